@@ -1,0 +1,30 @@
+/**
+ * AWS and provider limits (shared/aws-facts.md), in one place so that validation, docs and tests
+ * quote the same numbers.
+ */
+export const LIMITS = {
+  tableName: { pattern: /^[a-zA-Z0-9_.-]{3,255}$/, described: '3..255 characters of [a-zA-Z0-9_.-]' },
+  functionName: { pattern: /^[0-9A-Za-z_-]{1,64}$/, described: '1..64 characters of [0-9A-Za-z_-]' },
+  roleName: { pattern: /^[\w+=,.@-]{1,64}$/, described: '1..64 characters of [A-Za-z0-9_+=,.@-]' },
+  sqsName: { pattern: /^[0-9A-Za-z_-]{1,80}$/, described: '1..80 characters of [0-9A-Za-z_-]' },
+  snsName: { pattern: /^[0-9A-Za-z_-]{1,256}$/, described: '1..256 characters of [0-9A-Za-z_-]' },
+  dashboardName: { pattern: /^[0-9A-Za-z_-]{1,255}$/, described: '1..255 characters of [0-9A-Za-z_-]' },
+  batchSize: [1, 10000],
+  batchingWindowSeconds: [0, 300],
+  parallelizationFactor: [1, 10],
+  retryAttempts: [0, 10000],
+  recordAgeSeconds: [60, 604800],
+  tumblingWindowSeconds: [0, 900],
+  filters: 10,
+  filterPatternChars: 4096,
+  memoryMb: [128, 10240],
+  timeoutSeconds: [1, 900],
+  sqsRetentionSeconds: [60, 1209600],
+  sqsVisibilityTimeoutSeconds: [0, 43200],
+  pitrDays: [1, 35],
+  /** More readers than this on one DynamoDB stream get LimitExceededException. */
+  readersPerStream: 2,
+  logRetentionDays: [0, 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653],
+  alarmPeriods: 'period must be 10, 20, 30 or a multiple of 60 seconds',
+} as const;
+
