@@ -56,3 +56,42 @@ export interface OnFailureTarget {
   readonly destinationArn: string;
   readonly sendStatements: PolicyStatement[];
 }
+
+/** Who a resource policy statement applies to: everyone (`*`), AWS principals or service principals. */
+export type PolicyPrincipal = '*' | { readonly AWS?: string | string[]; readonly Service?: string | string[] };
+
+/** A statement of a resource policy (queue, topic or key policy): a statement plus its principal. */
+export interface ResourcePolicyStatement extends PolicyStatement {
+  readonly principal: PolicyPrincipal;
+}
+
+/**
+ * Renders a resource policy as a JSON string in which Terraform resolves the embedded references
+ * (`"${aws_sqs_queue.q.arn}"`). Unlike `policyDocument` the synthesized value is plain JSON, so
+ * reviewers and tests read the exact statements that AWS will receive. Key order is fixed.
+ */
+export function resourcePolicyDocument(statements: ResourcePolicyStatement[]): string {
+  return JSON.stringify({
+    Version: '2012-10-17',
+    Statement: statements.map((s) => ({
+      ...(s.sid ? { Sid: s.sid } : {}),
+      Effect: s.effect ?? 'Allow',
+      Principal: s.principal,
+      Action: s.actions.length === 1 ? s.actions[0] : [...s.actions].sort(),
+      Resource: s.resources.length === 1 ? s.resources[0] : s.resources,
+      ...(s.conditions ? { Condition: s.conditions } : {}),
+    })),
+  });
+}
+
+/** Denies every request that does not use TLS (`aws:SecureTransport` false) on one resource. */
+export function denyInsecureTransport(actions: string[], resourceArn: string): ResourcePolicyStatement {
+  return {
+    sid: 'DenyInsecureTransport',
+    effect: 'Deny',
+    principal: '*',
+    actions,
+    resources: [resourceArn],
+    conditions: { Bool: { 'aws:SecureTransport': 'false' } },
+  };
+}

@@ -26,5 +26,14 @@ export const LIMITS = {
   readersPerStream: 2,
   logRetentionDays: [0, 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653],
   alarmPeriods: 'period must be 10, 20, 30 or a multiple of 60 seconds',
+  /** Shorter alarm periods: period x evaluation periods must stay within one day. */
+  alarmShortPeriodWindowSeconds: 86400,
+  alarmActions: 5,
+  alarmNameChars: 255,
+  alarmStatistics: ['SampleCount', 'Average', 'Sum', 'Minimum', 'Maximum'],
+  /** The anomaly-band operators need a threshold metric id, which the library does not build. */
+  alarmComparisons: ['GreaterThanThreshold', 'GreaterThanOrEqualToThreshold', 'LessThanThreshold', 'LessThanOrEqualToThreshold'],
+  alarmTreatMissingData: ['missing', 'ignore', 'breaching', 'notBreaching'],
+  sqsKmsDataKeyReuseSeconds: [60, 86400],
 } as const;
 
