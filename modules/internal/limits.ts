@@ -35,5 +35,18 @@ export const LIMITS = {
   alarmComparisons: ['GreaterThanThreshold', 'GreaterThanOrEqualToThreshold', 'LessThanThreshold', 'LessThanOrEqualToThreshold'],
   alarmTreatMissingData: ['missing', 'ignore', 'breaching', 'notBreaching'],
   sqsKmsDataKeyReuseSeconds: [60, 86400],
+  /** Tables: secondary indexes per table (AWS default quotas) and attribute name length. */
+  globalSecondaryIndexes: 20,
+  localSecondaryIndexes: 5,
+  indexName: { pattern: /^[a-zA-Z0-9_.-]{3,255}$/, described: '3..255 characters of [a-zA-Z0-9_.-]' },
+  attributeNameChars: [1, 255],
+  /** Lambda function arguments not covered above. */
+  handlerChars: [1, 128],
+  reservedConcurrencyMin: -1,
+  lambdaAliasName: { pattern: /^(?!^[0-9]+$)[a-zA-Z0-9_-]{1,128}$/, described: '1..128 characters of [a-zA-Z0-9_-], not only digits' },
+  /**
+   * Runtimes that AWS still lets you create functions with AND that hashicorp/aws 5.100 accepts
+   * (checked with `terraform validate`: nodejs24.x, python3.14 and java25 are rejected by 5.100).
+   */
+  lambdaRuntimes: ['nodejs18.x', 'nodejs20.x', 'nodejs22.x', 'python3.9', 'python3.10', 'python3.11', 'python3.12', 'python3.13', 'java11', 'java17', 'java21', 'dotnet8', 'ruby3.2', 'ruby3.3', 'ruby3.4', 'provided.al2', 'provided.al2023'],
 } as const;
-
