@@ -94,6 +94,7 @@ export function terraformIn(sourceDir: string, opts: { offlineProviders?: boolea
       const p = join(dir, f);
       writeFileSync(p, JSON.stringify(makeOffline(JSON.parse(readFileSync(p, 'utf8'))), null, 2));
     }
+    writeHclProviderOverride(dir);
   }
   const cliConfig = writeCliConfig(dir);
   const env = {
@@ -121,6 +122,20 @@ export function terraformIn(sourceDir: string, opts: { offlineProviders?: boolea
       return JSON.parse(run(['show', '-json', 'plan.tfplan']));
     },
   };
+}
+
+/**
+ * Hand-written HCL roots configure their own aws providers; an override file (merged by
+ * Terraform into the provider block of the same alias) adds the offline settings to each.
+ */
+function writeHclProviderOverride(dir: string): void {
+  const blocks = readdirSync(dir)
+    .filter((n) => n.endsWith('.tf'))
+    .flatMap((n) => [...readFileSync(join(dir, n), 'utf8').matchAll(/provider\s+"aws"\s*\{([^}]*)\}/g)].map((m) => m[1]));
+  if (!blocks.length) return;
+  const aliases = blocks.map((body) => /alias\s*=\s*"([^"]+)"/.exec(body)?.[1]);
+  const provider = aliases.map((alias) => ({ ...(alias ? { alias } : {}), ...OFFLINE_PROVIDER_SETTINGS }));
+  writeFileSync(join(dir, 'offline_override.tf.json'), JSON.stringify({ provider: { aws: provider } }, null, 2));
 }
 
 /** Writes a synthesized stack JSON into a fresh folder and returns it, for `terraformIn`. */
