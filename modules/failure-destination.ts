@@ -1,0 +1,165 @@
+import { TerraformProvider } from 'cdktf';
+import { Construct } from 'constructs';
+import { SnsTopic } from '@cdktf/provider-aws/lib/sns-topic';
+import { SqsQueue } from '@cdktf/provider-aws/lib/sqs-queue';
+import { SqsQueuePolicy } from '@cdktf/provider-aws/lib/sqs-queue-policy';
+import { denyInsecureTransport, kmsStatements, OnFailureTarget, PolicyStatement, resourcePolicyDocument } from './internal/iam';
+import { LIMITS } from './internal/limits';
+import { physicalName } from './internal/naming';
+import { PropsValidator } from './internal/validation';
+
+/** Where an event source mapping sends the metadata of batches it gave up on. */
+export type FailureDestinationKind = 'sqs' | 'sns';
+
+/** The AWS-managed key SNS uses when no customer-managed key is given. */
+export const SNS_AWS_MANAGED_KEY = 'alias/aws/sns';
+
+export interface FailureDestinationProps {
+  /**
+   * An SQS queue (kept 14 days, read by a redrive function or a person) or an SNS topic (fans the
+   * failure out to subscribers, keeps nothing).
+   * @default 'sqs'
+   */
+  readonly kind?: FailureDestinationKind;
+  /**
+   * Queue name (1..80 characters of [0-9A-Za-z_-]) or topic name (1..256 characters of
+   * [0-9A-Za-z_-]). Names ending in `.fifo` are refused: see `fifo`.
+   * @default derived from the construct path (cut with a hash suffix when too long)
+   */
+  readonly name?: string;
+  /**
+   * Must stay false: AWS accepts only standard (non-FIFO) queues and topics as an event source
+   * mapping's on-failure destination. The prop exists so the refusal can say so.
+   * @default false
+   */
+  readonly fifo?: boolean;
+  /**
+   * ARN of a customer-managed KMS key that encrypts the queue or topic. The consumer's role then
+   * also gets kms:Decrypt and kms:GenerateDataKey on this key (the key policy must allow the
+   * account's IAM policies, as the default key policy does).
+   * @default SQS: SQS-managed server-side encryption (SSE-SQS); SNS: the AWS-managed key `alias/aws/sns`
+   */
+  readonly kmsKeyArn?: string;
+  /**
+   * SQS only. How long a failure record stays in the queue, in seconds: 60..1209600. The maximum
+   * gives the most time to redrive, but the stream itself keeps records only 24 hours.
+   * @default 1209600 (14 days)
+   */
+  readonly messageRetentionSeconds?: number;
+  /**
+   * SQS only. Seconds a received message stays hidden from other consumers: 0..43200. A redrive
+   * function reading this queue needs at least its own timeout here (AWS recommends 6 times).
+   * @default 30
+   */
+  readonly visibilityTimeoutSeconds?: number;
+  /**
+   * SQS with `kmsKeyArn` only. Seconds SQS reuses a data key before calling KMS again: 60..86400.
+   * @default 300
+   */
+  readonly kmsDataKeyReusePeriodSeconds?: number;
+  /** Tags for the queue or topic. @default none */
+  readonly tags?: Record<string, string>;
+  /** Provider (region) to create the destination with, for multi-region stacks. @default the stack's default aws provider */
+  readonly provider?: TerraformProvider;
+}
+
+/** IAM grants on a key need its key ARN; an alias ARN or a bare key id grants nothing. */
+const KMS_KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[0-9A-Za-z-]+$/;
+
+/** Options that only make sense for an SQS queue. */
+const SQS_ONLY = ['messageRetentionSeconds', 'visibilityTimeoutSeconds', 'kmsDataKeyReusePeriodSeconds'] as const;
+
+/**
+ * An encrypted SQS queue (default) or SNS topic that receives the on-failure records of a stream
+ * consumer's event source mapping. Implements `OnFailureTarget`: the consumer puts
+ * `destinationArn` in its mapping and adds `sendStatements` to its role.
+ */
+export class FailureDestination extends Construct implements OnFailureTarget {
+  readonly kind: FailureDestinationKind;
+  readonly destinationArn: string;
+  readonly sendStatements: PolicyStatement[];
+  /** The customer-managed key, when one was given. */
+  readonly kmsKeyArn?: string;
+  readonly queue?: SqsQueue;
+  readonly queueUrl?: string;
+  readonly queueArn?: string;
+  readonly queueName?: string;
+  readonly queuePolicy?: SqsQueuePolicy;
+  readonly topic?: SnsTopic;
+  readonly topicArn?: string;
+  readonly topicName?: string;
+
+  constructor(scope: Construct, id: string, props: FailureDestinationProps = {}) {
+    super(scope, id);
+    this.kind = props.kind ?? 'sqs';
+    this.kmsKeyArn = props.kmsKeyArn;
+    validate(this, this.kind, props);
+    const name = props.name ?? physicalName(this, this.kind === 'sqs' ? 80 : 256);
+    const kms = kmsStatements('EncryptFailureRecords', props.kmsKeyArn, ['kms:Decrypt', 'kms:GenerateDataKey']);
+
+    if (this.kind === 'sqs') {
+      const queue = new SqsQueue(this, 'Queue', {
+        name,
+        messageRetentionSeconds: props.messageRetentionSeconds ?? 1209600,
+        visibilityTimeoutSeconds: props.visibilityTimeoutSeconds ?? 30,
+        // kms_master_key_id and sqs_managed_sse_enabled conflict: set exactly one of them.
+        ...(props.kmsKeyArn
+          ? { kmsMasterKeyId: props.kmsKeyArn, kmsDataKeyReusePeriodSeconds: props.kmsDataKeyReusePeriodSeconds ?? 300 }
+          : { sqsManagedSseEnabled: true }),
+        tags: props.tags,
+        provider: props.provider,
+      });
+      this.queuePolicy = new SqsQueuePolicy(this, 'TlsOnly', {
+        queueUrl: queue.url,
+        policy: resourcePolicyDocument([denyInsecureTransport(['sqs:*'], queue.arn)]),
+        provider: props.provider,
+      });
+      this.queue = queue;
+      this.queueUrl = queue.url;
+      this.queueArn = queue.arn;
+      this.queueName = name;
+      this.destinationArn = this.queueArn;
+      this.sendStatements = [{ sid: 'SendFailureRecords', actions: ['sqs:SendMessage'], resources: [this.queueArn] }, ...kms];
+    } else {
+      const topic = new SnsTopic(this, 'Topic', {
+        name,
+        kmsMasterKeyId: props.kmsKeyArn ?? SNS_AWS_MANAGED_KEY,
+        tags: props.tags,
+        provider: props.provider,
+      });
+      this.topic = topic;
+      this.topicArn = topic.arn;
+      this.topicName = name;
+      this.destinationArn = this.topicArn;
+      this.sendStatements = [{ sid: 'PublishFailureRecords', actions: ['sns:Publish'], resources: [this.topicArn] }, ...kms];
+    }
+  }
+}
+
+function validate(scope: Construct, kind: FailureDestinationKind, props: FailureDestinationProps): void {
+  const v = new PropsValidator(scope);
+  const fifoWhy = 'AWS accepts only standard queues and topics as an on-failure destination of an event source mapping';
+  v.oneOf('kind', kind, ['sqs', 'sns'] as const);
+  if (props.fifo) v.fail('fifo', props.fifo, 'false', fifoWhy);
+  if (props.name !== undefined && /\.fifo$/.test(props.name)) {
+    v.fail('name', props.name, 'a name without the .fifo suffix', fifoWhy);
+  } else if (kind === 'sqs') {
+    v.matches('name', props.name, LIMITS.sqsName.pattern, `${LIMITS.sqsName.described} for an SQS queue`);
+  } else if (kind === 'sns') {
+    v.matches('name', props.name, LIMITS.snsName.pattern, `${LIMITS.snsName.described} for an SNS topic`);
+  }
+  if (kind === 'sns') {
+    for (const prop of SQS_ONLY) {
+      if (props[prop] !== undefined) v.fail(prop, props[prop], 'unset', `it configures an SQS queue and this destination is an SNS topic`);
+    }
+  } else {
+    v.integer('messageRetentionSeconds', props.messageRetentionSeconds, ...LIMITS.sqsRetentionSeconds);
+    v.integer('visibilityTimeoutSeconds', props.visibilityTimeoutSeconds, ...LIMITS.sqsVisibilityTimeoutSeconds);
+    v.integer('kmsDataKeyReusePeriodSeconds', props.kmsDataKeyReusePeriodSeconds, ...LIMITS.sqsKmsDataKeyReuseSeconds);
+    if (props.kmsDataKeyReusePeriodSeconds !== undefined && !props.kmsKeyArn) {
+      v.fail('kmsDataKeyReusePeriodSeconds', props.kmsDataKeyReusePeriodSeconds, 'unset', 'it only applies with a customer-managed kmsKeyArn; SSE-SQS manages its own keys');
+    }
+  }
+  v.matches('kmsKeyArn', props.kmsKeyArn, KMS_KEY_ARN, 'a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>)', 'the consumer role is granted kms:Decrypt and kms:GenerateDataKey on it, and IAM needs the key ARN, not an id or alias');
+  v.throwIfInvalid();
+}
