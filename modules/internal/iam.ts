@@ -95,3 +95,21 @@ export function denyInsecureTransport(actions: string[], resourceArn: string): R
     conditions: { Bool: { 'aws:SecureTransport': 'false' } },
   };
 }
+
+/**
+ * Renders an identity policy (a role's own policy) as plain JSON in which Terraform resolves the
+ * embedded references (`"${aws_dynamodb_table.t.stream_arn}"`), like `resourcePolicyDocument`:
+ * the synthesized value shows reviewers and tests the exact statements. Key order is fixed.
+ */
+export function identityPolicyJson(statements: PolicyStatement[]): string {
+  return JSON.stringify({
+    Version: '2012-10-17',
+    Statement: statements.map((s) => ({
+      ...(s.sid ? { Sid: s.sid } : {}),
+      Effect: s.effect ?? 'Allow',
+      Action: s.actions.length === 1 ? s.actions[0] : [...s.actions].sort(),
+      Resource: s.resources.length === 1 ? s.resources[0] : s.resources,
+      ...(s.conditions ? { Condition: s.conditions } : {}),
+    })),
+  });
+}
