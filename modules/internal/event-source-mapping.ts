@@ -1,0 +1,105 @@
+import { TerraformProvider } from 'cdktf';
+import { LambdaEventSourceMappingConfig } from '@cdktf/provider-aws/lib/lambda-event-source-mapping';
+import { LIMITS } from './limits';
+import { PropsValidator } from './validation';
+
+/** Where a new mapping starts reading. DynamoDB streams accept only these two (AT_TIMESTAMP is Kinesis/MSK only). */
+export type StartingPosition = 'TRIM_HORIZON' | 'LATEST';
+
+/** An event filter pattern: a JSON string, or an object that is serialised to one. */
+export type FilterPattern = string | Record<string, unknown>;
+
+/**
+ * How the event source mapping reads the table's stream. The defaults are production defaults:
+ * a poison record is retried 3 times at most, bisected to isolate it, then sent to the on-failure
+ * destination, instead of blocking its shard for the 24 hours of stream retention.
+ */
+export interface StreamEventSourceOptions {
+  /** Most records per invocation, 1..10000. @default 100 */
+  readonly batchSize?: number;
+  /** Seconds to gather records before invoking, 0..300. @default 0 */
+  readonly maxBatchingWindowSeconds?: number;
+  /** Concurrent batches per shard, 1..10; order is kept per partition key. @default 1 */
+  readonly parallelizationFactor?: number;
+  /** Retries of a failed batch, -1 (until the record expires) or 0..10000. @default 3 */
+  readonly retryAttempts?: number;
+  /** Records older than this are discarded (and reported to onFailure), -1 (never) or 60..604800 seconds. @default 86400 */
+  readonly maxRecordAgeSeconds?: number;
+  /** Split a failing batch in two and retry each half (does not use up retries). @default true */
+  readonly bisectBatchOnError?: boolean;
+  /** Tumbling window for stateful aggregation, 0..900 seconds; the handler must then return `state`. @default none */
+  readonly tumblingWindowSeconds?: number;
+  /** Where a new mapping starts: the oldest record kept (TRIM_HORIZON) or new records only (LATEST). @default 'TRIM_HORIZON' */
+  readonly startingPosition?: StartingPosition;
+  /**
+   * The handler returns `{ batchItemFailures }` and Lambda retries from the first failed record
+   * only. Turn off for handlers that do not return that shape: otherwise Lambda reads any other
+   * response as "all succeeded". @default true
+   */
+  readonly reportBatchItemFailures?: boolean;
+  /**
+   * Event filter patterns (at most 10, each at most 4096 characters of JSON); a record is delivered
+   * when it matches any. Records that match none are dropped without invoking. @default none
+   */
+  readonly filters?: FilterPattern[];
+  /** Publish the mapping's EventCount metrics (extra CloudWatch cost). @default false */
+  readonly eventCountMetrics?: boolean;
+  /** Whether the mapping polls. Disable to pause a consumer without losing its position. @default true */
+  readonly enabled?: boolean;
+}
+
+const STARTING_POSITIONS: readonly StartingPosition[] = ['TRIM_HORIZON', 'LATEST'];
+
+/** Checks the options against the AWS limits for DynamoDB stream sources; returns the patterns as strings. */
+export function validateEventSource(v: PropsValidator, o: StreamEventSourceOptions): string[] {
+  v.integer('batchSize', o.batchSize, LIMITS.batchSize[0], LIMITS.batchSize[1], { why: 'for a DynamoDB stream' });
+  v.integer('maxBatchingWindowSeconds', o.maxBatchingWindowSeconds, LIMITS.batchingWindowSeconds[0], LIMITS.batchingWindowSeconds[1]);
+  v.integer('parallelizationFactor', o.parallelizationFactor, LIMITS.parallelizationFactor[0], LIMITS.parallelizationFactor[1]);
+  v.integer('retryAttempts', o.retryAttempts, LIMITS.retryAttempts[0], LIMITS.retryAttempts[1], { also: [-1], why: '-1 retries until the record expires' });
+  v.integer('maxRecordAgeSeconds', o.maxRecordAgeSeconds, LIMITS.recordAgeSeconds[0], LIMITS.recordAgeSeconds[1], { also: [-1], why: '-1 keeps records until they expire' });
+  v.integer('tumblingWindowSeconds', o.tumblingWindowSeconds, LIMITS.tumblingWindowSeconds[0], LIMITS.tumblingWindowSeconds[1]);
+  v.oneOf('startingPosition', o.startingPosition, STARTING_POSITIONS, 'AT_TIMESTAMP is for Kinesis and MSK, not DynamoDB streams');
+
+  const filters = o.filters ?? [];
+  v.integer('filters.length', filters.length, 0, LIMITS.filters, { why: 'the Lambda limit of filters per event source mapping' });
+  return filters.map((f, i) => {
+    const prop = `filters[${i}]`;
+    const pattern = typeof f === 'string' ? f : JSON.stringify(f);
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(pattern);
+    } catch (e) {
+      v.fail(prop, pattern, 'a JSON object', `not valid JSON: ${(e as Error).message}`);
+      return pattern;
+    }
+    if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) v.fail(prop, pattern, 'a JSON object', 'a filter pattern matches on record fields');
+    if (pattern.length > LIMITS.filterPatternChars) v.fail(`${prop}.length`, pattern.length, `at most ${LIMITS.filterPatternChars} characters`, 'the Lambda limit per pattern');
+    return pattern;
+  });
+}
+
+/** The aws_lambda_event_source_mapping arguments for one stream reader, with the defaults filled in. */
+export function eventSourceMappingConfig(
+  o: StreamEventSourceOptions,
+  patterns: string[],
+  target: { functionArn: string; streamArn: string; onFailureArn?: string; provider?: TerraformProvider },
+): LambdaEventSourceMappingConfig {
+  return {
+    provider: target.provider,
+    eventSourceArn: target.streamArn,
+    functionName: target.functionArn,
+    startingPosition: o.startingPosition ?? 'TRIM_HORIZON',
+    batchSize: o.batchSize ?? 100,
+    maximumBatchingWindowInSeconds: o.maxBatchingWindowSeconds,
+    parallelizationFactor: o.parallelizationFactor,
+    maximumRetryAttempts: o.retryAttempts ?? 3,
+    maximumRecordAgeInSeconds: o.maxRecordAgeSeconds ?? 86400,
+    bisectBatchOnFunctionError: o.bisectBatchOnError ?? true,
+    tumblingWindowInSeconds: o.tumblingWindowSeconds,
+    functionResponseTypes: (o.reportBatchItemFailures ?? true) ? ['ReportBatchItemFailures'] : undefined,
+    filterCriteria: patterns.length ? { filter: patterns.map((pattern) => ({ pattern })) } : undefined,
+    destinationConfig: target.onFailureArn ? { onFailure: { destinationArn: target.onFailureArn } } : undefined,
+    metricsConfig: o.eventCountMetrics ? { metrics: ['EventCount'] } : undefined,
+    enabled: o.enabled ?? true,
+  };
+}

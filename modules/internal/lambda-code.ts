@@ -1,0 +1,50 @@
+import { createHash } from 'crypto';
+import { existsSync, readFileSync, statSync } from 'fs';
+import { resolve } from 'path';
+import { AssetType, TerraformAsset } from 'cdktf';
+import { Construct } from 'constructs';
+import { Bundle, BuildFunction, BundlingOptions, bundleEntry, directoryHash } from './bundling';
+
+/**
+ * Where a function's code comes from:
+ * - `entry`: a TypeScript/JavaScript handler file, bundled by esbuild at synth time (cached);
+ * - `bundleDirectory`: an already bundled folder (e.g. the library's own handlers), zipped as is;
+ * - `zipFile`: a ready deployment package.
+ */
+export type LambdaCode =
+  | { readonly entry: string; readonly bundling?: BundlingOptions }
+  | { readonly bundleDirectory: string }
+  | { readonly zipFile: string };
+
+export interface BoundCode {
+  /** Path of the zip inside the synthesized stack folder (asset path). */
+  readonly filename: string;
+  /** Content hash of the code: the bundle's bytes for entries and directories, the zip's bytes for zips. */
+  readonly hash: string;
+  /** The bundle, when the code was bundled from an entry (tells whether the cache was hit). */
+  readonly bundle?: Bundle;
+}
+
+/**
+ * Turns code into a TerraformAsset. The asset hash is our content hash, never the hash of the zip
+ * cdktf writes: those zips carry file mtimes, so their bytes change on every synth.
+ */
+export function bindCode(scope: Construct, id: string, code: LambdaCode, defaultTarget: string, build?: BuildFunction): BoundCode {
+  if ('entry' in code) {
+    const bundle = bundleEntry(code.entry, { target: defaultTarget, ...code.bundling }, build);
+    const asset = new TerraformAsset(scope, id, { path: bundle.dir, type: AssetType.ARCHIVE, assetHash: bundle.hash });
+    return { filename: asset.path, hash: bundle.hash, bundle };
+  }
+  if ('bundleDirectory' in code) {
+    const dir = resolve(code.bundleDirectory);
+    if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new Error(`${scope.node.path}: code.bundleDirectory ${dir} is not a directory`);
+    const hash = directoryHash(dir);
+    const asset = new TerraformAsset(scope, id, { path: dir, type: AssetType.ARCHIVE, assetHash: hash });
+    return { filename: asset.path, hash };
+  }
+  const zip = resolve(code.zipFile);
+  if (!existsSync(zip) || !statSync(zip).isFile()) throw new Error(`${scope.node.path}: code.zipFile ${zip} is not a file`);
+  const hash = createHash('sha256').update(readFileSync(zip)).digest('hex');
+  const asset = new TerraformAsset(scope, id, { path: zip, type: AssetType.FILE, assetHash: hash });
+  return { filename: asset.path, hash };
+}

@@ -1,0 +1,183 @@
+import { Lazy, TerraformProvider } from 'cdktf';
+import { Construct } from 'constructs';
+import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
+import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
+import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
+import { LambdaAlias } from '@cdktf/provider-aws/lib/lambda-alias';
+import { LambdaEventSourceMapping } from '@cdktf/provider-aws/lib/lambda-event-source-mapping';
+import { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function';
+import { LambdaProvisionedConcurrencyConfig } from '@cdktf/provider-aws/lib/lambda-provisioned-concurrency-config';
+import { Bundle } from './internal/bundling';
+import { StreamEventSourceOptions, eventSourceMappingConfig, validateEventSource } from './internal/event-source-mapping';
+import { FunctionOptions, validateFunctionOptions } from './internal/function-options';
+import { OnFailureTarget, PolicyStatement, assumeRolePolicy, identityPolicyJson } from './internal/iam';
+import { LambdaCode, bindCode } from './internal/lambda-code';
+import { physicalName } from './internal/naming';
+import { PropsValidator } from './internal/validation';
+import { StreamTable } from './stream-table';
+
+export type { BundlingOptions, Bundle } from './internal/bundling';
+export type { FilterPattern, StartingPosition, StreamEventSourceOptions } from './internal/event-source-mapping';
+export type { ApplicationLogLevel, Architecture, FunctionOptions, LogFormat, SystemLogLevel } from './internal/function-options';
+export type { LambdaCode } from './internal/lambda-code';
+
+export interface StreamConsumerProps extends FunctionOptions, StreamEventSourceOptions {
+  /** The table whose stream the function reads. The consumer registers itself as one of its (at most 2) readers. */
+  readonly table: StreamTable;
+  /** The function's code: a handler entry bundled at synth time, a bundled directory, or a zip. */
+  readonly code: LambdaCode;
+  /** Where batches that exhaust retries or age out are reported (SQS queue or SNS topic). @default none: they are dropped */
+  readonly onFailure?: OnFailureTarget;
+  /** Extra statements for the function's role (exact ARNs; e.g. writes to another table). @default none */
+  readonly additionalStatements?: PolicyStatement[];
+  /** Provider (region) for every resource; must be the table's region. @default the table's provider */
+  readonly provider?: TerraformProvider;
+}
+
+/**
+ * A Lambda function that consumes a table's stream: code, one least-privilege role, an explicit log
+ * group with retention, and the event source mapping with production defaults (start at
+ * TRIM_HORIZON, bisect on error, 3 retries, records dropped after a day, partial batch responses).
+ */
+export class StreamConsumer extends Construct {
+  readonly function: LambdaFunction;
+  readonly role: IamRole;
+  readonly rolePolicy: IamRolePolicy;
+  readonly logGroup: CloudwatchLogGroup;
+  readonly mapping: LambdaEventSourceMapping;
+  /** The alias the mapping invokes when provisioned concurrency is on. */
+  readonly alias?: LambdaAlias;
+  readonly provisionedConcurrencyConfig?: LambdaProvisionedConcurrencyConfig;
+  readonly functionName: string;
+  readonly functionArn: string;
+  /** What the mapping invokes: the alias ARN with provisioned concurrency, else the function ARN. */
+  readonly invokeArn: string;
+  readonly roleArn: string;
+  readonly roleName: string;
+  readonly logGroupName: string;
+  /** Content hash of the deployed code (also the function's source_code_hash). */
+  readonly codeHash: string;
+  /** The esbuild bundle, when the code came from an entry. */
+  readonly bundle?: Bundle;
+  private readonly statements: PolicyStatement[] = [];
+
+  constructor(scope: Construct, id: string, props: StreamConsumerProps) {
+    super(scope, id);
+    const functionName = props.functionName ?? physicalName(this, 64);
+    const roleName = props.roleName ?? physicalName(this, 64, '-role');
+    const v = new PropsValidator(this);
+    validateFunctionOptions(v, props, functionName, roleName, 'entry' in props.code);
+    const patterns = validateEventSource(v, props);
+    v.throwIfInvalid();
+    props.table.addStreamReader(this);
+
+    const provider = props.provider ?? props.table.provider;
+    const runtime = props.runtime ?? 'nodejs22.x';
+    const code = bindCode(this, 'Code', props.code, runtime.replace(/^nodejs(\d+)\.x$/, 'node$1'));
+    this.codeHash = code.hash;
+    this.bundle = code.bundle;
+    const tags = props.tags;
+
+    this.logGroupName = `/aws/lambda/${functionName}`;
+    this.logGroup = new CloudwatchLogGroup(this, 'LogGroup', { provider, name: this.logGroupName, retentionInDays: props.logRetentionDays ?? 30, tags });
+
+    this.role = new IamRole(this, 'Role', { provider, name: roleName, assumeRolePolicy: assumeRolePolicy('lambda.amazonaws.com'), tags });
+    this.roleArn = this.role.arn;
+    this.roleName = this.role.name;
+    this.addToRolePolicy(
+      ...props.table.streamReadStatements(),
+      { sid: 'WriteLogs', actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [`${this.logGroup.arn}:*`] },
+      ...(props.onFailure?.sendStatements ?? []),
+      // X-Ray has no resource-level permissions for these two actions: "*" is the only valid resource.
+      ...(props.tracing ? [{ sid: 'WriteTraces', actions: ['xray:PutTelemetryRecords', 'xray:PutTraceSegments'], resources: ['*'] }] : []),
+      ...(props.additionalStatements ?? []),
+    );
+    // Rendered at synth time so grants made after construction land in the same policy.
+    this.rolePolicy = new IamRolePolicy(this, 'Policy', {
+      provider,
+      name: 'stream-consumer',
+      role: this.role.name,
+      policy: Lazy.stringValue({ produce: () => identityPolicyJson(uniqueSids(this.statements)) }),
+    });
+
+    const json = (props.logFormat ?? 'JSON') === 'JSON';
+    const sourceMaps = 'entry' in props.code && props.code.bundling?.sourceMap === true;
+    const environment = { ...(sourceMaps ? { NODE_OPTIONS: '--enable-source-maps' } : {}), ...props.environment };
+    const provisioned = props.provisionedConcurrency !== undefined;
+    this.function = new LambdaFunction(this, 'Function', {
+      provider,
+      functionName,
+      description: props.description,
+      role: this.role.arn,
+      runtime,
+      handler: props.handler ?? 'index.handler',
+      architectures: [props.architecture ?? 'arm64'],
+      memorySize: props.memorySize ?? 256,
+      timeout: props.timeoutSeconds ?? 30,
+      filename: code.filename,
+      sourceCodeHash: code.hash,
+      environment: Object.keys(environment).length ? { variables: environment } : undefined,
+      reservedConcurrentExecutions: props.reservedConcurrency,
+      publish: provisioned ? true : undefined,
+      loggingConfig: {
+        logFormat: json ? 'JSON' : 'Text',
+        logGroup: this.logGroup.name,
+        applicationLogLevel: json ? props.applicationLogLevel ?? 'INFO' : undefined,
+        systemLogLevel: json ? props.systemLogLevel ?? 'WARN' : undefined,
+      },
+      tracingConfig: props.tracing ? { mode: 'Active' } : undefined,
+      tags,
+      dependsOn: [this.logGroup],
+    });
+    this.functionName = this.function.functionName;
+    this.functionArn = this.function.arn;
+
+    if (provisioned) {
+      this.alias = new LambdaAlias(this, 'Alias', { provider, name: props.aliasName ?? 'live', functionName: this.function.functionName, functionVersion: this.function.version });
+      this.provisionedConcurrencyConfig = new LambdaProvisionedConcurrencyConfig(this, 'ProvisionedConcurrency', {
+        provider,
+        functionName: this.function.functionName,
+        qualifier: this.alias.name,
+        provisionedConcurrentExecutions: props.provisionedConcurrency!,
+      });
+    }
+    this.invokeArn = this.alias ? this.alias.arn : this.function.arn;
+
+    this.mapping = new LambdaEventSourceMapping(this, 'Mapping', {
+      ...eventSourceMappingConfig(props, patterns, { functionArn: this.invokeArn, streamArn: props.table.streamArn, onFailureArn: props.onFailure?.destinationArn, provider }),
+      // AWS checks the role's stream permissions when the mapping is created.
+      dependsOn: [this.rolePolicy],
+    });
+  }
+
+  /** Adds statements to the function's role policy (exact resources; rendered at synth). */
+  addToRolePolicy(...statements: PolicyStatement[]): void {
+    this.statements.push(...statements);
+  }
+
+  /** Lets the function write items to `table` (and use its customer-managed key). */
+  grantWriteData(table: StreamTable): void {
+    this.addToRolePolicy(...table.writeDataStatements());
+  }
+
+  /** Lets the function read items from `table` and its indexes (and decrypt with its customer-managed key). */
+  grantReadData(table: StreamTable): void {
+    this.addToRolePolicy(...table.readDataStatements());
+  }
+
+  /** A copy of the statements of the role policy, as they will be rendered. */
+  get policyStatements(): PolicyStatement[] {
+    return uniqueSids(this.statements);
+  }
+}
+
+/** IAM rejects a policy with duplicate Sids; a repeated Sid (two tables granted) gets a counter. */
+function uniqueSids(statements: PolicyStatement[]): PolicyStatement[] {
+  const seen = new Map<string, number>();
+  return statements.map((s) => {
+    if (!s.sid) return s;
+    const n = (seen.get(s.sid) ?? 0) + 1;
+    seen.set(s.sid, n);
+    return n === 1 ? s : { ...s, sid: `${s.sid}${n}` };
+  });
+}

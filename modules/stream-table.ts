@@ -1,0 +1,232 @@
+import { TerraformProvider } from 'cdktf';
+import { Construct, IConstruct } from 'constructs';
+import { DynamodbTable } from '@cdktf/provider-aws/lib/dynamodb-table';
+import { LIMITS } from './internal/limits';
+import { PolicyStatement, kmsStatements, streamReadStatements } from './internal/iam';
+import { PropsValidator } from './internal/validation';
+import { GlobalSecondaryIndexProps, KeyAttribute, LocalSecondaryIndexProps, positiveInteger, validateSchema } from './internal/table-schema';
+
+export type { AttributeType, GlobalSecondaryIndexProps, KeyAttribute, LocalSecondaryIndexProps, ProjectionType } from './internal/table-schema';
+
+/** On-demand (pay per request) or provisioned capacity. */
+export type BillingMode = 'PAY_PER_REQUEST' | 'PROVISIONED';
+/** What each stream record carries besides the keys. */
+export type StreamViewType = 'NEW_AND_OLD_IMAGES' | 'NEW_IMAGE' | 'OLD_IMAGE' | 'KEYS_ONLY';
+/** Which key encrypts the table at rest (DynamoDB always encrypts; this picks the key). */
+export type TableEncryption = 'AWS_OWNED' | 'AWS_MANAGED' | 'CUSTOMER_MANAGED';
+export type TableClass = 'STANDARD' | 'STANDARD_INFREQUENT_ACCESS';
+
+const BILLING_MODES: readonly BillingMode[] = ['PAY_PER_REQUEST', 'PROVISIONED'];
+const VIEW_TYPES: readonly StreamViewType[] = ['NEW_AND_OLD_IMAGES', 'NEW_IMAGE', 'OLD_IMAGE', 'KEYS_ONLY'];
+const ENCRYPTIONS: readonly TableEncryption[] = ['AWS_OWNED', 'AWS_MANAGED', 'CUSTOMER_MANAGED'];
+const TABLE_CLASSES: readonly TableClass[] = ['STANDARD', 'STANDARD_INFREQUENT_ACCESS'];
+
+export interface StreamTableProps {
+  /** Physical table name, 3..255 characters of [a-zA-Z0-9_.-]; unique per account and region. */
+  readonly tableName: string;
+  /** Partition (hash) key. */
+  readonly partitionKey: KeyAttribute;
+  /** Sort (range) key. @default none (simple primary key) */
+  readonly sortKey?: KeyAttribute;
+  /** Capacity mode. @default 'PAY_PER_REQUEST' */
+  readonly billingMode?: BillingMode;
+  /** Read capacity units, >= 1; required with, and only allowed with, PROVISIONED. @default none */
+  readonly readCapacity?: number;
+  /** Write capacity units, >= 1; required with, and only allowed with, PROVISIONED. @default none */
+  readonly writeCapacity?: number;
+  /**
+   * What stream records carry. Replication and most consumers need both images.
+   * @default 'NEW_AND_OLD_IMAGES'
+   */
+  readonly streamViewType?: StreamViewType;
+  /** Global secondary indexes, at most 20. @default none */
+  readonly globalSecondaryIndexes?: GlobalSecondaryIndexProps[];
+  /** Local secondary indexes, at most 5; the table needs a sortKey. Fixed at creation. @default none */
+  readonly localSecondaryIndexes?: LocalSecondaryIndexProps[];
+  /** Name of a Number attribute holding an epoch-seconds expiry; enables TTL. @default TTL off */
+  readonly timeToLiveAttribute?: string;
+  /**
+   * Key for encryption at rest. `AWS_MANAGED` uses the account's `aws/dynamodb` key;
+   * `CUSTOMER_MANAGED` needs `encryptionKeyArn` and adds kms:Decrypt to every stream reader.
+   * @default 'CUSTOMER_MANAGED' when encryptionKeyArn is set, else 'AWS_MANAGED'
+   */
+  readonly encryption?: TableEncryption;
+  /** ARN of the customer-managed KMS key (same region as the table). @default none */
+  readonly encryptionKeyArn?: string;
+  /** Point-in-time recovery (continuous backups). Switch off only for DynamoDB Local. @default true */
+  readonly pointInTimeRecovery?: boolean;
+  /** Days of PITR history, 1..35; needs pointInTimeRecovery. @default 35 (the AWS default) */
+  readonly pointInTimeRecoveryDays?: number;
+  /** AWS refuses DeleteTable while this is on. @default true */
+  readonly deletionProtection?: boolean;
+  /** Terraform `lifecycle.prevent_destroy`: a plan that would destroy the table fails. @default true */
+  readonly preventDestroy?: boolean;
+  /** Storage class. @default 'STANDARD' */
+  readonly tableClass?: TableClass;
+  /** Tags for the table. @default none */
+  readonly tags?: Record<string, string>;
+  /** Provider (region/account) to create the table with, for multi-region stacks. @default the stack's default aws provider */
+  readonly provider?: TerraformProvider;
+}
+
+/**
+ * A DynamoDB table with its stream on, and the bookkeeping of who reads that stream: AWS throttles
+ * a third simultaneous reader of a stream shard, so the table refuses a third event source mapping
+ * at synth time instead of letting every consumer lag in production.
+ */
+export class StreamTable extends Construct {
+  /** The underlying resource, for escape hatches. */
+  readonly table: DynamodbTable;
+  /** Table name (a reference, so dependents wait for the table). */
+  readonly tableName: string;
+  readonly tableArn: string;
+  /** ARN of the table's latest stream. */
+  readonly streamArn: string;
+  readonly partitionKey: KeyAttribute;
+  readonly sortKey?: KeyAttribute;
+  /** The customer-managed key, when the table uses one; stream readers need kms:Decrypt on it. */
+  readonly encryptionKeyArn?: string;
+  readonly streamViewType: StreamViewType;
+  readonly provider?: TerraformProvider;
+  /** Names of all secondary indexes (global and local). */
+  readonly indexNames: string[];
+  private readonly readers: IConstruct[] = [];
+  private readonly physicalName: string;
+
+  constructor(scope: Construct, id: string, props: StreamTableProps) {
+    super(scope, id);
+    const v = new PropsValidator(this);
+    v.matches('tableName', props.tableName, LIMITS.tableName.pattern, LIMITS.tableName.described);
+    const billingMode = props.billingMode ?? 'PAY_PER_REQUEST';
+    v.oneOf('billingMode', billingMode, BILLING_MODES);
+    const provisioned = billingMode === 'PROVISIONED';
+    for (const cap of ['readCapacity', 'writeCapacity'] as const) {
+      if (provisioned && props[cap] === undefined) v.fail(cap, undefined, 'an integer >= 1', 'billingMode PROVISIONED needs both capacities');
+      else if (provisioned) positiveInteger(v, cap, props[cap]);
+      else if (props[cap] !== undefined) v.fail(cap, props[cap], 'unset', 'billingMode PAY_PER_REQUEST has no provisioned capacity');
+    }
+    const streamViewType = props.streamViewType ?? 'NEW_AND_OLD_IMAGES';
+    v.oneOf('streamViewType', streamViewType, VIEW_TYPES);
+    const attributes = validateSchema(v, { ...props, provisioned });
+    if (props.timeToLiveAttribute !== undefined) {
+      v.matches('timeToLiveAttribute', props.timeToLiveAttribute, /^[\s\S]{1,255}$/, '1..255 characters');
+    }
+    const encryption = props.encryption ?? (props.encryptionKeyArn ? 'CUSTOMER_MANAGED' : 'AWS_MANAGED');
+    v.oneOf('encryption', encryption, ENCRYPTIONS);
+    if (encryption === 'CUSTOMER_MANAGED' && !props.encryptionKeyArn) {
+      v.fail('encryptionKeyArn', props.encryptionKeyArn, 'a KMS key ARN', 'encryption CUSTOMER_MANAGED needs the key');
+    }
+    if (encryption !== 'CUSTOMER_MANAGED' && props.encryptionKeyArn) {
+      v.fail('encryptionKeyArn', props.encryptionKeyArn, 'unset', `encryption ${encryption} does not use a customer-managed key`);
+    }
+    const pitr = props.pointInTimeRecovery ?? true;
+    v.integer('pointInTimeRecoveryDays', props.pointInTimeRecoveryDays, LIMITS.pitrDays[0], LIMITS.pitrDays[1]);
+    if (!pitr && props.pointInTimeRecoveryDays !== undefined) {
+      v.fail('pointInTimeRecoveryDays', props.pointInTimeRecoveryDays, 'unset', 'pointInTimeRecovery is off');
+    }
+    v.oneOf('tableClass', props.tableClass, TABLE_CLASSES);
+    v.throwIfInvalid();
+
+    const preventDestroy = props.preventDestroy ?? true;
+    this.table = new DynamodbTable(this, 'Table', {
+      provider: props.provider,
+      name: props.tableName,
+      billingMode,
+      readCapacity: props.readCapacity,
+      writeCapacity: props.writeCapacity,
+      hashKey: props.partitionKey.name,
+      rangeKey: props.sortKey?.name,
+      attribute: attributes,
+      streamEnabled: true,
+      streamViewType,
+      globalSecondaryIndex: props.globalSecondaryIndexes?.map((g) => ({
+        name: g.name,
+        hashKey: g.partitionKey.name,
+        rangeKey: g.sortKey?.name,
+        projectionType: g.projectionType ?? 'ALL',
+        nonKeyAttributes: g.nonKeyAttributes,
+        readCapacity: g.readCapacity,
+        writeCapacity: g.writeCapacity,
+      })),
+      localSecondaryIndex: props.localSecondaryIndexes?.map((l) => ({
+        name: l.name,
+        rangeKey: l.sortKey.name,
+        projectionType: l.projectionType ?? 'ALL',
+        nonKeyAttributes: l.nonKeyAttributes,
+      })),
+      ttl: props.timeToLiveAttribute ? { enabled: true, attributeName: props.timeToLiveAttribute } : undefined,
+      serverSideEncryption: encryption === 'AWS_OWNED' ? { enabled: false } : { enabled: true, kmsKeyArn: props.encryptionKeyArn },
+      pointInTimeRecovery: { enabled: pitr, recoveryPeriodInDays: pitr ? props.pointInTimeRecoveryDays : undefined },
+      deletionProtectionEnabled: props.deletionProtection ?? true,
+      tableClass: props.tableClass,
+      tags: props.tags,
+      lifecycle: preventDestroy ? { preventDestroy: true } : undefined,
+    });
+
+    this.physicalName = props.tableName;
+    this.tableName = this.table.name;
+    this.tableArn = this.table.arn;
+    this.streamArn = this.table.streamArn;
+    this.partitionKey = props.partitionKey;
+    this.sortKey = props.sortKey;
+    this.encryptionKeyArn = encryption === 'CUSTOMER_MANAGED' ? props.encryptionKeyArn : undefined;
+    this.streamViewType = streamViewType;
+    this.provider = props.provider;
+    this.indexNames = [...(props.globalSecondaryIndexes ?? []), ...(props.localSecondaryIndexes ?? [])].map((i) => i.name);
+  }
+
+  /** The constructs (event source mappings) registered as readers of this table's stream. */
+  get streamReaders(): readonly IConstruct[] {
+    return [...this.readers];
+  }
+
+  /**
+   * Registers a reader of the stream (every event source mapping on it must be registered).
+   * Fails when the stream already has LIMITS.readersPerStream readers. Registering the same
+   * construct twice is a no-op.
+   */
+  addStreamReader(reader: IConstruct): void {
+    if (this.readers.includes(reader)) return;
+    if (this.readers.length >= LIMITS.readersPerStream) {
+      const names = this.readers.map((r) => r.node.path).join(', ');
+      new PropsValidator(this)
+        .require(
+          false,
+          `the stream of table "${this.physicalName}" already has ${this.readers.length} readers (${names}); ${reader.node.path} would be a third. ` +
+            `AWS throttles more than ${LIMITS.readersPerStream} simultaneous readers of a DynamoDB stream shard (LimitExceededException), which delays every consumer. ` +
+            'Use one fan-out consumer that hands each batch to several handlers, or stream the table to Kinesis Data Streams for DynamoDB, which supports many consumers.',
+        )
+        .throwIfInvalid();
+    }
+    this.readers.push(reader);
+  }
+
+  /** What a function needs to read this table's stream: stream actions, ListStreams, and kms:Decrypt on a CMK. */
+  streamReadStatements(): PolicyStatement[] {
+    return [...streamReadStatements(this.streamArn), ...kmsStatements('DecryptStream', this.encryptionKeyArn, ['kms:Decrypt'])];
+  }
+
+  /** Item reads (GetItem, BatchGetItem, Query, Scan, ConditionCheckItem) on the table and each of its indexes by exact ARN. */
+  readDataStatements(): PolicyStatement[] {
+    return [
+      {
+        sid: 'ReadData',
+        actions: ['dynamodb:BatchGetItem', 'dynamodb:ConditionCheckItem', 'dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:Scan'],
+        resources: [this.tableArn, ...this.indexNames.map((n) => `${this.tableArn}/index/${n}`)],
+      },
+      ...kmsStatements('DecryptData', this.encryptionKeyArn, ['kms:Decrypt']),
+    ];
+  }
+
+  /** Item writes (PutItem, UpdateItem, DeleteItem, BatchWriteItem, ConditionCheckItem) on the table, plus the CMK. */
+  writeDataStatements(): PolicyStatement[] {
+    return [
+      {
+        sid: 'WriteData',
+        actions: ['dynamodb:BatchWriteItem', 'dynamodb:ConditionCheckItem', 'dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+        resources: [this.tableArn],
+      },
+      ...kmsStatements('EncryptData', this.encryptionKeyArn, ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey']),
+    ];
+  }
+}
