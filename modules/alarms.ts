@@ -1,0 +1,226 @@
+import { Lazy, TerraformProvider, Token } from 'cdktf';
+import { Construct } from 'constructs';
+import { CloudwatchDashboard } from '@cdktf/provider-aws/lib/cloudwatch-dashboard';
+import { CloudwatchMetricAlarm } from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm';
+import { DataAwsRegion } from '@cdktf/provider-aws/lib/data-aws-region';
+import { dashboardBody, MetricWidgetSpec } from './dashboard';
+import type { FailureDestinationKind } from './failure-destination';
+import { AlarmTopic } from './internal/alarm-topic';
+import { LIMITS } from './internal/limits';
+import { AlarmSettings, metricAlarm, MetricId, resolveAlarmSettings, validateActions, validateAlarmSettings } from './internal/metric-alarm';
+import { PropsValidator } from './internal/validation';
+import { PIPELINE_ALARMS, PipelineAlarmKey, pipelineAlarmPlan } from './internal/pipeline-alarm-catalog';
+
+export type { PipelineAlarmKey } from './internal/pipeline-alarm-catalog';
+
+/** The failure destination as the alarms need it; a `FailureDestination` fits as it is. */
+export interface FailureDestinationRef {
+  readonly kind: FailureDestinationKind;
+  /** Queue name, for kind `sqs`. */
+  readonly queueName?: string;
+  /** Topic name, for kind `sns`. */
+  readonly topicName?: string;
+}
+
+/** Overrides for one alarm. */
+export interface AlarmOverride extends AlarmSettings {
+  /** false removes the alarm (and its line in the alarm status row). @default true (see each alarm) */
+  readonly enabled?: boolean;
+}
+
+export interface PipelineAlarmsProps {
+  /** Name of the consumer function (its metrics' FunctionName dimension). */
+  readonly functionName: string;
+  /** Alias the mapping invokes; metrics then use Resource=`<function>:<alias>` too. @default none: the function as a whole */
+  readonly aliasName?: string;
+  /** The mapping's on-failure destination, for the queue depth or failed notifications alarm. @default none */
+  readonly failureDestination?: FailureDestinationRef;
+  /**
+   * Start of every alarm name (`<prefix>-iterator-age`, ...): 1..200 characters, no control characters.
+   * @default the function name, plus `-<alias>` with an alias
+   */
+  readonly alarmNamePrefix?: string;
+  /**
+   * Per-alarm overrides. Defaults: iteratorAge Maximum > 60000 ms, 3 of 3 one-minute periods;
+   * errors, throttles and destinationDeliveryFailures Sum > 0 in one minute; failureQueueDepth
+   * (SQS destination) Maximum ApproximateNumberOfMessagesVisible > 0; failedNotifications (SNS
+   * destination) Sum NumberOfNotificationsFailed > 0. Missing data counts as not breaching.
+   * The destination alarms exist only with a matching `failureDestination`.
+   */
+  readonly alarms?: Partial<Record<PipelineAlarmKey, AlarmOverride>>;
+  /**
+   * ARNs notified when an alarm fires (and when it clears, see `notifyOk`): at most 5.
+   * An empty list makes alarms without actions (dashboard only).
+   * @default one encrypted SNS topic created here
+   */
+  readonly actionArns?: string[];
+  /** Name of the created alarm topic (1..256 of [0-9A-Za-z_-]); only without `actionArns`. @default `<prefix>-alarms` */
+  readonly alarmTopicName?: string;
+  /**
+   * Customer-managed key for the created alarm topic; its key policy must let
+   * cloudwatch.amazonaws.com use kms:Decrypt and kms:GenerateDataKey*. Only without `actionArns`.
+   * @default a new KMS key with that policy (alias/aws/sns cannot work: CloudWatch may not use it)
+   */
+  readonly alarmTopicKmsKeyArn?: string;
+  /** Also notify the actions when an alarm returns to OK. @default true */
+  readonly notifyOk?: boolean;
+  /** Create the dashboard. @default true */
+  readonly dashboard?: boolean;
+  /** Dashboard name, 1..255 characters of [0-9A-Za-z_-]. @default `<prefix>-pipeline` with other characters replaced by `-` */
+  readonly dashboardName?: string;
+  /** Region the dashboard graphs read, e.g. `eu-west-1`. @default the provider's region (data aws_region, read locally) */
+  readonly region?: string;
+  /** Tags for the alarms, the topic and its key. @default none */
+  readonly tags?: Record<string, string>;
+  /** Provider (region) of the alarms, topic and dashboard. @default the stack's default aws provider */
+  readonly provider?: TerraformProvider;
+}
+
+/** An alarm added after construction, on any metric (replication lag per region, handler metrics). */
+export interface ExtraAlarmProps extends AlarmOverride, MetricId {
+  /** Appended to the alarm name prefix: `<prefix>-<nameSuffix>`. */
+  readonly nameSuffix: string;
+  /** Title of its dashboard graph. */
+  readonly title: string;
+  readonly description: string;
+  /** Region of the metric for the dashboard graph. @default the dashboard's region */
+  readonly region?: string;
+  /** Provider of the alarm when the metric lives in another region. @default this construct's provider */
+  readonly provider?: TerraformProvider;
+}
+
+const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
+const PREFIX = /^[^\x00-\x1f\x7f]{1,200}$/;
+
+/**
+ * Alarms and a dashboard for one stream pipeline (one consumer function and its failure
+ * destination). `addAlarm` adds alarms on other metrics later, with the same actions and graphs.
+ */
+export class PipelineAlarms extends Construct {
+  /** The alarms by key (`iteratorAge`, ..., and the keys given to `addAlarm`). */
+  readonly alarms: Record<string, CloudwatchMetricAlarm> = {};
+  /** Where alarm and OK notifications go. */
+  readonly actionArns: string[];
+  readonly alarmTopic?: AlarmTopic;
+  readonly dashboard?: CloudwatchDashboard;
+  readonly alarmNamePrefix: string;
+  private readonly okActions: string[];
+  private readonly widgets: MetricWidgetSpec[] = [];
+  private readonly alarmArns: string[] = [];
+
+  constructor(scope: Construct, id: string, private readonly props: PipelineAlarmsProps) {
+    super(scope, id);
+    const v = new PropsValidator(this);
+    validateProps(v, props);
+    const plan = pipelineAlarmPlan(props, v);
+    v.throwIfInvalid();
+    this.alarmNamePrefix = plan.prefix;
+
+    if (props.actionArns) {
+      this.actionArns = props.actionArns;
+    } else {
+      this.alarmTopic = new AlarmTopic(this, 'Topic', {
+        topicName: props.alarmTopicName ?? safeName(`${plan.prefix}-alarms`),
+        kmsKeyArn: props.alarmTopicKmsKeyArn,
+        tags: props.tags,
+        provider: props.provider,
+      });
+      this.actionArns = [this.alarmTopic.topicArn];
+    }
+    this.okActions = props.notifyOk === false ? [] : this.actionArns;
+
+    for (const a of plan.alarms) {
+      const alarm = metricAlarm(this, PIPELINE_ALARMS[a.key].id, {
+        ...a.metric,
+        ...a.settings,
+        alarmName: `${plan.prefix}-${PIPELINE_ALARMS[a.key].suffix}`,
+        description: a.description,
+        alarmActions: this.actionArns,
+        okActions: this.okActions,
+        tags: props.tags,
+        provider: props.provider,
+      });
+      this.alarms[a.key] = alarm;
+      this.alarmArns.push(alarm.arn);
+    }
+    this.widgets.push(...plan.widgets);
+
+    if (props.dashboard !== false) {
+      const region = props.region ?? new DataAwsRegion(this, 'Region', { provider: props.provider }).name;
+      this.dashboard = new CloudwatchDashboard(this, 'Dashboard', {
+        dashboardName: props.dashboardName ?? safeName(`${plan.prefix}-pipeline`),
+        // Lazy: alarms added later with addAlarm still get their graph.
+        dashboardBody: Lazy.stringValue({
+          produce: () => JSON.stringify(dashboardBody({ region, alarmArns: this.alarmArns, alarmsTitle: `${plan.prefix} alarms`, widgets: this.widgets })),
+        }),
+        provider: props.provider,
+      });
+    }
+  }
+
+  /**
+   * Adds an alarm on any metric, with this pipeline's name prefix and actions, and its graph to the
+   * dashboard. Defaults: Maximum > threshold (0), one 60-second period, missing data not breaching.
+   */
+  addAlarm(key: string, props: ExtraAlarmProps): CloudwatchMetricAlarm | undefined {
+    const v = new PropsValidator(this);
+    const settings = resolveAlarmSettings(
+      { threshold: 0, period: 60, evaluationPeriods: 1, datapointsToAlarm: 1, treatMissingData: 'notBreaching', statistic: 'Maximum', comparisonOperator: 'GreaterThanThreshold' },
+      props,
+    );
+    const prop = `addAlarm(${key})`;
+    v.require(!(key in this.alarms) && !(key in PIPELINE_ALARMS), `${prop}: key must be unique among this pipeline's alarms (got "${key}")`);
+    v.matches(`${prop}.key`, key, /^[A-Za-z][A-Za-z0-9]*$/, 'letters and digits starting with a letter');
+    v.matches(`${prop}.nameSuffix`, props.nameSuffix, /^[^\x00-\x1f\x7f]{1,50}$/, '1..50 characters without control characters');
+    v.matches(`${prop}.region`, props.region, REGION, 'an AWS region name such as eu-west-1');
+    validateAlarmSettings(v, prop, settings);
+    v.throwIfInvalid();
+    if (props.enabled === false) return undefined;
+    const alarm = metricAlarm(this, `Extra-${key}`, {
+      namespace: props.namespace,
+      metricName: props.metricName,
+      dimensions: props.dimensions,
+      ...settings,
+      alarmName: `${this.alarmNamePrefix}-${props.nameSuffix}`,
+      description: props.description,
+      alarmActions: this.actionArns,
+      okActions: this.okActions,
+      tags: this.props.tags,
+      provider: props.provider ?? this.props.provider,
+    });
+    this.alarms[key] = alarm;
+    this.alarmArns.push(alarm.arn);
+    this.widgets.push({
+      title: props.title,
+      region: props.region,
+      period: settings.period,
+      lines: [{ namespace: props.namespace, metricName: props.metricName, dimensions: props.dimensions, stat: settings.statistic }],
+      threshold: { label: 'alarm', value: settings.threshold },
+    });
+    return alarm;
+  }
+}
+
+function validateProps(v: PropsValidator, props: PipelineAlarmsProps): void {
+  v.matches('functionName', props.functionName, LIMITS.functionName.pattern, LIMITS.functionName.described);
+  v.matches('aliasName', props.aliasName, /^(?!^[0-9]+$)[a-zA-Z0-9-_]{1,128}$/, '1..128 characters of [a-zA-Z0-9_-], not only digits');
+  v.matches('alarmNamePrefix', props.alarmNamePrefix, PREFIX, '1..200 characters without control characters', 'alarm names are at most 255 characters with their suffix');
+  v.matches('dashboardName', props.dashboardName, LIMITS.dashboardName.pattern, LIMITS.dashboardName.described);
+  v.matches('region', props.region, REGION, 'an AWS region name such as eu-west-1');
+  v.matches('alarmTopicName', props.alarmTopicName, LIMITS.snsName.pattern, LIMITS.snsName.described);
+  validateActions(v, 'actionArns', props.actionArns);
+  if (props.actionArns) {
+    for (const p of ['alarmTopicName', 'alarmTopicKmsKeyArn'] as const) {
+      if (props[p] !== undefined) v.fail(p, props[p], 'unset', 'no topic is created when actionArns are given');
+    }
+  }
+  if (props.dashboard === false && props.dashboardName !== undefined) v.fail('dashboardName', props.dashboardName, 'unset', 'dashboard is false');
+  const d = props.failureDestination;
+  if (d && d.kind === 'sqs') v.require(d.queueName !== undefined, 'failureDestination.queueName must be set for an SQS destination (got undefined)');
+  if (d && d.kind === 'sns') v.require(d.topicName !== undefined, 'failureDestination.topicName must be set for an SNS destination (got undefined)');
+}
+
+/** Derived names keep to [0-9A-Za-z_-] (dashboards, topics); tokens are left to Terraform. */
+function safeName(name: string): string {
+  return Token.isUnresolved(name) ? name : name.replace(/[^0-9A-Za-z_-]+/g, '-').slice(0, 255);
+}

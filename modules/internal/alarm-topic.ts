@@ -1,0 +1,71 @@
+import { Fn, TerraformLocal, TerraformProvider } from 'cdktf';
+import { Construct } from 'constructs';
+import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
+import { KmsKeyPolicy } from '@cdktf/provider-aws/lib/kms-key-policy';
+import { SnsTopic } from '@cdktf/provider-aws/lib/sns-topic';
+import { resourcePolicyDocument, ResourcePolicyStatement } from './iam';
+
+export interface AlarmTopicProps {
+  readonly topicName: string;
+  /** A customer-managed key whose policy already lets cloudwatch.amazonaws.com use it; none = create one. */
+  readonly kmsKeyArn?: string;
+  readonly tags?: Record<string, string>;
+  readonly provider?: TerraformProvider;
+}
+
+/**
+ * An encrypted SNS topic that CloudWatch alarms can publish to.
+ *
+ * Why a customer-managed key: CloudWatch publishes to an encrypted topic with its service
+ * principal, which needs kms:GenerateDataKey* and kms:Decrypt on the topic's key. The AWS-managed
+ * `alias/aws/sns` key's policy cannot grant that, so alarms on such a topic are silently never
+ * delivered. The key created here grants it, and keeps the default administration statement for
+ * the account (derived from the key's own ARN, so no AWS API call is needed at plan time).
+ */
+export class AlarmTopic extends Construct {
+  readonly topic: SnsTopic;
+  readonly topicArn: string;
+  readonly kmsKeyArn: string;
+  readonly key?: KmsKey;
+  readonly keyPolicy?: KmsKeyPolicy;
+
+  constructor(scope: Construct, id: string, props: AlarmTopicProps) {
+    super(scope, id);
+    let keyArn = props.kmsKeyArn;
+    if (!keyArn) {
+      const key = new KmsKey(this, 'Key', {
+        description: `Encrypts the SNS topic ${props.topicName} that CloudWatch alarms publish to`,
+        enableKeyRotation: true,
+        tags: props.tags,
+        provider: props.provider,
+      });
+      this.keyPolicy = new KmsKeyPolicy(this, 'KeyPolicy', {
+        keyId: key.keyId,
+        policy: resourcePolicyDocument(alarmKeyStatements(keyArnPart(this, 'KeyPartition', key.arn, 1), keyArnPart(this, 'KeyAccount', key.arn, 4))),
+        provider: props.provider,
+      });
+      this.key = key;
+      keyArn = key.arn;
+    }
+    this.kmsKeyArn = keyArn;
+    this.topic = new SnsTopic(this, 'Topic', { name: props.topicName, kmsMasterKeyId: keyArn, tags: props.tags, provider: props.provider });
+    this.topicArn = this.topic.arn;
+  }
+}
+
+/**
+ * One field of the key ARN (`arn:<partition>:kms:<region>:<account>:key/<id>`) as a Terraform
+ * local, so the policy JSON only holds `${local.x}` references and stays parseable as JSON before
+ * Terraform renders it (an inline `split(":", ...)` would put quotes inside the JSON string).
+ */
+function keyArnPart(scope: Construct, id: string, keyArn: string, index: number): string {
+  return new TerraformLocal(scope, id, Fn.element(Fn.split(':', keyArn), index)).asString;
+}
+
+/** Key policy: the account administers the key (as the default policy does); CloudWatch may use it. */
+export function alarmKeyStatements(partition: string, account: string): ResourcePolicyStatement[] {
+  return [
+    { sid: 'AccountAdministersKey', principal: { AWS: `arn:${partition}:iam::${account}:root` }, actions: ['kms:*'], resources: ['*'] },
+    { sid: 'CloudWatchAlarmsPublish', principal: { Service: 'cloudwatch.amazonaws.com' }, actions: ['kms:Decrypt', 'kms:GenerateDataKey*'], resources: ['*'] },
+  ];
+}

@@ -1,0 +1,130 @@
+import type { MetricWidgetSpec } from '../dashboard';
+import type { PipelineAlarmsProps } from '../alarms';
+import { MetricId, ResolvedAlarmSettings, resolveAlarmSettings, validateAlarmSettings } from './metric-alarm';
+import { PropsValidator } from './validation';
+
+/** The alarms every stream pipeline gets. */
+export type PipelineAlarmKey = 'iteratorAge' | 'errors' | 'throttles' | 'failureQueueDepth' | 'failedNotifications' | 'destinationDeliveryFailures';
+
+/** Construct id and alarm name suffix of each pipeline alarm. */
+export const PIPELINE_ALARMS: Record<PipelineAlarmKey, { readonly id: string; readonly suffix: string }> = {
+  iteratorAge: { id: 'IteratorAge', suffix: 'iterator-age' },
+  errors: { id: 'Errors', suffix: 'errors' },
+  throttles: { id: 'Throttles', suffix: 'throttles' },
+  failureQueueDepth: { id: 'FailureQueueDepth', suffix: 'failure-queue-depth' },
+  failedNotifications: { id: 'FailedNotifications', suffix: 'failed-notifications' },
+  destinationDeliveryFailures: { id: 'DestinationDeliveryFailures', suffix: 'destination-delivery-failures' },
+};
+
+/** Any count above zero in one minute; idle pipelines publish no data, which is healthy. */
+const COUNT: ResolvedAlarmSettings = {
+  threshold: 0,
+  period: 60,
+  evaluationPeriods: 1,
+  datapointsToAlarm: 1,
+  treatMissingData: 'notBreaching',
+  statistic: 'Sum',
+  comparisonOperator: 'GreaterThanThreshold',
+};
+
+/** The seeds' line: alert above 60 s; three minutes in a row so one slow batch does not page. */
+const ITERATOR_AGE: ResolvedAlarmSettings = { ...COUNT, threshold: 60000, evaluationPeriods: 3, datapointsToAlarm: 3, statistic: 'Maximum' };
+
+export interface PlannedAlarm {
+  readonly key: PipelineAlarmKey;
+  readonly metric: MetricId;
+  readonly settings: ResolvedAlarmSettings;
+  readonly description: string;
+}
+
+export interface PipelineAlarmPlan {
+  readonly prefix: string;
+  readonly alarms: PlannedAlarm[];
+  readonly widgets: MetricWidgetSpec[];
+}
+
+/**
+ * Decides which alarms and graphs a pipeline gets and with which settings, reporting bad
+ * overrides to `v` (the caller throws).
+ */
+export function pipelineAlarmPlan(props: PipelineAlarmsProps, v: PropsValidator): PipelineAlarmPlan {
+  const fn = props.functionName;
+  const alias = props.aliasName;
+  const prefix = props.alarmNamePrefix ?? (alias ? `${fn}-${alias}` : fn);
+  const lambda = (metricName: string): MetricId => ({
+    namespace: 'AWS/Lambda',
+    metricName,
+    dimensions: alias ? { FunctionName: fn, Resource: `${fn}:${alias}` } : { FunctionName: fn },
+  });
+  const dest = props.failureDestination;
+  const overrides = props.alarms ?? {};
+
+  for (const key of Object.keys(overrides)) {
+    if (!(key in PIPELINE_ALARMS)) v.fail(`alarms.${key}`, overrides[key as PipelineAlarmKey], `one of ${Object.keys(PIPELINE_ALARMS).join(', ')}`, 'not a pipeline alarm; use addAlarm for other metrics');
+  }
+  const misplaced = (key: PipelineAlarmKey, needs: 'sqs' | 'sns') => {
+    if (overrides[key] === undefined || dest?.kind === needs) return;
+    const what = needs === 'sqs' ? 'an SQS failure queue' : 'an SNS failure topic';
+    const has = dest ? `failureDestination is ${dest.kind === 'sqs' ? 'an SQS queue' : 'an SNS topic'}` : 'there is no failureDestination';
+    v.fail(`alarms.${key}`, overrides[key], 'unset', `it watches ${what} and ${has}`);
+  };
+  misplaced('failureQueueDepth', 'sqs');
+  misplaced('failedNotifications', 'sns');
+
+  const candidates: [PipelineAlarmKey, boolean, MetricId, ResolvedAlarmSettings, (t: number) => string][] = [
+    ['iteratorAge', true, lambda('IteratorAge'), ITERATOR_AGE,
+      (t) => `Records wait over ${t} ms in the stream before ${fn} processes them: the consumer falls behind or a failing batch blocks its shard (stream records expire after 24 hours).`],
+    ['errors', true, lambda('Errors'), COUNT,
+      () => `${fn} returned errors: the mapping retries (bisecting the batch), then sends the batch's metadata to the on-failure destination.`],
+    ['throttles', true, lambda('Throttles'), COUNT,
+      () => `${fn} was throttled: its shards wait while throttling lasts. Check its reserved concurrency and the account's concurrency.`],
+    ['failureQueueDepth', dest?.kind === 'sqs', { namespace: 'AWS/SQS', metricName: 'ApproximateNumberOfMessagesVisible', dimensions: { QueueName: dest?.queueName ?? '' } }, { ...COUNT, statistic: 'Maximum' },
+      () => `Batches that ${fn} gave up on wait in the failure queue ${dest?.queueName}: redrive them while the stream still holds their records (24 hours).`],
+    ['failedNotifications', dest?.kind === 'sns', { namespace: 'AWS/SNS', metricName: 'NumberOfNotificationsFailed', dimensions: { TopicName: dest?.topicName ?? '' } }, COUNT,
+      () => `SNS failed to deliver failure notifications of ${fn} from topic ${dest?.topicName} to its subscribers.`],
+    ['destinationDeliveryFailures', dest !== undefined, lambda('DestinationDeliveryFailures'), COUNT,
+      () => `Lambda could not send on-failure records of ${fn} to its destination: those batches are lost unless read back from the stream. Check the role's send and KMS permissions.`],
+  ];
+
+  const alarms: PlannedAlarm[] = [];
+  for (const [key, applies, metric, defaults, describe] of candidates) {
+    const override = overrides[key] ?? {};
+    const settings = resolveAlarmSettings(defaults, override);
+    validateAlarmSettings(v, `alarms.${key}`, settings);
+    // enabled: true creates a destination alarm without a known destination only for
+    // destinationDeliveryFailures; the other two were refused above.
+    if (override.enabled ?? applies) alarms.push({ key, metric, settings, description: describe(settings.threshold) });
+  }
+
+  const threshold = (key: PipelineAlarmKey) => {
+    const a = alarms.find((x) => x.key === key);
+    return a ? { label: 'alarm', value: a.settings.threshold } : undefined;
+  };
+  const line = (m: MetricId, stat: string, label?: string, yAxis?: 'right') => ({ ...m, stat, ...(label ? { label } : {}), ...(yAxis ? { yAxis } : {}) });
+  const widgets: MetricWidgetSpec[] = [
+    { title: 'Iterator age (ms)', lines: [line(lambda('IteratorAge'), 'Maximum')], threshold: threshold('iteratorAge') },
+    { title: 'Invocations', lines: [line(lambda('Invocations'), 'Sum')] },
+    { title: 'Errors and throttles', lines: [line(lambda('Errors'), 'Sum'), line(lambda('Throttles'), 'Sum')] },
+    { title: 'Duration (ms)', lines: [line(lambda('Duration'), 'p50', 'p50'), line(lambda('Duration'), 'p99', 'p99'), line(lambda('Duration'), 'Maximum', 'max')] },
+    { title: 'Concurrent executions', lines: [line(lambda('ConcurrentExecutions'), 'Maximum')] },
+  ];
+  if (dest?.kind === 'sqs') {
+    const q = { namespace: 'AWS/SQS', dimensions: { QueueName: dest.queueName ?? '' } };
+    widgets.push({
+      title: 'Failure queue',
+      lines: [line({ ...q, metricName: 'ApproximateNumberOfMessagesVisible' }, 'Maximum', 'visible'), line({ ...q, metricName: 'ApproximateAgeOfOldestMessage' }, 'Maximum', 'oldest (s)', 'right')],
+      threshold: threshold('failureQueueDepth'),
+    });
+  } else if (dest?.kind === 'sns') {
+    const t = { namespace: 'AWS/SNS', dimensions: { TopicName: dest.topicName ?? '' } };
+    widgets.push({
+      title: 'Failure topic',
+      lines: [line({ ...t, metricName: 'NumberOfMessagesPublished' }, 'Sum', 'published'), line({ ...t, metricName: 'NumberOfNotificationsFailed' }, 'Sum', 'failed')],
+      threshold: threshold('failedNotifications'),
+    });
+  }
+  if (dest || alarms.some((a) => a.key === 'destinationDeliveryFailures')) {
+    widgets.push({ title: 'On-failure delivery failures', lines: [line(lambda('DestinationDeliveryFailures'), 'Sum')], threshold: threshold('destinationDeliveryFailures') });
+  }
+  return { prefix, alarms, widgets };
+}
