@@ -78,7 +78,7 @@ export function bundleEntry(entry: string, options: BundlingOptions = {}, build:
     format: 'cjs',
     target: settings.target,
     minify: settings.minify,
-    sourcemap: settings.sourceMap ? 'external' : false,
+    sourcemap: settings.sourceMap ? 'linked' : false,
     external: settings.externalModules,
     define: settings.define,
     charset: 'utf8',
