@@ -1,0 +1,114 @@
+/**
+ * The replica writer's configuration, read from the Lambda environment. modules/replication.ts
+ * sets these variables; the names below are the contract between the two.
+ */
+import { DEFAULT_ATTRIBUTE_NAMES, DEFAULT_TOMBSTONE_TTL_SECONDS, LwwAttributeNames } from '../lww';
+
+export const ENV = {
+  /** Region of the table whose stream this function reads. @default AWS_REGION */
+  sourceRegion: 'REPLICATION_SOURCE_REGION',
+  /** JSON array of {"region","table","roleArn"?,"endpoint"?}: where to write. Required, non-empty. */
+  targets: 'REPLICATION_TARGETS',
+  /** Endpoint override for the source table (local runs against DynamoDB Local). */
+  sourceEndpoint: 'REPLICATION_SOURCE_ENDPOINT',
+  /** SQS queue URL where records that can never be written are parked. Required. */
+  failureQueueUrl: 'REPLICATION_FAILURE_QUEUE_URL',
+  versionAttribute: 'REPLICATION_VERSION_ATTRIBUTE',
+  originAttribute: 'REPLICATION_ORIGIN_ATTRIBUTE',
+  deletedAttribute: 'REPLICATION_DELETED_ATTRIBUTE',
+  ttlAttribute: 'REPLICATION_TTL_ATTRIBUTE',
+  /** Seconds a tombstone written for a hard delete lives. @default 604800 (7 days) */
+  tombstoneTtlSeconds: 'REPLICATION_TOMBSTONE_TTL_SECONDS',
+  /** Keys written at the same time. @default 32 */
+  concurrency: 'REPLICATION_CONCURRENCY',
+  /** SDK attempts per request (first try included) before a record is reported failed. @default 3 */
+  maxAttempts: 'REPLICATION_MAX_ATTEMPTS',
+} as const;
+
+/** One table the writer copies into. */
+export interface ReplicaTarget {
+  readonly region: string;
+  readonly table: string;
+  /** Role to assume for a table in another account. */
+  readonly roleArn?: string;
+  /** Endpoint override (DynamoDB Local). */
+  readonly endpoint?: string;
+}
+
+export interface ReplicationConfig {
+  readonly sourceRegion: string;
+  readonly sourceEndpoint?: string;
+  readonly targets: readonly ReplicaTarget[];
+  readonly failureQueueUrl: string;
+  readonly names: LwwAttributeNames;
+  readonly tombstoneTtlSeconds: number;
+  readonly concurrency: number;
+  readonly maxAttempts: number;
+}
+
+function positiveInt(env: NodeJS.ProcessEnv, name: string, fallback: number, problems: string[]): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1) problems.push(`${name} must be a positive integer (got ${JSON.stringify(raw)})`);
+  return n;
+}
+
+function parseTargets(raw: string | undefined, problems: string[]): ReplicaTarget[] {
+  if (!raw) {
+    problems.push(`${ENV.targets} must be a non-empty JSON array of {"region","table","roleArn"?,"endpoint"?} (got nothing)`);
+    return [];
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch (e) {
+    problems.push(`${ENV.targets} must be JSON (${(e as Error).message})`);
+    return [];
+  }
+  if (!Array.isArray(parsed) || parsed.length === 0) {
+    problems.push(`${ENV.targets} must be a non-empty array (got ${raw.slice(0, 200)})`);
+    return [];
+  }
+  return parsed.map((t: any, i: number) => {
+    if (typeof t?.region !== 'string' || typeof t?.table !== 'string' || !t.region || !t.table) {
+      problems.push(`${ENV.targets}[${i}] needs string "region" and "table" (got ${JSON.stringify(t)})`);
+    }
+    for (const opt of ['roleArn', 'endpoint']) {
+      if (t?.[opt] !== undefined && typeof t[opt] !== 'string') problems.push(`${ENV.targets}[${i}].${opt} must be a string`);
+    }
+    return { region: t?.region, table: t?.table, roleArn: t?.roleArn, endpoint: t?.endpoint };
+  });
+}
+
+/** Reads and checks the whole configuration; throws once with every problem found. */
+export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ReplicationConfig {
+  const problems: string[] = [];
+  const sourceRegion = env[ENV.sourceRegion] || env.AWS_REGION || '';
+  if (!sourceRegion) problems.push(`${ENV.sourceRegion} (or AWS_REGION) must name the source region`);
+  const targets = parseTargets(env[ENV.targets], problems);
+  if (targets.some((t) => t.region === sourceRegion && !t.endpoint)) {
+    problems.push(`${ENV.targets} must not include the source region ${sourceRegion}: a writer never replicates into itself`);
+  }
+  const failureQueueUrl = env[ENV.failureQueueUrl] ?? '';
+  if (!failureQueueUrl) problems.push(`${ENV.failureQueueUrl} must be the SQS queue URL for records that can never be written`);
+  const names: LwwAttributeNames = {
+    version: env[ENV.versionAttribute] || DEFAULT_ATTRIBUTE_NAMES.version,
+    origin: env[ENV.originAttribute] || DEFAULT_ATTRIBUTE_NAMES.origin,
+    deleted: env[ENV.deletedAttribute] || DEFAULT_ATTRIBUTE_NAMES.deleted,
+    ttl: env[ENV.ttlAttribute] || DEFAULT_ATTRIBUTE_NAMES.ttl,
+  };
+  if (new Set(Object.values(names)).size !== 4) problems.push(`replication attribute names must be distinct (got ${JSON.stringify(names)})`);
+  const config: ReplicationConfig = {
+    sourceRegion,
+    sourceEndpoint: env[ENV.sourceEndpoint] || undefined,
+    targets,
+    failureQueueUrl,
+    names,
+    tombstoneTtlSeconds: positiveInt(env, ENV.tombstoneTtlSeconds, DEFAULT_TOMBSTONE_TTL_SECONDS, problems),
+    concurrency: positiveInt(env, ENV.concurrency, 32, problems),
+    maxAttempts: positiveInt(env, ENV.maxAttempts, 3, problems),
+  };
+  if (problems.length) throw new Error(`replica writer configuration is invalid:\n- ${problems.join('\n- ')}`);
+  return config;
+}

