@@ -22,7 +22,7 @@ export interface FailureDestinationRef {
   readonly topicName?: string;
 }
 
-/** Overrides for one alarm. */
+/** Overrides for one alarm; a field left out keeps that alarm's default (see `PipelineAlarmsProps.alarms`). */
 export interface AlarmOverride extends AlarmSettings {
   /** false removes the alarm (and its line in the alarm status row). @default true (see each alarm) */
   readonly enabled?: boolean;
@@ -82,6 +82,7 @@ export interface ExtraAlarmProps extends AlarmOverride, MetricId {
   readonly nameSuffix: string;
   /** Title of its dashboard graph. */
   readonly title: string;
+  /** What the alarm means and what to check first; 0..1024 characters (CloudWatch limit). */
   readonly description: string;
   /** Region of the metric for the dashboard graph. @default the dashboard's region */
   readonly region?: string;
@@ -173,6 +174,7 @@ export class PipelineAlarms extends Construct {
     v.matches(`${prop}.key`, key, /^[A-Za-z][A-Za-z0-9]*$/, 'letters and digits starting with a letter');
     v.matches(`${prop}.nameSuffix`, props.nameSuffix, /^[^\x00-\x1f\x7f]{1,50}$/, '1..50 characters without control characters');
     v.matches(`${prop}.region`, props.region, REGION, 'an AWS region name such as eu-west-1');
+    v.matches(`${prop}.description`, props.description, /^[\s\S]{0,1024}$/, 'at most 1024 characters (CloudWatch limit)');
     validateAlarmSettings(v, prop, settings);
     v.throwIfInvalid();
     if (props.enabled === false) return undefined;

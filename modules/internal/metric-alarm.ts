@@ -31,8 +31,11 @@ export type ResolvedAlarmSettings = Required<AlarmSettings>;
 
 /** One CloudWatch metric: namespace, name and dimensions (in the order CloudWatch shows them). */
 export interface MetricId {
+  /** CloudWatch namespace, e.g. `AWS/Lambda` or a custom one such as `StreamPipeline`. */
   readonly namespace: string;
+  /** Metric name within the namespace, e.g. `IteratorAge`. */
   readonly metricName: string;
+  /** Dimension names and values; they must match the published metric exactly (no wildcards). */
   readonly dimensions: Record<string, string>;
 }
 

@@ -173,12 +173,13 @@ describe('PipelineAlarms.addAlarm', () => {
   test('GIVEN bad extra alarm settings WHEN added THEN one error names each problem', () => {
     expect(() =>
       build({}, (a) => {
-        a.addAlarm('lag', { ...LAG, period: 90, datapointsToAlarm: 2, region: 'east', nameSuffix: '' });
+        a.addAlarm('lag', { ...LAG, period: 90, datapointsToAlarm: 2, region: 'east', nameSuffix: '', description: 'd'.repeat(1025) });
       }),
     ).toThrow(
       [
         'orders/Alarms: addAlarm(lag).nameSuffix must be 1..50 characters without control characters (got "")',
         'orders/Alarms: addAlarm(lag).region must be an AWS region name such as eu-west-1 (got "east")',
+        `orders/Alarms: addAlarm(lag).description must be at most 1024 characters (CloudWatch limit) (got "${'d'.repeat(1025)}")`,
         'orders/Alarms: addAlarm(lag).period must be 10, 20, 30 or a multiple of 60 seconds (got 90)',
         'orders/Alarms: addAlarm(lag).datapointsToAlarm must be an integer 1..1 (at most the evaluation periods) (got 2)',
       ].join('\n'),
