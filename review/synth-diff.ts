@@ -1,0 +1,149 @@
+/**
+ * Two synths (base branch and head) into the normalized change list, for repositories whose CI
+ * has no cloud credentials to plan with. Without a plan we decide replace vs update ourselves
+ * (force-new.ts), and follow references the way Terraform does: a replaced resource, or a renewed
+ * computed attribute (a table's new stream ARN), makes every argument that references it
+ * "known after apply", which replaces the referencing resource if that argument forces it.
+ */
+import { existsSync, readFileSync, readdirSync, statSync } from 'fs';
+import { basename, join } from 'path';
+import { Action, AttributeChange, ResourceChange, UNKNOWN, diffValues, pathKey } from './changes';
+import { forcesReplacement, renewedAttributes } from './force-new';
+
+/** Terraform meta-arguments and cdktf metadata: not resource arguments. */
+const META = new Set(['//', 'depends_on', 'lifecycle', 'provider', 'provisioner', 'connection', 'count', 'for_each']);
+const REFERENCE = /(?<![\w.])([a-z][a-z0-9]*_[a-z0-9_]+)\.([A-Za-z_][\w-]*)\.([a-z_][a-z0-9_]*)/g;
+
+/**
+ * Loads synthesized stacks: a `cdk.tf.json` file, a stack folder holding one, or a `cdktf.out`
+ * folder (`stacks/<name>/cdk.tf.json`). Returns stack name -> Terraform JSON.
+ */
+export function loadSynth(path: string): Map<string, any> {
+  if (!existsSync(path)) throw new Error(`${path} does not exist (expected cdk.tf.json, a stack folder or a cdktf.out folder)`);
+  const stacks = new Map<string, any>();
+  const read = (file: string, name: string) => stacks.set(name, JSON.parse(readFileSync(file, 'utf8')));
+  if (statSync(path).isFile()) read(path, basename(join(path, '..')));
+  else if (existsSync(join(path, 'cdk.tf.json'))) read(join(path, 'cdk.tf.json'), basename(path));
+  else if (existsSync(join(path, 'stacks'))) {
+    for (const name of readdirSync(join(path, 'stacks')).sort()) {
+      const file = join(path, 'stacks', name, 'cdk.tf.json');
+      if (existsSync(file)) read(file, name);
+    }
+  }
+  if (stacks.size === 0) throw new Error(`${path}: no cdk.tf.json found (looked for the file, <dir>/cdk.tf.json and <dir>/stacks/*/cdk.tf.json)`);
+  return stacks;
+}
+
+/** Resource arguments without meta-arguments and cdktf's `//` metadata, at every depth. */
+function argumentsOf(block: Record<string, unknown>): Record<string, unknown> {
+  const strip = (v: unknown): unknown => {
+    if (Array.isArray(v)) return v.map(strip);
+    if (v && typeof v === 'object') {
+      const o: Record<string, unknown> = {};
+      for (const [k, x] of Object.entries(v)) if (k !== '//') o[k] = strip(x);
+      return o;
+    }
+    return v;
+  };
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(block)) if (!META.has(k)) out[k] = strip(v);
+  return out;
+}
+
+interface SynthResource {
+  type: string;
+  values: Record<string, unknown>;
+}
+
+function resourcesOf(tf: any): Map<string, SynthResource> {
+  const out = new Map<string, SynthResource>();
+  for (const [type, byName] of Object.entries<any>(tf?.resource ?? {})) {
+    for (const [name, block] of Object.entries<any>(byName ?? {})) out.set(`${type}.${name}`, { type, values: argumentsOf(block) });
+  }
+  return out;
+}
+
+/** Changed attributes of each resource address: a set of names, or '*' for everything computed. */
+type Renewed = Map<string, Set<string> | '*'>;
+
+function isRenewed(renewed: Renewed, address: string, attr: string, head: Map<string, SynthResource>): boolean {
+  const r = renewed.get(address);
+  if (!r) return false;
+  if (r === '*') {
+    // A literal argument of a replaced resource is known at plan time (same value, no change).
+    const v = head.get(address)?.values[attr];
+    return v === undefined || typeof v !== 'string' || v.includes('${');
+  }
+  return r.has(attr);
+}
+
+/** Leaves of `after` whose expression references a renewed attribute: they become unknown. */
+function unknownByReference(after: unknown, renewed: Renewed, head: Map<string, SynthResource>, path = ''): string[] {
+  if (typeof after === 'string') {
+    if (!after.includes('${')) return [];
+    for (const m of after.matchAll(REFERENCE)) if (isRenewed(renewed, `${m[1]}.${m[2]}`, m[3], head)) return [path];
+    return [];
+  }
+  if (Array.isArray(after)) return after.flatMap((x, i) => unknownByReference(x, renewed, head, `${path}[${i}]`));
+  if (after && typeof after === 'object') return Object.entries(after).flatMap(([k, x]) => unknownByReference(x, renewed, head, path ? `${path}.${k}` : k));
+  return [];
+}
+
+function stackChanges(stack: string, baseTf: any, headTf: any): ResourceChange[] {
+  const base = resourcesOf(baseTf);
+  const head = resourcesOf(headTf);
+  const addresses = [...new Set([...base.keys(), ...head.keys()])].sort();
+  const renewed: Renewed = new Map();
+  let result = new Map<string, ResourceChange>();
+  // Each pass can only add renewed attributes, so this reaches a fixed point.
+  for (let pass = 0; pass <= addresses.length; pass++) {
+    result = new Map();
+    let grew = false;
+    const renew = (address: string, attrs: Set<string> | '*') => {
+      const prev = renewed.get(address);
+      if (prev === '*') return;
+      const next = attrs === '*' ? attrs : new Set([...(prev ?? []), ...attrs]);
+      if (!prev || next === '*' || next.size > prev.size) {
+        renewed.set(address, next);
+        grew = true;
+      }
+    };
+    for (const address of addresses) {
+      const b = base.get(address);
+      const h = head.get(address);
+      const type = (h ?? b)!.type;
+      if (!h || !b) {
+        const action: Action = h ? 'create' : 'delete';
+        result.set(address, { stack, address, type, action, attributes: [], before: b?.values ?? null, after: h?.values ?? null });
+        renew(address, '*');
+        continue;
+      }
+      const diffs = diffValues(b.values, h.values);
+      const viaReference = unknownByReference(h.values, renewed, head).filter((p) => !diffs.some((d) => d.path === p));
+      const all = [...diffs, ...viaReference.map((path) => ({ path, before: valueAt(b.values, path), after: UNKNOWN }))].sort((x, y) =>
+        x.path < y.path ? -1 : x.path > y.path ? 1 : 0,
+      );
+      if (all.length === 0) continue;
+      const attributes: AttributeChange[] = all.map((d) => ({ ...d, forcesReplacement: forcesReplacement(type, d.path) }));
+      const action: Action = attributes.some((a) => a.forcesReplacement) ? 'replace' : 'update';
+      // `after` keeps the expressions: IAM checks compare documents structurally, references included.
+      result.set(address, { stack, address, type, action, attributes, before: b.values, after: h.values });
+      const changedTop = new Set(attributes.map((a) => pathKey(a.path).split('.')[0]));
+      renew(address, action === 'replace' ? '*' : new Set([...changedTop, ...renewedAttributes(type, attributes.map((a) => a.path))]));
+    }
+    if (!grew) break;
+  }
+  return [...result.values()];
+}
+
+function valueAt(values: unknown, path: string): unknown {
+  let v: any = values;
+  for (const part of path.split(/\.|\[(\d+)\]/).filter((p) => p !== undefined && p !== '')) v = v == null ? undefined : v[part];
+  return v;
+}
+
+/** The changes from `base` to `head`; stacks present on one side only are created or destroyed whole. */
+export function changesFromSynths(base: Map<string, any>, head: Map<string, any>): ResourceChange[] {
+  const stacks = [...new Set([...base.keys(), ...head.keys()])].sort();
+  return stacks.flatMap((s) => stackChanges(s, base.get(s) ?? {}, head.get(s) ?? {}));
+}

@@ -1,0 +1,143 @@
+/**
+ * Real plans with updates and replacements, offline. Terraform can only plan an update against
+ * existing state, and offline nothing can be applied; so we plan the "before" config, turn its
+ * planned values into a version 4 state file (computed values Terraform would learn at apply get
+ * plausible fakes: ARNs, ids), and plan the "after" config against that state with
+ * -refresh=false. Everything Terraform then says (actions, replace_paths, unknowns) is the real
+ * provider's decision.
+ */
+import { writeFileSync, mkdtempSync, rmSync, existsSync } from 'fs';
+import { tmpdir } from 'os';
+import { join } from 'path';
+import { TerraformRun, makeOffline, terraformIn } from '../../support/terraform';
+
+const ACCOUNT = '123456789012';
+const REGION = 'eu-west-1';
+
+/** A plausible ARN for a resource of `type` called `name` (the provider validates ARN syntax). */
+function fakeArn(type: string, name: string, attr: string, values: Record<string, any>): string {
+  const n = String(values.name ?? values.function_name ?? values.alarm_name ?? name);
+  switch (type) {
+    case 'aws_dynamodb_table':
+      return attr === 'stream_arn' ? `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/${n}/stream/2026-01-01T00:00:00.000` : `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/${n}`;
+    case 'aws_iam_role':
+      return `arn:aws:iam::${ACCOUNT}:role/${n}`;
+    case 'aws_iam_policy':
+      return `arn:aws:iam::${ACCOUNT}:policy/${n}`;
+    case 'aws_lambda_function':
+      return `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${n}`;
+    case 'aws_sqs_queue':
+    case 'aws_sns_topic':
+      return `arn:aws:${type.split('_')[1]}:${REGION}:${ACCOUNT}:${n}`;
+    default:
+      return `arn:aws:${type.split('_')[1]}:${REGION}:${ACCOUNT}:${type.slice(4)}/${n}`;
+  }
+}
+
+function fakeId(type: string, name: string, values: Record<string, any>): string {
+  if (type === 'aws_sqs_queue') return `https://sqs.${REGION}.amazonaws.com/${ACCOUNT}/${values.name ?? name}`;
+  if (type === 'aws_iam_role_policy') return `${values.role}:${values.name}`;
+  if (type === 'aws_sns_topic') return fakeArn(type, name, 'arn', values);
+  if (type === 'aws_lambda_event_source_mapping') return '00000000-0000-4000-8000-000000000001';
+  return String(values.name ?? values.function_name ?? values.alarm_name ?? name);
+}
+
+/** A value for a computed attribute Terraform would learn at apply, typed by the provider schema. */
+function fakeValue(type: string, name: string, attr: string, schema: any, values: Record<string, any>): unknown {
+  const t = schema?.type;
+  if (t === 'string') {
+    if (attr === 'id' || attr === 'uuid') return fakeId(type, name, values);
+    if (attr === 'function_arn') return fakeArn('aws_lambda_function', name, attr, values);
+    if ((attr === 'arn' || attr.endsWith('_arn')) && !schema.optional) return fakeArn(type, name, attr, values);
+    if (attr === 'url') return fakeId('aws_sqs_queue', name, values);
+    if (attr === 'stream_label') return '2026-01-01T00:00:00.000';
+    return '';
+  }
+  if (t === 'number') return 0;
+  if (t === 'bool') return false;
+  if (Array.isArray(t) && (t[0] === 'list' || t[0] === 'set')) return [];
+  if (Array.isArray(t) && t[0] === 'map') return {};
+  return null;
+}
+
+/**
+ * Planned values with every unknown the provider computes replaced by a fake; unknowns that come
+ * from the configuration (references to other resources) stay null and are resolved by the next
+ * round of planning.
+ */
+function fillUnknowns(type: string, name: string, values: Record<string, any>, unknown: Record<string, any>, block: any, configured: Set<string>): Record<string, any> {
+  const out = { ...values };
+  for (const [attr, u] of Object.entries(unknown ?? {})) {
+    if (u !== true || configured.has(attr)) continue;
+    if (block?.attributes?.[attr]) out[attr] = fakeValue(type, name, attr, block.attributes[attr], values);
+    else if (block?.block_types?.[attr]) out[attr] = ['list', 'set'].includes(block.block_types[attr].nesting_mode) ? [] : null;
+  }
+  return out;
+}
+
+/** A terraform.tfstate (version 4) holding what `show` planned, with computed values faked. */
+export function stateFromPlan(show: any, schemas: any): object {
+  const config = new Map<string, any>((show.configuration?.root_module?.resources ?? []).map((r: any) => [r.address, r]));
+  const resources = (show.planned_values?.root_module?.resources ?? []).map((r: any) => {
+    const rc = show.resource_changes.find((c: any) => c.address === r.address);
+    const configured = new Set(Object.keys(config.get(r.address)?.expressions ?? {}));
+    const block = schemas[r.type]?.block;
+    return {
+      mode: 'managed',
+      type: r.type,
+      name: r.name,
+      provider: `provider["${r.provider_name}"]`,
+      instances: [{ schema_version: r.schema_version, attributes: fillUnknowns(r.type, r.name, r.values, rc?.change?.after_unknown, block, configured), sensitive_attributes: [] }],
+    };
+  });
+  return { version: 4, terraform_version: show.terraform_version, serial: 1, lineage: '00000000-0000-4000-8000-000000000000', outputs: {}, resources };
+}
+
+const changed = (show: any) => (show.resource_changes ?? []).filter((c: any) => c.change.actions.join() !== 'no-op');
+
+export interface PlanLab {
+  /** Real `terraform show -json` of planning `after` against a state made from `before`. */
+  plan(before: object, after: object): any;
+  /** The folder terraform runs in (its providers are installed). */
+  readonly dir: string;
+  run(args: string[]): string;
+  dispose(): void;
+}
+
+/** One terraform working folder, initialized once, reused for every plan of a test file. */
+export function planLab(): PlanLab {
+  const empty = mkdtempSync(join(tmpdir(), 'review-lab-'));
+  writeFileSync(join(empty, 'cdk.tf.json'), JSON.stringify({ terraform: { required_providers: { aws: { source: 'aws', version: '5.100.0' } } } }));
+  const tf: TerraformRun = terraformIn(empty);
+  rmSync(empty, { recursive: true, force: true });
+  tf.run(['init', '-input=false', '-no-color']);
+  const write = (config: object) => writeFileSync(join(tf.dir, 'cdk.tf.json'), JSON.stringify(makeOffline(config), null, 2));
+  const planShow = (name: string) => {
+    tf.run(['plan', '-input=false', '-no-color', '-lock=false', '-refresh=false', `-out=${name}`]);
+    return JSON.parse(tf.run(['show', '-json', name]));
+  };
+  let schemaCache: any;
+  const schemas = () =>
+    (schemaCache ??= JSON.parse(tf.run(['providers', 'schema', '-json'])).provider_schemas['registry.terraform.io/hashicorp/aws'].resource_schemas);
+  return {
+    dir: tf.dir,
+    run: tf.run,
+    plan(before, after) {
+      const state = join(tf.dir, 'terraform.tfstate');
+      if (existsSync(state)) rmSync(state);
+      write(before);
+      // Each round resolves one more level of references between resources; a few suffice.
+      let show = planShow('before.tfplan');
+      for (let round = 0; changed(show).length > 0; round++) {
+        if (round === 6) throw new Error(`prior state did not converge: ${changed(show).map((c: any) => c.address).join(', ')} still change`);
+        writeFileSync(state, JSON.stringify(stateFromPlan(show, schemas()), null, 2));
+        show = planShow('before.tfplan');
+      }
+      write(after);
+      return planShow('after.tfplan');
+    },
+    dispose() {
+      rmSync(tf.dir, { recursive: true, force: true });
+    },
+  };
+}
