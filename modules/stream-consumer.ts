@@ -14,7 +14,7 @@ import { OnFailureTarget, PolicyStatement, assumeRolePolicy, identityPolicyJson 
 import { LambdaCode, bindCode } from './internal/lambda-code';
 import { physicalName } from './internal/naming';
 import { PropsValidator } from './internal/validation';
-import { StreamTable } from './stream-table';
+import { IDataTable, IStreamSource } from './stream-table';
 
 export type { BundlingOptions, Bundle } from './internal/bundling';
 export type { FilterPattern, StartingPosition, StreamEventSourceOptions } from './internal/event-source-mapping';
@@ -22,8 +22,8 @@ export type { ApplicationLogLevel, Architecture, FunctionOptions, LogFormat, Sys
 export type { LambdaCode } from './internal/lambda-code';
 
 export interface StreamConsumerProps extends FunctionOptions, StreamEventSourceOptions {
-  /** The table whose stream the function reads. The consumer registers itself as one of its (at most 2) readers. */
-  readonly table: StreamTable;
+  /** The table (stream source) the function reads. The consumer registers itself as one of its (at most 2) readers. */
+  readonly table: IStreamSource;
   /** The function's code: a handler entry bundled at synth time, a bundled directory, or a zip. */
   readonly code: LambdaCode;
   /** Where batches that exhaust retries or age out are reported (SQS queue or SNS topic). @default none: they are dropped */
@@ -156,12 +156,12 @@ export class StreamConsumer extends Construct {
   }
 
   /** Lets the function write items to `table` (and use its customer-managed key). */
-  grantWriteData(table: StreamTable): void {
+  grantWriteData(table: IDataTable): void {
     this.addToRolePolicy(...table.writeDataStatements());
   }
 
   /** Lets the function read items from `table` and its indexes (and decrypt with its customer-managed key). */
-  grantReadData(table: StreamTable): void {
+  grantReadData(table: IDataTable): void {
     this.addToRolePolicy(...table.readDataStatements());
   }
 

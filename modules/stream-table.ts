@@ -70,11 +70,32 @@ export interface StreamTableProps {
 }
 
 /**
+ * Anything whose DynamoDB stream a consumer can read: a StreamTable, or another construct (for
+ * example a replica in another region) that tracks its readers the same way.
+ */
+export interface IStreamSource extends IConstruct {
+  /** ARN of the stream the event source mapping reads. */
+  readonly streamArn: string;
+  /** Provider (region) of the stream; consumers default to it. */
+  readonly provider?: TerraformProvider;
+  /** Registers a reader; must fail when the stream already has LIMITS.readersPerStream readers. */
+  addStreamReader(reader: IConstruct): void;
+  /** The statements a reader's role needs (stream actions, ListStreams, kms:Decrypt on a CMK). */
+  streamReadStatements(): PolicyStatement[];
+}
+
+/** A table a function can be granted item access to. */
+export interface IDataTable {
+  readDataStatements(): PolicyStatement[];
+  writeDataStatements(): PolicyStatement[];
+}
+
+/**
  * A DynamoDB table with its stream on, and the bookkeeping of who reads that stream: AWS throttles
  * a third simultaneous reader of a stream shard, so the table refuses a third event source mapping
  * at synth time instead of letting every consumer lag in production.
  */
-export class StreamTable extends Construct {
+export class StreamTable extends Construct implements IStreamSource, IDataTable {
   /** The underlying resource, for escape hatches. */
   readonly table: DynamodbTable;
   /** Table name (a reference, so dependents wait for the table). */
