@@ -67,7 +67,7 @@ export class StreamConsumer extends Construct {
     const roleName = props.roleName ?? physicalName(this, 64, '-role');
     const v = new PropsValidator(this);
     validateFunctionOptions(v, props, functionName, roleName, 'entry' in props.code);
-    const patterns = validateEventSource(v, props);
+    const patterns = validateEventSource(v, props, { streamViewType: props.table.streamViewType, onFailureArn: props.onFailure?.destinationArn });
     v.throwIfInvalid();
     props.table.addStreamReader(this);
 

@@ -76,6 +76,8 @@ export interface StreamTableProps {
 export interface IStreamSource extends IConstruct {
   /** ARN of the stream the event source mapping reads. */
   readonly streamArn: string;
+  /** What stream records carry; consumers check their filters against it. Unknown when undefined. */
+  readonly streamViewType?: StreamViewType;
   /** Provider (region) of the stream; consumers default to it. */
   readonly provider?: TerraformProvider;
   /** Registers a reader; must fail when the stream already has LIMITS.readersPerStream readers. */

@@ -1,4 +1,4 @@
-import { TerraformProvider } from 'cdktf';
+import { TerraformProvider, Token } from 'cdktf';
 import { LambdaEventSourceMappingConfig } from '@cdktf/provider-aws/lib/lambda-event-source-mapping';
 import { LIMITS } from './limits';
 import { PropsValidator } from './validation';
@@ -50,8 +50,21 @@ export interface StreamEventSourceOptions {
 
 const STARTING_POSITIONS: readonly StartingPosition[] = ['TRIM_HORIZON', 'LATEST'];
 
+/** What the options are checked against besides the limits: the stream's view type and the on-failure ARN. */
+export interface EventSourceContext {
+  readonly streamViewType?: string;
+  readonly onFailureArn?: string;
+}
+
+/** Images each stream view type carries; a filter on a missing image never matches. */
+const IMAGES: Record<string, string[]> = { NEW_AND_OLD_IMAGES: ['NewImage', 'OldImage'], NEW_IMAGE: ['NewImage'], OLD_IMAGE: ['OldImage'], KEYS_ONLY: [] };
+
 /** Checks the options against the AWS limits for DynamoDB stream sources; returns the patterns as strings. */
-export function validateEventSource(v: PropsValidator, o: StreamEventSourceOptions): string[] {
+export function validateEventSource(v: PropsValidator, o: StreamEventSourceOptions, ctx: EventSourceContext = {}): string[] {
+  const arn = ctx.onFailureArn;
+  if (arn !== undefined && !Token.isUnresolved(arn)) {
+    v.matches('onFailure.destinationArn', arn, /^arn:aws[a-z-]*:(sqs|sns):[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]+$/, 'the ARN of a standard SQS queue or SNS topic', 'DynamoDB stream mappings report failures only there; FIFO queues and topics are refused');
+  }
   v.integer('batchSize', o.batchSize, LIMITS.batchSize[0], LIMITS.batchSize[1], { why: 'for a DynamoDB stream' });
   v.integer('maxBatchingWindowSeconds', o.maxBatchingWindowSeconds, LIMITS.batchingWindowSeconds[0], LIMITS.batchingWindowSeconds[1]);
   v.integer('parallelizationFactor', o.parallelizationFactor, LIMITS.parallelizationFactor[0], LIMITS.parallelizationFactor[1]);
@@ -73,6 +86,13 @@ export function validateEventSource(v: PropsValidator, o: StreamEventSourceOptio
       return pattern;
     }
     if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) v.fail(prop, pattern, 'a JSON object', 'a filter pattern matches on record fields');
+    const images = IMAGES[ctx.streamViewType ?? ''];
+    const record = (parsed as { dynamodb?: Record<string, unknown> } | null)?.dynamodb;
+    for (const image of ['NewImage', 'OldImage']) {
+      if (images && record && typeof record === 'object' && image in record && !images.includes(image)) {
+        v.fail(prop, pattern, `a pattern without dynamodb.${image}`, `the stream view type ${ctx.streamViewType} carries no ${image}, so the filter would never match`);
+      }
+    }
     if (pattern.length > LIMITS.filterPatternChars) v.fail(`${prop}.length`, pattern.length, `at most ${LIMITS.filterPatternChars} characters`, 'the Lambda limit per pattern');
     return pattern;
   });

@@ -59,6 +59,28 @@ describe('StreamConsumer validation', () => {
     else expect(actual).toEqual(message);
   });
 
+  test('GIVEN a FIFO queue as on-failure target WHEN constructed THEN it fails: stream mappings only report to standard queues and topics', () => {
+    const arn = 'arn:aws:sqs:eu-west-1:123456789012:failures.fifo';
+    expect(problemOf({ onFailure: { destinationArn: arn, sendStatements: [] } })).toBe(
+      `test/Consumer: onFailure.destinationArn must be the ARN of a standard SQS queue or SNS topic (DynamoDB stream mappings report failures only there; FIFO queues and topics are refused) (got "${arn}")`,
+    );
+  });
+
+  test('GIVEN filters on an image the stream view type does not carry WHEN constructed THEN each such filter is refused as never matching', () => {
+    const filters = [{ dynamodb: { NewImage: { status: { S: ['PAID'] } } } }, { eventName: ['REMOVE'] }];
+    let message = '';
+    try {
+      consumerOf({ filters }, { streamViewType: 'KEYS_ONLY' });
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    expect(message).toBe(
+      'test/Consumer: filters[0] must be a pattern without dynamodb.NewImage (the stream view type KEYS_ONLY carries no NewImage, so the filter would never match) (got "{\\"dynamodb\\":{\\"NewImage\\":{\\"status\\":{\\"S\\":[\\"PAID\\"]}}}}")',
+    );
+    expect(() => consumerOf({ filters: [{ dynamodb: { OldImage: { a: { S: ['x'] } } } }] }, { streamViewType: 'NEW_IMAGE' })).toThrow('filters[0] must be a pattern without dynamodb.OldImage');
+    expect(() => consumerOf({ filters }, { streamViewType: 'NEW_IMAGE' })).not.toThrow();
+  });
+
   test('GIVEN nodejs24.x WHEN constructed THEN the message says hashicorp/aws 5.100 does not accept it', () => {
     expect(problemOf({ runtime: 'nodejs24.x' })).toMatch(/\(the runtimes hashicorp\/aws 5\.100 accepts for new functions\) \(got "nodejs24\.x"\)$/);
   });
