@@ -69,13 +69,13 @@ export class StreamConsumer extends Construct {
     validateFunctionOptions(v, props, functionName, roleName, 'entry' in props.code);
     const patterns = validateEventSource(v, props, { streamViewType: props.table.streamViewType, onFailureArn: props.onFailure?.destinationArn });
     v.throwIfInvalid();
-    props.table.addStreamReader(this);
 
     const provider = props.provider ?? props.table.provider;
     const runtime = props.runtime ?? 'nodejs22.x';
     const code = bindCode(this, 'Code', props.code, runtime.replace(/^nodejs(\d+)\.x$/, 'node$1'));
     this.codeHash = code.hash;
     this.bundle = code.bundle;
+    props.table.addStreamReader(this);
     const tags = props.tags;
 
     this.logGroupName = `/aws/lambda/${functionName}`;
