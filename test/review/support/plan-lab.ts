@@ -6,7 +6,7 @@
  * -refresh=false. Everything Terraform then says (actions, replace_paths, unknowns) is the real
  * provider's decision.
  */
-import { writeFileSync, mkdtempSync, rmSync, existsSync } from 'fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { TerraformRun, makeOffline, terraformIn } from '../../support/terraform';
@@ -117,6 +117,7 @@ export function planLab(): PlanLab {
     return JSON.parse(tf.run(['show', '-json', name]));
   };
   let schemaCache: any;
+  const states = new Map<string, string>();
   const schemas = () =>
     (schemaCache ??= JSON.parse(tf.run(['providers', 'schema', '-json'])).provider_schemas['registry.terraform.io/hashicorp/aws'].resource_schemas);
   return {
@@ -124,15 +125,22 @@ export function planLab(): PlanLab {
     run: tf.run,
     plan(before, after) {
       const state = join(tf.dir, 'terraform.tfstate');
-      if (existsSync(state)) rmSync(state);
-      write(before);
-      // Each round resolves one more level of references between resources; a few suffice.
-      let show = planShow('before.tfplan');
-      for (let round = 0; changed(show).length > 0; round++) {
-        if (round === 6) throw new Error(`prior state did not converge: ${changed(show).map((c: any) => c.address).join(', ')} still change`);
-        writeFileSync(state, JSON.stringify(stateFromPlan(show, schemas()), null, 2));
-        show = planShow('before.tfplan');
+      const key = JSON.stringify(before);
+      if (!states.has(key)) {
+        if (existsSync(state)) rmSync(state);
+        write(before);
+        // Each round resolves one more level of references between resources; a few suffice.
+        let show = planShow('before.tfplan');
+        for (let round = 0; changed(show).length > 0; round++) {
+          if (round === 6) throw new Error(`prior state did not converge: ${changed(show).map((c: any) => c.address).join(', ')} still change`);
+          writeFileSync(state, JSON.stringify(stateFromPlan(show, schemas()), null, 2));
+          show = planShow('before.tfplan');
+        }
+        states.set(key, existsSync(state) ? readFileSync(state, 'utf8') : '');
       }
+      const prior = states.get(key)!;
+      if (prior) writeFileSync(state, prior);
+      else if (existsSync(state)) rmSync(state);
       write(after);
       return planShow('after.tfplan');
     },
