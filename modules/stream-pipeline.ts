@@ -1,0 +1,79 @@
+import { TerraformProvider } from 'cdktf';
+import { Construct } from 'constructs';
+import { PipelineAlarms, PipelineAlarmsProps } from './alarms';
+import { FailureDestination, FailureDestinationProps } from './failure-destination';
+import { StreamConsumer, StreamConsumerProps } from './stream-consumer';
+import { IStreamSource, StreamTable, StreamTableProps } from './stream-table';
+
+/** Consumer settings of a pipeline: everything but what the pipeline wires itself. */
+export type PipelineConsumerProps = Omit<StreamConsumerProps, 'table' | 'onFailure' | 'provider'>;
+
+/** Alarm settings of a pipeline: everything but what the pipeline knows from its parts. */
+export type PipelineAlarmSettings = Omit<PipelineAlarmsProps, 'functionName' | 'aliasName' | 'failureDestination' | 'provider'>;
+
+/** Props of a {@link StreamPipeline}. */
+export interface StreamPipelineProps {
+  /**
+   * The table whose stream the pipeline consumes: props for a new {@link StreamTable}, or an
+   * existing stream source (a StreamTable made elsewhere, a replica table).
+   */
+  readonly table: StreamTableProps | IStreamSource;
+  /** The consumer function and its event source mapping. */
+  readonly consumer: PipelineConsumerProps;
+  /**
+   * Where batches that exhaust their retries or age out are reported. `false` sends them nowhere
+   * (they are lost after the retries: only for consumers that may drop records).
+   * @default an encrypted SQS queue with 14 days retention and a TLS-only policy
+   */
+  readonly failureDestination?: FailureDestinationProps | false;
+  /**
+   * Alarms and dashboard; `false` creates neither.
+   * @default iterator age > 60 s, errors, throttles, failure-destination depth and delivery failures, to a new encrypted SNS topic, plus a dashboard
+   */
+  readonly alarms?: PipelineAlarmSettings | false;
+  /** Provider (region) of every part. @default the stack's default aws provider */
+  readonly provider?: TerraformProvider;
+}
+
+/**
+ * The common case in one construct: a table with its stream, a consumer wired by an event source
+ * mapping, an on-failure destination, and alarms with a dashboard. Each part stays reachable
+ * (`table`, `consumer`, `failureDestination`, `alarms`) for customisation.
+ */
+export class StreamPipeline extends Construct {
+  /** The stream source: the table created here, or the one passed in. */
+  readonly table: IStreamSource;
+  /** The table created here from props; undefined when an existing stream source was passed. */
+  readonly streamTable?: StreamTable;
+  readonly consumer: StreamConsumer;
+  readonly failureDestination?: FailureDestination;
+  readonly alarms?: PipelineAlarms;
+
+  constructor(scope: Construct, id: string, props: StreamPipelineProps) {
+    super(scope, id);
+    const provider = props.provider;
+    if (isStreamSource(props.table)) {
+      this.table = props.table;
+    } else {
+      this.streamTable = new StreamTable(this, 'Table', { provider, ...props.table });
+      this.table = this.streamTable;
+    }
+    if (props.failureDestination !== false) {
+      this.failureDestination = new FailureDestination(this, 'FailureDestination', { provider, ...props.failureDestination });
+    }
+    this.consumer = new StreamConsumer(this, 'Consumer', { ...props.consumer, table: this.table, onFailure: this.failureDestination, provider });
+    if (props.alarms !== false) {
+      this.alarms = new PipelineAlarms(this, 'Alarms', {
+        ...props.alarms,
+        functionName: this.consumer.functionName,
+        aliasName: this.consumer.alias?.name,
+        failureDestination: this.failureDestination,
+        provider,
+      });
+    }
+  }
+}
+
+function isStreamSource(t: StreamTableProps | IStreamSource): t is IStreamSource {
+  return typeof (t as IStreamSource).streamReadStatements === 'function';
+}

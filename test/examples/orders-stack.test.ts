@@ -1,0 +1,51 @@
+import { App, Testing } from 'cdktf';
+import { mkdtempSync, readFileSync } from 'fs';
+import { tmpdir } from 'os';
+import { join } from 'path';
+import { OrdersStack } from '../../examples/orders/stack';
+import { terraformIn } from '../support/terraform';
+
+/** Synthesizes the example app the way `npm run synth` does, into a fresh folder. */
+function synthToDisk(): string {
+  const outdir = mkdtempSync(join(tmpdir(), 'orders-'));
+  const app = new App({ outdir });
+  new OrdersStack(app, 'orders');
+  app.synth();
+  return join(outdir, 'stacks', 'orders');
+}
+
+describe('example app: orders stack', () => {
+  test('GIVEN the orders stack WHEN synthesized THEN it matches the reviewed snapshot', () => {
+    expect(JSON.parse(Testing.synth(new OrdersStack(Testing.app(), 'orders')))).toMatchSnapshot();
+  });
+
+  test('GIVEN two synths of the same source WHEN compared THEN cdk.tf.json is byte-identical', () => {
+    const a = readFileSync(join(synthToDisk(), 'cdk.tf.json'));
+    const b = readFileSync(join(synthToDisk(), 'cdk.tf.json'));
+    expect(a.equals(b)).toBe(true);
+  });
+
+  test('GIVEN the synthesized stack with its assets WHEN terraform init, validate and plan run offline THEN the plan creates every resource', () => {
+    const plan = terraformIn(synthToDisk()).initValidatePlan();
+    const created = plan.resource_changes.filter((c: any) => c.change.actions.join() === 'create').map((c: any) => c.type);
+    expect(plan.resource_changes.every((c: any) => c.change.actions.join() === 'create')).toBe(true);
+    expect(created.sort()).toEqual([
+      'aws_cloudwatch_dashboard',
+      'aws_cloudwatch_log_group',
+      ...Array(5).fill('aws_cloudwatch_metric_alarm'),
+      'aws_dynamodb_table',
+      'aws_dynamodb_table',
+      'aws_iam_role',
+      'aws_iam_role_policy',
+      'aws_kms_key',
+      'aws_kms_key_policy',
+      'aws_lambda_event_source_mapping',
+      'aws_lambda_function',
+      'aws_sns_topic',
+      'aws_sqs_queue',
+      'aws_sqs_queue_policy',
+    ]);
+    const mapping = plan.resource_changes.find((c: any) => c.type === 'aws_lambda_event_source_mapping').change.after;
+    expect(mapping).toMatchObject({ starting_position: 'TRIM_HORIZON', tumbling_window_in_seconds: 60, batch_size: 1000, bisect_batch_on_function_error: true, maximum_retry_attempts: 3 });
+  });
+});
