@@ -124,7 +124,7 @@ describe('plan review of real plans', () => {
   });
 
   test('GIVEN the same plan twice, resource order shuffled WHEN rendered THEN the bytes are identical; the sample summary is saved', () => {
-    const s = scenario({ streamViewType: 'NEW_IMAGE', batchSize: 250, extraStatement: { actions: ['dynamodb:PutItem', 'dynamodb:DeleteItem'], resources: ['*'] } });
+    const s = scenario({ startingPosition: 'LATEST', batchSize: 250, alarmThreshold: 30000, extraStatement: { actions: ['dynamodb:PutItem', 'dynamodb:DeleteItem'], resources: ['*'] } });
     const shuffled = { ...s.show, resource_changes: [...s.show.resource_changes].reverse() };
     const again = renderReview({ source: 'terraform plan', changes: changesFromPlan(JSON.parse(JSON.stringify(shuffled)), 'orders') }).markdown;
     expect(again).toBe(s.md);

@@ -101,6 +101,8 @@ export interface PlanLab {
   /** The folder terraform runs in (its providers are installed). */
   readonly dir: string;
   run(args: string[]): string;
+  /** The state file content `plan` uses for `before` (after one `plan` with it). */
+  priorState(before: object): string;
   dispose(): void;
 }
 
@@ -143,6 +145,11 @@ export function planLab(): PlanLab {
       else if (existsSync(state)) rmSync(state);
       write(after);
       return planShow('after.tfplan');
+    },
+    priorState(before) {
+      const s = states.get(JSON.stringify(before));
+      if (s === undefined) throw new Error('priorState: plan with this before config first');
+      return s;
     },
     dispose() {
       rmSync(tf.dir, { recursive: true, force: true });
