@@ -105,9 +105,9 @@ export type Classification =
   | { readonly kind: 'replicate'; readonly version: string }
   /** A replicated write arriving back: its origin already sent it everywhere. */
   | { readonly kind: 'echo'; readonly version: string }
-  /** Written here without a (new) version: stamp the item in place, if it is still as seen. */
-  | { readonly kind: 'stamp'; readonly expectedVersion: string | undefined; readonly after: string | undefined }
-  /** Hard delete made here: write a tombstone back, if the key is still absent. */
+  /** Written here without a (new) version: write it back stamped, unless something newer is there. */
+  | { readonly kind: 'stamp'; readonly after: string | undefined }
+  /** Hard delete made here: write a tombstone back, unless the key was written again since. */
   | { readonly kind: 'tombstone'; readonly after: string | undefined }
   /** Expired by TTL: every replica expires on its own. */
   | { readonly kind: 'ttl' }
@@ -137,12 +137,16 @@ export function isTtlDelete(record: RecordView): boolean {
   return record.eventName === 'REMOVE' && record.userIdentity?.type === 'Service' && record.userIdentity.principalId === 'dynamodb.amazonaws.com';
 }
 
-/** Classifies one record for the replica writer of `sourceRegion` (design.md decision table). */
-export function classifyRecord(record: RecordView, sourceRegion: string, names: LwwAttributeNames = DEFAULT_ATTRIBUTE_NAMES): Classification {
+/**
+ * Classifies one record for the replica writer of `sourceRegion` (design.md decision table).
+ * `seenBefore` is the newest version earlier records of the same key showed: a write without a
+ * version in between erases the old image's version, and a later write must still not regress.
+ */
+export function classifyRecord(record: RecordView, sourceRegion: string, names: LwwAttributeNames = DEFAULT_ATTRIBUTE_NAMES, seenBefore?: string): Classification {
   const oldV = readVersion(record.oldImage, names.version, 'old');
   if (record.eventName === 'REMOVE') {
     if (isTtlDelete(record)) return { kind: 'ttl' };
-    return { kind: 'tombstone', after: oldV.ok ? oldV.version : undefined };
+    return { kind: 'tombstone', after: maxVersion(oldV.ok ? oldV.version : undefined, seenBefore) };
   }
   if (!record.newImage) return { kind: 'malformed', reason: `${record.eventName} record has no NewImage (the stream view type must be NEW_AND_OLD_IMAGES)` };
   if (record.eventName === 'MODIFY' && !record.oldImage) {
@@ -151,12 +155,12 @@ export function classifyRecord(record: RecordView, sourceRegion: string, names: 
   const newV = readVersion(record.newImage, names.version, 'new');
   if (!newV.ok) return { kind: 'malformed', reason: newV.reason };
   // An unparseable old version cannot be a floor; the new one decides on its own.
-  const before = oldV.ok ? oldV.version : undefined;
-  if (newV.version === undefined) return { kind: 'stamp', expectedVersion: undefined, after: before };
+  const before = maxVersion(oldV.ok ? oldV.version : undefined, seenBefore);
+  if (newV.version === undefined) return { kind: 'stamp', after: before };
   if (before !== undefined && compareVersions(newV.version, before) <= 0) {
     // Unchanged: written without the helper. Lower: an application wrote an older version over a
     // newer one; stamping past both repairs what would otherwise diverge.
-    return { kind: 'stamp', expectedVersion: newV.version, after: maxVersion(newV.version, before) };
+    return { kind: 'stamp', after: maxVersion(newV.version, before) };
   }
   const originAv = record.newImage[names.origin];
   const origin = originAv?.S ?? parseVersion(newV.version)?.region;
@@ -179,24 +183,40 @@ export function newerThanTargetCondition(version: string, names: Pick<LwwAttribu
   };
 }
 
-/** Self-stamp: the item still exists and still carries the version (or lack of one) we saw. */
-export function unchangedSinceCondition(keyAttribute: string, expectedVersion: string | undefined, names: Pick<LwwAttributeNames, 'version'> = DEFAULT_ATTRIBUTE_NAMES): Condition {
-  if (expectedVersion === undefined) {
-    return {
-      ConditionExpression: 'attribute_exists(#k) AND attribute_not_exists(#v)',
-      ExpressionAttributeNames: { '#k': keyAttribute, '#v': names.version },
-    };
-  }
+/**
+ * May a self-stamp or tombstone at `version` replace what the item holds now? Yes when that is
+ * no newer than `floor` (the newest version the writer saw for the key: "unchanged since"), or is
+ * a REPLICATED write older than `version`: a write without a version erased the version it
+ * replaced, so an older replicated write could slip in, and the stamp must beat it or the regions
+ * diverge. A newer write made HERE (origin `self`) is left alone: it has its own record.
+ */
+function replaceable(floor: string | undefined): string {
+  return `${floor === undefined ? '' : '#v <= :floor OR '}(#v < :v AND #o <> :self)`;
+}
+
+function stampValues(version: string, floor: string | undefined, self: string): Record<string, AttributeValue> {
+  return { ':v': { S: version }, ':self': { S: self }, ...(floor === undefined ? {} : { ':floor': { S: floor } }) };
+}
+
+/** Self-stamp of a write made without a (new) version: the item still exists, and see replaceable(). */
+export function stampCondition(keyAttribute: string, version: string, floor: string | undefined, self: string, names: Pick<LwwAttributeNames, 'version' | 'origin'> = DEFAULT_ATTRIBUTE_NAMES): Condition {
   return {
-    ConditionExpression: 'attribute_exists(#k) AND #v = :expected',
-    ExpressionAttributeNames: { '#k': keyAttribute, '#v': names.version },
-    ExpressionAttributeValues: { ':expected': { S: expectedVersion } },
+    ConditionExpression: `attribute_exists(#k) AND (attribute_not_exists(#v) OR ${replaceable(floor)})`,
+    ExpressionAttributeNames: { '#k': keyAttribute, '#v': names.version, '#o': names.origin },
+    ExpressionAttributeValues: stampValues(version, floor, self),
   };
 }
 
-/** Tombstone for a hard delete: the key is still absent (nobody wrote it again since). */
-export function stillAbsentCondition(keyAttribute: string): Condition {
-  return { ConditionExpression: 'attribute_not_exists(#k)', ExpressionAttributeNames: { '#k': keyAttribute } };
+/**
+ * Tombstone for a hard delete: the key is still absent, or see replaceable(). A key written again
+ * here without a version is left alone: that write has its own record and will be stamped.
+ */
+export function tombstoneCondition(keyAttribute: string, version: string, floor: string | undefined, self: string, names: Pick<LwwAttributeNames, 'version' | 'origin'> = DEFAULT_ATTRIBUTE_NAMES): Condition {
+  return {
+    ConditionExpression: `attribute_not_exists(#k) OR ${replaceable(floor)}`,
+    ExpressionAttributeNames: { '#k': keyAttribute, '#v': names.version, '#o': names.origin },
+    ExpressionAttributeValues: stampValues(version, floor, self),
+  };
 }
 
 /** Epoch seconds at which a tombstone written at `nowMs` may expire. */

@@ -3,16 +3,17 @@
  * tombstone it in place, park what can never be written. The outcome is per key because every
  * record of a key must be retried together (a later record may have been coalesced into it).
  */
-import { DynamoDBClient, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
 import {
   Item,
+  maxVersion,
   newerThanTargetCondition,
   newVersion,
-  stillAbsentCondition,
+  stampCondition,
+  tombstoneCondition,
   tombstoneExpiry,
   tombstoneItem,
-  unchangedSinceCondition,
   versionAgeMs,
 } from '../lww';
 import type { ReplicaTarget, ReplicationConfig } from './config';
@@ -79,34 +80,23 @@ async function replicate(deps: ExecuteDeps, record: DecodedRecord, version: stri
   if (failures.length) await park(deps, record.raw, failures.map((f) => `rejected by ${f!.target.region}/${f!.target.table}: ${f!.error}`).join('; '));
 }
 
-async function writeLocal(deps: ExecuteDeps, work: NonNullable<KeyWork['local']>): Promise<void> {
+async function writeLocal(deps: ExecuteDeps, work: NonNullable<KeyWork['local']>, floor: string | undefined): Promise<void> {
   const { record, action } = work;
   const { names, sourceRegion } = deps.config;
-  const version = newVersion(sourceRegion, { now: deps.now, after: action.after });
-  let command: PutItemCommand | UpdateItemCommand;
+  const seen = maxVersion(action.after, floor);
+  const version = newVersion(sourceRegion, { now: deps.now, after: seen });
+  let item: Item;
   if (action.kind === 'stamp') {
-    const stamped = { ...record.newImage, [names.version]: { S: version }, [names.origin]: { S: sourceRegion } };
-    const size = itemSize(stamped);
+    item = { ...record.newImage, [names.version]: { S: version }, [names.origin]: { S: sourceRegion } };
+    const size = itemSize(item);
     if (size > MAX_ITEM_BYTES) return park(deps, record.raw, `unstamped item would be ${size} bytes with replication metadata, over DynamoDB's ${MAX_ITEM_BYTES}-byte item limit`);
-    const cond = unchangedSinceCondition(record.keyAttribute, action.expectedVersion, names);
-    command = new UpdateItemCommand({
-      TableName: record.sourceTable,
-      Key: record.keys,
-      UpdateExpression: 'SET #v = :nv, #o = :o',
-      ConditionExpression: cond.ConditionExpression,
-      ExpressionAttributeNames: { ...cond.ExpressionAttributeNames, '#o': names.origin },
-      ExpressionAttributeValues: { ...cond.ExpressionAttributeValues, ':nv': { S: version }, ':o': { S: sourceRegion } },
-    });
   } else {
-    const expires = tombstoneExpiry(deps.now(), deps.config.tombstoneTtlSeconds);
-    command = new PutItemCommand({
-      TableName: record.sourceTable,
-      Item: tombstoneItem(record.keys, version, sourceRegion, expires, names),
-      ...stillAbsentCondition(record.keyAttribute),
-    });
+    item = tombstoneItem(record.keys, version, sourceRegion, tombstoneExpiry(deps.now(), deps.config.tombstoneTtlSeconds), names);
   }
+  const condition = (action.kind === 'stamp' ? stampCondition : tombstoneCondition)(record.keyAttribute, version, seen, sourceRegion, names);
+  const command = new PutItemCommand({ TableName: record.sourceTable, Item: item, ...condition });
   try {
-    await deps.source.send(command as PutItemCommand);
+    await deps.source.send(command);
     deps.tally.selfStamped++;
   } catch (e) {
     const kind = classifyFailure(e);
@@ -123,7 +113,7 @@ export async function executeKey(work: KeyWork, deps: ExecuteDeps): Promise<KeyO
     deps.tally.ttlSkipped += work.ttlSkipped;
     for (const m of work.malformed) await park(deps, m.record.raw, m.reason);
     // Independent writes (targets vs. the source table): run them together.
-    await Promise.all([work.replicate && replicate(deps, work.replicate.record, work.replicate.version), work.local && writeLocal(deps, work.local)]);
+    await Promise.all([work.replicate && replicate(deps, work.replicate.record, work.replicate.version), work.local && writeLocal(deps, work.local, work.floor)]);
     return { ok: true };
   } catch (e) {
     const reason = e instanceof Transient ? e.message : `unexpected: ${describeError(e)}`;
