@@ -100,7 +100,7 @@ export function replicatedWrites(options: ReplicatedWritesOptions): ReplicatedWr
     const assignments = `${P.v} = ${P.nv}, ${P.o} = ${P.no}`;
     // SET/REMOVE are reserved words, so a bare "SET" token is always the clause keyword.
     let updated = /(^|\s)SET\s/i.test(expr) ? expr.replace(/(^|\s)SET\s/i, `$1SET ${assignments}, `) : `${expr} SET ${assignments}`;
-    const setsTtl = Object.values(input.ExpressionAttributeNames ?? {}).includes(names.ttl) || new RegExp(`(^|[^#:\\w])${names.ttl}\\b`).test(expr);
+    const setsTtl = Object.values(input.ExpressionAttributeNames ?? {}).includes(names.ttl) || new RegExp(`(^|[^#:\\w])${names.ttl.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\b`).test(expr);
     const clearTtl = (options.updateClearsTtl ?? true) && !setsTtl;
     const removals = clearTtl ? `${P.d}, ${P.t}` : P.d;
     updated = /(^|\s)REMOVE\s/i.test(updated) ? updated.replace(/(^|\s)REMOVE\s/i, `$1REMOVE ${removals}, `) : `${updated} REMOVE ${removals}`;
