@@ -125,7 +125,7 @@ describe('conditions on real DynamoDB Local', () => {
   test('GIVEN a stored and an incoming version WHEN the replica condition is evaluated by DynamoDB THEN it passes exactly when the code says incoming is newer', async () => {
     await fc.assert(
       fc.asyncProperty(fc.option(version, { nil: undefined }), version, async (stored, incoming) => {
-        const current = stored === undefined ? { x: { S: 'unversioned' } } : { _v: { S: stored } };
+        const current: Item = stored === undefined ? { x: { S: 'unversioned' } } : { _v: { S: stored } };
         const expected = stored === undefined || compareVersions(stored, incoming) < 0;
         expect(await passes(current, newerThanTargetCondition(incoming))).toBe(expected);
       }),
