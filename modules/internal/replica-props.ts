@@ -1,0 +1,165 @@
+import { TerraformProvider } from 'cdktf';
+import type { AlarmOverride, PipelineAlarmKey } from '../alarms';
+import type { BillingMode, GlobalSecondaryIndexProps, KeyAttribute, StreamTable, TableClass, TableEncryption } from '../stream-table';
+import type { FunctionOptions } from './function-options';
+import type { StreamEventSourceOptions } from './event-source-mapping';
+import type { LambdaCode } from './lambda-code';
+
+/**
+ * - `multi-active`: every region accepts writes; each region's writer copies to every other region.
+ * - `one-way`: only the home region accepts writes; replicas are read replicas.
+ * - `global-table`: the managed service (DynamoDB global tables, `replica` blocks) instead of writers.
+ */
+export type ReplicationMode = 'multi-active' | 'one-way' | 'global-table';
+
+/**
+ * - `fan-out`: one writer per stream writes to every target (one of the stream's 2 readers).
+ * - `per-target`: one writer per (stream, target) pair, so a slow region delays only its own copy;
+ *   refused when a stream would get more than 2 readers.
+ */
+export type WriterLayout = 'fan-out' | 'per-target';
+
+/** Names of the last-write-wins metadata attributes (handlers/lww.ts). */
+export interface LwwNames {
+  readonly version: string;
+  readonly origin: string;
+  readonly deleted: string;
+  readonly ttl: string;
+}
+
+/** One region of a replicated table. */
+export interface ReplicaRegionProps {
+  /** AWS region name, such as `eu-west-1`. Each region appears once. */
+  readonly region: string;
+  /**
+   * aws provider configured for this region (and account). @default an aliased provider created
+   * once per stack and region: alias `<region with _>`, e.g. `aws.eu_west_1`
+   */
+  readonly provider?: TerraformProvider;
+  /**
+   * An existing StreamTable in this region to use instead of creating one; its keys must equal the
+   * replicated table's and its stream must carry NEW_AND_OLD_IMAGES. Not with `global-table`.
+   * @default a table created here from the replicated table's settings
+   */
+  readonly table?: StreamTable;
+  /** Customer-managed KMS key of this region's table; required when `encryption` is CUSTOMER_MANAGED. @default none */
+  readonly encryptionKeyArn?: string;
+  /**
+   * No writer reads this region's stream, so writes made here stay here (and both stream readers
+   * stay free for the user). Regions with `omitAttributes`/`maskAttributes` must be read replicas:
+   * their items are incomplete, and copying them back would erase the real values elsewhere.
+   * @default false in multi-active mode; every replica region is one in one-way mode
+   */
+  readonly readReplica?: boolean;
+  /**
+   * Attributes left out of items written into this region (data residency). Key attributes and
+   * the replication metadata can never be left out. @default none
+   */
+  readonly omitAttributes?: string[];
+  /**
+   * Attributes whose value is replaced by the string `"***"` in items written into this region
+   * (PII). Key attributes, index keys and the replication metadata cannot be masked. @default none
+   */
+  readonly maskAttributes?: string[];
+  /**
+   * Role in the account of this region's table that writers assume to write into it (cross-account
+   * replication; see ReplicaAccessRole for the role itself). The writers' roles then get only
+   * sts:AssumeRole on it, no direct table permissions. @default none: writers write with their own role
+   */
+  readonly writerRoleArn?: string;
+}
+
+/** Settings of every replica writer (function and mapping). */
+export interface ReplicaWriterOptions
+  extends Pick<FunctionOptions, 'memorySize' | 'timeoutSeconds' | 'reservedConcurrency' | 'logRetentionDays' | 'applicationLogLevel' | 'architecture' | 'tracing' | 'tags'>,
+    Pick<StreamEventSourceOptions, 'batchSize' | 'maxBatchingWindowSeconds' | 'parallelizationFactor' | 'retryAttempts' | 'maxRecordAgeSeconds' | 'startingPosition'> {
+  /**
+   * The writer's code. @default the library's bundled replica writer (build/handlers/replicate),
+   * or handlers/replicate.ts bundled at synth time in a source checkout without a build
+   */
+  readonly code?: LambdaCode;
+  /** Keys written in parallel per invocation, >= 1. @default 32 */
+  readonly concurrency?: number;
+  /** Seconds a tombstone written for a hard delete lives before TTL removes it, >= 86400. @default 604800 (7 days) */
+  readonly tombstoneTtlSeconds?: number;
+}
+
+/** Alarms of the writers; each writer gets its pipeline alarms plus one lag alarm per target region. */
+export interface ReplicationAlarmProps {
+  /** false creates no alarms (the dashboard still shows every region). @default true */
+  readonly enabled?: boolean;
+  /**
+   * Alarm actions per region (an alarm notifies topics of its own region), at most 5 ARNs each.
+   * @default one encrypted SNS topic per writer region
+   */
+  readonly actionArns?: Record<string, string[]>;
+  /** Overrides of the pipeline alarms of every writer (see PipelineAlarmsProps.alarms). @default none */
+  readonly pipeline?: Partial<Record<PipelineAlarmKey, AlarmOverride>>;
+  /**
+   * Replication lag alarm per (writer, target region): Maximum of the writer's ReplicationLag
+   * metric (ms from the write's version time to its copy) over 3 of 3 one-minute periods.
+   * @default { threshold: 60000 }
+   */
+  readonly replicationLag?: AlarmOverride;
+}
+
+export interface ReplicatedTableProps {
+  /** Physical name of the table in every region, 3..255 characters of [a-zA-Z0-9_.-]. */
+  readonly tableName: string;
+  readonly partitionKey: KeyAttribute;
+  /** @default none */
+  readonly sortKey?: KeyAttribute;
+  /** The region whose table is the source in one-way mode and owns the dashboard. */
+  readonly home: ReplicaRegionProps;
+  /** The other regions, at least one. */
+  readonly replicas: ReplicaRegionProps[];
+  /** @default 'multi-active' */
+  readonly mode?: ReplicationMode;
+  /** @default 'fan-out' */
+  readonly writerLayout?: WriterLayout;
+  /**
+   * Every application writes through handlers/client.ts (stamped versions, tombstone deletes), so
+   * the mappings' filter criteria can drop echoes (and unstamped writes) before invocation.
+   * @default false: the writers stamp unstamped writes themselves
+   */
+  readonly stampedWritesOnly?: boolean;
+  /**
+   * Only items whose new image matches this Lambda filter pattern replicate, e.g.
+   * `{ tier: { S: ['gold'] } }` (deletes always replicate). An item that stops matching keeps its
+   * last replicated state in the targets. Not with `global-table`. @default every item
+   */
+  readonly replicateItemsWhere?: Record<string, unknown>;
+  /** Names of the replication metadata attributes. @default { version: '_v', origin: '_o', deleted: '_d', ttl: the table's TTL attribute } */
+  readonly attributeNames?: Partial<Omit<LwwNames, 'ttl'>>;
+  /**
+   * TTL attribute of every table. Tombstones carry their expiry in it, so it is always on.
+   * @default '_ttl'
+   */
+  readonly timeToLiveAttribute?: string;
+  /** @default 'PAY_PER_REQUEST' */
+  readonly billingMode?: BillingMode;
+  /** With PROVISIONED, in every region. @default none */
+  readonly readCapacity?: number;
+  /** With PROVISIONED, in every region (the writers add the replicated writes). @default none */
+  readonly writeCapacity?: number;
+  /** @default none */
+  readonly globalSecondaryIndexes?: GlobalSecondaryIndexProps[];
+  /** Encryption of every table; CUSTOMER_MANAGED needs each region's encryptionKeyArn. @default 'AWS_MANAGED' */
+  readonly encryption?: TableEncryption;
+  /** @default true */
+  readonly pointInTimeRecovery?: boolean;
+  /** @default true */
+  readonly deletionProtection?: boolean;
+  /** @default true */
+  readonly preventDestroy?: boolean;
+  /** @default 'STANDARD' */
+  readonly tableClass?: TableClass;
+  /** Tags for every resource. @default none */
+  readonly tags?: Record<string, string>;
+  /** Replica writer settings. @default see ReplicaWriterOptions */
+  readonly writer?: ReplicaWriterOptions;
+  /** @default see ReplicationAlarmProps */
+  readonly alarms?: ReplicationAlarmProps;
+  /** One CloudWatch dashboard (in the home region) with every region's graphs. @default true */
+  readonly dashboard?: boolean;
+}

@@ -1,0 +1,106 @@
+import { Fn, TerraformIterator, TerraformProvider, TerraformStack, Token } from 'cdktf';
+import { Construct, IConstruct } from 'constructs';
+import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+import type { DynamodbTable } from '@cdktf/provider-aws/lib/dynamodb-table';
+import type { IDataTable, IStreamSource, StreamViewType } from '../stream-table';
+import { PolicyStatement, kmsStatements, streamReadStatements } from './iam';
+import { LIMITS } from './limits';
+import { PropsValidator } from './validation';
+
+/**
+ * The aws provider for `region`: the one given, or an aliased provider created once per stack and
+ * region (alias `eu_west_1` for eu-west-1), so two replicated tables of one stack share it.
+ */
+export function regionProvider(scope: Construct, region: string, given?: TerraformProvider): TerraformProvider {
+  if (given) return given;
+  const stack = TerraformStack.of(scope);
+  const alias = region.replace(/-/g, '_');
+  const id = `aws_${alias}`;
+  const existing = stack.node.tryFindChild(id);
+  if (existing) return existing as TerraformProvider;
+  return new AwsProvider(stack, id, { region, alias });
+}
+
+/**
+ * Reads `attribute` of the replica block of `regionName` on a global table. The provider keeps
+ * replicas in a set, so a position says nothing about the region; a `for` expression keyed by
+ * region_name does.
+ */
+export function replicaAttribute(table: DynamodbTable, regionName: string, attribute: 'arn' | 'stream_arn'): string {
+  const byRegion = TerraformIterator.fromComplexList(table.replica, 'region_name').forExpressionForMap('val.region_name', `val.${attribute}`);
+  return Token.asString(Fn.lookup(byRegion, regionName));
+}
+
+export interface ReplicaStreamProps {
+  readonly region: string;
+  readonly tableName: string;
+  readonly tableArn: string;
+  readonly streamArn: string;
+  readonly encryptionKeyArn?: string;
+  readonly provider?: TerraformProvider;
+  /** Names of the table's secondary indexes (reads are granted on each by exact ARN). */
+  readonly indexNames: string[];
+}
+
+/**
+ * The stream and items of a global table's replica in another region: what a consumer or a grant
+ * needs, with the same reader bookkeeping as StreamTable (at most 2 readers per stream).
+ */
+export class ReplicaStream extends Construct implements IStreamSource, IDataTable {
+  readonly region: string;
+  readonly tableName: string;
+  readonly tableArn: string;
+  readonly streamArn: string;
+  readonly encryptionKeyArn?: string;
+  readonly provider?: TerraformProvider;
+  readonly streamViewType: StreamViewType = 'NEW_AND_OLD_IMAGES';
+  readonly indexNames: string[];
+  private readonly readers: IConstruct[] = [];
+
+  constructor(scope: Construct, id: string, props: ReplicaStreamProps) {
+    super(scope, id);
+    this.region = props.region;
+    this.tableName = props.tableName;
+    this.tableArn = props.tableArn;
+    this.streamArn = props.streamArn;
+    this.encryptionKeyArn = props.encryptionKeyArn;
+    this.provider = props.provider;
+    this.indexNames = props.indexNames;
+  }
+
+  get streamReaders(): readonly IConstruct[] {
+    return [...this.readers];
+  }
+
+  addStreamReader(reader: IConstruct): void {
+    if (this.readers.includes(reader)) return;
+    if (this.readers.length >= LIMITS.readersPerStream) {
+      new PropsValidator(this)
+        .require(
+          false,
+          `the stream of the ${this.region} replica of "${this.tableName}" already has ${this.readers.length} readers (${this.readers.map((r) => r.node.path).join(', ')}); ${reader.node.path} would be a third. ` +
+            `AWS throttles more than ${LIMITS.readersPerStream} simultaneous readers of a DynamoDB stream shard. Use one fan-out consumer, or Kinesis Data Streams for DynamoDB.`,
+        )
+        .throwIfInvalid();
+    }
+    this.readers.push(reader);
+  }
+
+  streamReadStatements(): PolicyStatement[] {
+    return [...streamReadStatements(this.streamArn), ...kmsStatements('DecryptStream', this.encryptionKeyArn, ['kms:Decrypt'])];
+  }
+
+  readDataStatements(): PolicyStatement[] {
+    return [
+      { sid: 'ReadData', actions: ['dynamodb:BatchGetItem', 'dynamodb:ConditionCheckItem', 'dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:Scan'], resources: [this.tableArn, ...this.indexNames.map((n) => `${this.tableArn}/index/${n}`)] },
+      ...kmsStatements('DecryptData', this.encryptionKeyArn, ['kms:Decrypt']),
+    ];
+  }
+
+  writeDataStatements(): PolicyStatement[] {
+    return [
+      { sid: 'WriteData', actions: ['dynamodb:BatchWriteItem', 'dynamodb:ConditionCheckItem', 'dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], resources: [this.tableArn] },
+      ...kmsStatements('EncryptData', this.encryptionKeyArn, ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey']),
+    ];
+  }
+}

@@ -1,0 +1,212 @@
+import { dependable, TerraformProvider, TerraformResource } from 'cdktf';
+import { Construct } from 'constructs';
+import { PipelineAlarms } from '../alarms';
+import type { MetricWidgetSpec } from '../dashboard';
+import { FailureDestination } from '../failure-destination';
+import { StreamConsumer } from '../stream-consumer';
+import type { IStreamSource } from '../stream-table';
+import { PolicyStatement } from './iam';
+import { physicalName } from './naming';
+import { replicaWriterCode } from './replica-code';
+import { replicaFilterPatterns } from './replica-filters';
+import type { LwwNames, ReplicationAlarmProps, ReplicaWriterOptions } from './replica-props';
+
+/**
+ * The environment contract of handlers/replicate.ts (handlers/internal/config.ts `ENV`), repeated
+ * here because modules/ never imports handler code; test/modules/replication-behaviour.test.ts
+ * feeds the synthesized variables to the real handler to prove both sides agree.
+ */
+export const WRITER_ENV = {
+  sourceRegion: 'REPLICATION_SOURCE_REGION',
+  targets: 'REPLICATION_TARGETS',
+  failureQueueUrl: 'REPLICATION_FAILURE_QUEUE_URL',
+  versionAttribute: 'REPLICATION_VERSION_ATTRIBUTE',
+  originAttribute: 'REPLICATION_ORIGIN_ATTRIBUTE',
+  deletedAttribute: 'REPLICATION_DELETED_ATTRIBUTE',
+  ttlAttribute: 'REPLICATION_TTL_ATTRIBUTE',
+  tombstoneTtlSeconds: 'REPLICATION_TOMBSTONE_TTL_SECONDS',
+  concurrency: 'REPLICATION_CONCURRENCY',
+} as const;
+
+/** CloudWatch namespace of the writer's own metrics (Powertools EMF). */
+export const REPLICATION_METRICS_NAMESPACE = 'DynamoDBReplication';
+
+/** One table a writer copies into, as its role and its environment need it. */
+export interface WriterTarget {
+  readonly region: string;
+  /** Physical name (a literal, so the environment is readable and testable). */
+  readonly tableName: string;
+  readonly tableArn: string;
+  readonly encryptionKeyArn?: string;
+  readonly roleArn?: string;
+  readonly omit?: string[];
+  readonly mask?: string[];
+  /** The target table resource, when this stack creates it (the mapping waits for it). */
+  readonly resource?: TerraformResource;
+}
+
+/** The stream a writer reads, with what its self-stamping writes need. */
+export interface WriterSource {
+  readonly region: string;
+  readonly stream: IStreamSource;
+  readonly tableArn: string;
+  readonly encryptionKeyArn?: string;
+  readonly provider?: TerraformProvider;
+}
+
+export interface ReplicaWriterProps {
+  readonly source: WriterSource;
+  readonly targets: WriterTarget[];
+  readonly names: LwwNames;
+  readonly stampedWritesOnly: boolean;
+  readonly replicateItemsWhere?: Record<string, unknown>;
+  readonly options: ReplicaWriterOptions;
+  /** Powertools service name: the `service` dimension of every writer metric of this table. */
+  readonly serviceName: string;
+  /** Alarm settings with this region's actions resolved; undefined = no alarms. */
+  readonly alarms?: Omit<ReplicationAlarmProps, 'actionArns' | 'enabled'> & { readonly actionArns: string[] };
+  readonly tags?: Record<string, string>;
+}
+
+/**
+ * One replica writer: the bundled handler as a stream consumer of one region, its failure queue
+ * (on-failure destination of the mapping and parking place of records that can never be
+ * written), its alarms, and the graphs it contributes to the table's dashboard.
+ */
+export class ReplicaWriter extends Construct {
+  readonly consumer: StreamConsumer;
+  readonly failures: FailureDestination;
+  readonly alarms?: PipelineAlarms;
+  readonly functionName: string;
+  /** Regions this writer copies into. */
+  readonly targetRegions: string[];
+  /** The function's environment, exactly as synthesized (queue URL as a reference). */
+  readonly environment: Record<string, string>;
+  readonly widgets: MetricWidgetSpec[] = [];
+
+  constructor(scope: Construct, id: string, props: ReplicaWriterProps) {
+    super(scope, id);
+    const { source, names, options: o } = props;
+    const provider = source.provider;
+    this.functionName = physicalName(this, 64);
+    this.targetRegions = props.targets.map((t) => t.region);
+    this.failures = new FailureDestination(this, 'Failures', { provider, tags: props.tags });
+    const targets = props.targets.map((t) => ({
+      region: t.region,
+      table: t.tableName,
+      ...(t.roleArn ? { roleArn: t.roleArn } : {}),
+      ...(t.omit?.length ? { omit: t.omit } : {}),
+      ...(t.mask?.length ? { mask: t.mask } : {}),
+    }));
+    this.environment = {
+      [WRITER_ENV.sourceRegion]: source.region,
+      [WRITER_ENV.targets]: JSON.stringify(targets),
+      [WRITER_ENV.failureQueueUrl]: this.failures.queueUrl!,
+      [WRITER_ENV.versionAttribute]: names.version,
+      [WRITER_ENV.originAttribute]: names.origin,
+      [WRITER_ENV.deletedAttribute]: names.deleted,
+      [WRITER_ENV.ttlAttribute]: names.ttl,
+      ...(o.tombstoneTtlSeconds !== undefined ? { [WRITER_ENV.tombstoneTtlSeconds]: String(o.tombstoneTtlSeconds) } : {}),
+      ...(o.concurrency !== undefined ? { [WRITER_ENV.concurrency]: String(o.concurrency) } : {}),
+      POWERTOOLS_SERVICE_NAME: props.serviceName,
+      POWERTOOLS_METRICS_NAMESPACE: REPLICATION_METRICS_NAMESPACE,
+    };
+    const filters = replicaFilterPatterns({ sourceRegion: source.region, names, stampedWritesOnly: props.stampedWritesOnly, replicateItemsWhere: props.replicateItemsWhere });
+
+    this.consumer = new StreamConsumer(this, 'Consumer', {
+      table: source.stream,
+      code: o.code ?? replicaWriterCode(),
+      provider,
+      functionName: this.functionName,
+      roleName: physicalName(this, 64, '-role'),
+      description: `Replicates ${source.region} writes of ${targets[0]?.table} to ${props.targets.map((t) => t.region).join(', ')} (last write wins)`,
+      environment: this.environment,
+      memorySize: o.memorySize,
+      timeoutSeconds: o.timeoutSeconds,
+      reservedConcurrency: o.reservedConcurrency,
+      logRetentionDays: o.logRetentionDays,
+      applicationLogLevel: o.applicationLogLevel,
+      architecture: o.architecture,
+      tracing: o.tracing,
+      batchSize: o.batchSize,
+      maxBatchingWindowSeconds: o.maxBatchingWindowSeconds,
+      parallelizationFactor: o.parallelizationFactor,
+      // The writer parks what can never be written itself, so a reported failure is transient (a
+      // target region down, throttling): keep retrying until the record ages out instead of
+      // dropping the batch after a few tries.
+      retryAttempts: o.retryAttempts ?? -1,
+      maxRecordAgeSeconds: o.maxRecordAgeSeconds,
+      startingPosition: o.startingPosition,
+      filters,
+      onFailure: this.failures,
+      additionalStatements: writerStatements(props),
+      tags: o.tags ?? props.tags,
+    });
+    // Copies into a target that does not exist yet would only fail and retry; wait for the targets.
+    const targetTables = props.targets.flatMap((t) => (t.resource ? [dependable(t.resource)] : []));
+    if (targetTables.length) this.consumer.mapping.dependsOn = [...(this.consumer.mapping.dependsOn ?? []), ...targetTables];
+
+    const fn = { namespace: 'AWS/Lambda', dimensions: { FunctionName: this.functionName } };
+    const queue = { namespace: 'AWS/SQS', dimensions: { QueueName: this.failures.queueName! } };
+    const region = source.region;
+    this.widgets.push(
+      { title: `${region} writer: iterator age (ms)`, region, lines: [{ ...fn, metricName: 'IteratorAge', stat: 'Maximum' }] },
+      { title: `${region} writer: errors and throttles`, region, lines: [{ ...fn, metricName: 'Errors', stat: 'Sum' }, { ...fn, metricName: 'Throttles', stat: 'Sum' }] },
+      { title: `${region} writer: failure queue`, region, lines: [{ ...queue, metricName: 'ApproximateNumberOfMessagesVisible', stat: 'Maximum' }] },
+    );
+    if (props.alarms) {
+      this.alarms = new PipelineAlarms(this, 'Alarms', {
+        functionName: this.functionName,
+        failureDestination: this.failures,
+        actionArns: props.alarms.actionArns,
+        alarms: props.alarms.pipeline,
+        dashboard: false,
+        tags: props.tags,
+        provider,
+      });
+    }
+    for (const t of props.targets) {
+      const lag = { namespace: REPLICATION_METRICS_NAMESPACE, metricName: 'ReplicationLag', dimensions: lagDimensions(props.serviceName, region, t.region) };
+      this.widgets.push({
+        title: `Lag ${region} -> ${t.region} (ms)`,
+        region,
+        lines: [{ ...lag, stat: 'Maximum', label: 'max' }, { ...lag, stat: 'p99', label: 'p99' }],
+        threshold: props.alarms ? { label: 'alarm', value: props.alarms.replicationLag?.threshold ?? 60000 } : undefined,
+      });
+      this.alarms?.addAlarm(`lag${t.region.replace(/-(\w)/g, (_, c: string) => c.toUpperCase()).replace(/^\w/, (c) => c.toUpperCase())}`, {
+        ...lag,
+        threshold: 60000,
+        evaluationPeriods: 3,
+        datapointsToAlarm: 3,
+        ...props.alarms?.replicationLag,
+        nameSuffix: `lag-${t.region}`,
+        title: `Lag ${region} -> ${t.region} (ms)`,
+        description: `Writes made in ${region} reach ${t.region} more than the threshold (ms) after they were made: the writer ${this.functionName} falls behind, retries a failing target, or ${t.region} throttles it.`,
+      });
+    }
+  }
+}
+
+/** The writer's metric dimensions for one target: what Powertools publishes (service + the handler's own). */
+export function lagDimensions(serviceName: string, sourceRegion: string, targetRegion: string): Record<string, string> {
+  return { service: serviceName, SourceRegion: sourceRegion, TargetRegion: targetRegion };
+}
+
+/** Exactly the writes the handler makes: conditional puts (and the other item writes) on the targets, stamps on the source. */
+function writerStatements(props: ReplicaWriterProps): PolicyStatement[] {
+  const direct = props.targets.filter((t) => !t.roleArn);
+  const assumed = props.targets.filter((t) => t.roleArn);
+  const statements: PolicyStatement[] = [];
+  if (direct.length) {
+    statements.push({ sid: 'WriteReplicas', actions: ['dynamodb:ConditionCheckItem', 'dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], resources: direct.map((t) => t.tableArn) });
+    const keys = direct.map((t) => t.encryptionKeyArn).filter((k): k is string => !!k);
+    if (keys.length) statements.push({ sid: 'EncryptReplicas', actions: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'], resources: keys });
+  }
+  if (assumed.length) statements.push({ sid: 'AssumeReplicaRoles', actions: ['sts:AssumeRole'], resources: assumed.map((t) => t.roleArn!) });
+  // With stamped writes only, the filter drops unstamped writes: the writer never writes its own table.
+  if (!props.stampedWritesOnly) {
+    statements.push({ sid: 'StampInPlace', actions: ['dynamodb:PutItem'], resources: [props.source.tableArn] });
+    if (props.source.encryptionKeyArn) statements.push({ sid: 'EncryptSource', actions: ['kms:Encrypt', 'kms:GenerateDataKey'], resources: [props.source.encryptionKeyArn] });
+  }
+  return statements;
+}

@@ -1,0 +1,229 @@
+import { Lazy, TerraformProvider } from 'cdktf';
+import { Construct } from 'constructs';
+import { CloudwatchDashboard } from '@cdktf/provider-aws/lib/cloudwatch-dashboard';
+import type { DynamodbTable } from '@cdktf/provider-aws/lib/dynamodb-table';
+import { dashboardBody, MetricWidgetSpec } from './dashboard';
+import { AlarmTopic } from './internal/alarm-topic';
+import { validateActions } from './internal/metric-alarm';
+import { physicalName } from './internal/naming';
+import type { LwwNames, ReplicaRegionProps, ReplicatedTableProps, ReplicationMode } from './internal/replica-props';
+import { regionProvider, replicaAttribute, ReplicaStream } from './internal/replica-region';
+import { planReplication } from './internal/replica-validation';
+import { ReplicaWriter, WriterTarget } from './internal/replica-writer';
+import { PropsValidator } from './internal/validation';
+import { IDataTable, IStreamSource, StreamTable } from './stream-table';
+
+export type { LwwNames, ReplicaRegionProps, ReplicatedTableProps, ReplicationAlarmProps, ReplicationMode, ReplicaWriterOptions, WriterLayout } from './internal/replica-props';
+export { lagDimensions, ReplicaWriter, REPLICATION_METRICS_NAMESPACE, WRITER_ENV } from './internal/replica-writer';
+export { ReplicaAccessRole } from './internal/replica-access-role';
+export type { ReplicaAccessRoleProps } from './internal/replica-access-role';
+
+/** The marker that replaces masked attribute values (handlers/internal/selection.ts writes the same). */
+export const MASKED_VALUE = '***';
+
+/** One region of a replicated table: the same attributes in every mode. */
+export interface ReplicaRegion {
+  readonly region: string;
+  readonly provider: TerraformProvider;
+  /** Physical table name (the same in every region). */
+  readonly tableName: string;
+  readonly tableArn: string;
+  readonly streamArn: string;
+  readonly encryptionKeyArn?: string;
+  /** The region's stream and items, for your own consumers and grants (its reader count includes the writers). */
+  readonly stream: IStreamSource & IDataTable;
+  /** The table construct, when this region's table is its own resource (not in global-table mode's replicas). */
+  readonly table?: StreamTable;
+  /** The writers that read this region's stream. */
+  readonly writers: ReplicaWriter[];
+  /** Writes made in this region are not replicated. */
+  readonly readReplica: boolean;
+}
+
+/**
+ * A DynamoDB table in several regions kept in sync by last-write-wins replica writers
+ * (handlers/replicate.ts), or by DynamoDB global tables with `mode: 'global-table'`.
+ *
+ * Each writer runs in the region of the stream it reads, holds exactly the permissions it uses,
+ * parks what can never be written in its failure queue, and reports lag per target region; one
+ * dashboard in the home region shows every region.
+ */
+export class ReplicatedTable extends Construct {
+  readonly mode: ReplicationMode;
+  /** Names of the replication metadata attributes. */
+  readonly names: LwwNames;
+  /** Home first, then the replicas in the order given. */
+  readonly regions: ReplicaRegion[];
+  readonly home: ReplicaRegion;
+  readonly writers: ReplicaWriter[] = [];
+  readonly dashboard?: CloudwatchDashboard;
+  /** The global table resource (global-table mode only). */
+  readonly globalTable?: DynamodbTable;
+  private readonly widgets: MetricWidgetSpec[] = [];
+
+  constructor(scope: Construct, id: string, props: ReplicatedTableProps) {
+    super(scope, id);
+    const v = new PropsValidator(this);
+    const plan = planReplication(v, props);
+    const actions = props.alarms?.actionArns ?? {};
+    for (const [region, arns] of Object.entries(actions)) {
+      validateActions(v, `alarms.actionArns.${region}`, arns);
+      if (!plan.writes.some((w) => w.source === region)) v.fail(`alarms.actionArns.${region}`, arns, `keyed by a region with a writer (${plan.writes.map((w) => w.source).join(', ')})`);
+    }
+    v.throwIfInvalid();
+    this.mode = plan.mode;
+    this.names = plan.names;
+
+    this.regions = plan.mode === 'global-table' ? this.globalRegions(props, plan.regions) : plan.regions.map((r, i) => this.ownRegion(props, r, i === 0 || (plan.mode === 'multi-active' && !r.readReplica)));
+    this.home = this.regions[0];
+    const byName = new Map(this.regions.map((r) => [r.region, r]));
+    const given = new Map(plan.regions.map((r) => [r.region, r]));
+
+    const alarmsOn = props.alarms?.enabled !== false;
+    const topics = new Map<string, string[]>();
+    const actionsFor = (region: string): string[] => {
+      if (actions[region]) return actions[region];
+      if (!topics.has(region)) {
+        const topic = new AlarmTopic(this, `AlarmTopic-${region}`, { topicName: physicalName(this, 240, `-${region}-alarms`), tags: props.tags, provider: byName.get(region)!.provider });
+        topics.set(region, [topic.topicArn]);
+      }
+      return topics.get(region)!;
+    };
+
+    for (const w of plan.writes) {
+      const source = byName.get(w.source)!;
+      const targets: WriterTarget[] = w.targets.map((t) => {
+        const r = byName.get(t)!;
+        const g = given.get(t)!;
+        return { region: t, tableName: r.tableName, tableArn: r.tableArn, encryptionKeyArn: r.encryptionKeyArn, roleArn: g.writerRoleArn, omit: g.omitAttributes, mask: g.maskAttributes, resource: r.table?.table };
+      });
+      const groups = plan.layout === 'per-target' ? targets.map((t) => ({ id: `Writer-${w.source}-to-${t.region}`, targets: [t] })) : [{ id: `Writer-${w.source}`, targets }];
+      for (const group of groups) {
+        const writer = new ReplicaWriter(this, group.id, {
+          source: { region: source.region, stream: source.stream, tableArn: source.tableArn, encryptionKeyArn: source.encryptionKeyArn, provider: source.provider },
+          targets: group.targets,
+          names: this.names,
+          stampedWritesOnly: props.stampedWritesOnly ?? false,
+          replicateItemsWhere: props.replicateItemsWhere,
+          options: props.writer ?? {},
+          serviceName: `${props.tableName}-replication`,
+          alarms: alarmsOn ? { actionArns: actionsFor(w.source), pipeline: props.alarms?.pipeline, replicationLag: props.alarms?.replicationLag } : undefined,
+          tags: props.tags,
+        });
+        this.writers.push(writer);
+        source.writers.push(writer);
+        this.widgets.push(...writer.widgets);
+      }
+    }
+    if (plan.mode === 'global-table') this.widgets.push(...globalTableWidgets(props.tableName, this.regions));
+
+    if (props.dashboard !== false) {
+      this.dashboard = new CloudwatchDashboard(this, 'Dashboard', {
+        provider: this.home.provider,
+        dashboardName: `${props.tableName}-replication`.replace(/[^0-9A-Za-z_-]+/g, '-').slice(0, 255),
+        dashboardBody: Lazy.stringValue({
+          produce: () => {
+            const alarmArns = this.writers.flatMap((w) => Object.values(w.alarms?.alarms ?? {}).map((a) => a.arn));
+            return JSON.stringify(dashboardBody({ region: this.home.region, alarmArns, alarmsTitle: `${props.tableName} replication alarms`, widgets: this.widgets }));
+          },
+        }),
+      });
+    }
+  }
+
+  /** The region named `region`; throws when the table has no such region. */
+  region(region: string): ReplicaRegion {
+    const r = this.regions.find((x) => x.region === region);
+    if (!r) throw new Error(`${this.node.path}: no region ${region} (regions: ${this.regions.map((x) => x.region).join(', ')})`);
+    return r;
+  }
+
+  /** ARNs of the roles of every writer that writes into `region` (for a ReplicaAccessRole's trust policy). */
+  writerRoleArnsInto(region: string): string[] {
+    return this.writers.filter((w) => w.targetRegions.includes(region)).map((w) => w.consumer.roleArn);
+  }
+
+  private ownRegion(props: ReplicatedTableProps, r: ReplicaRegionProps, writes: boolean): ReplicaRegion {
+    const table =
+      r.table ??
+      new StreamTable(this, `Table-${r.region}`, {
+        ...tableSettings(props),
+        encryptionKeyArn: r.encryptionKeyArn,
+        provider: regionProvider(this, r.region, r.provider),
+      });
+    return {
+      region: r.region,
+      provider: table.provider!,
+      tableName: props.tableName,
+      tableArn: table.tableArn,
+      streamArn: table.streamArn,
+      encryptionKeyArn: table.encryptionKeyArn,
+      stream: table,
+      table,
+      writers: [],
+      readReplica: !writes,
+    };
+  }
+
+  private globalRegions(props: ReplicatedTableProps, regions: ReplicaRegionProps[]): ReplicaRegion[] {
+    const [home, ...replicas] = regions;
+    const provider = regionProvider(this, home.region, home.provider);
+    const table = new StreamTable(this, `Table-${home.region}`, { ...tableSettings(props), encryptionKeyArn: home.encryptionKeyArn, provider });
+    // aws-facts.md: replica blocks need stream_enabled with NEW_AND_OLD_IMAGES (StreamTable's
+    // default, forced here) or every plan shows a diff; never mix them with aws_dynamodb_table_replica.
+    table.table.streamEnabled = true;
+    table.table.streamViewType = 'NEW_AND_OLD_IMAGES';
+    table.table.putReplica(
+      replicas.map((r) => ({ regionName: r.region, kmsKeyArn: r.encryptionKeyArn, pointInTimeRecovery: props.pointInTimeRecovery ?? true, propagateTags: true })),
+    );
+    (this as { globalTable?: DynamodbTable }).globalTable = table.table;
+    const homeRegion: ReplicaRegion = { region: home.region, provider, tableName: props.tableName, tableArn: table.tableArn, streamArn: table.streamArn, encryptionKeyArn: table.encryptionKeyArn, stream: table, table, writers: [], readReplica: false };
+    return [
+      homeRegion,
+      ...replicas.map((r) => {
+        const p = regionProvider(this, r.region, r.provider);
+        const stream = new ReplicaStream(this, `Replica-${r.region}`, {
+          region: r.region,
+          tableName: props.tableName,
+          tableArn: replicaAttribute(table.table, r.region, 'arn'),
+          streamArn: replicaAttribute(table.table, r.region, 'stream_arn'),
+          encryptionKeyArn: r.encryptionKeyArn,
+          provider: p,
+          indexNames: table.indexNames,
+        });
+        return { region: r.region, provider: p, tableName: props.tableName, tableArn: stream.tableArn, streamArn: stream.streamArn, encryptionKeyArn: r.encryptionKeyArn, stream, writers: [], readReplica: false };
+      }),
+    ];
+  }
+}
+
+function tableSettings(props: ReplicatedTableProps) {
+  return {
+    tableName: props.tableName,
+    partitionKey: props.partitionKey,
+    sortKey: props.sortKey,
+    billingMode: props.billingMode,
+    readCapacity: props.readCapacity,
+    writeCapacity: props.writeCapacity,
+    streamViewType: 'NEW_AND_OLD_IMAGES' as const,
+    globalSecondaryIndexes: props.globalSecondaryIndexes,
+    timeToLiveAttribute: props.timeToLiveAttribute ?? '_ttl',
+    encryption: props.encryption,
+    pointInTimeRecovery: props.pointInTimeRecovery,
+    deletionProtection: props.deletionProtection,
+    preventDestroy: props.preventDestroy,
+    tableClass: props.tableClass,
+    tags: props.tags,
+  };
+}
+
+/** DynamoDB's own lag metric of a global table, per receiving region, read in each source region. */
+function globalTableWidgets(tableName: string, regions: ReplicaRegion[]): MetricWidgetSpec[] {
+  return regions.map((source) => ({
+    title: `Replication latency from ${source.region} (ms)`,
+    region: source.region,
+    lines: regions
+      .filter((r) => r !== source)
+      .map((r) => ({ namespace: 'AWS/DynamoDB', metricName: 'ReplicationLatency', dimensions: { TableName: tableName, ReceivingRegion: r.region }, stat: 'Maximum', label: r.region })),
+  }));
+}

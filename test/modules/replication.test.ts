@@ -1,0 +1,268 @@
+import { TerraformOutput, Testing } from 'cdktf';
+import { DynamodbTable } from '@cdktf/provider-aws/lib/dynamodb-table';
+import { LambdaEventSourceMapping } from '@cdktf/provider-aws/lib/lambda-event-source-mapping';
+import { ReplicaAccessRole, ReplicatedTable } from '../../modules/replication';
+import { KEY, newStack, one, REGIONS, replicated, resources, writerEnv, writerPolicy } from './replication/fixtures';
+
+const TABLE = (region: string) => `aws_dynamodb_table.Customers_Table-${region}_Table`;
+const ref = (json: any, type: string, part: string, attr: string) => {
+  const found = resources(json, type, part);
+  if (found.length !== 1) throw new Error(`no single ${type} ${part}`);
+  return `\${${type}.${found[0][0]}.${attr}}`;
+};
+
+describe('ReplicatedTable: regions and providers', () => {
+  test('GIVEN three regions WHEN synthesized THEN every table, writer resource and alarm carries its own region provider alias', () => {
+    const json = replicated().synth();
+    for (const region of REGIONS) {
+      const alias = `aws.${region.replace(/-/g, '_')}`;
+      expect(one(json, 'aws_dynamodb_table', `Table-${region}_`)).toMatchObject({ provider: alias, name: 'customers', stream_enabled: true, stream_view_type: 'NEW_AND_OLD_IMAGES' });
+      for (const type of ['aws_lambda_function', 'aws_lambda_event_source_mapping', 'aws_iam_role', 'aws_iam_role_policy', 'aws_cloudwatch_log_group', 'aws_sqs_queue', 'aws_sqs_queue_policy', 'aws_sns_topic', 'aws_kms_key']) {
+        const own = resources(json, type, `-${region}_`);
+        expect(own.length).toBeGreaterThan(0);
+        for (const [, r] of own) expect(r.provider).toBe(alias);
+      }
+      for (const [id, alarm] of resources(json, 'aws_cloudwatch_metric_alarm', `Writer-${region}_`)) expect([id, alarm.provider]).toEqual([id, alias]);
+    }
+    expect(one(json, 'aws_cloudwatch_dashboard', 'Dashboard').provider).toBe('aws.eu_west_1');
+  });
+
+  test('GIVEN the same key schema, indexes, TTL, encryption and protection WHEN synthesized THEN every region table is identical but for its provider', () => {
+    const json = replicated({
+      globalSecondaryIndexes: [{ name: 'byEmail', partitionKey: { name: 'email', type: 'S' } }],
+      encryption: 'CUSTOMER_MANAGED',
+      home: { region: 'eu-west-1', encryptionKeyArn: KEY('eu-west-1') },
+      replicas: [{ region: 'us-east-1', encryptionKeyArn: KEY('us-east-1') }],
+    }, ['eu-west-1', 'us-east-1']).synth();
+    const [eu, us] = ['eu-west-1', 'us-east-1'].map((r) => one(json, 'aws_dynamodb_table', `Table-${r}_`));
+    const strip = (t: any) => ({ ...t, provider: undefined, server_side_encryption: { ...t.server_side_encryption, kms_key_arn: undefined } });
+    expect(strip(eu)).toEqual(strip(us));
+    expect(eu).toMatchObject({
+      hash_key: 'pk',
+      attribute: [{ name: 'email', type: 'S' }, { name: 'pk', type: 'S' }],
+      ttl: { enabled: true, attribute_name: '_ttl' },
+      point_in_time_recovery: { enabled: true },
+      deletion_protection_enabled: true,
+      lifecycle: { prevent_destroy: true },
+      server_side_encryption: { enabled: true, kms_key_arn: KEY('eu-west-1') },
+    });
+    expect(us.server_side_encryption.kms_key_arn).toBe(KEY('us-east-1'));
+  });
+
+  test('GIVEN no providers WHEN two replicated tables share regions THEN one aliased provider per region is created and shared', () => {
+    const stack = newStack();
+    for (const name of ['a', 'b']) new ReplicatedTable(stack, name, { tableName: name + 'tbl', partitionKey: { name: 'pk', type: 'S' }, home: { region: 'eu-west-1' }, replicas: [{ region: 'us-east-1' }] });
+    const json = JSON.parse(Testing.synth(stack));
+    expect(json.provider.aws).toEqual([{ alias: 'eu_west_1', region: 'eu-west-1' }, { alias: 'us_east_1', region: 'us-east-1' }]);
+    expect(one(json, 'aws_dynamodb_table', 'b_Table-us-east-1').provider).toBe('aws.us_east_1');
+  });
+});
+
+describe('ReplicatedTable: writers', () => {
+  test('GIVEN multi-active mode WHEN synthesized THEN each region has one fan-out writer whose environment names every other region', () => {
+    const { synth, table } = replicated();
+    const json = synth();
+    expect(resources(json, 'aws_lambda_function')).toHaveLength(3);
+    expect(writerEnv(json, 'Writer-us-east-1')).toEqual({
+      REPLICATION_SOURCE_REGION: 'us-east-1',
+      REPLICATION_TARGETS: JSON.stringify([{ region: 'eu-west-1', table: 'customers' }, { region: 'ap-southeast-2', table: 'customers' }]),
+      REPLICATION_FAILURE_QUEUE_URL: ref(json, 'aws_sqs_queue', 'Writer-us-east-1_', 'url'),
+      REPLICATION_VERSION_ATTRIBUTE: '_v',
+      REPLICATION_ORIGIN_ATTRIBUTE: '_o',
+      REPLICATION_DELETED_ATTRIBUTE: '_d',
+      REPLICATION_TTL_ATTRIBUTE: '_ttl',
+      POWERTOOLS_SERVICE_NAME: 'customers-replication',
+      POWERTOOLS_METRICS_NAMESPACE: 'DynamoDBReplication',
+    });
+    for (const r of table.regions) expect(r.writers.map((w) => w.targetRegions)).toEqual([REGIONS.filter((x) => x !== r.region)]);
+    const mapping = one(json, 'aws_lambda_event_source_mapping', 'Writer-us-east-1_');
+    expect(mapping).toMatchObject({ event_source_arn: `\${${TABLE('us-east-1')}_2F08CEB3.stream_arn}`.replace('_2F08CEB3', resources(json, 'aws_dynamodb_table', 'Table-us-east-1_')[0][0].slice(-9)), maximum_retry_attempts: -1, function_response_types: ['ReportBatchItemFailures'], bisect_batch_on_function_error: true });
+    expect(mapping.filter_criteria).toBeUndefined();
+    expect(mapping.destination_config.on_failure.destination_arn).toBe(ref(json, 'aws_sqs_queue', 'Writer-us-east-1_', 'arn'));
+    expect(mapping.depends_on.filter((d: string) => d.startsWith('aws_dynamodb_table.')).sort()).toEqual(
+      resources(json, 'aws_dynamodb_table').filter(([id]) => !id.includes('us-east-1')).map(([id]) => `aws_dynamodb_table.${id}`).sort(),
+    );
+  });
+
+  test('GIVEN a writer WHEN its role policy is read THEN it holds exactly its stream, the item writes on exactly the target tables and the stamp on its own table', () => {
+    const json = replicated().synth();
+    const table = (r: string) => ref(json, 'aws_dynamodb_table', `Table-${r}_`, 'arn');
+    expect(writerPolicy(json, 'Writer-eu-west-1').Statement).toEqual([
+      { Sid: 'ReadStream', Effect: 'Allow', Action: ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator'], Resource: ref(json, 'aws_dynamodb_table', 'Table-eu-west-1_', 'stream_arn') },
+      { Sid: 'ListStreams', Effect: 'Allow', Action: 'dynamodb:ListStreams', Resource: '*' },
+      { Sid: 'WriteLogs', Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: `${ref(json, 'aws_cloudwatch_log_group', 'Writer-eu-west-1_', 'arn')}:*` },
+      { Sid: 'SendFailureRecords', Effect: 'Allow', Action: 'sqs:SendMessage', Resource: ref(json, 'aws_sqs_queue', 'Writer-eu-west-1_', 'arn') },
+      { Sid: 'WriteReplicas', Effect: 'Allow', Action: ['dynamodb:ConditionCheckItem', 'dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], Resource: [table('us-east-1'), table('ap-southeast-2')] },
+      { Sid: 'StampInPlace', Effect: 'Allow', Action: 'dynamodb:PutItem', Resource: table('eu-west-1') },
+    ]);
+  });
+
+  test('GIVEN customer-managed keys and stampedWritesOnly WHEN synthesized THEN kms is granted on exactly the keys used and the writer may not write its own table', () => {
+    const json = replicated({
+      encryption: 'CUSTOMER_MANAGED',
+      stampedWritesOnly: true,
+      home: { region: 'eu-west-1', encryptionKeyArn: KEY('eu-west-1') },
+      replicas: [{ region: 'us-east-1', encryptionKeyArn: KEY('us-east-1') }],
+    }, ['eu-west-1', 'us-east-1']).synth();
+    const statements = writerPolicy(json, 'Writer-eu-west-1').Statement;
+    expect(statements.map((s: any) => s.Sid)).toEqual(['ReadStream', 'ListStreams', 'DecryptStream', 'WriteLogs', 'SendFailureRecords', 'WriteReplicas', 'EncryptReplicas']);
+    expect(statements.find((s: any) => s.Sid === 'DecryptStream')).toEqual({ Sid: 'DecryptStream', Effect: 'Allow', Action: 'kms:Decrypt', Resource: KEY('eu-west-1') });
+    expect(statements.find((s: any) => s.Sid === 'EncryptReplicas')).toEqual({ Sid: 'EncryptReplicas', Effect: 'Allow', Action: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'], Resource: KEY('us-east-1') });
+  });
+
+  test('GIVEN stampedWritesOnly WHEN synthesized THEN each mapping only delivers records whose origin is its own region', () => {
+    const json = replicated({ stampedWritesOnly: true }).synth();
+    for (const region of REGIONS) {
+      expect(one(json, 'aws_lambda_event_source_mapping', `Writer-${region}_`).filter_criteria).toEqual({ filter: [{ pattern: JSON.stringify({ dynamodb: { NewImage: { _o: { S: [region] } } } }) }] });
+    }
+  });
+
+  test('GIVEN replicateItemsWhere WHEN synthesized THEN matching items, tombstones and hard deletes pass the filter, with the origin condition when stampedWritesOnly', () => {
+    const where = { tier: { S: ['gold'] } };
+    const plain = replicated({ replicateItemsWhere: where }).synth();
+    expect(one(plain, 'aws_lambda_event_source_mapping', 'Writer-eu-west-1_').filter_criteria.filter.map((f: any) => JSON.parse(f.pattern))).toEqual([
+      { dynamodb: { NewImage: { tier: { S: ['gold'] } } } },
+      { dynamodb: { NewImage: { _d: { BOOL: [true] } } } },
+      { eventName: ['REMOVE'] },
+    ]);
+    const stamped = replicated({ replicateItemsWhere: where, stampedWritesOnly: true, attributeNames: { origin: 'origin_', deleted: 'gone' } }).synth();
+    expect(one(stamped, 'aws_lambda_event_source_mapping', 'Writer-us-east-1_').filter_criteria.filter.map((f: any) => JSON.parse(f.pattern))).toEqual([
+      { dynamodb: { NewImage: { tier: { S: ['gold'] }, origin_: { S: ['us-east-1'] } } } },
+      { dynamodb: { NewImage: { gone: { BOOL: [true] }, origin_: { S: ['us-east-1'] } } } },
+    ]);
+  });
+
+  test('GIVEN a read replica that omits and masks attributes WHEN synthesized THEN it has no writer and every writer tells the handler what to leave out there', () => {
+    const json = replicated({
+      replicas: [{ region: 'us-east-1' }, { region: 'ap-southeast-2', readReplica: true, omitAttributes: ['email'], maskAttributes: ['phone'] }],
+    }).synth();
+    expect(resources(json, 'aws_lambda_function', 'ap-southeast-2')).toHaveLength(0);
+    for (const w of ['Writer-eu-west-1', 'Writer-us-east-1']) {
+      const targets = JSON.parse(writerEnv(json, w).REPLICATION_TARGETS);
+      expect(targets.find((t: any) => t.region === 'ap-southeast-2')).toEqual({ region: 'ap-southeast-2', table: 'customers', omit: ['email'], mask: ['phone'] });
+    }
+  });
+
+  test('GIVEN one-way mode WHEN synthesized THEN only the home region has a writer, copying to every replica', () => {
+    const { synth, table } = replicated({ mode: 'one-way' });
+    const json = synth();
+    expect(resources(json, 'aws_lambda_function').map(([id]) => id.split('_')[1])).toEqual(['Writer-eu-west-1']);
+    expect(JSON.parse(writerEnv(json, 'Writer-eu-west-1').REPLICATION_TARGETS).map((t: any) => t.region)).toEqual(['us-east-1', 'ap-southeast-2']);
+    expect(table.regions.map((r) => r.readReplica)).toEqual([false, true, true]);
+  });
+
+  test('GIVEN per-target writers over three regions WHEN synthesized THEN each stream has two writers of one target each and refuses a third reader', () => {
+    const { table, synth } = replicated({ writerLayout: 'per-target' });
+    const json = synth();
+    expect(resources(json, 'aws_lambda_function')).toHaveLength(6);
+    expect(JSON.parse(writerEnv(json, 'Writer-eu-west-1-to-us-east-1').REPLICATION_TARGETS)).toEqual([{ region: 'us-east-1', table: 'customers' }]);
+    const eu = table.region('eu-west-1').table!;
+    expect(eu.streamReaders.map((r) => r.node.path)).toEqual(['test/Customers/Writer-eu-west-1-to-us-east-1/Consumer', 'test/Customers/Writer-eu-west-1-to-ap-southeast-2/Consumer']);
+    expect(() => eu.addStreamReader(new LambdaEventSourceMapping(table, 'Mine', { functionName: 'f', eventSourceArn: eu.streamArn }))).toThrow(
+      /test\/Customers\/Table-eu-west-1: the stream of table "customers" already has 2 readers .* test\/Customers\/Mine would be a third/,
+    );
+  });
+});
+
+describe('ReplicatedTable: alarms and dashboard', () => {
+  test('GIVEN three regions WHEN synthesized THEN each writer has a lag alarm per target region on the metric the handler publishes, in its own region', () => {
+    const json = replicated().synth();
+    const lag = resources(json, 'aws_cloudwatch_metric_alarm').filter(([, a]) => a.metric_name === 'ReplicationLag').map(([, a]) => a);
+    expect(lag.map((a) => [a.provider, a.dimensions.SourceRegion, a.dimensions.TargetRegion]).sort()).toEqual(
+      REGIONS.flatMap((s) => REGIONS.filter((t) => t !== s).map((t) => [`aws.${s.replace(/-/g, '_')}`, s, t])).sort(),
+    );
+    expect(lag.find((a) => a.dimensions.SourceRegion === 'eu-west-1' && a.dimensions.TargetRegion === 'us-east-1')).toMatchObject({
+      alarm_name: 'test-Customers-Writer-eu-west-1-lag-us-east-1',
+      namespace: 'DynamoDBReplication',
+      dimensions: { service: 'customers-replication', SourceRegion: 'eu-west-1', TargetRegion: 'us-east-1' },
+      statistic: 'Maximum',
+      threshold: 60000,
+      evaluation_periods: 3,
+      datapoints_to_alarm: 3,
+      comparison_operator: 'GreaterThanThreshold',
+      treat_missing_data: 'notBreaching',
+      alarm_actions: [ref(json, 'aws_sns_topic', 'AlarmTopic-eu-west-1_', 'arn')],
+    });
+    const euAlarms = resources(json, 'aws_cloudwatch_metric_alarm', 'Writer-eu-west-1_').map(([, a]) => a.alarm_name.replace('test-Customers-Writer-eu-west-1-', '')).sort();
+    expect(euAlarms).toEqual(['destination-delivery-failures', 'errors', 'failure-queue-depth', 'iterator-age', 'lag-ap-southeast-2', 'lag-us-east-1', 'throttles']);
+  });
+
+  test('GIVEN alarm actions per region and a lag threshold WHEN synthesized THEN no topic is created and the alarms use them', () => {
+    const arn = (r: string) => `arn:aws:sns:${r}:123456789012:oncall`;
+    const json = replicated({ alarms: { actionArns: Object.fromEntries(REGIONS.map((r) => [r, [arn(r)]])), replicationLag: { threshold: 5000 } } }).synth();
+    expect(resources(json, 'aws_sns_topic')).toHaveLength(0);
+    const a = one(json, 'aws_cloudwatch_metric_alarm', 'Writer-us-east-1_Alarms_Extra-lagApSoutheast2');
+    expect([a.threshold, a.alarm_actions, a.ok_actions]).toEqual([5000, [arn('us-east-1')], [arn('us-east-1')]]);
+  });
+
+  test('GIVEN three regions WHEN synthesized THEN one dashboard in the home region graphs every writer region and every region pair', () => {
+    const json = replicated().synth();
+    expect(resources(json, 'aws_cloudwatch_dashboard')).toHaveLength(1);
+    const body = JSON.parse(one(json, 'aws_cloudwatch_dashboard', 'Dashboard').dashboard_body);
+    const graphs = body.widgets.filter((w: any) => w.type === 'metric').map((w: any) => [w.properties.region, w.properties.title]);
+    for (const s of REGIONS) {
+      expect(graphs).toContainEqual([s, `${s} writer: iterator age (ms)`]);
+      for (const t of REGIONS.filter((x) => x !== s)) expect(graphs).toContainEqual([s, `Lag ${s} -> ${t} (ms)`]);
+    }
+    expect(body.widgets[0].properties.alarms).toHaveLength(21);
+  });
+});
+
+describe('ReplicatedTable: cross-account targets', () => {
+  test('GIVEN a target with a writer role ARN WHEN synthesized THEN writers may only assume that role for it and pass the ARN to the handler', () => {
+    const role = 'arn:aws:iam::210987654321:role/customers-replica-writes';
+    const json = replicated({ replicas: [{ region: 'us-east-1', writerRoleArn: role }] }, ['eu-west-1', 'us-east-1']).synth();
+    const statements = writerPolicy(json, 'Writer-eu-west-1').Statement;
+    expect(statements.find((s: any) => s.Sid === 'AssumeReplicaRoles')).toEqual({ Sid: 'AssumeReplicaRoles', Effect: 'Allow', Action: 'sts:AssumeRole', Resource: role });
+    expect(statements.find((s: any) => s.Sid === 'WriteReplicas')).toBeUndefined();
+    expect(JSON.parse(writerEnv(json, 'Writer-eu-west-1').REPLICATION_TARGETS)).toEqual([{ region: 'us-east-1', table: 'customers', roleArn: role }]);
+  });
+
+  test('GIVEN the writers into a region WHEN a ReplicaAccessRole is made for them THEN it trusts exactly those roles and allows exactly the item writes on the table', () => {
+    const { stack, table, synth } = replicated({}, ['eu-west-1', 'us-east-1']);
+    new ReplicaAccessRole(stack, 'Access', { roleName: 'customers-replica-writes', writerRoleArns: table.writerRoleArnsInto('us-east-1'), tableArn: 'arn:aws:dynamodb:us-east-1:210987654321:table/customers' });
+    const json = synth();
+    const writerRole = ref(json, 'aws_iam_role', 'Writer-eu-west-1_', 'arn');
+    expect(JSON.parse(one(json, 'aws_iam_role', 'Access_').assume_role_policy)).toEqual({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: [writerRole] }, Action: 'sts:AssumeRole' }] });
+    expect(JSON.parse(one(json, 'aws_iam_role_policy', 'Access_').policy).Statement).toEqual([
+      { Sid: 'WriteReplica', Effect: 'Allow', Action: ['dynamodb:ConditionCheckItem', 'dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], Resource: 'arn:aws:dynamodb:us-east-1:210987654321:table/customers' },
+    ]);
+  });
+});
+
+describe('ReplicatedTable: global-table mode', () => {
+  test('GIVEN mode global-table WHEN synthesized THEN one table with a replica block per other region, stream NEW_AND_OLD_IMAGES, and no writers', () => {
+    const { synth, table, stack } = replicated({ mode: 'global-table' });
+    const json = synth();
+    expect(Testing.synth(stack)).toHaveResourceWithProperties(DynamodbTable, {
+      name: 'customers',
+      provider: 'aws.eu_west_1',
+      stream_enabled: true,
+      stream_view_type: 'NEW_AND_OLD_IMAGES',
+      replica: [
+        { region_name: 'us-east-1', point_in_time_recovery: true, propagate_tags: true },
+        { region_name: 'ap-southeast-2', point_in_time_recovery: true, propagate_tags: true },
+      ],
+    });
+    expect(resources(json, 'aws_dynamodb_table')).toHaveLength(1);
+    expect(resources(json, 'aws_lambda_function')).toHaveLength(0);
+    const id = resources(json, 'aws_dynamodb_table')[0][0];
+    expect(table.regions.map((r) => [r.region, r.tableName])).toEqual(REGIONS.map((r) => [r, 'customers']));
+    new TerraformOutput(stack, 'us_stream', { value: table.region('us-east-1').streamArn });
+    new TerraformOutput(stack, 'us_table', { value: table.region('us-east-1').tableArn });
+    const outputs = JSON.parse(Testing.synth(stack)).output;
+    // Replicas are a set: the attribute is looked up by region_name, never by position.
+    const byRegion = (attr: string) => `\${{ for key, val in { for key, val in tolist(aws_dynamodb_table.${id}.replica): val.region_name => val }: val.region_name => val.${attr} }["us-east-1"]}`;
+    expect(outputs.us_stream.value).toBe(byRegion('stream_arn'));
+    expect(outputs.us_table.value).toBe(byRegion('arn'));
+    expect(table.globalTable).toBeDefined();
+  });
+
+  test('GIVEN mode global-table WHEN a consumer reads a replica region stream THEN the reader limit of that stream still applies', () => {
+    const { table } = replicated({ mode: 'global-table' });
+    const us = table.region('us-east-1').stream;
+    us.addStreamReader(new LambdaEventSourceMapping(table, 'A', { functionName: 'a', eventSourceArn: us.streamArn }));
+    us.addStreamReader(new LambdaEventSourceMapping(table, 'B', { functionName: 'b', eventSourceArn: us.streamArn }));
+    expect(() => us.addStreamReader(new LambdaEventSourceMapping(table, 'C', { functionName: 'c', eventSourceArn: us.streamArn }))).toThrow(/already has 2 readers .*test\/Customers\/C would be a third/);
+  });
+});
