@@ -1,0 +1,123 @@
+import { ValidationError } from '../../modules/internal/validation';
+import { StreamTable } from '../../modules/stream-table';
+import { newStack, providers, replicated } from './replication/fixtures';
+import { ReplicatedTable } from '../../modules/replication';
+
+/** The problems of the error thrown by `build`, one line each. */
+function problems(build: () => unknown): string[] {
+  try {
+    build();
+  } catch (e) {
+    if (e instanceof ValidationError) return e.problems;
+    throw e;
+  }
+  throw new Error('expected a ValidationError');
+}
+
+const P = 'test/Customers';
+
+describe('ReplicatedTable validation', () => {
+  test('GIVEN an existing replica table keyed differently WHEN constructed THEN the key schema mismatch is refused', () => {
+    const stack = newStack();
+    const p = providers(stack, ['eu-west-1', 'us-east-1']);
+    const other = new StreamTable(stack, 'Other', { tableName: 'customers', partitionKey: { name: 'id', type: 'S' }, sortKey: { name: 'at', type: 'N' }, provider: p['us-east-1'] });
+    expect(
+      problems(() => new ReplicatedTable(stack, 'Customers', { tableName: 'customers', partitionKey: { name: 'pk', type: 'S' }, home: { region: 'eu-west-1', provider: p['eu-west-1'] }, replicas: [{ region: 'us-east-1', table: other }] })),
+    ).toEqual([`${P}: replicas[0].table must be a table keyed like the replicated table (pk:S) (a replica write must address the same key) (got "id:S, at:N")`]);
+  });
+
+  test('GIVEN a region listed twice WHEN constructed THEN it is refused, naming where it was listed first', () => {
+    expect(problems(() => replicated({ replicas: [{ region: 'us-east-1' }, { region: 'us-east-1' }] }))).toEqual([
+      `${P}: replicas[1].region must be unique among the regions (replicas[0] is us-east-1 already) (one table per region) (got "us-east-1")`,
+    ]);
+  });
+
+  test('GIVEN a replica in the home region WHEN constructed THEN a target equal to the source is refused', () => {
+    expect(problems(() => replicated({ replicas: [{ region: 'eu-west-1' }] }))).toEqual([
+      `${P}: replicas[0].region must be a region other than the home region eu-west-1 (a table never replicates into itself) (got "eu-west-1")`,
+    ]);
+  });
+
+  test('GIVEN per-target writers over four regions WHEN constructed THEN the third reader of each stream is refused with the alternative', () => {
+    const regions = ['eu-west-1', 'us-east-1', 'ap-southeast-2', 'sa-east-1'];
+    const found = problems(() => replicated({ writerLayout: 'per-target' }, regions));
+    expect(found).toHaveLength(4);
+    expect(found[0]).toBe(
+      `${P}: writerLayout must be 'fan-out' with 4 regions (per-target writers would put 3 readers on the stream of eu-west-1; AWS throttles more than 2 readers of a DynamoDB stream shard. ` +
+        'One fan-out writer per stream writes to every target and leaves a reader for your own consumer) (got "per-target")',
+    );
+  });
+
+  test('GIVEN masks and omissions of keys and replication metadata WHEN constructed THEN each is refused with the reason', () => {
+    expect(
+      problems(() =>
+        replicated({
+          sortKey: { name: 'sk', type: 'S' },
+          globalSecondaryIndexes: [{ name: 'byAge', partitionKey: { name: 'age', type: 'N' } }],
+          replicas: [{ region: 'us-east-1', readReplica: true, maskAttributes: ['pk', '_v', 'age'], omitAttributes: ['sk', '_o', '_ttl'] }],
+        }, ['eu-west-1', 'us-east-1']),
+      ),
+    ).toEqual([
+      `${P}: replicas[0].omitAttributes must be a non-key attribute (every copy needs the item key) (got "sk")`,
+      `${P}: replicas[0].omitAttributes must be an attribute other than the replication metadata (_v, _o, _d, _ttl) (last-write-wins needs them in every region) (got "_o")`,
+      `${P}: replicas[0].omitAttributes must be an attribute other than the replication metadata (_v, _o, _d, _ttl) (last-write-wins needs them in every region) (got "_ttl")`,
+      `${P}: replicas[0].maskAttributes must be a non-key attribute (every copy needs the item key) (got "pk")`,
+      `${P}: replicas[0].maskAttributes must be an attribute other than the replication metadata (_v, _o, _d, _ttl) (last-write-wins needs them in every region) (got "_v")`,
+      `${P}: replicas[0].maskAttributes must be an attribute that is not an index key (the mask is a string and would break a key of another type; omit it instead) (got "age")`,
+    ]);
+  });
+
+  test('GIVEN masked attributes in a region that writes WHEN constructed THEN the region must be a read replica', () => {
+    expect(problems(() => replicated({ replicas: [{ region: 'us-east-1', maskAttributes: ['phone'] }] }, ['eu-west-1', 'us-east-1']))).toEqual([
+      `${P}: replicas[0].readReplica must be true when the region omits or masks attributes (its items are incomplete, and replicating writes made there would overwrite the full items elsewhere) (got undefined)`,
+    ]);
+  });
+
+  test('GIVEN writer-only options with mode global-table WHEN constructed THEN each is refused together', () => {
+    expect(
+      problems(() =>
+        replicated({
+          mode: 'global-table',
+          stampedWritesOnly: true,
+          replicateItemsWhere: { tier: { S: ['gold'] } },
+          replicas: [{ region: 'us-east-1', writerRoleArn: 'arn:aws:iam::210987654321:role/w' }],
+        }, ['eu-west-1', 'us-east-1']),
+      ),
+    ).toEqual([
+      `${P}: replicas[0].writerRoleArn must be unset with mode global-table (global tables replicate within one account) (got "arn:aws:iam::210987654321:role/w")`,
+      `${P}: stampedWritesOnly must be unset with mode global-table (DynamoDB global tables replicate every item themselves; there is no writer to configure) (got true)`,
+      `${P}: replicateItemsWhere must be unset with mode global-table (DynamoDB global tables replicate every item themselves; there is no writer to configure) (got {"tier":{"S":["gold"]}})`,
+    ]);
+  });
+
+  test('GIVEN several bad props WHEN constructed THEN every problem is reported in one error', () => {
+    expect(
+      problems(() =>
+        replicated({
+          tableName: 'c',
+          encryption: 'CUSTOMER_MANAGED',
+          attributeNames: { version: 'pk' },
+          home: { region: 'Ireland' },
+          replicas: [{ region: 'us-east-1', writerRoleArn: 'writer' }],
+          writer: { tombstoneTtlSeconds: 60 },
+        }, ['eu-west-1', 'us-east-1']),
+      ),
+    ).toEqual([
+      `${P}: tableName must be 3..255 characters of [a-zA-Z0-9_.-] (got "c")`,
+      `${P}: attributeNames.version must be a name that is not a key attribute (the writer sets it on every replicated item) (got "pk")`,
+      `${P}: home.region must be an AWS region name such as eu-west-1 (got "Ireland")`,
+      `${P}: replicas[0].writerRoleArn must be an IAM role ARN (arn:aws:iam::<account>:role/<name>) (got "writer")`,
+      `${P}: home.encryptionKeyArn must be a KMS key ARN in Ireland (encryption CUSTOMER_MANAGED needs a key per region (KMS keys are regional)) (got undefined)`,
+      `${P}: replicas[0].encryptionKeyArn must be a KMS key ARN in us-east-1 (encryption CUSTOMER_MANAGED needs a key per region (KMS keys are regional)) (got undefined)`,
+      `${P}: writer.tombstoneTtlSeconds must be an integer 86400..31536000 (a tombstone must outlive the 24-hour stream retention, or a late copy of the deleted item could resurrect it) (got 60)`,
+    ]);
+  });
+
+  test('GIVEN a bad prop WHEN constructed THEN nothing was added to the stack', () => {
+    const stack = newStack();
+    expect(() => new ReplicatedTable(stack, 'Customers', { tableName: 'customers', partitionKey: { name: 'pk', type: 'S' }, home: { region: 'eu-west-1' }, replicas: [] })).toThrow(
+      `${P}: replicas must be at least one region (a replicated table needs a region to replicate to) (got [])`,
+    );
+    expect(stack.node.findAll().filter((c) => c.node.path.startsWith(P + '/'))).toEqual([]);
+  });
+});
