@@ -1,0 +1,81 @@
+import { TerraformOutput, Testing } from 'cdktf';
+import { multiRegionStack } from '../../examples/multi-region';
+import { ReplicaAccessRole, ReplicatedTable } from '../../modules/replication';
+import { stackFolder, terraformIn } from '../support/terraform';
+import { KEY, newStack, providers } from './replication/fixtures';
+
+/** (type, provider) of every resource the plan creates, sorted, with counts. */
+function createdByProvider(plan: any): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const c of plan.resource_changes) {
+    expect(c.change.actions).toEqual(['create']);
+    const key = `${c.type} ${c.provider_name.split('/').pop()} ${plan.configuration.root_module.resources.find((r: any) => r.address === c.address)?.provider_config_key ?? ''}`;
+    out[key] = (out[key] ?? 0) + 1;
+  }
+  return out;
+}
+
+describe('ReplicatedTable with the real provider (offline terraform)', () => {
+  test('GIVEN the multi-region example WHEN init, validate and plan run THEN hashicorp/aws 5.100 accepts it and every region gets its resources through its own alias', () => {
+    const stack = multiRegionStack(Testing.app(), 'multi-region');
+    const plan = terraformIn(stackFolder(Testing.synth(stack))).initValidatePlan();
+    const created = createdByProvider(plan);
+    expect(created).toEqual({
+      'aws_dynamodb_table aws aws.eu_west_1': 1,
+      'aws_dynamodb_table aws aws.us_east_1': 1,
+      'aws_dynamodb_table aws aws.ap_southeast_2': 1,
+      ...Object.fromEntries(
+        ['eu_west_1', 'us_east_1'].flatMap((a) => [
+          [`aws_lambda_function aws aws.${a}`, 1],
+          [`aws_lambda_event_source_mapping aws aws.${a}`, 1],
+          [`aws_iam_role aws aws.${a}`, 1],
+          [`aws_iam_role_policy aws aws.${a}`, 1],
+          [`aws_cloudwatch_log_group aws aws.${a}`, 1],
+          [`aws_sqs_queue aws aws.${a}`, 1],
+          [`aws_sqs_queue_policy aws aws.${a}`, 1],
+          [`aws_sns_topic aws aws.${a}`, 1],
+          [`aws_kms_key aws aws.${a}`, 1],
+          [`aws_kms_key_policy aws aws.${a}`, 1],
+          // iterator age, errors, throttles, failure queue depth, delivery failures, lag to each of 2 targets
+          [`aws_cloudwatch_metric_alarm aws aws.${a}`, 7],
+        ]),
+      ),
+      'aws_cloudwatch_dashboard aws aws.eu_west_1': 1,
+    });
+    const sydney = plan.resource_changes.find((c: any) => c.type === 'aws_dynamodb_table' && c.address.includes('ap-southeast-2'));
+    expect(sydney.change.after).toMatchObject({ name: 'customers', stream_enabled: true, stream_view_type: 'NEW_AND_OLD_IMAGES', hash_key: 'pk' });
+  });
+
+  test('GIVEN global-table mode, per-target writers, customer-managed keys and a cross-account role WHEN planned THEN the provider accepts every variant', () => {
+    const stack = newStack();
+    const p = providers(stack);
+    const global = new ReplicatedTable(stack, 'Sessions', {
+      tableName: 'sessions',
+      partitionKey: { name: 'id', type: 'S' },
+      mode: 'global-table',
+      encryption: 'CUSTOMER_MANAGED',
+      home: { region: 'eu-west-1', provider: p['eu-west-1'], encryptionKeyArn: KEY('eu-west-1') },
+      replicas: [{ region: 'us-east-1', provider: p['us-east-1'], encryptionKeyArn: KEY('us-east-1') }],
+    });
+    new TerraformOutput(stack, 'sessions_us_stream', { value: global.region('us-east-1').streamArn });
+    const orders = new ReplicatedTable(stack, 'Orders', {
+      tableName: 'orders',
+      partitionKey: { name: 'pk', type: 'S' },
+      sortKey: { name: 'sk', type: 'S' },
+      writerLayout: 'per-target',
+      stampedWritesOnly: true,
+      replicateItemsWhere: { tier: { S: ['gold'] } },
+      home: { region: 'eu-west-1', provider: p['eu-west-1'] },
+      replicas: [{ region: 'us-east-1', provider: p['us-east-1'], writerRoleArn: 'arn:aws:iam::210987654321:role/orders-replica-writes' }, { region: 'ap-southeast-2', provider: p['ap-southeast-2'] }],
+      writer: { memorySize: 512, batchSize: 500, concurrency: 8, tombstoneTtlSeconds: 172800 },
+      alarms: { replicationLag: { threshold: 10000 } },
+    });
+    new ReplicaAccessRole(stack, 'OrdersAccess', { roleName: 'orders-replica-writes', writerRoleArns: orders.writerRoleArnsInto('us-east-1'), tableArn: orders.region('us-east-1').tableArn, provider: p['us-east-1'] });
+    const plan = terraformIn(stackFolder(Testing.synth(stack))).initValidatePlan();
+    const types = plan.resource_changes.map((c: any) => c.type);
+    expect(types.filter((t: string) => t === 'aws_lambda_function')).toHaveLength(6);
+    expect(types.filter((t: string) => t === 'aws_dynamodb_table')).toHaveLength(4);
+    const sessions = plan.resource_changes.find((c: any) => c.address.includes('Sessions_Table'));
+    expect(sessions.change.after.replica).toEqual([expect.objectContaining({ region_name: 'us-east-1', kms_key_arn: KEY('us-east-1'), propagate_tags: true, point_in_time_recovery: true })]);
+  });
+});
