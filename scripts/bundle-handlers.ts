@@ -44,9 +44,16 @@ export interface BundleResult {
   readonly bytes: number;
 }
 
+export interface BundledCode {
+  readonly code: Uint8Array;
+  /** Source files that made it into the bundle (paths relative to the project root). */
+  readonly inputs: string[];
+}
+
 /** Bundles one entry in memory (no files written); the exact options the package build uses. */
-export async function bundleEntry(entry: string, root = projectRoot()): Promise<Uint8Array> {
+export async function bundleEntry(entry: string, root = projectRoot()): Promise<BundledCode> {
   const out = await build({
+    metafile: true,
     absWorkingDir: root,
     entryPoints: [entry],
     bundle: true,
@@ -61,7 +68,7 @@ export async function bundleEntry(entry: string, root = projectRoot()): Promise<
     logLevel: 'error',
     plugins: [envCredentialsPlugin()],
   });
-  return out.outputFiles[0].contents;
+  return { code: out.outputFiles[0].contents, inputs: Object.keys(out.metafile.inputs) };
 }
 
 /** Bundles every handler into `outDir/<name>/index.js`. */
@@ -69,7 +76,7 @@ export async function bundleHandlers(outDir = join(projectRoot(), 'build', 'hand
   const root = projectRoot();
   return Promise.all(
     Object.entries(HANDLER_ENTRIES).map(async ([name, entry]) => {
-      const code = await bundleEntry(entry, root);
+      const { code } = await bundleEntry(entry, root);
       const dir = join(outDir, name);
       mkdirSync(dir, { recursive: true });
       const path = join(dir, 'index.js');

@@ -1,0 +1,105 @@
+/**
+ * The replica writer bundle as Lambda would run it: built by scripts/bundle-handlers.ts, loaded
+ * in a clean Node process configured only by environment variables (credentials included, as
+ * Lambda provides them), writing into DynamoDB Local and parking into a FAKE SQS.
+ */
+import { GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { execFile } from 'child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'fs';
+import { tmpdir } from 'os';
+import { join } from 'path';
+import { replicatedWrites } from '../../handlers/client';
+import { bundleEntry, bundleHandlers, HANDLER_ENTRIES } from '../../scripts/bundle-handlers';
+import { FAKE_CREDENTIALS } from '../support/dynamodb-local';
+import { streamEvent } from '../support/streams';
+import { deploy, startWorld, uniqueTable, World } from './support/world';
+
+const BUDGET_BYTES = 450 * 1024;
+let world: World;
+let bundlePath: string;
+
+beforeAll(async () => {
+  const [started, results] = await Promise.all([startWorld(['eu-west-1', 'us-east-1']), bundleHandlers(mkdtempSync(join(tmpdir(), 'bundles-')))]);
+  world = started;
+  bundlePath = results.find((r) => r.name === 'replicate')!.path;
+});
+afterAll(async () => {
+  await world?.stop();
+});
+
+test('GIVEN the handler entries WHEN bundled twice into different folders THEN the bundles are byte-identical', async () => {
+  const again = await bundleHandlers(mkdtempSync(join(tmpdir(), 'bundles-')));
+  const second = readFileSync(again.find((r) => r.name === 'replicate')!.path);
+  expect(second.equals(readFileSync(bundlePath))).toBe(true);
+  expect(Object.keys(HANDLER_ENTRIES)).toEqual(['replicate']);
+});
+
+test('GIVEN the replica writer bundle THEN it fits the 450 KB budget and carries the environment credential provider instead of the Node chain', async () => {
+  const { code, inputs } = await bundleEntry(HANDLER_ENTRIES.replicate);
+  expect(code.length).toBeLessThanOrEqual(BUDGET_BYTES);
+  expect(inputs.some((i) => i.includes('credential-provider-env'))).toBe(true);
+  expect(inputs.filter((i) => /credential-provider-(node|ini|sso|process|imds)/.test(i))).toEqual([]);
+  // ES module builds of the SDK, which esbuild can tree-shake.
+  expect(inputs.some((i) => i.includes('client-dynamodb/dist-es'))).toBe(true);
+  expect(readFileSync(bundlePath).toString()).not.toMatch(/\/work\/|sourceMappingURL/);
+});
+
+test('GIVEN the bundle in a fresh Node process configured by environment only WHEN it handles a batch THEN it replicates, parks the bad record, and reports no failure', async () => {
+  const table = uniqueTable('bundle');
+  const dep = await deploy(world, table);
+  const app = replicatedWrites({ region: 'eu-west-1' });
+  await world.ddb['eu-west-1'].send(
+    new PutItemCommand(app.put({ TableName: table, Item: { pk: { S: 'from-bundle' }, b: { B: new Uint8Array([0, 1, 254, 255]) } } }))
+  );
+  const records = await dep.readers['eu-west-1'].readNew();
+  const broken = JSON.parse(JSON.stringify(records[0]));
+  broken.dynamodb.SequenceNumber = '9';
+  broken.dynamodb.NewImage._v = { S: 'garbage' };
+  const dir = mkdtempSync(join(tmpdir(), 'invoke-'));
+  writeFileSync(join(dir, 'event.json'), JSON.stringify(streamEvent([...records, broken])));
+  const sent = world.sqs.messages.length;
+  // Asynchronous on purpose: the fake SQS answers from this very process.
+  const run = await new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
+    const child = execFile(
+      process.execPath,
+      [
+        '-e',
+        `require(${JSON.stringify(bundlePath)}).handler(JSON.parse(require('fs').readFileSync(${JSON.stringify(
+          join(dir, 'event.json')
+        )}, 'utf8')), { awsRequestId: 'req-1' }).then((r) => process.stdout.write('RESULT ' + JSON.stringify(r) + '\\n'), (e) => { console.error(e); process.exit(3); })`,
+      ],
+      {
+        encoding: 'utf8',
+        env: {
+          PATH: process.env.PATH,
+          AWS_REGION: 'eu-west-1',
+          AWS_ACCESS_KEY_ID: FAKE_CREDENTIALS.accessKeyId,
+          AWS_SECRET_ACCESS_KEY: FAKE_CREDENTIALS.secretAccessKey,
+          AWS_SESSION_TOKEN: 'session',
+          REPLICATION_SOURCE_ENDPOINT: world.local['eu-west-1'].endpoint,
+          REPLICATION_TARGETS: JSON.stringify([{ region: 'us-east-1', table, endpoint: world.local['us-east-1'].endpoint }]),
+          REPLICATION_FAILURE_QUEUE_URL: world.sqs.queueUrl,
+          POWERTOOLS_SERVICE_NAME: 'replica-writer-test',
+        },
+        timeout: 60_000,
+      },
+      (error, stdout, stderr) => resolve({ status: error ? (typeof error.code === 'number' ? error.code : null) : 0, stdout, stderr })
+    );
+    child.stdin?.end();
+  });
+  expect(run.stderr).not.toMatch(/Error:/);
+  expect(run.status).toBe(0);
+  const result = JSON.parse(/RESULT (.*)/.exec(run.stdout)![1]);
+  expect(result).toEqual({ batchItemFailures: [] });
+  const copy = await world.ddb['us-east-1'].send(new GetItemCommand({ TableName: table, Key: { pk: { S: 'from-bundle' } } }));
+  expect(Buffer.from(copy.Item!.b.B!)).toEqual(Buffer.from([0, 1, 254, 255]));
+  const parked = world.sqs.messages.slice(sent).map((m) => JSON.parse(m.body));
+  expect(parked.map((p) => p.reason)).toEqual(['new image has a malformed version attribute _v: {"S":"garbage"}']);
+  // Structured JSON logs and EMF metrics on stdout.
+  const json = run.stdout
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l));
+  expect(json.find((l) => l.message === 'batch replicated')).toMatchObject({ level: 'INFO', service: 'replica-writer-test', records: 2, parked: 1 });
+  expect(json.find((l) => l.TargetRegion === 'us-east-1')).toMatchObject({ Replicated: 1 });
+});
