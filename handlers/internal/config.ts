@@ -7,7 +7,7 @@ import { DEFAULT_ATTRIBUTE_NAMES, DEFAULT_TOMBSTONE_TTL_SECONDS, LwwAttributeNam
 export const ENV = {
   /** Region of the table whose stream this function reads. @default AWS_REGION */
   sourceRegion: 'REPLICATION_SOURCE_REGION',
-  /** JSON array of {"region","table","roleArn"?,"endpoint"?}: where to write. Required, non-empty. */
+  /** JSON array of {"region","table","roleArn"?,"endpoint"?,"omit"?,"mask"?}: where to write. Required, non-empty. */
   targets: 'REPLICATION_TARGETS',
   /** Endpoint override for the source table (local runs against DynamoDB Local). */
   sourceEndpoint: 'REPLICATION_SOURCE_ENDPOINT',
@@ -33,6 +33,10 @@ export interface ReplicaTarget {
   readonly roleArn?: string;
   /** Endpoint override (DynamoDB Local). */
   readonly endpoint?: string;
+  /** Attributes left out of items written here (data residency). */
+  readonly omit?: readonly string[];
+  /** Attributes whose value is written here as the string "***" (PII). */
+  readonly mask?: readonly string[];
 }
 
 export interface ReplicationConfig {
@@ -77,7 +81,12 @@ function parseTargets(raw: string | undefined, problems: string[]): ReplicaTarge
     for (const opt of ['roleArn', 'endpoint']) {
       if (t?.[opt] !== undefined && typeof t[opt] !== 'string') problems.push(`${ENV.targets}[${i}].${opt} must be a string`);
     }
-    return { region: t?.region, table: t?.table, roleArn: t?.roleArn, endpoint: t?.endpoint };
+    for (const opt of ['omit', 'mask']) {
+      if (t?.[opt] !== undefined && !(Array.isArray(t[opt]) && t[opt].every((a: unknown) => typeof a === 'string'))) {
+        problems.push(`${ENV.targets}[${i}].${opt} must be a list of attribute names`);
+      }
+    }
+    return { region: t?.region, table: t?.table, roleArn: t?.roleArn, endpoint: t?.endpoint, omit: t?.omit, mask: t?.mask };
   });
 }
 

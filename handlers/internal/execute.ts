@@ -50,15 +50,26 @@ async function park(deps: ExecuteDeps, record: DynamoDBRecord, reason: string): 
   deps.log('error', 'record parked in the failure queue', { reason, sequenceNumber: record.dynamodb?.SequenceNumber, eventID: record.eventID });
 }
 
+/** The item as `target` may hold it: omitted attributes dropped, masked ones replaced. Keys and metadata never change. */
+export function itemForTarget(item: Item, target: ReplicaTarget, record: DecodedRecord, names: ReplicationConfig['names']): Item {
+  if (!target.omit?.length && !target.mask?.length) return item;
+  const protectedNames = new Set([...Object.keys(record.keys), ...Object.values(names)]);
+  const out: Item = { ...item };
+  for (const a of target.omit ?? []) if (!protectedNames.has(a)) delete out[a];
+  for (const a of target.mask ?? []) if (!protectedNames.has(a) && out[a] !== undefined) out[a] = { S: '***' };
+  return out;
+}
+
 async function replicate(deps: ExecuteDeps, record: DecodedRecord, version: string): Promise<void> {
   const item = record.newImage as Item;
-  const size = itemSize(item);
+  const items = deps.targets.map(({ target }) => itemForTarget(item, target, record, deps.config.names));
+  const size = Math.max(...items.map(itemSize));
   if (size > MAX_ITEM_BYTES) return park(deps, record.raw, `item is ${size} bytes with replication metadata, over DynamoDB's ${MAX_ITEM_BYTES}-byte item limit`);
   const condition = newerThanTargetCondition(version, deps.config.names);
   const results = await Promise.all(
-    deps.targets.map(async ({ target, client }) => {
+    deps.targets.map(async ({ target, client }, i) => {
       try {
-        await client.send(new PutItemCommand({ TableName: target.table, Item: item, ...condition }));
+        await client.send(new PutItemCommand({ TableName: target.table, Item: items[i], ...condition }));
         const t = deps.tally.target(target.region);
         t.replicated++;
         const lag = versionAgeMs(version, deps.now());

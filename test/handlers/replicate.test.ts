@@ -159,4 +159,29 @@ describe('replica writer', () => {
     expect(await get(US, dep.table, 'expiring')).toBeDefined();
     expect(await get(AP, dep.table, 'expiring')).toBeDefined();
   });
+
+  test('GIVEN a target that omits and masks attributes WHEN an item is replicated THEN that target gets it without the omitted and with the masked values, keys and metadata untouched', async () => {
+    for (const r of world.regions) invocations[r] = [];
+    const table = uniqueTable('mask');
+    const dep = await deploy(world, table, (r) =>
+      r === EU
+        ? {
+            configOverrides: {
+              targets: [
+                { region: US, table, endpoint: world.local[US].endpoint, omit: ['secret', 'pk'], mask: ['email', '_v'] },
+                { region: AP, table, endpoint: world.local[AP].endpoint },
+              ],
+            },
+          }
+        : {},
+    );
+    const app = replicatedWrites({ region: EU });
+    await world.ddb[EU].send(new PutItemCommand(app.put({ TableName: table, Item: { pk: { S: 'p' }, secret: { S: 's' }, email: { S: 'a@b.c' }, name: { S: 'n' } } })));
+    await pump(world, dep);
+    const snap = await snapshot(world, table);
+    const original = snap[EU].get('p')!;
+    expect(snap[AP].get('p')).toEqual(original);
+    const { secret: _s, email: _e, ...kept } = original;
+    expect(snap[US].get('p')).toEqual({ ...kept, email: { S: '***' } });
+  });
 });

@@ -1,0 +1,64 @@
+/**
+ * The replica writer's environment contract (what modules/internal/replica-writer.ts synthesizes).
+ */
+import { configFromEnv, ENV } from '../../handlers/internal/config';
+
+const valid = {
+  [ENV.sourceRegion]: 'eu-west-1',
+  [ENV.targets]: JSON.stringify([
+    { region: 'us-east-1', table: 'orders' },
+    { region: 'ap-southeast-2', table: 'orders', roleArn: 'arn:aws:iam::222222222222:role/w', omit: ['ssn'], mask: ['email'] },
+  ]),
+  [ENV.failureQueueUrl]: 'https://sqs.eu-west-1.amazonaws.com/111111111111/failures',
+  [ENV.versionAttribute]: 'ver',
+  [ENV.originAttribute]: 'org',
+  [ENV.deletedAttribute]: 'del',
+  [ENV.ttlAttribute]: 'expires',
+  [ENV.tombstoneTtlSeconds]: '86400',
+  [ENV.concurrency]: '8',
+};
+
+test('GIVEN the full environment WHEN read THEN every setting is taken as given', () => {
+  expect(configFromEnv(valid)).toEqual({
+    sourceRegion: 'eu-west-1',
+    sourceEndpoint: undefined,
+    targets: [
+      { region: 'us-east-1', table: 'orders' },
+      { region: 'ap-southeast-2', table: 'orders', roleArn: 'arn:aws:iam::222222222222:role/w', omit: ['ssn'], mask: ['email'] },
+    ],
+    failureQueueUrl: 'https://sqs.eu-west-1.amazonaws.com/111111111111/failures',
+    names: { version: 'ver', origin: 'org', deleted: 'del', ttl: 'expires' },
+    tombstoneTtlSeconds: 86400,
+    concurrency: 8,
+    maxAttempts: 3,
+  });
+});
+
+test('GIVEN only the required variables WHEN read THEN the defaults apply and AWS_REGION names the source', () => {
+  const c = configFromEnv({ AWS_REGION: 'eu-west-1', [ENV.targets]: '[{"region":"us-east-1","table":"t"}]', [ENV.failureQueueUrl]: 'q' });
+  expect(c.sourceRegion).toBe('eu-west-1');
+  expect(c.names).toEqual({ version: '_v', origin: '_o', deleted: '_d', ttl: '_ttl' });
+  expect(c.tombstoneTtlSeconds).toBe(604800);
+  expect(c.concurrency).toBe(32);
+});
+
+test('GIVEN several problems WHEN read THEN one error lists them all', () => {
+  expect(() =>
+    configFromEnv({ [ENV.targets]: '[{"region":"us-east-1"}]', [ENV.concurrency]: '0', [ENV.versionAttribute]: '_o' }),
+  ).toThrow(
+    [
+      'replica writer configuration is invalid:',
+      '- REPLICATION_SOURCE_REGION (or AWS_REGION) must name the source region',
+      '- REPLICATION_TARGETS[0] needs string "region" and "table" (got {"region":"us-east-1"})',
+      '- REPLICATION_FAILURE_QUEUE_URL must be the SQS queue URL for records that can never be written',
+      '- replication attribute names must be distinct (got {"version":"_o","origin":"_o","deleted":"_d","ttl":"_ttl"})',
+      '- REPLICATION_CONCURRENCY must be a positive integer (got "0")',
+    ].join('\n'),
+  );
+});
+
+test('GIVEN targets that are not JSON or include the source region WHEN read THEN the error says so', () => {
+  expect(() => configFromEnv({ ...valid, [ENV.targets]: 'nope' })).toThrow(/REPLICATION_TARGETS must be JSON/);
+  expect(() => configFromEnv({ ...valid, [ENV.targets]: '[{"region":"eu-west-1","table":"t"}]' })).toThrow(/must not include the source region eu-west-1/);
+  expect(() => configFromEnv({ ...valid, [ENV.targets]: '[{"region":"us-east-1","table":"t","omit":"ssn"}]' })).toThrow(/omit must be a list of attribute names/);
+});
