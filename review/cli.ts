@@ -1,7 +1,7 @@
 /**
  * `review` CLI: a Markdown summary of what a change does to the infrastructure, for a PR comment.
  *
- *   node dist/review/cli.js plan --stack-dir cdktf.out/stacks/<name> [--no-refresh] [--out review.md] [--fail-on-destructive]
+ *   node dist/review/cli.js plan --stack-dir cdktf.out/stacks/<name> [--stack-dir ...] [--no-refresh] [--out review.md] [--fail-on-destructive]
  *   node dist/review/cli.js plan-json <show.json> [--stack <name>] [--out review.md] [--fail-on-destructive]
  *   node dist/review/cli.js diff --base <cdktf.out|stack dir|cdk.tf.json> --head <...> [--out review.md] [--fail-on-destructive]
  *
@@ -19,14 +19,17 @@ import { changesFromPlan } from './plan-changes';
 import { changesFromSynths, loadSynth } from './synth-diff';
 
 export const USAGE = `usage:
-  review plan --stack-dir <dir> [--no-refresh] [--out <file>] [--fail-on-destructive]
+  review plan --stack-dir <dir> [--stack-dir <dir> ...] [--no-refresh] [--out <file>] [--fail-on-destructive]
   review plan-json <show.json> [--stack <name>] [--out <file>] [--fail-on-destructive]
   review diff --base <cdktf.out|stack dir|cdk.tf.json> --head <same> [--out <file>] [--fail-on-destructive]`;
 
 interface Args {
   command: string;
   positional: string[];
+  /** Last value of each option (flags: true). */
   options: Map<string, string | true>;
+  /** Every value of each option, for the repeatable --stack-dir. */
+  all: Map<string, string[]>;
 }
 
 const FLAGS = new Set(['--no-refresh', '--fail-on-destructive']);
@@ -34,6 +37,7 @@ const FLAGS = new Set(['--no-refresh', '--fail-on-destructive']);
 function parse(argv: string[]): Args {
   const [command = '', ...rest] = argv;
   const options = new Map<string, string | true>();
+  const all = new Map<string, string[]>();
   const positional: string[] = [];
   for (let i = 0; i < rest.length; i++) {
     const a = rest[i];
@@ -41,9 +45,10 @@ function parse(argv: string[]): Args {
     else if (a.startsWith('--')) {
       if (rest[i + 1] === undefined) throw new Error(`${a} needs a value`);
       options.set(a, rest[++i]);
+      all.set(a, [...(all.get(a) ?? []), rest[i]]);
     } else positional.push(a);
   }
-  return { command, positional, options };
+  return { command, positional, options, all };
 }
 
 function required(args: Args, name: string): string {
@@ -72,8 +77,9 @@ export function planStack(stackDir: string, refresh: boolean): any {
 function changeSet(args: Args): ChangeSet {
   switch (args.command) {
     case 'plan': {
-      const dir = resolve(required(args, '--stack-dir'));
-      return { source: 'terraform plan', changes: changesFromPlan(planStack(dir, !args.options.has('--no-refresh')), basename(dir)) };
+      required(args, '--stack-dir');
+      const dirs = args.all.get('--stack-dir')!.map((d) => resolve(d));
+      return { source: 'terraform plan', changes: dirs.flatMap((dir) => changesFromPlan(planStack(dir, !args.options.has('--no-refresh')), basename(dir))) };
     }
     case 'plan-json': {
       const file = args.positional[0];

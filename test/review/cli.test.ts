@@ -10,7 +10,8 @@ import { join } from 'path';
 import { main } from '../../review/cli';
 import { REVIEW_MARKER } from '../../review/markdown';
 import { makeOffline, writeCliConfig } from '../support/terraform';
-import { pipelineStack } from './support/fixtures';
+import { App, TerraformStack } from 'cdktf';
+import { PipelineOptions, addPipeline, pipelineStack } from './support/fixtures';
 import { PlanLab, planLab } from './support/plan-lab';
 
 let lab: PlanLab;
@@ -34,23 +35,38 @@ function outFolder(stacks: Record<string, object>): string {
   return dir;
 }
 
+/** A real `cdktf.out` (App.synth: metadata, backend, manifest) with one pipeline per stack. */
+function synthApp(stacks: Record<string, PipelineOptions>): string {
+  const outdir = mkdtempSync(join(tmpdir(), 'review-app-'));
+  const app = new App({ outdir });
+  for (const [name, o] of Object.entries(stacks)) addPipeline(new TerraformStack(app, name), o);
+  app.synth();
+  return outdir;
+}
+
 describe('review CLI', () => {
-  test('GIVEN a stack folder with prior state WHEN `plan --no-refresh --fail-on-destructive` runs THEN terraform plans it offline, the review is written and the exit code is 2', () => {
+  test('GIVEN two stack folders with prior state WHEN `plan --no-refresh --fail-on-destructive` runs THEN terraform plans both offline, one review is written and the exit code is 2', () => {
     const before = pipelineStack();
-    const after = pipelineStack({ startingPosition: 'LATEST' });
-    lab.plan(before, after);
-    const dir = mkdtempSync(join(tmpdir(), 'review-stack-'));
-    writeFileSync(join(dir, 'cdk.tf.json'), JSON.stringify(makeOffline(after)));
-    writeFileSync(join(dir, 'terraform.tfstate'), lab.priorState(before));
+    lab.plan(before, before);
+    const stackDir = (name: string, after: object) => {
+      const dir = join(mkdtempSync(join(tmpdir(), 'review-stack-')), name);
+      mkdirSync(dir);
+      writeFileSync(join(dir, 'cdk.tf.json'), JSON.stringify(makeOffline(after)));
+      writeFileSync(join(dir, 'terraform.tfstate'), lab.priorState(before));
+      return dir;
+    };
+    const orders = stackDir('orders', pipelineStack({ startingPosition: 'LATEST' }));
+    const billing = stackDir('billing', pipelineStack({ batchSize: 10 }));
     const saved = process.env.TF_CLI_CONFIG_FILE;
     process.env.TF_CLI_CONFIG_FILE = writeCliConfig(mkdtempSync(join(tmpdir(), 'review-cli-')));
     try {
-      const out = join(dir, 'review.md');
-      expect(run(['plan', '--stack-dir', dir, '--no-refresh', '--out', out, '--fail-on-destructive']).code).toBe(2);
+      const out = join(orders, 'review.md');
+      expect(run(['plan', '--stack-dir', orders, '--stack-dir', billing, '--no-refresh', '--out', out, '--fail-on-destructive']).code).toBe(2);
       const md = readFileSync(out, 'utf8');
       expect(md.startsWith(REVIEW_MARKER + '\n## Terraform change review\n')).toBe(true);
-      expect(md).toContain('- **MAPPING REPLACED** `aws_lambda_event_source_mapping.consumer_mapping`: the new mapping starts at `LATEST`');
-      expect(run(['plan', '--stack-dir', dir, '--no-refresh', '--out', out]).code).toBe(0);
+      expect(md).toContain('- **MAPPING REPLACED** `orders` `aws_lambda_event_source_mapping.consumer_mapping`: the new mapping starts at `LATEST`');
+      expect(md).toContain('| update | `billing` | `aws_lambda_event_source_mapping.consumer_mapping` | `batch_size`: `100` -> `10` |');
+      expect(run(['plan', '--stack-dir', billing, '--no-refresh', '--fail-on-destructive']).code).toBe(0);
     } finally {
       if (saved === undefined) delete process.env.TF_CLI_CONFIG_FILE;
       else process.env.TF_CLI_CONFIG_FILE = saved;
@@ -81,6 +97,18 @@ describe('review CLI', () => {
     const single = run(['diff', '--base', join(base, 'stacks/orders/cdk.tf.json'), '--head', join(head, 'stacks/orders/cdk.tf.json')]);
     expect(single.out).toContain('| replace | `aws_dynamodb_table.orders` |');
     expect(run(['diff', '--base', base, '--head', head]).out).toBe(r.out);
+  });
+
+  test('GIVEN two real cdktf.out folders of an App with two stacks WHEN `diff` runs THEN only the real changes show, per stack', () => {
+    const base = synthApp({ orders: {}, billing: {} });
+    const head = synthApp({ orders: { streamViewType: 'NEW_IMAGE' }, billing: { batchSize: 10 } });
+    expect(JSON.parse(readFileSync(join(base, 'stacks/orders/cdk.tf.json'), 'utf8')).resource.aws_dynamodb_table.orders['//']).toBeDefined();
+    const r = run(['diff', '--base', base, '--head', head]);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('**0 to create, 3 to update, 1 to replace, 0 to destroy.**');
+    expect(r.out).toContain('| update | `billing` | `aws_lambda_event_source_mapping.consumer_mapping` | `batch_size`: `100` -> `10` |');
+    expect(r.out).toContain('- **NEW STREAM** `orders` `aws_dynamodb_table.orders`: `stream_view_type`: `"NEW_AND_OLD_IMAGES"` -> `"NEW_IMAGE"`');
+    expect(r.out).toContain('- **MAPPING REPLACED** `orders` `aws_lambda_event_source_mapping.consumer_mapping`');
   });
 
   test('GIVEN a bad command or a missing path WHEN run THEN exit code 1', () => {

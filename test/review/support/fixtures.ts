@@ -3,7 +3,7 @@
  * are written in parallel): table + stream, consumer role and policy, event source mapping,
  * failure queue and an IteratorAge alarm. Each option is one knob a pull request might turn.
  */
-import { Fn, TerraformStack, Testing } from 'cdktf';
+import { TerraformStack, Testing } from 'cdktf';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { CloudwatchMetricAlarm } from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm';
 import { DynamodbTable } from '@cdktf/provider-aws/lib/dynamodb-table';
@@ -27,8 +27,15 @@ export interface PipelineOptions {
   trustedService?: string;
 }
 
+/** Synthesized JSON of a stack holding one pipeline. */
 export function pipelineStack(o: PipelineOptions = {}): any {
   const stack = new TerraformStack(Testing.app(), 'orders');
+  addPipeline(stack, o);
+  return JSON.parse(Testing.synth(stack));
+}
+
+/** Adds the pipeline's resources to `stack`, e.g. a stack of a real App for `cdktf.out` output. */
+export function addPipeline(stack: TerraformStack, o: PipelineOptions = {}): void {
   new AwsProvider(stack, 'aws', { region: 'eu-west-1' });
   const hashKey = o.hashKey ?? 'pk';
   const table = new DynamodbTable(stack, 'orders', {
@@ -73,8 +80,4 @@ export function pipelineStack(o: PipelineOptions = {}): any {
     comparisonOperator: 'GreaterThanThreshold',
     treatMissingData: 'notBreaching',
   });
-  return JSON.parse(Testing.synth(stack));
 }
-
-/** Keeps Fn imported for fixtures that need raw expressions. */
-export const jsonencode = Fn.jsonencode;
