@@ -18,7 +18,7 @@ export { lagDimensions, ReplicaWriter, REPLICATION_METRICS_NAMESPACE, WRITER_ENV
 export { ReplicaAccessRole } from './internal/replica-access-role';
 export type { ReplicaAccessRoleProps } from './internal/replica-access-role';
 
-/** The marker that replaces masked attribute values (handlers/internal/selection.ts writes the same). */
+/** The marker that replaces masked attribute values (the replica writer writes exactly this string). */
 export const MASKED_VALUE = '***';
 
 /** One region of a replicated table: the same attributes in every mode. */

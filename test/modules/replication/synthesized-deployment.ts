@@ -1,0 +1,135 @@
+/**
+ * Runs what a synthesized ReplicatedTable stack describes, on DynamoDB Local instances standing in
+ * for the regions: one table per `aws_dynamodb_table` (name and keys from the JSON), and one real
+ * replica writer (handlers/replicate.ts) per `aws_lambda_function`, configured by nothing but the
+ * function's synthesized environment. Test-only additions: the endpoints of the local regions and
+ * the fake SQS queue URL in place of the Terraform reference to the real queue. The mapping's
+ * synthesized filter criteria are applied to each record before delivery, as Lambda does.
+ */
+import type { DynamoDBRecord } from 'aws-lambda';
+import { createReplicateHandler, ReplicateHandler } from '../../../handlers/replicate';
+import { configFromEnv, ReplicationConfig } from '../../../handlers/internal/config';
+import { streamsClient } from '../../support/dynamodb-local';
+import { createStreamTable, StreamReader } from '../../support/streams';
+import { deliver, localClients, World } from '../../handlers/support/world';
+
+export interface SynthesizedWriter {
+  readonly id: string;
+  readonly region: string;
+  readonly env: Record<string, string>;
+  readonly config: ReplicationConfig;
+  readonly handler: ReplicateHandler;
+  readonly filters: unknown[];
+}
+
+export interface SynthesizedDeployment {
+  readonly tableName: string;
+  readonly readers: Record<string, StreamReader>;
+  readonly writers: SynthesizedWriter[];
+}
+
+/** Region of a resource from its `provider` alias and the stack's provider blocks. */
+export function regionOf(json: any, resource: any): string {
+  const alias = String(resource.provider ?? '').replace(/^aws\./, '');
+  const p = [json.provider.aws].flat().find((x: any) => x.alias === alias);
+  if (!p) throw new Error(`no aws provider with alias ${alias}`);
+  return p.region;
+}
+
+export async function deploySynthesized(world: World, json: any): Promise<SynthesizedDeployment> {
+  const readers: Record<string, StreamReader> = {};
+  const names = new Set<string>();
+  for (const t of Object.values(json.resource.aws_dynamodb_table) as any[]) {
+    const region = regionOf(json, t);
+    names.add(t.name);
+    const arn = await createStreamTable(world.ddb[region], t.name, { partitionKey: t.hash_key, sortKey: t.range_key });
+    readers[region] = new StreamReader(streamsClient(world.local[region].endpoint, region), arn, region);
+  }
+  if (names.size !== 1) throw new Error(`expected one replicated table, found ${[...names].join(', ')}`);
+
+  const mappings = Object.values(json.resource.aws_lambda_event_source_mapping ?? {}) as any[];
+  const writers: SynthesizedWriter[] = Object.entries(json.resource.aws_lambda_function ?? {}).map(([id, fn]: [string, any]) => {
+    const region = regionOf(json, fn);
+    const env: Record<string, string> = fn.environment.variables;
+    const targets = JSON.parse(env.REPLICATION_TARGETS).map((t: any) => ({ ...t, endpoint: world.local[t.region].endpoint }));
+    const config = configFromEnv({
+      ...env,
+      REPLICATION_TARGETS: JSON.stringify(targets),
+      REPLICATION_FAILURE_QUEUE_URL: world.sqs.queueUrl,
+      REPLICATION_SOURCE_ENDPOINT: world.local[region].endpoint,
+    });
+    // Powertools reads its service name and namespace from the environment (per-target metrics
+    // are built during invocations), so each invocation runs with the function's variables set.
+    const vars = { POWERTOOLS_SERVICE_NAME: env.POWERTOOLS_SERVICE_NAME, POWERTOOLS_METRICS_NAMESPACE: env.POWERTOOLS_METRICS_NAMESPACE };
+    const inner = withEnv(vars, () => createReplicateHandler({ config, clients: localClients() }));
+    const handler: ReplicateHandler = (event, context) => withEnv(vars, () => inner(event, context));
+    const mapping = mappings.find((m) => m.function_name === `\${aws_lambda_function.${id}.arn}`);
+    if (!mapping) throw new Error(`no mapping invokes ${id}`);
+    const filters = (mapping.filter_criteria?.filter ?? []).map((f: any) => JSON.parse(f.pattern));
+    return { id, region, env, config, handler, filters };
+  });
+  return { tableName: [...names][0], readers, writers };
+}
+
+/** Runs `run` (sync or async) with `vars` set in process.env, restoring them afterwards. */
+function withEnv<T>(vars: Record<string, string>, run: () => T): T {
+  const saved = Object.fromEntries(Object.keys(vars).map((k) => [k, process.env[k]]));
+  const restore = () => {
+    for (const [k, v] of Object.entries(saved)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+  };
+  Object.assign(process.env, vars);
+  let result: T;
+  try {
+    result = run();
+  } catch (e) {
+    restore();
+    throw e;
+  }
+  if (result instanceof Promise) return result.finally(restore) as T;
+  restore();
+  return result;
+}
+
+/**
+ * Lambda's filter rule for the patterns the construct writes: every field of a pattern must
+ * match; an array lists the allowed values; an object descends. A record passes when any pattern
+ * matches (no patterns: every record passes).
+ */
+export function passesFilters(record: DynamoDBRecord, patterns: unknown[]): boolean {
+  if (!patterns.length) return true;
+  const matches = (value: any, pattern: any): boolean => {
+    if (Array.isArray(pattern)) return pattern.some((p) => JSON.stringify(p) === JSON.stringify(value));
+    if (pattern && typeof pattern === 'object') return !!value && typeof value === 'object' && Object.entries(pattern).every(([k, p]) => matches(value[k], p));
+    throw new Error(`unsupported filter pattern ${JSON.stringify(pattern)}`);
+  };
+  return patterns.some((p) => matches(record, p));
+}
+
+export interface PumpCounts {
+  delivered: number;
+  filteredOut: number;
+}
+
+/** Feeds every region's new stream records to its writers until every stream is quiet. */
+export async function pumpSynthesized(dep: SynthesizedDeployment): Promise<PumpCounts> {
+  const counts: PumpCounts = { delivered: 0, filteredOut: 0 };
+  for (let round = 0; round < 50; round++) {
+    let any = false;
+    for (const [region, reader] of Object.entries(dep.readers)) {
+      const fresh = await reader.readNew();
+      const writers = dep.writers.filter((w) => w.region === region);
+      for (const w of writers) {
+        const passing = fresh.filter((r) => passesFilters(r, w.filters));
+        counts.filteredOut += fresh.length - passing.length;
+        counts.delivered += passing.length;
+        if (passing.length) await deliver(w.handler, passing, 100, 5);
+      }
+      any = any || fresh.length > 0;
+    }
+    if (!any) return counts;
+  }
+  throw new Error('streams did not go quiet after 50 rounds');
+}
