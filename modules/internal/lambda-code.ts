@@ -3,7 +3,8 @@ import { existsSync, readFileSync, statSync } from 'fs';
 import { resolve } from 'path';
 import { AssetType, TerraformAsset } from 'cdktf';
 import { Construct } from 'constructs';
-import { Bundle, BuildFunction, BundlingOptions, bundleEntry, directoryHash } from './bundling';
+import { Bundle, BuildFunction, BundlingOptions, bundleCacheDir, bundleEntry, directoryHash } from './bundling';
+import { cachedDirectoryZip } from './zip';
 
 /**
  * Where a function's code comes from:
@@ -26,20 +27,22 @@ export interface BoundCode {
 }
 
 /**
- * Turns code into a TerraformAsset. The asset hash is our content hash, never the hash of the zip
- * cdktf writes: those zips carry file mtimes, so their bytes change on every synth.
+ * Turns code into a TerraformAsset: a zip we write ourselves (deterministic, cached by content
+ * hash; see zip.ts), whose asset hash and source_code_hash are the content hash of the code.
  */
 export function bindCode(scope: Construct, id: string, code: LambdaCode, defaultTarget: string, build?: BuildFunction): BoundCode {
   if ('entry' in code) {
     const bundle = bundleEntry(code.entry, { target: defaultTarget, ...code.bundling }, build);
-    const asset = new TerraformAsset(scope, id, { path: bundle.dir, type: AssetType.ARCHIVE, assetHash: bundle.hash });
+    const zip = cachedDirectoryZip(bundle.dir, bundle.hash, bundleCacheDir(code.bundling));
+    const asset = new TerraformAsset(scope, id, { path: zip, type: AssetType.FILE, assetHash: bundle.hash });
     return { filename: asset.path, hash: bundle.hash, bundle };
   }
   if ('bundleDirectory' in code) {
     const dir = resolve(code.bundleDirectory);
     if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new Error(`${scope.node.path}: code.bundleDirectory ${dir} is not a directory`);
     const hash = directoryHash(dir);
-    const asset = new TerraformAsset(scope, id, { path: dir, type: AssetType.ARCHIVE, assetHash: hash });
+    const zip = cachedDirectoryZip(dir, hash, bundleCacheDir());
+    const asset = new TerraformAsset(scope, id, { path: zip, type: AssetType.FILE, assetHash: hash });
     return { filename: asset.path, hash };
   }
   const zip = resolve(code.zipFile);

@@ -32,7 +32,7 @@ describe('StreamConsumer defaults', () => {
       architectures: ['arm64'],
       memory_size: 256,
       timeout: 30,
-      filename: `assets/Consumer_Code_374A78D3/${consumer.codeHash}/archive.zip`,
+      filename: `assets/Consumer_Code_374A78D3/${consumer.codeHash}/lambda.zip`,
       source_code_hash: consumer.codeHash,
       logging_config: { log_format: 'JSON', log_group: `\${${LOG_GROUP}.name}`, application_log_level: 'INFO', system_log_level: 'WARN' },
       depends_on: [LOG_GROUP],
@@ -226,7 +226,7 @@ describe('StreamConsumer code', () => {
     writeFileSync(join(dir, 'index.js'), 'exports.handler = async () => ({ batchItemFailures: [] });');
     const { consumer, synth } = consumerOf({ code: { bundleDirectory: dir } });
     expect(consumer.codeHash).toBe(directoryHash(dir));
-    expect(only(synth(), 'aws_lambda_function')).toMatchObject({ filename: `assets/Consumer_Code_374A78D3/${consumer.codeHash}/archive.zip`, source_code_hash: consumer.codeHash });
+    expect(only(synth(), 'aws_lambda_function')).toMatchObject({ filename: `assets/Consumer_Code_374A78D3/${consumer.codeHash}/lambda.zip`, source_code_hash: consumer.codeHash });
   });
 
   test('GIVEN a prebuilt zip WHEN synthesized THEN the zip itself is the asset and its sha256 the hash', () => {
