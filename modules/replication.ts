@@ -4,6 +4,7 @@ import { CloudwatchDashboard } from '@cdktf/provider-aws/lib/cloudwatch-dashboar
 import type { DynamodbTable } from '@cdktf/provider-aws/lib/dynamodb-table';
 import { dashboardBody, MetricWidgetSpec } from './dashboard';
 import { AlarmTopic } from './internal/alarm-topic';
+import { GlobalTableAlarms } from './internal/replica-global-alarms';
 import { validateActions } from './internal/metric-alarm';
 import { physicalName } from './internal/naming';
 import type { LwwNames, ReplicaRegionProps, ReplicatedTableProps, ReplicationMode } from './internal/replica-props';
@@ -59,6 +60,8 @@ export class ReplicatedTable extends Construct {
   readonly dashboard?: CloudwatchDashboard;
   /** The global table resource (global-table mode only). */
   readonly globalTable?: DynamodbTable;
+  /** DynamoDB ReplicationLatency alarms per region pair (global-table mode only). */
+  readonly globalAlarms?: GlobalTableAlarms;
   private readonly widgets: MetricWidgetSpec[] = [];
 
   constructor(scope: Construct, id: string, props: ReplicatedTableProps) {
@@ -68,7 +71,8 @@ export class ReplicatedTable extends Construct {
     const actions = props.alarms?.actionArns ?? {};
     for (const [region, arns] of Object.entries(actions)) {
       validateActions(v, `alarms.actionArns.${region}`, arns);
-      if (!plan.writes.some((w) => w.source === region)) v.fail(`alarms.actionArns.${region}`, arns, `keyed by a region with a writer (${plan.writes.map((w) => w.source).join(', ')})`);
+      const alarmed = plan.mode === 'global-table' ? plan.regions.map((r) => r.region) : plan.writes.map((w) => w.source);
+      if (!alarmed.includes(region)) v.fail(`alarms.actionArns.${region}`, arns, `keyed by a region whose alarms it receives (${alarmed.join(', ')})`);
     }
     v.throwIfInvalid();
     this.mode = plan.mode;
@@ -115,7 +119,13 @@ export class ReplicatedTable extends Construct {
         this.widgets.push(...writer.widgets);
       }
     }
-    if (plan.mode === 'global-table') this.widgets.push(...globalTableWidgets(props.tableName, this.regions));
+    if (plan.mode === 'global-table') {
+      this.widgets.push(...globalTableWidgets(props.tableName, this.regions, props.alarms?.replicationLag?.threshold));
+      if (alarmsOn) {
+        const regions = this.regions.map((r) => ({ region: r.region, provider: r.provider, actionArns: actionsFor(r.region) }));
+        this.globalAlarms = new GlobalTableAlarms(this, 'GlobalTableAlarms', { tableName: props.tableName, regions, override: props.alarms?.replicationLag, tags: props.tags });
+      }
+    }
 
     if (props.dashboard !== false) {
       this.dashboard = new CloudwatchDashboard(this, 'Dashboard', {
@@ -123,7 +133,7 @@ export class ReplicatedTable extends Construct {
         dashboardName: `${props.tableName}-replication`.replace(/[^0-9A-Za-z_-]+/g, '-').slice(0, 255),
         dashboardBody: Lazy.stringValue({
           produce: () => {
-            const alarmArns = this.writers.flatMap((w) => Object.values(w.alarms?.alarms ?? {}).map((a) => a.arn));
+            const alarmArns = [...this.writers.flatMap((w) => Object.values(w.alarms?.alarms ?? {})), ...(this.globalAlarms?.alarms ?? [])].map((a) => a.arn);
             return JSON.stringify(dashboardBody({ region: this.home.region, alarmArns, alarmsTitle: `${props.tableName} replication alarms`, widgets: this.widgets }));
           },
         }),
@@ -218,10 +228,11 @@ function tableSettings(props: ReplicatedTableProps) {
 }
 
 /** DynamoDB's own lag metric of a global table, per receiving region, read in each source region. */
-function globalTableWidgets(tableName: string, regions: ReplicaRegion[]): MetricWidgetSpec[] {
+function globalTableWidgets(tableName: string, regions: ReplicaRegion[], threshold = 60000): MetricWidgetSpec[] {
   return regions.map((source) => ({
     title: `Replication latency from ${source.region} (ms)`,
     region: source.region,
+    threshold: { label: 'alarm', value: threshold },
     lines: regions
       .filter((r) => r !== source)
       .map((r) => ({ namespace: 'AWS/DynamoDB', metricName: 'ReplicationLatency', dimensions: { TableName: tableName, ReceivingRegion: r.region }, stat: 'Maximum', label: r.region })),

@@ -258,6 +258,29 @@ describe('ReplicatedTable: global-table mode', () => {
     expect(table.globalTable).toBeDefined();
   });
 
+  test('GIVEN mode global-table WHEN synthesized THEN each region pair gets a ReplicationLatency alarm in the writing region, as the writers get lag alarms', () => {
+    const json = replicated({ mode: 'global-table' }).synth();
+    const alarms = resources(json, 'aws_cloudwatch_metric_alarm').map(([, a]) => a);
+    expect(alarms.map((a) => [a.provider, a.alarm_name]).sort()).toEqual(
+      REGIONS.flatMap((s) => REGIONS.filter((t) => t !== s).map((t) => [`aws.${s.replace(/-/g, '_')}`, `customers-lag-${s}-to-${t}`])).sort(),
+    );
+    expect(alarms.find((a) => a.alarm_name === 'customers-lag-us-east-1-to-eu-west-1')).toMatchObject({
+      namespace: 'AWS/DynamoDB',
+      metric_name: 'ReplicationLatency',
+      dimensions: { TableName: 'customers', ReceivingRegion: 'eu-west-1' },
+      statistic: 'Maximum',
+      threshold: 60000,
+      evaluation_periods: 3,
+      alarm_actions: [ref(json, 'aws_sns_topic', 'AlarmTopic-us-east-1_', 'arn')],
+    });
+  });
+
+  test('GIVEN the same props in both modes WHEN the mode is switched THEN the region attributes keep their shape and names', () => {
+    const shape = (mode: 'multi-active' | 'global-table') =>
+      replicated({ mode }).table.regions.map((r) => ({ region: r.region, tableName: r.tableName, provider: r.provider.node.id, hasArns: !!r.tableArn && !!r.streamArn, stream: typeof r.stream.addStreamReader }));
+    expect(shape('global-table')).toEqual(shape('multi-active'));
+  });
+
   test('GIVEN mode global-table WHEN a consumer reads a replica region stream THEN the reader limit of that stream still applies', () => {
     const { table } = replicated({ mode: 'global-table' });
     const us = table.region('us-east-1').stream;
