@@ -1,6 +1,7 @@
 import { Fn, TerraformIterator, TerraformProvider, TerraformStack, Token } from 'cdktf';
 import { Construct, IConstruct } from 'constructs';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+import { ModuleStack } from '../module-stack';
 import type { DynamodbTable } from '@cdktf/provider-aws/lib/dynamodb-table';
 import type { IDataTable, IStreamSource, StreamViewType } from '../stream-table';
 import { PolicyStatement, kmsStatements, streamReadStatements } from './iam';
@@ -14,6 +15,10 @@ import { PropsValidator } from './validation';
 export function regionProvider(scope: Construct, region: string, given?: TerraformProvider): TerraformProvider {
   if (given) return given;
   const stack = TerraformStack.of(scope);
+  if (stack instanceof ModuleStack) {
+    // A module's providers come from its caller; one created here would be stripped from the output.
+    throw new Error(`${scope.node.path}: in a ModuleStack, pass the provider of ${region} (stack.provider('<alias>'), declared in providerAliases) as the region's provider`);
+  }
   const alias = region.replace(/-/g, '_');
   const id = `aws_${alias}`;
   const existing = stack.node.tryFindChild(id);

@@ -203,10 +203,9 @@ function writerStatements(props: ReplicaWriterProps): PolicyStatement[] {
     if (keys.length) statements.push({ sid: 'EncryptReplicas', actions: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'], resources: keys });
   }
   if (assumed.length) statements.push({ sid: 'AssumeReplicaRoles', actions: ['sts:AssumeRole'], resources: assumed.map((t) => t.roleArn!) });
-  // With stamped writes only, the filter drops unstamped writes: the writer never writes its own table.
-  if (!props.stampedWritesOnly) {
-    statements.push({ sid: 'StampInPlace', actions: ['dynamodb:PutItem'], resources: [props.source.tableArn] });
-    if (props.source.encryptionKeyArn) statements.push({ sid: 'EncryptSource', actions: ['kms:Encrypt', 'kms:GenerateDataKey'], resources: [props.source.encryptionKeyArn] });
-  }
+  // Even with stamped writes only: a helper write stamped by a clock behind the version it
+  // replaced sorts lower, and the writer must re-stamp it in place or the regions would diverge.
+  statements.push({ sid: 'StampInPlace', actions: ['dynamodb:PutItem'], resources: [props.source.tableArn] });
+  if (props.source.encryptionKeyArn) statements.push({ sid: 'EncryptSource', actions: ['kms:Encrypt', 'kms:GenerateDataKey'], resources: [props.source.encryptionKeyArn] });
   return statements;
 }

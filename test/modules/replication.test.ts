@@ -1,6 +1,7 @@
 import { TerraformOutput, Testing } from 'cdktf';
 import { DynamodbTable } from '@cdktf/provider-aws/lib/dynamodb-table';
 import { LambdaEventSourceMapping } from '@cdktf/provider-aws/lib/lambda-event-source-mapping';
+import { ModuleStack } from '../../modules/module-stack';
 import { ReplicaAccessRole, ReplicatedTable } from '../../modules/replication';
 import { KEY, newStack, one, REGIONS, replicated, resources, writerEnv, writerPolicy } from './replication/fixtures';
 
@@ -58,6 +59,26 @@ describe('ReplicatedTable: regions and providers', () => {
   });
 });
 
+describe('ReplicatedTable in a ModuleStack', () => {
+  test('GIVEN the module provider aliases WHEN synthesized THEN the module keeps no provider block and each region uses the alias its caller passes', () => {
+    const stack = new ModuleStack(Testing.app(), 'mod', { providerAliases: ['us'] });
+    new ReplicatedTable(stack, 'Customers', { tableName: 'customers', partitionKey: { name: 'pk', type: 'S' }, home: { region: 'eu-west-1', provider: stack.provider() }, replicas: [{ region: 'us-east-1', provider: stack.provider('us') }] });
+    const json = JSON.parse(Testing.synth(stack));
+    expect(json.provider).toBeUndefined();
+    expect(json.terraform.required_providers.aws.configuration_aliases).toEqual(['aws.us']);
+    expect(one(json, 'aws_dynamodb_table', 'Table-us-east-1_').provider).toBe('aws.us');
+    expect(one(json, 'aws_lambda_function', 'Writer-us-east-1_').provider).toBe('aws.us');
+    expect(one(json, 'aws_lambda_function', 'Writer-eu-west-1_').provider).toBe('aws');
+  });
+
+  test('GIVEN a region without a provider WHEN built in a ModuleStack THEN it fails saying which provider to pass', () => {
+    const stack = new ModuleStack(Testing.app(), 'mod');
+    expect(() => new ReplicatedTable(stack, 'Customers', { tableName: 'customers', partitionKey: { name: 'pk', type: 'S' }, home: { region: 'eu-west-1', provider: stack.provider() }, replicas: [{ region: 'us-east-1' }] })).toThrow(
+      "mod/Customers: in a ModuleStack, pass the provider of us-east-1 (stack.provider('<alias>'), declared in providerAliases) as the region's provider",
+    );
+  });
+});
+
 describe('ReplicatedTable: writers', () => {
   test('GIVEN multi-active mode WHEN synthesized THEN each region has one fan-out writer whose environment names every other region', () => {
     const { synth, table } = replicated();
@@ -97,7 +118,7 @@ describe('ReplicatedTable: writers', () => {
     ]);
   });
 
-  test('GIVEN customer-managed keys and stampedWritesOnly WHEN synthesized THEN kms is granted on exactly the keys used and the writer may not write its own table', () => {
+  test('GIVEN customer-managed keys and stampedWritesOnly WHEN synthesized THEN kms is granted on exactly the keys used, and the writer may still re-stamp its own table', () => {
     const json = replicated({
       encryption: 'CUSTOMER_MANAGED',
       stampedWritesOnly: true,
@@ -105,7 +126,8 @@ describe('ReplicatedTable: writers', () => {
       replicas: [{ region: 'us-east-1', encryptionKeyArn: KEY('us-east-1') }],
     }, ['eu-west-1', 'us-east-1']).synth();
     const statements = writerPolicy(json, 'Writer-eu-west-1').Statement;
-    expect(statements.map((s: any) => s.Sid)).toEqual(['ReadStream', 'ListStreams', 'DecryptStream', 'WriteLogs', 'SendFailureRecords', 'WriteReplicas', 'EncryptReplicas']);
+    expect(statements.map((s: any) => s.Sid)).toEqual(['ReadStream', 'ListStreams', 'DecryptStream', 'WriteLogs', 'SendFailureRecords', 'WriteReplicas', 'EncryptReplicas', 'StampInPlace', 'EncryptSource']);
+    expect(statements.find((s: any) => s.Sid === 'EncryptSource')).toEqual({ Sid: 'EncryptSource', Effect: 'Allow', Action: ['kms:Encrypt', 'kms:GenerateDataKey'], Resource: KEY('eu-west-1') });
     expect(statements.find((s: any) => s.Sid === 'DecryptStream')).toEqual({ Sid: 'DecryptStream', Effect: 'Allow', Action: 'kms:Decrypt', Resource: KEY('eu-west-1') });
     expect(statements.find((s: any) => s.Sid === 'EncryptReplicas')).toEqual({ Sid: 'EncryptReplicas', Effect: 'Allow', Action: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'], Resource: KEY('us-east-1') });
   });
