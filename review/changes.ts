@@ -41,9 +41,22 @@ export interface ChangeSet {
   readonly changes: ResourceChange[];
 }
 
-/** `a.b[0].c` -> `a.b.c`: the form the replace-forcing table and replace_paths are matched in. */
+/** `a.b[0].c` or `a.b["x"].c` -> `a.b.c`: the form the replace-forcing table and replace_paths are matched in. */
 export function pathKey(path: string): string {
-  return path.replace(/\[\d+\]/g, '');
+  return path.replace(/\[(\d+|"[^"]*")\]/g, '');
+}
+
+/** Fields that name the elements of Terraform sets of blocks (attributes, indexes, replicas). */
+const ELEMENT_KEYS = ['name', 'region_name'];
+
+/** The field that names every element of both lists, so elements are matched by it, not position. */
+function elementKey(a: unknown[], b: unknown[]): string | undefined {
+  const all = [...a, ...b];
+  return ELEMENT_KEYS.find((k) => {
+    const names = (list: unknown[]) => list.map((x) => (isPlainObject(x) ? x[k] : undefined));
+    const ok = (list: unknown[]) => names(list).every((n) => typeof n === 'string') && new Set(names(list)).size === list.length;
+    return all.length > 0 && ok(a) && ok(b);
+  });
 }
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {
@@ -75,6 +88,18 @@ export function diffValues(before: unknown, after: unknown, unknown: unknown = u
   if (Array.isArray(before) && Array.isArray(after)) {
     const out: { path: string; before: unknown; after: unknown }[] = [];
     const u = Array.isArray(unknown) ? unknown : [];
+    const key = elementKey(before, after);
+    if (key) {
+      const byName = (list: unknown[]) => new Map(list.map((x, i) => [(x as any)[key] as string, i]));
+      const b = byName(before);
+      const a = byName(after);
+      for (const name of [...new Set([...b.keys(), ...a.keys()])].sort()) {
+        const bi = b.get(name);
+        const ai = a.get(name);
+        out.push(...diffValues(bi === undefined ? undefined : before[bi], ai === undefined ? undefined : after[ai], ai === undefined ? undefined : u[ai], `${path}[${JSON.stringify(name)}]`));
+      }
+      return out;
+    }
     for (let i = 0; i < Math.max(before.length, after.length); i++) out.push(...diffValues(before[i], after[i], u[i], `${path}[${i}]`));
     return out;
   }

@@ -21,6 +21,9 @@ export function formatChange(a: AttributeChange): string {
   const b = statements(a.before);
   const after = a.after === UNKNOWN ? '_(known after apply)_' : statements(a.after);
   // Policy documents are compared statement by statement in the warnings; here only their size.
+  const isBlock = (v: unknown) => typeof v === 'object' && v !== null && !Array.isArray(v);
+  if (isBlock(a.before) && (a.after === undefined || a.after === null)) return `\`${a.path}\`: removed`;
+  if (isBlock(a.after) && (a.before === undefined || a.before === null)) return `\`${a.path}\`: added ${code(formatValue(a.after))}`;
   if (b && after) return `\`${a.path}\`: document with ${b} -> ${a.after === UNKNOWN ? after : `document with ${after}`}`;
   return `\`${a.path}\`: ${code(formatValue(a.before))} -> ${a.after === UNKNOWN ? '_(known after apply)_' : code(formatValue(a.after))}`;
 }

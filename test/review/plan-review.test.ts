@@ -123,6 +123,35 @@ describe('plan review of real plans', () => {
     expect(actions(s.synth.changes)).toEqual(terraformActions(s.show));
   });
 
+  test('GIVEN a global table that drops a replica region WHEN planned THEN the removal is flagged and the row names the region', () => {
+    const table = (regions: string[]) => ({
+      provider: { aws: [{ region: 'eu-west-1' }] },
+      terraform: { required_providers: { aws: { source: 'aws', version: '5.100.0' } } },
+      resource: {
+        aws_dynamodb_table: {
+          global: {
+            name: 'global',
+            billing_mode: 'PAY_PER_REQUEST',
+            hash_key: 'pk',
+            attribute: [{ name: 'pk', type: 'S' }],
+            stream_enabled: true,
+            stream_view_type: 'NEW_AND_OLD_IMAGES',
+            replica: regions.map((region_name) => ({ region_name })),
+          },
+        },
+      },
+    });
+    const before = table(['eu-central-1', 'us-east-1']);
+    const after = table(['us-east-1']);
+    const show = lab.plan(before, after);
+    expect(terraformActions(show)).toEqual(['update aws_dynamodb_table.global']);
+    const md = renderReview({ source: 'terraform plan', changes: changesFromPlan(show, 'global') }).markdown;
+    expect(md).toContain('- **REPLICA REMOVED** `aws_dynamodb_table.global`: replica in `eu-central-1` is deleted with its items.');
+    expect(row(md, 'aws_dynamodb_table.global')).toMatch(/^\| update \| `aws_dynamodb_table.global` \| `replica\["eu-central-1"\]`: removed(<br>|$)/);
+    const synth = changesFromSynths(new Map([['global', before]]), new Map([['global', after]]));
+    expect(actions(synth)).toEqual(terraformActions(show));
+  });
+
   test('GIVEN the same plan twice, resource order shuffled WHEN rendered THEN the bytes are identical; the sample summary is saved', () => {
     const s = scenario({ startingPosition: 'LATEST', batchSize: 250, alarmThreshold: 30000, extraStatement: { actions: ['dynamodb:PutItem', 'dynamodb:DeleteItem'], resources: ['*'] } });
     const shuffled = { ...s.show, resource_changes: [...s.show.resource_changes].reverse() };
