@@ -97,6 +97,38 @@ describe('ReplicatedTable + replica writer (DynamoDB Local regions)', () => {
     expect([first.delivered + second.delivered, first.filteredOut + second.filteredOut]).toEqual([3, 4]);
   });
 
+  test('GIVEN per-target writers WHEN applications write in all three regions without the helper THEN the six single-target writers converge every region', async () => {
+    const { synth } = replicated({ tableName: 'pertarget', writerLayout: 'per-target' });
+    const dep = await deploySynthesized(world, synth());
+    expect(dep.writers.map((w) => `${w.region}>${w.config.targets.map((t) => t.region).join(',')}`).sort()).toEqual(
+      MULTI_REGION_REGIONS.flatMap((s) => MULTI_REGION_REGIONS.filter((t) => t !== s).map((t) => `${s}>${t}`)).sort(),
+    );
+    for (const [i, r] of MULTI_REGION_REGIONS.entries()) {
+      await world.ddb[r].send(new PutItemCommand({ TableName: 'pertarget', Item: { pk: { S: `from-${r}` }, n: { N: String(i) } } }));
+      await world.ddb[r].send(new PutItemCommand({ TableName: 'pertarget', Item: { pk: { S: 'shared' }, by: { S: r } } }));
+    }
+    await pumpSynthesized(dep);
+    const [eu, us, syd] = await Promise.all(MULTI_REGION_REGIONS.map(async (r) => byKey(await scanAll(world.ddb[r], 'pertarget'))));
+    expect([...eu.keys()].sort()).toEqual(['from-ap-southeast-2', 'from-eu-west-1', 'from-us-east-1', 'shared']);
+    expect(us).toEqual(eu);
+    expect(syd).toEqual(eu);
+    expect(world.sqs.messages).toEqual([]);
+  });
+
+  test('GIVEN one-way mode WHEN the home region and a replica are written THEN the home writes reach every replica and the replica write stays local', async () => {
+    const { synth } = replicated({ tableName: 'oneway', mode: 'one-way' });
+    const dep = await deploySynthesized(world, synth());
+    expect(dep.writers.map((w) => w.region)).toEqual([EU]);
+    await world.ddb[EU].send(new PutItemCommand({ TableName: 'oneway', Item: { pk: { S: 'home' } } }));
+    await world.ddb[US].send(new PutItemCommand({ TableName: 'oneway', Item: { pk: { S: 'replica-local' } } }));
+    await pumpSynthesized(dep);
+    const [eu, us, syd] = await Promise.all(MULTI_REGION_REGIONS.map(async (r) => byKey(await scanAll(world.ddb[r], 'oneway'))));
+    expect([...eu.keys()]).toEqual(['home']);
+    expect(syd.get('home')).toEqual(eu.get('home'));
+    expect(us.get('home')).toEqual(eu.get('home'));
+    expect(us.has('replica-local')).toBe(true);
+  });
+
   test('GIVEN metrics on WHEN a synthesized writer replicates THEN its lag metric has exactly the namespace and dimensions its alarm watches', async () => {
     const { synth } = replicated({ tableName: 'metered' }, [EU, US]);
     const json = synth();

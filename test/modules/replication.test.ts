@@ -1,6 +1,7 @@
 import { TerraformOutput, Testing } from 'cdktf';
 import { DynamodbTable } from '@cdktf/provider-aws/lib/dynamodb-table';
 import { LambdaEventSourceMapping } from '@cdktf/provider-aws/lib/lambda-event-source-mapping';
+import { multiRegionStack } from '../../examples/multi-region';
 import { ModuleStack } from '../../modules/module-stack';
 import { ReplicaAccessRole, ReplicatedTable } from '../../modules/replication';
 import { KEY, newStack, one, REGIONS, replicated, resources, writerEnv, writerPolicy } from './replication/fixtures';
@@ -56,6 +57,13 @@ describe('ReplicatedTable: regions and providers', () => {
     const json = JSON.parse(Testing.synth(stack));
     expect(json.provider.aws).toEqual([{ alias: 'eu_west_1', region: 'eu-west-1' }, { alias: 'us_east_1', region: 'us-east-1' }]);
     expect(one(json, 'aws_dynamodb_table', 'b_Table-us-east-1').provider).toBe('aws.us_east_1');
+  });
+});
+
+describe('ReplicatedTable: determinism', () => {
+  test('GIVEN the multi-region example WHEN synthesized twice THEN the output is byte-identical', () => {
+    const once = () => Testing.synth(multiRegionStack(Testing.app(), 'multi-region'));
+    expect(once()).toBe(once());
   });
 });
 
