@@ -85,10 +85,11 @@ export interface TerraformRun {
  * Copies a folder of Terraform (a synthesized stack folder, or hand-written HCL) to a scratch
  * folder and prepares terraform there with the offline CLI config.
  */
-export function terraformIn(sourceDir: string, opts: { offlineProviders?: boolean } = {}): TerraformRun {
+export function terraformIn(sourceDir: string, opts: { offlineProviders?: boolean; inPlace?: boolean } = {}): TerraformRun {
   requireTerraform();
-  const dir = mkdtempSync(join(tmpdir(), 'tf-'));
-  cpSync(sourceDir, dir, { recursive: true, filter: (src) => !src.includes('.terraform') && !src.endsWith('.tfstate') });
+  // In place: for roots that reach modules by relative paths (the caller made a scratch tree).
+  const dir = opts.inPlace ? sourceDir : mkdtempSync(join(tmpdir(), 'tf-'));
+  if (!opts.inPlace) cpSync(sourceDir, dir, { recursive: true, filter: (src) => !src.includes('.terraform') && !src.endsWith('.tfstate') });
   if (opts.offlineProviders !== false) {
     for (const f of readdirSync(dir).filter((n) => n.endsWith('.tf.json'))) {
       const p = join(dir, f);
