@@ -113,6 +113,23 @@ describe('ReplicatedTable validation', () => {
     ]);
   });
 
+  test('GIVEN alarm actions for a region without alarms, too many actions and a non-object item filter WHEN constructed THEN each is refused', () => {
+    const arns = ['a', 'b', 'c', 'd', 'e', 'f'].map((n) => `arn:aws:sns:eu-west-1:123456789012:${n}`);
+    expect(
+      problems(() =>
+        replicated({
+          mode: 'one-way',
+          replicateItemsWhere: ['gold'] as never,
+          alarms: { actionArns: { 'us-east-1': [arns[0]], 'eu-west-1': arns } },
+        }, ['eu-west-1', 'us-east-1']),
+      ),
+    ).toEqual([
+      `${P}: replicateItemsWhere must be a filter pattern object on new-image attributes, such as { tier: { S: ["gold"] } } (got ["gold"])`,
+      `${P}: alarms.actionArns.us-east-1 must be keyed by a region whose alarms it receives (eu-west-1) (got ["arn:aws:sns:eu-west-1:123456789012:a"])`,
+      `${P}: alarms.actionArns.eu-west-1 must be at most 5 ARNs (CloudWatch limit per alarm) (got ${JSON.stringify(arns)})`,
+    ]);
+  });
+
   test('GIVEN a bad prop WHEN constructed THEN nothing was added to the stack', () => {
     const stack = newStack();
     expect(() => new ReplicatedTable(stack, 'Customers', { tableName: 'customers', partitionKey: { name: 'pk', type: 'S' }, home: { region: 'eu-west-1' }, replicas: [] })).toThrow(
