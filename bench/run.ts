@@ -5,7 +5,9 @@
 import { mkdirSync, writeFileSync } from 'fs';
 import { cpus, totalmem } from 'os';
 import { join } from 'path';
+import { runBundleBench } from './bundles';
 import { measureProcess } from './measure';
+import { runReplicationBench } from './replication';
 
 interface Row {
   benchmark: string;
@@ -46,8 +48,52 @@ async function main(): Promise<void> {
   console.log(`\nJSON: bench/results/latest.json`);
 }
 
-/** Benchmarks other modules contribute: each returns rows for the table and raw results. */
-const EXTRA_BENCHMARKS: { name: string; run(): Promise<{ rows: Row[]; results: unknown }> }[] = [];
+/** The benchmarks after synth: each returns rows for the table and its raw results. */
+const EXTRA_BENCHMARKS: { name: string; run(): Promise<{ rows: Row[]; results: unknown }> }[] = [
+  {
+    name: 'replicated-synth',
+    async run() {
+      const r = measureProcess(join(__dirname, 'replicated-synth.js'));
+      return {
+        results: r,
+        rows: [
+          { benchmark: 'synth ReplicatedTable, 5 regions', figure: 'median wall ms', value: r.medianWallMs },
+          { benchmark: 'synth ReplicatedTable, 5 regions', figure: 'peak RSS MiB', value: r.medianPeakRssMiB },
+        ],
+      };
+    },
+  },
+  {
+    name: 'bundles',
+    async run() {
+      const r: any = await runBundleBench();
+      const rows: Row[] = [];
+      const plain = r.bundles['dynamodb-client-only (esbuild default)'];
+      for (const [name, b] of Object.entries<any>(r.bundles)) {
+        rows.push({ benchmark: `bundle: ${name}`, figure: 'bytes', value: b.bytes, target: name === 'handler replicate' ? '<= 460800' : undefined });
+        rows.push({
+          benchmark: `bundle: ${name}`,
+          figure: 'load + clients ms (x client-only)',
+          value: `${b.loadAndClientsMedianMs} (${b.vsClientOnlyDefault}x)`,
+          target: name === 'handler replicate' ? `<= 1.1x of ${plain.loadAndClientsMedianMs}` : undefined,
+        });
+      }
+      return { results: r, rows };
+    },
+  },
+  {
+    name: 'replication',
+    async run() {
+      const r: any = await runReplicationBench();
+      const row = (label: string, x: any): Row[] => [
+        { benchmark: `replication, ${label}`, figure: 'raw conditional PutItem rec/s', value: x.rawCeilingRecordsPerSec },
+        { benchmark: `replication, ${label}`, figure: 'replica writer rec/s', value: x.writerRecordsPerSec },
+        { benchmark: `replication, ${label}`, figure: 'writer / raw ceiling', value: x.writerShareOfCeiling, target: '>= 0.85' },
+      ];
+      return { results: r, rows: [...row(`unique keys, concurrency ${r.concurrency}`, r.uniqueKeys), ...row('50% duplicate keys', r.duplicateKeys50pct)] };
+    },
+  },
+];
 
 function printTable(rows: Row[]): void {
   const header: Row = { benchmark: 'benchmark', figure: 'figure', value: 'value', target: 'target' };
