@@ -1,4 +1,7 @@
+import { existsSync } from 'fs';
+import { join } from 'path';
 import { TerraformOutput, Testing } from 'cdktf';
+import { directoryHash } from '../../modules/internal/bundling';
 import { DynamodbTable } from '@cdktf/provider-aws/lib/dynamodb-table';
 import { LambdaEventSourceMapping } from '@cdktf/provider-aws/lib/lambda-event-source-mapping';
 import { multiRegionStack } from '../../examples/multi-region';
@@ -111,6 +114,18 @@ describe('ReplicatedTable: writers', () => {
     expect(mapping.depends_on.filter((d: string) => d.startsWith('aws_dynamodb_table.')).sort()).toEqual(
       resources(json, 'aws_dynamodb_table').filter(([id]) => !id.includes('us-east-1')).map(([id]) => `aws_dynamodb_table.${id}`).sort(),
     );
+  });
+
+  test('GIVEN the package build WHEN synthesized THEN every writer deploys the prebuilt replica writer bundle, hashed by content, with no bundling at synth', () => {
+    const bundle = join(__dirname, '..', '..', 'build', 'handlers', 'replicate');
+    if (!existsSync(join(bundle, 'index.js'))) throw new Error(`${bundle}/index.js is missing: run \`npm run build\` (npm test does) before this test`);
+    const { table, synth } = replicated();
+    const json = synth();
+    for (const w of table.writers) {
+      expect(w.consumer.bundle).toBeUndefined();
+      expect(w.consumer.codeHash).toBe(directoryHash(bundle));
+    }
+    for (const [, fn] of resources(json, 'aws_lambda_function')) expect([fn.handler, fn.runtime, fn.architectures, fn.source_code_hash]).toEqual(['index.handler', 'nodejs22.x', ['arm64'], directoryHash(bundle)]);
   });
 
   test('GIVEN a writer WHEN its role policy is read THEN it holds exactly its stream, the item writes on exactly the target tables and the stamp on its own table', () => {
