@@ -50,7 +50,7 @@ export function pathKey(path: string): string {
 const ELEMENT_KEYS = ['name', 'region_name'];
 
 /** The field that names every element of both lists, so elements are matched by it, not position. */
-function elementKey(a: unknown[], b: unknown[]): string | undefined {
+export function elementKey(a: unknown[], b: unknown[]): string | undefined {
   const all = [...a, ...b];
   return ELEMENT_KEYS.find((k) => {
     const names = (list: unknown[]) => list.map((x) => (isPlainObject(x) ? x[k] : undefined));
@@ -84,6 +84,7 @@ export function sameValue(a: unknown, b: unknown): boolean {
  * `after_unknown` does in a plan: `true` where the value is only known after apply.
  */
 export function diffValues(before: unknown, after: unknown, unknown: unknown = undefined, path = ''): { path: string; before: unknown; after: unknown }[] {
+  // tags_all is always recomputed from provider default tags; "none -> unknown" there is noise.
   if (unknown === true) return isAbsent(before) && path.split('.').pop() === 'tags_all' ? [] : [{ path, before, after: UNKNOWN }];
   if (Array.isArray(before) && Array.isArray(after)) {
     const out: { path: string; before: unknown; after: unknown }[] = [];

@@ -50,6 +50,7 @@ export const FORCE_NEW: Readonly<Record<string, readonly string[]>> = {
   aws_cloudwatch_log_group: ['name', 'name_prefix', 'log_group_class'],
   aws_cloudwatch_metric_alarm: ['alarm_name'],
   aws_cloudwatch_dashboard: ['dashboard_name'],
+  aws_kms_key: ['customer_master_key_spec', 'key_usage', 'multi_region', 'custom_key_store_id', 'xks_key_id'],
   aws_kms_alias: ['name', 'name_prefix'],
 };
 

@@ -7,7 +7,7 @@
  */
 import { existsSync, readFileSync, readdirSync, statSync } from 'fs';
 import { basename, join } from 'path';
-import { Action, AttributeChange, ResourceChange, UNKNOWN, diffValues, pathKey } from './changes';
+import { Action, AttributeChange, ResourceChange, UNKNOWN, diffValues, elementKey, pathKey } from './changes';
 import { forcesReplacement, renewedAttributes } from './force-new';
 
 /** Terraform meta-arguments and cdktf metadata: not resource arguments. */
@@ -77,15 +77,24 @@ function isRenewed(renewed: Renewed, address: string, attr: string, head: Map<st
   return r.has(attr);
 }
 
-/** Leaves of `after` whose expression references a renewed attribute: they become unknown. */
-function unknownByReference(after: unknown, renewed: Renewed, head: Map<string, SynthResource>, path = ''): string[] {
+/** Leaves of `after` whose expression references a renewed attribute: they become unknown. Paths as diffValues names them. */
+function unknownByReference(after: unknown, renewed: Renewed, head: Map<string, SynthResource>, path = '', before: unknown = undefined): string[] {
   if (typeof after === 'string') {
     if (!after.includes('${')) return [];
     for (const m of after.matchAll(REFERENCE)) if (isRenewed(renewed, `${m[1]}.${m[2]}`, m[3], head)) return [path];
     return [];
   }
-  if (Array.isArray(after)) return after.flatMap((x, i) => unknownByReference(x, renewed, head, `${path}[${i}]`));
-  if (after && typeof after === 'object') return Object.entries(after).flatMap(([k, x]) => unknownByReference(x, renewed, head, path ? `${path}.${k}` : k));
+  if (Array.isArray(after)) {
+    const key = elementKey(Array.isArray(before) ? before : [], after);
+    return after.flatMap((x: any, i) => {
+      const label = key ? JSON.stringify(x[key]) : String(i);
+      const b = Array.isArray(before) ? (key ? before.find((y: any) => y?.[key] === x[key]) : before[i]) : undefined;
+      return unknownByReference(x, renewed, head, `${path}[${label}]`, b);
+    });
+  }
+  if (after && typeof after === 'object') {
+    return Object.entries(after).flatMap(([k, x]) => unknownByReference(x, renewed, head, path ? `${path}.${k}` : k, (before as any)?.[k]));
+  }
   return [];
 }
 
@@ -119,7 +128,9 @@ function stackChanges(stack: string, baseTf: any, headTf: any): ResourceChange[]
         continue;
       }
       const diffs = diffValues(b.values, h.values);
-      const viaReference = unknownByReference(h.values, renewed, head).filter((p) => !diffs.some((d) => d.path === p));
+      const viaReference = unknownByReference(h.values, renewed, head, '', b.values).filter(
+        (p) => !diffs.some((d) => d.path === p || p.startsWith(d.path + '.') || p.startsWith(d.path + '[')),
+      );
       const all = [...diffs, ...viaReference.map((path) => ({ path, before: valueAt(b.values, path), after: UNKNOWN }))].sort((x, y) =>
         x.path < y.path ? -1 : x.path > y.path ? 1 : 0,
       );
@@ -136,9 +147,17 @@ function stackChanges(stack: string, baseTf: any, headTf: any): ResourceChange[]
   return [...result.values()];
 }
 
+/** The value at a diffValues path (`a[0].b`, `a["name"].b`) in a config tree. */
 function valueAt(values: unknown, path: string): unknown {
   let v: any = values;
-  for (const part of path.split(/\.|\[(\d+)\]/).filter((p) => p !== undefined && p !== '')) v = v == null ? undefined : v[part];
+  for (const m of path.matchAll(/([^.[\]]+)|\[(\d+)\]|\[("[^"]*")\]/g)) {
+    if (v == null) return undefined;
+    if (m[3] !== undefined) {
+      const name = JSON.parse(m[3]);
+      const key = Array.isArray(v) ? elementKey(v, v) : undefined;
+      v = key ? v.find((x: any) => x[key] === name) : undefined;
+    } else v = v[m[1] ?? Number(m[2])];
+  }
   return v;
 }
 

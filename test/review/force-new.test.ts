@@ -80,6 +80,9 @@ const CASES: Record<string, [string, object, object, 'replace' | 'update']> = {
   dash_name: ['aws_cloudwatch_dashboard', { dashboard_name: 'd1', dashboard_body: JSON.stringify({ widgets: [] }) }, { dashboard_name: 'd1b' }, 'replace'],
   dash_body: ['aws_cloudwatch_dashboard', { dashboard_name: 'd2', dashboard_body: JSON.stringify({ widgets: [] }) }, { dashboard_body: JSON.stringify({ widgets: [], start: '-PT6H' }) }, 'update'],
   sub_endpoint: ['aws_sns_topic_subscription', { topic_arn: 'arn:aws:sns:eu-west-1:123456789012:s', protocol: 'sqs', endpoint: QUEUE }, { endpoint: QUEUE + '2' }, 'replace'],
+  kms_spec: ['aws_kms_key', { description: 'k1' }, { customer_master_key_spec: 'RSA_2048', key_usage: 'SIGN_VERIFY' }, 'replace'],
+  kms_desc: ['aws_kms_key', { description: 'k2' }, { description: 'k2b' }, 'update'],
+  kms_alias: ['aws_kms_alias', { name: 'alias/a', target_key_id: 'k' }, { name: 'alias/b' }, 'replace'],
   qp_policy: ['aws_sqs_queue_policy', { queue_url: 'https://sqs.eu-west-1.amazonaws.com/123456789012/q', policy: doc('sqs:SendMessage') }, { policy: doc('sqs:*') }, 'update'],
 };
 

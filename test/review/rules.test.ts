@@ -67,6 +67,22 @@ describe('synth diff rules', () => {
     expect(md).toContain('- **TABLE DESTROYED** `aws_dynamodb_table.t`: All items are lost. Deletion protection is on, so the apply fails until it is switched off.');
   });
 
+  test('GIVEN a replica whose key is replaced WHEN diffed THEN the reference inside the replica set turns unknown, named by region', () => {
+    const tf = (keyDescription: string) => ({
+      resource: {
+        aws_kms_key: { k: { description: keyDescription, customer_master_key_spec: 'SYMMETRIC_DEFAULT' } },
+        aws_dynamodb_table: { t: { name: 't', hash_key: 'pk', replica: [{ region_name: 'us-east-1', kms_key_arn: '${aws_kms_key.k.arn}' }] } },
+      },
+    });
+    const base = tf('a');
+    const head = JSON.parse(JSON.stringify(tf('a')));
+    head.resource.aws_kms_key.k.customer_master_key_spec = 'RSA_2048';
+    const changes = changesFromSynths(one(base), one(head));
+    const t = changes.find((c) => c.address === 'aws_dynamodb_table.t')!;
+    expect(t.action).toBe('update');
+    expect(t.attributes.map((a) => [a.path, a.before, typeof a.after])).toEqual([['replica["us-east-1"].kms_key_arn', '${aws_kms_key.k.arn}', 'symbol']]);
+  });
+
   test('GIVEN only cdktf metadata changes WHEN diffed THEN there is no change', () => {
     const base = table({ '//': { metadata: { path: 'a/t' } } });
     const head = table({ '//': { metadata: { path: 'b/t' } }, depends_on: ['x.y'] });
