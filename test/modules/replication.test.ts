@@ -7,7 +7,8 @@ import { LambdaEventSourceMapping } from '@cdktf/provider-aws/lib/lambda-event-s
 import { multiRegionStack } from '../../examples/multi-region';
 import { ModuleStack } from '../../modules/module-stack';
 import { ReplicaAccessRole, ReplicatedTable } from '../../modules/replication';
-import { KEY, newStack, one, REGIONS, replicated, resources, writerEnv, writerPolicy } from './replication/fixtures';
+import { StreamTable } from '../../modules/stream-table';
+import { KEY, newStack, one, providers, REGIONS, replicated, resources, writerEnv, writerPolicy } from './replication/fixtures';
 
 const TABLE = (region: string) => `aws_dynamodb_table.Customers_Table-${region}_Table`;
 const ref = (json: any, type: string, part: string, attr: string) => {
@@ -52,6 +53,18 @@ describe('ReplicatedTable: regions and providers', () => {
       server_side_encryption: { enabled: true, kms_key_arn: KEY('eu-west-1') },
     });
     expect(us.server_side_encryption.kms_key_arn).toBe(KEY('us-east-1'));
+  });
+
+  test('GIVEN an existing StreamTable as the home table WHEN synthesized THEN it is adopted, read by the home writer and written by the others', () => {
+    const stack = newStack();
+    const p = providers(stack, ['eu-west-1', 'us-east-1']);
+    const existing = new StreamTable(stack, 'Existing', { tableName: 'customers', partitionKey: { name: 'pk', type: 'S' }, timeToLiveAttribute: '_ttl', provider: p['eu-west-1'] });
+    const table = new ReplicatedTable(stack, 'Customers', { tableName: 'customers', partitionKey: { name: 'pk', type: 'S' }, home: { region: 'eu-west-1', table: existing }, replicas: [{ region: 'us-east-1', provider: p['us-east-1'] }] });
+    const json = JSON.parse(Testing.synth(stack));
+    expect(resources(json, 'aws_dynamodb_table').map(([id]) => id.split('_')[0] + '_' + id.split('_')[1]).sort()).toEqual(['Customers_Table-us-east-1', 'Existing_Table']);
+    expect(table.home.table).toBe(existing);
+    expect(existing.streamReaders.map((r) => r.node.path)).toEqual(['test/Customers/Writer-eu-west-1/Consumer']);
+    expect(writerPolicy(json, 'Writer-us-east-1').Statement.find((s: any) => s.Sid === 'WriteReplicas').Resource).toBe(ref(json, 'aws_dynamodb_table', 'Existing_', 'arn'));
   });
 
   test('GIVEN no providers WHEN two replicated tables share regions THEN one aliased provider per region is created and shared', () => {
