@@ -113,6 +113,8 @@ export class StreamTable extends Construct implements IStreamSource, IDataTable 
   readonly provider?: TerraformProvider;
   /** Names of all secondary indexes (global and local). */
   readonly indexNames: string[];
+  /** The TTL attribute, when TTL is on (replication writes tombstone expiries into it). */
+  readonly timeToLiveAttribute?: string;
   private readonly readers: IConstruct[] = [];
   private readonly physicalName: string;
 
@@ -195,6 +197,7 @@ export class StreamTable extends Construct implements IStreamSource, IDataTable 
     this.encryptionKeyArn = encryption === 'CUSTOMER_MANAGED' ? props.encryptionKeyArn : undefined;
     this.streamViewType = streamViewType;
     this.provider = props.provider;
+    this.timeToLiveAttribute = props.timeToLiveAttribute;
     this.indexNames = [...(props.globalSecondaryIndexes ?? []), ...(props.localSecondaryIndexes ?? [])].map((i) => i.name);
   }
 
