@@ -119,6 +119,9 @@ function checkRegion(v: PropsValidator, at: string, r: ReplicaRegionProps, props
       const show = (p?: { name: string; type: string }, s?: { name: string; type: string }) => [p, s].filter(Boolean).map((k) => `${k!.name}:${k!.type}`).join(', ');
       v.fail(`${at}.table`, show(r.table.partitionKey, r.table.sortKey), `a table keyed like the replicated table (${show(props.partitionKey, props.sortKey)})`, 'a replica write must address the same key');
     }
+    if (r.table.timeToLiveAttribute !== names.ttl) {
+      v.fail(`${at}.table.timeToLiveAttribute`, r.table.timeToLiveAttribute, JSON.stringify(names.ttl), 'tombstones carry their expiry there; with another TTL attribute deleted items would be kept forever');
+    }
     if (r.table.streamViewType !== 'NEW_AND_OLD_IMAGES') v.fail(`${at}.table.streamViewType`, r.table.streamViewType, '"NEW_AND_OLD_IMAGES"', 'the writer compares old and new versions');
     if (r.provider && r.provider !== r.table.provider) v.fail(`${at}.provider`, r.provider.node.path, `the provider of ${r.table.node.path}`, 'the table already has one');
   }

@@ -17,13 +17,16 @@ function problems(build: () => unknown): string[] {
 const P = 'test/Customers';
 
 describe('ReplicatedTable validation', () => {
-  test('GIVEN an existing replica table keyed differently WHEN constructed THEN the key schema mismatch is refused', () => {
+  test('GIVEN an existing replica table keyed differently and without the TTL attribute WHEN constructed THEN the key schema and TTL mismatches are refused', () => {
     const stack = newStack();
     const p = providers(stack, ['eu-west-1', 'us-east-1']);
     const other = new StreamTable(stack, 'Other', { tableName: 'customers', partitionKey: { name: 'id', type: 'S' }, sortKey: { name: 'at', type: 'N' }, provider: p['us-east-1'] });
     expect(
       problems(() => new ReplicatedTable(stack, 'Customers', { tableName: 'customers', partitionKey: { name: 'pk', type: 'S' }, home: { region: 'eu-west-1', provider: p['eu-west-1'] }, replicas: [{ region: 'us-east-1', table: other }] })),
-    ).toEqual([`${P}: replicas[0].table must be a table keyed like the replicated table (pk:S) (a replica write must address the same key) (got "id:S, at:N")`]);
+    ).toEqual([
+      `${P}: replicas[0].table must be a table keyed like the replicated table (pk:S) (a replica write must address the same key) (got "id:S, at:N")`,
+      `${P}: replicas[0].table.timeToLiveAttribute must be "_ttl" (tombstones carry their expiry there; with another TTL attribute deleted items would be kept forever) (got undefined)`,
+    ]);
   });
 
   test('GIVEN a region listed twice WHEN constructed THEN it is refused, naming where it was listed first', () => {
