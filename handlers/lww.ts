@@ -155,15 +155,18 @@ export function classifyRecord(record: RecordView, sourceRegion: string, names: 
   const newV = readVersion(record.newImage, names.version, 'new');
   if (!newV.ok) return { kind: 'malformed', reason: newV.reason };
   // An unparseable old version cannot be a floor; the new one decides on its own.
-  const before = maxVersion(oldV.ok ? oldV.version : undefined, seenBefore);
-  if (newV.version === undefined) return { kind: 'stamp', after: before };
+  const oldVersion = oldV.ok ? oldV.version : undefined;
+  if (newV.version === undefined) return { kind: 'stamp', after: maxVersion(oldVersion, seenBefore) };
+  const origin = record.newImage[names.origin]?.S ?? parseVersion(newV.version)?.region;
+  // A replicated write only lands on something older, so it never regresses the item itself; the
+  // batch's earlier versions do not count against it: it may have landed on an unversioned write,
+  // whose own pending stamp (kept through echoes, see plan.ts) repairs that.
+  const before = origin === sourceRegion ? maxVersion(oldVersion, seenBefore) : oldVersion;
   if (before !== undefined && compareVersions(newV.version, before) <= 0) {
     // Unchanged: written without the helper. Lower: an application wrote an older version over a
     // newer one; stamping past both repairs what would otherwise diverge.
-    return { kind: 'stamp', after: maxVersion(newV.version, before) };
+    return { kind: 'stamp', after: before };
   }
-  const originAv = record.newImage[names.origin];
-  const origin = originAv?.S ?? parseVersion(newV.version)?.region;
   return origin === sourceRegion ? { kind: 'replicate', version: newV.version } : { kind: 'echo', version: newV.version };
 }
 

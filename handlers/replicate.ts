@@ -110,5 +110,9 @@ export function createReplicateHandler(options: ReplicateHandlerOptions = {}): R
 
 let defaultHandler: ReplicateHandler | undefined;
 
+// In Lambda, build the clients during the init phase (before the first event); elsewhere (tests,
+// tools importing this module) only on first use, so importing needs no environment.
+if (process.env.AWS_LAMBDA_FUNCTION_NAME) defaultHandler = createReplicateHandler();
+
 /** The Lambda entry point (handler "index.handler" in the bundle). */
 export const handler: ReplicateHandler = (event, context) => (defaultHandler ??= createReplicateHandler())(event, context);

@@ -94,6 +94,10 @@ export async function startDynamoDbLocal(options: StartOptions = {}): Promise<Dy
     [`-Djava.library.path=${join(dir, 'DynamoDBLocal_lib')}`, '-Xshare:auto', '-cp', `${classes}:${cp}`, 'LoopbackDynamoDbLocal', '-inMemory', '-sharedDb', '-disableTelemetry'],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
+  // Never outlive the test process, even when it dies before its afterAll.
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
+  child.once('exit', () => process.off('exit', killOnExit));
   const port = await waitForPort(child, options.startTimeoutMs ?? 30_000);
   let stopped: Promise<void> | undefined;
   return {
