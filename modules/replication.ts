@@ -4,6 +4,7 @@ import { CloudwatchDashboard } from '@cdktf/provider-aws/lib/cloudwatch-dashboar
 import type { DynamodbTable } from '@cdktf/provider-aws/lib/dynamodb-table';
 import { dashboardBody, MetricWidgetSpec } from './dashboard';
 import { AlarmTopic } from './internal/alarm-topic';
+import { ReplicaAccessRole } from './internal/replica-access-role';
 import { GlobalTableAlarms } from './internal/replica-global-alarms';
 import { validateActions } from './internal/metric-alarm';
 import { physicalName } from './internal/naming';
@@ -16,7 +17,7 @@ import { IDataTable, IStreamSource, StreamTable } from './stream-table';
 
 export type { LwwNames, ReplicaRegionProps, ReplicatedTableProps, ReplicationAlarmProps, ReplicationMode, ReplicaWriterOptions, WriterLayout } from './internal/replica-props';
 export { lagDimensions, ReplicaWriter, REPLICATION_METRICS_NAMESPACE, WRITER_ENV } from './internal/replica-writer';
-export { ReplicaAccessRole } from './internal/replica-access-role';
+export { ReplicaAccessRole };
 export type { ReplicaAccessRoleProps } from './internal/replica-access-role';
 
 /** The marker that replaces masked attribute values (the replica writer writes exactly this string). */
@@ -151,6 +152,23 @@ export class ReplicatedTable extends Construct {
   /** ARNs of the roles of every writer that writes into `region` (for a ReplicaAccessRole's trust policy). */
   writerRoleArnsInto(region: string): string[] {
     return this.writers.filter((w) => w.targetRegions.includes(region)).map((w) => w.consumer.roleArn);
+  }
+
+  /**
+   * Emits, in `scope` (typically the target account's stack), the role that writers of other
+   * accounts assume to write into `region`'s table: trusted by exactly the writers that write
+   * there, allowed exactly their item writes on that table. Its ARN is that region's `writerRoleArn`.
+   */
+  accessRole(scope: Construct, id: string, region: string, options: { roleName: string; provider?: TerraformProvider; tags?: Record<string, string> }): ReplicaAccessRole {
+    const r = this.region(region);
+    return new ReplicaAccessRole(scope, id, {
+      roleName: options.roleName,
+      writerRoleArns: this.writerRoleArnsInto(region),
+      tableArn: r.tableArn,
+      encryptionKeyArn: r.encryptionKeyArn,
+      provider: options.provider ?? r.provider,
+      tags: options.tags,
+    });
   }
 
   private ownRegion(props: ReplicatedTableProps, r: ReplicaRegionProps, writes: boolean): ReplicaRegion {

@@ -286,6 +286,16 @@ describe('ReplicatedTable: cross-account targets', () => {
       { Sid: 'WriteReplica', Effect: 'Allow', Action: ['dynamodb:ConditionCheckItem', 'dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], Resource: 'arn:aws:dynamodb:us-east-1:210987654321:table/customers' },
     ]);
   });
+
+  test('GIVEN a replicated table WHEN it emits the access role of a region THEN the role trusts the writers into that region and may write only that table', () => {
+    const { stack, table, synth } = replicated({}, ['eu-west-1', 'us-east-1']);
+    table.accessRole(stack, 'UsAccess', 'us-east-1', { roleName: 'customers-replica-writes' });
+    const json = synth();
+    const iamRole = one(json, 'aws_iam_role', 'UsAccess_');
+    expect([iamRole.name, iamRole.provider]).toEqual(['customers-replica-writes', 'aws.us_east_1']);
+    expect(JSON.parse(iamRole.assume_role_policy).Statement[0].Principal).toEqual({ AWS: [ref(json, 'aws_iam_role', 'Writer-eu-west-1_', 'arn')] });
+    expect(JSON.parse(one(json, 'aws_iam_role_policy', 'UsAccess_').policy).Statement[0].Resource).toBe(ref(json, 'aws_dynamodb_table', 'Table-us-east-1_', 'arn'));
+  });
 });
 
 describe('ReplicatedTable: global-table mode', () => {
