@@ -11,7 +11,7 @@ import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { ClientFactory, lambdaClientFactory } from './internal/clients';
 import { configFromEnv, ReplicationConfig } from './internal/config';
-import { executeKey, ExecuteDeps, KeyOutcome, withConcurrency } from './internal/execute';
+import { executeKey, ExecuteDeps, KeyOutcome, parkUndecodable, withConcurrency } from './internal/execute';
 import { Parker, sqsParker } from './internal/park';
 import { planBatch } from './internal/plan';
 import { publishTally, Tally } from './internal/tally';
@@ -59,8 +59,6 @@ export function createReplicateHandler(options: ReplicateHandlerOptions = {}): R
     }
     return m;
   };
-  const processor = new BatchProcessor(EventType.DynamoDBStreams);
-
   return async (event, context) => {
     const tally = new Tally();
     const records = event.Records ?? [];
@@ -84,19 +82,15 @@ export function createReplicateHandler(options: ReplicateHandlerOptions = {}): R
       const outcome = keyRuns.then((all) => all[i]);
       for (const r of work.records) outcomeOf.set(r.raw, outcome);
     });
-    for (const { record, reason } of plan.undecodable) {
-      outcomeOf.set(
-        record,
-        executeKey({ keyId: '', records: [], echoes: 0, ttlSkipped: 0, malformed: [{ record: { raw: record } as never, reason }] }, deps),
-      );
-    }
+    for (const { record, reason } of plan.undecodable) outcomeOf.set(record, parkUndecodable(record, reason, deps));
     const response = await processPartialResponse(
       event,
       async (record: DynamoDBRecord) => {
         const outcome = await outcomeOf.get(record);
         if (!outcome || !outcome.ok) throw new Error(outcome ? outcome.reason : 'record was not planned');
       },
-      processor,
+      // One processor per invocation: it keeps the batch's state, and tests share one handler.
+      new BatchProcessor(EventType.DynamoDBStreams),
       { context, throwOnFullBatchFailure: false },
     );
     tally.failedRecords = response.batchItemFailures.length;

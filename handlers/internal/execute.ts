@@ -122,7 +122,7 @@ export async function executeKey(work: KeyWork, deps: ExecuteDeps): Promise<KeyO
   try {
     deps.tally.echoesSkipped += work.echoes;
     deps.tally.ttlSkipped += work.ttlSkipped;
-    for (const m of work.malformed) await park(deps, m.record.raw, m.reason);
+    for (const m of work.malformed) await park(deps, m.record, m.reason);
     // Independent writes (targets vs. the source table): run them together.
     await Promise.all([work.replicate && replicate(deps, work.replicate.record, work.replicate.version), work.local && writeLocal(deps, work.local, work.floor)]);
     return { ok: true };
@@ -131,6 +131,11 @@ export async function executeKey(work: KeyWork, deps: ExecuteDeps): Promise<KeyO
     deps.log('warn', 'key will be retried', { reason, records: work.records.map((r) => r.sequenceNumber) });
     return { ok: false, reason };
   }
+}
+
+/** Parks a record that could not even be decoded (it has no key to share work with). */
+export function parkUndecodable(record: DynamoDBRecord, reason: string, deps: ExecuteDeps): Promise<KeyOutcome> {
+  return executeKey({ keyId: '', records: [], echoes: 0, ttlSkipped: 0, malformed: [{ record, reason }] }, deps);
 }
 
 /** Runs `tasks` with at most `limit` in flight; results in input order. */

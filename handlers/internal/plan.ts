@@ -25,7 +25,7 @@ export interface KeyWork {
   echoes: number;
   ttlSkipped: number;
   /** Records of this key that can never be handled, with the reason. */
-  readonly malformed: { record: DecodedRecord; reason: string }[];
+  readonly malformed: { record: DynamoDBRecord; reason: string }[];
 }
 
 export interface BatchPlan {
@@ -71,7 +71,7 @@ export function planBatch(records: readonly DynamoDBRecord[], sourceRegion: stri
         work.ttlSkipped++;
         break;
       case 'malformed':
-        work.malformed.push({ record: rec, reason: c.reason });
+        work.malformed.push({ record: rec.raw, reason: c.reason });
         break;
       case 'stamp':
       case 'tombstone':
