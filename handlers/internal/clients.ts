@@ -5,6 +5,7 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { defaultProvider } from '@aws-sdk/credential-provider-node';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/nested-clients/sts';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 
@@ -24,7 +25,9 @@ const REFRESH_MARGIN_MS = 5 * 60 * 1000;
 
 /** Credentials of `roleArn`, assumed with the function's own credentials, cached until near expiry. */
 export function assumedRole(roleArn: string, region: string, sessionName = 'dynamodb-replica-writer'): AwsCredentialIdentityProvider {
-  const sts = new STSClient({ region });
+  // The nested STS client has no credential chain of its own: give it the function's (in the
+  // bundle the Node chain is swapped for the environment provider Lambda uses).
+  const sts = new STSClient({ region, credentials: defaultProvider() });
   let current: Promise<AwsCredentialIdentity> | undefined;
   let expires = 0;
   return () => {

@@ -11,19 +11,23 @@ import { join } from 'path';
 import { replicatedWrites } from '../../handlers/client';
 import { bundleEntry, bundleHandlers, HANDLER_ENTRIES } from '../../scripts/bundle-handlers';
 import { FAKE_CREDENTIALS } from '../support/dynamodb-local';
-import { streamEvent } from '../support/streams';
+import { FakeSts, startFakeSts } from '../support/fake-sts';
+import { createStreamTable, streamEvent } from '../support/streams';
 import { deploy, startWorld, uniqueTable, World } from './support/world';
 
 const BUDGET_BYTES = 450 * 1024;
 let world: World;
+let sts: FakeSts;
 let bundlePath: string;
 
 beforeAll(async () => {
-  const [started, results] = await Promise.all([startWorld(['eu-west-1', 'us-east-1']), bundleHandlers(mkdtempSync(join(tmpdir(), 'bundles-')))]);
+  const [started, results, fakeSts] = await Promise.all([startWorld(['eu-west-1', 'us-east-1']), bundleHandlers(mkdtempSync(join(tmpdir(), 'bundles-'))), startFakeSts()]);
   world = started;
+  sts = fakeSts;
   bundlePath = results.find((r) => r.name === 'replicate')!.path;
 });
 afterAll(async () => {
+  await sts?.stop();
   await world?.stop();
 });
 
@@ -47,6 +51,8 @@ test('GIVEN the replica writer bundle THEN it fits the 450 KB budget and carries
 test('GIVEN the bundle in a fresh Node process configured by environment only WHEN it handles a batch THEN it replicates, parks the bad record, and reports no failure', async () => {
   const table = uniqueTable('bundle');
   const dep = await deploy(world, table);
+  // A second target "in another account": same DynamoDB Local, written with an assumed role (FAKE STS).
+  await createStreamTable(world.ddb['us-east-1'], `${table}-xacct`);
   const app = replicatedWrites({ region: 'eu-west-1' });
   await world.ddb['eu-west-1'].send(
     new PutItemCommand(app.put({ TableName: table, Item: { pk: { S: 'from-bundle' }, b: { B: new Uint8Array([0, 1, 254, 255]) } } }))
@@ -77,7 +83,11 @@ test('GIVEN the bundle in a fresh Node process configured by environment only WH
           AWS_SECRET_ACCESS_KEY: FAKE_CREDENTIALS.secretAccessKey,
           AWS_SESSION_TOKEN: 'session',
           REPLICATION_SOURCE_ENDPOINT: world.local['eu-west-1'].endpoint,
-          REPLICATION_TARGETS: JSON.stringify([{ region: 'us-east-1', table, endpoint: world.local['us-east-1'].endpoint }]),
+          REPLICATION_TARGETS: JSON.stringify([
+          { region: 'us-east-1', table, endpoint: world.local['us-east-1'].endpoint },
+          { region: 'us-east-1', table: `${table}-xacct`, endpoint: world.local['us-east-1'].endpoint, roleArn: 'arn:aws:iam::222222222222:role/w' },
+        ]),
+        AWS_ENDPOINT_URL_STS: sts.endpoint,
           REPLICATION_FAILURE_QUEUE_URL: world.sqs.queueUrl,
           POWERTOOLS_SERVICE_NAME: 'replica-writer-test',
         },
@@ -93,6 +103,9 @@ test('GIVEN the bundle in a fresh Node process configured by environment only WH
   expect(result).toEqual({ batchItemFailures: [] });
   const copy = await world.ddb['us-east-1'].send(new GetItemCommand({ TableName: table, Key: { pk: { S: 'from-bundle' } } }));
   expect(Buffer.from(copy.Item!.b.B!)).toEqual(Buffer.from([0, 1, 254, 255]));
+  const crossAccount = await world.ddb['us-east-1'].send(new GetItemCommand({ TableName: `${table}-xacct`, Key: { pk: { S: 'from-bundle' } } }));
+  expect(crossAccount.Item).toEqual(copy.Item);
+  expect(sts.calls.map((c) => c.get('RoleArn'))).toEqual(['arn:aws:iam::222222222222:role/w']);
   const parked = world.sqs.messages.slice(sent).map((m) => JSON.parse(m.body));
   expect(parked.map((p) => p.reason)).toEqual(['new image has a malformed version attribute _v: {"S":"garbage"}']);
   // Structured JSON logs and EMF metrics on stdout.
@@ -101,5 +114,5 @@ test('GIVEN the bundle in a fresh Node process configured by environment only WH
     .filter((l) => l.startsWith('{'))
     .map((l) => JSON.parse(l));
   expect(json.find((l) => l.message === 'batch replicated')).toMatchObject({ level: 'INFO', service: 'replica-writer-test', records: 2, parked: 1 });
-  expect(json.find((l) => l.TargetRegion === 'us-east-1')).toMatchObject({ Replicated: 1 });
+  expect(json.find((l) => l.TargetRegion === 'us-east-1')).toMatchObject({ Replicated: 2 });
 });

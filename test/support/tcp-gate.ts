@@ -8,6 +8,8 @@ import { AddressInfo, createServer, Server, Socket, connect } from 'net';
 export interface TcpGate {
   /** http://127.0.0.1:<gate port> */
   readonly endpoint: string;
+  /** Request bytes clients sent through the relay so far (latin1), e.g. to read signing headers. */
+  received(): string;
   open(): Promise<void>;
   /** Stops listening and cuts live connections: new ones get ECONNREFUSED. */
   shut(): Promise<void>;
@@ -16,6 +18,7 @@ export interface TcpGate {
 
 export async function startTcpGate(targetPort: number): Promise<TcpGate> {
   const sockets = new Set<Socket>();
+  let received = '';
   let server: Server | undefined;
   let port = 0;
   const listen = () =>
@@ -27,6 +30,7 @@ export async function startTcpGate(targetPort: number): Promise<TcpGate> {
           sock.on('close', () => sockets.delete(sock));
           sock.on('error', () => sock.destroy());
         }
+        client.on('data', (chunk: Buffer) => (received = (received + chunk.toString('latin1')).slice(-1_000_000)));
         client.pipe(upstream).pipe(client);
         client.on('close', () => upstream.destroy());
         upstream.on('close', () => client.destroy());
@@ -47,6 +51,7 @@ export async function startTcpGate(targetPort: number): Promise<TcpGate> {
   await listen();
   return {
     endpoint: `http://127.0.0.1:${port}`,
+    received: () => received,
     open: async () => {
       if (!server) await listen();
     },
