@@ -8,12 +8,8 @@
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { DynamoDBRecord } from 'aws-lambda';
 
-/**
- * Largest message the failure queue accepts. SQS allows 1 MiB since 2025, but hashicorp/aws 5.100
- * caps max_message_size at 262144 and sends that default when it is unset, so the queues the
- * constructs create take 256 KiB; a bigger message would be refused and the record retried forever.
- */
-export const MAX_SQS_MESSAGE_BYTES = 256 * 1024;
+/** SQS's largest message (a queue must allow it: MaximumMessageSize 1048576). */
+export const MAX_SQS_MESSAGE_BYTES = 1024 * 1024;
 
 export interface ParkedRecord {
   readonly reason: string;
