@@ -1,0 +1,27 @@
+import { App, Testing } from 'cdktf';
+import { TerraformStack } from 'cdktf';
+import { mkdtempSync } from 'fs';
+import { tmpdir } from 'os';
+import { join } from 'path';
+import { EXAMPLE_STACKS, buildExampleApp } from '../../examples/app';
+import { terraformIn } from '../support/terraform';
+
+describe('example app (main.ts)', () => {
+  const app = buildExampleApp(Testing.app());
+
+  test.each(EXAMPLE_STACKS)('GIVEN stack %s WHEN synthesized THEN it matches its reviewed snapshot', (name) => {
+    expect(JSON.parse(Testing.synth(app.node.findChild(name) as TerraformStack))).toMatchSnapshot();
+  });
+
+  test('GIVEN the multi-region stack with its assets WHEN terraform init, validate and plan run offline THEN every region plans with its own provider alias', () => {
+    const outdir = mkdtempSync(join(tmpdir(), 'app-'));
+    buildExampleApp(new App({ outdir })).synth();
+    const plan = terraformIn(join(outdir, 'stacks', 'multi-region')).initValidatePlan();
+    expect(plan.resource_changes.every((c: any) => c.change.actions.join() === 'create')).toBe(true);
+    const tables = plan.resource_changes.filter((c: any) => c.type === 'aws_dynamodb_table');
+    expect(tables.map((c: any) => c.provider_name)).toEqual(Array(3).fill('registry.terraform.io/hashicorp/aws'));
+    const configs = plan.configuration.root_module.resources.filter((r: any) => r.type === 'aws_dynamodb_table').map((r: any) => r.provider_config_key).sort();
+    expect(configs).toEqual(['aws.ap-southeast-2'.replace(/-/g, '_'), 'aws.eu_west_1', 'aws.us_east_1']);
+    expect(plan.resource_changes.filter((c: any) => c.type === 'aws_lambda_function')).toHaveLength(2);
+  });
+});
