@@ -6,5 +6,6 @@ export * from './failure-destination';
 export * from './alarms';
 export * from './stream-pipeline';
 export * from './module-stack';
+export * from './replication';
 export { ValidationError } from './internal/validation';
 export type { PolicyStatement, OnFailureTarget } from './internal/iam';

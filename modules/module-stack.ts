@@ -26,10 +26,13 @@ export interface ModuleStackProps {
 export interface ModuleVariableOptions {
   /** Terraform type expression, e.g. `string`, `number`, `map(string)`, `list(string)`. */
   readonly type: string;
+  /** What the variable means, shown to the module's callers. */
   readonly description: string;
-  /** Omit to make the variable required. */
+  /** Value when the caller passes none. @default none: the variable is required */
   readonly default?: unknown;
+  /** Whether the caller may pass null. @default true (Terraform's default) */
   readonly nullable?: boolean;
+  /** Hide the value in plan output. @default false */
   readonly sensitive?: boolean;
   /** Terraform-side checks; use the same wording as the constructs' validation messages. */
   readonly validation?: TerraformVariableValidationConfig[];

@@ -20,7 +20,7 @@ export interface ReplicaAccessRoleProps {
   readonly encryptionKeyArn?: string;
   /** Provider of the target account. @default the stack's default aws provider */
   readonly provider?: TerraformProvider;
-  /** @default none */
+  /** Tags for the role. @default none */
   readonly tags?: Record<string, string>;
 }
 

@@ -106,16 +106,27 @@ export interface ReplicationAlarmProps {
 export interface ReplicatedTableProps {
   /** Physical name of the table in every region, 3..255 characters of [a-zA-Z0-9_.-]. */
   readonly tableName: string;
+  /** Partition key of the table in every region (replicas must share the key schema). */
   readonly partitionKey: KeyAttribute;
-  /** @default none */
+  /** Sort key of the table in every region. @default none */
   readonly sortKey?: KeyAttribute;
   /** The region whose table is the source in one-way mode and owns the dashboard. */
   readonly home: ReplicaRegionProps;
   /** The other regions, at least one. */
   readonly replicas: ReplicaRegionProps[];
-  /** @default 'multi-active' */
+  /**
+   * `multi-active`: every region is written and replicated to every other, last write wins;
+   * `one-way`: the home region replicates to read replicas; `global-table`: a DynamoDB global
+   * table (replica blocks) instead of replica writers, with the same outputs.
+   * @default 'multi-active'
+   */
   readonly mode?: ReplicationMode;
-  /** @default 'fan-out' */
+  /**
+   * `fan-out`: one writer per stream writes every target (one mapping per stream, leaving a reader
+   * free for your consumer); `per-target`: one writer per target region (refused when a stream
+   * would get more than 2 readers).
+   * @default 'fan-out'
+   */
   readonly writerLayout?: WriterLayout;
   /**
    * Every application writes through handlers/client.ts (stamped versions, tombstone deletes), so
@@ -136,29 +147,29 @@ export interface ReplicatedTableProps {
    * @default '_ttl'
    */
   readonly timeToLiveAttribute?: string;
-  /** @default 'PAY_PER_REQUEST' */
+  /** Capacity mode of every table. @default 'PAY_PER_REQUEST' */
   readonly billingMode?: BillingMode;
   /** With PROVISIONED, in every region. @default none */
   readonly readCapacity?: number;
   /** With PROVISIONED, in every region (the writers add the replicated writes). @default none */
   readonly writeCapacity?: number;
-  /** @default none */
+  /** Global secondary indexes, the same in every region. @default none */
   readonly globalSecondaryIndexes?: GlobalSecondaryIndexProps[];
   /** Encryption of every table; CUSTOMER_MANAGED needs each region's encryptionKeyArn. @default 'AWS_MANAGED' */
   readonly encryption?: TableEncryption;
-  /** @default true */
+  /** Point-in-time recovery of every table (switch off for DynamoDB Local, which lacks it). @default true */
   readonly pointInTimeRecovery?: boolean;
-  /** @default true */
+  /** Deletion protection of every table (global-table replicas: not settable in hashicorp/aws 5.100). @default true */
   readonly deletionProtection?: boolean;
-  /** @default true */
+  /** Terraform `prevent_destroy` on every table. @default true */
   readonly preventDestroy?: boolean;
-  /** @default 'STANDARD' */
+  /** Table class of every table. @default 'STANDARD' */
   readonly tableClass?: TableClass;
   /** Tags for every resource. @default none */
   readonly tags?: Record<string, string>;
   /** Replica writer settings. @default see ReplicaWriterOptions */
   readonly writer?: ReplicaWriterOptions;
-  /** @default see ReplicationAlarmProps */
+  /** Alarms per writer and per region pair (iterator age, errors, throttles, failure queue, replication lag). @default see ReplicationAlarmProps */
   readonly alarms?: ReplicationAlarmProps;
   /** One CloudWatch dashboard (in the home region) with every region's graphs. @default true */
   readonly dashboard?: boolean;
