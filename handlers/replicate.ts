@@ -10,7 +10,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { ClientFactory, lambdaClientFactory } from './internal/clients';
-import { configFromEnv, ReplicationConfig } from './internal/config';
+import { configFromEnv, DEFAULT_PARK_MAX_BYTES, ReplicationConfig } from './internal/config';
 import { executeKey, ExecuteDeps, KeyOutcome, parkUndecodable, withConcurrency } from './internal/execute';
 import { Parker, sqsParker } from './internal/park';
 import { planBatch } from './internal/plan';
@@ -42,7 +42,7 @@ export function createReplicateHandler(options: ReplicateHandlerOptions = {}): R
   const clients = options.clients ?? lambdaClientFactory(config.maxAttempts);
   const source: DynamoDBClient = clients.dynamo({ region: config.sourceRegion, endpoint: config.sourceEndpoint });
   const targets = config.targets.map((target) => ({ target, client: clients.dynamo(target) }));
-  const parker = options.parker ?? sqsParker(clients.sqs(config.failureQueueUrl), config.failureQueueUrl, config.sourceRegion);
+  const parker = options.parker ?? sqsParker(clients.sqs(config.failureQueueUrl), config.failureQueueUrl, config.sourceRegion, config.parkMaxBytes ?? DEFAULT_PARK_MAX_BYTES);
   const now = options.now ?? Date.now;
   const logger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'dynamodb-replica-writer' });
   logger.appendPersistentKeys({ sourceRegion: config.sourceRegion });

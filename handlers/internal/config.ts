@@ -4,6 +4,9 @@
  */
 import { DEFAULT_ATTRIBUTE_NAMES, DEFAULT_TOMBSTONE_TTL_SECONDS, LwwAttributeNames } from '../lww';
 
+/** SQS's default MaximumMessageSize. */
+export const DEFAULT_PARK_MAX_BYTES = 262_144;
+
 export const ENV = {
   /** Region of the table whose stream this function reads. @default AWS_REGION */
   sourceRegion: 'REPLICATION_SOURCE_REGION',
@@ -23,6 +26,11 @@ export const ENV = {
   concurrency: 'REPLICATION_CONCURRENCY',
   /** SDK attempts per request (first try included) before a record is reported failed. @default 3 */
   maxAttempts: 'REPLICATION_MAX_ATTEMPTS',
+  /**
+   * Largest parked message, in bytes: the failure queue's MaximumMessageSize (1024..1048576).
+   * @default 262144 (the SQS default); set 1048576 on queue and writer to park 400 KB items whole
+   */
+  parkMaxBytes: 'REPLICATION_PARK_MAX_BYTES',
 } as const;
 
 /** One table the writer copies into. */
@@ -48,6 +56,8 @@ export interface ReplicationConfig {
   readonly tombstoneTtlSeconds: number;
   readonly concurrency: number;
   readonly maxAttempts: number;
+  /** @default 262144 */
+  readonly parkMaxBytes?: number;
 }
 
 function positiveInt(env: NodeJS.ProcessEnv, name: string, fallback: number, problems: string[]): number {
@@ -117,7 +127,9 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Replication
     tombstoneTtlSeconds: positiveInt(env, ENV.tombstoneTtlSeconds, DEFAULT_TOMBSTONE_TTL_SECONDS, problems),
     concurrency: positiveInt(env, ENV.concurrency, 32, problems),
     maxAttempts: positiveInt(env, ENV.maxAttempts, 3, problems),
+    parkMaxBytes: positiveInt(env, ENV.parkMaxBytes, DEFAULT_PARK_MAX_BYTES, problems),
   };
+  if (Number.isInteger(config.parkMaxBytes) && (config.parkMaxBytes! < 1024 || config.parkMaxBytes! > 1_048_576)) problems.push(`${ENV.parkMaxBytes} must be 1024..1048576, SQS's message size range (got ${config.parkMaxBytes})`);
   if (problems.length) throw new Error(`replica writer configuration is invalid:\n- ${problems.join('\n- ')}`);
   return config;
 }

@@ -8,7 +8,7 @@
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { DynamoDBRecord } from 'aws-lambda';
 
-/** SQS's largest message (a queue must allow it: MaximumMessageSize 1048576). */
+/** SQS's largest message (a queue allows it only with MaximumMessageSize 1048576). */
 export const MAX_SQS_MESSAGE_BYTES = 1024 * 1024;
 
 export interface ParkedRecord {
@@ -39,10 +39,10 @@ export function parkedMessage(record: DynamoDBRecord, reason: string, sourceRegi
   }
 }
 
-export function sqsParker(sqs: SQSClient, queueUrl: string, sourceRegion: string): Parker {
+export function sqsParker(sqs: SQSClient, queueUrl: string, sourceRegion: string, maxBytes = MAX_SQS_MESSAGE_BYTES): Parker {
   return {
     async park(record, reason) {
-      await sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: parkedMessage(record, reason, sourceRegion, new Date()) }));
+      await sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: parkedMessage(record, reason, sourceRegion, new Date(), maxBytes) }));
     },
   };
 }

@@ -31,6 +31,7 @@ test('GIVEN the full environment WHEN read THEN every setting is taken as given'
     tombstoneTtlSeconds: 86400,
     concurrency: 8,
     maxAttempts: 3,
+    parkMaxBytes: 262144,
   });
 });
 
@@ -61,4 +62,5 @@ test('GIVEN targets that are not JSON or include the source region WHEN read THE
   expect(() => configFromEnv({ ...valid, [ENV.targets]: 'nope' })).toThrow(/REPLICATION_TARGETS must be JSON/);
   expect(() => configFromEnv({ ...valid, [ENV.targets]: '[{"region":"eu-west-1","table":"t"}]' })).toThrow(/must not include the source region eu-west-1/);
   expect(() => configFromEnv({ ...valid, [ENV.targets]: '[{"region":"us-east-1","table":"t","omit":"ssn"}]' })).toThrow(/omit must be a list of attribute names/);
+  expect(() => configFromEnv({ ...valid, [ENV.parkMaxBytes]: '2000000' })).toThrow(/REPLICATION_PARK_MAX_BYTES must be 1024..1048576, SQS's message size range \(got 2000000\)/);
 });

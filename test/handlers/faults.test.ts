@@ -122,7 +122,8 @@ describe('replica writer faults', () => {
 
   test('GIVEN an unstamped item that only fits without replication metadata WHEN the writer sees it THEN it is parked with the full record and its reason, and the batch succeeds', async () => {
     const table = uniqueTable('big');
-    const dep = await deploy(world, table);
+    // A failure queue that accepts SQS's largest messages (MaximumMessageSize 1048576).
+    const dep = await deploy(world, table, () => ({ configOverrides: { parkMaxBytes: 1_048_576 } }));
     const sent = world.sqs.messages.length;
     // 400 KB = 409600 bytes including attribute names: "pk"+"big" + "d" + payload fits; +_v/_o does not.
     const payload = 'x'.repeat(409_600 - 2 - 3 - 1 - 20);
@@ -141,6 +142,24 @@ describe('replica writer faults', () => {
     const snap = await snapshot(world, table);
     expect(snap[US].has('big')).toBe(false);
     expect(snap[US].has('small')).toBe(true);
+  });
+
+  test('GIVEN a failure queue with the default 256 KB message limit WHEN a 400 KB record is parked THEN its images are left out and its stream coordinates and reason kept', async () => {
+    const table = uniqueTable('big256');
+    const dep = await deploy(world, table, () => ({ configOverrides: { parkMaxBytes: undefined } }));
+    const sent = world.sqs.messages.length;
+    await world.ddb[EU].send(new PutItemCommand({ TableName: table, Item: { pk: { S: 'big' }, d: { S: 'y'.repeat(409_600 - 2 - 3 - 1 - 20) } } }));
+    const batch = await dep.readers[EU].readNew();
+    expect((await dep.writers[EU](streamEvent(batch))).batchItemFailures).toEqual([]);
+    const [message] = world.sqs.messages.slice(sent);
+    expect(Buffer.byteLength(message.body)).toBeLessThanOrEqual(262_144);
+    const parked = JSON.parse(message.body);
+    expect(parked.omitted).toEqual(['NewImage']);
+    expect(parked.record.dynamodb.NewImage).toBeUndefined();
+    expect(parked.record.dynamodb.Keys).toEqual({ pk: { S: 'big' } });
+    expect(parked.record.dynamodb.SequenceNumber).toBe(batch[0].dynamodb!.SequenceNumber);
+    expect(parked.record.eventSourceARN).toBe(batch[0].eventSourceARN);
+    expect(parked.reason).toMatch(/item limit/);
   });
 
   test('GIVEN malformed records among good ones WHEN the batch is delivered THEN each bad one is parked with its reason and the good ones replicate', async () => {
