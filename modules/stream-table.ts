@@ -2,7 +2,8 @@ import { TerraformProvider } from 'cdktf';
 import { Construct, IConstruct } from 'constructs';
 import { DynamodbTable } from '@cdktf/provider-aws/lib/dynamodb-table';
 import { LIMITS } from './internal/limits';
-import { PolicyStatement, kmsStatements, streamReadStatements } from './internal/iam';
+import { PolicyStatement } from './internal/iam';
+import { StreamReaders, readDataAccess, streamReadAccess, writeDataAccess } from './internal/table-access';
 import { PropsValidator } from './internal/validation';
 import { GlobalSecondaryIndexProps, KeyAttribute, LocalSecondaryIndexProps, positiveInteger, validateSchema } from './internal/table-schema';
 
@@ -115,8 +116,7 @@ export class StreamTable extends Construct implements IStreamSource, IDataTable 
   readonly indexNames: string[];
   /** The TTL attribute, when TTL is on (replication writes tombstone expiries into it). */
   readonly timeToLiveAttribute?: string;
-  private readonly readers: IConstruct[] = [];
-  private readonly physicalName: string;
+  private readonly readers: StreamReaders;
 
   constructor(scope: Construct, id: string, props: StreamTableProps) {
     super(scope, id);
@@ -188,7 +188,7 @@ export class StreamTable extends Construct implements IStreamSource, IDataTable 
       lifecycle: preventDestroy ? { preventDestroy: true } : undefined,
     });
 
-    this.physicalName = props.tableName;
+    this.readers = new StreamReaders(this, `table "${props.tableName}"`);
     this.tableName = this.table.name;
     this.tableArn = this.table.arn;
     this.streamArn = this.table.streamArn;
@@ -203,7 +203,7 @@ export class StreamTable extends Construct implements IStreamSource, IDataTable 
 
   /** The constructs (event source mappings) registered as readers of this table's stream. */
   get streamReaders(): readonly IConstruct[] {
-    return [...this.readers];
+    return this.readers.list;
   }
 
   /**
@@ -212,47 +212,21 @@ export class StreamTable extends Construct implements IStreamSource, IDataTable 
    * construct twice is a no-op.
    */
   addStreamReader(reader: IConstruct): void {
-    if (this.readers.includes(reader)) return;
-    if (this.readers.length >= LIMITS.readersPerStream) {
-      const names = this.readers.map((r) => r.node.path).join(', ');
-      new PropsValidator(this)
-        .require(
-          false,
-          `the stream of table "${this.physicalName}" already has ${this.readers.length} readers (${names}); ${reader.node.path} would be a third. ` +
-            `AWS throttles more than ${LIMITS.readersPerStream} simultaneous readers of a DynamoDB stream shard (LimitExceededException), which delays every consumer. ` +
-            'Use one fan-out consumer that hands each batch to several handlers, or stream the table to Kinesis Data Streams for DynamoDB, which supports many consumers.',
-        )
-        .throwIfInvalid();
-    }
-    this.readers.push(reader);
+    this.readers.add(reader);
   }
 
   /** What a function needs to read this table's stream: stream actions, ListStreams, and kms:Decrypt on a CMK. */
   streamReadStatements(): PolicyStatement[] {
-    return [...streamReadStatements(this.streamArn), ...kmsStatements('DecryptStream', this.encryptionKeyArn, ['kms:Decrypt'])];
+    return streamReadAccess(this);
   }
 
   /** Item reads (GetItem, BatchGetItem, Query, Scan, ConditionCheckItem) on the table and each of its indexes by exact ARN. */
   readDataStatements(): PolicyStatement[] {
-    return [
-      {
-        sid: 'ReadData',
-        actions: ['dynamodb:BatchGetItem', 'dynamodb:ConditionCheckItem', 'dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:Scan'],
-        resources: [this.tableArn, ...this.indexNames.map((n) => `${this.tableArn}/index/${n}`)],
-      },
-      ...kmsStatements('DecryptData', this.encryptionKeyArn, ['kms:Decrypt']),
-    ];
+    return readDataAccess(this);
   }
 
   /** Item writes (PutItem, UpdateItem, DeleteItem, BatchWriteItem, ConditionCheckItem) on the table, plus the CMK. */
   writeDataStatements(): PolicyStatement[] {
-    return [
-      {
-        sid: 'WriteData',
-        actions: ['dynamodb:BatchWriteItem', 'dynamodb:ConditionCheckItem', 'dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
-        resources: [this.tableArn],
-      },
-      ...kmsStatements('EncryptData', this.encryptionKeyArn, ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey']),
-    ];
+    return writeDataAccess(this);
   }
 }

@@ -14,7 +14,12 @@ export interface PolicyStatement {
 
 /** Renders statements as a policy document string that Terraform resolves (`jsonencode`). */
 export function policyDocument(statements: PolicyStatement[]): string {
-  return Fn.jsonencode({
+  return Fn.jsonencode(identityPolicy(statements));
+}
+
+/** The policy object, with a fixed key order and sorted actions so synth output is stable. */
+function identityPolicy(statements: PolicyStatement[]): object {
+  return {
     Version: '2012-10-17',
     Statement: statements.map((s) => ({
       ...(s.sid ? { Sid: s.sid } : {}),
@@ -23,7 +28,7 @@ export function policyDocument(statements: PolicyStatement[]): string {
       Resource: s.resources.length === 1 ? s.resources[0] : s.resources,
       ...(s.conditions ? { Condition: s.conditions } : {}),
     })),
-  });
+  };
 }
 
 /** Trust policy that lets one AWS service assume a role. */
@@ -102,14 +107,5 @@ export function denyInsecureTransport(actions: string[], resourceArn: string): R
  * the synthesized value shows reviewers and tests the exact statements. Key order is fixed.
  */
 export function identityPolicyJson(statements: PolicyStatement[]): string {
-  return JSON.stringify({
-    Version: '2012-10-17',
-    Statement: statements.map((s) => ({
-      ...(s.sid ? { Sid: s.sid } : {}),
-      Effect: s.effect ?? 'Allow',
-      Action: s.actions.length === 1 ? s.actions[0] : [...s.actions].sort(),
-      Resource: s.resources.length === 1 ? s.resources[0] : s.resources,
-      ...(s.conditions ? { Condition: s.conditions } : {}),
-    })),
-  });
+  return JSON.stringify(identityPolicy(statements));
 }

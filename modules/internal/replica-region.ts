@@ -4,9 +4,8 @@ import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { ModuleStack } from '../module-stack';
 import type { DynamodbTable } from '@cdktf/provider-aws/lib/dynamodb-table';
 import type { IDataTable, IStreamSource, StreamViewType } from '../stream-table';
-import { PolicyStatement, kmsStatements, streamReadStatements } from './iam';
-import { LIMITS } from './limits';
-import { PropsValidator } from './validation';
+import { PolicyStatement } from './iam';
+import { StreamReaders, readDataAccess, streamReadAccess, writeDataAccess } from './table-access';
 
 /**
  * The aws provider for `region`: the one given, or an aliased provider created once per stack and
@@ -60,7 +59,7 @@ export class ReplicaStream extends Construct implements IStreamSource, IDataTabl
   readonly provider?: TerraformProvider;
   readonly streamViewType: StreamViewType = 'NEW_AND_OLD_IMAGES';
   readonly indexNames: string[];
-  private readonly readers: IConstruct[] = [];
+  private readonly readers: StreamReaders;
 
   constructor(scope: Construct, id: string, props: ReplicaStreamProps) {
     super(scope, id);
@@ -71,41 +70,26 @@ export class ReplicaStream extends Construct implements IStreamSource, IDataTabl
     this.encryptionKeyArn = props.encryptionKeyArn;
     this.provider = props.provider;
     this.indexNames = props.indexNames;
+    this.readers = new StreamReaders(this, `the ${props.region} replica of "${props.tableName}"`);
   }
 
   get streamReaders(): readonly IConstruct[] {
-    return [...this.readers];
+    return this.readers.list;
   }
 
   addStreamReader(reader: IConstruct): void {
-    if (this.readers.includes(reader)) return;
-    if (this.readers.length >= LIMITS.readersPerStream) {
-      new PropsValidator(this)
-        .require(
-          false,
-          `the stream of the ${this.region} replica of "${this.tableName}" already has ${this.readers.length} readers (${this.readers.map((r) => r.node.path).join(', ')}); ${reader.node.path} would be a third. ` +
-            `AWS throttles more than ${LIMITS.readersPerStream} simultaneous readers of a DynamoDB stream shard. Use one fan-out consumer, or Kinesis Data Streams for DynamoDB.`,
-        )
-        .throwIfInvalid();
-    }
-    this.readers.push(reader);
+    this.readers.add(reader);
   }
 
   streamReadStatements(): PolicyStatement[] {
-    return [...streamReadStatements(this.streamArn), ...kmsStatements('DecryptStream', this.encryptionKeyArn, ['kms:Decrypt'])];
+    return streamReadAccess(this);
   }
 
   readDataStatements(): PolicyStatement[] {
-    return [
-      { sid: 'ReadData', actions: ['dynamodb:BatchGetItem', 'dynamodb:ConditionCheckItem', 'dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:Scan'], resources: [this.tableArn, ...this.indexNames.map((n) => `${this.tableArn}/index/${n}`)] },
-      ...kmsStatements('DecryptData', this.encryptionKeyArn, ['kms:Decrypt']),
-    ];
+    return readDataAccess(this);
   }
 
   writeDataStatements(): PolicyStatement[] {
-    return [
-      { sid: 'WriteData', actions: ['dynamodb:BatchWriteItem', 'dynamodb:ConditionCheckItem', 'dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], resources: [this.tableArn] },
-      ...kmsStatements('EncryptData', this.encryptionKeyArn, ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey']),
-    ];
+    return writeDataAccess(this);
   }
 }
