@@ -27,8 +27,10 @@ export const ENV = {
   /** SDK attempts per request (first try included) before a record is reported failed. @default 3 */
   maxAttempts: 'REPLICATION_MAX_ATTEMPTS',
   /**
-   * Largest parked message, in bytes: the failure queue's MaximumMessageSize (1024..1048576).
-   * @default 262144 (the SQS default); set 1048576 on queue and writer to park 400 KB items whole
+   * Largest parked message, in bytes: the failure queue's MaximumMessageSize (SQS accepts
+   * 1024..1048576; hashicorp/aws 5.100 lets a queue go up to 262144 only). A larger record is
+   * parked without its images, keeping its stream coordinates (re-readable for 24 h).
+   * @default 262144
    */
   parkMaxBytes: 'REPLICATION_PARK_MAX_BYTES',
 } as const;
