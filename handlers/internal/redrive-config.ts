@@ -1,0 +1,56 @@
+/** The redrive function's settings, from its environment (set by modules/redrive.ts). */
+import { DEFAULT_PARK_MAX_BYTES } from './config';
+
+export const REDRIVE_ENV = {
+  /** URL of the queue that receives what cannot be redriven. Required. */
+  parkedQueueUrl: 'REDRIVE_PARKED_QUEUE_URL',
+  /** Invocations of the consumer per record before it is parked. @default 3 */
+  maxAttempts: 'REDRIVE_MAX_ATTEMPTS',
+  /** Records per consumer invocation (a sync invoke payload is at most 6 MB). @default 100 */
+  invokeBatchSize: 'REDRIVE_INVOKE_BATCH_SIZE',
+  /** Largest parked message in bytes (the parked queue's maximum message size). @default 262144 */
+  parkMaxBytes: 'REDRIVE_PARK_MAX_BYTES',
+} as const;
+
+export interface RedriveConfig {
+  readonly parkedQueueUrl: string;
+  readonly maxAttempts: number;
+  readonly invokeBatchSize: number;
+  readonly parkMaxBytes?: number;
+  /** SDK attempts per call (stream reads, invokes, parking). @default 3 */
+  readonly sdkMaxAttempts?: number;
+}
+
+/** Counts of one invocation: the log line, the EMF metrics and tests read them. */
+export interface RedriveTally {
+  messages: number;
+  rangesRedriven: number;
+  rangesUnreadable: number;
+  recordsRead: number;
+  recordsRetried: number;
+  recordsSucceeded: number;
+  recordsParked: number;
+  messagesFailed: number;
+}
+
+function intIn(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number, problems: string[]): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max) problems.push(`${name} must be an integer ${min}..${max} (got ${JSON.stringify(raw)})`);
+  return n;
+}
+
+export function configFromEnv(env: NodeJS.ProcessEnv = process.env): RedriveConfig {
+  const problems: string[] = [];
+  const parkedQueueUrl = env[REDRIVE_ENV.parkedQueueUrl] ?? '';
+  if (!parkedQueueUrl) problems.push(`${REDRIVE_ENV.parkedQueueUrl} must be the parked queue's URL (got nothing)`);
+  const config: RedriveConfig = {
+    parkedQueueUrl,
+    maxAttempts: intIn(env, REDRIVE_ENV.maxAttempts, 3, 1, 10, problems),
+    invokeBatchSize: intIn(env, REDRIVE_ENV.invokeBatchSize, 100, 1, 10000, problems),
+    parkMaxBytes: intIn(env, REDRIVE_ENV.parkMaxBytes, DEFAULT_PARK_MAX_BYTES, 1024, 1_048_576, problems),
+  };
+  if (problems.length) throw new Error(`redrive configuration is invalid:\n- ${problems.join('\n- ')}`);
+  return config;
+}

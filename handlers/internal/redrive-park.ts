@@ -1,0 +1,58 @@
+/**
+ * Parking: what the redrive cannot deliver goes to the "parked" SQS queue with the reason, never
+ * dropped. A record is parked whole (images dropped only when the message would pass SQS's size
+ * limit, keeping its stream coordinates); an unreadable range is parked as its coordinates; a
+ * message that is not an on-failure record is parked as it came.
+ */
+import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import type { DynamoDBRecord } from 'aws-lambda';
+import { MAX_SQS_MESSAGE_BYTES } from './park';
+import type { OnFailureRecord, StreamRange } from './redrive-message';
+
+/** Where a parked message came from: the failure-queue message and the on-failure record in it. */
+export interface ParkOrigin {
+  readonly sourceMessageId: string;
+  readonly functionArn?: string;
+  readonly condition?: string;
+  readonly range?: StreamRange;
+}
+
+export type ParkedRedrive =
+  | { kind: 'record'; reason: string; parkedAt: string; origin: ParkOrigin; omitted: string[]; record: DynamoDBRecord }
+  | { kind: 'range'; reason: string; parkedAt: string; origin: ParkOrigin }
+  | { kind: 'message'; reason: string; parkedAt: string; origin: ParkOrigin; body: string };
+
+export interface RedriveParker {
+  park(message: ParkedRedrive): Promise<void>;
+}
+
+export function originOf(messageId: string, failure?: OnFailureRecord): ParkOrigin {
+  return { sourceMessageId: messageId, functionArn: failure?.functionArn, condition: failure?.condition, range: failure?.range };
+}
+
+/** The message body, within `maxBytes`: a record loses OldImage, then NewImage, before anything else. */
+export function parkedBody(message: ParkedRedrive, maxBytes = MAX_SQS_MESSAGE_BYTES): string {
+  if (message.kind !== 'record') {
+    const text = JSON.stringify(message);
+    if (Buffer.byteLength(text, 'utf8') <= maxBytes || message.kind === 'range') return text;
+    return JSON.stringify({ ...message, body: message.body.slice(0, Math.floor(maxBytes / 4)), truncated: true });
+  }
+  const record: DynamoDBRecord = { ...message.record, dynamodb: { ...message.record.dynamodb } };
+  const omitted: string[] = [];
+  for (;;) {
+    const text = JSON.stringify({ ...message, omitted, record });
+    if (Buffer.byteLength(text, 'utf8') <= maxBytes) return text;
+    const next = (['OldImage', 'NewImage'] as const).find((k) => record.dynamodb?.[k] !== undefined);
+    if (!next) return JSON.stringify({ ...message, omitted, record: { eventID: record.eventID, eventSourceARN: record.eventSourceARN, dynamodb: { Keys: record.dynamodb?.Keys, SequenceNumber: record.dynamodb?.SequenceNumber } } });
+    delete record.dynamodb![next];
+    omitted.push(next);
+  }
+}
+
+export function sqsRedriveParker(sqs: SQSClient, queueUrl: string, maxBytes = MAX_SQS_MESSAGE_BYTES): RedriveParker {
+  return {
+    async park(message) {
+      await sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: parkedBody(message, maxBytes) }));
+    },
+  };
+}
