@@ -3,6 +3,7 @@
 export * from './stream-table';
 export * from './stream-consumer';
 export * from './failure-destination';
+export * from './redrive';
 export * from './alarms';
 export * from './stream-pipeline';
 export * from './module-stack';

@@ -2,6 +2,8 @@ import { TerraformProvider } from 'cdktf';
 import { Construct } from 'constructs';
 import { PipelineAlarms, PipelineAlarmsProps } from './alarms';
 import { FailureDestination, FailureDestinationProps } from './failure-destination';
+import { PropsValidator } from './internal/validation';
+import { FailureRedrive, FailureRedriveSettings } from './redrive';
 import { StreamConsumer, StreamConsumerProps } from './stream-consumer';
 import { IStreamSource, StreamTable, StreamTableProps } from './stream-table';
 
@@ -27,6 +29,12 @@ export interface StreamPipelineProps {
    */
   readonly failureDestination?: FailureDestinationProps | false;
   /**
+   * An automated redrive of the failure queue ({@link FailureRedrive}): `true` for the defaults,
+   * or its settings. Needs the SQS failure destination (not `false`, not kind 'sns').
+   * @default false (failed batches wait in the failure queue for a person)
+   */
+  readonly redrive?: boolean | Omit<FailureRedriveSettings, 'provider'>;
+  /**
    * Alarms and dashboard; `false` creates neither.
    * @default iterator age > 60 s, errors, throttles, failure-destination depth and delivery failures, to a new encrypted SNS topic, plus a dashboard
    */
@@ -48,6 +56,8 @@ export class StreamPipeline extends Construct {
   readonly consumer: StreamConsumer;
   readonly failureDestination?: FailureDestination;
   readonly alarms?: PipelineAlarms;
+  /** The redrive of the failure queue, when `redrive` is on. */
+  readonly redrive?: FailureRedrive;
 
   constructor(scope: Construct, id: string, props: StreamPipelineProps) {
     super(scope, id);
@@ -62,6 +72,19 @@ export class StreamPipeline extends Construct {
       this.failureDestination = new FailureDestination(this, 'FailureDestination', { provider, ...props.failureDestination });
     }
     this.consumer = new StreamConsumer(this, 'Consumer', { ...props.consumer, table: this.table, onFailure: this.failureDestination, provider });
+    if (props.redrive) {
+      if (!this.failureDestination) {
+        new PropsValidator(this).fail('redrive', props.redrive, 'false or unset when failureDestination is false', 'the redrive consumes the SQS failure queue').throwIfInvalid();
+      }
+      const settings = props.redrive === true ? {} : props.redrive;
+      this.redrive = new FailureRedrive(this, 'Redrive', {
+        ...settings,
+        failureDestination: this.failureDestination!,
+        consumer: this.consumer,
+        streamEncryptionKeyArn: (this.table as { encryptionKeyArn?: string }).encryptionKeyArn,
+        provider,
+      });
+    }
     if (props.alarms !== false) {
       this.alarms = new PipelineAlarms(this, 'Alarms', {
         ...props.alarms,

@@ -4,6 +4,7 @@
  * RequestResponse) with a DynamoDBStreamEvent, and reads the answer the way the event source
  * mapping would: `batchItemFailures` names records that failed again; a FunctionError fails them all.
  */
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { describeError } from './errors';
 
@@ -17,18 +18,12 @@ export interface InvokeResult {
 /** Invokes a function synchronously; tests inject one that calls a real handler in-process. */
 export type Invoker = (functionArn: string, event: DynamoDBStreamEvent) => Promise<InvokeResult>;
 
-/**
- * The default invoker: the Lambda client, loaded on first use so that importing the handler needs
- * no @aws-sdk/client-lambda (the Lambda nodejs runtimes ship it; the package bundles it once it is
- * a dependency).
- */
+/** The default invoker: Lambda Invoke (RequestResponse), the client built on first use. */
 export function lambdaInvoker(maxAttempts = 3): Invoker {
-  let client: any;
+  let client: LambdaClient | undefined;
   return async (functionArn, event) => {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const sdk = require('@aws-sdk/client-lambda');
-    client ??= new sdk.LambdaClient({ maxAttempts });
-    const out = await client.send(new sdk.InvokeCommand({ FunctionName: functionArn, InvocationType: 'RequestResponse', Payload: Buffer.from(JSON.stringify(event)) }));
+    client ??= new LambdaClient({ maxAttempts });
+    const out = await client.send(new InvokeCommand({ FunctionName: functionArn, InvocationType: 'RequestResponse', Payload: Buffer.from(JSON.stringify(event)) }));
     const text = out.Payload ? Buffer.from(out.Payload).toString('utf8') : '';
     let response: unknown;
     try {

@@ -1,0 +1,186 @@
+import { join } from 'path';
+import { Testing } from 'cdktf';
+import { FailureDestination } from '../../modules/failure-destination';
+import { FailureRedrive, FailureRedriveProps } from '../../modules/redrive';
+import { redriveCode } from '../../modules/internal/redrive-code';
+import { StreamConsumer } from '../../modules/stream-consumer';
+import { StreamPipeline } from '../../modules/stream-pipeline';
+import { CACHE_DIR, HANDLER_ENTRY, KEY_ARN, newStack, newTable, only } from '../fixtures/consumer-stack';
+import { stackFolder, terraformIn } from '../support/terraform';
+
+const REDRIVE_CODE = { entry: join(__dirname, '..', '..', 'handlers', 'redrive.ts'), bundling: { cacheDir: CACHE_DIR } };
+const OTHER_KEY = 'arn:aws:kms:eu-west-1:123456789012:key/99999999-12ab-34cd-56ef-1234567890ab';
+
+function redriveOf(overrides: Partial<FailureRedriveProps> = {}, opts: { provisioned?: boolean; failure?: ConstructorParameters<typeof FailureDestination>[2] } = {}) {
+  const stack = newStack();
+  const table = newTable(stack);
+  const failure = new FailureDestination(stack, 'Failures', { name: 'orders-failures', ...opts.failure });
+  const consumer = new StreamConsumer(stack, 'Consumer', {
+    table,
+    functionName: 'orders-consumer',
+    code: { entry: HANDLER_ENTRY, bundling: { cacheDir: CACHE_DIR } },
+    onFailure: failure,
+    ...(opts.provisioned ? { provisionedConcurrency: 1 } : {}),
+  });
+  const redrive = new FailureRedrive(stack, 'Redrive', { failureDestination: failure, consumer, code: REDRIVE_CODE, ...overrides });
+  return { stack, redrive, json: () => JSON.parse(Testing.synth(stack)) };
+}
+
+const ref = (type: string, json: any, idPrefix: string, attr: string) => {
+  const id = Object.keys(json.resource[type]).find((k) => k.startsWith(idPrefix));
+  if (!id) throw new Error(`no ${type} ${idPrefix}* in ${Object.keys(json.resource[type])}`);
+  return `\${${type}.${id}.${attr}}`;
+};
+
+describe('FailureRedrive', () => {
+  test('GIVEN a consumer with an SQS failure queue WHEN a redrive is added THEN its role policy holds exactly the queue, stream, invoke, park and log statements on exact ARNs', () => {
+    const { json } = redriveOf();
+    const j = json();
+    const failureArn = ref('aws_sqs_queue', j, 'Failures_Queue', 'arn');
+    const parkedArn = ref('aws_sqs_queue', j, 'Redrive_Parked_Queue', 'arn');
+    const policies = Object.entries(j.resource.aws_iam_role_policy).filter(([k]) => k.startsWith('Redrive_'));
+    expect(policies).toHaveLength(1);
+    expect(JSON.parse((policies[0][1] as any).policy)).toEqual({
+      Version: '2012-10-17',
+      Statement: [
+        { Sid: 'ConsumeFailureRecords', Effect: 'Allow', Action: ['sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:ReceiveMessage'], Resource: failureArn },
+        { Sid: 'ReadFailedRanges', Effect: 'Allow', Action: ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator'], Resource: ref('aws_dynamodb_table', j, 'Orders_Table', 'stream_arn') },
+        { Sid: 'InvokeConsumer', Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: ref('aws_lambda_function', j, 'Consumer_Function', 'arn') },
+        { Sid: 'ParkRecords', Effect: 'Allow', Action: 'sqs:SendMessage', Resource: parkedArn },
+        { Sid: 'WriteLogs', Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: `${ref('aws_cloudwatch_log_group', j, 'Redrive_LogGroup', 'arn')}:*` },
+      ],
+    });
+  });
+
+  test('GIVEN defaults WHEN synthesized THEN an SQS mapping with partial batch responses feeds the function, which knows the parked queue, and the failure queue dead-letters into the parked queue', () => {
+    const { json } = redriveOf();
+    const j = json();
+    const fn = j.resource.aws_lambda_function[Object.keys(j.resource.aws_lambda_function).find((k) => k.startsWith('Redrive_'))!];
+    expect(fn).toMatchObject({ function_name: 'test-Redrive', runtime: 'nodejs22.x', handler: 'index.handler', architectures: ['arm64'], timeout: 30, memory_size: 256 });
+    expect(fn.environment.variables).toEqual({
+      REDRIVE_PARKED_QUEUE_URL: ref('aws_sqs_queue', j, 'Redrive_Parked_Queue', 'url'),
+      REDRIVE_MAX_ATTEMPTS: '3',
+      REDRIVE_INVOKE_BATCH_SIZE: '100',
+      POWERTOOLS_SERVICE_NAME: 'test-Redrive',
+      POWERTOOLS_METRICS_NAMESPACE: 'DynamoDBStreamRedrive',
+    });
+    const mappings = Object.entries(j.resource.aws_lambda_event_source_mapping).filter(([k]) => k.startsWith('Redrive_'));
+    expect(mappings).toHaveLength(1);
+    expect(mappings[0][1]).toMatchObject({
+      event_source_arn: ref('aws_sqs_queue', j, 'Failures_Queue', 'arn'),
+      function_name: ref('aws_lambda_function', j, 'Redrive_Function', 'arn'),
+      batch_size: 1,
+      function_response_types: ['ReportBatchItemFailures'],
+    });
+    expect((mappings[0][1] as any).starting_position).toBeUndefined();
+    const parked = j.resource.aws_sqs_queue[Object.keys(j.resource.aws_sqs_queue).find((k) => k.startsWith('Redrive_Parked_Queue'))!];
+    expect(parked).toMatchObject({ name: 'test-Redrive-Parked', message_retention_seconds: 1209600, sqs_managed_sse_enabled: true });
+    const redrivePolicy = only(j, 'aws_sqs_queue_redrive_policy');
+    expect(redrivePolicy.queue_url).toBe(ref('aws_sqs_queue', j, 'Failures_Queue', 'url'));
+    expect(JSON.parse(redrivePolicy.redrive_policy)).toEqual({ deadLetterTargetArn: ref('aws_sqs_queue', j, 'Redrive_Parked_Queue', 'arn'), maxReceiveCount: 10 });
+    const log = j.resource.aws_cloudwatch_log_group[Object.keys(j.resource.aws_cloudwatch_log_group).find((k) => k.startsWith('Redrive_'))!];
+    expect(log).toEqual({ name: '/aws/lambda/test-Redrive', retention_in_days: 30 });
+  });
+
+  test('GIVEN customer-managed keys on the failure queue, the parked queue and the stream, and a consumer alias WHEN synthesized THEN kms grants name exactly those keys and the alias may be invoked', () => {
+    const { json } = redriveOf(
+      { parkedQueue: { kmsKeyArn: OTHER_KEY, name: 'parked' }, streamEncryptionKeyArn: KEY_ARN, maxAttempts: 5, invokeBatchSize: 10, batchSize: 10, maxReceiveCount: 3 },
+      { provisioned: true, failure: { kmsKeyArn: KEY_ARN } },
+    );
+    const j = json();
+    const policy = JSON.parse(Object.entries<any>(j.resource.aws_iam_role_policy).find(([k]) => k.startsWith('Redrive_'))![1].policy);
+    const bySid = Object.fromEntries(policy.Statement.map((s: any) => [s.Sid, s]));
+    expect(Object.keys(bySid)).toEqual(['ConsumeFailureRecords', 'DecryptFailureRecords', 'ReadFailedRanges', 'DecryptStream', 'InvokeConsumer', 'ParkRecords', 'EncryptParkedRecords', 'WriteLogs']);
+    expect(bySid.DecryptFailureRecords).toEqual({ Sid: 'DecryptFailureRecords', Effect: 'Allow', Action: 'kms:Decrypt', Resource: KEY_ARN });
+    expect(bySid.DecryptStream).toEqual({ Sid: 'DecryptStream', Effect: 'Allow', Action: 'kms:Decrypt', Resource: KEY_ARN });
+    expect(bySid.EncryptParkedRecords).toEqual({ Sid: 'EncryptParkedRecords', Effect: 'Allow', Action: ['kms:Decrypt', 'kms:GenerateDataKey'], Resource: OTHER_KEY });
+    expect(bySid.InvokeConsumer.Resource).toEqual([ref('aws_lambda_function', j, 'Consumer_Function', 'arn'), ref('aws_lambda_alias', j, 'Consumer_Alias', 'arn')]);
+    const fn = Object.entries<any>(j.resource.aws_lambda_function).find(([k]) => k.startsWith('Redrive_'))![1];
+    expect(fn.environment.variables).toMatchObject({ REDRIVE_MAX_ATTEMPTS: '5', REDRIVE_INVOKE_BATCH_SIZE: '10' });
+    expect(Object.entries<any>(j.resource.aws_lambda_event_source_mapping).find(([k]) => k.startsWith('Redrive_'))![1].batch_size).toBe(10);
+    expect(JSON.parse(only(j, 'aws_sqs_queue_redrive_policy').redrive_policy).maxReceiveCount).toBe(3);
+    expect(j.resource.aws_sqs_queue[Object.keys(j.resource.aws_sqs_queue).find((k) => k.startsWith('Redrive_Parked'))!]).toMatchObject({ name: 'parked', kms_master_key_id: OTHER_KEY });
+  });
+
+  test('GIVEN a redrive timeout above the failure queue visibility timeout WHEN constructed THEN it fails naming both values and the fix', () => {
+    expect(() => redriveOf({ timeoutSeconds: 90 })).toThrow(
+      "test/Redrive: timeoutSeconds must be at most the failure queue's visibility timeout (30 s) (AWS refuses an SQS event source mapping whose queue hides messages for less than the function may run; raise the failure destination's visibilityTimeoutSeconds to at least 90, or lower timeoutSeconds) (got 90)",
+    );
+    expect(() => redriveOf({ timeoutSeconds: 90 }, { failure: { visibilityTimeoutSeconds: 540 } })).not.toThrow();
+  });
+
+  test('GIVEN an SNS failure destination and out-of-range settings WHEN constructed THEN every problem is reported at once', () => {
+    let message = '';
+    try {
+      redriveOf({ batchSize: 11, maxAttempts: 0, invokeBatchSize: 20000, maxReceiveCount: 0, memorySize: 64, logRetentionDays: 2, functionName: 'bad name' }, { failure: { kind: 'sns' } });
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    expect(message.split('\n')).toEqual([
+      "test/Redrive: failureDestination must be a FailureDestination of kind 'sqs' (the redrive function reads the on-failure records from a queue; an SNS topic keeps nothing to read) (got \"kind sns\")",
+      'test/Redrive: batchSize must be an integer 1..10 (an SQS event source without a batching window) (got 11)',
+      'test/Redrive: maxAttempts must be an integer 1..10 (got 0)',
+      'test/Redrive: invokeBatchSize must be an integer 1..10000 (got 20000)',
+      'test/Redrive: maxReceiveCount must be an integer 1..1000 (the SQS redrive policy range) (got 0)',
+      'test/Redrive: memorySize must be an integer 128..10240 (MB) (got 64)',
+      'test/Redrive: logRetentionDays must be one of 0, 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653 (the values CloudWatch Logs accepts) (got 2)',
+      'test/Redrive: functionName must be 1..64 characters of [0-9A-Za-z_-] (got "bad name")',
+    ]);
+  });
+
+  test('GIVEN no code WHEN synthesized THEN the function deploys the library redrive handler (prebuilt bundle, else handlers/redrive.ts bundled at synth)', () => {
+    const code = redriveCode();
+    expect('bundleDirectory' in code ? code.bundleDirectory : (code as { entry: string }).entry).toMatch(/(build\/handlers\/redrive|handlers\/redrive\.ts)$/);
+    const byDefault = redriveOf({ code: undefined }).redrive;
+    const explicit = redriveOf({ code: 'entry' in code ? { ...code, bundling: { cacheDir: CACHE_DIR } } : code }).redrive;
+    expect(byDefault.function.sourceCodeHashInput).toMatch(/^[0-9a-f]{64}$/);
+    expect(byDefault.function.sourceCodeHashInput).toBe(explicit.function.sourceCodeHashInput);
+  });
+});
+
+describe('StreamPipeline redrive', () => {
+  const TABLE = { tableName: 'orders', partitionKey: { name: 'pk', type: 'S' as const }, encryptionKeyArn: KEY_ARN };
+  const CONSUMER = { code: { entry: HANDLER_ENTRY, bundling: { cacheDir: CACHE_DIR } } };
+
+  test('GIVEN redrive settings WHEN the pipeline is synthesized THEN a redrive reads its failure queue and gets kms:Decrypt on the table key', () => {
+    const stack = newStack();
+    const p = new StreamPipeline(stack, 'Orders', { table: TABLE, consumer: CONSUMER, redrive: { code: REDRIVE_CODE } });
+    expect(p.redrive).toBeDefined();
+    expect(p.redrive!.policyStatements.find((s) => s.sid === 'DecryptStream')).toEqual({ sid: 'DecryptStream', actions: ['kms:Decrypt'], resources: [KEY_ARN] });
+    const j = JSON.parse(Testing.synth(stack));
+    const mapping = Object.entries<any>(j.resource.aws_lambda_event_source_mapping).find(([k]) => k.startsWith('Orders_Redrive_'))![1];
+    expect(mapping.event_source_arn).toBe(ref('aws_sqs_queue', j, 'Orders_FailureDestination_Queue', 'arn'));
+  });
+
+  test('GIVEN redrive unset WHEN the pipeline is synthesized THEN no redrive exists', () => {
+    const stack = newStack();
+    const p = new StreamPipeline(stack, 'Orders', { table: TABLE, consumer: CONSUMER });
+    expect(p.redrive).toBeUndefined();
+    expect(Object.keys(JSON.parse(Testing.synth(stack)).resource.aws_lambda_function)).toHaveLength(1);
+  });
+
+  test('GIVEN redrive with no failure destination WHEN constructed THEN it fails saying the redrive needs the queue', () => {
+    expect(() => new StreamPipeline(newStack(), 'Orders', { table: TABLE, consumer: CONSUMER, failureDestination: false, redrive: true })).toThrow(
+      'test/Orders: redrive must be false or unset when failureDestination is false (the redrive consumes the SQS failure queue) (got true)',
+    );
+  });
+});
+
+describe('FailureRedrive with the real provider (offline terraform)', () => {
+  test('GIVEN a pipeline with a redrive on CMK queues and a consumer alias WHEN init, validate and plan run THEN hashicorp/aws 5.100 accepts it and plans every redrive resource', () => {
+    const stack = newStack();
+    new StreamPipeline(stack, 'Orders', {
+      table: { tableName: 'orders', partitionKey: { name: 'pk', type: 'S' }, encryptionKeyArn: KEY_ARN },
+      consumer: { code: { entry: HANDLER_ENTRY, bundling: { cacheDir: CACHE_DIR } }, provisionedConcurrency: 1, timeoutSeconds: 20 },
+      failureDestination: { kmsKeyArn: KEY_ARN, visibilityTimeoutSeconds: 120 },
+      redrive: { code: REDRIVE_CODE, timeoutSeconds: 60, parkedQueue: { kmsKeyArn: OTHER_KEY } },
+      alarms: false,
+    });
+    const plan = terraformIn(stackFolder(Testing.synth(stack))).initValidatePlan();
+    const created = plan.resource_changes.filter((c: any) => c.address.includes('Orders_Redrive_')).map((c: any) => [c.type, c.change.actions]);
+    expect(created.map((c: any) => c[0]).sort()).toEqual(
+      ['aws_cloudwatch_log_group', 'aws_iam_role', 'aws_iam_role_policy', 'aws_lambda_event_source_mapping', 'aws_lambda_function', 'aws_sqs_queue', 'aws_sqs_queue_policy', 'aws_sqs_queue_redrive_policy'].sort(),
+    );
+    for (const c of created) expect(c[1]).toEqual(['create']);
+  });
+});
