@@ -21,6 +21,7 @@ import { configFromEnv, RedriveConfig, RedriveTally } from './internal/redrive-c
 
 export { REDRIVE_ENV, configFromEnv as redriveConfigFromEnv } from './internal/redrive-config';
 export type { RedriveConfig, RedriveTally } from './internal/redrive-config';
+export { lambdaInvoker } from './internal/redrive-invoke';
 export type { Invoker, InvokeResult } from './internal/redrive-invoke';
 export type { ParkedRedrive, RedriveParker } from './internal/redrive-park';
 
@@ -52,7 +53,7 @@ export function createRedriveHandler(options: RedriveHandlerOptions = {}): Redri
       if (!c) streamClients.set(region, (c = new DynamoDBStreamsClient({ region, maxAttempts: config.sdkMaxAttempts })));
       return c;
     });
-  const invoker = options.invoker ?? lambdaInvoker(config.sdkMaxAttempts);
+  const invoker = options.invoker ?? lambdaInvoker({ maxAttempts: config.sdkMaxAttempts });
   const parker = options.parker ?? sqsRedriveParker(new SQSClient({ maxAttempts: config.sdkMaxAttempts }), config.parkedQueueUrl, config.parkMaxBytes ?? DEFAULT_PARK_MAX_BYTES);
   const logger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'dynamodb-stream-redrive' });
   const metrics = new Metrics({ namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'DynamoDBStreamRedrive' });

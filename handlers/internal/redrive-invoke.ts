@@ -18,11 +18,11 @@ export interface InvokeResult {
 /** Invokes a function synchronously; tests inject one that calls a real handler in-process. */
 export type Invoker = (functionArn: string, event: DynamoDBStreamEvent) => Promise<InvokeResult>;
 
-/** The default invoker: Lambda Invoke (RequestResponse), the client built on first use. */
-export function lambdaInvoker(maxAttempts = 3): Invoker {
-  let client: LambdaClient | undefined;
+/** The default invoker: Lambda Invoke (RequestResponse); the client is built on first use unless given. */
+export function lambdaInvoker(options: { maxAttempts?: number; client?: LambdaClient } = {}): Invoker {
+  let client = options.client;
   return async (functionArn, event) => {
-    client ??= new LambdaClient({ maxAttempts });
+    client ??= new LambdaClient({ maxAttempts: options.maxAttempts ?? 3 });
     const out = await client.send(new InvokeCommand({ FunctionName: functionArn, InvocationType: 'RequestResponse', Payload: Buffer.from(JSON.stringify(event)) }));
     const text = out.Payload ? Buffer.from(out.Payload).toString('utf8') : '';
     let response: unknown;
