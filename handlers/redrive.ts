@@ -5,6 +5,8 @@
  * those records and retries what fails (redrive-invoke.ts), and parks in the "parked" queue what
  * still fails or can no longer be read (redrive-park.ts). A message whose parking fails is
  * reported in batchItemFailures, so SQS delivers it again: nothing is deleted before it is safe.
+ * Delivery to the consumer is at least once, as with the mapping: a message handled again
+ * re-invokes the consumer with records that had already succeeded, so consumers are idempotent.
  */
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { SQSClient } from '@aws-sdk/client-sqs';
@@ -14,6 +16,7 @@ import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda'
 import { describeError } from './internal/errors';
 import { DEFAULT_PARK_MAX_BYTES } from './internal/config';
 import { Invoker, lambdaInvoker, retryRecords } from './internal/redrive-invoke';
+import { matchesAny, parsePatterns } from './internal/redrive-filter';
 import { MalformedMessageError, OnFailureRecord, parseOnFailureRecord } from './internal/redrive-message';
 import { originOf, RedriveParker, sqsRedriveParker } from './internal/redrive-park';
 import { readRange, regionOf } from './internal/redrive-read';
@@ -40,7 +43,7 @@ export interface RedriveHandlerOptions {
 
 export type RedriveHandler = (event: SQSEvent, context?: Context) => Promise<SQSBatchResponse>;
 
-const newTally = (): RedriveTally => ({ messages: 0, rangesRedriven: 0, rangesUnreadable: 0, recordsRead: 0, recordsRetried: 0, recordsSucceeded: 0, recordsParked: 0, messagesFailed: 0 });
+const newTally = (): RedriveTally => ({ messages: 0, rangesRedriven: 0, rangesUnreadable: 0, recordsRead: 0, recordsFiltered: 0, recordsRetried: 0, recordsSucceeded: 0, recordsParked: 0, messagesFailed: 0 });
 
 /** Builds the handler and its clients (once per container). */
 export function createRedriveHandler(options: RedriveHandlerOptions = {}): RedriveHandler {
@@ -56,6 +59,7 @@ export function createRedriveHandler(options: RedriveHandlerOptions = {}): Redri
   const invoker = options.invoker ?? lambdaInvoker({ maxAttempts: config.sdkMaxAttempts });
   const parker = options.parker ?? sqsRedriveParker(new SQSClient({ maxAttempts: config.sdkMaxAttempts }), config.parkedQueueUrl, config.parkMaxBytes ?? DEFAULT_PARK_MAX_BYTES);
   const logger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'dynamodb-stream-redrive' });
+  const patterns = parsePatterns(config.filterPatterns ?? []);
   const metrics = new Metrics({ namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'DynamoDBStreamRedrive' });
 
   /** Redrives one on-failure record; throws only when something could not be parked (or read, transiently). */
@@ -76,7 +80,10 @@ export function createRedriveHandler(options: RedriveHandlerOptions = {}): Redri
       logger.warn('part of the failed range is no longer readable; parked its coordinates', { ...failure.range, reason: gap });
       await parker.park({ kind: 'range', reason: gap, parkedAt: now(), origin });
     }
-    const outcome = await retryRecords(invoker, failure.functionArn, read.records, config.maxAttempts, config.invokeBatchSize);
+    // The mapping never gave the function the records its filters drop: neither does the redrive.
+    const records = read.records.filter((r) => matchesAny(r, patterns));
+    tally.recordsFiltered += read.records.length - records.length;
+    const outcome = await retryRecords(invoker, failure.functionArn, records, config.maxAttempts, config.invokeBatchSize);
     tally.recordsRetried += outcome.recordsRetried;
     tally.recordsSucceeded += outcome.succeeded.length;
     for (const { record, reason } of outcome.failed) {
@@ -88,6 +95,7 @@ export function createRedriveHandler(options: RedriveHandlerOptions = {}): Redri
       functionArn: failure.functionArn,
       condition: failure.condition,
       records: read.records.length,
+      filtered: read.records.length - records.length,
       succeeded: outcome.succeeded.length,
       parked: outcome.failed.length,
       invocations: outcome.invocations,
@@ -129,6 +137,7 @@ function publish(metrics: Metrics, t: RedriveTally): void {
   const c = MetricUnit.Count;
   metrics.addMetric('RangesRedriven', c, t.rangesRedriven);
   metrics.addMetric('RangesUnreadable', c, t.rangesUnreadable);
+  metrics.addMetric('RecordsFiltered', c, t.recordsFiltered);
   metrics.addMetric('RecordsRetried', c, t.recordsRetried);
   metrics.addMetric('RecordsSucceeded', c, t.recordsSucceeded);
   metrics.addMetric('RecordsParked', c, t.recordsParked);

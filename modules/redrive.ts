@@ -10,7 +10,7 @@ import { assumeRolePolicy, identityPolicyJson, kmsStatements, PolicyStatement } 
 import { bindCode } from './internal/lambda-code';
 import { physicalName } from './internal/naming';
 import { redriveCode } from './internal/redrive-code';
-import { FailureRedriveSettings, REDRIVE_DEFAULTS, validateRedrive } from './internal/redrive-props';
+import { FailureRedriveSettings, REDRIVE_DEFAULTS, validateRedrive, validateRedriveFilters } from './internal/redrive-props';
 import { PropsValidator } from './internal/validation';
 import { StreamConsumer } from './stream-consumer';
 
@@ -37,6 +37,10 @@ export interface FailureRedriveProps extends FailureRedriveSettings {
  * the records that still fail and the ranges the stream can no longer serve (24 h retention). A
  * failure-queue message that cannot be handled goes to the parked queue as it is after
  * `maxReceiveCount` deliveries, so nothing is dropped.
+ *
+ * The consumer's filter criteria are applied again to the re-read records (the mapping never gave
+ * the function the records they drop). Delivery is at least once, as with the mapping itself: a
+ * message handled again after a failure re-invokes the consumer with records that had succeeded.
  *
  * The redrive's stream reads are occasional GetRecords calls, not an event source mapping, so it
  * does not count as one of the stream's two readers; throttled reads are retried by SQS redelivery.
@@ -65,6 +69,17 @@ export class FailureRedrive extends Construct {
     const failure = props.failureDestination;
     const v = new PropsValidator(this);
     validateRedrive(v, props, { functionName, roleName }, { kind: failure.kind, visibilityTimeoutSeconds: failure.queue?.visibilityTimeoutSecondsInput });
+    const filter = props.consumer.mapping.filterCriteriaInput?.filter;
+    const patterns = Array.isArray(filter) ? filter.map((f) => f.pattern).filter((p): p is string => typeof p === 'string') : [];
+    const environment: Record<string, string> = {
+      REDRIVE_PARKED_QUEUE_URL: 'x'.repeat(200), // placeholder of a queue URL's size, for the size check
+      REDRIVE_MAX_ATTEMPTS: String(props.maxAttempts ?? REDRIVE_DEFAULTS.maxAttempts),
+      REDRIVE_INVOKE_BATCH_SIZE: String(props.invokeBatchSize ?? REDRIVE_DEFAULTS.invokeBatchSize),
+      ...(patterns.length ? { REDRIVE_FILTER_PATTERNS: JSON.stringify(patterns) } : {}),
+      POWERTOOLS_SERVICE_NAME: functionName,
+      POWERTOOLS_METRICS_NAMESPACE: 'DynamoDBStreamRedrive',
+    };
+    validateRedriveFilters(v, patterns, environment);
     v.throwIfInvalid();
 
     const provider = props.provider;
@@ -106,15 +121,7 @@ export class FailureRedrive extends Construct {
       timeout: props.timeoutSeconds ?? REDRIVE_DEFAULTS.timeoutSeconds,
       filename: code.filename,
       sourceCodeHash: code.hash,
-      environment: {
-        variables: {
-          REDRIVE_PARKED_QUEUE_URL: this.parked.queueUrl!,
-          REDRIVE_MAX_ATTEMPTS: String(props.maxAttempts ?? REDRIVE_DEFAULTS.maxAttempts),
-          REDRIVE_INVOKE_BATCH_SIZE: String(props.invokeBatchSize ?? REDRIVE_DEFAULTS.invokeBatchSize),
-          POWERTOOLS_SERVICE_NAME: functionName,
-          POWERTOOLS_METRICS_NAMESPACE: 'DynamoDBStreamRedrive',
-        },
-      },
+      environment: { variables: { ...environment, REDRIVE_PARKED_QUEUE_URL: this.parked.queueUrl! } },
       loggingConfig: { logFormat: 'JSON', logGroup: this.logGroup.name, applicationLogLevel: 'INFO', systemLogLevel: 'WARN' },
       tags,
       dependsOn: [this.logGroup],

@@ -1,5 +1,6 @@
 /** The redrive function's settings, from its environment (set by modules/redrive.ts). */
 import { DEFAULT_PARK_MAX_BYTES } from './config';
+import { parsePatterns } from './redrive-filter';
 
 export const REDRIVE_ENV = {
   /** URL of the queue that receives what cannot be redriven. Required. */
@@ -10,6 +11,8 @@ export const REDRIVE_ENV = {
   invokeBatchSize: 'REDRIVE_INVOKE_BATCH_SIZE',
   /** Largest parked message in bytes (the parked queue's maximum message size). @default 262144 */
   parkMaxBytes: 'REDRIVE_PARK_MAX_BYTES',
+  /** The consumer mapping's filter patterns, a JSON array of pattern strings. @default none: every record */
+  filterPatterns: 'REDRIVE_FILTER_PATTERNS',
 } as const;
 
 export interface RedriveConfig {
@@ -17,6 +20,8 @@ export interface RedriveConfig {
   readonly maxAttempts: number;
   readonly invokeBatchSize: number;
   readonly parkMaxBytes?: number;
+  /** The consumer mapping's filter patterns (JSON strings); records none matches are not redriven. @default none */
+  readonly filterPatterns?: string[];
   /** SDK attempts per call (stream reads, invokes, parking). @default 3 */
   readonly sdkMaxAttempts?: number;
 }
@@ -27,6 +32,8 @@ export interface RedriveTally {
   rangesRedriven: number;
   rangesUnreadable: number;
   recordsRead: number;
+  /** Records of the range the consumer's filters drop, as its mapping did. */
+  recordsFiltered: number;
   recordsRetried: number;
   recordsSucceeded: number;
   recordsParked: number;
@@ -51,6 +58,17 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): RedriveConf
     invokeBatchSize: intIn(env, REDRIVE_ENV.invokeBatchSize, 100, 1, 10000, problems),
     parkMaxBytes: intIn(env, REDRIVE_ENV.parkMaxBytes, DEFAULT_PARK_MAX_BYTES, 1024, 1_048_576, problems),
   };
+  const rawPatterns = env[REDRIVE_ENV.filterPatterns];
+  if (rawPatterns) {
+    try {
+      const list = JSON.parse(rawPatterns);
+      if (!Array.isArray(list) || !list.every((p) => typeof p === 'string')) throw new Error('not an array of strings');
+      parsePatterns(list);
+      (config as { filterPatterns?: string[] }).filterPatterns = list;
+    } catch (e) {
+      problems.push(`${REDRIVE_ENV.filterPatterns} must be a JSON array of filter pattern strings the redrive applies (${(e as Error).message})`);
+    }
+  }
   if (problems.length) throw new Error(`redrive configuration is invalid:\n- ${problems.join('\n- ')}`);
   return config;
 }

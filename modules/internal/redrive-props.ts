@@ -94,3 +94,36 @@ export function validateRedrive(v: PropsValidator, s: FailureRedriveSettings, na
     );
   }
 }
+
+/** The operators the redrive function applies again (handlers/internal/redrive-filter.ts). */
+const REDRIVE_FILTER_OPERATORS = ['prefix', 'suffix', 'equals-ignore-case', 'anything-but', 'numeric', 'exists'];
+
+/** Operators in the consumer's filter patterns that the redrive could not apply faithfully. */
+function unsupportedOperators(node: unknown, found: Set<string>): Set<string> {
+  if (Array.isArray(node)) {
+    for (const item of node) {
+      if (item && typeof item === 'object' && !Array.isArray(item)) for (const op of Object.keys(item)) if (!REDRIVE_FILTER_OPERATORS.includes(op)) found.add(op);
+    }
+  } else if (node && typeof node === 'object') {
+    // $or holds alternative patterns, not a list of rules.
+    for (const [k, v] of Object.entries(node)) {
+      if (k === '$or' && Array.isArray(v)) v.forEach((alt) => unsupportedOperators(alt, found));
+      else unsupportedOperators(v, found);
+    }
+  }
+  return found;
+}
+
+/** Lambda's limit for all environment variables of a function together. */
+const ENV_BYTES = 4096;
+
+/** Checks that the redrive can apply the consumer's filters again and that they fit its environment. */
+export function validateRedriveFilters(v: PropsValidator, patterns: string[], environment: Record<string, string>): void {
+  for (const [i, p] of patterns.entries()) {
+    if (Token.isUnresolved(p)) continue;
+    const ops = [...unsupportedOperators(JSON.parse(p), new Set())];
+    if (ops.length) v.fail(`consumer.filters[${i}]`, p, `a pattern using only ${REDRIVE_FILTER_OPERATORS.join(', ')} and value lists`, `the redrive re-applies the mapping's filters to re-read records and does not implement ${ops.join(', ')}`);
+  }
+  const bytes = Buffer.byteLength(JSON.stringify(environment));
+  if (bytes > ENV_BYTES) v.fail('consumer.filters', `${bytes} bytes of environment`, `at most ${ENV_BYTES} bytes`, "the redrive gets the consumer's filter patterns through its environment, which Lambda limits to 4 KB");
+}

@@ -105,5 +105,5 @@ test('GIVEN the bundled redrive in a fresh process WHEN it handles an on-failure
   expect(bodies.map((b) => [b.kind, b.record.dynamodb.Keys.pk.S, b.reason])).toEqual([['record', 'poison-b', 'reported in batchItemFailures (attempt 3 of 3)']]);
   const json = run.stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l));
   expect(json.find((l) => l.message === 'failed range redriven')).toMatchObject({ level: 'INFO', service: 'redrive-test', functionArn, records: 3, succeeded: 2, parked: 1, invocations: 3 });
-  expect(json.find((l) => l._aws?.CloudWatchMetrics)).toMatchObject({ RangesRedriven: 1, RecordsRetried: 5, RecordsSucceeded: 2, RecordsParked: 1, MessagesFailed: 0 });
+  expect(json.find((l) => l._aws?.CloudWatchMetrics)).toMatchObject({ RangesRedriven: 1, RecordsFiltered: 0, RecordsRetried: 5, RecordsSucceeded: 2, RecordsParked: 1, MessagesFailed: 0 });
 });

@@ -121,9 +121,9 @@ function inProcess(handler: (e: DynamoDBStreamEvent) => Promise<unknown>, invoke
   };
 }
 
-function redriveHandler(invoker: Invoker, tallies: RedriveTally[], sqsAttempts = 3) {
+function redriveHandler(invoker: Invoker, tallies: RedriveTally[], sqsAttempts = 3, filterPatterns?: string[]) {
   return createRedriveHandler({
-    config: { parkedQueueUrl: parked.queueUrl, maxAttempts: 3, invokeBatchSize: 2 },
+    config: { parkedQueueUrl: parked.queueUrl, maxAttempts: 3, invokeBatchSize: 2, filterPatterns },
     // DynamoDB Local names its region "ddblocal" in stream ARNs; the redrive takes the region from the ARN.
     streams: (region) => (region === 'ddblocal' ? streams : failStreams(region)),
     invoker,
@@ -173,7 +173,22 @@ describe('redrive handler', () => {
     // The full record, exactly as the stream holds it (and as Lambda delivered it).
     // (awsRegion comes from the stream ARN, as in AWS, where they agree; DynamoDB Local's says "ddblocal".)
     expect(bodies[0].record).toEqual({ ...f.records[3], awsRegion: 'ddblocal' });
-    expect(tallies).toEqual([{ messages: 1, rangesRedriven: 1, rangesUnreadable: 0, recordsRead: 5, recordsRetried: 5 + 3 + 1, recordsSucceeded: 4, recordsParked: 1, messagesFailed: 0 }]);
+    expect(tallies).toEqual([{ messages: 1, rangesRedriven: 1, rangesUnreadable: 0, recordsRead: 5, recordsFiltered: 0, recordsRetried: 5 + 3 + 1, recordsSucceeded: 4, recordsParked: 1, messagesFailed: 0 }]);
+  });
+
+  test('GIVEN a consumer mapping with filter criteria WHEN its range is redriven THEN only the records its filters match are delivered again, as the mapping delivered them', async () => {
+    const f = await fixture(['keep-1', 'skip-1', 'keep-2']);
+    await rememberShard(f.streamArn);
+    const calls: string[][] = [];
+    const tallies: RedriveTally[] = [];
+    const handler = redriveHandler(inProcess(copyConsumer(f.target, calls)), tallies, 3, ['{"eventName":["INSERT"],"dynamodb":{"Keys":{"pk":{"S":[{"prefix":"keep"}]}}}}']);
+
+    await handler(sqsEvent(onFailureMessage(f.records)));
+
+    expect(calls).toEqual([['keep-1', 'keep-2']]);
+    expect(await itemIn(f.target, 'skip-1')).toBeUndefined();
+    expect(parked.messages).toHaveLength(0);
+    expect(tallies[0]).toMatchObject({ recordsRead: 3, recordsFiltered: 1, recordsSucceeded: 2, recordsParked: 0 });
   });
 
   test('GIVEN a consumer that throws WHEN its range is redriven THEN every record of the range is parked with the FunctionError as reason after each attempt failed', async () => {

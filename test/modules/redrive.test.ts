@@ -3,7 +3,7 @@ import { Testing } from 'cdktf';
 import { FailureDestination } from '../../modules/failure-destination';
 import { FailureRedrive, FailureRedriveProps } from '../../modules/redrive';
 import { redriveCode } from '../../modules/internal/redrive-code';
-import { StreamConsumer } from '../../modules/stream-consumer';
+import { FilterPattern, StreamConsumer } from '../../modules/stream-consumer';
 import { StreamPipeline } from '../../modules/stream-pipeline';
 import { CACHE_DIR, HANDLER_ENTRY, KEY_ARN, newStack, newTable, only } from '../fixtures/consumer-stack';
 import { stackFolder, terraformIn } from '../support/terraform';
@@ -11,7 +11,7 @@ import { stackFolder, terraformIn } from '../support/terraform';
 const REDRIVE_CODE = { entry: join(__dirname, '..', '..', 'handlers', 'redrive.ts'), bundling: { cacheDir: CACHE_DIR } };
 const OTHER_KEY = 'arn:aws:kms:eu-west-1:123456789012:key/99999999-12ab-34cd-56ef-1234567890ab';
 
-function redriveOf(overrides: Partial<FailureRedriveProps> = {}, opts: { provisioned?: boolean; failure?: ConstructorParameters<typeof FailureDestination>[2] } = {}) {
+function redriveOf(overrides: Partial<FailureRedriveProps> = {}, opts: { provisioned?: boolean; failure?: ConstructorParameters<typeof FailureDestination>[2]; filters?: FilterPattern[] } = {}) {
   const stack = newStack();
   const table = newTable(stack);
   const failure = new FailureDestination(stack, 'Failures', { name: 'orders-failures', ...opts.failure });
@@ -21,6 +21,7 @@ function redriveOf(overrides: Partial<FailureRedriveProps> = {}, opts: { provisi
     code: { entry: HANDLER_ENTRY, bundling: { cacheDir: CACHE_DIR } },
     onFailure: failure,
     ...(opts.provisioned ? { provisionedConcurrency: 1 } : {}),
+    ...(opts.filters ? { filters: opts.filters } : {}),
   });
   const redrive = new FailureRedrive(stack, 'Redrive', { failureDestination: failure, consumer, code: REDRIVE_CODE, ...overrides });
   return { stack, redrive, json: () => JSON.parse(Testing.synth(stack)) };
@@ -100,6 +101,21 @@ describe('FailureRedrive', () => {
     expect(Object.entries<any>(j.resource.aws_lambda_event_source_mapping).find(([k]) => k.startsWith('Redrive_'))![1].batch_size).toBe(10);
     expect(JSON.parse(only(j, 'aws_sqs_queue_redrive_policy').redrive_policy).maxReceiveCount).toBe(3);
     expect(j.resource.aws_sqs_queue[Object.keys(j.resource.aws_sqs_queue).find((k) => k.startsWith('Redrive_Parked'))!]).toMatchObject({ name: 'parked', kms_master_key_id: OTHER_KEY });
+  });
+
+  test('GIVEN a consumer with filter criteria WHEN a redrive is added THEN the redrive gets the exact patterns of the mapping, to apply them again', () => {
+    const filters = [{ eventName: ['INSERT'] }, { dynamodb: { NewImage: { status: { S: [{ prefix: 'PAID' }] } } } }];
+    const j = redriveOf({}, { filters }).json();
+    const consumerMapping = Object.entries<any>(j.resource.aws_lambda_event_source_mapping).find(([k]) => k.startsWith('Consumer_'))![1];
+    const fn = Object.entries<any>(j.resource.aws_lambda_function).find(([k]) => k.startsWith('Redrive_'))![1];
+    expect(JSON.parse(fn.environment.variables.REDRIVE_FILTER_PATTERNS)).toEqual(consumerMapping.filter_criteria.filter.map((f: any) => f.pattern));
+    expect(JSON.parse(fn.environment.variables.REDRIVE_FILTER_PATTERNS).map((p: string) => JSON.parse(p))).toEqual(filters);
+  });
+
+  test('GIVEN a consumer filter with an operator the redrive cannot apply WHEN a redrive is added THEN it fails naming the pattern and the operator', () => {
+    expect(() => redriveOf({}, { filters: [{ eventName: ['INSERT'] }, { dynamodb: { Keys: { pk: { S: [{ wildcard: 'order-*' }] } } } }] })).toThrow(
+      'test/Redrive: consumer.filters[1] must be a pattern using only prefix, suffix, equals-ignore-case, anything-but, numeric, exists and value lists (the redrive re-applies the mapping\'s filters to re-read records and does not implement wildcard) (got "{\\"dynamodb\\":{\\"Keys\\":{\\"pk\\":{\\"S\\":[{\\"wildcard\\":\\"order-*\\"}]}}}}")',
+    );
   });
 
   test('GIVEN a redrive timeout above the failure queue visibility timeout WHEN constructed THEN it fails naming both values and the fix', () => {
