@@ -9,7 +9,7 @@ import { FailureDestination } from './failure-destination';
 import { assumeRolePolicy, identityPolicyJson, kmsStatements, PolicyStatement } from './internal/iam';
 import { bindCode } from './internal/lambda-code';
 import { physicalName } from './internal/naming';
-import { redriveCode } from './internal/redrive-code';
+import { libraryHandlerCode } from './internal/library-handler';
 import { FailureRedriveSettings, REDRIVE_DEFAULTS, validateRedrive, validateRedriveFilters } from './internal/redrive-props';
 import { PropsValidator } from './internal/validation';
 import { StreamConsumer } from './stream-consumer';
@@ -84,7 +84,7 @@ export class FailureRedrive extends Construct {
 
     const provider = props.provider;
     const tags = props.tags;
-    const code = bindCode(this, 'Code', props.code ?? redriveCode(), 'node22');
+    const code = bindCode(this, 'Code', props.code ?? libraryHandlerCode('redrive'), 'node22');
     this.parked = new FailureDestination(this, 'Parked', { kind: 'sqs', ...props.parkedQueue, tags: props.parkedQueue?.tags ?? tags, provider });
     this.failureQueueRedrivePolicy = new SqsQueueRedrivePolicy(this, 'FailureQueueRedrive', {
       provider,

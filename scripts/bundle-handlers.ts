@@ -15,6 +15,7 @@ import { join, resolve } from 'path';
 /** Handler entries, by bundle name. client.ts is a library for applications, not a Lambda. */
 export const HANDLER_ENTRIES: Record<string, string> = {
   replicate: 'handlers/replicate.ts',
+  redrive: 'handlers/redrive.ts',
 };
 
 function projectRoot(): string {

@@ -7,7 +7,7 @@ import { StreamConsumer } from '../stream-consumer';
 import type { IStreamSource } from '../stream-table';
 import { PolicyStatement } from './iam';
 import { physicalName } from './naming';
-import { replicaWriterCode } from './replica-code';
+import { libraryHandlerCode } from './library-handler';
 import { replicaFilterPatterns } from './replica-filters';
 import type { LwwNames, ReplicationAlarmProps, ReplicaWriterOptions } from './replica-props';
 
@@ -115,7 +115,7 @@ export class ReplicaWriter extends Construct {
 
     this.consumer = new StreamConsumer(this, 'Consumer', {
       table: source.stream,
-      code: o.code ?? replicaWriterCode(),
+      code: o.code ?? libraryHandlerCode('replicate'),
       provider,
       functionName: this.functionName,
       roleName: physicalName(this, 64, '-role'),

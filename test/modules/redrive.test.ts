@@ -2,7 +2,7 @@ import { join } from 'path';
 import { Testing } from 'cdktf';
 import { FailureDestination } from '../../modules/failure-destination';
 import { FailureRedrive, FailureRedriveProps } from '../../modules/redrive';
-import { redriveCode } from '../../modules/internal/redrive-code';
+import { libraryHandlerCode } from '../../modules/internal/library-handler';
 import { FilterPattern, StreamConsumer } from '../../modules/stream-consumer';
 import { StreamPipeline } from '../../modules/stream-pipeline';
 import { CACHE_DIR, HANDLER_ENTRY, KEY_ARN, newStack, newTable, only } from '../fixtures/consumer-stack';
@@ -145,7 +145,7 @@ describe('FailureRedrive', () => {
   });
 
   test('GIVEN no code WHEN synthesized THEN the function deploys the library redrive handler (prebuilt bundle, else handlers/redrive.ts bundled at synth)', () => {
-    const code = redriveCode();
+    const code = libraryHandlerCode('redrive');
     expect('bundleDirectory' in code ? code.bundleDirectory : (code as { entry: string }).entry).toMatch(/(build\/handlers\/redrive|handlers\/redrive\.ts)$/);
     const byDefault = redriveOf({ code: undefined }).redrive;
     const explicit = redriveOf({ code: 'entry' in code ? { ...code, bundling: { cacheDir: CACHE_DIR } } : code }).redrive;
