@@ -93,7 +93,32 @@ export class StreamPipeline extends Construct {
         failureDestination: this.failureDestination,
         provider,
       });
+      if (this.redrive) this.alarmOnRedrive(this.alarms, this.redrive);
     }
+  }
+
+  /** Parked records need a person; a failing redrive leaves the failure queue growing. */
+  private alarmOnRedrive(alarms: PipelineAlarms, redrive: FailureRedrive): void {
+    alarms.addAlarm('ParkedRecords', {
+      nameSuffix: 'parked-records',
+      title: 'Records parked by the redrive',
+      description: 'The redrive parked records it could not deliver (still failing, or no longer readable from the stream); inspect the parked queue.',
+      namespace: 'AWS/SQS',
+      metricName: 'ApproximateNumberOfMessagesVisible',
+      dimensions: { QueueName: redrive.parked.queueName! },
+      statistic: 'Maximum',
+      threshold: 0,
+    });
+    alarms.addAlarm('RedriveErrors', {
+      nameSuffix: 'redrive-errors',
+      title: 'Redrive function errors',
+      description: 'The redrive function failed; failure-queue messages wait for it.',
+      namespace: 'AWS/Lambda',
+      metricName: 'Errors',
+      dimensions: { FunctionName: redrive.functionName },
+      statistic: 'Sum',
+      threshold: 0,
+    });
   }
 }
 

@@ -68,3 +68,16 @@ describe('StreamPipeline', () => {
     expect(iteratorAge.dimensions.Resource).toMatch(/^\$\{aws_lambda_function\.\w+\.function_name\}:\$\{aws_lambda_alias\.\w+\.name\}$/);
   });
 });
+
+describe('StreamPipeline with redrive and alarms', () => {
+  test('GIVEN redrive on WHEN synthesized THEN the parked queue depth and the redrive errors are alarmed with the pipeline actions', () => {
+    const { p, json } = pipeline({ redrive: true });
+    const alarms = Object.values(json.resource.aws_cloudwatch_metric_alarm) as any[];
+    const parked = alarms.find((a) => a.alarm_name.endsWith('-parked-records'));
+    const errors = alarms.find((a) => a.alarm_name.endsWith('-redrive-errors'));
+    expect(parked).toMatchObject({ namespace: 'AWS/SQS', metric_name: 'ApproximateNumberOfMessagesVisible', dimensions: { QueueName: p.redrive!.parked.queueName }, threshold: 0 });
+    expect(errors).toMatchObject({ namespace: 'AWS/Lambda', metric_name: 'Errors', dimensions: { FunctionName: expect.stringMatching(/^\$\{aws_lambda_function\.Orders_Redrive_Function_\w+\.function_name\}$/) }, statistic: 'Sum' });
+    const iteratorAge = alarms.find((a) => a.metric_name === 'IteratorAge');
+    expect(parked.alarm_actions).toEqual(iteratorAge.alarm_actions);
+  });
+});
