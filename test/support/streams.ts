@@ -6,13 +6,13 @@
 import type { DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { CreateTableCommand, DynamoDBClient, KeySchemaElement } from '@aws-sdk/client-dynamodb';
 import {
-  AttributeValue as StreamAttributeValue,
   DescribeStreamCommand,
   DynamoDBStreamsClient,
   GetRecordsCommand,
   GetShardIteratorCommand,
   _Record,
 } from '@aws-sdk/client-dynamodb-streams';
+import { toLambdaRecord } from '../../handlers/internal/stream-record';
 
 export interface TableSpec {
   /** Partition key name (string type). @default 'pk' */
@@ -40,46 +40,7 @@ export async function createStreamTable(client: DynamoDBClient, tableName: strin
   return arn;
 }
 
-/** Lambda's JSON carries binaries as base64 strings; the SDK hands us bytes. */
-function toLambdaAttribute(av: StreamAttributeValue): unknown {
-  if (av.B !== undefined) return { B: Buffer.from(av.B).toString('base64') };
-  if (av.BS !== undefined) return { BS: av.BS.map((b) => Buffer.from(b).toString('base64')) };
-  if (av.M !== undefined) return { M: toLambdaImage(av.M) };
-  if (av.L !== undefined) return { L: av.L.map(toLambdaAttribute) };
-  // DynamoDB Local 3.3.1 writes an empty map into stream images as `{}` (no type key); DynamoDB
-  // and Lambda deliver `{"M":{}}`. Nothing else can come back typeless, so restore what AWS sends.
-  if (Object.keys(av).length === 0) return { M: {} };
-  return { ...av };
-}
-
-function toLambdaImage(image: Record<string, StreamAttributeValue> | undefined): any {
-  if (!image) return undefined;
-  return Object.fromEntries(Object.entries(image).map(([k, v]) => [k, toLambdaAttribute(v)]));
-}
-
-/** One stream record as Lambda delivers it. */
-export function toLambdaRecord(r: _Record, streamArn: string, region: string): DynamoDBRecord {
-  const d = r.dynamodb ?? {};
-  const rec: DynamoDBRecord = {
-    eventID: r.eventID,
-    eventName: r.eventName as DynamoDBRecord['eventName'],
-    eventVersion: r.eventVersion ?? '1.1',
-    eventSource: 'aws:dynamodb',
-    awsRegion: region,
-    eventSourceARN: streamArn,
-    dynamodb: {
-      ApproximateCreationDateTime: d.ApproximateCreationDateTime ? Math.floor(d.ApproximateCreationDateTime.getTime() / 1000) : undefined,
-      Keys: toLambdaImage(d.Keys),
-      NewImage: toLambdaImage(d.NewImage),
-      OldImage: toLambdaImage(d.OldImage),
-      SequenceNumber: d.SequenceNumber,
-      SizeBytes: d.SizeBytes,
-      StreamViewType: d.StreamViewType as any,
-    },
-  };
-  if (r.userIdentity) rec.userIdentity = { type: r.userIdentity.Type, principalId: r.userIdentity.PrincipalId };
-  return JSON.parse(JSON.stringify(rec));
-}
+export { toLambdaRecord };
 
 export function streamEvent(records: DynamoDBRecord[]): DynamoDBStreamEvent {
   return { Records: records };
