@@ -22,6 +22,29 @@ function exampleModule(): ModuleStack {
   return stack;
 }
 
+/** A hand-written root with two aws providers that calls the example module with `args`. */
+function estateCalling(args: string, extra = ''): string {
+  const root = mkdtempSync(join(tmpdir(), 'estate-'));
+  mkdirSync(join(root, 'queues'));
+  writeFileSync(join(root, 'queues', 'cdk.tf.json'), Testing.synth(exampleModule()));
+  writeFileSync(
+    join(root, 'main.tf'),
+    `
+provider "aws" { region = "eu-west-1" }
+provider "aws" {
+  alias  = "us"
+  region = "us-east-1"
+}
+module "queues" {
+  source      = "./queues"${args}
+  providers   = { aws = aws, aws.replica = aws.us }
+}
+${extra}
+`,
+  );
+  return root;
+}
+
 describe('ModuleStack', () => {
   test('GIVEN a module stack WHEN synthesized THEN it has no provider blocks or backend, a version range with configuration_aliases, and exact names', () => {
     const tf = JSON.parse(Testing.synth(exampleModule()));
@@ -54,26 +77,9 @@ describe('ModuleStack', () => {
   });
 
   test('GIVEN the module WHEN called from hand-written HCL with for_each and providers THEN terraform validates and plans it', () => {
-    const root = mkdtempSync(join(tmpdir(), 'estate-'));
-    mkdirSync(join(root, 'queues'));
-    writeFileSync(join(root, 'queues', 'cdk.tf.json'), Testing.synth(exampleModule()));
-    writeFileSync(
-      join(root, 'main.tf'),
-      `
-provider "aws" { region = "eu-west-1" }
-provider "aws" {
-  alias  = "us"
-  region = "us-east-1"
-}
-module "queues" {
-  source      = "./queues"
+    const root = estateCalling(`
   for_each    = toset(["staging", "prod"])
-  name_prefix = "shop-\${each.key}"
-  providers   = { aws = aws, aws.replica = aws.us }
-}
-output "urls" { value = { for k, m in module.queues : k => m.home_queue_url } }
-`,
-    );
+  name_prefix = "shop-\${each.key}"`, 'output "urls" { value = { for k, m in module.queues : k => m.home_queue_url } }');
     const plan = terraformIn(root).initValidatePlan();
     const created = plan.resource_changes.map((c: any) => c.address).sort();
     expect(created).toEqual([
@@ -88,24 +94,8 @@ output "urls" { value = { for k, m in module.queues : k => m.home_queue_url } }
   });
 
   test('GIVEN a root that passes a bad name_prefix WHEN validated THEN the variable validation message appears', () => {
-    const root = mkdtempSync(join(tmpdir(), 'estate-'));
-    mkdirSync(join(root, 'queues'));
-    writeFileSync(join(root, 'queues', 'cdk.tf.json'), Testing.synth(exampleModule()));
-    writeFileSync(
-      join(root, 'main.tf'),
-      `
-provider "aws" { region = "eu-west-1" }
-provider "aws" {
-  alias  = "us"
-  region = "us-east-1"
-}
-module "queues" {
-  source      = "./queues"
-  name_prefix = "bad prefix!"
-  providers   = { aws = aws, aws.replica = aws.us }
-}
-`,
-    );
+    const root = estateCalling(`
+  name_prefix = "bad prefix!"`);
     expect(() => terraformIn(root).initValidatePlan()).toThrow(/name_prefix must be 1\.\.60 characters of \[0-9A-Za-z_-\]\./);
   });
 });
