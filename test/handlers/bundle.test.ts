@@ -4,15 +4,14 @@
  * Lambda provides them), writing into DynamoDB Local and parking into a FAKE SQS.
  */
 import { GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
-import { execFile } from 'child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'fs';
+import { mkdtempSync, readFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { replicatedWrites } from '../../handlers/client';
 import { bundleEntry, bundleHandlers, HANDLER_ENTRIES } from '../../scripts/bundle-handlers';
-import { FAKE_CREDENTIALS } from '../support/dynamodb-local';
 import { FakeSts, startFakeSts } from '../support/fake-sts';
 import { createStreamTable, streamEvent } from '../support/streams';
+import { runBundle } from './support/run-bundle';
 import { deploy, startWorld, uniqueTable, World } from './support/world';
 
 const BUDGET_BYTES = 450 * 1024;
@@ -66,46 +65,20 @@ test('GIVEN the bundle in a fresh Node process configured by environment only WH
   const broken = JSON.parse(JSON.stringify(records[0]));
   broken.dynamodb.SequenceNumber = '9';
   broken.dynamodb.NewImage._v = { S: 'garbage' };
-  const dir = mkdtempSync(join(tmpdir(), 'invoke-'));
-  writeFileSync(join(dir, 'event.json'), JSON.stringify(streamEvent([...records, broken])));
   const sent = world.sqs.messages.length;
-  // Asynchronous on purpose: the fake SQS answers from this very process.
-  const run = await new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
-    const child = execFile(
-      process.execPath,
-      [
-        '-e',
-        `require(${JSON.stringify(bundlePath)}).handler(JSON.parse(require('fs').readFileSync(${JSON.stringify(
-          join(dir, 'event.json')
-        )}, 'utf8')), { awsRequestId: 'req-1' }).then((r) => process.stdout.write('RESULT ' + JSON.stringify(r) + '\\n'), (e) => { console.error(e); process.exit(3); })`,
-      ],
-      {
-        encoding: 'utf8',
-        env: {
-          PATH: process.env.PATH,
-          AWS_REGION: 'eu-west-1',
-          AWS_ACCESS_KEY_ID: FAKE_CREDENTIALS.accessKeyId,
-          AWS_SECRET_ACCESS_KEY: FAKE_CREDENTIALS.secretAccessKey,
-          AWS_SESSION_TOKEN: 'session',
-          REPLICATION_SOURCE_ENDPOINT: world.local['eu-west-1'].endpoint,
-          REPLICATION_TARGETS: JSON.stringify([
-          { region: 'us-east-1', table, endpoint: world.local['us-east-1'].endpoint },
-          { region: 'us-east-1', table: `${table}-xacct`, endpoint: world.local['us-east-1'].endpoint, roleArn: 'arn:aws:iam::222222222222:role/w' },
-        ]),
-        AWS_ENDPOINT_URL_STS: sts.endpoint,
-          REPLICATION_FAILURE_QUEUE_URL: world.sqs.queueUrl,
-          POWERTOOLS_SERVICE_NAME: 'replica-writer-test',
-        },
-        timeout: 60_000,
-      },
-      (error, stdout, stderr) => resolve({ status: error ? (typeof error.code === 'number' ? error.code : null) : 0, stdout, stderr })
-    );
-    child.stdin?.end();
+  const run = await runBundle(bundlePath, streamEvent([...records, broken]), {
+    REPLICATION_SOURCE_ENDPOINT: world.local['eu-west-1'].endpoint,
+    REPLICATION_TARGETS: JSON.stringify([
+      { region: 'us-east-1', table, endpoint: world.local['us-east-1'].endpoint },
+      { region: 'us-east-1', table: `${table}-xacct`, endpoint: world.local['us-east-1'].endpoint, roleArn: 'arn:aws:iam::222222222222:role/w' },
+    ]),
+    AWS_ENDPOINT_URL_STS: sts.endpoint,
+    REPLICATION_FAILURE_QUEUE_URL: world.sqs.queueUrl,
+    POWERTOOLS_SERVICE_NAME: 'replica-writer-test',
   });
   expect(run.stderr).not.toMatch(/Error:/);
   expect(run.status).toBe(0);
-  const result = JSON.parse(/RESULT (.*)/.exec(run.stdout)![1]);
-  expect(result).toEqual({ batchItemFailures: [] });
+  expect(run.result).toEqual({ batchItemFailures: [] });
   const copy = await world.ddb['us-east-1'].send(new GetItemCommand({ TableName: table, Key: { pk: { S: 'from-bundle' } } }));
   expect(Buffer.from(copy.Item!.b.B!)).toEqual(Buffer.from([0, 1, 254, 255]));
   const crossAccount = await world.ddb['us-east-1'].send(new GetItemCommand({ TableName: `${table}-xacct`, Key: { pk: { S: 'from-bundle' } } }));
@@ -114,10 +87,7 @@ test('GIVEN the bundle in a fresh Node process configured by environment only WH
   const parked = world.sqs.messages.slice(sent).map((m) => JSON.parse(m.body));
   expect(parked.map((p) => p.reason)).toEqual(['new image has a malformed version attribute _v: {"S":"garbage"}']);
   // Structured JSON logs and EMF metrics on stdout.
-  const json = run.stdout
-    .split('\n')
-    .filter((l) => l.startsWith('{'))
-    .map((l) => JSON.parse(l));
+  const json = run.json;
   expect(json.find((l) => l.message === 'batch replicated')).toMatchObject({ level: 'INFO', service: 'replica-writer-test', records: 2, parked: 1 });
   expect(json.find((l) => l.TargetRegion === 'us-east-1')).toMatchObject({ Replicated: 2 });
 });

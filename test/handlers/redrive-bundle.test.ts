@@ -6,7 +6,6 @@
  * Stand-ins, said plainly: the Lambda endpoint is a FAKE Lambda (the Lambda service has no local
  * counterpart) that runs a consumer in this test process; the parked queue is a FAKE SQS.
  */
-import { execFile } from 'child_process';
 import { mkdtempSync, writeFileSync } from 'fs';
 import { createServer, Server } from 'http';
 import { AddressInfo } from 'net';
@@ -16,9 +15,10 @@ import { DescribeStreamCommand } from '@aws-sdk/client-dynamodb-streams';
 import { PutItemCommand } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBStreamEvent } from 'aws-lambda';
 import { bundleEntry } from '../../scripts/bundle-handlers';
-import { DynamoDbLocal, dynamoClient, FAKE_CREDENTIALS, startDynamoDbLocal, streamsClient } from '../support/dynamodb-local';
+import { DynamoDbLocal, dynamoClient, startDynamoDbLocal, streamsClient } from '../support/dynamodb-local';
 import { FakeSqs, startFakeSqs } from '../support/fake-sqs';
 import { createStreamTable, StreamReader } from '../support/streams';
+import { runBundle } from './support/run-bundle';
 
 let local: DynamoDbLocal;
 let parked: FakeSqs;
@@ -71,39 +71,19 @@ test('GIVEN the bundled redrive in a fresh process WHEN it handles an on-failure
     timestamp: new Date().toISOString(),
     DDBStreamBatchInfo: { shardId, startSequenceNumber: records[0].dynamodb!.SequenceNumber, endSequenceNumber: records[2].dynamodb!.SequenceNumber, batchSize: 3, streamArn },
   };
-  writeFileSync(join(dir, 'event.json'), JSON.stringify({ Records: [{ messageId: 'sqs-1', body: JSON.stringify(message) }] }));
-
-  // Asynchronous on purpose: the fake Lambda and fake SQS answer from this very process.
-  const run = await new Promise<{ status: number; stdout: string; stderr: string }>((resolve) => {
-    execFile(
-      process.execPath,
-      ['-e', `require('./index.js').handler(JSON.parse(require('fs').readFileSync('event.json', 'utf8')), { awsRequestId: 'req-1' }).then((r) => process.stdout.write('RESULT ' + JSON.stringify(r) + '\\n'), (e) => { console.error(e); process.exit(3); })`],
-      {
-        cwd: dir,
-        encoding: 'utf8',
-        env: {
-          PATH: process.env.PATH,
-          AWS_REGION: 'eu-west-1',
-          AWS_ACCESS_KEY_ID: FAKE_CREDENTIALS.accessKeyId,
-          AWS_SECRET_ACCESS_KEY: FAKE_CREDENTIALS.secretAccessKey,
-          AWS_SESSION_TOKEN: 'session',
-          AWS_ENDPOINT_URL_DYNAMODB_STREAMS: local.endpoint,
-          AWS_ENDPOINT_URL_LAMBDA: lambdaEndpoint,
-          REDRIVE_PARKED_QUEUE_URL: parked.queueUrl,
-          POWERTOOLS_SERVICE_NAME: 'redrive-test',
-        },
-        timeout: 60_000,
-      },
-      (error, stdout, stderr) => resolve({ status: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout, stderr }),
-    );
+  const run = await runBundle(join(dir, 'index.js'), { Records: [{ messageId: 'sqs-1', body: JSON.stringify(message) }] }, {
+    AWS_ENDPOINT_URL_DYNAMODB_STREAMS: local.endpoint,
+    AWS_ENDPOINT_URL_LAMBDA: lambdaEndpoint,
+    REDRIVE_PARKED_QUEUE_URL: parked.queueUrl,
+    POWERTOOLS_SERVICE_NAME: 'redrive-test',
   });
   expect(run.stderr).not.toMatch(/Error:/);
   expect(run.status).toBe(0);
-  expect(JSON.parse(/RESULT (.*)/.exec(run.stdout)![1])).toEqual({ batchItemFailures: [] });
+  expect(run.result).toEqual({ batchItemFailures: [] });
   expect(invocations).toEqual([['ok-a', 'poison-b', 'ok-c'], ['poison-b'], ['poison-b']]);
   const bodies = parked.messages.map((m) => JSON.parse(m.body));
   expect(bodies.map((b) => [b.kind, b.record.dynamodb.Keys.pk.S, b.reason])).toEqual([['record', 'poison-b', 'reported in batchItemFailures (attempt 3 of 3)']]);
-  const json = run.stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l));
+  const json = run.json;
   expect(json.find((l) => l.message === 'failed range redriven')).toMatchObject({ level: 'INFO', service: 'redrive-test', functionArn, records: 3, succeeded: 2, parked: 1, invocations: 3 });
   expect(json.find((l) => l._aws?.CloudWatchMetrics)).toMatchObject({ RangesRedriven: 1, RecordsFiltered: 0, RecordsRetried: 5, RecordsSucceeded: 2, RecordsParked: 1, MessagesFailed: 0 });
 });
