@@ -14,7 +14,8 @@ import { join } from 'path';
 import { replicatedWrites } from '../handlers/client';
 import type { ReplicateHandlerOptions, ReplicateHandler } from '../handlers/replicate';
 import { decodeImage } from '../handlers/internal/decode';
-import { newerThanTargetCondition } from '../handlers/lww';
+import { DEFAULT_ATTRIBUTE_NAMES, newerThanTargetCondition } from '../handlers/lww';
+import { createStateTable } from '../test/handlers/support/state-table';
 import { dynamoClient, FAKE_CREDENTIALS, startDynamoDbLocal, streamsClient } from '../test/support/dynamodb-local';
 import { createStreamTable, StreamReader, streamEvent } from '../test/support/streams';
 
@@ -78,6 +79,9 @@ async function rawCeiling(target: DynamoDBClient, table: string, records: Dynamo
   });
 }
 
+/** The writer's per-key state table in the source region (one for every run: keys never repeat). */
+const STATE_TABLE = 'bench-replication-state';
+
 /** Warm clients shared by every writer built here, as a warm Lambda container keeps its clients. */
 let warmClients: ReplicateHandlerOptions['clients'];
 
@@ -89,7 +93,8 @@ async function throughWriter(create: Loader, endpoints: { source: string; target
       sourceEndpoint: endpoints.source,
       targets: [{ region: TARGET, table, endpoint: endpoints.target }],
       failureQueueUrl: 'http://127.0.0.1:9/unused',
-      names: { version: '_v', origin: '_o', deleted: '_d', ttl: '_ttl' },
+      stateTable: STATE_TABLE,
+      names: DEFAULT_ATTRIBUTE_NAMES,
       tombstoneTtlSeconds: 604800,
       concurrency: CONCURRENCY,
       maxAttempts: 3,
@@ -135,6 +140,7 @@ export async function runReplicationBench(): Promise<object> {
       const arn = await createStreamTable(src, name);
       return makeRecords(src, new StreamReader(streamsClient(source.endpoint, SOURCE), arn, SOURCE), name, keys, writesPerKey);
     };
+    await createStateTable(src, STATE_TABLE);
     const unique = await workload('bench-unique', RECORDS, 1);
     const duplicated = await workload('bench-dup', RECORDS / 2, 2);
     // Warm both paths (JIT in DynamoDB Local and in Node) before measuring.

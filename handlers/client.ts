@@ -57,7 +57,7 @@ type Update = NonNullable<NonNullable<TransactWriteItemsCommandInput['TransactIt
 type Delete = NonNullable<NonNullable<TransactWriteItemsCommandInput['TransactItems']>[number]['Delete']>;
 
 /** Placeholders used by the stamped update; unlikely to collide with an application's own. */
-const P = { v: '#lwwV', o: '#lwwO', d: '#lwwD', t: '#lwwT', nv: ':lwwV', no: ':lwwO' };
+const P = { v: '#lwwV', o: '#lwwO', d: '#lwwD', t: '#lwwT', w: '#lwwW', nv: ':lwwV', no: ':lwwO' };
 
 export interface ReplicatedWrites {
   readonly names: LwwAttributeNames;
@@ -90,8 +90,10 @@ export function replicatedWrites(options: ReplicatedWritesOptions): ReplicatedWr
 
   const put = <T extends PutItemCommandInput | Put>(input: T): T => {
     const item = { ...input.Item };
-    // A put replaces the whole item, so a tombstone marker the caller copied along would re-delete it.
+    // A put replaces the whole item, so a tombstone or repair marker the caller copied along would
+    // re-delete it, or make it look like the writer's copy of another write.
     delete item[names.deleted];
+    delete item[names.writtenFor];
     return { ...input, Item: { ...item, ...stamp(version()) } };
   };
 
@@ -102,9 +104,10 @@ export function replicatedWrites(options: ReplicatedWritesOptions): ReplicatedWr
     let updated = /(^|\s)SET\s/i.test(expr) ? expr.replace(/(^|\s)SET\s/i, `$1SET ${assignments}, `) : `${expr} SET ${assignments}`;
     const setsTtl = Object.values(input.ExpressionAttributeNames ?? {}).includes(names.ttl) || new RegExp(`(^|[^#:\\w])${names.ttl.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\b`).test(expr);
     const clearTtl = (options.updateClearsTtl ?? true) && !setsTtl;
-    const removals = clearTtl ? `${P.d}, ${P.t}` : P.d;
+    // The writer's repair marker goes too: the item is now this write, not the writer's copy of another.
+    const removals = clearTtl ? `${P.d}, ${P.w}, ${P.t}` : `${P.d}, ${P.w}`;
     updated = /(^|\s)REMOVE\s/i.test(updated) ? updated.replace(/(^|\s)REMOVE\s/i, `$1REMOVE ${removals}, `) : `${updated} REMOVE ${removals}`;
-    const extraNames: Record<string, string> = { [P.v]: names.version, [P.o]: names.origin, [P.d]: names.deleted };
+    const extraNames: Record<string, string> = { [P.v]: names.version, [P.o]: names.origin, [P.d]: names.deleted, [P.w]: names.writtenFor };
     if (clearTtl) extraNames[P.t] = names.ttl;
     return {
       ...input,

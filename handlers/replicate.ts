@@ -11,9 +11,12 @@ import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { ClientFactory, lambdaClientFactory } from './internal/clients';
 import { configFromEnv, DEFAULT_PARK_MAX_BYTES, ReplicationConfig } from './internal/config';
+import type { DecodedRecord } from './internal/decode';
 import { executeKey, ExecuteDeps, KeyOutcome, parkUndecodable, withConcurrency } from './internal/execute';
+import { dynamoKeyStateStore, KeyStateStore } from './internal/key-state';
 import { Parker, sqsParker } from './internal/park';
-import { planBatch } from './internal/plan';
+import { groupBatch, KeyWork, planKey } from './internal/plan';
+import { isRedriveEvent } from './internal/stream-record';
 import { publishTally, Tally } from './internal/tally';
 
 export { configFromEnv, ENV } from './internal/config';
@@ -28,6 +31,8 @@ export interface ReplicateHandlerOptions {
   readonly clients?: ClientFactory;
   /** @default SendMessage to the configured failure queue */
   readonly parker?: Parker;
+  /** @default the configured state table in the source region */
+  readonly state?: KeyStateStore;
   /** Clock in epoch ms. @default Date.now */
   readonly now?: () => number;
   /** Called with each invocation's counts after metrics are published (tests, local runs). */
@@ -42,6 +47,7 @@ export function createReplicateHandler(options: ReplicateHandlerOptions = {}): R
   const clients = options.clients ?? lambdaClientFactory(config.maxAttempts);
   const source: DynamoDBClient = clients.dynamo({ region: config.sourceRegion, endpoint: config.sourceEndpoint });
   const targets = config.targets.map((target) => ({ target, client: clients.dynamo(target) }));
+  const state = options.state ?? dynamoKeyStateStore(source, config.stateTable);
   const parker = options.parker ?? sqsParker(clients.sqs(config.failureQueueUrl), config.failureQueueUrl, config.sourceRegion, config.parkMaxBytes ?? DEFAULT_PARK_MAX_BYTES);
   const now = options.now ?? Date.now;
   const logger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'dynamodb-replica-writer' });
@@ -63,26 +69,30 @@ export function createReplicateHandler(options: ReplicateHandlerOptions = {}): R
     const tally = new Tally();
     const records = event.Records ?? [];
     tally.records = records.length;
+    const outOfOrder = isRedriveEvent(event);
     const deps: ExecuteDeps = {
       config,
       source,
       targets,
       parker,
+      state,
       tally,
       now,
+      outOfOrder,
       log: (level, message, extra) => logger[level](message, extra),
     };
-    const plan = planBatch(records, config.sourceRegion, config.names);
+    const groups = groupBatch(records);
     const outcomeOf = new Map<DynamoDBRecord, Promise<KeyOutcome>>();
-    const keyRuns = withConcurrency(
-      config.concurrency,
-      plan.keys.map((work) => () => executeKey(work, deps)),
+    const keyRuns = planKeys(groups.keys, deps).then(
+      (plans) => withConcurrency(config.concurrency, plans.map((work) => () => executeKey(work, deps))),
+      // Without the saved floors no key can be planned safely: the whole batch is retried.
+      (e) => [...groups.keys.keys()].map(() => ({ ok: false as const, reason: `reading the key state failed: ${(e as Error).message}` })),
     );
-    plan.keys.forEach((work, i) => {
+    [...groups.keys.values()].forEach((list, i) => {
       const outcome = keyRuns.then((all) => all[i]);
-      for (const r of work.records) outcomeOf.set(r.raw, outcome);
+      for (const r of list) outcomeOf.set(r.raw, outcome);
     });
-    for (const { record, reason } of plan.undecodable) outcomeOf.set(record, parkUndecodable(record, reason, deps));
+    for (const { record, reason } of groups.undecodable) outcomeOf.set(record, parkUndecodable(record, reason, deps));
     const response = await processPartialResponse(
       event,
       async (record: DynamoDBRecord) => {
@@ -100,6 +110,14 @@ export function createReplicateHandler(options: ReplicateHandlerOptions = {}): R
     options.onInvocation?.(summary);
     return response as DynamoDBBatchResponse;
   };
+}
+
+/** Plans every key of the batch, from the floors earlier batches saved for some of them. */
+async function planKeys(keys: Map<string, DecodedRecord[]>, deps: ExecuteDeps): Promise<KeyWork[]> {
+  const { config } = deps;
+  // A redriven record is older than what the saved state covers; it is planned from its own images.
+  const saved = deps.outOfOrder ? new Map() : await deps.state.load([...keys.keys()]);
+  return [...keys.entries()].map(([keyId, list]) => planKey(keyId, list, config.sourceRegion, config.names, saved.get(keyId)));
 }
 
 let defaultHandler: ReplicateHandler | undefined;

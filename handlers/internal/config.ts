@@ -20,6 +20,12 @@ export const ENV = {
   originAttribute: 'REPLICATION_ORIGIN_ATTRIBUTE',
   deletedAttribute: 'REPLICATION_DELETED_ATTRIBUTE',
   ttlAttribute: 'REPLICATION_TTL_ATTRIBUTE',
+  writtenForAttribute: 'REPLICATION_WRITTEN_FOR_ATTRIBUTE',
+  /**
+   * The writer's per-key state table in the source region (docs/replication-protocol.md, "Floors
+   * across batches"): partition key `k` (S), TTL attribute `exp`. Required.
+   */
+  stateTable: 'REPLICATION_STATE_TABLE',
   /** Seconds a tombstone written for a hard delete lives. @default 604800 (7 days) */
   tombstoneTtlSeconds: 'REPLICATION_TOMBSTONE_TTL_SECONDS',
   /** Keys written at the same time. @default 32 */
@@ -54,6 +60,8 @@ export interface ReplicationConfig {
   readonly sourceEndpoint?: string;
   readonly targets: readonly ReplicaTarget[];
   readonly failureQueueUrl: string;
+  /** The writer's per-key state table, in the source region. */
+  readonly stateTable: string;
   readonly names: LwwAttributeNames;
   readonly tombstoneTtlSeconds: number;
   readonly concurrency: number;
@@ -118,13 +126,17 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Replication
     origin: env[ENV.originAttribute] || DEFAULT_ATTRIBUTE_NAMES.origin,
     deleted: env[ENV.deletedAttribute] || DEFAULT_ATTRIBUTE_NAMES.deleted,
     ttl: env[ENV.ttlAttribute] || DEFAULT_ATTRIBUTE_NAMES.ttl,
+    writtenFor: env[ENV.writtenForAttribute] || DEFAULT_ATTRIBUTE_NAMES.writtenFor,
   };
-  if (new Set(Object.values(names)).size !== 4) problems.push(`replication attribute names must be distinct (got ${JSON.stringify(names)})`);
+  const stateTable = env[ENV.stateTable] ?? '';
+  if (!stateTable) problems.push(`${ENV.stateTable} must name the writer's state table in the source region`);
+  if (new Set(Object.values(names)).size !== 5) problems.push(`replication attribute names must be distinct (got ${JSON.stringify(names)})`);
   const config: ReplicationConfig = {
     sourceRegion,
     sourceEndpoint: env[ENV.sourceEndpoint] || undefined,
     targets,
     failureQueueUrl,
+    stateTable,
     names,
     tombstoneTtlSeconds: positiveInt(env, ENV.tombstoneTtlSeconds, DEFAULT_TOMBSTONE_TTL_SECONDS, problems),
     concurrency: positiveInt(env, ENV.concurrency, 32, problems),

@@ -4,12 +4,22 @@
  */
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
-import type { Item, RecordView } from '../lww';
+import type { Item } from '../lww';
 
 export class DecodeError extends Error {}
 
-export interface DecodedRecord extends RecordView {
+export interface DecodedRecord {
+  readonly eventName: 'INSERT' | 'MODIFY' | 'REMOVE';
+  readonly userIdentity?: { readonly type?: string; readonly principalId?: string };
+  readonly oldImage?: Item;
+  readonly newImage?: Item;
   readonly sequenceNumber: string;
+  /**
+   * When the change was made, in epoch ms, as precisely as the source tells: DynamoDB Streams
+   * give whole seconds (rounded down), Kinesis Data Streams for DynamoDB milliseconds or finer.
+   * 0 when the record carries no time.
+   */
+  readonly approximateCreationMs: number;
   /** Stable identity of the item's key within one table (canonical JSON of the key attributes). */
   readonly keyId: string;
   readonly keys: Item;
@@ -86,7 +96,9 @@ const STREAM_ARN = /^arn:[^:]+:dynamodb:[^:]*:[^:]*:table\/([^/]+)\/stream\/.+$/
 export function decodeRecord(record: DynamoDBRecord): DecodedRecord {
   const d = record.dynamodb;
   if (!d) throw new DecodeError('record has no dynamodb section');
-  if (typeof d.SequenceNumber !== 'string' || d.SequenceNumber === '') throw new DecodeError('record has no dynamodb.SequenceNumber');
+  if (typeof d.SequenceNumber !== 'string' || !/^\d{1,128}$/.test(d.SequenceNumber)) throw new DecodeError(`dynamodb.SequenceNumber must be decimal digits (got ${JSON.stringify(d.SequenceNumber)})`);
+  const created = d.ApproximateCreationDateTime;
+  if (created !== undefined && (typeof created !== 'number' || !Number.isFinite(created) || created < 0)) throw new DecodeError(`dynamodb.ApproximateCreationDateTime must be epoch seconds (got ${JSON.stringify(created)})`);
   const eventName = record.eventName;
   if (eventName !== 'INSERT' && eventName !== 'MODIFY' && eventName !== 'REMOVE') throw new DecodeError(`unknown eventName ${JSON.stringify(eventName)}`);
   const table = STREAM_ARN.exec(record.eventSourceARN ?? '')?.[1];
@@ -103,11 +115,13 @@ export function decodeRecord(record: DynamoDBRecord): DecodedRecord {
       if (JSON.stringify((d as any)[name][k]) !== JSON.stringify((d.Keys as any)[k])) throw new DecodeError(`${name} disagrees with Keys on key attribute ${k}`);
     }
   }
-  const ui = record.userIdentity as { type?: string; principalId?: string } | undefined;
+  // Lambda's JSON says type/principalId; the Streams API (and some tools replaying it) Type/PrincipalId.
+  const ui = record.userIdentity as Record<string, string | undefined> | undefined;
   return {
     sequenceNumber: d.SequenceNumber,
+    approximateCreationMs: created === undefined ? 0 : Math.floor(created * 1000),
     eventName,
-    userIdentity: ui ? { type: ui.type, principalId: ui.principalId } : undefined,
+    userIdentity: ui ? { type: ui.type ?? ui.Type, principalId: ui.principalId ?? ui.PrincipalId } : undefined,
     keys,
     keyId,
     keyAttribute: keyNames[0],

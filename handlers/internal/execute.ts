@@ -1,54 +1,21 @@
 /**
- * Does the work planned for one key: copy its newest local write to every target, stamp or
- * tombstone it in place, park what can never be written. The outcome is per key because every
- * record of a key must be retried together (a later record may have been coalesced into it).
+ * Does the work planned for one key: copy its last local write to every target, or settle it in
+ * place (a version for a write made without one, a tombstone for a hard delete), repairing the
+ * item when a replicated write that should have lost landed first; then save the key's floor when
+ * the item does not carry it. The outcome is per key because every record of a key must be
+ * retried together. docs/replication-protocol.md says why each step is safe.
  */
-import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { PutItemCommand } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
-import {
-  Item,
-  maxVersion,
-  newerThanTargetCondition,
-  newVersion,
-  stampCondition,
-  tombstoneCondition,
-  tombstoneExpiry,
-  tombstoneItem,
-  versionAgeMs,
-} from '../lww';
+import { Item, newerThanTargetCondition, versionAgeMs } from '../lww';
 import type { ReplicaTarget, ReplicationConfig } from './config';
 import type { DecodedRecord } from './decode';
 import { classifyFailure, describeError } from './errors';
+import { ExecuteDeps, KeyOutcome, park, Transient } from './writer-deps';
 import { itemSize, MAX_ITEM_BYTES } from './item-size';
-import type { Parker } from './park';
-import type { KeyWork } from './plan';
-import type { Tally } from './tally';
-
-export interface ExecuteDeps {
-  readonly config: ReplicationConfig;
-  /** Client of the source table's region (self-stamps and tombstones). */
-  readonly source: DynamoDBClient;
-  readonly targets: readonly { readonly target: ReplicaTarget; readonly client: DynamoDBClient }[];
-  readonly parker: Parker;
-  readonly tally: Tally;
-  readonly now: () => number;
-  readonly log: (level: 'warn' | 'error', message: string, extra: Record<string, unknown>) => void;
-}
-
-export type KeyOutcome = { readonly ok: true } | { readonly ok: false; readonly reason: string };
-
-class Transient extends Error {}
-
-async function park(deps: ExecuteDeps, record: DynamoDBRecord, reason: string): Promise<void> {
-  try {
-    await deps.parker.park(record, reason);
-  } catch (e) {
-    // Not parked means not safe to acknowledge: retry the record.
-    throw new Transient(`parking failed (${describeError(e)}) for: ${reason}`);
-  }
-  deps.tally.parked++;
-  deps.log('error', 'record parked in the failure queue', { reason, sequenceNumber: record.dynamodb?.SequenceNumber, eventID: record.eventID });
-}
+import { canonicalItem } from './canonical';
+import { settleInPlace, Settled } from './settle';
+import { KeyWork, readVersion } from './plan';
 
 /** The item as `target` may hold it: omitted attributes dropped, masked ones replaced. Keys and metadata never change. */
 export function itemForTarget(item: Item, target: ReplicaTarget, record: DecodedRecord, names: ReplicationConfig['names']): Item {
@@ -62,28 +29,35 @@ export function itemForTarget(item: Item, target: ReplicaTarget, record: Decoded
 
 async function replicate(deps: ExecuteDeps, record: DecodedRecord, version: string): Promise<void> {
   const item = record.newImage as Item;
-  const items = deps.targets.map(({ target }) => itemForTarget(item, target, record, deps.config.names));
-  const size = Math.max(...items.map(itemSize));
-  if (size > MAX_ITEM_BYTES) return park(deps, record.raw, `item is ${size} bytes with replication metadata, over DynamoDB's ${MAX_ITEM_BYTES}-byte item limit`);
+  const writes = deps.targets.map((t) => ({ ...t, item: itemForTarget(item, t.target, record, deps.config.names) }));
+  const sizes = writes.map((w) => itemSize(w.item));
+  // Too large for one target (after its masking) is parked for that target only; the rest get it.
+  const oversize = writes.filter((_, i) => sizes[i] > MAX_ITEM_BYTES);
+  if (oversize.length) {
+    const which = oversize.map((w) => `${w.target.region}/${w.target.table} (${sizes[writes.indexOf(w)]} bytes)`).join(', ');
+    await park(deps, record.raw, `item is over DynamoDB's ${MAX_ITEM_BYTES}-byte item limit with replication metadata for ${which}; parked for ${oversize.length === 1 ? 'that target' : 'those targets'} only`);
+  }
   const condition = newerThanTargetCondition(version, deps.config.names);
   const results = await Promise.all(
-    deps.targets.map(async ({ target, client }, i) => {
-      try {
-        await client.send(new PutItemCommand({ TableName: target.table, Item: items[i], ...condition }));
-        const t = deps.tally.target(target.region);
-        t.replicated++;
-        const lag = versionAgeMs(version, deps.now());
-        if (lag !== undefined) t.lagMs.push(Math.max(0, lag));
-        return undefined;
-      } catch (e) {
-        const kind = classifyFailure(e);
-        if (kind === 'stale') {
-          deps.tally.target(target.region).stale++;
+    writes
+      .filter((w) => !oversize.includes(w))
+      .map(async ({ target, client, item: targetItem }) => {
+        try {
+          await client.send(new PutItemCommand({ TableName: target.table, Item: targetItem, ...condition }));
+          const t = deps.tally.target(target.region);
+          t.replicated++;
+          const lag = versionAgeMs(version, deps.now());
+          if (lag !== undefined) t.lagMs.push(Math.max(0, lag));
           return undefined;
+        } catch (e) {
+          const kind = classifyFailure(e);
+          if (kind === 'stale') {
+            deps.tally.target(target.region).stale++;
+            return undefined;
+          }
+          return { kind, target, error: describeError(e) };
         }
-        return { kind, target, error: describeError(e) };
-      }
-    }),
+      }),
   );
   const failures = results.filter((r) => r !== undefined);
   const transient = failures.filter((f) => f!.kind === 'transient');
@@ -91,31 +65,7 @@ async function replicate(deps: ExecuteDeps, record: DecodedRecord, version: stri
   if (failures.length) await park(deps, record.raw, failures.map((f) => `rejected by ${f!.target.region}/${f!.target.table}: ${f!.error}`).join('; '));
 }
 
-async function writeLocal(deps: ExecuteDeps, work: NonNullable<KeyWork['local']>, floor: string | undefined): Promise<void> {
-  const { record, action } = work;
-  const { names, sourceRegion } = deps.config;
-  const seen = maxVersion(action.after, floor);
-  const version = newVersion(sourceRegion, { now: deps.now, after: seen });
-  let item: Item;
-  if (action.kind === 'stamp') {
-    item = { ...record.newImage, [names.version]: { S: version }, [names.origin]: { S: sourceRegion } };
-    const size = itemSize(item);
-    if (size > MAX_ITEM_BYTES) return park(deps, record.raw, `unstamped item would be ${size} bytes with replication metadata, over DynamoDB's ${MAX_ITEM_BYTES}-byte item limit`);
-  } else {
-    item = tombstoneItem(record.keys, version, sourceRegion, tombstoneExpiry(deps.now(), deps.config.tombstoneTtlSeconds), names);
-  }
-  const condition = (action.kind === 'stamp' ? stampCondition : tombstoneCondition)(record.keyAttribute, version, seen, sourceRegion, names);
-  const command = new PutItemCommand({ TableName: record.sourceTable, Item: item, ...condition });
-  try {
-    await deps.source.send(command);
-    deps.tally.selfStamped++;
-  } catch (e) {
-    const kind = classifyFailure(e);
-    if (kind === 'stale') deps.tally.stampSuperseded++;
-    else if (kind === 'permanent') await park(deps, record.raw, `stamping in place was rejected: ${describeError(e)}`);
-    else throw new Transient(`stamping ${record.sourceTable} in place: ${describeError(e)}`);
-  }
-}
+export type { ExecuteDeps, KeyOutcome };
 
 /** Runs one key's work; never throws: a failure becomes the key's outcome. */
 export async function executeKey(work: KeyWork, deps: ExecuteDeps): Promise<KeyOutcome> {
@@ -123,8 +73,14 @@ export async function executeKey(work: KeyWork, deps: ExecuteDeps): Promise<KeyO
     deps.tally.echoesSkipped += work.echoes;
     deps.tally.ttlSkipped += work.ttlSkipped;
     for (const m of work.malformed) await park(deps, m.record, m.reason);
-    // Independent writes (targets vs. the source table): run them together.
-    await Promise.all([work.replicate && replicate(deps, work.replicate.record, work.replicate.version), work.local && writeLocal(deps, work.local, work.floor)]);
+    const action = work.action;
+    let settled: Settled | undefined;
+    if (action?.kind === 'replicate') await replicate(deps, action.record, action.version);
+    else if (action) settled = await settleInPlace(action, deps);
+    if (!deps.outOfOrder && needsState(work, settled, deps.config.names)) {
+      await deps.state.save(work.keyId, { sequenceNumber: work.last.sequenceNumber, floor: work.floor! }, deps.now());
+      deps.tally.statesSaved++;
+    }
     return { ok: true };
   } catch (e) {
     const reason = e instanceof Transient ? e.message : `unexpected: ${describeError(e)}`;
@@ -133,9 +89,24 @@ export async function executeKey(work: KeyWork, deps: ExecuteDeps): Promise<KeyO
   }
 }
 
+/**
+ * The next record of the key starts from its old image, which is what the item held when that
+ * write was made. That carries the floor when the last record's image does, or when this writer's
+ * own write landed on exactly that image (no write came in between). Otherwise save it.
+ */
+function needsState(work: KeyWork, settled: Settled | undefined, names: ReplicationConfig['names']): boolean {
+  if (work.floor === undefined) return false;
+  const last = readVersion(work.last.newImage, names);
+  if (last.ok && last.version !== undefined && last.version >= work.floor) return false;
+  return !(settled?.landed && canonicalItem(settled.previous) === canonicalItem(work.last.newImage));
+}
+
 /** Parks a record that could not even be decoded (it has no key to share work with). */
 export function parkUndecodable(record: DynamoDBRecord, reason: string, deps: ExecuteDeps): Promise<KeyOutcome> {
-  return executeKey({ keyId: '', records: [], echoes: 0, ttlSkipped: 0, malformed: [{ record, reason }] }, deps);
+  return park(deps, record, reason).then(
+    () => ({ ok: true }) as const,
+    (e) => ({ ok: false, reason: (e as Error).message }) as const,
+  );
 }
 
 /** Runs `tasks` with at most `limit` in flight; results in input order. */

@@ -1,42 +1,67 @@
 /**
- * Turns one batch into work per key (pure). Coalescing rules, and why they are safe:
- * - Of the local writes of a key, only the newest is copied: the older ones would lose to it at
- *   every target anyway.
- * - Only the key's last non-echo record can need a self-stamp or a tombstone: a later local
- *   record carries newer content of the item (or deletes it), which is what counts.
- * - A stamp or tombstone must sort after every version the batch showed for the key, so a chain of
- *   unversioned writes cannot hand a region a version older than one it already replaced.
- * - Echoes and TTL deletes cause no write at all; they are only counted.
+ * Turns one batch into work per key (pure). docs/replication-protocol.md says why each rule holds;
+ * in short:
+ * - A key's records are read in stream order, which is the order its writes happened in this
+ *   region. `floor` follows the newest version the region had seen for the key at each record:
+ *   every version in every image so far, plus the versions this writer gives to writes that need
+ *   one. It starts from the key's saved state when an earlier batch left the item without it.
+ * - Writes made without the helper (and helper writes whose version is not above the floor, made
+ *   by a clock behind the one that wrote what they replaced) get a writer version: the record's own
+ *   time, but above the floor. It is computed from the record alone, so a late or repeated delivery
+ *   mints the same version and never outranks writes made elsewhere in the meantime.
+ * - Only the key's last local record needs work: every earlier one is contained in it (the last
+ *   write's content, or its delete, is what the region holds after it).
+ * - Echoes (replicated writes landing here) and TTL expiries need no work; they only move the floor.
  */
 import type { DynamoDBRecord } from 'aws-lambda';
-import { Classification, classifyRecord, compareVersions, isVersion, LwwAttributeNames, maxVersion } from '../lww';
+import { compareSequenceNumbers, compareVersions, isTombstone, isTtlDelete, isVersion, Item, LwwAttributeNames, maxVersion, parseVersion, writerVersion } from '../lww';
 import { DecodedRecord, DecodeError, decodeRecord } from './decode';
+
+/** The one write a key needs after its batch. */
+export type KeyAction =
+  /** The last local write already carries a good version: copy it to every target. */
+  | { readonly kind: 'replicate'; readonly record: DecodedRecord; readonly version: string }
+  /**
+   * The last local write needs a version: set `_v`/`_o` in place (metadata only; `revive` also
+   * clears the tombstone marker of a tombstone the write updated, and its expiry when `dropTtl`).
+   */
+  | { readonly kind: 'stamp'; readonly record: DecodedRecord; readonly version: string; readonly revive?: { readonly dropTtl: boolean } }
+  /** The last local write was a hard delete: write a tombstone in its place. */
+  | { readonly kind: 'tombstone'; readonly record: DecodedRecord; readonly version: string };
+
+/** What a previous batch left for a key whose item does not carry the newest version it had seen. */
+export interface KeyState {
+  readonly sequenceNumber: string;
+  readonly floor: string;
+}
 
 export interface KeyWork {
   readonly keyId: string;
   /** Every record of this key in the batch: all of them fail together. */
   readonly records: DecodedRecord[];
-  /** The newest local write, to copy to every target. */
-  replicate?: { readonly record: DecodedRecord; readonly version: string };
-  /** The last record, when it must be stamped in place or turned into a tombstone. */
-  local?: { readonly record: DecodedRecord; readonly action: Extract<Classification, { kind: 'stamp' | 'tombstone' }> };
-  /** Greatest version in any image of this key in the batch. */
-  floor?: string;
+  readonly action?: KeyAction;
+  /** The newest version the region had seen for the key after the batch's last record. */
+  readonly floor?: string;
+  /** The last record: what the item held after it (undefined after a delete). */
+  readonly last: DecodedRecord;
   echoes: number;
   ttlSkipped: number;
+  /** Records an earlier invocation already settled (at or below the saved state's sequence number). */
+  alreadySettled: number;
   /** Records of this key that can never be handled, with the reason. */
   readonly malformed: { record: DynamoDBRecord; reason: string }[];
 }
 
-export interface BatchPlan {
-  readonly keys: KeyWork[];
+export interface BatchGroups {
+  /** Decoded records per key, in batch (= stream) order. */
+  readonly keys: Map<string, DecodedRecord[]>;
   /** Records that could not even be decoded (no key to group them by). */
   readonly undecodable: { record: DynamoDBRecord; reason: string }[];
 }
 
-export function planBatch(records: readonly DynamoDBRecord[], sourceRegion: string, names: LwwAttributeNames): BatchPlan {
-  const byKey = new Map<string, KeyWork>();
-  const undecodable: BatchPlan['undecodable'] = [];
+export function groupBatch(records: readonly DynamoDBRecord[]): BatchGroups {
+  const keys = new Map<string, DecodedRecord[]>();
+  const undecodable: BatchGroups['undecodable'] = [];
   for (const raw of records) {
     let rec: DecodedRecord;
     try {
@@ -46,38 +71,87 @@ export function planBatch(records: readonly DynamoDBRecord[], sourceRegion: stri
       undecodable.push({ record: raw, reason: `undecodable stream record: ${e.message}` });
       continue;
     }
-    let work = byKey.get(rec.keyId);
-    if (!work) {
-      work = { keyId: rec.keyId, records: [], echoes: 0, ttlSkipped: 0, malformed: [] };
-      byKey.set(rec.keyId, work);
+    const list = keys.get(rec.keyId);
+    if (list) list.push(rec);
+    else keys.set(rec.keyId, [rec]);
+  }
+  return { keys, undecodable };
+}
+
+type VersionRead = { ok: true; version: string | undefined } | { ok: false; reason: string };
+
+export function readVersion(image: Item | undefined, names: LwwAttributeNames, which = 'new'): VersionRead {
+  const av = image?.[names.version];
+  if (av === undefined) return { ok: true, version: undefined };
+  if (av.S === undefined || !isVersion(av.S)) {
+    return { ok: false, reason: `${which} image has a malformed version attribute ${names.version}: ${JSON.stringify(av).slice(0, 200)}` };
+  }
+  return { ok: true, version: av.S };
+}
+
+/** Plans one key's records (stream order) for the writer of region `self`. */
+export function planKey(keyId: string, records: DecodedRecord[], self: string, names: LwwAttributeNames, state?: KeyState): KeyWork {
+  const work: KeyWork = { keyId, records, last: records[records.length - 1], echoes: 0, ttlSkipped: 0, alreadySettled: 0, malformed: [] };
+  let floor: string | undefined;
+  let action: KeyAction | undefined;
+  let settledUpTo = state?.sequenceNumber;
+  for (const rec of records) {
+    if (settledUpTo !== undefined) {
+      if (compareSequenceNumbers(rec.sequenceNumber, settledUpTo) <= 0) {
+        work.alreadySettled++;
+        continue;
+      }
+      floor = state!.floor;
+      settledUpTo = undefined;
     }
-    work.records.push(rec);
-    const c = classifyRecord(rec, sourceRegion, names, work.floor);
-    for (const image of [rec.oldImage, rec.newImage]) {
-      const v = image?.[names.version]?.S;
-      if (isVersion(v)) work.floor = maxVersion(work.floor, v);
+    const old = readVersion(rec.oldImage, names, 'old');
+    // An unreadable old version is an application's doing; its own record was parked for it.
+    if (old.ok) floor = maxVersion(floor, old.version);
+    const mint = () => (floor = writerVersion(rec.approximateCreationMs, self, rec.sequenceNumber, floor));
+    if (rec.eventName === 'REMOVE') {
+      if (isTtlDelete(rec)) work.ttlSkipped++;
+      else action = { kind: 'tombstone', record: rec, version: mint() };
+      continue;
     }
-    // A later record replaces a pending stamp or tombstone, except an echo: a replicated write
-    // that slipped in over an unversioned write does not make that write any older.
-    if (c.kind !== 'echo') work.local = undefined;
-    switch (c.kind) {
-      case 'replicate':
-        if (!work.replicate || compareVersions(c.version, work.replicate.version) > 0) work.replicate = { record: rec, version: c.version };
-        break;
-      case 'echo':
-        work.echoes++;
-        break;
-      case 'ttl':
-        work.ttlSkipped++;
-        break;
-      case 'malformed':
-        work.malformed.push({ record: rec.raw, reason: c.reason });
-        break;
-      case 'stamp':
-      case 'tombstone':
-        work.local = { record: rec, action: c };
-        break;
+    const problem = shapeProblem(rec);
+    const fresh = readVersion(rec.newImage, names);
+    if (problem || !fresh.ok) {
+      // Parked for an operator; the work of the key's earlier writes still goes ahead meanwhile.
+      work.malformed.push({ record: rec.raw, reason: problem ?? (fresh as { reason: string }).reason });
+      continue;
+    }
+    const newImage = rec.newImage!;
+    const origin = newImage[names.origin]?.S;
+    const unchanged = fresh.version === (old.ok ? old.version : undefined) && origin === rec.oldImage?.[names.origin]?.S;
+    if (fresh.version === undefined || unchanged) {
+      // Written without the helper: the metadata is absent or what the replaced item carried.
+      const revive = isTombstone(newImage, names) ? { dropTtl: sameAttribute(rec.oldImage, newImage, names.ttl) } : undefined;
+      action = { kind: 'stamp', record: rec, version: mint(), ...(revive ? { revive } : {}) };
+      continue;
+    }
+    if ((origin ?? parseVersion(fresh.version)?.region) !== self) {
+      work.echoes++;
+      floor = maxVersion(floor, fresh.version);
+      continue;
+    }
+    // A local write with a version (the helper's, or this writer's own from an earlier batch).
+    // Equal to the floor means it is the version this writer gave it; below, a clock behind.
+    if (floor === undefined || compareVersions(fresh.version, floor) >= 0) {
+      floor = fresh.version;
+      action = { kind: 'replicate', record: rec, version: fresh.version };
+    } else {
+      action = { kind: 'stamp', record: rec, version: mint() };
     }
   }
-  return { keys: [...byKey.values()], undecodable };
+  return { ...work, floor: settledUpTo !== undefined ? undefined : floor, ...(action ? { action } : {}) };
+}
+
+function shapeProblem(rec: DecodedRecord): string | undefined {
+  if (!rec.newImage) return `${rec.eventName} record has no NewImage (the stream view type must be NEW_AND_OLD_IMAGES)`;
+  if (rec.eventName === 'MODIFY' && !rec.oldImage) return 'MODIFY record has no OldImage (the stream view type must be NEW_AND_OLD_IMAGES)';
+  return undefined;
+}
+
+function sameAttribute(a: Item | undefined, b: Item, name: string): boolean {
+  return a !== undefined && JSON.stringify(a[name]) === JSON.stringify(b[name]);
 }

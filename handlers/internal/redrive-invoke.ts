@@ -7,6 +7,7 @@
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { describeError } from './errors';
+import { redriveEvent } from './stream-record';
 
 export interface InvokeResult {
   /** Set when the function threw or timed out (Lambda's X-Amz-Function-Error). */
@@ -78,7 +79,7 @@ export async function retryRecords(invoke: Invoker, functionArn: string, records
       recordsRetried += chunk.length;
       let outcome: { failed: DynamoDBRecord[]; reason: string };
       try {
-        outcome = failedRecords(chunk, await invoke(functionArn, { Records: chunk }));
+        outcome = failedRecords(chunk, await invoke(functionArn, redriveEvent(chunk)));
       } catch (e) {
         outcome = { failed: chunk, reason: `Invoke failed: ${describeError(e)}` };
       }

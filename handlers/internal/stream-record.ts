@@ -46,3 +46,18 @@ export function toLambdaRecord(r: _Record, streamArn: string, region: string): D
   // Drops undefined members, as Lambda's JSON payload does.
   return JSON.parse(JSON.stringify(rec));
 }
+
+/**
+ * Set on the events the redrive sends: their records come back out of stream order (later records
+ * of the same keys may have been handled since), which a consumer like the replica writer must know.
+ * Other consumers ignore the extra field.
+ */
+export const REDRIVE_EVENT_FIELD = 'redrive';
+
+export function redriveEvent(records: DynamoDBRecord[]): { Records: DynamoDBRecord[]; [REDRIVE_EVENT_FIELD]: true } {
+  return { Records: records, [REDRIVE_EVENT_FIELD]: true };
+}
+
+export function isRedriveEvent(event: unknown): boolean {
+  return (event as Record<string, unknown> | undefined)?.[REDRIVE_EVENT_FIELD] === true;
+}

@@ -12,6 +12,8 @@ export const METRIC = {
   echoesSkipped: 'EchoesSkipped',
   selfStamped: 'SelfStamped',
   stampSuperseded: 'StampSuperseded',
+  repaired: 'Repaired',
+  statesSaved: 'KeyStatesSaved',
   ttlSkipped: 'TtlDeletesSkipped',
   parked: 'Parked',
   failedRecords: 'FailedRecords',
@@ -28,6 +30,10 @@ export class Tally {
   echoesSkipped = 0;
   selfStamped = 0;
   stampSuperseded = 0;
+  /** Local writes put back over a replicated write that landed on them but should have lost. */
+  repaired = 0;
+  /** Keys whose floor was saved because the item did not carry it to the next record. */
+  statesSaved = 0;
   ttlSkipped = 0;
   parked = 0;
   failedRecords = 0;
@@ -39,11 +45,11 @@ export class Tally {
 
   /** A plain summary for the log line and for tests. */
   summary() {
-    const { records, echoesSkipped, selfStamped, stampSuperseded, ttlSkipped, parked, failedRecords } = this;
+    const { records, echoesSkipped, selfStamped, stampSuperseded, repaired, statesSaved, ttlSkipped, parked, failedRecords } = this;
     const targets = Object.fromEntries(
       Object.entries(this.targets).map(([r, t]) => [r, { replicated: t.replicated, stale: t.stale, maxLagMs: t.lagMs.length ? Math.max(...t.lagMs) : undefined }]),
     );
-    return { records, echoesSkipped, selfStamped, stampSuperseded, ttlSkipped, parked, failedRecords, targets };
+    return { records, echoesSkipped, selfStamped, stampSuperseded, repaired, statesSaved, ttlSkipped, parked, failedRecords, targets };
   }
 }
 
@@ -53,6 +59,8 @@ export function publishTally(tally: Tally, base: Metrics, perTarget: (region: st
   base.addMetric(METRIC.echoesSkipped, c, tally.echoesSkipped);
   base.addMetric(METRIC.selfStamped, c, tally.selfStamped);
   base.addMetric(METRIC.stampSuperseded, c, tally.stampSuperseded);
+  base.addMetric(METRIC.repaired, c, tally.repaired);
+  base.addMetric(METRIC.statesSaved, c, tally.statesSaved);
   base.addMetric(METRIC.ttlSkipped, c, tally.ttlSkipped);
   base.addMetric(METRIC.parked, c, tally.parked);
   base.addMetric(METRIC.failedRecords, c, tally.failedRecords);

@@ -12,6 +12,7 @@ import { bundleEntry, bundleHandlers, HANDLER_ENTRIES } from '../../scripts/bund
 import { FakeSts, startFakeSts } from '../support/fake-sts';
 import { createStreamTable, streamEvent } from '../support/streams';
 import { runBundle } from './support/run-bundle';
+import { stateTableName } from './support/state-table';
 import { deploy, startWorld, uniqueTable, World } from './support/world';
 
 const BUDGET_BYTES = 450 * 1024;
@@ -74,6 +75,7 @@ test('GIVEN the bundle in a fresh Node process configured by environment only WH
     ]),
     AWS_ENDPOINT_URL_STS: sts.endpoint,
     REPLICATION_FAILURE_QUEUE_URL: world.sqs.queueUrl,
+    REPLICATION_STATE_TABLE: stateTableName(table),
     POWERTOOLS_SERVICE_NAME: 'replica-writer-test',
   });
   expect(run.stderr).not.toMatch(/Error:/);

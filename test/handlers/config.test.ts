@@ -10,10 +10,12 @@ const valid = {
     { region: 'ap-southeast-2', table: 'orders', roleArn: 'arn:aws:iam::222222222222:role/w', omit: ['ssn'], mask: ['email'] },
   ]),
   [ENV.failureQueueUrl]: 'https://sqs.eu-west-1.amazonaws.com/111111111111/failures',
+  [ENV.stateTable]: 'orders-writer-state',
   [ENV.versionAttribute]: 'ver',
   [ENV.originAttribute]: 'org',
   [ENV.deletedAttribute]: 'del',
   [ENV.ttlAttribute]: 'expires',
+  [ENV.writtenForAttribute]: 'wfor',
   [ENV.tombstoneTtlSeconds]: '86400',
   [ENV.concurrency]: '8',
 };
@@ -27,7 +29,8 @@ test('GIVEN the full environment WHEN read THEN every setting is taken as given'
       { region: 'ap-southeast-2', table: 'orders', roleArn: 'arn:aws:iam::222222222222:role/w', omit: ['ssn'], mask: ['email'] },
     ],
     failureQueueUrl: 'https://sqs.eu-west-1.amazonaws.com/111111111111/failures',
-    names: { version: 'ver', origin: 'org', deleted: 'del', ttl: 'expires' },
+    stateTable: 'orders-writer-state',
+    names: { version: 'ver', origin: 'org', deleted: 'del', ttl: 'expires', writtenFor: 'wfor' },
     tombstoneTtlSeconds: 86400,
     concurrency: 8,
     maxAttempts: 3,
@@ -36,9 +39,9 @@ test('GIVEN the full environment WHEN read THEN every setting is taken as given'
 });
 
 test('GIVEN only the required variables WHEN read THEN the defaults apply and AWS_REGION names the source', () => {
-  const c = configFromEnv({ AWS_REGION: 'eu-west-1', [ENV.targets]: '[{"region":"us-east-1","table":"t"}]', [ENV.failureQueueUrl]: 'q' });
+  const c = configFromEnv({ AWS_REGION: 'eu-west-1', [ENV.targets]: '[{"region":"us-east-1","table":"t"}]', [ENV.failureQueueUrl]: 'q', [ENV.stateTable]: 's' });
   expect(c.sourceRegion).toBe('eu-west-1');
-  expect(c.names).toEqual({ version: '_v', origin: '_o', deleted: '_d', ttl: '_ttl' });
+  expect(c.names).toEqual({ version: '_v', origin: '_o', deleted: '_d', ttl: '_ttl', writtenFor: '_w' });
   expect(c.tombstoneTtlSeconds).toBe(604800);
   expect(c.concurrency).toBe(32);
 });
@@ -52,7 +55,8 @@ test('GIVEN several problems WHEN read THEN one error lists them all', () => {
       '- REPLICATION_SOURCE_REGION (or AWS_REGION) must name the source region',
       '- REPLICATION_TARGETS[0] needs string "region" and "table" (got {"region":"us-east-1"})',
       '- REPLICATION_FAILURE_QUEUE_URL must be the SQS queue URL for records that can never be written',
-      '- replication attribute names must be distinct (got {"version":"_o","origin":"_o","deleted":"_d","ttl":"_ttl"})',
+      "- REPLICATION_STATE_TABLE must name the writer's state table in the source region",
+      '- replication attribute names must be distinct (got {"version":"_o","origin":"_o","deleted":"_d","ttl":"_ttl","writtenFor":"_w"})',
       '- REPLICATION_CONCURRENCY must be a positive integer (got "0")',
     ].join('\n'),
   );

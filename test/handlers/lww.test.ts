@@ -5,16 +5,16 @@
 import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import fc from 'fast-check';
 import {
-  classifyRecord,
+  compareSequenceNumbers,
   compareVersions,
   Condition,
+  isWriterVersion,
   Item,
   makeVersion,
   newerThanTargetCondition,
   newVersion,
   parseVersion,
-  stampCondition,
-  tombstoneCondition,
+  writerVersion,
 } from '../../handlers/lww';
 import { DynamoDbLocal, dynamoClient, startDynamoDbLocal } from '../support/dynamodb-local';
 import { createStreamTable } from '../support/streams';
@@ -51,12 +51,6 @@ describe('versions', () => {
     );
   });
 
-  test('GIVEN a version from a clock ahead of ours WHEN a new version must follow it THEN the new one sorts after it', () => {
-    fc.assert(fc.property(version.filter((x) => parseVersion(x)!.ms < 9_999_999_999_999), region, fc.integer({ min: 0, max: 9_000_000_000_000 }), (after, r, now) => {
-      expect(compareVersions(newVersion(r, { now: () => now, after }), after)).toBe(1);
-    }));
-  });
-
   test('GIVEN parts that would break the order WHEN a version is made THEN it throws', () => {
     expect(() => makeVersion(-1, 'eu-west-1', 'a')).toThrow(/epoch ms/);
     expect(() => makeVersion(1, 'EU#1', 'a')).toThrow(/region/);
@@ -65,32 +59,39 @@ describe('versions', () => {
   });
 });
 
-describe('record classification (in eu-west-1)', () => {
-  const v = (m: number, r = 'eu-west-1') => makeVersion(m, r, 'n');
-  const img = (ver?: string, origin?: string): Item => ({ pk: { S: 'k' }, ...(ver ? { _v: { S: ver } } : {}), ...(origin ? { _o: { S: origin } } : {}) });
-  const c = (rec: Parameters<typeof classifyRecord>[0], seen?: string) => classifyRecord(rec, 'eu-west-1', undefined, seen);
+describe('writer versions', () => {
+  const seq = fc.bigInt({ min: 0n, max: 10n ** 40n }).map(String);
+  const recordMs = fc.integer({ min: 0, max: 9_000_000_000_000 });
+  const floorVersion = version.filter((x) => parseVersion(x)!.ms < 9_999_999_999_999);
 
-  test('GIVEN a new version from here THEN replicate; from elsewhere THEN echo', () => {
-    expect(c({ eventName: 'INSERT', newImage: img(v(5), 'eu-west-1') })).toEqual({ kind: 'replicate', version: v(5) });
-    expect(c({ eventName: 'MODIFY', oldImage: img(v(4)), newImage: img(v(5, 'us-east-1'), 'us-east-1') })).toEqual({ kind: 'echo', version: v(5, 'us-east-1') });
+  test('GIVEN a record and any floor WHEN a writer version is made THEN it sorts after the floor and is at most max(record time, floor + 1 ms)', () => {
+    fc.assert(
+      fc.property(recordMs, region, seq, fc.option(floorVersion, { nil: undefined }), (t, r, s, floor) => {
+        const v = writerVersion(t, r, s, floor);
+        const p = parseVersion(v)!;
+        if (floor !== undefined) expect(compareVersions(v, floor)).toBe(1);
+        expect(p.ms).toBeLessThanOrEqual(Math.max(t, floor === undefined ? 0 : parseVersion(floor)!.ms + 1));
+        expect(p.region).toBe(r);
+        expect(isWriterVersion(v)).toBe(true);
+      }),
+      { numRuns: 2000 },
+    );
   });
 
-  test('GIVEN no version, an unchanged one or a lower one THEN stamp after the highest seen', () => {
-    expect(c({ eventName: 'INSERT', newImage: img() })).toEqual({ kind: 'stamp', after: undefined });
-    expect(c({ eventName: 'MODIFY', oldImage: img(v(5)), newImage: img(v(5), 'eu-west-1') })).toEqual({ kind: 'stamp', after: v(5) });
-    expect(c({ eventName: 'MODIFY', oldImage: img(v(7)), newImage: img(v(5), 'eu-west-1') })).toEqual({ kind: 'stamp', after: v(7) });
-    expect(c({ eventName: 'MODIFY', oldImage: img(), newImage: img(v(5), 'eu-west-1') }, v(6))).toEqual({ kind: 'stamp', after: v(6) });
+  test('GIVEN the same record WHEN its writer version is made again at another time THEN it is the same version (no clock is read)', () => {
+    fc.assert(fc.property(recordMs, region, seq, fc.option(floorVersion, { nil: undefined }), (t, r, s, f) => expect(writerVersion(t, r, s, f)).toBe(writerVersion(t, r, s, f))));
   });
 
-  test('GIVEN a delete THEN a tombstone, unless DynamoDB TTL made it', () => {
-    expect(c({ eventName: 'REMOVE', oldImage: img(v(3)) })).toEqual({ kind: 'tombstone', after: v(3) });
-    expect(c({ eventName: 'REMOVE', oldImage: img(v(3)), userIdentity: { type: 'Service', principalId: 'dynamodb.amazonaws.com' } })).toEqual({ kind: 'ttl' });
+  test('GIVEN helper versions WHEN asked whether a writer made them THEN no: their nonces are hex', () => {
+    fc.assert(fc.property(region, recordMs, (r, t) => expect(isWriterVersion(newVersion(r, { now: () => t }))).toBe(false)));
   });
 
-  test('GIVEN a malformed version or missing images THEN malformed with the reason', () => {
-    expect(c({ eventName: 'INSERT', newImage: { pk: { S: 'k' }, _v: { N: '1' } } })).toMatchObject({ kind: 'malformed', reason: expect.stringMatching(/malformed version/) });
-    expect(c({ eventName: 'MODIFY', newImage: img(v(1)) })).toMatchObject({ kind: 'malformed', reason: expect.stringMatching(/NEW_AND_OLD_IMAGES/) });
-    expect(c({ eventName: 'INSERT' })).toMatchObject({ kind: 'malformed', reason: expect.stringMatching(/NEW_AND_OLD_IMAGES/) });
+  test('GIVEN decimal sequence numbers of any length WHEN compared THEN the order is numeric', () => {
+    fc.assert(
+      fc.property(fc.bigInt({ min: 0n, max: 10n ** 60n }), fc.bigInt({ min: 0n, max: 10n ** 60n }), fc.nat(5), (a, b, pad) => {
+        expect(compareSequenceNumbers('0'.repeat(pad) + a, String(b))).toBe(a < b ? -1 : a > b ? 1 : 0);
+      }),
+    );
   });
 });
 
@@ -128,25 +129,6 @@ describe('conditions on real DynamoDB Local', () => {
         const current: Item = stored === undefined ? { x: { S: 'unversioned' } } : { _v: { S: stored } };
         const expected = stored === undefined || compareVersions(stored, incoming) < 0;
         expect(await passes(current, newerThanTargetCondition(incoming))).toBe(expected);
-      }),
-      { numRuns: 150 },
-    );
-  });
-
-  const here = 'eu-west-1';
-  const state = fc.record({
-    exists: fc.boolean(),
-    v: fc.option(version, { nil: undefined }),
-    local: fc.boolean(),
-  });
-
-  test('GIVEN any current item WHEN stamp and tombstone conditions are evaluated by DynamoDB THEN they match the rule: replace if absent (tombstone) / unversioned (stamp), no newer than seen, or an older replicated write', async () => {
-    await fc.assert(
-      fc.asyncProperty(state, version, fc.option(version, { nil: undefined }), async (s, mine, floor) => {
-        const current: Item | undefined = !s.exists ? undefined : s.v === undefined ? { x: { S: 'raw' } } : { _v: { S: s.v }, _o: { S: s.local ? here : 'us-east-1' } };
-        const replaceable = s.v !== undefined && ((floor !== undefined && s.v <= floor) || (s.v < mine && !s.local));
-        expect(await passes(current, stampCondition('pk', mine, floor, here))).toBe(s.exists && (s.v === undefined || replaceable));
-        expect(await passes(current, tombstoneCondition('pk', mine, floor, here))).toBe(!s.exists || replaceable);
       }),
       { numRuns: 150 },
     );

@@ -1,11 +1,14 @@
 /**
  * A step-by-step stand-in for the event source mapping of each region, for property tests that
  * choose the interleaving: each step delivers the next few records of one region's stream
- * (per-shard order kept, as AWS does), optionally delivers the same batch twice, or lets the
- * function "crash" after a number of SDK calls so the whole batch is delivered again later.
- * Every record ever read is kept, so the test can compute the LWW oracle from what was written.
+ * (per-shard order kept, as AWS does), optionally delivers the same batch twice, lets the
+ * function "crash" after a number of SDK calls so the whole batch is delivered again later, or
+ * makes the writes of one key fail (throttled) so the writer reports a partial failure and the
+ * mapping resumes from it. Any batch delivered before can be delivered again at any later time,
+ * as the mapping would (at-least-once) or as the redrive does (marked, out of stream order).
  */
 import type { DynamoDBRecord } from 'aws-lambda';
+import { redriveEvent } from '../../../handlers/internal/stream-record';
 import type { ReplicateHandler } from '../../../handlers/replicate';
 import { streamEvent, StreamReader } from '../../support/streams';
 
@@ -29,6 +32,23 @@ export class CrashSwitch {
   }
 }
 
+/** Shared switch that throttles every SDK call touching one item key (by its `pk`), to fail one key of a batch. */
+export class KeyFault {
+  private pk: string | undefined;
+  injected = 0;
+  arm(pk: string | undefined): void {
+    this.pk = pk;
+  }
+  /** Called by the wrapped client with each command's input. */
+  check(input: { Key?: Record<string, { S?: string }>; Item?: Record<string, { S?: string }> }): void {
+    if (this.pk === undefined) return;
+    if ((input.Key ?? input.Item)?.pk?.S === this.pk) {
+      this.injected++;
+      throw Object.assign(new Error(`injected throttling of ${this.pk}`), { name: 'ThrottlingException', $retryable: {} });
+    }
+  }
+}
+
 export interface StepOptions {
   /** Records in the batch. */
   readonly max: number;
@@ -36,20 +56,29 @@ export interface StepOptions {
   readonly duplicate?: boolean;
   /** Crash after this many SDK calls; the batch stays pending and is delivered again. */
   readonly crashAfter?: number;
+  /** Throttle every write of this item key during the invocation (a partial failure). */
+  readonly failKey?: string;
 }
 
 export class SteppedMapping {
   private readonly pending: Record<string, DynamoDBRecord[]> = {};
   /** Every record read from every region, in read order. */
   readonly seen: DynamoDBRecord[] = [];
+  /** Every batch delivered, per region, in delivery order. */
+  readonly delivered: Record<string, DynamoDBRecord[][]> = {};
   invocations = 0;
+  partialFailures = 0;
 
   constructor(
     private readonly readers: Record<string, StreamReader>,
     private readonly writers: Record<string, ReplicateHandler>,
     private readonly crash: CrashSwitch,
+    private readonly fault: KeyFault = new KeyFault(),
   ) {
-    for (const r of Object.keys(readers)) this.pending[r] = [];
+    for (const r of Object.keys(readers)) {
+      this.pending[r] = [];
+      this.delivered[r] = [];
+    }
   }
 
   private async fill(region: string): Promise<void> {
@@ -64,6 +93,7 @@ export class SteppedMapping {
     const queue = this.pending[region];
     if (queue.length === 0) return false;
     const batch = queue.slice(0, options.max);
+    this.delivered[region].push(batch);
     if (options.crashAfter !== undefined) {
       this.crash.arm(options.crashAfter);
       try {
@@ -76,7 +106,14 @@ export class SteppedMapping {
       return true;
     }
     this.invocations++;
-    const res = await this.writers[region](streamEvent(batch));
+    this.fault.arm(options.failKey);
+    let res;
+    try {
+      res = await this.writers[region](streamEvent(batch));
+    } finally {
+      this.fault.arm(undefined);
+    }
+    if (res.batchItemFailures.length) this.partialFailures++;
     const failed = res.batchItemFailures.map((f) => batch.findIndex((r) => r.dynamodb?.SequenceNumber === f.itemIdentifier));
     if (failed.some((i) => i < 0)) throw new Error(`writer reported an identifier that is not in the batch: ${JSON.stringify(res.batchItemFailures)}`);
     const done = failed.length ? Math.min(...failed) : batch.length;
@@ -86,6 +123,20 @@ export class SteppedMapping {
       if (again.batchItemFailures.length) throw new Error(`a duplicate delivery failed: ${JSON.stringify(again.batchItemFailures)}`);
     }
     queue.splice(0, done);
+    return true;
+  }
+
+  /**
+   * Delivers the `index`-th batch `region` ever got (modulo their number) again, now: as the
+   * mapping re-delivers (`redrive` false) or as the redrive re-invokes (`redrive` true, marked as
+   * out of stream order). What it reports is ignored: the records were or will be delivered in order.
+   */
+  async replay(region: string, index: number, redrive: boolean): Promise<boolean> {
+    const past = this.delivered[region];
+    if (past.length === 0) return false;
+    const batch = past[index % past.length];
+    this.invocations++;
+    await this.writers[region](redrive ? (redriveEvent(batch) as ReturnType<typeof streamEvent>) : streamEvent(batch));
     return true;
   }
 

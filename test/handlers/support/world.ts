@@ -15,6 +15,7 @@ import { DEFAULT_ATTRIBUTE_NAMES, Item } from '../../../handlers/lww';
 import { DynamoDbLocal, dynamoClient, FAKE_CREDENTIALS, startRegions, streamsClient } from '../../support/dynamodb-local';
 import { FakeSqs, startFakeSqs } from '../../support/fake-sqs';
 import { createStreamTable, StreamReader, streamEvent } from '../../support/streams';
+import { createStateTable, stateTableName } from './state-table';
 
 // Quiet by default: tests assert on the returned counts, and one test turns EMF back on to read it.
 process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
@@ -69,6 +70,7 @@ export function writerConfig(world: World, region: RegionName, table: string, ov
     sourceEndpoint: world.local[region].endpoint,
     targets: world.regions.filter((r) => r !== region).map((r) => ({ region: r, table, endpoint: world.local[r].endpoint })),
     failureQueueUrl: world.sqs.queueUrl,
+    stateTable: stateTableName(table),
     names: DEFAULT_ATTRIBUTE_NAMES,
     tombstoneTtlSeconds: 7 * 24 * 3600,
     concurrency: 16,
@@ -89,6 +91,7 @@ export async function deploy(
   await Promise.all(
     world.regions.map(async (r) => {
       const arn = await createStreamTable(world.ddb[r], table);
+      await createStateTable(world.ddb[r], stateTableName(table));
       readers[r] = new StreamReader(streamsClient(world.local[r].endpoint, r), arn, r);
     }),
   );

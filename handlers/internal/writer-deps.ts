@@ -1,0 +1,44 @@
+/**
+ * What the replica writer's per-key work needs (clients, parking, state, counters), and the two
+ * ways that work ends early: a transient failure (the key's records are retried) or parking.
+ */
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBRecord } from 'aws-lambda';
+import type { ReplicaTarget, ReplicationConfig } from './config';
+import { describeError } from './errors';
+import type { KeyStateStore } from './key-state';
+import type { Parker } from './park';
+import type { Tally } from './tally';
+
+export interface ExecuteDeps {
+  readonly config: ReplicationConfig;
+  /** Client of the source table's region (writes in place). */
+  readonly source: DynamoDBClient;
+  readonly targets: readonly { readonly target: ReplicaTarget; readonly client: DynamoDBClient }[];
+  readonly parker: Parker;
+  readonly state: KeyStateStore;
+  readonly tally: Tally;
+  readonly now: () => number;
+  /**
+   * The records come from the redrive, out of stream order: later records of the same keys may
+   * have been settled already, so nothing that rewrites content in place is safe.
+   */
+  readonly outOfOrder: boolean;
+  readonly log: (level: 'warn' | 'error', message: string, extra: Record<string, unknown>) => void;
+}
+
+export type KeyOutcome = { readonly ok: true } | { readonly ok: false; readonly reason: string };
+
+export class Transient extends Error {}
+
+export async function park(deps: ExecuteDeps, record: DynamoDBRecord, reason: string): Promise<void> {
+  try {
+    await deps.parker.park(record, reason);
+  } catch (e) {
+    // Not parked means not safe to acknowledge: retry the record.
+    throw new Transient(`parking failed (${describeError(e)}) for: ${reason}`);
+  }
+  deps.tally.parked++;
+  deps.log('error', 'record parked in the failure queue', { reason, sequenceNumber: record.dynamodb?.SequenceNumber, eventID: record.eventID });
+}
+

@@ -1,0 +1,136 @@
+/**
+ * The replication contract on the histories that broke it (issue 8), one by one, on real DynamoDB
+ * Local regions and their real streams: the ground truth of each is plain from the story (who wrote
+ * what, in which order, what each region had seen), so each test states the outcome it expects.
+ * The failure queue is a FAKE SQS (test/support/fake-sqs.ts). Deliveries are made by hand to
+ * choose the interleaving; a "late" delivery is one made after the other regions' writes replicated.
+ */
+import { DeleteItemCommand, GetItemCommand, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBRecord } from 'aws-lambda';
+import { replicatedWrites } from '../../handlers/client';
+import { redriveEvent } from '../../handlers/internal/stream-record';
+import { Item } from '../../handlers/lww';
+import { streamEvent } from '../support/streams';
+import { deploy, Deployment, pump, startWorld, uniqueTable, World } from './support/world';
+
+const [EU, US, AP] = ['eu-west-1', 'us-east-1', 'ap-southeast-2'];
+let world: World;
+
+beforeAll(async () => {
+  world = await startWorld([EU, US, AP]);
+});
+afterAll(async () => {
+  await world?.stop();
+});
+
+const key = (pk: string) => ({ pk: { S: pk } });
+const get = async (region: string, table: string, pk: string) =>
+  (await world.ddb[region].send(new GetItemCommand({ TableName: table, Key: key(pk), ConsistentRead: true }))).Item as Item | undefined;
+const everywhere = async (table: string, pk: string) => Promise.all([EU, US, AP].map((r) => get(r, table, pk)));
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function deliver(dep: Deployment, region: string, records: DynamoDBRecord[]) {
+  const res = await dep.writers[region](streamEvent(records));
+  expect(res.batchItemFailures).toEqual([]);
+}
+
+/** Every region holds the same item, and an application reading it sees `expected` (undefined = deleted). */
+async function expectConverged(table: string, pk: string, expected: Record<string, unknown> | undefined) {
+  const items = await everywhere(table, pk);
+  expect(items[1]).toEqual(items[0]);
+  expect(items[2]).toEqual(items[0]);
+  const app = replicatedWrites({ region: EU });
+  const seen = app.visible(items[0]);
+  if (expected === undefined) expect(seen).toBeUndefined();
+  else expect(seen).toMatchObject(expected);
+  return items[0];
+}
+
+test('GIVEN two plain writes to one key in one region with the writer polling between them WHEN every stream drains THEN every region holds the second', async () => {
+  const dep = await deploy(world, uniqueTable('split'));
+  await world.ddb[EU].send(new PutItemCommand({ TableName: dep.table, Item: { ...key('a'), n: { N: '1' } } }));
+  const first = await dep.readers[EU].readNew();
+  await world.ddb[EU].send(new PutItemCommand({ TableName: dep.table, Item: { ...key('a'), n: { N: '2' } } }));
+  await deliver(dep, EU, first); // the writer sees only the first write
+  await pump(world, dep);
+  await expectConverged(dep.table, 'a', { n: { N: '2' } });
+});
+
+test('GIVEN a plain update whose batch is retried late, after another region made a newer write WHEN every stream drains THEN the newer write wins everywhere', async () => {
+  const dep = await deploy(world, uniqueTable('late'));
+  await world.ddb[EU].send(new PutItemCommand(replicatedWrites({ region: EU }).put({ TableName: dep.table, Item: { ...key('b'), n: { N: '0' } } })));
+  await pump(world, dep);
+  await world.ddb[EU].send(new UpdateItemCommand({ TableName: dep.table, Key: key('b'), UpdateExpression: 'SET n = :n', ExpressionAttributeValues: { ':n': { N: '1' } } }));
+  const pending = await dep.readers[EU].readNew(); // EU's writer fails on it (target down, say) and retries later
+  await sleep(20);
+  await world.ddb[US].send(new UpdateItemCommand(replicatedWrites({ region: US }).update({ TableName: dep.table, Key: key('b'), UpdateExpression: 'SET n = :n', ExpressionAttributeValues: { ':n': { N: '2' } } })));
+  await pump({ ...world, regions: [US, AP] }, dep); // EU's writer is still stuck
+  await sleep(20);
+  await deliver(dep, EU, pending);
+  await pump(world, dep);
+  await expectConverged(dep.table, 'b', { n: { N: '2' } });
+});
+
+test('GIVEN a hard delete delivered again by the redrive after another region re-created the item WHEN every stream drains THEN the item lives everywhere', async () => {
+  const dep = await deploy(world, uniqueTable('redrive'));
+  await world.ddb[EU].send(new PutItemCommand({ TableName: dep.table, Item: { ...key('c'), n: { N: '1' } } }));
+  await pump(world, dep);
+  await world.ddb[EU].send(new DeleteItemCommand({ TableName: dep.table, Key: key('c') }));
+  const deleted = await dep.readers[EU].readNew();
+  await deliver(dep, EU, deleted);
+  await pump(world, dep);
+  await expectConverged(dep.table, 'c', undefined);
+  await world.ddb[US].send(new PutItemCommand(replicatedWrites({ region: US }).put({ TableName: dep.table, Item: { ...key('c'), n: { N: '2' } } })));
+  await pump(world, dep);
+  await sleep(20);
+  expect((await dep.writers[EU](redriveEvent(deleted) as ReturnType<typeof streamEvent>)).batchItemFailures).toEqual([]);
+  expect((await dep.writers[EU](streamEvent(deleted))).batchItemFailures).toEqual([]);
+  await pump(world, dep);
+  await expectConverged(dep.table, 'c', { n: { N: '2' } });
+});
+
+test('GIVEN a deleted item WHEN it is updated without the helper THEN it is visible everywhere, without the tombstone marker or its expiry', async () => {
+  const dep = await deploy(world, uniqueTable('revive'));
+  const eu = replicatedWrites({ region: EU });
+  await world.ddb[EU].send(new PutItemCommand(eu.put({ TableName: dep.table, Item: { ...key('d'), n: { N: '1' } } })));
+  await world.ddb[EU].send(new PutItemCommand(eu.delete({ TableName: dep.table, Key: key('d') })));
+  await pump(world, dep);
+  await world.ddb[AP].send(new UpdateItemCommand({ TableName: dep.table, Key: key('d'), UpdateExpression: 'SET m = :m', ExpressionAttributeValues: { ':m': { S: 'back' } } }));
+  await pump(world, dep);
+  const item = await expectConverged(dep.table, 'd', { m: { S: 'back' } });
+  expect(item!._d).toBeUndefined();
+  expect(item!._ttl).toBeUndefined();
+  expect(item!._o).toEqual({ S: AP });
+});
+
+test('GIVEN a write made by a clock 10 s behind, after its region saw a write from a clock 5 s ahead WHEN every stream drains THEN the later write wins everywhere', async () => {
+  const dep = await deploy(world, uniqueTable('skew'));
+  const ahead = replicatedWrites({ region: EU, now: () => Date.now() + 5000 });
+  const behind = replicatedWrites({ region: US, now: () => Date.now() - 5000 });
+  await world.ddb[EU].send(new PutItemCommand(ahead.put({ TableName: dep.table, Item: { ...key('e'), n: { N: '1' } } })));
+  await pump(world, dep);
+  await world.ddb[US].send(new PutItemCommand(behind.put({ TableName: dep.table, Item: { ...key('e'), n: { N: '2' } } })));
+  await pump(world, dep);
+  await expectConverged(dep.table, 'e', { n: { N: '2' } });
+});
+
+test('GIVEN an item that masking makes too large for one target only WHEN it is replicated THEN that target alone is parked and the other gets it', async () => {
+  const table = uniqueTable('oversize');
+  const dep = await deploy(world, table, (r) =>
+    r === EU ? { configOverrides: { targets: [{ region: US, table, endpoint: world.local[US].endpoint }, { region: AP, table, endpoint: world.local[AP].endpoint, mask: ['p'] }] } } : {},
+  );
+  world.sqs.messages.length = 0;
+  const eu = replicatedWrites({ region: EU });
+  // One byte under 409,600 with metadata: masking `p` ('x' -> '***') adds two bytes for AP.
+  const probe = eu.put({ TableName: table, Item: { ...key('f'), p: { S: 'x' }, big: { S: '' } } }).Item!;
+  const size = Object.entries(probe).reduce((s, [k, v]) => s + k.length + (v.S ?? '').length, 0);
+  const big = 'y'.repeat(400 * 1024 - 1 - size);
+  await world.ddb[EU].send(new PutItemCommand(eu.put({ TableName: table, Item: { ...key('f'), p: { S: 'x' }, big: { S: big } } })));
+  await pump(world, dep);
+  expect((await get(US, table, 'f'))?.big?.S?.length).toBe(big.length);
+  expect(await get(AP, table, 'f')).toBeUndefined();
+  const parked = world.sqs.messages.map((m) => JSON.parse(m.body));
+  expect(parked).toHaveLength(1);
+  expect(parked[0].reason).toMatch(new RegExp(`${AP}/${table} \\(409601 bytes\\).*parked for that target only`));
+  expect(parked[0].reason).not.toContain(US);
+});
