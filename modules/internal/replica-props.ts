@@ -19,12 +19,18 @@ export type ReplicationMode = 'multi-active' | 'one-way' | 'global-table';
  */
 export type WriterLayout = 'fan-out' | 'per-target';
 
-/** Names of the last-write-wins metadata attributes (handlers/lww.ts). */
+/** Names of the last-write-wins metadata attributes (handlers/lww.ts, docs/replication-protocol.md). */
 export interface LwwNames {
+  /** The version (LWW order). @default '_v' */
   readonly version: string;
+  /** The region the version was made in. @default '_o' */
   readonly origin: string;
+  /** The tombstone marker. @default '_d' */
   readonly deleted: string;
+  /** The tombstone expiry: the table's TTL attribute. @default '_ttl' */
   readonly ttl: string;
+  /** On an item a writer wrote itself (a tombstone for a hard delete, a repaired write): the stream record it stands for. @default '_w' */
+  readonly writtenFor: string;
 }
 
 /** One region of a replicated table. */
@@ -140,7 +146,7 @@ export interface ReplicatedTableProps {
    * last replicated state in the targets. Not with `global-table`. @default every item
    */
   readonly replicateItemsWhere?: Record<string, unknown>;
-  /** Names of the replication metadata attributes. @default { version: '_v', origin: '_o', deleted: '_d', ttl: the table's TTL attribute } */
+  /** Names of the replication metadata attributes. @default { version: '_v', origin: '_o', deleted: '_d', writtenFor: '_w', ttl: the table's TTL attribute } */
   readonly attributeNames?: Partial<Omit<LwwNames, 'ttl'>>;
   /**
    * TTL attribute of every table. Tombstones carry their expiry in it, so it is always on.

@@ -28,8 +28,11 @@ export function planReplication(v: PropsValidator, props: ReplicatedTableProps):
   v.oneOf('writerLayout', layout, LAYOUTS);
   v.matches('tableName', props.tableName, LIMITS.tableName.pattern, LIMITS.tableName.described);
   const ttl = props.timeToLiveAttribute ?? DEFAULT_TTL_ATTRIBUTE;
-  const names: LwwNames = { version: props.attributeNames?.version ?? '_v', origin: props.attributeNames?.origin ?? '_o', deleted: props.attributeNames?.deleted ?? '_d', ttl };
-  if (new Set(Object.values(names)).size !== 4) v.fail('attributeNames', names, 'four distinct attribute names (version, origin, deleted and the TTL attribute)', 'the writer tells them apart by name');
+  const a = props.attributeNames;
+  const names: LwwNames = { version: a?.version ?? '_v', origin: a?.origin ?? '_o', deleted: a?.deleted ?? '_d', ttl, writtenFor: a?.writtenFor ?? '_w' };
+  if (new Set(Object.values(names)).size !== 5) {
+    v.fail('attributeNames', names, 'five distinct attribute names (version, origin, deleted, writtenFor and the TTL attribute)', 'the writer tells them apart by name');
+  }
   const keys = [props.partitionKey?.name, props.sortKey?.name].filter((k): k is string => !!k);
   for (const [role, name] of Object.entries(names)) {
     if (keys.includes(name)) v.fail(role === 'ttl' ? 'timeToLiveAttribute' : `attributeNames.${role}`, name, 'a name that is not a key attribute', 'the writer sets it on every replicated item');

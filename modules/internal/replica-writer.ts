@@ -1,4 +1,5 @@
 import { dependable, TerraformProvider, TerraformResource } from 'cdktf';
+import { DynamodbTable } from '@cdktf/provider-aws/lib/dynamodb-table';
 import { Construct } from 'constructs';
 import { PipelineAlarms } from '../alarms';
 import type { MetricWidgetSpec } from '../dashboard';
@@ -24,6 +25,8 @@ export const WRITER_ENV = {
   originAttribute: 'REPLICATION_ORIGIN_ATTRIBUTE',
   deletedAttribute: 'REPLICATION_DELETED_ATTRIBUTE',
   ttlAttribute: 'REPLICATION_TTL_ATTRIBUTE',
+  writtenForAttribute: 'REPLICATION_WRITTEN_FOR_ATTRIBUTE',
+  stateTable: 'REPLICATION_STATE_TABLE',
   tombstoneTtlSeconds: 'REPLICATION_TOMBSTONE_TTL_SECONDS',
   concurrency: 'REPLICATION_CONCURRENCY',
 } as const;
@@ -78,6 +81,11 @@ export class ReplicaWriter extends Construct {
   readonly failures: FailureDestination;
   readonly alarms?: PipelineAlarms;
   readonly functionName: string;
+  /**
+   * The writer's per-key state in its own region (docs/replication-protocol.md, "Floors across
+   * batches"): rarely written, kept two days by TTL.
+   */
+  readonly stateTable: DynamodbTable;
   /** Regions this writer copies into. */
   readonly targetRegions: string[];
   /** The function's environment, exactly as synthesized (queue URL as a reference). */
@@ -91,6 +99,20 @@ export class ReplicaWriter extends Construct {
     this.functionName = physicalName(this, 64);
     this.targetRegions = props.targets.map((t) => t.region);
     this.failures = new FailureDestination(this, 'Failures', { provider, tags: props.tags });
+    const stateTableName = physicalName(this, 255, '-state');
+    this.stateTable = new DynamodbTable(this, 'State', {
+      provider,
+      name: stateTableName,
+      billingMode: 'PAY_PER_REQUEST',
+      // The contract of handlers/internal/key-state.ts: partition key `k` (S), expiry in `exp`.
+      hashKey: 'k',
+      attribute: [{ name: 'k', type: 'S' }],
+      ttl: { enabled: true, attributeName: 'exp' },
+      serverSideEncryption: { enabled: true },
+      // Two days of floors, rebuilt as records flow: neither backups nor deletion protection pay off.
+      pointInTimeRecovery: { enabled: false },
+      tags: props.tags,
+    });
     const targets = props.targets.map((t) => ({
       region: t.region,
       table: t.tableName,
@@ -106,6 +128,9 @@ export class ReplicaWriter extends Construct {
       [WRITER_ENV.originAttribute]: names.origin,
       [WRITER_ENV.deletedAttribute]: names.deleted,
       [WRITER_ENV.ttlAttribute]: names.ttl,
+      [WRITER_ENV.writtenForAttribute]: names.writtenFor,
+      // A literal, like the target names, so the environment is readable and testable.
+      [WRITER_ENV.stateTable]: stateTableName,
       ...(o.tombstoneTtlSeconds !== undefined ? { [WRITER_ENV.tombstoneTtlSeconds]: String(o.tombstoneTtlSeconds) } : {}),
       ...(o.concurrency !== undefined ? { [WRITER_ENV.concurrency]: String(o.concurrency) } : {}),
       POWERTOOLS_SERVICE_NAME: props.serviceName,
@@ -139,7 +164,7 @@ export class ReplicaWriter extends Construct {
       startingPosition: o.startingPosition,
       filters,
       onFailure: this.failures,
-      additionalStatements: writerStatements(props),
+      additionalStatements: writerStatements(props, this.stateTable.arn),
       tags: o.tags ?? props.tags,
     });
     // Copies into a target that does not exist yet would only fail and retry; wait for the targets.
@@ -192,20 +217,25 @@ export function lagDimensions(serviceName: string, sourceRegion: string, targetR
   return { service: serviceName, SourceRegion: sourceRegion, TargetRegion: targetRegion };
 }
 
-/** Exactly the writes the handler makes: conditional puts (and the other item writes) on the targets, stamps on the source. */
-function writerStatements(props: ReplicaWriterProps): PolicyStatement[] {
+/**
+ * Exactly the calls the handler makes (test/handlers/grants.test.ts records them): conditional puts
+ * on the targets; versions (UpdateItem) and tombstones or repairs (PutItem) on its own table; reads
+ * and rare writes of its state table.
+ */
+function writerStatements(props: ReplicaWriterProps, stateTableArn: string): PolicyStatement[] {
   const direct = props.targets.filter((t) => !t.roleArn);
   const assumed = props.targets.filter((t) => t.roleArn);
   const statements: PolicyStatement[] = [];
   if (direct.length) {
-    statements.push({ sid: 'WriteReplicas', actions: ['dynamodb:ConditionCheckItem', 'dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], resources: direct.map((t) => t.tableArn) });
+    statements.push({ sid: 'WriteReplicas', actions: ['dynamodb:PutItem'], resources: direct.map((t) => t.tableArn) });
     const keys = direct.map((t) => t.encryptionKeyArn).filter((k): k is string => !!k);
     if (keys.length) statements.push({ sid: 'EncryptReplicas', actions: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'], resources: keys });
   }
   if (assumed.length) statements.push({ sid: 'AssumeReplicaRoles', actions: ['sts:AssumeRole'], resources: assumed.map((t) => t.roleArn!) });
   // Even with stamped writes only: a helper write stamped by a clock behind the version it
-  // replaced sorts lower, and the writer must re-stamp it in place or the regions would diverge.
-  statements.push({ sid: 'StampInPlace', actions: ['dynamodb:PutItem'], resources: [props.source.tableArn] });
+  // replaced sorts lower, and the writer must version it again in place or the regions diverge.
+  statements.push({ sid: 'SettleInPlace', actions: ['dynamodb:PutItem', 'dynamodb:UpdateItem'], resources: [props.source.tableArn] });
+  statements.push({ sid: 'KeyState', actions: ['dynamodb:BatchGetItem', 'dynamodb:PutItem'], resources: [stateTableArn] });
   if (props.source.encryptionKeyArn) statements.push({ sid: 'EncryptSource', actions: ['kms:Encrypt', 'kms:GenerateDataKey'], resources: [props.source.encryptionKeyArn] });
   return statements;
 }

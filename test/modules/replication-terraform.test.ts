@@ -21,8 +21,9 @@ describe('ReplicatedTable with the real provider (offline terraform)', () => {
     const plan = terraformIn(stackFolder(Testing.synth(stack))).initValidatePlan();
     const created = createdByProvider(plan);
     expect(created).toEqual({
-      'aws_dynamodb_table aws aws.eu_west_1': 1,
-      'aws_dynamodb_table aws aws.us_east_1': 1,
+      // The region's table, and its writer's state table where a writer runs.
+      'aws_dynamodb_table aws aws.eu_west_1': 2,
+      'aws_dynamodb_table aws aws.us_east_1': 2,
       'aws_dynamodb_table aws aws.ap_southeast_2': 1,
       ...Object.fromEntries(
         ['eu_west_1', 'us_east_1'].flatMap((a) => [
@@ -74,7 +75,8 @@ describe('ReplicatedTable with the real provider (offline terraform)', () => {
     const plan = terraformIn(stackFolder(Testing.synth(stack))).initValidatePlan();
     const types = plan.resource_changes.map((c: any) => c.type);
     expect(types.filter((t: string) => t === 'aws_lambda_function')).toHaveLength(6);
-    expect(types.filter((t: string) => t === 'aws_dynamodb_table')).toHaveLength(4);
+    // Four replicated tables, and the state tables of the six writers.
+    expect(types.filter((t: string) => t === 'aws_dynamodb_table')).toHaveLength(10);
     const sessions = plan.resource_changes.find((c: any) => c.address.includes('Sessions_Table'));
     expect(sessions.change.after.replica).toEqual([expect.objectContaining({ region_name: 'us-east-1', kms_key_arn: KEY('us-east-1'), propagate_tags: true, point_in_time_recovery: true })]);
   });

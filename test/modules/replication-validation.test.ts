@@ -62,10 +62,10 @@ describe('ReplicatedTable validation', () => {
       ),
     ).toEqual([
       `${P}: replicas[0].omitAttributes must be a non-key attribute (every copy needs the item key) (got "sk")`,
-      `${P}: replicas[0].omitAttributes must be an attribute other than the replication metadata (_v, _o, _d, _ttl) (last-write-wins needs them in every region) (got "_o")`,
-      `${P}: replicas[0].omitAttributes must be an attribute other than the replication metadata (_v, _o, _d, _ttl) (last-write-wins needs them in every region) (got "_ttl")`,
+      `${P}: replicas[0].omitAttributes must be an attribute other than the replication metadata (_v, _o, _d, _ttl, _w) (last-write-wins needs them in every region) (got "_o")`,
+      `${P}: replicas[0].omitAttributes must be an attribute other than the replication metadata (_v, _o, _d, _ttl, _w) (last-write-wins needs them in every region) (got "_ttl")`,
       `${P}: replicas[0].maskAttributes must be a non-key attribute (every copy needs the item key) (got "pk")`,
-      `${P}: replicas[0].maskAttributes must be an attribute other than the replication metadata (_v, _o, _d, _ttl) (last-write-wins needs them in every region) (got "_v")`,
+      `${P}: replicas[0].maskAttributes must be an attribute other than the replication metadata (_v, _o, _d, _ttl, _w) (last-write-wins needs them in every region) (got "_v")`,
       `${P}: replicas[0].maskAttributes must be an attribute that is not an index key (the mask is a string and would break a key of another type; omit it instead) (got "age")`,
     ]);
   });

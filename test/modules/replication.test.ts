@@ -61,7 +61,7 @@ describe('ReplicatedTable: regions and providers', () => {
     const existing = new StreamTable(stack, 'Existing', { tableName: 'customers', partitionKey: { name: 'pk', type: 'S' }, timeToLiveAttribute: '_ttl', provider: p['eu-west-1'] });
     const table = new ReplicatedTable(stack, 'Customers', { tableName: 'customers', partitionKey: { name: 'pk', type: 'S' }, home: { region: 'eu-west-1', table: existing }, replicas: [{ region: 'us-east-1', provider: p['us-east-1'] }] });
     const json = JSON.parse(Testing.synth(stack));
-    expect(resources(json, 'aws_dynamodb_table').map(([id]) => id.split('_')[0] + '_' + id.split('_')[1]).sort()).toEqual(['Customers_Table-us-east-1', 'Existing_Table']);
+    expect(resources(json, 'aws_dynamodb_table').map(([id]) => id.split('_')[0] + '_' + id.split('_')[1]).sort()).toEqual(['Customers_Table-us-east-1', 'Customers_Writer-eu-west-1', 'Customers_Writer-us-east-1', 'Existing_Table']);
     expect(table.home.table).toBe(existing);
     expect(existing.streamReaders.map((r) => r.node.path)).toEqual(['test/Customers/Writer-eu-west-1/Consumer']);
     expect(writerPolicy(json, 'Writer-us-east-1').Statement.find((s: any) => s.Sid === 'WriteReplicas').Resource).toBe(ref(json, 'aws_dynamodb_table', 'Existing_', 'arn'));
@@ -116,16 +116,28 @@ describe('ReplicatedTable: writers', () => {
       REPLICATION_ORIGIN_ATTRIBUTE: '_o',
       REPLICATION_DELETED_ATTRIBUTE: '_d',
       REPLICATION_TTL_ATTRIBUTE: '_ttl',
+      REPLICATION_WRITTEN_FOR_ATTRIBUTE: '_w',
+      REPLICATION_STATE_TABLE: 'test-Customers-Writer-us-east-1-state',
       POWERTOOLS_SERVICE_NAME: 'customers-replication',
       POWERTOOLS_METRICS_NAMESPACE: 'DynamoDBReplication',
     });
     for (const r of table.regions) expect(r.writers.map((w) => w.targetRegions)).toEqual([REGIONS.filter((x) => x !== r.region)]);
+    // Its state table: in its own region, keyed and expired as handlers/internal/key-state.ts expects.
+    expect(one(json, 'aws_dynamodb_table', 'Writer-us-east-1_State_')).toMatchObject({
+      name: 'test-Customers-Writer-us-east-1-state',
+      billing_mode: 'PAY_PER_REQUEST',
+      hash_key: 'k',
+      attribute: [{ name: 'k', type: 'S' }],
+      ttl: { enabled: true, attribute_name: 'exp' },
+      server_side_encryption: { enabled: true },
+      provider: 'aws.us_east_1',
+    });
     const mapping = one(json, 'aws_lambda_event_source_mapping', 'Writer-us-east-1_');
     expect(mapping).toMatchObject({ event_source_arn: `\${${TABLE('us-east-1')}_2F08CEB3.stream_arn}`.replace('_2F08CEB3', resources(json, 'aws_dynamodb_table', 'Table-us-east-1_')[0][0].slice(-9)), maximum_retry_attempts: -1, function_response_types: ['ReportBatchItemFailures'], bisect_batch_on_function_error: true });
     expect(mapping.filter_criteria).toBeUndefined();
     expect(mapping.destination_config.on_failure.destination_arn).toBe(ref(json, 'aws_sqs_queue', 'Writer-us-east-1_', 'arn'));
     expect(mapping.depends_on.filter((d: string) => d.startsWith('aws_dynamodb_table.')).sort()).toEqual(
-      resources(json, 'aws_dynamodb_table').filter(([id]) => !id.includes('us-east-1')).map(([id]) => `aws_dynamodb_table.${id}`).sort(),
+      resources(json, 'aws_dynamodb_table').filter(([id]) => !id.includes('us-east-1') && !id.includes('_State_')).map(([id]) => `aws_dynamodb_table.${id}`).sort(),
     );
   });
 
@@ -141,7 +153,7 @@ describe('ReplicatedTable: writers', () => {
     for (const [, fn] of resources(json, 'aws_lambda_function')) expect([fn.handler, fn.runtime, fn.architectures, fn.source_code_hash]).toEqual(['index.handler', 'nodejs22.x', ['arm64'], directoryHash(bundle)]);
   });
 
-  test('GIVEN a writer WHEN its role policy is read THEN it holds exactly its stream, the item writes on exactly the target tables and the stamp on its own table', () => {
+  test('GIVEN a writer WHEN its role policy is read THEN it holds exactly its stream, conditional puts on exactly the target tables, settling writes on its own table and its state table', () => {
     const json = replicated().synth();
     const table = (r: string) => ref(json, 'aws_dynamodb_table', `Table-${r}_`, 'arn');
     expect(writerPolicy(json, 'Writer-eu-west-1').Statement).toEqual([
@@ -149,8 +161,9 @@ describe('ReplicatedTable: writers', () => {
       { Sid: 'ListStreams', Effect: 'Allow', Action: 'dynamodb:ListStreams', Resource: '*' },
       { Sid: 'WriteLogs', Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: `${ref(json, 'aws_cloudwatch_log_group', 'Writer-eu-west-1_', 'arn')}:*` },
       { Sid: 'SendFailureRecords', Effect: 'Allow', Action: 'sqs:SendMessage', Resource: ref(json, 'aws_sqs_queue', 'Writer-eu-west-1_', 'arn') },
-      { Sid: 'WriteReplicas', Effect: 'Allow', Action: ['dynamodb:ConditionCheckItem', 'dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], Resource: [table('us-east-1'), table('ap-southeast-2')] },
-      { Sid: 'StampInPlace', Effect: 'Allow', Action: 'dynamodb:PutItem', Resource: table('eu-west-1') },
+      { Sid: 'WriteReplicas', Effect: 'Allow', Action: 'dynamodb:PutItem', Resource: [table('us-east-1'), table('ap-southeast-2')] },
+      { Sid: 'SettleInPlace', Effect: 'Allow', Action: ['dynamodb:PutItem', 'dynamodb:UpdateItem'], Resource: table('eu-west-1') },
+      { Sid: 'KeyState', Effect: 'Allow', Action: ['dynamodb:BatchGetItem', 'dynamodb:PutItem'], Resource: ref(json, 'aws_dynamodb_table', 'Writer-eu-west-1_State_', 'arn') },
     ]);
   });
 
@@ -162,7 +175,7 @@ describe('ReplicatedTable: writers', () => {
       replicas: [{ region: 'us-east-1', encryptionKeyArn: KEY('us-east-1') }],
     }, ['eu-west-1', 'us-east-1']).synth();
     const statements = writerPolicy(json, 'Writer-eu-west-1').Statement;
-    expect(statements.map((s: any) => s.Sid)).toEqual(['ReadStream', 'ListStreams', 'DecryptStream', 'WriteLogs', 'SendFailureRecords', 'WriteReplicas', 'EncryptReplicas', 'StampInPlace', 'EncryptSource']);
+    expect(statements.map((s: any) => s.Sid)).toEqual(['ReadStream', 'ListStreams', 'DecryptStream', 'WriteLogs', 'SendFailureRecords', 'WriteReplicas', 'EncryptReplicas', 'SettleInPlace', 'KeyState', 'EncryptSource']);
     expect(statements.find((s: any) => s.Sid === 'EncryptSource')).toEqual({ Sid: 'EncryptSource', Effect: 'Allow', Action: ['kms:Encrypt', 'kms:GenerateDataKey'], Resource: KEY('eu-west-1') });
     expect(statements.find((s: any) => s.Sid === 'DecryptStream')).toEqual({ Sid: 'DecryptStream', Effect: 'Allow', Action: 'kms:Decrypt', Resource: KEY('eu-west-1') });
     expect(statements.find((s: any) => s.Sid === 'EncryptReplicas')).toEqual({ Sid: 'EncryptReplicas', Effect: 'Allow', Action: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'], Resource: KEY('us-east-1') });

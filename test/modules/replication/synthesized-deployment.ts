@@ -1,6 +1,7 @@
 /**
  * Runs what a synthesized ReplicatedTable stack describes, on DynamoDB Local instances standing in
- * for the regions: one table per `aws_dynamodb_table` (name and keys from the JSON), and one real
+ * for the regions: one table per `aws_dynamodb_table` (name and keys from the JSON; the writers'
+ * state tables too, since the writer reads its state table's name from its environment), and one real
  * replica writer (handlers/replicate.ts) per `aws_lambda_function`, configured by nothing but the
  * function's synthesized environment. Test-only additions: the endpoints of the local regions and
  * the fake SQS queue URL in place of the Terraform reference to the real queue. The mapping's
@@ -11,6 +12,7 @@ import { createReplicateHandler, ReplicateHandler } from '../../../handlers/repl
 import { configFromEnv, ReplicationConfig } from '../../../handlers/internal/config';
 import { streamsClient } from '../../support/dynamodb-local';
 import { createStreamTable, StreamReader } from '../../support/streams';
+import { createStateTable } from '../../handlers/support/state-table';
 import { deliver, localClients, World } from '../../handlers/support/world';
 
 export interface SynthesizedWriter {
@@ -41,6 +43,10 @@ export async function deploySynthesized(world: World, json: any): Promise<Synthe
   const names = new Set<string>();
   for (const t of Object.values(json.resource.aws_dynamodb_table) as any[]) {
     const region = regionOf(json, t);
+    if (!t.stream_enabled) {
+      await createStateTable(world.ddb[region], t.name);
+      continue;
+    }
     names.add(t.name);
     const arn = await createStreamTable(world.ddb[region], t.name, { partitionKey: t.hash_key, sortKey: t.range_key });
     readers[region] = new StreamReader(streamsClient(world.local[region].endpoint, region), arn, region);
