@@ -55,6 +55,14 @@ async function replicate(deps: ExecuteDeps, record: DecodedRecord, version: stri
             deps.tally.target(target.region).stale++;
             return undefined;
           }
+          if (kind === 'transient') {
+            // Not there yet: its age so far is a floor on its lag, so the lag alarm sees a target
+            // that is down (nothing would be recorded at all while every write to it fails).
+            const t = deps.tally.target(target.region);
+            t.pending++;
+            const age = versionAgeMs(version, deps.now());
+            if (age !== undefined) t.lagMs.push(Math.max(0, age));
+          }
           return { kind, target, error: describeError(e) };
         }
       }),

@@ -103,7 +103,9 @@ export interface ReplicationAlarmProps {
   readonly pipeline?: Partial<Record<PipelineAlarmKey, AlarmOverride>>;
   /**
    * Replication lag alarm per (writer, target region): Maximum of the writer's ReplicationLag
-   * metric (ms from the write's version time to its copy) over 3 of 3 one-minute periods.
+   * metric over 3 of 3 one-minute periods. The metric is, for each write an invocation handles,
+   * the ms from its version time to its copy, or, while the target cannot be written, its age so
+   * far: the alarm fires while a target region is down, not only after it returns.
    * @default { threshold: 60000 }
    */
   readonly replicationLag?: AlarmOverride;

@@ -206,7 +206,7 @@ export class ReplicaWriter extends Construct {
         ...props.alarms?.replicationLag,
         nameSuffix: `lag-${t.region}`,
         title: `Lag ${region} -> ${t.region} (ms)`,
-        description: `Writes made in ${region} reach ${t.region} more than the threshold (ms) after they were made: the writer ${this.functionName} falls behind, retries a failing target, or ${t.region} throttles it.`,
+        description: `Writes made in ${region} reach ${t.region} more than the threshold (ms) after they were made, or have not reached it for that long: the writer ${this.functionName} falls behind, ${t.region} is unreachable, or it throttles the writer.`,
       });
     }
   }

@@ -38,7 +38,14 @@ export function regionOf(json: any, resource: any): string {
   return p.region;
 }
 
-export async function deploySynthesized(world: World, json: any): Promise<SynthesizedDeployment> {
+export interface DeployOptions {
+  /** Where a region's table is reached when it is a target (e.g. through a relay that can be shut). @default the region's DynamoDB Local */
+  readonly targetEndpoint?: (region: string) => string;
+  /** The writers' clock. @default Date.now */
+  readonly now?: () => number;
+}
+
+export async function deploySynthesized(world: World, json: any, options: DeployOptions = {}): Promise<SynthesizedDeployment> {
   const readers: Record<string, StreamReader> = {};
   const names = new Set<string>();
   for (const t of Object.values(json.resource.aws_dynamodb_table) as any[]) {
@@ -57,7 +64,7 @@ export async function deploySynthesized(world: World, json: any): Promise<Synthe
   const writers: SynthesizedWriter[] = Object.entries(json.resource.aws_lambda_function ?? {}).map(([id, fn]: [string, any]) => {
     const region = regionOf(json, fn);
     const env: Record<string, string> = fn.environment.variables;
-    const targets = JSON.parse(env.REPLICATION_TARGETS).map((t: any) => ({ ...t, endpoint: world.local[t.region].endpoint }));
+    const targets = JSON.parse(env.REPLICATION_TARGETS).map((t: any) => ({ ...t, endpoint: options.targetEndpoint?.(t.region) ?? world.local[t.region].endpoint }));
     const config = configFromEnv({
       ...env,
       REPLICATION_TARGETS: JSON.stringify(targets),
@@ -67,7 +74,7 @@ export async function deploySynthesized(world: World, json: any): Promise<Synthe
     // Powertools reads its service name and namespace from the environment (per-target metrics
     // are built during invocations), so each invocation runs with the function's variables set.
     const vars = { POWERTOOLS_SERVICE_NAME: env.POWERTOOLS_SERVICE_NAME, POWERTOOLS_METRICS_NAMESPACE: env.POWERTOOLS_METRICS_NAMESPACE };
-    const inner = withEnv(vars, () => createReplicateHandler({ config, clients: localClients() }));
+    const inner = withEnv(vars, () => createReplicateHandler({ config, clients: localClients(), now: options.now }));
     const handler: ReplicateHandler = (event, context) => withEnv(vars, () => inner(event, context));
     const mapping = mappings.find((m) => m.function_name === `\${aws_lambda_function.${id}.arn}`);
     if (!mapping) throw new Error(`no mapping invokes ${id}`);
