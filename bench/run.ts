@@ -90,7 +90,11 @@ const EXTRA_BENCHMARKS: { name: string; run(): Promise<{ rows: Row[]; results: u
         { benchmark: `replication, ${label}`, figure: 'replica writer rec/s', value: x.writerRecordsPerSec },
         { benchmark: `replication, ${label}`, figure: 'writer / raw ceiling', value: x.writerShareOfCeiling, target: '>= 0.85' },
       ];
-      return { results: r, rows: [...row(`unique keys, concurrency ${r.concurrency}`, r.uniqueKeys), ...row('50% duplicate keys', r.duplicateKeys50pct)] };
+      const plain: Row[] = [
+        { benchmark: 'replication, writes without the helper', figure: 'extra writes in the source region per write', value: r.plainWrites.extraWritesPerPlainWrite, target: '1 (the version set in place)' },
+        { benchmark: 'replication, writes without the helper', figure: 'state-table reads per batch of 100', value: r.plainWrites.stateReadsPerBatch },
+      ];
+      return { results: r, rows: [...row(`unique keys, concurrency ${r.concurrency}`, r.uniqueKeys), ...row('50% duplicate keys', r.duplicateKeys50pct), ...plain] };
     },
   },
 ];
