@@ -3,15 +3,14 @@ import { Construct } from 'constructs';
 import { CloudwatchDashboard } from '@cdktf/provider-aws/lib/cloudwatch-dashboard';
 import { CloudwatchMetricAlarm } from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm';
 import { DataAwsRegion } from '@cdktf/provider-aws/lib/data-aws-region';
-import { dashboardBody, MetricWidgetSpec } from './dashboard';
+import { AlarmTopic } from './alarm-topic';
 import type { FailureDestinationKind } from './failure-destination';
-import { AlarmTopic } from './internal/alarm-topic';
+import { dashboardBody, MetricWidgetSpec } from './internal/dashboard';
 import { LIMITS } from './internal/limits';
-import { AlarmSettings, metricAlarm, MetricId, resolveAlarmSettings, validateActions, validateAlarmSettings } from './internal/metric-alarm';
+import { metricAlarm, resolveAlarmSettings, validateActions, validateAlarmSettings } from './internal/metric-alarm';
+import { PIPELINE_ALARMS, pipelineAlarmPlan } from './internal/pipeline-alarm-catalog';
 import { PropsValidator } from './internal/validation';
-import { PIPELINE_ALARMS, PipelineAlarmKey, pipelineAlarmPlan } from './internal/pipeline-alarm-catalog';
-
-export type { PipelineAlarmKey } from './internal/pipeline-alarm-catalog';
+import type { AlarmSettings, MetricId, PipelineAlarmKey } from './props/alarm-settings';
 
 /** The failure destination as the alarms need it; a `FailureDestination` fits as it is. */
 export interface FailureDestinationRef {

@@ -3,10 +3,11 @@ import { Construct } from 'constructs';
 import { SnsTopic } from '@cdktf/provider-aws/lib/sns-topic';
 import { SqsQueue } from '@cdktf/provider-aws/lib/sqs-queue';
 import { SqsQueuePolicy } from '@cdktf/provider-aws/lib/sqs-queue-policy';
-import { denyInsecureTransport, kmsStatements, OnFailureTarget, PolicyStatement, resourcePolicyDocument } from './internal/iam';
+import { denyInsecureTransport, kmsStatements, resourcePolicyDocument } from './internal/iam';
 import { LIMITS } from './internal/limits';
 import { physicalName } from './internal/naming';
 import { PropsValidator } from './internal/validation';
+import type { OnFailureTarget, PolicyStatement } from './props/policy';
 
 /** Where an event source mapping sends the metadata of batches it gave up on. */
 export type FailureDestinationKind = 'sqs' | 'sns';

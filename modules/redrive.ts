@@ -6,15 +6,15 @@ import { LambdaEventSourceMapping } from '@cdktf/provider-aws/lib/lambda-event-s
 import { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function';
 import { SqsQueueRedrivePolicy } from '@cdktf/provider-aws/lib/sqs-queue-redrive-policy';
 import { FailureDestination } from './failure-destination';
-import { assumeRolePolicy, identityPolicyJson, kmsStatements, PolicyStatement } from './internal/iam';
+import { assumeRolePolicy, identityPolicyJson, kmsStatements } from './internal/iam';
 import { bindCode } from './internal/lambda-code';
 import { physicalName } from './internal/naming';
 import { libraryHandlerCode } from './internal/library-handler';
-import { FailureRedriveSettings, REDRIVE_DEFAULTS, validateRedrive, validateRedriveFilters } from './internal/redrive-props';
+import { REDRIVE_DEFAULTS, validateRedrive, validateRedriveFilters } from './internal/redrive-validation';
 import { PropsValidator } from './internal/validation';
+import type { PolicyStatement } from './props/policy';
+import type { FailureRedriveSettings } from './props/redrive-settings';
 import { StreamConsumer } from './stream-consumer';
-
-export type { FailureRedriveSettings, ParkedQueueProps } from './internal/redrive-props';
 
 /** Props of a {@link FailureRedrive}. */
 export interface FailureRedriveProps extends FailureRedriveSettings {

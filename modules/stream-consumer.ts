@@ -7,19 +7,16 @@ import { LambdaAlias } from '@cdktf/provider-aws/lib/lambda-alias';
 import { LambdaEventSourceMapping } from '@cdktf/provider-aws/lib/lambda-event-source-mapping';
 import { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function';
 import { LambdaProvisionedConcurrencyConfig } from '@cdktf/provider-aws/lib/lambda-provisioned-concurrency-config';
-import { Bundle } from './internal/bundling';
-import { StreamEventSourceOptions, eventSourceMappingConfig, validateEventSource } from './internal/event-source-mapping';
-import { FunctionOptions, validateFunctionOptions } from './internal/function-options';
-import { OnFailureTarget, PolicyStatement, assumeRolePolicy, identityPolicyJson } from './internal/iam';
-import { LambdaCode, bindCode } from './internal/lambda-code';
+import { eventSourceMappingConfig, validateEventSource } from './internal/event-source-mapping';
+import { validateFunctionOptions } from './internal/function-options';
+import { assumeRolePolicy, identityPolicyJson } from './internal/iam';
+import { bindCode } from './internal/lambda-code';
 import { physicalName } from './internal/naming';
 import { PropsValidator } from './internal/validation';
+import type { StreamEventSourceOptions } from './props/event-source';
+import type { Bundle, FunctionOptions, LambdaCode } from './props/function';
+import type { OnFailureTarget, PolicyStatement } from './props/policy';
 import { IDataTable, IStreamSource } from './stream-table';
-
-export type { BundlingOptions, Bundle } from './internal/bundling';
-export type { FilterPattern, StartingPosition, StreamEventSourceOptions } from './internal/event-source-mapping';
-export type { ApplicationLogLevel, Architecture, FunctionOptions, LogFormat, SystemLogLevel } from './internal/function-options';
-export type { LambdaCode } from './internal/lambda-code';
 
 export interface StreamConsumerProps extends FunctionOptions, StreamEventSourceOptions {
   /** The table (stream source) the function reads. The consumer registers itself as one of its (at most 2) readers. */

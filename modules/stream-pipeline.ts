@@ -3,7 +3,8 @@ import { Construct } from 'constructs';
 import { PipelineAlarms, PipelineAlarmsProps } from './alarms';
 import { FailureDestination, FailureDestinationProps } from './failure-destination';
 import { PropsValidator } from './internal/validation';
-import { FailureRedrive, FailureRedriveSettings } from './redrive';
+import type { FailureRedriveSettings } from './props/redrive-settings';
+import { FailureRedrive } from './redrive';
 import { StreamConsumer, StreamConsumerProps } from './stream-consumer';
 import { IStreamSource, StreamTable, StreamTableProps } from './stream-table';
 

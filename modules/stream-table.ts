@@ -2,12 +2,11 @@ import { TerraformProvider } from 'cdktf';
 import { Construct, IConstruct } from 'constructs';
 import { DynamodbTable } from '@cdktf/provider-aws/lib/dynamodb-table';
 import { LIMITS } from './internal/limits';
-import { PolicyStatement } from './internal/iam';
+import type { PolicyStatement } from './props/policy';
 import { StreamReaders, readDataAccess, streamReadAccess, writeDataAccess } from './internal/table-access';
 import { PropsValidator } from './internal/validation';
-import { GlobalSecondaryIndexProps, KeyAttribute, LocalSecondaryIndexProps, positiveInteger, validateSchema } from './internal/table-schema';
-
-export type { AttributeType, GlobalSecondaryIndexProps, KeyAttribute, LocalSecondaryIndexProps, ProjectionType } from './internal/table-schema';
+import { positiveInteger, validateSchema } from './internal/table-schema';
+import type { GlobalSecondaryIndexProps, KeyAttribute, LocalSecondaryIndexProps } from './props/table-schema';
 
 /** On-demand (pay per request) or provisioned capacity. */
 export type BillingMode = 'PAY_PER_REQUEST' | 'PROVISIONED';

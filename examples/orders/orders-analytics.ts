@@ -1,6 +1,5 @@
 import { Construct } from 'constructs';
-import { PipelineAlarmSettings, StreamPipeline } from '../../modules/stream-pipeline';
-import { StreamTable } from '../../modules/stream-table';
+import { PipelineAlarmSettings, StreamPipeline, StreamTable } from '../../modules';
 import { sourcePath } from '../source-path';
 
 export interface OrdersAnalyticsProps {

@@ -1,16 +1,5 @@
 import { Fn } from 'cdktf';
-
-/**
- * One IAM policy statement. Resources are exact ARNs (tokens allowed); the only wildcard resource
- * the library ever emits is `dynamodb:ListStreams`, which AWS does not scope to a resource.
- */
-export interface PolicyStatement {
-  readonly sid?: string;
-  readonly effect?: 'Allow' | 'Deny';
-  readonly actions: string[];
-  readonly resources: string[];
-  readonly conditions?: Record<string, Record<string, string | string[]>>;
-}
+import type { PolicyStatement } from '../props/policy';
 
 /** Renders statements as a policy document string that Terraform resolves (`jsonencode`). */
 export function policyDocument(statements: PolicyStatement[]): string {
@@ -51,15 +40,6 @@ export function streamReadStatements(streamArn: string): PolicyStatement[] {
 /** kms permissions for a customer-managed key, or nothing when AWS-owned keys are used. */
 export function kmsStatements(sid: string, keyArn: string | undefined, actions: string[]): PolicyStatement[] {
   return keyArn ? [{ sid, actions, resources: [keyArn] }] : [];
-}
-
-/**
- * Anything that can be an event source mapping's on-failure destination: an SQS queue or SNS
- * topic ARN, plus the statements the consumer's role needs to deliver to it.
- */
-export interface OnFailureTarget {
-  readonly destinationArn: string;
-  readonly sendStatements: PolicyStatement[];
 }
 
 /** Who a resource policy statement applies to: everyone (`*`), AWS principals or service principals. */

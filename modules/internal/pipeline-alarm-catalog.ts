@@ -1,10 +1,8 @@
-import type { MetricWidgetSpec } from '../dashboard';
 import type { PipelineAlarmsProps } from '../alarms';
-import { MetricId, ResolvedAlarmSettings, resolveAlarmSettings, validateAlarmSettings } from './metric-alarm';
+import type { MetricId, PipelineAlarmKey } from '../props/alarm-settings';
+import type { MetricWidgetSpec } from './dashboard';
+import { ResolvedAlarmSettings, resolveAlarmSettings, validateAlarmSettings } from './metric-alarm';
 import { PropsValidator } from './validation';
-
-/** The alarms every stream pipeline gets. */
-export type PipelineAlarmKey = 'iteratorAge' | 'errors' | 'throttles' | 'failureQueueDepth' | 'failedNotifications' | 'destinationDeliveryFailures';
 
 /** Construct id and alarm name suffix of each pipeline alarm. */
 export const PIPELINE_ALARMS: Record<PipelineAlarmKey, { readonly id: string; readonly suffix: string }> = {

@@ -1,5 +1,6 @@
 import { IConstruct } from 'constructs';
-import { PolicyStatement, kmsStatements, streamReadStatements } from './iam';
+import type { PolicyStatement } from '../props/policy';
+import { kmsStatements, streamReadStatements } from './iam';
 import { LIMITS } from './limits';
 import { PropsValidator } from './validation';
 

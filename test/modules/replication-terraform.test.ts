@@ -1,6 +1,6 @@
 import { TerraformOutput, Testing } from 'cdktf';
 import { multiRegionStack } from '../../examples/multi-region';
-import { ReplicaAccessRole, ReplicatedTable } from '../../modules/replication';
+import { ReplicaAccessRole, ReplicatedTable } from '../../modules';
 import { stackFolder, terraformIn } from '../support/terraform';
 import { KEY, newStack, providers } from './replication/fixtures';
 

@@ -6,7 +6,7 @@ import { DynamodbTable } from '@cdktf/provider-aws/lib/dynamodb-table';
 import { LambdaEventSourceMapping } from '@cdktf/provider-aws/lib/lambda-event-source-mapping';
 import { multiRegionStack } from '../../examples/multi-region';
 import { ModuleStack } from '../../modules/module-stack';
-import { ReplicaAccessRole, ReplicatedTable } from '../../modules/replication';
+import { ReplicaAccessRole, ReplicatedTable } from '../../modules';
 import { StreamTable } from '../../modules/stream-table';
 import { KEY, newStack, one, providers, REGIONS, replicated, resources, writerEnv, writerPolicy } from './replication/fixtures';
 

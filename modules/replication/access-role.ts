@@ -2,9 +2,9 @@ import { TerraformProvider } from 'cdktf';
 import { Construct } from 'constructs';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
-import { identityPolicyJson, kmsStatements } from './iam';
-import { LIMITS } from './limits';
-import { PropsValidator } from './validation';
+import { identityPolicyJson, kmsStatements } from '../internal/iam';
+import { LIMITS } from '../internal/limits';
+import { PropsValidator } from '../internal/validation';
 
 export interface ReplicaAccessRoleProps {
   /** Role name in the target account, 1..64 of [A-Za-z0-9_+=,.@-]; its ARN is the region's `writerRoleArn`. */

@@ -3,13 +3,22 @@ import { Construct } from 'constructs';
 import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
 import { KmsKeyPolicy } from '@cdktf/provider-aws/lib/kms-key-policy';
 import { SnsTopic } from '@cdktf/provider-aws/lib/sns-topic';
-import { resourcePolicyDocument, ResourcePolicyStatement } from './iam';
+import { resourcePolicyDocument, ResourcePolicyStatement } from './internal/iam';
+import { LIMITS } from './internal/limits';
+import { PropsValidator } from './internal/validation';
 
+/** Props of an {@link AlarmTopic}. */
 export interface AlarmTopicProps {
+  /** Topic name, 1..256 characters of [0-9A-Za-z_-]. */
   readonly topicName: string;
-  /** A customer-managed key whose policy already lets cloudwatch.amazonaws.com use it; none = create one. */
+  /**
+   * A customer-managed key whose policy already lets cloudwatch.amazonaws.com use it
+   * (kms:Decrypt and kms:GenerateDataKey*). @default a new KMS key with that policy
+   */
   readonly kmsKeyArn?: string;
+  /** Tags for the topic and the key. @default none */
   readonly tags?: Record<string, string>;
+  /** Provider (region) of the topic and key. @default the stack's default aws provider */
   readonly provider?: TerraformProvider;
 }
 
@@ -31,6 +40,7 @@ export class AlarmTopic extends Construct {
 
   constructor(scope: Construct, id: string, props: AlarmTopicProps) {
     super(scope, id);
+    new PropsValidator(this).matches('topicName', props.topicName, LIMITS.snsName.pattern, LIMITS.snsName.described).throwIfInvalid();
     let keyArn = props.kmsKeyArn;
     if (!keyArn) {
       const key = new KmsKey(this, 'Key', {

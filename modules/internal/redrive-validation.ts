@@ -1,70 +1,7 @@
-import { TerraformProvider, Token } from 'cdktf';
+import { Token } from 'cdktf';
+import type { FailureRedriveSettings } from '../props/redrive-settings';
 import { LIMITS } from './limits';
-import type { LambdaCode } from './lambda-code';
-import type { Architecture } from './function-options';
 import { PropsValidator } from './validation';
-
-/** Settings of the parked queue: an encrypted, TLS-only SQS queue (a FailureDestination of kind 'sqs'). */
-export interface ParkedQueueProps {
-  /** Queue name, 1..80 characters of [0-9A-Za-z_-]. @default derived from the construct path */
-  readonly name?: string;
-  /** ARN of a customer-managed KMS key for the queue; the redrive role gets kms:Decrypt and kms:GenerateDataKey on it. @default SSE-SQS */
-  readonly kmsKeyArn?: string;
-  /** Seconds a parked record is kept, 60..1209600: the time a person has to look at it. @default 1209600 (14 days) */
-  readonly messageRetentionSeconds?: number;
-  /** Tags for the queue. @default none */
-  readonly tags?: Record<string, string>;
-}
-
-/** The tunable settings of a redrive (what a {@link StreamPipeline} passes through). */
-export interface FailureRedriveSettings {
-  /** The parked queue, where records that fail again and unreadable ranges go. @default an encrypted SQS queue kept 14 days with a TLS-only policy */
-  readonly parkedQueue?: ParkedQueueProps;
-  /**
-   * Failure-queue messages per invocation, 1..10 (no batching window). Each message can mean
-   * several synchronous invocations of the consumer, so a small batch keeps within the timeout.
-   * @default 1
-   */
-  readonly batchSize?: number;
-  /**
-   * Invocations of the consumer per record before it is parked, 1..10. Records that failed for a
-   * transient reason usually succeed on the first; a poison record fails every one.
-   * @default 3
-   */
-  readonly maxAttempts?: number;
-  /** Records per invocation of the consumer, 1..10000 (and at most 5 MB of event). @default 100 */
-  readonly invokeBatchSize?: number;
-  /**
-   * Deliveries of one failure-queue message before SQS moves it, as it is, to the parked queue:
-   * 1..1000. Covers a range the redrive keeps failing to read or to park (throttled stream reads,
-   * parked queue unavailable), so it is not lost when the failure queue's retention ends.
-   * @default 10
-   */
-  readonly maxReceiveCount?: number;
-  /**
-   * Timeout of the redrive function in seconds, 1..900. Must not exceed the failure queue's
-   * visibility timeout (AWS refuses the mapping otherwise). Give it the consumer's timeout times
-   * `maxAttempts` when the consumer is slow; raise the queue's visibilityTimeoutSeconds with it.
-   * @default 30 (the failure queue's default visibility timeout)
-   */
-  readonly timeoutSeconds?: number;
-  /** Memory of the redrive function in MB, 128..10240. @default 256 */
-  readonly memorySize?: number;
-  /** CPU architecture. @default 'arm64' */
-  readonly architecture?: Architecture;
-  /** Days the function's log group keeps logs; one of the CloudWatch values. @default 30 */
-  readonly logRetentionDays?: number;
-  /** Function name, 1..64 characters of [0-9A-Za-z_-]. @default derived from the construct path */
-  readonly functionName?: string;
-  /** Role name, 1..64 characters of [A-Za-z0-9_+=,.@-]. @default derived from the construct path */
-  readonly roleName?: string;
-  /** The function's code. @default the library's redrive handler (handlers/redrive.ts) */
-  readonly code?: LambdaCode;
-  /** Tags for the function, role, log group and parked queue. @default none */
-  readonly tags?: Record<string, string>;
-  /** Provider (region); must be the consumer's. @default the stack's default aws provider */
-  readonly provider?: TerraformProvider;
-}
 
 export const REDRIVE_DEFAULTS = { batchSize: 1, maxAttempts: 3, invokeBatchSize: 100, maxReceiveCount: 10, timeoutSeconds: 30, memorySize: 256, logRetentionDays: 30 } as const;
 

@@ -1,0 +1,22 @@
+/** IAM statements as the constructs grant them, and what an on-failure destination offers a consumer. */
+
+/**
+ * One IAM policy statement. Resources are exact ARNs (tokens allowed); the only wildcard resource
+ * the library ever emits is `dynamodb:ListStreams`, which AWS does not scope to a resource.
+ */
+export interface PolicyStatement {
+  readonly sid?: string;
+  readonly effect?: 'Allow' | 'Deny';
+  readonly actions: string[];
+  readonly resources: string[];
+  readonly conditions?: Record<string, Record<string, string | string[]>>;
+}
+
+/**
+ * Anything that can be an event source mapping's on-failure destination: an SQS queue or SNS
+ * topic ARN, plus the statements the consumer's role needs to deliver to it.
+ */
+export interface OnFailureTarget {
+  readonly destinationArn: string;
+  readonly sendStatements: PolicyStatement[];
+}
