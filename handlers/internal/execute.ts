@@ -86,7 +86,7 @@ export async function executeKey(work: KeyWork, deps: ExecuteDeps): Promise<KeyO
     if (action?.kind === 'replicate') await replicate(deps, action.record, action.version);
     else if (action) settled = await settleInPlace(action, deps);
     if (!deps.outOfOrder && needsState(work, settled, deps.config.names)) {
-      await deps.state.save(work.keyId, { sequenceNumber: work.last.sequenceNumber, floor: work.floor! }, deps.now());
+      await deps.state.save(work.keyId, { position: work.last.position, floor: work.floor! }, deps.now());
       deps.tally.statesSaved++;
     }
     return { ok: true };
