@@ -42,12 +42,22 @@ export interface FailureRedriveSettings {
    */
   readonly maxReceiveCount?: number;
   /**
-   * Timeout of the redrive function in seconds, 1..900. Must not exceed the failure queue's
-   * visibility timeout (AWS refuses the mapping otherwise). Give it the consumer's timeout times
-   * `maxAttempts` when the consumer is slow; raise the queue's visibilityTimeoutSeconds with it.
-   * @default 30 (the failure queue's default visibility timeout)
+   * Timeout of the redrive function in seconds, 1..900, and at least the worst case of one
+   * invocation: batchSize x maxAttempts x (ceil(consumer batch size / invokeBatchSize) + 1)
+   * consumer timeouts, plus 5 s and 0.05 s per record for reading and parking. Settings whose
+   * worst case exceeds 900 s are refused. The consumed queue's visibility timeout is set to 6
+   * times this (AWS's advice for SQS event sources) unless the failure destination sets one,
+   * which must then be at least that.
+   * @default the worst case (190 s for a consumer with the defaults: 30 s timeout, batches of 100)
    */
   readonly timeoutSeconds?: number;
+  /**
+   * Most redrive invocations at once (the SQS mapping's scaling_config.maximum_concurrency),
+   * 2..1000. Each one invokes the consumer, so a consumer with reserved concurrency needs more
+   * than this.
+   * @default 2 (the lowest SQS mappings allow)
+   */
+  readonly maximumConcurrency?: number;
   /** Memory of the redrive function in MB, 128..10240. @default 256 */
   readonly memorySize?: number;
   /** CPU architecture. @default 'arm64' */
@@ -66,12 +76,12 @@ export interface FailureRedriveSettings {
   readonly provider?: TerraformProvider;
 }
 
-export const REDRIVE_DEFAULTS = { batchSize: 1, maxAttempts: 3, invokeBatchSize: 100, maxReceiveCount: 10, timeoutSeconds: 30, memorySize: 256, logRetentionDays: 30 } as const;
+export const REDRIVE_DEFAULTS = { batchSize: 1, maxAttempts: 3, invokeBatchSize: 100, maxReceiveCount: 10, timeoutSeconds: 30, memorySize: 256, logRetentionDays: 30, maximumConcurrency: 2 } as const;
 
-/** Checks the settings and the failure queue's visibility timeout against the function timeout. */
-export function validateRedrive(v: PropsValidator, s: FailureRedriveSettings, names: { functionName: string; roleName: string }, failure: { kind: string; visibilityTimeoutSeconds?: number }): void {
-  if (failure.kind !== 'sqs') {
-    v.fail('failureDestination', `kind ${failure.kind}`, "a FailureDestination of kind 'sqs'", 'the redrive function reads the on-failure records from a queue; an SNS topic keeps nothing to read');
+/** Checks the settings and the kind of failure destination (the timing is checked in redrive-timing.ts). */
+export function validateRedrive(v: PropsValidator, s: FailureRedriveSettings, names: { functionName: string; roleName: string }, failure: { kind: string }): void {
+  if (failure.kind !== 'sqs' && failure.kind !== 's3') {
+    v.fail('failureDestination', `kind ${failure.kind}`, "a FailureDestination of kind 'sqs' or 's3'", 'the redrive reads the on-failure records from a queue or a bucket; an SNS topic keeps nothing to read');
   }
   v.integer('batchSize', s.batchSize, 1, 10, { why: 'an SQS event source without a batching window' });
   v.integer('maxAttempts', s.maxAttempts, 1, 10);
@@ -83,16 +93,6 @@ export function validateRedrive(v: PropsValidator, s: FailureRedriveSettings, na
   v.oneOf('logRetentionDays', s.logRetentionDays, LIMITS.logRetentionDays as readonly number[], 'the values CloudWatch Logs accepts');
   v.matches('functionName', names.functionName, LIMITS.functionName.pattern, LIMITS.functionName.described);
   v.matches('roleName', names.roleName, LIMITS.roleName.pattern, LIMITS.roleName.described);
-  const timeout = s.timeoutSeconds ?? REDRIVE_DEFAULTS.timeoutSeconds;
-  const visibility = failure.visibilityTimeoutSeconds;
-  if (failure.kind === 'sqs' && visibility !== undefined && !Token.isUnresolved(visibility) && !Token.isUnresolved(timeout) && visibility < timeout) {
-    v.fail(
-      'timeoutSeconds',
-      timeout,
-      `at most the failure queue's visibility timeout (${visibility} s)`,
-      `AWS refuses an SQS event source mapping whose queue hides messages for less than the function may run; raise the failure destination's visibilityTimeoutSeconds to at least ${timeout}, or lower timeoutSeconds`,
-    );
-  }
 }
 
 /** The operators the redrive function applies again (handlers/internal/redrive-filter.ts). */
