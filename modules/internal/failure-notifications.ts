@@ -1,4 +1,4 @@
-import { Fn, TerraformProvider } from 'cdktf';
+import { Fn, TerraformLocal, TerraformProvider } from 'cdktf';
 import { Construct } from 'constructs';
 import { S3BucketNotification } from '@cdktf/provider-aws/lib/s3-bucket-notification';
 import { SqsQueue } from '@cdktf/provider-aws/lib/sqs-queue';
@@ -47,8 +47,9 @@ export class FailureNotifications extends Construct {
     this.queueArn = this.queue.arn;
     this.queueUrl = this.queue.url;
     this.queueName = props.queueName;
-    // The queue's own ARN carries the account id; no data source (and no AWS call at plan time) is needed.
-    const account = Fn.element(Fn.split(':', this.queue.arn), 4);
+    // The queue's own ARN carries the account id: no data source, so no AWS call at plan time. A
+    // local keeps the policy plain JSON (a function call inline would put quotes inside it).
+    const account = new TerraformLocal(this, 'Account', Fn.element(Fn.split(':', this.queue.arn), 4)).asString;
     const policy = new SqsQueuePolicy(this, 'Policy', {
       provider,
       queueUrl: this.queue.url,
