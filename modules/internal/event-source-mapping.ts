@@ -21,7 +21,9 @@ export interface FanOutOptions {
 
 /** Lambda's provisioned poller mode; accepted only to refuse it with the reason (stream sources have none). */
 export interface ProvisionedPollerOptions {
+  /** Pollers kept ready (Kafka and SQS mappings: 1..200). Refused for stream sources. @default none */
   readonly minimumPollers?: number;
+  /** Most pollers (Kafka and SQS mappings: 1..2000). Refused for stream sources. @default none */
   readonly maximumPollers?: number;
 }
 

@@ -12,13 +12,13 @@ export type PipelineAlarmKey = 'iteratorAge' | 'errors' | 'throttles' | 'failure
 
 /** Construct id and alarm name suffix of each pipeline alarm. */
 export const PIPELINE_ALARMS: Record<PipelineAlarmKey, { readonly id: string; readonly suffix: string }> = {
-  ...SOURCE_ALARMS,
   iteratorAge: { id: 'IteratorAge', suffix: 'iterator-age' },
   errors: { id: 'Errors', suffix: 'errors' },
   throttles: { id: 'Throttles', suffix: 'throttles' },
   failureQueueDepth: { id: 'FailureQueueDepth', suffix: 'failure-queue-depth' },
   failedNotifications: { id: 'FailedNotifications', suffix: 'failed-notifications' },
   destinationDeliveryFailures: { id: 'DestinationDeliveryFailures', suffix: 'destination-delivery-failures' },
+  ...SOURCE_ALARMS,
 };
 
 /** Any count above zero in one minute; idle pipelines publish no data, which is healthy. */
