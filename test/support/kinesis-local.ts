@@ -21,6 +21,7 @@ import { createServer } from 'net';
 import { dirname, join } from 'path';
 import { CreateStreamCommand, DescribeStreamSummaryCommand, KinesisClient, ListStreamsCommand } from '@aws-sdk/client-kinesis';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { stopProcess } from './dynamodb-local';
 import type { HttpRequest, HttpResponse } from '@smithy/types';
 
 /** kinesis-mock namespaces streams by the access key when it is a 12-digit account id. */
@@ -156,15 +157,6 @@ async function waitUntilServing(client: KinesisClient): Promise<void> {
       await new Promise((r) => setTimeout(r, 100));
     }
   }
-}
-
-function stopProcess(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    child.once('exit', () => resolve());
-    child.kill('SIGTERM');
-    setTimeout(() => child.kill('SIGKILL'), 3000).unref();
-  });
 }
 
 /** Creates a provisioned stream with `shards` shards and waits until it is ACTIVE; returns its ARN. */
