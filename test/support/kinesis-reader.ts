@@ -157,3 +157,23 @@ export async function deliverInBatches(
   }
   return invocations;
 }
+
+/**
+ * A table's changes as a Kinesis consumer sees them: each `readNew()` bridges what DynamoDB
+ * Local's stream has new into Kinesis (with the bridge's injected duplicates and reordering), then
+ * reads what Kinesis has new. It has the shape of test/support/streams.ts `StreamReader`, so a
+ * test that drives handlers from readers (the replication property test's stepped mapping) can
+ * take its records from the Kinesis source instead; `toDynamoDBRecord`
+ * (handlers/internal/kinesis-record.ts) gives DynamoDB-shaped records where a handler still takes those.
+ */
+export class KinesisChangeFeed {
+  constructor(
+    readonly bridge: { pump(): Promise<unknown> },
+    readonly reader: KinesisShardReader,
+  ) {}
+
+  async readNew(): Promise<KinesisStreamRecord[]> {
+    await this.bridge.pump();
+    return this.reader.readNew();
+  }
+}
