@@ -6,6 +6,7 @@ import { mkdirSync, writeFileSync } from 'fs';
 import { cpus, totalmem } from 'os';
 import { join } from 'path';
 import { runBundleBench } from './bundles';
+import { runDecodeBench } from './decode';
 import { measureProcess } from './measure';
 import { runReplicationBench } from './replication';
 
@@ -77,6 +78,20 @@ const EXTRA_BENCHMARKS: { name: string; run(): Promise<{ rows: Row[]; results: u
           value: `${b.loadAndClientsMedianMs} (${b.vsClientOnlyDefault}x)`,
           target: name === 'handler replicate' ? `<= 1.1x of ${plain.loadAndClientsMedianMs}` : undefined,
         });
+      }
+      return { results: r, rows };
+    },
+  },
+  {
+    name: 'decode',
+    async run() {
+      const r = runDecodeBench();
+      const rows: Row[] = [];
+      for (const source of ['dynamodb', 'kinesis'] as const) {
+        const label = source === 'dynamodb' ? 'DynamoDB stream records' : 'Kinesis-for-DynamoDB records';
+        rows.push({ benchmark: `decode 1,000 ${label} (~${r.recordBytes[source]} B each)`, figure: 'CPU ms', value: r.cpuMsPer1000[source] });
+        rows.push({ benchmark: `decode 1,000 ${label}`, figure: 'CPU ms with event JSON parse', value: r.cpuMsPer1000WithEventParse[source] });
+        rows.push({ benchmark: `decode ${label}`, figure: 'records / CPU s (x 833/s)', value: `${r.recordsPerCpuSecond[source]} (${r.headroomAt50kPerMinute[source]}x)`, target: '> 1x' });
       }
       return { results: r, rows };
     },

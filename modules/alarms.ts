@@ -21,6 +21,14 @@ export interface FailureDestinationRef {
   readonly topicName?: string;
 }
 
+/** The Kinesis stream a pipeline reads, as its alarms need it. */
+export interface KinesisAlarmSource {
+  /** Name of the stream (StreamName dimension). */
+  readonly streamName: string;
+  /** Name of the enhanced fan-out consumer the mapping reads through (ConsumerName dimension). @default none: a polling reader */
+  readonly fanOutConsumerName?: string;
+}
+
 /** Overrides for one alarm; a field left out keeps that alarm's default (see `PipelineAlarmsProps.alarms`). */
 export interface AlarmOverride extends AlarmSettings {
   /** false removes the alarm (and its line in the alarm status row). @default true (see each alarm) */
@@ -35,6 +43,20 @@ export interface PipelineAlarmsProps {
   /** The mapping's on-failure destination, for the queue depth or failed notifications alarm. @default none */
   readonly failureDestination?: FailureDestinationRef;
   /**
+   * UUID of the consumer's event source mapping (`mapping.uuid`), when it publishes EventCount
+   * metrics (`eventCountMetrics`): adds alarms on DroppedEventCount, FailedInvokeEventCount and
+   * OnFailureDestinationDeliveredEventCount and their graphs.
+   * @default none: no mapping-metric alarms
+   */
+  readonly eventSourceMappingUuid?: string;
+  /**
+   * The Kinesis stream the consumer reads: adds alarms on WriteProvisionedThroughputExceeded and,
+   * for a polling reader, GetRecords.IteratorAgeMilliseconds and ReadProvisionedThroughputExceeded,
+   * or, for a fan-out consumer, SubscribeToShardEvent.MillisBehindLatest; with their graphs.
+   * @default none (a DynamoDB stream source)
+   */
+  readonly kinesis?: KinesisAlarmSource;
+  /**
    * Start of every alarm name (`<prefix>-iterator-age`, ...): 1..200 characters, no control characters.
    * @default the function name, plus `-<alias>` with an alias
    */
@@ -43,8 +65,12 @@ export interface PipelineAlarmsProps {
    * Per-alarm overrides. Defaults: iteratorAge Maximum > 60000 ms, 3 of 3 one-minute periods;
    * errors, throttles and destinationDeliveryFailures Sum > 0 in one minute; failureQueueDepth
    * (SQS destination) Maximum ApproximateNumberOfMessagesVisible > 0; failedNotifications (SNS
-   * destination) Sum NumberOfNotificationsFailed > 0. Missing data counts as not breaching.
-   * The destination alarms exist only with a matching `failureDestination`.
+   * destination) Sum NumberOfNotificationsFailed > 0. With `eventSourceMappingUuid`:
+   * droppedEvents, failedInvokeEvents and onFailureDelivered, Sum > 0 in one minute. With
+   * `kinesis`: kinesisWriteThrottles and (polling) kinesisReadThrottles Sum > 0, kinesisIteratorAge
+   * Maximum > 60000 ms 3 of 3 minutes, or (fan-out) fanOutLag Maximum > 60000 ms 3 of 3 minutes.
+   * Missing data counts as not breaching. The destination alarms exist only with a matching
+   * `failureDestination`.
    */
   readonly alarms?: Partial<Record<PipelineAlarmKey, AlarmOverride>>;
   /**

@@ -9,13 +9,16 @@
 export { StreamTable } from './stream-table';
 export type { BillingMode, IDataTable, IStreamSource, StreamTableProps, StreamViewType, TableClass, TableEncryption } from './stream-table';
 export type { AttributeType, GlobalSecondaryIndexProps, KeyAttribute, LocalSecondaryIndexProps, ProjectionType } from './props/table-schema';
+export { KINESIS_AWS_MANAGED_KEY, TableKinesisStream } from './kinesis-stream';
+export type { CreationTimePrecision, ExistingKinesisStream, IKinesisSource, KinesisThroughput, TableKinesisStreamProps } from './kinesis-stream';
+export type { KinesisCapacityMode, KinesisStreamOptions } from './props/kinesis';
 
 // Consumers
-export { StreamConsumer } from './stream-consumer';
-export type { StreamConsumerProps } from './stream-consumer';
+export { isKinesisSource, StreamConsumer } from './stream-consumer';
+export type { ChangeSource, StreamConsumerProps } from './stream-consumer';
 export { LOG_RETENTION_DAYS } from './props/function';
 export type { ApplicationLogLevel, Architecture, Bundle, BundlingOptions, FunctionOptions, LambdaCode, LogFormat, SystemLogLevel } from './props/function';
-export type { FilterPattern, StartingPosition, StreamEventSourceOptions } from './props/event-source';
+export type { FanOutOptions, FilterPattern, ProvisionedPollerOptions, StartingPosition, StreamEventSourceOptions } from './props/event-source';
 export type { OnFailureTarget, PolicyStatement } from './props/policy';
 
 // Failures and their redrive
@@ -23,14 +26,14 @@ export { FailureDestination } from './failure-destination';
 export type { FailureDestinationKind, FailureDestinationProps } from './failure-destination';
 export { FailureRedrive } from './redrive';
 export type { FailureRedriveProps } from './redrive';
-export type { FailureRedriveSettings, ParkedQueueProps } from './props/redrive-settings';
+export type { FailureRedriveSettings, ParkedQueueProps, RedriveTiming } from './props/redrive-settings';
 
 // Alarms and dashboards
 export { PipelineAlarms } from './alarms';
 export type { AlarmOverride, ExtraAlarmProps, FailureDestinationRef, PipelineAlarmsProps } from './alarms';
 export { AlarmTopic } from './alarm-topic';
 export type { AlarmTopicProps } from './alarm-topic';
-export type { AlarmComparison, AlarmSettings, AlarmStatistic, MetricId, PipelineAlarmKey, TreatMissingData } from './props/alarm-settings';
+export type { AlarmComparison, AlarmSettings, AlarmStatistic, MetricId, PipelineAlarmKey, SourceAlarmKey, TreatMissingData } from './props/alarm-settings';
 
 // All of it at once
 export { StreamPipeline } from './stream-pipeline';

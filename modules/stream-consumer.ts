@@ -4,6 +4,7 @@ import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { LambdaAlias } from '@cdktf/provider-aws/lib/lambda-alias';
+import { KinesisStreamConsumer } from '@cdktf/provider-aws/lib/kinesis-stream-consumer';
 import { LambdaEventSourceMapping } from '@cdktf/provider-aws/lib/lambda-event-source-mapping';
 import { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function';
 import { LambdaProvisionedConcurrencyConfig } from '@cdktf/provider-aws/lib/lambda-provisioned-concurrency-config';
@@ -16,14 +17,27 @@ import { PropsValidator } from './internal/validation';
 import type { StreamEventSourceOptions } from './props/event-source';
 import type { Bundle, FunctionOptions, LambdaCode } from './props/function';
 import type { OnFailureTarget, PolicyStatement } from './props/policy';
+import { IKinesisSource } from './kinesis-stream';
 import { IDataTable, IStreamSource } from './stream-table';
 
+/** What a consumer reads: a table's DynamoDB stream, or its changes in a Kinesis data stream. */
+export type ChangeSource = IStreamSource | IKinesisSource;
+
+/** True for a Kinesis source ({@link TableKinesisStream}); false for a DynamoDB stream source. */
+export function isKinesisSource(source: ChangeSource): source is IKinesisSource {
+  return (source as IKinesisSource).sourceKind === 'kinesis';
+}
+
 export interface StreamConsumerProps extends FunctionOptions, StreamEventSourceOptions {
-  /** The table (stream source) the function reads. The consumer registers itself as one of its (at most 2) readers. */
-  readonly table: IStreamSource;
+  /**
+   * The change source the function reads: a table's DynamoDB stream (a StreamTable, a replica's
+   * stream), where the consumer is one of at most 2 readers, or its Kinesis data stream (a
+   * TableKinesisStream), read with shared throughput or through an enhanced fan-out consumer.
+   */
+  readonly table: ChangeSource;
   /** The function's code: a handler entry bundled at synth time, a bundled directory, or a zip. */
   readonly code: LambdaCode;
-  /** Where batches that exhaust retries or age out are reported (SQS queue or SNS topic). @default none: they are dropped */
+  /** Where batches that exhaust retries or age out are reported (SQS queue, SNS topic or S3 bucket). @default none: they are dropped */
   readonly onFailure?: OnFailureTarget;
   /** Extra statements for the function's role (exact ARNs; e.g. writes to another table). @default none */
   readonly additionalStatements?: PolicyStatement[];
@@ -42,6 +56,12 @@ export class StreamConsumer extends Construct {
   readonly rolePolicy: IamRolePolicy;
   readonly logGroup: CloudwatchLogGroup;
   readonly mapping: LambdaEventSourceMapping;
+  /** The change source, as given. */
+  readonly source: ChangeSource;
+  /** The enhanced fan-out consumer the mapping reads through (Kinesis source with `fanOut`). */
+  readonly fanOutConsumer?: KinesisStreamConsumer;
+  /** Name of the fan-out consumer (its metrics' ConsumerName dimension). */
+  readonly fanOutConsumerName?: string;
   /** The alias the mapping invokes when provisioned concurrency is on. */
   readonly alias?: LambdaAlias;
   readonly provisionedConcurrencyConfig?: LambdaProvisionedConcurrencyConfig;
@@ -62,18 +82,33 @@ export class StreamConsumer extends Construct {
     super(scope, id);
     const functionName = props.functionName ?? physicalName(this, 64);
     const roleName = props.roleName ?? physicalName(this, 64, '-role');
+    const source = props.table;
+    const kinesis = isKinesisSource(source) ? source : undefined;
+    const fanOut = kinesis !== undefined && !!props.fanOut;
+    const consumerName = fanOut ? (typeof props.fanOut === 'object' ? props.fanOut.consumerName : undefined) ?? physicalName(this, 128) : undefined;
     const v = new PropsValidator(this);
     validateFunctionOptions(v, props, functionName, roleName, 'entry' in props.code);
-    const patterns = validateEventSource(v, props, { streamViewType: props.table.streamViewType, onFailureArn: props.onFailure?.destinationArn });
+    const patterns = validateEventSource(v, props, {
+      source: kinesis ? 'kinesis' : 'dynamodb-stream',
+      streamViewType: kinesis ? undefined : (source as IStreamSource).streamViewType,
+      onFailureArn: props.onFailure?.destinationArn,
+      fanOutConsumerName: consumerName,
+    });
     v.throwIfInvalid();
 
-    const provider = props.provider ?? props.table.provider;
+    this.source = source;
+    const provider = props.provider ?? source.provider;
     const runtime = props.runtime ?? 'nodejs22.x';
     const code = bindCode(this, 'Code', props.code, runtime.replace(/^nodejs(\d+)\.x$/, 'node$1'));
     this.codeHash = code.hash;
     this.bundle = code.bundle;
-    props.table.addStreamReader(this);
+    if (kinesis) kinesis.addKinesisReader(this, fanOut ? 'fan-out' : 'shared');
+    else (source as IStreamSource).addStreamReader(this);
     const tags = props.tags;
+    if (kinesis && consumerName) {
+      this.fanOutConsumerName = consumerName;
+      this.fanOutConsumer = new KinesisStreamConsumer(this, 'FanOutConsumer', { provider, name: consumerName, streamArn: kinesis.streamArn });
+    }
 
     this.logGroupName = `/aws/lambda/${functionName}`;
     this.logGroup = new CloudwatchLogGroup(this, 'LogGroup', { provider, name: this.logGroupName, retentionInDays: props.logRetentionDays ?? 30, tags });
@@ -82,7 +117,7 @@ export class StreamConsumer extends Construct {
     this.roleArn = this.role.arn;
     this.roleName = this.role.name;
     this.addToRolePolicy(
-      ...props.table.streamReadStatements(),
+      ...(kinesis ? kinesis.kinesisReadStatements(this.fanOutConsumer?.arn) : (source as IStreamSource).streamReadStatements()),
       { sid: 'WriteLogs', actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [`${this.logGroup.arn}:*`] },
       ...(props.onFailure?.sendStatements ?? []),
       // X-Ray has no resource-level permissions for these two actions: "*" is the only valid resource.
@@ -141,7 +176,7 @@ export class StreamConsumer extends Construct {
     this.invokeArn = this.alias ? this.alias.arn : this.function.arn;
 
     this.mapping = new LambdaEventSourceMapping(this, 'Mapping', {
-      ...eventSourceMappingConfig(props, patterns, { functionArn: this.invokeArn, streamArn: props.table.streamArn, onFailureArn: props.onFailure?.destinationArn, provider }),
+      ...eventSourceMappingConfig(props, patterns, { functionArn: this.invokeArn, eventSourceArn: this.fanOutConsumer?.arn ?? source.streamArn, onFailureArn: props.onFailure?.destinationArn, provider }),
       // AWS checks the role's stream permissions when the mapping is created.
       dependsOn: [this.rolePolicy],
     });

@@ -3,12 +3,12 @@ import type { FailureRedriveSettings } from '../props/redrive-settings';
 import { LIMITS } from './limits';
 import { PropsValidator } from './validation';
 
-export const REDRIVE_DEFAULTS = { batchSize: 1, maxAttempts: 3, invokeBatchSize: 100, maxReceiveCount: 10, timeoutSeconds: 30, memorySize: 256, logRetentionDays: 30 } as const;
+export const REDRIVE_DEFAULTS = { batchSize: 1, maxAttempts: 3, invokeBatchSize: 100, maxReceiveCount: 10, timeoutSeconds: 30, memorySize: 256, logRetentionDays: 30, maximumConcurrency: 2 } as const;
 
-/** Checks the settings and the failure queue's visibility timeout against the function timeout. */
-export function validateRedrive(v: PropsValidator, s: FailureRedriveSettings, names: { functionName: string; roleName: string }, failure: { kind: string; visibilityTimeoutSeconds?: number }): void {
-  if (failure.kind !== 'sqs') {
-    v.fail('failureDestination', `kind ${failure.kind}`, "a FailureDestination of kind 'sqs'", 'the redrive function reads the on-failure records from a queue; an SNS topic keeps nothing to read');
+/** Checks the settings and the kind of failure destination (the timing is checked in redrive-timing.ts). */
+export function validateRedrive(v: PropsValidator, s: FailureRedriveSettings, names: { functionName: string; roleName: string }, failure: { kind: string }): void {
+  if (failure.kind !== 'sqs' && failure.kind !== 's3') {
+    v.fail('failureDestination', `kind ${failure.kind}`, "a FailureDestination of kind 'sqs' or 's3'", 'the redrive reads the on-failure records from a queue or a bucket; an SNS topic keeps nothing to read');
   }
   v.integer('batchSize', s.batchSize, 1, 10, { why: 'an SQS event source without a batching window' });
   v.integer('maxAttempts', s.maxAttempts, 1, 10);
@@ -20,16 +20,6 @@ export function validateRedrive(v: PropsValidator, s: FailureRedriveSettings, na
   v.oneOf('logRetentionDays', s.logRetentionDays, LIMITS.logRetentionDays as readonly number[], 'the values CloudWatch Logs accepts');
   v.matches('functionName', names.functionName, LIMITS.functionName.pattern, LIMITS.functionName.described);
   v.matches('roleName', names.roleName, LIMITS.roleName.pattern, LIMITS.roleName.described);
-  const timeout = s.timeoutSeconds ?? REDRIVE_DEFAULTS.timeoutSeconds;
-  const visibility = failure.visibilityTimeoutSeconds;
-  if (failure.kind === 'sqs' && visibility !== undefined && !Token.isUnresolved(visibility) && !Token.isUnresolved(timeout) && visibility < timeout) {
-    v.fail(
-      'timeoutSeconds',
-      timeout,
-      `at most the failure queue's visibility timeout (${visibility} s)`,
-      `AWS refuses an SQS event source mapping whose queue hides messages for less than the function may run; raise the failure destination's visibilityTimeoutSeconds to at least ${timeout}, or lower timeoutSeconds`,
-    );
-  }
 }
 
 /** The operators the redrive function applies again (handlers/internal/redrive-filter.ts). */

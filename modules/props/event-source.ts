@@ -1,10 +1,27 @@
-/** How an event source mapping reads a DynamoDB stream. */
+/** How an event source mapping reads a DynamoDB stream or a Kinesis stream. */
 
-/** Where a new mapping starts reading. DynamoDB streams accept only these two (AT_TIMESTAMP is Kinesis/MSK only). */
-export type StartingPosition = 'TRIM_HORIZON' | 'LATEST';
+/**
+ * Where a new mapping starts reading: the oldest record kept, new records only, or (Kinesis only)
+ * the first record at or after `startingPositionTimestamp`.
+ */
+export type StartingPosition = 'TRIM_HORIZON' | 'LATEST' | 'AT_TIMESTAMP';
 
 /** An event filter pattern: a JSON string, or an object that is serialised to one. */
 export type FilterPattern = string | Record<string, unknown>;
+
+/** An enhanced fan-out consumer of a Kinesis stream (dedicated 2 MB/s per shard, pushed over HTTP/2). */
+export interface FanOutOptions {
+  /** Consumer name, 1..128 characters of [a-zA-Z0-9_.-]; unique per stream. @default derived from the construct path */
+  readonly consumerName?: string;
+}
+
+/** Lambda's provisioned poller mode; accepted only to refuse it with the reason (stream sources have none). */
+export interface ProvisionedPollerOptions {
+  /** Pollers kept ready (Kafka and SQS mappings: 1..200). Refused for stream sources. @default none */
+  readonly minimumPollers?: number;
+  /** Most pollers (Kafka and SQS mappings: 1..2000). Refused for stream sources. @default none */
+  readonly maximumPollers?: number;
+}
 
 /**
  * How the event source mapping reads the table's stream. The defaults are production defaults:
@@ -26,8 +43,33 @@ export interface StreamEventSourceOptions {
   readonly bisectBatchOnError?: boolean;
   /** Tumbling window for stateful aggregation, 0..900 seconds; the handler must then return `state`. @default none */
   readonly tumblingWindowSeconds?: number;
-  /** Where a new mapping starts: the oldest record kept (TRIM_HORIZON) or new records only (LATEST). @default 'TRIM_HORIZON' */
+  /**
+   * Where a new mapping starts: the oldest record kept (TRIM_HORIZON), new records only (LATEST),
+   * or, for a Kinesis source, the first record at or after `startingPositionTimestamp`
+   * (AT_TIMESTAMP). DynamoDB streams accept only the first two.
+   * @default 'TRIM_HORIZON'
+   */
   readonly startingPosition?: StartingPosition;
+  /**
+   * With startingPosition AT_TIMESTAMP (Kinesis only, and then required): an RFC 3339 date-time
+   * with a zone, e.g. `2026-12-01T00:00:00Z`. A time before the trim horizon starts at the oldest record.
+   * @default none
+   */
+  readonly startingPositionTimestamp?: string;
+  /**
+   * Kinesis only: read through an enhanced fan-out consumer (`aws_kinesis_stream_consumer`) with
+   * its own 2 MB/s per shard and records pushed within ~70 ms, instead of polling with the
+   * throughput every shared reader splits. At most 20 per stream. `true` names the consumer after
+   * the construct path. Extra cost per consumer-shard hour and per GB read.
+   * @default false (shared throughput)
+   */
+  readonly fanOut?: boolean | FanOutOptions;
+  /**
+   * Must stay unset: provisioned poller mode exists for Amazon MSK, self-managed Kafka and SQS
+   * mappings, not for DynamoDB or Kinesis streams. The prop exists so the refusal can say so.
+   * @default none
+   */
+  readonly provisionedPollers?: ProvisionedPollerOptions;
   /**
    * The handler returns `{ batchItemFailures }` and Lambda retries from the first failed record
    * only. Turn off for handlers that do not return that shape: otherwise Lambda reads any other

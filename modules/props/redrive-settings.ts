@@ -40,12 +40,22 @@ export interface FailureRedriveSettings {
    */
   readonly maxReceiveCount?: number;
   /**
-   * Timeout of the redrive function in seconds, 1..900. Must not exceed the failure queue's
-   * visibility timeout (AWS refuses the mapping otherwise). Give it the consumer's timeout times
-   * `maxAttempts` when the consumer is slow; raise the queue's visibilityTimeoutSeconds with it.
-   * @default 30 (the failure queue's default visibility timeout)
+   * Timeout of the redrive function in seconds, 1..900, and at least the worst case of one
+   * invocation: batchSize x maxAttempts x (ceil(consumer batch size / invokeBatchSize) + 1)
+   * consumer timeouts, plus 5 s and 0.05 s per record for reading and parking. Settings whose
+   * worst case exceeds 900 s are refused. The consumed queue's visibility timeout is set to 6
+   * times this (AWS's advice for SQS event sources) unless the failure destination sets one,
+   * which must then be at least that.
+   * @default the worst case (190 s for a consumer with the defaults: 30 s timeout, batches of 100)
    */
   readonly timeoutSeconds?: number;
+  /**
+   * Most redrive invocations at once (the SQS mapping's scaling_config.maximum_concurrency),
+   * 2..1000. Each one invokes the consumer, so a consumer with reserved concurrency needs more
+   * than this.
+   * @default 2 (the lowest SQS mappings allow)
+   */
+  readonly maximumConcurrency?: number;
   /** Memory of the redrive function in MB, 128..10240. @default 256 */
   readonly memorySize?: number;
   /** CPU architecture. @default 'arm64' */
@@ -62,4 +72,14 @@ export interface FailureRedriveSettings {
   readonly tags?: Record<string, string>;
   /** Provider (region); must be the consumer's. @default the stack's default aws provider */
   readonly provider?: TerraformProvider;
+}
+
+/** How long a FailureRedrive may run and how long its queue hides a message, in seconds (docs in modules/internal/redrive-timing.ts). */
+export interface RedriveTiming {
+  /** The worst-case run time of one invocation, seconds. */
+  readonly worstCaseSeconds: number;
+  /** The function timeout: the given one, or the worst case. */
+  readonly timeoutSeconds: number;
+  /** The visibility timeout the consumed queue needs: 6 x timeoutSeconds. */
+  readonly visibilityTimeoutSeconds: number;
 }

@@ -173,7 +173,7 @@ describe('redrive handler', () => {
     // The full record, exactly as the stream holds it (and as Lambda delivered it).
     // (awsRegion comes from the stream ARN, as in AWS, where they agree; DynamoDB Local's says "ddblocal".)
     expect(bodies[0].record).toEqual({ ...f.records[3], awsRegion: 'ddblocal' });
-    expect(tallies).toEqual([{ messages: 1, rangesRedriven: 1, rangesUnreadable: 0, recordsRead: 5, recordsFiltered: 0, recordsRetried: 5 + 3 + 1, recordsSucceeded: 4, recordsParked: 1, messagesFailed: 0 }]);
+    expect(tallies).toEqual([{ messages: 1, rangesRedriven: 1, rangesUnreadable: 0, recordsRead: 5, objectsRead: 0, recordsFiltered: 0, recordsRetried: 5 + 3 + 1, recordsSucceeded: 4, recordsParked: 1, messagesFailed: 0 }]);
   });
 
   test('GIVEN a consumer mapping with filter criteria WHEN its range is redriven THEN only the records its filters match are delivered again, as the mapping delivered them', async () => {
@@ -287,7 +287,7 @@ describe('redrive handler', () => {
     const response = await handler(sqsEvent(message));
 
     expect(response).toEqual({ batchItemFailures: [] });
-    expect(parkedBodies()).toEqual([expect.objectContaining({ kind: 'message', body: '{"hello":"world"}', reason: expect.stringMatching(/^MalformedMessage: DDBStreamBatchInfo is missing/) })]);
+    expect(parkedBodies()).toEqual([expect.objectContaining({ kind: 'message', body: '{"hello":"world"}', reason: expect.stringMatching(/^MalformedMessage: DDBStreamBatchInfo and KinesisBatchInfo are missing/) })]);
   });
 });
 

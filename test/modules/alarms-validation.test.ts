@@ -62,7 +62,7 @@ describe('PipelineAlarms validation', () => {
     ['a queue alarm without a destination', { alarms: { failureQueueDepth: { enabled: true } } },
       'alarms.failureQueueDepth must be unset (it watches an SQS failure queue and there is no failureDestination) (got {"enabled":true})'],
     ['an alarm that does not exist', { alarms: { lag: { threshold: 1 } } as any },
-      'alarms.lag must be one of iteratorAge, errors, throttles, failureQueueDepth, failedNotifications, destinationDeliveryFailures (not a pipeline alarm; use addAlarm for other metrics) (got {"threshold":1})'],
+      'alarms.lag must be one of iteratorAge, errors, throttles, failureQueueDepth, failedNotifications, destinationDeliveryFailures, droppedEvents, failedInvokeEvents, onFailureDelivered, kinesisIteratorAge, kinesisReadThrottles, kinesisWriteThrottles, fanOutLag (not a pipeline alarm; use addAlarm for other metrics) (got {"threshold":1})'],
   ])('GIVEN %s WHEN constructed THEN it fails naming the prop, the rule and the value', (_case, props, message) => {
     expect(errorOf(props)).toBe(P + message);
   });

@@ -206,7 +206,7 @@ describe('FailureDestination validation', () => {
     ['a key reuse period over a day', { kmsKeyArn: KEY, kmsDataKeyReusePeriodSeconds: 86401 }, 'kmsDataKeyReusePeriodSeconds must be an integer 60..86400 (got 86401)'],
     ['a key reuse period without a key', { kmsDataKeyReusePeriodSeconds: 600 }, 'kmsDataKeyReusePeriodSeconds must be unset (it only applies with a customer-managed kmsKeyArn; SSE-SQS manages its own keys) (got 600)'],
     ['a key alias', { kmsKeyArn: 'alias/orders' }, 'kmsKeyArn must be a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>) (the consumer role is granted kms:Decrypt and kms:GenerateDataKey on it, and IAM needs the key ARN, not an id or alias) (got "alias/orders")'],
-    ['an unknown kind', { kind: 'kinesis' as any }, 'kind must be one of "sqs", "sns" (got "kinesis")'],
+    ['an unknown kind', { kind: 'kinesis' as any }, 'kind must be one of "sqs", "sns", "s3" (got "kinesis")'],
     ['an SNS topic with a queue retention', { kind: 'sns', messageRetentionSeconds: 600 }, 'messageRetentionSeconds must be unset (it configures an SQS queue and this destination is an SNS topic) (got 600)'],
     ['an SNS topic with a visibility timeout', { kind: 'sns', visibilityTimeoutSeconds: 60 }, 'visibilityTimeoutSeconds must be unset (it configures an SQS queue and this destination is an SNS topic) (got 60)'],
     ['an SNS topic with a key reuse period', { kind: 'sns', kmsKeyArn: KEY, kmsDataKeyReusePeriodSeconds: 300 }, 'kmsDataKeyReusePeriodSeconds must be unset (it configures an SQS queue and this destination is an SNS topic) (got 300)'],
