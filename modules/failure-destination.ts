@@ -1,9 +1,10 @@
 import { TerraformProvider } from 'cdktf';
 import { Construct } from 'constructs';
 import { SnsTopic } from '@cdktf/provider-aws/lib/sns-topic';
+import { SnsTopicPolicy } from '@cdktf/provider-aws/lib/sns-topic-policy';
 import { SqsQueue } from '@cdktf/provider-aws/lib/sqs-queue';
 import { SqsQueuePolicy } from '@cdktf/provider-aws/lib/sqs-queue-policy';
-import { denyInsecureTransport, kmsStatements, OnFailureTarget, PolicyStatement, resourcePolicyDocument } from './internal/iam';
+import { denyInsecureTransport, kmsStatements, OnFailureTarget, PolicyStatement, resourcePolicyDocument, SNS_TOPIC_POLICY_ACTIONS } from './internal/iam';
 import { LIMITS } from './internal/limits';
 import { physicalName } from './internal/naming';
 import { PropsValidator } from './internal/validation';
@@ -70,8 +71,8 @@ const KMS_KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[0-9A-Za-z-]+$/;
 const SQS_ONLY = ['messageRetentionSeconds', 'visibilityTimeoutSeconds', 'kmsDataKeyReusePeriodSeconds'] as const;
 
 /**
- * An encrypted SQS queue (default) or SNS topic that receives the on-failure records of a stream
- * consumer's event source mapping. Implements `OnFailureTarget`: the consumer puts
+ * An encrypted, TLS-only SQS queue (default) or SNS topic that receives the on-failure records of
+ * a stream consumer's event source mapping. Implements `OnFailureTarget`: the consumer puts
  * `destinationArn` in its mapping and adds `sendStatements` to its role.
  */
 export class FailureDestination extends Construct implements OnFailureTarget {
@@ -86,6 +87,8 @@ export class FailureDestination extends Construct implements OnFailureTarget {
   readonly queueName?: string;
   readonly queuePolicy?: SqsQueuePolicy;
   readonly topic?: SnsTopic;
+  /** Denies every topic action made without TLS, as the queue's policy does. */
+  readonly topicPolicy?: SnsTopicPolicy;
   readonly topicArn?: string;
   readonly topicName?: string;
 
@@ -125,6 +128,12 @@ export class FailureDestination extends Construct implements OnFailureTarget {
         name,
         kmsMasterKeyId: props.kmsKeyArn ?? SNS_AWS_MANAGED_KEY,
         tags: props.tags,
+        provider: props.provider,
+      });
+      // Lambda publishes with the consumer's role (an IAM grant), so the policy needs no Allow.
+      this.topicPolicy = new SnsTopicPolicy(this, 'TlsOnly', {
+        arn: topic.arn,
+        policy: resourcePolicyDocument([denyInsecureTransport(SNS_TOPIC_POLICY_ACTIONS, topic.arn)]),
         provider: props.provider,
       });
       this.topic = topic;
