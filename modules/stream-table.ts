@@ -3,9 +3,12 @@ import { Construct, IConstruct } from 'constructs';
 import { DynamodbTable } from '@cdktf/provider-aws/lib/dynamodb-table';
 import { LIMITS } from './internal/limits';
 import { PolicyStatement } from './internal/iam';
-import { StreamReaders, readDataAccess, streamReadAccess, writeDataAccess } from './internal/table-access';
+import { itemActionAccess, StreamReaders, readDataAccess, streamReadAccess, TableItemAction, writeDataAccess } from './internal/table-access';
 import { PropsValidator } from './internal/validation';
 import { GlobalSecondaryIndexProps, KeyAttribute, LocalSecondaryIndexProps, positiveInteger, validateSchema } from './internal/table-schema';
+
+export { TABLE_ITEM_ACTIONS } from './internal/table-access';
+export type { TableItemAction } from './internal/table-access';
 
 export type { AttributeType, GlobalSecondaryIndexProps, KeyAttribute, LocalSecondaryIndexProps, ProjectionType } from './internal/table-schema';
 
@@ -89,8 +92,14 @@ export interface IStreamSource extends IConstruct {
 
 /** A table a function can be granted item access to. */
 export interface IDataTable {
+  /** Names of the table's secondary indexes (global and local). */
+  readonly indexNames: string[];
+  /** The usual item reads: GetItem, BatchGetItem, Query, Scan, ConditionCheckItem, on the table and each index. */
   readDataStatements(): PolicyStatement[];
+  /** The usual item writes: PutItem, UpdateItem, DeleteItem, BatchWriteItem, ConditionCheckItem. */
   writeDataStatements(): PolicyStatement[];
+  /** Exactly `actions` on the table (Query and Scan also on each of `indexes`), plus what its customer-managed key needs. */
+  itemActionStatements(actions: readonly TableItemAction[], indexes?: readonly string[]): PolicyStatement[];
 }
 
 /**
@@ -228,5 +237,10 @@ export class StreamTable extends Construct implements IStreamSource, IDataTable 
   /** Item writes (PutItem, UpdateItem, DeleteItem, BatchWriteItem, ConditionCheckItem) on the table, plus the CMK. */
   writeDataStatements(): PolicyStatement[] {
     return writeDataAccess(this);
+  }
+
+  /** Exactly `actions` on the table (Query and Scan also on each of `indexes`), plus the CMK. */
+  itemActionStatements(actions: readonly TableItemAction[], indexes: readonly string[] = []): PolicyStatement[] {
+    return itemActionAccess(this, actions, indexes);
   }
 }

@@ -5,7 +5,7 @@ import { ModuleStack } from '../module-stack';
 import type { DynamodbTable } from '@cdktf/provider-aws/lib/dynamodb-table';
 import type { IDataTable, IStreamSource, StreamViewType } from '../stream-table';
 import { PolicyStatement } from './iam';
-import { StreamReaders, readDataAccess, streamReadAccess, writeDataAccess } from './table-access';
+import { itemActionAccess, StreamReaders, readDataAccess, streamReadAccess, TableItemAction, writeDataAccess } from './table-access';
 
 /**
  * The aws provider for `region`: the one given, or an aliased provider created once per stack and
@@ -91,5 +91,9 @@ export class ReplicaStream extends Construct implements IStreamSource, IDataTabl
 
   writeDataStatements(): PolicyStatement[] {
     return writeDataAccess(this);
+  }
+
+  itemActionStatements(actions: readonly TableItemAction[], indexes: readonly string[] = []): PolicyStatement[] {
+    return itemActionAccess(this, actions, indexes);
   }
 }

@@ -61,6 +61,42 @@ export function readDataAccess(t: TableArns): PolicyStatement[] {
   ];
 }
 
+/** The DynamoDB item actions a function can be granted one by one (StreamConsumer.grantItemActions). */
+export const TABLE_ITEM_ACTIONS = [
+  'dynamodb:BatchGetItem',
+  'dynamodb:BatchWriteItem',
+  'dynamodb:ConditionCheckItem',
+  'dynamodb:DeleteItem',
+  'dynamodb:GetItem',
+  'dynamodb:PutItem',
+  'dynamodb:Query',
+  'dynamodb:Scan',
+  'dynamodb:UpdateItem',
+] as const;
+
+/** One DynamoDB item action (`dynamodb:UpdateItem`, ...): see TABLE_ITEM_ACTIONS. */
+export type TableItemAction = (typeof TABLE_ITEM_ACTIONS)[number];
+
+/** The item actions that read an index too (the others only ever touch the table). */
+export const INDEX_ACTIONS: readonly TableItemAction[] = ['dynamodb:Query', 'dynamodb:Scan'];
+const WRITE_ACTIONS: readonly TableItemAction[] = ['dynamodb:BatchWriteItem', 'dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'];
+
+/**
+ * Exactly `actions` on the table, and Query/Scan (when asked for) on each of `indexes` by exact
+ * ARN; a customer-managed key adds kms:Decrypt, and for writes kms:Encrypt and kms:GenerateDataKey
+ * (the key actions readDataAccess and writeDataAccess grant).
+ */
+export function itemActionAccess(t: TableArns, actions: readonly TableItemAction[], indexes: readonly string[] = []): PolicyStatement[] {
+  const sorted = [...new Set(actions)].sort();
+  const onIndexes = sorted.filter((a) => INDEX_ACTIONS.includes(a));
+  const writes = sorted.some((a) => WRITE_ACTIONS.includes(a));
+  return [
+    { sid: 'ItemActions', actions: sorted, resources: [t.tableArn] },
+    ...(onIndexes.length && indexes.length ? [{ sid: 'IndexActions', actions: onIndexes, resources: indexes.map((n) => `${t.tableArn}/index/${n}`) }] : []),
+    ...kmsStatements(writes ? 'EncryptData' : 'DecryptData', t.encryptionKeyArn, writes ? ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'] : ['kms:Decrypt']),
+  ];
+}
+
 /** Item writes (PutItem, UpdateItem, DeleteItem, BatchWriteItem, ConditionCheckItem) on the table, plus the CMK. */
 export function writeDataAccess(t: TableArns): PolicyStatement[] {
   return [
