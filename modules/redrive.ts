@@ -98,9 +98,11 @@ export class FailureRedrive extends Construct {
     const streamArn = props.consumer.mapping.eventSourceArnInput!;
     const consumerArns = [props.consumer.functionArn, ...(props.consumer.alias ? [props.consumer.alias.arn] : [])];
     this.policyStatements = [
-      { sid: 'ConsumeFailureRecords', actions: ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:ChangeMessageVisibility'], resources: [failure.queueArn!] },
+      // What Lambda's SQS poller calls with this role (the handler itself never calls SQS here).
+      { sid: 'ConsumeFailureRecords', actions: ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'], resources: [failure.queueArn!] },
       ...kmsStatements('DecryptFailureRecords', failure.kmsKeyArn, ['kms:Decrypt']),
-      { sid: 'ReadFailedRanges', actions: ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator'], resources: [streamArn] },
+      // The handler's own calls (test/handlers/grants-redrive-orders.test.ts records them).
+      { sid: 'ReadFailedRanges', actions: ['dynamodb:GetRecords', 'dynamodb:GetShardIterator'], resources: [streamArn] },
       ...kmsStatements('DecryptStream', props.streamEncryptionKeyArn, ['kms:Decrypt']),
       { sid: 'InvokeConsumer', actions: ['lambda:InvokeFunction'], resources: consumerArns },
       { sid: 'ParkRecords', actions: ['sqs:SendMessage'], resources: [this.parked.queueArn!] },
