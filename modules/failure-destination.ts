@@ -1,10 +1,11 @@
 import { TerraformProvider } from 'cdktf';
 import { Construct } from 'constructs';
 import { SnsTopic } from '@cdktf/provider-aws/lib/sns-topic';
+import { SnsTopicPolicy } from '@cdktf/provider-aws/lib/sns-topic-policy';
 import { SqsQueue } from '@cdktf/provider-aws/lib/sqs-queue';
 import { SqsQueuePolicy } from '@cdktf/provider-aws/lib/sqs-queue-policy';
 import { FAILURE_OBJECT_PREFIX, FailureBucket } from './internal/failure-bucket';
-import { denyInsecureTransport, kmsStatements, resourcePolicyDocument } from './internal/iam';
+import { denyInsecureTransport, kmsStatements, resourcePolicyDocument, SNS_TOPIC_POLICY_ACTIONS } from './internal/iam';
 import { LIMITS } from './internal/limits';
 import { physicalName } from './internal/naming';
 import { PropsValidator } from './internal/validation';
@@ -83,7 +84,7 @@ const SQS_ONLY = ['messageRetentionSeconds', 'visibilityTimeoutSeconds', 'kmsDat
 const KIND_NAMES: Record<FailureDestinationKind, string> = { sqs: 'an SQS queue', sns: 'an SNS topic', s3: 'an S3 bucket' };
 
 /**
- * An encrypted SQS queue (default), SNS topic or S3 bucket that receives the on-failure records of
+ * An encrypted, TLS-only SQS queue (default), SNS topic or S3 bucket that receives the on-failure records of
  * a stream consumer's event source mapping. Implements `OnFailureTarget`: the consumer puts
  * `destinationArn` in its mapping and adds `sendStatements` to its role.
  */
@@ -99,6 +100,8 @@ export class FailureDestination extends Construct implements OnFailureTarget {
   readonly queueName?: string;
   readonly queuePolicy?: SqsQueuePolicy;
   readonly topic?: SnsTopic;
+  /** Denies every topic action made without TLS, as the queue's policy does. */
+  readonly topicPolicy?: SnsTopicPolicy;
   readonly topicArn?: string;
   readonly topicName?: string;
   /** The S3 bucket (kind 's3') and its settings resources. */
@@ -156,6 +159,12 @@ export class FailureDestination extends Construct implements OnFailureTarget {
         name,
         kmsMasterKeyId: props.kmsKeyArn ?? SNS_AWS_MANAGED_KEY,
         tags: props.tags,
+        provider: props.provider,
+      });
+      // Lambda publishes with the consumer's role (an IAM grant), so the policy needs no Allow.
+      this.topicPolicy = new SnsTopicPolicy(this, 'TlsOnly', {
+        arn: topic.arn,
+        policy: resourcePolicyDocument([denyInsecureTransport(SNS_TOPIC_POLICY_ACTIONS, topic.arn)]),
         provider: props.provider,
       });
       this.topic = topic;

@@ -19,7 +19,8 @@ export type { ChangeSource, StreamConsumerProps } from './stream-consumer';
 export { LOG_RETENTION_DAYS } from './props/function';
 export type { ApplicationLogLevel, Architecture, Bundle, BundlingOptions, FunctionOptions, LambdaCode, LogFormat, SystemLogLevel } from './props/function';
 export type { FanOutOptions, FilterPattern, ProvisionedPollerOptions, StartingPosition, StreamEventSourceOptions } from './props/event-source';
-export type { OnFailureTarget, PolicyStatement } from './props/policy';
+export { TABLE_ITEM_ACTIONS } from './props/policy';
+export type { OnFailureTarget, PolicyStatement, TableItemAction } from './props/policy';
 
 // Failures and their redrive
 export { FailureDestination } from './failure-destination';

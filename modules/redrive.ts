@@ -153,8 +153,10 @@ export class FailureRedrive extends Construct {
     const consumerArns = [consumer.functionArn, ...(consumer.alias ? [consumer.alias.arn] : [])];
     const sourceKey = props.streamEncryptionKeyArn ?? (source as { encryptionKeyArn?: string }).encryptionKeyArn;
     this.policyStatements = [
-      { sid: 'ConsumeFailureRecords', actions: ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:ChangeMessageVisibility'], resources: [this.consumedQueueArn] },
+      // What Lambda's SQS poller calls with this role (the handler itself never calls SQS here).
+      { sid: 'ConsumeFailureRecords', actions: ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'], resources: [this.consumedQueueArn] },
       ...(fromS3 ? [] : kmsStatements('DecryptFailureRecords', failure.kmsKeyArn, ['kms:Decrypt'])),
+      // The handler's own calls (test/handlers/grants-redrive-orders.test.ts records them).
       ...readStatements(failure, source.streamArn, kinesis !== undefined, sourceKey),
       { sid: 'InvokeConsumer', actions: ['lambda:InvokeFunction'], resources: consumerArns },
       { sid: 'ParkRecords', actions: ['sqs:SendMessage'], resources: [this.parked.queueArn!] },
@@ -206,6 +208,6 @@ function readStatements(failure: FailureDestination, streamArn: string, kinesis:
   }
   const read: PolicyStatement = kinesis
     ? { sid: 'ReadFailedRanges', actions: ['kinesis:GetRecords', 'kinesis:GetShardIterator'], resources: [streamArn] }
-    : { sid: 'ReadFailedRanges', actions: ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator'], resources: [streamArn] };
+    : { sid: 'ReadFailedRanges', actions: ['dynamodb:GetRecords', 'dynamodb:GetShardIterator'], resources: [streamArn] };
   return [read, ...kmsStatements('DecryptStream', sourceKey, ['kms:Decrypt'])];
 }

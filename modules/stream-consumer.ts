@@ -13,10 +13,12 @@ import { validateFunctionOptions } from './internal/function-options';
 import { assumeRolePolicy, identityPolicyJson } from './internal/iam';
 import { bindCode } from './internal/lambda-code';
 import { physicalName } from './internal/naming';
+import { INDEX_ACTIONS } from './internal/table-access';
 import { PropsValidator } from './internal/validation';
 import type { StreamEventSourceOptions } from './props/event-source';
 import type { Bundle, FunctionOptions, LambdaCode } from './props/function';
-import type { OnFailureTarget, PolicyStatement } from './props/policy';
+import { TABLE_ITEM_ACTIONS } from './props/policy';
+import type { OnFailureTarget, PolicyStatement, TableItemAction } from './props/policy';
 import { IKinesisSource } from './kinesis-stream';
 import { IDataTable, IStreamSource } from './stream-table';
 
@@ -187,12 +189,36 @@ export class StreamConsumer extends Construct {
     this.statements.push(...statements);
   }
 
-  /** Lets the function write items to `table` (and use its customer-managed key). */
+  /**
+   * Lets the function make exactly `actions` on `table`, the calls its handler makes and no
+   * others: e.g. `['dynamodb:UpdateItem']` for a handler that only updates items. Query and Scan
+   * are granted on the table and on the secondary indexes named in `indexes` (by exact ARN). A
+   * customer-managed key adds kms:Decrypt, and for writes kms:Encrypt and kms:GenerateDataKey.
+   * Least privilege: prefer this to `grantWriteData`/`grantReadData`, which grant every item write
+   * or read. Throws, naming this construct, for an action outside TABLE_ITEM_ACTIONS or an index the
+   * table does not have.
+   */
+  grantItemActions(table: IDataTable, actions: readonly TableItemAction[], indexes: readonly string[] = []): void {
+    const v = new PropsValidator(this);
+    const why = 'the DynamoDB item actions a stream consumer can be granted; the stream read is granted already';
+    if (!actions.length) v.fail('grantItemActions.actions', actions, `at least one of ${TABLE_ITEM_ACTIONS.join(', ')}`, why);
+    for (const a of actions) v.oneOf('grantItemActions.actions', a, TABLE_ITEM_ACTIONS, why);
+    if (indexes.length && !actions.some((a) => INDEX_ACTIONS.includes(a))) {
+      v.fail('grantItemActions.indexes', indexes, 'empty unless actions include dynamodb:Query or dynamodb:Scan', 'only those two read an index');
+    }
+    for (const i of indexes) {
+      if (!table.indexNames.includes(i)) v.fail('grantItemActions.indexes', i, table.indexNames.length ? `one of the table's indexes (${table.indexNames.join(', ')})` : 'empty: the table has no secondary index');
+    }
+    v.throwIfInvalid();
+    this.addToRolePolicy(...table.itemActionStatements(actions, indexes));
+  }
+
+  /** Lets the function make every item write (PutItem, UpdateItem, DeleteItem, BatchWriteItem, ConditionCheckItem) on `table` (and use its customer-managed key). */
   grantWriteData(table: IDataTable): void {
     this.addToRolePolicy(...table.writeDataStatements());
   }
 
-  /** Lets the function read items from `table` and its indexes (and decrypt with its customer-managed key). */
+  /** Lets the function make every item read (GetItem, BatchGetItem, Query, Scan, ConditionCheckItem) on `table` and its indexes (and decrypt with its customer-managed key). */
   grantReadData(table: IDataTable): void {
     this.addToRolePolicy(...table.readDataStatements());
   }

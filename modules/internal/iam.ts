@@ -69,6 +69,25 @@ export function resourcePolicyDocument(statements: ResourcePolicyStatement[]): s
   });
 }
 
+/**
+ * Every action an SNS topic policy accepts ("Valid Amazon SNS policy actions",
+ * https://docs.aws.amazon.com/sns/latest/dg/sns-access-policy-language-api-permissions-reference.html):
+ * a TLS-only topic policy denies all of them without TLS, as `sqs:*` does for a queue.
+ */
+export const SNS_TOPIC_POLICY_ACTIONS = [
+  'sns:AddPermission',
+  'sns:DeleteTopic',
+  'sns:GetDataProtectionPolicy',
+  'sns:GetTopicAttributes',
+  'sns:ListSubscriptionsByTopic',
+  'sns:ListTagsForResource',
+  'sns:Publish',
+  'sns:PutDataProtectionPolicy',
+  'sns:RemovePermission',
+  'sns:SetTopicAttributes',
+  'sns:Subscribe',
+];
+
 /** Denies every request that does not use TLS (`aws:SecureTransport` false) on one resource. */
 export function denyInsecureTransport(actions: string[], resourceArn: string): ResourcePolicyStatement {
   return {

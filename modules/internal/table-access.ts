@@ -1,5 +1,5 @@
 import { IConstruct } from 'constructs';
-import type { PolicyStatement } from '../props/policy';
+import type { PolicyStatement, TableItemAction } from '../props/policy';
 import { kmsStatements, streamReadStatements } from './iam';
 import { LIMITS } from './limits';
 import { PropsValidator } from './validation';
@@ -59,6 +59,26 @@ export function readDataAccess(t: TableArns): PolicyStatement[] {
       resources: [t.tableArn, ...t.indexNames.map((n) => `${t.tableArn}/index/${n}`)],
     },
     ...kmsStatements('DecryptData', t.encryptionKeyArn, ['kms:Decrypt']),
+  ];
+}
+
+/** The item actions that read an index too (the others only ever touch the table). */
+export const INDEX_ACTIONS: readonly TableItemAction[] = ['dynamodb:Query', 'dynamodb:Scan'];
+const WRITE_ACTIONS: readonly TableItemAction[] = ['dynamodb:BatchWriteItem', 'dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'];
+
+/**
+ * Exactly `actions` on the table, and Query/Scan (when asked for) on each of `indexes` by exact
+ * ARN; a customer-managed key adds kms:Decrypt, and for writes kms:Encrypt and kms:GenerateDataKey
+ * (the key actions readDataAccess and writeDataAccess grant).
+ */
+export function itemActionAccess(t: TableArns, actions: readonly TableItemAction[], indexes: readonly string[] = []): PolicyStatement[] {
+  const sorted = [...new Set(actions)].sort();
+  const onIndexes = sorted.filter((a) => INDEX_ACTIONS.includes(a));
+  const writes = sorted.some((a) => WRITE_ACTIONS.includes(a));
+  return [
+    { sid: 'ItemActions', actions: sorted, resources: [t.tableArn] },
+    ...(onIndexes.length && indexes.length ? [{ sid: 'IndexActions', actions: onIndexes, resources: indexes.map((n) => `${t.tableArn}/index/${n}`) }] : []),
+    ...kmsStatements(writes ? 'EncryptData' : 'DecryptData', t.encryptionKeyArn, writes ? ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'] : ['kms:Decrypt']),
   ];
 }
 

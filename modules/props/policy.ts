@@ -20,3 +20,19 @@ export interface OnFailureTarget {
   readonly destinationArn: string;
   readonly sendStatements: PolicyStatement[];
 }
+
+/** The DynamoDB item actions a function can be granted one by one (StreamConsumer.grantItemActions). */
+export const TABLE_ITEM_ACTIONS = [
+  'dynamodb:BatchGetItem',
+  'dynamodb:BatchWriteItem',
+  'dynamodb:ConditionCheckItem',
+  'dynamodb:DeleteItem',
+  'dynamodb:GetItem',
+  'dynamodb:PutItem',
+  'dynamodb:Query',
+  'dynamodb:Scan',
+  'dynamodb:UpdateItem',
+] as const;
+
+/** One DynamoDB item action (`dynamodb:UpdateItem`, ...): see TABLE_ITEM_ACTIONS. */
+export type TableItemAction = (typeof TABLE_ITEM_ACTIONS)[number];

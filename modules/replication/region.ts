@@ -2,9 +2,9 @@ import { Fn, TerraformIterator, TerraformProvider, TerraformStack, Token } from 
 import { Construct, IConstruct } from 'constructs';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import type { DynamodbTable } from '@cdktf/provider-aws/lib/dynamodb-table';
-import { StreamReaders, readDataAccess, streamReadAccess, writeDataAccess } from '../internal/table-access';
+import { itemActionAccess, StreamReaders, readDataAccess, streamReadAccess, writeDataAccess } from '../internal/table-access';
 import { ModuleStack } from '../module-stack';
-import type { PolicyStatement } from '../props/policy';
+import type { PolicyStatement, TableItemAction } from '../props/policy';
 import type { IDataTable, IStreamSource, StreamViewType } from '../stream-table';
 
 /**
@@ -91,5 +91,9 @@ export class ReplicaStream extends Construct implements IStreamSource, IDataTabl
 
   writeDataStatements(): PolicyStatement[] {
     return writeDataAccess(this);
+  }
+
+  itemActionStatements(actions: readonly TableItemAction[], indexes: readonly string[] = []): PolicyStatement[] {
+    return itemActionAccess(this, actions, indexes);
   }
 }

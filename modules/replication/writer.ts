@@ -217,9 +217,9 @@ export function lagDimensions(serviceName: string, sourceRegion: string, targetR
 }
 
 /**
- * Exactly the calls the handler makes (test/handlers/grants.test.ts records them): conditional puts
- * on the targets; versions (UpdateItem) and tombstones or repairs (PutItem) on its own table; reads
- * and rare writes of its state table.
+ * Exactly the calls the handler makes (test/handlers/grants-writer.test.ts records them):
+ * conditional puts on the targets; versions (UpdateItem) and tombstones or repairs (PutItem) on its
+ * own table; reads and rare writes of its state table.
  */
 function writerStatements(props: ReplicaWriterProps, stateTableArn: string): PolicyStatement[] {
   const direct = props.targets.filter((t) => !t.roleArn);

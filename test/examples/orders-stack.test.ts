@@ -33,6 +33,7 @@ describe('example app: orders stack', () => {
       'aws_lambda_event_source_mapping',
       'aws_lambda_function',
       'aws_sns_topic',
+      'aws_sns_topic_policy',
       'aws_sqs_queue',
       'aws_sqs_queue_policy',
     ]);

@@ -45,8 +45,8 @@ describe('FailureRedrive', () => {
     expect(JSON.parse((policies[0][1] as any).policy)).toEqual({
       Version: '2012-10-17',
       Statement: [
-        { Sid: 'ConsumeFailureRecords', Effect: 'Allow', Action: ['sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:ReceiveMessage'], Resource: failureArn },
-        { Sid: 'ReadFailedRanges', Effect: 'Allow', Action: ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator'], Resource: ref('aws_dynamodb_table', j, 'Orders_Table', 'stream_arn') },
+        { Sid: 'ConsumeFailureRecords', Effect: 'Allow', Action: ['sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:ReceiveMessage'], Resource: failureArn },
+        { Sid: 'ReadFailedRanges', Effect: 'Allow', Action: ['dynamodb:GetRecords', 'dynamodb:GetShardIterator'], Resource: ref('aws_dynamodb_table', j, 'Orders_Table', 'stream_arn') },
         { Sid: 'InvokeConsumer', Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: ref('aws_lambda_function', j, 'Consumer_Function', 'arn') },
         { Sid: 'ParkRecords', Effect: 'Allow', Action: 'sqs:SendMessage', Resource: parkedArn },
         { Sid: 'WriteLogs', Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: `${ref('aws_cloudwatch_log_group', j, 'Redrive_LogGroup', 'arn')}:*` },
