@@ -1,5 +1,6 @@
 import { TerraformProvider } from 'cdktf';
 import { Construct } from 'constructs';
+import type { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
 import { SnsTopic } from '@cdktf/provider-aws/lib/sns-topic';
 import { SnsTopicPolicy } from '@cdktf/provider-aws/lib/sns-topic-policy';
 import { SqsQueue } from '@cdktf/provider-aws/lib/sqs-queue';
@@ -104,8 +105,8 @@ export class FailureDestination extends Construct implements OnFailureTarget {
   readonly topicPolicy?: SnsTopicPolicy;
   readonly topicArn?: string;
   readonly topicName?: string;
-  /** The S3 bucket (kind 's3') and its settings resources. */
-  readonly failureBucket?: FailureBucket;
+  /** The S3 bucket (kind 's3'); its encryption, lifecycle, ownership, public-access and policy settings are resources beside it. */
+  readonly bucket?: S3Bucket;
   readonly bucketArn?: string;
   readonly bucketName?: string;
   /** The visibility timeout given in props (SQS); undefined when the default applies, which a redrive may raise. */
@@ -121,9 +122,10 @@ export class FailureDestination extends Construct implements OnFailureTarget {
     this.requestedVisibilityTimeoutSeconds = props.visibilityTimeoutSeconds;
 
     if (this.kind === 's3') {
-      this.failureBucket = new FailureBucket(this, 'Bucket', { bucketPrefix: name, expirationDays: props.expirationDays ?? 14, kmsKeyArn: props.kmsKeyArn, tags: props.tags, provider: props.provider });
-      this.bucketArn = this.failureBucket.bucketArn;
-      this.bucketName = this.failureBucket.bucketName;
+      const failureBucket = new FailureBucket(this, 'Bucket', { bucketPrefix: name, expirationDays: props.expirationDays ?? 14, kmsKeyArn: props.kmsKeyArn, tags: props.tags, provider: props.provider });
+      this.bucket = failureBucket.bucket;
+      this.bucketArn = failureBucket.bucketArn;
+      this.bucketName = failureBucket.bucketName;
       this.destinationArn = this.bucketArn;
       // The Lambda guide: an S3 destination needs s3:PutObject and s3:ListBucket, and kms:GenerateDataKey with a customer key.
       this.sendStatements = [

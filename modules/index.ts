@@ -31,14 +31,14 @@ export type { FailureRedriveSettings, ParkedQueueProps, RedriveTiming } from './
 
 // Alarms and dashboards
 export { PipelineAlarms } from './alarms';
-export type { AlarmOverride, ExtraAlarmProps, FailureDestinationRef, PipelineAlarmsProps } from './alarms';
+export type { AlarmOverride, ExtraAlarmProps, FailureDestinationRef, KinesisAlarmSource, PipelineAlarmsProps } from './alarms';
 export { AlarmTopic } from './alarm-topic';
 export type { AlarmTopicProps } from './alarm-topic';
 export type { AlarmComparison, AlarmSettings, AlarmStatistic, MetricId, PipelineAlarmKey, SourceAlarmKey, TreatMissingData } from './props/alarm-settings';
 
 // All of it at once
 export { StreamPipeline } from './stream-pipeline';
-export type { PipelineAlarmSettings, PipelineConsumerProps, StreamPipelineProps } from './stream-pipeline';
+export type { PipelineAlarmSettings, PipelineConsumerProps, PipelineKinesisProps, StreamPipelineProps } from './stream-pipeline';
 
 // Multi-region tables
 export { MASKED_VALUE, ReplicatedTable } from './replication/replicated-table';

@@ -4,6 +4,7 @@ import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { LambdaEventSourceMapping } from '@cdktf/provider-aws/lib/lambda-event-source-mapping';
 import { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function';
+import type { SqsQueue } from '@cdktf/provider-aws/lib/sqs-queue';
 import { SqsQueueRedrivePolicy } from '@cdktf/provider-aws/lib/sqs-queue-redrive-policy';
 import { FailureDestination } from './failure-destination';
 import { FAILURE_OBJECT_PREFIX } from './internal/failure-bucket';
@@ -67,8 +68,8 @@ export class FailureRedrive extends Construct {
   readonly parked: FailureDestination;
   /** SQS destination: moves failure-queue messages that keep failing to the parked queue. */
   readonly failureQueueRedrivePolicy?: SqsQueueRedrivePolicy;
-  /** S3 destination: the queue of S3 notifications about new failure objects. */
-  readonly notifications?: FailureNotifications;
+  /** S3 destination: the queue of S3 notifications about new failure objects (the redrive consumes it). */
+  readonly notificationQueue?: SqsQueue;
   /** ARN of the queue the redrive consumes (the failure queue, or the notification queue). */
   readonly consumedQueueArn: string;
   /** The derived timing; undefined when an input is a Terraform reference. */
@@ -125,7 +126,7 @@ export class FailureRedrive extends Construct {
     const code = bindCode(this, 'Code', props.code ?? libraryHandlerCode('redrive'), 'node22');
     this.parked = new FailureDestination(this, 'Parked', { kind: 'sqs', ...props.parkedQueue, tags: props.parkedQueue?.tags ?? tags, provider });
     if (fromS3) {
-      this.notifications = new FailureNotifications(this, 'Notifications', {
+      const notifications = new FailureNotifications(this, 'Notifications', {
         bucketArn: failure.bucketArn!,
         bucketName: failure.bucketName!,
         queueName: physicalName(this, 80, '-Notifications'),
@@ -135,7 +136,8 @@ export class FailureRedrive extends Construct {
         tags,
         provider,
       });
-      this.consumedQueueArn = this.notifications.queueArn;
+      this.notificationQueue = notifications.queue;
+      this.consumedQueueArn = notifications.queueArn;
     } else {
       // The default visibility timeout of the failure queue gives way to the derived one.
       if (failure.requestedVisibilityTimeoutSeconds === undefined && visibility !== undefined) failure.queue!.visibilityTimeoutSeconds = visibility;
