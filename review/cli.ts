@@ -1,5 +1,8 @@
+#!/usr/bin/env node
 /**
  * `review` CLI: a Markdown summary of what a change does to the infrastructure, for a PR comment.
+ * Installed as the package's bin (`npx cdktf-dynamodb-streams-review <command>`, or
+ * `cdktn-dynamodb-streams-review` for the CDK Terrain flavour); in this repository `npm run review --`.
  *
  *   node dist/review/cli.js plan --stack-dir cdktf.out/stacks/<name> [--stack-dir ...] [--no-refresh] [--out review.md] [--fail-on-destructive]
  *   node dist/review/cli.js plan-json <show.json> [--stack <name>] [--out review.md] [--fail-on-destructive]
