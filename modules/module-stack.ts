@@ -15,9 +15,10 @@ export interface ModuleStackProps {
   readonly providerAliases?: string[];
   /**
    * Version constraint written for hashicorp/aws. A module must accept a range so that the
-   * estate's root module decides the exact version; the range must include 5.100.0, the version
-   * the constructs' bindings were generated from.
-   * @default ">= 5.100.0, < 6.0.0"
+   * estate's root module decides the exact version. The default admits every provider major the
+   * consumer matrix checks the output against (5.100 and 6.x, see docs/aws-provider-6.md); a 7.x
+   * has breaking changes nobody has checked yet.
+   * @default ">= 5.100.0, < 7.0.0"
    */
   readonly awsVersionConstraint?: string;
 }
@@ -39,6 +40,7 @@ export interface ModuleVariableOptions {
 }
 
 const ALIAS_PATTERN = /^[A-Za-z][A-Za-z0-9_]*$/;
+const DEFAULT_AWS_VERSION_CONSTRAINT = '>= 5.100.0, < 7.0.0';
 
 /**
  * A stack that synthesizes a real Terraform module for existing estates: no provider blocks and
@@ -60,8 +62,8 @@ export class ModuleStack extends TerraformStack {
     const v = new PropsValidator(this);
     for (const alias of aliases) v.matches('providerAliases[]', alias, ALIAS_PATTERN, 'a Terraform identifier: a letter, then letters, digits or underscores');
     v.require(new Set(aliases).size === aliases.length, `providerAliases must not repeat a name (got ${JSON.stringify(aliases)})`);
-    this.awsVersionConstraint = props.awsVersionConstraint ?? '>= 5.100.0, < 6.0.0';
-    v.require(!/^\s*=?\s*\d+\.\d+\.\d+\s*$/.test(this.awsVersionConstraint), `awsVersionConstraint must be a range such as ">= 5.100.0, < 6.0.0", not an exact pin, so the calling estate chooses the version (got ${JSON.stringify(this.awsVersionConstraint)})`);
+    this.awsVersionConstraint = props.awsVersionConstraint ?? DEFAULT_AWS_VERSION_CONSTRAINT;
+    v.require(!/^\s*=?\s*\d+\.\d+\.\d+\s*$/.test(this.awsVersionConstraint), `awsVersionConstraint must be a range such as "${DEFAULT_AWS_VERSION_CONSTRAINT}", not an exact pin, so the calling estate chooses the version (got ${JSON.stringify(this.awsVersionConstraint)})`);
     v.throwIfInvalid();
     // The caller's configuration wins; these only give resources something to reference.
     this.providers.set('', new AwsProvider(this, 'aws', {}));

@@ -24,7 +24,7 @@ describe('examples/existing-estate: the synthesized module called from hand-writ
     const tf = JSON.parse(readFileSync(join(root, 'cdktf.out', 'stacks', 'orders-module', 'cdk.tf.json'), 'utf8'));
     expect(tf.provider).toBeUndefined();
     expect(tf.terraform.backend).toBeUndefined();
-    expect(tf.terraform.required_providers.aws.version).toBe('>= 5.100.0, < 6.0.0');
+    expect(tf.terraform.required_providers.aws.version).toBe('>= 5.100.0, < 7.0.0');
     expect(Object.keys(tf.variable).sort()).toEqual(['alarm_action_arns', 'batch_size', 'log_retention_days', 'name_prefix', 'tags']);
     expect(Object.keys(tf.output).sort()).toEqual(['alarm_names', 'dashboard_name', 'failure_queue_arn', 'failure_queue_url', 'function_arn', 'stats_table_name', 'stream_arn', 'table_arn', 'table_name']);
     const fn: any = Object.values(tf.resource.aws_lambda_function)[0];

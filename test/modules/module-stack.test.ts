@@ -50,7 +50,7 @@ describe('ModuleStack', () => {
     const tf = JSON.parse(Testing.synth(exampleModule()));
     expect(tf.provider).toBeUndefined();
     expect(tf.terraform.backend).toBeUndefined();
-    expect(tf.terraform.required_providers.aws).toEqual({ source: 'hashicorp/aws', version: '>= 5.100.0, < 6.0.0', configuration_aliases: ['aws.replica'] });
+    expect(tf.terraform.required_providers.aws).toEqual({ source: 'hashicorp/aws', version: '>= 5.100.0, < 7.0.0', configuration_aliases: ['aws.replica'] });
     expect(Object.keys(tf.variable)).toEqual(['name_prefix']);
     expect(Object.keys(tf.output).sort()).toEqual(['home_queue_url', 'replica_queue_arn']);
     expect(tf.resource.aws_sqs_queue.replica.provider).toBe('aws.replica');
@@ -71,7 +71,7 @@ describe('ModuleStack', () => {
       [
         'm: providerAliases[] must be a Terraform identifier: a letter, then letters, digits or underscores (got "eu-west-1")',
         'm: providerAliases must not repeat a name (got ["eu-west-1","x","x"])',
-        'm: awsVersionConstraint must be a range such as ">= 5.100.0, < 6.0.0", not an exact pin, so the calling estate chooses the version (got "5.100.0")',
+        'm: awsVersionConstraint must be a range such as ">= 5.100.0, < 7.0.0", not an exact pin, so the calling estate chooses the version (got "5.100.0")',
       ].join('\n'),
     );
   });
