@@ -111,6 +111,11 @@ export interface TerraformRun {
   run(args: string[]): string;
   /** `init`, `validate` and `plan -out`; returns `terraform show -json` of the plan. */
   initValidatePlan(): any;
+  /**
+   * `init` and `plan -json` (which validates the configuration first); returns the planned action
+   * per resource address. Two terraform runs instead of four, for callers that need no more.
+   */
+  initPlanActions(): Record<string, string>;
 }
 
 /**
@@ -155,6 +160,11 @@ export function terraformIn(sourceDir: string, opts: { offlineProviders?: boolea
       run(['validate', '-no-color']);
       run(['plan', '-input=false', '-no-color', '-lock=false', '-refresh=false', '-out=plan.tfplan']);
       return JSON.parse(run(['show', '-json', 'plan.tfplan']));
+    },
+    initPlanActions() {
+      run(['init', '-input=false', '-no-color']);
+      const events = run(['plan', '-json', '-input=false', '-lock=false', '-refresh=false']).split('\n').filter(Boolean).map((line) => JSON.parse(line));
+      return Object.fromEntries(events.filter((e) => e.type === 'planned_change').map((e) => [e.change.resource.addr, e.change.action]));
     },
   };
 }
