@@ -1,5 +1,5 @@
-import { Lazy, TerraformProvider, Token } from 'cdktf';
-import { Construct } from 'constructs';
+import { Lazy, TerraformProvider, TerraformStack, Token } from 'cdktf';
+import { Construct, IConstruct } from 'constructs';
 import { CloudwatchDashboard } from '@cdktf/provider-aws/lib/cloudwatch-dashboard';
 import { CloudwatchMetricAlarm } from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm';
 import { DataAwsRegion } from '@cdktf/provider-aws/lib/data-aws-region';
@@ -93,7 +93,10 @@ export interface PipelineAlarmsProps {
   readonly dashboard?: boolean;
   /** Dashboard name, 1..255 characters of [0-9A-Za-z_-]. @default `<prefix>-pipeline` with other characters replaced by `-` */
   readonly dashboardName?: string;
-  /** Region the dashboard graphs read, e.g. `eu-west-1`. @default the provider's region (data aws_region, read locally) */
+  /**
+   * Region the dashboard graphs read, e.g. `eu-west-1`.
+   * @default the provider's region: the literal of its configuration, else an aws_region data source (read locally)
+   */
   readonly region?: string;
   /** Tags for the alarms, the topic and its key. @default none */
   readonly tags?: Record<string, string>;
@@ -172,7 +175,7 @@ export class PipelineAlarms extends Construct {
     this.widgets.push(...plan.widgets);
 
     if (props.dashboard !== false) {
-      const region = props.region ?? new DataAwsRegion(this, 'Region', { provider: props.provider }).name;
+      const region = props.region ?? literalRegion(this, props.provider) ?? new DataAwsRegion(this, 'Region', { provider: props.provider }).name;
       this.dashboard = new CloudwatchDashboard(this, 'Dashboard', {
         dashboardName: props.dashboardName ?? safeName(`${plan.prefix}-pipeline`),
         // Lazy: alarms added later with addAlarm still get their graph.
@@ -245,6 +248,18 @@ function validateProps(v: PropsValidator, props: PipelineAlarmsProps): void {
   const d = props.failureDestination;
   if (d && d.kind === 'sqs') v.require(d.queueName !== undefined, 'failureDestination.queueName must be set for an SQS destination (got undefined)');
   if (d && d.kind === 'sns') v.require(d.topicName !== undefined, 'failureDestination.topicName must be set for an SNS destination (got undefined)');
+}
+
+/**
+ * The region of `provider`, or of the stack's default aws provider, when its configuration names
+ * one literally. Then the dashboard needs no aws_region data source, whose `name` attribute
+ * hashicorp/aws 6.0 deprecated (docs/aws-provider-6.md); a module's provider comes from its caller,
+ * so there only Terraform knows the region.
+ */
+function literalRegion(scope: IConstruct, provider?: TerraformProvider): string | undefined {
+  const aws = provider ?? TerraformStack.of(scope).node.children.find((c): c is TerraformProvider => c instanceof TerraformProvider && c.terraformResourceType === 'aws' && !c.alias);
+  const region = (aws as { region?: unknown } | undefined)?.region;
+  return typeof region === 'string' && !Token.isUnresolved(region) ? region : undefined;
 }
 
 /** Derived names keep to [0-9A-Za-z_-] (dashboards, topics); tokens are left to Terraform. */

@@ -13,7 +13,8 @@ function build(props: Partial<PipelineAlarmsProps> = {}, extra?: (a: PipelineAla
   return { tf, alarms, body: dashboards.length ? JSON.parse(dashboards[0].dashboard_body) : undefined, raw: dashboards[0]?.dashboard_body };
 }
 
-const REGION = '${data.aws_region.Alarms_Region_50F26BF6.name}';
+/** The stack's provider names its region, so the graphs use it as it is. */
+const REGION = 'eu-west-1';
 const LAMBDA = ['AWS/Lambda'];
 const DIMS = ['FunctionName', 'fn', 'Resource', 'fn:live'];
 const LAG: ExtraAlarmProps = {

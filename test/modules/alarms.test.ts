@@ -223,7 +223,7 @@ describe('PipelineAlarms: where notifications go', () => {
 });
 
 describe('PipelineAlarms: placement', () => {
-  test('GIVEN a provider and tags WHEN synthesized THEN alarms, topic, key, key policy, dashboard and region lookup use the provider and the taggable ones carry the tags', () => {
+  test('GIVEN a provider and tags WHEN synthesized THEN alarms, topic, key, key policy and dashboard use the provider (and its region) and the taggable ones carry the tags', () => {
     const stack = newStack();
     const west = new AwsProvider(stack, 'west', { region: 'us-west-2', alias: 'west' });
     new PipelineAlarms(stack, 'Alarms', { functionName: 'f', provider: west, tags: { team: 'orders' } });
@@ -231,10 +231,24 @@ describe('PipelineAlarms: placement', () => {
     for (const type of ['aws_cloudwatch_metric_alarm', 'aws_sns_topic', 'aws_kms_key', 'aws_kms_key_policy', 'aws_cloudwatch_dashboard']) {
       for (const r of Object.values<any>(tf.resource[type])) expect([type, r.provider]).toEqual([type, 'aws.west']);
     }
-    expect(Object.values<any>(tf.data.aws_region)[0].provider).toBe('aws.west');
+    expect(tf.data?.aws_region).toBeUndefined();
+    const graphs = JSON.parse(Object.values<any>(tf.resource.aws_cloudwatch_dashboard)[0].dashboard_body).widgets.filter((w: any) => w.type === 'metric');
+    expect(new Set(graphs.map((w: any) => w.properties.region))).toEqual(new Set(['us-west-2']));
     for (const type of ['aws_cloudwatch_metric_alarm', 'aws_sns_topic', 'aws_kms_key']) {
       for (const r of Object.values<any>(tf.resource[type])) expect(r.tags).toEqual({ team: 'orders' });
     }
+  });
+
+  test('GIVEN a provider whose region only Terraform knows WHEN synthesized THEN the graphs read it from an aws_region lookup through that provider', () => {
+    const stack = new TerraformStack(Testing.app(), 'orders');
+    const region = new TerraformVariable(stack, 'region', { type: 'string' });
+    const aws = new AwsProvider(stack, 'aws', { region: region.stringValue });
+    new PipelineAlarms(stack, 'Alarms', { functionName: 'f', provider: aws });
+    const tf = synthJson(stack);
+    const [[id, lookup]] = Object.entries<any>(tf.data.aws_region);
+    expect(lookup.provider).toBe('aws');
+    const graphs = JSON.parse(Object.values<any>(tf.resource.aws_cloudwatch_dashboard)[0].dashboard_body).widgets.filter((w: any) => w.type === 'metric');
+    expect(new Set(graphs.map((w: any) => w.properties.region))).toEqual(new Set([`\${data.aws_region.${id}.name}`]));
   });
 
   test('GIVEN a region WHEN synthesized THEN the graphs use it and no region lookup exists', () => {
