@@ -123,10 +123,13 @@ describe('review CLI', () => {
     const wf = yaml.load(text);
     expect(Object.keys(wf.on)).toEqual(['pull_request']);
     const scripts: string[] = wf.jobs.review.steps.map((s: any) => s.run).filter(Boolean);
-    const calls = scripts.join('\n').match(/node dist\/review\/cli\.js [^\n]*/g) ?? [];
-    expect(calls.map((c) => c.split(' ')[2]).sort()).toEqual(['diff', 'plan']);
+    // The installed package's bin, as an app repository has it (package.json "bin").
+    const [bin] = Object.keys(JSON.parse(readFileSync(join(__dirname, '../../package.json'), 'utf8')).bin);
+    expect(scripts.join('\n')).not.toContain('dist/review/cli.js');
+    const calls = scripts.join('\n').match(new RegExp(`npx --no-install ${bin} [^\\n]*`, 'g')) ?? [];
+    expect(calls.map((c) => c.split(' ')[3]).sort()).toEqual(['diff', 'plan']);
     for (const c of calls) {
-      for (const opt of c.match(/--[a-z-]+/g) ?? []) expect(['--base', '--head', '--out', '--stack-dir', '--no-refresh', '--fail-on-destructive']).toContain(opt);
+      for (const opt of c.slice(`npx --no-install ${bin} `.length).match(/--[a-z-]+/g) ?? []) expect(['--base', '--head', '--out', '--stack-dir', '--no-refresh', '--fail-on-destructive']).toContain(opt);
     }
     expect(text).toContain(`marker='${REVIEW_MARKER}'`);
   });
