@@ -31,6 +31,8 @@ export const LIMITS = {
   alarmPeriods: 'period must be 10, 20, 30 or a multiple of 60 seconds',
   /** Shorter alarm periods: period x evaluation periods must stay within one day. */
   alarmShortPeriodWindowSeconds: 86400,
+  /** Any alarm: period x evaluation periods must stay within seven days. */
+  alarmLongPeriodWindowSeconds: 604800,
   alarmActions: 5,
   alarmNameChars: 255,
   alarmStatistics: ['SampleCount', 'Average', 'Sum', 'Minimum', 'Maximum'] satisfies AlarmStatistic[],

@@ -47,6 +47,9 @@ export function validateAlarmSettings(v: PropsValidator, prop: string, s: Resolv
       v.integer(`${prop}.evaluationPeriods`, s.evaluationPeriods, 1, max, {
         why: `period ${s.period} s x evaluation periods must be at most 86400 s when the period is under an hour`,
       });
+    } else if (periodOk && known(s.period)) {
+      const max = Math.floor(LIMITS.alarmLongPeriodWindowSeconds / s.period);
+      v.integer(`${prop}.evaluationPeriods`, s.evaluationPeriods, 1, max, { why: `period ${s.period} s x evaluation periods must be at most 604800 s (7 days)` });
     } else if (!Number.isInteger(s.evaluationPeriods) || s.evaluationPeriods < 1) {
       v.fail(`${prop}.evaluationPeriods`, s.evaluationPeriods, 'an integer >= 1');
     }
