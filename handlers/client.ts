@@ -1,5 +1,5 @@
 /**
- * Write helper for applications of a replicated table (design.md, "Replication protocol"). It
+ * Write helper for applications of a replicated table (docs/replication-protocol.md). It
  * turns ordinary command inputs into replication-safe ones, without doing I/O itself:
  *
  *   const lww = replicatedWrites({ region: 'eu-west-1' });

@@ -1,6 +1,6 @@
 /**
- * Redrive: the Lambda behind the on-failure destination of a stream consumer (design.md, "SNS/SQS
- * on-failure destinations, and a redrive function"). Its SQS queue holds either on-failure
+ * Redrive: the Lambda behind the on-failure destination of a stream consumer (modules/redrive.ts,
+ * FailureRedrive). Its SQS queue holds either on-failure
  * records (SQS destination), whose failed range it reads back from the DynamoDB or Kinesis stream
  * by sequence number (redrive-read.ts, redrive-read-kinesis.ts), or S3 notifications about
  * failure objects (S3 destination), which hold the failed batch itself (redrive-s3.ts). It

@@ -1,9 +1,9 @@
 /**
- * The on-failure record Lambda sends for a stream batch it gave up on (aws-facts.md, "On-failure
- * destination receives metadata, not records"): `DDBStreamBatchInfo` for a DynamoDB stream,
- * `KinesisBatchInfo` for a Kinesis stream, and, in an S3 destination only, `payload`: the whole
- * invocation event as an escaped JSON string. Parsed strictly: a body we cannot read is parked as
- * it is, never guessed at.
+ * The on-failure record Lambda sends for a stream batch it gave up on (metadata, not the records:
+ * https://docs.aws.amazon.com/lambda/latest/dg/services-dynamodb-errors.html): `DDBStreamBatchInfo`
+ * for a DynamoDB stream, `KinesisBatchInfo` for a Kinesis stream, and, in an S3 destination only,
+ * `payload`: the whole invocation event as an escaped JSON string. Parsed strictly: a body we
+ * cannot read is parked as it is, never guessed at.
  */
 
 /** Which stream a failed batch came from. */

@@ -1,6 +1,6 @@
 /**
- * AWS and provider limits (shared/aws-facts.md), in one place so that validation, docs and tests
- * quote the same numbers.
+ * AWS and provider limits, in one place so that validation, docs and tests quote the same
+ * numbers. docs/limits.md gives the source of each.
  */
 import type { AlarmComparison, AlarmStatistic, TreatMissingData } from '../props/alarm-settings';
 import { LOG_RETENTION_DAYS } from '../props/function';

@@ -33,7 +33,7 @@ export function resolveAlarmSettings(defaults: ResolvedAlarmSettings, override: 
 }
 
 /**
- * Checks resolved alarm settings against the CloudWatch API rules (aws-facts.md); `prop` names the
+ * Checks resolved alarm settings against the CloudWatch PutMetricAlarm rules (docs/limits.md); `prop` names the
  * settings in messages, e.g. `alarms.iteratorAge`.
  */
 export function validateAlarmSettings(v: PropsValidator, prop: string, s: ResolvedAlarmSettings): void {

@@ -194,8 +194,9 @@ export class ReplicatedTable extends Construct {
     const [home, ...replicas] = regions;
     const provider = regionProvider(this, home.region, home.provider);
     const table = new StreamTable(this, `Table-${home.region}`, { ...tableSettings(props), encryptionKeyArn: home.encryptionKeyArn, provider });
-    // aws-facts.md: replica blocks need stream_enabled with NEW_AND_OLD_IMAGES (StreamTable's
-    // default, forced here) or every plan shows a diff; never mix them with aws_dynamodb_table_replica.
+    // The provider's aws_dynamodb_table docs: replica blocks need stream_enabled with
+    // NEW_AND_OLD_IMAGES (StreamTable's default, forced here) or every plan shows a diff; never mix
+    // them with aws_dynamodb_table_replica.
     table.table.streamEnabled = true;
     table.table.streamViewType = 'NEW_AND_OLD_IMAGES';
     table.table.putReplica(

@@ -150,7 +150,7 @@ describe('replica writer', () => {
     const [remove] = await dep.readers[EU].readNew();
     expect(remove.eventName).toBe('REMOVE');
     // DynamoDB Local does not expire items itself: the real REMOVE record is given the identity
-    // DynamoDB's TTL process puts on its deletes (aws-facts.md).
+    // DynamoDB's TTL process puts on its deletes (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/time-to-live-ttl-streams.html).
     remove.userIdentity = { type: 'Service', principalId: 'dynamodb.amazonaws.com' };
     const res = await dep.writers[EU](streamEvent([remove]));
     expect(res.batchItemFailures).toEqual([]);
