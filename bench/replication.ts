@@ -124,7 +124,13 @@ async function plainWriteCost(create: Loader, source: DynamoDbLocalLike, target:
   const records = await new StreamReader(streamsClient(source.endpoint, SOURCE), arn, SOURCE).readNew();
   const calls: Record<string, number> = {};
   const counted = dynamoClient(source.endpoint, SOURCE, { maxAttempts: 3 });
-  counted.middlewareStack.add((next, context) => async (args) => ((calls[context.commandName as string] = (calls[context.commandName as string] ?? 0) + 1), next(args)), { step: 'initialize', name: 'countCalls' });
+  counted.middlewareStack.add(
+    (next, context) => async (args) => {
+      calls[context.commandName as string] = (calls[context.commandName as string] ?? 0) + 1;
+      return next(args);
+    },
+    { step: 'initialize', name: 'countCalls' },
+  );
   const targetClient = dynamoClient(target.endpoint, TARGET, { maxAttempts: 3 });
   const writer = create({
     clients: { dynamo: (t) => (t.endpoint === source.endpoint ? counted : targetClient), sqs: () => new SQSClient({ region: SOURCE, credentials: FAKE_CREDENTIALS }) },
@@ -213,7 +219,7 @@ export async function runReplicationBench(): Promise<object> {
     const plain = await plainWriteCost(create, source, target, src, dst);
     src.destroy();
     dst.destroy();
-    Object.values(writerClients).forEach((c) => c.destroy());
+    for (const c of Object.values(writerClients)) c.destroy();
     const raw = perSecond(RECORDS, median(samples.raw));
     const writer = perSecond(RECORDS, median(samples.writer));
     const rawDup = perSecond(RECORDS, median(samples.rawDup));

@@ -154,7 +154,7 @@ export function createRedriveHandler(options: RedriveHandlerOptions = {}): Redri
   }
 
   async function handleMessage(message: SQSRecord, tally: RedriveTally): Promise<void> {
-    let notice;
+    let notice: ReturnType<typeof parseS3Notification>;
     try {
       notice = parseS3Notification(message.body);
     } catch (e) {

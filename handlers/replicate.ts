@@ -97,7 +97,7 @@ export function createReplicateHandler(options: ReplicateHandlerOptions = {}): R
       event,
       async (record: DynamoDBRecord) => {
         const outcome = await outcomeOf.get(record);
-        if (!outcome || !outcome.ok) throw new Error(outcome ? outcome.reason : 'record was not planned');
+        if (!outcome?.ok) throw new Error(outcome ? outcome.reason : 'record was not planned');
       },
       // One processor per invocation: it keeps the batch's state, and tests share one handler.
       new BatchProcessor(EventType.DynamoDBStreams),

@@ -119,7 +119,10 @@ export interface ExtraAlarmProps extends AlarmOverride, MetricId {
 }
 
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the class lists the control characters a name must not contain.
 const PREFIX = /^[^\x00-\x1f\x7f]{1,200}$/;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: as above.
+const NAME_SUFFIX = /^[^\x00-\x1f\x7f]{1,50}$/;
 
 /**
  * Alarms and a dashboard for one stream pipeline (one consumer function and its failure
@@ -200,7 +203,7 @@ export class PipelineAlarms extends Construct {
     const prop = `addAlarm(${key})`;
     v.require(!(key in this.alarms) && !(key in PIPELINE_ALARMS), `${prop}: key must be unique among this pipeline's alarms (got "${key}")`);
     v.matches(`${prop}.key`, key, /^[A-Za-z][A-Za-z0-9]*$/, 'letters and digits starting with a letter');
-    v.matches(`${prop}.nameSuffix`, props.nameSuffix, /^[^\x00-\x1f\x7f]{1,50}$/, '1..50 characters without control characters');
+    v.matches(`${prop}.nameSuffix`, props.nameSuffix, NAME_SUFFIX, '1..50 characters without control characters');
     v.matches(`${prop}.region`, props.region, REGION, 'an AWS region name such as eu-west-1');
     v.matches(`${prop}.description`, props.description, /^[\s\S]{0,1024}$/, 'at most 1024 characters (CloudWatch limit)');
     validateAlarmSettings(v, prop, settings);

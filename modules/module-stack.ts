@@ -91,6 +91,7 @@ export class ModuleStack extends TerraformStack {
     return output;
   }
 
+  // biome-ignore lint/suspicious/noExplicitAny: the signature of TerraformStack.toTerraform.
   toTerraform(): any {
     const tf = super.toTerraform();
     delete tf.provider;
@@ -107,11 +108,12 @@ export class ModuleStack extends TerraformStack {
 }
 
 /** Terraform resolves relative paths against the root module; a module's files live under path.module. */
-function relocateAssets(value: any, assetPaths: Set<string>): any {
+function relocateAssets(value: unknown, assetPaths: Set<string>): unknown {
   if (typeof value === 'string') return assetPaths.has(value) ? `\${path.module}/${value}` : value;
   if (Array.isArray(value)) return value.map((v) => relocateAssets(v, assetPaths));
   if (value && typeof value === 'object') {
-    for (const k of Object.keys(value)) value[k] = relocateAssets(value[k], assetPaths);
+    const fields = value as Record<string, unknown>;
+    for (const k of Object.keys(fields)) fields[k] = relocateAssets(fields[k], assetPaths);
   }
   return value;
 }

@@ -11,7 +11,7 @@ const ROOT = resolve(__dirname, __dirname.includes('/dist/') ? '../..' : '..');
 const ENTRY = join(ROOT, 'modules/index.ts');
 
 function jsDoc(node: ts.Node, source: ts.SourceFile): { text: string; tags: Record<string, string> } {
-  const docs = (node as any).jsDoc as ts.JSDoc[] | undefined;
+  const docs = (node as { jsDoc?: ts.JSDoc[] }).jsDoc;
   if (!docs?.length) return { text: '', tags: {} };
   const doc = docs[docs.length - 1];
   const text = typeof doc.comment === 'string' ? doc.comment : ts.getTextOfJSDocComment(doc.comment) ?? '';

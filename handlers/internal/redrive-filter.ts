@@ -41,7 +41,9 @@ function checkOperators(node: Json, where: string): void {
   } else if (node && typeof node === 'object') {
     for (const [k, v] of Object.entries(node)) {
       // $or holds alternative patterns, not a list of rules.
-      if (k === '$or' && Array.isArray(v)) v.forEach((alt, i) => checkOperators(alt, `${where}.$or[${i}]`));
+      if (k === '$or' && Array.isArray(v)) {
+        for (const [i, alt] of v.entries()) checkOperators(alt, `${where}.$or[${i}]`);
+      }
       else checkOperators(v, `${where}.${k}`);
     }
   }

@@ -46,7 +46,7 @@ export async function readRangeFrom<R extends StreamRecord>(source: RangeSource<
   let done = false;
   const gaps: string[] = [];
   while (iterator && !done && empty < (options.maxEmptyPages ?? 5)) {
-    let page;
+    let page: Awaited<ReturnType<RangeSource<R>['page']>>;
     try {
       page = await source.page(iterator, range);
     } catch (e) {

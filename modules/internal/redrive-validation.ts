@@ -34,7 +34,9 @@ function unsupportedOperators(node: unknown, found: Set<string>): Set<string> {
   } else if (node && typeof node === 'object') {
     // $or holds alternative patterns, not a list of rules.
     for (const [k, v] of Object.entries(node)) {
-      if (k === '$or' && Array.isArray(v)) v.forEach((alt) => unsupportedOperators(alt, found));
+      if (k === '$or' && Array.isArray(v)) {
+        for (const alt of v) unsupportedOperators(alt, found);
+      }
       else unsupportedOperators(v, found);
     }
   }

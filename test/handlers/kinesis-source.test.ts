@@ -158,7 +158,7 @@ describe('the bridge writes AWS\'s Kinesis Data Streams for DynamoDB format', ()
       expect(d.dynamodb.StreamViewType).toBeUndefined();
     }
     // One item, one partition key: its changes stay on one shard, in write order.
-    expect(new Set(records.filter((r, i) => (changes[i].dynamodb.Keys as Record<string, unknown>).orderId === 'o1').map((r) => r.kinesis.partitionKey)).size).toBe(1);
+    expect(new Set(records.filter((_r, i) => (changes[i].dynamodb.Keys as Record<string, unknown>).orderId === 'o1').map((r) => r.kinesis.partitionKey)).size).toBe(1);
   });
 });
 

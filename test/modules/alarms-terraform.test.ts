@@ -61,20 +61,20 @@ describe('PipelineAlarms with real terraform', () => {
       aws_cloudwatch_dashboard: 3,
     });
 
-    const after = (type: string, name: string, key = 'alarm_name') =>
+    const plannedAfter = (type: string, name: string, key = 'alarm_name') =>
       plan.resource_changes.find((c: any) => c.type === type && c.change.after[key] === name)?.change.after;
-    expect(after('aws_cloudwatch_metric_alarm', 'orders-consumer-live-iterator-age')).toMatchObject({
+    expect(plannedAfter('aws_cloudwatch_metric_alarm', 'orders-consumer-live-iterator-age')).toMatchObject({
       threshold: 30000, period: 300, evaluation_periods: 4, datapoints_to_alarm: 2, treat_missing_data: 'breaching', statistic: 'Average',
       comparison_operator: 'GreaterThanOrEqualToThreshold', dimensions: { FunctionName: 'orders-consumer', Resource: 'orders-consumer:live' }, tags: { team: 'orders' },
     });
-    expect(after('aws_cloudwatch_metric_alarm', 'orders-audit-failed-notifications')).toMatchObject({
+    expect(plannedAfter('aws_cloudwatch_metric_alarm', 'orders-audit-failed-notifications')).toMatchObject({
       namespace: 'AWS/SNS', dimensions: { TopicName: 'orders-SnsFailures' }, alarm_actions: [ONCALL], ok_actions: null,
     });
-    expect(after('aws_sns_topic', 'orders-cmk-alarms', 'name')).toMatchObject({ kms_master_key_id: KEY });
+    expect(plannedAfter('aws_sns_topic', 'orders-cmk-alarms', 'name')).toMatchObject({ kms_master_key_id: KEY });
 
     // The fully known body survives terraform's JSON validation and normalisation unchanged.
     const quietBody = JSON.parse(synth).resource.aws_cloudwatch_dashboard[quiet.dashboard!.friendlyUniqueId].dashboard_body;
-    const planned = after('aws_cloudwatch_dashboard', 'orders-quiet-pipeline', 'dashboard_name');
+    const planned = plannedAfter('aws_cloudwatch_dashboard', 'orders-quiet-pipeline', 'dashboard_name');
     expect(JSON.parse(planned.dashboard_body)).toEqual(JSON.parse(quietBody));
     expect(JSON.parse(planned.dashboard_body).widgets.map((w: any) => w.properties.title)).toEqual([
       'Iterator age (ms)', 'Invocations', 'Errors and throttles', 'Duration (ms)', 'Concurrent executions',

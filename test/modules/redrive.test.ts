@@ -238,9 +238,9 @@ describe('FailureRedrive with the real provider (offline terraform)', () => {
       ['aws_cloudwatch_log_group', 'aws_iam_role', 'aws_iam_role_policy', 'aws_lambda_event_source_mapping', 'aws_lambda_function', 'aws_sqs_queue', 'aws_sqs_queue_policy', 'aws_sqs_queue_redrive_policy'].sort(),
     );
     for (const c of created) expect(c[1]).toEqual(['create']);
-    const after = (address: string) => plan.resource_changes.find((c: any) => c.address.startsWith(address)).change.after;
-    expect(after('aws_lambda_function.Orders_Redrive_Function').timeout).toBe(130);
-    expect(after('aws_sqs_queue.Orders_FailureDestination_Queue').visibility_timeout_seconds).toBe(780);
-    expect(after('aws_lambda_event_source_mapping.Orders_Redrive_Mapping').scaling_config).toEqual([{ maximum_concurrency: 5 }]);
+    const plannedAfter = (address: string) => plan.resource_changes.find((c: any) => c.address.startsWith(address)).change.after;
+    expect(plannedAfter('aws_lambda_function.Orders_Redrive_Function').timeout).toBe(130);
+    expect(plannedAfter('aws_sqs_queue.Orders_FailureDestination_Queue').visibility_timeout_seconds).toBe(780);
+    expect(plannedAfter('aws_lambda_event_source_mapping.Orders_Redrive_Mapping').scaling_config).toEqual([{ maximum_concurrency: 5 }]);
   });
 });

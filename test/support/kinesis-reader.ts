@@ -118,7 +118,7 @@ export interface DeliveryOptions {
  */
 export async function deliverInBatches(
   records: KinesisStreamRecord[],
-  handler: (event: KinesisStreamEvent) => Promise<{ batchItemFailures: { itemIdentifier: string }[] } | void>,
+  handler: (event: KinesisStreamEvent) => Promise<{ batchItemFailures: { itemIdentifier: string }[] } | undefined>,
   o: DeliveryOptions,
 ): Promise<number> {
   let invocations = 0;

@@ -10,7 +10,6 @@ import {
   DynamoDBStreamsClient,
   GetRecordsCommand,
   GetShardIteratorCommand,
-  _Record,
 } from '@aws-sdk/client-dynamodb-streams';
 import { toLambdaRecord } from '../../handlers/internal/stream-record';
 

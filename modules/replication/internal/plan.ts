@@ -6,7 +6,7 @@ import type { LwwNames, ReplicaRegionProps, ReplicatedTableProps, ReplicationMod
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
 const MODES: readonly ReplicationMode[] = ['multi-active', 'one-way', 'global-table'];
 const LAYOUTS: readonly WriterLayout[] = ['fan-out', 'per-target'];
-const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@\/-]{1,64}$/;
+const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,64}$/;
 export const DEFAULT_TTL_ATTRIBUTE = '_ttl';
 
 /** The props checked and resolved: names, modes and who writes where. */

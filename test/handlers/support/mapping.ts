@@ -107,7 +107,7 @@ export class SteppedMapping {
     }
     this.invocations++;
     this.fault.arm(options.failKey);
-    let res;
+    let res: Awaited<ReturnType<(typeof this.writers)[string]>>;
     try {
       res = await this.writers[region](streamEvent(batch));
     } finally {

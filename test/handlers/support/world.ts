@@ -42,7 +42,7 @@ export async function startWorld(regions: readonly RegionName[] = REGIONS): Prom
     ddb,
     sqs,
     stop: async () => {
-      Object.values(ddb).forEach((c) => c.destroy());
+      for (const c of Object.values(ddb)) c.destroy();
       await sqs.stop();
       await started.stop();
     },
