@@ -27,6 +27,18 @@ function oneLine(s: string): string {
   return s.replace(/\s*\n\s*/g, ' ').replace(/\|/g, '\\|').trim();
 }
 
+const printer = ts.createPrinter({ removeComments: true });
+
+/**
+ * A type, parameter or initializer as TypeScript prints it, so the reference does not change when
+ * the formatter wraps a long union or array differently.
+ */
+function code(node: ts.Node | undefined, source: ts.SourceFile): string {
+  if (!node) return '';
+  // The printer keeps a literal's line breaks and trailing comma; the reference shows it on one line.
+  return oneLine(printer.printNode(ts.EmitHint.Unspecified, node, source).replace(/\[\s+/g, '[').replace(/,\s*\]/g, ']'));
+}
+
 /** Renders the exported classes, interfaces, types and constants of one module file. */
 function renderFile(file: string, only?: Set<string>): string[] {
   const source = parse(file);
@@ -46,8 +58,8 @@ function renderFile(file: string, only?: Set<string>): string[] {
         out.push('| member | type | description |', '|---|---|---|');
         for (const m of members) {
           const name = m.name!.getText(source);
-          const type = ts.isMethodDeclaration(m) ? `method(${m.parameters.map((p) => p.getText(source)).join(', ')})` : ((m as ts.PropertyDeclaration).type?.getText(source) ?? '');
-          out.push(`| \`${name}\` | \`${oneLine(type)}\` | ${oneLine(jsDoc(m, source).text)} |`);
+          const type = ts.isMethodDeclaration(m) ? `method(${m.parameters.map((p) => code(p, source)).join(', ')})` : code((m as ts.PropertyDeclaration).type, source);
+          out.push(`| \`${name}\` | \`${type}\` | ${oneLine(jsDoc(m, source).text)} |`);
         }
         out.push('');
       }
@@ -60,16 +72,16 @@ function renderFile(file: string, only?: Set<string>): string[] {
         for (const p of props) {
           const doc = jsDoc(p, source);
           const optional = p.questionToken ? '' : ' (required)';
-          out.push(`| \`${p.name.getText(source)}\`${optional} | \`${oneLine(p.type?.getText(source) ?? '')}\` | ${oneLine(doc.tags.default ?? '')} | ${oneLine(doc.text)} |`);
+          out.push(`| \`${p.name.getText(source)}\`${optional} | \`${code(p.type, source)}\` | ${oneLine(doc.tags.default ?? '')} | ${oneLine(doc.text)} |`);
         }
         out.push('');
       }
     } else if (ts.isTypeAliasDeclaration(node)) {
-      out.push(`### type \`${node.name.text}\``, '', `\`${oneLine(node.type.getText(source))}\``, '', jsDoc(node, source).text, '');
+      out.push(`### type \`${node.name.text}\``, '', `\`${code(node.type, source)}\``, '', jsDoc(node, source).text, '');
     } else if (ts.isVariableStatement(node)) {
       for (const d of node.declarationList.declarations) {
         if (!ts.isIdentifier(d.name) || (only && !only.has(d.name.text))) continue;
-        out.push(`### const \`${d.name.text}\``, '', `\`${oneLine(d.initializer?.getText(source) ?? '')}\``, '', jsDoc(node, source).text, '');
+        out.push(`### const \`${d.name.text}\``, '', `\`${code(d.initializer, source)}\``, '', jsDoc(node, source).text, '');
       }
     }
   });
