@@ -53,6 +53,7 @@ function loadMs(path: string): number {
       AWS_SECRET_ACCESS_KEY: 'bench',
       REPLICATION_TARGETS: '[{"region":"us-east-1","table":"t"},{"region":"ap-southeast-2","table":"t"}]',
       REPLICATION_FAILURE_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/111111111111/failures',
+      REPLICATION_STATE_TABLE: 'replication-state',
       NODE_NO_WARNINGS: '1',
     },
   });
