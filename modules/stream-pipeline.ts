@@ -51,7 +51,8 @@ export interface StreamPipelineProps {
   readonly redrive?: boolean | Omit<FailureRedriveSettings, 'provider'>;
   /**
    * Alarms and dashboard; `false` creates neither.
-   * @default iterator age > 60 s, errors, throttles, failure-destination depth and delivery failures, to a new encrypted SNS topic, plus a dashboard
+   * @default iterator age > 60 s, errors, throttles, failure-destination depth and delivery failures,
+   * to a new encrypted SNS topic, plus a dashboard
    */
   readonly alarms?: PipelineAlarmSettings | false;
   /** Provider (region) of every part. @default the stack's default aws provider */

@@ -41,7 +41,9 @@ export class GlobalTableAlarms extends Construct {
             dimensions: { TableName: props.tableName, ReceivingRegion: target.region },
             ...settings,
             alarmName: `${props.tableName}-lag-${source.region}-to-${target.region}`,
-            description: `Writes made in ${source.region} reach the ${target.region} replica of global table ${props.tableName} more than the threshold (ms) later.`,
+            description:
+              `Writes made in ${source.region} reach the ${target.region} replica of global table ${props.tableName} ` +
+              'more than the threshold (ms) later.',
             alarmActions: source.actionArns,
             okActions: source.actionArns,
             tags: props.tags,

@@ -80,7 +80,8 @@ export function planReplication(v: PropsValidator, props: ReplicatedTableProps):
           'writerLayout',
           layout,
           `'fan-out' with ${regions.length} regions`,
-          `per-target writers would put ${readers} readers on the stream of ${r.region}; AWS throttles more than ${LIMITS.readersPerStream} readers of a DynamoDB stream shard. ` +
+          `per-target writers would put ${readers} readers on the stream of ${r.region}; ` +
+            `AWS throttles more than ${LIMITS.readersPerStream} readers of a DynamoDB stream shard. ` +
             'One fan-out writer per stream writes to every target and leaves a reader for your own consumer',
         );
       }
