@@ -16,6 +16,7 @@ import { spawnSync } from 'child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { dirname, join, relative } from 'path';
+import { EXAMPLE_STACKS } from '../../examples/app';
 import { PackedFlavour, packFlavours, renameModuleSpecifiers } from '../../scripts/pack-flavours';
 import { terraformIn } from '../support/terraform';
 import { BindingSchema, unknownAttributes } from './support/binding-schema';
@@ -42,9 +43,9 @@ const ROWS: Row[] = [
 /** Packages only the Lambda handlers use: none may reach a consumer's production tree. */
 const LAMBDA_ONLY = /^(@aws-lambda-powertools\/|@aws-sdk\/client-(dynamodb-streams|lambda|sns|sqs)$|@types\/aws-lambda$)/;
 
-/** The example app's sources, copied into each consumer next to test/matrix/consumer/. */
-const EXAMPLE_FILES = ['app.ts', 'multi-region.ts', 'source-path.ts', 'orders/stack.ts', 'orders/module.ts', 'orders/orders-analytics.ts', 'orders/order-stats.ts'];
-const STACKS = ['every-construct', 'multi-region', 'orders', 'orders-module'];
+/** The example app's sources (every .ts file of examples/), copied into each consumer next to test/matrix/consumer/. */
+const EXAMPLE_FILES = sourceFiles(join(ROOT, 'examples'));
+const STACKS = [...EXAMPLE_STACKS, 'every-construct'].sort();
 
 interface Consumer {
   readonly row: Row;
@@ -65,6 +66,14 @@ function timed<T>(consumer: Consumer, step: string, work: () => T): T {
   } finally {
     consumer.seconds[step] = (Date.now() - t0) / 1000;
   }
+}
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) return sourceFiles(path).map((f) => join(name, f));
+    return name.endsWith('.ts') ? [name] : [];
+  });
 }
 
 function sh(cwd: string, command: string, args: string[], timeoutMs = 600000): string {

@@ -38,7 +38,8 @@ export function everyConstructStack(app: App, id: string): TerraformStack {
     pointInTimeRecoveryDays: 7,
     tableClass: 'STANDARD_INFREQUENT_ACCESS',
   });
-  const failures = new FailureDestination(stack, 'Failures', { name: 'events-failures', visibilityTimeoutSeconds: 120 });
+  // The redrive derives its timeout from the consumer's, and the queue's visibility timeout from it.
+  const failures = new FailureDestination(stack, 'Failures', { name: 'events-failures' });
   const functionOptions: FunctionOptions = { memorySize: 512, timeoutSeconds: 30, reservedConcurrency: 4, provisionedConcurrency: 1, tracing: true };
   const mapping: StreamEventSourceOptions = { batchSize: 50, filters: [{ eventName: ['INSERT', 'MODIFY'] }], eventCountMetrics: true };
   const consumer = new StreamConsumer(stack, 'Consumer', {
@@ -50,7 +51,7 @@ export function everyConstructStack(app: App, id: string): TerraformStack {
   });
   const audit: PolicyStatement = { sid: 'ReadOwnTable', actions: ['dynamodb:GetItem'], resources: [events.tableArn] };
   consumer.addToRolePolicy(audit);
-  new FailureRedrive(stack, 'Redrive', { consumer, failureDestination: failures, streamEncryptionKeyArn: KEY_ARN, timeoutSeconds: 60 });
+  new FailureRedrive(stack, 'Redrive', { consumer, failureDestination: failures, streamEncryptionKeyArn: KEY_ARN, maxAttempts: 2 });
 
   const topic = new AlarmTopic(stack, 'AlarmTopic', { topicName: 'events-alarms' });
   const alarms = new PipelineAlarms(stack, 'Alarms', {
