@@ -213,12 +213,18 @@ export class StreamConsumer extends Construct {
     this.addToRolePolicy(...table.itemActionStatements(actions, indexes));
   }
 
-  /** Lets the function make every item write (PutItem, UpdateItem, DeleteItem, BatchWriteItem, ConditionCheckItem) on `table` (and use its customer-managed key). */
+  /**
+    * Lets the function make every item write (PutItem, UpdateItem, DeleteItem,
+    * BatchWriteItem, ConditionCheckItem) on `table` (and use its customer-managed key).
+    */
   grantWriteData(table: IDataTable): void {
     this.addToRolePolicy(...table.writeDataStatements());
   }
 
-  /** Lets the function make every item read (GetItem, BatchGetItem, Query, Scan, ConditionCheckItem) on `table` and its indexes (and decrypt with its customer-managed key). */
+  /**
+    * Lets the function make every item read (GetItem, BatchGetItem, Query, Scan,
+    * ConditionCheckItem) on `table` and its indexes (and decrypt with its customer-managed key).
+    */
   grantReadData(table: IDataTable): void {
     this.addToRolePolicy(...table.readDataStatements());
   }

@@ -71,7 +71,8 @@ function validateStartPositionAndReaders(v: PropsValidator, o: StreamEventSource
     v.matches('startingPositionTimestamp', ts, RFC3339, 'an RFC 3339 date-time with a zone, such as 2026-12-01T00:00:00Z');
   }
   if (o.fanOut && !rules.fanOut) {
-    v.fail('fanOut', o.fanOut, 'false or unset', 'enhanced fan-out is a Kinesis feature; a DynamoDB stream allows 2 readers per shard, or stream the table to Kinesis with TableKinesisStream');
+    v.fail('fanOut', o.fanOut, 'false or unset', 'enhanced fan-out is a Kinesis feature; a DynamoDB stream allows 2 ' +
+        'readers per shard, or stream the table to Kinesis with TableKinesisStream');
   }
   const name = typeof o.fanOut === 'object' ? o.fanOut.consumerName ?? derivedConsumerName : derivedConsumerName;
   if (o.fanOut && rules.fanOut) v.matches('fanOut.consumerName', name, KINESIS_CONSUMER_NAME.pattern, KINESIS_CONSUMER_NAME.described);

@@ -33,7 +33,8 @@ export class KinesisReaders {
         .require(
           false,
           `the ${this.stream} already has ${same.length} enhanced fan-out consumers; ${reader.node.path} would be one more. ` +
-            `Kinesis registers at most ${READER_LIMITS.kinesisFanOutConsumers} consumers per stream (RegisterStreamConsumer fails with LimitExceededException). ` +
+            `Kinesis registers at most ${READER_LIMITS.kinesisFanOutConsumers} consumers ` +
+        `per stream (RegisterStreamConsumer fails with LimitExceededException). ` +
             'Read with shared throughput (fanOut: false), or fan the records out from one consumer.',
         )
         .throwIfInvalid();
@@ -47,13 +48,17 @@ export class KinesisReaders {
     const names = this.readers.filter((r) => r.throughput === 'shared').map((r) => r.reader.node.path).join(', ');
     if (count * L.lambdaPollsPerShardPerSecond > L.kinesisGetRecordsPerShardPerSecond) {
       Annotations.of(this.owner).addWarning(
-        `The ${this.stream} has ${count} shared-throughput readers (${names}): Lambda polls each shard about ${L.lambdaPollsPerShardPerSecond} time a second per mapping, ` +
-          `and a shard serves ${L.kinesisGetRecordsPerShardPerSecond} GetRecords calls a second for all of them, so polls will be throttled (ReadProvisionedThroughputExceeded) and every reader lags. Use enhanced fan-out (fanOut: true) for some of them.`,
+        `The ${this.stream} has ${count} shared-throughput readers (${names}): Lambda polls ` +
+        `each shard about ${L.lambdaPollsPerShardPerSecond} time a second per mapping, ` +
+          `and a shard serves ${L.kinesisGetRecordsPerShardPerSecond} GetRecords calls a second for all of them, so polls will be ` +
+        `throttled (ReadProvisionedThroughputExceeded) and every reader lags. Use enhanced fan-out (fanOut: true) for some of them.`,
       );
     } else if (count * L.kinesisShardWriteMBps > L.kinesisSharedReadMBps) {
       Annotations.of(this.owner).addWarning(
-        `The ${this.stream} has ${count} shared-throughput readers (${names}): they share ${L.kinesisSharedReadMBps} MB/s of reads per shard while DynamoDB may write up to ${L.kinesisShardWriteMBps} MB/s per shard, ` +
-          `so at a high write rate they cannot all keep up (ReadProvisionedThroughputExceeded, growing iterator age). Use enhanced fan-out (fanOut: true) for latency-sensitive readers.`,
+        `The ${this.stream} has ${count} shared-throughput readers (${names}): they share ${L.kinesisSharedReadMBps} ` +
+        `MB/s of reads per shard while DynamoDB may write up to ${L.kinesisShardWriteMBps} MB/s per shard, ` +
+          `so at a high write rate they cannot all keep up (ReadProvisionedThroughputExceeded, ` +
+        `growing iterator age). Use enhanced fan-out (fanOut: true) for latency-sensitive readers.`,
       );
     }
   }

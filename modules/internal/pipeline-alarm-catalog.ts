@@ -77,17 +77,20 @@ export function pipelineAlarmPlan(props: PipelineAlarmsProps, v: PropsValidator)
   }
   const candidates: [PipelineAlarmKey, boolean, MetricId, ResolvedAlarmSettings, (t: number) => string][] = [
     ['iteratorAge', true, lambda('IteratorAge'), ITERATOR_AGE,
-      (t) => `Records wait over ${t} ms in the stream before ${fn} processes them: the consumer falls behind or a failing batch blocks its shard (stream records expire after 24 hours).`],
+      (t) => `Records wait over ${t} ms in the stream before ${fn} processes them: the consumer falls ` +
+        `behind or a failing batch blocks its shard (stream records expire after 24 hours).`],
     ['errors', true, lambda('Errors'), COUNT,
       () => `${fn} returned errors: the mapping retries (bisecting the batch), then sends the batch's metadata to the on-failure destination.`],
     ['throttles', true, lambda('Throttles'), COUNT,
       () => `${fn} was throttled: its shards wait while throttling lasts. Check its reserved concurrency and the account's concurrency.`],
     ['failureQueueDepth', dest?.kind === 'sqs', { namespace: 'AWS/SQS', metricName: 'ApproximateNumberOfMessagesVisible', dimensions: { QueueName: dest?.queueName ?? '' } }, { ...COUNT, statistic: 'Maximum' },
-      () => `Batches that ${fn} gave up on wait in the failure queue ${dest?.queueName}: redrive them while the stream still holds their records (24 hours).`],
+      () => `Batches that ${fn} gave up on wait in the failure queue ${dest?.queueName}: ` +
+        `redrive them while the stream still holds their records (24 hours).`],
     ['failedNotifications', dest?.kind === 'sns', { namespace: 'AWS/SNS', metricName: 'NumberOfNotificationsFailed', dimensions: { TopicName: dest?.topicName ?? '' } }, COUNT,
       () => `SNS failed to deliver failure notifications of ${fn} from topic ${dest?.topicName} to its subscribers.`],
     ['destinationDeliveryFailures', dest !== undefined, lambda('DestinationDeliveryFailures'), COUNT,
-      () => `Lambda could not send on-failure records of ${fn} to its destination: those batches are lost unless read back from the stream. Check the role's send and KMS permissions.`],
+      () => `Lambda could not send on-failure records of ${fn} to its destination: those batches ` +
+        `are lost unless read back from the stream. Check the role's send and KMS permissions.`],
     ...sourceAlarmCandidates(fn, props, COUNT, ITERATOR_AGE).map(([key, metric, defaults, describe]) => [key, true, metric, defaults, describe] as [PipelineAlarmKey, boolean, MetricId, ResolvedAlarmSettings, (t: number) => string]),
   ];
 

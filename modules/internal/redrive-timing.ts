@@ -57,12 +57,17 @@ export function redriveTiming(t: TimingInputs): RedriveTiming | undefined {
  */
 export function validateTiming(v: PropsValidator, t: TimingInputs, timing: RedriveTiming | undefined, requestedVisibility: number | undefined): void {
   if (!timing) return;
-  const formula = `${t.batchSize} message(s) x ${t.maxAttempts} attempt(s) x ${Math.ceil(t.consumerBatchSize / t.invokeBatchSize) + 1} invocation(s) of the consumer (timeout ${t.consumerTimeoutSeconds} s, batches of up to ${t.consumerBatchSize} records re-sent ${t.invokeBatchSize} at a time) plus reading and parking`;
+  const invocations = Math.ceil(t.consumerBatchSize / t.invokeBatchSize) + 1;
+  const formula =
+    `${t.batchSize} message(s) x ${t.maxAttempts} attempt(s) x ${invocations} invocation(s) of the consumer ` +
+    `(timeout ${t.consumerTimeoutSeconds} s, batches of up to ${t.consumerBatchSize} records re-sent ${t.invokeBatchSize} at a time) ` +
+    'plus reading and parking';
   const maxTimeout = LIMITS.timeoutSeconds[1];
   if (timing.worstCaseSeconds > maxTimeout) {
     v.require(
       false,
-      `batchSize, maxAttempts and invokeBatchSize must let one redrive invocation finish within Lambda's ${maxTimeout} s timeout (it may take ${timing.worstCaseSeconds} s: ${formula}); ` +
+      `batchSize, maxAttempts and invokeBatchSize must let one redrive invocation finish within ` +
+        `Lambda's ${maxTimeout} s timeout (it may take ${timing.worstCaseSeconds} s: ${formula}); ` +
         "lower batchSize or maxAttempts, raise invokeBatchSize, or lower the consumer's timeoutSeconds or batchSize",
     );
     return;
@@ -76,7 +81,8 @@ export function validateTiming(v: PropsValidator, t: TimingInputs, timing: Redri
       'failureDestination.visibilityTimeoutSeconds',
       visibility,
       `at least ${timing.visibilityTimeoutSeconds} s (${SQS_VISIBILITY_FACTOR} x the redrive timeout of ${timing.timeoutSeconds} s)`,
-      'AWS advises at least six times the function timeout for an SQS event source; a message that becomes visible mid-redrive is redriven twice. Leave it unset to have it derived',
+      'AWS advises at least six times the function timeout for an SQS event source; a message ' +
+        'that becomes visible mid-redrive is redriven twice. Leave it unset to have it derived',
     );
   }
 }
@@ -90,7 +96,8 @@ export function validateConcurrency(v: PropsValidator, maximumConcurrency: numbe
       'maximumConcurrency',
       maximumConcurrency,
       `below the consumer's reserved concurrency (${consumerReserved})`,
-      'each concurrent redrive invokes the consumer, which must keep at least one execution for its own stream mapping; raise the consumer\'s reservedConcurrency',
+      'each concurrent redrive invokes the consumer, which must keep at least one execution for its own stream mapping; ' +
+        "raise the consumer's reservedConcurrency",
     );
   }
 }

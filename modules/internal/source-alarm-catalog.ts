@@ -35,9 +35,12 @@ export function sourceAlarmCandidates(fn: string, source: SourceMetrics, count: 
   if (uuid !== undefined) {
     const esm = (metricName: string): MetricId => ({ namespace: 'AWS/Lambda', metricName, dimensions: { EventSourceMappingUUID: uuid } });
     out.push(
-      ['droppedEvents', esm('DroppedEventCount'), count, () => `The mapping of ${fn} dropped records (retries or record age exhausted) without delivering them to an on-failure destination: they are lost unless read back from the source.`],
-      ['failedInvokeEvents', esm('FailedInvokeEventCount'), count, () => `Records of ${fn}'s mapping failed in an invocation; the mapping retries them (bisecting), then reports them to the on-failure destination.`],
-      ['onFailureDelivered', esm('OnFailureDestinationDeliveredEventCount'), count, () => `The mapping of ${fn} gave up on records and sent them to its on-failure destination: they wait there for the redrive or a person.`],
+      ['droppedEvents', esm('DroppedEventCount'), count, () => `The mapping of ${fn} dropped records (retries or record age exhausted) without delivering ` +
+        `them to an on-failure destination: they are lost unless read back from the source.`],
+      ['failedInvokeEvents', esm('FailedInvokeEventCount'), count, () => `Records of ${fn}'s mapping failed in an invocation; the mapping retries ` +
+        `them (bisecting), then reports them to the on-failure destination.`],
+      ['onFailureDelivered', esm('OnFailureDestinationDeliveredEventCount'), count, () => `The mapping of ${fn} gave up on records and sent them to its ` +
+        `on-failure destination: they wait there for the redrive or a person.`],
     );
   }
   const k = source.kinesis;
@@ -45,14 +48,17 @@ export function sourceAlarmCandidates(fn: string, source: SourceMetrics, count: 
     const stream = (metricName: string): MetricId => ({ namespace: 'AWS/Kinesis', metricName, dimensions: { StreamName: k.streamName } });
     if (k.fanOutConsumerName === undefined) {
       out.push(
-        ['kinesisIteratorAge', stream('GetRecords.IteratorAgeMilliseconds'), age, (t) => `Records wait over ${t} ms in Kinesis stream ${k.streamName} before its polling readers get them: a reader falls behind or is throttled.`],
-        ['kinesisReadThrottles', stream('ReadProvisionedThroughputExceeded'), count, () => `Reads of Kinesis stream ${k.streamName} were throttled: its shared-throughput readers need more than 2 MB/s or 5 calls per second per shard. Use enhanced fan-out or fewer shared readers.`],
+        ['kinesisIteratorAge', stream('GetRecords.IteratorAgeMilliseconds'), age, (t) => `Records wait over ${t} ms in Kinesis stream ${k.streamName} before ` +
+        `its polling readers get them: a reader falls behind or is throttled.`],
+        ['kinesisReadThrottles', stream('ReadProvisionedThroughputExceeded'), count, () => `Reads of Kinesis stream ${k.streamName} were throttled: its shared-throughput readers need more ` +
+        `than 2 MB/s or 5 calls per second per shard. Use enhanced fan-out or fewer shared readers.`],
       );
     } else {
       const lag: MetricId = { namespace: 'AWS/Kinesis', metricName: 'SubscribeToShardEvent.MillisBehindLatest', dimensions: { StreamName: k.streamName, ConsumerName: k.fanOutConsumerName } };
       out.push(['fanOutLag', lag, age, (t) => `Fan-out consumer ${k.fanOutConsumerName} of ${fn} is over ${t} ms behind the tip of Kinesis stream ${k.streamName}.`]);
     }
-    out.push(['kinesisWriteThrottles', stream('WriteProvisionedThroughputExceeded'), count, () => `DynamoDB's writes into Kinesis stream ${k.streamName} were throttled: changes reach consumers late. Add shards or use on-demand capacity.`]);
+    out.push(['kinesisWriteThrottles', stream('WriteProvisionedThroughputExceeded'), count, () => `DynamoDB's writes into Kinesis stream ${k.streamName} were throttled: ` +
+        `changes reach consumers late. Add shards or use on-demand capacity.`]);
   }
   return out;
 }

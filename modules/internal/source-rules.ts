@@ -41,7 +41,8 @@ export const SOURCE_RULES: Record<SourceKind, SourceRules> = {
     startingPositions: ['TRIM_HORIZON', 'LATEST', 'AT_TIMESTAMP'],
     startingPositionWhy: 'the positions Lambda offers for Kinesis',
     filterKeys: ['data'],
-    filterKeysWhy: 'Kinesis event source mappings filter only on the data key; for Kinesis Data Streams for DynamoDB nest the DynamoDB record pattern under it, e.g. {"data":{"eventName":["INSERT"]}}',
+    filterKeysWhy: 'Kinesis event source mappings filter only on the data key; for Kinesis Data Streams for ' +
+        'DynamoDB nest the DynamoDB record pattern under it, e.g. {"data":{"eventName":["INSERT"]}}',
     fanOut: true,
   },
 };

@@ -28,8 +28,10 @@ export class StreamReaders {
         .require(
           false,
           `the stream of ${this.stream} already has ${this.readers.length} readers (${names}); ${reader.node.path} would be a third. ` +
-            `AWS throttles more than ${LIMITS.readersPerStream} simultaneous readers of a DynamoDB stream shard (LimitExceededException), which delays every consumer. ` +
-            'Use one fan-out consumer that hands each batch to several handlers, or stream the table to Kinesis Data Streams for DynamoDB (TableKinesisStream), which supports many consumers.',
+            `AWS throttles more than ${LIMITS.readersPerStream} simultaneous readers of a ` +
+        `DynamoDB stream shard (LimitExceededException), which delays every consumer. ` +
+            'Use one fan-out consumer that hands each batch to several handlers, or stream the table ' +
+        'to Kinesis Data Streams for DynamoDB (TableKinesisStream), which supports many consumers.',
         )
         .throwIfInvalid();
     }

@@ -175,7 +175,10 @@ export interface ReplicatedTableProps {
    * last replicated state in the targets. Not with `global-table`. @default every item
    */
   readonly replicateItemsWhere?: Record<string, unknown>;
-  /** Names of the replication metadata attributes. @default { version: '_v', origin: '_o', deleted: '_d', writtenFor: '_w', ttl: the table's TTL attribute } */
+  /**
+    * Names of the replication metadata attributes.
+    * @default { version: '_v', origin: '_o', deleted: '_d', writtenFor: '_w', ttl: the table's TTL attribute }
+    */
   readonly attributeNames?: Partial<Omit<LwwNames, 'ttl'>>;
   /**
    * TTL attribute of every table. Tombstones carry their expiry in it, so it is always on.
@@ -204,7 +207,10 @@ export interface ReplicatedTableProps {
   readonly tags?: Record<string, string>;
   /** Replica writer settings. @default see ReplicaWriterOptions */
   readonly writer?: ReplicaWriterOptions;
-  /** Alarms per writer and per region pair (iterator age, errors, throttles, failure queue, replication lag). @default see ReplicationAlarmProps */
+  /**
+    * Alarms per writer and per region pair (iterator age, errors, throttles, failure queue, replication lag).
+    * @default see ReplicationAlarmProps
+    */
   readonly alarms?: ReplicationAlarmProps;
   /** One CloudWatch dashboard (in the home region) with every region's graphs. @default true */
   readonly dashboard?: boolean;

@@ -143,7 +143,8 @@ export class ReplicaWriter extends Construct implements IReplicaWriter {
       provider,
       functionName: this.functionName,
       roleName: physicalName(this, 64, '-role'),
-      description: `Replicates ${source.region} writes of ${targets[0]?.table} to ${props.targets.map((t) => t.region).join(', ')} (last write wins)`,
+      description: `Replicates ${source.region} writes of ${targets[0]?.table} to ` +
+        `${props.targets.map((t) => t.region).join(', ')} (last write wins)`,
       environment: this.environment,
       memorySize: o.memorySize,
       timeoutSeconds: o.timeoutSeconds,
@@ -205,7 +206,8 @@ export class ReplicaWriter extends Construct implements IReplicaWriter {
         ...props.alarms?.replicationLag,
         nameSuffix: `lag-${t.region}`,
         title: `Lag ${region} -> ${t.region} (ms)`,
-        description: `Writes made in ${region} reach ${t.region} more than the threshold (ms) after they were made, or have not reached it for that long: the writer ${this.functionName} falls behind, ${t.region} is unreachable, or it throttles the writer.`,
+        description: `Writes made in ${region} reach ${t.region} more than the threshold (ms) after they were made, or have not reached it ` +
+        `for that long: the writer ${this.functionName} falls behind, ${t.region} is unreachable, or it throttles the writer.`,
       });
     }
   }
