@@ -57,6 +57,7 @@ interface Consumer {
 
 const consumers = new Map<string, Consumer>();
 let packed: PackedFlavour[];
+let packedDir: string;
 const started = Date.now();
 
 function timed<T>(consumer: Consumer, step: string, work: () => T): T {
@@ -151,14 +152,15 @@ beforeAll(() => {
   const ping = spawnSync('npm', ['ping'], { encoding: 'utf8', timeout: 60000 });
   if (ping.status !== 0) throw new Error(`the consumer matrix installs packages from the npm registry, which did not answer \`npm ping\`:\n${ping.stdout}${ping.stderr}${ping.error?.message ?? ''}`);
   if (!existsSync(join(ROOT, 'build', 'handlers', 'replicate', 'index.js'))) throw new Error('run `npm run build` before the consumer matrix (build/handlers is missing)');
-  packed = packFlavours(mkdtempSync(join(tmpdir(), 'matrix-packages-')));
+  packedDir = mkdtempSync(join(tmpdir(), 'matrix-packages-'));
+  packed = packFlavours(packedDir);
 }, 120000);
 
 afterAll(() => {
   const total = (Date.now() - started) / 1000;
   const lines = [...consumers.values()].map((c) => `${c.row.id}: ${Object.entries(c.seconds).map(([k, v]) => `${k} ${v.toFixed(1)} s`).join(', ')}`);
   console.log(`consumer matrix: ${total.toFixed(0)} s wall\n${lines.join('\n')}\n${packed?.map((p) => `${p.name}: ${p.size} bytes packed, ${p.unpackedSize} unpacked`).join('\n')}`);
-  if (!process.env.KEEP_MATRIX) for (const c of consumers.values()) rmSync(c.dir, { recursive: true, force: true });
+  if (!process.env.KEEP_MATRIX) for (const dir of [packedDir, ...[...consumers.values()].map((c) => c.dir)]) if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
 describe.each(ROWS)('consumer $id: $flavour + $framework.0 $framework.1 + $binding.0 $binding.1', (row) => {

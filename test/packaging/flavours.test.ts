@@ -4,7 +4,7 @@
  * only in the module specifiers of its imports. test/matrix/ installs and runs them.
  */
 import { execFileSync } from 'child_process';
-import { mkdtempSync, readFileSync } from 'fs';
+import { mkdtempSync, readFileSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { PackedFlavour, packFlavours } from '../../scripts/pack-flavours';
@@ -14,15 +14,22 @@ const VERSION = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).ver
 
 let packed: PackedFlavour[];
 const unpacked = new Map<string, string>();
+const scratch: string[] = [];
 
 beforeAll(() => {
-  packed = packFlavours(mkdtempSync(join(tmpdir(), 'flavours-')));
+  scratch.push(mkdtempSync(join(tmpdir(), 'flavours-')));
+  packed = packFlavours(scratch[0]);
   for (const p of packed) {
     const dir = mkdtempSync(join(tmpdir(), `${p.name}-`));
+    scratch.push(dir);
     execFileSync('tar', ['-xzf', p.tarball, '-C', dir]);
     unpacked.set(p.name, join(dir, 'package'));
   }
 }, 120000);
+
+afterAll(() => {
+  for (const dir of scratch) rmSync(dir, { recursive: true, force: true });
+});
 
 const files = (name: string) => execFileSync('find', ['.', '-type', 'f'], { cwd: unpacked.get(name)!, encoding: 'utf8' }).split('\n').filter(Boolean).map((f) => f.slice(2)).sort();
 const read = (name: string, file: string) => readFileSync(join(unpacked.get(name)!, file), 'utf8');
