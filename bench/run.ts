@@ -41,11 +41,7 @@ async function main(): Promise<void> {
     rows.push(...r.rows);
   }
 
-  const report = {
-    date: new Date().toISOString(),
-    machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model, memGiB: Math.round(totalmem() / 2 ** 30), node: process.version },
-    results,
-  };
+  const report = { date: new Date().toISOString(), machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model, memGiB: Math.round(totalmem() / 2 ** 30), node: process.version }, results };
   const dir = join(dist, '..', 'bench', 'results');
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'latest.json'), JSON.stringify(report, null, 2) + '\n');
@@ -75,12 +71,7 @@ const EXTRA_BENCHMARKS: { name: string; run(): Promise<{ rows: Row[]; results: u
       const rows: Row[] = [];
       const plain = r.bundles['dynamodb-client-only (esbuild default)'];
       for (const [name, b] of Object.entries<any>(r.bundles)) {
-        rows.push({
-          benchmark: `bundle: ${name}`,
-          figure: 'bytes',
-          value: b.bytes,
-          target: name === 'handler replicate' ? '<= 460800' : undefined,
-        });
+        rows.push({ benchmark: `bundle: ${name}`, figure: 'bytes', value: b.bytes, target: name === 'handler replicate' ? '<= 460800' : undefined });
         rows.push({
           benchmark: `bundle: ${name}`,
           figure: 'load + clients ms (x client-only)',
@@ -98,22 +89,9 @@ const EXTRA_BENCHMARKS: { name: string; run(): Promise<{ rows: Row[]; results: u
       const rows: Row[] = [];
       for (const source of ['dynamodb', 'kinesis'] as const) {
         const label = source === 'dynamodb' ? 'DynamoDB stream records' : 'Kinesis-for-DynamoDB records';
-        rows.push({
-          benchmark: `decode 1,000 ${label} (~${r.recordBytes[source]} B each)`,
-          figure: 'CPU ms',
-          value: r.cpuMsPer1000[source],
-        });
-        rows.push({
-          benchmark: `decode 1,000 ${label}`,
-          figure: 'CPU ms with event JSON parse',
-          value: r.cpuMsPer1000WithEventParse[source],
-        });
-        rows.push({
-          benchmark: `decode ${label}`,
-          figure: 'records / CPU s (x 833/s)',
-          value: `${r.recordsPerCpuSecond[source]} (${r.headroomAt50kPerMinute[source]}x)`,
-          target: '> 1x',
-        });
+        rows.push({ benchmark: `decode 1,000 ${label} (~${r.recordBytes[source]} B each)`, figure: 'CPU ms', value: r.cpuMsPer1000[source] });
+        rows.push({ benchmark: `decode 1,000 ${label}`, figure: 'CPU ms with event JSON parse', value: r.cpuMsPer1000WithEventParse[source] });
+        rows.push({ benchmark: `decode ${label}`, figure: 'records / CPU s (x 833/s)', value: `${r.recordsPerCpuSecond[source]} (${r.headroomAt50kPerMinute[source]}x)`, target: '> 1x' });
       }
       return { results: r, rows };
     },
@@ -128,26 +106,10 @@ const EXTRA_BENCHMARKS: { name: string; run(): Promise<{ rows: Row[]; results: u
         { benchmark: `replication, ${label}`, figure: 'writer / raw ceiling', value: x.writerShareOfCeiling, target: '>= 0.85' },
       ];
       const plain: Row[] = [
-        {
-          benchmark: 'replication, writes without the helper',
-          figure: 'extra writes in the source region per write',
-          value: r.plainWrites.extraWritesPerPlainWrite,
-          target: '1 (the version set in place)',
-        },
-        {
-          benchmark: 'replication, writes without the helper',
-          figure: 'state-table reads per batch of 100',
-          value: r.plainWrites.stateReadsPerBatch,
-        },
+        { benchmark: 'replication, writes without the helper', figure: 'extra writes in the source region per write', value: r.plainWrites.extraWritesPerPlainWrite, target: '1 (the version set in place)' },
+        { benchmark: 'replication, writes without the helper', figure: 'state-table reads per batch of 100', value: r.plainWrites.stateReadsPerBatch },
       ];
-      return {
-        results: r,
-        rows: [
-          ...row(`unique keys, concurrency ${r.concurrency}`, r.uniqueKeys),
-          ...row('50% duplicate keys', r.duplicateKeys50pct),
-          ...plain,
-        ],
-      };
+      return { results: r, rows: [...row(`unique keys, concurrency ${r.concurrency}`, r.uniqueKeys), ...row('50% duplicate keys', r.duplicateKeys50pct), ...plain] };
     },
   },
 ];
@@ -157,12 +119,9 @@ function printTable(rows: Row[]): void {
   const all = [header, ...rows];
   const w = (k: keyof Row) => Math.max(...all.map((r) => String(r[k] ?? '').length));
   const widths = { benchmark: w('benchmark'), figure: w('figure'), value: w('value'), target: w('target') };
-  const line = (r: Row) =>
-    `| ${String(r.benchmark).padEnd(widths.benchmark)} | ${String(r.figure).padEnd(widths.figure)} | ${String(r.value).padStart(widths.value)} | ${String(r.target ?? '').padEnd(widths.target)} |`;
+  const line = (r: Row) => `| ${String(r.benchmark).padEnd(widths.benchmark)} | ${String(r.figure).padEnd(widths.figure)} | ${String(r.value).padStart(widths.value)} | ${String(r.target ?? '').padEnd(widths.target)} |`;
   console.log(line(header));
-  console.log(
-    `|${'-'.repeat(widths.benchmark + 2)}|${'-'.repeat(widths.figure + 2)}|${'-'.repeat(widths.value + 2)}|${'-'.repeat(widths.target + 2)}|`,
-  );
+  console.log(`|${'-'.repeat(widths.benchmark + 2)}|${'-'.repeat(widths.figure + 2)}|${'-'.repeat(widths.value + 2)}|${'-'.repeat(widths.target + 2)}|`);
   for (const r of rows) console.log(line(r));
 }
 

@@ -48,21 +48,11 @@ export function createReplicateHandler(options: ReplicateHandlerOptions = {}): R
   const source: DynamoDBClient = clients.dynamo({ region: config.sourceRegion, endpoint: config.sourceEndpoint });
   const targets = config.targets.map((target) => ({ target, client: clients.dynamo(target) }));
   const state = options.state ?? dynamoKeyStateStore(source, config.stateTable);
-  const parker =
-    options.parker ??
-    sqsParker(
-      clients.sqs(config.failureQueueUrl),
-      config.failureQueueUrl,
-      config.sourceRegion,
-      config.parkMaxBytes ?? DEFAULT_PARK_MAX_BYTES,
-    );
+  const parker = options.parker ?? sqsParker(clients.sqs(config.failureQueueUrl), config.failureQueueUrl, config.sourceRegion, config.parkMaxBytes ?? DEFAULT_PARK_MAX_BYTES);
   const now = options.now ?? Date.now;
   const logger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'dynamodb-replica-writer' });
   logger.appendPersistentKeys({ sourceRegion: config.sourceRegion });
-  const metrics = new Metrics({
-    namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'DynamoDBReplication',
-    defaultDimensions: { SourceRegion: config.sourceRegion },
-  });
+  const metrics = new Metrics({ namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'DynamoDBReplication', defaultDimensions: { SourceRegion: config.sourceRegion } });
   const perTarget = new Map<string, Metrics>();
   const targetMetrics = (region: string) => {
     let m = perTarget.get(region);
@@ -94,11 +84,7 @@ export function createReplicateHandler(options: ReplicateHandlerOptions = {}): R
     const groups = groupBatch(records);
     const outcomeOf = new Map<DynamoDBRecord, Promise<KeyOutcome>>();
     const keyRuns = planKeys(groups.keys, deps).then(
-      (plans) =>
-        withConcurrency(
-          config.concurrency,
-          plans.map((work) => () => executeKey(work, deps)),
-        ),
+      (plans) => withConcurrency(config.concurrency, plans.map((work) => () => executeKey(work, deps))),
       // Without the saved floors no key can be planned safely: the whole batch is retried.
       (e) => [...groups.keys.keys()].map(() => ({ ok: false as const, reason: `reading the key state failed: ${(e as Error).message}` })),
     );

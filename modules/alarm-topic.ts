@@ -61,9 +61,7 @@ export class AlarmTopic extends Construct {
       });
       this.keyPolicy = new KmsKeyPolicy(this, 'KeyPolicy', {
         keyId: key.keyId,
-        policy: resourcePolicyDocument(
-          alarmKeyStatements(arnPart(this, 'KeyPartition', key.arn, 1), arnPart(this, 'KeyAccount', key.arn, 4)),
-        ),
+        policy: resourcePolicyDocument(alarmKeyStatements(arnPart(this, 'KeyPartition', key.arn, 1), arnPart(this, 'KeyAccount', key.arn, 4))),
         provider: props.provider,
       });
       this.key = key;
@@ -98,13 +96,7 @@ function fromAccount(account: string): ResourcePolicyStatement['conditions'] {
 export function alarmKeyStatements(partition: string, account: string): ResourcePolicyStatement[] {
   return [
     { sid: 'AccountAdministersKey', principal: { AWS: `arn:${partition}:iam::${account}:root` }, actions: ['kms:*'], resources: ['*'] },
-    {
-      sid: 'CloudWatchAlarmsPublish',
-      principal: { Service: CLOUDWATCH },
-      actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
-      resources: ['*'],
-      conditions: fromAccount(account),
-    },
+    { sid: 'CloudWatchAlarmsPublish', principal: { Service: CLOUDWATCH }, actions: ['kms:Decrypt', 'kms:GenerateDataKey*'], resources: ['*'], conditions: fromAccount(account) },
   ];
 }
 
@@ -112,12 +104,6 @@ export function alarmKeyStatements(partition: string, account: string): Resource
 export function alarmTopicStatements(topicArn: string, account: string): ResourcePolicyStatement[] {
   return [
     denyInsecureTransport(SNS_TOPIC_POLICY_ACTIONS, topicArn),
-    {
-      sid: 'CloudWatchAlarmsPublish',
-      principal: { Service: CLOUDWATCH },
-      actions: ['sns:Publish'],
-      resources: [topicArn],
-      conditions: fromAccount(account),
-    },
+    { sid: 'CloudWatchAlarmsPublish', principal: { Service: CLOUDWATCH }, actions: ['sns:Publish'], resources: [topicArn], conditions: fromAccount(account) },
   ];
 }

@@ -35,11 +35,7 @@ async function replicate(deps: ExecuteDeps, record: DecodedRecord, version: stri
   const oversize = writes.filter((_, i) => sizes[i] > MAX_ITEM_BYTES);
   if (oversize.length) {
     const which = oversize.map((w) => `${w.target.region}/${w.target.table} (${sizes[writes.indexOf(w)]} bytes)`).join(', ');
-    await park(
-      deps,
-      record.raw,
-      `item is over DynamoDB's ${MAX_ITEM_BYTES}-byte item limit with replication metadata for ${which}; parked for ${oversize.length === 1 ? 'that target' : 'those targets'} only`,
-    );
+    await park(deps, record.raw, `item is over DynamoDB's ${MAX_ITEM_BYTES}-byte item limit with replication metadata for ${which}; parked for ${oversize.length === 1 ? 'that target' : 'those targets'} only`);
   }
   const condition = newerThanTargetCondition(version, deps.config.names);
   const results = await Promise.all(
@@ -74,8 +70,7 @@ async function replicate(deps: ExecuteDeps, record: DecodedRecord, version: stri
   const failures = results.filter((r) => r !== undefined);
   const transient = failures.filter((f) => f!.kind === 'transient');
   if (transient.length) throw new Transient(transient.map((f) => `${f!.target.region}/${f!.target.table}: ${f!.error}`).join('; '));
-  if (failures.length)
-    await park(deps, record.raw, failures.map((f) => `rejected by ${f!.target.region}/${f!.target.table}: ${f!.error}`).join('; '));
+  if (failures.length) await park(deps, record.raw, failures.map((f) => `rejected by ${f!.target.region}/${f!.target.table}: ${f!.error}`).join('; '));
 }
 
 export type { ExecuteDeps, KeyOutcome };

@@ -25,13 +25,7 @@ export interface Parker {
 }
 
 /** The message body for one parked record, within `maxBytes`. */
-export function parkedMessage(
-  record: DynamoDBRecord,
-  reason: string,
-  sourceRegion: string,
-  now: Date,
-  maxBytes = MAX_SQS_MESSAGE_BYTES,
-): string {
+export function parkedMessage(record: DynamoDBRecord, reason: string, sourceRegion: string, now: Date, maxBytes = MAX_SQS_MESSAGE_BYTES): string {
   const omitted: string[] = [];
   const copy: DynamoDBRecord = { ...record, dynamodb: { ...record.dynamodb } };
   for (;;) {
@@ -39,15 +33,7 @@ export function parkedMessage(
     const text = JSON.stringify(body);
     if (Buffer.byteLength(text, 'utf8') <= maxBytes) return text;
     const next = (['OldImage', 'NewImage'] as const).find((k) => copy.dynamodb?.[k] !== undefined);
-    if (!next)
-      return JSON.stringify({
-        ...body,
-        record: {
-          eventID: record.eventID,
-          eventSourceARN: record.eventSourceARN,
-          dynamodb: { SequenceNumber: record.dynamodb?.SequenceNumber },
-        },
-      });
+    if (!next) return JSON.stringify({ ...body, record: { eventID: record.eventID, eventSourceARN: record.eventSourceARN, dynamodb: { SequenceNumber: record.dynamodb?.SequenceNumber } } });
     delete copy.dynamodb![next];
     omitted.push(next);
   }
@@ -56,9 +42,7 @@ export function parkedMessage(
 export function sqsParker(sqs: SQSClient, queueUrl: string, sourceRegion: string, maxBytes = MAX_SQS_MESSAGE_BYTES): Parker {
   return {
     async park(record, reason) {
-      await sqs.send(
-        new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: parkedMessage(record, reason, sourceRegion, new Date(), maxBytes) }),
-      );
+      await sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: parkedMessage(record, reason, sourceRegion, new Date(), maxBytes) }));
     },
   };
 }

@@ -14,18 +14,7 @@
  * - Echoes (replicated writes landing here) and TTL expiries need no work; they only move the floor.
  */
 import type { DynamoDBRecord } from 'aws-lambda';
-import {
-  compareSequenceNumbers,
-  compareVersions,
-  isTombstone,
-  isTtlDelete,
-  isVersion,
-  Item,
-  LwwAttributeNames,
-  maxVersion,
-  parseVersion,
-  writerVersion,
-} from '../lww';
+import { compareSequenceNumbers, compareVersions, isTombstone, isTtlDelete, isVersion, Item, LwwAttributeNames, maxVersion, parseVersion, writerVersion } from '../lww';
 import { DecodedRecord, DecodeError, decodeRecord } from './decode';
 
 /** The one write a key needs after its batch. */

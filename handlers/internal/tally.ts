@@ -51,10 +51,7 @@ export class Tally {
   summary() {
     const { records, echoesSkipped, selfStamped, stampSuperseded, repaired, statesSaved, ttlSkipped, parked, failedRecords } = this;
     const targets = Object.fromEntries(
-      Object.entries(this.targets).map(([r, t]) => [
-        r,
-        { replicated: t.replicated, stale: t.stale, pending: t.pending, maxLagMs: t.lagMs.length ? Math.max(...t.lagMs) : undefined },
-      ]),
+      Object.entries(this.targets).map(([r, t]) => [r, { replicated: t.replicated, stale: t.stale, pending: t.pending, maxLagMs: t.lagMs.length ? Math.max(...t.lagMs) : undefined }]),
     );
     return { records, echoesSkipped, selfStamped, stampSuperseded, repaired, statesSaved, ttlSkipped, parked, failedRecords, targets };
   }

@@ -64,10 +64,7 @@ const stepOp = fc.record({
 const replayOp = fc.record({ t: fc.constant('replay' as const), region, index: fc.nat(20), redrive: fc.boolean() });
 const skews = fc.array(fc.integer({ min: -SKEW_MS, max: SKEW_MS }), { minLength: REGIONS.length, maxLength: REGIONS.length });
 const history = fc.record({
-  ops: fc.array(fc.oneof({ weight: 5, arbitrary: writeOp }, { weight: 4, arbitrary: stepOp }, { weight: 2, arbitrary: replayOp }), {
-    minLength: 1,
-    maxLength: 24,
-  }),
+  ops: fc.array(fc.oneof({ weight: 5, arbitrary: writeOp }, { weight: 4, arbitrary: stepOp }, { weight: 2, arbitrary: replayOp }), { minLength: 1, maxLength: 24 }),
   appSkew: skews,
   writerSkew: skews,
 });
@@ -80,17 +77,7 @@ let clients: ClientFactory;
 const crash = new CrashSwitch();
 const fault = new KeyFault();
 let historyNo = 0;
-const totals = {
-  selfStamped: 0,
-  repaired: 0,
-  statesSaved: 0,
-  stampSuperseded: 0,
-  partialFailures: 0,
-  replays: 0,
-  redrives: 0,
-  plainWrites: 0,
-  restampedHelperWrites: 0,
-};
+const totals = { selfStamped: 0, repaired: 0, statesSaved: 0, stampSuperseded: 0, partialFailures: 0, replays: 0, redrives: 0, plainWrites: 0, restampedHelperWrites: 0 };
 
 beforeAll(async () => {
   world = await startWorld(REGIONS);
@@ -104,10 +91,7 @@ beforeAll(async () => {
   }
   const cached = new Map<string, DynamoDBClient>();
   const base = localClients((c) => {
-    c.middlewareStack.add((next) => async (args) => (crash.check(), fault.check(args.input as never), next(args)), {
-      step: 'initialize',
-      name: 'injectedFaults',
-    });
+    c.middlewareStack.add((next) => async (args) => (crash.check(), fault.check(args.input as never), next(args)), { step: 'initialize', name: 'injectedFaults' });
     return c;
   }, 1);
   // One warm client per endpoint for every writer of every history, as a warm Lambda container keeps.
@@ -129,17 +113,7 @@ test(`GIVEN ${RUNS} random histories over three regions (helper and plain writes
   expect(crash.crashes).toBeGreaterThan(0);
   expect(fault.injected).toBeGreaterThan(0);
   expect(totals).toEqual(expect.objectContaining({ selfStamped: expect.any(Number) }));
-  for (const k of [
-    'selfStamped',
-    'repaired',
-    'statesSaved',
-    'stampSuperseded',
-    'partialFailures',
-    'replays',
-    'redrives',
-    'plainWrites',
-    'restampedHelperWrites',
-  ] as const) {
+  for (const k of ['selfStamped', 'repaired', 'statesSaved', 'stampSuperseded', 'partialFailures', 'replays', 'redrives', 'plainWrites', 'restampedHelperWrites'] as const) {
     expect([k, totals[k]]).toEqual([k, expect.any(Number)]);
     if (RUNS >= 300) expect([k, totals[k] > 0]).toEqual([k, true]);
   }
@@ -183,12 +157,7 @@ async function runHistory(ops: Op[], appSkew: number[], writerSkew: number[]): P
       const w = await write(op, r, pk(op.key), `h${h}-w${++n}`, apps[op.region], oracle);
       if (w) attach(w, await catchUp(r));
     } else if (op.t === 'step') {
-      await mapping.step(REGIONS[op.region], {
-        max: op.max,
-        duplicate: op.duplicate,
-        crashAfter: op.crashAfter,
-        failKey: op.failKey === undefined ? undefined : pk(op.failKey),
-      });
+      await mapping.step(REGIONS[op.region], { max: op.max, duplicate: op.duplicate, crashAfter: op.crashAfter, failKey: op.failKey === undefined ? undefined : pk(op.failKey) });
     } else if (await mapping.replay(REGIONS[op.region], op.index, op.redrive)) {
       totals.replays++;
       if (op.redrive) totals.redrives++;
@@ -201,41 +170,23 @@ async function runHistory(ops: Op[], appSkew: number[], writerSkew: number[]): P
   const problems: string[] = [];
   for (let k = 0; k < KEYS; k++) {
     const finals: Record<string, Item | undefined> = {};
-    for (const r of REGIONS)
-      finals[r] = (await world.ddb[r].send(new GetItemCommand({ TableName: TABLE, Key: { pk: { S: pk(k) } }, ConsistentRead: true })))
-        .Item as Item | undefined;
+    for (const r of REGIONS) finals[r] = (await world.ddb[r].send(new GetItemCommand({ TableName: TABLE, Key: { pk: { S: pk(k) } }, ConsistentRead: true }))).Item as Item | undefined;
     problems.push(...oracle.check(pk(k), finals));
   }
   totals.plainWrites += oracle.writes.filter((w) => w.kind.startsWith('raw')).length;
-  totals.restampedHelperWrites += oracle.writes.filter(
-    (w) => w.helperVersion !== undefined && oracle.min(w.id).v !== w.helperVersion,
-  ).length;
+  totals.restampedHelperWrites += oracle.writes.filter((w) => w.helperVersion !== undefined && oracle.min(w.id).v !== w.helperVersion).length;
   if (problems.length) throw new Error(`history ${h} broke the contract:\n- ${problems.join('\n- ')}`);
-  if (process.env.CONVERGENCE_VERBOSE && h % 50 === 0)
-    console.log(JSON.stringify({ h, ...totals, crashes: crash.crashes, injected: fault.injected }));
+  if (process.env.CONVERGENCE_VERBOSE && h % 50 === 0) console.log(JSON.stringify({ h, ...totals, crashes: crash.crashes, injected: fault.injected }));
 }
 
 /** Makes one application write and logs it for the oracle; undefined when it changed nothing. */
-async function write(
-  op: Extract<Op, { t: 'write' }>,
-  region: string,
-  key: string,
-  tag: string,
-  app: ReplicatedWrites,
-  oracle: CausalOracle,
-): Promise<AppWrite | undefined> {
+async function write(op: Extract<Op, { t: 'write' }>, region: string, key: string, tag: string, app: ReplicatedWrites, oracle: CausalOracle): Promise<AppWrite | undefined> {
   const ddb = world.ddb[region];
   const Key = { pk: { S: key } };
   const content = { val: { S: `${region}:${op.value}` }, [TAG]: { S: tag } };
   const log = (after: Item | undefined, helperVersion?: string) =>
     oracle.add({ region, key, kind: op.kind, tag: op.kind.endsWith('elete') ? undefined : tag, helperVersion, after, madeBy: Date.now() });
-  const update = {
-    TableName: TABLE,
-    Key,
-    UpdateExpression: 'SET val = :x, #tag = :t',
-    ExpressionAttributeNames: { '#tag': TAG },
-    ExpressionAttributeValues: { ':x': content.val, ':t': content[TAG] },
-  };
+  const update = { TableName: TABLE, Key, UpdateExpression: 'SET val = :x, #tag = :t', ExpressionAttributeNames: { '#tag': TAG }, ExpressionAttributeValues: { ':x': content.val, ':t': content[TAG] } };
   switch (op.kind) {
     case 'put': {
       const input = app.put({ TableName: TABLE, Item: { ...Key, ...content } });
@@ -280,9 +231,6 @@ function attach(w: AppWrite, fresh: DynamoDBRecord[]): void {
     if (w.tag !== undefined) return image?.[TAG]?.S === w.tag && r.dynamodb?.OldImage?.[TAG]?.S !== w.tag;
     return image?._v?.S === w.helperVersion;
   });
-  if (!rec || fresh.indexOf(rec) !== fresh.length - 1)
-    throw new Error(
-      `the record of write #${w.id} (${w.kind} in ${w.region}) is not the newest in its stream: ${JSON.stringify(rec ?? fresh)}`,
-    );
+  if (!rec || fresh.indexOf(rec) !== fresh.length - 1) throw new Error(`the record of write #${w.id} (${w.kind} in ${w.region}) is not the newest in its stream: ${JSON.stringify(rec ?? fresh)}`);
   w.sequenceNumber = rec.dynamodb!.SequenceNumber;
 }

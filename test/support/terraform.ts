@@ -22,18 +22,13 @@ export const AWS_PROVIDER_VERSION = '5.100.0';
 /** The environment variable that names a filesystem mirror of the providers. */
 export const MIRROR_ENV = 'TF_PROVIDER_MIRROR';
 
-export type ProviderSource =
-  | { readonly kind: 'mirror'; readonly dir: string }
-  | { readonly kind: 'registry'; readonly pluginCacheDir: string };
+export type ProviderSource = { readonly kind: 'mirror'; readonly dir: string } | { readonly kind: 'registry'; readonly pluginCacheDir: string };
 
 /** Where `terraform init` installs hashicorp/aws from, as the environment says. */
 export function providerSource(env: NodeJS.ProcessEnv = process.env): ProviderSource {
   const mirror = env[MIRROR_ENV];
   if (mirror) return { kind: 'mirror', dir: resolve(mirror) };
-  return {
-    kind: 'registry',
-    pluginCacheDir: resolve(env.TF_PLUGIN_CACHE_DIR || join(__dirname, '..', '..', '.cache', 'terraform-plugins')),
-  };
+  return { kind: 'registry', pluginCacheDir: resolve(env.TF_PLUGIN_CACHE_DIR || join(__dirname, '..', '..', '.cache', 'terraform-plugins')) };
 }
 
 /** Whether a mirror holds hashicorp/aws `version` (for any platform). */
@@ -45,9 +40,7 @@ export function mirrorHas(dir: string, version: string): boolean {
 export function requireTerraform(): string {
   const r = spawnSync('terraform', ['version'], { encoding: 'utf8' });
   if (r.error || r.status !== 0) {
-    throw new Error(
-      'terraform tests need the `terraform` CLI (1.11) on PATH; it was not found or did not run: ' + (r.error?.message ?? r.stderr),
-    );
+    throw new Error('terraform tests need the `terraform` CLI (1.11) on PATH; it was not found or did not run: ' + (r.error?.message ?? r.stderr));
   }
   return r.stdout.split('\n')[0];
 }
@@ -80,10 +73,7 @@ export function writeCliConfig(dir: string, source: ProviderSource = providerSou
     mkdirSync(source.pluginCacheDir, { recursive: true });
     // Every run initializes a fresh folder without a lock file; without the second setting
     // Terraform (>= 1.4) would download the provider again instead of using the cache.
-    writeFileSync(
-      path,
-      `plugin_cache_dir = ${JSON.stringify(source.pluginCacheDir)}\nplugin_cache_may_break_dependency_lock_file = true\n`,
-    );
+    writeFileSync(path, `plugin_cache_dir = ${JSON.stringify(source.pluginCacheDir)}\nplugin_cache_may_break_dependency_lock_file = true\n`);
   }
   return path;
 }
@@ -156,13 +146,7 @@ export function terraformIn(sourceDir: string, opts: { offlineProviders?: boolea
   };
   const run = (args: string[]): string => {
     try {
-      return execFileSync('terraform', [...args], {
-        cwd: dir,
-        env,
-        encoding: 'utf8',
-        stdio: ['ignore', 'pipe', 'pipe'],
-        maxBuffer: 256 * 1024 * 1024,
-      });
+      return execFileSync('terraform', [...args], { cwd: dir, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 256 * 1024 * 1024 });
     } catch (e: any) {
       const hint = args[0] === 'init' ? `\n${installHint(source)}` : '';
       throw new Error(`terraform ${args.join(' ')} failed in ${dir}:\n${e.stdout ?? ''}\n${e.stderr ?? e.message}${hint}`);
@@ -179,10 +163,7 @@ export function terraformIn(sourceDir: string, opts: { offlineProviders?: boolea
     },
     initPlanActions() {
       run(['init', '-input=false', '-no-color']);
-      const events = run(['plan', '-json', '-input=false', '-lock=false', '-refresh=false'])
-        .split('\n')
-        .filter(Boolean)
-        .map((line) => JSON.parse(line));
+      const events = run(['plan', '-json', '-input=false', '-lock=false', '-refresh=false']).split('\n').filter(Boolean).map((line) => JSON.parse(line));
       return Object.fromEntries(events.filter((e) => e.type === 'planned_change').map((e) => [e.change.resource.addr, e.change.action]));
     },
   };

@@ -53,8 +53,7 @@ export async function startWorld(regions: readonly RegionName[] = REGIONS): Prom
 export function localClients(wrap: (c: DynamoDBClient, target: Endpoint) => DynamoDBClient = (c) => c, maxAttempts = 2): ClientFactory {
   return {
     dynamo: (t) => wrap(dynamoClient(t.endpoint!, t.region, { maxAttempts }), t),
-    sqs: (queueUrl) =>
-      new SQSClient({ region: 'eu-west-1', endpoint: new URL(queueUrl).origin, credentials: FAKE_CREDENTIALS, maxAttempts: 1 }),
+    sqs: (queueUrl) => new SQSClient({ region: 'eu-west-1', endpoint: new URL(queueUrl).origin, credentials: FAKE_CREDENTIALS, maxAttempts: 1 }),
   };
 }
 
@@ -65,12 +64,7 @@ export interface Deployment {
   readonly config: Record<RegionName, ReplicationConfig>;
 }
 
-export function writerConfig(
-  world: World,
-  region: RegionName,
-  table: string,
-  overrides: Partial<ReplicationConfig> = {},
-): ReplicationConfig {
+export function writerConfig(world: World, region: RegionName, table: string, overrides: Partial<ReplicationConfig> = {}): ReplicationConfig {
   return {
     sourceRegion: region,
     sourceEndpoint: world.local[region].endpoint,
@@ -137,13 +131,7 @@ export async function pump(world: World, dep: Deployment, options: { batchSize?:
   throw new Error('streams did not go quiet after 50 rounds (replication loop?)');
 }
 
-export async function deliver(
-  writer: ReplicateHandler,
-  records: DynamoDBRecord[],
-  batchSize: number,
-  maxRetries: number,
-  stats?: PumpStats,
-): Promise<void> {
+export async function deliver(writer: ReplicateHandler, records: DynamoDBRecord[], batchSize: number, maxRetries: number, stats?: PumpStats): Promise<void> {
   let pos = 0;
   let retries = 0;
   while (pos < records.length) {
