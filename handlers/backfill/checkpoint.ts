@@ -26,9 +26,15 @@ export interface Counts {
   tombstones: number;
   /** Items outside the table's replicateItemsWhere pattern: never replicated, so not copied. */
   filtered: number;
+  /** Verify runs: items the target holds at the same or a newer version. */
+  present: number;
+  /** Verify runs: items the target does not hold; listed in `problems`. */
+  missing: number;
+  /** Verify runs: items the target holds at an older version; listed in `problems`. */
+  behind: number;
 }
 
-export const ZERO_COUNTS: Counts = { scanned: 0, copied: 0, stale: 0, stamped: 0, skipped: 0, failed: 0, tombstones: 0, filtered: 0 };
+export const ZERO_COUNTS: Counts = { scanned: 0, copied: 0, stale: 0, stamped: 0, skipped: 0, failed: 0, tombstones: 0, filtered: 0, present: 0, missing: 0, behind: 0 };
 
 export function addCounts(into: Counts, add: Counts): void {
   for (const k of Object.keys(add) as (keyof Counts)[]) into[k] += add[k];
@@ -36,6 +42,8 @@ export function addCounts(into: Counts, add: Counts): void {
 
 /** What a checkpoint belongs to: resuming with anything else here would skip or misplace items. */
 export interface JobIdentity {
+  /** A copy, or a read-only verification of an earlier copy. */
+  readonly mode: 'copy' | 'verify';
   readonly source: { readonly region: string; readonly table: string };
   readonly target: { readonly region: string; readonly table: string };
   /** Scan segments; a segment's key range depends on it, so it cannot change between runs. */
@@ -52,7 +60,7 @@ export interface SegmentState {
 
 /** A listed item (bounded: the counts say how many there were). */
 export interface Problem {
-  readonly kind: 'skipped' | 'failed';
+  readonly kind: 'skipped' | 'failed' | 'missing' | 'behind';
   /** The item's key attributes, as JSON. */
   readonly key: string;
   readonly reason: string;
@@ -96,7 +104,7 @@ export function checkSameJob(state: CheckpointState, job: JobIdentity, where: st
   const was = JSON.stringify(state.job);
   const now = JSON.stringify(job);
   if (was !== now) {
-    throw new Error(`checkpoint ${where} belongs to another backfill (${was}); this run is ${now}. Use the same source, target and --segments, or another checkpoint file`);
+    throw new Error(`checkpoint ${where} belongs to another backfill (${was}); this run is ${now}. Use the same source, target, --segments and --verify, or another checkpoint file`);
   }
 }
 

@@ -3,7 +3,8 @@
  * `cdktf-dynamodb-streams-backfill`: copies a replicated table's items from an existing region into
  * a newly added one (docs/backfill.md). Progress goes to stderr, the final summary (JSON) to
  * stdout. Exit codes: 0 done; 1 bad flags or the run failed (resumable); 2 done, but some items
- * could not be copied (listed in the summary); 130 stopped by a signal (resumable).
+ * could not be copied, or (--verify) are missing or behind in the target (listed in the summary);
+ * 130 stopped by a signal (resumable).
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { assumedRole } from '../internal/clients';
@@ -29,12 +30,13 @@ or newer). Deploy the new region first; see docs/backfill.md for the order of st
   --unversioned stamp|skip     items without a version: stamp them in the source first (default) or skip and list them
   --omit <a,b>  --mask <a,b>   attributes the target region omits or masks (as its writer config)
   --where <json>               the table's replicateItemsWhere pattern: copy only matching items (and tombstones)
-  --checkpoint <file>          progress file, resumed when it exists (default backfill-<table>-<source>-to-<target>.json)
+  --verify                     check instead of copy: count items the target holds (same or newer version), lacks or holds older; writes nothing
+  --checkpoint <file>          progress file, resumed when it exists (default backfill-<table>-<source>-to-<target>[-verify].json)
   --progress-seconds <n>       seconds between progress lines (default 10)
   --version-attribute, --origin-attribute, --deleted-attribute, --ttl-attribute, --written-for-attribute <name>
                                replication attribute names, when the writers use others (default _v _o _d _ttl _w)`;
 
-type Kind = 'string' | 'number' | 'list';
+type Kind = 'string' | 'number' | 'list' | 'switch';
 /** Flag -> option it sets (dotted for nested) and how its value reads. */
 const FLAGS: Record<string, { option: string; kind: Kind }> = {
   '--source-region': { option: 'source.region', kind: 'string' },
@@ -56,6 +58,7 @@ const FLAGS: Record<string, { option: string; kind: Kind }> = {
   '--mask': { option: 'mask', kind: 'list' },
   '--where': { option: 'replicateItemsWhere', kind: 'string' },
   '--checkpoint': { option: 'checkpoint', kind: 'string' },
+  '--verify': { option: 'verify', kind: 'switch' },
   '--progress-seconds': { option: 'progressSeconds', kind: 'number' },
   '--version-attribute': { option: 'names.version', kind: 'string' },
   '--origin-attribute': { option: 'names.origin', kind: 'string' },
@@ -75,7 +78,7 @@ export class UsageError extends Error {}
 
 /** Values by option name (as FLAGS maps them), and what was wrong with argv itself. */
 export interface CliArgs {
-  readonly values: Map<string, string | number | string[]>;
+  readonly values: Map<string, string | number | string[] | true>;
   readonly problems: string[];
   /** Required flags that are missing (their values are not checked further). */
   readonly missing: string[];
@@ -83,7 +86,7 @@ export interface CliArgs {
 
 /** Reads argv strictly: unknown flags, missing values and repeated flags are problems. */
 export function parseArgs(argv: readonly string[]): CliArgs {
-  const values = new Map<string, string | number | string[]>();
+  const values = new Map<string, string | number | string[] | true>();
   const problems: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
@@ -94,6 +97,10 @@ export function parseArgs(argv: readonly string[]): CliArgs {
         problems.push(`unknown flag ${flag}`);
         if (argv[i + 1] !== undefined && !argv[i + 1].startsWith('--')) i++;
       }
+      continue;
+    }
+    if (spec.kind === 'switch') {
+      values.set(spec.option, true);
       continue;
     }
     const raw = argv[i + 1];
@@ -168,6 +175,11 @@ export async function main(argv: readonly string[], deps: CliDeps = {}): Promise
     err(`backfill ${label}: done, but ${summary.totals.failed} items could not be copied (see "problems")\n`);
     return 2;
   }
+  const unmatched = summary.totals.missing + summary.totals.behind;
+  if (unmatched > 0) {
+    err(`backfill ${label}: ${unmatched} items are missing or behind in the target (see "problems"); check them again once the writers have drained, or run the copy again\n`);
+    return 2;
+  }
   return 0;
 }
 
@@ -210,7 +222,8 @@ function toOptions(args: CliArgs, deps: CliDeps): { options: BackfillOptions; pr
     unversioned: v('unversioned'),
     replicateItemsWhere: where,
     names,
-    checkpoint: fileCheckpoint(v('checkpoint') ?? `backfill-${table}-${sourceRegion}-to-${targetRegion}.json`),
+    verify: v('verify') === true,
+    checkpoint: fileCheckpoint(v('checkpoint') ?? `backfill-${table}-${sourceRegion}-to-${targetRegion}${v('verify') ? '-verify' : ''}.json`),
     signal: deps.signal,
   };
   problems.push(...optionProblems(options, (o) => flagOf(o, args.values)).filter((p) => !args.missing.some((f) => p.startsWith(`${f} `))));

@@ -7,6 +7,7 @@
  *
  *   const summary = await runBackfill({ source: { region, table, client }, target: { region, table, client }, checkpoint: fileCheckpoint('bf.json') });
  *
+ * With `verify`, the same scan checks the target instead (verify.ts): read-only.
  * The CLI (cli.ts) is this plus flags, progress on stderr and the summary on stdout.
  */
 import { DescribeTableCommand, ScanCommand, TableDescription } from '@aws-sdk/client-dynamodb';
@@ -17,6 +18,7 @@ import { attributeNames, BackfillOptions, DEFAULTS, itemFilter, optionProblems, 
 import { DEFAULT_BACKOFF, Semaphore, SYSTEM_CLOCK, TokenBucket } from './pacing';
 import { progressOf, Progress } from './progress';
 import { Requests } from './requests';
+import { verifyPage } from './verify';
 
 export { fileCheckpoint } from './checkpoint';
 export type { CheckpointState, CheckpointStore, Counts, Problem } from './checkpoint';
@@ -30,6 +32,7 @@ export type { PageReport, Progress } from './progress';
 export interface BackfillSummary {
   /** complete: every segment scanned; stopped: the signal stopped it; failed: see `error`. */
   readonly status: 'complete' | 'stopped' | 'failed';
+  readonly mode: 'copy' | 'verify';
   readonly error?: string;
   readonly source: { readonly region: string; readonly table: string };
   readonly target: { readonly region: string; readonly table: string };
@@ -46,7 +49,7 @@ export interface BackfillSummary {
     readonly throttled: number;
     readonly retries: number;
   };
-  /** Skipped and failed items (the first 100; the counts say how many). */
+  /** Skipped and failed items, or missing and behind ones in a verify run (the first 100; the counts say how many). */
   readonly problems: readonly Problem[];
   readonly checkpoint?: string;
 }
@@ -61,6 +64,7 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillSum
   const targetTable = await describe(options.target);
   const keyNames = sameKeys(sourceTable, targetTable, options);
   const job: JobIdentity = {
+    mode: options.verify ? 'verify' : 'copy',
     source: { region: options.source.region, table: options.source.table },
     target: { region: options.target.region, table: options.target.table },
     totalSegments,
@@ -95,6 +99,7 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillSum
   };
   const progress = (): Progress =>
     progressOf({
+      mode: job.mode,
       segmentsDone: state.segments.filter((s) => s.done).length,
       segmentsTotal: totalSegments,
       totals: state.totals,
@@ -102,6 +107,23 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillSum
       elapsedMs: clock.now() - started,
       estimatedItems: sourceTable.ItemCount,
     });
+
+  const copyPage = async (items: Item[], tally: PageTally) => {
+    const settled = await Promise.allSettled(
+      items.map((item) =>
+        writes.run(async () => {
+          // Once the run is failing, no page will be saved: spare the rest of its writes.
+          if (failure) throw failure;
+          await backfillItem(item, ctx, tally).catch((e) => {
+            failure ??= e;
+            throw e;
+          });
+        }),
+      ),
+    );
+    const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+    if (failed) throw failed.reason;
+  };
 
   const scanPage = async (seg: SegmentState) => {
     run.scanCalls++;
@@ -118,20 +140,9 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillSum
       ),
     );
     const tally: PageTally = { counts: { ...ZERO_COUNTS }, problems: [] };
-    const settled = await Promise.allSettled(
-      ((page.Items ?? []) as Item[]).map((item) =>
-        writes.run(async () => {
-          // Once the run is failing, no page will be saved: spare the rest of its writes.
-          if (failure) throw failure;
-          await backfillItem(item, ctx, tally).catch((e) => {
-            failure ??= e;
-            throw e;
-          });
-        }),
-      ),
-    );
-    const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
-    if (failed) throw failed.reason;
+    const items = (page.Items ?? []) as Item[];
+    if (options.verify) await verifyPage(items, ctx, tally, writes);
+    else await copyPage(items, tally);
     // The page is settled: its position, done flag and counts are saved together.
     seg.lastEvaluatedKey = page.LastEvaluatedKey as Item | undefined;
     seg.done = page.LastEvaluatedKey === undefined;
@@ -167,6 +178,7 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillSum
   return {
     status: failure ? 'failed' : done === totalSegments ? 'complete' : 'stopped',
     ...(failure ? { error: failure.message } : {}),
+    mode: job.mode,
     source: job.source,
     target: job.target,
     resumed: saved !== undefined,

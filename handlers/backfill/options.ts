@@ -57,6 +57,11 @@ export interface BackfillOptions {
   readonly replicateItemsWhere?: Record<string, unknown>;
   /** Replication attribute names; must match the writers'. @default _v, _o, _d, _ttl, _w */
   readonly names?: Partial<LwwAttributeNames>;
+  /**
+   * Check instead of copy: read each scanned item's key from the target and count it as present
+   * (same or newer version), missing or behind. Writes nothing. @default false
+   */
+  readonly verify?: boolean;
   /** Where progress is saved after every page, and resumed from. @default none (not resumable) */
   readonly checkpoint?: CheckpointStore;
   /** Retries of one request that is throttled or fails transiently, 0..100. @default 10 */

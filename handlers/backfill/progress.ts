@@ -2,6 +2,7 @@
 import type { Counts } from './checkpoint';
 
 export interface Progress {
+  readonly mode: 'copy' | 'verify';
   readonly segmentsDone: number;
   readonly segmentsTotal: number;
   /** Counts of every settled page, earlier runs of the checkpoint included. */
@@ -42,11 +43,12 @@ export function formatProgress(p: Progress): string {
   const t = p.totals;
   const of = p.estimatedItems !== undefined ? ` of ~${n(p.estimatedItems)}` : '';
   const eta = p.etaSeconds === undefined ? 'ETA unknown' : `ETA ${duration(p.etaSeconds)}`;
-  return (
-    `segments ${p.segmentsDone}/${p.segmentsTotal} | scanned ${n(t.scanned)}${of} | copied ${n(t.copied)} | stale ${n(t.stale)} | ` +
-    `stamped ${n(t.stamped)} | skipped ${n(t.skipped)} | failed ${n(t.failed)}${t.filtered ? ` | filtered ${n(t.filtered)}` : ''} | ` +
-    `${n(Math.round(p.itemsPerSecond))} items/s | ${eta}`
-  );
+  const outcome =
+    p.mode === 'verify'
+      ? `present ${n(t.present)} | missing ${n(t.missing)} | behind ${n(t.behind)} | skipped ${n(t.skipped)}`
+      : `copied ${n(t.copied)} | stale ${n(t.stale)} | stamped ${n(t.stamped)} | skipped ${n(t.skipped)} | failed ${n(t.failed)}`;
+  const filtered = t.filtered ? ` | filtered ${n(t.filtered)}` : '';
+  return `segments ${p.segmentsDone}/${p.segmentsTotal} | scanned ${n(t.scanned)}${of} | ${outcome}${filtered} | ${n(Math.round(p.itemsPerSecond))} items/s | ${eta}`;
 }
 
 function n(x: number): string {

@@ -47,16 +47,25 @@ export class Requests {
       } catch (e) {
         const throttled = isThrottled(e);
         if (!throttled && classifyFailure(e) !== 'transient') throw e;
-        if (attempt >= this.maxRetries) throw new RetriesExhausted(`${what} still failed after ${this.maxRetries} retries: ${describeError(e)}`);
-        const delay = backoffDelay(attempt, this.backoff);
-        if (throttled) {
-          this.throttled++;
-          this.bucket.pause(delay);
-        } else {
-          this.retries++;
-        }
-        await this.clock.sleep(delay);
+        await this.wait(attempt, throttled, () => `${what} still failed after ${this.maxRetries} retries: ${describeError(e)}`);
       }
     }
+  }
+
+  /** Waits before asking DynamoDB again for what it left unprocessed (it was throttled). */
+  backOff(attempt: number, what: string): Promise<void> {
+    return this.wait(attempt, true, () => `${what} after ${this.maxRetries} retries`);
+  }
+
+  private async wait(attempt: number, throttled: boolean, exhausted: () => string): Promise<void> {
+    if (attempt >= this.maxRetries) throw new RetriesExhausted(exhausted());
+    const delay = backoffDelay(attempt, this.backoff);
+    if (throttled) {
+      this.throttled++;
+      this.bucket.pause(delay);
+    } else {
+      this.retries++;
+    }
+    await this.clock.sleep(delay);
   }
 }

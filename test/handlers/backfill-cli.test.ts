@@ -142,6 +142,23 @@ describe('against DynamoDB Local', () => {
     stdout = '';
     expect(await main(flags(table, checkpoint, ['--segments', '2']), io)).toBe(0);
     expect(JSON.parse(stdout)).toMatchObject({ status: 'complete', resumed: true, thisRun: { scanCalls: 0, scanned: 0 }, totals: { scanned: 40 } });
+    stdout = '';
+    stderr = '';
+    expect(await main(flags(table, checkpointPath(), ['--verify']), io)).toBe(0);
+    expect(JSON.parse(stdout)).toMatchObject({ mode: 'verify', status: 'complete', totals: { scanned: 40, present: 40, missing: 0, behind: 0, copied: 0 } });
+    expect(stderr).toMatch(/segments 8\/8 \| scanned 40 of ~40 \| present 40 \| missing 0 \| behind 0 \| skipped 0 \| [\d,]+ items\/s \| ETA 0s\n$/);
+  });
+
+  test('GIVEN a target that lacks items WHEN the CLI verifies THEN it lists them and exits 2', async () => {
+    const table = uniqueTable('cli-verify');
+    await createTables(regions.source, regions.target, table);
+    await seedSource(regions.source, table, { versioned: 3, tombstones: 0, unversioned: 0 });
+    let stdout = '';
+    let stderr = '';
+    const io = { stdout: (t: string) => (stdout += t), stderr: (t: string) => (stderr += t), client: (region: string, endpoint?: string) => dynamoClient(endpoint!, region) };
+    expect(await main(flags(table, checkpointPath(), ['--verify']), io)).toBe(2);
+    expect(JSON.parse(stdout).totals).toMatchObject({ missing: 3, present: 0 });
+    expect(stderr).toContain('3 items are missing or behind in the target (see "problems")');
   });
 
   test('GIVEN the CLI as a process WHEN stopped by SIGINT mid-run THEN it saves, exits 130, and the same command finishes the job', async () => {

@@ -107,6 +107,28 @@ test('GIVEN an item that masking makes too large for the target WHEN backfilled 
   ]);
 });
 
+test('GIVEN a target missing some items and behind on others WHEN verified THEN it counts and lists them, writes nothing, and finds all present once copied', async () => {
+  const table = uniqueTable('verify');
+  await createTables(regions.source, regions.target, table);
+  const items = await seedSource(regions.source, table, { versioned: 20, tombstones: 5, unversioned: 2 });
+  // Versioned items and tombstones: the ones a verification compares.
+  const pks = [...items.keys()].filter((k) => items.get(k)!._v).sort();
+  for (const pk of pks.slice(0, 15)) await regions.target.send(new PutItemCommand({ TableName: table, Item: items.get(pk)! }));
+  const older = { ...items.get(pks[15])!, _v: { S: '0000000000001#us-east-1#aaaaaaaaaaaa' } };
+  await regions.target.send(new PutItemCommand({ TableName: table, Item: older }));
+  const before = stable((await scanAll(regions.target, table)).sort(byPk));
+  const check = await runBackfill(regions.options(table, { verify: true, segments: 2, pageSize: 10 }));
+  expect(check).toMatchObject({ mode: 'verify', status: 'complete', totals: { scanned: 27, present: 15, behind: 1, missing: 9, skipped: 2, copied: 0, tombstones: 5 } });
+  expect(check.problems.filter((p) => p.kind === 'behind')).toEqual([
+    { kind: 'behind', key: JSON.stringify({ pk: { S: pks[15] } }), reason: `ap-southeast-2/${table} holds 0000000000001#us-east-1#aaaaaaaaaaaa, older than the source's ${items.get(pks[15])!._v.S}` },
+  ]);
+  expect(check.problems.filter((p) => p.kind === 'missing').map((p) => JSON.parse(p.key).pk.S).sort()).toEqual(pks.slice(16).sort());
+  expect(stable((await scanAll(regions.target, table)).sort(byPk))).toBe(before);
+  await runBackfill(regions.options(table));
+  const again = await runBackfill(regions.options(table, { verify: true }));
+  expect(again.totals).toMatchObject({ scanned: 27, present: 27, missing: 0, behind: 0, skipped: 0 });
+});
+
 test('GIVEN tables with different keys, or a checkpoint of another backfill WHEN a run starts THEN it refuses, saying what differs', async () => {
   const table = uniqueTable('keys');
   await createTables(regions.source, regions.target, table, { targetSortKey: 'sk' });
@@ -119,7 +141,7 @@ test('GIVEN tables with different keys, or a checkpoint of another backfill WHEN
   await runBackfill(regions.options(other, { segments: 2, checkpoint: fileCheckpoint(path) }));
   expect(existsSync(path)).toBe(true);
   await expect(runBackfill(regions.options(other, { segments: 3, checkpoint: fileCheckpoint(path) }))).rejects.toThrow(
-    `checkpoint ${path} belongs to another backfill ({"source":{"region":"eu-west-1","table":"${other}"},"target":{"region":"ap-southeast-2","table":"${other}"},"totalSegments":2}); this run is`,
+    `checkpoint ${path} belongs to another backfill ({"mode":"copy","source":{"region":"eu-west-1","table":"${other}"},"target":{"region":"ap-southeast-2","table":"${other}"},"totalSegments":2}); this run is`,
   );
   await expect(runBackfill(regions.options('missing-table'))).rejects.toThrow(/^cannot describe table eu-west-1\/missing-table: ResourceNotFoundException/);
   await expect(runBackfill(regions.options(other, { segments: 0, writeConcurrency: 5000 }))).rejects.toThrow(
