@@ -5,7 +5,7 @@
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { App, TerraformStack } from 'cdktf';
 import { sourcePath } from '../examples/source-path';
-import { StreamPipeline } from '../modules/stream-pipeline';
+import { StreamPipeline } from '../modules';
 
 const count = Number(process.argv[2] ?? 100);
 const app = new App();

@@ -5,7 +5,7 @@
  * and peak memory; output goes to $CDKTF_OUTDIR.
  */
 import { App, TerraformStack } from 'cdktf';
-import { ReplicatedTable } from '../modules/replication';
+import { ReplicatedTable } from '../modules';
 
 export const BENCH_REGIONS = ['eu-west-1', 'us-east-1', 'us-west-2', 'ap-southeast-2', 'sa-east-1'];
 

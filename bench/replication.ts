@@ -108,6 +108,56 @@ async function throughWriter(create: Loader, endpoints: { source: string; target
   });
 }
 
+/**
+ * Writes the writer makes in its own region per write made without the helper: a fresh table of
+ * plain PutItems, one delivery of their records, every SDK call on the source counted by command.
+ */
+async function plainWriteCost(create: Loader, source: DynamoDbLocalLike, target: { endpoint: string }, src: DynamoDBClient, dst: DynamoDBClient): Promise<Record<string, number>> {
+  const table = 'bench-plain';
+  const arn = await createStreamTable(src, table);
+  await createStreamTable(dst, table);
+  for (let k = 0; k < RECORDS; k += CONCURRENCY) {
+    await Promise.all(
+      Array.from({ length: Math.min(CONCURRENCY, RECORDS - k) }, (_, i) => src.send(new PutItemCommand({ TableName: table, Item: { pk: { S: `plain-${k + i}` }, payload: { S: 'x'.repeat(200) } } }))),
+    );
+  }
+  const records = await new StreamReader(streamsClient(source.endpoint, SOURCE), arn, SOURCE).readNew();
+  const calls: Record<string, number> = {};
+  const counted = dynamoClient(source.endpoint, SOURCE, { maxAttempts: 3 });
+  counted.middlewareStack.add((next, context) => async (args) => ((calls[context.commandName as string] = (calls[context.commandName as string] ?? 0) + 1), next(args)), { step: 'initialize', name: 'countCalls' });
+  const targetClient = dynamoClient(target.endpoint, TARGET, { maxAttempts: 3 });
+  const writer = create({
+    clients: { dynamo: (t) => (t.endpoint === source.endpoint ? counted : targetClient), sqs: () => new SQSClient({ region: SOURCE, credentials: FAKE_CREDENTIALS }) },
+    config: {
+      sourceRegion: SOURCE,
+      sourceEndpoint: source.endpoint,
+      targets: [{ region: TARGET, table, endpoint: target.endpoint }],
+      failureQueueUrl: 'http://127.0.0.1:9/unused',
+      stateTable: STATE_TABLE,
+      names: DEFAULT_ATTRIBUTE_NAMES,
+      tombstoneTtlSeconds: 604800,
+      concurrency: CONCURRENCY,
+      maxAttempts: 3,
+    },
+  });
+  for (let i = 0; i < records.length; i += 100) {
+    const res = await writer(streamEvent(records.slice(i, i + 100)));
+    if (res.batchItemFailures.length) throw new Error(`writer reported failures: ${JSON.stringify(res.batchItemFailures.slice(0, 3))}`);
+  }
+  counted.destroy();
+  targetClient.destroy();
+  const writes = (calls.UpdateItemCommand ?? 0) + (calls.PutItemCommand ?? 0);
+  return {
+    plainWrites: records.length,
+    batchesOf100: Math.ceil(records.length / 100),
+    extraWritesPerPlainWrite: Math.round((writes / records.length) * 1000) / 1000,
+    stateReadsPerBatch: Math.round(((calls.BatchGetItemCommand ?? 0) / Math.ceil(records.length / 100)) * 100) / 100,
+    ...Object.fromEntries(Object.entries(calls).map(([k, v]) => [`calls.${k}`, v])),
+  };
+}
+
+type DynamoDbLocalLike = { endpoint: string };
+
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const perSecond = (n: number, ms: number) => Math.round((n * 1000) / ms);
 
@@ -160,6 +210,7 @@ export async function runReplicationBench(): Promise<object> {
       await pair(i % 2 ? 'writer' : 'raw', unique, samples.raw, samples.writer);
       await pair(i % 2 ? 'raw' : 'writer', duplicated, samples.rawDup, samples.writerDup);
     }
+    const plain = await plainWriteCost(create, source, target, src, dst);
     src.destroy();
     dst.destroy();
     Object.values(writerClients).forEach((c) => c.destroy());
@@ -182,6 +233,7 @@ export async function runReplicationBench(): Promise<object> {
         putsPerRecordWriter: 0.5,
         putsPerRecordRaw: 1,
       },
+      plainWrites: plain,
       medianMs: { raw: median(samples.raw), writer: median(samples.writer), rawDup: median(samples.rawDup), writerDup: median(samples.writerDup) },
     };
   } finally {

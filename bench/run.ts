@@ -7,6 +7,7 @@ import { cpus, totalmem } from 'os';
 import { join } from 'path';
 import { runBackfillBench } from './backfill';
 import { runBundleBench } from './bundles';
+import { runDecodeBench } from './decode';
 import { measureProcess } from './measure';
 import { runReplicationBench } from './replication';
 
@@ -83,6 +84,20 @@ const EXTRA_BENCHMARKS: { name: string; run(): Promise<{ rows: Row[]; results: u
     },
   },
   {
+    name: 'decode',
+    async run() {
+      const r = runDecodeBench();
+      const rows: Row[] = [];
+      for (const source of ['dynamodb', 'kinesis'] as const) {
+        const label = source === 'dynamodb' ? 'DynamoDB stream records' : 'Kinesis-for-DynamoDB records';
+        rows.push({ benchmark: `decode 1,000 ${label} (~${r.recordBytes[source]} B each)`, figure: 'CPU ms', value: r.cpuMsPer1000[source] });
+        rows.push({ benchmark: `decode 1,000 ${label}`, figure: 'CPU ms with event JSON parse', value: r.cpuMsPer1000WithEventParse[source] });
+        rows.push({ benchmark: `decode ${label}`, figure: 'records / CPU s (x 833/s)', value: `${r.recordsPerCpuSecond[source]} (${r.headroomAt50kPerMinute[source]}x)`, target: '> 1x' });
+      }
+      return { results: r, rows };
+    },
+  },
+  {
     name: 'replication',
     async run() {
       const r: any = await runReplicationBench();
@@ -91,7 +106,11 @@ const EXTRA_BENCHMARKS: { name: string; run(): Promise<{ rows: Row[]; results: u
         { benchmark: `replication, ${label}`, figure: 'replica writer rec/s', value: x.writerRecordsPerSec },
         { benchmark: `replication, ${label}`, figure: 'writer / raw ceiling', value: x.writerShareOfCeiling, target: '>= 0.85' },
       ];
-      return { results: r, rows: [...row(`unique keys, concurrency ${r.concurrency}`, r.uniqueKeys), ...row('50% duplicate keys', r.duplicateKeys50pct)] };
+      const plain: Row[] = [
+        { benchmark: 'replication, writes without the helper', figure: 'extra writes in the source region per write', value: r.plainWrites.extraWritesPerPlainWrite, target: '1 (the version set in place)' },
+        { benchmark: 'replication, writes without the helper', figure: 'state-table reads per batch of 100', value: r.plainWrites.stateReadsPerBatch },
+      ];
+      return { results: r, rows: [...row(`unique keys, concurrency ${r.concurrency}`, r.uniqueKeys), ...row('50% duplicate keys', r.duplicateKeys50pct), ...plain] };
     },
   },
   {

@@ -7,7 +7,7 @@
  */
 import { App, TerraformOutput, TerraformStack } from 'cdktf';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
-import { ReplicatedTable } from '../modules/replication';
+import { ReplicatedTable } from '../modules';
 
 /** The regions of the example, home first. */
 export const MULTI_REGION_REGIONS = ['eu-west-1', 'us-east-1', 'ap-southeast-2'] as const;

@@ -103,10 +103,10 @@ export function compareSequenceNumbers(a: string, b: string): number {
   return x.length !== y.length ? (x.length < y.length ? -1 : 1) : compareVersions(x, y);
 }
 
-/** The nonce of a writer-minted version for the record at `sequenceNumber`. */
-export function writerNonce(sequenceNumber: string): string {
-  if (!SEQUENCE.test(sequenceNumber)) throw new RangeError(`a stream sequence number is decimal digits (got ${JSON.stringify(sequenceNumber)})`);
-  return `w${sequenceNumber.replace(/^0+(?=\d)/, '')}`;
+/** The nonce of a writer-minted version for the record at `position` (its place among its item's changes). */
+export function writerNonce(position: string): string {
+  if (!SEQUENCE.test(position)) throw new RangeError(`a record position is decimal digits (got ${JSON.stringify(position)})`);
+  return `w${position.replace(/^0+(?=\d)/, '')}`;
 }
 
 /** Was this version minted by a replica writer (rather than by the helper or an application)? */
@@ -119,8 +119,8 @@ export function isWriterVersion(version: string | undefined): boolean {
  * never at or below `floor` (the newest version its region had seen for the key when the write was
  * made). Nothing here reads a clock, so the answer is the same whenever the record is processed.
  */
-export function writerVersion(recordMs: number, region: string, sequenceNumber: string, floor: string | undefined): string {
-  const nonce = writerNonce(sequenceNumber);
+export function writerVersion(recordMs: number, region: string, position: string, floor: string | undefined): string {
+  const nonce = writerNonce(position);
   const own = makeVersion(Math.max(0, Math.floor(recordMs)), region, nonce);
   if (floor === undefined || compareVersions(own, floor) > 0) return own;
   // One millisecond past the floor is the least version that sorts after it from any region.

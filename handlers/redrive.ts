@@ -1,14 +1,19 @@
 /**
- * Redrive: the Lambda behind the SQS on-failure queue of a stream consumer (design.md, "SNS/SQS
- * on-failure destinations, and a redrive function"). For each on-failure record it reads the failed
- * range back from the stream (handlers/internal/redrive-read.ts), invokes the consumer again with
- * those records and retries what fails (redrive-invoke.ts), and parks in the "parked" queue what
- * still fails or can no longer be read (redrive-park.ts). A message whose parking fails is
- * reported in batchItemFailures, so SQS delivers it again: nothing is deleted before it is safe.
- * Delivery to the consumer is at least once, as with the mapping: a message handled again
- * re-invokes the consumer with records that had already succeeded, so consumers are idempotent.
+ * Redrive: the Lambda behind the on-failure destination of a stream consumer (design.md, "SNS/SQS
+ * on-failure destinations, and a redrive function"). Its SQS queue holds either on-failure
+ * records (SQS destination), whose failed range it reads back from the DynamoDB or Kinesis stream
+ * by sequence number (redrive-read.ts, redrive-read-kinesis.ts), or S3 notifications about
+ * failure objects (S3 destination), which hold the failed batch itself (redrive-s3.ts). It
+ * invokes the consumer again with those records and retries what fails (redrive-invoke.ts), and
+ * parks in the "parked" queue what still fails or can no longer be read (redrive-park.ts). A
+ * message whose parking fails is reported in batchItemFailures, so SQS delivers it again: nothing
+ * is deleted before it is safe. Delivery to the consumer is at least once, as with the mapping: a
+ * message handled again re-invokes the consumer with records that had already succeeded, so
+ * consumers are idempotent.
  */
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
+import { KinesisClient } from '@aws-sdk/client-kinesis';
+import { S3Client } from '@aws-sdk/client-s3';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
@@ -19,7 +24,10 @@ import { Invoker, lambdaInvoker, retryRecords } from './internal/redrive-invoke'
 import { matchesAny, parsePatterns } from './internal/redrive-filter';
 import { MalformedMessageError, OnFailureRecord, parseOnFailureRecord } from './internal/redrive-message';
 import { originOf, RedriveParker, sqsRedriveParker } from './internal/redrive-park';
-import { readRange, regionOf } from './internal/redrive-read';
+import { dynamodbRangeSource, RangeRead, readRangeFrom, regionOf } from './internal/redrive-read';
+import { kinesisRangeSource } from './internal/redrive-read-kinesis';
+import { filterView, StreamRecord } from './internal/redrive-records';
+import { FailureObject, parseS3Notification, payloadRecords, readFailureObject } from './internal/redrive-s3';
 import { configFromEnv, RedriveConfig, RedriveTally } from './internal/redrive-config';
 
 export { REDRIVE_ENV, configFromEnv as redriveConfigFromEnv } from './internal/redrive-config';
@@ -33,6 +41,10 @@ export interface RedriveHandlerOptions {
   readonly config?: RedriveConfig;
   /** Reads the stream of a range's region. @default a DynamoDBStreamsClient for that region */
   readonly streams?: (region: string) => DynamoDBStreamsClient;
+  /** Reads a Kinesis range. @default a KinesisClient for that region */
+  readonly kinesis?: (region: string) => KinesisClient;
+  /** Reads S3 failure objects. @default an S3Client for the bucket's region */
+  readonly s3?: (region: string) => S3Client;
   /** @default Lambda Invoke (RequestResponse) through @aws-sdk/client-lambda */
   readonly invoker?: Invoker;
   /** @default SendMessage to the parked queue */
@@ -43,30 +55,46 @@ export interface RedriveHandlerOptions {
 
 export type RedriveHandler = (event: SQSEvent, context?: Context) => Promise<SQSBatchResponse>;
 
-const newTally = (): RedriveTally => ({ messages: 0, rangesRedriven: 0, rangesUnreadable: 0, recordsRead: 0, recordsFiltered: 0, recordsRetried: 0, recordsSucceeded: 0, recordsParked: 0, messagesFailed: 0 });
+const newTally = (): RedriveTally => ({ messages: 0, rangesRedriven: 0, rangesUnreadable: 0, recordsRead: 0, objectsRead: 0, recordsFiltered: 0, recordsRetried: 0, recordsSucceeded: 0, recordsParked: 0, messagesFailed: 0 });
+
+/** One SDK client per region, built on first use. */
+function perRegion<C>(make: (region: string) => C): (region: string) => C {
+  const clients = new Map<string, C>();
+  return (region) => {
+    let c = clients.get(region);
+    if (!c) clients.set(region, (c = make(region)));
+    return c;
+  };
+}
 
 /** Builds the handler and its clients (once per container). */
 export function createRedriveHandler(options: RedriveHandlerOptions = {}): RedriveHandler {
   const config = options.config ?? configFromEnv();
-  const streamClients = new Map<string, DynamoDBStreamsClient>();
-  const streams =
-    options.streams ??
-    ((region: string) => {
-      let c = streamClients.get(region);
-      if (!c) streamClients.set(region, (c = new DynamoDBStreamsClient({ region, maxAttempts: config.sdkMaxAttempts })));
-      return c;
-    });
+  const maxAttempts = config.sdkMaxAttempts;
+  const streams = options.streams ?? perRegion((region) => new DynamoDBStreamsClient({ region, maxAttempts }));
+  const kinesis = options.kinesis ?? perRegion((region) => new KinesisClient({ region, maxAttempts }));
+  const s3 = options.s3 ?? perRegion((region) => new S3Client({ region, maxAttempts }));
   const invoker = options.invoker ?? lambdaInvoker({ maxAttempts: config.sdkMaxAttempts });
   const parker = options.parker ?? sqsRedriveParker(new SQSClient({ maxAttempts: config.sdkMaxAttempts }), config.parkedQueueUrl, config.parkMaxBytes ?? DEFAULT_PARK_MAX_BYTES);
   const logger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'dynamodb-stream-redrive' });
   const patterns = parsePatterns(config.filterPatterns ?? []);
   const metrics = new Metrics({ namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'DynamoDBStreamRedrive' });
 
+  const now = () => new Date().toISOString();
+
+  /** Reads a failed range back from its stream, by sequence number. */
+  function readFailedRange(failure: OnFailureRecord): Promise<RangeRead> {
+    const region = regionOf(failure.range.streamArn);
+    const source = failure.source === 'kinesis' ? kinesisRangeSource(kinesis(region), config.invokeIdentityArn) : dynamodbRangeSource(streams(region));
+    return readRangeFrom<StreamRecord>(source, failure.range);
+  }
+
   /** Redrives one on-failure record; throws only when something could not be parked (or read, transiently). */
-  async function redrive(message: SQSRecord, failure: OnFailureRecord, tally: RedriveTally): Promise<void> {
-    const origin = originOf(message.messageId, failure);
-    const now = () => new Date().toISOString();
-    const read = await readRange(streams(regionOf(failure.range.streamArn)), failure.range);
+  async function redrive(message: SQSRecord, failure: OnFailureRecord, tally: RedriveTally, object?: FailureObject): Promise<void> {
+    const origin = originOf(message.messageId, failure, object);
+    // An S3 failure object holds the batch itself, already through the mapping's filters.
+    const fromPayload = failure.payload !== undefined;
+    const read: RangeRead = fromPayload ? { readable: true, records: payloadRecords(failure.payload!), gaps: [] } : await readFailedRange(failure);
     if (!read.readable) {
       tally.rangesUnreadable++;
       logger.warn('failed range is no longer readable; parked its coordinates', { ...failure.range, reason: read.reason, functionArn: failure.functionArn });
@@ -81,7 +109,7 @@ export function createRedriveHandler(options: RedriveHandlerOptions = {}): Redri
       await parker.park({ kind: 'range', reason: gap, parkedAt: now(), origin });
     }
     // The mapping never gave the function the records its filters drop: neither does the redrive.
-    const records = read.records.filter((r) => matchesAny(r, patterns));
+    const records = fromPayload ? read.records : read.records.filter((r) => matchesAny(filterView(r), patterns));
     tally.recordsFiltered += read.records.length - records.length;
     const outcome = await retryRecords(invoker, failure.functionArn, records, config.maxAttempts, config.invokeBatchSize);
     tally.recordsRetried += outcome.recordsRetried;
@@ -92,6 +120,8 @@ export function createRedriveHandler(options: RedriveHandlerOptions = {}): Redri
     }
     logger.info('failed range redriven', {
       ...failure.range,
+      source: failure.source,
+      ...(object ? { object: `s3://${object.bucket}/${object.key}` } : {}),
       functionArn: failure.functionArn,
       condition: failure.condition,
       records: read.records.length,
@@ -102,25 +132,58 @@ export function createRedriveHandler(options: RedriveHandlerOptions = {}): Redri
     });
   }
 
+  /** Parks a body that cannot be redriven (not an on-failure record, or an unreadable object) as it came. */
+  async function parkMessage(message: SQSRecord, reason: string, body: string, object?: FailureObject): Promise<void> {
+    logger.error('message cannot be redriven; parked as it came', { messageId: message.messageId, reason });
+    await parker.park({ kind: 'message', reason, parkedAt: now(), origin: originOf(message.messageId, undefined, object), body });
+  }
+
+  /** One failure record (a queue message body, or an S3 object's content). */
+  async function handleRecord(message: SQSRecord, body: string, tally: RedriveTally, object?: FailureObject): Promise<void> {
+    let failure: OnFailureRecord;
+    try {
+      failure = parseOnFailureRecord(body);
+      if (object && failure.payload === undefined) throw new MalformedMessageError('an S3 failure object without payload: the invocation event is missing');
+      if (failure.payload !== undefined) payloadRecords(failure.payload);
+    } catch (e) {
+      if (!(e instanceof MalformedMessageError)) throw e;
+      await parkMessage(message, `MalformedMessage: ${e.message}`, body, object);
+      return;
+    }
+    await redrive(message, failure, tally, object);
+  }
+
+  async function handleMessage(message: SQSRecord, tally: RedriveTally): Promise<void> {
+    let notice;
+    try {
+      notice = parseS3Notification(message.body);
+    } catch (e) {
+      if (!(e instanceof MalformedMessageError)) throw e;
+      return parkMessage(message, `MalformedMessage: ${e.message}`, message.body);
+    }
+    if (!notice) return handleRecord(message, message.body, tally);
+    if (notice.kind === 'test') return; // S3's check that it may send to the queue
+    for (const object of notice.objects) {
+      const read = await readFailureObject(s3(object.region), object);
+      if (!read.found) {
+        await parkMessage(message, `FailureObjectGone: ${read.reason}`, message.body, object);
+        continue;
+      }
+      tally.objectsRead++;
+      await handleRecord(message, read.text, tally, object);
+    }
+  }
+
   return async (event, context) => {
     const tally = newTally();
     const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];
     for (const message of event.Records ?? []) {
       tally.messages++;
       try {
-        let failure: OnFailureRecord;
-        try {
-          failure = parseOnFailureRecord(message.body);
-        } catch (e) {
-          if (!(e instanceof MalformedMessageError)) throw e;
-          logger.error('message is not a DynamoDB on-failure record; parked as it came', { messageId: message.messageId, reason: e.message });
-          await parker.park({ kind: 'message', reason: `MalformedMessage: ${e.message}`, parkedAt: new Date().toISOString(), origin: originOf(message.messageId), body: message.body });
-          continue;
-        }
-        await redrive(message, failure, tally);
+        await handleMessage(message, tally);
       } catch (e) {
-        // Parking failed (or the stream read failed transiently): SQS keeps the message and
-        // delivers it again after the visibility timeout.
+        // Parking failed (or a read failed transiently): SQS keeps the message and delivers it
+        // again after the visibility timeout.
         tally.messagesFailed++;
         logger.error('message not redriven; SQS will deliver it again', { messageId: message.messageId, error: describeError(e) });
         batchItemFailures.push({ itemIdentifier: message.messageId });
@@ -137,6 +200,7 @@ function publish(metrics: Metrics, t: RedriveTally): void {
   const c = MetricUnit.Count;
   metrics.addMetric('RangesRedriven', c, t.rangesRedriven);
   metrics.addMetric('RangesUnreadable', c, t.rangesUnreadable);
+  metrics.addMetric('FailureObjectsRead', c, t.objectsRead);
   metrics.addMetric('RecordsFiltered', c, t.recordsFiltered);
   metrics.addMetric('RecordsRetried', c, t.recordsRetried);
   metrics.addMetric('RecordsSucceeded', c, t.recordsSucceeded);

@@ -3,15 +3,14 @@ import { Construct } from 'constructs';
 import { CloudwatchDashboard } from '@cdktf/provider-aws/lib/cloudwatch-dashboard';
 import { CloudwatchMetricAlarm } from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm';
 import { DataAwsRegion } from '@cdktf/provider-aws/lib/data-aws-region';
-import { dashboardBody, MetricWidgetSpec } from './dashboard';
+import { AlarmTopic } from './alarm-topic';
 import type { FailureDestinationKind } from './failure-destination';
-import { AlarmTopic } from './internal/alarm-topic';
+import { dashboardBody, MetricWidgetSpec } from './internal/dashboard';
 import { LIMITS } from './internal/limits';
-import { AlarmSettings, metricAlarm, MetricId, resolveAlarmSettings, validateActions, validateAlarmSettings } from './internal/metric-alarm';
+import { metricAlarm, resolveAlarmSettings, validateActions, validateAlarmSettings } from './internal/metric-alarm';
+import { PIPELINE_ALARMS, pipelineAlarmPlan } from './internal/pipeline-alarm-catalog';
 import { PropsValidator } from './internal/validation';
-import { PIPELINE_ALARMS, PipelineAlarmKey, pipelineAlarmPlan } from './internal/pipeline-alarm-catalog';
-
-export type { PipelineAlarmKey } from './internal/pipeline-alarm-catalog';
+import type { AlarmSettings, MetricId, PipelineAlarmKey } from './props/alarm-settings';
 
 /** The failure destination as the alarms need it; a `FailureDestination` fits as it is. */
 export interface FailureDestinationRef {
@@ -20,6 +19,14 @@ export interface FailureDestinationRef {
   readonly queueName?: string;
   /** Topic name, for kind `sns`. */
   readonly topicName?: string;
+}
+
+/** The Kinesis stream a pipeline reads, as its alarms need it. */
+export interface KinesisAlarmSource {
+  /** Name of the stream (StreamName dimension). */
+  readonly streamName: string;
+  /** Name of the enhanced fan-out consumer the mapping reads through (ConsumerName dimension). @default none: a polling reader */
+  readonly fanOutConsumerName?: string;
 }
 
 /** Overrides for one alarm; a field left out keeps that alarm's default (see `PipelineAlarmsProps.alarms`). */
@@ -36,6 +43,20 @@ export interface PipelineAlarmsProps {
   /** The mapping's on-failure destination, for the queue depth or failed notifications alarm. @default none */
   readonly failureDestination?: FailureDestinationRef;
   /**
+   * UUID of the consumer's event source mapping (`mapping.uuid`), when it publishes EventCount
+   * metrics (`eventCountMetrics`): adds alarms on DroppedEventCount, FailedInvokeEventCount and
+   * OnFailureDestinationDeliveredEventCount and their graphs.
+   * @default none: no mapping-metric alarms
+   */
+  readonly eventSourceMappingUuid?: string;
+  /**
+   * The Kinesis stream the consumer reads: adds alarms on WriteProvisionedThroughputExceeded and,
+   * for a polling reader, GetRecords.IteratorAgeMilliseconds and ReadProvisionedThroughputExceeded,
+   * or, for a fan-out consumer, SubscribeToShardEvent.MillisBehindLatest; with their graphs.
+   * @default none (a DynamoDB stream source)
+   */
+  readonly kinesis?: KinesisAlarmSource;
+  /**
    * Start of every alarm name (`<prefix>-iterator-age`, ...): 1..200 characters, no control characters.
    * @default the function name, plus `-<alias>` with an alias
    */
@@ -44,8 +65,12 @@ export interface PipelineAlarmsProps {
    * Per-alarm overrides. Defaults: iteratorAge Maximum > 60000 ms, 3 of 3 one-minute periods;
    * errors, throttles and destinationDeliveryFailures Sum > 0 in one minute; failureQueueDepth
    * (SQS destination) Maximum ApproximateNumberOfMessagesVisible > 0; failedNotifications (SNS
-   * destination) Sum NumberOfNotificationsFailed > 0. Missing data counts as not breaching.
-   * The destination alarms exist only with a matching `failureDestination`.
+   * destination) Sum NumberOfNotificationsFailed > 0. With `eventSourceMappingUuid`:
+   * droppedEvents, failedInvokeEvents and onFailureDelivered, Sum > 0 in one minute. With
+   * `kinesis`: kinesisWriteThrottles and (polling) kinesisReadThrottles Sum > 0, kinesisIteratorAge
+   * Maximum > 60000 ms 3 of 3 minutes, or (fan-out) fanOutLag Maximum > 60000 ms 3 of 3 minutes.
+   * Missing data counts as not breaching. The destination alarms exist only with a matching
+   * `failureDestination`.
    */
   readonly alarms?: Partial<Record<PipelineAlarmKey, AlarmOverride>>;
   /**

@@ -1,29 +1,38 @@
 import { TerraformProvider } from 'cdktf';
 import { Construct } from 'constructs';
 import { SnsTopic } from '@cdktf/provider-aws/lib/sns-topic';
+import { SnsTopicPolicy } from '@cdktf/provider-aws/lib/sns-topic-policy';
 import { SqsQueue } from '@cdktf/provider-aws/lib/sqs-queue';
 import { SqsQueuePolicy } from '@cdktf/provider-aws/lib/sqs-queue-policy';
-import { denyInsecureTransport, kmsStatements, OnFailureTarget, PolicyStatement, resourcePolicyDocument } from './internal/iam';
+import { FAILURE_OBJECT_PREFIX, FailureBucket } from './internal/failure-bucket';
+import { denyInsecureTransport, kmsStatements, resourcePolicyDocument, SNS_TOPIC_POLICY_ACTIONS } from './internal/iam';
 import { LIMITS } from './internal/limits';
 import { physicalName } from './internal/naming';
 import { PropsValidator } from './internal/validation';
+import type { OnFailureTarget, PolicyStatement } from './props/policy';
 
-/** Where an event source mapping sends the metadata of batches it gave up on. */
-export type FailureDestinationKind = 'sqs' | 'sns';
+/**
+ * Where an event source mapping reports batches it gave up on: an SQS queue or SNS topic (the
+ * batch's coordinates only), or an S3 bucket (the coordinates and the whole batch).
+ */
+export type FailureDestinationKind = 'sqs' | 'sns' | 's3';
 
 /** The AWS-managed key SNS uses when no customer-managed key is given. */
 export const SNS_AWS_MANAGED_KEY = 'alias/aws/sns';
 
 export interface FailureDestinationProps {
   /**
-   * An SQS queue (kept 14 days, read by a redrive function or a person) or an SNS topic (fans the
-   * failure out to subscribers, keeps nothing).
+   * An SQS queue (kept 14 days, read by a redrive function or a person), an SNS topic (fans the
+   * failure out to subscribers, keeps nothing), or an S3 bucket: Lambda writes the whole failed
+   * batch there (since November 2024, for DynamoDB and Kinesis streams), so nothing depends on
+   * the stream's retention any more.
    * @default 'sqs'
    */
   readonly kind?: FailureDestinationKind;
   /**
    * Queue name (1..80 characters of [0-9A-Za-z_-]) or topic name (1..256 characters of
-   * [0-9A-Za-z_-]). Names ending in `.fifo` are refused: see `fifo`.
+   * [0-9A-Za-z_-]). Names ending in `.fifo` are refused: see `fifo`. For an S3 bucket, the
+   * prefix of its name (1..37 characters of [a-z0-9-]; Terraform appends a unique suffix).
    * @default derived from the construct path (cut with a hash suffix when too long)
    */
   readonly name?: string;
@@ -37,9 +46,12 @@ export interface FailureDestinationProps {
    * ARN of a customer-managed KMS key that encrypts the queue or topic. The consumer's role then
    * also gets kms:Decrypt and kms:GenerateDataKey on this key (the key policy must allow the
    * account's IAM policies, as the default key policy does).
-   * @default SQS: SQS-managed server-side encryption (SSE-SQS); SNS: the AWS-managed key `alias/aws/sns`
+   * For S3 the bucket uses SSE-KMS with a bucket key, and the consumer gets kms:GenerateDataKey.
+   * @default SQS: SQS-managed server-side encryption (SSE-SQS); SNS: the AWS-managed key `alias/aws/sns`; S3: SSE-S3 (AES-256)
    */
   readonly kmsKeyArn?: string;
+  /** S3 only. Days a failure record is kept before S3 expires it, 1..3650. @default 14 */
+  readonly expirationDays?: number;
   /**
    * SQS only. How long a failure record stays in the queue, in seconds: 60..1209600. The maximum
    * gives the most time to redrive, but the stream itself keeps records only 24 hours.
@@ -69,9 +81,11 @@ const KMS_KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[0-9A-Za-z-]+$/;
 /** Options that only make sense for an SQS queue. */
 const SQS_ONLY = ['messageRetentionSeconds', 'visibilityTimeoutSeconds', 'kmsDataKeyReusePeriodSeconds'] as const;
 
+const KIND_NAMES: Record<FailureDestinationKind, string> = { sqs: 'an SQS queue', sns: 'an SNS topic', s3: 'an S3 bucket' };
+
 /**
- * An encrypted SQS queue (default) or SNS topic that receives the on-failure records of a stream
- * consumer's event source mapping. Implements `OnFailureTarget`: the consumer puts
+ * An encrypted, TLS-only SQS queue (default), SNS topic or S3 bucket that receives the on-failure records of
+ * a stream consumer's event source mapping. Implements `OnFailureTarget`: the consumer puts
  * `destinationArn` in its mapping and adds `sendStatements` to its role.
  */
 export class FailureDestination extends Construct implements OnFailureTarget {
@@ -86,18 +100,38 @@ export class FailureDestination extends Construct implements OnFailureTarget {
   readonly queueName?: string;
   readonly queuePolicy?: SqsQueuePolicy;
   readonly topic?: SnsTopic;
+  /** Denies every topic action made without TLS, as the queue's policy does. */
+  readonly topicPolicy?: SnsTopicPolicy;
   readonly topicArn?: string;
   readonly topicName?: string;
+  /** The S3 bucket (kind 's3') and its settings resources. */
+  readonly failureBucket?: FailureBucket;
+  readonly bucketArn?: string;
+  readonly bucketName?: string;
+  /** The visibility timeout given in props (SQS); undefined when the default applies, which a redrive may raise. */
+  readonly requestedVisibilityTimeoutSeconds?: number;
 
   constructor(scope: Construct, id: string, props: FailureDestinationProps = {}) {
     super(scope, id);
     this.kind = props.kind ?? 'sqs';
     this.kmsKeyArn = props.kmsKeyArn;
     validate(this, this.kind, props);
-    const name = props.name ?? physicalName(this, this.kind === 'sqs' ? 80 : 256);
+    const name = props.name ?? (this.kind === 's3' ? bucketPrefixOf(physicalName(this, 36)) : physicalName(this, this.kind === 'sqs' ? 80 : 256));
     const kms = kmsStatements('EncryptFailureRecords', props.kmsKeyArn, ['kms:Decrypt', 'kms:GenerateDataKey']);
+    this.requestedVisibilityTimeoutSeconds = props.visibilityTimeoutSeconds;
 
-    if (this.kind === 'sqs') {
+    if (this.kind === 's3') {
+      this.failureBucket = new FailureBucket(this, 'Bucket', { bucketPrefix: name, expirationDays: props.expirationDays ?? 14, kmsKeyArn: props.kmsKeyArn, tags: props.tags, provider: props.provider });
+      this.bucketArn = this.failureBucket.bucketArn;
+      this.bucketName = this.failureBucket.bucketName;
+      this.destinationArn = this.bucketArn;
+      // The Lambda guide: an S3 destination needs s3:PutObject and s3:ListBucket, and kms:GenerateDataKey with a customer key.
+      this.sendStatements = [
+        { sid: 'WriteFailureRecords', actions: ['s3:PutObject'], resources: [`${this.bucketArn}/${FAILURE_OBJECT_PREFIX}*`] },
+        { sid: 'ListFailureBucket', actions: ['s3:ListBucket'], resources: [this.bucketArn] },
+        ...kmsStatements('EncryptFailureRecords', props.kmsKeyArn, ['kms:GenerateDataKey']),
+      ];
+    } else if (this.kind === 'sqs') {
       const queue = new SqsQueue(this, 'Queue', {
         name,
         messageRetentionSeconds: props.messageRetentionSeconds ?? 1209600,
@@ -127,6 +161,12 @@ export class FailureDestination extends Construct implements OnFailureTarget {
         tags: props.tags,
         provider: props.provider,
       });
+      // Lambda publishes with the consumer's role (an IAM grant), so the policy needs no Allow.
+      this.topicPolicy = new SnsTopicPolicy(this, 'TlsOnly', {
+        arn: topic.arn,
+        policy: resourcePolicyDocument([denyInsecureTransport(SNS_TOPIC_POLICY_ACTIONS, topic.arn)]),
+        provider: props.provider,
+      });
       this.topic = topic;
       this.topicArn = topic.arn;
       this.topicName = name;
@@ -139,7 +179,7 @@ export class FailureDestination extends Construct implements OnFailureTarget {
 function validate(scope: Construct, kind: FailureDestinationKind, props: FailureDestinationProps): void {
   const v = new PropsValidator(scope);
   const fifoWhy = 'AWS accepts only standard queues and topics as an on-failure destination of an event source mapping';
-  v.oneOf('kind', kind, ['sqs', 'sns'] as const);
+  v.oneOf('kind', kind, ['sqs', 'sns', 's3'] as const);
   if (props.fifo) v.fail('fifo', props.fifo, 'false', fifoWhy);
   if (props.name !== undefined && /\.fifo$/.test(props.name)) {
     v.fail('name', props.name, 'a name without the .fifo suffix', fifoWhy);
@@ -147,10 +187,14 @@ function validate(scope: Construct, kind: FailureDestinationKind, props: Failure
     v.matches('name', props.name, LIMITS.sqsName.pattern, `${LIMITS.sqsName.described} for an SQS queue`);
   } else if (kind === 'sns') {
     v.matches('name', props.name, LIMITS.snsName.pattern, `${LIMITS.snsName.described} for an SNS topic`);
+  } else if (kind === 's3') {
+    v.matches('name', props.name, /^[a-z0-9][a-z0-9-]{0,36}$/, '1..37 characters of [a-z0-9-] starting with a letter or digit', 'the prefix of a bucket name; Terraform appends 26 unique characters');
   }
-  if (kind === 'sns') {
+  if (kind === 's3') v.integer('expirationDays', props.expirationDays, 1, 3650);
+  else if (props.expirationDays !== undefined) v.fail('expirationDays', props.expirationDays, 'unset', `it expires objects of an S3 bucket and this destination is ${KIND_NAMES[kind]}`);
+  if (kind !== 'sqs') {
     for (const prop of SQS_ONLY) {
-      if (props[prop] !== undefined) v.fail(prop, props[prop], 'unset', `it configures an SQS queue and this destination is an SNS topic`);
+      if (props[prop] !== undefined) v.fail(prop, props[prop], 'unset', `it configures an SQS queue and this destination is ${KIND_NAMES[kind]}`);
     }
   } else {
     v.integer('messageRetentionSeconds', props.messageRetentionSeconds, ...LIMITS.sqsRetentionSeconds);
@@ -162,4 +206,9 @@ function validate(scope: Construct, kind: FailureDestinationKind, props: Failure
   }
   v.matches('kmsKeyArn', props.kmsKeyArn, KMS_KEY_ARN, 'a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>)', 'the consumer role is granted kms:Decrypt and kms:GenerateDataKey on it, and IAM needs the key ARN, not an id or alias');
   v.throwIfInvalid();
+}
+
+/** Bucket names are lower case: a derived name keeps [a-z0-9-] and starts with a letter or digit. */
+function bucketPrefixOf(name: string): string {
+  return name.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+/, '').slice(0, 37) || 'failures';
 }

@@ -6,56 +6,73 @@ import { LambdaEventSourceMapping } from '@cdktf/provider-aws/lib/lambda-event-s
 import { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function';
 import { SqsQueueRedrivePolicy } from '@cdktf/provider-aws/lib/sqs-queue-redrive-policy';
 import { FailureDestination } from './failure-destination';
-import { assumeRolePolicy, identityPolicyJson, kmsStatements, PolicyStatement } from './internal/iam';
+import { FAILURE_OBJECT_PREFIX } from './internal/failure-bucket';
+import { FailureNotifications } from './internal/failure-notifications';
+import { assumeRolePolicy, identityPolicyJson, kmsStatements } from './internal/iam';
 import { bindCode } from './internal/lambda-code';
 import { physicalName } from './internal/naming';
 import { libraryHandlerCode } from './internal/library-handler';
-import { FailureRedriveSettings, REDRIVE_DEFAULTS, validateRedrive, validateRedriveFilters } from './internal/redrive-props';
+import { REDRIVE_DEFAULTS, validateRedrive, validateRedriveFilters } from './internal/redrive-validation';
+import { redriveTiming, TimingInputs, validateConcurrency, validateTiming } from './internal/redrive-timing';
 import { PropsValidator } from './internal/validation';
-import { StreamConsumer } from './stream-consumer';
+import type { PolicyStatement } from './props/policy';
+import type { FailureRedriveSettings, RedriveTiming } from './props/redrive-settings';
+import { isKinesisSource, StreamConsumer } from './stream-consumer';
 
-export type { FailureRedriveSettings, ParkedQueueProps } from './internal/redrive-props';
 
 /** Props of a {@link FailureRedrive}. */
 export interface FailureRedriveProps extends FailureRedriveSettings {
-  /** The consumer's on-failure destination; must be an SQS queue (kind 'sqs'), which the redrive consumes. */
+  /**
+   * The consumer's on-failure destination: an SQS queue (kind 'sqs'), which the redrive consumes,
+   * or an S3 bucket (kind 's3'), whose new failure records reach the redrive through S3 event
+   * notifications into a queue created here.
+   */
   readonly failureDestination: FailureDestination;
-  /** The consumer whose failed batches are redriven: the redrive reads its mapping's stream and invokes its function (or alias) again. */
+  /** The consumer whose failed batches are redriven: the redrive reads its source and invokes its function (or alias) again. */
   readonly consumer: StreamConsumer;
   /**
-   * ARN of the customer-managed KMS key of the consumer's table, when its stream is encrypted with
-   * one: the redrive role gets kms:Decrypt on it to read the stream.
-   * @default none (the table uses an AWS owned or AWS managed key)
+   * ARN of the customer-managed KMS key of the consumer's source (a table's stream, or a Kinesis
+   * stream), when it has one: the redrive role gets kms:Decrypt on it to read failed ranges.
+   * @default the source's `encryptionKeyArn` (StreamTable, TableKinesisStream), else none
    */
   readonly streamEncryptionKeyArn?: string;
 }
 
 /**
- * The automated redrive of a stream consumer's failures: a function fed by the SQS on-failure
- * queue (ReportBatchItemFailures) that reads each failed range back from the stream, invokes the
- * consumer again with those records, retries what fails, and parks in a separate encrypted queue
- * the records that still fail and the ranges the stream can no longer serve (24 h retention). A
- * failure-queue message that cannot be handled goes to the parked queue as it is after
- * `maxReceiveCount` deliveries, so nothing is dropped.
+ * The automated redrive of a stream consumer's failures. With an SQS destination, a function fed
+ * by the failure queue reads each failed range back from the source by sequence number (the
+ * DynamoDB stream, 24 h; or the Kinesis stream, its retention) and invokes the consumer again
+ * with those records (the consumer's filter criteria applied again). With an S3 destination the
+ * records come from the failure object itself, announced by S3 event notifications: nothing
+ * depends on the source's retention. What still fails after `maxAttempts`, and ranges the source
+ * can no longer serve, are parked in an encrypted queue; a message that cannot be handled goes
+ * there as it is after `maxReceiveCount` deliveries, so nothing is dropped.
  *
- * The consumer's filter criteria are applied again to the re-read records (the mapping never gave
- * the function the records they drop). Delivery is at least once, as with the mapping itself: a
- * message handled again after a failure re-invokes the consumer with records that had succeeded.
+ * Timing is derived from the worst case (see {@link RedriveTiming}): the function timeout covers
+ * every re-invocation of the consumer, the consumed queue hides a message for 6 times that, and
+ * the SQS mapping runs at most `maximumConcurrency` redrives at once.
  *
- * The redrive's stream reads are occasional GetRecords calls, not an event source mapping, so it
- * does not count as one of the stream's two readers; throttled reads are retried by SQS redelivery.
+ * Delivery is at least once, as with the mapping itself: consumers must be idempotent. The
+ * redrive's reads are occasional GetRecords calls, not a mapping, so they are not one of the
+ * source's readers; throttled reads are retried by SQS redelivery.
  */
 export class FailureRedrive extends Construct {
   readonly function: LambdaFunction;
   readonly role: IamRole;
   readonly rolePolicy: IamRolePolicy;
   readonly logGroup: CloudwatchLogGroup;
-  /** The SQS event source mapping from the failure queue to the redrive function. */
+  /** The SQS event source mapping from the consumed queue to the redrive function. */
   readonly mapping: LambdaEventSourceMapping;
   /** Where records that fail again and unreadable ranges are kept. */
   readonly parked: FailureDestination;
-  /** Moves failure-queue messages that keep failing to the parked queue. */
-  readonly failureQueueRedrivePolicy: SqsQueueRedrivePolicy;
+  /** SQS destination: moves failure-queue messages that keep failing to the parked queue. */
+  readonly failureQueueRedrivePolicy?: SqsQueueRedrivePolicy;
+  /** S3 destination: the queue of S3 notifications about new failure objects. */
+  readonly notifications?: FailureNotifications;
+  /** ARN of the queue the redrive consumes (the failure queue, or the notification queue). */
+  readonly consumedQueueArn: string;
+  /** The derived timing; undefined when an input is a Terraform reference. */
+  readonly timing?: RedriveTiming;
   readonly functionName: string;
   readonly functionArn: string;
   readonly logGroupName: string;
@@ -67,15 +84,33 @@ export class FailureRedrive extends Construct {
     const functionName = props.functionName ?? physicalName(this, 64);
     const roleName = props.roleName ?? physicalName(this, 64, '-role');
     const failure = props.failureDestination;
+    const consumer = props.consumer;
+    const source = consumer.source;
+    const kinesis = isKinesisSource(source) ? source : undefined;
+    const fromS3 = failure.kind === 's3';
     const v = new PropsValidator(this);
-    validateRedrive(v, props, { functionName, roleName }, { kind: failure.kind, visibilityTimeoutSeconds: failure.queue?.visibilityTimeoutSecondsInput });
-    const filter = props.consumer.mapping.filterCriteriaInput?.filter;
-    const patterns = Array.isArray(filter) ? filter.map((f) => f.pattern).filter((p): p is string => typeof p === 'string') : [];
+    validateRedrive(v, props, { functionName, roleName }, { kind: failure.kind });
+    const inputs: TimingInputs = {
+      batchSize: props.batchSize ?? REDRIVE_DEFAULTS.batchSize,
+      maxAttempts: props.maxAttempts ?? REDRIVE_DEFAULTS.maxAttempts,
+      invokeBatchSize: props.invokeBatchSize ?? REDRIVE_DEFAULTS.invokeBatchSize,
+      consumerTimeoutSeconds: consumer.function.timeoutInput ?? 3,
+      consumerBatchSize: consumer.mapping.batchSizeInput ?? 100,
+      timeoutSeconds: props.timeoutSeconds,
+    };
+    this.timing = v.hasProblems ? undefined : redriveTiming(inputs);
+    validateTiming(v, inputs, this.timing, failure.kind === 'sqs' ? failure.requestedVisibilityTimeoutSeconds : undefined);
+    const maximumConcurrency = props.maximumConcurrency ?? REDRIVE_DEFAULTS.maximumConcurrency;
+    validateConcurrency(v, maximumConcurrency, consumer.function.reservedConcurrentExecutionsInput);
+    const filter = consumer.mapping.filterCriteriaInput?.filter;
+    // Records in an S3 failure object are the batch the function was given: already filtered.
+    const patterns = !fromS3 && Array.isArray(filter) ? filter.map((f) => f.pattern).filter((p): p is string => typeof p === 'string') : [];
     const environment: Record<string, string> = {
       REDRIVE_PARKED_QUEUE_URL: 'x'.repeat(200), // placeholder of a queue URL's size, for the size check
-      REDRIVE_MAX_ATTEMPTS: String(props.maxAttempts ?? REDRIVE_DEFAULTS.maxAttempts),
-      REDRIVE_INVOKE_BATCH_SIZE: String(props.invokeBatchSize ?? REDRIVE_DEFAULTS.invokeBatchSize),
+      REDRIVE_MAX_ATTEMPTS: String(inputs.maxAttempts),
+      REDRIVE_INVOKE_BATCH_SIZE: String(inputs.invokeBatchSize),
       ...(patterns.length ? { REDRIVE_FILTER_PATTERNS: JSON.stringify(patterns) } : {}),
+      ...(kinesis && !fromS3 ? { REDRIVE_INVOKE_IDENTITY_ARN: consumer.roleArn } : {}),
       POWERTOOLS_SERVICE_NAME: functionName,
       POWERTOOLS_METRICS_NAMESPACE: 'DynamoDBStreamRedrive',
     };
@@ -84,24 +119,45 @@ export class FailureRedrive extends Construct {
 
     const provider = props.provider;
     const tags = props.tags;
+    const timeout = this.timing?.timeoutSeconds ?? props.timeoutSeconds ?? REDRIVE_DEFAULTS.timeoutSeconds;
+    const visibility = this.timing?.visibilityTimeoutSeconds;
+    const maxReceiveCount = props.maxReceiveCount ?? REDRIVE_DEFAULTS.maxReceiveCount;
     const code = bindCode(this, 'Code', props.code ?? libraryHandlerCode('redrive'), 'node22');
     this.parked = new FailureDestination(this, 'Parked', { kind: 'sqs', ...props.parkedQueue, tags: props.parkedQueue?.tags ?? tags, provider });
-    this.failureQueueRedrivePolicy = new SqsQueueRedrivePolicy(this, 'FailureQueueRedrive', {
-      provider,
-      queueUrl: failure.queueUrl!,
-      redrivePolicy: JSON.stringify({ deadLetterTargetArn: this.parked.queueArn, maxReceiveCount: props.maxReceiveCount ?? REDRIVE_DEFAULTS.maxReceiveCount }),
-    });
+    if (fromS3) {
+      this.notifications = new FailureNotifications(this, 'Notifications', {
+        bucketArn: failure.bucketArn!,
+        bucketName: failure.bucketName!,
+        queueName: physicalName(this, 80, '-Notifications'),
+        visibilityTimeoutSeconds: visibility ?? timeout * 6,
+        deadLetterArn: this.parked.queueArn!,
+        maxReceiveCount,
+        tags,
+        provider,
+      });
+      this.consumedQueueArn = this.notifications.queueArn;
+    } else {
+      // The default visibility timeout of the failure queue gives way to the derived one.
+      if (failure.requestedVisibilityTimeoutSeconds === undefined && visibility !== undefined) failure.queue!.visibilityTimeoutSeconds = visibility;
+      this.failureQueueRedrivePolicy = new SqsQueueRedrivePolicy(this, 'FailureQueueRedrive', {
+        provider,
+        queueUrl: failure.queueUrl!,
+        redrivePolicy: JSON.stringify({ deadLetterTargetArn: this.parked.queueArn, maxReceiveCount }),
+      });
+      this.consumedQueueArn = failure.queueArn!;
+    }
 
     this.logGroupName = `/aws/lambda/${functionName}`;
     this.logGroup = new CloudwatchLogGroup(this, 'LogGroup', { provider, name: this.logGroupName, retentionInDays: props.logRetentionDays ?? REDRIVE_DEFAULTS.logRetentionDays, tags });
     this.role = new IamRole(this, 'Role', { provider, name: roleName, assumeRolePolicy: assumeRolePolicy('lambda.amazonaws.com'), tags });
-    const streamArn = props.consumer.mapping.eventSourceArnInput!;
-    const consumerArns = [props.consumer.functionArn, ...(props.consumer.alias ? [props.consumer.alias.arn] : [])];
+    const consumerArns = [consumer.functionArn, ...(consumer.alias ? [consumer.alias.arn] : [])];
+    const sourceKey = props.streamEncryptionKeyArn ?? (source as { encryptionKeyArn?: string }).encryptionKeyArn;
     this.policyStatements = [
-      { sid: 'ConsumeFailureRecords', actions: ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:ChangeMessageVisibility'], resources: [failure.queueArn!] },
-      ...kmsStatements('DecryptFailureRecords', failure.kmsKeyArn, ['kms:Decrypt']),
-      { sid: 'ReadFailedRanges', actions: ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator'], resources: [streamArn] },
-      ...kmsStatements('DecryptStream', props.streamEncryptionKeyArn, ['kms:Decrypt']),
+      // What Lambda's SQS poller calls with this role (the handler itself never calls SQS here).
+      { sid: 'ConsumeFailureRecords', actions: ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'], resources: [this.consumedQueueArn] },
+      ...(fromS3 ? [] : kmsStatements('DecryptFailureRecords', failure.kmsKeyArn, ['kms:Decrypt'])),
+      // The handler's own calls (test/handlers/grants-redrive-orders.test.ts records them).
+      ...readStatements(failure, source.streamArn, kinesis !== undefined, sourceKey),
       { sid: 'InvokeConsumer', actions: ['lambda:InvokeFunction'], resources: consumerArns },
       { sid: 'ParkRecords', actions: ['sqs:SendMessage'], resources: [this.parked.queueArn!] },
       ...kmsStatements('EncryptParkedRecords', this.parked.kmsKeyArn, ['kms:Decrypt', 'kms:GenerateDataKey']),
@@ -112,13 +168,13 @@ export class FailureRedrive extends Construct {
     this.function = new LambdaFunction(this, 'Function', {
       provider,
       functionName,
-      description: 'Redrives the failed batches of a DynamoDB stream consumer and parks what still fails',
+      description: 'Redrives the failed batches of a stream consumer and parks what still fails',
       role: this.role.arn,
       runtime: 'nodejs22.x',
       handler: 'index.handler',
       architectures: [props.architecture ?? 'arm64'],
       memorySize: props.memorySize ?? REDRIVE_DEFAULTS.memorySize,
-      timeout: props.timeoutSeconds ?? REDRIVE_DEFAULTS.timeoutSeconds,
+      timeout,
       filename: code.filename,
       sourceCodeHash: code.hash,
       environment: { variables: { ...environment, REDRIVE_PARKED_QUEUE_URL: this.parked.queueUrl! } },
@@ -131,12 +187,27 @@ export class FailureRedrive extends Construct {
 
     this.mapping = new LambdaEventSourceMapping(this, 'Mapping', {
       provider,
-      eventSourceArn: failure.queueArn!,
+      eventSourceArn: this.consumedQueueArn,
       functionName: this.function.arn,
-      batchSize: props.batchSize ?? REDRIVE_DEFAULTS.batchSize,
+      batchSize: inputs.batchSize,
       functionResponseTypes: ['ReportBatchItemFailures'],
+      scalingConfig: { maximumConcurrency },
       // AWS checks the role's queue permissions when the mapping is created.
       dependsOn: [this.rolePolicy],
     });
   }
+}
+
+/** How the redrive gets the failed records: from the S3 failure object, or read back from the source by sequence number. */
+function readStatements(failure: FailureDestination, streamArn: string, kinesis: boolean, sourceKey: string | undefined): PolicyStatement[] {
+  if (failure.kind === 's3') {
+    return [
+      { sid: 'ReadFailureObjects', actions: ['s3:GetObject'], resources: [`${failure.bucketArn}/${FAILURE_OBJECT_PREFIX}*`] },
+      ...kmsStatements('DecryptFailureObjects', failure.kmsKeyArn, ['kms:Decrypt']),
+    ];
+  }
+  const read: PolicyStatement = kinesis
+    ? { sid: 'ReadFailedRanges', actions: ['kinesis:GetRecords', 'kinesis:GetShardIterator'], resources: [streamArn] }
+    : { sid: 'ReadFailedRanges', actions: ['dynamodb:GetRecords', 'dynamodb:GetShardIterator'], resources: [streamArn] };
+  return [read, ...kmsStatements('DecryptStream', sourceKey, ['kms:Decrypt'])];
 }

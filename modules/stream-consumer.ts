@@ -4,29 +4,42 @@ import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { LambdaAlias } from '@cdktf/provider-aws/lib/lambda-alias';
+import { KinesisStreamConsumer } from '@cdktf/provider-aws/lib/kinesis-stream-consumer';
 import { LambdaEventSourceMapping } from '@cdktf/provider-aws/lib/lambda-event-source-mapping';
 import { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function';
 import { LambdaProvisionedConcurrencyConfig } from '@cdktf/provider-aws/lib/lambda-provisioned-concurrency-config';
-import { Bundle } from './internal/bundling';
-import { StreamEventSourceOptions, eventSourceMappingConfig, validateEventSource } from './internal/event-source-mapping';
-import { FunctionOptions, validateFunctionOptions } from './internal/function-options';
-import { OnFailureTarget, PolicyStatement, assumeRolePolicy, identityPolicyJson } from './internal/iam';
-import { LambdaCode, bindCode } from './internal/lambda-code';
+import { eventSourceMappingConfig, validateEventSource } from './internal/event-source-mapping';
+import { validateFunctionOptions } from './internal/function-options';
+import { assumeRolePolicy, identityPolicyJson } from './internal/iam';
+import { bindCode } from './internal/lambda-code';
 import { physicalName } from './internal/naming';
+import { INDEX_ACTIONS } from './internal/table-access';
 import { PropsValidator } from './internal/validation';
+import type { StreamEventSourceOptions } from './props/event-source';
+import type { Bundle, FunctionOptions, LambdaCode } from './props/function';
+import { TABLE_ITEM_ACTIONS } from './props/policy';
+import type { OnFailureTarget, PolicyStatement, TableItemAction } from './props/policy';
+import { IKinesisSource } from './kinesis-stream';
 import { IDataTable, IStreamSource } from './stream-table';
 
-export type { BundlingOptions, Bundle } from './internal/bundling';
-export type { FilterPattern, StartingPosition, StreamEventSourceOptions } from './internal/event-source-mapping';
-export type { ApplicationLogLevel, Architecture, FunctionOptions, LogFormat, SystemLogLevel } from './internal/function-options';
-export type { LambdaCode } from './internal/lambda-code';
+/** What a consumer reads: a table's DynamoDB stream, or its changes in a Kinesis data stream. */
+export type ChangeSource = IStreamSource | IKinesisSource;
+
+/** True for a Kinesis source ({@link TableKinesisStream}); false for a DynamoDB stream source. */
+export function isKinesisSource(source: ChangeSource): source is IKinesisSource {
+  return (source as IKinesisSource).sourceKind === 'kinesis';
+}
 
 export interface StreamConsumerProps extends FunctionOptions, StreamEventSourceOptions {
-  /** The table (stream source) the function reads. The consumer registers itself as one of its (at most 2) readers. */
-  readonly table: IStreamSource;
+  /**
+   * The change source the function reads: a table's DynamoDB stream (a StreamTable, a replica's
+   * stream), where the consumer is one of at most 2 readers, or its Kinesis data stream (a
+   * TableKinesisStream), read with shared throughput or through an enhanced fan-out consumer.
+   */
+  readonly table: ChangeSource;
   /** The function's code: a handler entry bundled at synth time, a bundled directory, or a zip. */
   readonly code: LambdaCode;
-  /** Where batches that exhaust retries or age out are reported (SQS queue or SNS topic). @default none: they are dropped */
+  /** Where batches that exhaust retries or age out are reported (SQS queue, SNS topic or S3 bucket). @default none: they are dropped */
   readonly onFailure?: OnFailureTarget;
   /** Extra statements for the function's role (exact ARNs; e.g. writes to another table). @default none */
   readonly additionalStatements?: PolicyStatement[];
@@ -45,6 +58,12 @@ export class StreamConsumer extends Construct {
   readonly rolePolicy: IamRolePolicy;
   readonly logGroup: CloudwatchLogGroup;
   readonly mapping: LambdaEventSourceMapping;
+  /** The change source, as given. */
+  readonly source: ChangeSource;
+  /** The enhanced fan-out consumer the mapping reads through (Kinesis source with `fanOut`). */
+  readonly fanOutConsumer?: KinesisStreamConsumer;
+  /** Name of the fan-out consumer (its metrics' ConsumerName dimension). */
+  readonly fanOutConsumerName?: string;
   /** The alias the mapping invokes when provisioned concurrency is on. */
   readonly alias?: LambdaAlias;
   readonly provisionedConcurrencyConfig?: LambdaProvisionedConcurrencyConfig;
@@ -65,18 +84,33 @@ export class StreamConsumer extends Construct {
     super(scope, id);
     const functionName = props.functionName ?? physicalName(this, 64);
     const roleName = props.roleName ?? physicalName(this, 64, '-role');
+    const source = props.table;
+    const kinesis = isKinesisSource(source) ? source : undefined;
+    const fanOut = kinesis !== undefined && !!props.fanOut;
+    const consumerName = fanOut ? (typeof props.fanOut === 'object' ? props.fanOut.consumerName : undefined) ?? physicalName(this, 128) : undefined;
     const v = new PropsValidator(this);
     validateFunctionOptions(v, props, functionName, roleName, 'entry' in props.code);
-    const patterns = validateEventSource(v, props, { streamViewType: props.table.streamViewType, onFailureArn: props.onFailure?.destinationArn });
+    const patterns = validateEventSource(v, props, {
+      source: kinesis ? 'kinesis' : 'dynamodb-stream',
+      streamViewType: kinesis ? undefined : (source as IStreamSource).streamViewType,
+      onFailureArn: props.onFailure?.destinationArn,
+      fanOutConsumerName: consumerName,
+    });
     v.throwIfInvalid();
 
-    const provider = props.provider ?? props.table.provider;
+    this.source = source;
+    const provider = props.provider ?? source.provider;
     const runtime = props.runtime ?? 'nodejs22.x';
     const code = bindCode(this, 'Code', props.code, runtime.replace(/^nodejs(\d+)\.x$/, 'node$1'));
     this.codeHash = code.hash;
     this.bundle = code.bundle;
-    props.table.addStreamReader(this);
+    if (kinesis) kinesis.addKinesisReader(this, fanOut ? 'fan-out' : 'shared');
+    else (source as IStreamSource).addStreamReader(this);
     const tags = props.tags;
+    if (kinesis && consumerName) {
+      this.fanOutConsumerName = consumerName;
+      this.fanOutConsumer = new KinesisStreamConsumer(this, 'FanOutConsumer', { provider, name: consumerName, streamArn: kinesis.streamArn });
+    }
 
     this.logGroupName = `/aws/lambda/${functionName}`;
     this.logGroup = new CloudwatchLogGroup(this, 'LogGroup', { provider, name: this.logGroupName, retentionInDays: props.logRetentionDays ?? 30, tags });
@@ -85,7 +119,7 @@ export class StreamConsumer extends Construct {
     this.roleArn = this.role.arn;
     this.roleName = this.role.name;
     this.addToRolePolicy(
-      ...props.table.streamReadStatements(),
+      ...(kinesis ? kinesis.kinesisReadStatements(this.fanOutConsumer?.arn) : (source as IStreamSource).streamReadStatements()),
       { sid: 'WriteLogs', actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [`${this.logGroup.arn}:*`] },
       ...(props.onFailure?.sendStatements ?? []),
       // X-Ray has no resource-level permissions for these two actions: "*" is the only valid resource.
@@ -144,7 +178,7 @@ export class StreamConsumer extends Construct {
     this.invokeArn = this.alias ? this.alias.arn : this.function.arn;
 
     this.mapping = new LambdaEventSourceMapping(this, 'Mapping', {
-      ...eventSourceMappingConfig(props, patterns, { functionArn: this.invokeArn, streamArn: props.table.streamArn, onFailureArn: props.onFailure?.destinationArn, provider }),
+      ...eventSourceMappingConfig(props, patterns, { functionArn: this.invokeArn, eventSourceArn: this.fanOutConsumer?.arn ?? source.streamArn, onFailureArn: props.onFailure?.destinationArn, provider }),
       // AWS checks the role's stream permissions when the mapping is created.
       dependsOn: [this.rolePolicy],
     });
@@ -155,12 +189,36 @@ export class StreamConsumer extends Construct {
     this.statements.push(...statements);
   }
 
-  /** Lets the function write items to `table` (and use its customer-managed key). */
+  /**
+   * Lets the function make exactly `actions` on `table`, the calls its handler makes and no
+   * others: e.g. `['dynamodb:UpdateItem']` for a handler that only updates items. Query and Scan
+   * are granted on the table and on the secondary indexes named in `indexes` (by exact ARN). A
+   * customer-managed key adds kms:Decrypt, and for writes kms:Encrypt and kms:GenerateDataKey.
+   * Least privilege: prefer this to `grantWriteData`/`grantReadData`, which grant every item write
+   * or read. Throws, naming this construct, for an action outside TABLE_ITEM_ACTIONS or an index the
+   * table does not have.
+   */
+  grantItemActions(table: IDataTable, actions: readonly TableItemAction[], indexes: readonly string[] = []): void {
+    const v = new PropsValidator(this);
+    const why = 'the DynamoDB item actions a stream consumer can be granted; the stream read is granted already';
+    if (!actions.length) v.fail('grantItemActions.actions', actions, `at least one of ${TABLE_ITEM_ACTIONS.join(', ')}`, why);
+    for (const a of actions) v.oneOf('grantItemActions.actions', a, TABLE_ITEM_ACTIONS, why);
+    if (indexes.length && !actions.some((a) => INDEX_ACTIONS.includes(a))) {
+      v.fail('grantItemActions.indexes', indexes, 'empty unless actions include dynamodb:Query or dynamodb:Scan', 'only those two read an index');
+    }
+    for (const i of indexes) {
+      if (!table.indexNames.includes(i)) v.fail('grantItemActions.indexes', i, table.indexNames.length ? `one of the table's indexes (${table.indexNames.join(', ')})` : 'empty: the table has no secondary index');
+    }
+    v.throwIfInvalid();
+    this.addToRolePolicy(...table.itemActionStatements(actions, indexes));
+  }
+
+  /** Lets the function make every item write (PutItem, UpdateItem, DeleteItem, BatchWriteItem, ConditionCheckItem) on `table` (and use its customer-managed key). */
   grantWriteData(table: IDataTable): void {
     this.addToRolePolicy(...table.writeDataStatements());
   }
 
-  /** Lets the function read items from `table` and its indexes (and decrypt with its customer-managed key). */
+  /** Lets the function make every item read (GetItem, BatchGetItem, Query, Scan, ConditionCheckItem) on `table` and its indexes (and decrypt with its customer-managed key). */
   grantReadData(table: IDataTable): void {
     this.addToRolePolicy(...table.readDataStatements());
   }

@@ -3,24 +3,39 @@ import { Construct } from 'constructs';
 import { PipelineAlarms, PipelineAlarmsProps } from './alarms';
 import { FailureDestination, FailureDestinationProps } from './failure-destination';
 import { PropsValidator } from './internal/validation';
-import { FailureRedrive, FailureRedriveSettings } from './redrive';
-import { StreamConsumer, StreamConsumerProps } from './stream-consumer';
+import type { FailureRedriveSettings } from './props/redrive-settings';
+import { IKinesisSource, TableKinesisStream, TableKinesisStreamProps } from './kinesis-stream';
+import { FailureRedrive } from './redrive';
+import { ChangeSource, isKinesisSource, StreamConsumer, StreamConsumerProps } from './stream-consumer';
 import { IStreamSource, StreamTable, StreamTableProps } from './stream-table';
 
 /** Consumer settings of a pipeline: everything but what the pipeline wires itself. */
 export type PipelineConsumerProps = Omit<StreamConsumerProps, 'table' | 'onFailure' | 'provider'>;
 
 /** Alarm settings of a pipeline: everything but what the pipeline knows from its parts. */
-export type PipelineAlarmSettings = Omit<PipelineAlarmsProps, 'functionName' | 'aliasName' | 'failureDestination' | 'provider'>;
+export type PipelineAlarmSettings = Omit<PipelineAlarmsProps, 'functionName' | 'aliasName' | 'failureDestination' | 'eventSourceMappingUuid' | 'kinesis' | 'provider'>;
+
+/** Settings of the Kinesis stream a pipeline creates for its table: everything but the table and provider. */
+export type PipelineKinesisProps = Omit<TableKinesisStreamProps, 'table' | 'provider'>;
 
 /** Props of a {@link StreamPipeline}. */
 export interface StreamPipelineProps {
   /**
-   * The table whose stream the pipeline consumes: props for a new {@link StreamTable}, or an
-   * existing stream source (a StreamTable made elsewhere, a replica table).
+   * The source the pipeline consumes: props for a new {@link StreamTable}, or an existing change
+   * source (a StreamTable or replica table's DynamoDB stream, or a {@link TableKinesisStream}).
    */
-  readonly table: StreamTableProps | IStreamSource;
-  /** The consumer function and its event source mapping. */
+  readonly table: StreamTableProps | ChangeSource;
+  /**
+   * With table props only: stream the new table's changes to Kinesis Data Streams
+   * ({@link TableKinesisStream}) and consume them from there instead of from the DynamoDB stream.
+   * `true` for the defaults (on-demand, KMS, 24 h, millisecond creation times).
+   * @default false (the consumer reads the table's DynamoDB stream)
+   */
+  readonly kinesis?: boolean | PipelineKinesisProps;
+  /**
+   * The consumer function and its event source mapping. In a pipeline, `eventCountMetrics`
+   * defaults to true when alarms are on, so the mapping-metric alarms have data.
+   */
   readonly consumer: PipelineConsumerProps;
   /**
    * Where batches that exhaust their retries or age out are reported. `false` sends them nowhere
@@ -49,10 +64,12 @@ export interface StreamPipelineProps {
  * (`table`, `consumer`, `failureDestination`, `alarms`) for customisation.
  */
 export class StreamPipeline extends Construct {
-  /** The stream source: the table created here, or the one passed in. */
-  readonly table: IStreamSource;
-  /** The table created here from props; undefined when an existing stream source was passed. */
+  /** The change source the consumer reads: the table created here, its Kinesis stream, or the source passed in. */
+  readonly table: ChangeSource;
+  /** The table created here from props; undefined when an existing source was passed. */
   readonly streamTable?: StreamTable;
+  /** The Kinesis stream created here for the table (`kinesis`). */
+  readonly kinesisStream?: TableKinesisStream;
   readonly consumer: StreamConsumer;
   readonly failureDestination?: FailureDestination;
   readonly alarms?: PipelineAlarms;
@@ -62,35 +79,38 @@ export class StreamPipeline extends Construct {
   constructor(scope: Construct, id: string, props: StreamPipelineProps) {
     super(scope, id);
     const provider = props.provider;
-    if (isStreamSource(props.table)) {
+    if (isChangeSource(props.table)) {
+      if (props.kinesis) new PropsValidator(this).fail('kinesis', props.kinesis, 'unset when table is an existing source', 'only a table created here can be streamed to Kinesis by the pipeline; pass a TableKinesisStream as table instead').throwIfInvalid();
       this.table = props.table;
     } else {
       this.streamTable = new StreamTable(this, 'Table', { provider, ...props.table });
       this.table = this.streamTable;
+      if (props.kinesis) {
+        this.kinesisStream = new TableKinesisStream(this, 'Kinesis', { ...(props.kinesis === true ? {} : props.kinesis), table: this.streamTable, provider });
+        this.table = this.kinesisStream;
+      }
     }
     if (props.failureDestination !== false) {
       this.failureDestination = new FailureDestination(this, 'FailureDestination', { provider, ...props.failureDestination });
     }
-    this.consumer = new StreamConsumer(this, 'Consumer', { ...props.consumer, table: this.table, onFailure: this.failureDestination, provider });
+    const eventCountMetrics = props.consumer.eventCountMetrics ?? props.alarms !== false;
+    this.consumer = new StreamConsumer(this, 'Consumer', { ...props.consumer, eventCountMetrics, table: this.table, onFailure: this.failureDestination, provider });
     if (props.redrive) {
       if (!this.failureDestination) {
         new PropsValidator(this).fail('redrive', props.redrive, 'false or unset when failureDestination is false', 'the redrive consumes the SQS failure queue').throwIfInvalid();
       }
       const settings = props.redrive === true ? {} : props.redrive;
-      this.redrive = new FailureRedrive(this, 'Redrive', {
-        ...settings,
-        failureDestination: this.failureDestination!,
-        consumer: this.consumer,
-        streamEncryptionKeyArn: (this.table as { encryptionKeyArn?: string }).encryptionKeyArn,
-        provider,
-      });
+      this.redrive = new FailureRedrive(this, 'Redrive', { ...settings, failureDestination: this.failureDestination!, consumer: this.consumer, provider });
     }
     if (props.alarms !== false) {
+      const kinesis = isKinesisSource(this.table) ? (this.table as IKinesisSource) : undefined;
       this.alarms = new PipelineAlarms(this, 'Alarms', {
         ...props.alarms,
         functionName: this.consumer.functionName,
         aliasName: this.consumer.alias?.name,
         failureDestination: this.failureDestination,
+        eventSourceMappingUuid: eventCountMetrics ? this.consumer.mapping.uuid : undefined,
+        kinesis: kinesis ? { streamName: kinesis.streamName, fanOutConsumerName: this.consumer.fanOutConsumerName } : undefined,
         provider,
       });
       if (this.redrive) this.alarmOnRedrive(this.alarms, this.redrive);
@@ -122,6 +142,6 @@ export class StreamPipeline extends Construct {
   }
 }
 
-function isStreamSource(t: StreamTableProps | IStreamSource): t is IStreamSource {
-  return typeof (t as IStreamSource).streamReadStatements === 'function';
+function isChangeSource(t: StreamTableProps | ChangeSource): t is ChangeSource {
+  return typeof (t as IStreamSource).streamReadStatements === 'function' || (t as IKinesisSource).sourceKind === 'kinesis';
 }

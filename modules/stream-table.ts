@@ -2,12 +2,11 @@ import { TerraformProvider } from 'cdktf';
 import { Construct, IConstruct } from 'constructs';
 import { DynamodbTable } from '@cdktf/provider-aws/lib/dynamodb-table';
 import { LIMITS } from './internal/limits';
-import { PolicyStatement } from './internal/iam';
-import { StreamReaders, readDataAccess, streamReadAccess, writeDataAccess } from './internal/table-access';
+import type { PolicyStatement, TableItemAction } from './props/policy';
+import { itemActionAccess, StreamReaders, readDataAccess, streamReadAccess, writeDataAccess } from './internal/table-access';
 import { PropsValidator } from './internal/validation';
-import { GlobalSecondaryIndexProps, KeyAttribute, LocalSecondaryIndexProps, positiveInteger, validateSchema } from './internal/table-schema';
-
-export type { AttributeType, GlobalSecondaryIndexProps, KeyAttribute, LocalSecondaryIndexProps, ProjectionType } from './internal/table-schema';
+import { positiveInteger, validateSchema } from './internal/table-schema';
+import type { GlobalSecondaryIndexProps, KeyAttribute, LocalSecondaryIndexProps } from './props/table-schema';
 
 /** On-demand (pay per request) or provisioned capacity. */
 export type BillingMode = 'PAY_PER_REQUEST' | 'PROVISIONED';
@@ -89,8 +88,14 @@ export interface IStreamSource extends IConstruct {
 
 /** A table a function can be granted item access to. */
 export interface IDataTable {
+  /** Names of the table's secondary indexes (global and local). */
+  readonly indexNames: string[];
+  /** The usual item reads: GetItem, BatchGetItem, Query, Scan, ConditionCheckItem, on the table and each index. */
   readDataStatements(): PolicyStatement[];
+  /** The usual item writes: PutItem, UpdateItem, DeleteItem, BatchWriteItem, ConditionCheckItem. */
   writeDataStatements(): PolicyStatement[];
+  /** Exactly `actions` on the table (Query and Scan also on each of `indexes`), plus what its customer-managed key needs. */
+  itemActionStatements(actions: readonly TableItemAction[], indexes?: readonly string[]): PolicyStatement[];
 }
 
 /**
@@ -228,5 +233,10 @@ export class StreamTable extends Construct implements IStreamSource, IDataTable 
   /** Item writes (PutItem, UpdateItem, DeleteItem, BatchWriteItem, ConditionCheckItem) on the table, plus the CMK. */
   writeDataStatements(): PolicyStatement[] {
     return writeDataAccess(this);
+  }
+
+  /** Exactly `actions` on the table (Query and Scan also on each of `indexes`), plus the CMK. */
+  itemActionStatements(actions: readonly TableItemAction[], indexes: readonly string[] = []): PolicyStatement[] {
+    return itemActionAccess(this, actions, indexes);
   }
 }

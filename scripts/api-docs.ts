@@ -27,15 +27,17 @@ function oneLine(s: string): string {
   return s.replace(/\s*\n\s*/g, ' ').replace(/\|/g, '\\|').trim();
 }
 
-/** Renders the exported interfaces and classes of one module file. */
+/** Renders the exported classes, interfaces, types and constants of one module file. */
 function renderFile(file: string, only?: Set<string>): string[] {
   const source = parse(file);
   const out: string[] = [];
   source.forEachChild((node) => {
     const exported = (ts.getCombinedModifierFlags(node as ts.Declaration) & ts.ModifierFlags.Export) !== 0;
-    const name = (node as ts.DeclarationStatement).name;
+    const names = ts.isVariableStatement(node)
+      ? node.declarationList.declarations.map((d) => d.name)
+      : [(node as ts.DeclarationStatement).name].filter((n): n is ts.Identifier => !!n && ts.isIdentifier(n));
     if (!exported && !only) return;
-    if (only && !(name && ts.isIdentifier(name) && only.has(name.text))) return;
+    if (only && !names.some((n) => ts.isIdentifier(n) && only.has(n.text))) return;
     if (ts.isClassDeclaration(node) && node.name) {
       const { text } = jsDoc(node, source);
       out.push(`### class \`${node.name.text}\``, '', text || '_(no description)_', '');
@@ -64,6 +66,11 @@ function renderFile(file: string, only?: Set<string>): string[] {
       }
     } else if (ts.isTypeAliasDeclaration(node)) {
       out.push(`### type \`${node.name.text}\``, '', `\`${oneLine(node.type.getText(source))}\``, '', jsDoc(node, source).text, '');
+    } else if (ts.isVariableStatement(node)) {
+      for (const d of node.declarationList.declarations) {
+        if (!ts.isIdentifier(d.name) || (only && !only.has(d.name.text))) continue;
+        out.push(`### const \`${d.name.text}\``, '', `\`${oneLine(d.initializer?.getText(source) ?? '')}\``, '', jsDoc(node, source).text, '');
+      }
     }
   });
   return out;

@@ -1,10 +1,7 @@
 import { Token } from 'cdktf';
 import { Construct } from 'constructs';
-import { LIMITS } from '../../modules/internal/limits';
-import { ModuleStack } from '../../modules/module-stack';
+import { LOG_RETENTION_DAYS, ModuleStack } from '../../modules';
 import { OrdersAnalytics } from './orders-analytics';
-
-const LOG_RETENTION_DAYS = LIMITS.logRetentionDays as readonly number[];
 
 /**
  * The orders pipeline as a Terraform module for estates written by hand (see

@@ -1,5 +1,5 @@
 /**
- * The replica writer's configuration, read from the Lambda environment. modules/replication.ts
+ * The replica writer's configuration, read from the Lambda environment. modules/replication/writer.ts
  * sets these variables; the names below are the contract between the two.
  */
 import { DEFAULT_ATTRIBUTE_NAMES, DEFAULT_TOMBSTONE_TTL_SECONDS, LwwAttributeNames } from '../lww';

@@ -15,6 +15,12 @@ export interface DecodedRecord {
   readonly newImage?: Item;
   readonly sequenceNumber: string;
   /**
+   * The record's place among the changes of its item, as decimal digits (compared numerically):
+   * the DynamoDB Streams sequence number, which increases with every change of an item. Versions
+   * the writer mints and the repair marker `_w` are derived from it.
+   */
+  readonly position: string;
+  /**
    * When the change was made, in epoch ms, as precisely as the source tells: DynamoDB Streams
    * give whole seconds (rounded down), Kinesis Data Streams for DynamoDB milliseconds or finer.
    * 0 when the record carries no time.
@@ -119,6 +125,7 @@ export function decodeRecord(record: DynamoDBRecord): DecodedRecord {
   const ui = record.userIdentity as Record<string, string | undefined> | undefined;
   return {
     sequenceNumber: d.SequenceNumber,
+    position: d.SequenceNumber.replace(/^0+(?=\d)/, ''),
     approximateCreationMs: created === undefined ? 0 : Math.floor(created * 1000),
     eventName,
     userIdentity: ui ? { type: ui.type ?? ui.Type, principalId: ui.principalId ?? ui.PrincipalId } : undefined,

@@ -55,6 +55,14 @@ async function replicate(deps: ExecuteDeps, record: DecodedRecord, version: stri
             deps.tally.target(target.region).stale++;
             return undefined;
           }
+          if (kind === 'transient') {
+            // Not there yet: its age so far is a floor on its lag, so the lag alarm sees a target
+            // that is down (nothing would be recorded at all while every write to it fails).
+            const t = deps.tally.target(target.region);
+            t.pending++;
+            const age = versionAgeMs(version, deps.now());
+            if (age !== undefined) t.lagMs.push(Math.max(0, age));
+          }
           return { kind, target, error: describeError(e) };
         }
       }),
@@ -78,7 +86,7 @@ export async function executeKey(work: KeyWork, deps: ExecuteDeps): Promise<KeyO
     if (action?.kind === 'replicate') await replicate(deps, action.record, action.version);
     else if (action) settled = await settleInPlace(action, deps);
     if (!deps.outOfOrder && needsState(work, settled, deps.config.names)) {
-      await deps.state.save(work.keyId, { sequenceNumber: work.last.sequenceNumber, floor: work.floor! }, deps.now());
+      await deps.state.save(work.keyId, { position: work.last.position, floor: work.floor! }, deps.now());
       deps.tally.statesSaved++;
     }
     return { ok: true };

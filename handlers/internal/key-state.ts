@@ -11,7 +11,7 @@ import { isVersion } from '../lww';
 import type { KeyState } from './plan';
 
 /** Attribute names of a state item; the table's partition key is `k` (string). */
-export const STATE_ATTRIBUTES = { key: 'k', sequenceNumber: 'seq', floor: 'floor', expiresAt: 'exp' } as const;
+export const STATE_ATTRIBUTES = { key: 'k', position: 'seq', floor: 'floor', expiresAt: 'exp' } as const;
 
 /** Long enough for any DynamoDB or Kinesis sequence number, so that string order is numeric order. */
 const SEQUENCE_WIDTH = 64;
@@ -45,9 +45,9 @@ export function dynamoKeyStateStore(client: DynamoDBClient, table: string): KeyS
           const res = await client.send(new BatchGetItemCommand({ RequestItems: request }));
           for (const item of res.Responses?.[table] ?? []) {
             const id = byHash.get(item[A.key]?.S ?? '');
-            const seq = item[A.sequenceNumber]?.S;
+            const seq = item[A.position]?.S;
             const floor = item[A.floor]?.S;
-            if (id !== undefined && seq && isVersion(floor)) out.set(id, { sequenceNumber: seq.replace(/^0+(?=\d)/, ''), floor });
+            if (id !== undefined && seq && isVersion(floor)) out.set(id, { position: seq.replace(/^0+(?=\d)/, ''), floor });
           }
           request = res.UnprocessedKeys as typeof request;
           if (request && Object.keys(request).length) await new Promise((r) => setTimeout(r, 20 * 2 ** round));
@@ -56,20 +56,20 @@ export function dynamoKeyStateStore(client: DynamoDBClient, table: string): KeyS
       return out;
     },
     async save(keyId, state, nowMs) {
-      const seq = state.sequenceNumber.padStart(SEQUENCE_WIDTH, '0');
+      const seq = state.position.padStart(SEQUENCE_WIDTH, '0');
       try {
         await client.send(
           new PutItemCommand({
             TableName: table,
             Item: {
               [A.key]: { S: stateKey(keyId) },
-              [A.sequenceNumber]: { S: seq },
+              [A.position]: { S: seq },
               [A.floor]: { S: state.floor },
               [A.expiresAt]: { N: String(Math.floor(nowMs / 1000) + STATE_TTL_SECONDS) },
             },
             // Never move back: a slower invocation must not undo what a later batch saved.
             ConditionExpression: 'attribute_not_exists(#seq) OR #seq < :seq',
-            ExpressionAttributeNames: { '#seq': A.sequenceNumber },
+            ExpressionAttributeNames: { '#seq': A.position },
             ExpressionAttributeValues: { ':seq': { S: seq } },
           }),
         );

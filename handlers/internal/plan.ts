@@ -31,7 +31,8 @@ export type KeyAction =
 
 /** What a previous batch left for a key whose item does not carry the newest version it had seen. */
 export interface KeyState {
-  readonly sequenceNumber: string;
+  /** The position (see DecodedRecord) of the last record it covers. */
+  readonly position: string;
   readonly floor: string;
 }
 
@@ -94,10 +95,10 @@ export function planKey(keyId: string, records: DecodedRecord[], self: string, n
   const work: KeyWork = { keyId, records, last: records[records.length - 1], echoes: 0, ttlSkipped: 0, alreadySettled: 0, malformed: [] };
   let floor: string | undefined;
   let action: KeyAction | undefined;
-  let settledUpTo = state?.sequenceNumber;
+  let settledUpTo = state?.position;
   for (const rec of records) {
     if (settledUpTo !== undefined) {
-      if (compareSequenceNumbers(rec.sequenceNumber, settledUpTo) <= 0) {
+      if (compareSequenceNumbers(rec.position, settledUpTo) <= 0) {
         work.alreadySettled++;
         continue;
       }
@@ -107,7 +108,7 @@ export function planKey(keyId: string, records: DecodedRecord[], self: string, n
     const old = readVersion(rec.oldImage, names, 'old');
     // An unreadable old version is an application's doing; its own record was parked for it.
     if (old.ok) floor = maxVersion(floor, old.version);
-    const mint = () => (floor = writerVersion(rec.approximateCreationMs, self, rec.sequenceNumber, floor));
+    const mint = () => (floor = writerVersion(rec.approximateCreationMs, self, rec.position, floor));
     if (rec.eventName === 'REMOVE') {
       if (isTtlDelete(rec)) work.ttlSkipped++;
       else action = { kind: 'tombstone', record: rec, version: mint() };

@@ -13,6 +13,8 @@ export const REDRIVE_ENV = {
   parkMaxBytes: 'REDRIVE_PARK_MAX_BYTES',
   /** The consumer mapping's filter patterns, a JSON array of pattern strings. @default none: every record */
   filterPatterns: 'REDRIVE_FILTER_PATTERNS',
+  /** Kinesis sources: the consumer's role ARN, which Lambda names in each Kinesis record (invokeIdentityArn). @default empty */
+  invokeIdentityArn: 'REDRIVE_INVOKE_IDENTITY_ARN',
 } as const;
 
 export interface RedriveConfig {
@@ -24,6 +26,8 @@ export interface RedriveConfig {
   readonly filterPatterns?: string[];
   /** SDK attempts per call (stream reads, invokes, parking). @default 3 */
   readonly sdkMaxAttempts?: number;
+  /** Kinesis sources: the role ARN re-read records name as invokeIdentityArn. @default none */
+  readonly invokeIdentityArn?: string;
 }
 
 /** Counts of one invocation: the log line, the EMF metrics and tests read them. */
@@ -32,6 +36,8 @@ export interface RedriveTally {
   rangesRedriven: number;
   rangesUnreadable: number;
   recordsRead: number;
+  /** S3 failure objects read (S3 destinations); their records count in recordsRead. */
+  objectsRead: number;
   /** Records of the range the consumer's filters drop, as its mapping did. */
   recordsFiltered: number;
   recordsRetried: number;
@@ -57,6 +63,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): RedriveConf
     maxAttempts: intIn(env, REDRIVE_ENV.maxAttempts, 3, 1, 10, problems),
     invokeBatchSize: intIn(env, REDRIVE_ENV.invokeBatchSize, 100, 1, 10000, problems),
     parkMaxBytes: intIn(env, REDRIVE_ENV.parkMaxBytes, DEFAULT_PARK_MAX_BYTES, 1024, 1_048_576, problems),
+    ...(env[REDRIVE_ENV.invokeIdentityArn] ? { invokeIdentityArn: env[REDRIVE_ENV.invokeIdentityArn] } : {}),
   };
   const rawPatterns = env[REDRIVE_ENV.filterPatterns];
   if (rawPatterns) {

@@ -1,13 +1,20 @@
 /**
  * Runs re-read records through the consumer again. Generic on purpose: the redrive does not know
  * what the consumer does, it invokes the very function whose mapping gave up (Lambda Invoke,
- * RequestResponse) with a DynamoDBStreamEvent, and reads the answer the way the event source
- * mapping would: `batchItemFailures` names records that failed again; a FunctionError fails them all.
+ * RequestResponse) with the event that mapping would send (DynamoDB stream or Kinesis records),
+ * and reads the answer the way the event source mapping would: `batchItemFailures` names records
+ * (by sequence number) that failed again; a FunctionError fails them all.
  */
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import type { DynamoDBBatchResponse } from 'aws-lambda';
 import { describeError } from './errors';
+import { sequenceOf, StreamRecord } from './redrive-records';
 import { redriveEvent } from './stream-record';
+
+/** The event a stream mapping sends: DynamoDB stream records or Kinesis records. */
+export interface StreamEvent {
+  readonly Records: StreamRecord[];
+}
 
 export interface InvokeResult {
   /** Set when the function threw or timed out (Lambda's X-Amz-Function-Error). */
@@ -17,7 +24,7 @@ export interface InvokeResult {
 }
 
 /** Invokes a function synchronously; tests inject one that calls a real handler in-process. */
-export type Invoker = (functionArn: string, event: DynamoDBStreamEvent) => Promise<InvokeResult>;
+export type Invoker = (functionArn: string, event: StreamEvent) => Promise<InvokeResult>;
 
 /** The default invoker: Lambda Invoke (RequestResponse); the client is built on first use unless given. */
 export function lambdaInvoker(options: { maxAttempts?: number; client?: LambdaClient } = {}): Invoker {
@@ -37,12 +44,12 @@ export function lambdaInvoker(options: { maxAttempts?: number; client?: LambdaCl
 }
 
 /** Sequence numbers of the records that failed in one invocation, per the mapping's rules. */
-export function failedRecords(records: DynamoDBRecord[], result: InvokeResult): { failed: DynamoDBRecord[]; reason: string } {
+export function failedRecords(records: StreamRecord[], result: InvokeResult): { failed: StreamRecord[]; reason: string } {
   if (result.functionError) return { failed: records, reason: `FunctionError ${result.functionError}: ${preview(result.response)}` };
   const items = (result.response as DynamoDBBatchResponse | undefined)?.batchItemFailures;
   if (!Array.isArray(items) || items.length === 0) return { failed: [], reason: '' };
-  const bySeq = new Map(records.map((r) => [r.dynamodb?.SequenceNumber, r]));
-  const failed = new Set<DynamoDBRecord>();
+  const bySeq = new Map(records.map((r) => [sequenceOf(r), r]));
+  const failed = new Set<StreamRecord>();
   for (const item of items) {
     const r = bySeq.get(item?.itemIdentifier);
     // Lambda treats an empty or unknown itemIdentifier as a failure of the whole batch.
@@ -53,9 +60,9 @@ export function failedRecords(records: DynamoDBRecord[], result: InvokeResult): 
 }
 
 export interface AttemptOutcome {
-  readonly succeeded: DynamoDBRecord[];
+  readonly succeeded: StreamRecord[];
   /** Records that still fail after every attempt, with the last reason. */
-  readonly failed: { record: DynamoDBRecord; reason: string }[];
+  readonly failed: { record: StreamRecord; reason: string }[];
   /** Invocations made (records retried = the records of all of them). */
   readonly invocations: number;
   readonly recordsRetried: number;
@@ -66,18 +73,18 @@ export interface AttemptOutcome {
  * records that failed, up to `maxAttempts` times: a transient failure (throttled target, timeout)
  * heals on a later attempt; what still fails after the last one is persistent and gets parked.
  */
-export async function retryRecords(invoke: Invoker, functionArn: string, records: DynamoDBRecord[], maxAttempts: number, chunkSize: number): Promise<AttemptOutcome> {
+export async function retryRecords(invoke: Invoker, functionArn: string, records: StreamRecord[], maxAttempts: number, chunkSize: number): Promise<AttemptOutcome> {
   let pending = records;
-  let reasons = new Map<DynamoDBRecord, string>();
+  let reasons = new Map<StreamRecord, string>();
   let invocations = 0;
   let recordsRetried = 0;
   for (let attempt = 1; attempt <= maxAttempts && pending.length; attempt++) {
-    const next: DynamoDBRecord[] = [];
-    const nextReasons = new Map<DynamoDBRecord, string>();
+    const next: StreamRecord[] = [];
+    const nextReasons = new Map<StreamRecord, string>();
     for (const chunk of chunks(pending, chunkSize)) {
       invocations++;
       recordsRetried += chunk.length;
-      let outcome: { failed: DynamoDBRecord[]; reason: string };
+      let outcome: { failed: StreamRecord[]; reason: string };
       try {
         outcome = failedRecords(chunk, await invoke(functionArn, redriveEvent(chunk)));
       } catch (e) {
@@ -104,9 +111,9 @@ export async function retryRecords(invoke: Invoker, functionArn: string, records
 export const MAX_INVOKE_PAYLOAD_BYTES = 5 * 1024 * 1024;
 
 /** Splits records into consecutive chunks of at most `size` records and MAX_INVOKE_PAYLOAD_BYTES. */
-export function chunks(records: DynamoDBRecord[], size: number): DynamoDBRecord[][] {
-  const out: DynamoDBRecord[][] = [];
-  let current: DynamoDBRecord[] = [];
+export function chunks(records: StreamRecord[], size: number): StreamRecord[][] {
+  const out: StreamRecord[][] = [];
+  let current: StreamRecord[] = [];
   let bytes = 0;
   for (const r of records) {
     const b = Buffer.byteLength(JSON.stringify(r), 'utf8') + 1;

@@ -1,8 +1,15 @@
 /**
- * The on-failure record Lambda sends for a DynamoDB stream batch it gave up on (aws-facts.md,
- * "On-failure destination receives metadata, not records"), parsed strictly: a body we cannot
- * read is parked as it is, never guessed at.
+ * The on-failure record Lambda sends for a stream batch it gave up on (aws-facts.md, "On-failure
+ * destination receives metadata, not records"): `DDBStreamBatchInfo` for a DynamoDB stream,
+ * `KinesisBatchInfo` for a Kinesis stream, and, in an S3 destination only, `payload`: the whole
+ * invocation event as an escaped JSON string. Parsed strictly: a body we cannot read is parked as
+ * it is, never guessed at.
  */
+
+/** Which stream a failed batch came from. */
+export type FailedSource = 'dynamodb-stream' | 'kinesis';
+
+const BATCH_INFO: Record<FailedSource, string> = { 'dynamodb-stream': 'DDBStreamBatchInfo', kinesis: 'KinesisBatchInfo' };
 
 /** Coordinates of the failed batch in its stream. */
 export interface StreamRange {
@@ -21,7 +28,10 @@ export interface OnFailureRecord {
   /** Why Lambda gave up: RetryAttemptsExhausted, RecordAgeExceeded, ... */
   readonly condition: string;
   readonly timestamp?: string;
+  readonly source: FailedSource;
   readonly range: StreamRange;
+  /** S3 destinations only: the invocation event the function failed on, as JSON text. */
+  readonly payload?: string;
 }
 
 export class MalformedMessageError extends Error {}
@@ -36,7 +46,7 @@ function optionalText(o: Record<string, unknown>, key: string): string | undefin
   return typeof o[key] === 'string' ? (o[key] as string) : undefined;
 }
 
-/** Parses one SQS message body; throws MalformedMessageError when it is not a DynamoDB on-failure record. */
+/** Parses one SQS message body (or S3 object); throws MalformedMessageError when it is not a stream on-failure record. */
 export function parseOnFailureRecord(body: string): OnFailureRecord {
   let json: unknown;
   try {
@@ -47,13 +57,15 @@ export function parseOnFailureRecord(body: string): OnFailureRecord {
   if (typeof json !== 'object' || json === null) throw new MalformedMessageError('body is not a JSON object');
   const o = json as Record<string, unknown>;
   const ctx = o.requestContext as Record<string, unknown> | undefined;
-  const info = o.DDBStreamBatchInfo as Record<string, unknown> | undefined;
-  if (!info || typeof info !== 'object') throw new MalformedMessageError('DDBStreamBatchInfo is missing: not the on-failure record of a DynamoDB stream mapping');
+  const source = (Object.keys(BATCH_INFO) as FailedSource[]).find((k) => o[BATCH_INFO[k]] !== undefined);
+  const where = source ? BATCH_INFO[source] : '';
+  const info = source ? (o[where] as Record<string, unknown>) : undefined;
+  if (!source || !info || typeof info !== 'object') throw new MalformedMessageError('DDBStreamBatchInfo and KinesisBatchInfo are missing: not the on-failure record of a stream mapping');
   const range: StreamRange = {
-    shardId: text(info, 'shardId', 'DDBStreamBatchInfo'),
-    startSequenceNumber: sequence(text(info, 'startSequenceNumber', 'DDBStreamBatchInfo'), 'startSequenceNumber'),
-    endSequenceNumber: sequence(text(info, 'endSequenceNumber', 'DDBStreamBatchInfo'), 'endSequenceNumber'),
-    streamArn: text(info, 'streamArn', 'DDBStreamBatchInfo'),
+    shardId: text(info, 'shardId', where),
+    startSequenceNumber: sequence(text(info, 'startSequenceNumber', where), 'startSequenceNumber', where),
+    endSequenceNumber: sequence(text(info, 'endSequenceNumber', where), 'endSequenceNumber', where),
+    streamArn: text(info, 'streamArn', where),
     batchSize: typeof info.batchSize === 'number' ? info.batchSize : undefined,
     approximateArrivalOfFirstRecord: optionalText(info, 'approximateArrivalOfFirstRecord'),
     approximateArrivalOfLastRecord: optionalText(info, 'approximateArrivalOfLastRecord'),
@@ -61,16 +73,19 @@ export function parseOnFailureRecord(body: string): OnFailureRecord {
   if (compareSequence(range.startSequenceNumber, range.endSequenceNumber) > 0) {
     throw new MalformedMessageError(`startSequenceNumber ${range.startSequenceNumber} is after endSequenceNumber ${range.endSequenceNumber}`);
   }
+  if (o.payload !== undefined && typeof o.payload !== 'string') throw new MalformedMessageError(`payload must be the invocation event as a JSON string (got ${typeof o.payload})`);
   return {
     functionArn: text(ctx, 'functionArn', 'requestContext'),
     condition: typeof ctx?.condition === 'string' ? ctx.condition : 'unknown',
     timestamp: optionalText(o, 'timestamp'),
+    source,
     range,
+    ...(typeof o.payload === 'string' ? { payload: o.payload } : {}),
   };
 }
 
-function sequence(s: string, name: string): string {
-  if (!/^\d{1,128}$/.test(s)) throw new MalformedMessageError(`DDBStreamBatchInfo.${name} must be a decimal sequence number (got ${JSON.stringify(s)})`);
+function sequence(s: string, name: string, where: string): string {
+  if (!/^\d{1,128}$/.test(s)) throw new MalformedMessageError(`${where}.${name} must be a decimal sequence number (got ${JSON.stringify(s)})`);
   return s;
 }
 

@@ -5,8 +5,8 @@
  * message that is not an on-failure record is parked as it came.
  */
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import type { DynamoDBRecord } from 'aws-lambda';
 import { MAX_SQS_MESSAGE_BYTES } from './park';
+import { isKinesisRecord, StreamRecord } from './redrive-records';
 import type { OnFailureRecord, StreamRange } from './redrive-message';
 
 /** Where a parked message came from: the failure-queue message and the on-failure record in it. */
@@ -15,10 +15,12 @@ export interface ParkOrigin {
   readonly functionArn?: string;
   readonly condition?: string;
   readonly range?: StreamRange;
+  /** The S3 failure object the records came from (S3 destinations). */
+  readonly object?: { readonly bucket: string; readonly key: string };
 }
 
 export type ParkedRedrive =
-  | { kind: 'record'; reason: string; parkedAt: string; origin: ParkOrigin; omitted: string[]; record: DynamoDBRecord }
+  | { kind: 'record'; reason: string; parkedAt: string; origin: ParkOrigin; omitted: string[]; record: StreamRecord }
   | { kind: 'range'; reason: string; parkedAt: string; origin: ParkOrigin }
   | { kind: 'message'; reason: string; parkedAt: string; origin: ParkOrigin; body: string };
 
@@ -26,18 +28,27 @@ export interface RedriveParker {
   park(message: ParkedRedrive): Promise<void>;
 }
 
-export function originOf(messageId: string, failure?: OnFailureRecord): ParkOrigin {
-  return { sourceMessageId: messageId, functionArn: failure?.functionArn, condition: failure?.condition, range: failure?.range };
+export function originOf(messageId: string, failure?: OnFailureRecord, object?: { bucket: string; key: string }): ParkOrigin {
+  return { sourceMessageId: messageId, functionArn: failure?.functionArn, condition: failure?.condition, range: failure?.range, ...(object ? { object: { bucket: object.bucket, key: object.key } } : {}) };
 }
 
-/** The message body, within `maxBytes`: a record loses OldImage, then NewImage, before anything else. */
+/**
+ * The message body, within `maxBytes`: a DynamoDB record loses OldImage, then NewImage, before
+ * anything else; a Kinesis record loses its data (the whole change), keeping its coordinates.
+ */
 export function parkedBody(message: ParkedRedrive, maxBytes = MAX_SQS_MESSAGE_BYTES): string {
   if (message.kind !== 'record') {
     const text = JSON.stringify(message);
     if (Buffer.byteLength(text, 'utf8') <= maxBytes || message.kind === 'range') return text;
     return JSON.stringify({ ...message, body: message.body.slice(0, Math.floor(maxBytes / 4)), truncated: true });
   }
-  const record: DynamoDBRecord = { ...message.record, dynamodb: { ...message.record.dynamodb } };
+  const whole = JSON.stringify(message);
+  if (Buffer.byteLength(whole, 'utf8') <= maxBytes) return whole;
+  if (isKinesisRecord(message.record)) {
+    const { data: _data, ...coordinates } = message.record.kinesis;
+    return JSON.stringify({ ...message, omitted: ['kinesis.data'], record: { ...message.record, kinesis: coordinates } });
+  }
+  const record = { ...message.record, dynamodb: { ...message.record.dynamodb } };
   const omitted: string[] = [];
   for (;;) {
     const text = JSON.stringify({ ...message, omitted, record });

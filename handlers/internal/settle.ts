@@ -88,7 +88,7 @@ function judge(current: Item | undefined, action: InPlace, deps: ExecuteDeps): V
   const origin = current[names.origin]?.S ?? parseVersion(held)?.region;
   if (origin !== self) return 'repair';
   const writtenFor = current[names.writtenFor]?.S;
-  const earlierRepair = writtenFor !== undefined && isWriterVersion(held) && compareSequenceNumbers(writtenFor, action.record.sequenceNumber) < 0;
+  const earlierRepair = writtenFor !== undefined && isWriterVersion(held) && compareSequenceNumbers(writtenFor, action.record.position) < 0;
   return earlierRepair ? 'repair' : 'superseded';
 }
 
@@ -100,7 +100,7 @@ async function firstWrite(action: InPlace, deps: ExecuteDeps): Promise<Write | u
       repair: false,
       put: {
         TableName: rec.sourceTable,
-        Item: { ...tombstone(action, deps), [names.writtenFor]: { S: rec.sequenceNumber } },
+        Item: { ...tombstone(action, deps), [names.writtenFor]: { S: rec.position } },
         ConditionExpression: 'attribute_not_exists(#k)',
         ExpressionAttributeNames: { '#k': rec.keyAttribute },
         ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
@@ -155,7 +155,7 @@ async function repairWrite(action: InPlace, current: Item, deps: ExecuteDeps): P
     action.kind === 'tombstone'
       ? tombstone(action, deps)
       : { ...revived(rec.newImage!, action, names), [names.version]: { S: action.version }, [names.origin]: { S: self } };
-  item[names.writtenFor] = { S: rec.sequenceNumber };
+  item[names.writtenFor] = { S: rec.position };
   const size = itemSize(item);
   if (size > MAX_ITEM_BYTES) {
     await park(deps, rec.raw, `putting this write back over a replicated write would need ${size} bytes, over DynamoDB's ${MAX_ITEM_BYTES}-byte item limit`);

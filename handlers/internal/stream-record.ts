@@ -54,7 +54,7 @@ export function toLambdaRecord(r: _Record, streamArn: string, region: string): D
  */
 export const REDRIVE_EVENT_FIELD = 'redrive';
 
-export function redriveEvent(records: DynamoDBRecord[]): { Records: DynamoDBRecord[]; [REDRIVE_EVENT_FIELD]: true } {
+export function redriveEvent<R>(records: R[]): { Records: R[]; [REDRIVE_EVENT_FIELD]: true } {
   return { Records: records, [REDRIVE_EVENT_FIELD]: true };
 }
 

@@ -8,6 +8,7 @@ import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 export const METRIC = {
   replicated: 'Replicated',
   stale: 'Stale',
+  pending: 'Pending',
   lag: 'ReplicationLag',
   echoesSkipped: 'EchoesSkipped',
   selfStamped: 'SelfStamped',
@@ -22,6 +23,9 @@ export const METRIC = {
 export interface TargetCounts {
   replicated: number;
   stale: number;
+  /** Writes that could not reach the target in this invocation (retried). */
+  pending: number;
+  /** Age of each write when it reached the target, or, for a pending one, its age so far. */
   lagMs: number[];
 }
 
@@ -40,14 +44,14 @@ export class Tally {
   readonly targets: Record<string, TargetCounts> = {};
 
   target(region: string): TargetCounts {
-    return (this.targets[region] ??= { replicated: 0, stale: 0, lagMs: [] });
+    return (this.targets[region] ??= { replicated: 0, stale: 0, pending: 0, lagMs: [] });
   }
 
   /** A plain summary for the log line and for tests. */
   summary() {
     const { records, echoesSkipped, selfStamped, stampSuperseded, repaired, statesSaved, ttlSkipped, parked, failedRecords } = this;
     const targets = Object.fromEntries(
-      Object.entries(this.targets).map(([r, t]) => [r, { replicated: t.replicated, stale: t.stale, maxLagMs: t.lagMs.length ? Math.max(...t.lagMs) : undefined }]),
+      Object.entries(this.targets).map(([r, t]) => [r, { replicated: t.replicated, stale: t.stale, pending: t.pending, maxLagMs: t.lagMs.length ? Math.max(...t.lagMs) : undefined }]),
     );
     return { records, echoesSkipped, selfStamped, stampSuperseded, repaired, statesSaved, ttlSkipped, parked, failedRecords, targets };
   }
@@ -70,6 +74,7 @@ export function publishTally(tally: Tally, base: Metrics, perTarget: (region: st
     const m = perTarget(region);
     m.addMetric(METRIC.replicated, c, t.replicated);
     m.addMetric(METRIC.stale, c, t.stale);
+    m.addMetric(METRIC.pending, c, t.pending);
     for (const lag of t.lagMs) m.addMetric(METRIC.lag, MetricUnit.Milliseconds, lag);
     if (m.hasStoredMetrics()) m.publishStoredMetrics();
   }

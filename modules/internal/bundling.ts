@@ -14,37 +14,8 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, s
 import { tmpdir } from 'os';
 import { basename, dirname, join, relative, resolve, sep } from 'path';
 import * as esbuild from 'esbuild';
+import type { Bundle, BundlingOptions } from '../props/function';
 import { directoryEntries } from './zip';
-
-export interface BundlingOptions {
-  /** Minify the output (smaller zip, faster cold start). @default true */
-  readonly minify?: boolean;
-  /** Write `index.js.map` beside the bundle; the consumer then sets NODE_OPTIONS=--enable-source-maps. @default false */
-  readonly sourceMap?: boolean;
-  /** esbuild target; match it to the function runtime. @default 'node22' */
-  readonly target?: string;
-  /**
-   * Modules left out of the bundle and resolved at run time (e.g. `@aws-sdk/*` from the Lambda
-   * runtime). @default none: everything is bundled, so the deployed code is the code you tested
-   */
-  readonly externalModules?: string[];
-  /** Compile-time replacements (esbuild `define`), e.g. `{ 'process.env.STAGE': '"prod"' }`. @default none */
-  readonly define?: Record<string, string>;
-  /**
-   * Where bundles and manifests are kept between synths.
-   * @default $CDKTF_DDB_STREAMS_CACHE_DIR, else node_modules/.cache/cdktf-dynamodb-streams under the working directory
-   */
-  readonly cacheDir?: string;
-}
-
-export interface Bundle {
-  /** Directory holding `index.js` (and `index.js.map`); wrap it in a TerraformAsset of type ARCHIVE. */
-  readonly dir: string;
-  /** sha256 (hex) of the bundle's file names and bytes; use it as the asset hash and source_code_hash. */
-  readonly hash: string;
-  /** True when the bundle came from the cache and esbuild did not run. */
-  readonly fromCache: boolean;
-}
 
 /** The esbuild call, injectable so tests can count real builds (and wrap, not replace, esbuild). */
 export type BuildFunction = (options: esbuild.BuildOptions & { metafile: true; write: false }) => esbuild.BuildResult<{ metafile: true; write: false }>;

@@ -1,54 +1,7 @@
 import { Token } from 'cdktf';
 import { LIMITS } from './limits';
 import { PropsValidator } from './validation';
-
-export type Architecture = 'arm64' | 'x86_64';
-export type LogFormat = 'JSON' | 'Text';
-export type ApplicationLogLevel = 'TRACE' | 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'FATAL';
-export type SystemLogLevel = 'DEBUG' | 'INFO' | 'WARN';
-
-/** Settings of the Lambda function itself (the consumer adds code, role, log group and mapping). */
-export interface FunctionOptions {
-  /** Function name, 1..64 characters of [0-9A-Za-z_-]. @default derived from the construct path */
-  readonly functionName?: string;
-  /** Handler as `file.export`, 1..128 characters. @default 'index.handler' (what the bundler writes) */
-  readonly handler?: string;
-  /** Lambda runtime accepted by hashicorp/aws 5.100 (nodejs24.x is not). @default 'nodejs22.x' */
-  readonly runtime?: string;
-  /** CPU architecture. @default 'arm64' (cheaper per GB-second) */
-  readonly architecture?: Architecture;
-  /** Memory in MB, 128..10240; CPU scales with it. @default 256 */
-  readonly memorySize?: number;
-  /** Timeout in seconds, 1..900. @default 30 */
-  readonly timeoutSeconds?: number;
-  /** Environment variables (names `[a-zA-Z][a-zA-Z0-9_]+`, not reserved by Lambda, 4 KB in all). @default none */
-  readonly environment?: Record<string, string>;
-  /** Reserved concurrent executions, -1 (unreserved) or >= 0; 0 stops the function. @default -1 */
-  readonly reservedConcurrency?: number;
-  /**
-   * Pre-initialised execution environments, >= 1 and at most reservedConcurrency. Publishes a
-   * version, adds an alias and points the mapping at the alias. @default none
-   */
-  readonly provisionedConcurrency?: number;
-  /** Name of the alias created for provisioned concurrency. @default 'live' */
-  readonly aliasName?: string;
-  /** Days the function's log group keeps logs; one of the CloudWatch values (0 = never expire). @default 30 */
-  readonly logRetentionDays?: number;
-  /** Log format; log levels need JSON. @default 'JSON' */
-  readonly logFormat?: LogFormat;
-  /** Lowest application log level Lambda keeps (JSON only). @default 'INFO' */
-  readonly applicationLogLevel?: ApplicationLogLevel;
-  /** Lowest platform log level Lambda keeps (JSON only). @default 'WARN' */
-  readonly systemLogLevel?: SystemLogLevel;
-  /** X-Ray active tracing (adds xray:PutTraceSegments/PutTelemetryRecords, which AWS only grants on "*"). @default false */
-  readonly tracing?: boolean;
-  /** Description of the function. @default none */
-  readonly description?: string;
-  /** Name of the execution role, 1..64 of [A-Za-z0-9_+=,.@-]. @default derived from the construct path */
-  readonly roleName?: string;
-  /** Tags for every resource the consumer creates. @default none */
-  readonly tags?: Record<string, string>;
-}
+import type { ApplicationLogLevel, Architecture, FunctionOptions, LogFormat, SystemLogLevel } from '../props/function';
 
 const ARCHITECTURES: readonly Architecture[] = ['arm64', 'x86_64'];
 const LOG_FORMATS: readonly LogFormat[] = ['JSON', 'Text'];

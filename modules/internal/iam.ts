@@ -1,16 +1,5 @@
 import { Fn } from 'cdktf';
-
-/**
- * One IAM policy statement. Resources are exact ARNs (tokens allowed); the only wildcard resource
- * the library ever emits is `dynamodb:ListStreams`, which AWS does not scope to a resource.
- */
-export interface PolicyStatement {
-  readonly sid?: string;
-  readonly effect?: 'Allow' | 'Deny';
-  readonly actions: string[];
-  readonly resources: string[];
-  readonly conditions?: Record<string, Record<string, string | string[]>>;
-}
+import type { PolicyStatement } from '../props/policy';
 
 /** Renders statements as a policy document string that Terraform resolves (`jsonencode`). */
 export function policyDocument(statements: PolicyStatement[]): string {
@@ -53,15 +42,6 @@ export function kmsStatements(sid: string, keyArn: string | undefined, actions: 
   return keyArn ? [{ sid, actions, resources: [keyArn] }] : [];
 }
 
-/**
- * Anything that can be an event source mapping's on-failure destination: an SQS queue or SNS
- * topic ARN, plus the statements the consumer's role needs to deliver to it.
- */
-export interface OnFailureTarget {
-  readonly destinationArn: string;
-  readonly sendStatements: PolicyStatement[];
-}
-
 /** Who a resource policy statement applies to: everyone (`*`), AWS principals or service principals. */
 export type PolicyPrincipal = '*' | { readonly AWS?: string | string[]; readonly Service?: string | string[] };
 
@@ -88,6 +68,25 @@ export function resourcePolicyDocument(statements: ResourcePolicyStatement[]): s
     })),
   });
 }
+
+/**
+ * Every action an SNS topic policy accepts ("Valid Amazon SNS policy actions",
+ * https://docs.aws.amazon.com/sns/latest/dg/sns-access-policy-language-api-permissions-reference.html):
+ * a TLS-only topic policy denies all of them without TLS, as `sqs:*` does for a queue.
+ */
+export const SNS_TOPIC_POLICY_ACTIONS = [
+  'sns:AddPermission',
+  'sns:DeleteTopic',
+  'sns:GetDataProtectionPolicy',
+  'sns:GetTopicAttributes',
+  'sns:ListSubscriptionsByTopic',
+  'sns:ListTagsForResource',
+  'sns:Publish',
+  'sns:PutDataProtectionPolicy',
+  'sns:RemovePermission',
+  'sns:SetTopicAttributes',
+  'sns:Subscribe',
+];
 
 /** Denies every request that does not use TLS (`aws:SecureTransport` false) on one resource. */
 export function denyInsecureTransport(actions: string[], resourceArn: string): ResourcePolicyStatement {

@@ -3,19 +3,9 @@ import { existsSync, readFileSync, statSync } from 'fs';
 import { resolve } from 'path';
 import { AssetType, TerraformAsset } from 'cdktf';
 import { Construct } from 'constructs';
-import { Bundle, BuildFunction, BundlingOptions, bundleCacheDir, bundleEntry, directoryHash } from './bundling';
+import type { Bundle, LambdaCode } from '../props/function';
+import { BuildFunction, bundleCacheDir, bundleEntry, directoryHash } from './bundling';
 import { cachedDirectoryZip } from './zip';
-
-/**
- * Where a function's code comes from:
- * - `entry`: a TypeScript/JavaScript handler file, bundled by esbuild at synth time (cached);
- * - `bundleDirectory`: an already bundled folder (e.g. the library's own handlers), zipped as is;
- * - `zipFile`: a ready deployment package.
- */
-export type LambdaCode =
-  | { readonly entry: string; readonly bundling?: BundlingOptions }
-  | { readonly bundleDirectory: string }
-  | { readonly zipFile: string };
 
 export interface BoundCode {
   /** Path of the zip inside the synthesized stack folder (asset path). */

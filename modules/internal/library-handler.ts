@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'fs';
 import { dirname, join } from 'path';
-import type { LambdaCode } from './lambda-code';
+import type { LambdaCode } from '../props/function';
 
 const PACKAGE = 'cdktf-dynamodb-streams';
 

@@ -2,6 +2,9 @@
  * AWS and provider limits (shared/aws-facts.md), in one place so that validation, docs and tests
  * quote the same numbers.
  */
+import type { AlarmComparison, AlarmStatistic, TreatMissingData } from '../props/alarm-settings';
+import { LOG_RETENTION_DAYS } from '../props/function';
+
 export const LIMITS = {
   tableName: { pattern: /^[a-zA-Z0-9_.-]{3,255}$/, described: '3..255 characters of [a-zA-Z0-9_.-]' },
   functionName: { pattern: /^[0-9A-Za-z_-]{1,64}$/, described: '1..64 characters of [0-9A-Za-z_-]' },
@@ -24,16 +27,16 @@ export const LIMITS = {
   pitrDays: [1, 35],
   /** More readers than this on one DynamoDB stream get LimitExceededException. */
   readersPerStream: 2,
-  logRetentionDays: [0, 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653],
+  logRetentionDays: LOG_RETENTION_DAYS,
   alarmPeriods: 'period must be 10, 20, 30 or a multiple of 60 seconds',
   /** Shorter alarm periods: period x evaluation periods must stay within one day. */
   alarmShortPeriodWindowSeconds: 86400,
   alarmActions: 5,
   alarmNameChars: 255,
-  alarmStatistics: ['SampleCount', 'Average', 'Sum', 'Minimum', 'Maximum'],
+  alarmStatistics: ['SampleCount', 'Average', 'Sum', 'Minimum', 'Maximum'] satisfies AlarmStatistic[],
   /** The anomaly-band operators need a threshold metric id, which the library does not build. */
-  alarmComparisons: ['GreaterThanThreshold', 'GreaterThanOrEqualToThreshold', 'LessThanThreshold', 'LessThanOrEqualToThreshold'],
-  alarmTreatMissingData: ['missing', 'ignore', 'breaching', 'notBreaching'],
+  alarmComparisons: ['GreaterThanThreshold', 'GreaterThanOrEqualToThreshold', 'LessThanThreshold', 'LessThanOrEqualToThreshold'] satisfies AlarmComparison[],
+  alarmTreatMissingData: ['missing', 'ignore', 'breaching', 'notBreaching'] satisfies TreatMissingData[],
   sqsKmsDataKeyReuseSeconds: [60, 86400],
   /** Tables: secondary indexes per table (AWS default quotas) and attribute name length. */
   globalSecondaryIndexes: 20,

@@ -3,41 +3,10 @@ import { Construct } from 'constructs';
 import { CloudwatchMetricAlarm } from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm';
 import { LIMITS } from './limits';
 import { PropsValidator } from './validation';
-
-export type AlarmStatistic = (typeof LIMITS.alarmStatistics)[number];
-export type AlarmComparison = (typeof LIMITS.alarmComparisons)[number];
-export type TreatMissingData = (typeof LIMITS.alarmTreatMissingData)[number];
-
-/** How an alarm evaluates its metric; every field can be overridden per alarm. */
-export interface AlarmSettings {
-  /** Value the statistic is compared with, in the metric's unit (ms for IteratorAge, a count otherwise). */
-  readonly threshold?: number;
-  /** Length of one evaluated datapoint in seconds: 10, 20, 30 or a multiple of 60. */
-  readonly period?: number;
-  /** How many recent periods are evaluated: >= 1, and period x evaluationPeriods <= 86400 when period < 3600. */
-  readonly evaluationPeriods?: number;
-  /** How many of the evaluated periods must breach to alarm: 1..evaluationPeriods. */
-  readonly datapointsToAlarm?: number;
-  /** What a period without data counts as: missing, ignore, breaching or notBreaching. */
-  readonly treatMissingData?: TreatMissingData;
-  /** Statistic of the metric: SampleCount, Average, Sum, Minimum or Maximum. */
-  readonly statistic?: AlarmStatistic;
-  /** Comparison of statistic and threshold (the four static-threshold operators). */
-  readonly comparisonOperator?: AlarmComparison;
-}
+import type { AlarmSettings, MetricId } from '../props/alarm-settings';
 
 /** The settings of one alarm with every default filled in. */
 export type ResolvedAlarmSettings = Required<AlarmSettings>;
-
-/** One CloudWatch metric: namespace, name and dimensions (in the order CloudWatch shows them). */
-export interface MetricId {
-  /** CloudWatch namespace, e.g. `AWS/Lambda` or a custom one such as `StreamPipeline`. */
-  readonly namespace: string;
-  /** Metric name within the namespace, e.g. `IteratorAge`. */
-  readonly metricName: string;
-  /** Dimension names and values; they must match the published metric exactly (no wildcards). */
-  readonly dimensions: Record<string, string>;
-}
 
 export interface MetricAlarmSpec extends MetricId, ResolvedAlarmSettings {
   readonly alarmName: string;

@@ -1,10 +1,9 @@
-import type { MetricWidgetSpec } from '../dashboard';
 import type { PipelineAlarmsProps } from '../alarms';
-import { MetricId, ResolvedAlarmSettings, resolveAlarmSettings, validateAlarmSettings } from './metric-alarm';
+import type { MetricId, PipelineAlarmKey, SourceAlarmKey } from '../props/alarm-settings';
+import type { MetricWidgetSpec } from './dashboard';
+import { ResolvedAlarmSettings, resolveAlarmSettings, validateAlarmSettings } from './metric-alarm';
+import { SOURCE_ALARMS, sourceAlarmCandidates, sourceWidgets } from './source-alarm-catalog';
 import { PropsValidator } from './validation';
-
-/** The alarms every stream pipeline gets. */
-export type PipelineAlarmKey = 'iteratorAge' | 'errors' | 'throttles' | 'failureQueueDepth' | 'failedNotifications' | 'destinationDeliveryFailures';
 
 /** Construct id and alarm name suffix of each pipeline alarm. */
 export const PIPELINE_ALARMS: Record<PipelineAlarmKey, { readonly id: string; readonly suffix: string }> = {
@@ -14,6 +13,7 @@ export const PIPELINE_ALARMS: Record<PipelineAlarmKey, { readonly id: string; re
   failureQueueDepth: { id: 'FailureQueueDepth', suffix: 'failure-queue-depth' },
   failedNotifications: { id: 'FailedNotifications', suffix: 'failed-notifications' },
   destinationDeliveryFailures: { id: 'DestinationDeliveryFailures', suffix: 'destination-delivery-failures' },
+  ...SOURCE_ALARMS,
 };
 
 /** Any count above zero in one minute; idle pipelines publish no data, which is healthy. */
@@ -71,6 +71,10 @@ export function pipelineAlarmPlan(props: PipelineAlarmsProps, v: PropsValidator)
   misplaced('failureQueueDepth', 'sqs');
   misplaced('failedNotifications', 'sns');
 
+  const sourceKeys = new Set(sourceAlarmCandidates(fn, props, COUNT, ITERATOR_AGE).map((c) => c[0]));
+  for (const key of Object.keys(SOURCE_ALARMS) as SourceAlarmKey[]) {
+    if (overrides[key] !== undefined && !sourceKeys.has(key)) v.fail(`alarms.${key}`, overrides[key], 'unset', sourceAlarmWhy(key));
+  }
   const candidates: [PipelineAlarmKey, boolean, MetricId, ResolvedAlarmSettings, (t: number) => string][] = [
     ['iteratorAge', true, lambda('IteratorAge'), ITERATOR_AGE,
       (t) => `Records wait over ${t} ms in the stream before ${fn} processes them: the consumer falls behind or a failing batch blocks its shard (stream records expire after 24 hours).`],
@@ -84,6 +88,7 @@ export function pipelineAlarmPlan(props: PipelineAlarmsProps, v: PropsValidator)
       () => `SNS failed to deliver failure notifications of ${fn} from topic ${dest?.topicName} to its subscribers.`],
     ['destinationDeliveryFailures', dest !== undefined, lambda('DestinationDeliveryFailures'), COUNT,
       () => `Lambda could not send on-failure records of ${fn} to its destination: those batches are lost unless read back from the stream. Check the role's send and KMS permissions.`],
+    ...sourceAlarmCandidates(fn, props, COUNT, ITERATOR_AGE).map(([key, metric, defaults, describe]) => [key, true, metric, defaults, describe] as [PipelineAlarmKey, boolean, MetricId, ResolvedAlarmSettings, (t: number) => string]),
   ];
 
   const alarms: PlannedAlarm[] = [];
@@ -126,5 +131,14 @@ export function pipelineAlarmPlan(props: PipelineAlarmsProps, v: PropsValidator)
   if (dest || alarms.some((a) => a.key === 'destinationDeliveryFailures')) {
     widgets.push({ title: 'On-failure delivery failures', lines: [line(lambda('DestinationDeliveryFailures'), 'Sum')], threshold: threshold('destinationDeliveryFailures') });
   }
+  widgets.push(...sourceWidgets(props, threshold));
   return { prefix, alarms, widgets };
+}
+
+/** Why a source alarm override does not apply to this pipeline. */
+function sourceAlarmWhy(key: SourceAlarmKey): string {
+  if (key === 'droppedEvents' || key === 'failedInvokeEvents' || key === 'onFailureDelivered') return 'it watches the mapping\'s EventCount metrics and no eventSourceMappingUuid is given';
+  if (key === 'fanOutLag') return 'it watches an enhanced fan-out consumer and kinesis.fanOutConsumerName is not given';
+  if (key === 'kinesisWriteThrottles') return 'it watches a Kinesis stream and kinesis is not given';
+  return 'it watches the polling (shared-throughput) readers of a Kinesis stream and kinesis is not given or names a fan-out consumer';
 }

@@ -1,5 +1,6 @@
 import { IConstruct } from 'constructs';
-import { PolicyStatement, kmsStatements, streamReadStatements } from './iam';
+import type { PolicyStatement, TableItemAction } from '../props/policy';
+import { kmsStatements, streamReadStatements } from './iam';
 import { LIMITS } from './limits';
 import { PropsValidator } from './validation';
 
@@ -28,7 +29,7 @@ export class StreamReaders {
           false,
           `the stream of ${this.stream} already has ${this.readers.length} readers (${names}); ${reader.node.path} would be a third. ` +
             `AWS throttles more than ${LIMITS.readersPerStream} simultaneous readers of a DynamoDB stream shard (LimitExceededException), which delays every consumer. ` +
-            'Use one fan-out consumer that hands each batch to several handlers, or stream the table to Kinesis Data Streams for DynamoDB, which supports many consumers.',
+            'Use one fan-out consumer that hands each batch to several handlers, or stream the table to Kinesis Data Streams for DynamoDB (TableKinesisStream), which supports many consumers.',
         )
         .throwIfInvalid();
     }
@@ -58,6 +59,26 @@ export function readDataAccess(t: TableArns): PolicyStatement[] {
       resources: [t.tableArn, ...t.indexNames.map((n) => `${t.tableArn}/index/${n}`)],
     },
     ...kmsStatements('DecryptData', t.encryptionKeyArn, ['kms:Decrypt']),
+  ];
+}
+
+/** The item actions that read an index too (the others only ever touch the table). */
+export const INDEX_ACTIONS: readonly TableItemAction[] = ['dynamodb:Query', 'dynamodb:Scan'];
+const WRITE_ACTIONS: readonly TableItemAction[] = ['dynamodb:BatchWriteItem', 'dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'];
+
+/**
+ * Exactly `actions` on the table, and Query/Scan (when asked for) on each of `indexes` by exact
+ * ARN; a customer-managed key adds kms:Decrypt, and for writes kms:Encrypt and kms:GenerateDataKey
+ * (the key actions readDataAccess and writeDataAccess grant).
+ */
+export function itemActionAccess(t: TableArns, actions: readonly TableItemAction[], indexes: readonly string[] = []): PolicyStatement[] {
+  const sorted = [...new Set(actions)].sort();
+  const onIndexes = sorted.filter((a) => INDEX_ACTIONS.includes(a));
+  const writes = sorted.some((a) => WRITE_ACTIONS.includes(a));
+  return [
+    { sid: 'ItemActions', actions: sorted, resources: [t.tableArn] },
+    ...(onIndexes.length && indexes.length ? [{ sid: 'IndexActions', actions: onIndexes, resources: indexes.map((n) => `${t.tableArn}/index/${n}`) }] : []),
+    ...kmsStatements(writes ? 'EncryptData' : 'DecryptData', t.encryptionKeyArn, writes ? ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'] : ['kms:Decrypt']),
   ];
 }
 

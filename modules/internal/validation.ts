@@ -1,5 +1,6 @@
 import { Token } from 'cdktf';
 import { IConstruct } from 'constructs';
+import { ValidationError } from '../errors';
 
 /**
  * Collects every problem with one construct's props and throws them together, so a user fixes
@@ -63,14 +64,6 @@ export class PropsValidator {
     const path = this.scope.node.path || this.scope.node.id;
     const lines = this.problems.map((p) => `${path}: ${p}`);
     throw new ValidationError(lines.join('\n'), lines);
-  }
-}
-
-/** The error thrown for bad props; `problems` holds one line per finding. */
-export class ValidationError extends Error {
-  constructor(message: string, public readonly problems: string[]) {
-    super(message);
-    this.name = 'ValidationError';
   }
 }
 

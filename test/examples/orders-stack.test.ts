@@ -22,7 +22,8 @@ describe('example app: orders stack', () => {
     expect(created.sort()).toEqual([
       'aws_cloudwatch_dashboard',
       'aws_cloudwatch_log_group',
-      ...Array(5).fill('aws_cloudwatch_metric_alarm'),
+      // 5 for the function and its failure queue, 3 for the mapping's EventCount metrics.
+      ...Array(8).fill('aws_cloudwatch_metric_alarm'),
       'aws_dynamodb_table',
       'aws_dynamodb_table',
       'aws_iam_role',
@@ -32,10 +33,11 @@ describe('example app: orders stack', () => {
       'aws_lambda_event_source_mapping',
       'aws_lambda_function',
       'aws_sns_topic',
+      'aws_sns_topic_policy',
       'aws_sqs_queue',
       'aws_sqs_queue_policy',
     ]);
     const mapping = plan.resource_changes.find((c: any) => c.type === 'aws_lambda_event_source_mapping').change.after;
-    expect(mapping).toMatchObject({ starting_position: 'TRIM_HORIZON', tumbling_window_in_seconds: 60, batch_size: 1000, bisect_batch_on_function_error: true, maximum_retry_attempts: 3 });
+    expect(mapping).toMatchObject({ starting_position: 'TRIM_HORIZON', tumbling_window_in_seconds: 60, batch_size: 1000, bisect_batch_on_function_error: true, maximum_retry_attempts: 3, metrics_config: [{ metrics: ['EventCount'] }] });
   });
 });

@@ -1,5 +1,5 @@
 /**
- * The replica writer's environment contract (what modules/internal/replica-writer.ts synthesizes).
+ * The replica writer's environment contract (what modules/replication/writer.ts synthesizes).
  */
 import { configFromEnv, ENV } from '../../handlers/internal/config';
 

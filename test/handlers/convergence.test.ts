@@ -154,7 +154,6 @@ async function runHistory(ops: Op[], appSkew: number[], writerSkew: number[]): P
     if (op.t === 'write') {
       jitter = op.jitter;
       const r = REGIONS[op.region];
-      await catchUp(r);
       const w = await write(op, r, pk(op.key), `h${h}-w${++n}`, apps[op.region], oracle);
       if (w) attach(w, await catchUp(r));
     } else if (op.t === 'step') {
@@ -219,11 +218,19 @@ async function write(op: Extract<Op, { t: 'write' }>, region: string, key: strin
   }
 }
 
-/** The record a write produced is the newest one in its region's stream right after it. */
+/**
+ * The record a write produced, among the records its region's stream gained since the last look:
+ * the writer's records in between cannot be of this write (its writer has not seen it yet), so it
+ * is the one that first shows its tag, its helper version, or (a hard delete) a REMOVE of its key.
+ */
 function attach(w: AppWrite, fresh: DynamoDBRecord[]): void {
-  const rec = fresh[fresh.length - 1];
-  const image = rec?.dynamodb?.NewImage;
-  const ok = w.kind === 'rawDelete' ? rec?.eventName === 'REMOVE' : w.tag !== undefined ? image?.[TAG]?.S === w.tag : image?._v?.S === w.helperVersion;
-  if (!ok) throw new Error(`the record of write #${w.id} (${w.kind} in ${w.region}) is not the newest in its stream: ${JSON.stringify(rec)}`);
+  const rec = fresh.find((r) => {
+    const image = r.dynamodb?.NewImage;
+    if (r.dynamodb?.Keys?.pk?.S !== w.key) return false;
+    if (w.kind === 'rawDelete') return r.eventName === 'REMOVE';
+    if (w.tag !== undefined) return image?.[TAG]?.S === w.tag && r.dynamodb?.OldImage?.[TAG]?.S !== w.tag;
+    return image?._v?.S === w.helperVersion;
+  });
+  if (!rec || fresh.indexOf(rec) !== fresh.length - 1) throw new Error(`the record of write #${w.id} (${w.kind} in ${w.region}) is not the newest in its stream: ${JSON.stringify(rec ?? fresh)}`);
   w.sequenceNumber = rec.dynamodb!.SequenceNumber;
 }

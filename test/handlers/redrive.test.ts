@@ -17,6 +17,7 @@ import { sqsRedriveParker } from '../../handlers/internal/redrive-park';
 import { compareSequence } from '../../handlers/internal/redrive-message';
 import { DynamoDbLocal, dynamoClient, FAKE_CREDENTIALS, startDynamoDbLocal, streamsClient } from '../support/dynamodb-local';
 import { FakeSqs, startFakeSqs } from '../support/fake-sqs';
+import { onFailureSqsMessage } from '../support/on-failure-message';
 import { createStreamTable, StreamReader } from '../support/streams';
 
 const REGION = 'eu-west-1';
@@ -57,23 +58,15 @@ async function fixture(keys: string[]) {
 /** Lambda's on-failure record for the batch `records` (one shard), as the mapping sends it to SQS. */
 function onFailureMessage(records: DynamoDBRecord[], overrides: Partial<Record<'startSequenceNumber' | 'endSequenceNumber' | 'shardId', string>> = {}, messageId = 'm-1') {
   const shardId = (records[0] as any).shardId ?? currentShards.get(records[0].eventSourceARN!)!;
-  const body = {
-    requestContext: { requestId: 'req-1', functionArn: FUNCTION_ARN, condition: 'RetryAttemptsExhausted', approximateInvokeCount: 4 },
-    responseContext: { statusCode: 200, executedVersion: '$LATEST', functionError: 'Unhandled' },
-    version: '1.0',
-    timestamp: new Date().toISOString(),
-    DDBStreamBatchInfo: {
-      shardId,
-      startSequenceNumber: records[0].dynamodb!.SequenceNumber,
-      endSequenceNumber: records[records.length - 1].dynamodb!.SequenceNumber,
-      approximateArrivalOfFirstRecord: new Date().toISOString(),
-      approximateArrivalOfLastRecord: new Date().toISOString(),
-      batchSize: records.length,
-      streamArn: records[0].eventSourceARN,
-      ...overrides,
-    },
+  const batch = {
+    functionArn: FUNCTION_ARN,
+    shardId,
+    startSequenceNumber: records[0].dynamodb!.SequenceNumber!,
+    endSequenceNumber: records[records.length - 1].dynamodb!.SequenceNumber!,
+    batchSize: records.length,
+    streamArn: records[0].eventSourceARN!,
   };
-  return { messageId, receiptHandle: 'rh', body: JSON.stringify(body), attributes: {} as any, messageAttributes: {}, md5OfBody: '', eventSource: 'aws:sqs', eventSourceARN: 'arn:aws:sqs:eu-west-1:123456789012:failures', awsRegion: REGION };
+  return onFailureSqsMessage({ ...batch, ...overrides }, messageId);
 }
 
 const currentShards = new Map<string, string>();
@@ -173,7 +166,7 @@ describe('redrive handler', () => {
     // The full record, exactly as the stream holds it (and as Lambda delivered it).
     // (awsRegion comes from the stream ARN, as in AWS, where they agree; DynamoDB Local's says "ddblocal".)
     expect(bodies[0].record).toEqual({ ...f.records[3], awsRegion: 'ddblocal' });
-    expect(tallies).toEqual([{ messages: 1, rangesRedriven: 1, rangesUnreadable: 0, recordsRead: 5, recordsFiltered: 0, recordsRetried: 5 + 3 + 1, recordsSucceeded: 4, recordsParked: 1, messagesFailed: 0 }]);
+    expect(tallies).toEqual([{ messages: 1, rangesRedriven: 1, rangesUnreadable: 0, recordsRead: 5, objectsRead: 0, recordsFiltered: 0, recordsRetried: 5 + 3 + 1, recordsSucceeded: 4, recordsParked: 1, messagesFailed: 0 }]);
   });
 
   test('GIVEN a consumer mapping with filter criteria WHEN its range is redriven THEN only the records its filters match are delivered again, as the mapping delivered them', async () => {
@@ -287,7 +280,7 @@ describe('redrive handler', () => {
     const response = await handler(sqsEvent(message));
 
     expect(response).toEqual({ batchItemFailures: [] });
-    expect(parkedBodies()).toEqual([expect.objectContaining({ kind: 'message', body: '{"hello":"world"}', reason: expect.stringMatching(/^MalformedMessage: DDBStreamBatchInfo is missing/) })]);
+    expect(parkedBodies()).toEqual([expect.objectContaining({ kind: 'message', body: '{"hello":"world"}', reason: expect.stringMatching(/^MalformedMessage: DDBStreamBatchInfo and KinesisBatchInfo are missing/) })]);
   });
 });
 

@@ -1,7 +1,7 @@
 import { TerraformStack, Testing } from 'cdktf';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { ExtraAlarmProps, PipelineAlarms, PipelineAlarmsProps } from '../../modules/alarms';
-import { dashboardBody, metricArray } from '../../modules/dashboard';
+import { dashboardBody, metricArray } from '../../modules/internal/dashboard';
 
 function build(props: Partial<PipelineAlarmsProps> = {}, extra?: (a: PipelineAlarms, stack: TerraformStack) => void) {
   const stack = new TerraformStack(Testing.app(), 'orders');

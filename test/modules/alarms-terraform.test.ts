@@ -54,6 +54,7 @@ describe('PipelineAlarms with real terraform', () => {
       aws_sqs_queue: 1,
       aws_sqs_queue_policy: 1,
       aws_sns_topic: 3, // SNS failure topic, A's and D's alarm topics
+      aws_sns_topic_policy: 3, // each topic is TLS-only
       aws_kms_key: 1,
       aws_kms_key_policy: 1,
       aws_cloudwatch_metric_alarm: 6 + 5 + 3, // A: 5 + extra; B: 3 + failed notifications + delivery failures; D: 3

@@ -1,5 +1,6 @@
 import { TerraformStack, TerraformVariable, Testing } from 'cdktf';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+import { AlarmTopic } from '../../modules/alarm-topic';
 import { PipelineAlarms, PipelineAlarmsProps } from '../../modules/alarms';
 
 function build(props: Partial<PipelineAlarmsProps>, stack = newStack()): PipelineAlarms {
@@ -61,7 +62,7 @@ describe('PipelineAlarms validation', () => {
     ['a queue alarm without a destination', { alarms: { failureQueueDepth: { enabled: true } } },
       'alarms.failureQueueDepth must be unset (it watches an SQS failure queue and there is no failureDestination) (got {"enabled":true})'],
     ['an alarm that does not exist', { alarms: { lag: { threshold: 1 } } as any },
-      'alarms.lag must be one of iteratorAge, errors, throttles, failureQueueDepth, failedNotifications, destinationDeliveryFailures (not a pipeline alarm; use addAlarm for other metrics) (got {"threshold":1})'],
+      'alarms.lag must be one of iteratorAge, errors, throttles, failureQueueDepth, failedNotifications, destinationDeliveryFailures, droppedEvents, failedInvokeEvents, onFailureDelivered, kinesisIteratorAge, kinesisReadThrottles, kinesisWriteThrottles, fanOutLag (not a pipeline alarm; use addAlarm for other metrics) (got {"threshold":1})'],
   ])('GIVEN %s WHEN constructed THEN it fails naming the prop, the rule and the value', (_case, props, message) => {
     expect(errorOf(props)).toBe(P + message);
   });
@@ -86,5 +87,13 @@ describe('PipelineAlarms validation', () => {
     const n = new TerraformVariable(stack, 'n', { type: 'number' });
     const s = new TerraformVariable(stack, 's', { type: 'string' });
     expect(() => build({ region: s.stringValue, dashboardName: s.stringValue, alarms: { errors: { period: n.numberValue, evaluationPeriods: n.numberValue, threshold: n.numberValue } } }, stack)).not.toThrow();
+  });
+});
+
+describe('AlarmTopic validation', () => {
+  test('GIVEN a topic name SNS refuses WHEN constructed THEN the message names the construct, the prop, the value and the rule', () => {
+    expect(() => new AlarmTopic(newStack(), 'Topic', { topicName: 'on call!' })).toThrow('orders/Topic: topicName must be 1..256 characters of [0-9A-Za-z_-] (got "on call!")');
+    expect(() => new AlarmTopic(newStack(), 'Topic', { topicName: 't'.repeat(257) })).toThrow(/topicName must be 1\.\.256 characters/);
+    expect(() => new AlarmTopic(newStack(), 'Topic', { topicName: 't'.repeat(256) })).not.toThrow();
   });
 });

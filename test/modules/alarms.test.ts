@@ -9,6 +9,7 @@ import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
 import { SnsTopic } from '@cdktf/provider-aws/lib/sns-topic';
 import { PipelineAlarms, PipelineAlarmsProps } from '../../modules/alarms';
 import { FailureDestination } from '../../modules/failure-destination';
+import { denyWithoutTls, SNS_TOPIC_ACTIONS } from '../support/tls-only';
 
 const TOPIC = 'arn:aws:sns:eu-west-1:123456789012:oncall';
 const KEY = 'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab';
@@ -153,18 +154,38 @@ describe('PipelineAlarms: where notifications go', () => {
     const policy: any = Object.values(tf.resource.aws_kms_key_policy)[0];
     expect(policy.key_id).toBe('${aws_kms_key.Alarms_Topic_Key_E09E3472.key_id}');
     const arn = 'aws_kms_key.Alarms_Topic_Key_E09E3472.arn';
+    const topicArn = 'aws_sns_topic.Alarms_Topic_083BF03E.arn';
     expect(tf.locals).toEqual({
       Alarms_Topic_KeyPartition_AD75B7EB: `\${element(split(":", ${arn}), 1)}`,
       Alarms_Topic_KeyAccount_AF580B41: `\${element(split(":", ${arn}), 4)}`,
+      Alarms_Topic_TopicAccount_EFFC7654: `\${element(split(":", ${topicArn}), 4)}`,
     });
+    // Only alarms of the key's own account may use it: no other account's alarm can (confused deputy).
+    const ownAlarms = { StringEquals: { 'aws:SourceAccount': '${local.Alarms_Topic_KeyAccount_AF580B41}' } };
     expect(JSON.parse(policy.policy)).toEqual({
       Version: '2012-10-17',
       Statement: [
         { Sid: 'AccountAdministersKey', Effect: 'Allow', Principal: { AWS: 'arn:${local.Alarms_Topic_KeyPartition_AD75B7EB}:iam::${local.Alarms_Topic_KeyAccount_AF580B41}:root' }, Action: 'kms:*', Resource: '*' },
-        { Sid: 'CloudWatchAlarmsPublish', Effect: 'Allow', Principal: { Service: 'cloudwatch.amazonaws.com' }, Action: ['kms:Decrypt', 'kms:GenerateDataKey*'], Resource: '*' },
+        { Sid: 'CloudWatchAlarmsPublish', Effect: 'Allow', Principal: { Service: 'cloudwatch.amazonaws.com' }, Action: ['kms:Decrypt', 'kms:GenerateDataKey*'], Resource: '*', Condition: ownAlarms },
       ],
     });
     expect(alarms.alarmTopic).toBeDefined();
+  });
+
+  test('GIVEN no actions WHEN synthesized THEN the topic policy denies every topic action without TLS and lets only its own account\'s alarms publish', () => {
+    const tf = synthJson(build().stack);
+    const policies: any[] = Object.values(tf.resource.aws_sns_topic_policy);
+    expect(policies).toHaveLength(1);
+    const topic = '${aws_sns_topic.Alarms_Topic_083BF03E.arn}';
+    expect(policies[0].arn).toBe(topic);
+    expect(JSON.parse(policies[0].policy)).toEqual({
+      Version: '2012-10-17',
+      Statement: [
+        denyWithoutTls(SNS_TOPIC_ACTIONS, topic),
+        // Replacing SNS's default policy removes its allow for the account: CloudWatch needs its own.
+        { Sid: 'CloudWatchAlarmsPublish', Effect: 'Allow', Principal: { Service: 'cloudwatch.amazonaws.com' }, Action: 'sns:Publish', Resource: topic, Condition: { StringEquals: { 'aws:SourceAccount': '${local.Alarms_Topic_TopicAccount_EFFC7654}' } } },
+      ],
+    });
   });
 
   test('GIVEN a topic name and a customer key WHEN synthesized THEN the topic uses them and no key is created', () => {

@@ -8,6 +8,7 @@ import { SqsQueue } from '@cdktf/provider-aws/lib/sqs-queue';
 import { SqsQueuePolicy } from '@cdktf/provider-aws/lib/sqs-queue-policy';
 import { FailureDestination, FailureDestinationProps } from '../../modules/failure-destination';
 import { stackFolder, terraformIn } from '../support/terraform';
+import { denyWithoutTls, SNS_TOPIC_ACTIONS } from '../support/tls-only';
 
 const KEY = 'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab';
 
@@ -65,19 +66,7 @@ describe('FailureDestination (SQS)', () => {
     const policies: any[] = Object.values(tf.resource.aws_sqs_queue_policy);
     expect(policies).toHaveLength(1);
     expect(policies[0].queue_url).toBe('${aws_sqs_queue.Failures_Queue_DA0AD3E9.url}');
-    expect(JSON.parse(policies[0].policy)).toEqual({
-      Version: '2012-10-17',
-      Statement: [
-        {
-          Sid: 'DenyInsecureTransport',
-          Effect: 'Deny',
-          Principal: '*',
-          Action: 'sqs:*',
-          Resource: '${aws_sqs_queue.Failures_Queue_DA0AD3E9.arn}',
-          Condition: { Bool: { 'aws:SecureTransport': 'false' } },
-        },
-      ],
-    });
+    expect(JSON.parse(policies[0].policy)).toEqual({ Version: '2012-10-17', Statement: [denyWithoutTls('sqs:*', '${aws_sqs_queue.Failures_Queue_DA0AD3E9.arn}')] });
   });
 
   test('GIVEN an SSE-SQS queue WHEN the consumer asks THEN it may only SendMessage to this queue ARN', () => {
@@ -177,6 +166,15 @@ describe('FailureDestination (SNS)', () => {
     ]);
   });
 
+  test('GIVEN kind sns WHEN synthesized THEN the topic policy denies every topic action without TLS and allows nothing', () => {
+    const { stack, dest } = stackWith({ kind: 'sns' });
+    const policies: any[] = Object.values(synthJson(stack).resource.aws_sns_topic_policy);
+    expect(policies).toHaveLength(1);
+    expect(policies[0].arn).toBe('${aws_sns_topic.Failures_Topic_4FEA5E49.arn}');
+    expect(JSON.parse(policies[0].policy)).toEqual({ Version: '2012-10-17', Statement: [denyWithoutTls(SNS_TOPIC_ACTIONS, '${aws_sns_topic.Failures_Topic_4FEA5E49.arn}')] });
+    expect(dest.topicPolicy).toBeDefined();
+  });
+
   test('GIVEN kind sns with a customer key, a name and tags WHEN synthesized THEN the topic uses them and the consumer may use the key', () => {
     const { stack, dest } = stackWith({ kind: 'sns', kmsKeyArn: KEY, name: 'orders_failures', tags: { team: 'orders' } });
     expect(Testing.synth(stack)).toHaveResourceWithProperties(SnsTopic, { name: 'orders_failures', kms_master_key_id: KEY, tags: { team: 'orders' } });
@@ -206,7 +204,7 @@ describe('FailureDestination validation', () => {
     ['a key reuse period over a day', { kmsKeyArn: KEY, kmsDataKeyReusePeriodSeconds: 86401 }, 'kmsDataKeyReusePeriodSeconds must be an integer 60..86400 (got 86401)'],
     ['a key reuse period without a key', { kmsDataKeyReusePeriodSeconds: 600 }, 'kmsDataKeyReusePeriodSeconds must be unset (it only applies with a customer-managed kmsKeyArn; SSE-SQS manages its own keys) (got 600)'],
     ['a key alias', { kmsKeyArn: 'alias/orders' }, 'kmsKeyArn must be a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>) (the consumer role is granted kms:Decrypt and kms:GenerateDataKey on it, and IAM needs the key ARN, not an id or alias) (got "alias/orders")'],
-    ['an unknown kind', { kind: 'kinesis' as any }, 'kind must be one of "sqs", "sns" (got "kinesis")'],
+    ['an unknown kind', { kind: 'kinesis' as any }, 'kind must be one of "sqs", "sns", "s3" (got "kinesis")'],
     ['an SNS topic with a queue retention', { kind: 'sns', messageRetentionSeconds: 600 }, 'messageRetentionSeconds must be unset (it configures an SQS queue and this destination is an SNS topic) (got 600)'],
     ['an SNS topic with a visibility timeout', { kind: 'sns', visibilityTimeoutSeconds: 60 }, 'visibilityTimeoutSeconds must be unset (it configures an SQS queue and this destination is an SNS topic) (got 60)'],
     ['an SNS topic with a key reuse period', { kind: 'sns', kmsKeyArn: KEY, kmsDataKeyReusePeriodSeconds: 300 }, 'kmsDataKeyReusePeriodSeconds must be unset (it configures an SQS queue and this destination is an SNS topic) (got 300)'],
@@ -249,6 +247,7 @@ describe('FailureDestination with real terraform', () => {
         ...Array(3).fill('aws_sqs_queue create'),
         ...Array(3).fill('aws_sqs_queue_policy create'),
         ...Array(2).fill('aws_sns_topic create'),
+        ...Array(2).fill('aws_sns_topic_policy create'),
       ].sort(),
     );
     const planned = (type: string, name: string) =>

@@ -3,7 +3,8 @@ import { Testing } from 'cdktf';
 import { FailureDestination } from '../../modules/failure-destination';
 import { FailureRedrive, FailureRedriveProps } from '../../modules/redrive';
 import { libraryHandlerCode } from '../../modules/internal/library-handler';
-import { FilterPattern, StreamConsumer } from '../../modules/stream-consumer';
+import type { FilterPattern } from '../../modules';
+import { StreamConsumer } from '../../modules/stream-consumer';
 import { StreamPipeline } from '../../modules/stream-pipeline';
 import { CACHE_DIR, HANDLER_ENTRY, KEY_ARN, newStack, newTable, only } from '../fixtures/consumer-stack';
 import { stackFolder, terraformIn } from '../support/terraform';
@@ -44,8 +45,8 @@ describe('FailureRedrive', () => {
     expect(JSON.parse((policies[0][1] as any).policy)).toEqual({
       Version: '2012-10-17',
       Statement: [
-        { Sid: 'ConsumeFailureRecords', Effect: 'Allow', Action: ['sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:ReceiveMessage'], Resource: failureArn },
-        { Sid: 'ReadFailedRanges', Effect: 'Allow', Action: ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator'], Resource: ref('aws_dynamodb_table', j, 'Orders_Table', 'stream_arn') },
+        { Sid: 'ConsumeFailureRecords', Effect: 'Allow', Action: ['sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:ReceiveMessage'], Resource: failureArn },
+        { Sid: 'ReadFailedRanges', Effect: 'Allow', Action: ['dynamodb:GetRecords', 'dynamodb:GetShardIterator'], Resource: ref('aws_dynamodb_table', j, 'Orders_Table', 'stream_arn') },
         { Sid: 'InvokeConsumer', Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: ref('aws_lambda_function', j, 'Consumer_Function', 'arn') },
         { Sid: 'ParkRecords', Effect: 'Allow', Action: 'sqs:SendMessage', Resource: parkedArn },
         { Sid: 'WriteLogs', Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: `${ref('aws_cloudwatch_log_group', j, 'Redrive_LogGroup', 'arn')}:*` },
@@ -57,7 +58,10 @@ describe('FailureRedrive', () => {
     const { json } = redriveOf();
     const j = json();
     const fn = j.resource.aws_lambda_function[Object.keys(j.resource.aws_lambda_function).find((k) => k.startsWith('Redrive_'))!];
-    expect(fn).toMatchObject({ function_name: 'test-Redrive', runtime: 'nodejs22.x', handler: 'index.handler', architectures: ['arm64'], timeout: 30, memory_size: 256 });
+    // Worst case with the consumer's defaults (timeout 30 s, batches of 100): 1 message x 3 attempts
+    // x (ceil(100 / 100) + 1) invocations x 30 s + (5 s + 100 x 0.05 s) for reading and parking.
+    expect(fn).toMatchObject({ function_name: 'test-Redrive', runtime: 'nodejs22.x', handler: 'index.handler', architectures: ['arm64'], timeout: 190, memory_size: 256 });
+    expect(j.resource.aws_sqs_queue[Object.keys(j.resource.aws_sqs_queue).find((k) => k.startsWith('Failures_Queue'))!].visibility_timeout_seconds).toBe(6 * 190);
     expect(fn.environment.variables).toEqual({
       REDRIVE_PARKED_QUEUE_URL: ref('aws_sqs_queue', j, 'Redrive_Parked_Queue', 'url'),
       REDRIVE_MAX_ATTEMPTS: '3',
@@ -72,6 +76,7 @@ describe('FailureRedrive', () => {
       function_name: ref('aws_lambda_function', j, 'Redrive_Function', 'arn'),
       batch_size: 1,
       function_response_types: ['ReportBatchItemFailures'],
+      scaling_config: { maximum_concurrency: 2 },
     });
     expect((mappings[0][1] as any).starting_position).toBeUndefined();
     const parked = j.resource.aws_sqs_queue[Object.keys(j.resource.aws_sqs_queue).find((k) => k.startsWith('Redrive_Parked_Queue'))!];
@@ -85,7 +90,7 @@ describe('FailureRedrive', () => {
 
   test('GIVEN customer-managed keys on the failure queue, the parked queue and the stream, and a consumer alias WHEN synthesized THEN kms grants name exactly those keys and the alias may be invoked', () => {
     const { json } = redriveOf(
-      { parkedQueue: { kmsKeyArn: OTHER_KEY, name: 'parked' }, streamEncryptionKeyArn: KEY_ARN, maxAttempts: 5, invokeBatchSize: 10, batchSize: 10, maxReceiveCount: 3 },
+      { parkedQueue: { kmsKeyArn: OTHER_KEY, name: 'parked' }, streamEncryptionKeyArn: KEY_ARN, maxAttempts: 2, invokeBatchSize: 50, batchSize: 2, maxReceiveCount: 3 },
       { provisioned: true, failure: { kmsKeyArn: KEY_ARN } },
     );
     const j = json();
@@ -97,8 +102,10 @@ describe('FailureRedrive', () => {
     expect(bySid.EncryptParkedRecords).toEqual({ Sid: 'EncryptParkedRecords', Effect: 'Allow', Action: ['kms:Decrypt', 'kms:GenerateDataKey'], Resource: OTHER_KEY });
     expect(bySid.InvokeConsumer.Resource).toEqual([ref('aws_lambda_function', j, 'Consumer_Function', 'arn'), ref('aws_lambda_alias', j, 'Consumer_Alias', 'arn')]);
     const fn = Object.entries<any>(j.resource.aws_lambda_function).find(([k]) => k.startsWith('Redrive_'))![1];
-    expect(fn.environment.variables).toMatchObject({ REDRIVE_MAX_ATTEMPTS: '5', REDRIVE_INVOKE_BATCH_SIZE: '10' });
-    expect(Object.entries<any>(j.resource.aws_lambda_event_source_mapping).find(([k]) => k.startsWith('Redrive_'))![1].batch_size).toBe(10);
+    expect(fn.environment.variables).toMatchObject({ REDRIVE_MAX_ATTEMPTS: '2', REDRIVE_INVOKE_BATCH_SIZE: '50' });
+    // 2 messages x (2 attempts x (ceil(100 / 50) + 1) invocations x 30 s + 5 s + 5 s)
+    expect(fn.timeout).toBe(380);
+    expect(Object.entries<any>(j.resource.aws_lambda_event_source_mapping).find(([k]) => k.startsWith('Redrive_'))![1].batch_size).toBe(2);
     expect(JSON.parse(only(j, 'aws_sqs_queue_redrive_policy').redrive_policy).maxReceiveCount).toBe(3);
     expect(j.resource.aws_sqs_queue[Object.keys(j.resource.aws_sqs_queue).find((k) => k.startsWith('Redrive_Parked'))!]).toMatchObject({ name: 'parked', kms_master_key_id: OTHER_KEY });
   });
@@ -118,11 +125,44 @@ describe('FailureRedrive', () => {
     );
   });
 
-  test('GIVEN a redrive timeout above the failure queue visibility timeout WHEN constructed THEN it fails naming both values and the fix', () => {
+  test('GIVEN a timeout below the worst case of one invocation WHEN constructed THEN it fails with the worst case and how it is made up', () => {
     expect(() => redriveOf({ timeoutSeconds: 90 })).toThrow(
-      "test/Redrive: timeoutSeconds must be at most the failure queue's visibility timeout (30 s) (AWS refuses an SQS event source mapping whose queue hides messages for less than the function may run; raise the failure destination's visibilityTimeoutSeconds to at least 90, or lower timeoutSeconds) (got 90)",
+      'test/Redrive: timeoutSeconds must be at least 190 s, the worst case of one invocation (1 message(s) x 3 attempt(s) x 2 invocation(s) of the consumer (timeout 30 s, batches of up to 100 records re-sent 100 at a time) plus reading and parking; a shorter timeout stops a redrive half-done and SQS delivers the message again) (got 90)',
     );
-    expect(() => redriveOf({ timeoutSeconds: 90 }, { failure: { visibilityTimeoutSeconds: 540 } })).not.toThrow();
+    const { json } = redriveOf({ timeoutSeconds: 200 });
+    const j = json();
+    expect(Object.entries<any>(j.resource.aws_lambda_function).find(([k]) => k.startsWith('Redrive_'))![1].timeout).toBe(200);
+    expect(Object.entries<any>(j.resource.aws_sqs_queue).find(([k]) => k.startsWith('Failures_Queue'))![1].visibility_timeout_seconds).toBe(1200);
+  });
+
+  test('GIVEN settings whose worst case exceeds 900 s WHEN constructed THEN they are refused with the figure and the levers', () => {
+    expect(() => redriveOf({ batchSize: 10, maxAttempts: 5, invokeBatchSize: 10 })).toThrow(
+      "test/Redrive: batchSize, maxAttempts and invokeBatchSize must let one redrive invocation finish within Lambda's 900 s timeout (it may take 16600 s: 10 message(s) x 5 attempt(s) x 11 invocation(s) of the consumer (timeout 30 s, batches of up to 100 records re-sent 10 at a time) plus reading and parking); lower batchSize or maxAttempts, raise invokeBatchSize, or lower the consumer's timeoutSeconds or batchSize",
+    );
+  });
+
+  test('GIVEN a failure queue with its own visibility timeout WHEN it is under 6 x the redrive timeout THEN it is refused; at or above, it is kept', () => {
+    expect(() => redriveOf({}, { failure: { visibilityTimeoutSeconds: 600 } })).toThrow(
+      'test/Redrive: failureDestination.visibilityTimeoutSeconds must be at least 1140 s (6 x the redrive timeout of 190 s) (AWS advises at least six times the function timeout for an SQS event source; a message that becomes visible mid-redrive is redriven twice. Leave it unset to have it derived) (got 600)',
+    );
+    const j = redriveOf({}, { failure: { visibilityTimeoutSeconds: 3000 } }).json();
+    expect(Object.entries<any>(j.resource.aws_sqs_queue).find(([k]) => k.startsWith('Failures_Queue'))![1].visibility_timeout_seconds).toBe(3000);
+  });
+
+  test('GIVEN maximumConcurrency out of range or not below the consumer reserved concurrency WHEN constructed THEN it is refused', () => {
+    expect(() => redriveOf({ maximumConcurrency: 1 })).toThrow("test/Redrive: maximumConcurrency must be an integer 2..1000 (the range of an SQS event source mapping's scaling_config) (got 1)");
+    const reserved = (n: number, max: number) => {
+      const stack = newStack();
+      const failure = new FailureDestination(stack, 'Failures', {});
+      const consumer = new StreamConsumer(stack, 'Consumer', { table: newTable(stack), code: { entry: HANDLER_ENTRY, bundling: { cacheDir: CACHE_DIR } }, onFailure: failure, reservedConcurrency: n });
+      return () => new FailureRedrive(stack, 'Redrive', { failureDestination: failure, consumer, code: REDRIVE_CODE, maximumConcurrency: max });
+    };
+    expect(reserved(3, 3)).toThrow(
+      "test/Redrive: maximumConcurrency must be below the consumer's reserved concurrency (3) (each concurrent redrive invokes the consumer, which must keep at least one execution for its own stream mapping; raise the consumer's reservedConcurrency) (got 3)",
+    );
+    expect(reserved(3, 2)).not.toThrow();
+    const j = JSON.parse(Testing.synth(redriveOf({ maximumConcurrency: 7 }).stack));
+    expect(Object.entries<any>(j.resource.aws_lambda_event_source_mapping).find(([k]) => k.startsWith('Redrive_'))![1].scaling_config).toEqual({ maximum_concurrency: 7 });
   });
 
   test('GIVEN an SNS failure destination and out-of-range settings WHEN constructed THEN every problem is reported at once', () => {
@@ -133,7 +173,7 @@ describe('FailureRedrive', () => {
       message = (e as Error).message;
     }
     expect(message.split('\n')).toEqual([
-      "test/Redrive: failureDestination must be a FailureDestination of kind 'sqs' (the redrive function reads the on-failure records from a queue; an SNS topic keeps nothing to read) (got \"kind sns\")",
+      "test/Redrive: failureDestination must be a FailureDestination of kind 'sqs' or 's3' (the redrive reads the on-failure records from a queue or a bucket; an SNS topic keeps nothing to read) (got \"kind sns\")",
       'test/Redrive: batchSize must be an integer 1..10 (an SQS event source without a batching window) (got 11)',
       'test/Redrive: maxAttempts must be an integer 1..10 (got 0)',
       'test/Redrive: invokeBatchSize must be an integer 1..10000 (got 20000)',
@@ -188,8 +228,8 @@ describe('FailureRedrive with the real provider (offline terraform)', () => {
     new StreamPipeline(stack, 'Orders', {
       table: { tableName: 'orders', partitionKey: { name: 'pk', type: 'S' }, encryptionKeyArn: KEY_ARN },
       consumer: { code: { entry: HANDLER_ENTRY, bundling: { cacheDir: CACHE_DIR } }, provisionedConcurrency: 1, timeoutSeconds: 20 },
-      failureDestination: { kmsKeyArn: KEY_ARN, visibilityTimeoutSeconds: 120 },
-      redrive: { code: REDRIVE_CODE, timeoutSeconds: 60, parkedQueue: { kmsKeyArn: OTHER_KEY } },
+      failureDestination: { kmsKeyArn: KEY_ARN },
+      redrive: { code: REDRIVE_CODE, parkedQueue: { kmsKeyArn: OTHER_KEY }, maximumConcurrency: 5 },
       alarms: false,
     });
     const plan = terraformIn(stackFolder(Testing.synth(stack))).initValidatePlan();
@@ -198,5 +238,9 @@ describe('FailureRedrive with the real provider (offline terraform)', () => {
       ['aws_cloudwatch_log_group', 'aws_iam_role', 'aws_iam_role_policy', 'aws_lambda_event_source_mapping', 'aws_lambda_function', 'aws_sqs_queue', 'aws_sqs_queue_policy', 'aws_sqs_queue_redrive_policy'].sort(),
     );
     for (const c of created) expect(c[1]).toEqual(['create']);
+    const after = (address: string) => plan.resource_changes.find((c: any) => c.address.startsWith(address)).change.after;
+    expect(after('aws_lambda_function.Orders_Redrive_Function').timeout).toBe(130);
+    expect(after('aws_sqs_queue.Orders_FailureDestination_Queue').visibility_timeout_seconds).toBe(780);
+    expect(after('aws_lambda_event_source_mapping.Orders_Redrive_Mapping').scaling_config).toEqual([{ maximum_concurrency: 5 }]);
   });
 });

@@ -1,6 +1,6 @@
 import { TerraformOutput, Testing } from 'cdktf';
 import { multiRegionStack } from '../../examples/multi-region';
-import { ReplicaAccessRole, ReplicatedTable } from '../../modules/replication';
+import { ReplicaAccessRole, ReplicatedTable } from '../../modules';
 import { stackFolder, terraformIn } from '../support/terraform';
 import { KEY, newStack, providers } from './replication/fixtures';
 
@@ -35,6 +35,7 @@ describe('ReplicatedTable with the real provider (offline terraform)', () => {
           [`aws_sqs_queue aws aws.${a}`, 1],
           [`aws_sqs_queue_policy aws aws.${a}`, 1],
           [`aws_sns_topic aws aws.${a}`, 1],
+          [`aws_sns_topic_policy aws aws.${a}`, 1],
           [`aws_kms_key aws aws.${a}`, 1],
           [`aws_kms_key_policy aws aws.${a}`, 1],
           // iterator age, errors, throttles, failure queue depth, delivery failures, lag to each of 2 targets

@@ -1,7 +1,7 @@
-import { ValidationError } from '../../modules/internal/validation';
+import { ValidationError } from '../../modules';
 import { StreamTable } from '../../modules/stream-table';
 import { newStack, providers, replicated } from './replication/fixtures';
-import { ReplicatedTable } from '../../modules/replication';
+import { ReplicatedTable } from '../../modules';
 
 /** The problems of the error thrown by `build`, one line each. */
 function problems(build: () => unknown): string[] {

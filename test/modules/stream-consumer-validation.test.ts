@@ -59,11 +59,12 @@ describe('StreamConsumer validation', () => {
     else expect(actual).toEqual(message);
   });
 
-  test('GIVEN a FIFO queue as on-failure target WHEN constructed THEN it fails: stream mappings only report to standard queues and topics', () => {
+  test('GIVEN a FIFO queue as on-failure target WHEN constructed THEN it fails: stream mappings only report to standard queues, topics and buckets', () => {
     const arn = 'arn:aws:sqs:eu-west-1:123456789012:failures.fifo';
     expect(problemOf({ onFailure: { destinationArn: arn, sendStatements: [] } })).toBe(
-      `test/Consumer: onFailure.destinationArn must be the ARN of a standard SQS queue or SNS topic (DynamoDB stream mappings report failures only there; FIFO queues and topics are refused) (got "${arn}")`,
+      `test/Consumer: onFailure.destinationArn must be the ARN of a standard SQS queue, an SNS topic or an S3 bucket (stream mappings report failures only there; FIFO queues and topics are refused) (got "${arn}")`,
     );
+    expect(() => consumerOf({ onFailure: { destinationArn: 'arn:aws:s3:::orders-failures', sendStatements: [] } })).not.toThrow();
   });
 
   test('GIVEN filters on an image the stream view type does not carry WHEN constructed THEN each such filter is refused as never matching', () => {

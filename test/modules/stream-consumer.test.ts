@@ -273,7 +273,7 @@ describe('StreamConsumer stream readers', () => {
     expect(() => new StreamConsumer(stack, 'Third', { table, code })).toThrow(
       'test/Orders: the stream of table "orders" already has 2 readers (test/First, test/Second); test/Third would be a third. ' +
         'AWS throttles more than 2 simultaneous readers of a DynamoDB stream shard (LimitExceededException), which delays every consumer. ' +
-        'Use one fan-out consumer that hands each batch to several handlers, or stream the table to Kinesis Data Streams for DynamoDB, which supports many consumers.',
+        'Use one fan-out consumer that hands each batch to several handlers, or stream the table to Kinesis Data Streams for DynamoDB (TableKinesisStream), which supports many consumers.',
     );
   });
 });

@@ -16,16 +16,22 @@ function pipeline(overrides: Partial<StreamPipelineProps> = {}) {
 const count = (json: any, type: string) => Object.keys(json.resource?.[type] ?? {}).length;
 
 describe('StreamPipeline', () => {
-  test('GIVEN only table and consumer props WHEN synthesized THEN table, consumer, SQS failure queue, 5 alarms, topic and dashboard exist and are wired', () => {
+  test('GIVEN only table and consumer props WHEN synthesized THEN table, consumer with EventCount metrics, SQS failure queue, 8 alarms, topic and dashboard exist and are wired', () => {
     const { p, json } = pipeline();
     expect(p.streamTable).toBe(p.table);
     expect(count(json, 'aws_dynamodb_table')).toBe(1);
     expect(count(json, 'aws_lambda_function')).toBe(1);
     expect(count(json, 'aws_sqs_queue')).toBe(1);
-    expect(count(json, 'aws_cloudwatch_metric_alarm')).toBe(5);
+    expect(count(json, 'aws_cloudwatch_metric_alarm')).toBe(8);
     expect(count(json, 'aws_sns_topic')).toBe(1);
     expect(count(json, 'aws_cloudwatch_dashboard')).toBe(1);
     const mapping: any = Object.values(json.resource.aws_lambda_event_source_mapping)[0];
+    expect(mapping.metrics_config).toEqual({ metrics: ['EventCount'] });
+    const mappingId = Object.keys(json.resource.aws_lambda_event_source_mapping)[0];
+    const esmAlarms = Object.values(json.resource.aws_cloudwatch_metric_alarm).filter((a: any) => a.dimensions.EventSourceMappingUUID);
+    expect(esmAlarms.map((a: any) => [a.metric_name, a.statistic, a.threshold, a.dimensions.EventSourceMappingUUID]).sort()).toEqual(
+      ['DroppedEventCount', 'FailedInvokeEventCount', 'OnFailureDestinationDeliveredEventCount'].map((m) => [m, 'Sum', 0, `\${aws_lambda_event_source_mapping.${mappingId}.uuid}`]),
+    );
     expect(mapping.destination_config.on_failure.destination_arn).toMatch(/^\$\{aws_sqs_queue\.Orders_FailureDestination_Queue_\w+\.arn\}$/);
     const policy = JSON.parse((Object.values(json.resource.aws_iam_role_policy)[0] as any).policy);
     expect(policy.Statement).toContainEqual(expect.objectContaining({ Action: 'sqs:SendMessage', Resource: mapping.destination_config.on_failure.destination_arn }));
@@ -45,7 +51,7 @@ describe('StreamPipeline', () => {
   test('GIVEN an SNS failure destination WHEN synthesized THEN the failed-notifications alarm replaces the queue depth alarm', () => {
     const { json } = pipeline({ failureDestination: { kind: 'sns' } });
     const metrics = Object.values(json.resource.aws_cloudwatch_metric_alarm).map((a: any) => a.metric_name).sort();
-    expect(metrics).toEqual(['DestinationDeliveryFailures', 'Errors', 'IteratorAge', 'NumberOfNotificationsFailed', 'Throttles']);
+    expect(metrics).toEqual(['DestinationDeliveryFailures', 'DroppedEventCount', 'Errors', 'FailedInvokeEventCount', 'IteratorAge', 'NumberOfNotificationsFailed', 'OnFailureDestinationDeliveredEventCount', 'Throttles']);
   });
 
   test('GIVEN an existing table and a provider alias WHEN two pipelines read it THEN both use the alias and a third reader is refused', () => {

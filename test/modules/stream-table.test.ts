@@ -177,7 +177,7 @@ describe('StreamTable stream readers', () => {
     expect(() => table.addStreamReader(new Construct(stack, 'C'))).toThrow(
       'test/Orders: the stream of table "orders" already has 2 readers (test/A, test/B); test/C would be a third. ' +
         'AWS throttles more than 2 simultaneous readers of a DynamoDB stream shard (LimitExceededException), which delays every consumer. ' +
-        'Use one fan-out consumer that hands each batch to several handlers, or stream the table to Kinesis Data Streams for DynamoDB, which supports many consumers.',
+        'Use one fan-out consumer that hands each batch to several handlers, or stream the table to Kinesis Data Streams for DynamoDB (TableKinesisStream), which supports many consumers.',
     );
     expect(table.streamReaders).toHaveLength(2);
   });

@@ -135,7 +135,8 @@ function waitForPort(child: ChildProcess, timeoutMs: number): Promise<number> {
   });
 }
 
-function stopProcess(child: ChildProcess): Promise<void> {
+/** Stops a server process (SIGTERM, SIGKILL after 3 s) and waits for it to exit; shared by the local server harnesses. */
+export function stopProcess(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
     child.once('exit', () => resolve());

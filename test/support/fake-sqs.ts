@@ -47,3 +47,14 @@ export async function startFakeSqs(queueName = 'replication-failures'): Promise<
     stop: () => new Promise((resolve) => server.close(() => resolve())),
   };
 }
+
+/**
+ * The SQS client warns on every call that the queue URL's host is not the region's SQS endpoint,
+ * which is the point of a local queue: silence that one warning for the calling test file.
+ */
+export function quietLocalQueueUrlWarnings(): void {
+  const warn = console.warn.bind(console);
+  jest.spyOn(console, 'warn').mockImplementation((...args: unknown[]) => {
+    if (!String(args[0]).startsWith('QueueUrl=')) warn(...args);
+  });
+}

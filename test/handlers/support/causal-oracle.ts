@@ -201,7 +201,8 @@ export class CausalOracle {
   }
 
   private bySequence(region: string, seq: string, what: string): AppWrite {
-    return this.one((w) => w.region === region && w.sequenceNumber === seq, `${what} (${region} record ${seq})`);
+    const n = (x: string | undefined) => x?.replace(/^0+(?=\d)/, '');
+    return this.one((w) => w.region === region && n(w.sequenceNumber) === n(seq), `${what} (${region} record ${seq})`);
   }
 
   private one(pred: (w: AppWrite) => boolean, what: string): AppWrite {

@@ -1,7 +1,7 @@
 /** Shared set-up for the ReplicatedTable tests: a stack, region providers and synthesized-JSON lookups. */
 import { TerraformStack, Testing } from 'cdktf';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
-import { ReplicatedTable, ReplicatedTableProps } from '../../../modules/replication';
+import { ReplicatedTable, ReplicatedTableProps } from '../../../modules';
 
 export const REGIONS = ['eu-west-1', 'us-east-1', 'ap-southeast-2'] as const;
 export const KEY = (region: string) => `arn:aws:kms:${region}:123456789012:key/11111111-2222-3333-4444-555555555555`;

@@ -4,11 +4,12 @@
  * state tables too, since the writer reads its state table's name from its environment), and one real
  * replica writer (handlers/replicate.ts) per `aws_lambda_function`, configured by nothing but the
  * function's synthesized environment. Test-only additions: the endpoints of the local regions and
- * the fake SQS queue URL in place of the Terraform reference to the real queue. The mapping's
- * synthesized filter criteria are applied to each record before delivery, as Lambda does.
+ * the fake SQS queue URL in place of the Terraform reference to the real queue (both can be
+ * recording endpoints, and the writers can use the handler's own Lambda clients: DeployOptions).
+ * The mapping's synthesized filter criteria are applied to each record before delivery, as Lambda does.
  */
 import type { DynamoDBRecord } from 'aws-lambda';
-import { createReplicateHandler, ReplicateHandler } from '../../../handlers/replicate';
+import { createReplicateHandler, ReplicateHandler, ReplicateHandlerOptions } from '../../../handlers/replicate';
 import { configFromEnv, ReplicationConfig } from '../../../handlers/internal/config';
 import { streamsClient } from '../../support/dynamodb-local';
 import { createStreamTable, StreamReader } from '../../support/streams';
@@ -38,7 +39,28 @@ export function regionOf(json: any, resource: any): string {
   return p.region;
 }
 
-export async function deploySynthesized(world: World, json: any): Promise<SynthesizedDeployment> {
+export interface DeployOptions {
+  /** Where writers reach a region's tables. @default that region's DynamoDB Local */
+  readonly endpoint?: (region: string) => string;
+  /** Where a writer reaches a region's table as a target (e.g. through a relay that can be shut). @default `endpoint` */
+  readonly targetEndpoint?: (region: string) => string;
+  /** The writers' clock. @default Date.now */
+  readonly now?: () => number;
+  /** Where a writer parks, from its failure queue's synthesized name. @default the world's fake SQS queue */
+  readonly failureQueueUrl?: (queueName: string) => string;
+  /**
+   * The writers' clients: `'test'` (fake credentials), or `'lambda'` for the handler's own default,
+   * as in Lambda: the environment's credentials and region, assumed roles, SQS at the queue URL.
+   * @default 'test'
+   */
+  readonly clients?: 'test' | 'lambda';
+  /** More environment for a writer's construction and invocations (its credentials, AWS_REGION). */
+  readonly env?: (writer: { id: string; region: string }) => Record<string, string>;
+  readonly onInvocation?: (writerId: string, summary: Parameters<NonNullable<ReplicateHandlerOptions['onInvocation']>>[0]) => void;
+}
+
+export async function deploySynthesized(world: World, json: any, options: DeployOptions = {}): Promise<SynthesizedDeployment> {
+  const endpoint = options.endpoint ?? ((region: string) => world.local[region].endpoint);
   const readers: Record<string, StreamReader> = {};
   const names = new Set<string>();
   for (const t of Object.values(json.resource.aws_dynamodb_table) as any[]) {
@@ -57,17 +79,20 @@ export async function deploySynthesized(world: World, json: any): Promise<Synthe
   const writers: SynthesizedWriter[] = Object.entries(json.resource.aws_lambda_function ?? {}).map(([id, fn]: [string, any]) => {
     const region = regionOf(json, fn);
     const env: Record<string, string> = fn.environment.variables;
-    const targets = JSON.parse(env.REPLICATION_TARGETS).map((t: any) => ({ ...t, endpoint: world.local[t.region].endpoint }));
+    const targets = JSON.parse(env.REPLICATION_TARGETS).map((t: any) => ({ ...t, endpoint: (options.targetEndpoint ?? endpoint)(t.region) }));
+    const queueName = json.resource.aws_sqs_queue[/^\$\{aws_sqs_queue\.([^.]+)\.url\}$/.exec(env.REPLICATION_FAILURE_QUEUE_URL)![1]].name;
     const config = configFromEnv({
       ...env,
       REPLICATION_TARGETS: JSON.stringify(targets),
-      REPLICATION_FAILURE_QUEUE_URL: world.sqs.queueUrl,
-      REPLICATION_SOURCE_ENDPOINT: world.local[region].endpoint,
+      REPLICATION_FAILURE_QUEUE_URL: options.failureQueueUrl?.(queueName) ?? world.sqs.queueUrl,
+      REPLICATION_SOURCE_ENDPOINT: endpoint(region),
     });
     // Powertools reads its service name and namespace from the environment (per-target metrics
     // are built during invocations), so each invocation runs with the function's variables set.
-    const vars = { POWERTOOLS_SERVICE_NAME: env.POWERTOOLS_SERVICE_NAME, POWERTOOLS_METRICS_NAMESPACE: env.POWERTOOLS_METRICS_NAMESPACE };
-    const inner = withEnv(vars, () => createReplicateHandler({ config, clients: localClients() }));
+    const vars = { POWERTOOLS_SERVICE_NAME: env.POWERTOOLS_SERVICE_NAME, POWERTOOLS_METRICS_NAMESPACE: env.POWERTOOLS_METRICS_NAMESPACE, ...options.env?.({ id, region }) };
+    const onInvocation = options.onInvocation && ((summary: Parameters<DeployOptions['onInvocation'] & {}>[1]) => options.onInvocation!(id, summary));
+    const clients = options.clients === 'lambda' ? undefined : localClients();
+    const inner = withEnv(vars, () => createReplicateHandler({ config, clients, onInvocation, now: options.now }));
     const handler: ReplicateHandler = (event, context) => withEnv(vars, () => inner(event, context));
     const mapping = mappings.find((m) => m.function_name === `\${aws_lambda_function.${id}.arn}`);
     if (!mapping) throw new Error(`no mapping invokes ${id}`);
@@ -126,16 +151,21 @@ export async function pumpSynthesized(dep: SynthesizedDeployment): Promise<PumpC
     let any = false;
     for (const [region, reader] of Object.entries(dep.readers)) {
       const fresh = await reader.readNew();
-      const writers = dep.writers.filter((w) => w.region === region);
-      for (const w of writers) {
-        const passing = fresh.filter((r) => passesFilters(r, w.filters));
-        counts.filteredOut += fresh.length - passing.length;
-        counts.delivered += passing.length;
-        if (passing.length) await deliver(w.handler, passing, 100, 5);
-      }
+      await deliverSynthesized(dep, region, fresh, counts);
       any = any || fresh.length > 0;
     }
     if (!any) return counts;
   }
   throw new Error('streams did not go quiet after 50 rounds');
+}
+
+/** Delivers records of `region`'s stream to each writer of that region, through its mapping's filters. */
+export async function deliverSynthesized(dep: SynthesizedDeployment, region: string, records: DynamoDBRecord[], counts: PumpCounts = { delivered: 0, filteredOut: 0 }): Promise<PumpCounts> {
+  for (const w of dep.writers.filter((x) => x.region === region)) {
+    const passing = records.filter((r) => passesFilters(r, w.filters));
+    counts.filteredOut += records.length - passing.length;
+    counts.delivered += passing.length;
+    if (passing.length) await deliver(w.handler, passing, 100, 5);
+  }
+  return counts;
 }

@@ -1,11 +1,11 @@
 import { Fn, TerraformIterator, TerraformProvider, TerraformStack, Token } from 'cdktf';
 import { Construct, IConstruct } from 'constructs';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
-import { ModuleStack } from '../module-stack';
 import type { DynamodbTable } from '@cdktf/provider-aws/lib/dynamodb-table';
+import { itemActionAccess, StreamReaders, readDataAccess, streamReadAccess, writeDataAccess } from '../internal/table-access';
+import { ModuleStack } from '../module-stack';
+import type { PolicyStatement, TableItemAction } from '../props/policy';
 import type { IDataTable, IStreamSource, StreamViewType } from '../stream-table';
-import { PolicyStatement } from './iam';
-import { StreamReaders, readDataAccess, streamReadAccess, writeDataAccess } from './table-access';
 
 /**
  * The aws provider for `region`: the one given, or an aliased provider created once per stack and
@@ -91,5 +91,9 @@ export class ReplicaStream extends Construct implements IStreamSource, IDataTabl
 
   writeDataStatements(): PolicyStatement[] {
     return writeDataAccess(this);
+  }
+
+  itemActionStatements(actions: readonly TableItemAction[], indexes: readonly string[] = []): PolicyStatement[] {
+    return itemActionAccess(this, actions, indexes);
   }
 }

@@ -2,15 +2,15 @@ import { dependable, TerraformProvider, TerraformResource } from 'cdktf';
 import { DynamodbTable } from '@cdktf/provider-aws/lib/dynamodb-table';
 import { Construct } from 'constructs';
 import { PipelineAlarms } from '../alarms';
-import type { MetricWidgetSpec } from '../dashboard';
 import { FailureDestination } from '../failure-destination';
+import type { MetricWidgetSpec } from '../internal/dashboard';
+import { libraryHandlerCode } from '../internal/library-handler';
+import { physicalName } from '../internal/naming';
+import type { PolicyStatement } from '../props/policy';
 import { StreamConsumer } from '../stream-consumer';
 import type { IStreamSource } from '../stream-table';
-import { PolicyStatement } from './iam';
-import { physicalName } from './naming';
-import { libraryHandlerCode } from './library-handler';
-import { replicaFilterPatterns } from './replica-filters';
-import type { LwwNames, ReplicationAlarmProps, ReplicaWriterOptions } from './replica-props';
+import { replicaFilterPatterns } from './internal/filters';
+import { IReplicaWriter, LwwNames, REPLICATION_METRICS_NAMESPACE, ReplicationAlarmProps, ReplicaWriterOptions } from './props';
 
 /**
  * The environment contract of handlers/replicate.ts (handlers/internal/config.ts `ENV`), repeated
@@ -30,9 +30,6 @@ export const WRITER_ENV = {
   tombstoneTtlSeconds: 'REPLICATION_TOMBSTONE_TTL_SECONDS',
   concurrency: 'REPLICATION_CONCURRENCY',
 } as const;
-
-/** CloudWatch namespace of the writer's own metrics (Powertools EMF). */
-export const REPLICATION_METRICS_NAMESPACE = 'DynamoDBReplication';
 
 /** One table a writer copies into, as its role and its environment need it. */
 export interface WriterTarget {
@@ -76,7 +73,8 @@ export interface ReplicaWriterProps {
  * (on-failure destination of the mapping and parking place of records that can never be
  * written), its alarms, and the graphs it contributes to the table's dashboard.
  */
-export class ReplicaWriter extends Construct {
+export class ReplicaWriter extends Construct implements IReplicaWriter {
+  readonly sourceRegion: string;
   readonly consumer: StreamConsumer;
   readonly failures: FailureDestination;
   readonly alarms?: PipelineAlarms;
@@ -97,6 +95,7 @@ export class ReplicaWriter extends Construct {
     const { source, names, options: o } = props;
     const provider = source.provider;
     this.functionName = physicalName(this, 64);
+    this.sourceRegion = source.region;
     this.targetRegions = props.targets.map((t) => t.region);
     this.failures = new FailureDestination(this, 'Failures', { provider, tags: props.tags });
     const stateTableName = physicalName(this, 255, '-state');
@@ -206,7 +205,7 @@ export class ReplicaWriter extends Construct {
         ...props.alarms?.replicationLag,
         nameSuffix: `lag-${t.region}`,
         title: `Lag ${region} -> ${t.region} (ms)`,
-        description: `Writes made in ${region} reach ${t.region} more than the threshold (ms) after they were made: the writer ${this.functionName} falls behind, retries a failing target, or ${t.region} throttles it.`,
+        description: `Writes made in ${region} reach ${t.region} more than the threshold (ms) after they were made, or have not reached it for that long: the writer ${this.functionName} falls behind, ${t.region} is unreachable, or it throttles the writer.`,
       });
     }
   }
@@ -218,9 +217,9 @@ export function lagDimensions(serviceName: string, sourceRegion: string, targetR
 }
 
 /**
- * Exactly the calls the handler makes (test/handlers/grants.test.ts records them): conditional puts
- * on the targets; versions (UpdateItem) and tombstones or repairs (PutItem) on its own table; reads
- * and rare writes of its state table.
+ * Exactly the calls the handler makes (test/handlers/grants-writer.test.ts records them):
+ * conditional puts on the targets; versions (UpdateItem) and tombstones or repairs (PutItem) on its
+ * own table; reads and rare writes of its state table.
  */
 function writerStatements(props: ReplicaWriterProps, stateTableArn: string): PolicyStatement[] {
   const direct = props.targets.filter((t) => !t.roleArn);

@@ -2,9 +2,9 @@ import { TerraformProvider } from 'cdktf';
 import { Construct } from 'constructs';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
-import { identityPolicyJson, kmsStatements } from './iam';
-import { LIMITS } from './limits';
-import { PropsValidator } from './validation';
+import { identityPolicyJson, kmsStatements } from '../internal/iam';
+import { LIMITS } from '../internal/limits';
+import { PropsValidator } from '../internal/validation';
 
 export interface ReplicaAccessRoleProps {
   /** Role name in the target account, 1..64 of [A-Za-z0-9_+=,.@-]; its ARN is the region's `writerRoleArn`. */
@@ -26,8 +26,8 @@ export interface ReplicaAccessRoleProps {
 
 /**
  * The role a target account offers to replica writers of another account: trusted by exactly
- * those writer roles, allowed exactly the item writes the writer makes on exactly one table.
- * Goes into the target account's stack.
+ * those writer roles, allowed exactly the one item write the writer makes (PutItem) on exactly one
+ * table. Goes into the target account's stack.
  */
 export class ReplicaAccessRole extends Construct {
   readonly role: IamRole;
@@ -52,7 +52,8 @@ export class ReplicaAccessRole extends Construct {
       role: this.role.name,
       name: 'replica-writes',
       policy: identityPolicyJson([
-        { sid: 'WriteReplica', actions: ['dynamodb:ConditionCheckItem', 'dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], resources: [props.tableArn] },
+        // The writer's only call with this role: its conditional PutItem (test/handlers/grants-writer.test.ts).
+        { sid: 'WriteReplica', actions: ['dynamodb:PutItem'], resources: [props.tableArn] },
         ...kmsStatements('EncryptReplica', props.encryptionKeyArn, ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey']),
       ]),
     });

@@ -1,4 +1,4 @@
-import { MetricId } from './internal/metric-alarm';
+import type { MetricId } from '../props/alarm-settings';
 
 /**
  * CloudWatch dashboard bodies as plain objects. Key order is fixed by construction, so

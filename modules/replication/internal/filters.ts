@@ -13,7 +13,7 @@
  * Both together: each pattern gets the origin condition added, since in Lambda's filter language
  * the fields of one pattern are ANDed and the patterns ORed.
  */
-import type { LwwNames } from './replica-props';
+import type { LwwNames } from '../props';
 
 export interface ReplicaFilterInput {
   /** Region whose stream the writer reads. */

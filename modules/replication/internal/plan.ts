@@ -1,7 +1,7 @@
 import { Token } from 'cdktf';
-import { LIMITS } from './limits';
-import type { LwwNames, ReplicaRegionProps, ReplicatedTableProps, ReplicationMode, WriterLayout } from './replica-props';
-import { PropsValidator } from './validation';
+import { LIMITS } from '../../internal/limits';
+import { PropsValidator } from '../../internal/validation';
+import type { LwwNames, ReplicaRegionProps, ReplicatedTableProps, ReplicationMode, WriterLayout } from '../props';
 
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
 const MODES: readonly ReplicationMode[] = ['multi-active', 'one-way', 'global-table'];

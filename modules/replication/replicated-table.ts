@@ -2,23 +2,19 @@ import { Lazy, TerraformProvider } from 'cdktf';
 import { Construct } from 'constructs';
 import { CloudwatchDashboard } from '@cdktf/provider-aws/lib/cloudwatch-dashboard';
 import type { DynamodbTable } from '@cdktf/provider-aws/lib/dynamodb-table';
-import { dashboardBody, MetricWidgetSpec } from './dashboard';
-import { AlarmTopic } from './internal/alarm-topic';
-import { ReplicaAccessRole } from './internal/replica-access-role';
-import { GlobalTableAlarms } from './internal/replica-global-alarms';
-import { validateActions } from './internal/metric-alarm';
-import { physicalName } from './internal/naming';
-import type { LwwNames, ReplicaRegionProps, ReplicatedTableProps, ReplicationMode } from './internal/replica-props';
-import { regionProvider, replicaAttribute, ReplicaStream } from './internal/replica-region';
-import { planReplication } from './internal/replica-validation';
-import { ReplicaWriter, WriterTarget } from './internal/replica-writer';
-import { PropsValidator } from './internal/validation';
-import { IDataTable, IStreamSource, StreamTable } from './stream-table';
-
-export type { LwwNames, ReplicaRegionProps, ReplicatedTableProps, ReplicationAlarmProps, ReplicationMode, ReplicaWriterOptions, WriterLayout } from './internal/replica-props';
-export { lagDimensions, ReplicaWriter, REPLICATION_METRICS_NAMESPACE, WRITER_ENV } from './internal/replica-writer';
-export { ReplicaAccessRole };
-export type { ReplicaAccessRoleProps } from './internal/replica-access-role';
+import type { CloudwatchMetricAlarm } from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm';
+import { AlarmTopic } from '../alarm-topic';
+import { dashboardBody, MetricWidgetSpec } from '../internal/dashboard';
+import { validateActions } from '../internal/metric-alarm';
+import { physicalName } from '../internal/naming';
+import { PropsValidator } from '../internal/validation';
+import { IDataTable, IStreamSource, StreamTable } from '../stream-table';
+import { ReplicaAccessRole } from './access-role';
+import { GlobalTableAlarms } from './internal/global-alarms';
+import { planReplication } from './internal/plan';
+import type { IReplicaWriter, LwwNames, ReplicaRegionProps, ReplicatedTableProps, ReplicationMode } from './props';
+import { regionProvider, replicaAttribute, ReplicaStream } from './region';
+import { ReplicaWriter, WriterTarget } from './writer';
 
 /** The marker that replaces masked attribute values (the replica writer writes exactly this string). */
 export const MASKED_VALUE = '***';
@@ -37,7 +33,7 @@ export interface ReplicaRegion {
   /** The table construct, when this region's table is its own resource (not in global-table mode's replicas). */
   readonly table?: StreamTable;
   /** The writers that read this region's stream. */
-  readonly writers: ReplicaWriter[];
+  readonly writers: IReplicaWriter[];
   /** Writes made in this region are not replicated. */
   readonly readReplica: boolean;
 }
@@ -57,12 +53,13 @@ export class ReplicatedTable extends Construct {
   /** Home first, then the replicas in the order given. */
   readonly regions: ReplicaRegion[];
   readonly home: ReplicaRegion;
-  readonly writers: ReplicaWriter[] = [];
+  /** Every replica writer, in the order of the regions they read. */
+  readonly writers: IReplicaWriter[] = [];
   readonly dashboard?: CloudwatchDashboard;
   /** The global table resource (global-table mode only). */
   readonly globalTable?: DynamodbTable;
-  /** DynamoDB ReplicationLatency alarms per region pair (global-table mode only). */
-  readonly globalAlarms?: GlobalTableAlarms;
+  /** DynamoDB ReplicationLatency alarms per region pair (global-table mode with alarms on; empty otherwise). */
+  readonly globalAlarms: CloudwatchMetricAlarm[] = [];
   private readonly widgets: MetricWidgetSpec[] = [];
 
   constructor(scope: Construct, id: string, props: ReplicatedTableProps) {
@@ -124,7 +121,7 @@ export class ReplicatedTable extends Construct {
       this.widgets.push(...globalTableWidgets(props.tableName, this.regions, props.alarms?.replicationLag?.threshold));
       if (alarmsOn) {
         const regions = this.regions.map((r) => ({ region: r.region, provider: r.provider, actionArns: actionsFor(r.region) }));
-        this.globalAlarms = new GlobalTableAlarms(this, 'GlobalTableAlarms', { tableName: props.tableName, regions, override: props.alarms?.replicationLag, tags: props.tags });
+        this.globalAlarms.push(...new GlobalTableAlarms(this, 'GlobalTableAlarms', { tableName: props.tableName, regions, override: props.alarms?.replicationLag, tags: props.tags }).alarms);
       }
     }
 
@@ -134,7 +131,7 @@ export class ReplicatedTable extends Construct {
         dashboardName: `${props.tableName}-replication`.replace(/[^0-9A-Za-z_-]+/g, '-').slice(0, 255),
         dashboardBody: Lazy.stringValue({
           produce: () => {
-            const alarmArns = [...this.writers.flatMap((w) => Object.values(w.alarms?.alarms ?? {})), ...(this.globalAlarms?.alarms ?? [])].map((a) => a.arn);
+            const alarmArns = [...this.writers.flatMap((w) => Object.values(w.alarms?.alarms ?? {})), ...this.globalAlarms].map((a) => a.arn);
             return JSON.stringify(dashboardBody({ region: this.home.region, alarmArns, alarmsTitle: `${props.tableName} replication alarms`, widgets: this.widgets }));
           },
         }),

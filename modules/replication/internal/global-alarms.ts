@@ -1,9 +1,9 @@
 import { TerraformProvider } from 'cdktf';
 import { Construct } from 'constructs';
 import { CloudwatchMetricAlarm } from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm';
-import type { AlarmOverride } from '../alarms';
-import { metricAlarm, resolveAlarmSettings, validateAlarmSettings } from './metric-alarm';
-import { PropsValidator } from './validation';
+import type { AlarmOverride } from '../../alarms';
+import { metricAlarm, resolveAlarmSettings, validateAlarmSettings } from '../../internal/metric-alarm';
+import { PropsValidator } from '../../internal/validation';
 
 export interface GlobalTableAlarmsProps {
   readonly tableName: string;

@@ -1,9 +1,36 @@
-import { TerraformProvider } from 'cdktf';
-import type { AlarmOverride, PipelineAlarmKey } from '../alarms';
-import type { BillingMode, GlobalSecondaryIndexProps, KeyAttribute, StreamTable, TableClass, TableEncryption } from '../stream-table';
-import type { FunctionOptions } from './function-options';
-import type { StreamEventSourceOptions } from './event-source-mapping';
-import type { LambdaCode } from './lambda-code';
+import type { IConstruct } from 'constructs';
+import type { TerraformProvider } from 'cdktf';
+import type { AlarmOverride, PipelineAlarms } from '../alarms';
+import type { FailureDestination } from '../failure-destination';
+import type { PipelineAlarmKey } from '../props/alarm-settings';
+import type { StreamEventSourceOptions } from '../props/event-source';
+import type { FunctionOptions, LambdaCode } from '../props/function';
+import type { GlobalSecondaryIndexProps, KeyAttribute } from '../props/table-schema';
+import type { StreamConsumer } from '../stream-consumer';
+import type { BillingMode, StreamTable, TableClass, TableEncryption } from '../stream-table';
+
+/** CloudWatch namespace of the replica writers' own metrics (ReplicationLag, stale and parked counts). */
+export const REPLICATION_METRICS_NAMESPACE = 'DynamoDBReplication';
+
+/**
+ * One replica writer of a ReplicatedTable: the bundled handler reading one region's stream as a
+ * StreamConsumer, the failure queue its mapping reports to (and where it parks records that can
+ * never be written), and its alarms. Writers are created by ReplicatedTable, never directly.
+ */
+export interface IReplicaWriter extends IConstruct {
+  /** Region whose stream the writer reads (and where it runs). */
+  readonly sourceRegion: string;
+  /** Regions the writer copies into. */
+  readonly targetRegions: string[];
+  /** Physical name of the writer's function. */
+  readonly functionName: string;
+  /** The function, its role, log group and event source mapping. */
+  readonly consumer: StreamConsumer;
+  /** The failure queue: the mapping's on-failure destination and the writer's parking place. */
+  readonly failures: FailureDestination;
+  /** The writer's alarms (pipeline alarms plus one lag alarm per target region), unless alarms are off. */
+  readonly alarms?: PipelineAlarms;
+}
 
 /**
  * - `multi-active`: every region accepts writes; each region's writer copies to every other region.
@@ -103,7 +130,9 @@ export interface ReplicationAlarmProps {
   readonly pipeline?: Partial<Record<PipelineAlarmKey, AlarmOverride>>;
   /**
    * Replication lag alarm per (writer, target region): Maximum of the writer's ReplicationLag
-   * metric (ms from the write's version time to its copy) over 3 of 3 one-minute periods.
+   * metric over 3 of 3 one-minute periods. The metric is, for each write an invocation handles,
+   * the ms from its version time to its copy, or, while the target cannot be written, its age so
+   * far: the alarm fires while a target region is down, not only after it returns.
    * @default { threshold: 60000 }
    */
   readonly replicationLag?: AlarmOverride;

@@ -1,0 +1,109 @@
+import { Fn, TerraformLocal, TerraformProvider } from 'cdktf';
+import { Construct } from 'constructs';
+import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
+import { KmsKeyPolicy } from '@cdktf/provider-aws/lib/kms-key-policy';
+import { SnsTopic } from '@cdktf/provider-aws/lib/sns-topic';
+import { SnsTopicPolicy } from '@cdktf/provider-aws/lib/sns-topic-policy';
+import { denyInsecureTransport, resourcePolicyDocument, ResourcePolicyStatement, SNS_TOPIC_POLICY_ACTIONS } from './internal/iam';
+import { LIMITS } from './internal/limits';
+import { PropsValidator } from './internal/validation';
+
+/** Props of an {@link AlarmTopic}. */
+export interface AlarmTopicProps {
+  /** Topic name, 1..256 characters of [0-9A-Za-z_-]. */
+  readonly topicName: string;
+  /**
+   * A customer-managed key whose policy already lets cloudwatch.amazonaws.com use it
+   * (kms:Decrypt and kms:GenerateDataKey*). @default a new KMS key with that policy
+   */
+  readonly kmsKeyArn?: string;
+  /** Tags for the topic and the key. @default none */
+  readonly tags?: Record<string, string>;
+  /** Provider (region) of the topic and key. @default the stack's default aws provider */
+  readonly provider?: TerraformProvider;
+}
+
+/** The service principal CloudWatch alarms publish to SNS with. */
+const CLOUDWATCH = 'cloudwatch.amazonaws.com';
+
+/**
+ * An encrypted, TLS-only SNS topic that CloudWatch alarms can publish to.
+ *
+ * Why a customer-managed key: CloudWatch publishes to an encrypted topic with its service
+ * principal, which needs kms:GenerateDataKey* and kms:Decrypt on the topic's key. The AWS-managed
+ * `alias/aws/sns` key's policy cannot grant that, so alarms on such a topic are silently never
+ * delivered. The key created here grants it, and keeps the default administration statement for
+ * the account (derived from the key's own ARN, so no AWS API call is needed at plan time).
+ *
+ * The topic policy replaces SNS's default one, which let the account's principals publish: it
+ * denies every request without TLS and lets CloudWatch publish. CloudWatch's statements, in the
+ * topic policy and in the key policy, hold only for alarms of the topic's own account
+ * (`aws:SourceAccount`), so no other account's alarm can use this topic or its key (confused deputy).
+ */
+export class AlarmTopic extends Construct {
+  readonly topic: SnsTopic;
+  readonly topicArn: string;
+  readonly topicPolicy: SnsTopicPolicy;
+  readonly kmsKeyArn: string;
+  readonly key?: KmsKey;
+  readonly keyPolicy?: KmsKeyPolicy;
+
+  constructor(scope: Construct, id: string, props: AlarmTopicProps) {
+    super(scope, id);
+    new PropsValidator(this).matches('topicName', props.topicName, LIMITS.snsName.pattern, LIMITS.snsName.described).throwIfInvalid();
+    let keyArn = props.kmsKeyArn;
+    if (!keyArn) {
+      const key = new KmsKey(this, 'Key', {
+        description: `Encrypts the SNS topic ${props.topicName} that CloudWatch alarms publish to`,
+        enableKeyRotation: true,
+        tags: props.tags,
+        provider: props.provider,
+      });
+      this.keyPolicy = new KmsKeyPolicy(this, 'KeyPolicy', {
+        keyId: key.keyId,
+        policy: resourcePolicyDocument(alarmKeyStatements(arnPart(this, 'KeyPartition', key.arn, 1), arnPart(this, 'KeyAccount', key.arn, 4))),
+        provider: props.provider,
+      });
+      this.key = key;
+      keyArn = key.arn;
+    }
+    this.kmsKeyArn = keyArn;
+    this.topic = new SnsTopic(this, 'Topic', { name: props.topicName, kmsMasterKeyId: keyArn, tags: props.tags, provider: props.provider });
+    this.topicArn = this.topic.arn;
+    this.topicPolicy = new SnsTopicPolicy(this, 'TopicPolicy', {
+      arn: this.topic.arn,
+      policy: resourcePolicyDocument(alarmTopicStatements(this.topic.arn, arnPart(this, 'TopicAccount', this.topic.arn, 4))),
+      provider: props.provider,
+    });
+  }
+}
+
+/**
+ * One field of an ARN (`arn:<partition>:<service>:<region>:<account>:...`) as a Terraform local,
+ * so the policy JSON only holds `${local.x}` references and stays parseable as JSON before
+ * Terraform renders it (an inline `split(":", ...)` would put quotes inside the JSON string).
+ */
+function arnPart(scope: Construct, id: string, arn: string, index: number): string {
+  return new TerraformLocal(scope, id, Fn.element(Fn.split(':', arn), index)).asString;
+}
+
+/** Alarms of `account` only: CloudWatch names the alarm's account in `aws:SourceAccount`. */
+function fromAccount(account: string): ResourcePolicyStatement['conditions'] {
+  return { StringEquals: { 'aws:SourceAccount': account } };
+}
+
+/** Key policy: the account administers the key (as the default policy does); its own alarms may use it. */
+export function alarmKeyStatements(partition: string, account: string): ResourcePolicyStatement[] {
+  return [
+    { sid: 'AccountAdministersKey', principal: { AWS: `arn:${partition}:iam::${account}:root` }, actions: ['kms:*'], resources: ['*'] },
+    { sid: 'CloudWatchAlarmsPublish', principal: { Service: CLOUDWATCH }, actions: ['kms:Decrypt', 'kms:GenerateDataKey*'], resources: ['*'], conditions: fromAccount(account) },
+  ];
+}
+
+/** Topic policy: nothing without TLS; the account's own alarms may publish. */
+export function alarmTopicStatements(topicArn: string, account: string): ResourcePolicyStatement[] {
+  return [
+    denyInsecureTransport(SNS_TOPIC_POLICY_ACTIONS, topicArn),
+    { sid: 'CloudWatchAlarmsPublish', principal: { Service: CLOUDWATCH }, actions: ['sns:Publish'], resources: [topicArn], conditions: fromAccount(account) },
+  ];
+}

@@ -1,0 +1,38 @@
+/** IAM statements as the constructs grant them, and what an on-failure destination offers a consumer. */
+
+/**
+ * One IAM policy statement. Resources are exact ARNs (tokens allowed); the only wildcard resource
+ * the library ever emits is `dynamodb:ListStreams`, which AWS does not scope to a resource.
+ */
+export interface PolicyStatement {
+  readonly sid?: string;
+  readonly effect?: 'Allow' | 'Deny';
+  readonly actions: string[];
+  readonly resources: string[];
+  readonly conditions?: Record<string, Record<string, string | string[]>>;
+}
+
+/**
+ * Anything that can be an event source mapping's on-failure destination: an SQS queue or SNS
+ * topic ARN, plus the statements the consumer's role needs to deliver to it.
+ */
+export interface OnFailureTarget {
+  readonly destinationArn: string;
+  readonly sendStatements: PolicyStatement[];
+}
+
+/** The DynamoDB item actions a function can be granted one by one (StreamConsumer.grantItemActions). */
+export const TABLE_ITEM_ACTIONS = [
+  'dynamodb:BatchGetItem',
+  'dynamodb:BatchWriteItem',
+  'dynamodb:ConditionCheckItem',
+  'dynamodb:DeleteItem',
+  'dynamodb:GetItem',
+  'dynamodb:PutItem',
+  'dynamodb:Query',
+  'dynamodb:Scan',
+  'dynamodb:UpdateItem',
+] as const;
+
+/** One DynamoDB item action (`dynamodb:UpdateItem`, ...): see TABLE_ITEM_ACTIONS. */
+export type TableItemAction = (typeof TABLE_ITEM_ACTIONS)[number];

@@ -1,0 +1,199 @@
+/**
+ * Grants equal calls (issue 8) for the redrive (handlers/redrive.ts) and for the example consumer
+ * (examples/orders: order-stats.ts and the stats table it writes). Each handler runs with its
+ * default clients, configured by its synthesized environment, through every path that calls AWS;
+ * every call is recorded on the wire with the key it was signed with (test/support/recording-
+ * endpoint.ts). Each synthesized role must grant exactly those calls plus what the Lambda service
+ * calls with it (test/support/lambda-service-calls.ts, each with its AWS documentation), on
+ * exactly those resources: no more, no fewer.
+ * Stand-ins, said plainly: one DynamoDB Local; the parked queue is a FAKE SQS
+ * (test/support/fake-sqs.ts) and the consumer the redrive invokes runs behind a FAKE Lambda Invoke
+ * endpoint (test/support/fake-lambda.ts): SQS and Lambda have no local counterparts. This file
+ * plays the event source mappings (it reads the stream, and hands the redrive its SQS messages).
+ */
+import { CreateTableCommand, DeleteItemCommand, DynamoDBClient, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { DescribeStreamCommand } from '@aws-sdk/client-dynamodb-streams';
+import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
+import { TerraformStack, Testing } from 'cdktf';
+import { OrdersStack } from '../../examples/orders/stack';
+import { handler as orderStats, WindowState } from '../../examples/orders/order-stats';
+import { createRedriveHandler, RedriveTally, redriveConfigFromEnv } from '../../handlers/redrive';
+import { StreamPipeline } from '../../modules/stream-pipeline';
+import { CACHE_DIR, HANDLER_ENTRY } from '../fixtures/consumer-stack';
+import { DynamoDbLocal, dynamoClient, startDynamoDbLocal, streamsClient } from '../support/dynamodb-local';
+import { FakeLambda, startFakeLambda } from '../support/fake-lambda';
+import { FakeSqs, quietLocalQueueUrlWarnings, startFakeSqs } from '../support/fake-sqs';
+import { ACCOUNT, idOf, minus, pair, resolveValue, roleGrants, roleOfFunction } from '../support/iam-grants';
+import { lambdaServiceGrants } from '../support/lambda-service-calls';
+import { onFailureSqsMessage } from '../support/on-failure-message';
+import { RecordingEndpoint, startRecordingEndpoint } from '../support/recording-endpoint';
+import { createStreamTable, StreamReader } from '../support/streams';
+
+const REGION = 'eu-west-1';
+const saved = { ...process.env };
+let local: DynamoDbLocal;
+let ddb: DynamoDBClient;
+let sqs: FakeSqs;
+let lambda: FakeLambda;
+let dynamoEndpoint: RecordingEndpoint;
+let sqsEndpoint: RecordingEndpoint;
+let lambdaEndpoint: RecordingEndpoint;
+const seen = new Set<string>();
+
+/**
+ * The consumer the redrive invokes again: keys starting with "poison" always fail, "flaky" fail on
+ * their first delivery, and "crash" makes the whole invocation throw the first time.
+ */
+async function eventsConsumer(event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> {
+  const keys = event.Records.map((r) => r.dynamodb!.Keys!.pk.S!);
+  const first = (k: string) => !seen.has(k) && !!seen.add(k);
+  if (keys.some((k) => k.startsWith('crash') && first(k))) throw new Error('consumer crashed');
+  const failed = event.Records.filter((r) => {
+    const k = r.dynamodb!.Keys!.pk.S!;
+    return k.startsWith('poison') || (k.startsWith('flaky') && first(k));
+  });
+  return { batchItemFailures: failed.map((r) => ({ itemIdentifier: r.dynamodb!.SequenceNumber! })) };
+}
+
+beforeAll(async () => {
+  quietLocalQueueUrlWarnings();
+  local = await startDynamoDbLocal();
+  ddb = dynamoClient(local.endpoint, REGION);
+  sqs = await startFakeSqs();
+  lambda = await startFakeLambda({ 'events-consumer': eventsConsumer });
+  dynamoEndpoint = await startRecordingEndpoint({ upstream: local.endpoint, account: ACCOUNT, streamArnsAs: REGION });
+  sqsEndpoint = await startRecordingEndpoint({ upstream: new URL(sqs.queueUrl).origin, account: ACCOUNT });
+  lambdaEndpoint = await startRecordingEndpoint({ upstream: lambda.endpoint, account: ACCOUNT });
+  // What Lambda gives every function; the endpoint variables are the SDK's standard overrides.
+  Object.assign(process.env, {
+    AWS_REGION: REGION,
+    AWS_SECRET_ACCESS_KEY: 'function-secret',
+    AWS_ENDPOINT_URL_DYNAMODB: dynamoEndpoint.endpoint,
+    AWS_ENDPOINT_URL_DYNAMODB_STREAMS: dynamoEndpoint.endpoint,
+    AWS_ENDPOINT_URL_LAMBDA: lambdaEndpoint.endpoint,
+    POWERTOOLS_LOG_LEVEL: 'SILENT',
+    POWERTOOLS_METRICS_DISABLED: 'true',
+  });
+});
+
+afterAll(async () => {
+  process.env = saved;
+  ddb?.destroy();
+  await Promise.all([dynamoEndpoint, sqsEndpoint, lambdaEndpoint].map((e) => e?.stop()));
+  await lambda?.stop();
+  await sqs?.stop();
+  await local?.stop();
+});
+
+const calledWith = (key: string) =>
+  new Set([dynamoEndpoint, sqsEndpoint, lambdaEndpoint].flatMap((e) => e.calls).filter((c) => c.accessKeyId === key).flatMap((c) => c.resources.map((r) => pair(c.action, r))));
+
+function expectGrantsEqualCalls(json: any, functionId: string, called: Set<string>): void {
+  const needed = new Set([...called, ...lambdaServiceGrants(json, functionId)]);
+  const granted = roleGrants(json, roleOfFunction(json, functionId));
+  expect({ grantedNotCalled: minus(granted, needed), calledNotGranted: minus(needed, granted) }).toEqual({ grantedNotCalled: [], calledNotGranted: [] });
+}
+
+/** Creates the stack's DynamoDB tables (names and partition keys from the JSON) in DynamoDB Local; returns stream ARNs by table name. */
+async function createTables(json: any): Promise<Record<string, string>> {
+  const streams: Record<string, string> = {};
+  for (const t of Object.values(json.resource.aws_dynamodb_table) as any[]) {
+    if (t.stream_enabled) streams[t.name] = await createStreamTable(ddb, t.name, { partitionKey: t.hash_key });
+    else await ddb.send(new CreateTableCommand({ TableName: t.name, BillingMode: 'PAY_PER_REQUEST', KeySchema: [{ AttributeName: t.hash_key, KeyType: 'HASH' }], AttributeDefinitions: [{ AttributeName: t.hash_key, AttributeType: 'S' }] }));
+  }
+  return streams;
+}
+
+describe('example consumer (orders): grants equal calls', () => {
+  const json = JSON.parse(Testing.synth(new OrdersStack(Testing.app(), 'orders')));
+  const functionId = idOf(json, 'aws_lambda_function', 'Consumer_Function');
+  const KEY = 'AKIDORDERSTATS';
+
+  test('GIVEN orders placed, changed and deleted WHEN the consumer folds two windows and its final invocation is retried THEN it only updates the stats table, and its role grants exactly that plus the Lambda service calls', async () => {
+    const streams = await createTables(json);
+    const env = json.resource.aws_lambda_function[functionId].environment.variables;
+    process.env.AWS_ACCESS_KEY_ID = KEY;
+    process.env.STATS_TABLE_NAME = resolveValue(json, env.STATS_TABLE_NAME);
+    const orders = resolveValue(json, `\${aws_dynamodb_table.${idOf(json, 'aws_dynamodb_table', 'Orders_Table')}.name}`);
+    const order = (id: string, cents: number) => ({ orderId: { S: id }, createdAt: { S: '2026-11-01T10:00:00Z' }, totalCents: { N: String(cents) }, status: { S: 'PLACED' } });
+    for (const i of [1, 2, 3]) await ddb.send(new PutItemCommand({ TableName: orders, Item: order(`o${i}`, 100 * i) }));
+    await ddb.send(new UpdateItemCommand({ TableName: orders, Key: { orderId: { S: 'o1' } }, UpdateExpression: 'SET #s = :s', ExpressionAttributeNames: { '#s': 'status' }, ExpressionAttributeValues: { ':s': { S: 'SHIPPED' } } }));
+    await ddb.send(new DeleteItemCommand({ TableName: orders, Key: { orderId: { S: 'o2' } } }));
+    const records = await new StreamReader(streamsClient(local.endpoint, REGION), streams[orders], REGION).readNew();
+    const base = { window: { start: '2026-11-01T10:00:00Z', end: '2026-11-01T10:01:00Z' }, shardId: 'shardId-1', eventSourceARN: streams[orders], isWindowTerminatedEarly: false };
+    let state: WindowState | undefined;
+    ({ state } = await orderStats({ ...base, Records: records.slice(0, 2), isFinalInvokeForWindow: false }));
+    const final = { ...base, Records: records.slice(2), state, isFinalInvokeForWindow: true };
+    await orderStats(final);
+    await orderStats(final); // Lambda retries a final invocation that timed out: the flush is refused as a duplicate
+
+    const called = calledWith(KEY);
+    expect([...called]).toEqual([pair('dynamodb:UpdateItem', resolveValue(json, `\${aws_dynamodb_table.${idOf(json, 'aws_dynamodb_table', 'OrderStats')}.arn}`))]);
+    expect(dynamoEndpoint.calls.filter((c) => c.accessKeyId === KEY).map((c) => c.status)).toEqual([200, 400]);
+    expectGrantsEqualCalls(json, functionId, called);
+  });
+});
+
+describe('redrive: grants equal calls', () => {
+  /** A pipeline with the redrive on, as StreamPipeline builds it. */
+  function synthesize(): any {
+    const stack = new TerraformStack(Testing.app(), 'events');
+    new AwsProvider(stack, 'aws', { region: REGION });
+    new StreamPipeline(stack, 'Events', {
+      table: { tableName: 'events', partitionKey: { name: 'pk', type: 'S' } },
+      consumer: { functionName: 'events-consumer', code: { entry: HANDLER_ENTRY, bundling: { cacheDir: CACHE_DIR } } },
+      redrive: true,
+      alarms: false,
+    });
+    return JSON.parse(Testing.synth(stack));
+  }
+  const KEY = 'AKIDREDRIVE';
+
+  test('GIVEN failed ranges that partly succeed again, a crashing consumer, a trimmed range and a stray message WHEN the redrive handles them THEN it reads the stream, invokes the consumer and parks, and its role grants exactly that plus the Lambda service calls', async () => {
+    const json = synthesize();
+    const functionId = idOf(json, 'aws_lambda_function', 'Redrive_Function');
+    const env = json.resource.aws_lambda_function[functionId].environment.variables;
+    const parkedName = resolveValue(json, env.REDRIVE_PARKED_QUEUE_URL.replace(/\.url\}$/, '.name}'));
+    const streamArn = (await createTables(json)).events;
+    process.env.AWS_ACCESS_KEY_ID = KEY;
+    const tallies: RedriveTally[] = [];
+    const redrive = createRedriveHandler({
+      config: redriveConfigFromEnv({ ...env, REDRIVE_PARKED_QUEUE_URL: `${sqsEndpoint.endpoint}/${ACCOUNT}/${parkedName}` }),
+      onInvocation: (t) => tallies.push(t),
+    });
+
+    const keys = ['ok-1', 'flaky-1', 'poison-1', 'crash-1', 'ok-2'];
+    for (const pk of keys) await ddb.send(new PutItemCommand({ TableName: 'events', Item: { pk: { S: pk } } }));
+    const records = await new StreamReader(streamsClient(local.endpoint, REGION), streamArn, REGION).readNew();
+    const shardId = (await streamsClient(local.endpoint, REGION).send(new DescribeStreamCommand({ StreamArn: streamArn }))).StreamDescription!.Shards![0].ShardId!;
+    const batch = {
+      functionArn: resolveValue(json, `\${aws_lambda_function.${idOf(json, 'aws_lambda_function', 'Consumer_Function')}.arn}`),
+      // As Lambda names it: the stream's ARN in its own region and account.
+      streamArn: streamArn.replace('arn:aws:dynamodb:ddblocal:000000000000:', `arn:aws:dynamodb:${REGION}:${ACCOUNT}:`),
+      shardId,
+      startSequenceNumber: records[0].dynamodb!.SequenceNumber!,
+      endSequenceNumber: records[records.length - 1].dynamodb!.SequenceNumber!,
+      batchSize: records.length,
+    };
+    const trimmed = { ...batch, startSequenceNumber: '0'.repeat(batch.startSequenceNumber.length) };
+    const stray = { ...onFailureSqsMessage(batch, 'm-stray'), body: '{"hello":"world"}' };
+    const response = await redrive({ Records: [onFailureSqsMessage(batch, 'm-range'), onFailureSqsMessage(trimmed, 'm-trimmed'), stray] });
+
+    expect(response).toEqual({ batchItemFailures: [] });
+    expect(tallies).toEqual([{ messages: 3, rangesRedriven: 1, rangesUnreadable: 1, objectsRead: 0, recordsRead: 5, recordsFiltered: 0, recordsRetried: expect.any(Number), recordsSucceeded: 4, recordsParked: 1, messagesFailed: 0 }]);
+    expect(sqs.messages.map((m) => JSON.parse(m.body).kind).sort()).toEqual(['message', 'range', 'record']);
+    expect(lambda.invoked.length).toBeGreaterThan(1);
+    const called = calledWith(KEY);
+    const ref = (type: string, part: string, attr: string) => resolveValue(json, `\${${type}.${idOf(json, type, part)}.${attr}}`);
+    expect([...called].sort()).toEqual(
+      [
+        pair('dynamodb:GetRecords', ref('aws_dynamodb_table', 'Events_Table', 'stream_arn')),
+        pair('dynamodb:GetShardIterator', ref('aws_dynamodb_table', 'Events_Table', 'stream_arn')),
+        pair('lambda:InvokeFunction', batch.functionArn),
+        pair('sqs:SendMessage', ref('aws_sqs_queue', 'Redrive_Parked_Queue', 'arn')),
+      ].sort(),
+    );
+    expectGrantsEqualCalls(json, functionId, called);
+  });
+});

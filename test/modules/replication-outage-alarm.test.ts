@@ -1,0 +1,97 @@
+/**
+ * The replication-lag alarm fires while a target region is unreachable: the synthesized writer
+ * runs on DynamoDB Local regions with its target behind a relay that refuses connections (as an
+ * unreachable endpoint does), its EMF output is read back, and the synthesized alarm is evaluated
+ * on it by a MODEL of CloudWatch alarm evaluation (test/support/alarm-model.ts: CloudWatch has no
+ * local counterpart). Time is simulated: the applications' and the writer's clocks advance 20 s a
+ * step, and each datapoint is placed at the time of the invocation that published it.
+ * The failure queue is a FAKE SQS.
+ */
+import { PutItemCommand } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBRecord } from 'aws-lambda';
+import { replicatedWrites } from '../../handlers/client';
+import { streamEvent } from '../support/streams';
+import { AlarmDefinition, Datapoint, evaluateAlarm } from '../support/alarm-model';
+import { startTcpGate, TcpGate } from '../support/tcp-gate';
+import { startWorld, World } from '../handlers/support/world';
+import { deploySynthesized } from './replication/synthesized-deployment';
+import { replicated } from './replication/fixtures';
+
+const [EU, US] = ['eu-west-1', 'us-east-1'];
+const STEP_MS = 20_000;
+let world: World;
+let gate: TcpGate;
+
+beforeAll(async () => {
+  world = await startWorld([EU, US]);
+  gate = await startTcpGate(world.local[US].port);
+});
+afterAll(async () => {
+  await gate?.stop();
+  await world?.stop();
+});
+
+test('GIVEN a writer whose target region becomes unreachable WHEN writes keep coming THEN its lag alarm goes to ALARM within its evaluation periods, and back to OK after the region returns', async () => {
+  const json = replicated({ tableName: 'outage' }, [EU, US]).synth();
+  const alarm = Object.values(json.resource.aws_cloudwatch_metric_alarm as Record<string, any>).find(
+    (a) => a.metric_name === 'ReplicationLag' && a.dimensions.SourceRegion === EU && a.dimensions.TargetRegion === US,
+  ) as AlarmDefinition & { namespace: string; dimensions: Record<string, string> };
+  expect(alarm).toMatchObject({ statistic: 'Maximum', threshold: 60000, period: 60, evaluation_periods: 3, treat_missing_data: 'notBreaching' });
+
+  let clock = Math.ceil(Date.now() / 60_000) * 60_000;
+  const start = clock;
+  const previous = process.env.POWERTOOLS_METRICS_DISABLED;
+  delete process.env.POWERTOOLS_METRICS_DISABLED;
+  const lines: string[] = [];
+  const spy = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: any) => (lines.push(String(chunk)), true));
+  const points: Datapoint[] = [];
+  let outageFrom = 0;
+  let outageTo = 0;
+  try {
+    const dep = await deploySynthesized(world, json, { targetEndpoint: (r) => (r === US ? gate.endpoint : world.local[r].endpoint), now: () => clock });
+    const writer = dep.writers.find((w) => w.region === EU)!;
+    const app = replicatedWrites({ region: EU, now: () => clock });
+    let pending: DynamoDBRecord[] = [];
+    let n = 0;
+    // One write and one delivery every 20 s; a failed batch stays pending, as the mapping retries it.
+    const step = async () => {
+      await world.ddb[EU].send(new PutItemCommand(app.put({ TableName: 'outage', Item: { pk: { S: `k${++n}` } } })));
+      pending.push(...(await dep.readers[EU].readNew()));
+      const before = lines.length;
+      const res = await writer.handler(streamEvent(pending));
+      const failed = res.batchItemFailures.map((f) => pending.findIndex((r) => r.dynamodb?.SequenceNumber === f.itemIdentifier));
+      pending = failed.length ? pending.slice(Math.min(...failed)) : [];
+      points.push(...lagPoints(lines.slice(before), alarm, clock));
+      clock += STEP_MS;
+    };
+    for (let i = 0; i < 9; i++) await step();
+    outageFrom = clock;
+    await gate.shut();
+    for (let i = 0; i < 24; i++) await step();
+    outageTo = clock;
+    await gate.open();
+    for (let i = 0; i < 15; i++) await step();
+    expect(pending).toEqual([]);
+  } finally {
+    spy.mockRestore();
+    if (previous === undefined) delete process.env.POWERTOOLS_METRICS_DISABLED;
+    else process.env.POWERTOOLS_METRICS_DISABLED = previous;
+  }
+  const states = evaluateAlarm(alarm, points, start, clock);
+  const at = (t: number) => states.filter((s) => s.end <= t).pop()!.state;
+  expect(states.filter((s) => s.end <= outageFrom).map((s) => s.state)).toEqual(states.filter((s) => s.end <= outageFrom).map(() => 'OK'));
+  // Lag passes the threshold a threshold's time into the outage; the alarm needs 3 breaching periods more.
+  const fireBy = outageFrom + alarm.threshold + alarm.evaluation_periods * alarm.period * 1000 + alarm.period * 1000;
+  expect(fireBy).toBeLessThan(outageTo);
+  expect(states.some((s) => s.state === 'ALARM' && s.end <= fireBy && s.end > outageFrom)).toBe(true);
+  expect(at(outageTo)).toBe('ALARM');
+  expect(at(clock)).toBe('OK');
+}, 180_000);
+
+/** The lag datapoints (ms) one invocation published for the alarm's metric, at the invocation's time. */
+function lagPoints(lines: string[], alarm: { namespace: string; dimensions: Record<string, string> }, at: number): Datapoint[] {
+  const emf = lines.flatMap((l) => l.split('\n')).filter((l) => l.includes('"_aws"')).map((l) => JSON.parse(l));
+  return emf
+    .filter((e) => e.ReplicationLag !== undefined && e._aws.CloudWatchMetrics[0].Namespace === alarm.namespace && Object.entries(alarm.dimensions).every(([k, v]) => e[k] === v))
+    .flatMap((e) => [e.ReplicationLag].flat().map((value: number) => ({ at, value })));
+}
