@@ -5,6 +5,7 @@
 import { mkdirSync, writeFileSync } from 'fs';
 import { cpus, totalmem } from 'os';
 import { join } from 'path';
+import { runBackfillBench } from './backfill';
 import { runBundleBench } from './bundles';
 import { runDecodeBench } from './decode';
 import { measureProcess } from './measure';
@@ -110,6 +111,20 @@ const EXTRA_BENCHMARKS: { name: string; run(): Promise<{ rows: Row[]; results: u
         { benchmark: 'replication, writes without the helper', figure: 'state-table reads per batch of 100', value: r.plainWrites.stateReadsPerBatch },
       ];
       return { results: r, rows: [...row(`unique keys, concurrency ${r.concurrency}`, r.uniqueKeys), ...row('50% duplicate keys', r.duplicateKeys50pct), ...plain] };
+    },
+  },
+  {
+    name: 'backfill',
+    async run() {
+      const r: any = await runBackfillBench();
+      const label = `backfill ${r.items} items, ${r.segments} segments, ${r.writeConcurrency} writes in flight`;
+      return {
+        results: r,
+        rows: [
+          { benchmark: label, figure: `items/s copied, no rate limit (median of ${r.unlimited.runs.length})`, value: r.unlimited.itemsPerSec },
+          { benchmark: `backfill ${r.limited.items} items`, figure: `items/s copied, --rate ${r.limited.rate}`, value: r.limited.itemsPerSec, target: `<= ${r.limited.rate}` },
+        ],
+      };
     },
   },
 ];

@@ -4,7 +4,7 @@
  * (`DynamoDBRecord`: eventSourceARN, awsRegion, base64 binaries, epoch-second creation time).
  */
 import type { DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
-import { CreateTableCommand, DynamoDBClient, KeySchemaElement } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DynamoDBClient, KeySchemaElement, TableDescription } from '@aws-sdk/client-dynamodb';
 import {
   DescribeStreamCommand,
   DynamoDBStreamsClient,
@@ -23,6 +23,13 @@ export interface TableSpec {
 
 /** Creates a PAY_PER_REQUEST table with a NEW_AND_OLD_IMAGES stream; returns the stream ARN. */
 export async function createStreamTable(client: DynamoDBClient, tableName: string, spec: TableSpec = {}): Promise<string> {
+  const arn = (await createTable(client, tableName, { ...spec, stream: true })).LatestStreamArn;
+  if (!arn) throw new Error(`table ${tableName} was created without a stream`);
+  return arn;
+}
+
+/** Creates a PAY_PER_REQUEST table with string keys, with a NEW_AND_OLD_IMAGES stream or none. */
+export async function createTable(client: DynamoDBClient, tableName: string, spec: TableSpec & { stream?: boolean } = {}): Promise<TableDescription> {
   const pk = spec.partitionKey ?? 'pk';
   const keys: KeySchemaElement[] = [{ AttributeName: pk, KeyType: 'HASH' }];
   if (spec.sortKey) keys.push({ AttributeName: spec.sortKey, KeyType: 'RANGE' });
@@ -32,12 +39,10 @@ export async function createStreamTable(client: DynamoDBClient, tableName: strin
       BillingMode: 'PAY_PER_REQUEST',
       KeySchema: keys,
       AttributeDefinitions: keys.map((k) => ({ AttributeName: k.AttributeName, AttributeType: 'S' })),
-      StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' },
+      ...(spec.stream ? { StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' } } : {}),
     }),
   );
-  const arn = out.TableDescription?.LatestStreamArn;
-  if (!arn) throw new Error(`table ${tableName} was created without a stream`);
-  return arn;
+  return out.TableDescription!;
 }
 
 export { toLambdaRecord };

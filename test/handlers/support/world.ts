@@ -6,7 +6,7 @@
  * the lowest reported failure as Lambda does.
  */
 import type { DynamoDBRecord } from 'aws-lambda';
-import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, ScanCommand, UpdateTableCommand } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { createReplicateHandler, ReplicateHandler, ReplicateHandlerOptions } from '../../../handlers/replicate';
 import { ReplicationConfig } from '../../../handlers/internal/config';
@@ -14,7 +14,7 @@ import { ClientFactory, Endpoint } from '../../../handlers/internal/clients';
 import { DEFAULT_ATTRIBUTE_NAMES, Item } from '../../../handlers/lww';
 import { DynamoDbLocal, dynamoClient, FAKE_CREDENTIALS, startRegions, streamsClient } from '../../support/dynamodb-local';
 import { FakeSqs, startFakeSqs } from '../../support/fake-sqs';
-import { createStreamTable, StreamReader, streamEvent } from '../../support/streams';
+import { createStreamTable, createTable, StreamReader, streamEvent } from '../../support/streams';
 import { createStateTable, stateTableName } from './state-table';
 
 // Quiet by default: tests assert on the returned counts, and one test turns EMF back on to read it.
@@ -80,14 +80,8 @@ export function writerConfig(world: World, region: RegionName, table: string, ov
 }
 
 /** Creates `table` in every region and a writer per region. */
-export async function deploy(
-  world: World,
-  table: string,
-  options: (region: RegionName) => Partial<ReplicateHandlerOptions> & { configOverrides?: Partial<ReplicationConfig> } = () => ({}),
-): Promise<Deployment> {
+export async function deploy(world: World, table: string, options: WriterOptions = () => ({})): Promise<Deployment> {
   const readers: Record<string, StreamReader> = {};
-  const writers: Record<string, ReplicateHandler> = {};
-  const config: Record<string, ReplicationConfig> = {};
   await Promise.all(
     world.regions.map(async (r) => {
       const arn = await createStreamTable(world.ddb[r], table);
@@ -95,12 +89,54 @@ export async function deploy(
       readers[r] = new StreamReader(streamsClient(world.local[r].endpoint, r), arn, r);
     }),
   );
+  return { table, readers, ...writersFor(world, table, options) };
+}
+
+type WriterOptions = (region: RegionName) => Partial<ReplicateHandlerOptions> & { configOverrides?: Partial<ReplicationConfig> };
+
+/** A writer per region of `world`, each targeting every other region's `table` (a (re)deployment). */
+function writersFor(world: World, table: string, options: WriterOptions = () => ({})): Pick<Deployment, 'writers' | 'config'> {
+  const writers: Record<string, ReplicateHandler> = {};
+  const config: Record<string, ReplicationConfig> = {};
   for (const r of world.regions) {
     const { configOverrides, ...opts } = options(r);
     config[r] = writerConfig(world, r, table, configOverrides);
     writers[r] = createReplicateHandler({ clients: localClients(), ...opts, config: config[r] });
   }
-  return { table, readers, writers, config };
+  return { writers, config };
+}
+
+/**
+ * Like `deploy`, for a table that already holds data: `load` fills each region's table first, then
+ * its stream is turned on, so that data is in no stream (as if its records had long been delivered
+ * and trimmed, or were written before replication was turned on).
+ */
+export async function deployOverData(world: World, table: string, load: (region: RegionName, client: DynamoDBClient) => Promise<void>): Promise<Deployment> {
+  const readers: Record<string, StreamReader> = {};
+  await Promise.all(
+    world.regions.map(async (r) => {
+      await createTable(world.ddb[r], table);
+      await load(r, world.ddb[r]);
+      const out = await world.ddb[r].send(new UpdateTableCommand({ TableName: table, StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' } }));
+      await createStateTable(world.ddb[r], stateTableName(table));
+      readers[r] = new StreamReader(streamsClient(world.local[r].endpoint, r), out.TableDescription!.LatestStreamArn!, r);
+    }),
+  );
+  return { table, readers, ...writersFor(world, table) };
+}
+
+/**
+ * Adds `world`'s regions that `dep` lacks to it, as deploying a new region does: the table (and
+ * writer state table) there, then every region's writer redeployed with the full target list.
+ */
+export async function addRegions(world: World, dep: Deployment, options: WriterOptions = () => ({})): Promise<Deployment> {
+  const readers: Record<string, StreamReader> = { ...dep.readers };
+  for (const r of world.regions.filter((x) => !dep.readers[x])) {
+    const arn = await createStreamTable(world.ddb[r], dep.table);
+    await createStateTable(world.ddb[r], stateTableName(dep.table));
+    readers[r] = new StreamReader(streamsClient(world.local[r].endpoint, r), arn, r);
+  }
+  return { table: dep.table, readers, ...writersFor(world, dep.table, options) };
 }
 
 export interface PumpStats {
