@@ -14,18 +14,13 @@ import { itemForTarget } from '../internal/execute';
 import { classifyFailure, describeError } from '../internal/errors';
 import type { DecodedRecord } from '../internal/decode';
 import { itemSize, MAX_ITEM_BYTES } from '../internal/item-size';
-import { isTombstone, isVersion, Item, LwwAttributeNames, makeVersion, newerThanTargetCondition } from '../lww';
+import { backfillVersion, isTombstone, isVersion, Item, LwwAttributeNames, newerThanTargetCondition } from '../lww';
 import { Counts, describeKey, Problem } from './checkpoint';
 import type { SourceTable, TargetTable } from './options';
 import type { Requests } from './requests';
 
-/** The nonce of a backfill stamp: neither hex (the helper's) nor `w…` (a writer's). */
-export const STAMP_NONCE = 'backfill';
-
-/** The version a backfill gives an item that has none in `region`: time 0, below every real write. */
-export function stampVersion(region: string): string {
-  return makeVersion(0, region, STAMP_NONCE);
-}
+/** The version the backfill stamps an unversioned item with (handlers/lww.ts). */
+export { BACKFILL_NONCE as STAMP_NONCE, backfillVersion as stampVersion } from '../lww';
 
 export interface ItemContext {
   readonly source: SourceTable;
@@ -96,7 +91,7 @@ async function stamp(item: Item, ctx: ItemContext): Promise<Stamp> {
           UpdateExpression: 'SET #v = :v, #o = :o',
           ConditionExpression: 'attribute_exists(#k) AND attribute_not_exists(#v)',
           ExpressionAttributeNames: { '#v': names.version, '#o': names.origin, '#k': keyNames[0] },
-          ExpressionAttributeValues: { ':v': { S: stampVersion(source.region) }, ':o': { S: source.region } },
+          ExpressionAttributeValues: { ':v': { S: backfillVersion(source.region) }, ':o': { S: source.region } },
           ReturnValues: 'ALL_NEW',
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
