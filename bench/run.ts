@@ -9,6 +9,7 @@ import { runBundleBench } from './bundles';
 import { runDecodeBench } from './decode';
 import { measureProcess } from './measure';
 import { runReplicationBench } from './replication';
+import { runSynthLoopBench } from './synth-loop';
 
 interface Row {
   benchmark: string;
@@ -51,6 +52,20 @@ async function main(): Promise<void> {
 
 /** The benchmarks after synth: each returns rows for the table and its raw results. */
 const EXTRA_BENCHMARKS: { name: string; run(): Promise<{ rows: Row[]; results: unknown }> }[] = [
+  {
+    name: 'synth-loop',
+    async run() {
+      const r = await runSynthLoopBench();
+      const rows: Row[] = [];
+      for (const phase of ['warm', 'edit', 'cold'] as const) {
+        for (const f of r[phase]) {
+          rows.push({ benchmark: `synth loop, ${phase}: ${f.command}`, figure: 'median wall ms', value: f.medianWallMs, target: phase === 'cold' ? undefined : '<= 1000' });
+          rows.push({ benchmark: `synth loop, ${phase}: ${f.command}`, figure: 'peak RSS MiB, process (tree)', value: `${f.medianPeakProcessRssMiB} (${f.medianPeakTreeRssMiB})`, target: phase === 'cold' ? undefined : '<= 150' });
+        }
+      }
+      return { results: r, rows };
+    },
+  },
   {
     name: 'replicated-synth',
     async run() {
