@@ -68,6 +68,10 @@ export class EventSourceMapping {
     return this.options.name;
   }
 
+  get settings(): MappingSettings {
+    return this.options.settings;
+  }
+
   /** Starts polling (a disabled mapping stays idle). Resolves once the shards are known. */
   start(): Promise<void> {
     if (!this.options.settings.enabled) return Promise.resolve();
