@@ -193,7 +193,7 @@ async function build(options = {}) {
 module.exports = { build, bundleHandlers, bundleApp, runBundled };
 
 if (require.main === module) {
-  build().catch((e) => {
+  build({ quiet: process.argv.includes('--quiet') }).catch((e) => {
     console.error(e);
     process.exit(1);
   });
