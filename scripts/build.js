@@ -131,36 +131,46 @@ async function bundleHandlers() {
 }
 
 /**
- * One CommonJS file with the app and everything it imports (cdktf, constructs, the provider
- * bindings): Node resolves and wraps one module instead of ~450, and V8 can cache its compiled
- * code (see runBundled). esbuild stays external: it finds its binary relative to its package.
- * Returns the bundle's path.
+ * The app in two CommonJS bundles: build/synth/<entry>.js holds our sources (the app, the
+ * constructs), bundled again when one of them changes; build/synth/vendor.js holds the packages
+ * they import (cdktf, constructs, the provider bindings), bundled again only when that list or
+ * the install changes. Node resolves and wraps two modules instead of ~450, and V8's code cache
+ * of the large vendor bundle survives edits to the app (see runBundled). esbuild itself stays
+ * external: it finds its binary relative to its package. Returns both paths.
  */
 function bundleApp(/** @type {string} */ entry) {
-  const out = join(ROOT, 'build', 'synth', entry.replace(/\.ts$/, '.js'));
+  const dir = join(ROOT, 'build', 'synth');
+  const app = join(dir, entry.replace(/\.ts$/, '.js'));
+  const vendor = join(dir, 'vendor.js');
   const stampName = `app-bundle-${entry.replace(/\W/g, '_')}`;
   const stamp = readStamp(stampName);
-  if (stamp?.options === JSON.stringify(TRANSPILE_OPTIONS) && existsSync(out) && unchanged(stamp.inputs)) return out;
-  const result = require('esbuild').buildSync({
-    ...TRANSPILE_OPTIONS,
-    absWorkingDir: ROOT,
-    entryPoints: [entry],
-    outfile: out,
-    bundle: true,
-    external: ['esbuild'],
-    metafile: true,
-  });
-  rmSync(`${out}.v8cache`, { force: true });
-  writeStamp(stampName, { options: JSON.stringify(TRANSPILE_OPTIONS), inputs: fingerprints(Object.keys(result.metafile?.inputs ?? {})) });
-  return out;
+  const options = JSON.stringify(TRANSPILE_OPTIONS);
+  if (stamp?.options === options && existsSync(app) && existsSync(vendor) && unchanged(stamp.inputs) && unchanged(stamp.vendorInputs)) return { app, vendor };
+  const esbuild = require('esbuild');
+  const result = esbuild.buildSync({ ...TRANSPILE_OPTIONS, absWorkingDir: ROOT, entryPoints: [entry], outfile: app, bundle: true, packages: 'external', metafile: true });
+  rmSync(`${app}.v8cache`, { force: true });
+  const builtins = new Set(require('module').builtinModules);
+  const packages = [...new Set(Object.values(result.metafile.outputs).flatMap((o) => o.imports.filter((i) => i.external).map((i) => i.path)))]
+    .filter((p) => p !== 'esbuild' && !builtins.has(p.replace(/^node:/, '')))
+    .sort();
+  let vendorInputs = stamp?.vendorInputs;
+  if (stamp?.packages?.join('\n') !== packages.join('\n') || !existsSync(vendor) || !unchanged(vendorInputs)) {
+    const entrySource = `module.exports = {\n${packages.map((p) => `  ${JSON.stringify(p)}: require(${JSON.stringify(p)}),`).join('\n')}\n};\n`;
+    const built = esbuild.buildSync({ ...TRANSPILE_OPTIONS, absWorkingDir: ROOT, stdin: { contents: entrySource, resolveDir: ROOT, sourcefile: 'vendor-entry.js' }, outfile: vendor, bundle: true, external: ['esbuild'], metafile: true });
+    rmSync(`${vendor}.v8cache`, { force: true });
+    vendorInputs = fingerprints(Object.keys(built.metafile.inputs));
+  }
+  writeStamp(stampName, { options, inputs: fingerprints(Object.keys(result.metafile.inputs)), packages, vendorInputs });
+  return { app, vendor };
 }
 
 /**
- * Runs a bundle as the main module would run, with V8's code cache: the first run stores the
- * compiled code next to the bundle, later runs skip most parsing and compiling (V8 rejects a
- * cache that does not match the source or the Node version, and a new one is written).
+ * Loads a CommonJS bundle as Node would, with V8's code cache: the first run stores the compiled
+ * code next to the bundle, later runs skip most parsing and compiling (V8 rejects a cache that
+ * does not match the source or the Node version, and a new one is written). `packages` answers
+ * the bundle's require() of packages first (the vendor bundle's exports).
  */
-function runBundled(/** @type {string} */ file) {
+function loadBundled(/** @type {string} */ file, /** @type {Record<string, unknown>} */ packages = {}) {
   const Module = require('module');
   const vm = require('vm');
   const cacheFile = `${file}.v8cache`;
@@ -176,9 +186,15 @@ function runBundled(/** @type {string} */ file) {
   mod.filename = file;
   // @ts-ignore: Node's own lookup paths for a module at `file`
   mod.paths = Module._nodeModulePaths(dirname(file));
-  const run = script.runInThisContext();
-  run.call(mod.exports, mod.exports, (/** @type {string} */ id) => mod.require(id), mod, file, dirname(file));
+  const requireForBundle = (/** @type {string} */ id) => (id in packages ? packages[id] : mod.require(id));
+  script.runInThisContext().call(mod.exports, mod.exports, requireForBundle, mod, file, dirname(file));
   if (!cachedData || script.cachedDataRejected) writeFileSync(cacheFile, script.createCachedData());
+  return mod.exports;
+}
+
+/** Runs the app bundled by bundleApp. */
+function runBundled(/** @type {{ app: string, vendor: string }} */ bundles) {
+  loadBundled(bundles.app, loadBundled(bundles.vendor));
 }
 
 /** @param {{ quiet?: boolean }} [options] */

@@ -3,8 +3,9 @@
 /**
  * `npm run synth` and cdktf.json's `app`: the one-second synth loop. No type checking here
  * (`npm run typecheck`, incremental, and `npm test` report type errors): the handler bundles are
- * rebuilt when their inputs changed, main.ts is bundled by esbuild with everything it imports
- * when any of those files changed, and the bundle runs in this process with V8's code cache.
+ * rebuilt when their inputs changed, main.ts is bundled by esbuild when one of our sources
+ * changed (the packages it imports in a bundle of their own, rebuilt when they change), and
+ * both run in this process with V8's code cache.
  */
 const { bundleApp, bundleHandlers, runBundled } = require('./build');
 
