@@ -88,7 +88,7 @@ function launcherClasses(classpath: string): string {
 }
 
 export interface StartOptions {
-  /** Give up when the server has not said it listens within this time. @default 30000 */
+  /** Give up when the server has not said it listens within this time (a busy 2-core machine can take half a minute). @default 90000 */
   readonly startTimeoutMs?: number;
   /**
    * One database for every client (DynamoDB Local's -sharedDb), or one per access key and region,
@@ -114,7 +114,7 @@ export async function startDynamoDbLocal(options: StartOptions = {}): Promise<Dy
   process.once('exit', killOnExit);
   child.once('exit', () => process.off('exit', killOnExit));
   const lines = new LineReader(child);
-  const port = await waitForPort(child, lines, options.startTimeoutMs ?? 30_000);
+  const port = await waitForPort(child, lines, options.startTimeoutMs ?? 90_000);
   let stopped: Promise<void> | undefined;
   let nextCommand = 0;
   const command = (words: string) => {

@@ -156,7 +156,7 @@ export class EventSourceMapping {
       firstSeen: this.firstSeen,
       hooks: (shardId: string) => this.hooks(shardId, now),
       filtered: (n: number) => o.listener?.filtered?.(this.name, n),
-      pollFailed: (shardId: string, e: unknown) => o.listener?.error?.(this.name, `GetRecords on ${shardId} failed: ${(e as Error).message}`),
+      reportError: (message: string) => o.listener?.error?.(this.name, message),
     };
   }
 

@@ -4,7 +4,7 @@
  * (the Lambda guide's "Lambda parameters for Amazon DynamoDB event source mappings"). Settings
  * that cannot be applied faithfully are refused with the mapping's name, the setting and why.
  */
-import { FilterPatternError, parsePatterns } from '../../handlers/internal/redrive-filter';
+import { FilterPatternError, matchesAny, parsePatterns } from '../../handlers/internal/redrive-filter';
 import type { DeliverySettings } from './batch-delivery';
 import type { StartingPosition } from '../stream/shard-reader';
 
@@ -16,7 +16,7 @@ export interface MappingSettings extends DeliverySettings {
   /** The filter patterns as JSON strings, as synthesized. */
   readonly filterPatterns: string[];
   /** Parsed patterns (matched against each record as Lambda delivers it). */
-  readonly filters: unknown[];
+  readonly filters: Parameters<typeof matchesAny>[1];
   /** Destination of on-failure records (a Terraform reference or an ARN, as synthesized). */
   readonly onFailureDestination?: string;
 }
@@ -34,7 +34,7 @@ export function mappingSettings(name: string, resource: Record<string, any>): Ma
   const position = resource.starting_position ?? 'TRIM_HORIZON';
   if (position !== 'TRIM_HORIZON' && position !== 'LATEST') problems.push(`starting_position must be TRIM_HORIZON or LATEST for a DynamoDB stream (got ${JSON.stringify(position)})`);
   const patterns: string[] = (resource.filter_criteria?.filter ?? []).map((f: { pattern: string }) => f.pattern);
-  let filters: unknown[] = [];
+  let filters: MappingSettings['filters'] = [];
   try {
     filters = parsePatterns(patterns);
   } catch (e) {

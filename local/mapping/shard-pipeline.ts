@@ -29,8 +29,8 @@ export interface ShardContext {
   hooks(shardId: string): DeliveryHooks;
   /** Records dropped by the filter criteria. */
   filtered(count: number): void;
-  /** A poll failed (the stream is unreachable, throttled): reported, then retried. */
-  pollFailed(shardId: string, error: unknown): void;
+  /** Something failed that the mapping goes on after (a poll: retried; a delivery hook: reported). */
+  reportError(message: string): void;
 }
 
 /** Records buffered per lane before the poller waits for the lane to catch up. */
@@ -57,7 +57,11 @@ class Lane {
   push(records: DynamoDBRecord[]): void {
     if (!this.buffer.length) this.firstBufferedAt = this.ctx.now();
     this.buffer.push(...records);
-    this.running ??= this.run().finally(() => (this.running = undefined));
+    // A delivery hook that throws (a destination that refused an on-failure record) stops this
+    // lane's batch; the error is reported and the lane goes on with what it has buffered.
+    this.running ??= this.run()
+      .catch((e) => this.ctx.reportError(`a delivery failed: ${(e as Error).message}`))
+      .finally(() => (this.running = undefined));
   }
 
   get idle(): boolean {
@@ -139,7 +143,7 @@ export class ShardPipeline {
       try {
         page = await this.reader.read();
       } catch (e) {
-        this.ctx.pollFailed(this.shardId, e);
+        this.ctx.reportError(`GetRecords on ${this.shardId} failed: ${(e as Error).message}`);
         await sleep(1000);
         continue;
       }
@@ -151,7 +155,7 @@ export class ShardPipeline {
       const records = page.map((r) => toLambdaRecord(r, this.ctx.streamArn, this.ctx.region));
       const seenAt = this.ctx.now();
       for (const r of records) this.ctx.firstSeen.set(r, seenAt);
-      const passing = records.filter((r) => matchesAny(r, settings.filters as any));
+      const passing = records.filter((r) => matchesAny(r, settings.filters));
       if (passing.length < records.length) this.ctx.filtered(records.length - passing.length);
       const perLane = new Map<number, DynamoDBRecord[]>();
       for (const r of passing) {
