@@ -19,7 +19,11 @@ const CACHE = join(ROOT, 'build', 'cache');
 /** Changes to how files are transpiled must invalidate the stamps: part of each stamp. */
 const TRANSPILE_OPTIONS = { format: 'cjs', platform: 'node', target: 'es2022', outbase: '.', logLevel: 'error' };
 
-/** The .ts files that tsconfig.build.json includes (its globs are `dir/**\/*.ts` or plain files). */
+/**
+ * The .ts files that tsconfig.build.json includes (its globs are `dir/**\/*.ts` or plain files),
+ * and, as tsc does, every file they import by a relative path (a benchmark may import a test
+ * helper).
+ */
 function sourceFiles() {
   const config = JSON.parse(readFileSync(join(ROOT, 'tsconfig.build.json'), 'utf8'));
   const files = [];
@@ -28,7 +32,15 @@ function sourceFiles() {
     if (dir !== pattern) walk(join(ROOT, dir), files);
     else if (existsSync(join(ROOT, pattern))) files.push(join(ROOT, pattern));
   }
-  return files.map((f) => relative(ROOT, f)).sort();
+  const all = new Set(files);
+  for (const file of all) {
+    for (const m of readFileSync(file, 'utf8').matchAll(/(?:\bfrom\s*|\bimport\s*\(\s*|\brequire\s*\(\s*|^import\s+)['"](\.{1,2}\/[^'"]+)['"]/gm)) {
+      const base = join(dirname(file), m[1]);
+      const target = [`${base}.ts`, join(base, 'index.ts')].find((c) => existsSync(c));
+      if (target && !all.has(target)) all.add(target);
+    }
+  }
+  return [...all].map((f) => relative(ROOT, f)).sort();
 }
 
 /** @param {string} dir @param {string[]} out */

@@ -5,7 +5,7 @@
  * each target a region the writes reach, with the attributes the target leaves out or masks. A
  * region that no writer reads from (a read replica) is only ever a target.
  */
-import { WRITER_ENV } from '../../modules/internal/replica-writer';
+import { WRITER_ENV } from '../../modules/replication/writer';
 import type { LocalDeployment } from '../synthesized/deployment';
 
 export interface RegionTarget {
@@ -24,7 +24,7 @@ export interface ReplicatedTablePlan {
   /** Regions only written by writers, with what each leaves out or masks. */
   readonly readOnly: Record<string, RegionTarget>;
   /** The attribute names the writers are configured with (the write helper's defaults otherwise). */
-  readonly names: { version?: string; origin?: string; deleted?: string; ttl?: string };
+  readonly names: Partial<Record<'version' | 'origin' | 'deleted' | 'ttl' | 'writtenFor', string>>;
 }
 
 export function replicationPlan(deployment: LocalDeployment): ReplicatedTablePlan[] {
@@ -52,6 +52,12 @@ export function replicationPlan(deployment: LocalDeployment): ReplicatedTablePla
 }
 
 function namesOf(env: Readonly<Record<string, string>>): ReplicatedTablePlan['names'] {
-  const names = { version: env[WRITER_ENV.versionAttribute], origin: env[WRITER_ENV.originAttribute], deleted: env[WRITER_ENV.deletedAttribute], ttl: env[WRITER_ENV.ttlAttribute] };
+  const names = {
+    version: env[WRITER_ENV.versionAttribute],
+    origin: env[WRITER_ENV.originAttribute],
+    deleted: env[WRITER_ENV.deletedAttribute],
+    ttl: env[WRITER_ENV.ttlAttribute],
+    writtenFor: env[WRITER_ENV.writtenForAttribute],
+  };
   return Object.fromEntries(Object.entries(names).filter(([, v]) => v));
 }

@@ -42,8 +42,8 @@ beforeAll(async () => {
         BillingMode: 'PAY_PER_REQUEST',
         KeySchema: [{ AttributeName: t.hash_key, KeyType: 'HASH' }],
         AttributeDefinitions: attributes,
-        GlobalSecondaryIndexes: (t.global_secondary_index ?? []).map((g: any) => ({ IndexName: g.name, KeySchema: [{ AttributeName: g.hash_key, KeyType: 'HASH' }], Projection: { ProjectionType: g.projection_type } })),
-        StreamSpecification: { StreamEnabled: true, StreamViewType: t.stream_view_type },
+        GlobalSecondaryIndexes: t.global_secondary_index?.map((g: any) => ({ IndexName: g.name, KeySchema: [{ AttributeName: g.hash_key, KeyType: 'HASH' }], Projection: { ProjectionType: g.projection_type } })),
+        StreamSpecification: t.stream_enabled ? { StreamEnabled: true, StreamViewType: t.stream_view_type } : undefined,
       }),
     );
   }
