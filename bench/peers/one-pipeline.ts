@@ -6,7 +6,7 @@
 import { App, TerraformStack } from 'cdktf';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { join } from 'path';
-import { StreamPipeline } from '../../modules/stream-pipeline';
+import { StreamPipeline } from '../../modules';
 
 const app = new App();
 const stack = new TerraformStack(app, 'orders');
