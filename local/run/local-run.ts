@@ -70,6 +70,8 @@ export interface LocalRunResult {
   readonly items: number;
   readonly parked: number;
   readonly invocations: number;
+  /** Mean duration of an invocation, ms (a function's cold start included). */
+  readonly meanInvocationMs: number;
   readonly failedInvocations: number;
   readonly reportedFailures: number;
   readonly lag: LagFigures;
@@ -113,6 +115,7 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
     cleanup.push(() => sink.stop());
 
     let invocations = 0;
+    let invocationMs = 0;
     let failedInvocations = 0;
     let reportedFailures = 0;
     const logFile = log.file(join(options.workDir, 'functions.log'));
@@ -124,8 +127,9 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
         workDir: options.workDir,
         log: (fn, line) => logFile(`[${fn}] ${line}`),
         listener: {
-          invoked: (_, records, result, outcome) => {
+          invoked: (_, records, result, outcome, ms) => {
             invocations++;
+            invocationMs += ms;
             if (!result.ok) failedInvocations++;
             if (outcome.kind === 'partial') reportedFailures += records.length - outcome.failedIndex;
           },
@@ -157,7 +161,7 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
     const lags = () => tracker.lags.map((l) => l.ms);
     const status = () => {
       const l = lagOf(lags());
-      return `writes ${load!.counters.writes} | visible everywhere ${l.count}/${l.count + tracker.waiting} | lag p50 ${l.count ? l.p50 : '-'} ms p99 ${l.count ? l.p99 : '-'} ms | invocations ${invocations} | failures ${failedInvocations + reportedFailures} | parked ${sink.messages.length}`;
+      return `writes ${load!.counters.writes} | visible everywhere ${l.count}/${l.count + tracker.waiting} | lag p50 ${l.count ? l.p50 : '-'} ms p99 ${l.count ? l.p99 : '-'} ms | invocations ${invocations} (${invocations ? Math.round(invocationMs / invocations) : '-'} ms each) | failures ${failedInvocations + reportedFailures} | parked ${sink.messages.length}`;
     };
     const started = Date.now();
     const ticker = setInterval(() => log.live(`[${((Date.now() - started) / 1000).toFixed(0)}s] ${status()}`), 1000);
@@ -180,6 +184,7 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
       items: convergence.items,
       parked: sink.messages.length,
       invocations,
+      meanInvocationMs: invocations ? Math.round(invocationMs / invocations) : 0,
       failedInvocations,
       reportedFailures,
       lag: lagOf(lags()),
