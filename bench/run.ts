@@ -9,7 +9,10 @@ import { runBackfillBench } from './backfill';
 import { runBundleBench } from './bundles';
 import { runDecodeBench } from './decode';
 import { measureProcess } from './measure';
+import { LAG_RATE, runLagBench } from './lag';
+import { runPeersBench } from './peers';
 import { runReplicationBench } from './replication';
+import { runSynthLoopBench } from './synth-loop';
 
 interface Row {
   benchmark: string;
@@ -36,7 +39,7 @@ async function main(): Promise<void> {
   }
 
   for (const extra of EXTRA_BENCHMARKS) {
-    if (only && only !== extra.name) continue;
+    if (only ? only !== extra.name : extra.onlyWhenNamed) continue;
     const r = await extra.run();
     results[extra.name] = r.results;
     rows.push(...r.rows);
@@ -51,7 +54,21 @@ async function main(): Promise<void> {
 }
 
 /** The benchmarks after synth: each returns rows for the table and its raw results. */
-const EXTRA_BENCHMARKS: { name: string; run(): Promise<{ rows: Row[]; results: unknown }> }[] = [
+const EXTRA_BENCHMARKS: { name: string; onlyWhenNamed?: boolean; run(): Promise<{ rows: Row[]; results: unknown }> }[] = [
+  {
+    name: 'synth-loop',
+    async run() {
+      const r = await runSynthLoopBench();
+      const rows: Row[] = [];
+      for (const phase of ['warm', 'edit', 'cold'] as const) {
+        for (const f of r[phase]) {
+          rows.push({ benchmark: `synth loop, ${phase}: ${f.command}`, figure: 'median wall ms', value: f.medianWallMs, target: phase === 'cold' ? undefined : '<= 1000' });
+          rows.push({ benchmark: `synth loop, ${phase}: ${f.command}`, figure: 'peak RSS MiB, process (tree)', value: `${f.medianPeakProcessRssMiB} (${f.medianPeakTreeRssMiB})`, target: phase === 'cold' ? undefined : '<= 150' });
+        }
+      }
+      return { results: r, rows };
+    },
+  },
   {
     name: 'replicated-synth',
     async run() {
@@ -93,6 +110,28 @@ const EXTRA_BENCHMARKS: { name: string; run(): Promise<{ rows: Row[]; results: u
         rows.push({ benchmark: `decode 1,000 ${label} (~${r.recordBytes[source]} B each)`, figure: 'CPU ms', value: r.cpuMsPer1000[source] });
         rows.push({ benchmark: `decode 1,000 ${label}`, figure: 'CPU ms with event JSON parse', value: r.cpuMsPer1000WithEventParse[source] });
         rows.push({ benchmark: `decode ${label}`, figure: 'records / CPU s (x 833/s)', value: `${r.recordsPerCpuSecond[source]} (${r.headroomAt50kPerMinute[source]}x)`, target: '> 1x' });
+      }
+      return { results: r, rows };
+    },
+  },
+  {
+    // Installs aws-cdk-lib from the npm registry on first use: run it by name.
+    name: 'peers',
+    onlyWhenNamed: true,
+    async run() {
+      const r = await runPeersBench();
+      const rows: Row[] = r.figures.map((f) => ({ benchmark: `peers: ${f.command}`, figure: 'median wall ms; peak RSS MiB, process (tree)', value: `${f.medianWallMs}; ${f.medianPeakProcessRssMiB} (${f.medianPeakTreeRssMiB})` }));
+      for (const [ours, ratio] of Object.entries(r.ratios)) rows.push({ benchmark: `peers: AWS CDK app / ${ours}`, figure: 'wall time ratio (> 1: ours is faster)', value: ratio });
+      return { results: r, rows };
+    },
+  },
+  {
+    name: 'lag',
+    async run() {
+      const r = await runLagBench();
+      const rows: Row[] = [];
+      for (const [label, l] of [['all timed writes', r.lag], ['through the helper', r.lagViaHelper], ['without the helper', r.lagWithoutHelper]] as const) {
+        rows.push({ benchmark: `lag to every other region, ${LAG_RATE} writes/s, ${label}`, figure: `p50 / p99 ms (n=${l.count})`, value: `${l.p50} / ${l.p99}`, target: label === 'all timed writes' ? 'p99 < 1000' : undefined });
       }
       return { results: r, rows };
     },
