@@ -16,8 +16,8 @@ import type { ReplicateHandlerOptions, ReplicateHandler } from '../handlers/repl
 import { decodeImage } from '../handlers/internal/decode';
 import { DEFAULT_ATTRIBUTE_NAMES, newerThanTargetCondition } from '../handlers/lww';
 import { createStateTable } from '../test/handlers/support/state-table';
-import { dynamoClient, FAKE_CREDENTIALS, startDynamoDbLocal, streamsClient } from '../test/support/dynamodb-local';
-import { createStreamTable, StreamReader, streamEvent } from '../test/support/streams';
+import { dynamoClient, FAKE_CREDENTIALS, startDynamoDbLocal, streamsClient } from '../local/dynamodb-local';
+import { createStreamTable, StreamReader, streamEvent } from '../local/stream-reader';
 
 const SOURCE = 'eu-west-1';
 const TARGET = 'us-east-1';

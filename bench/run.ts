@@ -5,10 +5,14 @@
 import { mkdirSync, writeFileSync } from 'fs';
 import { cpus, totalmem } from 'os';
 import { join } from 'path';
+import { runBackfillBench } from './backfill';
 import { runBundleBench } from './bundles';
 import { runDecodeBench } from './decode';
 import { measureProcess } from './measure';
+import { LAG_RATE, runLagBench } from './lag';
+import { runPeersBench } from './peers';
 import { runReplicationBench } from './replication';
+import { runSynthLoopBench } from './synth-loop';
 
 interface Row {
   benchmark: string;
@@ -35,7 +39,7 @@ async function main(): Promise<void> {
   }
 
   for (const extra of EXTRA_BENCHMARKS) {
-    if (only && only !== extra.name) continue;
+    if (only ? only !== extra.name : extra.onlyWhenNamed) continue;
     const r = await extra.run();
     results[extra.name] = r.results;
     rows.push(...r.rows);
@@ -50,7 +54,21 @@ async function main(): Promise<void> {
 }
 
 /** The benchmarks after synth: each returns rows for the table and its raw results. */
-const EXTRA_BENCHMARKS: { name: string; run(): Promise<{ rows: Row[]; results: unknown }> }[] = [
+const EXTRA_BENCHMARKS: { name: string; onlyWhenNamed?: boolean; run(): Promise<{ rows: Row[]; results: unknown }> }[] = [
+  {
+    name: 'synth-loop',
+    async run() {
+      const r = await runSynthLoopBench();
+      const rows: Row[] = [];
+      for (const phase of ['warm', 'edit', 'cold'] as const) {
+        for (const f of r[phase]) {
+          rows.push({ benchmark: `synth loop, ${phase}: ${f.command}`, figure: 'median wall ms', value: f.medianWallMs, target: phase === 'cold' ? undefined : '<= 1000' });
+          rows.push({ benchmark: `synth loop, ${phase}: ${f.command}`, figure: 'peak RSS MiB, process (tree)', value: `${f.medianPeakProcessRssMiB} (${f.medianPeakTreeRssMiB})`, target: phase === 'cold' ? undefined : '<= 150' });
+        }
+      }
+      return { results: r, rows };
+    },
+  },
   {
     name: 'replicated-synth',
     async run() {
@@ -97,6 +115,28 @@ const EXTRA_BENCHMARKS: { name: string; run(): Promise<{ rows: Row[]; results: u
     },
   },
   {
+    // Installs aws-cdk-lib from the npm registry on first use: run it by name.
+    name: 'peers',
+    onlyWhenNamed: true,
+    async run() {
+      const r = await runPeersBench();
+      const rows: Row[] = r.figures.map((f) => ({ benchmark: `peers: ${f.command}`, figure: 'median wall ms; peak RSS MiB, process (tree)', value: `${f.medianWallMs}; ${f.medianPeakProcessRssMiB} (${f.medianPeakTreeRssMiB})` }));
+      for (const [ours, ratio] of Object.entries(r.ratios)) rows.push({ benchmark: `peers: AWS CDK app / ${ours}`, figure: 'wall time ratio (> 1: ours is faster)', value: ratio });
+      return { results: r, rows };
+    },
+  },
+  {
+    name: 'lag',
+    async run() {
+      const r = await runLagBench();
+      const rows: Row[] = [];
+      for (const [label, l] of [['all timed writes', r.lag], ['through the helper', r.lagViaHelper], ['without the helper', r.lagWithoutHelper]] as const) {
+        rows.push({ benchmark: `lag to every other region, ${LAG_RATE} writes/s, ${label}`, figure: `p50 / p99 ms (n=${l.count})`, value: `${l.p50} / ${l.p99}`, target: label === 'all timed writes' ? 'p99 < 1000' : undefined });
+      }
+      return { results: r, rows };
+    },
+  },
+  {
     name: 'replication',
     async run() {
       const r: any = await runReplicationBench();
@@ -110,6 +150,20 @@ const EXTRA_BENCHMARKS: { name: string; run(): Promise<{ rows: Row[]; results: u
         { benchmark: 'replication, writes without the helper', figure: 'state-table reads per batch of 100', value: r.plainWrites.stateReadsPerBatch },
       ];
       return { results: r, rows: [...row(`unique keys, concurrency ${r.concurrency}`, r.uniqueKeys), ...row('50% duplicate keys', r.duplicateKeys50pct), ...plain] };
+    },
+  },
+  {
+    name: 'backfill',
+    async run() {
+      const r: any = await runBackfillBench();
+      const label = `backfill ${r.items} items, ${r.segments} segments, ${r.writeConcurrency} writes in flight`;
+      return {
+        results: r,
+        rows: [
+          { benchmark: label, figure: `items/s copied, no rate limit (median of ${r.unlimited.runs.length})`, value: r.unlimited.itemsPerSec },
+          { benchmark: `backfill ${r.limited.items} items`, figure: `items/s copied, --rate ${r.limited.rate}`, value: r.limited.itemsPerSec, target: `<= ${r.limited.rate}` },
+        ],
+      };
     },
   },
 ];

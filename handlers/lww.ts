@@ -127,10 +127,19 @@ export function writerVersion(recordMs: number, region: string, position: string
   return makeVersion(parseVersion(floor)!.ms + 1, region, nonce);
 }
 
+/** The nonce of the version the backfill gives an item that never had one (docs/backfill.md). */
+export const BACKFILL_NONCE = 'backfill';
+
+/** The version of an item that existed before replication: older than any real write. */
+export function backfillVersion(region: string): string {
+  return makeVersion(0, region, BACKFILL_NONCE);
+}
+
 /** Milliseconds from the version's time to `now`: the replication lag of that write. */
 export function versionAgeMs(version: string, now: number): number | undefined {
   const p = parseVersion(version);
-  return p ? now - p.ms : undefined;
+  // A backfilled item's version tells nothing about when it was written: it has no lag.
+  return p && p.nonce !== BACKFILL_NONCE ? now - p.ms : undefined;
 }
 
 /** A condition expression with its placeholders, ready to spread into a command input. */

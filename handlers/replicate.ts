@@ -8,14 +8,16 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import type { Context, DynamoDBBatchResponse, DynamoDBStreamEvent, KinesisStreamEvent } from 'aws-lambda';
 import { ClientFactory, lambdaClientFactory } from './internal/clients';
 import { configFromEnv, DEFAULT_PARK_MAX_BYTES, ReplicationConfig } from './internal/config';
-import type { DecodedRecord } from './internal/decode';
 import { executeKey, ExecuteDeps, KeyOutcome, parkUndecodable, withConcurrency } from './internal/execute';
 import { dynamoKeyStateStore, KeyStateStore } from './internal/key-state';
 import { Parker, sqsParker } from './internal/park';
-import { groupBatch, KeyWork, planKey } from './internal/plan';
+import { KeyState, KeyWork, planKey } from './internal/plan';
+import { DEFAULT_KINESIS_WAIT_MS, imageDigest, orderKinesisKey } from './internal/kinesis-order';
+import type { DecodedRecord } from './internal/decode';
+import { EventRecord, readBatch, SourceBatch } from './internal/source-batch';
 import { isRedriveEvent } from './internal/stream-record';
 import { publishTally, Tally } from './internal/tally';
 
@@ -39,7 +41,8 @@ export interface ReplicateHandlerOptions {
   readonly onInvocation?: (summary: ReturnType<Tally['summary']>) => void;
 }
 
-export type ReplicateHandler = (event: DynamoDBStreamEvent, context?: Context) => Promise<DynamoDBBatchResponse>;
+/** The event of a DynamoDB stream mapping, or of a Kinesis mapping on a table's Kinesis data stream. */
+export type ReplicateHandler = (event: DynamoDBStreamEvent | KinesisStreamEvent, context?: Context) => Promise<DynamoDBBatchResponse>;
 
 /** Builds the handler and its clients (done once per container, at cold start). */
 export function createReplicateHandler(options: ReplicateHandlerOptions = {}): ReplicateHandler {
@@ -81,26 +84,26 @@ export function createReplicateHandler(options: ReplicateHandlerOptions = {}): R
       outOfOrder,
       log: (level, message, extra) => logger[level](message, extra),
     };
-    const groups = groupBatch(records);
-    const outcomeOf = new Map<DynamoDBRecord, Promise<KeyOutcome>>();
-    const keyRuns = planKeys(groups.keys, deps).then(
+    const batch = readBatch(records as EventRecord[]);
+    const outcomeOf = new Map<EventRecord, Promise<KeyOutcome>>();
+    const keyRuns = planKeys(batch, deps).then(
       (plans) => withConcurrency(config.concurrency, plans.map((work) => () => executeKey(work, deps))),
       // Without the saved floors no key can be planned safely: the whole batch is retried.
-      (e) => [...groups.keys.keys()].map(() => ({ ok: false as const, reason: `reading the key state failed: ${(e as Error).message}` })),
+      (e) => [...batch.keys.keys()].map(() => ({ ok: false as const, reason: `reading the key state failed: ${(e as Error).message}` })),
     );
-    [...groups.keys.values()].forEach((list, i) => {
+    [...batch.keys.keys()].forEach((keyId, i) => {
       const outcome = keyRuns.then((all) => all[i]);
-      for (const r of list) outcomeOf.set(r.raw, outcome);
+      for (const r of batch.delivered.get(keyId)!) outcomeOf.set(r, outcome);
     });
-    for (const { record, reason } of groups.undecodable) outcomeOf.set(record, parkUndecodable(record, reason, deps));
+    for (const { record, reason } of batch.undecodable) outcomeOf.set(record, parkUndecodable(record, reason, deps));
     const response = await processPartialResponse(
-      event,
-      async (record: DynamoDBRecord) => {
+      event as never,
+      async (record: EventRecord) => {
         const outcome = await outcomeOf.get(record);
         if (!outcome?.ok) throw new Error(outcome ? outcome.reason : 'record was not planned');
       },
       // One processor per invocation: it keeps the batch's state, and tests share one handler.
-      new BatchProcessor(EventType.DynamoDBStreams),
+      new BatchProcessor(batch.kind === 'kinesis' ? EventType.KinesisDataStreams : EventType.DynamoDBStreams),
       { context, throwOnFullBatchFailure: false },
     );
     tally.failedRecords = response.batchItemFailures.length;
@@ -112,12 +115,25 @@ export function createReplicateHandler(options: ReplicateHandlerOptions = {}): R
   };
 }
 
-/** Plans every key of the batch, from the floors earlier batches saved for some of them. */
-async function planKeys(keys: Map<string, DecodedRecord[]>, deps: ExecuteDeps): Promise<KeyWork[]> {
+/**
+ * Plans every key of the batch, from the floors earlier batches saved for some of them. A redriven
+ * record is older than what the saved state covers: it is planned from its own images. Kinesis
+ * changes are first put back in order (kinesis-order.ts).
+ */
+async function planKeys(batch: SourceBatch, deps: ExecuteDeps): Promise<KeyWork[]> {
   const { config } = deps;
-  // A redriven record is older than what the saved state covers; it is planned from its own images.
-  const saved = deps.outOfOrder ? new Map() : await deps.state.load([...keys.keys()]);
-  return [...keys.entries()].map(([keyId, list]) => planKey(keyId, list, config.sourceRegion, config.names, saved.get(keyId)));
+  const saved = deps.outOfOrder ? new Map<string, KeyState>() : await deps.state.load([...batch.keys.keys()]);
+  return [...batch.keys.entries()].map(([keyId, list]) => {
+    const state = saved.get(keyId);
+    const plan = (records: DecodedRecord[], from?: KeyState) => planKey(keyId, records, config.sourceRegion, config.names, from);
+    if (batch.kind !== 'kinesis' || deps.outOfOrder) return plan(list, state);
+    const order = orderKinesisKey(list, state, deps.now(), config.kinesisWaitMs ?? DEFAULT_KINESIS_WAIT_MS);
+    if (order.kind === 'wait') return { ...plan([]), records: list, last: list[list.length - 1], wait: { state: { ...state!, waitingSince: order.since }, reason: order.reason } };
+    const before = order.late.length ? { ...plan(order.late), outOfOrder: true } : undefined;
+    if (!order.fresh.length) return before!;
+    const last = order.fresh[order.fresh.length - 1];
+    return { ...plan(order.fresh, state), ...(before ? { before } : {}), saveState: { image: imageDigest(last.newImage) } };
+  });
 }
 
 let defaultHandler: ReplicateHandler | undefined;

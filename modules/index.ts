@@ -52,6 +52,7 @@ export type {
   ReplicaRegionProps,
   ReplicatedTableProps,
   ReplicationAlarmProps,
+  ReplicationChangeSource,
   ReplicationMode,
   ReplicaWriterOptions,
   WriterLayout,

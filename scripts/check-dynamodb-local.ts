@@ -3,7 +3,7 @@
  * or package install fails CI in seconds with a clear message instead of in the middle of the tests.
  */
 import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
-import { dynamoClient, startDynamoDbLocal } from '../test/support/dynamodb-local';
+import { dynamoClient, startDynamoDbLocal } from '../local/dynamodb-local';
 
 async function main(): Promise<void> {
   const db = await startDynamoDbLocal();

@@ -126,7 +126,7 @@ function publishedManifest(manifest: Manifest, flavour: Flavour): object {
   const replaced: Record<string, unknown> = {
     name: flavour.name,
     description: flavour.description,
-    bin: { [`${flavour.name}-review`]: Object.values(manifest.bin)[0] },
+    bin: Object.fromEntries(Object.entries(manifest.bin).map(([command, file]) => [command.replace(manifest.name, flavour.name), file])),
     peerDependencies: flavour.peerDependencies,
   };
   const dropped = new Set(['private', 'flavours', 'devDependencies', 'scripts']);
@@ -136,7 +136,11 @@ function publishedManifest(manifest: Manifest, flavour: Flavour): object {
 /** Entry points of the package: the exports (without package.json) and the bin. */
 function entryPoints(manifest: Manifest): string[] {
   const targets = Object.values(manifest.exports).flatMap((t) => (typeof t === 'string' ? [t] : Object.values(t as Record<string, string>)));
-  return [...targets, ...Object.values(manifest.bin)].filter((t) => !t.endsWith('package.json')).map((t) => t.replace(/^\.\//, ''));
+  // Bins under build/ are bundles (shipped with build/handlers), not compiled sources.
+  return [...targets, ...Object.values(manifest.bin)]
+    .filter((t) => !t.endsWith('package.json'))
+    .map((t) => t.replace(/^\.\//, ''))
+    .filter((t) => !t.startsWith('build/'));
 }
 
 const FLAVOUR_NOTES: Record<string, string> = {

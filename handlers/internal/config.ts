@@ -32,6 +32,8 @@ export const ENV = {
   concurrency: 'REPLICATION_CONCURRENCY',
   /** SDK attempts per request (first try included) before a record is reported failed. @default 3 */
   maxAttempts: 'REPLICATION_MAX_ATTEMPTS',
+  /** Kinesis source: ms a key's changes wait for an earlier change that has not arrived. @default 60000 */
+  kinesisWaitMs: 'REPLICATION_KINESIS_WAIT_MS',
   /**
    * Largest parked message, in bytes: the failure queue's MaximumMessageSize (SQS accepts
    * 1024..1048576; hashicorp/aws 5.100 lets a queue go up to 262144 only). A larger record is
@@ -68,6 +70,8 @@ export interface ReplicationConfig {
   readonly maxAttempts: number;
   /** @default 262144 */
   readonly parkMaxBytes?: number;
+  /** Kinesis source: ms a key's changes wait for an earlier change that has not arrived. @default 60000 */
+  readonly kinesisWaitMs?: number;
 }
 
 function positiveInt(env: NodeJS.ProcessEnv, name: string, fallback: number, problems: string[]): number {
@@ -142,6 +146,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Replication
     concurrency: positiveInt(env, ENV.concurrency, 32, problems),
     maxAttempts: positiveInt(env, ENV.maxAttempts, 3, problems),
     parkMaxBytes: positiveInt(env, ENV.parkMaxBytes, DEFAULT_PARK_MAX_BYTES, problems),
+    kinesisWaitMs: positiveInt(env, ENV.kinesisWaitMs, 60_000, problems),
   };
   if (Number.isInteger(config.parkMaxBytes) && (config.parkMaxBytes! < 1024 || config.parkMaxBytes! > 1_048_576)) problems.push(`${ENV.parkMaxBytes} must be 1024..1048576, SQS's message size range (got ${config.parkMaxBytes})`);
   if (problems.length) throw new Error(`replica writer configuration is invalid:\n- ${problems.join('\n- ')}`);

@@ -16,6 +16,7 @@ import { itemSize, MAX_ITEM_BYTES } from './item-size';
 import { canonicalItem } from './canonical';
 import { settleInPlace, Settled } from './settle';
 import { KeyWork, readVersion } from './plan';
+import type { EventRecord } from './source-batch';
 
 /** The item as `target` may hold it: omitted attributes dropped, masked ones replaced. Keys and metadata never change. */
 export function itemForTarget(item: Item, target: ReplicaTarget, record: DecodedRecord, names: ReplicationConfig['names']): Item {
@@ -77,16 +78,26 @@ export type { ExecuteDeps, KeyOutcome };
 
 /** Runs one key's work; never throws: a failure becomes the key's outcome. */
 export async function executeKey(work: KeyWork, deps: ExecuteDeps): Promise<KeyOutcome> {
+  if (work.before) {
+    const before = await executeKey(work.before, deps);
+    if (!before.ok) return before;
+  }
   try {
+    if (work.wait) {
+      await deps.state.save(work.keyId, work.wait.state, deps.now());
+      deps.tally.waiting++;
+      return { ok: false, reason: work.wait.reason };
+    }
     deps.tally.echoesSkipped += work.echoes;
     deps.tally.ttlSkipped += work.ttlSkipped;
     for (const m of work.malformed) await park(deps, m.record, m.reason);
     const action = work.action;
+    const keyDeps = work.outOfOrder ? { ...deps, outOfOrder: true } : deps;
     let settled: Settled | undefined;
     if (action?.kind === 'replicate') await replicate(deps, action.record, action.version);
-    else if (action) settled = await settleInPlace(action, deps);
-    if (!deps.outOfOrder && needsState(work, settled, deps.config.names)) {
-      await deps.state.save(work.keyId, { position: work.last.position, floor: work.floor! }, deps.now());
+    else if (action) settled = await settleInPlace(action, keyDeps);
+    if (!keyDeps.outOfOrder && (work.saveState || needsState(work, settled, deps.config.names))) {
+      await deps.state.save(work.keyId, { position: work.last.position, floor: work.floor, ...(work.saveState ? { image: work.saveState.image } : {}) }, deps.now());
       deps.tally.statesSaved++;
     }
     return { ok: true };
@@ -110,8 +121,8 @@ function needsState(work: KeyWork, settled: Settled | undefined, names: Replicat
 }
 
 /** Parks a record that could not even be decoded (it has no key to share work with). */
-export function parkUndecodable(record: DynamoDBRecord, reason: string, deps: ExecuteDeps): Promise<KeyOutcome> {
-  return park(deps, record, reason).then(
+export function parkUndecodable(record: EventRecord, reason: string, deps: ExecuteDeps): Promise<KeyOutcome> {
+  return park(deps, record as DynamoDBRecord, reason).then(
     () => ({ ok: true }) as const,
     (e) => ({ ok: false, reason: (e as Error).message }) as const,
   );

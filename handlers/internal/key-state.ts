@@ -11,12 +11,15 @@ import { isVersion } from '../lww';
 import type { KeyState } from './plan';
 
 /** Attribute names of a state item; the table's partition key is `k` (string). */
-export const STATE_ATTRIBUTES = { key: 'k', position: 'seq', floor: 'floor', expiresAt: 'exp' } as const;
+export const STATE_ATTRIBUTES = { key: 'k', position: 'seq', floor: 'floor', image: 'img', waitingSince: 'wait', expiresAt: 'exp' } as const;
 
 /** Long enough for any DynamoDB or Kinesis sequence number, so that string order is numeric order. */
 const SEQUENCE_WIDTH = 64;
 
-/** Two days: past the 24 h stream retention in which the records that need the floor are read. */
+/**
+ * Two days: past the 24 h stream retention in which the records that need the floor are read (a
+ * Kinesis stream may keep records longer; a key's changes older than this are taken as settled).
+ */
 export const STATE_TTL_SECONDS = 2 * 24 * 3600;
 
 export interface KeyStateStore {
@@ -47,7 +50,15 @@ export function dynamoKeyStateStore(client: DynamoDBClient, table: string): KeyS
             const id = byHash.get(item[A.key]?.S ?? '');
             const seq = item[A.position]?.S;
             const floor = item[A.floor]?.S;
-            if (id !== undefined && seq && isVersion(floor)) out.set(id, { position: seq.replace(/^0+(?=\d)/, ''), floor });
+            if (id === undefined || !seq) continue;
+            const image = item[A.image]?.S;
+            const waitingSince = item[A.waitingSince]?.N;
+            out.set(id, {
+              position: seq.replace(/^0+(?=\d)/, ''),
+              ...(isVersion(floor) ? { floor } : {}),
+              ...(image ? { image } : {}),
+              ...(waitingSince ? { waitingSince: Number(waitingSince) } : {}),
+            });
           }
           request = res.UnprocessedKeys as typeof request;
           if (request && Object.keys(request).length) await new Promise((r) => setTimeout(r, 20 * 2 ** round));
@@ -64,11 +75,13 @@ export function dynamoKeyStateStore(client: DynamoDBClient, table: string): KeyS
             Item: {
               [A.key]: { S: stateKey(keyId) },
               [A.position]: { S: seq },
-              [A.floor]: { S: state.floor },
+              ...(state.floor ? { [A.floor]: { S: state.floor } } : {}),
+              ...(state.image ? { [A.image]: { S: state.image } } : {}),
+              ...(state.waitingSince !== undefined ? { [A.waitingSince]: { N: String(state.waitingSince) } } : {}),
               [A.expiresAt]: { N: String(Math.floor(nowMs / 1000) + STATE_TTL_SECONDS) },
             },
             // Never move back: a slower invocation must not undo what a later batch saved.
-            ConditionExpression: 'attribute_not_exists(#seq) OR #seq < :seq',
+            ConditionExpression: 'attribute_not_exists(#seq) OR #seq <= :seq',
             ExpressionAttributeNames: { '#seq': A.position },
             ExpressionAttributeValues: { ':seq': { S: seq } },
           }),

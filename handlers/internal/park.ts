@@ -26,6 +26,8 @@ export interface Parker {
 
 /** The message body for one parked record, within `maxBytes`. */
 export function parkedMessage(record: DynamoDBRecord, reason: string, sourceRegion: string, now: Date, maxBytes = MAX_SQS_MESSAGE_BYTES): string {
+  const kinesis = (record as { kinesis?: { data?: string } }).kinesis;
+  if (kinesis) return parkedKinesisMessage(record, kinesis, reason, sourceRegion, now, maxBytes);
   const omitted: string[] = [];
   const copy: DynamoDBRecord = { ...record, dynamodb: { ...record.dynamodb } };
   for (;;) {
@@ -45,4 +47,16 @@ export function sqsParker(sqs: SQSClient, queueUrl: string, sourceRegion: string
       await sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: parkedMessage(record, reason, sourceRegion, new Date(), maxBytes) }));
     },
   };
+}
+
+/**
+ * A Kinesis record that could not be decoded: kept whole when it fits, else without its data,
+ * keeping the coordinates (stream ARN, shard and sequence number) from which it can be read again
+ * within the stream's retention.
+ */
+function parkedKinesisMessage(record: DynamoDBRecord, kinesis: { data?: string }, reason: string, sourceRegion: string, now: Date, maxBytes: number): string {
+  const body = (r: unknown, omitted: string[]) => JSON.stringify({ reason, parkedAt: now.toISOString(), sourceRegion, omitted, record: r });
+  const whole = body(record, []);
+  if (Buffer.byteLength(whole, 'utf8') <= maxBytes) return whole;
+  return body({ ...record, kinesis: { ...kinesis, data: undefined } }, ['kinesis.data']);
 }

@@ -14,8 +14,8 @@
  * - Echoes (replicated writes landing here) and TTL expiries need no work; they only move the floor.
  */
 import type { DynamoDBRecord } from 'aws-lambda';
-import { compareSequenceNumbers, compareVersions, isTombstone, isTtlDelete, isVersion, Item, LwwAttributeNames, maxVersion, parseVersion, writerVersion } from '../lww';
-import { DecodedRecord, DecodeError, decodeRecord } from './decode';
+import { compareSequenceNumbers, compareVersions, isTombstone, isTtlDelete, isVersion, isWriterVersion, Item, LwwAttributeNames, maxVersion, parseVersion, writerVersion } from '../lww';
+import type { DecodedRecord } from './decode';
 
 /** The one write a key needs after its batch. */
 export type KeyAction =
@@ -33,7 +33,12 @@ export type KeyAction =
 export interface KeyState {
   /** The position (see DecodedRecord) of the last record it covers. */
   readonly position: string;
-  readonly floor: string;
+  /** The newest version the region had seen for the key after that record. */
+  readonly floor?: string;
+  /** Kinesis only: a digest of what the item held after that record, to tell whether the next change is the next one. */
+  readonly image?: string;
+  /** Kinesis only: epoch ms since which a change of the key has been waiting for an earlier one to arrive. */
+  readonly waitingSince?: number;
 }
 
 export interface KeyWork {
@@ -47,36 +52,23 @@ export interface KeyWork {
   readonly last: DecodedRecord;
   echoes: number;
   ttlSkipped: number;
+  /** This writer's own earlier writes that something newer overtook before they were read. */
+  overtaken: number;
   /** Records an earlier invocation already settled (at or below the saved state's sequence number). */
   alreadySettled: number;
   /** Records of this key that can never be handled, with the reason. */
   readonly malformed: { record: DynamoDBRecord; reason: string }[];
-}
-
-export interface BatchGroups {
-  /** Decoded records per key, in batch (= stream) order. */
-  readonly keys: Map<string, DecodedRecord[]>;
-  /** Records that could not even be decoded (no key to group them by). */
-  readonly undecodable: { record: DynamoDBRecord; reason: string }[];
-}
-
-export function groupBatch(records: readonly DynamoDBRecord[]): BatchGroups {
-  const keys = new Map<string, DecodedRecord[]>();
-  const undecodable: BatchGroups['undecodable'] = [];
-  for (const raw of records) {
-    let rec: DecodedRecord;
-    try {
-      rec = decodeRecord(raw);
-    } catch (e) {
-      if (!(e instanceof DecodeError)) throw e;
-      undecodable.push({ record: raw, reason: `undecodable stream record: ${e.message}` });
-      continue;
-    }
-    const list = keys.get(rec.keyId);
-    if (list) list.push(rec);
-    else keys.set(rec.keyId, [rec]);
-  }
-  return { keys, undecodable };
+  /** Planned out of stream order (a redrive, or a late Kinesis change): nothing may be put back over the item. */
+  readonly outOfOrder?: boolean;
+  /**
+   * Kinesis: save the floor whatever the item carries, with a digest of what the last change left
+   * (so the next batch can tell whether its first change is the next one, and a late one is recognised).
+   */
+  readonly saveState?: { readonly image: string };
+  /** Kinesis: changes of the key settled out of order before this work (late or duplicated). */
+  readonly before?: KeyWork;
+  /** Kinesis: an earlier change of the key has not arrived; fail the key and save this state. */
+  readonly wait?: { readonly state: KeyState; readonly reason: string };
 }
 
 type VersionRead = { ok: true; version: string | undefined } | { ok: false; reason: string };
@@ -92,7 +84,8 @@ export function readVersion(image: Item | undefined, names: LwwAttributeNames, w
 
 /** Plans one key's records (stream order) for the writer of region `self`. */
 export function planKey(keyId: string, records: DecodedRecord[], self: string, names: LwwAttributeNames, state?: KeyState): KeyWork {
-  const work: KeyWork = { keyId, records, last: records[records.length - 1], echoes: 0, ttlSkipped: 0, alreadySettled: 0, malformed: [] };
+  const work: KeyWork = { keyId, records, last: records[records.length - 1], echoes: 0, ttlSkipped: 0, overtaken: 0, alreadySettled: 0, malformed: [] };
+  if (!records.length) return work;
   let floor: string | undefined;
   let action: KeyAction | undefined;
   let settledUpTo = state?.position;
@@ -136,11 +129,16 @@ export function planKey(keyId: string, records: DecodedRecord[], self: string, n
       continue;
     }
     // A local write with a version (the helper's, or this writer's own from an earlier batch).
-    // Equal to the floor means it is the version this writer gave it; below, a clock behind.
+    // Equal to the floor means it is the version this writer gave it.
     if (floor === undefined || compareVersions(fresh.version, floor) >= 0) {
       floor = fresh.version;
       action = { kind: 'replicate', record: rec, version: fresh.version };
+    } else if (isWriterVersion(fresh.version)) {
+      // This writer's own write for an earlier record, overtaken since by something newer the
+      // region had seen: it stands for no new write, and the key's later work stays as planned.
+      work.overtaken++;
     } else {
+      // The helper's, from a clock behind what the region had seen.
       action = { kind: 'stamp', record: rec, version: mint() };
     }
   }

@@ -15,6 +15,7 @@ export const METRIC = {
   stampSuperseded: 'StampSuperseded',
   repaired: 'Repaired',
   statesSaved: 'KeyStatesSaved',
+  waiting: 'KeysWaitingForEarlierChange',
   ttlSkipped: 'TtlDeletesSkipped',
   parked: 'Parked',
   failedRecords: 'FailedRecords',
@@ -38,6 +39,8 @@ export class Tally {
   repaired = 0;
   /** Keys whose floor was saved because the item did not carry it to the next record. */
   statesSaved = 0;
+  /** Kinesis: keys failed to wait for an earlier change that has not arrived yet. */
+  waiting = 0;
   ttlSkipped = 0;
   parked = 0;
   failedRecords = 0;
@@ -49,11 +52,11 @@ export class Tally {
 
   /** A plain summary for the log line and for tests. */
   summary() {
-    const { records, echoesSkipped, selfStamped, stampSuperseded, repaired, statesSaved, ttlSkipped, parked, failedRecords } = this;
+    const { records, echoesSkipped, selfStamped, stampSuperseded, repaired, statesSaved, waiting, ttlSkipped, parked, failedRecords } = this;
     const targets = Object.fromEntries(
       Object.entries(this.targets).map(([r, t]) => [r, { replicated: t.replicated, stale: t.stale, pending: t.pending, maxLagMs: t.lagMs.length ? Math.max(...t.lagMs) : undefined }]),
     );
-    return { records, echoesSkipped, selfStamped, stampSuperseded, repaired, statesSaved, ttlSkipped, parked, failedRecords, targets };
+    return { records, echoesSkipped, selfStamped, stampSuperseded, repaired, statesSaved, waiting, ttlSkipped, parked, failedRecords, targets };
   }
 }
 
@@ -65,6 +68,7 @@ export function publishTally(tally: Tally, base: Metrics, perTarget: (region: st
   base.addMetric(METRIC.stampSuperseded, c, tally.stampSuperseded);
   base.addMetric(METRIC.repaired, c, tally.repaired);
   base.addMetric(METRIC.statesSaved, c, tally.statesSaved);
+  base.addMetric(METRIC.waiting, c, tally.waiting);
   base.addMetric(METRIC.ttlSkipped, c, tally.ttlSkipped);
   base.addMetric(METRIC.parked, c, tally.parked);
   base.addMetric(METRIC.failedRecords, c, tally.failedRecords);

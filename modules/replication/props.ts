@@ -1,3 +1,4 @@
+import type { KinesisStreamOptions } from '../props/kinesis';
 import type { IConstruct } from 'constructs';
 import type { TerraformProvider } from 'cdktf';
 import type { AlarmOverride, PipelineAlarms } from '../alarms';
@@ -45,6 +46,9 @@ export type ReplicationMode = 'multi-active' | 'one-way' | 'global-table';
  *   refused when a stream would get more than 2 readers.
  */
 export type WriterLayout = 'fan-out' | 'per-target';
+
+/** Where a replica writer reads its region's changes. */
+export type ReplicationChangeSource = 'dynamodb-stream' | 'kinesis';
 
 /** Names of the last-write-wins metadata attributes (handlers/lww.ts, docs/replication-protocol.md). */
 export interface LwwNames {
@@ -163,6 +167,21 @@ export interface ReplicatedTableProps {
    * @default 'fan-out'
    */
   readonly writerLayout?: WriterLayout;
+  /**
+   * Where each writing region's writer reads the table's changes: its DynamoDB stream (one of the
+   * stream's two readers), or a Kinesis data stream the table streams into (Kinesis Data Streams
+   * for DynamoDB, created per writing region with microsecond creation times: many readers,
+   * retention up to a year, replay; its changes may arrive out of order and more than once, which
+   * the writer puts back in order, docs/replication-protocol.md). Not with `global-table`.
+   * @default 'dynamodb-stream'
+   */
+  readonly changeSource?: ReplicationChangeSource;
+  /**
+   * Settings of each writing region's Kinesis stream, with `changeSource: 'kinesis'` (a stream
+   * name, if given, is suffixed with the region).
+   * @default on-demand, KMS with the AWS-managed key, 24 hours of retention, prevent_destroy
+   */
+  readonly kinesisStream?: KinesisStreamOptions;
   /**
    * Every application writes through handlers/client.ts (stamped versions, tombstone deletes), so
    * the mappings' filter criteria can drop echoes (and unstamped writes) before invocation.

@@ -1,4 +1,4 @@
-import { Lazy, TerraformProvider } from 'cdktf';
+import { dependable, Lazy, TerraformProvider } from 'cdktf';
 import { Construct } from 'constructs';
 import { CloudwatchDashboard } from '@cdktf/provider-aws/lib/cloudwatch-dashboard';
 import type { DynamodbTable } from '@cdktf/provider-aws/lib/dynamodb-table';
@@ -8,6 +8,7 @@ import { dashboardBody, MetricWidgetSpec } from '../internal/dashboard';
 import { validateActions } from '../internal/metric-alarm';
 import { physicalName } from '../internal/naming';
 import { PropsValidator } from '../internal/validation';
+import { TableKinesisStream } from '../kinesis-stream';
 import { IDataTable, IStreamSource, StreamTable } from '../stream-table';
 import { ReplicaAccessRole } from './access-role';
 import { GlobalTableAlarms } from './internal/global-alarms';
@@ -32,6 +33,8 @@ export interface ReplicaRegion {
   readonly stream: IStreamSource & IDataTable;
   /** The table construct, when this region's table is its own resource (not in global-table mode's replicas). */
   readonly table?: StreamTable;
+  /** The Kinesis stream the region's table streams into, where its writer reads (changeSource 'kinesis'). */
+  readonly kinesis?: TableKinesisStream;
   /** The writers that read this region's stream. */
   readonly writers: IReplicaWriter[];
   /** Writes made in this region are not replicated. */
@@ -100,9 +103,10 @@ export class ReplicatedTable extends Construct {
         return { region: t, tableName: r.tableName, tableArn: r.tableArn, encryptionKeyArn: r.encryptionKeyArn, roleArn: g.writerRoleArn, omit: g.omitAttributes, mask: g.maskAttributes, resource: r.table?.table };
       });
       const groups = plan.layout === 'per-target' ? targets.map((t) => ({ id: `Writer-${w.source}-to-${t.region}`, targets: [t] })) : [{ id: `Writer-${w.source}`, targets }];
+      const changes = plan.changeSource === 'kinesis' ? this.kinesisOf(source, props) : source.stream;
       for (const group of groups) {
         const writer = new ReplicaWriter(this, group.id, {
-          source: { region: source.region, stream: source.stream, tableArn: source.tableArn, encryptionKeyArn: source.encryptionKeyArn, provider: source.provider },
+          source: { region: source.region, stream: changes, tableArn: source.tableArn, encryptionKeyArn: source.encryptionKeyArn, provider: source.provider },
           targets: group.targets,
           names: this.names,
           stampedWritesOnly: props.stampedWritesOnly ?? false,
@@ -137,6 +141,26 @@ export class ReplicatedTable extends Construct {
         }),
       });
     }
+  }
+
+  /**
+   * The Kinesis stream a writing region's table streams into, created once per region, with
+   * microsecond creation times: the writer orders an item's changes by them.
+   */
+  private kinesisOf(region: ReplicaRegion, props: ReplicatedTableProps): TableKinesisStream {
+    if (!region.kinesis) {
+      const given = props.kinesisStream;
+      const kinesis = new TableKinesisStream(this, `Changes-${region.region}`, {
+        table: { tableName: region.tableName },
+        stream: { ...given, ...(given?.streamName ? { streamName: `${given.streamName}-${region.region}` } : {}) },
+        creationTimePrecision: 'MICROSECOND',
+        provider: region.provider,
+      });
+      // The destination can only be enabled on a table that exists.
+      if (region.table) kinesis.destination.dependsOn = [...(kinesis.destination.dependsOn ?? []), dependable(region.table.table)];
+      (region as { kinesis?: TableKinesisStream }).kinesis = kinesis;
+    }
+    return region.kinesis!;
   }
 
   /** The region named `region`; throws when the table has no such region. */

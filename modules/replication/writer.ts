@@ -7,8 +7,7 @@ import type { MetricWidgetSpec } from '../internal/dashboard';
 import { libraryHandlerCode } from '../internal/library-handler';
 import { physicalName } from '../internal/naming';
 import type { PolicyStatement } from '../props/policy';
-import { StreamConsumer } from '../stream-consumer';
-import type { IStreamSource } from '../stream-table';
+import { ChangeSource, isKinesisSource, StreamConsumer } from '../stream-consumer';
 import { replicaFilterPatterns } from './internal/filters';
 import { IReplicaWriter, LwwNames, REPLICATION_METRICS_NAMESPACE, ReplicationAlarmProps, ReplicaWriterOptions } from './props';
 
@@ -48,7 +47,8 @@ export interface WriterTarget {
 /** The stream a writer reads, with what its self-stamping writes need. */
 export interface WriterSource {
   readonly region: string;
-  readonly stream: IStreamSource;
+  /** The region's DynamoDB stream, or the Kinesis stream its table streams into. */
+  readonly stream: ChangeSource;
   readonly tableArn: string;
   readonly encryptionKeyArn?: string;
   readonly provider?: TerraformProvider;
@@ -135,7 +135,9 @@ export class ReplicaWriter extends Construct implements IReplicaWriter {
       POWERTOOLS_SERVICE_NAME: props.serviceName,
       POWERTOOLS_METRICS_NAMESPACE: REPLICATION_METRICS_NAMESPACE,
     };
-    const filters = replicaFilterPatterns({ sourceRegion: source.region, names, stampedWritesOnly: props.stampedWritesOnly, replicateItemsWhere: props.replicateItemsWhere });
+    const patterns = replicaFilterPatterns({ sourceRegion: source.region, names, stampedWritesOnly: props.stampedWritesOnly, replicateItemsWhere: props.replicateItemsWhere });
+    // A Kinesis record's change is its `data` (JSON), the only key Kinesis mappings filter on.
+    const filters = isKinesisSource(source.stream) ? patterns.map((p) => ({ data: p })) : patterns;
 
     this.consumer = new StreamConsumer(this, 'Consumer', {
       table: source.stream,

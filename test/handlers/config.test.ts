@@ -35,6 +35,7 @@ test('GIVEN the full environment WHEN read THEN every setting is taken as given'
     concurrency: 8,
     maxAttempts: 3,
     parkMaxBytes: 262144,
+    kinesisWaitMs: 60000,
   });
 });
 

@@ -89,6 +89,21 @@ test('GIVEN a hard delete delivered again by the redrive after another region re
   await expectConverged(dep.table, 'c', { n: { N: '2' } });
 });
 
+test('GIVEN a plain put, then a hard delete, and an older copy landing on the deleted key before the writer saw the put WHEN every stream drains THEN the delete wins everywhere', async () => {
+  const dep = await deploy(world, uniqueTable('overtaken'));
+  await world.ddb[EU].send(new PutItemCommand({ TableName: dep.table, Item: { ...key('g'), n: { N: '1' } } }));
+  const put = await dep.readers[EU].readNew();
+  await world.ddb[EU].send(new DeleteItemCommand({ TableName: dep.table, Key: key('g') }));
+  // A concurrent delete from a clock a minute behind reaches EU first, on the absent key.
+  await world.ddb[AP].send(new PutItemCommand(replicatedWrites({ region: AP, now: () => Date.now() - 60_000 }).delete({ TableName: dep.table, Key: key('g') })));
+  await pump({ ...world, regions: [AP] }, dep);
+  // EU's writer sees only the put: the copy that landed is older, so it puts the write back...
+  await deliver(dep, EU, put);
+  await pump(world, dep);
+  // ...but the delete made after it is the region's last write, and its put-back must not outrank it.
+  await expectConverged(dep.table, 'g', undefined);
+});
+
 test('GIVEN a deleted item WHEN it is updated without the helper THEN it is visible everywhere, without the tombstone marker or its expiry', async () => {
   const dep = await deploy(world, uniqueTable('revive'));
   const eu = replicatedWrites({ region: EU });

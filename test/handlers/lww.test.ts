@@ -5,6 +5,7 @@
 import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import fc from 'fast-check';
 import {
+  backfillVersion,
   compareSequenceNumbers,
   compareVersions,
   Condition,
@@ -14,6 +15,7 @@ import {
   newerThanTargetCondition,
   newVersion,
   parseVersion,
+  versionAgeMs,
   writerVersion,
 } from '../../handlers/lww';
 import { DynamoDbLocal, dynamoClient, startDynamoDbLocal } from '../support/dynamodb-local';
@@ -132,5 +134,13 @@ describe('conditions on real DynamoDB Local', () => {
       }),
       { numRuns: 150 },
     );
+  });
+});
+
+describe('backfill versions', () => {
+  test('GIVEN the version the backfill gives an item that never had one WHEN its lag is asked THEN there is none (it was not written at time 0), while any other version has its age', () => {
+    expect(versionAgeMs(backfillVersion('eu-west-1'), 1_000_000)).toBeUndefined();
+    expect(versionAgeMs(makeVersion(400_000, 'eu-west-1', 'w1'), 1_000_000)).toBe(600_000);
+    expect(compareVersions(backfillVersion('eu-west-1'), makeVersion(1, 'af-south-1', '0'))).toBe(-1);
   });
 });

@@ -70,7 +70,7 @@ export function kinesisChangeOf(r: DynamoDBRecord, o: Pick<BridgeOptions, 'table
     recordFormat: 'application/json',
     tableName: o.tableName,
     dynamodb: {
-      ApproximateCreationDateTime: precision === 'MICROSECOND' ? ms * 1000 : ms,
+      ApproximateCreationDateTime: precision === 'MICROSECOND' ? Math.round(ms * 1000) : Math.round(ms),
       ApproximateCreationDateTimePrecision: precision,
       Keys: d.Keys,
       ...(d.NewImage ? { NewImage: d.NewImage } : {}),

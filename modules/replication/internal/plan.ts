@@ -1,11 +1,12 @@
 import { Token } from 'cdktf';
 import { LIMITS } from '../../internal/limits';
 import { PropsValidator } from '../../internal/validation';
-import type { LwwNames, ReplicaRegionProps, ReplicatedTableProps, ReplicationMode, WriterLayout } from '../props';
+import type { LwwNames, ReplicaRegionProps, ReplicatedTableProps, ReplicationChangeSource, ReplicationMode, WriterLayout } from '../props';
 
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
 const MODES: readonly ReplicationMode[] = ['multi-active', 'one-way', 'global-table'];
 const LAYOUTS: readonly WriterLayout[] = ['fan-out', 'per-target'];
+const CHANGE_SOURCES: readonly ReplicationChangeSource[] = ['dynamodb-stream', 'kinesis'];
 const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,64}$/;
 export const DEFAULT_TTL_ATTRIBUTE = '_ttl';
 
@@ -13,6 +14,7 @@ export const DEFAULT_TTL_ATTRIBUTE = '_ttl';
 export interface ReplicationPlan {
   readonly mode: ReplicationMode;
   readonly layout: WriterLayout;
+  readonly changeSource: ReplicationChangeSource;
   readonly names: LwwNames;
   /** Home first, then the replicas, in the order given. */
   readonly regions: ReplicaRegionProps[];
@@ -26,6 +28,10 @@ export function planReplication(v: PropsValidator, props: ReplicatedTableProps):
   const layout = props.writerLayout ?? 'fan-out';
   v.oneOf('mode', mode, MODES);
   v.oneOf('writerLayout', layout, LAYOUTS);
+  const changeSource = props.changeSource ?? 'dynamodb-stream';
+  v.oneOf('changeSource', changeSource, CHANGE_SOURCES);
+  if (changeSource === 'kinesis' && mode === 'global-table') v.fail('changeSource', changeSource, "'dynamodb-stream' in global-table mode", 'DynamoDB replicates a global table itself; there is no writer to read Kinesis');
+  if (props.kinesisStream !== undefined && changeSource !== 'kinesis') v.fail('kinesisStream', 'set', "unset unless changeSource is 'kinesis'", 'no Kinesis stream is created for a writer that reads the DynamoDB stream');
   v.matches('tableName', props.tableName, LIMITS.tableName.pattern, LIMITS.tableName.described);
   const ttl = props.timeToLiveAttribute ?? DEFAULT_TTL_ATTRIBUTE;
   const a = props.attributeNames;
@@ -93,7 +99,7 @@ export function planReplication(v: PropsValidator, props: ReplicatedTableProps):
   const w = props.writer ?? {};
   v.integer('writer.concurrency', w.concurrency, 1, 1000);
   v.integer('writer.tombstoneTtlSeconds', w.tombstoneTtlSeconds, 86400, 31536000, { why: 'a tombstone must outlive the 24-hour stream retention, or a late copy of the deleted item could resurrect it' });
-  return { mode, layout, names, regions, writes };
+  return { mode, layout, changeSource, names, regions, writes };
 }
 
 function checkRegion(v: PropsValidator, at: string, r: ReplicaRegionProps, props: ReplicatedTableProps, names: LwwNames, mode: ReplicationMode): void {

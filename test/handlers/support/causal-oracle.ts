@@ -68,6 +68,13 @@ interface Bound {
 }
 
 export class CausalOracle {
+  /**
+   * @param positionOf where the writers place a region's stream record among its item's changes
+   * (what a writer records as `_w`): its DynamoDB Streams sequence number, unless the writers read
+   * another source (Kinesis: the change's creation time).
+   */
+  constructor(private readonly positionOf: (region: string, sequenceNumber: string) => string = (_r, seq) => seq) {}
+
   readonly writes: AppWrite[] = [];
   private readonly streams = new Map<string, DynamoDBRecord[]>();
   private readonly pastMemo = new Map<number, Set<number>>();
@@ -190,7 +197,13 @@ export class CausalOracle {
     if (helper) return helper;
     const origin = item[N.origin]?.S;
     const writtenFor = item[N.writtenFor]?.S;
-    if (origin && writtenFor) return this.bySequence(origin, writtenFor, `${where}: tombstone written for ${origin} record ${writtenFor}`);
+    if (origin && writtenFor) {
+      const n = (x: string) => x.replace(/^0+(?=\d)/, '');
+      return this.one(
+        (w) => w.region === origin && w.sequenceNumber !== undefined && n(this.positionOf(origin, w.sequenceNumber)) === n(writtenFor),
+        `${where}: tombstone written for the ${origin} record at ${writtenFor}`,
+      );
+    }
     // A tombstone the writer re-versioned in place: the record that first showed this version
     // replaced the tombstone it stands for.
     if (origin && version) {

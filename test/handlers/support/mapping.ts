@@ -7,10 +7,24 @@
  * mapping resumes from it. Any batch delivered before can be delivered again at any later time,
  * as the mapping would (at-least-once) or as the redrive does (marked, out of stream order).
  */
-import type { DynamoDBRecord } from 'aws-lambda';
+import type { DynamoDBRecord, KinesisStreamRecord } from 'aws-lambda';
 import { redriveEvent } from '../../../handlers/internal/stream-record';
 import type { ReplicateHandler } from '../../../handlers/replicate';
-import { streamEvent, StreamReader } from '../../support/streams';
+
+/** A record of either source, as Lambda delivers it. */
+export type SourceRecord = DynamoDBRecord | KinesisStreamRecord;
+
+/** What the mapping reads a region's changes from: its DynamoDB stream, or the table's Kinesis stream. */
+export interface ChangeReader {
+  readNew(): Promise<SourceRecord[]>;
+  /** True while changes were read from the table but not yet handed on (a delayed delivery). */
+  holding?(): boolean;
+}
+
+/** The identifier Lambda and ReportBatchItemFailures use for a record: its sequence number. */
+export function recordId(r: SourceRecord): string | undefined {
+  return 'kinesis' in r ? r.kinesis.sequenceNumber : r.dynamodb?.SequenceNumber;
+}
 
 /** Shared switch that makes SDK calls fail after `remaining` more, to cut a handler mid-batch. */
 export class CrashSwitch {
@@ -61,16 +75,16 @@ export interface StepOptions {
 }
 
 export class SteppedMapping {
-  private readonly pending: Record<string, DynamoDBRecord[]> = {};
+  private readonly pending: Record<string, SourceRecord[]> = {};
   /** Every record read from every region, in read order. */
-  readonly seen: DynamoDBRecord[] = [];
+  readonly seen: SourceRecord[] = [];
   /** Every batch delivered, per region, in delivery order. */
-  readonly delivered: Record<string, DynamoDBRecord[][]> = {};
+  readonly delivered: Record<string, SourceRecord[][]> = {};
   invocations = 0;
   partialFailures = 0;
 
   constructor(
-    private readonly readers: Record<string, StreamReader>,
+    private readonly readers: Record<string, ChangeReader>,
     private readonly writers: Record<string, ReplicateHandler>,
     private readonly crash: CrashSwitch,
     private readonly fault: KeyFault = new KeyFault(),
@@ -98,7 +112,7 @@ export class SteppedMapping {
       this.crash.arm(options.crashAfter);
       try {
         this.invocations++;
-        await this.writers[region](streamEvent(batch));
+        await this.writers[region](event(batch));
       } finally {
         this.crash.disarm();
       }
@@ -109,17 +123,17 @@ export class SteppedMapping {
     this.fault.arm(options.failKey);
     let res: Awaited<ReturnType<(typeof this.writers)[string]>>;
     try {
-      res = await this.writers[region](streamEvent(batch));
+      res = await this.writers[region](event(batch));
     } finally {
       this.fault.arm(undefined);
     }
     if (res.batchItemFailures.length) this.partialFailures++;
-    const failed = res.batchItemFailures.map((f) => batch.findIndex((r) => r.dynamodb?.SequenceNumber === f.itemIdentifier));
+    const failed = res.batchItemFailures.map((f) => batch.findIndex((r) => recordId(r) === f.itemIdentifier));
     if (failed.some((i) => i < 0)) throw new Error(`writer reported an identifier that is not in the batch: ${JSON.stringify(res.batchItemFailures)}`);
     const done = failed.length ? Math.min(...failed) : batch.length;
     if (options.duplicate && failed.length === 0) {
       this.invocations++;
-      const again = await this.writers[region](streamEvent(batch));
+      const again = await this.writers[region](event(batch));
       if (again.batchItemFailures.length) throw new Error(`a duplicate delivery failed: ${JSON.stringify(again.batchItemFailures)}`);
     }
     queue.splice(0, done);
@@ -136,7 +150,7 @@ export class SteppedMapping {
     if (past.length === 0) return false;
     const batch = past[index % past.length];
     this.invocations++;
-    await this.writers[region](redrive ? (redriveEvent(batch) as ReturnType<typeof streamEvent>) : streamEvent(batch));
+    await this.writers[region](redrive ? (redriveEvent(batch) as ReturnType<typeof event>) : event(batch));
     return true;
   }
 
@@ -145,8 +159,13 @@ export class SteppedMapping {
     for (let i = 0; i < maxSteps; i++) {
       let any = false;
       for (const r of Object.keys(this.readers)) any = (await this.step(r, { max })) || any;
-      if (!any) return;
+      if (!any && !Object.values(this.readers).some((r) => r.holding?.())) return;
     }
     throw new Error(`streams not quiet after ${maxSteps} rounds`);
   }
+}
+
+/** The event a mapping sends: its records, whichever the source. */
+function event(records: SourceRecord[]): Parameters<ReplicateHandler>[0] {
+  return { Records: records } as Parameters<ReplicateHandler>[0];
 }

@@ -2,11 +2,11 @@
  * Several "regions" for replica writer tests: one DynamoDB Local per region, a fake SQS failure
  * queue, a table with a stream per region, and a replica writer per region wired to the other
  * regions' tables. `pump` plays the event source mapping: it reads each region's real stream and
- * invokes that region's writer with Lambda-shaped batches until nothing new arrives, retrying from
- * the lowest reported failure as Lambda does.
+ * invokes that region's writer with Lambda-shaped batches until nothing new arrives, with the
+ * delivery rules of local/mapping (the local event source mapping's own).
  */
 import type { DynamoDBRecord } from 'aws-lambda';
-import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, UpdateTableCommand } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { createReplicateHandler, ReplicateHandler, ReplicateHandlerOptions } from '../../../handlers/replicate';
 import { ReplicationConfig } from '../../../handlers/internal/config';
@@ -14,7 +14,10 @@ import { ClientFactory, Endpoint } from '../../../handlers/internal/clients';
 import { DEFAULT_ATTRIBUTE_NAMES, Item } from '../../../handlers/lww';
 import { DynamoDbLocal, dynamoClient, FAKE_CREDENTIALS, startRegions, streamsClient } from '../../support/dynamodb-local';
 import { FakeSqs, startFakeSqs } from '../../support/fake-sqs';
-import { createStreamTable, StreamReader, streamEvent } from '../../support/streams';
+import { createStreamTable, createTable, StreamReader } from '../../support/streams';
+import { deliverInOrder } from '../../../local/mapping/batch-delivery';
+import { drainStreams, inProcessHooks } from '../../../local/mapping/in-process';
+import { scanAll } from '../../../local/run/convergence';
 import { createStateTable, stateTableName } from './state-table';
 
 // Quiet by default: tests assert on the returned counts, and one test turns EMF back on to read it.
@@ -80,14 +83,8 @@ export function writerConfig(world: World, region: RegionName, table: string, ov
 }
 
 /** Creates `table` in every region and a writer per region. */
-export async function deploy(
-  world: World,
-  table: string,
-  options: (region: RegionName) => Partial<ReplicateHandlerOptions> & { configOverrides?: Partial<ReplicationConfig> } = () => ({}),
-): Promise<Deployment> {
+export async function deploy(world: World, table: string, options: WriterOptions = () => ({})): Promise<Deployment> {
   const readers: Record<string, StreamReader> = {};
-  const writers: Record<string, ReplicateHandler> = {};
-  const config: Record<string, ReplicationConfig> = {};
   await Promise.all(
     world.regions.map(async (r) => {
       const arn = await createStreamTable(world.ddb[r], table);
@@ -95,12 +92,54 @@ export async function deploy(
       readers[r] = new StreamReader(streamsClient(world.local[r].endpoint, r), arn, r);
     }),
   );
+  return { table, readers, ...writersFor(world, table, options) };
+}
+
+type WriterOptions = (region: RegionName) => Partial<ReplicateHandlerOptions> & { configOverrides?: Partial<ReplicationConfig> };
+
+/** A writer per region of `world`, each targeting every other region's `table` (a (re)deployment). */
+function writersFor(world: World, table: string, options: WriterOptions = () => ({})): Pick<Deployment, 'writers' | 'config'> {
+  const writers: Record<string, ReplicateHandler> = {};
+  const config: Record<string, ReplicationConfig> = {};
   for (const r of world.regions) {
     const { configOverrides, ...opts } = options(r);
     config[r] = writerConfig(world, r, table, configOverrides);
     writers[r] = createReplicateHandler({ clients: localClients(), ...opts, config: config[r] });
   }
-  return { table, readers, writers, config };
+  return { writers, config };
+}
+
+/**
+ * Like `deploy`, for a table that already holds data: `load` fills each region's table first, then
+ * its stream is turned on, so that data is in no stream (as if its records had long been delivered
+ * and trimmed, or were written before replication was turned on).
+ */
+export async function deployOverData(world: World, table: string, load: (region: RegionName, client: DynamoDBClient) => Promise<void>): Promise<Deployment> {
+  const readers: Record<string, StreamReader> = {};
+  await Promise.all(
+    world.regions.map(async (r) => {
+      await createTable(world.ddb[r], table);
+      await load(r, world.ddb[r]);
+      const out = await world.ddb[r].send(new UpdateTableCommand({ TableName: table, StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' } }));
+      await createStateTable(world.ddb[r], stateTableName(table));
+      readers[r] = new StreamReader(streamsClient(world.local[r].endpoint, r), out.TableDescription!.LatestStreamArn!, r);
+    }),
+  );
+  return { table, readers, ...writersFor(world, table) };
+}
+
+/**
+ * Adds `world`'s regions that `dep` lacks to it, as deploying a new region does: the table (and
+ * writer state table) there, then every region's writer redeployed with the full target list.
+ */
+export async function addRegions(world: World, dep: Deployment, options: WriterOptions = () => ({})): Promise<Deployment> {
+  const readers: Record<string, StreamReader> = { ...dep.readers };
+  for (const r of world.regions.filter((x) => !dep.readers[x])) {
+    const arn = await createStreamTable(world.ddb[r], dep.table);
+    await createStateTable(world.ddb[r], stateTableName(dep.table));
+    readers[r] = new StreamReader(streamsClient(world.local[r].endpoint, r), arn, r);
+  }
+  return { table: dep.table, readers, ...writersFor(world, dep.table, options) };
 }
 
 export interface PumpStats {
@@ -111,55 +150,37 @@ export interface PumpStats {
 
 /**
  * Delivers every new stream record of every region to that region's writer until all streams are
- * quiet. A reported failure makes the batch resume at the lowest failed sequence number, as Lambda
- * does with ReportBatchItemFailures; `maxRetries` bounds a batch that keeps failing.
+ * quiet, with the event source mapping's rules (local/mapping): a reported failure makes the
+ * batch resume at the lowest failed sequence number, as Lambda does with
+ * ReportBatchItemFailures; `maxRetries` bounds a batch that keeps failing, which fails the test.
  */
 export async function pump(world: World, dep: Deployment, options: { batchSize?: number; maxRetries?: number } = {}): Promise<PumpStats> {
-  const batchSize = options.batchSize ?? 100;
   const stats: PumpStats = { invocations: 0, records: Object.fromEntries(world.regions.map((r) => [r, 0])), failuresReported: 0 };
-  for (let round = 0; round < 50; round++) {
-    let any = false;
-    for (const r of world.regions) {
-      const fresh = await dep.readers[r].readNew();
-      if (fresh.length === 0) continue;
-      any = true;
-      stats.records[r] += fresh.length;
-      await deliver(dep.writers[r], fresh, batchSize, options.maxRetries ?? 5, stats);
-    }
-    if (!any) return stats;
-  }
-  throw new Error('streams did not go quiet after 50 rounds (replication loop?)');
+  const read = await drainStreams(dep.readers, (region, records) => deliver(dep.writers[region], records, options.batchSize ?? 100, options.maxRetries ?? 5, stats));
+  Object.assign(stats.records, read);
+  return stats;
 }
 
 export async function deliver(writer: ReplicateHandler, records: DynamoDBRecord[], batchSize: number, maxRetries: number, stats?: PumpStats): Promise<void> {
-  let pos = 0;
-  let retries = 0;
-  while (pos < records.length) {
-    const batch = records.slice(pos, pos + batchSize);
-    const res = await writer(streamEvent(batch));
-    if (stats) stats.invocations++;
-    const failed = res.batchItemFailures.map((f) => batch.findIndex((r) => r.dynamodb?.SequenceNumber === f.itemIdentifier));
-    if (stats) stats.failuresReported += failed.length;
-    if (failed.length === 0) {
-      pos += batch.length;
-      retries = 0;
-      continue;
-    }
-    if (++retries > maxRetries) throw new Error(`batch kept failing after ${maxRetries} retries: ${JSON.stringify(res.batchItemFailures)}`);
-    pos += Math.min(...failed);
-  }
+  const settings = { batchSize, maxRetryAttempts: maxRetries, maxRecordAgeSeconds: -1, bisectOnError: false, reportBatchItemFailures: true };
+  await deliverInOrder(
+    records,
+    settings,
+    inProcessHooks((event) => writer(event), {
+      invoked: (_, result) => {
+        if (!stats) return;
+        stats.invocations++;
+        stats.failuresReported += result.ok ? ((result.payload as { batchItemFailures?: unknown[] })?.batchItemFailures?.length ?? 0) : 0;
+      },
+      discard: async (d) => {
+        const why = d.lastResult && !d.lastResult.ok ? `${d.lastResult.errorType}: ${d.lastResult.errorMessage}` : JSON.stringify(d.lastResult && d.lastResult.ok ? d.lastResult.payload : undefined);
+        throw new Error(`batch kept failing after ${maxRetries} retries: ${why}`);
+      },
+    }),
+  );
 }
 
-export async function scanAll(client: DynamoDBClient, table: string): Promise<Item[]> {
-  const items: Item[] = [];
-  let start: Item | undefined;
-  do {
-    const page = await client.send(new ScanCommand({ TableName: table, ExclusiveStartKey: start, ConsistentRead: true }));
-    items.push(...((page.Items ?? []) as Item[]));
-    start = page.LastEvaluatedKey as Item | undefined;
-  } while (start);
-  return items;
-}
+export { scanAll };
 
 /** Items by their `pk`, for comparing regions. */
 export async function snapshot(world: World, table: string): Promise<Record<RegionName, Map<string, Item>>> {

@@ -1,0 +1,67 @@
+/**
+ * Whether the regions of a replicated table converged, judged from what each region holds (a
+ * strongly consistent scan), not from what the writers report: every writable region holds the
+ * same items (tombstones included) with the same attributes, and every read-only region holds
+ * exactly those items as the README promises them there: without the omitted attributes, and
+ * with masked ones as the string "***".
+ */
+import { AttributeValue, DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
+import type { ReplicatedTablePlan, RegionTarget } from './replication-plan';
+
+type Item = Record<string, AttributeValue>;
+
+export interface Convergence {
+  readonly converged: boolean;
+  /** Items in the reference (first writable) region. */
+  readonly items: number;
+  /** At most 10 differences, each naming region, key and what differs. */
+  readonly problems: string[];
+}
+
+/** Every item of a table, strongly consistent. */
+export async function scanAll(client: DynamoDBClient, table: string): Promise<Item[]> {
+  const items: Item[] = [];
+  let start: Item | undefined;
+  do {
+    const page = await client.send(new ScanCommand({ TableName: table, ExclusiveStartKey: start, ConsistentRead: true }));
+    items.push(...((page.Items ?? []) as Item[]));
+    start = page.LastEvaluatedKey as Item | undefined;
+  } while (start);
+  return items;
+}
+
+/** Attribute values compared as data: an item's attribute order and a set's member order do not matter. */
+function canonical(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(canonical);
+  if (value instanceof Uint8Array) return Buffer.from(value).toString('base64');
+  if (value && typeof value === 'object') return Object.fromEntries(Object.keys(value).sort().map((k) => [k, canonical((value as any)[k])]));
+  return value;
+}
+
+function asReplica(item: Item, target: RegionTarget): Item {
+  const out: Item = { ...item };
+  for (const a of target.omit) delete out[a];
+  for (const a of target.mask) if (out[a] !== undefined) out[a] = { S: '***' };
+  return out;
+}
+
+export async function compareRegions(plan: ReplicatedTablePlan, clients: Record<string, DynamoDBClient>): Promise<Convergence> {
+  const keyOf = (i: Item) => JSON.stringify(canonical([i[plan.partitionKey], plan.sortKey ? i[plan.sortKey] : null]));
+  const held = Object.fromEntries(await Promise.all([...plan.writable, ...Object.keys(plan.readOnly)].map(async (r) => [r, new Map((await scanAll(clients[r], plan.table)).map((i) => [keyOf(i), i]))] as const)));
+  const [reference, ...others] = plan.writable;
+  const expected = held[reference];
+  const problems: string[] = [];
+  const compare = (region: string, transform: (i: Item) => Item) => {
+    const actual = held[region];
+    for (const [key, item] of expected) {
+      const want = JSON.stringify(canonical(transform(item)));
+      const got = actual.get(key);
+      if (!got) problems.push(`${region} lacks ${key} (${reference} has it)`);
+      else if (JSON.stringify(canonical(got)) !== want) problems.push(`${region} holds ${key} as ${JSON.stringify(canonical(got))}, expected ${want}`);
+    }
+    for (const key of actual.keys()) if (!expected.has(key)) problems.push(`${region} holds ${key}, which ${reference} does not`);
+  };
+  for (const region of others) compare(region, (i) => i);
+  for (const [region, target] of Object.entries(plan.readOnly)) compare(region, (i) => asReplica(i, target));
+  return { converged: problems.length === 0, items: expected.size, problems: problems.slice(0, 10) };
+}

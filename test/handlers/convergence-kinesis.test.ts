@@ -1,0 +1,144 @@
+/**
+ * The replication contract on Kinesis Data Streams for DynamoDB: the same histories and the same
+ * causal oracle as convergence.test.ts (support/contract-histories.ts), but each region's writer
+ * reads its table's changes from a real local Kinesis server (kinesis-local), where AWS documents
+ * that they can arrive out of order and more than once. The bridge (test/support/kinesis-bridge.ts)
+ * puts each region's DynamoDB Local changes into that region's Kinesis stream in AWS's record
+ * format, and this test makes it deliver them as AWS may: every pump shuffled, every third change
+ * twice, and one change in five held back to a later pump, so an item's changes reach the writer
+ * out of order within a batch and across batches.
+ *
+ * Creation times: DynamoDB Local's are whole minutes, so the bridge is given the time each write
+ * was started (microseconds; the writer orders an item's changes by it, as AWS advises); the
+ * writers' own records between two writes of a region get the earlier write's time plus their
+ * distance in the stream, in microseconds, which keeps every item's changes in their real order.
+ *
+ * FAKES (no local counterpart): DynamoDB's Kinesis streaming destination (the bridge), the failure
+ * queue (a fake SQS), the event source mapping (SteppedMapping), injected crashes and throttling.
+ *
+ * CONVERGENCE_KINESIS_RUNS sets the number of histories (default 150).
+ */
+import type { DynamoDBRecord } from 'aws-lambda';
+import fc from 'fast-check';
+import { streamsClient } from '../support/dynamodb-local';
+import { BridgedChange, DynamoDbToKinesisBridge, inOrder, seededRandom, shuffled, duplicated } from '../support/kinesis-bridge';
+import { createKinesisStream, KinesisLocal, startKinesisLocal } from '../support/kinesis-local';
+import { KinesisChangeFeed, KinesisShardReader } from '../support/kinesis-reader';
+import { ContractRun, expectCoverage, history, startContractRun, TABLE } from './support/contract-histories';
+import type { ChangeReader } from './support/mapping';
+import { REGIONS } from './support/world';
+
+const RUNS = Number(process.env.CONVERGENCE_KINESIS_RUNS ?? 150);
+let run: ContractRun;
+let kinesisLocal: KinesisLocal;
+let held = 0;
+
+beforeAll(async () => {
+  kinesisLocal = await startKinesisLocal();
+  run = await startContractRun(async ({ world, streamArns }) => {
+    const readers: Record<string, ChangeReader> = {};
+    const clocks: Record<string, WriteClock> = {};
+    for (const [i, region] of REGIONS.entries()) {
+      const kinesis = kinesisLocal.client(region);
+      const kinesisStreamName = `${TABLE}-${region}`;
+      const streamArn = await createKinesisStream(kinesis, kinesisStreamName, 2);
+      const clock = (clocks[region] = new WriteClock());
+      const hold = heldBack(2000 + i);
+      const bridge = new DynamoDbToKinesisBridge({
+        streams: streamsClient(world.local[region].endpoint, region),
+        tableStreamArn: streamArns[region],
+        tableName: TABLE,
+        region,
+        kinesis,
+        kinesisStreamName,
+        precision: 'MICROSECOND',
+        creationTimeMs: (r) => clock.microsOf(r) / 1000,
+        inject: inOrder(shuffled(1000 + i), duplicated(3), hold.inject),
+      });
+      const feed = new KinesisChangeFeed(bridge, new KinesisShardReader(kinesis, streamArn, region));
+      readers[region] = { readNew: () => feed.readNew(), holding: () => hold.holding() };
+    }
+    return {
+      readers,
+      beforeWrite: (region) => clocks[region].tick(),
+      afterWrite: (region, record, started) => clocks[region].anchor(record, started),
+      positionOf: (region, seq) => String(clocks[region].microsOfSequence(seq)),
+    };
+  });
+}, 180_000);
+afterAll(async () => {
+  await run?.stop();
+  await kinesisLocal?.stop();
+});
+
+test(`GIVEN ${RUNS} random histories over three regions, each region's changes read from Kinesis shuffled, duplicated and held back WHEN every stream drains THEN every region holds the same causally maximal, version-greatest write`, async () => {
+  await fc.assert(
+    fc.asyncProperty(history, (h) => run.run(h)),
+    { numRuns: RUNS, endOnFailure: true },
+  );
+  expect(run.histories).toBeGreaterThanOrEqual(RUNS);
+  expect(held).toBeGreaterThan(0);
+  // Writers did see a key's change before an earlier one, and waited for it.
+  expect(run.waiting).toBeGreaterThan(0);
+  expectCoverage(run, 100);
+}, 3_600_000);
+
+/**
+ * When each change of a region was made, in epoch microseconds, strictly increasing along the
+ * region's stream (the bridge asks in stream order): an application write at the time it was
+ * started (at most when DynamoDB made it), any other record a microsecond after the one before.
+ */
+class WriteClock {
+  private readonly started = new Map<string, number>();
+  private readonly micros = new Map<string, number>();
+  private last = 0;
+  private lastStartedMs = 0;
+
+  /** Waits until the clock has moved past the previous write's millisecond. */
+  async tick(): Promise<void> {
+    while (Date.now() <= this.lastStartedMs) await new Promise((r) => setTimeout(r, 1));
+  }
+
+  anchor(record: DynamoDBRecord, startedMs: number): void {
+    this.started.set(record.dynamodb!.SequenceNumber!, startedMs);
+    this.lastStartedMs = Math.max(this.lastStartedMs, startedMs);
+  }
+
+  microsOf(record: DynamoDBRecord): number {
+    return this.microsOfSequence(record.dynamodb!.SequenceNumber!);
+  }
+
+  microsOfSequence(seq: string): number {
+    let at = this.micros.get(seq);
+    if (at === undefined) {
+      const started = this.started.get(seq);
+      at = Math.max(this.last + 1, started === undefined ? 0 : started * 1000);
+      this.micros.set(seq, at);
+      this.last = at;
+    }
+    return at;
+  }
+}
+
+/**
+ * Injection: each change is held back, with probability 1/5, until one of the next two pumps; a
+ * pump with nothing new releases everything held (so a stream that has gone quiet drains).
+ */
+function heldBack(seed: number): { inject: (changes: BridgedChange[]) => BridgedChange[]; holding: () => boolean } {
+  const random = seededRandom(seed);
+  let waiting: { change: BridgedChange; pumps: number }[] = [];
+  const holding = () => waiting.length > 0;
+  const inject = (changes: BridgedChange[]) => {
+    const released = waiting.filter((w) => changes.length === 0 || --w.pumps <= 0 || random() < 0.5).map((w) => w.change);
+    waiting = waiting.filter((w) => !released.includes(w.change));
+    const now: BridgedChange[] = [];
+    for (const c of changes) {
+      if (random() < 0.2) {
+        waiting.push({ change: c, pumps: 2 });
+        held++;
+      } else now.push(c);
+    }
+    return [...released, ...now];
+  };
+  return { inject, holding };
+}

@@ -1,0 +1,277 @@
+/**
+ * The replication property test's machinery, shared by its sources (convergence.test.ts on
+ * DynamoDB Streams, convergence-kinesis.test.ts on Kinesis Data Streams for DynamoDB): the history
+ * generator, the regions and writers, and the run of one history against the causal oracle
+ * (causal-oracle.ts). What a source changes is where the mapping reads from (`ChangeFeeds`).
+ *
+ * FAKES (no local counterpart): the failure queue is a fake SQS; the event source mapping is played
+ * by SteppedMapping (mapping.ts); crashes and throttling are injected by SDK middleware.
+ */
+import { DeleteItemCommand, DynamoDBClient, GetItemCommand, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBRecord } from 'aws-lambda';
+import fc from 'fast-check';
+import { replicatedWrites, ReplicatedWrites } from '../../../handlers/client';
+import type { ClientFactory } from '../../../handlers/internal/clients';
+import { Item } from '../../../handlers/lww';
+import { createReplicateHandler, ReplicateHandler } from '../../../handlers/replicate';
+import { streamsClient } from '../../support/dynamodb-local';
+import { createStreamTable, StreamReader } from '../../support/streams';
+import { AppWrite, CausalOracle, OpKind, TAG } from './causal-oracle';
+import { ChangeReader, CrashSwitch, KeyFault, SteppedMapping } from './mapping';
+import { createStateTable, stateTableName } from './state-table';
+import { localClients, REGIONS, startWorld, World, writerConfig } from './world';
+
+export const TABLE = 'convergence';
+const KEYS = 2;
+const SKEW_MS = 5_000;
+
+type Op =
+  | { t: 'write'; region: number; key: number; kind: OpKind; value: number; jitter: number }
+  | { t: 'step'; region: number; max: number; duplicate: boolean; crashAfter: number | undefined; failKey: number | undefined }
+  | { t: 'replay'; region: number; index: number; redrive: boolean };
+
+const region = fc.integer({ min: 0, max: REGIONS.length - 1 });
+/** One step in four. */
+const sometimes = <T>(arb: fc.Arbitrary<T>) => fc.oneof({ weight: 3, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: arb });
+const writeOp = fc.record({
+  t: fc.constant('write' as const),
+  region,
+  key: fc.integer({ min: 0, max: KEYS - 1 }),
+  kind: fc.constantFrom<OpKind>('put', 'update', 'delete', 'rawPut', 'rawUpdate', 'rawDelete'),
+  value: fc.integer({ min: 0, max: 9 }),
+  // A few distinct milliseconds, not in write order: same-millisecond writes and clocks that step back.
+  jitter: fc.integer({ min: 0, max: 3 }),
+});
+const stepOp = fc.record({
+  t: fc.constant('step' as const),
+  region,
+  max: fc.integer({ min: 1, max: 4 }),
+  duplicate: fc.boolean(),
+  crashAfter: sometimes(fc.integer({ min: 0, max: 3 })),
+  failKey: sometimes(fc.integer({ min: 0, max: KEYS - 1 })),
+});
+const replayOp = fc.record({ t: fc.constant('replay' as const), region, index: fc.nat(20), redrive: fc.boolean() });
+const skews = fc.array(fc.integer({ min: -SKEW_MS, max: SKEW_MS }), { minLength: REGIONS.length, maxLength: REGIONS.length });
+export const history = fc.record({
+  ops: fc.array(fc.oneof({ weight: 5, arbitrary: writeOp }, { weight: 4, arbitrary: stepOp }, { weight: 2, arbitrary: replayOp }), { minLength: 1, maxLength: 24 }),
+  appSkew: skews,
+  writerSkew: skews,
+});
+
+export type History = { ops: Op[]; appSkew: number[]; writerSkew: number[] };
+
+/** Where each region's writer reads its changes, and what the feed needs to know of each write. */
+export interface ChangeFeeds {
+  readonly readers: Record<string, ChangeReader>;
+  /** Called before an application write in `region` (e.g. to keep write times apart). */
+  beforeWrite?(region: string): Promise<void>;
+  /** The stream record an application write produced, and when the write was started. */
+  afterWrite?(region: string, record: DynamoDBRecord, startedMs: number): void;
+  /** Where the writers place a region's stream record (see CausalOracle). @default its sequence number */
+  positionOf?(region: string, sequenceNumber: string): string;
+}
+
+export interface ContractRun {
+  readonly world: World;
+  /** Each region's table stream ARN. */
+  readonly streamArns: Record<string, string>;
+  readonly crash: CrashSwitch;
+  readonly fault: KeyFault;
+  readonly totals: Record<'selfStamped' | 'repaired' | 'statesSaved' | 'stampSuperseded' | 'partialFailures' | 'replays' | 'redrives' | 'plainWrites' | 'restampedHelperWrites', number>;
+  histories: number;
+  /** Kinesis: keys failed to wait for an earlier change (0 on DynamoDB Streams, which keep order). */
+  waiting: number;
+  /** Runs one history; throws with every contract violation found. */
+  run(h: History): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** Starts the regions (DynamoDB Local each), the table and state tables, and the writers' clients. */
+export async function startContractRun(feedsOf: (run: Pick<ContractRun, 'world' | 'streamArns'>) => Promise<ChangeFeeds>): Promise<ContractRun> {
+  const world = await startWorld(REGIONS);
+  const streamArns: Record<string, string> = {};
+  const oracleReaders: Record<string, StreamReader> = {};
+  for (const r of REGIONS) {
+    streamArns[r] = await createStreamTable(world.ddb[r], TABLE);
+    // The oracle reads every stream itself (its own iterators), whatever the writers read from.
+    oracleReaders[r] = new StreamReader(streamsClient(world.local[r].endpoint, r), streamArns[r], r);
+    await createStateTable(world.ddb[r], stateTableName(TABLE));
+  }
+  const crash = new CrashSwitch();
+  const fault = new KeyFault();
+  const cached = new Map<string, DynamoDBClient>();
+  const base = localClients((c) => {
+    c.middlewareStack.add((next) => async (args) => (crash.check(), fault.check(args.input as never), next(args)), { step: 'initialize', name: 'injectedFaults' });
+    return c;
+  }, 1);
+  // One warm client per endpoint for every writer of every history, as a warm Lambda container keeps.
+  const clients: ClientFactory = { ...base, dynamo: (t) => cached.get(t.endpoint!) ?? (cached.set(t.endpoint!, base.dynamo(t)), cached.get(t.endpoint!)!) };
+  const feeds = await feedsOf({ world, streamArns });
+  const run: ContractRun = {
+    world,
+    streamArns,
+    crash,
+    fault,
+    totals: { selfStamped: 0, repaired: 0, statesSaved: 0, stampSuperseded: 0, partialFailures: 0, replays: 0, redrives: 0, plainWrites: 0, restampedHelperWrites: 0 },
+    histories: 0,
+    waiting: 0,
+    run: (h) => runHistory(run, feeds, oracleReaders, clients, h.ops, h.appSkew, h.writerSkew),
+    stop: () => world.stop(),
+  };
+  return run;
+}
+
+/** Checks that a run reached what its histories are meant to exercise (a test that never gets there proves nothing). */
+export function expectCoverage(run: ContractRun, minHistories: number): void {
+  expect(run.crash.crashes).toBeGreaterThan(0);
+  expect(run.fault.injected).toBeGreaterThan(0);
+  for (const [k, v] of Object.entries(run.totals)) {
+    expect([k, v]).toEqual([k, expect.any(Number)]);
+    if (run.histories >= minHistories) expect([k, v > 0]).toEqual([k, true]);
+  }
+}
+
+async function runHistory(
+  run: ContractRun,
+  feeds: ChangeFeeds,
+  oracleReaders: Record<string, StreamReader>,
+  clients: ClientFactory,
+  ops: Op[],
+  appSkew: number[],
+  writerSkew: number[],
+): Promise<void> {
+  const { world, crash, fault, totals } = run;
+  const h = ++run.histories;
+  const base = Date.now();
+  let jitter = 0;
+  const apps = REGIONS.map((r, i) => replicatedWrites({ region: r, now: () => base + appSkew[i] + jitter }));
+  const writers: Record<string, ReplicateHandler> = {};
+  REGIONS.forEach((r, i) => {
+    writers[r] = createReplicateHandler({
+      config: writerConfig(world, r, TABLE, { concurrency: 4 }),
+      clients,
+      now: () => Date.now() + writerSkew[i],
+      onInvocation: (s) => {
+        totals.selfStamped += s.selfStamped;
+        totals.repaired += s.repaired;
+        totals.statesSaved += s.statesSaved;
+        totals.stampSuperseded += s.stampSuperseded;
+        run.waiting += s.waiting;
+      },
+    });
+  });
+  const mapping = new SteppedMapping(feeds.readers, writers, crash, fault);
+  const oracle = new CausalOracle(feeds.positionOf);
+  const streams: Record<string, DynamoDBRecord[]> = Object.fromEntries(REGIONS.map((r) => [r, [] as DynamoDBRecord[]]));
+  // The oracle reads every stream itself, so it knows which states each write followed.
+  for (const r of REGIONS) await oracleReaders[r].readNew(); // the end of the previous history
+  const catchUp = async (r: string) => {
+    const fresh = await oracleReaders[r].readNew();
+    streams[r].push(...fresh);
+    return fresh;
+  };
+  const pk = (key: number) => `h${h}-k${key}`;
+  let n = 0;
+  for (const op of ops) {
+    if (op.t === 'write') {
+      jitter = op.jitter;
+      const r = REGIONS[op.region];
+      await feeds.beforeWrite?.(r);
+      const started = Date.now();
+      const w = await write(world, op, r, pk(op.key), `h${h}-w${++n}`, apps[op.region], oracle);
+      if (w) {
+        const record = attach(w, await catchUp(r));
+        feeds.afterWrite?.(r, record, started);
+      }
+    } else if (op.t === 'step') {
+      await mapping.step(REGIONS[op.region], { max: op.max, duplicate: op.duplicate, crashAfter: op.crashAfter, failKey: op.failKey === undefined ? undefined : pk(op.failKey) });
+    } else if (await mapping.replay(REGIONS[op.region], op.index, op.redrive)) {
+      totals.replays++;
+      if (op.redrive) totals.redrives++;
+    }
+  }
+  await mapping.drain();
+  totals.partialFailures += mapping.partialFailures;
+  for (const r of REGIONS) await catchUp(r);
+  oracle.setStreams(streams);
+  const problems: string[] = [];
+  for (let k = 0; k < KEYS; k++) {
+    const finals: Record<string, Item | undefined> = {};
+    for (const r of REGIONS) finals[r] = (await world.ddb[r].send(new GetItemCommand({ TableName: TABLE, Key: { pk: { S: pk(k) } }, ConsistentRead: true }))).Item as Item | undefined;
+    problems.push(...oracle.check(pk(k), finals));
+  }
+  totals.plainWrites += oracle.writes.filter((w) => w.kind.startsWith('raw')).length;
+  totals.restampedHelperWrites += oracle.writes.filter((w) => w.helperVersion !== undefined && oracle.min(w.id).v !== w.helperVersion).length;
+  if (problems.length && process.env.CONVERGENCE_TRACE) console.log(trace(mapping, streams));
+  if (problems.length) throw new Error(`history ${h} broke the contract:\n- ${problems.join('\n- ')}`);
+  if (process.env.CONVERGENCE_VERBOSE && h % 50 === 0) console.log(JSON.stringify({ h, ...totals, crashes: crash.crashes, injected: fault.injected }));
+}
+
+/** Makes one application write and logs it for the oracle; undefined when it changed nothing. */
+async function write(world: World, op: Extract<Op, { t: 'write' }>, region: string, key: string, tag: string, app: ReplicatedWrites, oracle: CausalOracle): Promise<AppWrite | undefined> {
+  const ddb = world.ddb[region];
+  const Key = { pk: { S: key } };
+  const content = { val: { S: `${region}:${op.value}` }, [TAG]: { S: tag } };
+  const log = (after: Item | undefined, helperVersion?: string) =>
+    oracle.add({ region, key, kind: op.kind, tag: op.kind.endsWith('elete') ? undefined : tag, helperVersion, after, madeBy: Date.now() });
+  const update = { TableName: TABLE, Key, UpdateExpression: 'SET val = :x, #tag = :t', ExpressionAttributeNames: { '#tag': TAG }, ExpressionAttributeValues: { ':x': content.val, ':t': content[TAG] } };
+  switch (op.kind) {
+    case 'put': {
+      const input = app.put({ TableName: TABLE, Item: { ...Key, ...content } });
+      await ddb.send(new PutItemCommand(input));
+      return log(input.Item as Item, (input.Item as Item)._v.S);
+    }
+    case 'update': {
+      const input = app.update(update);
+      const out = await ddb.send(new UpdateItemCommand({ ...input, ReturnValues: 'ALL_NEW' }));
+      return log(out.Attributes as Item, (input.ExpressionAttributeValues as Item)[':lwwV'].S);
+    }
+    case 'delete': {
+      const input = app.delete({ TableName: TABLE, Key });
+      await ddb.send(new PutItemCommand(input));
+      return log(input.Item as Item, input.Item!._v.S);
+    }
+    case 'rawPut':
+      await ddb.send(new PutItemCommand({ TableName: TABLE, Item: { ...Key, ...content } }));
+      return log({ ...Key, ...content });
+    case 'rawUpdate': {
+      const out = await ddb.send(new UpdateItemCommand({ ...update, ReturnValues: 'ALL_NEW' }));
+      return log(out.Attributes as Item);
+    }
+    case 'rawDelete': {
+      const out = await ddb.send(new DeleteItemCommand({ TableName: TABLE, Key, ReturnValues: 'ALL_OLD' }));
+      // Deleting nothing is no write: DynamoDB records nothing for it.
+      return out.Attributes ? log(undefined) : undefined;
+    }
+  }
+}
+
+/**
+ * The record a write produced, among the records its region's stream gained since the last look:
+ * the writer's records in between cannot be of this write (its writer has not seen it yet), so it
+ * is the one that first shows its tag, its helper version, or (a hard delete) a REMOVE of its key.
+ */
+function attach(w: AppWrite, fresh: DynamoDBRecord[]): DynamoDBRecord {
+  const rec = fresh.find((r) => {
+    const image = r.dynamodb?.NewImage;
+    if (r.dynamodb?.Keys?.pk?.S !== w.key) return false;
+    if (w.kind === 'rawDelete') return r.eventName === 'REMOVE';
+    if (w.tag !== undefined) return image?.[TAG]?.S === w.tag && r.dynamodb?.OldImage?.[TAG]?.S !== w.tag;
+    return image?._v?.S === w.helperVersion;
+  });
+  if (!rec || fresh.indexOf(rec) !== fresh.length - 1) throw new Error(`the record of write #${w.id} (${w.kind} in ${w.region}) is not the newest in its stream: ${JSON.stringify(rec ?? fresh)}`);
+  w.sequenceNumber = rec.dynamodb!.SequenceNumber;
+  return rec;
+}
+
+/** What each region's stream held and what its writer was given, batch by batch (CONVERGENCE_TRACE=1). */
+function trace(mapping: SteppedMapping, streams: Record<string, DynamoDBRecord[]>): string {
+  const brief = (r: any) => {
+    const d = 'kinesis' in r ? JSON.parse(Buffer.from(r.kinesis.data, 'base64').toString()) : r;
+    const x = d.dynamodb;
+    return [d.eventName, x.Keys?.pk?.S, 'kinesis' in r ? x.ApproximateCreationDateTime : x.SequenceNumber, x.OldImage?._v?.S, x.NewImage?._v?.S, x.NewImage?.tag?.S ?? (x.NewImage?._d ? 'tombstone' : '')].join(' ');
+  };
+  return Object.keys(streams)
+    .map((r) => `== ${r} stream\n${streams[r].map(brief).join('\n')}\n== ${r} deliveries\n${mapping.delivered[r].map((b, i) => `#${i}: ${b.map(brief).join(' | ')}`).join('\n')}`)
+    .join('\n');
+}
