@@ -81,7 +81,15 @@ export async function runBundleBench(): Promise<object> {
   const report = Object.fromEntries(
     Object.entries(candidates).map(([k, p]) => {
       const ms = median(samples[k]);
-      return [k, { bytes: statSync(p).size, loadAndClientsMedianMs: round(ms), vsClientOnlyDefault: ratio(ms / plain), vsClientOnlyEnvCredentials: ratio(ms / env) }];
+      return [
+        k,
+        {
+          bytes: statSync(p).size,
+          loadAndClientsMedianMs: round(ms),
+          vsClientOnlyDefault: ratio(ms / plain),
+          vsClientOnlyEnvCredentials: ratio(ms / env),
+        },
+      ];
     }),
   );
   return { runs: RUNS, node: process.version, bundles: report };

@@ -140,7 +140,11 @@ export class PipelineAlarms extends Construct {
   private readonly widgets: MetricWidgetSpec[] = [];
   private readonly alarmArns: string[] = [];
 
-  constructor(scope: Construct, id: string, private readonly props: PipelineAlarmsProps) {
+  constructor(
+    scope: Construct,
+    id: string,
+    private readonly props: PipelineAlarmsProps,
+  ) {
     super(scope, id);
     const v = new PropsValidator(this);
     validateProps(v, props);
@@ -178,12 +182,16 @@ export class PipelineAlarms extends Construct {
     this.widgets.push(...plan.widgets);
 
     if (props.dashboard !== false) {
-      const region = props.region ?? literalRegion(this, props.provider) ?? new DataAwsRegion(this, 'Region', { provider: props.provider }).name;
+      const region =
+        props.region ?? literalRegion(this, props.provider) ?? new DataAwsRegion(this, 'Region', { provider: props.provider }).name;
       this.dashboard = new CloudwatchDashboard(this, 'Dashboard', {
         dashboardName: props.dashboardName ?? safeName(`${plan.prefix}-pipeline`),
         // Lazy: alarms added later with addAlarm still get their graph.
         dashboardBody: Lazy.stringValue({
-          produce: () => JSON.stringify(dashboardBody({ region, alarmArns: this.alarmArns, alarmsTitle: `${plan.prefix} alarms`, widgets: this.widgets })),
+          produce: () =>
+            JSON.stringify(
+              dashboardBody({ region, alarmArns: this.alarmArns, alarmsTitle: `${plan.prefix} alarms`, widgets: this.widgets }),
+            ),
         }),
         provider: props.provider,
       });
@@ -197,11 +205,22 @@ export class PipelineAlarms extends Construct {
   addAlarm(key: string, props: ExtraAlarmProps): CloudwatchMetricAlarm | undefined {
     const v = new PropsValidator(this);
     const settings = resolveAlarmSettings(
-      { threshold: 0, period: 60, evaluationPeriods: 1, datapointsToAlarm: 1, treatMissingData: 'notBreaching', statistic: 'Maximum', comparisonOperator: 'GreaterThanThreshold' },
+      {
+        threshold: 0,
+        period: 60,
+        evaluationPeriods: 1,
+        datapointsToAlarm: 1,
+        treatMissingData: 'notBreaching',
+        statistic: 'Maximum',
+        comparisonOperator: 'GreaterThanThreshold',
+      },
       props,
     );
     const prop = `addAlarm(${key})`;
-    v.require(!(key in this.alarms) && !(key in PIPELINE_ALARMS), `${prop}: key must be unique among this pipeline's alarms (got "${key}")`);
+    v.require(
+      !(key in this.alarms) && !(key in PIPELINE_ALARMS),
+      `${prop}: key must be unique among this pipeline's alarms (got "${key}")`,
+    );
     v.matches(`${prop}.key`, key, /^[A-Za-z][A-Za-z0-9]*$/, 'letters and digits starting with a letter');
     v.matches(`${prop}.nameSuffix`, props.nameSuffix, NAME_SUFFIX, '1..50 characters without control characters');
     v.matches(`${prop}.region`, props.region, REGION, 'an AWS region name such as eu-west-1');
@@ -237,7 +256,13 @@ export class PipelineAlarms extends Construct {
 function validateProps(v: PropsValidator, props: PipelineAlarmsProps): void {
   v.matches('functionName', props.functionName, LIMITS.functionName.pattern, LIMITS.functionName.described);
   v.matches('aliasName', props.aliasName, /^(?!^[0-9]+$)[a-zA-Z0-9-_]{1,128}$/, '1..128 characters of [a-zA-Z0-9_-], not only digits');
-  v.matches('alarmNamePrefix', props.alarmNamePrefix, PREFIX, '1..200 characters without control characters', 'alarm names are at most 255 characters with their suffix');
+  v.matches(
+    'alarmNamePrefix',
+    props.alarmNamePrefix,
+    PREFIX,
+    '1..200 characters without control characters',
+    'alarm names are at most 255 characters with their suffix',
+  );
   v.matches('dashboardName', props.dashboardName, LIMITS.dashboardName.pattern, LIMITS.dashboardName.described);
   v.matches('region', props.region, REGION, 'an AWS region name such as eu-west-1');
   v.matches('alarmTopicName', props.alarmTopicName, LIMITS.snsName.pattern, LIMITS.snsName.described);
@@ -247,10 +272,13 @@ function validateProps(v: PropsValidator, props: PipelineAlarmsProps): void {
       if (props[p] !== undefined) v.fail(p, props[p], 'unset', 'no topic is created when actionArns are given');
     }
   }
-  if (props.dashboard === false && props.dashboardName !== undefined) v.fail('dashboardName', props.dashboardName, 'unset', 'dashboard is false');
+  if (props.dashboard === false && props.dashboardName !== undefined)
+    v.fail('dashboardName', props.dashboardName, 'unset', 'dashboard is false');
   const d = props.failureDestination;
-  if (d && d.kind === 'sqs') v.require(d.queueName !== undefined, 'failureDestination.queueName must be set for an SQS destination (got undefined)');
-  if (d && d.kind === 'sns') v.require(d.topicName !== undefined, 'failureDestination.topicName must be set for an SNS destination (got undefined)');
+  if (d && d.kind === 'sqs')
+    v.require(d.queueName !== undefined, 'failureDestination.queueName must be set for an SQS destination (got undefined)');
+  if (d && d.kind === 'sns')
+    v.require(d.topicName !== undefined, 'failureDestination.topicName must be set for an SNS destination (got undefined)');
 }
 
 /**
@@ -260,7 +288,11 @@ function validateProps(v: PropsValidator, props: PipelineAlarmsProps): void {
  * so there only Terraform knows the region.
  */
 function literalRegion(scope: IConstruct, provider?: TerraformProvider): string | undefined {
-  const aws = provider ?? TerraformStack.of(scope).node.children.find((c): c is TerraformProvider => c instanceof TerraformProvider && c.terraformResourceType === 'aws' && !c.alias);
+  const aws =
+    provider ??
+    TerraformStack.of(scope).node.children.find(
+      (c): c is TerraformProvider => c instanceof TerraformProvider && c.terraformResourceType === 'aws' && !c.alias,
+    );
   const region = (aws as { region?: unknown } | undefined)?.region;
   return typeof region === 'string' && !Token.isUnresolved(region) ? region : undefined;
 }

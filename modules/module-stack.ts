@@ -60,11 +60,15 @@ export class ModuleStack extends TerraformStack {
     super(scope, id);
     const aliases = props.providerAliases ?? [];
     const v = new PropsValidator(this);
-    for (const alias of aliases) v.matches('providerAliases[]', alias, ALIAS_PATTERN, 'a Terraform identifier: a letter, then letters, digits or underscores');
+    for (const alias of aliases)
+      v.matches('providerAliases[]', alias, ALIAS_PATTERN, 'a Terraform identifier: a letter, then letters, digits or underscores');
     v.require(new Set(aliases).size === aliases.length, `providerAliases must not repeat a name (got ${JSON.stringify(aliases)})`);
     this.awsVersionConstraint = props.awsVersionConstraint ?? DEFAULT_AWS_VERSION_CONSTRAINT;
-    v.require(!/^\s*=?\s*\d+\.\d+\.\d+\s*$/.test(this.awsVersionConstraint), `awsVersionConstraint must be a range such as "${DEFAULT_AWS_VERSION_CONSTRAINT}", not an exact pin, ` +
-        `so the calling estate chooses the version (got ${JSON.stringify(this.awsVersionConstraint)})`);
+    v.require(
+      !/^\s*=?\s*\d+\.\d+\.\d+\s*$/.test(this.awsVersionConstraint),
+      `awsVersionConstraint must be a range such as "${DEFAULT_AWS_VERSION_CONSTRAINT}", not an exact pin, ` +
+        `so the calling estate chooses the version (got ${JSON.stringify(this.awsVersionConstraint)})`,
+    );
     v.throwIfInvalid();
     // The caller's configuration wins; these only give resources something to reference.
     this.providers.set('', new AwsProvider(this, 'aws', {}));
@@ -74,8 +78,11 @@ export class ModuleStack extends TerraformStack {
   /** The provider for an alias declared in `providerAliases`, or the default one. */
   provider(alias?: string): AwsProvider {
     const p = this.providers.get(alias ?? '');
-    if (!p) throw new Error(`${this.node.path}: provider alias ${JSON.stringify(alias)} is not declared; ` +
-        `declared: ${JSON.stringify([...this.providers.keys()].filter(Boolean))}`);
+    if (!p)
+      throw new Error(
+        `${this.node.path}: provider alias ${JSON.stringify(alias)} is not declared; ` +
+          `declared: ${JSON.stringify([...this.providers.keys()].filter(Boolean))}`,
+      );
     return p;
   }
 
@@ -105,7 +112,15 @@ export class ModuleStack extends TerraformStack {
       aws: { source: 'hashicorp/aws', version: this.awsVersionConstraint, ...(aliases.length ? { configuration_aliases: aliases } : {}) },
     };
     tf.terraform = terraform;
-    return relocateAssets(tf, new Set(this.node.findAll().filter((c): c is TerraformAsset => c instanceof TerraformAsset).map((a) => a.path)));
+    return relocateAssets(
+      tf,
+      new Set(
+        this.node
+          .findAll()
+          .filter((c): c is TerraformAsset => c instanceof TerraformAsset)
+          .map((a) => a.path),
+      ),
+    );
   }
 }
 

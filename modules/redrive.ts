@@ -20,7 +20,6 @@ import type { PolicyStatement } from './props/policy';
 import type { FailureRedriveSettings, RedriveTiming } from './props/redrive-settings';
 import { isKinesisSource, StreamConsumer } from './stream-consumer';
 
-
 /** Props of a {@link FailureRedrive}. */
 export interface FailureRedriveProps extends FailureRedriveSettings {
   /**
@@ -124,7 +123,12 @@ export class FailureRedrive extends Construct {
     const visibility = this.timing?.visibilityTimeoutSeconds;
     const maxReceiveCount = props.maxReceiveCount ?? REDRIVE_DEFAULTS.maxReceiveCount;
     const code = bindCode(this, 'Code', props.code ?? libraryHandlerCode('redrive'), 'node22');
-    this.parked = new FailureDestination(this, 'Parked', { kind: 'sqs', ...props.parkedQueue, tags: props.parkedQueue?.tags ?? tags, provider });
+    this.parked = new FailureDestination(this, 'Parked', {
+      kind: 'sqs',
+      ...props.parkedQueue,
+      tags: props.parkedQueue?.tags ?? tags,
+      provider,
+    });
     if (fromS3) {
       const notifications = new FailureNotifications(this, 'Notifications', {
         bucketArn: failure.bucketArn!,
@@ -140,7 +144,8 @@ export class FailureRedrive extends Construct {
       this.consumedQueueArn = notifications.queueArn;
     } else {
       // The default visibility timeout of the failure queue gives way to the derived one.
-      if (failure.requestedVisibilityTimeoutSeconds === undefined && visibility !== undefined) failure.queue!.visibilityTimeoutSeconds = visibility;
+      if (failure.requestedVisibilityTimeoutSeconds === undefined && visibility !== undefined)
+        failure.queue!.visibilityTimeoutSeconds = visibility;
       this.failureQueueRedrivePolicy = new SqsQueueRedrivePolicy(this, 'FailureQueueRedrive', {
         provider,
         queueUrl: failure.queueUrl!,
@@ -150,13 +155,22 @@ export class FailureRedrive extends Construct {
     }
 
     this.logGroupName = `/aws/lambda/${functionName}`;
-    this.logGroup = new CloudwatchLogGroup(this, 'LogGroup', { provider, name: this.logGroupName, retentionInDays: props.logRetentionDays ?? REDRIVE_DEFAULTS.logRetentionDays, tags });
+    this.logGroup = new CloudwatchLogGroup(this, 'LogGroup', {
+      provider,
+      name: this.logGroupName,
+      retentionInDays: props.logRetentionDays ?? REDRIVE_DEFAULTS.logRetentionDays,
+      tags,
+    });
     this.role = new IamRole(this, 'Role', { provider, name: roleName, assumeRolePolicy: assumeRolePolicy('lambda.amazonaws.com'), tags });
     const consumerArns = [consumer.functionArn, ...(consumer.alias ? [consumer.alias.arn] : [])];
     const sourceKey = props.streamEncryptionKeyArn ?? (source as { encryptionKeyArn?: string }).encryptionKeyArn;
     this.policyStatements = [
       // What Lambda's SQS poller calls with this role (the handler itself never calls SQS here).
-      { sid: 'ConsumeFailureRecords', actions: ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'], resources: [this.consumedQueueArn] },
+      {
+        sid: 'ConsumeFailureRecords',
+        actions: ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'],
+        resources: [this.consumedQueueArn],
+      },
       ...(fromS3 ? [] : kmsStatements('DecryptFailureRecords', failure.kmsKeyArn, ['kms:Decrypt'])),
       // The handler's own calls (test/handlers/grants-redrive-orders.test.ts records them).
       ...readStatements(failure, source.streamArn, kinesis !== undefined, sourceKey),
@@ -165,7 +179,12 @@ export class FailureRedrive extends Construct {
       ...kmsStatements('EncryptParkedRecords', this.parked.kmsKeyArn, ['kms:Decrypt', 'kms:GenerateDataKey']),
       { sid: 'WriteLogs', actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [`${this.logGroup.arn}:*`] },
     ];
-    this.rolePolicy = new IamRolePolicy(this, 'Policy', { provider, name: 'failure-redrive', role: this.role.name, policy: identityPolicyJson(this.policyStatements) });
+    this.rolePolicy = new IamRolePolicy(this, 'Policy', {
+      provider,
+      name: 'failure-redrive',
+      role: this.role.name,
+      policy: identityPolicyJson(this.policyStatements),
+    });
 
     this.function = new LambdaFunction(this, 'Function', {
       provider,
@@ -201,7 +220,12 @@ export class FailureRedrive extends Construct {
 }
 
 /** How the redrive gets the failed records: from the S3 failure object, or read back from the source by sequence number. */
-function readStatements(failure: FailureDestination, streamArn: string, kinesis: boolean, sourceKey: string | undefined): PolicyStatement[] {
+function readStatements(
+  failure: FailureDestination,
+  streamArn: string,
+  kinesis: boolean,
+  sourceKey: string | undefined,
+): PolicyStatement[] {
   if (failure.kind === 's3') {
     return [
       { sid: 'ReadFailureObjects', actions: ['s3:GetObject'], resources: [`${failure.bucketArn}/${FAILURE_OBJECT_PREFIX}*`] },

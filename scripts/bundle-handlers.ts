@@ -42,8 +42,15 @@ export function envCredentialsPlugin(): Plugin {
   return {
     name: 'lambda-env-credentials',
     setup(b) {
-      b.onResolve({ filter: /^@aws-sdk\/credential-provider-node$/ }, () => ({ path: 'lambda-env-credentials', namespace: 'lambda-env-credentials' }));
-      b.onLoad({ filter: /.*/, namespace: 'lambda-env-credentials' }, () => ({ contents: ENV_CREDENTIALS_SOURCE, loader: 'js', resolveDir: projectRoot() }));
+      b.onResolve({ filter: /^@aws-sdk\/credential-provider-node$/ }, () => ({
+        path: 'lambda-env-credentials',
+        namespace: 'lambda-env-credentials',
+      }));
+      b.onLoad({ filter: /.*/, namespace: 'lambda-env-credentials' }, () => ({
+        contents: ENV_CREDENTIALS_SOURCE,
+        loader: 'js',
+        resolveDir: projectRoot(),
+      }));
     },
   };
 }

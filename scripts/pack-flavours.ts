@@ -67,11 +67,16 @@ export function moduleSpecifiers(fileName: string, text: string): ts.StringLiter
   const source = ts.createSourceFile(fileName, text, ts.ScriptTarget.ES2022, true, kind);
   const found: ts.StringLiteral[] = [];
   const visit = (node: ts.Node): void => {
-    if ((ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) && node.moduleSpecifier && ts.isStringLiteral(node.moduleSpecifier)) {
+    if (
+      (ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) &&
+      node.moduleSpecifier &&
+      ts.isStringLiteral(node.moduleSpecifier)
+    ) {
       found.push(node.moduleSpecifier);
     } else if (ts.isCallExpression(node) && node.arguments.length === 1 && ts.isStringLiteral(node.arguments[0])) {
       const callee = node.expression;
-      if ((ts.isIdentifier(callee) && callee.text === 'require') || callee.kind === ts.SyntaxKind.ImportKeyword) found.push(node.arguments[0]);
+      if ((ts.isIdentifier(callee) && callee.text === 'require') || callee.kind === ts.SyntaxKind.ImportKeyword)
+        found.push(node.arguments[0]);
     } else if (ts.isImportTypeNode(node) && ts.isLiteralTypeNode(node.argument) && ts.isStringLiteral(node.argument.literal)) {
       found.push(node.argument.literal);
     } else if (ts.isExternalModuleReference(node) && ts.isStringLiteral(node.expression)) {
@@ -130,12 +135,18 @@ function publishedManifest(manifest: Manifest, flavour: Flavour): object {
     peerDependencies: flavour.peerDependencies,
   };
   const dropped = new Set(['private', 'flavours', 'devDependencies', 'scripts']);
-  return Object.fromEntries(Object.entries(manifest).filter(([k]) => !dropped.has(k)).map(([k, v]) => [k, k in replaced ? replaced[k] : v]));
+  return Object.fromEntries(
+    Object.entries(manifest)
+      .filter(([k]) => !dropped.has(k))
+      .map(([k, v]) => [k, k in replaced ? replaced[k] : v]),
+  );
 }
 
 /** Entry points of the package: the exports (without package.json) and the bin. */
 function entryPoints(manifest: Manifest): string[] {
-  const targets = Object.values(manifest.exports).flatMap((t) => (typeof t === 'string' ? [t] : Object.values(t as Record<string, string>)));
+  const targets = Object.values(manifest.exports).flatMap((t) =>
+    typeof t === 'string' ? [t] : Object.values(t as Record<string, string>),
+  );
   // Bins under build/ are bundles (shipped with build/handlers), not compiled sources.
   return [...targets, ...Object.values(manifest.bin)]
     .filter((t) => !t.endsWith('package.json'))
@@ -144,7 +155,8 @@ function entryPoints(manifest: Manifest): string[] {
 }
 
 const FLAVOUR_NOTES: Record<string, string> = {
-  cdktn: '> This is the **CDK Terrain** flavour of cdktf-dynamodb-streams: the same constructs, built from the same source, for `cdktn` and `@cdktn/provider-aws`. Where this README imports from `cdktf`, `@cdktf/provider-aws/...` or `cdktf-dynamodb-streams`, use `cdktn`, `@cdktn/provider-aws/...` and `cdktn-dynamodb-streams`.\n\n',
+  cdktn:
+    '> This is the **CDK Terrain** flavour of cdktf-dynamodb-streams: the same constructs, built from the same source, for `cdktn` and `@cdktn/provider-aws`. Where this README imports from `cdktf`, `@cdktf/provider-aws/...` or `cdktf-dynamodb-streams`, use `cdktn`, `@cdktn/provider-aws/...` and `cdktn-dynamodb-streams`.\n\n',
 };
 
 /** Writes the package folder of one flavour into `stageDir`; returns the files it holds. */
@@ -182,9 +194,19 @@ export function packFlavours(outDir = join(ROOT, 'build', 'packages')): PackedFl
   return flavours().map((flavour) => {
     const stageDir = join(outDir, '.stage', flavour.name);
     stageFlavour(flavour, stageDir);
-    const out = execFileSync('npm', ['pack', '--json', '--pack-destination', outDir], { cwd: stageDir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    const out = execFileSync('npm', ['pack', '--json', '--pack-destination', outDir], {
+      cwd: stageDir,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const [packed] = JSON.parse(out) as { filename: string; size: number; unpackedSize: number; entryCount: number }[];
-    return { name: flavour.name, tarball: join(outDir, packed.filename), size: packed.size, unpackedSize: packed.unpackedSize, entryCount: packed.entryCount };
+    return {
+      name: flavour.name,
+      tarball: join(outDir, packed.filename),
+      size: packed.size,
+      unpackedSize: packed.unpackedSize,
+      entryCount: packed.entryCount,
+    };
   });
 }
 

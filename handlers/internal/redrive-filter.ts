@@ -34,7 +34,10 @@ function checkOperators(node: Json, where: string): void {
     for (const item of node) {
       if (item && typeof item === 'object' && !Array.isArray(item)) {
         for (const op of Object.keys(item)) {
-          if (!(SUPPORTED_OPERATORS as readonly string[]).includes(op)) throw new FilterPatternError(`${where}: operator "${op}" is not applied by the redrive (supported: ${SUPPORTED_OPERATORS.join(', ')})`);
+          if (!(SUPPORTED_OPERATORS as readonly string[]).includes(op))
+            throw new FilterPatternError(
+              `${where}: operator "${op}" is not applied by the redrive (supported: ${SUPPORTED_OPERATORS.join(', ')})`,
+            );
         }
       }
     }
@@ -43,8 +46,7 @@ function checkOperators(node: Json, where: string): void {
       // $or holds alternative patterns, not a list of rules.
       if (k === '$or' && Array.isArray(v)) {
         for (const [i, alt] of v.entries()) checkOperators(alt, `${where}.$or[${i}]`);
-      }
-      else checkOperators(v, `${where}.${k}`);
+      } else checkOperators(v, `${where}.${k}`);
     }
   }
 }

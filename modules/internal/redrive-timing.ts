@@ -55,7 +55,12 @@ export function redriveTiming(t: TimingInputs): RedriveTiming | undefined {
  * Refuses settings that cannot hold: a worst case past Lambda's 900 s, a given timeout below the
  * worst case, a queue visibility timeout (given by the user) below 6 x the function timeout.
  */
-export function validateTiming(v: PropsValidator, t: TimingInputs, timing: RedriveTiming | undefined, requestedVisibility: number | undefined): void {
+export function validateTiming(
+  v: PropsValidator,
+  t: TimingInputs,
+  timing: RedriveTiming | undefined,
+  requestedVisibility: number | undefined,
+): void {
   if (!timing) return;
   const invocations = Math.ceil(t.consumerBatchSize / t.invokeBatchSize) + 1;
   const formula =
@@ -73,7 +78,12 @@ export function validateTiming(v: PropsValidator, t: TimingInputs, timing: Redri
     return;
   }
   if (t.timeoutSeconds !== undefined && t.timeoutSeconds < timing.worstCaseSeconds) {
-    v.fail('timeoutSeconds', t.timeoutSeconds, `at least ${timing.worstCaseSeconds} s, the worst case of one invocation`, `${formula}; a shorter timeout stops a redrive half-done and SQS delivers the message again`);
+    v.fail(
+      'timeoutSeconds',
+      t.timeoutSeconds,
+      `at least ${timing.worstCaseSeconds} s, the worst case of one invocation`,
+      `${formula}; a shorter timeout stops a redrive half-done and SQS delivers the message again`,
+    );
   }
   const visibility = requestedVisibility;
   if (visibility !== undefined && !Token.isUnresolved(visibility) && visibility < timing.visibilityTimeoutSeconds) {
@@ -89,8 +99,14 @@ export function validateTiming(v: PropsValidator, t: TimingInputs, timing: Redri
 
 /** The SQS mapping's maximum concurrency (2..1000) must leave the consumer room for its own mapping. */
 export function validateConcurrency(v: PropsValidator, maximumConcurrency: number, consumerReserved: number | undefined): void {
-  v.integer('maximumConcurrency', maximumConcurrency, 2, 1000, { why: 'the range of an SQS event source mapping\'s scaling_config' });
-  if (consumerReserved === undefined || consumerReserved < 0 || Token.isUnresolved(consumerReserved) || Token.isUnresolved(maximumConcurrency)) return;
+  v.integer('maximumConcurrency', maximumConcurrency, 2, 1000, { why: "the range of an SQS event source mapping's scaling_config" });
+  if (
+    consumerReserved === undefined ||
+    consumerReserved < 0 ||
+    Token.isUnresolved(consumerReserved) ||
+    Token.isUnresolved(maximumConcurrency)
+  )
+    return;
   if (consumerReserved <= maximumConcurrency) {
     v.fail(
       'maximumConcurrency',

@@ -35,9 +35,30 @@ interface Row {
 }
 
 const ROWS: Row[] = [
-  { id: 'cdktf-aws5', flavour: 'cdktf-dynamodb-streams', framework: ['cdktf', '0.21.0'], binding: ['@cdktf/provider-aws', '20.1.0'], constructs: '10.4.2', terraform: true },
-  { id: 'cdktf-aws6', flavour: 'cdktf-dynamodb-streams', framework: ['cdktf', '0.21.0'], binding: ['@cdktf/provider-aws', '21.22.1'], constructs: '10.4.2', terraform: false },
-  { id: 'cdktn-aws6', flavour: 'cdktn-dynamodb-streams', framework: ['cdktn', '0.24.0'], binding: ['@cdktn/provider-aws', '25.7.0'], constructs: '10.7.2', terraform: false },
+  {
+    id: 'cdktf-aws5',
+    flavour: 'cdktf-dynamodb-streams',
+    framework: ['cdktf', '0.21.0'],
+    binding: ['@cdktf/provider-aws', '20.1.0'],
+    constructs: '10.4.2',
+    terraform: true,
+  },
+  {
+    id: 'cdktf-aws6',
+    flavour: 'cdktf-dynamodb-streams',
+    framework: ['cdktf', '0.21.0'],
+    binding: ['@cdktf/provider-aws', '21.22.1'],
+    constructs: '10.4.2',
+    terraform: false,
+  },
+  {
+    id: 'cdktn-aws6',
+    flavour: 'cdktn-dynamodb-streams',
+    framework: ['cdktn', '0.24.0'],
+    binding: ['@cdktn/provider-aws', '25.7.0'],
+    constructs: '10.7.2',
+    terraform: false,
+  },
 ];
 
 /** Packages only the Lambda handlers use: none may reach a consumer's production tree. */
@@ -78,14 +99,22 @@ function sourceFiles(dir: string): string[] {
 }
 
 function sh(cwd: string, command: string, args: string[], timeoutMs = 600000): string {
-  const r = spawnSync(command, args, { cwd, encoding: 'utf8', timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024, env: { ...process.env, CHECKPOINT_DISABLE: '1', npm_config_update_notifier: 'false' } });
-  if (r.error || r.status !== 0) throw new Error(`${command} ${args.join(' ')} failed in ${cwd} (exit ${r.status ?? r.error?.message}):\n${r.stdout}\n${r.stderr}`);
+  const r = spawnSync(command, args, {
+    cwd,
+    encoding: 'utf8',
+    timeout: timeoutMs,
+    maxBuffer: 64 * 1024 * 1024,
+    env: { ...process.env, CHECKPOINT_DISABLE: '1', npm_config_update_notifier: 'false' },
+  });
+  if (r.error || r.status !== 0)
+    throw new Error(`${command} ${args.join(' ')} failed in ${cwd} (exit ${r.status ?? r.error?.message}):\n${r.stdout}\n${r.stderr}`);
   return r.stdout;
 }
 
 /** The renames that turn the repository's example sources into the row's consumer sources. */
 function consumerRenames(row: Row): Record<string, string> {
-  const framework: Record<string, string> = row.flavour === 'cdktn-dynamodb-streams' ? { cdktf: 'cdktn', '@cdktf/provider-aws': '@cdktn/provider-aws' } : {};
+  const framework: Record<string, string> =
+    row.flavour === 'cdktn-dynamodb-streams' ? { cdktf: 'cdktn', '@cdktf/provider-aws': '@cdktn/provider-aws' } : {};
   return { ...framework, 'cdktf-dynamodb-streams': row.flavour, '../modules': row.flavour, '../../modules': row.flavour };
 }
 
@@ -106,10 +135,29 @@ function writeConsumer(row: Row, dir: string, tarball: string): void {
     devDependencies: { typescript: dev.typescript, '@types/node': dev['@types/node'], '@types/aws-lambda': dev['@types/aws-lambda'] },
   };
   writeFileSync(join(dir, 'package.json'), JSON.stringify(manifest, null, 2));
-  const compilerOptions = { target: 'ES2022', lib: ['ES2022'], strict: true, skipLibCheck: false, esModuleInterop: true, rootDir: '.', outDir: 'out', types: ['node'] };
+  const compilerOptions = {
+    target: 'ES2022',
+    lib: ['ES2022'],
+    strict: true,
+    skipLibCheck: false,
+    esModuleInterop: true,
+    rootDir: '.',
+    outDir: 'out',
+    types: ['node'],
+  };
   const include = ['*.ts', 'examples/**/*.ts'];
-  writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({ compilerOptions: { ...compilerOptions, module: 'commonjs', moduleResolution: 'node10' }, include }, null, 2));
-  writeFileSync(join(dir, 'tsconfig.node16.json'), JSON.stringify({ compilerOptions: { ...compilerOptions, module: 'node16', moduleResolution: 'node16', noEmit: true }, include }, null, 2));
+  writeFileSync(
+    join(dir, 'tsconfig.json'),
+    JSON.stringify({ compilerOptions: { ...compilerOptions, module: 'commonjs', moduleResolution: 'node10' }, include }, null, 2),
+  );
+  writeFileSync(
+    join(dir, 'tsconfig.node16.json'),
+    JSON.stringify(
+      { compilerOptions: { ...compilerOptions, module: 'node16', moduleResolution: 'node16', noEmit: true }, include },
+      null,
+      2,
+    ),
+  );
   const renames = consumerRenames(row);
   const copy = (from: string, to: string) => {
     mkdirSync(dirname(join(dir, to)), { recursive: true });
@@ -146,21 +194,34 @@ function normalized(c: Consumer, stack: string): any {
   return tf;
 }
 
-const stackJson = (c: Consumer, stack: string) => JSON.parse(readFileSync(join(c.dir, 'cdktf.out', 'stacks', stack, 'cdk.tf.json'), 'utf8'));
+const stackJson = (c: Consumer, stack: string) =>
+  JSON.parse(readFileSync(join(c.dir, 'cdktf.out', 'stacks', stack, 'cdk.tf.json'), 'utf8'));
 
 beforeAll(() => {
   const ping = spawnSync('npm', ['ping'], { encoding: 'utf8', timeout: 60000 });
-  if (ping.status !== 0) throw new Error(`the consumer matrix installs packages from the npm registry, which did not answer \`npm ping\`:\n${ping.stdout}${ping.stderr}${ping.error?.message ?? ''}`);
-  if (!existsSync(join(ROOT, 'build', 'handlers', 'replicate', 'index.js'))) throw new Error('run `npm run build` before the consumer matrix (build/handlers is missing)');
+  if (ping.status !== 0)
+    throw new Error(
+      `the consumer matrix installs packages from the npm registry, which did not answer \`npm ping\`:\n${ping.stdout}${ping.stderr}${ping.error?.message ?? ''}`,
+    );
+  if (!existsSync(join(ROOT, 'build', 'handlers', 'replicate', 'index.js')))
+    throw new Error('run `npm run build` before the consumer matrix (build/handlers is missing)');
   packedDir = mkdtempSync(join(tmpdir(), 'matrix-packages-'));
   packed = packFlavours(packedDir);
 }, 120000);
 
 afterAll(() => {
   const total = (Date.now() - started) / 1000;
-  const lines = [...consumers.values()].map((c) => `${c.row.id}: ${Object.entries(c.seconds).map(([k, v]) => `${k} ${v.toFixed(1)} s`).join(', ')}`);
-  console.log(`consumer matrix: ${total.toFixed(0)} s wall\n${lines.join('\n')}\n${packed?.map((p) => `${p.name}: ${p.size} bytes packed, ${p.unpackedSize} unpacked`).join('\n')}`);
-  if (!process.env.KEEP_MATRIX) for (const dir of [packedDir, ...[...consumers.values()].map((c) => c.dir)]) if (dir) rmSync(dir, { recursive: true, force: true });
+  const lines = [...consumers.values()].map(
+    (c) =>
+      `${c.row.id}: ${Object.entries(c.seconds)
+        .map(([k, v]) => `${k} ${v.toFixed(1)} s`)
+        .join(', ')}`,
+  );
+  console.log(
+    `consumer matrix: ${total.toFixed(0)} s wall\n${lines.join('\n')}\n${packed?.map((p) => `${p.name}: ${p.size} bytes packed, ${p.unpackedSize} unpacked`).join('\n')}`,
+  );
+  if (!process.env.KEEP_MATRIX)
+    for (const dir of [packedDir, ...[...consumers.values()].map((c) => c.dir)]) if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
 describe.each(ROWS)('consumer $id: $flavour + $framework.0 $framework.1 + $binding.0 $binding.1', (row) => {
@@ -205,43 +266,63 @@ describe.each(ROWS)('consumer $id: $flavour + $framework.0 $framework.1 + $bindi
     expect(Object.keys(orders.resource.aws_lambda_event_source_mapping)).toHaveLength(1);
     expect(Object.keys(orders.resource.aws_dynamodb_table)).toHaveLength(2);
     const every = stackJson(c, 'every-construct');
-    for (const type of ['aws_lambda_provisioned_concurrency_config', 'aws_sqs_queue_redrive_policy', 'aws_sns_topic', 'aws_kms_key_policy', 'aws_iam_role']) expect(every.resource[type]).toBeDefined();
+    for (const type of [
+      'aws_lambda_provisioned_concurrency_config',
+      'aws_sqs_queue_redrive_policy',
+      'aws_sns_topic',
+      'aws_kms_key_policy',
+      'aws_iam_role',
+    ])
+      expect(every.resource[type]).toBeDefined();
     expect(stackJson(c, 'orders-module').terraform.required_providers.aws.version).toBe('>= 5.100.0, < 7.0.0');
   });
 
   test('GIVEN the installed package WHEN its write helper and error class are used outside a synth THEN they work across the package boundary', () => {
     const out = JSON.parse(sh(c.dir, 'node', ['out/checks.js']));
     expect(out.put.Item).toEqual({ pk: { S: 'c-1' }, _v: { S: expect.stringMatching(/^\d{13}#eu-west-1#\w+$/) }, _o: { S: 'eu-west-1' } });
-    expect(out.validation).toEqual({ instanceOfValidationError: true, message: 'checks/Bad: tableName must be 3..255 characters of [a-zA-Z0-9_.-] (got "x")' });
-    expect(out.constants).toEqual({ MASKED_VALUE: '***', REPLICATION_METRICS_NAMESPACE: 'DynamoDBReplication', LOG_RETENTION_DAYS: expect.arrayContaining([1, 30, 3653]) });
+    expect(out.validation).toEqual({
+      instanceOfValidationError: true,
+      message: 'checks/Bad: tableName must be 3..255 characters of [a-zA-Z0-9_.-] (got "x")',
+    });
+    expect(out.constants).toEqual({
+      MASKED_VALUE: '***',
+      REPLICATION_METRICS_NAMESPACE: 'DynamoDBReplication',
+      LOG_RETENTION_DAYS: expect.arrayContaining([1, 30, 3653]),
+    });
   });
 
   test('GIVEN the installed bin WHEN the review diffs an empty base against the synth THEN it reports every resource as created', () => {
     const base = join(c.dir, 'empty.tf.json');
     writeFileSync(base, '{}');
-    const resources = STACKS.map((s) => Object.values<object>(stackJson(c, s).resource ?? {}).reduce((n, byName) => n + Object.keys(byName).length, 0)).reduce((a, b) => a + b, 0);
+    const resources = STACKS.map((s) =>
+      Object.values<object>(stackJson(c, s).resource ?? {}).reduce((n, byName) => n + Object.keys(byName).length, 0),
+    ).reduce((a, b) => a + b, 0);
     const review = sh(c.dir, 'npx', ['--no-install', `${row.flavour}-review`, 'diff', '--base', base, '--head', 'cdktf.out']);
     expect(review).toContain(`**${resources} to create, 0 to update, 0 to replace, 0 to destroy.**`);
   });
 
   test("GIVEN the row's binding WHEN every synthesized argument, nested block and attribute reference is looked up in its schema THEN all exist", () => {
     expect(c.binding.providerVersion).toMatch(row.binding[1] === '20.1.0' ? /^5\.100\./ : /^6\./);
-    for (const stack of STACKS) expect({ stack, unknown: unknownAttributes(stackJson(c, stack), c.binding) }).toEqual({ stack, unknown: [] });
+    for (const stack of STACKS)
+      expect({ stack, unknown: unknownAttributes(stackJson(c, stack), c.binding) }).toEqual({ stack, unknown: [] });
   });
 
   // Rows whose provider binary cannot be installed here are checked against their binding's schema above.
-  if (row.terraform) test('GIVEN the provider binary WHEN terraform init, validate and plan run on every stack THEN the plans create everything, and the module validates', () => {
-    timed(c, 'terraform', () => {
-      for (const stack of STACKS.filter((s) => s !== 'orders-module')) {
-        const actions = terraformIn(join(c.dir, 'cdktf.out', 'stacks', stack)).initPlanActions();
-        const resources = Object.entries<object>(stackJson(c, stack).resource).flatMap(([type, byName]) => Object.keys(byName).map((name) => `${type}.${name}`));
-        expect({ stack, actions }).toEqual({ stack, actions: Object.fromEntries(resources.map((r) => [r, 'create'])) });
-      }
-      const module = terraformIn(join(c.dir, 'cdktf.out', 'stacks', 'orders-module'));
-      module.run(['init', '-input=false', '-no-color']);
-      expect(module.run(['validate', '-no-color'])).toContain('Success!');
+  if (row.terraform)
+    test('GIVEN the provider binary WHEN terraform init, validate and plan run on every stack THEN the plans create everything, and the module validates', () => {
+      timed(c, 'terraform', () => {
+        for (const stack of STACKS.filter((s) => s !== 'orders-module')) {
+          const actions = terraformIn(join(c.dir, 'cdktf.out', 'stacks', stack)).initPlanActions();
+          const resources = Object.entries<object>(stackJson(c, stack).resource).flatMap(([type, byName]) =>
+            Object.keys(byName).map((name) => `${type}.${name}`),
+          );
+          expect({ stack, actions }).toEqual({ stack, actions: Object.fromEntries(resources.map((r) => [r, 'create'])) });
+        }
+        const module = terraformIn(join(c.dir, 'cdktf.out', 'stacks', 'orders-module'));
+        module.run(['init', '-input=false', '-no-color']);
+        expect(module.run(['validate', '-no-color'])).toContain('Success!');
+      });
     });
-  });
 });
 
 describe('across the rows', () => {
@@ -249,8 +330,14 @@ describe('across the rows', () => {
     const [first, ...others] = ROWS.map((r) => consumers.get(r.id)!);
     for (const other of others) {
       for (const stack of STACKS) {
-        expect({ row: other.row.id, stack, tf: normalized(other, stack) }).toEqual({ row: other.row.id, stack, tf: normalized(first, stack) });
-        expect(assetFiles(join(other.dir, 'cdktf.out', 'stacks', stack))).toEqual(assetFiles(join(first.dir, 'cdktf.out', 'stacks', stack)));
+        expect({ row: other.row.id, stack, tf: normalized(other, stack) }).toEqual({
+          row: other.row.id,
+          stack,
+          tf: normalized(first, stack),
+        });
+        expect(assetFiles(join(other.dir, 'cdktf.out', 'stacks', stack))).toEqual(
+          assetFiles(join(first.dir, 'cdktf.out', 'stacks', stack)),
+        );
       }
     }
   });

@@ -44,7 +44,12 @@ describe('terraform harness', () => {
     expect(readFileSync(config, 'utf8')).toContain(`plugin_cache_dir = ${JSON.stringify(cache)}`);
     expect(existsSync(cache)).toBe(true);
     // A root without providers initializes without any network; a CLI config Terraform cannot read would be reported here.
-    const out = execFileSync('terraform', ['init', '-input=false', '-no-color'], { cwd: root, env: { ...process.env, TF_CLI_CONFIG_FILE: config, CHECKPOINT_DISABLE: '1' }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    const out = execFileSync('terraform', ['init', '-input=false', '-no-color'], {
+      cwd: root,
+      env: { ...process.env, TF_CLI_CONFIG_FILE: config, CHECKPOINT_DISABLE: '1' },
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     expect(out).toContain('Terraform has been successfully initialized!');
     expect(out).not.toMatch(/problems with the CLI configuration/i);
   });

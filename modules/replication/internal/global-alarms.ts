@@ -25,7 +25,15 @@ export class GlobalTableAlarms extends Construct {
     super(scope, id);
     const { enabled, ...override } = props.override ?? {};
     const settings = resolveAlarmSettings(
-      { threshold: 60000, period: 60, evaluationPeriods: 3, datapointsToAlarm: 3, treatMissingData: 'notBreaching', statistic: 'Maximum', comparisonOperator: 'GreaterThanThreshold' },
+      {
+        threshold: 60000,
+        period: 60,
+        evaluationPeriods: 3,
+        datapointsToAlarm: 3,
+        treatMissingData: 'notBreaching',
+        statistic: 'Maximum',
+        comparisonOperator: 'GreaterThanThreshold',
+      },
       override,
     );
     const v = new PropsValidator(this);

@@ -10,7 +10,10 @@ import { replicatedWrites } from 'cdktf-dynamodb-streams/client';
 const put = replicatedWrites({ region: 'eu-west-1' }).put({ TableName: 'customers', Item: { pk: { S: 'c-1' } } });
 let validation: { instanceOfValidationError: boolean; message: string } | undefined;
 try {
-  new StreamTable(new TerraformStack(new App({ outdir: 'cdktf.out.checks' }), 'checks'), 'Bad', { tableName: 'x', partitionKey: { name: 'pk', type: 'S' } });
+  new StreamTable(new TerraformStack(new App({ outdir: 'cdktf.out.checks' }), 'checks'), 'Bad', {
+    tableName: 'x',
+    partitionKey: { name: 'pk', type: 'S' },
+  });
 } catch (e) {
   validation = { instanceOfValidationError: e instanceof ValidationError, message: (e as Error).message };
 }

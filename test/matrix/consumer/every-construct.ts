@@ -40,7 +40,13 @@ export function everyConstructStack(app: App, id: string): TerraformStack {
   });
   // The redrive derives its timeout from the consumer's, and the queue's visibility timeout from it.
   const failures = new FailureDestination(stack, 'Failures', { name: 'events-failures' });
-  const functionOptions: FunctionOptions = { memorySize: 512, timeoutSeconds: 30, reservedConcurrency: 4, provisionedConcurrency: 1, tracing: true };
+  const functionOptions: FunctionOptions = {
+    memorySize: 512,
+    timeoutSeconds: 30,
+    reservedConcurrency: 4,
+    provisionedConcurrency: 1,
+    tracing: true,
+  };
   const mapping: StreamEventSourceOptions = { batchSize: 50, filters: [{ eventName: ['INSERT', 'MODIFY'] }], eventCountMetrics: true };
   const consumer = new StreamConsumer(stack, 'Consumer', {
     table: events,
@@ -84,13 +90,22 @@ export function everyConstructStack(app: App, id: string): TerraformStack {
     tableName: 'carts',
     partitionKey: { name: 'id', type: 'S' },
     home: { region: 'eu-west-1' },
-    replicas: [{ region: 'us-east-1', provider: us, writerRoleArn: 'arn:aws:iam::222222222222:role/carts-replica-writes', readReplica: true, maskAttributes: ['email'] }],
+    replicas: [
+      {
+        region: 'us-east-1',
+        provider: us,
+        writerRoleArn: 'arn:aws:iam::222222222222:role/carts-replica-writes',
+        readReplica: true,
+        maskAttributes: ['email'],
+      },
+    ],
     mode: 'one-way',
     writer: { concurrency: 8, tombstoneTtlSeconds: 86400 * 3 },
   });
   // In a real estate this role goes into the target account's stack, with that account's provider.
   carts.accessRole(stack, 'CartsAccessRole', 'us-east-1', { roleName: 'carts-replica-writes' });
   const writers: IReplicaWriter[] = carts.writers;
-  if (writers.length !== 1 || sessions.globalAlarms.length !== 2) throw new Error(`unexpected replication layout: ${writers.length} writers, ${sessions.globalAlarms.length} global alarms`);
+  if (writers.length !== 1 || sessions.globalAlarms.length !== 2)
+    throw new Error(`unexpected replication layout: ${writers.length} writers, ${sessions.globalAlarms.length} global alarms`);
   return stack;
 }

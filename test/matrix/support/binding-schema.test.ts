@@ -32,15 +32,19 @@ describe('binding schema check', () => {
     const fn = Object.values<any>(tf.resource.aws_lambda_function)[0];
     fn.environment.variables.STREAM = `\${aws_dynamodb_table.${tableName}.stream_label_v2}`;
     tf.provider.aws[0].region_of_doom = 'x';
-    expect(unknownAttributes(tf, binding)).toEqual([
-      `aws_dynamodb_table.${tableName}.point_in_time_recovery: "retention" is not an argument of hashicorp/aws 5.100.0`,
-      `aws_dynamodb_table.${tableName}: "warm_throughput" is not an argument of hashicorp/aws 5.100.0`,
-      `aws_dynamodb_table.${tableName}.stream_label_v2: "stream_label_v2" is not an attribute of resource aws_dynamodb_table in hashicorp/aws 5.100.0`,
-      'provider.aws[0]: "region_of_doom" is not an argument of hashicorp/aws 5.100.0',
-    ].sort());
+    expect(unknownAttributes(tf, binding)).toEqual(
+      [
+        `aws_dynamodb_table.${tableName}.point_in_time_recovery: "retention" is not an argument of hashicorp/aws 5.100.0`,
+        `aws_dynamodb_table.${tableName}: "warm_throughput" is not an argument of hashicorp/aws 5.100.0`,
+        `aws_dynamodb_table.${tableName}.stream_label_v2: "stream_label_v2" is not an attribute of resource aws_dynamodb_table in hashicorp/aws 5.100.0`,
+        'provider.aws[0]: "region_of_doom" is not an argument of hashicorp/aws 5.100.0',
+      ].sort(),
+    );
   });
 
   test('GIVEN a type the binding lacks WHEN checked THEN the error names it', () => {
-    expect(() => unknownAttributes({ resource: { aws_dynamodb_table_v9: { t: {} } } }, binding)).toThrow(/has no resource aws_dynamodb_table_v9/);
+    expect(() => unknownAttributes({ resource: { aws_dynamodb_table_v9: { t: {} } } }, binding)).toThrow(
+      /has no resource aws_dynamodb_table_v9/,
+    );
   });
 });

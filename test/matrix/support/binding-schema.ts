@@ -65,8 +65,15 @@ export class BindingSchema {
     source.forEachChild((node) => {
       if (ts.isInterfaceDeclaration(node)) interfaces.set(node.name.text, node);
       if (ts.isClassDeclaration(node) && node.name) {
-        const tfType = node.members.find((m) => ts.isPropertyDeclaration(m) && m.name.getText(source) === 'tfResourceType') as ts.PropertyDeclaration | undefined;
-        if (tfType?.initializer && ts.isStringLiteral(tfType.initializer) && tfType.initializer.text === (kind === 'provider' ? 'aws' : type)) className = node.name.text;
+        const tfType = node.members.find((m) => ts.isPropertyDeclaration(m) && m.name.getText(source) === 'tfResourceType') as
+          | ts.PropertyDeclaration
+          | undefined;
+        if (
+          tfType?.initializer &&
+          ts.isStringLiteral(tfType.initializer) &&
+          tfType.initializer.text === (kind === 'provider' ? 'aws' : type)
+        )
+          className = node.name.text;
       }
     });
     const config = className && interfaces.get(`${className}Config`);
@@ -77,7 +84,9 @@ export class BindingSchema {
         if (!ts.isPropertySignature(member)) continue;
         const link = /#([a-z0-9_]+) [A-Za-z0-9]+#\1\}/.exec(member.getFullText(source));
         if (!link) continue; // meta-arguments inherited from TerraformMetaArguments carry no registry link
-        const nested = (member.type ? member.type.getText(source).match(/\b[A-Z]\w*\b/g) ?? [] : []).find((n) => interfaces.has(n) && !seen.has(n));
+        const nested = (member.type ? (member.type.getText(source).match(/\b[A-Z]\w*\b/g) ?? []) : []).find(
+          (n) => interfaces.has(n) && !seen.has(n),
+        );
         fields.set(link[1], nested ? block(interfaces.get(nested)!, new Set([...seen, nested])) : undefined);
       }
       return { fields };
@@ -113,10 +122,11 @@ export function unknownAttributes(tf: any, binding: BindingSchema): string[] {
   for (const kind of ['resource', 'data'] as const) {
     for (const [type, byName] of Object.entries<Record<string, unknown>>(tf[kind] ?? {})) {
       const schema = binding.schema(kind, type);
-      for (const [name, body] of Object.entries(byName)) checkBlock(`${kind === 'data' ? 'data.' : ''}${type}.${name}`, body, schema.config, true);
+      for (const [name, body] of Object.entries(byName))
+        checkBlock(`${kind === 'data' ? 'data.' : ''}${type}.${name}`, body, schema.config, true);
     }
   }
-  for (const [i, body] of (([] as unknown[]).concat(tf.provider?.aws ?? [])).entries()) {
+  for (const [i, body] of ([] as unknown[]).concat(tf.provider?.aws ?? []).entries()) {
     checkBlock(`provider.aws[${i}]`, body, binding.schema('provider', 'aws').config, true);
   }
   // References in expressions: `${aws_sqs_queue.x.url}`, `data.aws_region.r.name`, inside any string.
@@ -125,7 +135,10 @@ export function unknownAttributes(tf: any, binding: BindingSchema): string[] {
     const [ref, data, type, , attribute] = m;
     const declared = tf[data ? 'data' : 'resource']?.[type];
     if (!declared) continue; // not a reference to a block of this stack (e.g. inside a description)
-    if (!binding.schema(data ? 'data' : 'resource', type).readable.has(attribute)) problems.push(`${ref}: "${attribute}" is not an attribute of ${data ? 'data source' : 'resource'} ${type} in hashicorp/aws ${binding.providerVersion}`);
+    if (!binding.schema(data ? 'data' : 'resource', type).readable.has(attribute))
+      problems.push(
+        `${ref}: "${attribute}" is not an attribute of ${data ? 'data source' : 'resource'} ${type} in hashicorp/aws ${binding.providerVersion}`,
+      );
   }
   return [...new Set(problems)].sort();
 }
