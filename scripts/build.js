@@ -218,7 +218,7 @@ function loadBundled(/** @type {string} */ file, /** @type {Record<string, unkno
   const script = new vm.Script(Module.wrap(readFileSync(file, 'utf8')), { filename: file, cachedData });
   const mod = new Module(file, undefined);
   mod.filename = file;
-  // @ts-ignore: Node's own lookup paths for a module at `file`
+  // @ts-expect-error: Node's own lookup paths for a module at `file`
   mod.paths = Module._nodeModulePaths(dirname(file));
   const requireForBundle = (/** @type {string} */ id) => (id in packages ? packages[id] : mod.require(id));
   script.runInThisContext().call(mod.exports, mod.exports, requireForBundle, mod, file, dirname(file));

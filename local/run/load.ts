@@ -128,8 +128,8 @@ export class LoadGenerator {
   key(key: string): Record<string, AttributeValue> {
     const { partitionKey, sortKey, attributes } = this.plan;
     return {
-      [partitionKey]: valueOf(attributes[partitionKey], key),
-      ...(sortKey ? { [sortKey]: valueOf(attributes[sortKey], 'v1') } : {}),
+      [partitionKey]: attributeValueOf(attributes[partitionKey], key),
+      ...(sortKey ? { [sortKey]: attributeValueOf(attributes[sortKey], 'v1') } : {}),
     };
   }
 
@@ -143,7 +143,7 @@ export class LoadGenerator {
       visits: { N: '1' },
       writeId: { S: writeId },
     };
-    for (const [name, type] of Object.entries(this.plan.attributes)) payload[name] = valueOf(type, `${name}-${key}`);
+    for (const [name, type] of Object.entries(this.plan.attributes)) payload[name] = attributeValueOf(type, `${name}-${key}`);
     return { ...payload, ...this.key(key) };
   }
 
@@ -183,7 +183,7 @@ export class LoadGenerator {
   }
 }
 
-function valueOf(type: string | undefined, text: string): AttributeValue {
+function attributeValueOf(type: string | undefined, text: string): AttributeValue {
   if (type === 'N') return { N: String([...text].reduce((h, c) => (h * 31 + c.charCodeAt(0)) % 1_000_000_007, 7)) };
   if (type === 'B') return { B: Buffer.from(text) };
   return { S: text };

@@ -155,7 +155,9 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
     const clients: Record<string, DynamoDBClient> = Object.fromEntries(
       regions.map((r) => [r, dynamoClient(db.endpoint, r, { maxAttempts: 3 })]),
     );
-    cleanup.push(() => Object.values(clients).forEach((c) => c.destroy()));
+    cleanup.push(() => {
+      for (const c of Object.values(clients)) c.destroy();
+    });
 
     let load: LoadGenerator | undefined;
     const tracker = new VisibilityTracker(

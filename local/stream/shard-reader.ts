@@ -7,6 +7,7 @@
 import {
   DynamoDBStreamsClient,
   GetRecordsCommand,
+  GetRecordsCommandOutput,
   GetShardIteratorCommand,
   ShardIteratorType,
   _Record,
@@ -35,7 +36,7 @@ export class ShardReader {
   async read(limit = MAX_RECORDS_PER_READ): Promise<_Record[]> {
     if (this.exhausted) return [];
     this.iterator ??= await this.newIterator();
-    let page;
+    let page: GetRecordsCommandOutput;
     try {
       page = await this.client.send(new GetRecordsCommand({ ShardIterator: this.iterator, Limit: limit }));
     } catch (e) {

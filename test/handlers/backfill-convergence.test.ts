@@ -187,7 +187,7 @@ async function existingRegions(
   }
   const deletes = keys.live.filter((_, i) => i % 10 === 5).map((k) => ({ DeleteRequest: { Key: { pk: { S: k } } } }));
   await batchWrite(world.ddb[EU], TABLE, deletes);
-  deletes.forEach((d) => expected.deleted(d.DeleteRequest.Key.pk.S));
+  for (const d of deletes) expected.deleted(d.DeleteRequest.Key.pk.S);
   await pump({ ...world, regions: [EU, US] }, dep);
   // The writers did turn the hard deletes into tombstones in both regions.
   const tomb = await world.ddb[US].send(new GetItemCommand({ TableName: TABLE, Key: { pk: { S: 'live-5' } }, ConsistentRead: true }));

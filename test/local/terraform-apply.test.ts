@@ -36,7 +36,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  clients.forEach((c) => c.destroy());
+  for (const c of clients.values()) c.destroy();
   await db?.stop();
 });
 
