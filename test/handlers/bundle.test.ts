@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { replicatedWrites } from '../../handlers/client';
-import { bundleEntry, bundleHandlers, HANDLER_ENTRIES } from '../../scripts/bundle-handlers';
+import { bundleEntry, bundleHandlers, CLI_ENTRIES, HANDLER_ENTRIES } from '../../scripts/bundle-handlers';
 import { FakeSts, startFakeSts } from '../support/fake-sts';
 import { createStreamTable, streamEvent } from '../support/streams';
 import { runBundle } from './support/run-bundle';
@@ -37,10 +37,11 @@ afterAll(async () => {
   await world?.stop();
 });
 
-test('GIVEN the handler entries WHEN bundled twice into different folders THEN the bundles are byte-identical', async () => {
+test('GIVEN the handler and CLI entries WHEN bundled twice into different folders THEN the bundles are byte-identical', async () => {
   const again = await bundleHandlers(mkdtempSync(join(tmpdir(), 'bundles-')));
   expect(Object.keys(HANDLER_ENTRIES)).toEqual(['replicate', 'redrive']);
-  expect(again.map((r) => r.name).sort()).toEqual(['redrive', 'replicate']);
+  expect(Object.keys(CLI_ENTRIES)).toEqual(['backfill-cli']);
+  expect(again.map((r) => r.name).sort()).toEqual(['backfill-cli', 'redrive', 'replicate']);
   for (const r of again) {
     const first = firstBundles.find((f) => f.name === r.name)!;
     expect({ name: r.name, identical: readFileSync(r.path).equals(readFileSync(first.path)) }).toEqual({ name: r.name, identical: true });

@@ -3,7 +3,7 @@
  * tarballs with `tar`: same files, same API, and the CDK Terrain flavour differs from the cdktf one
  * only in the module specifiers of its imports. test/matrix/ installs and runs them.
  */
-import { execFileSync } from 'child_process';
+import { execFileSync, spawnSync } from 'child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
@@ -63,13 +63,14 @@ describe('npm run pack', () => {
         'dist/review/cli.js',
         'build/handlers/replicate/index.js',
         'build/handlers/redrive/index.js',
+        'build/handlers/backfill-cli/index.js',
       ]),
     );
     // No sources, tests, examples or Lambda-only code other than the prebuilt bundles.
     expect(
       list.filter(
         (f) =>
-          !/^(dist\/(modules|handlers|review)\/.*\.(js|d\.ts)|build\/handlers\/\w+\/index\.js|package\.json|README\.md|LICENSE|CHANGELOG\.md)$/.test(
+          !/^(dist\/(modules|handlers|review)\/.*\.(js|d\.ts)|build\/handlers\/[\w-]+\/index\.js|package\.json|README\.md|LICENSE|CHANGELOG\.md)$/.test(
             f,
           ),
       ),
@@ -79,7 +80,7 @@ describe('npm run pack', () => {
 
   test('GIVEN both flavours WHEN compared THEN they hold the same files, byte-identical handler bundles, and the same exports', () => {
     expect(files('cdktn-dynamodb-streams')).toEqual(files('cdktf-dynamodb-streams'));
-    for (const bundle of ['build/handlers/replicate/index.js', 'build/handlers/redrive/index.js'])
+    for (const bundle of ['build/handlers/replicate/index.js', 'build/handlers/redrive/index.js', 'build/handlers/backfill-cli/index.js'])
       expect(read('cdktn-dynamodb-streams', bundle)).toBe(read('cdktf-dynamodb-streams', bundle));
     const shape = (m: any) => ({
       version: m.version,
@@ -95,7 +96,7 @@ describe('npm run pack', () => {
     expect(manifest('cdktf-dynamodb-streams').dependencies).toEqual({ esbuild: expect.any(String) });
   });
 
-  test('GIVEN each flavour WHEN its manifest is read THEN it declares its framework as ranged peers, the SDK client as an optional peer, and its own review bin', () => {
+  test('GIVEN each flavour WHEN its manifest is read THEN it declares its framework as ranged peers, the SDK client as an optional peer, and its own review and backfill bins', () => {
     const cdktf = manifest('cdktf-dynamodb-streams');
     const cdktn = manifest('cdktn-dynamodb-streams');
     expect(cdktf.peerDependencies).toEqual({
@@ -112,10 +113,23 @@ describe('npm run pack', () => {
     });
     for (const m of [cdktf, cdktn]) {
       expect(m.peerDependenciesMeta).toEqual({ '@aws-sdk/client-dynamodb': { optional: true } });
-      expect(m.bin).toEqual({ [`${m.name}-review`]: 'dist/review/cli.js' });
+      expect(m.bin).toEqual({ [`${m.name}-review`]: 'dist/review/cli.js', [`${m.name}-backfill`]: 'build/handlers/backfill-cli/index.js' });
       for (const field of ['devDependencies', 'scripts', 'private', 'flavours']) expect(m).not.toHaveProperty(field);
     }
     expect(read('cdktf-dynamodb-streams', 'dist/review/cli.js').startsWith('#!/usr/bin/env node\n')).toBe(true);
+    expect(read('cdktf-dynamodb-streams', 'build/handlers/backfill-cli/index.js').startsWith('#!/usr/bin/env node\n')).toBe(true);
+  });
+
+  test('GIVEN an unpacked package with no node_modules WHEN its backfill bin runs with bad flags THEN the bundle needs nothing installed and names what is missing', () => {
+    const r = spawnSync(
+      process.execPath,
+      [join(unpacked.get('cdktn-dynamodb-streams')!, 'build/handlers/backfill-cli/index.js'), '--table'],
+      { encoding: 'utf8' },
+    );
+    expect({ status: r.status, stderr: r.stderr }).toEqual({
+      status: 1,
+      stderr: expect.stringContaining('backfill: --source-region is required'),
+    });
   });
 
   test('GIVEN the CDK Terrain flavour WHEN compared line by line with the cdktf one THEN only import specifiers differ, each naming cdktn where the other names cdktf', () => {
