@@ -301,6 +301,10 @@ describe.each(ROWS)('consumer $id: $flavour + $framework.0 $framework.1 + $bindi
     expect(review).toContain(`**${resources} to create, 0 to update, 0 to replace, 0 to destroy.**`);
   });
 
+  test('GIVEN the installed backfill bin WHEN asked for help THEN it runs from the package with nothing else installed for it', () => {
+    expect(sh(c.dir, 'npx', ['--no-install', `${row.flavour}-backfill`, '--help'])).toContain('--source-region <region>');
+  });
+
   test("GIVEN the row's binding WHEN every synthesized argument, nested block and attribute reference is looked up in its schema THEN all exist", () => {
     expect(c.binding.providerVersion).toMatch(row.binding[1] === '20.1.0' ? /^5\.100\./ : /^6\./);
     for (const stack of STACKS)
