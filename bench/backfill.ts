@@ -32,7 +32,12 @@ async function seed(client: DynamoDBClient, table: string, items: number): Promi
   const requests: WriteRequest[] = [];
   for (let i = 0; i < items; i++) {
     const pk = { S: `item-${i}` };
-    const Item = i % 50 === 7 ? { pk, ...content(pk.S, i) } : i % 10 === 9 ? lww.delete({ TableName: table, Key: { pk } }).Item! : lww.put({ TableName: table, Item: { pk, ...content(pk.S, i) } }).Item!;
+    const Item =
+      i % 50 === 7
+        ? { pk, ...content(pk.S, i) }
+        : i % 10 === 9
+          ? lww.delete({ TableName: table, Key: { pk } }).Item!
+          : lww.put({ TableName: table, Item: { pk, ...content(pk.S, i) } }).Item!;
     requests.push({ PutRequest: { Item } });
   }
   await batchWrite(client, table, requests);
@@ -52,9 +57,15 @@ export async function runBackfillBench(): Promise<object> {
       const table = `bench-target-${++tables}`;
       await createTable(dst, table);
       const t = process.hrtime.bigint();
-      const summary = await runBackfill({ source: { region: SOURCE, table: from, client: src }, target: { region: TARGET, table, client: dst }, ...SETTINGS, ...extra });
+      const summary = await runBackfill({
+        source: { region: SOURCE, table: from, client: src },
+        target: { region: TARGET, table, client: dst },
+        ...SETTINGS,
+        ...extra,
+      });
       const ms = Number(process.hrtime.bigint() - t) / 1e6;
-      if (summary.status !== 'complete' || summary.totals.copied !== items) throw new Error(`backfill bench run did not copy every item: ${JSON.stringify(summary)}`);
+      if (summary.status !== 'complete' || summary.totals.copied !== items)
+        throw new Error(`backfill bench run did not copy every item: ${JSON.stringify(summary)}`);
       return { ms: Math.round(ms), itemsPerSec: Math.round((items * 1000) / ms), stamped: summary.totals.stamped };
     };
     // The first runs stamp the unversioned items and warm DynamoDB Local's JIT; they are not reported.

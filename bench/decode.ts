@@ -26,7 +26,12 @@ function image(i: number, version: number): Record<string, any> {
     updatedAt: { S: `2026-12-01T10:${String(version % 60).padStart(2, '0')}:00.000Z` },
     totalCents: { N: String(1000 + (i % 90000)) },
     currency: { S: 'EUR' },
-    items: { L: [{ M: { sku: { S: `sku-${i % 300}` }, qty: { N: '2' }, priceCents: { N: '1299' } } }, { M: { sku: { S: 'sku-7' }, qty: { N: '1' }, priceCents: { N: '499' } } }] },
+    items: {
+      L: [
+        { M: { sku: { S: `sku-${i % 300}` }, qty: { N: '2' }, priceCents: { N: '1299' } } },
+        { M: { sku: { S: 'sku-7' }, qty: { N: '1' }, priceCents: { N: '499' } } },
+      ],
+    },
     address: { M: { street: { S: '1 Main Street' }, city: { S: 'Dublin' }, zip: { S: 'D01 F5P2' }, country: { S: 'IE' } } },
     tags: { SS: ['web', 'promo'] },
     receipt: { B: Buffer.from(`receipt-${i}`).toString('base64') },
@@ -48,11 +53,41 @@ function changes(): { ddb: DynamoDBRecord[]; kinesis: KinesisStreamRecord[] } {
       eventSource: 'aws:dynamodb',
       awsRegion: 'eu-west-1',
       eventSourceARN: 'arn:aws:dynamodb:eu-west-1:123456789012:table/orders/stream/2026-12-01T00:00:00.000',
-      dynamodb: { ApproximateCreationDateTime: 1764583200, Keys: keys, NewImage: newImage, OldImage: oldImage, SequenceNumber: seq, SizeBytes: 1024, StreamViewType: 'NEW_AND_OLD_IMAGES' },
+      dynamodb: {
+        ApproximateCreationDateTime: 1764583200,
+        Keys: keys,
+        NewImage: newImage,
+        OldImage: oldImage,
+        SequenceNumber: seq,
+        SizeBytes: 1024,
+        StreamViewType: 'NEW_AND_OLD_IMAGES',
+      },
     } as DynamoDBRecord);
-    const data = { awsRegion: 'eu-west-1', eventID: `e-${i}`, eventName: 'MODIFY', userIdentity: null, recordFormat: 'application/json', tableName: 'orders', dynamodb: { ApproximateCreationDateTime: 1764583200123 + i, ApproximateCreationDateTimePrecision: 'MILLISECOND', Keys: keys, NewImage: newImage, OldImage: oldImage, SizeBytes: 1024 }, eventSource: 'aws:dynamodb' };
+    const data = {
+      awsRegion: 'eu-west-1',
+      eventID: `e-${i}`,
+      eventName: 'MODIFY',
+      userIdentity: null,
+      recordFormat: 'application/json',
+      tableName: 'orders',
+      dynamodb: {
+        ApproximateCreationDateTime: 1764583200123 + i,
+        ApproximateCreationDateTimePrecision: 'MILLISECOND',
+        Keys: keys,
+        NewImage: newImage,
+        OldImage: oldImage,
+        SizeBytes: 1024,
+      },
+      eventSource: 'aws:dynamodb',
+    };
     kinesis.push({
-      kinesis: { kinesisSchemaVersion: '1.0', partitionKey: `PK${i}`, sequenceNumber: seq, data: Buffer.from(JSON.stringify(data)).toString('base64'), approximateArrivalTimestamp: 1764583200.5 },
+      kinesis: {
+        kinesisSchemaVersion: '1.0',
+        partitionKey: `PK${i}`,
+        sequenceNumber: seq,
+        data: Buffer.from(JSON.stringify(data)).toString('base64'),
+        approximateArrivalTimestamp: 1764583200.5,
+      },
       eventSource: 'aws:kinesis',
       eventVersion: '1.0',
       eventID: `shardId-000000000000:${seq}`,
@@ -92,11 +127,23 @@ export interface DecodeBench {
 
 export function runDecodeBench(): DecodeBench {
   const { ddb, kinesis } = changes();
-  const dynamodb = cpuPerBatch(() => ddb.forEach((r) => decodeRecord(r))) / 1000;
-  const kinesisMs = cpuPerBatch(() => kinesis.forEach((r) => decodeKinesisRecord(r))) / 1000;
+  const dynamodb =
+    cpuPerBatch(() => {
+      for (const r of ddb) decodeRecord(r);
+    }) / 1000;
+  const kinesisMs =
+    cpuPerBatch(() => {
+      for (const r of kinesis) decodeKinesisRecord(r);
+    }) / 1000;
   const [ddbText, kinesisText] = [JSON.stringify({ Records: ddb }), JSON.stringify({ Records: kinesis })];
-  const dynamodbParsed = cpuPerBatch(() => (JSON.parse(ddbText).Records as DynamoDBRecord[]).forEach((r) => decodeRecord(r))) / 1000;
-  const kinesisParsed = cpuPerBatch(() => (JSON.parse(kinesisText).Records as KinesisStreamRecord[]).forEach((r) => decodeKinesisRecord(r))) / 1000;
+  const dynamodbParsed =
+    cpuPerBatch(() => {
+      for (const r of JSON.parse(ddbText).Records as DynamoDBRecord[]) decodeRecord(r);
+    }) / 1000;
+  const kinesisParsed =
+    cpuPerBatch(() => {
+      for (const r of JSON.parse(kinesisText).Records as KinesisStreamRecord[]) decodeKinesisRecord(r);
+    }) / 1000;
   const perSecond = (ms: number) => Math.round((BATCH / ms) * 1000);
   const round2 = (n: number) => Math.round(n * 100) / 100;
   return {
@@ -105,6 +152,9 @@ export function runDecodeBench(): DecodeBench {
     cpuMsPer1000: { dynamodb: round2(dynamodb), kinesis: round2(kinesisMs) },
     cpuMsPer1000WithEventParse: { dynamodb: round2(dynamodbParsed), kinesis: round2(kinesisParsed) },
     recordsPerCpuSecond: { dynamodb: perSecond(dynamodbParsed), kinesis: perSecond(kinesisParsed) },
-    headroomAt50kPerMinute: { dynamodb: round2(perSecond(dynamodbParsed) / TARGET_PER_SECOND), kinesis: round2(perSecond(kinesisParsed) / TARGET_PER_SECOND) },
+    headroomAt50kPerMinute: {
+      dynamodb: round2(perSecond(dynamodbParsed) / TARGET_PER_SECOND),
+      kinesis: round2(perSecond(kinesisParsed) / TARGET_PER_SECOND),
+    },
   };
 }

@@ -14,9 +14,15 @@ export const LAG_RATE = 50;
 export const LAG_SECONDS = 30;
 
 export async function runLagBench(): Promise<LocalRunResult> {
-  const result = await runLocal({ seconds: LAG_SECONDS, rate: LAG_RATE, workDir: join(__dirname, '..', '..', 'build', 'local', 'bench-lag'), log: new RunLog(process.stderr) });
+  const result = await runLocal({
+    seconds: LAG_SECONDS,
+    rate: LAG_RATE,
+    workDir: join(__dirname, '..', '..', 'build', 'local', 'bench-lag'),
+    log: new RunLog(process.stderr),
+  });
   const windows = result.mappings.filter((m) => m.maxBatchingWindowMs !== 0);
-  if (windows.length) throw new Error(`the lag benchmark needs mappings without a batching window; ${windows.map((m) => m.name).join(', ')} have one`);
+  if (windows.length)
+    throw new Error(`the lag benchmark needs mappings without a batching window; ${windows.map((m) => m.name).join(', ')} have one`);
   if (!result.converged) throw new Error(`the regions did not converge: ${result.problems.join('; ')}`);
   return result;
 }

@@ -23,10 +23,19 @@ function installPeer(): void {
   // aws-cdk-lib 2.276 wants constructs ^10.5 (ours is 10.4): the peer gets its own.
   if (!existsSync(installed) || JSON.parse(readFileSync(installed, 'utf8')).version !== AWS_CDK_LIB_VERSION) {
     mkdirSync(PEER_DIR, { recursive: true });
-    writeFileSync(join(PEER_DIR, 'package.json'), JSON.stringify({ private: true, dependencies: { 'aws-cdk-lib': AWS_CDK_LIB_VERSION, constructs: CONSTRUCTS_VERSION } }, null, 2));
+    writeFileSync(
+      join(PEER_DIR, 'package.json'),
+      JSON.stringify({ private: true, dependencies: { 'aws-cdk-lib': AWS_CDK_LIB_VERSION, constructs: CONSTRUCTS_VERSION } }, null, 2),
+    );
     process.stderr.write(`installing aws-cdk-lib ${AWS_CDK_LIB_VERSION} into ${PEER_DIR} ...\n`);
-    const r = spawnSync('npm', ['install', '--no-audit', '--no-fund', '--no-package-lock', '--ignore-scripts'], { cwd: PEER_DIR, stdio: ['ignore', 'inherit', 'inherit'] });
-    if (r.status !== 0) throw new Error(`npm install of aws-cdk-lib ${AWS_CDK_LIB_VERSION} failed in ${PEER_DIR} (the peers benchmark needs the npm registry once)`);
+    const r = spawnSync('npm', ['install', '--no-audit', '--no-fund', '--no-package-lock', '--ignore-scripts'], {
+      cwd: PEER_DIR,
+      stdio: ['ignore', 'inherit', 'inherit'],
+    });
+    if (r.status !== 0)
+      throw new Error(
+        `npm install of aws-cdk-lib ${AWS_CDK_LIB_VERSION} failed in ${PEER_DIR} (the peers benchmark needs the npm registry once)`,
+      );
   }
   cpSync(join(ROOT, 'bench', 'peers', 'aws-cdk-app.js'), join(PEER_DIR, 'app.js'));
   cpSync(join(ROOT, 'bench', 'peers', 'handler'), join(PEER_DIR, 'handler'), { recursive: true });
@@ -52,7 +61,11 @@ export async function runPeersBench(runs = 5): Promise<PeersResults> {
   const env = { ...process.env, CDKTF_OUTDIR: join(out, 'cdktf.out'), CDK_OUTDIR: join(out, 'cdk.out') };
   const commands: [string, string[], string][] = [
     ['npm run synth (example app, 3 stacks)', ['npm', 'run', '--silent', 'synth'], ROOT],
-    ['node dist/bench/peers/one-pipeline.js (one StreamPipeline)', [process.execPath, join(ROOT, 'dist', 'bench', 'peers', 'one-pipeline.js')], ROOT],
+    [
+      'node dist/bench/peers/one-pipeline.js (one StreamPipeline)',
+      [process.execPath, join(ROOT, 'dist', 'bench', 'peers', 'one-pipeline.js')],
+      ROOT,
+    ],
     [`node app.js (AWS CDK ${AWS_CDK_LIB_VERSION}, one pipeline)`, [process.execPath, 'app.js'], PEER_DIR],
   ];
   const samples = new Map<string, TreeSample[]>(commands.map(([name]) => [name, []]));
@@ -76,5 +89,12 @@ export async function runPeersBench(runs = 5): Promise<PeersResults> {
     };
   });
   const cdk = figures[2].medianWallMs;
-  return { awsCdkLib: AWS_CDK_LIB_VERSION, figures, ratios: { [figures[0].command]: round(cdk / figures[0].medianWallMs, 2), [figures[1].command]: round(cdk / figures[1].medianWallMs, 2) } };
+  return {
+    awsCdkLib: AWS_CDK_LIB_VERSION,
+    figures,
+    ratios: {
+      [figures[0].command]: round(cdk / figures[0].medianWallMs, 2),
+      [figures[1].command]: round(cdk / figures[1].medianWallMs, 2),
+    },
+  };
 }

@@ -40,7 +40,11 @@ function tree(pid: number): number[] {
   return out;
 }
 
-export function measureCommand(command: string, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<TreeSample> {
+export function measureCommand(
+  command: string,
+  args: string[],
+  options: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
+): Promise<TreeSample> {
   return new Promise((resolve, reject) => {
     const started = process.hrtime.bigint();
     const child = spawn(command, args, { cwd: options.cwd, env: options.env ?? process.env, stdio: ['ignore', 'ignore', 'pipe'] });
@@ -52,7 +56,10 @@ export function measureCommand(command: string, args: string[], options: { cwd?:
       if (!child.pid) return;
       const rss = tree(child.pid).map(rssKiB);
       peakProcess = Math.max(peakProcess, ...rss);
-      peakTree = Math.max(peakTree, rss.reduce((a, b) => a + b, 0));
+      peakTree = Math.max(
+        peakTree,
+        rss.reduce((a, b) => a + b, 0),
+      );
     };
     const timer = setInterval(sample, SAMPLE_EVERY_MS);
     child.once('error', (e) => {

@@ -36,7 +36,13 @@ function loadWriter(): { create: Loader; from: string } {
   return { create: require('../handlers/replicate').createReplicateHandler, from: 'handlers/replicate.ts (not bundled)' };
 }
 
-async function makeRecords(ddb: DynamoDBClient, reader: StreamReader, table: string, keys: number, writesPerKey: number): Promise<DynamoDBRecord[]> {
+async function makeRecords(
+  ddb: DynamoDBClient,
+  reader: StreamReader,
+  table: string,
+  keys: number,
+  writesPerKey: number,
+): Promise<DynamoDBRecord[]> {
   const app = replicatedWrites({ region: SOURCE });
   const payload = 'x'.repeat(200);
   // Each key's writes land next to each other, so every batch holds both writes of its keys.
@@ -44,14 +50,20 @@ async function makeRecords(ddb: DynamoDBClient, reader: StreamReader, table: str
     await Promise.all(
       Array.from({ length: Math.min(CONCURRENCY, keys - k) }, async (_, i) => {
         for (let w = 0; w < writesPerKey; w++) {
-          await ddb.send(new PutItemCommand(app.put({ TableName: table, Item: { pk: { S: `${table}-${k + i}` }, n: { N: String(w) }, payload: { S: payload } } })));
+          await ddb.send(
+            new PutItemCommand(
+              app.put({ TableName: table, Item: { pk: { S: `${table}-${k + i}` }, n: { N: String(w) }, payload: { S: payload } } }),
+            ),
+          );
         }
       }),
     );
   }
   const records = await reader.readNew();
   // Per-key order is kept; sort by key so duplicates share a batch, as bursts on hot keys do.
-  return records.sort((a, b) => (a.dynamodb!.Keys!.pk.S! < b.dynamodb!.Keys!.pk.S! ? -1 : a.dynamodb!.Keys!.pk.S! > b.dynamodb!.Keys!.pk.S! ? 1 : 0));
+  return records.sort((a, b) =>
+    a.dynamodb!.Keys!.pk.S! < b.dynamodb!.Keys!.pk.S! ? -1 : a.dynamodb!.Keys!.pk.S! > b.dynamodb!.Keys!.pk.S! ? 1 : 0,
+  );
 }
 
 async function timeIt(fn: () => Promise<void>): Promise<number> {
@@ -85,7 +97,12 @@ const STATE_TABLE = 'bench-replication-state';
 /** Warm clients shared by every writer built here, as a warm Lambda container keeps its clients. */
 let warmClients: ReplicateHandlerOptions['clients'];
 
-async function throughWriter(create: Loader, endpoints: { source: string; target: string }, table: string, records: DynamoDBRecord[]): Promise<number> {
+async function throughWriter(
+  create: Loader,
+  endpoints: { source: string; target: string },
+  table: string,
+  records: DynamoDBRecord[],
+): Promise<number> {
   const writer = create({
     clients: warmClients,
     config: {
@@ -112,22 +129,39 @@ async function throughWriter(create: Loader, endpoints: { source: string; target
  * Writes the writer makes in its own region per write made without the helper: a fresh table of
  * plain PutItems, one delivery of their records, every SDK call on the source counted by command.
  */
-async function plainWriteCost(create: Loader, source: DynamoDbLocalLike, target: { endpoint: string }, src: DynamoDBClient, dst: DynamoDBClient): Promise<Record<string, number>> {
+async function plainWriteCost(
+  create: Loader,
+  source: DynamoDbLocalLike,
+  target: { endpoint: string },
+  src: DynamoDBClient,
+  dst: DynamoDBClient,
+): Promise<Record<string, number>> {
   const table = 'bench-plain';
   const arn = await createStreamTable(src, table);
   await createStreamTable(dst, table);
   for (let k = 0; k < RECORDS; k += CONCURRENCY) {
     await Promise.all(
-      Array.from({ length: Math.min(CONCURRENCY, RECORDS - k) }, (_, i) => src.send(new PutItemCommand({ TableName: table, Item: { pk: { S: `plain-${k + i}` }, payload: { S: 'x'.repeat(200) } } }))),
+      Array.from({ length: Math.min(CONCURRENCY, RECORDS - k) }, (_, i) =>
+        src.send(new PutItemCommand({ TableName: table, Item: { pk: { S: `plain-${k + i}` }, payload: { S: 'x'.repeat(200) } } })),
+      ),
     );
   }
   const records = await new StreamReader(streamsClient(source.endpoint, SOURCE), arn, SOURCE).readNew();
   const calls: Record<string, number> = {};
   const counted = dynamoClient(source.endpoint, SOURCE, { maxAttempts: 3 });
-  counted.middlewareStack.add((next, context) => async (args) => ((calls[context.commandName as string] = (calls[context.commandName as string] ?? 0) + 1), next(args)), { step: 'initialize', name: 'countCalls' });
+  counted.middlewareStack.add(
+    (next, context) => async (args) => {
+      calls[context.commandName as string] = (calls[context.commandName as string] ?? 0) + 1;
+      return next(args);
+    },
+    { step: 'initialize', name: 'countCalls' },
+  );
   const targetClient = dynamoClient(target.endpoint, TARGET, { maxAttempts: 3 });
   const writer = create({
-    clients: { dynamo: (t) => (t.endpoint === source.endpoint ? counted : targetClient), sqs: () => new SQSClient({ region: SOURCE, credentials: FAKE_CREDENTIALS }) },
+    clients: {
+      dynamo: (t) => (t.endpoint === source.endpoint ? counted : targetClient),
+      sqs: () => new SQSClient({ region: SOURCE, credentials: FAKE_CREDENTIALS }),
+    },
     config: {
       sourceRegion: SOURCE,
       sourceEndpoint: source.endpoint,
@@ -177,7 +211,10 @@ export async function runReplicationBench(): Promise<object> {
     const dst = dynamoClient(target.endpoint, TARGET, { maxAttempts: 3 });
     const endpoints = { source: source.endpoint, target: target.endpoint };
     // The raw loop reuses one warm client; so does the writer (fresh tables, same connections).
-    const writerClients = { [source.endpoint]: dynamoClient(source.endpoint, SOURCE, { maxAttempts: 3 }), [target.endpoint]: dynamoClient(target.endpoint, TARGET, { maxAttempts: 3 }) };
+    const writerClients = {
+      [source.endpoint]: dynamoClient(source.endpoint, SOURCE, { maxAttempts: 3 }),
+      [target.endpoint]: dynamoClient(target.endpoint, TARGET, { maxAttempts: 3 }),
+    };
     const sqs = new SQSClient({ region: SOURCE, credentials: FAKE_CREDENTIALS });
     warmClients = { dynamo: (t) => writerClients[t.endpoint!], sqs: () => sqs };
     let tables = 0;
@@ -213,7 +250,7 @@ export async function runReplicationBench(): Promise<object> {
     const plain = await plainWriteCost(create, source, target, src, dst);
     src.destroy();
     dst.destroy();
-    Object.values(writerClients).forEach((c) => c.destroy());
+    for (const c of Object.values(writerClients)) c.destroy();
     const raw = perSecond(RECORDS, median(samples.raw));
     const writer = perSecond(RECORDS, median(samples.writer));
     const rawDup = perSecond(RECORDS, median(samples.rawDup));
@@ -234,7 +271,12 @@ export async function runReplicationBench(): Promise<object> {
         putsPerRecordRaw: 1,
       },
       plainWrites: plain,
-      medianMs: { raw: median(samples.raw), writer: median(samples.writer), rawDup: median(samples.rawDup), writerDup: median(samples.writerDup) },
+      medianMs: {
+        raw: median(samples.raw),
+        writer: median(samples.writer),
+        rawDup: median(samples.rawDup),
+        writerDup: median(samples.writerDup),
+      },
     };
   } finally {
     await Promise.all([source.stop(), target.stop()]);

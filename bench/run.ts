@@ -45,7 +45,11 @@ async function main(): Promise<void> {
     rows.push(...r.rows);
   }
 
-  const report = { date: new Date().toISOString(), machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model, memGiB: Math.round(totalmem() / 2 ** 30), node: process.version }, results };
+  const report = {
+    date: new Date().toISOString(),
+    machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model, memGiB: Math.round(totalmem() / 2 ** 30), node: process.version },
+    results,
+  };
   const dir = join(dist, '..', 'bench', 'results');
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'latest.json'), JSON.stringify(report, null, 2) + '\n');
@@ -62,8 +66,18 @@ const EXTRA_BENCHMARKS: { name: string; onlyWhenNamed?: boolean; run(): Promise<
       const rows: Row[] = [];
       for (const phase of ['warm', 'edit', 'cold'] as const) {
         for (const f of r[phase]) {
-          rows.push({ benchmark: `synth loop, ${phase}: ${f.command}`, figure: 'median wall ms', value: f.medianWallMs, target: phase === 'cold' ? undefined : '<= 1000' });
-          rows.push({ benchmark: `synth loop, ${phase}: ${f.command}`, figure: 'peak RSS MiB, process (tree)', value: `${f.medianPeakProcessRssMiB} (${f.medianPeakTreeRssMiB})`, target: phase === 'cold' ? undefined : '<= 150' });
+          rows.push({
+            benchmark: `synth loop, ${phase}: ${f.command}`,
+            figure: 'median wall ms',
+            value: f.medianWallMs,
+            target: phase === 'cold' ? undefined : '<= 1000',
+          });
+          rows.push({
+            benchmark: `synth loop, ${phase}: ${f.command}`,
+            figure: 'peak RSS MiB, process (tree)',
+            value: `${f.medianPeakProcessRssMiB} (${f.medianPeakTreeRssMiB})`,
+            target: phase === 'cold' ? undefined : '<= 150',
+          });
         }
       }
       return { results: r, rows };
@@ -89,7 +103,12 @@ const EXTRA_BENCHMARKS: { name: string; onlyWhenNamed?: boolean; run(): Promise<
       const rows: Row[] = [];
       const plain = r.bundles['dynamodb-client-only (esbuild default)'];
       for (const [name, b] of Object.entries<any>(r.bundles)) {
-        rows.push({ benchmark: `bundle: ${name}`, figure: 'bytes', value: b.bytes, target: name === 'handler replicate' ? '<= 460800' : undefined });
+        rows.push({
+          benchmark: `bundle: ${name}`,
+          figure: 'bytes',
+          value: b.bytes,
+          target: name === 'handler replicate' ? '<= 460800' : undefined,
+        });
         rows.push({
           benchmark: `bundle: ${name}`,
           figure: 'load + clients ms (x client-only)',
@@ -107,9 +126,22 @@ const EXTRA_BENCHMARKS: { name: string; onlyWhenNamed?: boolean; run(): Promise<
       const rows: Row[] = [];
       for (const source of ['dynamodb', 'kinesis'] as const) {
         const label = source === 'dynamodb' ? 'DynamoDB stream records' : 'Kinesis-for-DynamoDB records';
-        rows.push({ benchmark: `decode 1,000 ${label} (~${r.recordBytes[source]} B each)`, figure: 'CPU ms', value: r.cpuMsPer1000[source] });
-        rows.push({ benchmark: `decode 1,000 ${label}`, figure: 'CPU ms with event JSON parse', value: r.cpuMsPer1000WithEventParse[source] });
-        rows.push({ benchmark: `decode ${label}`, figure: 'records / CPU s (x 833/s)', value: `${r.recordsPerCpuSecond[source]} (${r.headroomAt50kPerMinute[source]}x)`, target: '> 1x' });
+        rows.push({
+          benchmark: `decode 1,000 ${label} (~${r.recordBytes[source]} B each)`,
+          figure: 'CPU ms',
+          value: r.cpuMsPer1000[source],
+        });
+        rows.push({
+          benchmark: `decode 1,000 ${label}`,
+          figure: 'CPU ms with event JSON parse',
+          value: r.cpuMsPer1000WithEventParse[source],
+        });
+        rows.push({
+          benchmark: `decode ${label}`,
+          figure: 'records / CPU s (x 833/s)',
+          value: `${r.recordsPerCpuSecond[source]} (${r.headroomAt50kPerMinute[source]}x)`,
+          target: '> 1x',
+        });
       }
       return { results: r, rows };
     },
@@ -120,8 +152,13 @@ const EXTRA_BENCHMARKS: { name: string; onlyWhenNamed?: boolean; run(): Promise<
     onlyWhenNamed: true,
     async run() {
       const r = await runPeersBench();
-      const rows: Row[] = r.figures.map((f) => ({ benchmark: `peers: ${f.command}`, figure: 'median wall ms; peak RSS MiB, process (tree)', value: `${f.medianWallMs}; ${f.medianPeakProcessRssMiB} (${f.medianPeakTreeRssMiB})` }));
-      for (const [ours, ratio] of Object.entries(r.ratios)) rows.push({ benchmark: `peers: AWS CDK app / ${ours}`, figure: 'wall time ratio (> 1: ours is faster)', value: ratio });
+      const rows: Row[] = r.figures.map((f) => ({
+        benchmark: `peers: ${f.command}`,
+        figure: 'median wall ms; peak RSS MiB, process (tree)',
+        value: `${f.medianWallMs}; ${f.medianPeakProcessRssMiB} (${f.medianPeakTreeRssMiB})`,
+      }));
+      for (const [ours, ratio] of Object.entries(r.ratios))
+        rows.push({ benchmark: `peers: AWS CDK app / ${ours}`, figure: 'wall time ratio (> 1: ours is faster)', value: ratio });
       return { results: r, rows };
     },
   },
@@ -130,8 +167,17 @@ const EXTRA_BENCHMARKS: { name: string; onlyWhenNamed?: boolean; run(): Promise<
     async run() {
       const r = await runLagBench();
       const rows: Row[] = [];
-      for (const [label, l] of [['all timed writes', r.lag], ['through the helper', r.lagViaHelper], ['without the helper', r.lagWithoutHelper]] as const) {
-        rows.push({ benchmark: `lag to every other region, ${LAG_RATE} writes/s, ${label}`, figure: `p50 / p99 ms (n=${l.count})`, value: `${l.p50} / ${l.p99}`, target: label === 'all timed writes' ? 'p99 < 1000' : undefined });
+      for (const [label, l] of [
+        ['all timed writes', r.lag],
+        ['through the helper', r.lagViaHelper],
+        ['without the helper', r.lagWithoutHelper],
+      ] as const) {
+        rows.push({
+          benchmark: `lag to every other region, ${LAG_RATE} writes/s, ${label}`,
+          figure: `p50 / p99 ms (n=${l.count})`,
+          value: `${l.p50} / ${l.p99}`,
+          target: label === 'all timed writes' ? 'p99 < 1000' : undefined,
+        });
       }
       return { results: r, rows };
     },
@@ -146,10 +192,26 @@ const EXTRA_BENCHMARKS: { name: string; onlyWhenNamed?: boolean; run(): Promise<
         { benchmark: `replication, ${label}`, figure: 'writer / raw ceiling', value: x.writerShareOfCeiling, target: '>= 0.85' },
       ];
       const plain: Row[] = [
-        { benchmark: 'replication, writes without the helper', figure: 'extra writes in the source region per write', value: r.plainWrites.extraWritesPerPlainWrite, target: '1 (the version set in place)' },
-        { benchmark: 'replication, writes without the helper', figure: 'state-table reads per batch of 100', value: r.plainWrites.stateReadsPerBatch },
+        {
+          benchmark: 'replication, writes without the helper',
+          figure: 'extra writes in the source region per write',
+          value: r.plainWrites.extraWritesPerPlainWrite,
+          target: '1 (the version set in place)',
+        },
+        {
+          benchmark: 'replication, writes without the helper',
+          figure: 'state-table reads per batch of 100',
+          value: r.plainWrites.stateReadsPerBatch,
+        },
       ];
-      return { results: r, rows: [...row(`unique keys, concurrency ${r.concurrency}`, r.uniqueKeys), ...row('50% duplicate keys', r.duplicateKeys50pct), ...plain] };
+      return {
+        results: r,
+        rows: [
+          ...row(`unique keys, concurrency ${r.concurrency}`, r.uniqueKeys),
+          ...row('50% duplicate keys', r.duplicateKeys50pct),
+          ...plain,
+        ],
+      };
     },
   },
   {
@@ -160,8 +222,17 @@ const EXTRA_BENCHMARKS: { name: string; onlyWhenNamed?: boolean; run(): Promise<
       return {
         results: r,
         rows: [
-          { benchmark: label, figure: `items/s copied, no rate limit (median of ${r.unlimited.runs.length})`, value: r.unlimited.itemsPerSec },
-          { benchmark: `backfill ${r.limited.items} items`, figure: `items/s copied, --rate ${r.limited.rate}`, value: r.limited.itemsPerSec, target: `<= ${r.limited.rate}` },
+          {
+            benchmark: label,
+            figure: `items/s copied, no rate limit (median of ${r.unlimited.runs.length})`,
+            value: r.unlimited.itemsPerSec,
+          },
+          {
+            benchmark: `backfill ${r.limited.items} items`,
+            figure: `items/s copied, --rate ${r.limited.rate}`,
+            value: r.limited.itemsPerSec,
+            target: `<= ${r.limited.rate}`,
+          },
         ],
       };
     },
@@ -173,9 +244,12 @@ function printTable(rows: Row[]): void {
   const all = [header, ...rows];
   const w = (k: keyof Row) => Math.max(...all.map((r) => String(r[k] ?? '').length));
   const widths = { benchmark: w('benchmark'), figure: w('figure'), value: w('value'), target: w('target') };
-  const line = (r: Row) => `| ${String(r.benchmark).padEnd(widths.benchmark)} | ${String(r.figure).padEnd(widths.figure)} | ${String(r.value).padStart(widths.value)} | ${String(r.target ?? '').padEnd(widths.target)} |`;
+  const line = (r: Row) =>
+    `| ${String(r.benchmark).padEnd(widths.benchmark)} | ${String(r.figure).padEnd(widths.figure)} | ${String(r.value).padStart(widths.value)} | ${String(r.target ?? '').padEnd(widths.target)} |`;
   console.log(line(header));
-  console.log(`|${'-'.repeat(widths.benchmark + 2)}|${'-'.repeat(widths.figure + 2)}|${'-'.repeat(widths.value + 2)}|${'-'.repeat(widths.target + 2)}|`);
+  console.log(
+    `|${'-'.repeat(widths.benchmark + 2)}|${'-'.repeat(widths.figure + 2)}|${'-'.repeat(widths.value + 2)}|${'-'.repeat(widths.target + 2)}|`,
+  );
   for (const r of rows) console.log(line(r));
 }
 

@@ -44,17 +44,26 @@ function summarize(command: string, samples: TreeSample[]): LoopFigures {
 }
 
 function wipeBuildCaches(): void {
-  for (const p of ['build/synth', 'build/cache/app-bundle-main_ts.json', 'build/cache/handler-bundles.json', 'build/handlers']) rmSync(join(ROOT, p), { recursive: true, force: true });
+  for (const p of ['build/synth', 'build/cache/app-bundle-main_ts.json', 'build/cache/handler-bundles.json', 'build/handlers'])
+    rmSync(join(ROOT, p), { recursive: true, force: true });
 }
 
 export async function runSynthLoopBench(runs = 5): Promise<SynthLoopResults> {
   const app = JSON.parse(readFileSync(join(ROOT, 'cdktf.json'), 'utf8')).app as string;
-  const commands: Record<string, string[]> = { 'npm run synth': ['npm', 'run', '--silent', 'synth'], [`cdktf.json app (${app})`]: ['sh', '-c', app] };
+  const commands: Record<string, string[]> = {
+    'npm run synth': ['npm', 'run', '--silent', 'synth'],
+    [`cdktf.json app (${app})`]: ['sh', '-c', app],
+  };
   const out = mkdtempSync(join(tmpdir(), 'synth-loop-'));
   const env = (cache: string) => ({ ...process.env, CDKTF_OUTDIR: join(out, 'cdktf.out'), CDKTF_DDB_STREAMS_CACHE_DIR: cache });
   const warmCache = join(out, 'entry-cache');
   const run = (argv: string[], cache = warmCache) => measureCommand(argv[0], argv.slice(1), { cwd: ROOT, env: env(cache) });
-  const results: SynthLoopResults = { commands: Object.fromEntries(Object.entries(commands).map(([k, v]) => [k, v.join(' ')])), warm: [], edit: [], cold: [] };
+  const results: SynthLoopResults = {
+    commands: Object.fromEntries(Object.entries(commands).map(([k, v]) => [k, v.join(' ')])),
+    warm: [],
+    edit: [],
+    cold: [],
+  };
   try {
     for (const [name, argv] of Object.entries(commands)) {
       await run(argv);

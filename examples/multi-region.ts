@@ -25,14 +25,26 @@ export function multiRegionStack(app: App, id: string): TerraformStack {
     replicas: [
       { region: us, provider: provider(us) },
       // Read replica: its items are incomplete, so writes made there must not flow back.
-      { region: sydney, provider: provider(sydney), readReplica: true, omitAttributes: ['email'], maskAttributes: ['phone', 'dateOfBirth'] },
+      {
+        region: sydney,
+        provider: provider(sydney),
+        readReplica: true,
+        omitAttributes: ['email'],
+        maskAttributes: ['phone', 'dateOfBirth'],
+      },
     ],
     tags: { app: 'customers' },
   });
 
   for (const r of customers.regions) {
-    new TerraformOutput(stack, `table_arn_${r.region.replace(/-/g, '_')}`, { value: r.tableArn, description: `ARN of the customers table in ${r.region}` });
-    new TerraformOutput(stack, `stream_arn_${r.region.replace(/-/g, '_')}`, { value: r.streamArn, description: `Stream of the customers table in ${r.region}` });
+    new TerraformOutput(stack, `table_arn_${r.region.replace(/-/g, '_')}`, {
+      value: r.tableArn,
+      description: `ARN of the customers table in ${r.region}`,
+    });
+    new TerraformOutput(stack, `stream_arn_${r.region.replace(/-/g, '_')}`, {
+      value: r.streamArn,
+      description: `Stream of the customers table in ${r.region}`,
+    });
   }
   return stack;
 }

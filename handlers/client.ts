@@ -1,5 +1,5 @@
 /**
- * Write helper for applications of a replicated table (design.md, "Replication protocol"). It
+ * Write helper for applications of a replicated table (docs/replication-protocol.md). It
  * turns ordinary command inputs into replication-safe ones, without doing I/O itself:
  *
  *   const lww = replicatedWrites({ region: 'eu-west-1' });
@@ -102,11 +102,15 @@ export function replicatedWrites(options: ReplicatedWritesOptions): ReplicatedWr
     const assignments = `${P.v} = ${P.nv}, ${P.o} = ${P.no}`;
     // SET/REMOVE are reserved words, so a bare "SET" token is always the clause keyword.
     let updated = /(^|\s)SET\s/i.test(expr) ? expr.replace(/(^|\s)SET\s/i, `$1SET ${assignments}, `) : `${expr} SET ${assignments}`;
-    const setsTtl = Object.values(input.ExpressionAttributeNames ?? {}).includes(names.ttl) || new RegExp(`(^|[^#:\\w])${names.ttl.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\b`).test(expr);
+    const setsTtl =
+      Object.values(input.ExpressionAttributeNames ?? {}).includes(names.ttl) ||
+      new RegExp(`(^|[^#:\\w])${names.ttl.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\b`).test(expr);
     const clearTtl = (options.updateClearsTtl ?? true) && !setsTtl;
     // The writer's repair marker goes too: the item is now this write, not the writer's copy of another.
     const removals = clearTtl ? `${P.d}, ${P.w}, ${P.t}` : `${P.d}, ${P.w}`;
-    updated = /(^|\s)REMOVE\s/i.test(updated) ? updated.replace(/(^|\s)REMOVE\s/i, `$1REMOVE ${removals}, `) : `${updated} REMOVE ${removals}`;
+    updated = /(^|\s)REMOVE\s/i.test(updated)
+      ? updated.replace(/(^|\s)REMOVE\s/i, `$1REMOVE ${removals}, `)
+      : `${updated} REMOVE ${removals}`;
     const extraNames: Record<string, string> = { [P.v]: names.version, [P.o]: names.origin, [P.d]: names.deleted, [P.w]: names.writtenFor };
     if (clearTtl) extraNames[P.t] = names.ttl;
     return {

@@ -51,7 +51,8 @@ const SEQUENCE = /^\d{1,128}$/;
 
 /** Builds a version string; throws on parts that would break the string order. */
 export function makeVersion(ms: number, region: string, nonce: string): string {
-  if (!Number.isInteger(ms) || ms < 0 || ms > MAX_MS) throw new RangeError(`version time must be an integer epoch ms in 0..${MAX_MS} (got ${ms})`);
+  if (!Number.isInteger(ms) || ms < 0 || ms > MAX_MS)
+    throw new RangeError(`version time must be an integer epoch ms in 0..${MAX_MS} (got ${ms})`);
   if (!REGION.test(region)) throw new RangeError(`version region must match ${REGION} (got ${JSON.stringify(region)})`);
   if (!NONCE.test(nonce)) throw new RangeError(`version nonce must match ${NONCE} (got ${JSON.stringify(nonce)})`);
   return `${String(ms).padStart(13, '0')}#${region}#${nonce}`;
@@ -167,7 +168,13 @@ export function tombstoneExpiry(nowMs: number, ttlSeconds: number): number {
 export const DEFAULT_TOMBSTONE_TTL_SECONDS = 7 * 24 * 3600;
 
 /** The tombstone item that stands for a delete of `key` at `version`. */
-export function tombstoneItem(key: Item, version: string, origin: string, expiresAtEpochSeconds: number, names: LwwAttributeNames = DEFAULT_ATTRIBUTE_NAMES): Item {
+export function tombstoneItem(
+  key: Item,
+  version: string,
+  origin: string,
+  expiresAtEpochSeconds: number,
+  names: LwwAttributeNames = DEFAULT_ATTRIBUTE_NAMES,
+): Item {
   return {
     ...key,
     [names.deleted]: { BOOL: true },
@@ -183,5 +190,9 @@ export function isTombstone(item: Item | undefined, names: Pick<LwwAttributeName
 
 /** TTL expiries arrive as REMOVE records made by the DynamoDB service principal. */
 export function isTtlDelete(record: { eventName: string; userIdentity?: { type?: string; principalId?: string } }): boolean {
-  return record.eventName === 'REMOVE' && record.userIdentity?.type === 'Service' && record.userIdentity.principalId?.toLowerCase() === 'dynamodb.amazonaws.com';
+  return (
+    record.eventName === 'REMOVE' &&
+    record.userIdentity?.type === 'Service' &&
+    record.userIdentity.principalId?.toLowerCase() === 'dynamodb.amazonaws.com'
+  );
 }

@@ -1,6 +1,6 @@
 /**
- * Redrive: the Lambda behind the on-failure destination of a stream consumer (design.md, "SNS/SQS
- * on-failure destinations, and a redrive function"). Its SQS queue holds either on-failure
+ * Redrive: the Lambda behind the on-failure destination of a stream consumer (modules/redrive.ts,
+ * FailureRedrive). Its SQS queue holds either on-failure
  * records (SQS destination), whose failed range it reads back from the DynamoDB or Kinesis stream
  * by sequence number (redrive-read.ts, redrive-read-kinesis.ts), or S3 notifications about
  * failure objects (S3 destination), which hold the failed batch itself (redrive-s3.ts). It
@@ -55,7 +55,18 @@ export interface RedriveHandlerOptions {
 
 export type RedriveHandler = (event: SQSEvent, context?: Context) => Promise<SQSBatchResponse>;
 
-const newTally = (): RedriveTally => ({ messages: 0, rangesRedriven: 0, rangesUnreadable: 0, recordsRead: 0, objectsRead: 0, recordsFiltered: 0, recordsRetried: 0, recordsSucceeded: 0, recordsParked: 0, messagesFailed: 0 });
+const newTally = (): RedriveTally => ({
+  messages: 0,
+  rangesRedriven: 0,
+  rangesUnreadable: 0,
+  recordsRead: 0,
+  objectsRead: 0,
+  recordsFiltered: 0,
+  recordsRetried: 0,
+  recordsSucceeded: 0,
+  recordsParked: 0,
+  messagesFailed: 0,
+});
 
 /** One SDK client per region, built on first use. */
 function perRegion<C>(make: (region: string) => C): (region: string) => C {
@@ -75,7 +86,13 @@ export function createRedriveHandler(options: RedriveHandlerOptions = {}): Redri
   const kinesis = options.kinesis ?? perRegion((region) => new KinesisClient({ region, maxAttempts }));
   const s3 = options.s3 ?? perRegion((region) => new S3Client({ region, maxAttempts }));
   const invoker = options.invoker ?? lambdaInvoker({ maxAttempts: config.sdkMaxAttempts });
-  const parker = options.parker ?? sqsRedriveParker(new SQSClient({ maxAttempts: config.sdkMaxAttempts }), config.parkedQueueUrl, config.parkMaxBytes ?? DEFAULT_PARK_MAX_BYTES);
+  const parker =
+    options.parker ??
+    sqsRedriveParker(
+      new SQSClient({ maxAttempts: config.sdkMaxAttempts }),
+      config.parkedQueueUrl,
+      config.parkMaxBytes ?? DEFAULT_PARK_MAX_BYTES,
+    );
   const logger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'dynamodb-stream-redrive' });
   const patterns = parsePatterns(config.filterPatterns ?? []);
   const metrics = new Metrics({ namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'DynamoDBStreamRedrive' });
@@ -85,7 +102,8 @@ export function createRedriveHandler(options: RedriveHandlerOptions = {}): Redri
   /** Reads a failed range back from its stream, by sequence number. */
   function readFailedRange(failure: OnFailureRecord): Promise<RangeRead> {
     const region = regionOf(failure.range.streamArn);
-    const source = failure.source === 'kinesis' ? kinesisRangeSource(kinesis(region), config.invokeIdentityArn) : dynamodbRangeSource(streams(region));
+    const source =
+      failure.source === 'kinesis' ? kinesisRangeSource(kinesis(region), config.invokeIdentityArn) : dynamodbRangeSource(streams(region));
     return readRangeFrom<StreamRecord>(source, failure.range);
   }
 
@@ -94,10 +112,16 @@ export function createRedriveHandler(options: RedriveHandlerOptions = {}): Redri
     const origin = originOf(message.messageId, failure, object);
     // An S3 failure object holds the batch itself, already through the mapping's filters.
     const fromPayload = failure.payload !== undefined;
-    const read: RangeRead = fromPayload ? { readable: true, records: payloadRecords(failure.payload!), gaps: [] } : await readFailedRange(failure);
+    const read: RangeRead = fromPayload
+      ? { readable: true, records: payloadRecords(failure.payload!), gaps: [] }
+      : await readFailedRange(failure);
     if (!read.readable) {
       tally.rangesUnreadable++;
-      logger.warn('failed range is no longer readable; parked its coordinates', { ...failure.range, reason: read.reason, functionArn: failure.functionArn });
+      logger.warn('failed range is no longer readable; parked its coordinates', {
+        ...failure.range,
+        reason: read.reason,
+        functionArn: failure.functionArn,
+      });
       await parker.park({ kind: 'range', reason: read.reason, parkedAt: now(), origin });
       return;
     }
@@ -143,7 +167,8 @@ export function createRedriveHandler(options: RedriveHandlerOptions = {}): Redri
     let failure: OnFailureRecord;
     try {
       failure = parseOnFailureRecord(body);
-      if (object && failure.payload === undefined) throw new MalformedMessageError('an S3 failure object without payload: the invocation event is missing');
+      if (object && failure.payload === undefined)
+        throw new MalformedMessageError('an S3 failure object without payload: the invocation event is missing');
       if (failure.payload !== undefined) payloadRecords(failure.payload);
     } catch (e) {
       if (!(e instanceof MalformedMessageError)) throw e;
@@ -154,7 +179,7 @@ export function createRedriveHandler(options: RedriveHandlerOptions = {}): Redri
   }
 
   async function handleMessage(message: SQSRecord, tally: RedriveTally): Promise<void> {
-    let notice;
+    let notice: ReturnType<typeof parseS3Notification>;
     try {
       notice = parseS3Notification(message.body);
     } catch (e) {

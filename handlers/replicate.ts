@@ -1,6 +1,6 @@
 /**
- * Replica writer: the Lambda behind one region's stream event source mapping (design.md,
- * "Replication protocol"). Thin on purpose: decode -> plan per key (handlers/internal/plan.ts)
+ * Replica writer: the Lambda behind one region's stream event source mapping (docs/replication-protocol.md,
+ * "What a region's writer does"). Thin on purpose: decode -> plan per key (handlers/internal/plan.ts)
  * -> write (handlers/internal/execute.ts) -> report per record through Powertools' batch
  * processor (ReportBatchItemFailures), one JSON log line and EMF metrics per invocation.
  */
@@ -51,11 +51,21 @@ export function createReplicateHandler(options: ReplicateHandlerOptions = {}): R
   const source: DynamoDBClient = clients.dynamo({ region: config.sourceRegion, endpoint: config.sourceEndpoint });
   const targets = config.targets.map((target) => ({ target, client: clients.dynamo(target) }));
   const state = options.state ?? dynamoKeyStateStore(source, config.stateTable);
-  const parker = options.parker ?? sqsParker(clients.sqs(config.failureQueueUrl), config.failureQueueUrl, config.sourceRegion, config.parkMaxBytes ?? DEFAULT_PARK_MAX_BYTES);
+  const parker =
+    options.parker ??
+    sqsParker(
+      clients.sqs(config.failureQueueUrl),
+      config.failureQueueUrl,
+      config.sourceRegion,
+      config.parkMaxBytes ?? DEFAULT_PARK_MAX_BYTES,
+    );
   const now = options.now ?? Date.now;
   const logger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'dynamodb-replica-writer' });
   logger.appendPersistentKeys({ sourceRegion: config.sourceRegion });
-  const metrics = new Metrics({ namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'DynamoDBReplication', defaultDimensions: { SourceRegion: config.sourceRegion } });
+  const metrics = new Metrics({
+    namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'DynamoDBReplication',
+    defaultDimensions: { SourceRegion: config.sourceRegion },
+  });
   const perTarget = new Map<string, Metrics>();
   const targetMetrics = (region: string) => {
     let m = perTarget.get(region);
@@ -87,7 +97,11 @@ export function createReplicateHandler(options: ReplicateHandlerOptions = {}): R
     const batch = readBatch(records as EventRecord[]);
     const outcomeOf = new Map<EventRecord, Promise<KeyOutcome>>();
     const keyRuns = planKeys(batch, deps).then(
-      (plans) => withConcurrency(config.concurrency, plans.map((work) => () => executeKey(work, deps))),
+      (plans) =>
+        withConcurrency(
+          config.concurrency,
+          plans.map((work) => () => executeKey(work, deps)),
+        ),
       // Without the saved floors no key can be planned safely: the whole batch is retried.
       (e) => [...batch.keys.keys()].map(() => ({ ok: false as const, reason: `reading the key state failed: ${(e as Error).message}` })),
     );
@@ -100,7 +114,7 @@ export function createReplicateHandler(options: ReplicateHandlerOptions = {}): R
       event as never,
       async (record: EventRecord) => {
         const outcome = await outcomeOf.get(record);
-        if (!outcome || !outcome.ok) throw new Error(outcome ? outcome.reason : 'record was not planned');
+        if (!outcome?.ok) throw new Error(outcome ? outcome.reason : 'record was not planned');
       },
       // One processor per invocation: it keeps the batch's state, and tests share one handler.
       new BatchProcessor(batch.kind === 'kinesis' ? EventType.KinesisDataStreams : EventType.DynamoDBStreams),
@@ -128,7 +142,13 @@ async function planKeys(batch: SourceBatch, deps: ExecuteDeps): Promise<KeyWork[
     const plan = (records: DecodedRecord[], from?: KeyState) => planKey(keyId, records, config.sourceRegion, config.names, from);
     if (batch.kind !== 'kinesis' || deps.outOfOrder) return plan(list, state);
     const order = orderKinesisKey(list, state, deps.now(), config.kinesisWaitMs ?? DEFAULT_KINESIS_WAIT_MS);
-    if (order.kind === 'wait') return { ...plan([]), records: list, last: list[list.length - 1], wait: { state: { ...state!, waitingSince: order.since }, reason: order.reason } };
+    if (order.kind === 'wait')
+      return {
+        ...plan([]),
+        records: list,
+        last: list[list.length - 1],
+        wait: { state: { ...state!, waitingSince: order.since }, reason: order.reason },
+      };
     const before = order.late.length ? { ...plan(order.late), outOfOrder: true } : undefined;
     if (!order.fresh.length) return before!;
     const last = order.fresh[order.fresh.length - 1];

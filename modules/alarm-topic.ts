@@ -61,7 +61,9 @@ export class AlarmTopic extends Construct {
       });
       this.keyPolicy = new KmsKeyPolicy(this, 'KeyPolicy', {
         keyId: key.keyId,
-        policy: resourcePolicyDocument(alarmKeyStatements(arnPart(this, 'KeyPartition', key.arn, 1), arnPart(this, 'KeyAccount', key.arn, 4))),
+        policy: resourcePolicyDocument(
+          alarmKeyStatements(arnPart(this, 'KeyPartition', key.arn, 1), arnPart(this, 'KeyAccount', key.arn, 4)),
+        ),
         provider: props.provider,
       });
       this.key = key;
@@ -96,7 +98,13 @@ function fromAccount(account: string): ResourcePolicyStatement['conditions'] {
 export function alarmKeyStatements(partition: string, account: string): ResourcePolicyStatement[] {
   return [
     { sid: 'AccountAdministersKey', principal: { AWS: `arn:${partition}:iam::${account}:root` }, actions: ['kms:*'], resources: ['*'] },
-    { sid: 'CloudWatchAlarmsPublish', principal: { Service: CLOUDWATCH }, actions: ['kms:Decrypt', 'kms:GenerateDataKey*'], resources: ['*'], conditions: fromAccount(account) },
+    {
+      sid: 'CloudWatchAlarmsPublish',
+      principal: { Service: CLOUDWATCH },
+      actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+      resources: ['*'],
+      conditions: fromAccount(account),
+    },
   ];
 }
 
@@ -104,6 +112,12 @@ export function alarmKeyStatements(partition: string, account: string): Resource
 export function alarmTopicStatements(topicArn: string, account: string): ResourcePolicyStatement[] {
   return [
     denyInsecureTransport(SNS_TOPIC_POLICY_ACTIONS, topicArn),
-    { sid: 'CloudWatchAlarmsPublish', principal: { Service: CLOUDWATCH }, actions: ['sns:Publish'], resources: [topicArn], conditions: fromAccount(account) },
+    {
+      sid: 'CloudWatchAlarmsPublish',
+      principal: { Service: CLOUDWATCH },
+      actions: ['sns:Publish'],
+      resources: [topicArn],
+      conditions: fromAccount(account),
+    },
   ];
 }

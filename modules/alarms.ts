@@ -1,5 +1,5 @@
-import { Lazy, TerraformProvider, Token } from 'cdktf';
-import { Construct } from 'constructs';
+import { Lazy, TerraformProvider, TerraformStack, Token } from 'cdktf';
+import { Construct, IConstruct } from 'constructs';
 import { CloudwatchDashboard } from '@cdktf/provider-aws/lib/cloudwatch-dashboard';
 import { CloudwatchMetricAlarm } from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm';
 import { DataAwsRegion } from '@cdktf/provider-aws/lib/data-aws-region';
@@ -93,7 +93,10 @@ export interface PipelineAlarmsProps {
   readonly dashboard?: boolean;
   /** Dashboard name, 1..255 characters of [0-9A-Za-z_-]. @default `<prefix>-pipeline` with other characters replaced by `-` */
   readonly dashboardName?: string;
-  /** Region the dashboard graphs read, e.g. `eu-west-1`. @default the provider's region (data aws_region, read locally) */
+  /**
+   * Region the dashboard graphs read, e.g. `eu-west-1`.
+   * @default the provider's region: the literal of its configuration, else an aws_region data source (read locally)
+   */
   readonly region?: string;
   /** Tags for the alarms, the topic and its key. @default none */
   readonly tags?: Record<string, string>;
@@ -116,7 +119,10 @@ export interface ExtraAlarmProps extends AlarmOverride, MetricId {
 }
 
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the class lists the control characters a name must not contain.
 const PREFIX = /^[^\x00-\x1f\x7f]{1,200}$/;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: as above.
+const NAME_SUFFIX = /^[^\x00-\x1f\x7f]{1,50}$/;
 
 /**
  * Alarms and a dashboard for one stream pipeline (one consumer function and its failure
@@ -134,7 +140,11 @@ export class PipelineAlarms extends Construct {
   private readonly widgets: MetricWidgetSpec[] = [];
   private readonly alarmArns: string[] = [];
 
-  constructor(scope: Construct, id: string, private readonly props: PipelineAlarmsProps) {
+  constructor(
+    scope: Construct,
+    id: string,
+    private readonly props: PipelineAlarmsProps,
+  ) {
     super(scope, id);
     const v = new PropsValidator(this);
     validateProps(v, props);
@@ -172,12 +182,16 @@ export class PipelineAlarms extends Construct {
     this.widgets.push(...plan.widgets);
 
     if (props.dashboard !== false) {
-      const region = props.region ?? new DataAwsRegion(this, 'Region', { provider: props.provider }).name;
+      const region =
+        props.region ?? literalRegion(this, props.provider) ?? new DataAwsRegion(this, 'Region', { provider: props.provider }).name;
       this.dashboard = new CloudwatchDashboard(this, 'Dashboard', {
         dashboardName: props.dashboardName ?? safeName(`${plan.prefix}-pipeline`),
         // Lazy: alarms added later with addAlarm still get their graph.
         dashboardBody: Lazy.stringValue({
-          produce: () => JSON.stringify(dashboardBody({ region, alarmArns: this.alarmArns, alarmsTitle: `${plan.prefix} alarms`, widgets: this.widgets })),
+          produce: () =>
+            JSON.stringify(
+              dashboardBody({ region, alarmArns: this.alarmArns, alarmsTitle: `${plan.prefix} alarms`, widgets: this.widgets }),
+            ),
         }),
         provider: props.provider,
       });
@@ -191,13 +205,24 @@ export class PipelineAlarms extends Construct {
   addAlarm(key: string, props: ExtraAlarmProps): CloudwatchMetricAlarm | undefined {
     const v = new PropsValidator(this);
     const settings = resolveAlarmSettings(
-      { threshold: 0, period: 60, evaluationPeriods: 1, datapointsToAlarm: 1, treatMissingData: 'notBreaching', statistic: 'Maximum', comparisonOperator: 'GreaterThanThreshold' },
+      {
+        threshold: 0,
+        period: 60,
+        evaluationPeriods: 1,
+        datapointsToAlarm: 1,
+        treatMissingData: 'notBreaching',
+        statistic: 'Maximum',
+        comparisonOperator: 'GreaterThanThreshold',
+      },
       props,
     );
     const prop = `addAlarm(${key})`;
-    v.require(!(key in this.alarms) && !(key in PIPELINE_ALARMS), `${prop}: key must be unique among this pipeline's alarms (got "${key}")`);
+    v.require(
+      !(key in this.alarms) && !(key in PIPELINE_ALARMS),
+      `${prop}: key must be unique among this pipeline's alarms (got "${key}")`,
+    );
     v.matches(`${prop}.key`, key, /^[A-Za-z][A-Za-z0-9]*$/, 'letters and digits starting with a letter');
-    v.matches(`${prop}.nameSuffix`, props.nameSuffix, /^[^\x00-\x1f\x7f]{1,50}$/, '1..50 characters without control characters');
+    v.matches(`${prop}.nameSuffix`, props.nameSuffix, NAME_SUFFIX, '1..50 characters without control characters');
     v.matches(`${prop}.region`, props.region, REGION, 'an AWS region name such as eu-west-1');
     v.matches(`${prop}.description`, props.description, /^[\s\S]{0,1024}$/, 'at most 1024 characters (CloudWatch limit)');
     validateAlarmSettings(v, prop, settings);
@@ -231,7 +256,13 @@ export class PipelineAlarms extends Construct {
 function validateProps(v: PropsValidator, props: PipelineAlarmsProps): void {
   v.matches('functionName', props.functionName, LIMITS.functionName.pattern, LIMITS.functionName.described);
   v.matches('aliasName', props.aliasName, /^(?!^[0-9]+$)[a-zA-Z0-9-_]{1,128}$/, '1..128 characters of [a-zA-Z0-9_-], not only digits');
-  v.matches('alarmNamePrefix', props.alarmNamePrefix, PREFIX, '1..200 characters without control characters', 'alarm names are at most 255 characters with their suffix');
+  v.matches(
+    'alarmNamePrefix',
+    props.alarmNamePrefix,
+    PREFIX,
+    '1..200 characters without control characters',
+    'alarm names are at most 255 characters with their suffix',
+  );
   v.matches('dashboardName', props.dashboardName, LIMITS.dashboardName.pattern, LIMITS.dashboardName.described);
   v.matches('region', props.region, REGION, 'an AWS region name such as eu-west-1');
   v.matches('alarmTopicName', props.alarmTopicName, LIMITS.snsName.pattern, LIMITS.snsName.described);
@@ -241,10 +272,29 @@ function validateProps(v: PropsValidator, props: PipelineAlarmsProps): void {
       if (props[p] !== undefined) v.fail(p, props[p], 'unset', 'no topic is created when actionArns are given');
     }
   }
-  if (props.dashboard === false && props.dashboardName !== undefined) v.fail('dashboardName', props.dashboardName, 'unset', 'dashboard is false');
+  if (props.dashboard === false && props.dashboardName !== undefined)
+    v.fail('dashboardName', props.dashboardName, 'unset', 'dashboard is false');
   const d = props.failureDestination;
-  if (d && d.kind === 'sqs') v.require(d.queueName !== undefined, 'failureDestination.queueName must be set for an SQS destination (got undefined)');
-  if (d && d.kind === 'sns') v.require(d.topicName !== undefined, 'failureDestination.topicName must be set for an SNS destination (got undefined)');
+  if (d && d.kind === 'sqs')
+    v.require(d.queueName !== undefined, 'failureDestination.queueName must be set for an SQS destination (got undefined)');
+  if (d && d.kind === 'sns')
+    v.require(d.topicName !== undefined, 'failureDestination.topicName must be set for an SNS destination (got undefined)');
+}
+
+/**
+ * The region of `provider`, or of the stack's default aws provider, when its configuration names
+ * one literally. Then the dashboard needs no aws_region data source, whose `name` attribute
+ * hashicorp/aws 6.0 deprecated (docs/aws-provider-6.md); a module's provider comes from its caller,
+ * so there only Terraform knows the region.
+ */
+function literalRegion(scope: IConstruct, provider?: TerraformProvider): string | undefined {
+  const aws =
+    provider ??
+    TerraformStack.of(scope).node.children.find(
+      (c): c is TerraformProvider => c instanceof TerraformProvider && c.terraformResourceType === 'aws' && !c.alias,
+    );
+  const region = (aws as { region?: unknown } | undefined)?.region;
+  return typeof region === 'string' && !Token.isUnresolved(region) ? region : undefined;
 }
 
 /** Derived names keep to [0-9A-Za-z_-] (dashboards, topics); tokens are left to Terraform. */

@@ -1,5 +1,6 @@
 import { TerraformProvider } from 'cdktf';
 import { Construct } from 'constructs';
+import type { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
 import { SnsTopic } from '@cdktf/provider-aws/lib/sns-topic';
 import { SnsTopicPolicy } from '@cdktf/provider-aws/lib/sns-topic-policy';
 import { SqsQueue } from '@cdktf/provider-aws/lib/sqs-queue';
@@ -104,8 +105,8 @@ export class FailureDestination extends Construct implements OnFailureTarget {
   readonly topicPolicy?: SnsTopicPolicy;
   readonly topicArn?: string;
   readonly topicName?: string;
-  /** The S3 bucket (kind 's3') and its settings resources. */
-  readonly failureBucket?: FailureBucket;
+  /** The S3 bucket (kind 's3'); its encryption, lifecycle, ownership, public-access and policy settings are resources beside it. */
+  readonly bucket?: S3Bucket;
   readonly bucketArn?: string;
   readonly bucketName?: string;
   /** The visibility timeout given in props (SQS); undefined when the default applies, which a redrive may raise. */
@@ -116,14 +117,22 @@ export class FailureDestination extends Construct implements OnFailureTarget {
     this.kind = props.kind ?? 'sqs';
     this.kmsKeyArn = props.kmsKeyArn;
     validate(this, this.kind, props);
-    const name = props.name ?? (this.kind === 's3' ? bucketPrefixOf(physicalName(this, 36)) : physicalName(this, this.kind === 'sqs' ? 80 : 256));
+    const name =
+      props.name ?? (this.kind === 's3' ? bucketPrefixOf(physicalName(this, 36)) : physicalName(this, this.kind === 'sqs' ? 80 : 256));
     const kms = kmsStatements('EncryptFailureRecords', props.kmsKeyArn, ['kms:Decrypt', 'kms:GenerateDataKey']);
     this.requestedVisibilityTimeoutSeconds = props.visibilityTimeoutSeconds;
 
     if (this.kind === 's3') {
-      this.failureBucket = new FailureBucket(this, 'Bucket', { bucketPrefix: name, expirationDays: props.expirationDays ?? 14, kmsKeyArn: props.kmsKeyArn, tags: props.tags, provider: props.provider });
-      this.bucketArn = this.failureBucket.bucketArn;
-      this.bucketName = this.failureBucket.bucketName;
+      const failureBucket = new FailureBucket(this, 'Bucket', {
+        bucketPrefix: name,
+        expirationDays: props.expirationDays ?? 14,
+        kmsKeyArn: props.kmsKeyArn,
+        tags: props.tags,
+        provider: props.provider,
+      });
+      this.bucket = failureBucket.bucket;
+      this.bucketArn = failureBucket.bucketArn;
+      this.bucketName = failureBucket.bucketName;
       this.destinationArn = this.bucketArn;
       // The Lambda guide: an S3 destination needs s3:PutObject and s3:ListBucket, and kms:GenerateDataKey with a customer key.
       this.sendStatements = [
@@ -188,27 +197,57 @@ function validate(scope: Construct, kind: FailureDestinationKind, props: Failure
   } else if (kind === 'sns') {
     v.matches('name', props.name, LIMITS.snsName.pattern, `${LIMITS.snsName.described} for an SNS topic`);
   } else if (kind === 's3') {
-    v.matches('name', props.name, /^[a-z0-9][a-z0-9-]{0,36}$/, '1..37 characters of [a-z0-9-] starting with a letter or digit', 'the prefix of a bucket name; Terraform appends 26 unique characters');
+    v.matches(
+      'name',
+      props.name,
+      /^[a-z0-9][a-z0-9-]{0,36}$/,
+      '1..37 characters of [a-z0-9-] starting with a letter or digit',
+      'the prefix of a bucket name; Terraform appends 26 unique characters',
+    );
   }
   if (kind === 's3') v.integer('expirationDays', props.expirationDays, 1, 3650);
-  else if (props.expirationDays !== undefined) v.fail('expirationDays', props.expirationDays, 'unset', `it expires objects of an S3 bucket and this destination is ${KIND_NAMES[kind]}`);
+  else if (props.expirationDays !== undefined)
+    v.fail(
+      'expirationDays',
+      props.expirationDays,
+      'unset',
+      `it expires objects of an S3 bucket and this destination is ${KIND_NAMES[kind]}`,
+    );
   if (kind !== 'sqs') {
     for (const prop of SQS_ONLY) {
-      if (props[prop] !== undefined) v.fail(prop, props[prop], 'unset', `it configures an SQS queue and this destination is ${KIND_NAMES[kind]}`);
+      if (props[prop] !== undefined)
+        v.fail(prop, props[prop], 'unset', `it configures an SQS queue and this destination is ${KIND_NAMES[kind]}`);
     }
   } else {
     v.integer('messageRetentionSeconds', props.messageRetentionSeconds, ...LIMITS.sqsRetentionSeconds);
     v.integer('visibilityTimeoutSeconds', props.visibilityTimeoutSeconds, ...LIMITS.sqsVisibilityTimeoutSeconds);
     v.integer('kmsDataKeyReusePeriodSeconds', props.kmsDataKeyReusePeriodSeconds, ...LIMITS.sqsKmsDataKeyReuseSeconds);
     if (props.kmsDataKeyReusePeriodSeconds !== undefined && !props.kmsKeyArn) {
-      v.fail('kmsDataKeyReusePeriodSeconds', props.kmsDataKeyReusePeriodSeconds, 'unset', 'it only applies with a customer-managed kmsKeyArn; SSE-SQS manages its own keys');
+      v.fail(
+        'kmsDataKeyReusePeriodSeconds',
+        props.kmsDataKeyReusePeriodSeconds,
+        'unset',
+        'it only applies with a customer-managed kmsKeyArn; SSE-SQS manages its own keys',
+      );
     }
   }
-  v.matches('kmsKeyArn', props.kmsKeyArn, KMS_KEY_ARN, 'a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>)', 'the consumer role is granted kms:Decrypt and kms:GenerateDataKey on it, and IAM needs the key ARN, not an id or alias');
+  v.matches(
+    'kmsKeyArn',
+    props.kmsKeyArn,
+    KMS_KEY_ARN,
+    'a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>)',
+    'the consumer role is granted kms:Decrypt and kms:GenerateDataKey on it, and IAM needs the key ARN, not an id or alias',
+  );
   v.throwIfInvalid();
 }
 
 /** Bucket names are lower case: a derived name keeps [a-z0-9-] and starts with a letter or digit. */
 function bucketPrefixOf(name: string): string {
-  return name.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+/, '').slice(0, 37) || 'failures';
+  return (
+    name
+      .toLowerCase()
+      .replace(/[^a-z0-9-]+/g, '-')
+      .replace(/^-+/, '')
+      .slice(0, 37) || 'failures'
+  );
 }

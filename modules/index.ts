@@ -8,17 +8,44 @@
 // Tables and their streams
 export { StreamTable } from './stream-table';
 export type { BillingMode, IDataTable, IStreamSource, StreamTableProps, StreamViewType, TableClass, TableEncryption } from './stream-table';
-export type { AttributeType, GlobalSecondaryIndexProps, KeyAttribute, LocalSecondaryIndexProps, ProjectionType } from './props/table-schema';
+export type {
+  AttributeType,
+  GlobalSecondaryIndexProps,
+  KeyAttribute,
+  LocalSecondaryIndexProps,
+  ProjectionType,
+} from './props/table-schema';
 export { KINESIS_AWS_MANAGED_KEY, TableKinesisStream } from './kinesis-stream';
-export type { CreationTimePrecision, ExistingKinesisStream, IKinesisSource, KinesisThroughput, TableKinesisStreamProps } from './kinesis-stream';
+export type {
+  CreationTimePrecision,
+  ExistingKinesisStream,
+  IKinesisSource,
+  KinesisThroughput,
+  TableKinesisStreamProps,
+} from './kinesis-stream';
 export type { KinesisCapacityMode, KinesisStreamOptions } from './props/kinesis';
 
 // Consumers
 export { isKinesisSource, StreamConsumer } from './stream-consumer';
 export type { ChangeSource, StreamConsumerProps } from './stream-consumer';
 export { LOG_RETENTION_DAYS } from './props/function';
-export type { ApplicationLogLevel, Architecture, Bundle, BundlingOptions, FunctionOptions, LambdaCode, LogFormat, SystemLogLevel } from './props/function';
-export type { FanOutOptions, FilterPattern, ProvisionedPollerOptions, StartingPosition, StreamEventSourceOptions } from './props/event-source';
+export type {
+  ApplicationLogLevel,
+  Architecture,
+  Bundle,
+  BundlingOptions,
+  FunctionOptions,
+  LambdaCode,
+  LogFormat,
+  SystemLogLevel,
+} from './props/function';
+export type {
+  FanOutOptions,
+  FilterPattern,
+  ProvisionedPollerOptions,
+  StartingPosition,
+  StreamEventSourceOptions,
+} from './props/event-source';
 export { TABLE_ITEM_ACTIONS } from './props/policy';
 export type { OnFailureTarget, PolicyStatement, TableItemAction } from './props/policy';
 
@@ -31,14 +58,22 @@ export type { FailureRedriveSettings, ParkedQueueProps, RedriveTiming } from './
 
 // Alarms and dashboards
 export { PipelineAlarms } from './alarms';
-export type { AlarmOverride, ExtraAlarmProps, FailureDestinationRef, PipelineAlarmsProps } from './alarms';
+export type { AlarmOverride, ExtraAlarmProps, FailureDestinationRef, KinesisAlarmSource, PipelineAlarmsProps } from './alarms';
 export { AlarmTopic } from './alarm-topic';
 export type { AlarmTopicProps } from './alarm-topic';
-export type { AlarmComparison, AlarmSettings, AlarmStatistic, MetricId, PipelineAlarmKey, SourceAlarmKey, TreatMissingData } from './props/alarm-settings';
+export type {
+  AlarmComparison,
+  AlarmSettings,
+  AlarmStatistic,
+  MetricId,
+  PipelineAlarmKey,
+  SourceAlarmKey,
+  TreatMissingData,
+} from './props/alarm-settings';
 
 // All of it at once
 export { StreamPipeline } from './stream-pipeline';
-export type { PipelineAlarmSettings, PipelineConsumerProps, StreamPipelineProps } from './stream-pipeline';
+export type { PipelineAlarmSettings, PipelineConsumerProps, PipelineKinesisProps, StreamPipelineProps } from './stream-pipeline';
 
 // Multi-region tables
 export { MASKED_VALUE, ReplicatedTable } from './replication/replicated-table';

@@ -9,8 +9,6 @@ import { physicalName } from './internal/naming';
 import { validateKinesisStream } from './internal/kinesis-validation';
 import { PropsValidator } from './internal/validation';
 
-
-
 /** How a consumer reads a Kinesis stream: polling with the throughput all pollers share, or an enhanced fan-out consumer of its own. */
 export type KinesisThroughput = 'shared' | 'fan-out';
 

@@ -15,9 +15,10 @@ export interface ModuleStackProps {
   readonly providerAliases?: string[];
   /**
    * Version constraint written for hashicorp/aws. A module must accept a range so that the
-   * estate's root module decides the exact version; the range must include 5.100.0, the version
-   * the constructs' bindings were generated from.
-   * @default ">= 5.100.0, < 6.0.0"
+   * estate's root module decides the exact version. The default admits every provider major the
+   * consumer matrix checks the output against (5.100 and 6.x, see docs/aws-provider-6.md); a 7.x
+   * has breaking changes nobody has checked yet.
+   * @default ">= 5.100.0, < 7.0.0"
    */
   readonly awsVersionConstraint?: string;
 }
@@ -39,6 +40,7 @@ export interface ModuleVariableOptions {
 }
 
 const ALIAS_PATTERN = /^[A-Za-z][A-Za-z0-9_]*$/;
+const DEFAULT_AWS_VERSION_CONSTRAINT = '>= 5.100.0, < 7.0.0';
 
 /**
  * A stack that synthesizes a real Terraform module for existing estates: no provider blocks and
@@ -58,10 +60,15 @@ export class ModuleStack extends TerraformStack {
     super(scope, id);
     const aliases = props.providerAliases ?? [];
     const v = new PropsValidator(this);
-    for (const alias of aliases) v.matches('providerAliases[]', alias, ALIAS_PATTERN, 'a Terraform identifier: a letter, then letters, digits or underscores');
+    for (const alias of aliases)
+      v.matches('providerAliases[]', alias, ALIAS_PATTERN, 'a Terraform identifier: a letter, then letters, digits or underscores');
     v.require(new Set(aliases).size === aliases.length, `providerAliases must not repeat a name (got ${JSON.stringify(aliases)})`);
-    this.awsVersionConstraint = props.awsVersionConstraint ?? '>= 5.100.0, < 6.0.0';
-    v.require(!/^\s*=?\s*\d+\.\d+\.\d+\s*$/.test(this.awsVersionConstraint), `awsVersionConstraint must be a range such as ">= 5.100.0, < 6.0.0", not an exact pin, so the calling estate chooses the version (got ${JSON.stringify(this.awsVersionConstraint)})`);
+    this.awsVersionConstraint = props.awsVersionConstraint ?? DEFAULT_AWS_VERSION_CONSTRAINT;
+    v.require(
+      !/^\s*=?\s*\d+\.\d+\.\d+\s*$/.test(this.awsVersionConstraint),
+      `awsVersionConstraint must be a range such as "${DEFAULT_AWS_VERSION_CONSTRAINT}", not an exact pin, ` +
+        `so the calling estate chooses the version (got ${JSON.stringify(this.awsVersionConstraint)})`,
+    );
     v.throwIfInvalid();
     // The caller's configuration wins; these only give resources something to reference.
     this.providers.set('', new AwsProvider(this, 'aws', {}));
@@ -71,7 +78,11 @@ export class ModuleStack extends TerraformStack {
   /** The provider for an alias declared in `providerAliases`, or the default one. */
   provider(alias?: string): AwsProvider {
     const p = this.providers.get(alias ?? '');
-    if (!p) throw new Error(`${this.node.path}: provider alias ${JSON.stringify(alias)} is not declared; declared: ${JSON.stringify([...this.providers.keys()].filter(Boolean))}`);
+    if (!p)
+      throw new Error(
+        `${this.node.path}: provider alias ${JSON.stringify(alias)} is not declared; ` +
+          `declared: ${JSON.stringify([...this.providers.keys()].filter(Boolean))}`,
+      );
     return p;
   }
 
@@ -89,6 +100,7 @@ export class ModuleStack extends TerraformStack {
     return output;
   }
 
+  // biome-ignore lint/suspicious/noExplicitAny: the signature of TerraformStack.toTerraform.
   toTerraform(): any {
     const tf = super.toTerraform();
     delete tf.provider;
@@ -100,16 +112,25 @@ export class ModuleStack extends TerraformStack {
       aws: { source: 'hashicorp/aws', version: this.awsVersionConstraint, ...(aliases.length ? { configuration_aliases: aliases } : {}) },
     };
     tf.terraform = terraform;
-    return relocateAssets(tf, new Set(this.node.findAll().filter((c): c is TerraformAsset => c instanceof TerraformAsset).map((a) => a.path)));
+    return relocateAssets(
+      tf,
+      new Set(
+        this.node
+          .findAll()
+          .filter((c): c is TerraformAsset => c instanceof TerraformAsset)
+          .map((a) => a.path),
+      ),
+    );
   }
 }
 
 /** Terraform resolves relative paths against the root module; a module's files live under path.module. */
-function relocateAssets(value: any, assetPaths: Set<string>): any {
+function relocateAssets(value: unknown, assetPaths: Set<string>): unknown {
   if (typeof value === 'string') return assetPaths.has(value) ? `\${path.module}/${value}` : value;
   if (Array.isArray(value)) return value.map((v) => relocateAssets(v, assetPaths));
   if (value && typeof value === 'object') {
-    for (const k of Object.keys(value)) value[k] = relocateAssets(value[k], assetPaths);
+    const fields = value as Record<string, unknown>;
+    for (const k of Object.keys(fields)) fields[k] = relocateAssets(fields[k], assetPaths);
   }
   return value;
 }

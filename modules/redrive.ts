@@ -4,6 +4,7 @@ import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { LambdaEventSourceMapping } from '@cdktf/provider-aws/lib/lambda-event-source-mapping';
 import { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function';
+import type { SqsQueue } from '@cdktf/provider-aws/lib/sqs-queue';
 import { SqsQueueRedrivePolicy } from '@cdktf/provider-aws/lib/sqs-queue-redrive-policy';
 import { FailureDestination } from './failure-destination';
 import { FAILURE_OBJECT_PREFIX } from './internal/failure-bucket';
@@ -18,7 +19,6 @@ import { PropsValidator } from './internal/validation';
 import type { PolicyStatement } from './props/policy';
 import type { FailureRedriveSettings, RedriveTiming } from './props/redrive-settings';
 import { isKinesisSource, StreamConsumer } from './stream-consumer';
-
 
 /** Props of a {@link FailureRedrive}. */
 export interface FailureRedriveProps extends FailureRedriveSettings {
@@ -67,8 +67,8 @@ export class FailureRedrive extends Construct {
   readonly parked: FailureDestination;
   /** SQS destination: moves failure-queue messages that keep failing to the parked queue. */
   readonly failureQueueRedrivePolicy?: SqsQueueRedrivePolicy;
-  /** S3 destination: the queue of S3 notifications about new failure objects. */
-  readonly notifications?: FailureNotifications;
+  /** S3 destination: the queue of S3 notifications about new failure objects (the redrive consumes it). */
+  readonly notificationQueue?: SqsQueue;
   /** ARN of the queue the redrive consumes (the failure queue, or the notification queue). */
   readonly consumedQueueArn: string;
   /** The derived timing; undefined when an input is a Terraform reference. */
@@ -123,9 +123,14 @@ export class FailureRedrive extends Construct {
     const visibility = this.timing?.visibilityTimeoutSeconds;
     const maxReceiveCount = props.maxReceiveCount ?? REDRIVE_DEFAULTS.maxReceiveCount;
     const code = bindCode(this, 'Code', props.code ?? libraryHandlerCode('redrive'), 'node22');
-    this.parked = new FailureDestination(this, 'Parked', { kind: 'sqs', ...props.parkedQueue, tags: props.parkedQueue?.tags ?? tags, provider });
+    this.parked = new FailureDestination(this, 'Parked', {
+      kind: 'sqs',
+      ...props.parkedQueue,
+      tags: props.parkedQueue?.tags ?? tags,
+      provider,
+    });
     if (fromS3) {
-      this.notifications = new FailureNotifications(this, 'Notifications', {
+      const notifications = new FailureNotifications(this, 'Notifications', {
         bucketArn: failure.bucketArn!,
         bucketName: failure.bucketName!,
         queueName: physicalName(this, 80, '-Notifications'),
@@ -135,10 +140,12 @@ export class FailureRedrive extends Construct {
         tags,
         provider,
       });
-      this.consumedQueueArn = this.notifications.queueArn;
+      this.notificationQueue = notifications.queue;
+      this.consumedQueueArn = notifications.queueArn;
     } else {
       // The default visibility timeout of the failure queue gives way to the derived one.
-      if (failure.requestedVisibilityTimeoutSeconds === undefined && visibility !== undefined) failure.queue!.visibilityTimeoutSeconds = visibility;
+      if (failure.requestedVisibilityTimeoutSeconds === undefined && visibility !== undefined)
+        failure.queue!.visibilityTimeoutSeconds = visibility;
       this.failureQueueRedrivePolicy = new SqsQueueRedrivePolicy(this, 'FailureQueueRedrive', {
         provider,
         queueUrl: failure.queueUrl!,
@@ -148,13 +155,22 @@ export class FailureRedrive extends Construct {
     }
 
     this.logGroupName = `/aws/lambda/${functionName}`;
-    this.logGroup = new CloudwatchLogGroup(this, 'LogGroup', { provider, name: this.logGroupName, retentionInDays: props.logRetentionDays ?? REDRIVE_DEFAULTS.logRetentionDays, tags });
+    this.logGroup = new CloudwatchLogGroup(this, 'LogGroup', {
+      provider,
+      name: this.logGroupName,
+      retentionInDays: props.logRetentionDays ?? REDRIVE_DEFAULTS.logRetentionDays,
+      tags,
+    });
     this.role = new IamRole(this, 'Role', { provider, name: roleName, assumeRolePolicy: assumeRolePolicy('lambda.amazonaws.com'), tags });
     const consumerArns = [consumer.functionArn, ...(consumer.alias ? [consumer.alias.arn] : [])];
     const sourceKey = props.streamEncryptionKeyArn ?? (source as { encryptionKeyArn?: string }).encryptionKeyArn;
     this.policyStatements = [
       // What Lambda's SQS poller calls with this role (the handler itself never calls SQS here).
-      { sid: 'ConsumeFailureRecords', actions: ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'], resources: [this.consumedQueueArn] },
+      {
+        sid: 'ConsumeFailureRecords',
+        actions: ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes'],
+        resources: [this.consumedQueueArn],
+      },
       ...(fromS3 ? [] : kmsStatements('DecryptFailureRecords', failure.kmsKeyArn, ['kms:Decrypt'])),
       // The handler's own calls (test/handlers/grants-redrive-orders.test.ts records them).
       ...readStatements(failure, source.streamArn, kinesis !== undefined, sourceKey),
@@ -163,7 +179,12 @@ export class FailureRedrive extends Construct {
       ...kmsStatements('EncryptParkedRecords', this.parked.kmsKeyArn, ['kms:Decrypt', 'kms:GenerateDataKey']),
       { sid: 'WriteLogs', actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [`${this.logGroup.arn}:*`] },
     ];
-    this.rolePolicy = new IamRolePolicy(this, 'Policy', { provider, name: 'failure-redrive', role: this.role.name, policy: identityPolicyJson(this.policyStatements) });
+    this.rolePolicy = new IamRolePolicy(this, 'Policy', {
+      provider,
+      name: 'failure-redrive',
+      role: this.role.name,
+      policy: identityPolicyJson(this.policyStatements),
+    });
 
     this.function = new LambdaFunction(this, 'Function', {
       provider,
@@ -199,7 +220,12 @@ export class FailureRedrive extends Construct {
 }
 
 /** How the redrive gets the failed records: from the S3 failure object, or read back from the source by sequence number. */
-function readStatements(failure: FailureDestination, streamArn: string, kinesis: boolean, sourceKey: string | undefined): PolicyStatement[] {
+function readStatements(
+  failure: FailureDestination,
+  streamArn: string,
+  kinesis: boolean,
+  sourceKey: string | undefined,
+): PolicyStatement[] {
   if (failure.kind === 's3') {
     return [
       { sid: 'ReadFailureObjects', actions: ['s3:GetObject'], resources: [`${failure.bucketArn}/${FAILURE_OBJECT_PREFIX}*`] },

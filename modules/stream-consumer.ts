@@ -87,7 +87,9 @@ export class StreamConsumer extends Construct {
     const source = props.table;
     const kinesis = isKinesisSource(source) ? source : undefined;
     const fanOut = kinesis !== undefined && !!props.fanOut;
-    const consumerName = fanOut ? (typeof props.fanOut === 'object' ? props.fanOut.consumerName : undefined) ?? physicalName(this, 128) : undefined;
+    const consumerName = fanOut
+      ? ((typeof props.fanOut === 'object' ? props.fanOut.consumerName : undefined) ?? physicalName(this, 128))
+      : undefined;
     const v = new PropsValidator(this);
     validateFunctionOptions(v, props, functionName, roleName, 'entry' in props.code);
     const patterns = validateEventSource(v, props, {
@@ -109,11 +111,20 @@ export class StreamConsumer extends Construct {
     const tags = props.tags;
     if (kinesis && consumerName) {
       this.fanOutConsumerName = consumerName;
-      this.fanOutConsumer = new KinesisStreamConsumer(this, 'FanOutConsumer', { provider, name: consumerName, streamArn: kinesis.streamArn });
+      this.fanOutConsumer = new KinesisStreamConsumer(this, 'FanOutConsumer', {
+        provider,
+        name: consumerName,
+        streamArn: kinesis.streamArn,
+      });
     }
 
     this.logGroupName = `/aws/lambda/${functionName}`;
-    this.logGroup = new CloudwatchLogGroup(this, 'LogGroup', { provider, name: this.logGroupName, retentionInDays: props.logRetentionDays ?? 30, tags });
+    this.logGroup = new CloudwatchLogGroup(this, 'LogGroup', {
+      provider,
+      name: this.logGroupName,
+      retentionInDays: props.logRetentionDays ?? 30,
+      tags,
+    });
 
     this.role = new IamRole(this, 'Role', { provider, name: roleName, assumeRolePolicy: assumeRolePolicy('lambda.amazonaws.com'), tags });
     this.roleArn = this.role.arn;
@@ -156,8 +167,8 @@ export class StreamConsumer extends Construct {
       loggingConfig: {
         logFormat: json ? 'JSON' : 'Text',
         logGroup: this.logGroup.name,
-        applicationLogLevel: json ? props.applicationLogLevel ?? 'INFO' : undefined,
-        systemLogLevel: json ? props.systemLogLevel ?? 'WARN' : undefined,
+        applicationLogLevel: json ? (props.applicationLogLevel ?? 'INFO') : undefined,
+        systemLogLevel: json ? (props.systemLogLevel ?? 'WARN') : undefined,
       },
       tracingConfig: props.tracing ? { mode: 'Active' } : undefined,
       tags,
@@ -167,7 +178,12 @@ export class StreamConsumer extends Construct {
     this.functionArn = this.function.arn;
 
     if (provisioned) {
-      this.alias = new LambdaAlias(this, 'Alias', { provider, name: props.aliasName ?? 'live', functionName: this.function.functionName, functionVersion: this.function.version });
+      this.alias = new LambdaAlias(this, 'Alias', {
+        provider,
+        name: props.aliasName ?? 'live',
+        functionName: this.function.functionName,
+        functionVersion: this.function.version,
+      });
       this.provisionedConcurrencyConfig = new LambdaProvisionedConcurrencyConfig(this, 'ProvisionedConcurrency', {
         provider,
         functionName: this.function.functionName,
@@ -178,7 +194,12 @@ export class StreamConsumer extends Construct {
     this.invokeArn = this.alias ? this.alias.arn : this.function.arn;
 
     this.mapping = new LambdaEventSourceMapping(this, 'Mapping', {
-      ...eventSourceMappingConfig(props, patterns, { functionArn: this.invokeArn, eventSourceArn: this.fanOutConsumer?.arn ?? source.streamArn, onFailureArn: props.onFailure?.destinationArn, provider }),
+      ...eventSourceMappingConfig(props, patterns, {
+        functionArn: this.invokeArn,
+        eventSourceArn: this.fanOutConsumer?.arn ?? source.streamArn,
+        onFailureArn: props.onFailure?.destinationArn,
+        provider,
+      }),
       // AWS checks the role's stream permissions when the mapping is created.
       dependsOn: [this.rolePolicy],
     });
@@ -204,21 +225,39 @@ export class StreamConsumer extends Construct {
     if (!actions.length) v.fail('grantItemActions.actions', actions, `at least one of ${TABLE_ITEM_ACTIONS.join(', ')}`, why);
     for (const a of actions) v.oneOf('grantItemActions.actions', a, TABLE_ITEM_ACTIONS, why);
     if (indexes.length && !actions.some((a) => INDEX_ACTIONS.includes(a))) {
-      v.fail('grantItemActions.indexes', indexes, 'empty unless actions include dynamodb:Query or dynamodb:Scan', 'only those two read an index');
+      v.fail(
+        'grantItemActions.indexes',
+        indexes,
+        'empty unless actions include dynamodb:Query or dynamodb:Scan',
+        'only those two read an index',
+      );
     }
     for (const i of indexes) {
-      if (!table.indexNames.includes(i)) v.fail('grantItemActions.indexes', i, table.indexNames.length ? `one of the table's indexes (${table.indexNames.join(', ')})` : 'empty: the table has no secondary index');
+      if (!table.indexNames.includes(i))
+        v.fail(
+          'grantItemActions.indexes',
+          i,
+          table.indexNames.length
+            ? `one of the table's indexes (${table.indexNames.join(', ')})`
+            : 'empty: the table has no secondary index',
+        );
     }
     v.throwIfInvalid();
     this.addToRolePolicy(...table.itemActionStatements(actions, indexes));
   }
 
-  /** Lets the function make every item write (PutItem, UpdateItem, DeleteItem, BatchWriteItem, ConditionCheckItem) on `table` (and use its customer-managed key). */
+  /**
+   * Lets the function make every item write (PutItem, UpdateItem, DeleteItem,
+   * BatchWriteItem, ConditionCheckItem) on `table` (and use its customer-managed key).
+   */
   grantWriteData(table: IDataTable): void {
     this.addToRolePolicy(...table.writeDataStatements());
   }
 
-  /** Lets the function make every item read (GetItem, BatchGetItem, Query, Scan, ConditionCheckItem) on `table` and its indexes (and decrypt with its customer-managed key). */
+  /**
+   * Lets the function make every item read (GetItem, BatchGetItem, Query, Scan,
+   * ConditionCheckItem) on `table` and its indexes (and decrypt with its customer-managed key).
+   */
   grantReadData(table: IDataTable): void {
     this.addToRolePolicy(...table.readDataStatements());
   }

@@ -13,7 +13,10 @@ import { IStreamSource, StreamTable, StreamTableProps } from './stream-table';
 export type PipelineConsumerProps = Omit<StreamConsumerProps, 'table' | 'onFailure' | 'provider'>;
 
 /** Alarm settings of a pipeline: everything but what the pipeline knows from its parts. */
-export type PipelineAlarmSettings = Omit<PipelineAlarmsProps, 'functionName' | 'aliasName' | 'failureDestination' | 'eventSourceMappingUuid' | 'kinesis' | 'provider'>;
+export type PipelineAlarmSettings = Omit<
+  PipelineAlarmsProps,
+  'functionName' | 'aliasName' | 'failureDestination' | 'eventSourceMappingUuid' | 'kinesis' | 'provider'
+>;
 
 /** Settings of the Kinesis stream a pipeline creates for its table: everything but the table and provider. */
 export type PipelineKinesisProps = Omit<TableKinesisStreamProps, 'table' | 'provider'>;
@@ -51,7 +54,8 @@ export interface StreamPipelineProps {
   readonly redrive?: boolean | Omit<FailureRedriveSettings, 'provider'>;
   /**
    * Alarms and dashboard; `false` creates neither.
-   * @default iterator age > 60 s, errors, throttles, failure-destination depth and delivery failures, to a new encrypted SNS topic, plus a dashboard
+   * @default iterator age > 60 s, errors, throttles, failure-destination depth and delivery failures,
+   * to a new encrypted SNS topic, plus a dashboard
    */
   readonly alarms?: PipelineAlarmSettings | false;
   /** Provider (region) of every part. @default the stack's default aws provider */
@@ -80,13 +84,25 @@ export class StreamPipeline extends Construct {
     super(scope, id);
     const provider = props.provider;
     if (isChangeSource(props.table)) {
-      if (props.kinesis) new PropsValidator(this).fail('kinesis', props.kinesis, 'unset when table is an existing source', 'only a table created here can be streamed to Kinesis by the pipeline; pass a TableKinesisStream as table instead').throwIfInvalid();
+      if (props.kinesis)
+        new PropsValidator(this)
+          .fail(
+            'kinesis',
+            props.kinesis,
+            'unset when table is an existing source',
+            'only a table created here can be streamed to Kinesis by the pipeline; pass a TableKinesisStream as table instead',
+          )
+          .throwIfInvalid();
       this.table = props.table;
     } else {
       this.streamTable = new StreamTable(this, 'Table', { provider, ...props.table });
       this.table = this.streamTable;
       if (props.kinesis) {
-        this.kinesisStream = new TableKinesisStream(this, 'Kinesis', { ...(props.kinesis === true ? {} : props.kinesis), table: this.streamTable, provider });
+        this.kinesisStream = new TableKinesisStream(this, 'Kinesis', {
+          ...(props.kinesis === true ? {} : props.kinesis),
+          table: this.streamTable,
+          provider,
+        });
         this.table = this.kinesisStream;
       }
     }
@@ -94,13 +110,26 @@ export class StreamPipeline extends Construct {
       this.failureDestination = new FailureDestination(this, 'FailureDestination', { provider, ...props.failureDestination });
     }
     const eventCountMetrics = props.consumer.eventCountMetrics ?? props.alarms !== false;
-    this.consumer = new StreamConsumer(this, 'Consumer', { ...props.consumer, eventCountMetrics, table: this.table, onFailure: this.failureDestination, provider });
+    this.consumer = new StreamConsumer(this, 'Consumer', {
+      ...props.consumer,
+      eventCountMetrics,
+      table: this.table,
+      onFailure: this.failureDestination,
+      provider,
+    });
     if (props.redrive) {
       if (!this.failureDestination) {
-        new PropsValidator(this).fail('redrive', props.redrive, 'false or unset when failureDestination is false', 'the redrive consumes the SQS failure queue').throwIfInvalid();
+        new PropsValidator(this)
+          .fail('redrive', props.redrive, 'false or unset when failureDestination is false', 'the redrive consumes the SQS failure queue')
+          .throwIfInvalid();
       }
       const settings = props.redrive === true ? {} : props.redrive;
-      this.redrive = new FailureRedrive(this, 'Redrive', { ...settings, failureDestination: this.failureDestination!, consumer: this.consumer, provider });
+      this.redrive = new FailureRedrive(this, 'Redrive', {
+        ...settings,
+        failureDestination: this.failureDestination!,
+        consumer: this.consumer,
+        provider,
+      });
     }
     if (props.alarms !== false) {
       const kinesis = isKinesisSource(this.table) ? (this.table as IKinesisSource) : undefined;
@@ -122,7 +151,8 @@ export class StreamPipeline extends Construct {
     alarms.addAlarm('ParkedRecords', {
       nameSuffix: 'parked-records',
       title: 'Records parked by the redrive',
-      description: 'The redrive parked records it could not deliver (still failing, or no longer readable from the stream); inspect the parked queue.',
+      description:
+        'The redrive parked records it could not deliver (still failing, or no longer readable from the stream); inspect the parked queue.',
       namespace: 'AWS/SQS',
       metricName: 'ApproximateNumberOfMessagesVisible',
       dimensions: { QueueName: redrive.parked.queueName! },

@@ -131,7 +131,8 @@ export class StreamTable extends Construct implements IStreamSource, IDataTable 
     v.oneOf('billingMode', billingMode, BILLING_MODES);
     const provisioned = billingMode === 'PROVISIONED';
     for (const cap of ['readCapacity', 'writeCapacity'] as const) {
-      if (provisioned && props[cap] === undefined) v.fail(cap, undefined, 'an integer >= 1', 'billingMode PROVISIONED needs both capacities');
+      if (provisioned && props[cap] === undefined)
+        v.fail(cap, undefined, 'an integer >= 1', 'billingMode PROVISIONED needs both capacities');
       else if (provisioned) positiveInteger(v, cap, props[cap]);
       else if (props[cap] !== undefined) v.fail(cap, props[cap], 'unset', 'billingMode PAY_PER_REQUEST has no provisioned capacity');
     }

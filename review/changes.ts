@@ -83,7 +83,12 @@ export function sameValue(a: unknown, b: unknown): boolean {
  * Leaf-level differences between two attribute trees. `unknown` mirrors `after` the way
  * `after_unknown` does in a plan: `true` where the value is only known after apply.
  */
-export function diffValues(before: unknown, after: unknown, unknown: unknown = undefined, path = ''): { path: string; before: unknown; after: unknown }[] {
+export function diffValues(
+  before: unknown,
+  after: unknown,
+  unknown: unknown = undefined,
+  path = '',
+): { path: string; before: unknown; after: unknown }[] {
   // tags_all is always recomputed from provider default tags; "none -> unknown" there is noise.
   if (unknown === true) return isAbsent(before) && path.split('.').pop() === 'tags_all' ? [] : [{ path, before, after: UNKNOWN }];
   if (Array.isArray(before) && Array.isArray(after)) {
@@ -97,7 +102,14 @@ export function diffValues(before: unknown, after: unknown, unknown: unknown = u
       for (const name of [...new Set([...b.keys(), ...a.keys()])].sort()) {
         const bi = b.get(name);
         const ai = a.get(name);
-        out.push(...diffValues(bi === undefined ? undefined : before[bi], ai === undefined ? undefined : after[ai], ai === undefined ? undefined : u[ai], `${path}[${JSON.stringify(name)}]`));
+        out.push(
+          ...diffValues(
+            bi === undefined ? undefined : before[bi],
+            ai === undefined ? undefined : after[ai],
+            ai === undefined ? undefined : u[ai],
+            `${path}[${JSON.stringify(name)}]`,
+          ),
+        );
       }
       return out;
     }

@@ -1,5 +1,8 @@
+#!/usr/bin/env node
 /**
  * `review` CLI: a Markdown summary of what a change does to the infrastructure, for a PR comment.
+ * Installed as the package's bin (`npx cdktf-dynamodb-streams-review <command>`, or
+ * `cdktn-dynamodb-streams-review` for the CDK Terrain flavour); in this repository `npm run review --`.
  *
  *   node dist/review/cli.js plan --stack-dir cdktf.out/stacks/<name> [--stack-dir ...] [--no-refresh] [--out review.md] [--fail-on-destructive]
  *   node dist/review/cli.js plan-json <show.json> [--stack <name>] [--out review.md] [--fail-on-destructive]
@@ -62,7 +65,13 @@ export function planStack(stackDir: string, refresh: boolean): any {
   const scratch = mkdtempSync(join(tmpdir(), 'review-plan-'));
   const planFile = join(scratch, 'review.tfplan');
   const tf = (args: string[]) =>
-    execFileSync('terraform', args, { cwd: stackDir, env: { ...process.env, TF_IN_AUTOMATION: '1' }, encoding: 'utf8', maxBuffer: 512 * 1024 * 1024, stdio: ['ignore', 'pipe', 'pipe'] });
+    execFileSync('terraform', args, {
+      cwd: stackDir,
+      env: { ...process.env, TF_IN_AUTOMATION: '1' },
+      encoding: 'utf8',
+      maxBuffer: 512 * 1024 * 1024,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
   try {
     tf(['init', '-input=false', '-no-color']);
     tf(['plan', '-input=false', '-no-color', '-lock=false', `-refresh=${refresh}`, `-out=${planFile}`]);
@@ -79,7 +88,10 @@ function changeSet(args: Args): ChangeSet {
     case 'plan': {
       required(args, '--stack-dir');
       const dirs = args.all.get('--stack-dir')!.map((d) => resolve(d));
-      return { source: 'terraform plan', changes: dirs.flatMap((dir) => changesFromPlan(planStack(dir, !args.options.has('--no-refresh')), basename(dir))) };
+      return {
+        source: 'terraform plan',
+        changes: dirs.flatMap((dir) => changesFromPlan(planStack(dir, !args.options.has('--no-refresh')), basename(dir))),
+      };
     }
     case 'plan-json': {
       const file = args.positional[0];

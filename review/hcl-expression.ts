@@ -55,7 +55,10 @@ class Parser {
     this.i++;
     for (;;) {
       this.ws();
-      if (this.s[this.i] === '}') return this.i++, o;
+      if (this.s[this.i] === '}') {
+        this.i++;
+        return o;
+      }
       const key = this.s[this.i] === '"' ? this.string() : this.identifier();
       this.ws();
       if (this.s[this.i] !== '=' && this.s[this.i] !== ':') throw new Error('expected = in object');
@@ -71,7 +74,10 @@ class Parser {
     this.i++;
     for (;;) {
       this.ws();
-      if (this.s[this.i] === ']') return this.i++, a;
+      if (this.s[this.i] === ']') {
+        this.i++;
+        return a;
+      }
       a.push(this.value());
       this.ws();
       if (this.s[this.i] === ',') this.i++;
@@ -84,7 +90,10 @@ class Parser {
     this.i++;
     while (this.i < this.s.length) {
       const c = this.s[this.i];
-      if (c === '"') return this.i++, out;
+      if (c === '"') {
+        this.i++;
+        return out;
+      }
       if (c === '\\') {
         const n = this.s[this.i + 1];
         out += n === 'n' ? '\n' : n === 't' ? '\t' : n === 'r' ? '\r' : n;

@@ -50,7 +50,11 @@ function principals(p: unknown): string[] {
 
 function sortedJson(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(sortedJson).join(',')}]`;
-  if (v && typeof v === 'object') return `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${sortedJson((v as any)[k])}`).join(',')}}`;
+  if (v && typeof v === 'object')
+    return `{${Object.keys(v)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${sortedJson((v as any)[k])}`)
+      .join(',')}}`;
   return JSON.stringify(v);
 }
 
@@ -59,17 +63,27 @@ function grantsOf(doc: any): Grant[] {
   const out: Grant[] = [];
   for (const s of Array.isArray(doc?.Statement) ? doc.Statement : doc?.Statement ? [doc.Statement] : []) {
     const actions = s.NotAction !== undefined ? list(s.NotAction).map((a) => `NOT ${a}`) : list(s.Action);
-    const resources = s.NotResource !== undefined ? list(s.NotResource).map((r) => `NOT ${r}`) : s.Resource === undefined ? [''] : list(s.Resource);
+    const resources =
+      s.NotResource !== undefined ? list(s.NotResource).map((r) => `NOT ${r}`) : s.Resource === undefined ? [''] : list(s.Resource);
     const condition = s.Condition ? sortedJson(s.Condition) : '';
     for (const principal of principals(s.NotPrincipal !== undefined ? { NOT: s.NotPrincipal } : s.Principal))
-      for (const action of actions) for (const resource of resources) out.push({ effect: s.Effect ?? 'Allow', principal, action, resource, condition });
+      for (const action of actions)
+        for (const resource of resources) out.push({ effect: s.Effect ?? 'Allow', principal, action, resource, condition });
   }
   return out;
 }
 
 /** IAM wildcard match (`*`, `?`); actions are case-insensitive. */
 function matches(pattern: string, value: string, caseInsensitive: boolean): boolean {
-  const re = new RegExp('^' + pattern.split('').map((c) => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[\\^$.+()|{}[\]]/g, '\\$&'))).join('') + '$', caseInsensitive ? 'i' : '');
+  const re = new RegExp(
+    '^' +
+      pattern
+        .split('')
+        .map((c) => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[\\^$.+()|{}[\]]/g, '\\$&')))
+        .join('') +
+      '$',
+    caseInsensitive ? 'i' : '',
+  );
   return re.test(value);
 }
 
@@ -84,7 +98,8 @@ function covers(b: Grant, a: Grant): boolean {
 }
 
 const isWildcard = (g: Grant) =>
-  !REQUIRED_WILDCARDS.has(`${g.action.toLowerCase()} on ${g.resource}`) && (/\*/.test(g.action) || g.resource === '*' || /(^|:)\*$/.test(g.principal) || g.resource.endsWith(':*'));
+  !REQUIRED_WILDCARDS.has(`${g.action.toLowerCase()} on ${g.resource}`) &&
+  (/\*/.test(g.action) || g.resource === '*' || /(^|:)\*$/.test(g.principal) || g.resource.endsWith(':*'));
 
 function describe(grants: Grant[], verb: string): string[] {
   const groups = new Map<string, Grant[]>();
@@ -96,7 +111,10 @@ function describe(grants: Grant[], verb: string): string[] {
     .sort(([x], [y]) => cmp(x, y))
     .map(([, gs]) => {
       const g = gs[0];
-      const actions = [...new Set(gs.map((x) => x.action))].sort().map((a) => `\`${a}\``).join(', ');
+      const actions = [...new Set(gs.map((x) => x.action))]
+        .sort()
+        .map((a) => `\`${a}\``)
+        .join(', ');
       const on = g.resource ? ` on \`${g.resource}\`` : '';
       const who = g.principal ? ` to \`${g.principal}\`` : '';
       const cond = g.condition ? ` when ${g.condition}` : '';
@@ -107,9 +125,13 @@ function describe(grants: Grant[], verb: string): string[] {
 
 /** Findings for one document change; `before` undefined means the resource is new. */
 function compareDocuments(before: unknown, after: unknown, created: boolean): { kind: IamFinding['kind']; details: string[] } | undefined {
-  if (after === UNKNOWN) return created ? undefined : { kind: 'unknown', details: ['policy document is unknown until apply: review the configuration change by hand'] };
+  if (after === UNKNOWN)
+    return created
+      ? undefined
+      : { kind: 'unknown', details: ['policy document is unknown until apply: review the configuration change by hand'] };
   const a = documentValue(after);
-  if (a === undefined) return { kind: 'unknown', details: ['policy document could not be read (neither JSON nor jsonencode): review it by hand'] };
+  if (a === undefined)
+    return { kind: 'unknown', details: ['policy document could not be read (neither JSON nor jsonencode): review it by hand'] };
   const b = created ? undefined : documentValue(before);
   const beforeGrants = b === undefined ? [] : grantsOf(b);
   const afterGrants = grantsOf(a);
@@ -138,7 +160,13 @@ export function iamFindings(changes: ResourceChange[]): IamFinding[] {
       if (r) out.push({ stack: c.stack, address: c.address, attribute, ...r });
     }
     if (c.type === 'aws_iam_role_policy_attachment' && c.action !== 'update') {
-      out.push({ stack: c.stack, address: c.address, attribute: 'policy_arn', kind: 'widened', details: [`attaches \`${c.after.policy_arn === UNKNOWN ? '(known after apply)' : String(c.after.policy_arn)}\``] });
+      out.push({
+        stack: c.stack,
+        address: c.address,
+        attribute: 'policy_arn',
+        kind: 'widened',
+        details: [`attaches \`${c.after.policy_arn === UNKNOWN ? '(known after apply)' : String(c.after.policy_arn)}\``],
+      });
     }
   }
   return out.sort((x, y) => cmp(x.stack, y.stack) || cmp(x.address, y.address) || cmp(x.attribute, y.attribute));

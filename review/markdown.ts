@@ -26,7 +26,9 @@ function details(c: ResourceChange): string {
   const rank = (a: ResourceChange['attributes'][number]) => (a.forcesReplacement ? 0 : typeof a.after === 'symbol' ? 2 : 1);
   // A replaced resource gets fresh computed values anyway; listing them all hides the reason.
   const hidden = c.action === 'replace' ? c.attributes.filter((a) => !a.forcesReplacement && typeof a.after === 'symbol') : [];
-  const attrs = c.attributes.filter((a) => !hidden.includes(a)).sort((x, y) => rank(x) - rank(y) || (x.path < y.path ? -1 : x.path > y.path ? 1 : 0));
+  const attrs = c.attributes
+    .filter((a) => !hidden.includes(a))
+    .sort((x, y) => rank(x) - rank(y) || (x.path < y.path ? -1 : x.path > y.path ? 1 : 0));
   const shown = attrs.slice(0, MAX_ATTRIBUTES).map((a) => formatChange(a) + (a.forcesReplacement ? ' **(forces replacement)**' : ''));
   if (attrs.length > MAX_ATTRIBUTES) shown.push(`… and ${attrs.length - MAX_ATTRIBUTES} more`);
   if (hidden.length) shown.push(`(${hidden.length} computed values known after apply)`);
@@ -41,7 +43,8 @@ export function renderReview(set: ChangeSet, title = 'Terraform change review'):
 
   const warnings = destructiveWarnings(changes).map((w) => `- **${w.label}** ${where(w.stack, w.address)}: ${w.text}`);
   const iam = iamFindings(changes).map(
-    (f) => `- **${f.kind === 'widened' ? 'IAM WIDENED' : 'IAM UNKNOWN UNTIL APPLY'}** ${where(f.stack, f.address)} \`${f.attribute}\`: ${f.details.join('; ')}.`,
+    (f) =>
+      `- **${f.kind === 'widened' ? 'IAM WIDENED' : 'IAM UNKNOWN UNTIL APPLY'}** ${where(f.stack, f.address)} \`${f.attribute}\`: ${f.details.join('; ')}.`,
   );
   const alerts = [...warnings, ...iam];
 
@@ -52,16 +55,31 @@ export function renderReview(set: ChangeSet, title = 'Terraform change review'):
       : '_Source: diff of two synths, without a plan: replace vs update is decided from the replace-forcing arguments of hashicorp/aws 5.100.0; values that depend on new or replaced resources show as known after apply._',
     '',
   );
-  lines.push(`**${count('create')} to create, ${count('update')} to update, ${count('replace')} to replace, ${count('delete')} to destroy.**`, '');
+  lines.push(
+    `**${count('create')} to create, ${count('update')} to update, ${count('replace')} to replace, ${count('delete')} to destroy.**`,
+    '',
+  );
   lines.push(`### ⚠️ Destructive or widening changes (${alerts.length})`, '');
-  lines.push(...(alerts.length ? alerts : ['None: no table, stream, mapping, replica or queue is replaced or destroyed, and no IAM policy grants more.']), '');
+  lines.push(
+    ...(alerts.length
+      ? alerts
+      : ['None: no table, stream, mapping, replica or queue is replaced or destroyed, and no IAM policy grants more.']),
+    '',
+  );
   lines.push('### Changes', '');
   if (changes.length === 0) lines.push('No changes.');
   else {
-    lines.push(multiStack ? '| Action | Stack | Resource | Changes |' : '| Action | Resource | Changes |', multiStack ? '|---|---|---|---|' : '|---|---|---|');
+    lines.push(
+      multiStack ? '| Action | Stack | Resource | Changes |' : '| Action | Resource | Changes |',
+      multiStack ? '|---|---|---|---|' : '|---|---|---|',
+    );
     for (const a of ACTION_ORDER) {
       for (const c of changes.filter((x) => x.action === a)) {
-        lines.push(multiStack ? `| ${VERB[a]} | \`${c.stack}\` | ${code(c.address)} | ${details(c)} |` : `| ${VERB[a]} | ${code(c.address)} | ${details(c)} |`);
+        lines.push(
+          multiStack
+            ? `| ${VERB[a]} | \`${c.stack}\` | ${code(c.address)} | ${details(c)} |`
+            : `| ${VERB[a]} | ${code(c.address)} | ${details(c)} |`,
+        );
       }
     }
   }

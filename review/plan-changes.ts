@@ -42,7 +42,8 @@ function replacePathKey(p: (string | number)[]): string {
 
 /** The changes of one plan; `stack` names the stack folder the plan was made in. */
 export function changesFromPlan(show: any, stack: string): ResourceChange[] {
-  if (!show || !Array.isArray(show.resource_changes ?? [])) throw new Error('not a `terraform show -json` plan: resource_changes is missing');
+  if (!show || !Array.isArray(show.resource_changes ?? []))
+    throw new Error('not a `terraform show -json` plan: resource_changes is missing');
   const out: ResourceChange[] = [];
   for (const rc of (show.resource_changes ?? []) as PlanResourceChange[]) {
     if (rc.mode !== 'managed') continue;
@@ -53,10 +54,19 @@ export function changesFromPlan(show: any, stack: string): ResourceChange[] {
       action === 'update' || action === 'replace'
         ? diffValues(rc.change.before, rc.change.after, rc.change.after_unknown).map((d) => ({
             ...d,
-            forcesReplacement: action === 'replace' && forced.some((f) => f !== '' && (pathKey(d.path) === f || pathKey(d.path).startsWith(f + '.'))),
+            forcesReplacement:
+              action === 'replace' && forced.some((f) => f !== '' && (pathKey(d.path) === f || pathKey(d.path).startsWith(f + '.'))),
           }))
         : [];
-    out.push({ stack, address: rc.address, type: rc.type, action, attributes, before: rc.change.before, after: unknownsMarked(rc.change.after, rc.change.after_unknown) });
+    out.push({
+      stack,
+      address: rc.address,
+      type: rc.type,
+      action,
+      attributes,
+      before: rc.change.before,
+      after: unknownsMarked(rc.change.after, rc.change.after_unknown),
+    });
   }
   return out;
 }

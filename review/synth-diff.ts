@@ -30,7 +30,8 @@ export function loadSynth(path: string): Map<string, any> {
       if (existsSync(file)) read(file, name);
     }
   }
-  if (stacks.size === 0) throw new Error(`${path}: no cdk.tf.json found (looked for the file, <dir>/cdk.tf.json and <dir>/stacks/*/cdk.tf.json)`);
+  if (stacks.size === 0)
+    throw new Error(`${path}: no cdk.tf.json found (looked for the file, <dir>/cdk.tf.json and <dir>/stacks/*/cdk.tf.json)`);
   return stacks;
 }
 
@@ -78,7 +79,13 @@ function isRenewed(renewed: Renewed, address: string, attr: string, head: Map<st
 }
 
 /** Leaves of `after` whose expression references a renewed attribute: they become unknown. Paths as diffValues names them. */
-function unknownByReference(after: unknown, renewed: Renewed, head: Map<string, SynthResource>, path = '', before: unknown = undefined): string[] {
+function unknownByReference(
+  after: unknown,
+  renewed: Renewed,
+  head: Map<string, SynthResource>,
+  path = '',
+  before: unknown = undefined,
+): string[] {
   if (typeof after === 'string') {
     if (!after.includes('${')) return [];
     for (const m of after.matchAll(REFERENCE)) if (isRenewed(renewed, `${m[1]}.${m[2]}`, m[3], head)) return [path];
@@ -140,7 +147,18 @@ function stackChanges(stack: string, baseTf: any, headTf: any): ResourceChange[]
       // `after` keeps the expressions: IAM checks compare documents structurally, references included.
       result.set(address, { stack, address, type, action, attributes, before: b.values, after: h.values });
       const changedTop = new Set(attributes.map((a) => pathKey(a.path).split('.')[0]));
-      renew(address, action === 'replace' ? '*' : new Set([...changedTop, ...renewedAttributes(type, attributes.map((a) => a.path))]));
+      renew(
+        address,
+        action === 'replace'
+          ? '*'
+          : new Set([
+              ...changedTop,
+              ...renewedAttributes(
+                type,
+                attributes.map((a) => a.path),
+              ),
+            ]),
+      );
     }
     if (!grew) break;
   }

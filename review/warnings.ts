@@ -27,9 +27,16 @@ function regions(v: unknown): Set<string> {
 }
 
 function tableWarnings(c: ResourceChange): Omit<Warning, 'stack' | 'address'>[] {
-  if (c.action === 'replace') return [{ label: 'TABLE REPLACED', text: `Terraform deletes the table and creates an empty one: all items are lost, and its stream gets a new ARN.${forcedBy(c)}` }];
+  if (c.action === 'replace')
+    return [
+      {
+        label: 'TABLE REPLACED',
+        text: `Terraform deletes the table and creates an empty one: all items are lost, and its stream gets a new ARN.${forcedBy(c)}`,
+      },
+    ];
   if (c.action === 'delete') {
-    const guarded = c.before?.deletion_protection_enabled === true ? ' Deletion protection is on, so the apply fails until it is switched off.' : '';
+    const guarded =
+      c.before?.deletion_protection_enabled === true ? ' Deletion protection is on, so the apply fails until it is switched off.' : '';
     return [{ label: 'TABLE DESTROYED', text: `All items are lost.${guarded}` }];
   }
   if (c.action !== 'update') return [];
@@ -42,7 +49,8 @@ function tableWarnings(c: ResourceChange): Omit<Warning, 'stack' | 'address'>[] 
     });
   }
   const removed = [...regions(c.before?.replica)].filter((r) => !regions(c.after?.replica).has(r)).sort();
-  if (removed.length) out.push({ label: 'REPLICA REMOVED', text: `replica in ${removed.map((r) => `\`${r}\``).join(', ')} is deleted with its items.` });
+  if (removed.length)
+    out.push({ label: 'REPLICA REMOVED', text: `replica in ${removed.map((r) => `\`${r}\``).join(', ')} is deleted with its items.` });
   return out;
 }
 
@@ -55,7 +63,8 @@ function oneWarning(c: ResourceChange): Omit<Warning, 'stack' | 'address'>[] {
     case 'aws_dynamodb_global_table':
       return gone ? [{ label: `REPLICA ${gone}`, text: `the replica table is deleted with its items.${forcedBy(c)}` }] : [];
     case 'aws_lambda_event_source_mapping': {
-      if (c.action === 'delete') return [{ label: 'MAPPING DESTROYED', text: 'the stream is no longer consumed; records older than the 24 h retention are lost.' }];
+      if (c.action === 'delete')
+        return [{ label: 'MAPPING DESTROYED', text: 'the stream is no longer consumed; records older than the 24 h retention are lost.' }];
       if (c.action !== 'replace') return [];
       const start = String(c.after?.starting_position ?? 'unknown');
       const effect =

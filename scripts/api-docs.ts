@@ -11,20 +11,40 @@ const ROOT = resolve(__dirname, __dirname.includes('/dist/') ? '../..' : '..');
 const ENTRY = join(ROOT, 'modules/index.ts');
 
 function jsDoc(node: ts.Node, source: ts.SourceFile): { text: string; tags: Record<string, string> } {
-  const docs = (node as any).jsDoc as ts.JSDoc[] | undefined;
+  const docs = (node as { jsDoc?: ts.JSDoc[] }).jsDoc;
   if (!docs?.length) return { text: '', tags: {} };
   const doc = docs[docs.length - 1];
-  const text = typeof doc.comment === 'string' ? doc.comment : ts.getTextOfJSDocComment(doc.comment) ?? '';
+  const text = typeof doc.comment === 'string' ? doc.comment : (ts.getTextOfJSDocComment(doc.comment) ?? '');
   const tags: Record<string, string> = {};
   for (const tag of doc.tags ?? []) {
-    const comment = typeof tag.comment === 'string' ? tag.comment : ts.getTextOfJSDocComment(tag.comment) ?? '';
+    const comment = typeof tag.comment === 'string' ? tag.comment : (ts.getTextOfJSDocComment(tag.comment) ?? '');
     tags[tag.tagName.getText(source)] = comment.trim();
   }
   return { text: text.trim(), tags };
 }
 
 function oneLine(s: string): string {
-  return s.replace(/\s*\n\s*/g, ' ').replace(/\|/g, '\\|').trim();
+  return s
+    .replace(/\s*\n\s*/g, ' ')
+    .replace(/\|/g, '\\|')
+    .trim();
+}
+
+const printer = ts.createPrinter({ removeComments: true });
+
+/**
+ * A type, parameter or initializer as TypeScript prints it, so the reference does not change when
+ * the formatter wraps a long union or array differently.
+ */
+function code(node: ts.Node | undefined, source: ts.SourceFile): string {
+  if (!node) return '';
+  // The printer keeps a literal's line breaks and trailing comma; the reference shows it on one line.
+  return oneLine(
+    printer
+      .printNode(ts.EmitHint.Unspecified, node, source)
+      .replace(/\[\s+/g, '[')
+      .replace(/,\s*\]/g, ']'),
+  );
 }
 
 /** Renders the exported classes, interfaces, types and constants of one module file. */
@@ -41,13 +61,21 @@ function renderFile(file: string, only?: Set<string>): string[] {
     if (ts.isClassDeclaration(node) && node.name) {
       const { text } = jsDoc(node, source);
       out.push(`### class \`${node.name.text}\``, '', text || '_(no description)_', '');
-      const members = node.members.filter((m) => (ts.isPropertyDeclaration(m) || ts.isMethodDeclaration(m) || ts.isGetAccessor(m)) && m.name && !(ts.getCombinedModifierFlags(m) & (ts.ModifierFlags.Private | ts.ModifierFlags.Protected)) && !m.name.getText(source).startsWith('_'));
+      const members = node.members.filter(
+        (m) =>
+          (ts.isPropertyDeclaration(m) || ts.isMethodDeclaration(m) || ts.isGetAccessor(m)) &&
+          m.name &&
+          !(ts.getCombinedModifierFlags(m) & (ts.ModifierFlags.Private | ts.ModifierFlags.Protected)) &&
+          !m.name.getText(source).startsWith('_'),
+      );
       if (members.length) {
         out.push('| member | type | description |', '|---|---|---|');
         for (const m of members) {
           const name = m.name!.getText(source);
-          const type = ts.isMethodDeclaration(m) ? `method(${m.parameters.map((p) => p.getText(source)).join(', ')})` : ((m as ts.PropertyDeclaration).type?.getText(source) ?? '');
-          out.push(`| \`${name}\` | \`${oneLine(type)}\` | ${oneLine(jsDoc(m, source).text)} |`);
+          const type = ts.isMethodDeclaration(m)
+            ? `method(${m.parameters.map((p) => code(p, source)).join(', ')})`
+            : code((m as ts.PropertyDeclaration).type, source);
+          out.push(`| \`${name}\` | \`${type}\` | ${oneLine(jsDoc(m, source).text)} |`);
         }
         out.push('');
       }
@@ -60,16 +88,18 @@ function renderFile(file: string, only?: Set<string>): string[] {
         for (const p of props) {
           const doc = jsDoc(p, source);
           const optional = p.questionToken ? '' : ' (required)';
-          out.push(`| \`${p.name.getText(source)}\`${optional} | \`${oneLine(p.type?.getText(source) ?? '')}\` | ${oneLine(doc.tags.default ?? '')} | ${oneLine(doc.text)} |`);
+          out.push(
+            `| \`${p.name.getText(source)}\`${optional} | \`${code(p.type, source)}\` | ${oneLine(doc.tags.default ?? '')} | ${oneLine(doc.text)} |`,
+          );
         }
         out.push('');
       }
     } else if (ts.isTypeAliasDeclaration(node)) {
-      out.push(`### type \`${node.name.text}\``, '', `\`${oneLine(node.type.getText(source))}\``, '', jsDoc(node, source).text, '');
+      out.push(`### type \`${node.name.text}\``, '', `\`${code(node.type, source)}\``, '', jsDoc(node, source).text, '');
     } else if (ts.isVariableStatement(node)) {
       for (const d of node.declarationList.declarations) {
         if (!ts.isIdentifier(d.name) || (only && !only.has(d.name.text))) continue;
-        out.push(`### const \`${d.name.text}\``, '', `\`${oneLine(d.initializer?.getText(source) ?? '')}\``, '', jsDoc(node, source).text, '');
+        out.push(`### const \`${d.name.text}\``, '', `\`${code(d.initializer, source)}\``, '', jsDoc(node, source).text, '');
       }
     }
   });
@@ -105,7 +135,8 @@ export function renderApiDocs(): string {
     }
   });
   const lines = ['# API reference', '', '_Generated from the JSDoc in `modules/` by `scripts/api-docs.ts`; do not edit by hand._', ''];
-  for (const [from, names] of reExports(ENTRY)) lines.push(`## \`${relative(ROOT, from)}\` (${[...names].join(', ')})`, '', ...renderFile(from, names));
+  for (const [from, names] of reExports(ENTRY))
+    lines.push(`## \`${relative(ROOT, from)}\` (${[...names].join(', ')})`, '', ...renderFile(from, names));
   for (const file of files) {
     lines.push(`## \`${relative(ROOT, file)}\``, '', ...renderFile(file));
     // Option interfaces that live in modules/internal and are re-exported by this file.

@@ -34,7 +34,9 @@ function sourceFiles() {
   }
   const all = new Set(files);
   for (const file of all) {
-    for (const m of readFileSync(file, 'utf8').matchAll(/(?:\bfrom\s*|\bimport\s*\(\s*|\brequire\s*\(\s*|^import\s+)['"](\.{1,2}\/[^'"]+)['"]/gm)) {
+    for (const m of readFileSync(file, 'utf8').matchAll(
+      /(?:\bfrom\s*|\bimport\s*\(\s*|\brequire\s*\(\s*|^import\s+)['"](\.{1,2}\/[^'"]+)['"]/gm,
+    )) {
       const base = join(dirname(file), m[1]);
       const target = [`${base}.ts`, join(base, 'index.ts')].find((c) => existsSync(c));
       if (target && !all.has(target)) all.add(target);
@@ -119,14 +121,15 @@ function transpile() {
 async function bundleHandlers() {
   const stamp = readStamp('handler-bundles');
   const script = fingerprint('scripts/bundle-handlers.ts');
-  const fresh = (/** @type {string} */ name) => stamp?.script === script && existsSync(join(ROOT, 'build', 'handlers', name, 'index.js')) && unchanged(stamp.handlers?.[name]);
+  const fresh = (/** @type {string} */ name) =>
+    stamp?.script === script && existsSync(join(ROOT, 'build', 'handlers', name, 'index.js')) && unchanged(stamp.handlers?.[name]);
   if (stamp && Object.keys(stamp.handlers ?? {}).every(fresh) && Object.keys(stamp.handlers ?? {}).length) return [];
   transpile();
-  /** @type {{ HANDLER_ENTRIES: Record<string, string>, bundleEntry(entry: string): Promise<{ code: Uint8Array, inputs: string[] }> }} */
+  /** @type {{ HANDLER_ENTRIES: Record<string, string>, CLI_ENTRIES: Record<string, string>, bundleEntry(entry: string): Promise<{ code: Uint8Array, inputs: string[] }> }} */
   const bundler = require(join(ROOT, 'dist', 'scripts', 'bundle-handlers.js'));
   const next = { script, handlers: /** @type {Record<string, Record<string, string | undefined>>} */ ({}) };
   const rebuilt = [];
-  for (const [name, entry] of Object.entries(bundler.HANDLER_ENTRIES)) {
+  for (const [name, entry] of Object.entries({ ...bundler.HANDLER_ENTRIES, ...bundler.CLI_ENTRIES })) {
     if (fresh(name)) {
       next.handlers[name] = stamp.handlers[name];
       continue;
@@ -157,18 +160,37 @@ function bundleApp(/** @type {string} */ entry) {
   const stampName = `app-bundle-${entry.replace(/\W/g, '_')}`;
   const stamp = readStamp(stampName);
   const options = JSON.stringify(TRANSPILE_OPTIONS);
-  if (stamp?.options === options && existsSync(app) && existsSync(vendor) && unchanged(stamp.inputs) && unchanged(stamp.vendorInputs)) return { app, vendor };
+  if (stamp?.options === options && existsSync(app) && existsSync(vendor) && unchanged(stamp.inputs) && unchanged(stamp.vendorInputs))
+    return { app, vendor };
   const esbuild = require('esbuild');
-  const result = esbuild.buildSync({ ...TRANSPILE_OPTIONS, absWorkingDir: ROOT, entryPoints: [entry], outfile: app, bundle: true, packages: 'external', metafile: true });
+  const result = esbuild.buildSync({
+    ...TRANSPILE_OPTIONS,
+    absWorkingDir: ROOT,
+    entryPoints: [entry],
+    outfile: app,
+    bundle: true,
+    packages: 'external',
+    metafile: true,
+  });
   rmSync(`${app}.v8cache`, { force: true });
   const builtins = new Set(require('module').builtinModules);
-  const packages = [...new Set(Object.values(result.metafile.outputs).flatMap((o) => o.imports.filter((i) => i.external).map((i) => i.path)))]
+  const packages = [
+    ...new Set(Object.values(result.metafile.outputs).flatMap((o) => o.imports.filter((i) => i.external).map((i) => i.path))),
+  ]
     .filter((p) => p !== 'esbuild' && !builtins.has(p.replace(/^node:/, '')))
     .sort();
   let vendorInputs = stamp?.vendorInputs;
   if (stamp?.packages?.join('\n') !== packages.join('\n') || !existsSync(vendor) || !unchanged(vendorInputs)) {
     const entrySource = `module.exports = {\n${packages.map((p) => `  ${JSON.stringify(p)}: require(${JSON.stringify(p)}),`).join('\n')}\n};\n`;
-    const built = esbuild.buildSync({ ...TRANSPILE_OPTIONS, absWorkingDir: ROOT, stdin: { contents: entrySource, resolveDir: ROOT, sourcefile: 'vendor-entry.js' }, outfile: vendor, bundle: true, external: ['esbuild'], metafile: true });
+    const built = esbuild.buildSync({
+      ...TRANSPILE_OPTIONS,
+      absWorkingDir: ROOT,
+      stdin: { contents: entrySource, resolveDir: ROOT, sourcefile: 'vendor-entry.js' },
+      outfile: vendor,
+      bundle: true,
+      external: ['esbuild'],
+      metafile: true,
+    });
     rmSync(`${vendor}.v8cache`, { force: true });
     vendorInputs = fingerprints(Object.keys(built.metafile.inputs));
   }
@@ -196,7 +218,7 @@ function loadBundled(/** @type {string} */ file, /** @type {Record<string, unkno
   const script = new vm.Script(Module.wrap(readFileSync(file, 'utf8')), { filename: file, cachedData });
   const mod = new Module(file, undefined);
   mod.filename = file;
-  // @ts-ignore: Node's own lookup paths for a module at `file`
+  // @ts-expect-error: Node's own lookup paths for a module at `file`
   mod.paths = Module._nodeModulePaths(dirname(file));
   const requireForBundle = (/** @type {string} */ id) => (id in packages ? packages[id] : mod.require(id));
   script.runInThisContext().call(mod.exports, mod.exports, requireForBundle, mod, file, dirname(file));
@@ -214,7 +236,9 @@ async function build(options = {}) {
   const transpiled = transpile();
   const bundled = await bundleHandlers();
   if (!options.quiet) {
-    console.log(`build: ${transpiled ? `transpiled ${transpiled} file(s)` : 'dist/ up to date'}; ${bundled.length ? `bundled ${bundled.join(', ')}` : 'handler bundles up to date'}`);
+    console.log(
+      `build: ${transpiled ? `transpiled ${transpiled} file(s)` : 'dist/ up to date'}; ${bundled.length ? `bundled ${bundled.join(', ')}` : 'handler bundles up to date'}`,
+    );
   }
 }
 

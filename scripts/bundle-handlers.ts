@@ -18,6 +18,15 @@ export const HANDLER_ENTRIES: Record<string, string> = {
   redrive: 'handlers/redrive.ts',
 };
 
+/**
+ * Command-line tools shipped in the packages, bundled the same way so an installed package needs
+ * none of the SDK clients they use; they run on the user's Node.js with the SDK's full credential
+ * chain (profiles, SSO, ...), not the Lambda environment provider.
+ */
+export const CLI_ENTRIES: Record<string, string> = {
+  'backfill-cli': 'handlers/backfill/cli.ts',
+};
+
 function projectRoot(): string {
   // Compiled: dist/scripts/bundle-handlers.js; under ts-jest: scripts/bundle-handlers.ts.
   return __dirname.includes(`${join('dist', 'scripts')}`) ? resolve(__dirname, '..', '..') : resolve(__dirname, '..');
@@ -33,8 +42,15 @@ export function envCredentialsPlugin(): Plugin {
   return {
     name: 'lambda-env-credentials',
     setup(b) {
-      b.onResolve({ filter: /^@aws-sdk\/credential-provider-node$/ }, () => ({ path: 'lambda-env-credentials', namespace: 'lambda-env-credentials' }));
-      b.onLoad({ filter: /.*/, namespace: 'lambda-env-credentials' }, () => ({ contents: ENV_CREDENTIALS_SOURCE, loader: 'js', resolveDir: projectRoot() }));
+      b.onResolve({ filter: /^@aws-sdk\/credential-provider-node$/ }, () => ({
+        path: 'lambda-env-credentials',
+        namespace: 'lambda-env-credentials',
+      }));
+      b.onLoad({ filter: /.*/, namespace: 'lambda-env-credentials' }, () => ({
+        contents: ENV_CREDENTIALS_SOURCE,
+        loader: 'js',
+        resolveDir: projectRoot(),
+      }));
     },
   };
 }
@@ -53,6 +69,7 @@ export interface BundledCode {
 
 /** Bundles one entry in memory (no files written); the exact options the package build uses. */
 export async function bundleEntry(entry: string, root = projectRoot()): Promise<BundledCode> {
+  const cli = Object.values(CLI_ENTRIES).includes(entry);
   const out = await build({
     metafile: true,
     absWorkingDir: root,
@@ -60,14 +77,14 @@ export async function bundleEntry(entry: string, root = projectRoot()): Promise<
     bundle: true,
     minify: true,
     platform: 'node',
-    target: 'node22',
+    target: cli ? 'node20' : 'node22',
     format: 'cjs',
     mainFields: ['module', 'main'],
     legalComments: 'none',
     sourcemap: false,
     write: false,
     logLevel: 'error',
-    plugins: [envCredentialsPlugin()],
+    plugins: cli ? [] : [envCredentialsPlugin()],
   });
   return { code: out.outputFiles[0].contents, inputs: Object.keys(out.metafile.inputs) };
 }
@@ -76,7 +93,7 @@ export async function bundleEntry(entry: string, root = projectRoot()): Promise<
 export async function bundleHandlers(outDir = join(projectRoot(), 'build', 'handlers')): Promise<BundleResult[]> {
   const root = projectRoot();
   return Promise.all(
-    Object.entries(HANDLER_ENTRIES).map(async ([name, entry]) => {
+    Object.entries({ ...HANDLER_ENTRIES, ...CLI_ENTRIES }).map(async ([name, entry]) => {
       const { code } = await bundleEntry(entry, root);
       const dir = join(outDir, name);
       mkdirSync(dir, { recursive: true });

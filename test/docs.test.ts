@@ -13,7 +13,8 @@ describe('docs/API.md', () => {
     for (const line of renderApiDocs().split('\n')) {
       const heading = /^### \w+ `(\w+)`/.exec(line);
       if (heading) current = heading[1];
-      else if (/(Props|Options)$/.test(current) && /^\| `\w+`/.test(line) && /\|\s*\|$/.test(line)) undocumented.push(`${current}: ${line}`);
+      else if (/(Props|Options)$/.test(current) && /^\| `\w+`/.test(line) && /\|\s*\|$/.test(line))
+        undocumented.push(`${current}: ${line}`);
     }
     expect(undocumented).toEqual([]);
   });

@@ -37,7 +37,11 @@ const fn = new lambda.Function(stack, 'Consumer', {
   timeout: Duration.seconds(30),
   logGroup: new logs.LogGroup(stack, 'ConsumerLogs', { retention: logs.RetentionDays.ONE_MONTH }),
 });
-const failures = new sqs.Queue(stack, 'Failures', { retentionPeriod: Duration.days(14), encryption: sqs.QueueEncryption.SQS_MANAGED, enforceSSL: true });
+const failures = new sqs.Queue(stack, 'Failures', {
+  retentionPeriod: Duration.days(14),
+  encryption: sqs.QueueEncryption.SQS_MANAGED,
+  enforceSSL: true,
+});
 fn.addEventSource(
   new DynamoEventSource(table, {
     startingPosition: lambda.StartingPosition.TRIM_HORIZON,
@@ -50,6 +54,10 @@ fn.addEventSource(
     onFailure: new SqsDlq(failures),
   }),
 );
-new cloudwatch.Alarm(stack, 'IteratorAge', { metric: fn.metric('IteratorAge', { statistic: 'Maximum', period: Duration.minutes(1) }), threshold: 60000, evaluationPeriods: 3 });
+new cloudwatch.Alarm(stack, 'IteratorAge', {
+  metric: fn.metric('IteratorAge', { statistic: 'Maximum', period: Duration.minutes(1) }),
+  threshold: 60000,
+  evaluationPeriods: 3,
+});
 new cloudwatch.Alarm(stack, 'Errors', { metric: fn.metricErrors({ period: Duration.minutes(1) }), threshold: 1, evaluationPeriods: 1 });
 app.synth();

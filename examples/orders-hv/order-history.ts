@@ -35,7 +35,9 @@ export async function handler(event: KinesisStreamEvent): Promise<KinesisStreamB
         }),
       );
     } catch (e) {
-      console.log(JSON.stringify({ level: 'ERROR', message: 'history not written', sequenceNumber: record.kinesis.sequenceNumber, error: String(e) }));
+      console.log(
+        JSON.stringify({ level: 'ERROR', message: 'history not written', sequenceNumber: record.kinesis.sequenceNumber, error: String(e) }),
+      );
       batchItemFailures.push({ itemIdentifier: record.kinesis.sequenceNumber });
     }
   }

@@ -21,7 +21,12 @@ export function statusRow(change: Change): Record<string, ItemValue> | undefined
   const changedAt: ItemValue = { N: String(changedAtMicros(change)) };
   if (change.eventName === 'REMOVE') return { orderId: { S: orderId }, status: { S: 'DELETED' }, changedAt };
   const image = change.dynamodb.NewImage ?? {};
-  return { orderId: { S: orderId }, status: { S: image.status?.S ?? 'UNKNOWN' }, customerId: image.customerId?.S ? { S: image.customerId.S } : { NULL: true }, changedAt };
+  return {
+    orderId: { S: orderId },
+    status: { S: image.status?.S ?? 'UNKNOWN' },
+    customerId: image.customerId?.S ? { S: image.customerId.S } : { NULL: true },
+    changedAt,
+  };
 }
 
 let client: DynamoDBClient | undefined;
@@ -33,7 +38,12 @@ export async function apply(ddb: DynamoDBClient, tableName: string, record: Kine
   if (!row) return 'skipped';
   try {
     await ddb.send(
-      new PutItemCommand({ TableName: tableName, Item: row, ConditionExpression: 'attribute_not_exists(changedAt) OR changedAt < :t', ExpressionAttributeValues: { ':t': row.changedAt } }),
+      new PutItemCommand({
+        TableName: tableName,
+        Item: row,
+        ConditionExpression: 'attribute_not_exists(changedAt) OR changedAt < :t',
+        ExpressionAttributeValues: { ':t': row.changedAt },
+      }),
     );
     return 'applied';
   } catch (e) {
@@ -51,7 +61,14 @@ export async function handler(event: KinesisStreamEvent): Promise<KinesisStreamB
     try {
       await apply(client, tableName, record);
     } catch (e) {
-      console.log(JSON.stringify({ level: 'ERROR', message: 'order status not written', sequenceNumber: record.kinesis.sequenceNumber, error: String(e) }));
+      console.log(
+        JSON.stringify({
+          level: 'ERROR',
+          message: 'order status not written',
+          sequenceNumber: record.kinesis.sequenceNumber,
+          error: String(e),
+        }),
+      );
       batchItemFailures.push({ itemIdentifier: record.kinesis.sequenceNumber });
     }
   }

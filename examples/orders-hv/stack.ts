@@ -41,7 +41,10 @@ export class HighVolumeOrdersStack extends TerraformStack {
       table: this.orders,
       stream: { streamName: `${env}-hv-order-changes`, retentionHours: 168 },
     });
-    const statusTable = new StreamTable(this, 'OrderStatus', { tableName: `${env}-hv-order-status`, partitionKey: { name: 'orderId', type: 'S' } });
+    const statusTable = new StreamTable(this, 'OrderStatus', {
+      tableName: `${env}-hv-order-status`,
+      partitionKey: { name: 'orderId', type: 'S' },
+    });
     const historyTable = new StreamTable(this, 'OrderHistory', {
       tableName: `${env}-hv-order-history`,
       partitionKey: { name: 'orderId', type: 'S' },
@@ -70,7 +73,9 @@ export class HighVolumeOrdersStack extends TerraformStack {
       });
     this.status = pipeline('Status', 'order-status', 'examples/orders-hv/order-status.ts', { STATUS_TABLE_NAME: statusTable.tableName });
     this.status.consumer.grantWriteData(statusTable);
-    this.history = pipeline('History', 'order-history', 'examples/orders-hv/order-history.ts', { HISTORY_TABLE_NAME: historyTable.tableName });
+    this.history = pipeline('History', 'order-history', 'examples/orders-hv/order-history.ts', {
+      HISTORY_TABLE_NAME: historyTable.tableName,
+    });
     this.history.consumer.grantWriteData(historyTable);
 
     new TerraformOutput(this, 'table_arn', { value: this.orders.tableArn });

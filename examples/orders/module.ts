@@ -25,19 +25,34 @@ export class OrdersModule extends ModuleStack {
     const alarmActions = this.variable('alarm_action_arns', {
       type: 'list(string)',
       description: 'SNS topic ARNs the alarms notify (at most 5).',
-      validation: [{ condition: '${length(var.alarm_action_arns) <= 5}', errorMessage: 'alarm_action_arns must be at most 5 ARNs (CloudWatch limit per alarm).' }],
+      validation: [
+        {
+          condition: '${length(var.alarm_action_arns) <= 5}',
+          errorMessage: 'alarm_action_arns must be at most 5 ARNs (CloudWatch limit per alarm).',
+        },
+      ],
     });
     const batchSize = this.variable('batch_size', {
       type: 'number',
       description: 'Most stream records per invocation.',
       default: 1000,
-      validation: [{ condition: '${var.batch_size >= 1 && var.batch_size <= 10000 && floor(var.batch_size) == var.batch_size}', errorMessage: 'batch_size must be an integer 1..10000 (for a DynamoDB stream).' }],
+      validation: [
+        {
+          condition: '${var.batch_size >= 1 && var.batch_size <= 10000 && floor(var.batch_size) == var.batch_size}',
+          errorMessage: 'batch_size must be an integer 1..10000 (for a DynamoDB stream).',
+        },
+      ],
     });
     const logRetention = this.variable('log_retention_days', {
       type: 'number',
       description: 'Days the consumer keeps its logs.',
       default: 30,
-      validation: [{ condition: `\${contains(${JSON.stringify(LOG_RETENTION_DAYS)}, var.log_retention_days)}`, errorMessage: `log_retention_days must be one of ${LOG_RETENTION_DAYS.join(', ')}.` }],
+      validation: [
+        {
+          condition: `\${contains(${JSON.stringify(LOG_RETENTION_DAYS)}, var.log_retention_days)}`,
+          errorMessage: `log_retention_days must be one of ${LOG_RETENTION_DAYS.join(', ')}.`,
+        },
+      ],
     });
 
     const analytics = new OrdersAnalytics(this, 'Analytics', {
@@ -55,7 +70,13 @@ export class OrdersModule extends ModuleStack {
     this.output('failure_queue_url', stats.failureDestination!.queueUrl, 'URL of the on-failure queue.');
     this.output('failure_queue_arn', stats.failureDestination!.queueArn, 'ARN of the on-failure queue.');
     this.output('dashboard_name', stats.alarms!.dashboard!.dashboardName, 'Name of the CloudWatch dashboard.');
-    this.output('alarm_names', Object.keys(stats.alarms!.alarms).sort().map((k) => stats.alarms!.alarms[k].alarmName), 'Names of the pipeline alarms.');
+    this.output(
+      'alarm_names',
+      Object.keys(stats.alarms!.alarms)
+        .sort()
+        .map((k) => stats.alarms!.alarms[k].alarmName),
+      'Names of the pipeline alarms.',
+    );
     this.output('stats_table_name', analytics.stats.tableName, 'Name of the per-day statistics table.');
   }
 }

@@ -49,7 +49,11 @@ function add(state: WindowState, order: Order, sign: 1 | -1): void {
 
 /** True for deletes made by DynamoDB's TTL sweeper: expiring old orders is not a cancellation. */
 export function isTtlDelete(record: DynamoDBRecord): boolean {
-  return record.eventName === 'REMOVE' && record.userIdentity?.type === 'Service' && record.userIdentity?.principalId === 'dynamodb.amazonaws.com';
+  return (
+    record.eventName === 'REMOVE' &&
+    record.userIdentity?.type === 'Service' &&
+    record.userIdentity?.principalId === 'dynamodb.amazonaws.com'
+  );
 }
 
 /** Folds one stream record into the window state (pure). A modify is "remove old, add new". */
@@ -72,19 +76,31 @@ function statusAttribute(status: string): string {
 }
 
 /** Writes one window's deltas; returns how many days were applied and how many were already there. */
-export async function flushWindow(client: DynamoDBClient, tableName: string, windowId: string, state: WindowState): Promise<{ applied: number; duplicate: number }> {
+export async function flushWindow(
+  client: DynamoDBClient,
+  tableName: string,
+  windowId: string,
+  state: WindowState,
+): Promise<{ applied: number; duplicate: number }> {
   let applied = 0;
   let duplicate = 0;
   for (const day of Object.keys(state).sort()) {
     const d = state[day];
     const names: Record<string, string> = { '#orders': 'orders', '#revenue': 'revenueCents', '#windows': 'appliedWindows' };
-    const values: Record<string, AttributeValue> = { ':orders': { N: String(d.orders) }, ':revenue': { N: String(d.revenueCents) }, ':window': { SS: [windowId] }, ':windowId': { S: windowId } };
+    const values: Record<string, AttributeValue> = {
+      ':orders': { N: String(d.orders) },
+      ':revenue': { N: String(d.revenueCents) },
+      ':window': { SS: [windowId] },
+      ':windowId': { S: windowId },
+    };
     const adds = ['#orders :orders', '#revenue :revenue', '#windows :window'];
-    Object.keys(d.byStatus).sort().forEach((status, i) => {
-      names[`#s${i}`] = statusAttribute(status);
-      values[`:s${i}`] = { N: String(d.byStatus[status]) };
-      adds.push(`#s${i} :s${i}`);
-    });
+    Object.keys(d.byStatus)
+      .sort()
+      .forEach((status, i) => {
+        names[`#s${i}`] = statusAttribute(status);
+        values[`:s${i}`] = { N: String(d.byStatus[status]) };
+        adds.push(`#s${i} :s${i}`);
+      });
     try {
       await client.send(
         new UpdateItemCommand({

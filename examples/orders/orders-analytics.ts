@@ -27,13 +27,24 @@ export class OrdersAnalytics extends Construct {
   constructor(scope: Construct, id: string, props: OrdersAnalyticsProps) {
     super(scope, id);
     const { prefix, tags } = props;
-    this.stats = new StreamTable(this, 'OrderStats', { tableName: `${prefix}-order-stats`, partitionKey: { name: 'day', type: 'S' }, tags });
-    const alarms: PipelineAlarmSettings = { alarmNamePrefix: `${prefix}-orders`, dashboardName: `${prefix}-orders`, actionArns: props.alarmActionArns, tags };
+    this.stats = new StreamTable(this, 'OrderStats', {
+      tableName: `${prefix}-order-stats`,
+      partitionKey: { name: 'day', type: 'S' },
+      tags,
+    });
+    const alarms: PipelineAlarmSettings = {
+      alarmNamePrefix: `${prefix}-orders`,
+      dashboardName: `${prefix}-orders`,
+      actionArns: props.alarmActionArns,
+      tags,
+    };
     this.pipeline = new StreamPipeline(this, 'Orders', {
       table: {
         tableName: `${prefix}-orders`,
         partitionKey: { name: 'orderId', type: 'S' },
-        globalSecondaryIndexes: [{ name: 'byCustomer', partitionKey: { name: 'customerId', type: 'S' }, sortKey: { name: 'createdAt', type: 'S' } }],
+        globalSecondaryIndexes: [
+          { name: 'byCustomer', partitionKey: { name: 'customerId', type: 'S' }, sortKey: { name: 'createdAt', type: 'S' } },
+        ],
         timeToLiveAttribute: 'expiresAt',
         tags,
       },

@@ -34,7 +34,19 @@ export interface Counts {
   behind: number;
 }
 
-export const ZERO_COUNTS: Counts = { scanned: 0, copied: 0, stale: 0, stamped: 0, skipped: 0, failed: 0, tombstones: 0, filtered: 0, present: 0, missing: 0, behind: 0 };
+export const ZERO_COUNTS: Counts = {
+  scanned: 0,
+  copied: 0,
+  stale: 0,
+  stamped: 0,
+  skipped: 0,
+  failed: 0,
+  tombstones: 0,
+  filtered: 0,
+  present: 0,
+  missing: 0,
+  behind: 0,
+};
 
 export function addCounts(into: Counts, add: Counts): void {
   for (const k of Object.keys(add) as (keyof Counts)[]) into[k] += add[k];
@@ -104,7 +116,9 @@ export function checkSameJob(state: CheckpointState, job: JobIdentity, where: st
   const was = JSON.stringify(state.job);
   const now = JSON.stringify(job);
   if (was !== now) {
-    throw new Error(`checkpoint ${where} belongs to another backfill (${was}); this run is ${now}. Use the same source, target, --segments and --verify, or another checkpoint file`);
+    throw new Error(
+      `checkpoint ${where} belongs to another backfill (${was}); this run is ${now}. Use the same source, target, --segments and --verify, or another checkpoint file`,
+    );
   }
 }
 

@@ -112,7 +112,17 @@ export function parseArgs(argv: readonly string[]): CliArgs {
     if (values.has(spec.option)) problems.push(`${flag} is given more than once`);
     // A number that does not read as one stays text, so its problem quotes what was typed.
     const number = raw.trim() !== '' && Number.isFinite(Number(raw)) ? Number(raw) : raw;
-    values.set(spec.option, spec.kind === 'number' ? number : spec.kind === 'list' ? raw.split(',').map((s) => s.trim()).filter(Boolean) : raw);
+    values.set(
+      spec.option,
+      spec.kind === 'number'
+        ? number
+        : spec.kind === 'list'
+          ? raw
+              .split(',')
+              .map((s) => s.trim())
+              .filter(Boolean)
+          : raw,
+    );
   }
   const missing = REQUIRED.filter((f) => !values.has(FLAGS[f].option));
   for (const f of missing) problems.push(`${f} is required`);
@@ -141,7 +151,12 @@ export async function main(argv: readonly string[], deps: CliDeps = {}): Promise
     ({ options, progressSeconds } = toOptions(parseArgs(argv), deps));
   } catch (e) {
     if (!(e instanceof UsageError)) throw e;
-    err(`${e.message.split('\n').map((l) => `backfill: ${l}`).join('\n')}\n(run with --help for every flag)\n`);
+    err(
+      `${e.message
+        .split('\n')
+        .map((l) => `backfill: ${l}`)
+        .join('\n')}\n(run with --help for every flag)\n`,
+    );
     return 1;
   }
   const label = `${options.source.region}/${options.source.table} -> ${options.target.region}/${options.target.table}`;
@@ -177,7 +192,9 @@ export async function main(argv: readonly string[], deps: CliDeps = {}): Promise
   }
   const unmatched = summary.totals.missing + summary.totals.behind;
   if (unmatched > 0) {
-    err(`backfill ${label}: ${unmatched} items are missing or behind in the target (see "problems"); check them again once the writers have drained, or run the copy again\n`);
+    err(
+      `backfill ${label}: ${unmatched} items are missing or behind in the target (see "problems"); check them again once the writers have drained, or run the copy again\n`,
+    );
     return 2;
   }
   return 0;
@@ -191,7 +208,8 @@ function toOptions(args: CliArgs, deps: CliDeps): { options: BackfillOptions; pr
     if (url !== undefined && !/^https?:\/\/[^\s/]+/.test(url)) problems.push(`${f} must be an http(s) URL (got ${JSON.stringify(url)})`);
   }
   const roleArn = v('targetRoleArn');
-  if (roleArn !== undefined && !/^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/.test(roleArn)) problems.push(`--target-role-arn must be an IAM role ARN (got ${JSON.stringify(roleArn)})`);
+  if (roleArn !== undefined && !/^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/.test(roleArn))
+    problems.push(`--target-role-arn must be an IAM role ARN (got ${JSON.stringify(roleArn)})`);
   let where: Record<string, unknown> | undefined;
   if (v('replicateItemsWhere') !== undefined) {
     try {
@@ -201,12 +219,15 @@ function toOptions(args: CliArgs, deps: CliDeps): { options: BackfillOptions; pr
     }
   }
   const progressSeconds = v('progressSeconds') ?? 10;
-  if (!(typeof progressSeconds === 'number' && progressSeconds >= 0)) problems.push(`--progress-seconds must be a number 0 or above (got ${JSON.stringify(progressSeconds)})`);
+  if (!(typeof progressSeconds === 'number' && progressSeconds >= 0))
+    problems.push(`--progress-seconds must be a number 0 or above (got ${JSON.stringify(progressSeconds)})`);
   const rate = v('itemsPerSecond');
   const sourceRegion = v('source.region');
   const targetRegion = v('target.region');
   const table = v('source.table');
-  const names = Object.fromEntries(['version', 'origin', 'deleted', 'ttl', 'writtenFor'].map((k) => [k, v(`names.${k}`)]).filter(([, x]) => x !== undefined));
+  const names = Object.fromEntries(
+    ['version', 'origin', 'deleted', 'ttl', 'writtenFor'].map((k) => [k, v(`names.${k}`)]).filter(([, x]) => x !== undefined),
+  );
   // Clients come last: none is built for flags that are wrong.
   const noClient = undefined as unknown as DynamoDBClient;
   const options: BackfillOptions = {
@@ -223,7 +244,9 @@ function toOptions(args: CliArgs, deps: CliDeps): { options: BackfillOptions; pr
     replicateItemsWhere: where,
     names,
     verify: v('verify') === true,
-    checkpoint: fileCheckpoint(v('checkpoint') ?? `backfill-${table}-${sourceRegion}-to-${targetRegion}${v('verify') ? '-verify' : ''}.json`),
+    checkpoint: fileCheckpoint(
+      v('checkpoint') ?? `backfill-${table}-${sourceRegion}-to-${targetRegion}${v('verify') ? '-verify' : ''}.json`,
+    ),
     signal: deps.signal,
   };
   problems.push(...optionProblems(options, (o) => flagOf(o, args.values)).filter((p) => !args.missing.some((f) => p.startsWith(`${f} `))));
@@ -240,7 +263,12 @@ function toOptions(args: CliArgs, deps: CliDeps): { options: BackfillOptions; pr
 }
 
 function defaultClient(region: string, endpoint?: string, roleArn?: string): DynamoDBClient {
-  return new DynamoDBClient({ region, endpoint, maxAttempts: 3, credentials: roleArn ? assumedRole(roleArn, region, 'dynamodb-backfill') : undefined });
+  return new DynamoDBClient({
+    region,
+    endpoint,
+    maxAttempts: 3,
+    credentials: roleArn ? assumedRole(roleArn, region, 'dynamodb-backfill') : undefined,
+  });
 }
 
 if (require.main === module) {

@@ -12,7 +12,18 @@
  */
 import { DescribeTableCommand, ScanCommand, TableDescription } from '@aws-sdk/client-dynamodb';
 import type { Item } from '../lww';
-import { addCounts, checkSameJob, CheckpointState, Counts, JobIdentity, MAX_LISTED_PROBLEMS, newCheckpoint, Problem, SegmentState, ZERO_COUNTS } from './checkpoint';
+import {
+  addCounts,
+  checkSameJob,
+  CheckpointState,
+  Counts,
+  JobIdentity,
+  MAX_LISTED_PROBLEMS,
+  newCheckpoint,
+  Problem,
+  SegmentState,
+  ZERO_COUNTS,
+} from './checkpoint';
 import { backfillItem, ItemContext, PageTally } from './item';
 import { attributeNames, BackfillOptions, DEFAULTS, itemFilter, optionProblems, SourceTable } from './options';
 import { DEFAULT_BACKOFF, Semaphore, SYSTEM_CLOCK, TokenBucket } from './pacing';
@@ -153,7 +164,13 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillSum
     state.problems.push(...tally.problems.slice(0, Math.max(0, MAX_LISTED_PROBLEMS - state.problems.length)));
     await persist();
     options.onProgress?.(progress());
-    await options.onPage?.({ segment: seg.segment, pages: seg.pages, items: page.Items?.length ?? 0, counts: tally.counts, segmentDone: seg.done });
+    await options.onPage?.({
+      segment: seg.segment,
+      pages: seg.pages,
+      items: page.Items?.length ?? 0,
+      counts: tally.counts,
+      segmentDone: seg.done,
+    });
   };
 
   const queue = state.segments.filter((s) => !s.done);
@@ -217,7 +234,9 @@ function sameKeys(source: TableDescription, target: TableDescription, options: B
   const shape = (t: TableDescription) =>
     [...t.KeySchema!]
       .sort((a, b) => (a.KeyType === b.KeyType ? 0 : a.KeyType === 'HASH' ? -1 : 1))
-      .map((k) => `${k.AttributeName} ${t.AttributeDefinitions?.find((d) => d.AttributeName === k.AttributeName)?.AttributeType} ${k.KeyType}`);
+      .map(
+        (k) => `${k.AttributeName} ${t.AttributeDefinitions?.find((d) => d.AttributeName === k.AttributeName)?.AttributeType} ${k.KeyType}`,
+      );
   const s = shape(source);
   const t = shape(target);
   if (s.join(', ') !== t.join(', ')) {

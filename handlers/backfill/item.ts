@@ -52,7 +52,8 @@ export async function backfillItem(item: Item, ctx: ItemContext, tally: PageTall
   }
   const version = item[ctx.names.version];
   if (version === undefined) {
-    if (ctx.unversioned === 'skip') return skip(item, ctx, tally, 'no version attribute (written before replication and never since); --unversioned stamp copies it');
+    if (ctx.unversioned === 'skip')
+      return skip(item, ctx, tally, 'no version attribute (written before replication and never since); --unversioned stamp copies it');
     const stamped = await stamp(item, ctx);
     if (stamped.kind === 'stamped') counts.stamped++;
     // Deleted since the scan read it: nothing to copy, and the delete replicates by itself.
@@ -68,7 +69,12 @@ export async function backfillItem(item: Item, ctx: ItemContext, tally: PageTall
 async function backfillItemWithVersion(item: Item, ctx: ItemContext, tally: PageTally): Promise<void> {
   const version = item[ctx.names.version]?.S;
   if (version === undefined || !isVersion(version)) {
-    return skip(item, ctx, tally, `${ctx.names.version} is not a replication version (${JSON.stringify(item[ctx.names.version]).slice(0, 120)}); its writer parks such writes too`);
+    return skip(
+      item,
+      ctx,
+      tally,
+      `${ctx.names.version} is not a replication version (${JSON.stringify(item[ctx.names.version]).slice(0, 120)}); its writer parks such writes too`,
+    );
   }
   await copy(item, version, ctx, tally);
 }
@@ -112,7 +118,13 @@ async function copy(item: Item, version: string, ctx: ItemContext, tally: PageTa
   // The writer's own omit/mask rule; it reads only the record's keys.
   const written = itemForTarget(item, target, { keys } as DecodedRecord, names);
   const size = itemSize(written);
-  if (size > MAX_ITEM_BYTES) return fail(item, ctx, tally, `${size} bytes for ${target.region}/${target.table} after masking, over DynamoDB's ${MAX_ITEM_BYTES}-byte item limit`);
+  if (size > MAX_ITEM_BYTES)
+    return fail(
+      item,
+      ctx,
+      tally,
+      `${size} bytes for ${target.region}/${target.table} after masking, over DynamoDB's ${MAX_ITEM_BYTES}-byte item limit`,
+    );
   try {
     await ctx.requests.write(`copying ${describeKey(item, keyNames)} to ${target.region}/${target.table}`, () =>
       target.client.send(new PutItemCommand({ TableName: target.table, Item: written, ...newerThanTargetCondition(version, names) })),
@@ -124,7 +136,8 @@ async function copy(item: Item, version: string, ctx: ItemContext, tally: PageTa
       return;
     }
     // Transient failures come back only when their retries ran out, and stop the run.
-    if (classifyFailure(e) === 'permanent') return fail(item, ctx, tally, `rejected by ${target.region}/${target.table}: ${describeError(e)}`);
+    if (classifyFailure(e) === 'permanent')
+      return fail(item, ctx, tally, `rejected by ${target.region}/${target.table}: ${describeError(e)}`);
     throw e;
   }
 }

@@ -78,7 +78,14 @@ export interface BackfillOptions {
   readonly onProgress?: (progress: Progress) => void;
 }
 
-export const DEFAULTS = { segments: 8, scanConcurrency: 4, writeConcurrency: 32, itemsPerSecond: 500, maxRetries: 10, unversioned: 'stamp' } as const;
+export const DEFAULTS = {
+  segments: 8,
+  scanConcurrency: 4,
+  writeConcurrency: 32,
+  itemsPerSecond: 500,
+  maxRetries: 10,
+  unversioned: 'stamp',
+} as const;
 
 /** Scan's TotalSegments range. */
 export const MAX_SEGMENTS = 1_000_000;
@@ -94,7 +101,8 @@ export function optionProblems(o: BackfillOptions, label: OptionLabel = (x) => x
   const problems: string[] = [];
   const got = (v: unknown) => (typeof v === 'string' ? JSON.stringify(v) : String(v));
   const integer = (name: string, v: number | undefined, min: number, max: number, why = '') => {
-    if (v !== undefined && !(Number.isInteger(v) && v >= min && v <= max)) problems.push(`${label(name)} must be an integer ${min}..${max}${why} (got ${got(v)})`);
+    if (v !== undefined && !(Number.isInteger(v) && v >= min && v <= max))
+      problems.push(`${label(name)} must be an integer ${min}..${max}${why} (got ${got(v)})`);
   };
   const segments = o.segments ?? DEFAULTS.segments;
   integer('segments', o.segments, 1, MAX_SEGMENTS, " (Scan's TotalSegments range)");
@@ -104,28 +112,43 @@ export function optionProblems(o: BackfillOptions, label: OptionLabel = (x) => x
   integer('pageSize', o.pageSize, 1, Number.MAX_SAFE_INTEGER);
   integer('burst', o.burst, 1, Number.MAX_SAFE_INTEGER);
   integer('maxRetries', o.maxRetries, 0, 100);
-  if (o.itemsPerSecond !== undefined && !(o.itemsPerSecond > 0)) problems.push(`${label('itemsPerSecond')} must be a number above 0 (got ${got(o.itemsPerSecond)})`);
-  if (o.unversioned !== undefined && o.unversioned !== 'stamp' && o.unversioned !== 'skip') problems.push(`${label('unversioned')} must be one of "stamp", "skip" (got ${got(o.unversioned)})`);
+  if (o.itemsPerSecond !== undefined && !(o.itemsPerSecond > 0))
+    problems.push(`${label('itemsPerSecond')} must be a number above 0 (got ${got(o.itemsPerSecond)})`);
+  if (o.unversioned !== undefined && o.unversioned !== 'stamp' && o.unversioned !== 'skip')
+    problems.push(`${label('unversioned')} must be one of "stamp", "skip" (got ${got(o.unversioned)})`);
   for (const side of ['source', 'target'] as const) {
     const t = o[side];
-    if (!REGION.test(t?.region ?? '')) problems.push(`${label(`${side}.region`)} must be a region name of a-z, 0-9 and "-" (got ${got(t?.region)})`);
-    if (!TABLE.test(t?.table ?? '')) problems.push(`${label(`${side}.table`)} must be a DynamoDB table name: 3..255 of a-z, A-Z, 0-9, "_", "-", "." (got ${got(t?.table)})`);
+    if (!REGION.test(t?.region ?? ''))
+      problems.push(`${label(`${side}.region`)} must be a region name of a-z, 0-9 and "-" (got ${got(t?.region)})`);
+    if (!TABLE.test(t?.table ?? ''))
+      problems.push(
+        `${label(`${side}.table`)} must be a DynamoDB table name: 3..255 of a-z, A-Z, 0-9, "_", "-", "." (got ${got(t?.table)})`,
+      );
   }
   if (o.source?.region === o.target?.region && o.source?.table === o.target?.table) {
-    problems.push(`${label('target.region')} and ${label('target.table')} must name another table than the source (both are ${o.source.region}/${o.source.table})`);
+    problems.push(
+      `${label('target.region')} and ${label('target.table')} must name another table than the source (both are ${o.source.region}/${o.source.table})`,
+    );
   }
   if (o.replicateItemsWhere !== undefined) {
     try {
       itemFilter(o.replicateItemsWhere);
     } catch (e) {
-      problems.push(`${label('replicateItemsWhere')} must be a filter pattern object on item attributes, such as {"tier":{"S":["gold"]}}: ${(e as Error).message} (got ${JSON.stringify(o.replicateItemsWhere)})`);
+      problems.push(
+        `${label('replicateItemsWhere')} must be a filter pattern object on item attributes, such as {"tier":{"S":["gold"]}}: ${(e as Error).message} (got ${JSON.stringify(o.replicateItemsWhere)})`,
+      );
     }
   }
   const names = Object.entries(o.names ?? {});
-  for (const [k, v] of names) if (typeof v !== 'string' || v === '') problems.push(`${label(`names.${k}`)} must be a non-empty attribute name (got ${got(v)})`);
+  for (const [k, v] of names)
+    if (typeof v !== 'string' || v === '') problems.push(`${label(`names.${k}`)} must be a non-empty attribute name (got ${got(v)})`);
   const all = attributeNames(o.names);
   if (new Set(Object.values(all)).size !== Object.keys(all).length) {
-    problems.push(`${Object.keys(all).map((k) => label(`names.${k}`)).join(', ')} must be distinct (got ${Object.values(all).join(', ')})`);
+    problems.push(
+      `${Object.keys(all)
+        .map((k) => label(`names.${k}`))
+        .join(', ')} must be distinct (got ${Object.values(all).join(', ')})`,
+    );
   }
   return problems;
 }

@@ -7,7 +7,12 @@
 import { classifyFailure, describeError, errorName } from '../internal/errors';
 import { Backoff, backoffDelay, Clock, TokenBucket } from './pacing';
 
-const THROTTLED = new Set(['ProvisionedThroughputExceededException', 'ThrottlingException', 'RequestLimitExceeded', 'TooManyRequestsException']);
+const THROTTLED = new Set([
+  'ProvisionedThroughputExceededException',
+  'ThrottlingException',
+  'RequestLimitExceeded',
+  'TooManyRequestsException',
+]);
 
 export function isThrottled(e: unknown): boolean {
   return THROTTLED.has(errorName(e));

@@ -31,7 +31,10 @@ export async function verifyPage(items: Item[], ctx: ItemContext, tally: PageTal
       continue;
     }
     counts.skipped++;
-    const why = item[names.version] === undefined ? 'no version attribute: a copy run stamps it and copies it' : `${names.version} is not a replication version`;
+    const why =
+      item[names.version] === undefined
+        ? 'no version attribute: a copy run stamps it and copies it'
+        : `${names.version} is not a replication version`;
     problems.push({ kind: 'skipped', key: describeKey(item, keyNames), reason: why });
   }
   const held = new Map<string, Item>();
@@ -40,7 +43,11 @@ export async function verifyPage(items: Item[], ctx: ItemContext, tally: PageTal
   await Promise.all(
     chunks.map((chunk) =>
       reads.run(async () => {
-        for (const found of await readKeys(chunk.map((c) => c.item), ctx)) held.set(describeKey(found, keyNames), found);
+        for (const found of await readKeys(
+          chunk.map((c) => c.item),
+          ctx,
+        ))
+          held.set(describeKey(found, keyNames), found);
       }),
     ),
   );
@@ -52,7 +59,11 @@ export async function verifyPage(items: Item[], ctx: ItemContext, tally: PageTal
       problems.push({ kind: 'missing', key, reason: `${target.region}/${target.table} does not hold it (the source holds ${version})` });
     } else if (there === undefined || !isVersion(there) || compareVersions(there, version) < 0) {
       counts.behind++;
-      problems.push({ kind: 'behind', key, reason: `${target.region}/${target.table} holds ${there ?? 'no version'}, older than the source's ${version}` });
+      problems.push({
+        kind: 'behind',
+        key,
+        reason: `${target.region}/${target.table} holds ${there ?? 'no version'}, older than the source's ${version}`,
+      });
     } else {
       counts.present++;
     }
@@ -77,7 +88,8 @@ async function readKeys(items: Item[], ctx: ItemContext): Promise<Item[]> {
     );
     found.push(...((out.Responses?.[target.table] ?? []) as Item[]));
     request = out.UnprocessedKeys?.[target.table];
-    if (request?.Keys?.length) await ctx.requests.backOff(round, `${request.Keys.length} keys of ${target.region}/${target.table} stayed unprocessed`);
+    if (request?.Keys?.length)
+      await ctx.requests.backOff(round, `${request.Keys.length} keys of ${target.region}/${target.table} stayed unprocessed`);
   }
   return found;
 }

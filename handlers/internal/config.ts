@@ -134,7 +134,8 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Replication
   };
   const stateTable = env[ENV.stateTable] ?? '';
   if (!stateTable) problems.push(`${ENV.stateTable} must name the writer's state table in the source region`);
-  if (new Set(Object.values(names)).size !== 5) problems.push(`replication attribute names must be distinct (got ${JSON.stringify(names)})`);
+  if (new Set(Object.values(names)).size !== 5)
+    problems.push(`replication attribute names must be distinct (got ${JSON.stringify(names)})`);
   const config: ReplicationConfig = {
     sourceRegion,
     sourceEndpoint: env[ENV.sourceEndpoint] || undefined,
@@ -148,7 +149,8 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Replication
     parkMaxBytes: positiveInt(env, ENV.parkMaxBytes, DEFAULT_PARK_MAX_BYTES, problems),
     kinesisWaitMs: positiveInt(env, ENV.kinesisWaitMs, 60_000, problems),
   };
-  if (Number.isInteger(config.parkMaxBytes) && (config.parkMaxBytes! < 1024 || config.parkMaxBytes! > 1_048_576)) problems.push(`${ENV.parkMaxBytes} must be 1024..1048576, SQS's message size range (got ${config.parkMaxBytes})`);
+  if (Number.isInteger(config.parkMaxBytes) && (config.parkMaxBytes! < 1024 || config.parkMaxBytes! > 1_048_576))
+    problems.push(`${ENV.parkMaxBytes} must be 1024..1048576, SQS's message size range (got ${config.parkMaxBytes})`);
   if (problems.length) throw new Error(`replica writer configuration is invalid:\n- ${problems.join('\n- ')}`);
   return config;
 }

@@ -39,7 +39,8 @@ export interface DecodedRecord {
 const B64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
 function bytes(v: unknown, path: string): Uint8Array {
-  if (typeof v !== 'string' || v.length % 4 !== 0 || !B64.test(v)) throw new DecodeError(`${path}: binary must be base64 (got ${JSON.stringify(v)?.slice(0, 80)})`);
+  if (typeof v !== 'string' || v.length % 4 !== 0 || !B64.test(v))
+    throw new DecodeError(`${path}: binary must be base64 (got ${JSON.stringify(v)?.slice(0, 80)})`);
   return new Uint8Array(Buffer.from(v, 'base64'));
 }
 
@@ -57,7 +58,8 @@ function strList(v: unknown, path: string): string[] {
 export function decodeAttribute(v: unknown, path: string): AttributeValue {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new DecodeError(`${path}: expected an attribute value object`);
   const entries = Object.entries(v);
-  if (entries.length !== 1) throw new DecodeError(`${path}: an attribute value has exactly one type key (got ${entries.map((e) => e[0]).join(',') || 'none'})`);
+  if (entries.length !== 1)
+    throw new DecodeError(`${path}: an attribute value has exactly one type key (got ${entries.map((e) => e[0]).join(',') || 'none'})`);
   const [type, val] = entries[0];
   switch (type) {
     case 'S':
@@ -102,11 +104,14 @@ const STREAM_ARN = /^arn:[^:]+:dynamodb:[^:]*:[^:]*:table\/([^/]+)\/stream\/.+$/
 export function decodeRecord(record: DynamoDBRecord): DecodedRecord {
   const d = record.dynamodb;
   if (!d) throw new DecodeError('record has no dynamodb section');
-  if (typeof d.SequenceNumber !== 'string' || !/^\d{1,128}$/.test(d.SequenceNumber)) throw new DecodeError(`dynamodb.SequenceNumber must be decimal digits (got ${JSON.stringify(d.SequenceNumber)})`);
+  if (typeof d.SequenceNumber !== 'string' || !/^\d{1,128}$/.test(d.SequenceNumber))
+    throw new DecodeError(`dynamodb.SequenceNumber must be decimal digits (got ${JSON.stringify(d.SequenceNumber)})`);
   const created = d.ApproximateCreationDateTime;
-  if (created !== undefined && (typeof created !== 'number' || !Number.isFinite(created) || created < 0)) throw new DecodeError(`dynamodb.ApproximateCreationDateTime must be epoch seconds (got ${JSON.stringify(created)})`);
+  if (created !== undefined && (typeof created !== 'number' || !Number.isFinite(created) || created < 0))
+    throw new DecodeError(`dynamodb.ApproximateCreationDateTime must be epoch seconds (got ${JSON.stringify(created)})`);
   const eventName = record.eventName;
-  if (eventName !== 'INSERT' && eventName !== 'MODIFY' && eventName !== 'REMOVE') throw new DecodeError(`unknown eventName ${JSON.stringify(eventName)}`);
+  if (eventName !== 'INSERT' && eventName !== 'MODIFY' && eventName !== 'REMOVE')
+    throw new DecodeError(`unknown eventName ${JSON.stringify(eventName)}`);
   const table = STREAM_ARN.exec(record.eventSourceARN ?? '')?.[1];
   if (!table) throw new DecodeError(`eventSourceARN is not a DynamoDB stream ARN (got ${JSON.stringify(record.eventSourceARN)})`);
   if (!d.Keys || Object.keys(d.Keys).length === 0) throw new DecodeError('record has no dynamodb.Keys');
@@ -115,10 +120,14 @@ export function decodeRecord(record: DynamoDBRecord): DecodedRecord {
   const keyId = JSON.stringify(keyNames.map((k) => [k, (d.Keys as any)[k]]));
   const newImage = d.NewImage ? decodeImage(d.NewImage, 'NewImage') : undefined;
   const oldImage = d.OldImage ? decodeImage(d.OldImage, 'OldImage') : undefined;
-  for (const [name, image] of [['NewImage', newImage], ['OldImage', oldImage]] as const) {
+  for (const [name, image] of [
+    ['NewImage', newImage],
+    ['OldImage', oldImage],
+  ] as const) {
     if (!image) continue;
     for (const k of keyNames) {
-      if (JSON.stringify((d as any)[name][k]) !== JSON.stringify((d.Keys as any)[k])) throw new DecodeError(`${name} disagrees with Keys on key attribute ${k}`);
+      if (JSON.stringify((d as any)[name][k]) !== JSON.stringify((d.Keys as any)[k]))
+        throw new DecodeError(`${name} disagrees with Keys on key attribute ${k}`);
     }
   }
   // Lambda's JSON says type/principalId; the Streams API (and some tools replaying it) Type/PrincipalId.

@@ -36,7 +36,11 @@ async function replicate(deps: ExecuteDeps, record: DecodedRecord, version: stri
   const oversize = writes.filter((_, i) => sizes[i] > MAX_ITEM_BYTES);
   if (oversize.length) {
     const which = oversize.map((w) => `${w.target.region}/${w.target.table} (${sizes[writes.indexOf(w)]} bytes)`).join(', ');
-    await park(deps, record.raw, `item is over DynamoDB's ${MAX_ITEM_BYTES}-byte item limit with replication metadata for ${which}; parked for ${oversize.length === 1 ? 'that target' : 'those targets'} only`);
+    await park(
+      deps,
+      record.raw,
+      `item is over DynamoDB's ${MAX_ITEM_BYTES}-byte item limit with replication metadata for ${which}; parked for ${oversize.length === 1 ? 'that target' : 'those targets'} only`,
+    );
   }
   const condition = newerThanTargetCondition(version, deps.config.names);
   const results = await Promise.all(
@@ -71,7 +75,8 @@ async function replicate(deps: ExecuteDeps, record: DecodedRecord, version: stri
   const failures = results.filter((r) => r !== undefined);
   const transient = failures.filter((f) => f!.kind === 'transient');
   if (transient.length) throw new Transient(transient.map((f) => `${f!.target.region}/${f!.target.table}: ${f!.error}`).join('; '));
-  if (failures.length) await park(deps, record.raw, failures.map((f) => `rejected by ${f!.target.region}/${f!.target.table}: ${f!.error}`).join('; '));
+  if (failures.length)
+    await park(deps, record.raw, failures.map((f) => `rejected by ${f!.target.region}/${f!.target.table}: ${f!.error}`).join('; '));
 }
 
 export type { ExecuteDeps, KeyOutcome };
@@ -97,7 +102,11 @@ export async function executeKey(work: KeyWork, deps: ExecuteDeps): Promise<KeyO
     if (action?.kind === 'replicate') await replicate(deps, action.record, action.version);
     else if (action) settled = await settleInPlace(action, keyDeps);
     if (!keyDeps.outOfOrder && (work.saveState || needsState(work, settled, deps.config.names))) {
-      await deps.state.save(work.keyId, { position: work.last.position, floor: work.floor, ...(work.saveState ? { image: work.saveState.image } : {}) }, deps.now());
+      await deps.state.save(
+        work.keyId,
+        { position: work.last.position, floor: work.floor, ...(work.saveState ? { image: work.saveState.image } : {}) },
+        deps.now(),
+      );
       deps.tally.statesSaved++;
     }
     return { ok: true };

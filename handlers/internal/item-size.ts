@@ -10,7 +10,12 @@ import type { Item } from '../lww';
 export const MAX_ITEM_BYTES = 400 * 1024;
 
 function numberSize(n: string): number {
-  const digits = n.replace(/^[-+]?/, '').replace(/[eE].*$/, '').replace('.', '').replace(/^0+/, '').replace(/0+$/, '');
+  const digits = n
+    .replace(/^[-+]?/, '')
+    .replace(/[eE].*$/, '')
+    .replace('.', '')
+    .replace(/^0+/, '')
+    .replace(/0+$/, '');
   return Math.ceil(Math.max(digits.length, 1) / 2) + 1;
 }
 

@@ -11,7 +11,14 @@ import { isVersion } from '../lww';
 import type { KeyState } from './plan';
 
 /** Attribute names of a state item; the table's partition key is `k` (string). */
-export const STATE_ATTRIBUTES = { key: 'k', position: 'seq', floor: 'floor', image: 'img', waitingSince: 'wait', expiresAt: 'exp' } as const;
+export const STATE_ATTRIBUTES = {
+  key: 'k',
+  position: 'seq',
+  floor: 'floor',
+  image: 'img',
+  waitingSince: 'wait',
+  expiresAt: 'exp',
+} as const;
 
 /** Long enough for any DynamoDB or Kinesis sequence number, so that string order is numeric order. */
 const SEQUENCE_WIDTH = 64;

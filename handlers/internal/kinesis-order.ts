@@ -34,7 +34,12 @@ export function imageDigest(image: Item | undefined): string {
 }
 
 /** Splits a key's changes (sorted by position) against what was settled for the key before. */
-export function orderKinesisKey(changes: readonly DecodedRecord[], state: KeyState | undefined, nowMs: number, waitMs: number): KinesisKeyOrder {
+export function orderKinesisKey(
+  changes: readonly DecodedRecord[],
+  state: KeyState | undefined,
+  nowMs: number,
+  waitMs: number,
+): KinesisKeyOrder {
   const settled = (r: DecodedRecord) => state !== undefined && compareSequenceNumbers(r.position, state.position) <= 0;
   const late = changes.filter(settled);
   const fresh = changes.filter((r) => !settled(r));
@@ -43,7 +48,11 @@ export function orderKinesisKey(changes: readonly DecodedRecord[], state: KeySta
     if (expected !== undefined && imageDigest(r.oldImage) !== expected) {
       const since = state?.waitingSince ?? nowMs;
       if (nowMs - since < waitMs) {
-        return { kind: 'wait', since, reason: `waiting for an earlier change of this key: the change made at ${r.position} µs does not follow the last one settled` };
+        return {
+          kind: 'wait',
+          since,
+          reason: `waiting for an earlier change of this key: the change made at ${r.position} µs does not follow the last one settled`,
+        };
       }
       return { kind: 'go', late, fresh, gapAccepted: true };
     }

@@ -56,20 +56,23 @@ const MICROSECOND_FLOOR = 1e15;
 const KINESIS_STREAM_ARN = /^arn:(aws[a-z-]*):kinesis:([^:]+):(\d{12}):stream\/([^/]+)$/;
 
 function object(v: unknown, what: string): Record<string, unknown> {
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new DecodeError(`${what} must be a JSON object (got ${JSON.stringify(v)?.slice(0, 80)})`);
+  if (typeof v !== 'object' || v === null || Array.isArray(v))
+    throw new DecodeError(`${what} must be a JSON object (got ${JSON.stringify(v)?.slice(0, 80)})`);
   return v as Record<string, unknown>;
 }
 
 function text(o: Record<string, unknown>, key: string, where: string): string {
   const v = o[key];
-  if (typeof v !== 'string' || v === '') throw new DecodeError(`${where}.${key} must be a non-empty string (got ${JSON.stringify(v)?.slice(0, 80)})`);
+  if (typeof v !== 'string' || v === '')
+    throw new DecodeError(`${where}.${key} must be a non-empty string (got ${JSON.stringify(v)?.slice(0, 80)})`);
   return v;
 }
 
 /** Decodes the record's data and checks it is a Kinesis Data Streams for DynamoDB change; throws DecodeError otherwise. */
 export function parseKinesisChange(record: KinesisStreamRecord): KinesisDynamoDBChange {
   const data = record.kinesis?.data;
-  if (typeof data !== 'string' || !/^[A-Za-z0-9+/]*={0,2}$/.test(data) || data.length % 4 !== 0) throw new DecodeError('kinesis.data must be base64');
+  if (typeof data !== 'string' || !/^[A-Za-z0-9+/]*={0,2}$/.test(data) || data.length % 4 !== 0)
+    throw new DecodeError('kinesis.data must be base64');
   let json: unknown;
   try {
     json = JSON.parse(Buffer.from(data, 'base64').toString('utf8'));
@@ -77,10 +80,15 @@ export function parseKinesisChange(record: KinesisStreamRecord): KinesisDynamoDB
     throw new DecodeError(`kinesis.data is not JSON: ${(e as Error).message}`);
   }
   const c = object(json, 'kinesis.data');
-  if (c.eventSource !== 'aws:dynamodb') throw new DecodeError(`data.eventSource must be "aws:dynamodb" (got ${JSON.stringify(c.eventSource)}): not a Kinesis Data Streams for DynamoDB record`);
-  if (c.recordFormat !== 'application/json') throw new DecodeError(`data.recordFormat must be "application/json" (got ${JSON.stringify(c.recordFormat)})`);
+  if (c.eventSource !== 'aws:dynamodb')
+    throw new DecodeError(
+      `data.eventSource must be "aws:dynamodb" (got ${JSON.stringify(c.eventSource)}): not a Kinesis Data Streams for DynamoDB record`,
+    );
+  if (c.recordFormat !== 'application/json')
+    throw new DecodeError(`data.recordFormat must be "application/json" (got ${JSON.stringify(c.recordFormat)})`);
   for (const key of ['awsRegion', 'eventID', 'tableName']) text(c, key, 'data');
-  if (c.eventName !== 'INSERT' && c.eventName !== 'MODIFY' && c.eventName !== 'REMOVE') throw new DecodeError(`data.eventName must be INSERT, MODIFY or REMOVE (got ${JSON.stringify(c.eventName)})`);
+  if (c.eventName !== 'INSERT' && c.eventName !== 'MODIFY' && c.eventName !== 'REMOVE')
+    throw new DecodeError(`data.eventName must be INSERT, MODIFY or REMOVE (got ${JSON.stringify(c.eventName)})`);
   if (c.userIdentity !== null && c.userIdentity !== undefined) {
     const ui = object(c.userIdentity, 'data.userIdentity');
     text(ui, 'type', 'data.userIdentity');
@@ -89,14 +97,19 @@ export function parseKinesisChange(record: KinesisStreamRecord): KinesisDynamoDB
   const d = object(c.dynamodb, 'data.dynamodb');
   const created = d.ApproximateCreationDateTime;
   if (typeof created !== 'number' || !Number.isSafeInteger(created) || created <= 0) {
-    throw new DecodeError(`data.dynamodb.ApproximateCreationDateTime must be a positive integer (epoch ms or µs) (got ${JSON.stringify(created)})`);
+    throw new DecodeError(
+      `data.dynamodb.ApproximateCreationDateTime must be a positive integer (epoch ms or µs) (got ${JSON.stringify(created)})`,
+    );
   }
   const precision = d.ApproximateCreationDateTimePrecision;
   if (precision !== undefined && precision !== 'MILLISECOND' && precision !== 'MICROSECOND') {
-    throw new DecodeError(`data.dynamodb.ApproximateCreationDateTimePrecision must be MILLISECOND or MICROSECOND (got ${JSON.stringify(precision)})`);
+    throw new DecodeError(
+      `data.dynamodb.ApproximateCreationDateTimePrecision must be MILLISECOND or MICROSECOND (got ${JSON.stringify(precision)})`,
+    );
   }
   object(d.Keys, 'data.dynamodb.Keys');
-  if (typeof d.SizeBytes !== 'number') throw new DecodeError(`data.dynamodb.SizeBytes must be a number (got ${JSON.stringify(d.SizeBytes)})`);
+  if (typeof d.SizeBytes !== 'number')
+    throw new DecodeError(`data.dynamodb.SizeBytes must be a number (got ${JSON.stringify(d.SizeBytes)})`);
   return { ...(c as unknown as KinesisDynamoDBChange), userIdentity: (c.userIdentity ?? null) as KinesisDynamoDBChange['userIdentity'] };
 }
 
@@ -117,7 +130,10 @@ export function toDynamoDBRecord(record: KinesisStreamRecord, change: KinesisDyn
   const d = change.dynamodb;
   // Built member by member (no undefined members, as in Lambda's JSON) rather than by a JSON
   // round trip, which cost more than the decoding itself.
-  const dynamodb: NonNullable<DynamoDBRecord['dynamodb']> = { ApproximateCreationDateTime: creationTime(change).micros / 1e6, Keys: d.Keys as any };
+  const dynamodb: NonNullable<DynamoDBRecord['dynamodb']> = {
+    ApproximateCreationDateTime: creationTime(change).micros / 1e6,
+    Keys: d.Keys as any,
+  };
   if (d.NewImage) dynamodb.NewImage = d.NewImage as any;
   if (d.OldImage) dynamodb.OldImage = d.OldImage as any;
   dynamodb.SequenceNumber = record.kinesis.sequenceNumber;

@@ -25,7 +25,13 @@ export interface Parker {
 }
 
 /** The message body for one parked record, within `maxBytes`. */
-export function parkedMessage(record: DynamoDBRecord, reason: string, sourceRegion: string, now: Date, maxBytes = MAX_SQS_MESSAGE_BYTES): string {
+export function parkedMessage(
+  record: DynamoDBRecord,
+  reason: string,
+  sourceRegion: string,
+  now: Date,
+  maxBytes = MAX_SQS_MESSAGE_BYTES,
+): string {
   const kinesis = (record as { kinesis?: { data?: string } }).kinesis;
   if (kinesis) return parkedKinesisMessage(record, kinesis, reason, sourceRegion, now, maxBytes);
   const omitted: string[] = [];
@@ -35,7 +41,15 @@ export function parkedMessage(record: DynamoDBRecord, reason: string, sourceRegi
     const text = JSON.stringify(body);
     if (Buffer.byteLength(text, 'utf8') <= maxBytes) return text;
     const next = (['OldImage', 'NewImage'] as const).find((k) => copy.dynamodb?.[k] !== undefined);
-    if (!next) return JSON.stringify({ ...body, record: { eventID: record.eventID, eventSourceARN: record.eventSourceARN, dynamodb: { SequenceNumber: record.dynamodb?.SequenceNumber } } });
+    if (!next)
+      return JSON.stringify({
+        ...body,
+        record: {
+          eventID: record.eventID,
+          eventSourceARN: record.eventSourceARN,
+          dynamodb: { SequenceNumber: record.dynamodb?.SequenceNumber },
+        },
+      });
     delete copy.dynamodb![next];
     omitted.push(next);
   }
@@ -44,7 +58,9 @@ export function parkedMessage(record: DynamoDBRecord, reason: string, sourceRegi
 export function sqsParker(sqs: SQSClient, queueUrl: string, sourceRegion: string, maxBytes = MAX_SQS_MESSAGE_BYTES): Parker {
   return {
     async park(record, reason) {
-      await sqs.send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: parkedMessage(record, reason, sourceRegion, new Date(), maxBytes) }));
+      await sqs.send(
+        new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: parkedMessage(record, reason, sourceRegion, new Date(), maxBytes) }),
+      );
     },
   };
 }
@@ -54,7 +70,14 @@ export function sqsParker(sqs: SQSClient, queueUrl: string, sourceRegion: string
  * keeping the coordinates (stream ARN, shard and sequence number) from which it can be read again
  * within the stream's retention.
  */
-function parkedKinesisMessage(record: DynamoDBRecord, kinesis: { data?: string }, reason: string, sourceRegion: string, now: Date, maxBytes: number): string {
+function parkedKinesisMessage(
+  record: DynamoDBRecord,
+  kinesis: { data?: string },
+  reason: string,
+  sourceRegion: string,
+  now: Date,
+  maxBytes: number,
+): string {
   const body = (r: unknown, omitted: string[]) => JSON.stringify({ reason, parkedAt: now.toISOString(), sourceRegion, omitted, record: r });
   const whole = body(record, []);
   if (Buffer.byteLength(whole, 'utf8') <= maxBytes) return whole;

@@ -14,7 +14,19 @@
  * - Echoes (replicated writes landing here) and TTL expiries need no work; they only move the floor.
  */
 import type { DynamoDBRecord } from 'aws-lambda';
-import { compareSequenceNumbers, compareVersions, isTombstone, isTtlDelete, isVersion, isWriterVersion, Item, LwwAttributeNames, maxVersion, parseVersion, writerVersion } from '../lww';
+import {
+  compareSequenceNumbers,
+  compareVersions,
+  isTombstone,
+  isTtlDelete,
+  isVersion,
+  isWriterVersion,
+  Item,
+  LwwAttributeNames,
+  maxVersion,
+  parseVersion,
+  writerVersion,
+} from '../lww';
 import type { DecodedRecord } from './decode';
 
 /** The one write a key needs after its batch. */
@@ -84,7 +96,16 @@ export function readVersion(image: Item | undefined, names: LwwAttributeNames, w
 
 /** Plans one key's records (stream order) for the writer of region `self`. */
 export function planKey(keyId: string, records: DecodedRecord[], self: string, names: LwwAttributeNames, state?: KeyState): KeyWork {
-  const work: KeyWork = { keyId, records, last: records[records.length - 1], echoes: 0, ttlSkipped: 0, overtaken: 0, alreadySettled: 0, malformed: [] };
+  const work: KeyWork = {
+    keyId,
+    records,
+    last: records[records.length - 1],
+    echoes: 0,
+    ttlSkipped: 0,
+    overtaken: 0,
+    alreadySettled: 0,
+    malformed: [],
+  };
   if (!records.length) return work;
   let floor: string | undefined;
   let action: KeyAction | undefined;

@@ -73,7 +73,9 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): RedriveConf
       parsePatterns(list);
       (config as { filterPatterns?: string[] }).filterPatterns = list;
     } catch (e) {
-      problems.push(`${REDRIVE_ENV.filterPatterns} must be a JSON array of filter pattern strings the redrive applies (${(e as Error).message})`);
+      problems.push(
+        `${REDRIVE_ENV.filterPatterns} must be a JSON array of filter pattern strings the redrive applies (${(e as Error).message})`,
+      );
     }
   }
   if (problems.length) throw new Error(`redrive configuration is invalid:\n- ${problems.join('\n- ')}`);

@@ -34,15 +34,19 @@ function checkOperators(node: Json, where: string): void {
     for (const item of node) {
       if (item && typeof item === 'object' && !Array.isArray(item)) {
         for (const op of Object.keys(item)) {
-          if (!(SUPPORTED_OPERATORS as readonly string[]).includes(op)) throw new FilterPatternError(`${where}: operator "${op}" is not applied by the redrive (supported: ${SUPPORTED_OPERATORS.join(', ')})`);
+          if (!(SUPPORTED_OPERATORS as readonly string[]).includes(op))
+            throw new FilterPatternError(
+              `${where}: operator "${op}" is not applied by the redrive (supported: ${SUPPORTED_OPERATORS.join(', ')})`,
+            );
         }
       }
     }
   } else if (node && typeof node === 'object') {
     for (const [k, v] of Object.entries(node)) {
       // $or holds alternative patterns, not a list of rules.
-      if (k === '$or' && Array.isArray(v)) v.forEach((alt, i) => checkOperators(alt, `${where}.$or[${i}]`));
-      else checkOperators(v, `${where}.${k}`);
+      if (k === '$or' && Array.isArray(v)) {
+        for (const [i, alt] of v.entries()) checkOperators(alt, `${where}.$or[${i}]`);
+      } else checkOperators(v, `${where}.${k}`);
     }
   }
 }

@@ -31,7 +31,9 @@ export function lambdaInvoker(options: { maxAttempts?: number; client?: LambdaCl
   let client = options.client;
   return async (functionArn, event) => {
     client ??= new LambdaClient({ maxAttempts: options.maxAttempts ?? 3 });
-    const out = await client.send(new InvokeCommand({ FunctionName: functionArn, InvocationType: 'RequestResponse', Payload: Buffer.from(JSON.stringify(event)) }));
+    const out = await client.send(
+      new InvokeCommand({ FunctionName: functionArn, InvocationType: 'RequestResponse', Payload: Buffer.from(JSON.stringify(event)) }),
+    );
     const text = out.Payload ? Buffer.from(out.Payload).toString('utf8') : '';
     let response: unknown;
     try {
@@ -53,7 +55,11 @@ export function failedRecords(records: StreamRecord[], result: InvokeResult): { 
   for (const item of items) {
     const r = bySeq.get(item?.itemIdentifier);
     // Lambda treats an empty or unknown itemIdentifier as a failure of the whole batch.
-    if (!r) return { failed: records, reason: `batchItemFailures named ${JSON.stringify(item?.itemIdentifier)}, which is not in the batch: the whole batch failed` };
+    if (!r)
+      return {
+        failed: records,
+        reason: `batchItemFailures named ${JSON.stringify(item?.itemIdentifier)}, which is not in the batch: the whole batch failed`,
+      };
     failed.add(r);
   }
   return { failed: records.filter((r) => failed.has(r)), reason: 'reported in batchItemFailures' };
@@ -73,7 +79,13 @@ export interface AttemptOutcome {
  * records that failed, up to `maxAttempts` times: a transient failure (throttled target, timeout)
  * heals on a later attempt; what still fails after the last one is persistent and gets parked.
  */
-export async function retryRecords(invoke: Invoker, functionArn: string, records: StreamRecord[], maxAttempts: number, chunkSize: number): Promise<AttemptOutcome> {
+export async function retryRecords(
+  invoke: Invoker,
+  functionArn: string,
+  records: StreamRecord[],
+  maxAttempts: number,
+  chunkSize: number,
+): Promise<AttemptOutcome> {
   let pending = records;
   let reasons = new Map<StreamRecord, string>();
   let invocations = 0;

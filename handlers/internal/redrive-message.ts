@@ -1,9 +1,9 @@
 /**
- * The on-failure record Lambda sends for a stream batch it gave up on (aws-facts.md, "On-failure
- * destination receives metadata, not records"): `DDBStreamBatchInfo` for a DynamoDB stream,
- * `KinesisBatchInfo` for a Kinesis stream, and, in an S3 destination only, `payload`: the whole
- * invocation event as an escaped JSON string. Parsed strictly: a body we cannot read is parked as
- * it is, never guessed at.
+ * The on-failure record Lambda sends for a stream batch it gave up on (metadata, not the records:
+ * https://docs.aws.amazon.com/lambda/latest/dg/services-dynamodb-errors.html): `DDBStreamBatchInfo`
+ * for a DynamoDB stream, `KinesisBatchInfo` for a Kinesis stream, and, in an S3 destination only,
+ * `payload`: the whole invocation event as an escaped JSON string. Parsed strictly: a body we
+ * cannot read is parked as it is, never guessed at.
  */
 
 /** Which stream a failed batch came from. */
@@ -38,7 +38,8 @@ export class MalformedMessageError extends Error {}
 
 function text(o: Record<string, unknown> | undefined, key: string, where: string): string {
   const v = o?.[key];
-  if (typeof v !== 'string' || v === '') throw new MalformedMessageError(`${where}.${key} must be a non-empty string (got ${JSON.stringify(v)})`);
+  if (typeof v !== 'string' || v === '')
+    throw new MalformedMessageError(`${where}.${key} must be a non-empty string (got ${JSON.stringify(v)})`);
   return v;
 }
 
@@ -60,7 +61,8 @@ export function parseOnFailureRecord(body: string): OnFailureRecord {
   const source = (Object.keys(BATCH_INFO) as FailedSource[]).find((k) => o[BATCH_INFO[k]] !== undefined);
   const where = source ? BATCH_INFO[source] : '';
   const info = source ? (o[where] as Record<string, unknown>) : undefined;
-  if (!source || !info || typeof info !== 'object') throw new MalformedMessageError('DDBStreamBatchInfo and KinesisBatchInfo are missing: not the on-failure record of a stream mapping');
+  if (!source || !info || typeof info !== 'object')
+    throw new MalformedMessageError('DDBStreamBatchInfo and KinesisBatchInfo are missing: not the on-failure record of a stream mapping');
   const range: StreamRange = {
     shardId: text(info, 'shardId', where),
     startSequenceNumber: sequence(text(info, 'startSequenceNumber', where), 'startSequenceNumber', where),
@@ -71,9 +73,12 @@ export function parseOnFailureRecord(body: string): OnFailureRecord {
     approximateArrivalOfLastRecord: optionalText(info, 'approximateArrivalOfLastRecord'),
   };
   if (compareSequence(range.startSequenceNumber, range.endSequenceNumber) > 0) {
-    throw new MalformedMessageError(`startSequenceNumber ${range.startSequenceNumber} is after endSequenceNumber ${range.endSequenceNumber}`);
+    throw new MalformedMessageError(
+      `startSequenceNumber ${range.startSequenceNumber} is after endSequenceNumber ${range.endSequenceNumber}`,
+    );
   }
-  if (o.payload !== undefined && typeof o.payload !== 'string') throw new MalformedMessageError(`payload must be the invocation event as a JSON string (got ${typeof o.payload})`);
+  if (o.payload !== undefined && typeof o.payload !== 'string')
+    throw new MalformedMessageError(`payload must be the invocation event as a JSON string (got ${typeof o.payload})`);
   return {
     functionArn: text(ctx, 'functionArn', 'requestContext'),
     condition: typeof ctx?.condition === 'string' ? ctx.condition : 'unknown',
@@ -85,7 +90,8 @@ export function parseOnFailureRecord(body: string): OnFailureRecord {
 }
 
 function sequence(s: string, name: string, where: string): string {
-  if (!/^\d{1,128}$/.test(s)) throw new MalformedMessageError(`${where}.${name} must be a decimal sequence number (got ${JSON.stringify(s)})`);
+  if (!/^\d{1,128}$/.test(s))
+    throw new MalformedMessageError(`${where}.${name} must be a decimal sequence number (got ${JSON.stringify(s)})`);
   return s;
 }
 

@@ -29,7 +29,13 @@ export interface RedriveParker {
 }
 
 export function originOf(messageId: string, failure?: OnFailureRecord, object?: { bucket: string; key: string }): ParkOrigin {
-  return { sourceMessageId: messageId, functionArn: failure?.functionArn, condition: failure?.condition, range: failure?.range, ...(object ? { object: { bucket: object.bucket, key: object.key } } : {}) };
+  return {
+    sourceMessageId: messageId,
+    functionArn: failure?.functionArn,
+    condition: failure?.condition,
+    range: failure?.range,
+    ...(object ? { object: { bucket: object.bucket, key: object.key } } : {}),
+  };
 }
 
 /**
@@ -54,7 +60,16 @@ export function parkedBody(message: ParkedRedrive, maxBytes = MAX_SQS_MESSAGE_BY
     const text = JSON.stringify({ ...message, omitted, record });
     if (Buffer.byteLength(text, 'utf8') <= maxBytes) return text;
     const next = (['OldImage', 'NewImage'] as const).find((k) => record.dynamodb?.[k] !== undefined);
-    if (!next) return JSON.stringify({ ...message, omitted, record: { eventID: record.eventID, eventSourceARN: record.eventSourceARN, dynamodb: { Keys: record.dynamodb?.Keys, SequenceNumber: record.dynamodb?.SequenceNumber } } });
+    if (!next)
+      return JSON.stringify({
+        ...message,
+        omitted,
+        record: {
+          eventID: record.eventID,
+          eventSourceARN: record.eventSourceARN,
+          dynamodb: { Keys: record.dynamodb?.Keys, SequenceNumber: record.dynamodb?.SequenceNumber },
+        },
+      });
     delete record.dynamodb![next];
     omitted.push(next);
   }

@@ -21,14 +21,23 @@ export function kinesisRangeSource(client: KinesisClient, invokeIdentityArn?: st
     unreadable: UNREADABLE,
     async iteratorAt(range) {
       const it = await client.send(
-        new GetShardIteratorCommand({ StreamARN: range.streamArn, ShardId: range.shardId, ShardIteratorType: 'AT_SEQUENCE_NUMBER', StartingSequenceNumber: range.startSequenceNumber }),
+        new GetShardIteratorCommand({
+          StreamARN: range.streamArn,
+          ShardId: range.shardId,
+          ShardIteratorType: 'AT_SEQUENCE_NUMBER',
+          StartingSequenceNumber: range.startSequenceNumber,
+        }),
       );
       return it.ShardIterator;
     },
     async page(iterator, range) {
       const page = await client.send(new GetRecordsCommand({ StreamARN: range.streamArn, ShardIterator: iterator, Limit: 1000 }));
       const ctx = { streamArn: range.streamArn, shardId: range.shardId, region: regionOf(range.streamArn), invokeIdentityArn };
-      return { records: (page.Records ?? []).map((r) => toLambdaKinesisRecord(r, ctx)), next: page.NextShardIterator, caughtUp: page.MillisBehindLatest === 0 };
+      return {
+        records: (page.Records ?? []).map((r) => toLambdaKinesisRecord(r, ctx)),
+        next: page.NextShardIterator,
+        caughtUp: page.MillisBehindLatest === 0,
+      };
     },
   };
 }

@@ -32,7 +32,11 @@ export interface RangeSource<R extends StreamRecord> {
 }
 
 /** Reads `range` from `source`; transient errors (throttling, network) are thrown so the message is retried later. */
-export async function readRangeFrom<R extends StreamRecord>(source: RangeSource<R>, range: StreamRange, options: ReadOptions = {}): Promise<RangeRead<R>> {
+export async function readRangeFrom<R extends StreamRecord>(
+  source: RangeSource<R>,
+  range: StreamRange,
+  options: ReadOptions = {},
+): Promise<RangeRead<R>> {
   const gone = (e: unknown) => `${errorName(e)}: ${(e as Error).message}`;
   let iterator: string | undefined;
   try {
@@ -46,7 +50,7 @@ export async function readRangeFrom<R extends StreamRecord>(source: RangeSource<
   let done = false;
   const gaps: string[] = [];
   while (iterator && !done && empty < (options.maxEmptyPages ?? 5)) {
-    let page;
+    let page: Awaited<ReturnType<RangeSource<R>['page']>>;
     try {
       page = await source.page(iterator, range);
     } catch (e) {
@@ -67,11 +71,16 @@ export async function readRangeFrom<R extends StreamRecord>(source: RangeSource<
     iterator = page.next;
     if (page.caughtUp) done = true;
   }
-  if (!records.length) return { readable: false, reason: `RangeEmpty: no record between ${range.startSequenceNumber} and ${range.endSequenceNumber} could be read from ${range.shardId}` };
+  if (!records.length)
+    return {
+      readable: false,
+      reason: `RangeEmpty: no record between ${range.startSequenceNumber} and ${range.endSequenceNumber} could be read from ${range.shardId}`,
+    };
   const first = sequenceOf(records[0]);
   // AT_SEQUENCE_NUMBER on a number the shard no longer holds can start at a later record: the
   // records in between are unreadable and must be reported, not silently skipped.
-  if (first !== range.startSequenceNumber) gaps.unshift(`StartNotFound: the range starts at ${range.startSequenceNumber} but the first readable record is ${first}`);
+  if (first !== range.startSequenceNumber)
+    gaps.unshift(`StartNotFound: the range starts at ${range.startSequenceNumber} but the first readable record is ${first}`);
   return { readable: true, records, gaps };
 }
 
@@ -80,18 +89,33 @@ export function dynamodbRangeSource(client: DynamoDBStreamsClient): RangeSource<
   return {
     unreadable: new Set(['TrimmedDataAccessException', 'ResourceNotFoundException', 'ValidationException']),
     async iteratorAt(range) {
-      const it = await client.send(new GetShardIteratorCommand({ StreamArn: range.streamArn, ShardId: range.shardId, ShardIteratorType: 'AT_SEQUENCE_NUMBER', SequenceNumber: range.startSequenceNumber }));
+      const it = await client.send(
+        new GetShardIteratorCommand({
+          StreamArn: range.streamArn,
+          ShardId: range.shardId,
+          ShardIteratorType: 'AT_SEQUENCE_NUMBER',
+          SequenceNumber: range.startSequenceNumber,
+        }),
+      );
       return it.ShardIterator;
     },
     async page(iterator, range) {
       const page = await client.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 1000 }));
-      return { records: (page.Records ?? []).map((r) => toLambdaRecord(r, range.streamArn, regionOf(range.streamArn))), next: page.NextShardIterator, caughtUp: false };
+      return {
+        records: (page.Records ?? []).map((r) => toLambdaRecord(r, range.streamArn, regionOf(range.streamArn))),
+        next: page.NextShardIterator,
+        caughtUp: false,
+      };
     },
   };
 }
 
 /** Reads a failed DynamoDB stream range (the pre-Kinesis entry point, kept for callers and tests). */
-export function readRange(client: DynamoDBStreamsClient, range: StreamRange, options: ReadOptions = {}): Promise<RangeRead<DynamoDBRecord>> {
+export function readRange(
+  client: DynamoDBStreamsClient,
+  range: StreamRange,
+  options: ReadOptions = {},
+): Promise<RangeRead<DynamoDBRecord>> {
   return readRangeFrom(dynamodbRangeSource(client), range, options);
 }
 

@@ -35,7 +35,8 @@ export function parseS3Notification(body: string): S3Notice | undefined {
       .map((r: any) => {
         const bucket = r.s3?.bucket?.name;
         const key = r.s3?.object?.key;
-        if (typeof bucket !== 'string' || typeof key !== 'string') throw new MalformedMessageError('an S3 notification record has no s3.bucket.name or s3.object.key');
+        if (typeof bucket !== 'string' || typeof key !== 'string')
+          throw new MalformedMessageError('an S3 notification record has no s3.bucket.name or s3.object.key');
         // Keys in S3 event notifications are URL-encoded, with spaces as "+".
         return { bucket, key: decodeURIComponent(key.replace(/\+/g, ' ')), region: String(r.awsRegion ?? '') };
       }),
@@ -43,12 +44,16 @@ export function parseS3Notification(body: string): S3Notice | undefined {
 }
 
 /** The object's text, or why it cannot be read any more (expired by the lifecycle rule, deleted). */
-export async function readFailureObject(s3: S3Client, object: FailureObject): Promise<{ found: true; text: string } | { found: false; reason: string }> {
+export async function readFailureObject(
+  s3: S3Client,
+  object: FailureObject,
+): Promise<{ found: true; text: string } | { found: false; reason: string }> {
   try {
     const out = await s3.send(new GetObjectCommand({ Bucket: object.bucket, Key: object.key }));
     return { found: true, text: (await out.Body?.transformToString('utf8')) ?? '' };
   } catch (e) {
-    if (errorName(e) === 'NoSuchKey' || errorName(e) === 'NoSuchBucket') return { found: false, reason: `${errorName(e)}: s3://${object.bucket}/${object.key}` };
+    if (errorName(e) === 'NoSuchKey' || errorName(e) === 'NoSuchBucket')
+      return { found: false, reason: `${errorName(e)}: s3://${object.bucket}/${object.key}` };
     throw e;
   }
 }
@@ -65,7 +70,10 @@ export function payloadRecords(payload: string): StreamRecord[] {
   if (!Array.isArray(records) || !records.length) throw new MalformedMessageError('payload has no Records: not a stream invocation event');
   for (const [i, r] of records.entries()) {
     const kinesisOk = isKinesisRecord(r) && typeof r.kinesis.data === 'string';
-    if (!sequenceOf(r) || (!kinesisOk && typeof r?.dynamodb !== 'object')) throw new MalformedMessageError(`payload Records[${i}] is neither a DynamoDB stream record nor a Kinesis record with a sequence number`);
+    if (!sequenceOf(r) || (!kinesisOk && typeof r?.dynamodb !== 'object'))
+      throw new MalformedMessageError(
+        `payload Records[${i}] is neither a DynamoDB stream record nor a Kinesis record with a sequence number`,
+      );
   }
   return records;
 }

@@ -12,7 +12,16 @@
  *   that came in between and is lost that way is itself a later record and is put back in turn.
  */
 import { PutItemCommand, PutItemCommandInput, UpdateItemCommand, UpdateItemCommandInput } from '@aws-sdk/client-dynamodb';
-import { compareSequenceNumbers, compareVersions, isVersion, isWriterVersion, Item, parseVersion, tombstoneExpiry, tombstoneItem } from '../lww';
+import {
+  compareSequenceNumbers,
+  compareVersions,
+  isVersion,
+  isWriterVersion,
+  Item,
+  parseVersion,
+  tombstoneExpiry,
+  tombstoneItem,
+} from '../lww';
 import { classifyFailure, describeError } from './errors';
 import { ExecuteDeps, park, Transient } from './writer-deps';
 import { itemSize, MAX_ITEM_BYTES } from './item-size';
@@ -42,7 +51,9 @@ export async function settleInPlace(action: InPlace, deps: ExecuteDeps): Promise
   for (let round = 0; round < 6; round++) {
     if (!write) return { landed: false };
     try {
-      const out = write.update ? await deps.source.send(new UpdateItemCommand(write.update)) : await deps.source.send(new PutItemCommand(write.put!));
+      const out = write.update
+        ? await deps.source.send(new UpdateItemCommand(write.update))
+        : await deps.source.send(new PutItemCommand(write.put!));
       if (write.repair) deps.tally.repaired++;
       else deps.tally.selfStamped++;
       return { landed: true, previous: out.Attributes as Item | undefined };
@@ -158,7 +169,11 @@ async function repairWrite(action: InPlace, current: Item, deps: ExecuteDeps): P
   item[names.writtenFor] = { S: rec.position };
   const size = itemSize(item);
   if (size > MAX_ITEM_BYTES) {
-    await park(deps, rec.raw, `putting this write back over a replicated write would need ${size} bytes, over DynamoDB's ${MAX_ITEM_BYTES}-byte item limit`);
+    await park(
+      deps,
+      rec.raw,
+      `putting this write back over a replicated write would need ${size} bytes, over DynamoDB's ${MAX_ITEM_BYTES}-byte item limit`,
+    );
     return undefined;
   }
   const origin = current[names.origin]?.S;

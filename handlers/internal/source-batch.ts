@@ -55,7 +55,8 @@ export function readBatch(records: readonly EventRecord[]): SourceBatch {
     push(keys, rec.keyId, rec);
   }
   if (kind === 'kinesis') {
-    for (const list of keys.values()) list.sort((a, b) => compareSequenceNumbers(a.position, b.position) || compareSequenceNumbers(a.sequenceNumber, b.sequenceNumber));
+    for (const list of keys.values())
+      list.sort((a, b) => compareSequenceNumbers(a.position, b.position) || compareSequenceNumbers(a.sequenceNumber, b.sequenceNumber));
   }
   return { kind, keys, delivered, undecodable };
 }

@@ -52,11 +52,27 @@ export class Tally {
 
   /** A plain summary for the log line and for tests. */
   summary() {
-    const { records, echoesSkipped, selfStamped, stampSuperseded, repaired, statesSaved, waiting, ttlSkipped, parked, failedRecords } = this;
+    const { records, echoesSkipped, selfStamped, stampSuperseded, repaired, statesSaved, waiting, ttlSkipped, parked, failedRecords } =
+      this;
     const targets = Object.fromEntries(
-      Object.entries(this.targets).map(([r, t]) => [r, { replicated: t.replicated, stale: t.stale, pending: t.pending, maxLagMs: t.lagMs.length ? Math.max(...t.lagMs) : undefined }]),
+      Object.entries(this.targets).map(([r, t]) => [
+        r,
+        { replicated: t.replicated, stale: t.stale, pending: t.pending, maxLagMs: t.lagMs.length ? Math.max(...t.lagMs) : undefined },
+      ]),
     );
-    return { records, echoesSkipped, selfStamped, stampSuperseded, repaired, statesSaved, waiting, ttlSkipped, parked, failedRecords, targets };
+    return {
+      records,
+      echoesSkipped,
+      selfStamped,
+      stampSuperseded,
+      repaired,
+      statesSaved,
+      waiting,
+      ttlSkipped,
+      parked,
+      failedRecords,
+      targets,
+    };
   }
 }
 

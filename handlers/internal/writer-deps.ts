@@ -39,6 +39,9 @@ export async function park(deps: ExecuteDeps, record: DynamoDBRecord, reason: st
     throw new Transient(`parking failed (${describeError(e)}) for: ${reason}`);
   }
   deps.tally.parked++;
-  deps.log('error', 'record parked in the failure queue', { reason, sequenceNumber: record.dynamodb?.SequenceNumber, eventID: record.eventID });
+  deps.log('error', 'record parked in the failure queue', {
+    reason,
+    sequenceNumber: record.dynamodb?.SequenceNumber,
+    eventID: record.eventID,
+  });
 }
-

@@ -48,14 +48,20 @@ async function invoke(msg) {
     const payload =
       fn.length >= 3
         ? await new Promise((resolve, reject) => {
-            const r = fn(msg.event, context, (/** @type {unknown} */ err, /** @type {unknown} */ value) => (err ? reject(err) : resolve(value)));
+            const r = fn(msg.event, context, (/** @type {unknown} */ err, /** @type {unknown} */ value) =>
+              err ? reject(err) : resolve(value),
+            );
             if (r && typeof r.then === 'function') r.then(resolve, reject);
           })
         : await fn(msg.event, context);
     return { ok: true, payload: asJson(payload) };
   } catch (e) {
     const err = /** @type {Error} */ (e);
-    return { ok: false, errorType: (err && err.name) || 'Error', errorMessage: err && err.message !== undefined ? String(err.message) : String(e) };
+    return {
+      ok: false,
+      errorType: (err && err.name) || 'Error',
+      errorMessage: err && err.message !== undefined ? String(err.message) : String(e),
+    };
   }
 }
 

@@ -42,7 +42,8 @@ export interface HostOptions {
 /** The plain-JavaScript runtime, next to this file in the sources (dist/ has no copy of it). */
 function containerScript(): string {
   for (let dir = __dirname; ; dir = dirname(dir)) {
-    for (const candidate of [join(dir, 'container.js'), join(dir, 'local', 'lambda', 'container.js')]) if (existsSync(candidate)) return candidate;
+    for (const candidate of [join(dir, 'container.js'), join(dir, 'local', 'lambda', 'container.js')])
+      if (existsSync(candidate)) return candidate;
     if (dirname(dir) === dir) throw new Error(`local/lambda/container.js not found above ${__dirname}`);
   }
 }
@@ -58,7 +59,12 @@ class Environment {
   dead = false;
 
   constructor(script: string, env: NodeJS.ProcessEnv, memorySize: number, log: (line: string) => void) {
-    this.child = fork(script, [], { env, cwd: env.LAMBDA_TASK_ROOT, execArgv: [`--max-old-space-size=${memorySize}`], stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+    this.child = fork(script, [], {
+      env,
+      cwd: env.LAMBDA_TASK_ROOT,
+      execArgv: [`--max-old-space-size=${memorySize}`],
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+    });
     for (const stream of [this.child.stdout, this.child.stderr]) {
       let rest = '';
       stream?.on('data', (chunk: Buffer) => {
@@ -80,7 +86,11 @@ class Environment {
       const { resolve, timer } = this.pending;
       this.pending = undefined;
       clearTimeout(timer);
-      resolve({ ok: false, errorType: 'Runtime.ExitError', errorMessage: `RequestId: the runtime exited (${signal ?? `code ${code}`}) during the invocation` });
+      resolve({
+        ok: false,
+        errorType: 'Runtime.ExitError',
+        errorMessage: `RequestId: the runtime exited (${signal ?? `code ${code}`}) during the invocation`,
+      });
     });
   }
 
@@ -91,10 +101,21 @@ class Environment {
         this.pending = undefined;
         this.dead = true;
         this.child.kill('SIGKILL');
-        resolve({ ok: false, errorType: 'Sandbox.Timedout', errorMessage: `${requestId} Task timed out after ${timeoutSeconds.toFixed(2)} seconds` });
+        resolve({
+          ok: false,
+          errorType: 'Sandbox.Timedout',
+          errorMessage: `${requestId} Task timed out after ${timeoutSeconds.toFixed(2)} seconds`,
+        });
       }, timeoutSeconds * 1000);
       this.pending = { resolve, timer };
-      this.child.send({ type: 'invoke', id: requestId, requestId, event, invokedFunctionArn, deadline: Date.now() + timeoutSeconds * 1000 });
+      this.child.send({
+        type: 'invoke',
+        id: requestId,
+        requestId,
+        event,
+        invokedFunctionArn,
+        deadline: Date.now() + timeoutSeconds * 1000,
+      });
     });
   }
 
@@ -118,8 +139,10 @@ export class LocalFunction {
     readonly definition: FunctionDefinition,
     private readonly options: HostOptions = {},
   ) {
-    if (!/^nodejs\d+\.x$/.test(definition.runtime)) throw new Error(`${definition.name}: runtime ${definition.runtime} cannot run locally (Node.js runtimes only)`);
-    if (!existsSync(definition.codeDirectory)) throw new Error(`${definition.name}: code folder ${definition.codeDirectory} does not exist`);
+    if (!/^nodejs\d+\.x$/.test(definition.runtime))
+      throw new Error(`${definition.name}: runtime ${definition.runtime} cannot run locally (Node.js runtimes only)`);
+    if (!existsSync(definition.codeDirectory))
+      throw new Error(`${definition.name}: code folder ${definition.codeDirectory} does not exist`);
     const d = definition;
     this.env = {
       PATH: process.env.PATH,

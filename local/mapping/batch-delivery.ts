@@ -57,7 +57,10 @@ export interface DeliveryHooks {
 /** The invocation payload limit of a synchronous invocation. */
 export const MAX_PAYLOAD_BYTES = 6 * 1024 * 1024;
 
-export type Outcome = { readonly kind: 'success' } | { readonly kind: 'partial'; readonly failedIndex: number } | { readonly kind: 'error' };
+export type Outcome =
+  | { readonly kind: 'success' }
+  | { readonly kind: 'partial'; readonly failedIndex: number }
+  | { readonly kind: 'error' };
 
 /** How the mapping reads a function's result (ReportBatchItemFailures rules from the Lambda guide). */
 export function outcomeOf(result: InvokeResult, batch: readonly DynamoDBRecord[], reportBatchItemFailures: boolean): Outcome {
@@ -112,7 +115,12 @@ export async function deliverInOrder(records: readonly DynamoDBRecord[], setting
   };
 
   while (halves.length || position < records.length) {
-    const current: Pending = halves.shift() ?? { records: nextBatch(records.slice(position), settings.batchSize), fixed: false, retries, lastResult };
+    const current: Pending = halves.shift() ?? {
+      records: nextBatch(records.slice(position), settings.batchSize),
+      fixed: false,
+      retries,
+      lastResult,
+    };
     if (!current.fixed) position += current.records.length;
 
     const expired = expiredPrefix(current.records, settings, hooks);

@@ -137,7 +137,9 @@ export class EventSourceMapping {
       }
     };
     const previous = this.discovering ?? Promise.resolve();
-    const next = previous.then(run).catch((e) => this.options.listener?.error?.(this.name, `DescribeStream failed: ${(e as Error).message}`));
+    const next = previous
+      .then(run)
+      .catch((e) => this.options.listener?.error?.(this.name, `DescribeStream failed: ${(e as Error).message}`));
     this.discovering = next;
     return next;
   }
@@ -167,7 +169,8 @@ export class EventSourceMapping {
       invoked: (records, result, outcome, ms) => o.listener?.invoked?.(this.name, records, result, outcome, ms),
       discard: async (discard) => {
         o.listener?.discarded?.(this.name, discard);
-        if (o.onFailure) await o.onFailure(onFailureRecord(discard, { functionArn: o.functionArn, shardId, streamArn: o.streamArn, now: now() }));
+        if (o.onFailure)
+          await o.onFailure(onFailureRecord(discard, { functionArn: o.functionArn, shardId, streamArn: o.streamArn, now: now() }));
       },
       createdAt: (record) => {
         const reported = (record.dynamodb?.ApproximateCreationDateTime ?? 0) * 1000 + CREATION_TIME_PRECISION_MS;

@@ -8,7 +8,10 @@ import type { StreamReader } from '../stream-reader';
 import type { DeliveryHooks, InvokeResult } from './batch-delivery';
 
 /** Calls `handler` as Lambda would: a throw is a failed invocation, like a timeout. */
-export async function invokeInProcess(handler: (event: DynamoDBStreamEvent) => Promise<unknown>, records: DynamoDBRecord[]): Promise<InvokeResult> {
+export async function invokeInProcess(
+  handler: (event: DynamoDBStreamEvent) => Promise<unknown>,
+  records: DynamoDBRecord[],
+): Promise<InvokeResult> {
   try {
     return { ok: true, payload: (await handler({ Records: records })) ?? null };
   } catch (e) {
@@ -17,7 +20,10 @@ export async function invokeInProcess(handler: (event: DynamoDBStreamEvent) => P
 }
 
 /** Hooks for an in-process delivery: no waiting between retries, records never age out. */
-export function inProcessHooks(handler: (event: DynamoDBStreamEvent) => Promise<unknown>, rest: Pick<DeliveryHooks, 'discard'> & Partial<DeliveryHooks>): DeliveryHooks {
+export function inProcessHooks(
+  handler: (event: DynamoDBStreamEvent) => Promise<unknown>,
+  rest: Pick<DeliveryHooks, 'discard'> & Partial<DeliveryHooks>,
+): DeliveryHooks {
   return {
     invoke: (records) => invokeInProcess(handler, records),
     createdAt: () => Date.now(),
@@ -32,7 +38,11 @@ export function inProcessHooks(handler: (event: DynamoDBStreamEvent) => Promise<
  * finds nothing new: records a delivery writes into another stream are delivered in turn.
  * Returns the records read per stream.
  */
-export async function drainStreams(readers: Record<string, StreamReader>, deliver: (stream: string, records: DynamoDBRecord[]) => Promise<void>, maxRounds = 50): Promise<Record<string, number>> {
+export async function drainStreams(
+  readers: Record<string, StreamReader>,
+  deliver: (stream: string, records: DynamoDBRecord[]) => Promise<void>,
+  maxRounds = 50,
+): Promise<Record<string, number>> {
   const read: Record<string, number> = Object.fromEntries(Object.keys(readers).map((k) => [k, 0]));
   for (let round = 0; round < maxRounds; round++) {
     let any = false;

@@ -10,7 +10,12 @@ import type { DynamoDBRecord } from 'aws-lambda';
 import type { Discard } from './batch-delivery';
 
 export interface OnFailureRecord {
-  readonly requestContext: { readonly requestId: string; readonly functionArn: string; readonly condition: string; readonly approximateInvokeCount: number };
+  readonly requestContext: {
+    readonly requestId: string;
+    readonly functionArn: string;
+    readonly condition: string;
+    readonly approximateInvokeCount: number;
+  };
   readonly responseContext?: { readonly statusCode: number; readonly executedVersion: string; readonly functionError?: string };
   readonly version: '1.0';
   readonly timestamp: string;
@@ -30,15 +35,25 @@ function arrival(record: DynamoDBRecord): string {
   return new Date(seconds * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
-export function onFailureRecord(discard: Discard, where: { functionArn: string; shardId: string; streamArn: string; now: number }): OnFailureRecord {
+export function onFailureRecord(
+  discard: Discard,
+  where: { functionArn: string; shardId: string; streamArn: string; now: number },
+): OnFailureRecord {
   const first = discard.records[0];
   const last = discard.records[discard.records.length - 1];
   const result = discard.lastResult;
   return {
-    requestContext: { requestId: randomUUID(), functionArn: where.functionArn, condition: discard.condition, approximateInvokeCount: discard.invokeCount },
+    requestContext: {
+      requestId: randomUUID(),
+      functionArn: where.functionArn,
+      condition: discard.condition,
+      approximateInvokeCount: discard.invokeCount,
+    },
     // A function error is reported by Lambda as a 200 response with a function error; a batch
     // that aged out before any invocation has no response at all.
-    ...(result ? { responseContext: { statusCode: 200, executedVersion: '$LATEST', ...(result.ok ? {} : { functionError: 'Unhandled' }) } } : {}),
+    ...(result
+      ? { responseContext: { statusCode: 200, executedVersion: '$LATEST', ...(result.ok ? {} : { functionError: 'Unhandled' }) } }
+      : {}),
     version: '1.0',
     timestamp: new Date(where.now).toISOString(),
     DDBStreamBatchInfo: {

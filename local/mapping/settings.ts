@@ -27,12 +27,15 @@ export function mappingSettings(name: string, resource: Record<string, any>): Ma
   const int = (key: string, fallback: number): number => {
     const v = resource[key];
     if (v === undefined || v === null) return fallback;
-    if (typeof v !== 'number' || !Number.isInteger(v)) problems.push(`${key} must be a literal integer to run locally (got ${JSON.stringify(v)})`);
+    if (typeof v !== 'number' || !Number.isInteger(v))
+      problems.push(`${key} must be a literal integer to run locally (got ${JSON.stringify(v)})`);
     return Number(v);
   };
-  if (resource.tumbling_window_in_seconds) problems.push(`tumbling_window_in_seconds is ${resource.tumbling_window_in_seconds}: tumbling windows are not emulated`);
+  if (resource.tumbling_window_in_seconds)
+    problems.push(`tumbling_window_in_seconds is ${resource.tumbling_window_in_seconds}: tumbling windows are not emulated`);
   const position = resource.starting_position ?? 'TRIM_HORIZON';
-  if (position !== 'TRIM_HORIZON' && position !== 'LATEST') problems.push(`starting_position must be TRIM_HORIZON or LATEST for a DynamoDB stream (got ${JSON.stringify(position)})`);
+  if (position !== 'TRIM_HORIZON' && position !== 'LATEST')
+    problems.push(`starting_position must be TRIM_HORIZON or LATEST for a DynamoDB stream (got ${JSON.stringify(position)})`);
   const patterns: string[] = (resource.filter_criteria?.filter ?? []).map((f: { pattern: string }) => f.pattern);
   let filters: MappingSettings['filters'] = [];
   try {

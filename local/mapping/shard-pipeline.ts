@@ -8,7 +8,7 @@
  * empty: only then may its children be read.
  */
 import type { DynamoDBRecord } from 'aws-lambda';
-import type { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
+import type { _Record, DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { matchesAny } from '../../handlers/internal/redrive-filter';
 import { toLambdaRecord } from '../../handlers/internal/stream-record';
 import { ShardReader, StartingPosition } from '../stream/shard-reader';
@@ -139,7 +139,7 @@ export class ShardPipeline {
         continue;
       }
       const started = this.tick();
-      let page;
+      let page: _Record[];
       try {
         page = await this.reader.read();
       } catch (e) {

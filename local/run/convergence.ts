@@ -34,7 +34,12 @@ export async function scanAll(client: DynamoDBClient, table: string): Promise<It
 function canonical(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(canonical);
   if (value instanceof Uint8Array) return Buffer.from(value).toString('base64');
-  if (value && typeof value === 'object') return Object.fromEntries(Object.keys(value).sort().map((k) => [k, canonical((value as any)[k])]));
+  if (value && typeof value === 'object')
+    return Object.fromEntries(
+      Object.keys(value)
+        .sort()
+        .map((k) => [k, canonical((value as any)[k])]),
+    );
   return value;
 }
 
@@ -47,7 +52,13 @@ function asReplica(item: Item, target: RegionTarget): Item {
 
 export async function compareRegions(plan: ReplicatedTablePlan, clients: Record<string, DynamoDBClient>): Promise<Convergence> {
   const keyOf = (i: Item) => JSON.stringify(canonical([i[plan.partitionKey], plan.sortKey ? i[plan.sortKey] : null]));
-  const held = Object.fromEntries(await Promise.all([...plan.writable, ...Object.keys(plan.readOnly)].map(async (r) => [r, new Map((await scanAll(clients[r], plan.table)).map((i) => [keyOf(i), i]))] as const)));
+  const held = Object.fromEntries(
+    await Promise.all(
+      [...plan.writable, ...Object.keys(plan.readOnly)].map(
+        async (r) => [r, new Map((await scanAll(clients[r], plan.table)).map((i) => [keyOf(i), i]))] as const,
+      ),
+    ),
+  );
   const [reference, ...others] = plan.writable;
   const expected = held[reference];
   const problems: string[] = [];
@@ -57,7 +68,8 @@ export async function compareRegions(plan: ReplicatedTablePlan, clients: Record<
       const want = JSON.stringify(canonical(transform(item)));
       const got = actual.get(key);
       if (!got) problems.push(`${region} lacks ${key} (${reference} has it)`);
-      else if (JSON.stringify(canonical(got)) !== want) problems.push(`${region} holds ${key} as ${JSON.stringify(canonical(got))}, expected ${want}`);
+      else if (JSON.stringify(canonical(got)) !== want)
+        problems.push(`${region} holds ${key} as ${JSON.stringify(canonical(got))}, expected ${want}`);
     }
     for (const key of actual.keys()) if (!expected.has(key)) problems.push(`${region} holds ${key}, which ${reference} does not`);
   };

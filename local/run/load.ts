@@ -15,8 +15,26 @@ export type WriteKind = 'helper-put' | 'plain-put' | 'helper-update' | 'plain-up
 
 /** One cycle of the mix: 20 slots. */
 const MIX: WriteKind[] = [
-  'helper-put', 'plain-put', 'helper-put', 'conflict', 'helper-update', 'plain-put', 'helper-put', 'plain-update', 'helper-put', 'conflict',
-  'plain-put', 'helper-put', 'helper-delete', 'helper-put', 'plain-put', 'plain-delete', 'helper-update', 'conflict', 'helper-put', 'plain-update',
+  'helper-put',
+  'plain-put',
+  'helper-put',
+  'conflict',
+  'helper-update',
+  'plain-put',
+  'helper-put',
+  'plain-update',
+  'helper-put',
+  'conflict',
+  'plain-put',
+  'helper-put',
+  'helper-delete',
+  'helper-put',
+  'plain-put',
+  'plain-delete',
+  'helper-update',
+  'conflict',
+  'helper-put',
+  'plain-update',
 ];
 
 export interface TimedWrite {
@@ -109,7 +127,10 @@ export class LoadGenerator {
   /** The table's key of `key`, in the declared key types. */
   key(key: string): Record<string, AttributeValue> {
     const { partitionKey, sortKey, attributes } = this.plan;
-    return { [partitionKey]: valueOf(attributes[partitionKey], key), ...(sortKey ? { [sortKey]: valueOf(attributes[sortKey], 'v1') } : {}) };
+    return {
+      [partitionKey]: attributeValueOf(attributes[partitionKey], key),
+      ...(sortKey ? { [sortKey]: attributeValueOf(attributes[sortKey], 'v1') } : {}),
+    };
   }
 
   /** A customer-like item; index keys get values of their declared types. */
@@ -122,7 +143,7 @@ export class LoadGenerator {
       visits: { N: '1' },
       writeId: { S: writeId },
     };
-    for (const [name, type] of Object.entries(this.plan.attributes)) payload[name] = valueOf(type, `${name}-${key}`);
+    for (const [name, type] of Object.entries(this.plan.attributes)) payload[name] = attributeValueOf(type, `${name}-${key}`);
     return { ...payload, ...this.key(key) };
   }
 
@@ -143,7 +164,12 @@ export class LoadGenerator {
   }
 
   private async update(region: string, key: string, viaHelper: boolean): Promise<void> {
-    const input = { TableName: this.plan.table, Key: this.key(key), UpdateExpression: 'SET visits = if_not_exists(visits, :zero) + :one', ExpressionAttributeValues: { ':zero': { N: '0' }, ':one': { N: '1' } } };
+    const input = {
+      TableName: this.plan.table,
+      Key: this.key(key),
+      UpdateExpression: 'SET visits = if_not_exists(visits, :zero) + :one',
+      ExpressionAttributeValues: { ':zero': { N: '0' }, ':one': { N: '1' } },
+    };
     await this.clients[region].send(new UpdateItemCommand(viaHelper ? this.helpers[region].update(input) : input));
     this.counters.writes++;
   }
@@ -157,7 +183,7 @@ export class LoadGenerator {
   }
 }
 
-function valueOf(type: string | undefined, text: string): AttributeValue {
+function attributeValueOf(type: string | undefined, text: string): AttributeValue {
   if (type === 'N') return { N: String([...text].reduce((h, c) => (h * 31 + c.charCodeAt(0)) % 1_000_000_007, 7)) };
   if (type === 'B') return { B: Buffer.from(text) };
   return { S: text };

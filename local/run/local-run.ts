@@ -83,7 +83,11 @@ export interface LocalRunResult {
   readonly phasesMs: Record<string, number>;
 }
 
-const lagOf = (xs: number[]): LagFigures => ({ count: xs.length, p50: Math.round(percentile(xs, 50)), p99: Math.round(percentile(xs, 99)) });
+const lagOf = (xs: number[]): LagFigures => ({
+  count: xs.length,
+  p50: Math.round(percentile(xs, 50)),
+  p99: Math.round(percentile(xs, 99)),
+});
 
 export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult> {
   const { log } = options;
@@ -109,7 +113,9 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
     const regions = [...new Set(resourcesOf(stack, TABLE).map(([, t]) => regionOf(stack, t)))];
     const db = await phase(`start DynamoDB Local for ${regions.join(', ')}`, () => startDynamoDbLocal({ sharedDb: false }));
     cleanup.push(() => db.stop());
-    const applied = await phase('terraform apply of the local profile (tables)', () => applyProfile(localProfile(stack, Object.fromEntries(regions.map((r) => [r, db.endpoint])))));
+    const applied = await phase('terraform apply of the local profile (tables)', () =>
+      applyProfile(localProfile(stack, Object.fromEntries(regions.map((r) => [r, db.endpoint])))),
+    );
     cleanup.push(() => rmSync(applied.dir, { recursive: true, force: true }));
     const sink = await startLocalSink({ folder: join(options.workDir, 'queues') });
     cleanup.push(() => sink.stop());
@@ -143,16 +149,27 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
     const [plan, ...others] = replicationPlan(deployment);
     if (!plan) throw new Error('the stack replicates no table: no mapping invokes a replica writer');
     if (others.length) log.line(`(${others.length} more replicated table(s) are running but not written to)`);
-    log.line(`writable: ${plan.writable.join(', ')}; read-only (no writer reads their stream, so they are not written to): ${Object.keys(plan.readOnly).join(', ') || 'none'}`);
-    const clients: Record<string, DynamoDBClient> = Object.fromEntries(regions.map((r) => [r, dynamoClient(db.endpoint, r, { maxAttempts: 3 })]));
-    cleanup.push(() => Object.values(clients).forEach((c) => c.destroy()));
+    log.line(
+      `writable: ${plan.writable.join(', ')}; read-only (no writer reads their stream, so they are not written to): ${Object.keys(plan.readOnly).join(', ') || 'none'}`,
+    );
+    const clients: Record<string, DynamoDBClient> = Object.fromEntries(
+      regions.map((r) => [r, dynamoClient(db.endpoint, r, { maxAttempts: 3 })]),
+    );
+    cleanup.push(() => {
+      for (const c of Object.values(clients)) c.destroy();
+    });
 
     let load: LoadGenerator | undefined;
-    const tracker = new VisibilityTracker(plan, clients, (key) => load!.key(key), (key) => load!.settled(key));
+    const tracker = new VisibilityTracker(
+      plan,
+      clients,
+      (key) => load!.key(key),
+      (key) => load!.settled(key),
+    );
     load = new LoadGenerator(plan, clients, (w) => tracker.track(w));
     tracker.start();
     cleanup.push(() => tracker.stop());
-    await phase('warm up: one write per writable region, until visible everywhere (the functions\' cold starts)', async () => {
+    await phase("warm up: one write per writable region, until visible everywhere (the functions' cold starts)", async () => {
       await load!.warmUp();
       await tracker.settle(120_000);
       tracker.lags.length = 0;
@@ -166,7 +183,9 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
     const started = Date.now();
     const ticker = setInterval(() => log.live(`[${((Date.now() - started) / 1000).toFixed(0)}s] ${status()}`), 1000);
     cleanup.push(() => clearInterval(ticker));
-    await phase(`write for ${options.seconds} s at ${options.rate} writes/s`, () => load!.run(options.rate, Date.now() + options.seconds * 1000));
+    await phase(`write for ${options.seconds} s at ${options.rate} writes/s`, () =>
+      load!.run(options.rate, Date.now() + options.seconds * 1000),
+    );
     await phase('drain every stream', async () => {
       await deployment.drain();
       await tracker.settle(30_000);
@@ -191,7 +210,12 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
       lagViaHelper: lagOf(tracker.lags.filter((l) => l.viaHelper).map((l) => l.ms)),
       lagWithoutHelper: lagOf(tracker.lags.filter((l) => !l.viaHelper).map((l) => l.ms)),
       regions: { writable: plan.writable, readOnly: Object.keys(plan.readOnly) },
-      mappings: deployment.mappings.map((m) => ({ name: m.mapping.name, batchSize: m.mapping.settings.batchSize, maxBatchingWindowMs: m.mapping.settings.maxBatchingWindowMs, parallelizationFactor: m.mapping.settings.parallelizationFactor })),
+      mappings: deployment.mappings.map((m) => ({
+        name: m.mapping.name,
+        batchSize: m.mapping.settings.batchSize,
+        maxBatchingWindowMs: m.mapping.settings.maxBatchingWindowMs,
+        parallelizationFactor: m.mapping.settings.parallelizationFactor,
+      })),
       phasesMs,
     };
   } finally {

@@ -28,15 +28,26 @@ export interface ReplicatedTablePlan {
 }
 
 export function replicationPlan(deployment: LocalDeployment): ReplicatedTablePlan[] {
-  const byTable = new Map<string, { writable: Set<string>; targets: Map<string, RegionTarget>; names: ReplicatedTablePlan['names']; resource: Record<string, any> }>();
+  const byTable = new Map<
+    string,
+    { writable: Set<string>; targets: Map<string, RegionTarget>; names: ReplicatedTablePlan['names']; resource: Record<string, any> }
+  >();
   for (const m of deployment.mappings) {
     const env = m.function.definition.environment;
     if (!env[WRITER_ENV.targets]) continue;
-    const plan = byTable.get(m.table.name) ?? { writable: new Set<string>(), targets: new Map<string, RegionTarget>(), names: namesOf(env), resource: m.table.resource };
+    const plan = byTable.get(m.table.name) ?? {
+      writable: new Set<string>(),
+      targets: new Map<string, RegionTarget>(),
+      names: namesOf(env),
+      resource: m.table.resource,
+    };
     byTable.set(m.table.name, plan);
     plan.writable.add(m.table.region);
     for (const t of JSON.parse(env[WRITER_ENV.targets]) as { region: string; table: string; omit?: string[]; mask?: string[] }[]) {
-      if (t.table !== m.table.name) throw new Error(`${m.mapping.name}: replicates ${m.table.name} into ${t.table} in ${t.region}; only same-named replicas are compared`);
+      if (t.table !== m.table.name)
+        throw new Error(
+          `${m.mapping.name}: replicates ${m.table.name} into ${t.table} in ${t.region}; only same-named replicas are compared`,
+        );
       plan.targets.set(t.region, { omit: t.omit ?? [], mask: t.mask ?? [] });
     }
   }

@@ -53,7 +53,10 @@ export class VisibilityTracker {
   async settle(timeoutMs: number): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (this.pending.size) {
-      if (Date.now() > deadline) throw new Error(`${this.pending.size} write(s) not visible in every region after ${timeoutMs} ms, e.g. ${[...this.pending.values()][0].write.writeId}`);
+      if (Date.now() > deadline)
+        throw new Error(
+          `${this.pending.size} write(s) not visible in every region after ${timeoutMs} ms, e.g. ${[...this.pending.values()][0].write.writeId}`,
+        );
       await new Promise((r) => setTimeout(r, this.pollMs));
     }
   }
@@ -73,10 +76,21 @@ export class VisibilityTracker {
     for (let i = 0; i < wanted.length; i += 100) {
       const chunk = wanted.slice(i, i + 100);
       const out = await this.clients[region].send(
-        new BatchGetItemCommand({ RequestItems: { [this.plan.table]: { Keys: chunk.map((p) => p.key), ConsistentRead: true, ProjectionExpression: '#k, writeId', ExpressionAttributeNames: { '#k': this.plan.partitionKey } } } }),
+        new BatchGetItemCommand({
+          RequestItems: {
+            [this.plan.table]: {
+              Keys: chunk.map((p) => p.key),
+              ConsistentRead: true,
+              ProjectionExpression: '#k, writeId',
+              ExpressionAttributeNames: { '#k': this.plan.partitionKey },
+            },
+          },
+        }),
       );
       const now = Date.now();
-      const seen = new Map((out.Responses?.[this.plan.table] ?? []).map((item) => [keyText(item[this.plan.partitionKey]), item.writeId?.S]));
+      const seen = new Map(
+        (out.Responses?.[this.plan.table] ?? []).map((item) => [keyText(item[this.plan.partitionKey]), item.writeId?.S]),
+      );
       for (const p of chunk) {
         if (seen.get(keyText(p.key[this.plan.partitionKey])) !== p.write.writeId) continue;
         p.waitingFor.delete(region);

@@ -4,7 +4,14 @@
  * iterator expired (they live 15 minutes). A shard is exhausted when GetRecords returns no next
  * iterator: it was closed and every record of it has been read.
  */
-import { DynamoDBStreamsClient, GetRecordsCommand, GetShardIteratorCommand, ShardIteratorType, _Record } from '@aws-sdk/client-dynamodb-streams';
+import {
+  DynamoDBStreamsClient,
+  GetRecordsCommand,
+  GetRecordsCommandOutput,
+  GetShardIteratorCommand,
+  ShardIteratorType,
+  _Record,
+} from '@aws-sdk/client-dynamodb-streams';
 
 /** Where a mapping starts in a shard it did not read before. DynamoDB streams accept these two. */
 export type StartingPosition = 'TRIM_HORIZON' | 'LATEST';
@@ -29,7 +36,7 @@ export class ShardReader {
   async read(limit = MAX_RECORDS_PER_READ): Promise<_Record[]> {
     if (this.exhausted) return [];
     this.iterator ??= await this.newIterator();
-    let page;
+    let page: GetRecordsCommandOutput;
     try {
       page = await this.client.send(new GetRecordsCommand({ ShardIterator: this.iterator, Limit: limit }));
     } catch (e) {
@@ -47,7 +54,12 @@ export class ShardReader {
   private async newIterator(): Promise<string> {
     const type: ShardIteratorType = this.lastSequenceNumber ? 'AFTER_SEQUENCE_NUMBER' : this.start;
     const out = await this.client.send(
-      new GetShardIteratorCommand({ StreamArn: this.streamArn, ShardId: this.shardId, ShardIteratorType: type, SequenceNumber: this.lastSequenceNumber }),
+      new GetShardIteratorCommand({
+        StreamArn: this.streamArn,
+        ShardId: this.shardId,
+        ShardIteratorType: type,
+        SequenceNumber: this.lastSequenceNumber,
+      }),
     );
     if (!out.ShardIterator) throw new Error(`GetShardIterator ${type} gave no iterator for ${this.shardId} of ${this.streamArn}`);
     return out.ShardIterator;

@@ -24,7 +24,11 @@ export async function describeShards(client: DynamoDBStreamsClient, streamArn: s
     shards.push(...page);
     start = out.StreamDescription?.LastEvaluatedShardId;
   } while (start);
-  return shards.map((s) => ({ shardId: s.ShardId!, parentShardId: s.ParentShardId, endingSequenceNumber: s.SequenceNumberRange?.EndingSequenceNumber }));
+  return shards.map((s) => ({
+    shardId: s.ShardId!,
+    parentShardId: s.ParentShardId,
+    endingSequenceNumber: s.SequenceNumberRange?.EndingSequenceNumber,
+  }));
 }
 
 /**
@@ -33,5 +37,7 @@ export async function describeShards(client: DynamoDBStreamsClient, streamArn: s
  */
 export function readableShards(shards: readonly ShardInfo[], finished: ReadonlySet<string>): ShardInfo[] {
   const listed = new Set(shards.map((s) => s.shardId));
-  return shards.filter((s) => !finished.has(s.shardId) && (!s.parentShardId || !listed.has(s.parentShardId) || finished.has(s.parentShardId)));
+  return shards.filter(
+    (s) => !finished.has(s.shardId) && (!s.parentShardId || !listed.has(s.parentShardId) || finished.has(s.parentShardId)),
+  );
 }

@@ -74,7 +74,9 @@ export class LocalDeployment {
       const where = pathOf('aws_lambda_event_source_mapping', id, resource);
       const source = wholeReference(resource.event_source_arn);
       if (source?.type !== 'aws_dynamodb_table' || source.attribute !== 'stream_arn') {
-        throw new Error(`${where}: only DynamoDB stream sources run locally (event_source_arn is ${JSON.stringify(resource.event_source_arn)})`);
+        throw new Error(
+          `${where}: only DynamoDB stream sources run locally (event_source_arn is ${JSON.stringify(resource.event_source_arn)})`,
+        );
       }
       const table = tables[source.id];
       if (!table.streamArn) throw new Error(`${where}: table ${table.name} has no stream in DynamoDB Local`);
@@ -92,7 +94,9 @@ export class LocalDeployment {
       });
       const fn = functions[functionId];
       const settings = mappingSettings(where, resource);
-      const destination = settings.onFailureDestination ? account.resolve(settings.onFailureDestination, `${where}: destination_config`) : undefined;
+      const destination = settings.onFailureDestination
+        ? account.resolve(settings.onFailureDestination, `${where}: destination_config`)
+        : undefined;
       const mapping = new EventSourceMapping({
         name: where,
         streams: streamsClient(options.endpoint, table.region),
@@ -139,13 +143,24 @@ async function describeTables(stack: SynthesizedStack, endpoint: string): Promis
   for (const [id, t] of resourcesOf(stack, 'aws_dynamodb_table')) {
     const region = regionOf(stack, t);
     const where = pathOf('aws_dynamodb_table', id, t);
-    if (typeof t.name !== 'string' || typeof t.hash_key !== 'string') throw new Error(`${where}: name and hash_key must be literals to run locally`);
+    if (typeof t.name !== 'string' || typeof t.hash_key !== 'string')
+      throw new Error(`${where}: name and hash_key must be literals to run locally`);
     const client = dynamoClient(endpoint, region);
     try {
       const { Table } = await client.send(new DescribeTableCommand({ TableName: t.name }));
-      out[id] = { id, name: t.name, region, arn: Table!.TableArn!, streamArn: Table!.LatestStreamArn, partitionKey: t.hash_key, resource: t };
+      out[id] = {
+        id,
+        name: t.name,
+        region,
+        arn: Table!.TableArn!,
+        streamArn: Table!.LatestStreamArn,
+        partitionKey: t.hash_key,
+        resource: t,
+      };
     } catch (e) {
-      throw new Error(`${where}: table ${t.name} is not in DynamoDB Local's ${region} (${(e as Error).message}); apply the stack's local profile first`);
+      throw new Error(
+        `${where}: table ${t.name} is not in DynamoDB Local's ${region} (${(e as Error).message}); apply the stack's local profile first`,
+      );
     }
     client.destroy();
   }
@@ -160,7 +175,9 @@ function targetFunction(stack: SynthesizedStack, functionName: unknown, where: s
     const target = wholeReference(resourceOf(stack, 'aws_lambda_alias', ref.id).function_name);
     if (target?.type === 'aws_lambda_function') return target.id;
   }
-  throw new Error(`${where}: function_name must reference an aws_lambda_function of the stack (or its alias) to run locally (got ${JSON.stringify(functionName)})`);
+  throw new Error(
+    `${where}: function_name must reference an aws_lambda_function of the stack (or its alias) to run locally (got ${JSON.stringify(functionName)})`,
+  );
 }
 
 function functionDefinition(stack: SynthesizedStack, id: string, account: LocalAccount, workDir: string): FunctionDefinition {
@@ -175,7 +192,9 @@ function functionDefinition(stack: SynthesizedStack, id: string, account: LocalA
     unzipTo(zip, codeDirectory);
   }
   const region = regionOf(stack, f);
-  const environment = Object.fromEntries(Object.entries<string>(f.environment?.variables ?? {}).map(([k, v]) => [k, account.resolve(String(v), `${where}: environment ${k}`)]));
+  const environment = Object.fromEntries(
+    Object.entries<string>(f.environment?.variables ?? {}).map(([k, v]) => [k, account.resolve(String(v), `${where}: environment ${k}`)]),
+  );
   const logging = f.logging_config ?? {};
   return {
     name: account.resolve(String(f.function_name), `${where}: function_name`),

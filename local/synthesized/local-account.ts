@@ -42,14 +42,25 @@ export class LocalAccount {
     };
     if (type === 'aws_dynamodb_table') {
       const t = this.options.tables[id] ?? refuse();
-      return ({ name: t.name, id: t.name, arn: t.arn, stream_arn: t.streamArn } as Record<string, string | undefined>)[attribute] ?? refuse();
+      return (
+        ({ name: t.name, id: t.name, arn: t.arn, stream_arn: t.streamArn } as Record<string, string | undefined>)[attribute] ?? refuse()
+      );
     }
     const r = resourceOf(stack, type, id);
     const region = regionOf(stack, r);
     const name = typeof r.name === 'string' ? r.name : typeof r.function_name === 'string' ? r.function_name : refuse();
     const arns: Record<string, Record<string, string>> = {
-      aws_sqs_queue: { name, id: this.options.queueUrl(name), url: this.options.queueUrl(name), arn: `arn:aws:sqs:${region}:${LOCAL_ACCOUNT_ID}:${name}` },
-      aws_sns_topic: { name, id: `arn:aws:sns:${region}:${LOCAL_ACCOUNT_ID}:${name}`, arn: `arn:aws:sns:${region}:${LOCAL_ACCOUNT_ID}:${name}` },
+      aws_sqs_queue: {
+        name,
+        id: this.options.queueUrl(name),
+        url: this.options.queueUrl(name),
+        arn: `arn:aws:sqs:${region}:${LOCAL_ACCOUNT_ID}:${name}`,
+      },
+      aws_sns_topic: {
+        name,
+        id: `arn:aws:sns:${region}:${LOCAL_ACCOUNT_ID}:${name}`,
+        arn: `arn:aws:sns:${region}:${LOCAL_ACCOUNT_ID}:${name}`,
+      },
       aws_lambda_function: {
         function_name: name,
         id: name,

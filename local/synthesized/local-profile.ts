@@ -30,7 +30,8 @@ export function localProfile(stack: SynthesizedStack, endpoints: Readonly<Record
   for (const [id, table] of Object.entries(tables)) {
     for (const expr of expressionsIn(table)) {
       const refs = referencesIn(expr);
-      if (!refs.length || refs.some((r) => r.type !== TABLE || !tables[r.id])) problems.push(`${pathOf(TABLE, id, table)}: ${expr} cannot be resolved without AWS`);
+      if (!refs.length || refs.some((r) => r.type !== TABLE || !tables[r.id]))
+        problems.push(`${pathOf(TABLE, id, table)}: ${expr} cannot be resolved without AWS`);
     }
     if (table.point_in_time_recovery) table.point_in_time_recovery = { ...table.point_in_time_recovery, enabled: false };
     delete table.point_in_time_recovery?.recovery_period_in_days;
@@ -46,11 +47,18 @@ export function localProfile(stack: SynthesizedStack, endpoints: Readonly<Record
     return { ...p, ...OFFLINE_PROVIDER_SETTINGS, ...credentials, ...(endpoint ? { endpoints: [{ dynamodb: endpoint }] } : {}) };
   });
   const outputs = Object.fromEntries(
-    Object.entries(json.output ?? {}).filter(([, o]) => expressionsIn(o).every((e) => referencesIn(e).length > 0 && referencesIn(e).every((r) => r.type === TABLE && tables[r.id]))),
+    Object.entries(json.output ?? {}).filter(([, o]) =>
+      expressionsIn(o).every((e) => referencesIn(e).length > 0 && referencesIn(e).every((r) => r.type === TABLE && tables[r.id])),
+    ),
   );
   const { backend: _backend, ...terraform } = json.terraform ?? {};
   return {
-    json: { terraform, provider: { aws: provider }, resource: { [TABLE]: tables }, ...(Object.keys(outputs).length ? { output: outputs } : {}) },
+    json: {
+      terraform,
+      provider: { aws: provider },
+      resource: { [TABLE]: tables },
+      ...(Object.keys(outputs).length ? { output: outputs } : {}),
+    },
     tables: Object.keys(tables),
   };
 }

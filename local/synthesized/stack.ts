@@ -47,7 +47,8 @@ export function regionOf(stack: SynthesizedStack, resource: Resource): string {
   const alias = typeof resource.provider === 'string' ? resource.provider.replace(/^aws\./, '') : undefined;
   const p = providers(stack).find((x) => (alias ? x.alias === alias : !x.alias));
   if (!p) throw new Error(`no aws provider ${alias ? `with alias ${alias}` : 'without an alias'} in the stack`);
-  if (typeof p.region !== 'string') throw new Error(`the aws provider ${alias ?? '(default)'} has no literal region (got ${JSON.stringify(p.region)})`);
+  if (typeof p.region !== 'string')
+    throw new Error(`the aws provider ${alias ?? '(default)'} has no literal region (got ${JSON.stringify(p.region)})`);
   return p.region;
 }
 

@@ -18,7 +18,9 @@ import type { Bundle, BundlingOptions } from '../props/function';
 import { directoryEntries } from './zip';
 
 /** The esbuild call, injectable so tests can count real builds (and wrap, not replace, esbuild). */
-export type BuildFunction = (options: esbuild.BuildOptions & { metafile: true; write: false }) => esbuild.BuildResult<{ metafile: true; write: false }>;
+export type BuildFunction = (
+  options: esbuild.BuildOptions & { metafile: true; write: false },
+) => esbuild.BuildResult<{ metafile: true; write: false }>;
 
 const CACHE_FORMAT = 1;
 
@@ -27,10 +29,12 @@ const verifiedThisProcess = new Map<string, { signature: string; key: string }>(
 
 function statSignature(inputs: string[]): string | undefined {
   try {
-    return inputs.map((p) => {
-      const s = statSync(p);
-      return `${p}\0${s.size}\0${s.mtimeMs}\0${s.ino}`;
-    }).join('\n');
+    return inputs
+      .map((p) => {
+        const s = statSync(p);
+        return `${p}\0${s.size}\0${s.mtimeMs}\0${s.ino}`;
+      })
+      .join('\n');
   } catch {
     return undefined;
   }

@@ -41,8 +41,13 @@ const GRID = { width: 24, graphWidth: 8, graphHeight: 6, alarmsHeight: 3 };
 
 /** `[namespace, metric, dim1, value1, ..., {stat, label}]`, the form CloudWatch dashboards use. */
 export function metricArray(line: MetricLine): unknown[] {
-  const dims = Object.entries(line.dimensions).flatMap(([k, v]) => [k, v]);
-  return [line.namespace, line.metricName, ...dims, { stat: line.stat, ...(line.label ? { label: line.label } : {}), ...(line.yAxis ? { yAxis: line.yAxis } : {}) }];
+  const dims = Object.entries(line.dimensions).flat();
+  return [
+    line.namespace,
+    line.metricName,
+    ...dims,
+    { stat: line.stat, ...(line.label ? { label: line.label } : {}), ...(line.yAxis ? { yAxis: line.yAxis } : {}) },
+  ];
 }
 
 export function metricWidget(spec: MetricWidgetSpec, defaultRegion: string, x: number, y: number): object {

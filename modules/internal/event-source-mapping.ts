@@ -16,7 +16,12 @@ export interface EventSourceContext {
 }
 
 /** Images each stream view type carries; a filter on a missing image never matches. */
-const IMAGES: Record<string, string[]> = { NEW_AND_OLD_IMAGES: ['NewImage', 'OldImage'], NEW_IMAGE: ['NewImage'], OLD_IMAGE: ['OldImage'], KEYS_ONLY: [] };
+const IMAGES: Record<string, string[]> = {
+  NEW_AND_OLD_IMAGES: ['NewImage', 'OldImage'],
+  NEW_IMAGE: ['NewImage'],
+  OLD_IMAGE: ['OldImage'],
+  KEYS_ONLY: [],
+};
 
 /** Checks the options against the rules of the source (source-rules.ts); returns the patterns as strings. */
 export function validateEventSource(v: PropsValidator, o: StreamEventSourceOptions, ctx: EventSourceContext = {}): string[] {
@@ -24,13 +29,25 @@ export function validateEventSource(v: PropsValidator, o: StreamEventSourceOptio
   const rules = SOURCE_RULES[kind];
   const arn = ctx.onFailureArn;
   if (arn !== undefined && !Token.isUnresolved(arn)) {
-    v.matches('onFailure.destinationArn', arn, ON_FAILURE_ARN, 'the ARN of a standard SQS queue, an SNS topic or an S3 bucket', 'stream mappings report failures only there; FIFO queues and topics are refused');
+    v.matches(
+      'onFailure.destinationArn',
+      arn,
+      ON_FAILURE_ARN,
+      'the ARN of a standard SQS queue, an SNS topic or an S3 bucket',
+      'stream mappings report failures only there; FIFO queues and topics are refused',
+    );
   }
   v.integer('batchSize', o.batchSize, LIMITS.batchSize[0], LIMITS.batchSize[1], { why: `for ${rules.label}` });
   v.integer('maxBatchingWindowSeconds', o.maxBatchingWindowSeconds, LIMITS.batchingWindowSeconds[0], LIMITS.batchingWindowSeconds[1]);
   v.integer('parallelizationFactor', o.parallelizationFactor, LIMITS.parallelizationFactor[0], LIMITS.parallelizationFactor[1]);
-  v.integer('retryAttempts', o.retryAttempts, LIMITS.retryAttempts[0], LIMITS.retryAttempts[1], { also: [-1], why: '-1 retries until the record expires' });
-  v.integer('maxRecordAgeSeconds', o.maxRecordAgeSeconds, LIMITS.recordAgeSeconds[0], LIMITS.recordAgeSeconds[1], { also: [-1], why: '-1 keeps records until they expire' });
+  v.integer('retryAttempts', o.retryAttempts, LIMITS.retryAttempts[0], LIMITS.retryAttempts[1], {
+    also: [-1],
+    why: '-1 retries until the record expires',
+  });
+  v.integer('maxRecordAgeSeconds', o.maxRecordAgeSeconds, LIMITS.recordAgeSeconds[0], LIMITS.recordAgeSeconds[1], {
+    also: [-1],
+    why: '-1 keeps records until they expire',
+  });
   v.integer('tumblingWindowSeconds', o.tumblingWindowSeconds, LIMITS.tumblingWindowSeconds[0], LIMITS.tumblingWindowSeconds[1]);
   v.oneOf('startingPosition', o.startingPosition, rules.startingPositions, rules.startingPositionWhy);
   validateStartPositionAndReaders(v, o, kind, ctx.fanOutConsumerName);
@@ -54,29 +71,56 @@ export function validateEventSource(v: PropsValidator, o: StreamEventSourceOptio
       if (extra.length) v.fail(prop, pattern, `a pattern on ${rules.filterKeys.join(', ')} only`, rules.filterKeysWhy);
     }
     checkImages(v, prop, pattern, parsed, ctx.streamViewType);
-    if (pattern.length > LIMITS.filterPatternChars) v.fail(`${prop}.length`, pattern.length, `at most ${LIMITS.filterPatternChars} characters`, 'the Lambda limit per pattern');
+    if (pattern.length > LIMITS.filterPatternChars)
+      v.fail(`${prop}.length`, pattern.length, `at most ${LIMITS.filterPatternChars} characters`, 'the Lambda limit per pattern');
     return pattern;
   });
 }
 
 /** AT_TIMESTAMP needs its timestamp (and only it does); fan-out and provisioned pollers per source. */
-function validateStartPositionAndReaders(v: PropsValidator, o: StreamEventSourceOptions, kind: SourceKind, derivedConsumerName?: string): void {
+function validateStartPositionAndReaders(
+  v: PropsValidator,
+  o: StreamEventSourceOptions,
+  kind: SourceKind,
+  derivedConsumerName?: string,
+): void {
   const rules = SOURCE_RULES[kind];
   const ts = o.startingPositionTimestamp;
   if (o.startingPosition === 'AT_TIMESTAMP' && kind === 'kinesis' && ts === undefined) {
-    v.fail('startingPositionTimestamp', ts, 'an RFC 3339 date-time such as 2026-12-01T00:00:00Z', 'startingPosition AT_TIMESTAMP reads from that time');
+    v.fail(
+      'startingPositionTimestamp',
+      ts,
+      'an RFC 3339 date-time such as 2026-12-01T00:00:00Z',
+      'startingPosition AT_TIMESTAMP reads from that time',
+    );
   } else if (ts !== undefined && o.startingPosition !== 'AT_TIMESTAMP') {
-    v.fail('startingPositionTimestamp', ts, 'unset', `it applies only with startingPosition AT_TIMESTAMP${kind === 'kinesis' ? '' : ', which DynamoDB streams do not offer'}`);
+    v.fail(
+      'startingPositionTimestamp',
+      ts,
+      'unset',
+      `it applies only with startingPosition AT_TIMESTAMP${kind === 'kinesis' ? '' : ', which DynamoDB streams do not offer'}`,
+    );
   } else {
     v.matches('startingPositionTimestamp', ts, RFC3339, 'an RFC 3339 date-time with a zone, such as 2026-12-01T00:00:00Z');
   }
   if (o.fanOut && !rules.fanOut) {
-    v.fail('fanOut', o.fanOut, 'false or unset', 'enhanced fan-out is a Kinesis feature; a DynamoDB stream allows 2 readers per shard, or stream the table to Kinesis with TableKinesisStream');
+    v.fail(
+      'fanOut',
+      o.fanOut,
+      'false or unset',
+      'enhanced fan-out is a Kinesis feature; a DynamoDB stream allows 2 ' +
+        'readers per shard, or stream the table to Kinesis with TableKinesisStream',
+    );
   }
-  const name = typeof o.fanOut === 'object' ? o.fanOut.consumerName ?? derivedConsumerName : derivedConsumerName;
+  const name = typeof o.fanOut === 'object' ? (o.fanOut.consumerName ?? derivedConsumerName) : derivedConsumerName;
   if (o.fanOut && rules.fanOut) v.matches('fanOut.consumerName', name, KINESIS_CONSUMER_NAME.pattern, KINESIS_CONSUMER_NAME.described);
   if (o.provisionedPollers !== undefined) {
-    v.fail('provisionedPollers', o.provisionedPollers, 'unset', `provisioned poller mode is for Amazon MSK, self-managed Kafka and SQS mappings, not ${rules.label}`);
+    v.fail(
+      'provisionedPollers',
+      o.provisionedPollers,
+      'unset',
+      `provisioned poller mode is for Amazon MSK, self-managed Kafka and SQS mappings, not ${rules.label}`,
+    );
   }
 }
 
@@ -86,7 +130,12 @@ function checkImages(v: PropsValidator, prop: string, pattern: string, parsed: u
   const record = (parsed as { dynamodb?: Record<string, unknown> } | null)?.dynamodb;
   for (const image of ['NewImage', 'OldImage']) {
     if (images && record && typeof record === 'object' && image in record && !images.includes(image)) {
-      v.fail(prop, pattern, `a pattern without dynamodb.${image}`, `the stream view type ${viewType} carries no ${image}, so the filter would never match`);
+      v.fail(
+        prop,
+        pattern,
+        `a pattern without dynamodb.${image}`,
+        `the stream view type ${viewType} carries no ${image}, so the filter would never match`,
+      );
     }
   }
 }

@@ -76,7 +76,9 @@ export class FailureBucket extends Construct {
     new S3BucketPolicy(this, 'TlsOnly', {
       provider,
       bucket,
-      policy: resourcePolicyDocument([{ ...denyInsecureTransport(['s3:*'], this.bucketArn), resources: [this.bucketArn, `${this.bucketArn}/*`] }]),
+      policy: resourcePolicyDocument([
+        { ...denyInsecureTransport(['s3:*'], this.bucketArn), resources: [this.bucketArn, `${this.bucketArn}/*`] },
+      ]),
       // S3 rejects a bucket policy while the public access block is being changed.
       dependsOn: [publicAccess],
     });

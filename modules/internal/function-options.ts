@@ -8,18 +8,39 @@ const LOG_FORMATS: readonly LogFormat[] = ['JSON', 'Text'];
 const APP_LEVELS: readonly ApplicationLogLevel[] = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'FATAL'];
 const SYSTEM_LEVELS: readonly SystemLogLevel[] = ['DEBUG', 'INFO', 'WARN'];
 const RESERVED_ENV = [
-  '_HANDLER', '_X_AMZN_TRACE_ID', 'AWS_DEFAULT_REGION', 'AWS_REGION', 'AWS_EXECUTION_ENV', 'AWS_LAMBDA_FUNCTION_NAME',
-  'AWS_LAMBDA_FUNCTION_MEMORY_SIZE', 'AWS_LAMBDA_FUNCTION_VERSION', 'AWS_LAMBDA_INITIALIZATION_TYPE', 'AWS_LAMBDA_LOG_GROUP_NAME',
-  'AWS_LAMBDA_LOG_STREAM_NAME', 'AWS_ACCESS_KEY', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN',
-  'AWS_LAMBDA_RUNTIME_API', 'LAMBDA_TASK_ROOT', 'LAMBDA_RUNTIME_DIR',
+  '_HANDLER',
+  '_X_AMZN_TRACE_ID',
+  'AWS_DEFAULT_REGION',
+  'AWS_REGION',
+  'AWS_EXECUTION_ENV',
+  'AWS_LAMBDA_FUNCTION_NAME',
+  'AWS_LAMBDA_FUNCTION_MEMORY_SIZE',
+  'AWS_LAMBDA_FUNCTION_VERSION',
+  'AWS_LAMBDA_INITIALIZATION_TYPE',
+  'AWS_LAMBDA_LOG_GROUP_NAME',
+  'AWS_LAMBDA_LOG_STREAM_NAME',
+  'AWS_ACCESS_KEY',
+  'AWS_ACCESS_KEY_ID',
+  'AWS_SECRET_ACCESS_KEY',
+  'AWS_SESSION_TOKEN',
+  'AWS_LAMBDA_RUNTIME_API',
+  'LAMBDA_TASK_ROOT',
+  'LAMBDA_RUNTIME_DIR',
 ];
 const ENV_BYTES = 4096;
 
 /** Checks the function settings; `bundled` says the code is an esbuild bundle, which needs a Node.js runtime. */
-export function validateFunctionOptions(v: PropsValidator, o: FunctionOptions, functionName: string, roleName: string, bundled: boolean): void {
+export function validateFunctionOptions(
+  v: PropsValidator,
+  o: FunctionOptions,
+  functionName: string,
+  roleName: string,
+  bundled: boolean,
+): void {
   v.matches('functionName', functionName, LIMITS.functionName.pattern, LIMITS.functionName.described);
   v.matches('roleName', roleName, LIMITS.roleName.pattern, LIMITS.roleName.described);
-  if (o.handler !== undefined) v.matches('handler', o.handler, /^[\s\S]{1,128}$/, `${LIMITS.handlerChars[0]}..${LIMITS.handlerChars[1]} characters`);
+  if (o.handler !== undefined)
+    v.matches('handler', o.handler, /^[\s\S]{1,128}$/, `${LIMITS.handlerChars[0]}..${LIMITS.handlerChars[1]} characters`);
   const runtime = o.runtime ?? 'nodejs22.x';
   v.oneOf('runtime', runtime, LIMITS.lambdaRuntimes as readonly string[], 'the runtimes hashicorp/aws 5.100 accepts for new functions');
   if (bundled && !runtime.startsWith('nodejs')) v.fail('runtime', runtime, 'a nodejs runtime', 'code bundled from an entry is JavaScript');
@@ -30,7 +51,12 @@ export function validateFunctionOptions(v: PropsValidator, o: FunctionOptions, f
   atLeast(v, 'provisionedConcurrency', o.provisionedConcurrency, 1);
   const reserved = o.reservedConcurrency ?? -1;
   if (o.provisionedConcurrency !== undefined && reserved >= 0 && o.provisionedConcurrency > reserved) {
-    v.fail('provisionedConcurrency', o.provisionedConcurrency, `at most reservedConcurrency (${reserved})`, 'AWS rejects provisioned concurrency above the reserved concurrency');
+    v.fail(
+      'provisionedConcurrency',
+      o.provisionedConcurrency,
+      `at most reservedConcurrency (${reserved})`,
+      'AWS rejects provisioned concurrency above the reserved concurrency',
+    );
   }
   if (o.aliasName !== undefined) v.matches('aliasName', o.aliasName, LIMITS.lambdaAliasName.pattern, LIMITS.lambdaAliasName.described);
   v.oneOf('logRetentionDays', o.logRetentionDays, LIMITS.logRetentionDays as readonly number[], 'the values CloudWatch Logs accepts');
@@ -45,10 +71,12 @@ export function validateFunctionOptions(v: PropsValidator, o: FunctionOptions, f
   const env = o.environment ?? {};
   for (const name of Object.keys(env)) {
     v.matches(`environment.${name}`, name, /^[a-zA-Z][a-zA-Z0-9_]+$/, 'a name of [a-zA-Z][a-zA-Z0-9_]+');
-    if (RESERVED_ENV.includes(name)) v.fail(`environment.${name}`, name, 'a name Lambda does not reserve', 'Lambda sets it for every function');
+    if (RESERVED_ENV.includes(name))
+      v.fail(`environment.${name}`, name, 'a name Lambda does not reserve', 'Lambda sets it for every function');
   }
   const envBytes = Buffer.byteLength(JSON.stringify(env));
-  if (envBytes > ENV_BYTES) v.fail('environment', `${envBytes} bytes`, `at most ${ENV_BYTES} bytes`, 'the Lambda limit for all variables together');
+  if (envBytes > ENV_BYTES)
+    v.fail('environment', `${envBytes} bytes`, `at most ${ENV_BYTES} bytes`, 'the Lambda limit for all variables together');
 }
 
 function atLeast(v: PropsValidator, prop: string, value: number | undefined, min: number, why?: string): void {

@@ -20,11 +20,18 @@ export function validateKinesisStream(v: PropsValidator, o: KinesisStreamOptions
   const mode = o.capacityMode ?? 'ON_DEMAND';
   v.oneOf('stream.capacityMode', mode, ['ON_DEMAND', 'PROVISIONED'] as const);
   if (mode === 'PROVISIONED') {
-    if (o.shardCount === undefined) v.fail('stream.shardCount', undefined, 'an integer >= 1', 'capacityMode PROVISIONED needs a shard count');
+    if (o.shardCount === undefined)
+      v.fail('stream.shardCount', undefined, 'an integer >= 1', 'capacityMode PROVISIONED needs a shard count');
     else positiveInteger(v, 'stream.shardCount', o.shardCount);
   } else if (o.shardCount !== undefined) {
     v.fail('stream.shardCount', o.shardCount, 'unset', 'capacityMode ON_DEMAND scales its shards itself');
   }
   v.integer('stream.retentionHours', o.retentionHours, ...KINESIS_RETENTION_HOURS, { why: 'Kinesis keeps records 24 hours to 365 days' });
-  v.matches('stream.kmsKeyArn', o.kmsKeyArn, KMS_KEY_ARN, 'a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>)', 'readers are granted kms:Decrypt on it, and IAM needs the key ARN, not an id or alias');
+  v.matches(
+    'stream.kmsKeyArn',
+    o.kmsKeyArn,
+    KMS_KEY_ARN,
+    'a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>)',
+    'readers are granted kms:Decrypt on it, and IAM needs the key ARN, not an id or alias',
+  );
 }

@@ -29,7 +29,8 @@ export function bindCode(scope: Construct, id: string, code: LambdaCode, default
   }
   if ('bundleDirectory' in code) {
     const dir = resolve(code.bundleDirectory);
-    if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new Error(`${scope.node.path}: code.bundleDirectory ${dir} is not a directory`);
+    if (!existsSync(dir) || !statSync(dir).isDirectory())
+      throw new Error(`${scope.node.path}: code.bundleDirectory ${dir} is not a directory`);
     const hash = directoryHash(dir);
     const zip = cachedDirectoryZip(dir, hash, bundleCacheDir());
     const asset = new TerraformAsset(scope, id, { path: zip, type: AssetType.FILE, assetHash: hash });

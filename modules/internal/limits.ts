@@ -1,6 +1,6 @@
 /**
- * AWS and provider limits (shared/aws-facts.md), in one place so that validation, docs and tests
- * quote the same numbers.
+ * AWS and provider limits, in one place so that validation, docs and tests quote the same
+ * numbers. docs/limits.md gives the source of each.
  */
 import type { AlarmComparison, AlarmStatistic, TreatMissingData } from '../props/alarm-settings';
 import { LOG_RETENTION_DAYS } from '../props/function';
@@ -31,11 +31,18 @@ export const LIMITS = {
   alarmPeriods: 'period must be 10, 20, 30 or a multiple of 60 seconds',
   /** Shorter alarm periods: period x evaluation periods must stay within one day. */
   alarmShortPeriodWindowSeconds: 86400,
+  /** Any alarm: period x evaluation periods must stay within seven days. */
+  alarmLongPeriodWindowSeconds: 604800,
   alarmActions: 5,
   alarmNameChars: 255,
   alarmStatistics: ['SampleCount', 'Average', 'Sum', 'Minimum', 'Maximum'] satisfies AlarmStatistic[],
   /** The anomaly-band operators need a threshold metric id, which the library does not build. */
-  alarmComparisons: ['GreaterThanThreshold', 'GreaterThanOrEqualToThreshold', 'LessThanThreshold', 'LessThanOrEqualToThreshold'] satisfies AlarmComparison[],
+  alarmComparisons: [
+    'GreaterThanThreshold',
+    'GreaterThanOrEqualToThreshold',
+    'LessThanThreshold',
+    'LessThanOrEqualToThreshold',
+  ] satisfies AlarmComparison[],
   alarmTreatMissingData: ['missing', 'ignore', 'breaching', 'notBreaching'] satisfies TreatMissingData[],
   sqsKmsDataKeyReuseSeconds: [60, 86400],
   /** Tables: secondary indexes per table (AWS default quotas) and attribute name length. */
@@ -51,5 +58,23 @@ export const LIMITS = {
    * Runtimes that AWS still lets you create functions with AND that hashicorp/aws 5.100 accepts
    * (checked with `terraform validate`: nodejs24.x, python3.14 and java25 are rejected by 5.100).
    */
-  lambdaRuntimes: ['nodejs18.x', 'nodejs20.x', 'nodejs22.x', 'python3.9', 'python3.10', 'python3.11', 'python3.12', 'python3.13', 'java11', 'java17', 'java21', 'dotnet8', 'ruby3.2', 'ruby3.3', 'ruby3.4', 'provided.al2', 'provided.al2023'],
+  lambdaRuntimes: [
+    'nodejs18.x',
+    'nodejs20.x',
+    'nodejs22.x',
+    'python3.9',
+    'python3.10',
+    'python3.11',
+    'python3.12',
+    'python3.13',
+    'java11',
+    'java17',
+    'java21',
+    'dotnet8',
+    'ruby3.2',
+    'ruby3.3',
+    'ruby3.4',
+    'provided.al2',
+    'provided.al2023',
+  ],
 } as const;

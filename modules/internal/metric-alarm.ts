@@ -33,19 +33,25 @@ export function resolveAlarmSettings(defaults: ResolvedAlarmSettings, override: 
 }
 
 /**
- * Checks resolved alarm settings against the CloudWatch API rules (aws-facts.md); `prop` names the
+ * Checks resolved alarm settings against the CloudWatch PutMetricAlarm rules (docs/limits.md); `prop` names the
  * settings in messages, e.g. `alarms.iteratorAge`.
  */
 export function validateAlarmSettings(v: PropsValidator, prop: string, s: ResolvedAlarmSettings): void {
   const known = (n: number) => !Token.isUnresolved(n);
   if (known(s.threshold) && !Number.isFinite(s.threshold)) v.fail(`${prop}.threshold`, s.threshold, 'a finite number');
-  const periodOk = !known(s.period) || [10, 20, 30].includes(s.period) || (Number.isInteger(s.period) && s.period > 0 && s.period % 60 === 0);
+  const periodOk =
+    !known(s.period) || [10, 20, 30].includes(s.period) || (Number.isInteger(s.period) && s.period > 0 && s.period % 60 === 0);
   if (!periodOk) v.fail(`${prop}.period`, s.period, '10, 20, 30 or a multiple of 60 seconds');
   if (known(s.evaluationPeriods)) {
     if (periodOk && known(s.period) && s.period < 3600) {
       const max = Math.floor(LIMITS.alarmShortPeriodWindowSeconds / s.period);
       v.integer(`${prop}.evaluationPeriods`, s.evaluationPeriods, 1, max, {
         why: `period ${s.period} s x evaluation periods must be at most 86400 s when the period is under an hour`,
+      });
+    } else if (periodOk && known(s.period)) {
+      const max = Math.floor(LIMITS.alarmLongPeriodWindowSeconds / s.period);
+      v.integer(`${prop}.evaluationPeriods`, s.evaluationPeriods, 1, max, {
+        why: `period ${s.period} s x evaluation periods must be at most 604800 s (7 days)`,
       });
     } else if (!Number.isInteger(s.evaluationPeriods) || s.evaluationPeriods < 1) {
       v.fail(`${prop}.evaluationPeriods`, s.evaluationPeriods, 'an integer >= 1');
@@ -55,7 +61,12 @@ export function validateAlarmSettings(v: PropsValidator, prop: string, s: Resolv
     v.integer(`${prop}.datapointsToAlarm`, s.datapointsToAlarm, 1, s.evaluationPeriods, { why: 'at most the evaluation periods' });
   }
   v.oneOf(`${prop}.statistic`, s.statistic, LIMITS.alarmStatistics);
-  v.oneOf(`${prop}.comparisonOperator`, s.comparisonOperator, LIMITS.alarmComparisons, 'anomaly-band operators need a threshold metric, which these alarms do not define');
+  v.oneOf(
+    `${prop}.comparisonOperator`,
+    s.comparisonOperator,
+    LIMITS.alarmComparisons,
+    'anomaly-band operators need a threshold metric, which these alarms do not define',
+  );
   v.oneOf(`${prop}.treatMissingData`, s.treatMissingData, LIMITS.alarmTreatMissingData);
 }
 

@@ -28,7 +28,13 @@ const COUNT: ResolvedAlarmSettings = {
 };
 
 /** The seeds' line: alert above 60 s; three minutes in a row so one slow batch does not page. */
-const ITERATOR_AGE: ResolvedAlarmSettings = { ...COUNT, threshold: 60000, evaluationPeriods: 3, datapointsToAlarm: 3, statistic: 'Maximum' };
+const ITERATOR_AGE: ResolvedAlarmSettings = {
+  ...COUNT,
+  threshold: 60000,
+  evaluationPeriods: 3,
+  datapointsToAlarm: 3,
+  statistic: 'Maximum',
+};
 
 export interface PlannedAlarm {
   readonly key: PipelineAlarmKey;
@@ -60,7 +66,13 @@ export function pipelineAlarmPlan(props: PipelineAlarmsProps, v: PropsValidator)
   const overrides = props.alarms ?? {};
 
   for (const key of Object.keys(overrides)) {
-    if (!(key in PIPELINE_ALARMS)) v.fail(`alarms.${key}`, overrides[key as PipelineAlarmKey], `one of ${Object.keys(PIPELINE_ALARMS).join(', ')}`, 'not a pipeline alarm; use addAlarm for other metrics');
+    if (!(key in PIPELINE_ALARMS))
+      v.fail(
+        `alarms.${key}`,
+        overrides[key as PipelineAlarmKey],
+        `one of ${Object.keys(PIPELINE_ALARMS).join(', ')}`,
+        'not a pipeline alarm; use addAlarm for other metrics',
+      );
   }
   const misplaced = (key: PipelineAlarmKey, needs: 'sqs' | 'sns') => {
     if (overrides[key] === undefined || dest?.kind === needs) return;
@@ -76,19 +88,59 @@ export function pipelineAlarmPlan(props: PipelineAlarmsProps, v: PropsValidator)
     if (overrides[key] !== undefined && !sourceKeys.has(key)) v.fail(`alarms.${key}`, overrides[key], 'unset', sourceAlarmWhy(key));
   }
   const candidates: [PipelineAlarmKey, boolean, MetricId, ResolvedAlarmSettings, (t: number) => string][] = [
-    ['iteratorAge', true, lambda('IteratorAge'), ITERATOR_AGE,
-      (t) => `Records wait over ${t} ms in the stream before ${fn} processes them: the consumer falls behind or a failing batch blocks its shard (stream records expire after 24 hours).`],
-    ['errors', true, lambda('Errors'), COUNT,
-      () => `${fn} returned errors: the mapping retries (bisecting the batch), then sends the batch's metadata to the on-failure destination.`],
-    ['throttles', true, lambda('Throttles'), COUNT,
-      () => `${fn} was throttled: its shards wait while throttling lasts. Check its reserved concurrency and the account's concurrency.`],
-    ['failureQueueDepth', dest?.kind === 'sqs', { namespace: 'AWS/SQS', metricName: 'ApproximateNumberOfMessagesVisible', dimensions: { QueueName: dest?.queueName ?? '' } }, { ...COUNT, statistic: 'Maximum' },
-      () => `Batches that ${fn} gave up on wait in the failure queue ${dest?.queueName}: redrive them while the stream still holds their records (24 hours).`],
-    ['failedNotifications', dest?.kind === 'sns', { namespace: 'AWS/SNS', metricName: 'NumberOfNotificationsFailed', dimensions: { TopicName: dest?.topicName ?? '' } }, COUNT,
-      () => `SNS failed to deliver failure notifications of ${fn} from topic ${dest?.topicName} to its subscribers.`],
-    ['destinationDeliveryFailures', dest !== undefined, lambda('DestinationDeliveryFailures'), COUNT,
-      () => `Lambda could not send on-failure records of ${fn} to its destination: those batches are lost unless read back from the stream. Check the role's send and KMS permissions.`],
-    ...sourceAlarmCandidates(fn, props, COUNT, ITERATOR_AGE).map(([key, metric, defaults, describe]) => [key, true, metric, defaults, describe] as [PipelineAlarmKey, boolean, MetricId, ResolvedAlarmSettings, (t: number) => string]),
+    [
+      'iteratorAge',
+      true,
+      lambda('IteratorAge'),
+      ITERATOR_AGE,
+      (t) =>
+        `Records wait over ${t} ms in the stream before ${fn} processes them: the consumer falls ` +
+        `behind or a failing batch blocks its shard (stream records expire after 24 hours).`,
+    ],
+    [
+      'errors',
+      true,
+      lambda('Errors'),
+      COUNT,
+      () =>
+        `${fn} returned errors: the mapping retries (bisecting the batch), then sends the batch's metadata to the on-failure destination.`,
+    ],
+    [
+      'throttles',
+      true,
+      lambda('Throttles'),
+      COUNT,
+      () => `${fn} was throttled: its shards wait while throttling lasts. Check its reserved concurrency and the account's concurrency.`,
+    ],
+    [
+      'failureQueueDepth',
+      dest?.kind === 'sqs',
+      { namespace: 'AWS/SQS', metricName: 'ApproximateNumberOfMessagesVisible', dimensions: { QueueName: dest?.queueName ?? '' } },
+      { ...COUNT, statistic: 'Maximum' },
+      () =>
+        `Batches that ${fn} gave up on wait in the failure queue ${dest?.queueName}: ` +
+        `redrive them while the stream still holds their records (24 hours).`,
+    ],
+    [
+      'failedNotifications',
+      dest?.kind === 'sns',
+      { namespace: 'AWS/SNS', metricName: 'NumberOfNotificationsFailed', dimensions: { TopicName: dest?.topicName ?? '' } },
+      COUNT,
+      () => `SNS failed to deliver failure notifications of ${fn} from topic ${dest?.topicName} to its subscribers.`,
+    ],
+    [
+      'destinationDeliveryFailures',
+      dest !== undefined,
+      lambda('DestinationDeliveryFailures'),
+      COUNT,
+      () =>
+        `Lambda could not send on-failure records of ${fn} to its destination: those batches ` +
+        `are lost unless read back from the stream. Check the role's send and KMS permissions.`,
+    ],
+    ...sourceAlarmCandidates(fn, props, COUNT, ITERATOR_AGE).map(
+      ([key, metric, defaults, describe]) =>
+        [key, true, metric, defaults, describe] as [PipelineAlarmKey, boolean, MetricId, ResolvedAlarmSettings, (t: number) => string],
+    ),
   ];
 
   const alarms: PlannedAlarm[] = [];
@@ -105,31 +157,49 @@ export function pipelineAlarmPlan(props: PipelineAlarmsProps, v: PropsValidator)
     const a = alarms.find((x) => x.key === key);
     return a ? { label: 'alarm', value: a.settings.threshold } : undefined;
   };
-  const line = (m: MetricId, stat: string, label?: string, yAxis?: 'right') => ({ ...m, stat, ...(label ? { label } : {}), ...(yAxis ? { yAxis } : {}) });
+  const line = (m: MetricId, stat: string, label?: string, yAxis?: 'right') => ({
+    ...m,
+    stat,
+    ...(label ? { label } : {}),
+    ...(yAxis ? { yAxis } : {}),
+  });
   const widgets: MetricWidgetSpec[] = [
     { title: 'Iterator age (ms)', lines: [line(lambda('IteratorAge'), 'Maximum')], threshold: threshold('iteratorAge') },
     { title: 'Invocations', lines: [line(lambda('Invocations'), 'Sum')] },
     { title: 'Errors and throttles', lines: [line(lambda('Errors'), 'Sum'), line(lambda('Throttles'), 'Sum')] },
-    { title: 'Duration (ms)', lines: [line(lambda('Duration'), 'p50', 'p50'), line(lambda('Duration'), 'p99', 'p99'), line(lambda('Duration'), 'Maximum', 'max')] },
+    {
+      title: 'Duration (ms)',
+      lines: [line(lambda('Duration'), 'p50', 'p50'), line(lambda('Duration'), 'p99', 'p99'), line(lambda('Duration'), 'Maximum', 'max')],
+    },
     { title: 'Concurrent executions', lines: [line(lambda('ConcurrentExecutions'), 'Maximum')] },
   ];
   if (dest?.kind === 'sqs') {
     const q = { namespace: 'AWS/SQS', dimensions: { QueueName: dest.queueName ?? '' } };
     widgets.push({
       title: 'Failure queue',
-      lines: [line({ ...q, metricName: 'ApproximateNumberOfMessagesVisible' }, 'Maximum', 'visible'), line({ ...q, metricName: 'ApproximateAgeOfOldestMessage' }, 'Maximum', 'oldest (s)', 'right')],
+      lines: [
+        line({ ...q, metricName: 'ApproximateNumberOfMessagesVisible' }, 'Maximum', 'visible'),
+        line({ ...q, metricName: 'ApproximateAgeOfOldestMessage' }, 'Maximum', 'oldest (s)', 'right'),
+      ],
       threshold: threshold('failureQueueDepth'),
     });
   } else if (dest?.kind === 'sns') {
     const t = { namespace: 'AWS/SNS', dimensions: { TopicName: dest.topicName ?? '' } };
     widgets.push({
       title: 'Failure topic',
-      lines: [line({ ...t, metricName: 'NumberOfMessagesPublished' }, 'Sum', 'published'), line({ ...t, metricName: 'NumberOfNotificationsFailed' }, 'Sum', 'failed')],
+      lines: [
+        line({ ...t, metricName: 'NumberOfMessagesPublished' }, 'Sum', 'published'),
+        line({ ...t, metricName: 'NumberOfNotificationsFailed' }, 'Sum', 'failed'),
+      ],
       threshold: threshold('failedNotifications'),
     });
   }
   if (dest || alarms.some((a) => a.key === 'destinationDeliveryFailures')) {
-    widgets.push({ title: 'On-failure delivery failures', lines: [line(lambda('DestinationDeliveryFailures'), 'Sum')], threshold: threshold('destinationDeliveryFailures') });
+    widgets.push({
+      title: 'On-failure delivery failures',
+      lines: [line(lambda('DestinationDeliveryFailures'), 'Sum')],
+      threshold: threshold('destinationDeliveryFailures'),
+    });
   }
   widgets.push(...sourceWidgets(props, threshold));
   return { prefix, alarms, widgets };
@@ -137,7 +207,8 @@ export function pipelineAlarmPlan(props: PipelineAlarmsProps, v: PropsValidator)
 
 /** Why a source alarm override does not apply to this pipeline. */
 function sourceAlarmWhy(key: SourceAlarmKey): string {
-  if (key === 'droppedEvents' || key === 'failedInvokeEvents' || key === 'onFailureDelivered') return 'it watches the mapping\'s EventCount metrics and no eventSourceMappingUuid is given';
+  if (key === 'droppedEvents' || key === 'failedInvokeEvents' || key === 'onFailureDelivered')
+    return "it watches the mapping's EventCount metrics and no eventSourceMappingUuid is given";
   if (key === 'fanOutLag') return 'it watches an enhanced fan-out consumer and kinesis.fanOutConsumerName is not given';
   if (key === 'kinesisWriteThrottles') return 'it watches a Kinesis stream and kinesis is not given';
   return 'it watches the polling (shared-throughput) readers of a Kinesis stream and kinesis is not given or names a fan-out consumer';

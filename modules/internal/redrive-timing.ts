@@ -55,20 +55,35 @@ export function redriveTiming(t: TimingInputs): RedriveTiming | undefined {
  * Refuses settings that cannot hold: a worst case past Lambda's 900 s, a given timeout below the
  * worst case, a queue visibility timeout (given by the user) below 6 x the function timeout.
  */
-export function validateTiming(v: PropsValidator, t: TimingInputs, timing: RedriveTiming | undefined, requestedVisibility: number | undefined): void {
+export function validateTiming(
+  v: PropsValidator,
+  t: TimingInputs,
+  timing: RedriveTiming | undefined,
+  requestedVisibility: number | undefined,
+): void {
   if (!timing) return;
-  const formula = `${t.batchSize} message(s) x ${t.maxAttempts} attempt(s) x ${Math.ceil(t.consumerBatchSize / t.invokeBatchSize) + 1} invocation(s) of the consumer (timeout ${t.consumerTimeoutSeconds} s, batches of up to ${t.consumerBatchSize} records re-sent ${t.invokeBatchSize} at a time) plus reading and parking`;
+  const invocations = Math.ceil(t.consumerBatchSize / t.invokeBatchSize) + 1;
+  const formula =
+    `${t.batchSize} message(s) x ${t.maxAttempts} attempt(s) x ${invocations} invocation(s) of the consumer ` +
+    `(timeout ${t.consumerTimeoutSeconds} s, batches of up to ${t.consumerBatchSize} records re-sent ${t.invokeBatchSize} at a time) ` +
+    'plus reading and parking';
   const maxTimeout = LIMITS.timeoutSeconds[1];
   if (timing.worstCaseSeconds > maxTimeout) {
     v.require(
       false,
-      `batchSize, maxAttempts and invokeBatchSize must let one redrive invocation finish within Lambda's ${maxTimeout} s timeout (it may take ${timing.worstCaseSeconds} s: ${formula}); ` +
+      `batchSize, maxAttempts and invokeBatchSize must let one redrive invocation finish within ` +
+        `Lambda's ${maxTimeout} s timeout (it may take ${timing.worstCaseSeconds} s: ${formula}); ` +
         "lower batchSize or maxAttempts, raise invokeBatchSize, or lower the consumer's timeoutSeconds or batchSize",
     );
     return;
   }
   if (t.timeoutSeconds !== undefined && t.timeoutSeconds < timing.worstCaseSeconds) {
-    v.fail('timeoutSeconds', t.timeoutSeconds, `at least ${timing.worstCaseSeconds} s, the worst case of one invocation`, `${formula}; a shorter timeout stops a redrive half-done and SQS delivers the message again`);
+    v.fail(
+      'timeoutSeconds',
+      t.timeoutSeconds,
+      `at least ${timing.worstCaseSeconds} s, the worst case of one invocation`,
+      `${formula}; a shorter timeout stops a redrive half-done and SQS delivers the message again`,
+    );
   }
   const visibility = requestedVisibility;
   if (visibility !== undefined && !Token.isUnresolved(visibility) && visibility < timing.visibilityTimeoutSeconds) {
@@ -76,21 +91,29 @@ export function validateTiming(v: PropsValidator, t: TimingInputs, timing: Redri
       'failureDestination.visibilityTimeoutSeconds',
       visibility,
       `at least ${timing.visibilityTimeoutSeconds} s (${SQS_VISIBILITY_FACTOR} x the redrive timeout of ${timing.timeoutSeconds} s)`,
-      'AWS advises at least six times the function timeout for an SQS event source; a message that becomes visible mid-redrive is redriven twice. Leave it unset to have it derived',
+      'AWS advises at least six times the function timeout for an SQS event source; a message ' +
+        'that becomes visible mid-redrive is redriven twice. Leave it unset to have it derived',
     );
   }
 }
 
 /** The SQS mapping's maximum concurrency (2..1000) must leave the consumer room for its own mapping. */
 export function validateConcurrency(v: PropsValidator, maximumConcurrency: number, consumerReserved: number | undefined): void {
-  v.integer('maximumConcurrency', maximumConcurrency, 2, 1000, { why: 'the range of an SQS event source mapping\'s scaling_config' });
-  if (consumerReserved === undefined || consumerReserved < 0 || Token.isUnresolved(consumerReserved) || Token.isUnresolved(maximumConcurrency)) return;
+  v.integer('maximumConcurrency', maximumConcurrency, 2, 1000, { why: "the range of an SQS event source mapping's scaling_config" });
+  if (
+    consumerReserved === undefined ||
+    consumerReserved < 0 ||
+    Token.isUnresolved(consumerReserved) ||
+    Token.isUnresolved(maximumConcurrency)
+  )
+    return;
   if (consumerReserved <= maximumConcurrency) {
     v.fail(
       'maximumConcurrency',
       maximumConcurrency,
       `below the consumer's reserved concurrency (${consumerReserved})`,
-      'each concurrent redrive invokes the consumer, which must keep at least one execution for its own stream mapping; raise the consumer\'s reservedConcurrency',
+      'each concurrent redrive invokes the consumer, which must keep at least one execution for its own stream mapping; ' +
+        "raise the consumer's reservedConcurrency",
     );
   }
 }

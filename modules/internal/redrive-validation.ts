@@ -3,12 +3,31 @@ import type { FailureRedriveSettings } from '../props/redrive-settings';
 import { LIMITS } from './limits';
 import { PropsValidator } from './validation';
 
-export const REDRIVE_DEFAULTS = { batchSize: 1, maxAttempts: 3, invokeBatchSize: 100, maxReceiveCount: 10, timeoutSeconds: 30, memorySize: 256, logRetentionDays: 30, maximumConcurrency: 2 } as const;
+export const REDRIVE_DEFAULTS = {
+  batchSize: 1,
+  maxAttempts: 3,
+  invokeBatchSize: 100,
+  maxReceiveCount: 10,
+  timeoutSeconds: 30,
+  memorySize: 256,
+  logRetentionDays: 30,
+  maximumConcurrency: 2,
+} as const;
 
 /** Checks the settings and the kind of failure destination (the timing is checked in redrive-timing.ts). */
-export function validateRedrive(v: PropsValidator, s: FailureRedriveSettings, names: { functionName: string; roleName: string }, failure: { kind: string }): void {
+export function validateRedrive(
+  v: PropsValidator,
+  s: FailureRedriveSettings,
+  names: { functionName: string; roleName: string },
+  failure: { kind: string },
+): void {
   if (failure.kind !== 'sqs' && failure.kind !== 's3') {
-    v.fail('failureDestination', `kind ${failure.kind}`, "a FailureDestination of kind 'sqs' or 's3'", 'the redrive reads the on-failure records from a queue or a bucket; an SNS topic keeps nothing to read');
+    v.fail(
+      'failureDestination',
+      `kind ${failure.kind}`,
+      "a FailureDestination of kind 'sqs' or 's3'",
+      'the redrive reads the on-failure records from a queue or a bucket; an SNS topic keeps nothing to read',
+    );
   }
   v.integer('batchSize', s.batchSize, 1, 10, { why: 'an SQS event source without a batching window' });
   v.integer('maxAttempts', s.maxAttempts, 1, 10);
@@ -29,13 +48,15 @@ const REDRIVE_FILTER_OPERATORS = ['prefix', 'suffix', 'equals-ignore-case', 'any
 function unsupportedOperators(node: unknown, found: Set<string>): Set<string> {
   if (Array.isArray(node)) {
     for (const item of node) {
-      if (item && typeof item === 'object' && !Array.isArray(item)) for (const op of Object.keys(item)) if (!REDRIVE_FILTER_OPERATORS.includes(op)) found.add(op);
+      if (item && typeof item === 'object' && !Array.isArray(item))
+        for (const op of Object.keys(item)) if (!REDRIVE_FILTER_OPERATORS.includes(op)) found.add(op);
     }
   } else if (node && typeof node === 'object') {
     // $or holds alternative patterns, not a list of rules.
     for (const [k, v] of Object.entries(node)) {
-      if (k === '$or' && Array.isArray(v)) v.forEach((alt) => unsupportedOperators(alt, found));
-      else unsupportedOperators(v, found);
+      if (k === '$or' && Array.isArray(v)) {
+        for (const alt of v) unsupportedOperators(alt, found);
+      } else unsupportedOperators(v, found);
     }
   }
   return found;
@@ -49,8 +70,20 @@ export function validateRedriveFilters(v: PropsValidator, patterns: string[], en
   for (const [i, p] of patterns.entries()) {
     if (Token.isUnresolved(p)) continue;
     const ops = [...unsupportedOperators(JSON.parse(p), new Set())];
-    if (ops.length) v.fail(`consumer.filters[${i}]`, p, `a pattern using only ${REDRIVE_FILTER_OPERATORS.join(', ')} and value lists`, `the redrive re-applies the mapping's filters to re-read records and does not implement ${ops.join(', ')}`);
+    if (ops.length)
+      v.fail(
+        `consumer.filters[${i}]`,
+        p,
+        `a pattern using only ${REDRIVE_FILTER_OPERATORS.join(', ')} and value lists`,
+        `the redrive re-applies the mapping's filters to re-read records and does not implement ${ops.join(', ')}`,
+      );
   }
   const bytes = Buffer.byteLength(JSON.stringify(environment));
-  if (bytes > ENV_BYTES) v.fail('consumer.filters', `${bytes} bytes of environment`, `at most ${ENV_BYTES} bytes`, "the redrive gets the consumer's filter patterns through its environment, which Lambda limits to 4 KB");
+  if (bytes > ENV_BYTES)
+    v.fail(
+      'consumer.filters',
+      `${bytes} bytes of environment`,
+      `at most ${ENV_BYTES} bytes`,
+      "the redrive gets the consumer's filter patterns through its environment, which Lambda limits to 4 KB",
+    );
 }

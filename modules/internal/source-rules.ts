@@ -41,7 +41,9 @@ export const SOURCE_RULES: Record<SourceKind, SourceRules> = {
     startingPositions: ['TRIM_HORIZON', 'LATEST', 'AT_TIMESTAMP'],
     startingPositionWhy: 'the positions Lambda offers for Kinesis',
     filterKeys: ['data'],
-    filterKeysWhy: 'Kinesis event source mappings filter only on the data key; for Kinesis Data Streams for DynamoDB nest the DynamoDB record pattern under it, e.g. {"data":{"eventName":["INSERT"]}}',
+    filterKeysWhy:
+      'Kinesis event source mappings filter only on the data key; for Kinesis Data Streams for ' +
+      'DynamoDB nest the DynamoDB record pattern under it, e.g. {"data":{"eventName":["INSERT"]}}',
     fanOut: true,
   },
 };
@@ -53,7 +55,8 @@ export const SOURCE_RULES: Record<SourceKind, SourceRules> = {
 export const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
 
 /** On-failure destinations of stream mappings: a standard SQS queue, an SNS topic or an S3 bucket. */
-export const ON_FAILURE_ARN = /^arn:aws[a-z-]*:(sqs:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]+|sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]+|s3:::[a-z0-9][a-z0-9.-]{1,61}[a-z0-9])$/;
+export const ON_FAILURE_ARN =
+  /^arn:aws[a-z-]*:(sqs:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]+|sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]+|s3:::[a-z0-9][a-z0-9.-]{1,61}[a-z0-9])$/;
 
 /** Enhanced fan-out consumer names (Kinesis RegisterStreamConsumer ConsumerName). */
 export const KINESIS_CONSUMER_NAME = { pattern: /^[a-zA-Z0-9_.-]{1,128}$/, described: '1..128 characters of [a-zA-Z0-9_.-]' };

@@ -13,7 +13,10 @@ export class StreamReaders {
   private readonly readers: IConstruct[] = [];
 
   /** `stream` names the stream in the error, e.g. `table "orders"`. */
-  constructor(private readonly owner: IConstruct, private readonly stream: string) {}
+  constructor(
+    private readonly owner: IConstruct,
+    private readonly stream: string,
+  ) {}
 
   get list(): readonly IConstruct[] {
     return [...this.readers];
@@ -28,8 +31,10 @@ export class StreamReaders {
         .require(
           false,
           `the stream of ${this.stream} already has ${this.readers.length} readers (${names}); ${reader.node.path} would be a third. ` +
-            `AWS throttles more than ${LIMITS.readersPerStream} simultaneous readers of a DynamoDB stream shard (LimitExceededException), which delays every consumer. ` +
-            'Use one fan-out consumer that hands each batch to several handlers, or stream the table to Kinesis Data Streams for DynamoDB (TableKinesisStream), which supports many consumers.',
+            `AWS throttles more than ${LIMITS.readersPerStream} simultaneous readers of a ` +
+            `DynamoDB stream shard (LimitExceededException), which delays every consumer. ` +
+            'Use one fan-out consumer that hands each batch to several handlers, or stream the table ' +
+            'to Kinesis Data Streams for DynamoDB (TableKinesisStream), which supports many consumers.',
         )
         .throwIfInvalid();
     }
@@ -64,7 +69,12 @@ export function readDataAccess(t: TableArns): PolicyStatement[] {
 
 /** The item actions that read an index too (the others only ever touch the table). */
 export const INDEX_ACTIONS: readonly TableItemAction[] = ['dynamodb:Query', 'dynamodb:Scan'];
-const WRITE_ACTIONS: readonly TableItemAction[] = ['dynamodb:BatchWriteItem', 'dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'];
+const WRITE_ACTIONS: readonly TableItemAction[] = [
+  'dynamodb:BatchWriteItem',
+  'dynamodb:DeleteItem',
+  'dynamodb:PutItem',
+  'dynamodb:UpdateItem',
+];
 
 /**
  * Exactly `actions` on the table, and Query/Scan (when asked for) on each of `indexes` by exact
@@ -77,8 +87,14 @@ export function itemActionAccess(t: TableArns, actions: readonly TableItemAction
   const writes = sorted.some((a) => WRITE_ACTIONS.includes(a));
   return [
     { sid: 'ItemActions', actions: sorted, resources: [t.tableArn] },
-    ...(onIndexes.length && indexes.length ? [{ sid: 'IndexActions', actions: onIndexes, resources: indexes.map((n) => `${t.tableArn}/index/${n}`) }] : []),
-    ...kmsStatements(writes ? 'EncryptData' : 'DecryptData', t.encryptionKeyArn, writes ? ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'] : ['kms:Decrypt']),
+    ...(onIndexes.length && indexes.length
+      ? [{ sid: 'IndexActions', actions: onIndexes, resources: indexes.map((n) => `${t.tableArn}/index/${n}`) }]
+      : []),
+    ...kmsStatements(
+      writes ? 'EncryptData' : 'DecryptData',
+      t.encryptionKeyArn,
+      writes ? ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'] : ['kms:Decrypt'],
+    ),
   ];
 }
 

@@ -1,7 +1,13 @@
 import { Token } from 'cdktf';
 import { LIMITS } from './limits';
 import { PropsValidator } from './validation';
-import type { AttributeType, GlobalSecondaryIndexProps, KeyAttribute, LocalSecondaryIndexProps, ProjectionType } from '../props/table-schema';
+import type {
+  AttributeType,
+  GlobalSecondaryIndexProps,
+  KeyAttribute,
+  LocalSecondaryIndexProps,
+  ProjectionType,
+} from '../props/table-schema';
 
 export const ATTRIBUTE_TYPES: readonly AttributeType[] = ['S', 'N', 'B'];
 const PROJECTIONS: readonly ProjectionType[] = ['ALL', 'KEYS_ONLY', 'INCLUDE'];
@@ -28,7 +34,12 @@ export function validateSchema(v: PropsValidator, input: SchemaInput): KeyAttrib
     const seen = declared.get(attr.name);
     if (!seen) declared.set(attr.name, { type: attr.type, where: prop });
     else if (seen.type !== attr.type) {
-      v.fail(`${prop}.type`, attr.type, JSON.stringify(seen.type), `attribute "${attr.name}" is already a key of type ${seen.type} in ${seen.where}, and DynamoDB declares each attribute once`);
+      v.fail(
+        `${prop}.type`,
+        attr.type,
+        JSON.stringify(seen.type),
+        `attribute "${attr.name}" is already a key of type ${seen.type} in ${seen.where}, and DynamoDB declares each attribute once`,
+      );
     }
   };
   key('partitionKey', input.partitionKey);
@@ -61,7 +72,8 @@ export function validateSchema(v: PropsValidator, input: SchemaInput): KeyAttrib
     key(`${prop}.sortKey`, gsi.sortKey);
     for (const cap of ['readCapacity', 'writeCapacity'] as const) {
       if (input.provisioned) {
-        if (gsi[cap] === undefined) v.fail(`${prop}.${cap}`, undefined, 'an integer >= 1', 'a PROVISIONED table needs capacity on every global index');
+        if (gsi[cap] === undefined)
+          v.fail(`${prop}.${cap}`, undefined, 'an integer >= 1', 'a PROVISIONED table needs capacity on every global index');
         else positiveInteger(v, `${prop}.${cap}`, gsi[cap]);
       } else if (gsi[cap] !== undefined) {
         v.fail(`${prop}.${cap}`, gsi[cap], 'unset', 'a PAY_PER_REQUEST table has no provisioned capacity');
@@ -75,7 +87,12 @@ export function validateSchema(v: PropsValidator, input: SchemaInput): KeyAttrib
     key(`${prop}.sortKey`, lsi.sortKey);
   });
   if (lsis.length && !input.sortKey) {
-    v.fail('localSecondaryIndexes', lsis.map((l) => l.name), 'empty on a table without a sortKey', 'a local index re-sorts the partitions of a composite-key table');
+    v.fail(
+      'localSecondaryIndexes',
+      lsis.map((l) => l.name),
+      'empty on a table without a sortKey',
+      'a local index re-sorts the partitions of a composite-key table',
+    );
   }
 
   return [...declared.entries()].map(([name, d]) => ({ name, type: d.type })).sort((a, b) => a.name.localeCompare(b.name));

@@ -39,10 +39,24 @@ export interface MetricId {
  * The alarms of a pipeline's source: its mapping's EventCount metrics (dropped, failed-invoke and
  * given-up records), and for Kinesis iterator age, read and write throttling and fan-out lag.
  */
-export type SourceAlarmKey = 'droppedEvents' | 'failedInvokeEvents' | 'onFailureDelivered' | 'kinesisIteratorAge' | 'kinesisReadThrottles' | 'kinesisWriteThrottles' | 'fanOutLag';
+export type SourceAlarmKey =
+  | 'droppedEvents'
+  | 'failedInvokeEvents'
+  | 'onFailureDelivered'
+  | 'kinesisIteratorAge'
+  | 'kinesisReadThrottles'
+  | 'kinesisWriteThrottles'
+  | 'fanOutLag';
 
 /**
  * The alarms of a stream pipeline: those of its function and failure destination, and those of its
  * source when the mapping publishes EventCount metrics or reads Kinesis.
  */
-export type PipelineAlarmKey = 'iteratorAge' | 'errors' | 'throttles' | 'failureQueueDepth' | 'failedNotifications' | 'destinationDeliveryFailures' | SourceAlarmKey;
+export type PipelineAlarmKey =
+  | 'iteratorAge'
+  | 'errors'
+  | 'throttles'
+  | 'failureQueueDepth'
+  | 'failedNotifications'
+  | 'destinationDeliveryFailures'
+  | SourceAlarmKey;

@@ -13,7 +13,9 @@ export type SystemLogLevel = 'DEBUG' | 'INFO' | 'WARN';
  * The retention periods CloudWatch Logs accepts, in days (0 = never expire). Useful to validate a
  * module variable the same way the constructs validate `logRetentionDays`.
  */
-export const LOG_RETENTION_DAYS: readonly number[] = [0, 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
+export const LOG_RETENTION_DAYS: readonly number[] = [
+  0, 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+];
 
 /** Settings of the Lambda function itself (the consumer adds code, role, log group and mapping). */
 export interface FunctionOptions {

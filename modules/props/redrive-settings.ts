@@ -16,7 +16,10 @@ export interface ParkedQueueProps {
 
 /** The tunable settings of a redrive (what a {@link StreamPipeline} passes through). */
 export interface FailureRedriveSettings {
-  /** The parked queue, where records that fail again and unreadable ranges go. @default an encrypted SQS queue kept 14 days with a TLS-only policy */
+  /**
+   * The parked queue, where records that fail again and unreadable ranges go.
+   * @default an encrypted SQS queue kept 14 days with a TLS-only policy
+   */
   readonly parkedQueue?: ParkedQueueProps;
   /**
    * Failure-queue messages per invocation, 1..10 (no batching window). Each message can mean

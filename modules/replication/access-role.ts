@@ -37,13 +37,17 @@ export class ReplicaAccessRole extends Construct {
     super(scope, id);
     const v = new PropsValidator(this);
     v.matches('roleName', props.roleName, LIMITS.roleName.pattern, LIMITS.roleName.described);
-    if (!props.writerRoleArns.length) v.fail('writerRoleArns', props.writerRoleArns, 'at least one role ARN', 'a role nobody may assume is useless');
+    if (!props.writerRoleArns.length)
+      v.fail('writerRoleArns', props.writerRoleArns, 'at least one role ARN', 'a role nobody may assume is useless');
     v.throwIfInvalid();
     this.role = new IamRole(this, 'Role', {
       provider: props.provider,
       name: props.roleName,
       // Trust policies have no Resource; the writers' roles are the only principals.
-      assumeRolePolicy: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: props.writerRoleArns }, Action: 'sts:AssumeRole' }] }),
+      assumeRolePolicy: JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [{ Effect: 'Allow', Principal: { AWS: props.writerRoleArns }, Action: 'sts:AssumeRole' }],
+      }),
       tags: props.tags,
     });
     this.roleArn = this.role.arn;

@@ -16,7 +16,10 @@ export function regionProvider(scope: Construct, region: string, given?: Terrafo
   const stack = TerraformStack.of(scope);
   if (stack instanceof ModuleStack) {
     // A module's providers come from its caller; one created here would be stripped from the output.
-    throw new Error(`${scope.node.path}: in a ModuleStack, pass the provider of ${region} (stack.provider('<alias>'), declared in providerAliases) as the region's provider`);
+    throw new Error(
+      `${scope.node.path}: in a ModuleStack, pass the provider of ${region} ` +
+        "(stack.provider('<alias>'), declared in providerAliases) as the region's provider",
+    );
   }
   const alias = region.replace(/-/g, '_');
   const id = `aws_${alias}`;
@@ -31,7 +34,10 @@ export function regionProvider(scope: Construct, region: string, given?: Terrafo
  * region_name does.
  */
 export function replicaAttribute(table: DynamodbTable, regionName: string, attribute: 'arn' | 'stream_arn'): string {
-  const byRegion = TerraformIterator.fromComplexList(table.replica, 'region_name').forExpressionForMap('val.region_name', `val.${attribute}`);
+  const byRegion = TerraformIterator.fromComplexList(table.replica, 'region_name').forExpressionForMap(
+    'val.region_name',
+    `val.${attribute}`,
+  );
   return Token.asString(Fn.lookup(byRegion, regionName));
 }
 

@@ -73,13 +73,17 @@ export class ReplicatedTable extends Construct {
     for (const [region, arns] of Object.entries(actions)) {
       validateActions(v, `alarms.actionArns.${region}`, arns);
       const alarmed = plan.mode === 'global-table' ? plan.regions.map((r) => r.region) : plan.writes.map((w) => w.source);
-      if (!alarmed.includes(region)) v.fail(`alarms.actionArns.${region}`, arns, `keyed by a region whose alarms it receives (${alarmed.join(', ')})`);
+      if (!alarmed.includes(region))
+        v.fail(`alarms.actionArns.${region}`, arns, `keyed by a region whose alarms it receives (${alarmed.join(', ')})`);
     }
     v.throwIfInvalid();
     this.mode = plan.mode;
     this.names = plan.names;
 
-    this.regions = plan.mode === 'global-table' ? this.globalRegions(props, plan.regions) : plan.regions.map((r, i) => this.ownRegion(props, r, i === 0 || (plan.mode === 'multi-active' && !r.readReplica)));
+    this.regions =
+      plan.mode === 'global-table'
+        ? this.globalRegions(props, plan.regions)
+        : plan.regions.map((r, i) => this.ownRegion(props, r, i === 0 || (plan.mode === 'multi-active' && !r.readReplica)));
     this.home = this.regions[0];
     const byName = new Map(this.regions.map((r) => [r.region, r]));
     const given = new Map(plan.regions.map((r) => [r.region, r]));
@@ -89,7 +93,11 @@ export class ReplicatedTable extends Construct {
     const actionsFor = (region: string): string[] => {
       if (actions[region]) return actions[region];
       if (!topics.has(region)) {
-        const topic = new AlarmTopic(this, `AlarmTopic-${region}`, { topicName: physicalName(this, 240, `-${region}-alarms`), tags: props.tags, provider: byName.get(region)!.provider });
+        const topic = new AlarmTopic(this, `AlarmTopic-${region}`, {
+          topicName: physicalName(this, 240, `-${region}-alarms`),
+          tags: props.tags,
+          provider: byName.get(region)!.provider,
+        });
         topics.set(region, [topic.topicArn]);
       }
       return topics.get(region)!;
@@ -100,20 +108,40 @@ export class ReplicatedTable extends Construct {
       const targets: WriterTarget[] = w.targets.map((t) => {
         const r = byName.get(t)!;
         const g = given.get(t)!;
-        return { region: t, tableName: r.tableName, tableArn: r.tableArn, encryptionKeyArn: r.encryptionKeyArn, roleArn: g.writerRoleArn, omit: g.omitAttributes, mask: g.maskAttributes, resource: r.table?.table };
+        return {
+          region: t,
+          tableName: r.tableName,
+          tableArn: r.tableArn,
+          encryptionKeyArn: r.encryptionKeyArn,
+          roleArn: g.writerRoleArn,
+          omit: g.omitAttributes,
+          mask: g.maskAttributes,
+          resource: r.table?.table,
+        };
       });
-      const groups = plan.layout === 'per-target' ? targets.map((t) => ({ id: `Writer-${w.source}-to-${t.region}`, targets: [t] })) : [{ id: `Writer-${w.source}`, targets }];
+      const groups =
+        plan.layout === 'per-target'
+          ? targets.map((t) => ({ id: `Writer-${w.source}-to-${t.region}`, targets: [t] }))
+          : [{ id: `Writer-${w.source}`, targets }];
       const changes = plan.changeSource === 'kinesis' ? this.kinesisOf(source, props) : source.stream;
       for (const group of groups) {
         const writer = new ReplicaWriter(this, group.id, {
-          source: { region: source.region, stream: changes, tableArn: source.tableArn, encryptionKeyArn: source.encryptionKeyArn, provider: source.provider },
+          source: {
+            region: source.region,
+            stream: changes,
+            tableArn: source.tableArn,
+            encryptionKeyArn: source.encryptionKeyArn,
+            provider: source.provider,
+          },
           targets: group.targets,
           names: this.names,
           stampedWritesOnly: props.stampedWritesOnly ?? false,
           replicateItemsWhere: props.replicateItemsWhere,
           options: props.writer ?? {},
           serviceName: `${props.tableName}-replication`,
-          alarms: alarmsOn ? { actionArns: actionsFor(w.source), pipeline: props.alarms?.pipeline, replicationLag: props.alarms?.replicationLag } : undefined,
+          alarms: alarmsOn
+            ? { actionArns: actionsFor(w.source), pipeline: props.alarms?.pipeline, replicationLag: props.alarms?.replicationLag }
+            : undefined,
           tags: props.tags,
         });
         this.writers.push(writer);
@@ -125,7 +153,14 @@ export class ReplicatedTable extends Construct {
       this.widgets.push(...globalTableWidgets(props.tableName, this.regions, props.alarms?.replicationLag?.threshold));
       if (alarmsOn) {
         const regions = this.regions.map((r) => ({ region: r.region, provider: r.provider, actionArns: actionsFor(r.region) }));
-        this.globalAlarms.push(...new GlobalTableAlarms(this, 'GlobalTableAlarms', { tableName: props.tableName, regions, override: props.alarms?.replicationLag, tags: props.tags }).alarms);
+        this.globalAlarms.push(
+          ...new GlobalTableAlarms(this, 'GlobalTableAlarms', {
+            tableName: props.tableName,
+            regions,
+            override: props.alarms?.replicationLag,
+            tags: props.tags,
+          }).alarms,
+        );
       }
     }
 
@@ -135,8 +170,17 @@ export class ReplicatedTable extends Construct {
         dashboardName: `${props.tableName}-replication`.replace(/[^0-9A-Za-z_-]+/g, '-').slice(0, 255),
         dashboardBody: Lazy.stringValue({
           produce: () => {
-            const alarmArns = [...this.writers.flatMap((w) => Object.values(w.alarms?.alarms ?? {})), ...this.globalAlarms].map((a) => a.arn);
-            return JSON.stringify(dashboardBody({ region: this.home.region, alarmArns, alarmsTitle: `${props.tableName} replication alarms`, widgets: this.widgets }));
+            const alarmArns = [...this.writers.flatMap((w) => Object.values(w.alarms?.alarms ?? {})), ...this.globalAlarms].map(
+              (a) => a.arn,
+            );
+            return JSON.stringify(
+              dashboardBody({
+                region: this.home.region,
+                alarmArns,
+                alarmsTitle: `${props.tableName} replication alarms`,
+                widgets: this.widgets,
+              }),
+            );
           },
         }),
       });
@@ -180,7 +224,12 @@ export class ReplicatedTable extends Construct {
    * accounts assume to write into `region`'s table: trusted by exactly the writers that write
    * there, allowed exactly their item writes on that table. Its ARN is that region's `writerRoleArn`.
    */
-  accessRole(scope: Construct, id: string, region: string, options: { roleName: string; provider?: TerraformProvider; tags?: Record<string, string> }): ReplicaAccessRole {
+  accessRole(
+    scope: Construct,
+    id: string,
+    region: string,
+    options: { roleName: string; provider?: TerraformProvider; tags?: Record<string, string> },
+  ): ReplicaAccessRole {
     const r = this.region(region);
     return new ReplicaAccessRole(scope, id, {
       roleName: options.roleName,
@@ -217,16 +266,37 @@ export class ReplicatedTable extends Construct {
   private globalRegions(props: ReplicatedTableProps, regions: ReplicaRegionProps[]): ReplicaRegion[] {
     const [home, ...replicas] = regions;
     const provider = regionProvider(this, home.region, home.provider);
-    const table = new StreamTable(this, `Table-${home.region}`, { ...tableSettings(props), encryptionKeyArn: home.encryptionKeyArn, provider });
-    // aws-facts.md: replica blocks need stream_enabled with NEW_AND_OLD_IMAGES (StreamTable's
-    // default, forced here) or every plan shows a diff; never mix them with aws_dynamodb_table_replica.
+    const table = new StreamTable(this, `Table-${home.region}`, {
+      ...tableSettings(props),
+      encryptionKeyArn: home.encryptionKeyArn,
+      provider,
+    });
+    // The provider's aws_dynamodb_table docs: replica blocks need stream_enabled with
+    // NEW_AND_OLD_IMAGES (StreamTable's default, forced here) or every plan shows a diff; never mix
+    // them with aws_dynamodb_table_replica.
     table.table.streamEnabled = true;
     table.table.streamViewType = 'NEW_AND_OLD_IMAGES';
     table.table.putReplica(
-      replicas.map((r) => ({ regionName: r.region, kmsKeyArn: r.encryptionKeyArn, pointInTimeRecovery: props.pointInTimeRecovery ?? true, propagateTags: true })),
+      replicas.map((r) => ({
+        regionName: r.region,
+        kmsKeyArn: r.encryptionKeyArn,
+        pointInTimeRecovery: props.pointInTimeRecovery ?? true,
+        propagateTags: true,
+      })),
     );
     (this as { globalTable?: DynamodbTable }).globalTable = table.table;
-    const homeRegion: ReplicaRegion = { region: home.region, provider, tableName: props.tableName, tableArn: table.tableArn, streamArn: table.streamArn, encryptionKeyArn: table.encryptionKeyArn, stream: table, table, writers: [], readReplica: false };
+    const homeRegion: ReplicaRegion = {
+      region: home.region,
+      provider,
+      tableName: props.tableName,
+      tableArn: table.tableArn,
+      streamArn: table.streamArn,
+      encryptionKeyArn: table.encryptionKeyArn,
+      stream: table,
+      table,
+      writers: [],
+      readReplica: false,
+    };
     return [
       homeRegion,
       ...replicas.map((r) => {
@@ -240,7 +310,17 @@ export class ReplicatedTable extends Construct {
           provider: p,
           indexNames: table.indexNames,
         });
-        return { region: r.region, provider: p, tableName: props.tableName, tableArn: stream.tableArn, streamArn: stream.streamArn, encryptionKeyArn: r.encryptionKeyArn, stream, writers: [], readReplica: false };
+        return {
+          region: r.region,
+          provider: p,
+          tableName: props.tableName,
+          tableArn: stream.tableArn,
+          streamArn: stream.streamArn,
+          encryptionKeyArn: r.encryptionKeyArn,
+          stream,
+          writers: [],
+          readReplica: false,
+        };
       }),
     ];
   }
@@ -274,6 +354,12 @@ function globalTableWidgets(tableName: string, regions: ReplicaRegion[], thresho
     threshold: { label: 'alarm', value: threshold },
     lines: regions
       .filter((r) => r !== source)
-      .map((r) => ({ namespace: 'AWS/DynamoDB', metricName: 'ReplicationLatency', dimensions: { TableName: tableName, ReceivingRegion: r.region }, stat: 'Maximum', label: r.region })),
+      .map((r) => ({
+        namespace: 'AWS/DynamoDB',
+        metricName: 'ReplicationLatency',
+        dimensions: { TableName: tableName, ReceivingRegion: r.region },
+        stat: 'Maximum',
+        label: r.region,
+      })),
   }));
 }

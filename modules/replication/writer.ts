@@ -135,7 +135,12 @@ export class ReplicaWriter extends Construct implements IReplicaWriter {
       POWERTOOLS_SERVICE_NAME: props.serviceName,
       POWERTOOLS_METRICS_NAMESPACE: REPLICATION_METRICS_NAMESPACE,
     };
-    const patterns = replicaFilterPatterns({ sourceRegion: source.region, names, stampedWritesOnly: props.stampedWritesOnly, replicateItemsWhere: props.replicateItemsWhere });
+    const patterns = replicaFilterPatterns({
+      sourceRegion: source.region,
+      names,
+      stampedWritesOnly: props.stampedWritesOnly,
+      replicateItemsWhere: props.replicateItemsWhere,
+    });
     // A Kinesis record's change is its `data` (JSON), the only key Kinesis mappings filter on.
     const filters = isKinesisSource(source.stream) ? patterns.map((p) => ({ data: p })) : patterns;
 
@@ -145,7 +150,9 @@ export class ReplicaWriter extends Construct implements IReplicaWriter {
       provider,
       functionName: this.functionName,
       roleName: physicalName(this, 64, '-role'),
-      description: `Replicates ${source.region} writes of ${targets[0]?.table} to ${props.targets.map((t) => t.region).join(', ')} (last write wins)`,
+      description:
+        `Replicates ${source.region} writes of ${targets[0]?.table} to ` +
+        `${props.targets.map((t) => t.region).join(', ')} (last write wins)`,
       environment: this.environment,
       memorySize: o.memorySize,
       timeoutSeconds: o.timeoutSeconds,
@@ -177,8 +184,19 @@ export class ReplicaWriter extends Construct implements IReplicaWriter {
     const region = source.region;
     this.widgets.push(
       { title: `${region} writer: iterator age (ms)`, region, lines: [{ ...fn, metricName: 'IteratorAge', stat: 'Maximum' }] },
-      { title: `${region} writer: errors and throttles`, region, lines: [{ ...fn, metricName: 'Errors', stat: 'Sum' }, { ...fn, metricName: 'Throttles', stat: 'Sum' }] },
-      { title: `${region} writer: failure queue`, region, lines: [{ ...queue, metricName: 'ApproximateNumberOfMessagesVisible', stat: 'Maximum' }] },
+      {
+        title: `${region} writer: errors and throttles`,
+        region,
+        lines: [
+          { ...fn, metricName: 'Errors', stat: 'Sum' },
+          { ...fn, metricName: 'Throttles', stat: 'Sum' },
+        ],
+      },
+      {
+        title: `${region} writer: failure queue`,
+        region,
+        lines: [{ ...queue, metricName: 'ApproximateNumberOfMessagesVisible', stat: 'Maximum' }],
+      },
     );
     if (props.alarms) {
       this.alarms = new PipelineAlarms(this, 'Alarms', {
@@ -192,11 +210,18 @@ export class ReplicaWriter extends Construct implements IReplicaWriter {
       });
     }
     for (const t of props.targets) {
-      const lag = { namespace: REPLICATION_METRICS_NAMESPACE, metricName: 'ReplicationLag', dimensions: lagDimensions(props.serviceName, region, t.region) };
+      const lag = {
+        namespace: REPLICATION_METRICS_NAMESPACE,
+        metricName: 'ReplicationLag',
+        dimensions: lagDimensions(props.serviceName, region, t.region),
+      };
       this.widgets.push({
         title: `Lag ${region} -> ${t.region} (ms)`,
         region,
-        lines: [{ ...lag, stat: 'Maximum', label: 'max' }, { ...lag, stat: 'p99', label: 'p99' }],
+        lines: [
+          { ...lag, stat: 'Maximum', label: 'max' },
+          { ...lag, stat: 'p99', label: 'p99' },
+        ],
         threshold: props.alarms ? { label: 'alarm', value: props.alarms.replicationLag?.threshold ?? 60000 } : undefined,
       });
       this.alarms?.addAlarm(`lag${t.region.replace(/-(\w)/g, (_, c: string) => c.toUpperCase()).replace(/^\w/, (c) => c.toUpperCase())}`, {
@@ -207,7 +232,9 @@ export class ReplicaWriter extends Construct implements IReplicaWriter {
         ...props.alarms?.replicationLag,
         nameSuffix: `lag-${t.region}`,
         title: `Lag ${region} -> ${t.region} (ms)`,
-        description: `Writes made in ${region} reach ${t.region} more than the threshold (ms) after they were made, or have not reached it for that long: the writer ${this.functionName} falls behind, ${t.region} is unreachable, or it throttles the writer.`,
+        description:
+          `Writes made in ${region} reach ${t.region} more than the threshold (ms) after they were made, or have not reached it ` +
+          `for that long: the writer ${this.functionName} falls behind, ${t.region} is unreachable, or it throttles the writer.`,
       });
     }
   }
@@ -230,13 +257,16 @@ function writerStatements(props: ReplicaWriterProps, stateTableArn: string): Pol
   if (direct.length) {
     statements.push({ sid: 'WriteReplicas', actions: ['dynamodb:PutItem'], resources: direct.map((t) => t.tableArn) });
     const keys = direct.map((t) => t.encryptionKeyArn).filter((k): k is string => !!k);
-    if (keys.length) statements.push({ sid: 'EncryptReplicas', actions: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'], resources: keys });
+    if (keys.length)
+      statements.push({ sid: 'EncryptReplicas', actions: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'], resources: keys });
   }
-  if (assumed.length) statements.push({ sid: 'AssumeReplicaRoles', actions: ['sts:AssumeRole'], resources: assumed.map((t) => t.roleArn!) });
+  if (assumed.length)
+    statements.push({ sid: 'AssumeReplicaRoles', actions: ['sts:AssumeRole'], resources: assumed.map((t) => t.roleArn!) });
   // Even with stamped writes only: a helper write stamped by a clock behind the version it
   // replaced sorts lower, and the writer must version it again in place or the regions diverge.
   statements.push({ sid: 'SettleInPlace', actions: ['dynamodb:PutItem', 'dynamodb:UpdateItem'], resources: [props.source.tableArn] });
   statements.push({ sid: 'KeyState', actions: ['dynamodb:BatchGetItem', 'dynamodb:PutItem'], resources: [stateTableArn] });
-  if (props.source.encryptionKeyArn) statements.push({ sid: 'EncryptSource', actions: ['kms:Encrypt', 'kms:GenerateDataKey'], resources: [props.source.encryptionKeyArn] });
+  if (props.source.encryptionKeyArn)
+    statements.push({ sid: 'EncryptSource', actions: ['kms:Encrypt', 'kms:GenerateDataKey'], resources: [props.source.encryptionKeyArn] });
   return statements;
 }

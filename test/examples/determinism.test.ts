@@ -38,8 +38,15 @@ function synthTwoConsumers(handlers: string, outdir: string): any {
   const app = new App({ outdir });
   const stack = new TerraformStack(app, 'two');
   new AwsProvider(stack, 'aws', { region: 'eu-west-1' });
-  for (const [id, entry] of [['Counts', 'count-changes.ts'], ['Greets', 'plain/index.ts']]) {
-    new StreamPipeline(stack, id, { table: { tableName: `${id.toLowerCase()}-table`, partitionKey: { name: 'pk', type: 'S' } }, consumer: { code: { entry: join(handlers, entry) } }, alarms: false });
+  for (const [id, entry] of [
+    ['Counts', 'count-changes.ts'],
+    ['Greets', 'plain/index.ts'],
+  ]) {
+    new StreamPipeline(stack, id, {
+      table: { tableName: `${id.toLowerCase()}-table`, partitionKey: { name: 'pk', type: 'S' } },
+      consumer: { code: { entry: join(handlers, entry) } },
+      alarms: false,
+    });
   }
   app.synth();
   return JSON.parse(readFileSync(join(outdir, 'stacks', 'two', 'cdk.tf.json'), 'utf8'));
@@ -56,14 +63,17 @@ describe('determinism of synthesized output', () => {
     for (const [name, bytes] of a) expect({ name, same: bytes.equals(b.get(name)!) }).toEqual({ name, same: true });
   });
 
-  test('GIVEN two functions WHEN one handler changes THEN only that function\'s hash and code path change', () => {
+  test("GIVEN two functions WHEN one handler changes THEN only that function's hash and code path change", () => {
     process.env.CDKTF_DDB_STREAMS_CACHE_DIR = mkdtempSync(join(tmpdir(), 'cache-'));
     // Inside the repository, so that the handlers' imports resolve from its node_modules.
     mkdirSync(join(__dirname, '..', '..', 'build'), { recursive: true });
     const handlers = mkdtempSync(join(__dirname, '..', '..', 'build', 'handlers-copy-'));
     cpSync(FIXTURES, handlers, { recursive: true });
     const before = synthTwoConsumers(handlers, mkdtempSync(join(tmpdir(), 'out-')));
-    writeFileSync(join(handlers, 'plain', 'greeting.ts'), readFileSync(join(handlers, 'plain', 'greeting.ts'), 'utf8').replace('hello', 'good morning'));
+    writeFileSync(
+      join(handlers, 'plain', 'greeting.ts'),
+      readFileSync(join(handlers, 'plain', 'greeting.ts'), 'utf8').replace('hello', 'good morning'),
+    );
     const after = synthTwoConsumers(handlers, mkdtempSync(join(tmpdir(), 'out-')));
 
     const changed: string[] = [];

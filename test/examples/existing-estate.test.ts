@@ -24,9 +24,19 @@ describe('examples/existing-estate: the synthesized module called from hand-writ
     const tf = JSON.parse(readFileSync(join(root, 'cdktf.out', 'stacks', 'orders-module', 'cdk.tf.json'), 'utf8'));
     expect(tf.provider).toBeUndefined();
     expect(tf.terraform.backend).toBeUndefined();
-    expect(tf.terraform.required_providers.aws.version).toBe('>= 5.100.0, < 6.0.0');
+    expect(tf.terraform.required_providers.aws.version).toBe('>= 5.100.0, < 7.0.0');
     expect(Object.keys(tf.variable).sort()).toEqual(['alarm_action_arns', 'batch_size', 'log_retention_days', 'name_prefix', 'tags']);
-    expect(Object.keys(tf.output).sort()).toEqual(['alarm_names', 'dashboard_name', 'failure_queue_arn', 'failure_queue_url', 'function_arn', 'stats_table_name', 'stream_arn', 'table_arn', 'table_name']);
+    expect(Object.keys(tf.output).sort()).toEqual([
+      'alarm_names',
+      'dashboard_name',
+      'failure_queue_arn',
+      'failure_queue_url',
+      'function_arn',
+      'stats_table_name',
+      'stream_arn',
+      'table_arn',
+      'table_name',
+    ]);
     const fn: any = Object.values(tf.resource.aws_lambda_function)[0];
     expect(fn.filename).toMatch(/^\$\{path\.module\}\/assets\/.+\/lambda\.zip$/);
     expect(fn.function_name).toBe('${var.name_prefix}-order-stats');
@@ -36,7 +46,10 @@ describe('examples/existing-estate: the synthesized module called from hand-writ
     const root = estateTree();
     const plan = terraformIn(join(root, 'examples', 'existing-estate'), { inPlace: true }).initValidatePlan();
     const byAddress = new Map<string, any>(plan.resource_changes.map((c: any) => [c.address, c]));
-    for (const [env, batch, retention] of [['staging', 100, 7], ['prod', 1000, 90]] as const) {
+    for (const [env, batch, retention] of [
+      ['staging', 100, 7],
+      ['prod', 1000, 90],
+    ] as const) {
       const inModule = plan.resource_changes.filter((c: any) => c.module_address === `module.orders["${env}"]`);
       expect(inModule.every((c: any) => c.change.actions.join() === 'create')).toBe(true);
       const fn = inModule.find((c: any) => c.type === 'aws_lambda_function').change.after;
@@ -44,7 +57,10 @@ describe('examples/existing-estate: the synthesized module called from hand-writ
       expect(fn.tags).toEqual({ environment: env, owner: 'orders-team' });
       expect(inModule.find((c: any) => c.type === 'aws_lambda_event_source_mapping').change.after.batch_size).toBe(batch);
       expect(inModule.find((c: any) => c.type === 'aws_cloudwatch_log_group').change.after.retention_in_days).toBe(retention);
-      const tables = inModule.filter((c: any) => c.type === 'aws_dynamodb_table').map((c: any) => c.change.after.name).sort();
+      const tables = inModule
+        .filter((c: any) => c.type === 'aws_dynamodb_table')
+        .map((c: any) => c.change.after.name)
+        .sort();
       expect(tables).toEqual([`shop-${env}-order-stats`, `shop-${env}-orders`]);
       // The estate's topic is the alarm action: the module created no topic of its own.
       expect(inModule.filter((c: any) => c.type === 'aws_sns_topic')).toEqual([]);
@@ -57,6 +73,8 @@ describe('examples/existing-estate: the synthesized module called from hand-writ
     const estate = join(root, 'examples', 'existing-estate');
     const main = readFileSync(join(estate, 'main.tf'), 'utf8').replace('prod    = { batch_size = 1000', 'prod    = { batch_size = 20000');
     writeFileSync(join(estate, 'main.tf'), main);
-    expect(() => terraformIn(estate, { inPlace: true }).initValidatePlan()).toThrow(/batch_size must be an integer 1\.\.10000 \(for a DynamoDB stream\)\./);
+    expect(() => terraformIn(estate, { inPlace: true }).initValidatePlan()).toThrow(
+      /batch_size must be an integer 1\.\.10000 \(for a DynamoDB stream\)\./,
+    );
   });
 });

@@ -1,4 +1,11 @@
-import { DeleteItemCommand, DynamoDBClient, GetItemCommand, PutItemCommand, ScanCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import {
+  DeleteItemCommand,
+  DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+  ScanCommand,
+  UpdateItemCommand,
+} from '@aws-sdk/client-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
 import { WindowState, fold, handler, isTtlDelete } from '../../examples/orders/order-stats';
 import { DynamoDbLocal, dynamoClient, startDynamoDbLocal, streamsClient } from '../support/dynamodb-local';
@@ -21,10 +28,13 @@ describe('order-stats fold (pure)', () => {
   });
 
   test('GIVEN an order moved to another day WHEN folded THEN one day loses it and the other gains it', () => {
-    const state = fold({}, {
-      eventName: 'MODIFY',
-      dynamodb: { OldImage: order('o1', '2026-11-01', 500, 'PAID') as any, NewImage: order('o1', '2026-11-02', 700, 'PAID') as any },
-    });
+    const state = fold(
+      {},
+      {
+        eventName: 'MODIFY',
+        dynamodb: { OldImage: order('o1', '2026-11-01', 500, 'PAID') as any, NewImage: order('o1', '2026-11-02', 700, 'PAID') as any },
+      },
+    );
     expect(state).toEqual({
       '2026-11-01': { orders: -1, revenueCents: -500, byStatus: { PAID: -1 } },
       '2026-11-02': { orders: 1, revenueCents: 700, byStatus: { PAID: 1 } },
@@ -47,16 +57,34 @@ describe('order-stats handler against DynamoDB Local', () => {
 
   test('GIVEN real stream records split over invocations WHEN the window closes, and its flush is retried THEN the stats equal the table contents, counted once', async () => {
     const streamArn = await createStreamTable(client, 'orders', { partitionKey: 'orderId' });
-    await client.send(new CreateTableCommand({ TableName: 'stats', BillingMode: 'PAY_PER_REQUEST', KeySchema: [{ AttributeName: 'day', KeyType: 'HASH' }], AttributeDefinitions: [{ AttributeName: 'day', AttributeType: 'S' }] }));
+    await client.send(
+      new CreateTableCommand({
+        TableName: 'stats',
+        BillingMode: 'PAY_PER_REQUEST',
+        KeySchema: [{ AttributeName: 'day', KeyType: 'HASH' }],
+        AttributeDefinitions: [{ AttributeName: 'day', AttributeType: 'S' }],
+      }),
+    );
     process.env.STATS_TABLE_NAME = 'stats';
     process.env.AWS_REGION = 'eu-west-1';
     process.env.AWS_ACCESS_KEY_ID = 'AKIDLOCALTEST';
     process.env.AWS_SECRET_ACCESS_KEY = 'local-test-secret';
     process.env.AWS_ENDPOINT_URL_DYNAMODB = db.endpoint;
 
-    for (let i = 0; i < 12; i++) await client.send(new PutItemCommand({ TableName: 'orders', Item: order(`o${i}`, i % 2 ? '2026-11-01' : '2026-11-02', 100 * (i + 1), 'PLACED') }));
+    for (let i = 0; i < 12; i++)
+      await client.send(
+        new PutItemCommand({ TableName: 'orders', Item: order(`o${i}`, i % 2 ? '2026-11-01' : '2026-11-02', 100 * (i + 1), 'PLACED') }),
+      );
     for (const i of [1, 2, 3]) {
-      await client.send(new UpdateItemCommand({ TableName: 'orders', Key: { orderId: { S: `o${i}` } }, UpdateExpression: 'SET #s = :s, totalCents = totalCents + :d', ExpressionAttributeNames: { '#s': 'status' }, ExpressionAttributeValues: { ':s': { S: 'SHIPPED' }, ':d': { N: '5' } } }));
+      await client.send(
+        new UpdateItemCommand({
+          TableName: 'orders',
+          Key: { orderId: { S: `o${i}` } },
+          UpdateExpression: 'SET #s = :s, totalCents = totalCents + :d',
+          ExpressionAttributeNames: { '#s': 'status' },
+          ExpressionAttributeValues: { ':s': { S: 'SHIPPED' }, ':d': { N: '5' } },
+        }),
+      );
     }
     await client.send(new DeleteItemCommand({ TableName: 'orders', Key: { orderId: { S: 'o4' } } }));
 

@@ -19,19 +19,54 @@ describe('example app: high-volume orders stack', () => {
     const plan = terraformIn(join(outdir, 'stacks', 'orders-hv')).initValidatePlan();
     expect(plan.resource_changes.every((c: any) => c.change.actions.join() === 'create')).toBe(true);
     const of = (type: string) => plan.resource_changes.filter((c: any) => c.type === type).map((c: any) => c.change.after);
-    expect(of('aws_kinesis_stream')).toEqual([expect.objectContaining({ name: 'prod-hv-order-changes', retention_period: 168, encryption_type: 'KMS', kms_key_id: 'alias/aws/kinesis', stream_mode_details: [{ stream_mode: 'ON_DEMAND' }] })]);
-    expect(of('aws_dynamodb_kinesis_streaming_destination')).toEqual([expect.objectContaining({ table_name: 'prod-hv-orders', approximate_creation_date_time_precision: 'MILLISECOND' })]);
-    expect(of('aws_kinesis_stream_consumer').map((c: any) => c.name).sort()).toEqual(['prod-hv-order-history', 'prod-hv-order-status']);
+    expect(of('aws_kinesis_stream')).toEqual([
+      expect.objectContaining({
+        name: 'prod-hv-order-changes',
+        retention_period: 168,
+        encryption_type: 'KMS',
+        kms_key_id: 'alias/aws/kinesis',
+        stream_mode_details: [{ stream_mode: 'ON_DEMAND' }],
+      }),
+    ]);
+    expect(of('aws_dynamodb_kinesis_streaming_destination')).toEqual([
+      expect.objectContaining({ table_name: 'prod-hv-orders', approximate_creation_date_time_precision: 'MILLISECOND' }),
+    ]);
+    expect(
+      of('aws_kinesis_stream_consumer')
+        .map((c: any) => c.name)
+        .sort(),
+    ).toEqual(['prod-hv-order-history', 'prod-hv-order-status']);
     const consumerMappings = of('aws_lambda_event_source_mapping').filter((m: any) => m.starting_position);
     expect(consumerMappings).toHaveLength(2);
-    for (const m of consumerMappings) expect(m).toMatchObject({ batch_size: 500, parallelization_factor: 2, metrics_config: [{ metrics: ['EventCount'] }], function_response_types: ['ReportBatchItemFailures'] });
+    for (const m of consumerMappings)
+      expect(m).toMatchObject({
+        batch_size: 500,
+        parallelization_factor: 2,
+        metrics_config: [{ metrics: ['EventCount'] }],
+        function_response_types: ['ReportBatchItemFailures'],
+      });
     const redriveMappings = of('aws_lambda_event_source_mapping').filter((m: any) => !m.starting_position);
     expect(redriveMappings.map((m: any) => m.scaling_config)).toEqual([[{ maximum_concurrency: 2 }], [{ maximum_concurrency: 2 }]]);
     expect(of('aws_s3_bucket')).toHaveLength(2);
-    expect(of('aws_s3_bucket_public_access_block')).toEqual(Array(2).fill(expect.objectContaining({ block_public_acls: true, block_public_policy: true, ignore_public_acls: true, restrict_public_buckets: true })));
+    expect(of('aws_s3_bucket_public_access_block')).toEqual(
+      Array(2).fill(
+        expect.objectContaining({
+          block_public_acls: true,
+          block_public_policy: true,
+          ignore_public_acls: true,
+          restrict_public_buckets: true,
+        }),
+      ),
+    );
     expect(of('aws_s3_bucket_notification')).toHaveLength(2);
     const alarms = of('aws_cloudwatch_metric_alarm').map((a: any) => a.metric_name);
-    for (const m of ['SubscribeToShardEvent.MillisBehindLatest', 'WriteProvisionedThroughputExceeded', 'DroppedEventCount', 'FailedInvokeEventCount', 'OnFailureDestinationDeliveredEventCount']) {
+    for (const m of [
+      'SubscribeToShardEvent.MillisBehindLatest',
+      'WriteProvisionedThroughputExceeded',
+      'DroppedEventCount',
+      'FailedInvokeEventCount',
+      'OnFailureDestinationDeliveredEventCount',
+    ]) {
       expect(alarms.filter((a: string) => a === m)).toHaveLength(2);
     }
   });

@@ -38,6 +38,13 @@ describe('example app: orders stack', () => {
       'aws_sqs_queue_policy',
     ]);
     const mapping = plan.resource_changes.find((c: any) => c.type === 'aws_lambda_event_source_mapping').change.after;
-    expect(mapping).toMatchObject({ starting_position: 'TRIM_HORIZON', tumbling_window_in_seconds: 60, batch_size: 1000, bisect_batch_on_function_error: true, maximum_retry_attempts: 3, metrics_config: [{ metrics: ['EventCount'] }] });
+    expect(mapping).toMatchObject({
+      starting_position: 'TRIM_HORIZON',
+      tumbling_window_in_seconds: 60,
+      batch_size: 1000,
+      bisect_batch_on_function_error: true,
+      maximum_retry_attempts: 3,
+      metrics_config: [{ metrics: ['EventCount'] }],
+    });
   });
 });

@@ -32,7 +32,8 @@ const REQUIRED = ['--source-region', 'eu-west-1', '--target-region', 'ap-southea
 test('GIVEN --help WHEN run THEN the usage goes to stdout and it exits 0', async () => {
   const r = await run(['--help']);
   expect(r).toEqual({ code: 0, stdout: USAGE + '\n', stderr: '' });
-  for (const flag of ['--segments', '--rate', '--checkpoint', '--unversioned', '--where', '--omit', '--mask', '--target-role-arn']) expect(USAGE).toContain(flag);
+  for (const flag of ['--segments', '--rate', '--checkpoint', '--unversioned', '--where', '--omit', '--mask', '--target-role-arn'])
+    expect(USAGE).toContain(flag);
 });
 
 test('GIVEN no flags WHEN run THEN it names the three required flags and exits 1', async () => {
@@ -40,23 +41,39 @@ test('GIVEN no flags WHEN run THEN it names the three required flags and exits 1
   expect(r.code).toBe(1);
   expect(r.stdout).toBe('');
   expect(r.stderr).toBe(
-    ['backfill: --source-region is required', 'backfill: --target-region is required', 'backfill: --table is required', '(run with --help for every flag)', ''].join('\n'),
+    [
+      'backfill: --source-region is required',
+      'backfill: --target-region is required',
+      'backfill: --table is required',
+      '(run with --help for every flag)',
+      '',
+    ].join('\n'),
   );
 });
 
 test('GIVEN out-of-range numbers, a bad enum and names WHEN run THEN every problem is listed with the flag, the value and what is allowed', async () => {
   const r = await run([
     ...REQUIRED,
-    '--segments', '0',
-    '--scan-concurrency', '9',
-    '--write-concurrency', 'lots',
-    '--page-size', '2.5',
-    '--rate', '-3',
-    '--burst', '0',
-    '--max-retries', '101',
-    '--unversioned', 'copy',
-    '--progress-seconds', 'x',
-    '--version-attribute', '_o',
+    '--segments',
+    '0',
+    '--scan-concurrency',
+    '9',
+    '--write-concurrency',
+    'lots',
+    '--page-size',
+    '2.5',
+    '--rate',
+    '-3',
+    '--burst',
+    '0',
+    '--max-retries',
+    '101',
+    '--unversioned',
+    'copy',
+    '--progress-seconds',
+    'x',
+    '--version-attribute',
+    '_o',
   ]);
   expect(r.code).toBe(1);
   expect(r.stderr.split('\n')).toEqual([
@@ -75,10 +92,32 @@ test('GIVEN out-of-range numbers, a bad enum and names WHEN run THEN every probl
 });
 
 test('GIVEN more concurrent scans than segments, the same table as source and target, and bad names WHEN run THEN each is refused', async () => {
-  const r = await run(['--source-region', 'eu-west-1', '--target-region', 'eu-west-1', '--table', 'customers', '--segments', '2', '--scan-concurrency', '3']);
+  const r = await run([
+    '--source-region',
+    'eu-west-1',
+    '--target-region',
+    'eu-west-1',
+    '--table',
+    'customers',
+    '--segments',
+    '2',
+    '--scan-concurrency',
+    '3',
+  ]);
   expect(r.stderr).toContain('backfill: --scan-concurrency must be an integer 1..2 (no more than the segments) (got 3)');
-  expect(r.stderr).toContain('backfill: --target-region and --table must name another table than the source (both are eu-west-1/customers)');
-  const names = await run(['--source-region', 'EU West', '--target-region', 'ap-southeast-2', '--table', 'x', '--target-table', 'ok-table']);
+  expect(r.stderr).toContain(
+    'backfill: --target-region and --table must name another table than the source (both are eu-west-1/customers)',
+  );
+  const names = await run([
+    '--source-region',
+    'EU West',
+    '--target-region',
+    'ap-southeast-2',
+    '--table',
+    'x',
+    '--target-table',
+    'ok-table',
+  ]);
   expect(names.stderr.split('\n').slice(0, 2)).toEqual([
     'backfill: --source-region must be a region name of a-z, 0-9 and "-" (got "EU West")',
     'backfill: --table must be a DynamoDB table name: 3..255 of a-z, A-Z, 0-9, "_", "-", "." (got "x")',
@@ -119,7 +158,18 @@ describe('against DynamoDB Local', () => {
 
   const flags = (table: string, checkpoint: string, extra: string[] = []) => [
     ...['--source-region', EU, '--target-region', AP, '--table', table],
-    ...['--source-endpoint', regions.endpoints[EU], '--target-endpoint', regions.endpoints[AP], '--checkpoint', checkpoint, '--rate', '0', '--progress-seconds', '0'],
+    ...[
+      '--source-endpoint',
+      regions.endpoints[EU],
+      '--target-endpoint',
+      regions.endpoints[AP],
+      '--checkpoint',
+      checkpoint,
+      '--rate',
+      '0',
+      '--progress-seconds',
+      '0',
+    ],
     ...extra,
   ];
 
@@ -130,23 +180,45 @@ describe('against DynamoDB Local', () => {
     const checkpoint = checkpointPath();
     let stdout = '';
     let stderr = '';
-    const io = { stdout: (t: string) => (stdout += t), stderr: (t: string) => (stderr += t), client: (region: string, endpoint?: string) => dynamoClient(endpoint!, region) };
+    const io = {
+      stdout: (t: string) => (stdout += t),
+      stderr: (t: string) => (stderr += t),
+      client: (region: string, endpoint?: string) => dynamoClient(endpoint!, region),
+    };
     expect(await main(flags(table, checkpoint, ['--segments', '2', '--page-size', '10']), io)).toBe(0);
     const summary = JSON.parse(stdout);
-    expect(summary).toMatchObject({ status: 'complete', resumed: false, totals: { scanned: 40, copied: 40, stamped: 5, tombstones: 5 }, checkpoint });
+    expect(summary).toMatchObject({
+      status: 'complete',
+      resumed: false,
+      totals: { scanned: 40, copied: 40, stamped: 5, tombstones: 5 },
+      checkpoint,
+    });
     const lines = stderr.trim().split('\n');
     expect(lines[0]).toBe(`backfill ${EU}/${table} -> ${AP}/${table}: checkpoint ${checkpoint}`);
     expect(lines[lines.length - 1]).toMatch(
-      new RegExp(`^backfill ${EU}/${table} -> ${AP}/${table}: segments 2/2 \\| scanned 40 of ~40 \\| copied 40 \\| stale 0 \\| stamped 5 \\| skipped 0 \\| failed 0 \\| [\\d,]+ items/s \\| ETA 0s$`),
+      new RegExp(
+        `^backfill ${EU}/${table} -> ${AP}/${table}: segments 2/2 \\| scanned 40 of ~40 \\| copied 40 \\| stale 0 \\| stamped 5 \\| skipped 0 \\| failed 0 \\| [\\d,]+ items/s \\| ETA 0s$`,
+      ),
     );
     stdout = '';
     expect(await main(flags(table, checkpoint, ['--segments', '2']), io)).toBe(0);
-    expect(JSON.parse(stdout)).toMatchObject({ status: 'complete', resumed: true, thisRun: { scanCalls: 0, scanned: 0 }, totals: { scanned: 40 } });
+    expect(JSON.parse(stdout)).toMatchObject({
+      status: 'complete',
+      resumed: true,
+      thisRun: { scanCalls: 0, scanned: 0 },
+      totals: { scanned: 40 },
+    });
     stdout = '';
     stderr = '';
     expect(await main(flags(table, checkpointPath(), ['--verify']), io)).toBe(0);
-    expect(JSON.parse(stdout)).toMatchObject({ mode: 'verify', status: 'complete', totals: { scanned: 40, present: 40, missing: 0, behind: 0, copied: 0 } });
-    expect(stderr).toMatch(/segments 8\/8 \| scanned 40 of ~40 \| present 40 \| missing 0 \| behind 0 \| skipped 0 \| [\d,]+ items\/s \| ETA 0s\n$/);
+    expect(JSON.parse(stdout)).toMatchObject({
+      mode: 'verify',
+      status: 'complete',
+      totals: { scanned: 40, present: 40, missing: 0, behind: 0, copied: 0 },
+    });
+    expect(stderr).toMatch(
+      /segments 8\/8 \| scanned 40 of ~40 \| present 40 \| missing 0 \| behind 0 \| skipped 0 \| [\d,]+ items\/s \| ETA 0s\n$/,
+    );
   });
 
   test('GIVEN a target that lacks items WHEN the CLI verifies THEN it lists them and exits 2', async () => {
@@ -155,7 +227,11 @@ describe('against DynamoDB Local', () => {
     await seedSource(regions.source, table, { versioned: 3, tombstones: 0, unversioned: 0 });
     let stdout = '';
     let stderr = '';
-    const io = { stdout: (t: string) => (stdout += t), stderr: (t: string) => (stderr += t), client: (region: string, endpoint?: string) => dynamoClient(endpoint!, region) };
+    const io = {
+      stdout: (t: string) => (stdout += t),
+      stderr: (t: string) => (stderr += t),
+      client: (region: string, endpoint?: string) => dynamoClient(endpoint!, region),
+    };
     expect(await main(flags(table, checkpointPath(), ['--verify']), io)).toBe(2);
     expect(JSON.parse(stdout).totals).toMatchObject({ missing: 3, present: 0 });
     expect(stderr).toContain('3 items are missing or behind in the target (see "problems")');
@@ -196,26 +272,51 @@ describe('against DynamoDB Local', () => {
     await regions.source.send(new PutItemCommand({ TableName: table, Item: { ...probe, fill: { S: 'y'.repeat(400 * 1024 - 1 - used) } } }));
     let stdout = '';
     let stderr = '';
-    const io = { stdout: (t: string) => (stdout += t), stderr: (t: string) => (stderr += t), client: (region: string, endpoint?: string) => dynamoClient(endpoint!, region) };
+    const io = {
+      stdout: (t: string) => (stdout += t),
+      stderr: (t: string) => (stderr += t),
+      client: (region: string, endpoint?: string) => dynamoClient(endpoint!, region),
+    };
     expect(await main(flags(table, checkpointPath(), ['--mask', 'name']), io)).toBe(2);
     const summary = JSON.parse(stdout);
     expect(summary).toMatchObject({ status: 'complete', totals: { scanned: 4, copied: 3, failed: 1 } });
-    expect(summary.problems).toEqual([{ kind: 'failed', key: '{"pk":{"S":"big"}}', reason: `409601 bytes for ${AP}/${table} after masking, over DynamoDB's 409600-byte item limit` }]);
+    expect(summary.problems).toEqual([
+      {
+        kind: 'failed',
+        key: '{"pk":{"S":"big"}}',
+        reason: `409601 bytes for ${AP}/${table} after masking, over DynamoDB's 409600-byte item limit`,
+      },
+    ]);
     expect(stderr).toContain(`backfill ${EU}/${table} -> ${AP}/${table}: done, but 1 items could not be copied (see "problems")`);
   });
 });
 
 async function bundleCli(): Promise<string> {
   const out = join(mkdtempSync(join(tmpdir(), 'backfill-cli-')), 'cli.js');
-  await build({ entryPoints: [join(__dirname, '..', '..', 'handlers', 'backfill', 'cli.ts')], bundle: true, platform: 'node', target: 'node20', outfile: out, logLevel: 'silent' });
+  await build({
+    entryPoints: [join(__dirname, '..', '..', 'handlers', 'backfill', 'cli.ts')],
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    outfile: out,
+    logLevel: 'silent',
+  });
   return out;
 }
 
 /** Runs the bundled CLI in a fresh process with fake credentials; `watch` sees stderr as it comes. */
-function spawnCli(cli: string, args: string[], watch?: (stderr: string, child: ChildProcess) => void): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function spawnCli(
+  cli: string,
+  args: string[],
+  watch?: (stderr: string, child: ChildProcess) => void,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [cli, ...args], {
-      env: { PATH: process.env.PATH, AWS_ACCESS_KEY_ID: FAKE_CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: FAKE_CREDENTIALS.secretAccessKey },
+      env: {
+        PATH: process.env.PATH,
+        AWS_ACCESS_KEY_ID: FAKE_CREDENTIALS.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: FAKE_CREDENTIALS.secretAccessKey,
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';

@@ -83,7 +83,15 @@ test('GIVEN two regions holding 10,100 keys WHEN a third is added and backfilled
           if (touched.has(key)) continue;
           touched.add(key);
           if (brandNew) keys.fresh.push(key);
-          await appWrite(world.ddb[region], TABLE, region, key, WRITE_KINDS[Math.floor(rng() * WRITE_KINDS.length)], `r${round}-${region}`, expected);
+          await appWrite(
+            world.ddb[region],
+            TABLE,
+            region,
+            key,
+            WRITE_KINDS[Math.floor(rng() * WRITE_KINDS.length)],
+            `r${round}-${region}`,
+            expected,
+          );
         }
         await pump(world, dep3);
       })),
@@ -108,7 +116,8 @@ test('GIVEN two regions holding 10,100 keys WHEN a third is added and backfilled
   for (const key of new Set([...eu.keys(), ...us.keys(), ...ap.keys(), ...expected.byKey.keys()])) {
     const texts = tables.map((t) => stable(t.get(key) ?? 'absent'));
     if (texts[1] !== texts[0] || texts[2] !== texts[0]) differences.push(`${key}: ${EU}=${texts[0]} ${US}=${texts[1]} ${AP}=${texts[2]}`);
-    else if (!expected.allows(key, seen(eu.get(key)))) differences.push(`${key}: holds ${seen(eu.get(key))}, its last writes made ${[...(expected.byKey.get(key) ?? [])].join(' or ')}`);
+    else if (!expected.allows(key, seen(eu.get(key))))
+      differences.push(`${key}: holds ${seen(eu.get(key))}, its last writes made ${[...(expected.byKey.get(key) ?? [])].join(' or ')}`);
   }
   expect(differences.slice(0, 10)).toEqual([]);
   const seconds = (a: number, b: number) => Math.round((b - a) / 100) / 10;
@@ -119,7 +128,9 @@ test('GIVEN two regions holding 10,100 keys WHEN a third is added and backfilled
 }, 600_000);
 
 /** Step 1: the existing regions, their data, and its expected state. */
-async function existingRegions(expected: Expected): Promise<{ dep: Deployment; keys: Record<'bulk' | 'live' | 'pre' | 'fresh', string[]> }> {
+async function existingRegions(
+  expected: Expected,
+): Promise<{ dep: Deployment; keys: Record<'bulk' | 'live' | 'pre' | 'fresh', string[]> }> {
   const keys = { bulk: [] as string[], live: [] as string[], pre: [] as string[], fresh: [] as string[] };
   // From before replication: eu-west-1 only, no version.
   const pre: WriteRequest[] = [];
@@ -131,17 +142,25 @@ async function existingRegions(expected: Expected): Promise<{ dep: Deployment; k
   }
   // Helper writes an hour ago, in both regions as replication left them.
   const bulk: WriteRequest[] = [];
-  const lww = { [EU]: replicatedWrites({ region: EU, now: () => Date.now() - 3_600_000 }), [US]: replicatedWrites({ region: US, now: () => Date.now() - 3_600_000 }) };
+  const lww = {
+    [EU]: replicatedWrites({ region: EU, now: () => Date.now() - 3_600_000 }),
+    [US]: replicatedWrites({ region: US, now: () => Date.now() - 3_600_000 }),
+  };
   for (let i = 0; i < BULK; i++) {
     const key = { pk: { S: `bulk-${i}` } };
     const writer = lww[i % 3 === 0 ? US : EU];
-    const Item = i % 10 === 9 ? writer.delete({ TableName: TABLE, Key: key }).Item! : writer.put({ TableName: TABLE, Item: { ...key, ...content(`bulk-${i}`, i) } }).Item!;
+    const Item =
+      i % 10 === 9
+        ? writer.delete({ TableName: TABLE, Key: key }).Item!
+        : writer.put({ TableName: TABLE, Item: { ...key, ...content(`bulk-${i}`, i) } }).Item!;
     keys.bulk.push(key.pk.S);
     if (i % 10 === 9) expected.deleted(key.pk.S);
     else expected.made(key.pk.S, Item as Item);
     bulk.push({ PutRequest: { Item } });
   }
-  const dep = await deployOverData({ ...world, regions: [EU, US] }, TABLE, (region, client) => batchWrite(client, TABLE, region === EU ? [...pre, ...bulk] : bulk));
+  const dep = await deployOverData({ ...world, regions: [EU, US] }, TABLE, (region, client) =>
+    batchWrite(client, TABLE, region === EU ? [...pre, ...bulk] : bulk),
+  );
 
   // Written without the helper, through the real writers: stamped, updated, hard-deleted.
   const live: Record<string, WriteRequest[]> = { [EU]: [], [US]: [] };
@@ -155,12 +174,20 @@ async function existingRegions(expected: Expected): Promise<{ dep: Deployment; k
   await pump({ ...world, regions: [EU, US] }, dep);
   for (let i = 0; i < LIVE; i += 10) {
     const Key = { pk: { S: `live-${i}` } };
-    const out = await world.ddb[US].send(new UpdateItemCommand({ TableName: TABLE, Key, UpdateExpression: 'SET note = :x', ExpressionAttributeValues: { ':x': { S: 'plain update' } }, ReturnValues: 'ALL_NEW' }));
+    const out = await world.ddb[US].send(
+      new UpdateItemCommand({
+        TableName: TABLE,
+        Key,
+        UpdateExpression: 'SET note = :x',
+        ExpressionAttributeValues: { ':x': { S: 'plain update' } },
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
     expected.made(Key.pk.S, out.Attributes as Item);
   }
   const deletes = keys.live.filter((_, i) => i % 10 === 5).map((k) => ({ DeleteRequest: { Key: { pk: { S: k } } } }));
   await batchWrite(world.ddb[EU], TABLE, deletes);
-  deletes.forEach((d) => expected.deleted(d.DeleteRequest.Key.pk.S));
+  for (const d of deletes) expected.deleted(d.DeleteRequest.Key.pk.S);
   await pump({ ...world, regions: [EU, US] }, dep);
   // The writers did turn the hard deletes into tombstones in both regions.
   const tomb = await world.ddb[US].send(new GetItemCommand({ TableName: TABLE, Key: { pk: { S: 'live-5' } }, ConsistentRead: true }));

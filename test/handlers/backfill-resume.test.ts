@@ -8,7 +8,18 @@ import { ScanCommandInput } from '@aws-sdk/client-dynamodb';
 import { readFileSync } from 'fs';
 import { fileCheckpoint, runBackfill } from '../../handlers/backfill';
 import { FakeClock } from './support/fake-clock';
-import { AP, byPk, checkpointPath, createTables, EU, seedSource, sourceItems, stable, twoRegionsForTests, watched } from './support/backfill-tables';
+import {
+  AP,
+  byPk,
+  checkpointPath,
+  createTables,
+  EU,
+  seedSource,
+  sourceItems,
+  stable,
+  twoRegionsForTests,
+  watched,
+} from './support/backfill-tables';
 import { scanAll, uniqueTable } from './support/world';
 
 const regions = twoRegionsForTests();
@@ -38,7 +49,10 @@ test('GIVEN a run stopped after a few pages WHEN it is started again from its ch
   expect(saved.totals.scanned).toBe(first.thisRun.scanned);
 
   run = 2;
-  const second = await runBackfill({ ...regions.options(table, { segments: 4, scanConcurrency: 2, pageSize: 20, checkpoint: fileCheckpoint(path) }), source: { region: EU, table, client: scanning } });
+  const second = await runBackfill({
+    ...regions.options(table, { segments: 4, scanConcurrency: 2, pageSize: 20, checkpoint: fileCheckpoint(path) }),
+    source: { region: EU, table, client: scanning },
+  });
   expect(second).toMatchObject({ status: 'complete', resumed: true, segments: { total: 4, done: 4 } });
   expect(second.totals).toMatchObject({ scanned: 400, copied: 400, stale: 0, stamped: 40, tombstones: 60 });
   expect(first.thisRun.scanCalls + second.thisRun.scanCalls).toBe(scans.length);
@@ -51,7 +65,9 @@ test('GIVEN a run stopped after a few pages WHEN it is started again from its ch
     if (seg.done) expect(later).toEqual([]);
     else expect(later[0].start).toBe(stable(seg.lastEvaluatedKey ?? null));
   }
-  expect(stable((await scanAll(regions.target, table)).sort(byPk))).toBe(stable([...(await sourceItems(regions.source, table)).values()].sort(byPk)));
+  expect(stable((await scanAll(regions.target, table)).sort(byPk))).toBe(
+    stable([...(await sourceItems(regions.source, table)).values()].sort(byPk)),
+  );
   scanning.destroy();
 });
 
@@ -65,9 +81,14 @@ test('GIVEN a run that fails mid-page (retries exhausted) WHEN run again THEN on
     if (command === 'PutItemCommand' && ++puts > 45) throw Object.assign(new Error('connection reset'), { name: 'TimeoutError' });
   });
   const clock = new FakeClock();
-  const first = await runBackfill({ ...regions.options(table, { segments: 1, pageSize: 20, writeConcurrency: 1, maxRetries: 2, checkpoint: fileCheckpoint(path), clock }), target: { region: AP, table, client: dying } });
+  const first = await runBackfill({
+    ...regions.options(table, { segments: 1, pageSize: 20, writeConcurrency: 1, maxRetries: 2, checkpoint: fileCheckpoint(path), clock }),
+    target: { region: AP, table, client: dying },
+  });
   expect(first.status).toBe('failed');
-  expect(first.error).toMatch(/^copying \{"pk":\{"S":"[^"]+"\}\} to ap-southeast-2\/.* still failed after 2 retries: TimeoutError: connection reset$/);
+  expect(first.error).toMatch(
+    /^copying \{"pk":\{"S":"[^"]+"\}\} to ap-southeast-2\/.* still failed after 2 retries: TimeoutError: connection reset$/,
+  );
   expect(first.thisRun).toMatchObject({ pages: 2, retries: 2, copied: 40 });
   const second = await runBackfill(regions.options(table, { segments: 1, pageSize: 20, checkpoint: fileCheckpoint(path) }));
   // The third page's first 5 items had landed: doing them again finds them there.
@@ -83,7 +104,10 @@ test('GIVEN a rate of 20 writes/s with a burst of 5 WHEN 60 items are copied THE
   const clock = new FakeClock(1_000_000);
   const sent: number[] = [];
   const timed = watched(regions.endpoints[AP], AP, (command) => command === 'PutItemCommand' && sent.push(clock.now() - 1_000_000));
-  const summary = await runBackfill({ ...regions.options(table, { segments: 2, scanConcurrency: 2, writeConcurrency: 8, itemsPerSecond: 20, burst: 5, clock }), target: { region: AP, table, client: timed } });
+  const summary = await runBackfill({
+    ...regions.options(table, { segments: 2, scanConcurrency: 2, writeConcurrency: 8, itemsPerSecond: 20, burst: 5, clock }),
+    target: { region: AP, table, client: timed },
+  });
   expect(summary.totals.copied).toBe(60);
   expect(sent).toEqual([0, 0, 0, 0, 0, ...Array.from({ length: 55 }, (_, i) => (i + 1) * 50)]);
   expect(summary.thisRun.seconds).toBe(2.75);

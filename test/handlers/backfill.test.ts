@@ -17,7 +17,10 @@ test('GIVEN items with versions, tombstones and items without a version WHEN bac
   await createTables(regions.source, regions.target, table);
   const before = await seedSource(regions.source, table, { versioned: 30, tombstones: 10, unversioned: 10 });
   const summary = await runBackfill(regions.options(table, { segments: 3, pageSize: 7 }));
-  expect(summary).toMatchObject({ status: 'complete', totals: { scanned: 50, copied: 50, stale: 0, stamped: 10, skipped: 0, failed: 0, tombstones: 10 } });
+  expect(summary).toMatchObject({
+    status: 'complete',
+    totals: { scanned: 50, copied: 50, stale: 0, stamped: 10, skipped: 0, failed: 0, tombstones: 10 },
+  });
   const after = await sourceItems(regions.source, table);
   expect(stable([...(await scanAll(regions.target, table))].sort(byPk))).toBe(stable([...after.values()].sort(byPk)));
   for (const [pk, item] of before) {
@@ -55,7 +58,8 @@ test('GIVEN --unversioned skip and items whose version attribute is not a versio
   const reasons = Object.fromEntries(summary.problems.map((p) => [JSON.parse(p.key).pk.S, `${p.kind}: ${p.reason}`]));
   expect(reasons['odd-1']).toBe('skipped: _v is not a replication version ({"S":"yesterday"}); its writer parks such writes too');
   expect(reasons['odd-2']).toMatch(/^skipped: _v is not a replication version \(\{"N":"17"\}\)/);
-  for (const [pk, item] of before) if (!item._v) expect(reasons[pk]).toMatch(/^skipped: no version attribute .*--unversioned stamp copies it$/);
+  for (const [pk, item] of before)
+    if (!item._v) expect(reasons[pk]).toMatch(/^skipped: no version attribute .*--unversioned stamp copies it$/);
   const after = await sourceItems(regions.source, table);
   for (const [pk, item] of before) expect(after.get(pk)).toEqual(item);
 });
@@ -63,11 +67,27 @@ test('GIVEN --unversioned skip and items whose version attribute is not a versio
 test('GIVEN a target region that omits and masks attributes WHEN backfilled THEN it gets items as its writer would write them: omitted gone, masked "***", keys and metadata intact', async () => {
   const table = uniqueTable('masked');
   await createTables(regions.source, regions.target, table);
-  const item = { pk: { S: 'p1' }, email: { S: 'a@example.com' }, phone: { S: '+44 1' }, city: { S: 'Leeds' }, _v: { S: '1700000000000#eu-west-1#abc' }, _o: { S: EU } };
+  const item = {
+    pk: { S: 'p1' },
+    email: { S: 'a@example.com' },
+    phone: { S: '+44 1' },
+    city: { S: 'Leeds' },
+    _v: { S: '1700000000000#eu-west-1#abc' },
+    _o: { S: EU },
+  };
   await regions.source.send(new PutItemCommand({ TableName: table, Item: item }));
-  const summary = await runBackfill({ ...regions.options(table), target: { region: AP, table, client: regions.target, omit: ['email', 'pk'], mask: ['phone', '_v'] } });
+  const summary = await runBackfill({
+    ...regions.options(table),
+    target: { region: AP, table, client: regions.target, omit: ['email', 'pk'], mask: ['phone', '_v'] },
+  });
   expect(summary.totals).toMatchObject({ copied: 1 });
-  expect((await regions.target.send(new GetItemCommand({ TableName: table, Key: { pk: item.pk } }))).Item).toEqual({ pk: item.pk, phone: { S: '***' }, city: item.city, _v: item._v, _o: item._o });
+  expect((await regions.target.send(new GetItemCommand({ TableName: table, Key: { pk: item.pk } }))).Item).toEqual({
+    pk: item.pk,
+    phone: { S: '***' },
+    city: item.city,
+    _v: item._v,
+    _o: item._o,
+  });
 });
 
 test('GIVEN selective replication WHEN backfilled with its pattern THEN only matching items and every tombstone are copied, as the writers would', async () => {
@@ -103,7 +123,11 @@ test('GIVEN an item that masking makes too large for the target WHEN backfilled 
   const summary = await runBackfill({ ...regions.options(table), target: { region: AP, table, client: regions.target, mask: ['p'] } });
   expect(summary.totals).toMatchObject({ scanned: 2, copied: 1, failed: 1 });
   expect(summary.problems).toEqual([
-    { kind: 'failed', key: '{"pk":{"S":"big"}}', reason: `409601 bytes for ap-southeast-2/${table} after masking, over DynamoDB's 409600-byte item limit` },
+    {
+      kind: 'failed',
+      key: '{"pk":{"S":"big"}}',
+      reason: `409601 bytes for ap-southeast-2/${table} after masking, over DynamoDB's 409600-byte item limit`,
+    },
   ]);
 });
 
@@ -118,11 +142,24 @@ test('GIVEN a target missing some items and behind on others WHEN verified THEN 
   await regions.target.send(new PutItemCommand({ TableName: table, Item: older }));
   const before = stable((await scanAll(regions.target, table)).sort(byPk));
   const check = await runBackfill(regions.options(table, { verify: true, segments: 2, pageSize: 10 }));
-  expect(check).toMatchObject({ mode: 'verify', status: 'complete', totals: { scanned: 27, present: 15, behind: 1, missing: 9, skipped: 2, copied: 0, tombstones: 5 } });
+  expect(check).toMatchObject({
+    mode: 'verify',
+    status: 'complete',
+    totals: { scanned: 27, present: 15, behind: 1, missing: 9, skipped: 2, copied: 0, tombstones: 5 },
+  });
   expect(check.problems.filter((p) => p.kind === 'behind')).toEqual([
-    { kind: 'behind', key: JSON.stringify({ pk: { S: pks[15] } }), reason: `ap-southeast-2/${table} holds 0000000000001#us-east-1#aaaaaaaaaaaa, older than the source's ${items.get(pks[15])!._v.S}` },
+    {
+      kind: 'behind',
+      key: JSON.stringify({ pk: { S: pks[15] } }),
+      reason: `ap-southeast-2/${table} holds 0000000000001#us-east-1#aaaaaaaaaaaa, older than the source's ${items.get(pks[15])!._v.S}`,
+    },
   ]);
-  expect(check.problems.filter((p) => p.kind === 'missing').map((p) => JSON.parse(p.key).pk.S).sort()).toEqual(pks.slice(16).sort());
+  expect(
+    check.problems
+      .filter((p) => p.kind === 'missing')
+      .map((p) => JSON.parse(p.key).pk.S)
+      .sort(),
+  ).toEqual(pks.slice(16).sort());
   expect(stable((await scanAll(regions.target, table)).sort(byPk))).toBe(before);
   await runBackfill(regions.options(table));
   const again = await runBackfill(regions.options(table, { verify: true }));
@@ -143,8 +180,10 @@ test('GIVEN tables with different keys, or a checkpoint of another backfill WHEN
   await expect(runBackfill(regions.options(other, { segments: 3, checkpoint: fileCheckpoint(path) }))).rejects.toThrow(
     `checkpoint ${path} belongs to another backfill ({"mode":"copy","source":{"region":"eu-west-1","table":"${other}"},"target":{"region":"ap-southeast-2","table":"${other}"},"totalSegments":2}); this run is`,
   );
-  await expect(runBackfill(regions.options('missing-table'))).rejects.toThrow(/^cannot describe table eu-west-1\/missing-table: ResourceNotFoundException/);
+  await expect(runBackfill(regions.options('missing-table'))).rejects.toThrow(
+    /^cannot describe table eu-west-1\/missing-table: ResourceNotFoundException/,
+  );
   await expect(runBackfill(regions.options(other, { segments: 0, writeConcurrency: 5000 }))).rejects.toThrow(
-    'backfill options are invalid:\n- segments must be an integer 1..1000000 (Scan\'s TotalSegments range) (got 0)\n- writeConcurrency must be an integer 1..1000 (got 5000)',
+    "backfill options are invalid:\n- segments must be an integer 1..1000000 (Scan's TotalSegments range) (got 0)\n- writeConcurrency must be an integer 1..1000 (got 5000)",
   );
 });

@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { replicatedWrites } from '../../handlers/client';
-import { bundleEntry, bundleHandlers, HANDLER_ENTRIES } from '../../scripts/bundle-handlers';
+import { bundleEntry, bundleHandlers, CLI_ENTRIES, HANDLER_ENTRIES } from '../../scripts/bundle-handlers';
 import { FakeSts, startFakeSts } from '../support/fake-sts';
 import { createStreamTable, streamEvent } from '../support/streams';
 import { runBundle } from './support/run-bundle';
@@ -22,7 +22,11 @@ let bundlePath: string;
 let firstBundles: { name: string; path: string }[];
 
 beforeAll(async () => {
-  const [started, results, fakeSts] = await Promise.all([startWorld(['eu-west-1', 'us-east-1']), bundleHandlers(mkdtempSync(join(tmpdir(), 'bundles-'))), startFakeSts()]);
+  const [started, results, fakeSts] = await Promise.all([
+    startWorld(['eu-west-1', 'us-east-1']),
+    bundleHandlers(mkdtempSync(join(tmpdir(), 'bundles-'))),
+    startFakeSts(),
+  ]);
   world = started;
   sts = fakeSts;
   firstBundles = results;
@@ -33,10 +37,11 @@ afterAll(async () => {
   await world?.stop();
 });
 
-test('GIVEN the handler entries WHEN bundled twice into different folders THEN the bundles are byte-identical', async () => {
+test('GIVEN the handler and CLI entries WHEN bundled twice into different folders THEN the bundles are byte-identical', async () => {
   const again = await bundleHandlers(mkdtempSync(join(tmpdir(), 'bundles-')));
   expect(Object.keys(HANDLER_ENTRIES)).toEqual(['replicate', 'redrive']);
-  expect(again.map((r) => r.name).sort()).toEqual(['redrive', 'replicate']);
+  expect(Object.keys(CLI_ENTRIES)).toEqual(['backfill-cli']);
+  expect(again.map((r) => r.name).sort()).toEqual(['backfill-cli', 'redrive', 'replicate']);
   for (const r of again) {
     const first = firstBundles.find((f) => f.name === r.name)!;
     expect({ name: r.name, identical: readFileSync(r.path).equals(readFileSync(first.path)) }).toEqual({ name: r.name, identical: true });
@@ -60,7 +65,7 @@ test('GIVEN the bundle in a fresh Node process configured by environment only WH
   await createStreamTable(world.ddb['us-east-1'], `${table}-xacct`);
   const app = replicatedWrites({ region: 'eu-west-1' });
   await world.ddb['eu-west-1'].send(
-    new PutItemCommand(app.put({ TableName: table, Item: { pk: { S: 'from-bundle' }, b: { B: new Uint8Array([0, 1, 254, 255]) } } }))
+    new PutItemCommand(app.put({ TableName: table, Item: { pk: { S: 'from-bundle' }, b: { B: new Uint8Array([0, 1, 254, 255]) } } })),
   );
   const records = await dep.readers['eu-west-1'].readNew();
   const broken = JSON.parse(JSON.stringify(records[0]));
@@ -71,7 +76,12 @@ test('GIVEN the bundle in a fresh Node process configured by environment only WH
     REPLICATION_SOURCE_ENDPOINT: world.local['eu-west-1'].endpoint,
     REPLICATION_TARGETS: JSON.stringify([
       { region: 'us-east-1', table, endpoint: world.local['us-east-1'].endpoint },
-      { region: 'us-east-1', table: `${table}-xacct`, endpoint: world.local['us-east-1'].endpoint, roleArn: 'arn:aws:iam::222222222222:role/w' },
+      {
+        region: 'us-east-1',
+        table: `${table}-xacct`,
+        endpoint: world.local['us-east-1'].endpoint,
+        roleArn: 'arn:aws:iam::222222222222:role/w',
+      },
     ]),
     AWS_ENDPOINT_URL_STS: sts.endpoint,
     REPLICATION_FAILURE_QUEUE_URL: world.sqs.queueUrl,
@@ -83,13 +93,20 @@ test('GIVEN the bundle in a fresh Node process configured by environment only WH
   expect(run.result).toEqual({ batchItemFailures: [] });
   const copy = await world.ddb['us-east-1'].send(new GetItemCommand({ TableName: table, Key: { pk: { S: 'from-bundle' } } }));
   expect(Buffer.from(copy.Item!.b.B!)).toEqual(Buffer.from([0, 1, 254, 255]));
-  const crossAccount = await world.ddb['us-east-1'].send(new GetItemCommand({ TableName: `${table}-xacct`, Key: { pk: { S: 'from-bundle' } } }));
+  const crossAccount = await world.ddb['us-east-1'].send(
+    new GetItemCommand({ TableName: `${table}-xacct`, Key: { pk: { S: 'from-bundle' } } }),
+  );
   expect(crossAccount.Item).toEqual(copy.Item);
   expect(sts.calls.map((c) => c.get('RoleArn'))).toEqual(['arn:aws:iam::222222222222:role/w']);
   const parked = world.sqs.messages.slice(sent).map((m) => JSON.parse(m.body));
   expect(parked.map((p) => p.reason)).toEqual(['new image has a malformed version attribute _v: {"S":"garbage"}']);
   // Structured JSON logs and EMF metrics on stdout.
   const json = run.json;
-  expect(json.find((l) => l.message === 'batch replicated')).toMatchObject({ level: 'INFO', service: 'replica-writer-test', records: 2, parked: 1 });
+  expect(json.find((l) => l.message === 'batch replicated')).toMatchObject({
+    level: 'INFO',
+    service: 'replica-writer-test',
+    records: 2,
+    parked: 1,
+  });
   expect(json.find((l) => l.TargetRegion === 'us-east-1')).toMatchObject({ Replicated: 2 });
 });

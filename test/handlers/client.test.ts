@@ -31,7 +31,8 @@ afterAll(async () => {
   await local?.stop();
 });
 
-const get = async (pk: string) => (await ddb.send(new GetItemCommand({ TableName: TABLE, Key: { pk: { S: pk } }, ConsistentRead: true }))).Item as Item | undefined;
+const get = async (pk: string) =>
+  (await ddb.send(new GetItemCommand({ TableName: TABLE, Key: { pk: { S: pk } }, ConsistentRead: true }))).Item as Item | undefined;
 
 test('GIVEN a put WHEN stamped THEN the item carries a version of this region and time, and a copied tombstone marker is dropped', async () => {
   await ddb.send(new PutItemCommand(lww.put({ TableName: TABLE, Item: { pk: { S: 'p' }, a: { S: '1' }, _d: { BOOL: true } } })));
@@ -46,7 +47,14 @@ test('GIVEN a deleted key WHEN it is updated through the helper, with SET, REMOV
   await ddb.send(new PutItemCommand(lww.delete({ TableName: TABLE, Key: { pk: { S: 'u' } } })));
   expect(lww.visible(await get('u'))).toBeUndefined();
   await ddb.send(
-    new UpdateItemCommand(lww.update({ TableName: TABLE, Key: { pk: { S: 'u' } }, UpdateExpression: 'SET a = :a REMOVE gone', ExpressionAttributeValues: { ':a': { N: '1' } } })),
+    new UpdateItemCommand(
+      lww.update({
+        TableName: TABLE,
+        Key: { pk: { S: 'u' } },
+        UpdateExpression: 'SET a = :a REMOVE gone',
+        ExpressionAttributeValues: { ':a': { N: '1' } },
+      }),
+    ),
   );
   let item = (await get('u'))!;
   expect(lww.visible(item)).toBeDefined();
@@ -54,20 +62,45 @@ test('GIVEN a deleted key WHEN it is updated through the helper, with SET, REMOV
   expect(item._ttl).toBeUndefined();
   expect(item.a).toEqual({ N: '1' });
   const first = item._v.S!;
-  await ddb.send(new UpdateItemCommand(lww.update({ TableName: TABLE, Key: { pk: { S: 'u' } }, UpdateExpression: 'ADD a :one', ExpressionAttributeValues: { ':one': { N: '1' } } })));
+  await ddb.send(
+    new UpdateItemCommand(
+      lww.update({
+        TableName: TABLE,
+        Key: { pk: { S: 'u' } },
+        UpdateExpression: 'ADD a :one',
+        ExpressionAttributeValues: { ':one': { N: '1' } },
+      }),
+    ),
+  );
   item = (await get('u'))!;
   expect(item.a).toEqual({ N: '2' });
   expect(item._v.S).not.toBe(first);
 });
 
 test('GIVEN an update that sets the TTL attribute itself WHEN stamped THEN its TTL is kept', async () => {
-  await ddb.send(new UpdateItemCommand(lww.update({ TableName: TABLE, Key: { pk: { S: 'ttl' } }, UpdateExpression: 'SET #t = :t', ExpressionAttributeNames: { '#t': '_ttl' }, ExpressionAttributeValues: { ':t': { N: '99' } } })));
+  await ddb.send(
+    new UpdateItemCommand(
+      lww.update({
+        TableName: TABLE,
+        Key: { pk: { S: 'ttl' } },
+        UpdateExpression: 'SET #t = :t',
+        ExpressionAttributeNames: { '#t': '_ttl' },
+        ExpressionAttributeValues: { ':t': { N: '99' } },
+      }),
+    ),
+  );
   expect((await get('ttl'))!._ttl).toEqual({ N: '99' });
 });
 
 test('GIVEN a conditional delete WHEN it becomes a tombstone THEN the condition still guards it and the tombstone expires after 7 days', async () => {
   await ddb.send(new PutItemCommand(lww.put({ TableName: TABLE, Item: { pk: { S: 'd' }, state: { S: 'open' } } })));
-  const guarded = lww.delete({ TableName: TABLE, Key: { pk: { S: 'd' } }, ConditionExpression: '#s = :s', ExpressionAttributeNames: { '#s': 'state' }, ExpressionAttributeValues: { ':s': { S: 'closed' } } });
+  const guarded = lww.delete({
+    TableName: TABLE,
+    Key: { pk: { S: 'd' } },
+    ConditionExpression: '#s = :s',
+    ExpressionAttributeNames: { '#s': 'state' },
+    ExpressionAttributeValues: { ':s': { S: 'closed' } },
+  });
   await expect(ddb.send(new PutItemCommand(guarded))).rejects.toMatchObject({ name: 'ConditionalCheckFailedException' });
   await ddb.send(new PutItemCommand({ ...guarded, ExpressionAttributeValues: { ':s': { S: 'open' } } }));
   const tomb = (await get('d'))!;
@@ -83,7 +116,14 @@ test('GIVEN a transaction of put, update, delete and condition check WHEN stampe
       lww.transactWrite({
         TransactItems: [
           { Put: { TableName: TABLE, Item: { pk: { S: 't-put' } } } },
-          { Update: { TableName: TABLE, Key: { pk: { S: 't-upd' } }, UpdateExpression: 'SET c = :c', ExpressionAttributeValues: { ':c': { S: 'x' } } } },
+          {
+            Update: {
+              TableName: TABLE,
+              Key: { pk: { S: 't-upd' } },
+              UpdateExpression: 'SET c = :c',
+              ExpressionAttributeValues: { ':c': { S: 'x' } },
+            },
+          },
           { Delete: { TableName: TABLE, Key: { pk: { S: 't-del' } } } },
           { ConditionCheck: { TableName: TABLE, Key: { pk: { S: 'p' } }, ConditionExpression: 'attribute_exists(pk)' } },
         ],
@@ -101,7 +141,11 @@ test('GIVEN tombstones in a table WHEN read through the helpers THEN get, query 
   await ddb.send(new PutItemCommand(lww.delete({ TableName: TABLE, Key: { pk: { S: 'r-dead' } } })));
   expect(lww.get(await ddb.send(new GetItemCommand({ TableName: TABLE, Key: { pk: { S: 'r-dead' } } }))).Item).toBeUndefined();
   expect(lww.get(await ddb.send(new GetItemCommand({ TableName: TABLE, Key: { pk: { S: 'r-live' } } }))).Item).toBeDefined();
-  const q = lww.page(await ddb.send(new QueryCommand({ TableName: TABLE, KeyConditionExpression: 'pk = :p', ExpressionAttributeValues: { ':p': { S: 'r-dead' } } })));
+  const q = lww.page(
+    await ddb.send(
+      new QueryCommand({ TableName: TABLE, KeyConditionExpression: 'pk = :p', ExpressionAttributeValues: { ':p': { S: 'r-dead' } } }),
+    ),
+  );
   expect(q.Items).toEqual([]);
   expect(q.Count).toBe(0);
   const scan = lww.page(await ddb.send(new ScanCommand({ TableName: TABLE })));

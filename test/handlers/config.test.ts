@@ -40,7 +40,12 @@ test('GIVEN the full environment WHEN read THEN every setting is taken as given'
 });
 
 test('GIVEN only the required variables WHEN read THEN the defaults apply and AWS_REGION names the source', () => {
-  const c = configFromEnv({ AWS_REGION: 'eu-west-1', [ENV.targets]: '[{"region":"us-east-1","table":"t"}]', [ENV.failureQueueUrl]: 'q', [ENV.stateTable]: 's' });
+  const c = configFromEnv({
+    AWS_REGION: 'eu-west-1',
+    [ENV.targets]: '[{"region":"us-east-1","table":"t"}]',
+    [ENV.failureQueueUrl]: 'q',
+    [ENV.stateTable]: 's',
+  });
   expect(c.sourceRegion).toBe('eu-west-1');
   expect(c.names).toEqual({ version: '_v', origin: '_o', deleted: '_d', ttl: '_ttl', writtenFor: '_w' });
   expect(c.tombstoneTtlSeconds).toBe(604800);
@@ -48,9 +53,7 @@ test('GIVEN only the required variables WHEN read THEN the defaults apply and AW
 });
 
 test('GIVEN several problems WHEN read THEN one error lists them all', () => {
-  expect(() =>
-    configFromEnv({ [ENV.targets]: '[{"region":"us-east-1"}]', [ENV.concurrency]: '0', [ENV.versionAttribute]: '_o' }),
-  ).toThrow(
+  expect(() => configFromEnv({ [ENV.targets]: '[{"region":"us-east-1"}]', [ENV.concurrency]: '0', [ENV.versionAttribute]: '_o' })).toThrow(
     [
       'replica writer configuration is invalid:',
       '- REPLICATION_SOURCE_REGION (or AWS_REGION) must name the source region',
@@ -65,7 +68,13 @@ test('GIVEN several problems WHEN read THEN one error lists them all', () => {
 
 test('GIVEN targets that are not JSON or include the source region WHEN read THEN the error says so', () => {
   expect(() => configFromEnv({ ...valid, [ENV.targets]: 'nope' })).toThrow(/REPLICATION_TARGETS must be JSON/);
-  expect(() => configFromEnv({ ...valid, [ENV.targets]: '[{"region":"eu-west-1","table":"t"}]' })).toThrow(/must not include the source region eu-west-1/);
-  expect(() => configFromEnv({ ...valid, [ENV.targets]: '[{"region":"us-east-1","table":"t","omit":"ssn"}]' })).toThrow(/omit must be a list of attribute names/);
-  expect(() => configFromEnv({ ...valid, [ENV.parkMaxBytes]: '2000000' })).toThrow(/REPLICATION_PARK_MAX_BYTES must be 1024..1048576, SQS's message size range \(got 2000000\)/);
+  expect(() => configFromEnv({ ...valid, [ENV.targets]: '[{"region":"eu-west-1","table":"t"}]' })).toThrow(
+    /must not include the source region eu-west-1/,
+  );
+  expect(() => configFromEnv({ ...valid, [ENV.targets]: '[{"region":"us-east-1","table":"t","omit":"ssn"}]' })).toThrow(
+    /omit must be a list of attribute names/,
+  );
+  expect(() => configFromEnv({ ...valid, [ENV.parkMaxBytes]: '2000000' })).toThrow(
+    /REPLICATION_PARK_MAX_BYTES must be 1024..1048576, SQS's message size range \(got 2000000\)/,
+  );
 });

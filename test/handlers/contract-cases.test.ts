@@ -58,12 +58,30 @@ test('GIVEN two plain writes to one key in one region with the writer polling be
 
 test('GIVEN a plain update whose batch is retried late, after another region made a newer write WHEN every stream drains THEN the newer write wins everywhere', async () => {
   const dep = await deploy(world, uniqueTable('late'));
-  await world.ddb[EU].send(new PutItemCommand(replicatedWrites({ region: EU }).put({ TableName: dep.table, Item: { ...key('b'), n: { N: '0' } } })));
+  await world.ddb[EU].send(
+    new PutItemCommand(replicatedWrites({ region: EU }).put({ TableName: dep.table, Item: { ...key('b'), n: { N: '0' } } })),
+  );
   await pump(world, dep);
-  await world.ddb[EU].send(new UpdateItemCommand({ TableName: dep.table, Key: key('b'), UpdateExpression: 'SET n = :n', ExpressionAttributeValues: { ':n': { N: '1' } } }));
+  await world.ddb[EU].send(
+    new UpdateItemCommand({
+      TableName: dep.table,
+      Key: key('b'),
+      UpdateExpression: 'SET n = :n',
+      ExpressionAttributeValues: { ':n': { N: '1' } },
+    }),
+  );
   const pending = await dep.readers[EU].readNew(); // EU's writer fails on it (target down, say) and retries later
   await sleep(20);
-  await world.ddb[US].send(new UpdateItemCommand(replicatedWrites({ region: US }).update({ TableName: dep.table, Key: key('b'), UpdateExpression: 'SET n = :n', ExpressionAttributeValues: { ':n': { N: '2' } } })));
+  await world.ddb[US].send(
+    new UpdateItemCommand(
+      replicatedWrites({ region: US }).update({
+        TableName: dep.table,
+        Key: key('b'),
+        UpdateExpression: 'SET n = :n',
+        ExpressionAttributeValues: { ':n': { N: '2' } },
+      }),
+    ),
+  );
   await pump({ ...world, regions: [US, AP] }, dep); // EU's writer is still stuck
   await sleep(20);
   await deliver(dep, EU, pending);
@@ -80,7 +98,9 @@ test('GIVEN a hard delete delivered again by the redrive after another region re
   await deliver(dep, EU, deleted);
   await pump(world, dep);
   await expectConverged(dep.table, 'c', undefined);
-  await world.ddb[US].send(new PutItemCommand(replicatedWrites({ region: US }).put({ TableName: dep.table, Item: { ...key('c'), n: { N: '2' } } })));
+  await world.ddb[US].send(
+    new PutItemCommand(replicatedWrites({ region: US }).put({ TableName: dep.table, Item: { ...key('c'), n: { N: '2' } } })),
+  );
   await pump(world, dep);
   await sleep(20);
   expect((await dep.writers[EU](redriveEvent(deleted) as ReturnType<typeof streamEvent>)).batchItemFailures).toEqual([]);
@@ -95,7 +115,9 @@ test('GIVEN a plain put, then a hard delete, and an older copy landing on the de
   const put = await dep.readers[EU].readNew();
   await world.ddb[EU].send(new DeleteItemCommand({ TableName: dep.table, Key: key('g') }));
   // A concurrent delete from a clock a minute behind reaches EU first, on the absent key.
-  await world.ddb[AP].send(new PutItemCommand(replicatedWrites({ region: AP, now: () => Date.now() - 60_000 }).delete({ TableName: dep.table, Key: key('g') })));
+  await world.ddb[AP].send(
+    new PutItemCommand(replicatedWrites({ region: AP, now: () => Date.now() - 60_000 }).delete({ TableName: dep.table, Key: key('g') })),
+  );
   await pump({ ...world, regions: [AP] }, dep);
   // EU's writer sees only the put: the copy that landed is older, so it puts the write back...
   await deliver(dep, EU, put);
@@ -110,7 +132,14 @@ test('GIVEN a deleted item WHEN it is updated without the helper THEN it is visi
   await world.ddb[EU].send(new PutItemCommand(eu.put({ TableName: dep.table, Item: { ...key('d'), n: { N: '1' } } })));
   await world.ddb[EU].send(new PutItemCommand(eu.delete({ TableName: dep.table, Key: key('d') })));
   await pump(world, dep);
-  await world.ddb[AP].send(new UpdateItemCommand({ TableName: dep.table, Key: key('d'), UpdateExpression: 'SET m = :m', ExpressionAttributeValues: { ':m': { S: 'back' } } }));
+  await world.ddb[AP].send(
+    new UpdateItemCommand({
+      TableName: dep.table,
+      Key: key('d'),
+      UpdateExpression: 'SET m = :m',
+      ExpressionAttributeValues: { ':m': { S: 'back' } },
+    }),
+  );
   await pump(world, dep);
   const item = await expectConverged(dep.table, 'd', { m: { S: 'back' } });
   expect(item!._d).toBeUndefined();
@@ -132,7 +161,16 @@ test('GIVEN a write made by a clock 10 s behind, after its region saw a write fr
 test('GIVEN an item that masking makes too large for one target only WHEN it is replicated THEN that target alone is parked and the other gets it', async () => {
   const table = uniqueTable('oversize');
   const dep = await deploy(world, table, (r) =>
-    r === EU ? { configOverrides: { targets: [{ region: US, table, endpoint: world.local[US].endpoint }, { region: AP, table, endpoint: world.local[AP].endpoint, mask: ['p'] }] } } : {},
+    r === EU
+      ? {
+          configOverrides: {
+            targets: [
+              { region: US, table, endpoint: world.local[US].endpoint },
+              { region: AP, table, endpoint: world.local[AP].endpoint, mask: ['p'] },
+            ],
+          },
+        }
+      : {},
   );
   world.sqs.messages.length = 0;
   const eu = replicatedWrites({ region: EU });

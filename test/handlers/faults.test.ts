@@ -43,9 +43,19 @@ function throttleFirst(n: number) {
       if (state.remaining > 0) {
         state.remaining--;
         state.throttled++;
-        const body = JSON.stringify({ __type: 'com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException', message: 'injected throttling' });
+        const body = JSON.stringify({
+          __type: 'com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException',
+          message: 'injected throttling',
+        });
         // The shape the SDK accepts as an HTTP response (HttpResponse.isInstance checks these fields).
-        return { response: { statusCode: 400, reason: 'Bad Request', headers: { 'content-type': 'application/x-amz-json-1.0' }, body: Readable.from([Buffer.from(body)]) } };
+        return {
+          response: {
+            statusCode: 400,
+            reason: 'Bad Request',
+            headers: { 'content-type': 'application/x-amz-json-1.0' },
+            body: Readable.from([Buffer.from(body)]),
+          },
+        };
       }
       return real.handle(request, options);
     },
@@ -58,7 +68,16 @@ describe('replica writer faults', () => {
   test('GIVEN one target region down WHEN a batch is delivered THEN every record of the affected keys is reported, the reachable region is written once, and after recovery all regions converge', async () => {
     const table = uniqueTable('down');
     const dep = await deploy(world, table, (r) =>
-      r === EU ? { configOverrides: { targets: [{ region: US, table, endpoint: world.local[US].endpoint }, { region: AP, table, endpoint: gate.endpoint }] } } : {},
+      r === EU
+        ? {
+            configOverrides: {
+              targets: [
+                { region: US, table, endpoint: world.local[US].endpoint },
+                { region: AP, table, endpoint: gate.endpoint },
+              ],
+            },
+          }
+        : {},
     );
     await world.ddb[EU].send(new PutItemCommand(app.put({ TableName: table, Item: { pk: { S: 'a' }, n: { N: '1' } } })));
     await world.ddb[EU].send(new PutItemCommand(app.put({ TableName: table, Item: { pk: { S: 'a' }, n: { N: '2' } } })));
@@ -97,7 +116,9 @@ describe('replica writer faults', () => {
       r === EU
         ? {
             onInvocation,
-            clients: localClients((c, t) => (t.region === US ? dynamoClient(t.endpoint!, t.region, { maxAttempts: 2, requestHandler: throttle.handler as any }) : c)),
+            clients: localClients((c, t) =>
+              t.region === US ? dynamoClient(t.endpoint!, t.region, { maxAttempts: 2, requestHandler: throttle.handler as any }) : c,
+            ),
           }
         : {},
     );
@@ -148,7 +169,9 @@ describe('replica writer faults', () => {
     const table = uniqueTable('big256');
     const dep = await deploy(world, table, () => ({ configOverrides: { parkMaxBytes: undefined } }));
     const sent = world.sqs.messages.length;
-    await world.ddb[EU].send(new PutItemCommand({ TableName: table, Item: { pk: { S: 'big' }, d: { S: 'y'.repeat(409_600 - 2 - 3 - 1 - 20) } } }));
+    await world.ddb[EU].send(
+      new PutItemCommand({ TableName: table, Item: { pk: { S: 'big' }, d: { S: 'y'.repeat(409_600 - 2 - 3 - 1 - 20) } } }),
+    );
     const batch = await dep.readers[EU].readNew();
     expect((await dep.writers[EU](streamEvent(batch))).batchItemFailures).toEqual([]);
     const [message] = world.sqs.messages.slice(sent);
@@ -166,7 +189,9 @@ describe('replica writer faults', () => {
     const table = uniqueTable('poison');
     const dep = await deploy(world, table);
     const sent = world.sqs.messages.length;
-    await world.ddb[EU].send(new PutItemCommand({ TableName: table, Item: { pk: { S: 'badv' }, _v: { S: 'not-a-version' }, _o: { S: EU } } }));
+    await world.ddb[EU].send(
+      new PutItemCommand({ TableName: table, Item: { pk: { S: 'badv' }, _v: { S: 'not-a-version' }, _o: { S: EU } } }),
+    );
     await world.ddb[EU].send(new PutItemCommand(app.put({ TableName: table, Item: { pk: { S: 'good' } } })));
     const [badVersion, good] = await dep.readers[EU].readNew();
     const noKeys: DynamoDBRecord = JSON.parse(JSON.stringify(good));
@@ -177,7 +202,10 @@ describe('replica writer faults', () => {
     badType.dynamodb!.SequenceNumber = '2';
     const res = await dep.writers[EU](streamEvent([noKeys, badVersion, badType, good]));
     expect(res.batchItemFailures).toEqual([]);
-    const reasons = world.sqs.messages.slice(sent).map((m) => JSON.parse(m.body).reason).sort();
+    const reasons = world.sqs.messages
+      .slice(sent)
+      .map((m) => JSON.parse(m.body).reason)
+      .sort();
     expect(reasons).toEqual([
       'new image has a malformed version attribute _v: {"S":"not-a-version"}',
       'undecodable stream record: NewImage.pk: unknown attribute type "Q"',
@@ -216,12 +244,18 @@ describe('replica writer faults', () => {
       spy.mockRestore();
       process.env.POWERTOOLS_METRICS_DISABLED = previous;
     }
-    const emf = lines.flatMap((l) => l.split('\n')).filter((l) => l.includes('"_aws"')).map((l) => JSON.parse(l));
+    const emf = lines
+      .flatMap((l) => l.split('\n'))
+      .filter((l) => l.includes('"_aws"'))
+      .map((l) => JSON.parse(l));
     const us = emf.find((e) => e.TargetRegion === US);
     expect(us).toMatchObject({ SourceRegion: EU, Replicated: 1, Stale: 0 });
     expect(typeof us.ReplicationLag).toBe('number');
     expect(us._aws.CloudWatchMetrics[0].Metrics).toEqual(
-      expect.arrayContaining([{ Name: 'ReplicationLag', Unit: 'Milliseconds' }, { Name: 'Replicated', Unit: 'Count' }]),
+      expect.arrayContaining([
+        { Name: 'ReplicationLag', Unit: 'Milliseconds' },
+        { Name: 'Replicated', Unit: 'Count' },
+      ]),
     );
     const base = emf.find((e) => e.TargetRegion === undefined);
     expect(base).toMatchObject({ EchoesSkipped: 0, SelfStamped: 0, Parked: 0, TtlDeletesSkipped: 0 });

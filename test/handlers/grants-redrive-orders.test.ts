@@ -87,12 +87,20 @@ afterAll(async () => {
 });
 
 const calledWith = (key: string) =>
-  new Set([dynamoEndpoint, sqsEndpoint, lambdaEndpoint].flatMap((e) => e.calls).filter((c) => c.accessKeyId === key).flatMap((c) => c.resources.map((r) => pair(c.action, r))));
+  new Set(
+    [dynamoEndpoint, sqsEndpoint, lambdaEndpoint]
+      .flatMap((e) => e.calls)
+      .filter((c) => c.accessKeyId === key)
+      .flatMap((c) => c.resources.map((r) => pair(c.action, r))),
+  );
 
 function expectGrantsEqualCalls(json: any, functionId: string, called: Set<string>): void {
   const needed = new Set([...called, ...lambdaServiceGrants(json, functionId)]);
   const granted = roleGrants(json, roleOfFunction(json, functionId));
-  expect({ grantedNotCalled: minus(granted, needed), calledNotGranted: minus(needed, granted) }).toEqual({ grantedNotCalled: [], calledNotGranted: [] });
+  expect({ grantedNotCalled: minus(granted, needed), calledNotGranted: minus(needed, granted) }).toEqual({
+    grantedNotCalled: [],
+    calledNotGranted: [],
+  });
 }
 
 /** Creates the stack's DynamoDB tables (names and partition keys from the JSON) in DynamoDB Local; returns stream ARNs by table name. */
@@ -100,7 +108,15 @@ async function createTables(json: any): Promise<Record<string, string>> {
   const streams: Record<string, string> = {};
   for (const t of Object.values(json.resource.aws_dynamodb_table) as any[]) {
     if (t.stream_enabled) streams[t.name] = await createStreamTable(ddb, t.name, { partitionKey: t.hash_key });
-    else await ddb.send(new CreateTableCommand({ TableName: t.name, BillingMode: 'PAY_PER_REQUEST', KeySchema: [{ AttributeName: t.hash_key, KeyType: 'HASH' }], AttributeDefinitions: [{ AttributeName: t.hash_key, AttributeType: 'S' }] }));
+    else
+      await ddb.send(
+        new CreateTableCommand({
+          TableName: t.name,
+          BillingMode: 'PAY_PER_REQUEST',
+          KeySchema: [{ AttributeName: t.hash_key, KeyType: 'HASH' }],
+          AttributeDefinitions: [{ AttributeName: t.hash_key, AttributeType: 'S' }],
+        }),
+      );
   }
   return streams;
 }
@@ -116,12 +132,30 @@ describe('example consumer (orders): grants equal calls', () => {
     process.env.AWS_ACCESS_KEY_ID = KEY;
     process.env.STATS_TABLE_NAME = resolveValue(json, env.STATS_TABLE_NAME);
     const orders = resolveValue(json, `\${aws_dynamodb_table.${idOf(json, 'aws_dynamodb_table', 'Orders_Table')}.name}`);
-    const order = (id: string, cents: number) => ({ orderId: { S: id }, createdAt: { S: '2026-11-01T10:00:00Z' }, totalCents: { N: String(cents) }, status: { S: 'PLACED' } });
+    const order = (id: string, cents: number) => ({
+      orderId: { S: id },
+      createdAt: { S: '2026-11-01T10:00:00Z' },
+      totalCents: { N: String(cents) },
+      status: { S: 'PLACED' },
+    });
     for (const i of [1, 2, 3]) await ddb.send(new PutItemCommand({ TableName: orders, Item: order(`o${i}`, 100 * i) }));
-    await ddb.send(new UpdateItemCommand({ TableName: orders, Key: { orderId: { S: 'o1' } }, UpdateExpression: 'SET #s = :s', ExpressionAttributeNames: { '#s': 'status' }, ExpressionAttributeValues: { ':s': { S: 'SHIPPED' } } }));
+    await ddb.send(
+      new UpdateItemCommand({
+        TableName: orders,
+        Key: { orderId: { S: 'o1' } },
+        UpdateExpression: 'SET #s = :s',
+        ExpressionAttributeNames: { '#s': 'status' },
+        ExpressionAttributeValues: { ':s': { S: 'SHIPPED' } },
+      }),
+    );
     await ddb.send(new DeleteItemCommand({ TableName: orders, Key: { orderId: { S: 'o2' } } }));
     const records = await new StreamReader(streamsClient(local.endpoint, REGION), streams[orders], REGION).readNew();
-    const base = { window: { start: '2026-11-01T10:00:00Z', end: '2026-11-01T10:01:00Z' }, shardId: 'shardId-1', eventSourceARN: streams[orders], isWindowTerminatedEarly: false };
+    const base = {
+      window: { start: '2026-11-01T10:00:00Z', end: '2026-11-01T10:01:00Z' },
+      shardId: 'shardId-1',
+      eventSourceARN: streams[orders],
+      isWindowTerminatedEarly: false,
+    };
     let state: WindowState | undefined;
     ({ state } = await orderStats({ ...base, Records: records.slice(0, 2), isFinalInvokeForWindow: false }));
     const final = { ...base, Records: records.slice(2), state, isFinalInvokeForWindow: true };
@@ -129,7 +163,9 @@ describe('example consumer (orders): grants equal calls', () => {
     await orderStats(final); // Lambda retries a final invocation that timed out: the flush is refused as a duplicate
 
     const called = calledWith(KEY);
-    expect([...called]).toEqual([pair('dynamodb:UpdateItem', resolveValue(json, `\${aws_dynamodb_table.${idOf(json, 'aws_dynamodb_table', 'OrderStats')}.arn}`))]);
+    expect([...called]).toEqual([
+      pair('dynamodb:UpdateItem', resolveValue(json, `\${aws_dynamodb_table.${idOf(json, 'aws_dynamodb_table', 'OrderStats')}.arn}`)),
+    ]);
     expect(dynamoEndpoint.calls.filter((c) => c.accessKeyId === KEY).map((c) => c.status)).toEqual([200, 400]);
     expectGrantsEqualCalls(json, functionId, called);
   });
@@ -166,7 +202,8 @@ describe('redrive: grants equal calls', () => {
     const keys = ['ok-1', 'flaky-1', 'poison-1', 'crash-1', 'ok-2'];
     for (const pk of keys) await ddb.send(new PutItemCommand({ TableName: 'events', Item: { pk: { S: pk } } }));
     const records = await new StreamReader(streamsClient(local.endpoint, REGION), streamArn, REGION).readNew();
-    const shardId = (await streamsClient(local.endpoint, REGION).send(new DescribeStreamCommand({ StreamArn: streamArn }))).StreamDescription!.Shards![0].ShardId!;
+    const shardId = (await streamsClient(local.endpoint, REGION).send(new DescribeStreamCommand({ StreamArn: streamArn })))
+      .StreamDescription!.Shards![0].ShardId!;
     const batch = {
       functionArn: resolveValue(json, `\${aws_lambda_function.${idOf(json, 'aws_lambda_function', 'Consumer_Function')}.arn}`),
       // As Lambda names it: the stream's ARN in its own region and account.
@@ -181,7 +218,20 @@ describe('redrive: grants equal calls', () => {
     const response = await redrive({ Records: [onFailureSqsMessage(batch, 'm-range'), onFailureSqsMessage(trimmed, 'm-trimmed'), stray] });
 
     expect(response).toEqual({ batchItemFailures: [] });
-    expect(tallies).toEqual([{ messages: 3, rangesRedriven: 1, rangesUnreadable: 1, objectsRead: 0, recordsRead: 5, recordsFiltered: 0, recordsRetried: expect.any(Number), recordsSucceeded: 4, recordsParked: 1, messagesFailed: 0 }]);
+    expect(tallies).toEqual([
+      {
+        messages: 3,
+        rangesRedriven: 1,
+        rangesUnreadable: 1,
+        objectsRead: 0,
+        recordsRead: 5,
+        recordsFiltered: 0,
+        recordsRetried: expect.any(Number),
+        recordsSucceeded: 4,
+        recordsParked: 1,
+        messagesFailed: 0,
+      },
+    ]);
     expect(sqs.messages.map((m) => JSON.parse(m.body).kind).sort()).toEqual(['message', 'range', 'record']);
     expect(lambda.invoked.length).toBeGreaterThan(1);
     const called = calledWith(KEY);

@@ -20,7 +20,12 @@ import { lambdaServiceGrants } from '../support/lambda-service-calls';
 import { ASSUMED, FakeSts, startFakeSts } from '../support/fake-sts';
 import { quietLocalQueueUrlWarnings } from '../support/fake-sqs';
 import { RecordedCall, RecordingEndpoint, startRecordingEndpoint } from '../support/recording-endpoint';
-import { deliverSynthesized, deploySynthesized, pumpSynthesized, SynthesizedDeployment } from '../modules/replication/synthesized-deployment';
+import {
+  deliverSynthesized,
+  deploySynthesized,
+  pumpSynthesized,
+  SynthesizedDeployment,
+} from '../modules/replication/synthesized-deployment';
 import { newStack, providers } from '../modules/replication/fixtures';
 import { ReplicatedTable } from '../../modules';
 import { startWorld, World } from './support/world';
@@ -34,10 +39,17 @@ let sts: FakeSts;
 const endpoints: RecordingEndpoint[] = [];
 let json: any;
 let dep: SynthesizedDeployment;
-const tallies: Record<string, { replicated: Record<string, number>; selfStamped: number; repaired: number; statesSaved: number; parked: number; failedRecords: number }> = {};
+const tallies: Record<
+  string,
+  { replicated: Record<string, number>; selfStamped: number; repaired: number; statesSaved: number; parked: number; failedRecords: number }
+> = {};
 
 /** Each writer signs with its own key, as each function has its own role's credentials in Lambda. */
-const keyOf = (writerId: string) => `AKID${writerId.replace(/[^A-Za-z0-9]/g, '').slice(-24).toUpperCase()}`;
+const keyOf = (writerId: string) =>
+  `AKID${writerId
+    .replace(/[^A-Za-z0-9]/g, '')
+    .slice(-24)
+    .toUpperCase()}`;
 const calls = (): RecordedCall[] => endpoints.flatMap((e) => e.calls);
 
 /** Customers in EU (home) and in US, whose table is in another account, with that account's access role. */
@@ -82,7 +94,11 @@ beforeAll(async () => {
       t.failedRecords += s.failedRecords;
     },
   });
-  for (const [me, them] of [[EU, US], [US, EU]]) await everyPathThatCalls(me, them);
+  for (const [me, them] of [
+    [EU, US],
+    [US, EU],
+  ])
+    await everyPathThatCalls(me, them);
 });
 
 afterAll(async () => {
@@ -98,7 +114,9 @@ async function everyPathThatCalls(me: string, them: string): Promise<void> {
   const key = (name: string): Item => ({ pk: { S: `${me}-${name}` } });
   const write = (region: string, item: Item) => world.ddb[region].send(new PutItemCommand({ TableName: table, Item: item }));
   const helperWrite = (region: string, item: Item, skewMs = 0) =>
-    world.ddb[region].send(new PutItemCommand(replicatedWrites({ region, now: () => Date.now() + skewMs }).put({ TableName: table, Item: item })));
+    world.ddb[region].send(
+      new PutItemCommand(replicatedWrites({ region, now: () => Date.now() + skewMs }).put({ TableName: table, Item: item })),
+    );
 
   // Replicate a helper write to the target (directly, or with the assumed role); version a plain
   // write in place; park a write whose version is malformed.
@@ -127,21 +145,47 @@ async function everyPathThatCalls(me: string, them: string): Promise<void> {
 }
 
 const writerId = (region: string) => dep.writers.find((w) => w.region === region)!.id;
-const tableArn = (region: string) => resolveValue(json, `\${aws_dynamodb_table.${idOf(json, 'aws_dynamodb_table', `Table-${region}_`)}.arn}`);
-const ownArn = (region: string, type: string, part: string) => resolveValue(json, `\${${type}.${idOf(json, type, `Writer-${region}_${part}`)}.arn}`);
-const calledWith = (key: string) => new Set(calls().filter((c) => c.accessKeyId === key).flatMap((c) => c.resources.map((r) => pair(c.action, r))));
+const tableArn = (region: string) =>
+  resolveValue(json, `\${aws_dynamodb_table.${idOf(json, 'aws_dynamodb_table', `Table-${region}_`)}.arn}`);
+const ownArn = (region: string, type: string, part: string) =>
+  resolveValue(json, `\${${type}.${idOf(json, type, `Writer-${region}_${part}`)}.arn}`);
+const calledWith = (key: string) =>
+  new Set(
+    calls()
+      .filter((c) => c.accessKeyId === key)
+      .flatMap((c) => c.resources.map((r) => pair(c.action, r))),
+  );
 
 describe('replica writer: grants equal calls', () => {
   test('GIVEN the scenarios WHEN they ran THEN every writer took every path that calls AWS, and the regions converged', async () => {
-    for (const [me, them] of [[EU, US], [US, EU]]) {
+    for (const [me, them] of [
+      [EU, US],
+      [US, EU],
+    ]) {
       const t = tallies[writerId(me)];
-      expect([me, t.replicated[them] > 0, t.selfStamped >= 2, t.repaired, t.statesSaved > 0, t.parked, t.failedRecords]).toEqual([me, true, true, 1, true, 1, 0]);
-      const tombstone = await world.ddb[me].send(new GetItemCommand({ TableName: dep.tableName, Key: { pk: { S: `${me}-plain` } }, ConsistentRead: true }));
+      expect([me, t.replicated[them] > 0, t.selfStamped >= 2, t.repaired, t.statesSaved > 0, t.parked, t.failedRecords]).toEqual([
+        me,
+        true,
+        true,
+        1,
+        true,
+        1,
+        0,
+      ]);
+      const tombstone = await world.ddb[me].send(
+        new GetItemCommand({ TableName: dep.tableName, Key: { pk: { S: `${me}-plain` } }, ConsistentRead: true }),
+      );
       expect(tombstone.Item?._d).toEqual({ BOOL: true });
-      const race = await Promise.all([EU, US].map((r) => world.ddb[r].send(new GetItemCommand({ TableName: dep.tableName, Key: { pk: { S: `${me}-race` } }, ConsistentRead: true }))));
+      const race = await Promise.all(
+        [EU, US].map((r) =>
+          world.ddb[r].send(new GetItemCommand({ TableName: dep.tableName, Key: { pk: { S: `${me}-race` } }, ConsistentRead: true })),
+        ),
+      );
       expect(race.map((r) => r.Item?.by)).toEqual([{ S: me }, { S: me }]);
     }
-    expect(world.sqs.messages.map((m) => JSON.parse(m.body).reason)).toEqual([EU, US].map(() => 'new image has a malformed version attribute _v: {"S":"not-a-version"}'));
+    expect(world.sqs.messages.map((m) => JSON.parse(m.body).reason)).toEqual(
+      [EU, US].map(() => 'new image has a malformed version attribute _v: {"S":"not-a-version"}'),
+    );
   });
 
   test('GIVEN the recorded calls THEN each was signed by a writer or by the role it assumed, and each writer made exactly the calls of its protocol', () => {
@@ -163,16 +207,25 @@ describe('replica writer: grants equal calls', () => {
     expect(sts.calls.map((c) => c.get('RoleArn'))).toEqual([ACCESS_ROLE]);
   });
 
-  test.each([EU, US])('GIVEN the synthesized stack WHEN the %s writer role is read THEN it grants exactly its recorded calls plus the Lambda service calls', (region) => {
-    const id = writerId(region);
-    const needed = new Set([...calledWith(keyOf(id)), ...lambdaServiceGrants(json, id)]);
-    const granted = roleGrants(json, roleOfFunction(json, id));
-    expect({ grantedNotCalled: minus(granted, needed), calledNotGranted: minus(needed, granted) }).toEqual({ grantedNotCalled: [], calledNotGranted: [] });
-  });
+  test.each([EU, US])(
+    'GIVEN the synthesized stack WHEN the %s writer role is read THEN it grants exactly its recorded calls plus the Lambda service calls',
+    (region) => {
+      const id = writerId(region);
+      const needed = new Set([...calledWith(keyOf(id)), ...lambdaServiceGrants(json, id)]);
+      const granted = roleGrants(json, roleOfFunction(json, id));
+      expect({ grantedNotCalled: minus(granted, needed), calledNotGranted: minus(needed, granted) }).toEqual({
+        grantedNotCalled: [],
+        calledNotGranted: [],
+      });
+    },
+  );
 
   test('GIVEN the synthesized access role of the cross-account region THEN it grants exactly the calls made with it', () => {
     const granted = roleGrants(json, roleIdByArn(json, ACCESS_ROLE));
     const called = calledWith(ASSUMED.accessKeyId);
-    expect({ grantedNotCalled: minus(granted, called), calledNotGranted: minus(called, granted) }).toEqual({ grantedNotCalled: [], calledNotGranted: [] });
+    expect({ grantedNotCalled: minus(granted, called), calledNotGranted: minus(called, granted) }).toEqual({
+      grantedNotCalled: [],
+      calledNotGranted: [],
+    });
   });
 });

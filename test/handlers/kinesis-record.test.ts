@@ -44,7 +44,13 @@ function kinesisRecordOf(c: Change, sequenceNumber: string, extra: Record<string
     ...extra,
   };
   return {
-    kinesis: { kinesisSchemaVersion: '1.0', partitionKey: 'A1B2', sequenceNumber, data: Buffer.from(JSON.stringify(data)).toString('base64'), approximateArrivalTimestamp: 1764547200.123 },
+    kinesis: {
+      kinesisSchemaVersion: '1.0',
+      partitionKey: 'A1B2',
+      sequenceNumber,
+      data: Buffer.from(JSON.stringify(data)).toString('base64'),
+      approximateArrivalTimestamp: 1764547200.123,
+    },
     eventSource: 'aws:kinesis',
     eventVersion: '1.0',
     eventID: `shardId-000000000003:${sequenceNumber}`,
@@ -64,7 +70,14 @@ function streamRecordOf(c: Change): DynamoDBRecord {
       eventSource: 'aws:dynamodb',
       awsRegion: 'eu-west-1',
       eventSourceARN: TABLE_STREAM_ARN,
-      dynamodb: { Keys: c.keys, NewImage: c.newImage, OldImage: c.oldImage, SequenceNumber: '100', SizeBytes: 42, StreamViewType: 'NEW_AND_OLD_IMAGES' },
+      dynamodb: {
+        Keys: c.keys,
+        NewImage: c.newImage,
+        OldImage: c.oldImage,
+        SequenceNumber: '100',
+        SizeBytes: 42,
+        StreamViewType: 'NEW_AND_OLD_IMAGES',
+      },
       ...(c.ttl ? { userIdentity: { type: 'Service', principalId: 'dynamodb.amazonaws.com' } } : {}),
     }),
   );
@@ -77,14 +90,26 @@ const scalar = fc.oneof(
   fc.boolean().map((BOOL) => ({ BOOL })),
   fc.constant({ NULL: true }),
 );
-const attribute = fc.oneof(scalar, fc.array(scalar, { maxLength: 3 }).map((L) => ({ L })), fc.dictionary(fc.string({ minLength: 1, maxLength: 5 }), scalar, { maxKeys: 3 }).map((M) => ({ M })));
+const attribute = fc.oneof(
+  scalar,
+  fc.array(scalar, { maxLength: 3 }).map((L) => ({ L })),
+  fc.dictionary(fc.string({ minLength: 1, maxLength: 5 }), scalar, { maxKeys: 3 }).map((M) => ({ M })),
+);
 const change: fc.Arbitrary<Change> = fc
   .record({
     eventName: fc.constantFrom('INSERT', 'MODIFY', 'REMOVE') as fc.Arbitrary<Change['eventName']>,
     pk: fc.string({ minLength: 1, maxLength: 10 }),
     sk: fc.option(fc.integer(), { nil: undefined }),
-    attrs: fc.dictionary(fc.string({ minLength: 1, maxLength: 6 }).filter((k) => k !== 'pk' && k !== 'sk'), attribute, { maxKeys: 4 }),
-    old: fc.dictionary(fc.string({ minLength: 1, maxLength: 6 }).filter((k) => k !== 'pk' && k !== 'sk'), attribute, { maxKeys: 4 }),
+    attrs: fc.dictionary(
+      fc.string({ minLength: 1, maxLength: 6 }).filter((k) => k !== 'pk' && k !== 'sk'),
+      attribute,
+      { maxKeys: 4 },
+    ),
+    old: fc.dictionary(
+      fc.string({ minLength: 1, maxLength: 6 }).filter((k) => k !== 'pk' && k !== 'sk'),
+      attribute,
+      { maxKeys: 4 },
+    ),
     ttl: fc.boolean(),
     ms: fc.integer({ min: 1_600_000_000_000, max: 2_000_000_000_000 }),
     micros: fc.integer({ min: 0, max: 999 }),
@@ -112,7 +137,8 @@ describe('decodeKinesisRecord', () => {
         const k = kinesisRecordOf(c, seq.toString());
         const viaKinesis = decodeKinesisRecord(k);
         const viaStream = decodeRecord(streamRecordOf(c));
-        for (const f of ['eventName', 'userIdentity', 'keys', 'keyId', 'keyAttribute', 'newImage', 'oldImage', 'sourceTable'] as const) expect(viaKinesis[f]).toEqual(viaStream[f]);
+        for (const f of ['eventName', 'userIdentity', 'keys', 'keyId', 'keyAttribute', 'newImage', 'oldImage', 'sourceTable'] as const)
+          expect(viaKinesis[f]).toEqual(viaStream[f]);
         expect(viaKinesis.sequenceNumber).toBe(seq.toString());
         expect(viaKinesis.kinesisSequenceNumber).toBe(seq.toString());
         expect(viaKinesis.shardId).toBe('shardId-000000000003');
@@ -127,26 +153,89 @@ describe('decodeKinesisRecord', () => {
   });
 
   test('GIVEN AWS sample values WHEN converted THEN millisecond and microsecond times are exact and seconds are kept as DynamoDB Streams gives them', () => {
-    const base: Change = { eventName: 'INSERT', keys: { pk: { S: 'a' } }, newImage: { pk: { S: 'a' } }, ttl: false, created: 1720740233012995, precision: 'MICROSECOND', withPrecisionField: true };
+    const base: Change = {
+      eventName: 'INSERT',
+      keys: { pk: { S: 'a' } },
+      newImage: { pk: { S: 'a' } },
+      ttl: false,
+      created: 1720740233012995,
+      precision: 'MICROSECOND',
+      withPrecisionField: true,
+    };
     expect(creationTime(parseKinesisChange(kinesisRecordOf(base, '1')))).toEqual({ micros: 1720740233012995, precision: 'MICROSECOND' });
     // Older records carry no precision field: a 13-digit value is milliseconds, a 16-digit one microseconds.
-    expect(creationTime(parseKinesisChange(kinesisRecordOf({ ...base, created: 1660598951097, withPrecisionField: false }, '1')))).toEqual({ micros: 1660598951097000, precision: 'MILLISECOND' });
-    expect(creationTime(parseKinesisChange(kinesisRecordOf({ ...base, withPrecisionField: false }, '1')))).toEqual({ micros: 1720740233012995, precision: 'MICROSECOND' });
-    expect(toDynamoDBRecord(kinesisRecordOf({ ...base, created: 1660598951097, precision: 'MILLISECOND' }, '7')).dynamodb).toMatchObject({ ApproximateCreationDateTime: 1660598951.097, SequenceNumber: '7', StreamViewType: 'NEW_AND_OLD_IMAGES' });
+    expect(creationTime(parseKinesisChange(kinesisRecordOf({ ...base, created: 1660598951097, withPrecisionField: false }, '1')))).toEqual({
+      micros: 1660598951097000,
+      precision: 'MILLISECOND',
+    });
+    expect(creationTime(parseKinesisChange(kinesisRecordOf({ ...base, withPrecisionField: false }, '1')))).toEqual({
+      micros: 1720740233012995,
+      precision: 'MICROSECOND',
+    });
+    expect(toDynamoDBRecord(kinesisRecordOf({ ...base, created: 1660598951097, precision: 'MILLISECOND' }, '7')).dynamodb).toMatchObject({
+      ApproximateCreationDateTime: 1660598951.097,
+      SequenceNumber: '7',
+      StreamViewType: 'NEW_AND_OLD_IMAGES',
+    });
   });
 
-  const ok: Change = { eventName: 'MODIFY', keys: { pk: { S: 'a' } }, newImage: { pk: { S: 'a' } }, oldImage: { pk: { S: 'a' } }, ttl: false, created: 1764547200123, precision: 'MILLISECOND', withPrecisionField: true };
+  const ok: Change = {
+    eventName: 'MODIFY',
+    keys: { pk: { S: 'a' } },
+    newImage: { pk: { S: 'a' } },
+    oldImage: { pk: { S: 'a' } },
+    ttl: false,
+    created: 1764547200123,
+    precision: 'MILLISECOND',
+    withPrecisionField: true,
+  };
   test.each([
-    ['data that is not base64', (r: KinesisStreamRecord) => ({ ...r, kinesis: { ...r.kinesis, data: 'not base64!' } }), 'kinesis.data must be base64'],
-    ['data that is not JSON', (r: KinesisStreamRecord) => ({ ...r, kinesis: { ...r.kinesis, data: Buffer.from('{"a":').toString('base64') } }), /^kinesis\.data is not JSON: /],
-    ['a plain Kinesis record', (r: KinesisStreamRecord) => ({ ...r, kinesis: { ...r.kinesis, data: Buffer.from('{"order":1}').toString('base64') } }), 'data.eventSource must be "aws:dynamodb" (got undefined): not a Kinesis Data Streams for DynamoDB record'],
-    ['an unknown event name', () => kinesisRecordOf(ok, '1', { eventName: 'UPSERT' }), 'data.eventName must be INSERT, MODIFY or REMOVE (got "UPSERT")'],
+    [
+      'data that is not base64',
+      (r: KinesisStreamRecord) => ({ ...r, kinesis: { ...r.kinesis, data: 'not base64!' } }),
+      'kinesis.data must be base64',
+    ],
+    [
+      'data that is not JSON',
+      (r: KinesisStreamRecord) => ({ ...r, kinesis: { ...r.kinesis, data: Buffer.from('{"a":').toString('base64') } }),
+      /^kinesis\.data is not JSON: /,
+    ],
+    [
+      'a plain Kinesis record',
+      (r: KinesisStreamRecord) => ({ ...r, kinesis: { ...r.kinesis, data: Buffer.from('{"order":1}').toString('base64') } }),
+      'data.eventSource must be "aws:dynamodb" (got undefined): not a Kinesis Data Streams for DynamoDB record',
+    ],
+    [
+      'an unknown event name',
+      () => kinesisRecordOf(ok, '1', { eventName: 'UPSERT' }),
+      'data.eventName must be INSERT, MODIFY or REMOVE (got "UPSERT")',
+    ],
     ['no table name', () => kinesisRecordOf(ok, '1', { tableName: '' }), 'data.tableName must be a non-empty string (got "")'],
-    ['another record format', () => kinesisRecordOf(ok, '1', { recordFormat: 'application/x-amz-ion' }), 'data.recordFormat must be "application/json" (got "application/x-amz-ion")'],
-    ['a fractional creation time', () => kinesisRecordOf({ ...ok, created: 1764547200.5 }, '1'), 'data.dynamodb.ApproximateCreationDateTime must be a positive integer (epoch ms or µs) (got 1764547200.5)'],
-    ['an unknown precision', () => kinesisRecordOf({ ...ok, precision: 'NANOSECOND' as any }, '1'), 'data.dynamodb.ApproximateCreationDateTimePrecision must be MILLISECOND or MICROSECOND (got "NANOSECOND")'],
-    ['a non-Kinesis source ARN', (r: KinesisStreamRecord) => ({ ...r, eventSourceARN: TABLE_STREAM_ARN }), `eventSourceARN is not a Kinesis stream ARN (got "${TABLE_STREAM_ARN}")`],
-    ['images that disagree with the keys', () => kinesisRecordOf({ ...ok, newImage: { pk: { S: 'b' } } }, '1'), 'NewImage disagrees with Keys on key attribute pk'],
+    [
+      'another record format',
+      () => kinesisRecordOf(ok, '1', { recordFormat: 'application/x-amz-ion' }),
+      'data.recordFormat must be "application/json" (got "application/x-amz-ion")',
+    ],
+    [
+      'a fractional creation time',
+      () => kinesisRecordOf({ ...ok, created: 1764547200.5 }, '1'),
+      'data.dynamodb.ApproximateCreationDateTime must be a positive integer (epoch ms or µs) (got 1764547200.5)',
+    ],
+    [
+      'an unknown precision',
+      () => kinesisRecordOf({ ...ok, precision: 'NANOSECOND' as any }, '1'),
+      'data.dynamodb.ApproximateCreationDateTimePrecision must be MILLISECOND or MICROSECOND (got "NANOSECOND")',
+    ],
+    [
+      'a non-Kinesis source ARN',
+      (r: KinesisStreamRecord) => ({ ...r, eventSourceARN: TABLE_STREAM_ARN }),
+      `eventSourceARN is not a Kinesis stream ARN (got "${TABLE_STREAM_ARN}")`,
+    ],
+    [
+      'images that disagree with the keys',
+      () => kinesisRecordOf({ ...ok, newImage: { pk: { S: 'b' } } }, '1'),
+      'NewImage disagrees with Keys on key attribute pk',
+    ],
   ])('GIVEN %s WHEN decoded THEN a DecodeError says what is wrong', (_name, make, message) => {
     const record = (make as (r: KinesisStreamRecord) => KinesisStreamRecord)(kinesisRecordOf(ok, '1'));
     expect(() => decodeKinesisRecord(record)).toThrow(DecodeError);

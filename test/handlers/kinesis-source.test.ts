@@ -18,7 +18,14 @@ import { mkdtempSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import S3rver from 's3rver';
-import { CreateTableCommand, DeleteItemCommand, DynamoDBClient, PutItemCommand, ScanCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import {
+  CreateTableCommand,
+  DeleteItemCommand,
+  DynamoDBClient,
+  PutItemCommand,
+  ScanCommand,
+  UpdateItemCommand,
+} from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { KinesisClient, ListShardsCommand, RegisterStreamConsumerCommand, DescribeStreamConsumerCommand } from '@aws-sdk/client-kinesis';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
@@ -58,14 +65,35 @@ const savedEnv = { ...process.env };
 
 beforeAll(async () => {
   let s3port: number;
-  s3server = new S3rver({ port: 0, address: '127.0.0.1', silent: true, directory: mkdtempSync(join(tmpdir(), 's3rver-')), configureBuckets: [{ name: 'orders-failures', configs: [] }] });
-  [local, kinesisLocal, parked, { port: s3port }] = await Promise.all([startDynamoDbLocal(), startKinesisLocal(), startFakeSqs('kinesis-parked'), s3server.run()]);
+  s3server = new S3rver({
+    port: 0,
+    address: '127.0.0.1',
+    silent: true,
+    directory: mkdtempSync(join(tmpdir(), 's3rver-')),
+    configureBuckets: [{ name: 'orders-failures', configs: [] }],
+  });
+  [local, kinesisLocal, parked, { port: s3port }] = await Promise.all([
+    startDynamoDbLocal(),
+    startKinesisLocal(),
+    startFakeSqs('kinesis-parked'),
+    s3server.run(),
+  ]);
   ddb = dynamoClient(local.endpoint, REGION);
   streams = streamsClient(local.endpoint, REGION);
   kinesis = kinesisLocal.client(REGION);
-  s3 = new S3Client({ region: REGION, endpoint: `http://127.0.0.1:${s3port}`, forcePathStyle: true, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } });
+  s3 = new S3Client({
+    region: REGION,
+    endpoint: `http://127.0.0.1:${s3port}`,
+    forcePathStyle: true,
+    credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+  });
   // The example consumers build their own DynamoDB client, as in Lambda: point it at DynamoDB Local.
-  Object.assign(process.env, { AWS_ENDPOINT_URL_DYNAMODB: local.endpoint, AWS_REGION: REGION, AWS_ACCESS_KEY_ID: FAKE_CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: FAKE_CREDENTIALS.secretAccessKey });
+  Object.assign(process.env, {
+    AWS_ENDPOINT_URL_DYNAMODB: local.endpoint,
+    AWS_REGION: REGION,
+    AWS_ACCESS_KEY_ID: FAKE_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: FAKE_CREDENTIALS.secretAccessKey,
+  });
 }, 120_000);
 
 afterAll(async () => {
@@ -88,13 +116,42 @@ async function fixture(inject?: ConstructorParameters<typeof DynamoDbToKinesisBr
   const tableStreamArn = await createStreamTable(ddb, tableName, { partitionKey: 'orderId' });
   const kinesisStreamName = `hv-order-changes-${n}`;
   const streamArn = await createKinesisStream(kinesis, kinesisStreamName, shards);
-  const bridge = new DynamoDbToKinesisBridge({ streams, tableStreamArn, tableName, region: REGION, kinesis, kinesisStreamName, inject, creationTimeMs: monotonicClock() });
-  return { tableName, tableStreamArn, streamArn, kinesisStreamName, bridge, reader: new KinesisShardReader(kinesis, streamArn, REGION, { invokeIdentityArn: ROLE_ARN }) };
+  const bridge = new DynamoDbToKinesisBridge({
+    streams,
+    tableStreamArn,
+    tableName,
+    region: REGION,
+    kinesis,
+    kinesisStreamName,
+    inject,
+    creationTimeMs: monotonicClock(),
+  });
+  return {
+    tableName,
+    tableStreamArn,
+    streamArn,
+    kinesisStreamName,
+    bridge,
+    reader: new KinesisShardReader(kinesis, streamArn, REGION, { invokeIdentityArn: ROLE_ARN }),
+  };
 }
 
 async function table(name: string, key: string, sortKey?: [string, 'S' | 'N']) {
-  const keys = [{ AttributeName: key, KeyType: 'HASH' as const }, ...(sortKey ? [{ AttributeName: sortKey[0], KeyType: 'RANGE' as const }] : [])];
-  await ddb.send(new CreateTableCommand({ TableName: name, BillingMode: 'PAY_PER_REQUEST', KeySchema: keys, AttributeDefinitions: [{ AttributeName: key, AttributeType: 'S' }, ...(sortKey ? [{ AttributeName: sortKey[0], AttributeType: sortKey[1] }] : [])] }));
+  const keys = [
+    { AttributeName: key, KeyType: 'HASH' as const },
+    ...(sortKey ? [{ AttributeName: sortKey[0], KeyType: 'RANGE' as const }] : []),
+  ];
+  await ddb.send(
+    new CreateTableCommand({
+      TableName: name,
+      BillingMode: 'PAY_PER_REQUEST',
+      KeySchema: keys,
+      AttributeDefinitions: [
+        { AttributeName: key, AttributeType: 'S' },
+        ...(sortKey ? [{ AttributeName: sortKey[0], AttributeType: sortKey[1] }] : []),
+      ],
+    }),
+  );
 }
 
 async function scan(name: string) {
@@ -108,9 +165,28 @@ async function writeOrders(tableName: string, writes: Write[]): Promise<Map<stri
   for (const w of writes) {
     if (w.del) await ddb.send(new DeleteItemCommand({ TableName: tableName, Key: { orderId: { S: w.orderId } } }));
     else if (truth.has(w.orderId) && truth.get(w.orderId) !== 'DELETED') {
-      await ddb.send(new UpdateItemCommand({ TableName: tableName, Key: { orderId: { S: w.orderId } }, UpdateExpression: 'SET #s = :s', ExpressionAttributeNames: { '#s': 'status' }, ExpressionAttributeValues: { ':s': { S: w.status! } } }));
+      await ddb.send(
+        new UpdateItemCommand({
+          TableName: tableName,
+          Key: { orderId: { S: w.orderId } },
+          UpdateExpression: 'SET #s = :s',
+          ExpressionAttributeNames: { '#s': 'status' },
+          ExpressionAttributeValues: { ':s': { S: w.status! } },
+        }),
+      );
     } else {
-      await ddb.send(new PutItemCommand({ TableName: tableName, Item: { orderId: { S: w.orderId }, status: { S: w.status! }, customerId: { S: `c-${w.orderId}` }, receipt: { B: Buffer.from([0, 255, w.orderId.length]) }, extras: { M: {} } } }));
+      await ddb.send(
+        new PutItemCommand({
+          TableName: tableName,
+          Item: {
+            orderId: { S: w.orderId },
+            status: { S: w.status! },
+            customerId: { S: `c-${w.orderId}` },
+            receipt: { B: Buffer.from([0, 255, w.orderId.length]) },
+            extras: { M: {} },
+          },
+        }),
+      );
     }
     truth.set(w.orderId, w.del ? 'DELETED' : w.status!);
   }
@@ -131,7 +207,7 @@ const HISTORY: Write[] = [
   { orderId: 'o3', status: 'CANCELLED' },
 ];
 
-describe('the bridge writes AWS\'s Kinesis Data Streams for DynamoDB format', () => {
+describe("the bridge writes AWS's Kinesis Data Streams for DynamoDB format", () => {
   test('GIVEN inserts, updates and deletes (binary and empty-map attributes included) WHEN bridged and read back as Lambda Kinesis records THEN the Powertools schema accepts the event and its images are the items written', async () => {
     const f = await fixture();
     await writeOrders(f.tableName, HISTORY.slice(0, 6));
@@ -141,10 +217,23 @@ describe('the bridge writes AWS\'s Kinesis Data Streams for DynamoDB format', ()
     const parsed = KinesisDynamoDBStreamSchema.parse({ Records: records });
     const changes = parsed.Records.map((r) => r.kinesis.data);
     expect(changes.map((c) => [c.eventName, c.tableName, c.awsRegion, c.recordFormat, c.eventSource, c.userIdentity])).toEqual(
-      ['INSERT', 'INSERT', 'MODIFY', 'INSERT', 'REMOVE', 'MODIFY'].map((e) => [e, f.tableName, REGION, 'application/json', 'aws:dynamodb', null]),
+      ['INSERT', 'INSERT', 'MODIFY', 'INSERT', 'REMOVE', 'MODIFY'].map((e) => [
+        e,
+        f.tableName,
+        REGION,
+        'application/json',
+        'aws:dynamodb',
+        null,
+      ]),
     );
     // Binaries travel base64-encoded in the JSON (as in Lambda's DynamoDB events); empty maps as {"M":{}}.
-    expect(changes[0].dynamodb.NewImage).toEqual({ orderId: 'o1', status: 'NEW', customerId: 'c-o1', receipt: Buffer.from([0, 255, 2]).toString('base64'), extras: {} });
+    expect(changes[0].dynamodb.NewImage).toEqual({
+      orderId: 'o1',
+      status: 'NEW',
+      customerId: 'c-o1',
+      receipt: Buffer.from([0, 255, 2]).toString('base64'),
+      extras: {},
+    });
     expect(changes[2].dynamodb.OldImage).toMatchObject({ status: 'NEW' });
     expect(changes[2].dynamodb.NewImage).toMatchObject({ status: 'PAID' });
     expect(changes[4].dynamodb.NewImage).toBeUndefined();
@@ -158,7 +247,13 @@ describe('the bridge writes AWS\'s Kinesis Data Streams for DynamoDB format', ()
       expect(d.dynamodb.StreamViewType).toBeUndefined();
     }
     // One item, one partition key: its changes stay on one shard, in write order.
-    expect(new Set(records.filter((r, i) => (changes[i].dynamodb.Keys as Record<string, unknown>).orderId === 'o1').map((r) => r.kinesis.partitionKey)).size).toBe(1);
+    expect(
+      new Set(
+        records
+          .filter((_r, i) => (changes[i].dynamodb.Keys as Record<string, unknown>).orderId === 'o1')
+          .map((r) => r.kinesis.partitionKey),
+      ).size,
+    ).toBe(1);
   });
 });
 
@@ -173,7 +268,8 @@ describe('decodeKinesisRecord on real records', () => {
     records.forEach((k, i) => {
       const viaKinesis = decodeKinesisRecord(k);
       const viaStream = decodeRecord(fromStream[i]);
-      for (const field of ['eventName', 'keys', 'keyId', 'keyAttribute', 'newImage', 'oldImage', 'sourceTable'] as const) expect(viaKinesis[field]).toEqual(viaStream[field]);
+      for (const field of ['eventName', 'keys', 'keyId', 'keyAttribute', 'newImage', 'oldImage', 'sourceTable'] as const)
+        expect(viaKinesis[field]).toEqual(viaStream[field]);
       expect(viaKinesis.sequenceNumber).toBe(k.kinesis.sequenceNumber);
       expect(viaKinesis.kinesisSequenceNumber).toBe(k.kinesis.sequenceNumber);
       expect(viaKinesis.createdAtMicros).toBe(bridged[i].data.dynamodb.ApproximateCreationDateTime * 1000);
@@ -206,7 +302,7 @@ describe('the example consumers on the Kinesis source', () => {
     }
   }
 
-  test('GIVEN changes delivered shuffled and with duplicates through shared throughput WHEN both consumers run THEN the status table holds each order\'s last write and the history one item per change', async () => {
+  test("GIVEN changes delivered shuffled and with duplicates through shared throughput WHEN both consumers run THEN the status table holds each order's last write and the history one item per change", async () => {
     const f = await fixture(inOrder(shuffled(7), duplicated(3)));
     const tables = await statusAndHistoryTables();
     const truth = await writeOrders(f.tableName, HISTORY);
@@ -226,9 +322,26 @@ describe('the example consumers on the Kinesis source', () => {
     const truth = await writeOrders(f.tableName, HISTORY);
     const put = await f.bridge.pump();
     const reg = await kinesis.send(new RegisterStreamConsumerCommand({ StreamARN: f.streamArn, ConsumerName: 'order-status' }));
-    for (let i = 0; i < 100 && (await kinesis.send(new DescribeStreamConsumerCommand({ ConsumerARN: reg.Consumer!.ConsumerARN }))).ConsumerDescription?.ConsumerStatus !== 'ACTIVE'; i++) await new Promise((r) => setTimeout(r, 50));
+    for (
+      let i = 0;
+      i < 100 &&
+      (await kinesis.send(new DescribeStreamConsumerCommand({ ConsumerARN: reg.Consumer!.ConsumerARN }))).ConsumerDescription
+        ?.ConsumerStatus !== 'ACTIVE';
+      i++
+    )
+      await new Promise((r) => setTimeout(r, 50));
     const [shard] = (await kinesis.send(new ListShardsCommand({ StreamARN: f.streamArn }))).Shards!;
-    const pushed = await subscribeRecords(kinesisLocal.subscribeClient(REGION), { consumerArn: reg.Consumer!.ConsumerARN!, streamArn: f.streamArn, shardId: shard.ShardId!, region: REGION, invokeIdentityArn: ROLE_ARN }, { count: put.length });
+    const pushed = await subscribeRecords(
+      kinesisLocal.subscribeClient(REGION),
+      {
+        consumerArn: reg.Consumer!.ConsumerARN!,
+        streamArn: f.streamArn,
+        shardId: shard.ShardId!,
+        region: REGION,
+        invokeIdentityArn: ROLE_ARN,
+      },
+      { count: put.length },
+    );
     expect(pushed).toEqual(await f.reader.readNew());
     for (const fn of [orderStatus, orderHistory]) await deliverInBatches(pushed, fn, { batchSize: 5, retryAttempts: 2 });
     await expectProjected(tables, truth, HISTORY.length);
@@ -246,7 +359,8 @@ describe('the redrive on the Kinesis source', () => {
         const key = keyOf(r);
         const first = !seen.has(r.kinesis.sequenceNumber);
         seen.add(r.kinesis.sequenceNumber);
-        if (key.startsWith('poison') || (key.startsWith('flaky') && first)) batchItemFailures.push({ itemIdentifier: r.kinesis.sequenceNumber });
+        if (key.startsWith('poison') || (key.startsWith('flaky') && first))
+          batchItemFailures.push({ itemIdentifier: r.kinesis.sequenceNumber });
       }
       return { batchItemFailures };
     };
@@ -274,7 +388,12 @@ describe('the redrive on the Kinesis source', () => {
   /** The on-failure record Lambda sends for a Kinesis batch it gave up on (`payload` only in S3). */
   function onFailureRecord(batch: GivenUpBatch, streamArn: string, withPayload: boolean) {
     return {
-      requestContext: { requestId: randomUUID(), functionArn: FUNCTION_ARN, condition: 'RetryAttemptsExhausted', approximateInvokeCount: 2 },
+      requestContext: {
+        requestId: randomUUID(),
+        functionArn: FUNCTION_ARN,
+        condition: 'RetryAttemptsExhausted',
+        approximateInvokeCount: 2,
+      },
       responseContext: { statusCode: 200, executedVersion: '$LATEST', functionError: 'Unhandled' },
       version: '1.0',
       timestamp: new Date().toISOString(),
@@ -291,19 +410,41 @@ describe('the redrive on the Kinesis source', () => {
     };
   }
 
-  const sqsRecord = (body: string, messageId = 'm-1') => ({ messageId, receiptHandle: 'rh', body, attributes: {} as any, messageAttributes: {}, md5OfBody: '', eventSource: 'aws:sqs', eventSourceARN: 'arn:aws:sqs:eu-west-1:000000000000:failures', awsRegion: REGION }) as SQSRecord;
+  const sqsRecord = (body: string, messageId = 'm-1') =>
+    ({
+      messageId,
+      receiptHandle: 'rh',
+      body,
+      attributes: {} as any,
+      messageAttributes: {},
+      md5OfBody: '',
+      eventSource: 'aws:sqs',
+      eventSourceARN: 'arn:aws:sqs:eu-west-1:000000000000:failures',
+      awsRegion: REGION,
+    }) as SQSRecord;
 
   async function givenUp(f: Awaited<ReturnType<typeof fixture>>) {
-    await writeOrders(f.tableName, ['ok-1', 'flaky-1', 'poison-1', 'ok-2', 'flaky-2', 'ok-3'].map((orderId) => ({ orderId, status: 'NEW' })));
+    await writeOrders(
+      f.tableName,
+      ['ok-1', 'flaky-1', 'poison-1', 'ok-2', 'flaky-2', 'ok-3'].map((orderId) => ({ orderId, status: 'NEW' })),
+    );
     await f.bridge.pump();
     const records = await f.reader.readNew();
     const batches: GivenUpBatch[] = [];
     // The mapping gives up on the batch holding the poison record (batches of 3, no retries left).
-    await deliverInBatches(records, async (e) => ({ batchItemFailures: e.Records.filter((r) => keyOf(r).startsWith('poison') || keyOf(r).startsWith('flaky')).map((r) => ({ itemIdentifier: r.kinesis.sequenceNumber })) }), {
-      batchSize: 3,
-      retryAttempts: 0,
-      onGiveUp: (b) => void batches.push(b),
-    });
+    await deliverInBatches(
+      records,
+      async (e) => ({
+        batchItemFailures: e.Records.filter((r) => keyOf(r).startsWith('poison') || keyOf(r).startsWith('flaky')).map((r) => ({
+          itemIdentifier: r.kinesis.sequenceNumber,
+        })),
+      }),
+      {
+        batchSize: 3,
+        retryAttempts: 0,
+        onGiveUp: (b) => void batches.push(b),
+      },
+    );
     return { records, batches };
   }
 
@@ -311,7 +452,10 @@ describe('the redrive on the Kinesis source', () => {
     const f = await fixture();
     const { records, batches } = await givenUp(f);
     // A retried batch starts at the lowest failed record; the mapping gives up on that batch.
-    expect(batches.map((b) => b.records.map(keyOf))).toEqual([['flaky-1', 'poison-1', 'ok-2'], ['flaky-2', 'ok-3']]);
+    expect(batches.map((b) => b.records.map(keyOf))).toEqual([
+      ['flaky-1', 'poison-1', 'ok-2'],
+      ['flaky-2', 'ok-3'],
+    ]);
     const calls: string[][] = [];
     const tallies: RedriveTally[] = [];
     const handler = redriveHandler(inProcess(flakyConsumer(calls)), tallies);
@@ -319,11 +463,18 @@ describe('the redrive on the Kinesis source', () => {
     const res = await handler({ Records: [sqsRecord(JSON.stringify(onFailureRecord(batches[0], f.streamArn, false)))] });
 
     expect(res).toEqual({ batchItemFailures: [] });
-    expect(calls).toEqual([['flaky-1', 'poison-1', 'ok-2'], ['flaky-1', 'poison-1']]);
+    expect(calls).toEqual([
+      ['flaky-1', 'poison-1', 'ok-2'],
+      ['flaky-1', 'poison-1'],
+    ]);
     const bodies = parked.messages.map((m) => JSON.parse(m.body));
     expect(bodies).toHaveLength(1);
     // The record exactly as the mapping delivered it (Lambda's Kinesis shape, invokeIdentityArn included).
-    expect(bodies[0]).toMatchObject({ kind: 'record', reason: 'reported in batchItemFailures (attempt 2 of 2)', origin: { range: { startSequenceNumber: batches[0].startSequenceNumber } } });
+    expect(bodies[0]).toMatchObject({
+      kind: 'record',
+      reason: 'reported in batchItemFailures (attempt 2 of 2)',
+      origin: { range: { startSequenceNumber: batches[0].startSequenceNumber } },
+    });
     expect(bodies[0].record).toEqual(records.find((r) => keyOf(r) === 'poison-1'));
     expect(tallies[0]).toMatchObject({ rangesRedriven: 1, recordsRead: 3, objectsRead: 0, recordsSucceeded: 2, recordsParked: 1 });
   });
@@ -334,9 +485,14 @@ describe('the redrive on the Kinesis source', () => {
     const bogus = { ...batches[0], shardId: 'shardId-000000000042' };
     let calls = 0;
     const tallies: RedriveTally[] = [];
-    await redriveHandler(inProcess(async () => void calls++), tallies)({ Records: [sqsRecord(JSON.stringify(onFailureRecord(bogus, f.streamArn, false)))] });
+    await redriveHandler(
+      inProcess(async () => void calls++),
+      tallies,
+    )({ Records: [sqsRecord(JSON.stringify(onFailureRecord(bogus, f.streamArn, false)))] });
     expect(calls).toBe(0);
-    expect(parked.messages.map((m) => JSON.parse(m.body))).toEqual([expect.objectContaining({ kind: 'range', reason: expect.stringMatching(/^(ResourceNotFoundException|InvalidArgumentException): /) })]);
+    expect(parked.messages.map((m) => JSON.parse(m.body))).toEqual([
+      expect.objectContaining({ kind: 'range', reason: expect.stringMatching(/^(ResourceNotFoundException|InvalidArgumentException): /) }),
+    ]);
     expect(tallies[0]).toMatchObject({ rangesUnreadable: 1, rangesRedriven: 0 });
   });
 
@@ -344,16 +500,37 @@ describe('the redrive on the Kinesis source', () => {
     const f = await fixture();
     const { records, batches } = await givenUp(f);
     const key = `aws/lambda/${randomUUID()}/${batches[1].shardId}/2026/12/01/2026-12-01T10.00.00-${randomUUID()}`;
-    await s3.send(new PutObjectCommand({ Bucket: 'orders-failures', Key: key, Body: JSON.stringify(onFailureRecord(batches[1], f.streamArn, true)) }));
+    await s3.send(
+      new PutObjectCommand({ Bucket: 'orders-failures', Key: key, Body: JSON.stringify(onFailureRecord(batches[1], f.streamArn, true)) }),
+    );
     // FAKE of S3's notification to SQS (s3rver sends none), in S3's documented event format; keys arrive URL-encoded.
-    const notification = (k: string) => JSON.stringify({ Records: [{ eventVersion: '2.1', eventSource: 'aws:s3', awsRegion: REGION, eventTime: new Date().toISOString(), eventName: 'ObjectCreated:Put', s3: { s3SchemaVersion: '1.0', bucket: { name: 'orders-failures', arn: 'arn:aws:s3:::orders-failures' }, object: { key: encodeURIComponent(k).replace(/%2F/g, '/'), size: 1 } } }] });
+    const notification = (k: string) =>
+      JSON.stringify({
+        Records: [
+          {
+            eventVersion: '2.1',
+            eventSource: 'aws:s3',
+            awsRegion: REGION,
+            eventTime: new Date().toISOString(),
+            eventName: 'ObjectCreated:Put',
+            s3: {
+              s3SchemaVersion: '1.0',
+              bucket: { name: 'orders-failures', arn: 'arn:aws:s3:::orders-failures' },
+              object: { key: encodeURIComponent(k).replace(/%2F/g, '/'), size: 1 },
+            },
+          },
+        ],
+      });
     const calls: string[][] = [];
     const tallies: RedriveTally[] = [];
     const handler = redriveHandler(inProcess(flakyConsumer(calls)), tallies);
 
     const res = await handler({
       Records: [
-        sqsRecord(JSON.stringify({ Service: 'Amazon S3', Event: 's3:TestEvent', Time: new Date().toISOString(), Bucket: 'orders-failures' }), 'm-test'),
+        sqsRecord(
+          JSON.stringify({ Service: 'Amazon S3', Event: 's3:TestEvent', Time: new Date().toISOString(), Bucket: 'orders-failures' }),
+          'm-test',
+        ),
         sqsRecord(notification(key), 'm-object'),
         sqsRecord(notification('aws/lambda/gone/shardId-0/2026/12/01/expired'), 'm-gone'),
       ],
@@ -361,9 +538,22 @@ describe('the redrive on the Kinesis source', () => {
 
     expect(res).toEqual({ batchItemFailures: [] });
     expect(calls).toEqual([['flaky-2', 'ok-3'], ['flaky-2']]);
-    expect(tallies[0]).toMatchObject({ messages: 3, objectsRead: 1, rangesRedriven: 1, recordsRead: 2, recordsSucceeded: 2, recordsParked: 0 });
+    expect(tallies[0]).toMatchObject({
+      messages: 3,
+      objectsRead: 1,
+      rangesRedriven: 1,
+      recordsRead: 2,
+      recordsSucceeded: 2,
+      recordsParked: 0,
+    });
     const bodies = parked.messages.map((m) => JSON.parse(m.body));
-    expect(bodies).toEqual([expect.objectContaining({ kind: 'message', reason: 'FailureObjectGone: NoSuchKey: s3://orders-failures/aws/lambda/gone/shardId-0/2026/12/01/expired', origin: expect.objectContaining({ sourceMessageId: 'm-gone' }) })]);
+    expect(bodies).toEqual([
+      expect.objectContaining({
+        kind: 'message',
+        reason: 'FailureObjectGone: NoSuchKey: s3://orders-failures/aws/lambda/gone/shardId-0/2026/12/01/expired',
+        origin: expect.objectContaining({ sourceMessageId: 'm-gone' }),
+      }),
+    ]);
     expect(records.length).toBe(6);
   });
 });

@@ -81,7 +81,11 @@ describe('writer versions', () => {
   });
 
   test('GIVEN the same record WHEN its writer version is made again at another time THEN it is the same version (no clock is read)', () => {
-    fc.assert(fc.property(recordMs, region, seq, fc.option(floorVersion, { nil: undefined }), (t, r, s, f) => expect(writerVersion(t, r, s, f)).toBe(writerVersion(t, r, s, f))));
+    fc.assert(
+      fc.property(recordMs, region, seq, fc.option(floorVersion, { nil: undefined }), (t, r, s, f) =>
+        expect(writerVersion(t, r, s, f)).toBe(writerVersion(t, r, s, f)),
+      ),
+    );
   });
 
   test('GIVEN helper versions WHEN asked whether a writer made them THEN no: their nonces are hex', () => {

@@ -35,7 +35,9 @@ beforeAll(async () => {
     req.on('end', () => {
       const event = JSON.parse(body) as DynamoDBStreamEvent;
       invocations.push(event.Records.map((r) => r.dynamodb!.Keys!.pk.S!));
-      const batchItemFailures = event.Records.filter((r) => r.dynamodb!.Keys!.pk.S!.startsWith('poison')).map((r) => ({ itemIdentifier: r.dynamodb!.SequenceNumber }));
+      const batchItemFailures = event.Records.filter((r) => r.dynamodb!.Keys!.pk.S!.startsWith('poison')).map((r) => ({
+        itemIdentifier: r.dynamodb!.SequenceNumber,
+      }));
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ batchItemFailures }));
     });
@@ -60,7 +62,8 @@ test('GIVEN the bundled redrive in a fresh process WHEN it handles an on-failure
   const ddb = dynamoClient(local.endpoint);
   const streams = streamsClient(local.endpoint);
   const streamArn = await createStreamTable(ddb, 'bundle-orders');
-  for (const pk of ['ok-a', 'poison-b', 'ok-c']) await ddb.send(new PutItemCommand({ TableName: 'bundle-orders', Item: { pk: { S: pk } } }));
+  for (const pk of ['ok-a', 'poison-b', 'ok-c'])
+    await ddb.send(new PutItemCommand({ TableName: 'bundle-orders', Item: { pk: { S: pk } } }));
   const records = await new StreamReader(streams, streamArn, 'ddblocal').readNew();
   const shardId = (await streams.send(new DescribeStreamCommand({ StreamArn: streamArn }))).StreamDescription!.Shards![0].ShardId!;
   const functionArn = 'arn:aws:lambda:eu-west-1:123456789012:function:orders-consumer';
@@ -69,21 +72,48 @@ test('GIVEN the bundled redrive in a fresh process WHEN it handles an on-failure
     responseContext: { statusCode: 200, executedVersion: '$LATEST', functionError: 'Unhandled' },
     version: '1.0',
     timestamp: new Date().toISOString(),
-    DDBStreamBatchInfo: { shardId, startSequenceNumber: records[0].dynamodb!.SequenceNumber, endSequenceNumber: records[2].dynamodb!.SequenceNumber, batchSize: 3, streamArn },
+    DDBStreamBatchInfo: {
+      shardId,
+      startSequenceNumber: records[0].dynamodb!.SequenceNumber,
+      endSequenceNumber: records[2].dynamodb!.SequenceNumber,
+      batchSize: 3,
+      streamArn,
+    },
   };
-  const run = await runBundle(join(dir, 'index.js'), { Records: [{ messageId: 'sqs-1', body: JSON.stringify(message) }] }, {
-    AWS_ENDPOINT_URL_DYNAMODB_STREAMS: local.endpoint,
-    AWS_ENDPOINT_URL_LAMBDA: lambdaEndpoint,
-    REDRIVE_PARKED_QUEUE_URL: parked.queueUrl,
-    POWERTOOLS_SERVICE_NAME: 'redrive-test',
-  });
+  const run = await runBundle(
+    join(dir, 'index.js'),
+    { Records: [{ messageId: 'sqs-1', body: JSON.stringify(message) }] },
+    {
+      AWS_ENDPOINT_URL_DYNAMODB_STREAMS: local.endpoint,
+      AWS_ENDPOINT_URL_LAMBDA: lambdaEndpoint,
+      REDRIVE_PARKED_QUEUE_URL: parked.queueUrl,
+      POWERTOOLS_SERVICE_NAME: 'redrive-test',
+    },
+  );
   expect(run.stderr).not.toMatch(/Error:/);
   expect(run.status).toBe(0);
   expect(run.result).toEqual({ batchItemFailures: [] });
   expect(invocations).toEqual([['ok-a', 'poison-b', 'ok-c'], ['poison-b'], ['poison-b']]);
   const bodies = parked.messages.map((m) => JSON.parse(m.body));
-  expect(bodies.map((b) => [b.kind, b.record.dynamodb.Keys.pk.S, b.reason])).toEqual([['record', 'poison-b', 'reported in batchItemFailures (attempt 3 of 3)']]);
+  expect(bodies.map((b) => [b.kind, b.record.dynamodb.Keys.pk.S, b.reason])).toEqual([
+    ['record', 'poison-b', 'reported in batchItemFailures (attempt 3 of 3)'],
+  ]);
   const json = run.json;
-  expect(json.find((l) => l.message === 'failed range redriven')).toMatchObject({ level: 'INFO', service: 'redrive-test', functionArn, records: 3, succeeded: 2, parked: 1, invocations: 3 });
-  expect(json.find((l) => l._aws?.CloudWatchMetrics)).toMatchObject({ RangesRedriven: 1, RecordsFiltered: 0, RecordsRetried: 5, RecordsSucceeded: 2, RecordsParked: 1, MessagesFailed: 0 });
+  expect(json.find((l) => l.message === 'failed range redriven')).toMatchObject({
+    level: 'INFO',
+    service: 'redrive-test',
+    functionArn,
+    records: 3,
+    succeeded: 2,
+    parked: 1,
+    invocations: 3,
+  });
+  expect(json.find((l) => l._aws?.CloudWatchMetrics)).toMatchObject({
+    RangesRedriven: 1,
+    RecordsFiltered: 0,
+    RecordsRetried: 5,
+    RecordsSucceeded: 2,
+    RecordsParked: 1,
+    MessagesFailed: 0,
+  });
 });

@@ -2,7 +2,11 @@ import { matchesAny, parsePatterns } from '../../handlers/internal/redrive-filte
 import { configFromEnv } from '../../handlers/internal/redrive-config';
 
 /** A Lambda-shaped DynamoDB stream record (images in DynamoDB JSON, as filters see them). */
-const rec = (eventName: string, image: Record<string, unknown> | undefined) => ({ eventName, eventSource: 'aws:dynamodb', dynamodb: { Keys: { pk: { S: 'k' } }, NewImage: image } });
+const rec = (eventName: string, image: Record<string, unknown> | undefined) => ({
+  eventName,
+  eventSource: 'aws:dynamodb',
+  dynamodb: { Keys: { pk: { S: 'k' } }, NewImage: image },
+});
 const match = (patterns: object[], record: unknown) => matchesAny(record, parsePatterns(patterns.map((p) => JSON.stringify(p))));
 
 describe('redrive filter criteria', () => {
@@ -17,8 +21,15 @@ describe('redrive filter criteria', () => {
   });
 
   test('GIVEN several patterns or $or WHEN records are matched THEN any alternative is enough', () => {
-    expect(match([{ eventName: ['REMOVE'] }, { dynamodb: { NewImage: { vip: { BOOL: [true] } } } }], rec('INSERT', { vip: { BOOL: true } }))).toBe(true);
-    expect(match([{ $or: [{ eventName: ['REMOVE'] }, { dynamodb: { NewImage: { vip: { BOOL: [true] } } } }] }], rec('INSERT', { vip: { BOOL: false } }))).toBe(false);
+    expect(
+      match([{ eventName: ['REMOVE'] }, { dynamodb: { NewImage: { vip: { BOOL: [true] } } } }], rec('INSERT', { vip: { BOOL: true } })),
+    ).toBe(true);
+    expect(
+      match(
+        [{ $or: [{ eventName: ['REMOVE'] }, { dynamodb: { NewImage: { vip: { BOOL: [true] } } } }] }],
+        rec('INSERT', { vip: { BOOL: false } }),
+      ),
+    ).toBe(false);
   });
 
   test('GIVEN the operators Lambda documents WHEN records are matched THEN prefix, suffix, equals-ignore-case, anything-but, exists and numeric behave as specified', () => {
@@ -41,11 +52,17 @@ describe('redrive filter criteria', () => {
   });
 
   test('GIVEN an operator the redrive does not implement WHEN the configuration is read THEN it is refused rather than guessed', () => {
-    expect(() => parsePatterns(['{"a":[{"wildcard":"x*"}]}'])).toThrow('filter pattern 0.a: operator "wildcard" is not applied by the redrive (supported: prefix, suffix, equals-ignore-case, anything-but, numeric, exists)');
-    expect(() => configFromEnv({ REDRIVE_PARKED_QUEUE_URL: 'https://q', REDRIVE_FILTER_PATTERNS: '["{\\"a\\":[{\\"cidr\\":\\"10.0.0.0/8\\"}]}"]' })).toThrow(
+    expect(() => parsePatterns(['{"a":[{"wildcard":"x*"}]}'])).toThrow(
+      'filter pattern 0.a: operator "wildcard" is not applied by the redrive (supported: prefix, suffix, equals-ignore-case, anything-but, numeric, exists)',
+    );
+    expect(() =>
+      configFromEnv({ REDRIVE_PARKED_QUEUE_URL: 'https://q', REDRIVE_FILTER_PATTERNS: '["{\\"a\\":[{\\"cidr\\":\\"10.0.0.0/8\\"}]}"]' }),
+    ).toThrow(
       'redrive configuration is invalid:\n- REDRIVE_FILTER_PATTERNS must be a JSON array of filter pattern strings the redrive applies (filter pattern 0.a: operator "cidr" is not applied by the redrive (supported: prefix, suffix, equals-ignore-case, anything-but, numeric, exists))',
     );
-    expect(configFromEnv({ REDRIVE_PARKED_QUEUE_URL: 'https://q', REDRIVE_FILTER_PATTERNS: '["{\\"eventName\\":[\\"INSERT\\"]}"]' })).toEqual({
+    expect(
+      configFromEnv({ REDRIVE_PARKED_QUEUE_URL: 'https://q', REDRIVE_FILTER_PATTERNS: '["{\\"eventName\\":[\\"INSERT\\"]}"]' }),
+    ).toEqual({
       parkedQueueUrl: 'https://q',
       maxAttempts: 3,
       invokeBatchSize: 100,

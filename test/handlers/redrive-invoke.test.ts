@@ -62,7 +62,9 @@ describe('redrive invoker (real Lambda client, fake Lambda endpoint)', () => {
   });
 
   test('GIVEN a consumer that reports one record WHEN invoked THEN the call is a RequestResponse Invoke of the qualified ARN with the stream event, and the report comes back', async () => {
-    lambda = await startFakeLambda(async (event) => ({ batchItemFailures: [{ itemIdentifier: event.Records[1].dynamodb!.SequenceNumber }] }));
+    lambda = await startFakeLambda(async (event) => ({
+      batchItemFailures: [{ itemIdentifier: event.Records[1].dynamodb!.SequenceNumber }],
+    }));
     const invoke = lambdaInvoker({ client: lambda.client });
     const records = [record('100'), record('101')];
 
@@ -85,14 +87,20 @@ describe('redrive invoker (real Lambda client, fake Lambda endpoint)', () => {
     const result = await lambdaInvoker({ client: lambda.client })(ARN, { Records: records });
 
     expect(result.functionError).toBe('Unhandled');
-    expect(failedRecords(records, result)).toEqual({ failed: records, reason: 'FunctionError Unhandled: {"errorType":"TypeError","errorMessage":"cannot read image","trace":[]}' });
+    expect(failedRecords(records, result)).toEqual({
+      failed: records,
+      reason: 'FunctionError Unhandled: {"errorType":"TypeError","errorMessage":"cannot read image","trace":[]}',
+    });
   });
 
   test('GIVEN a consumer that returns nothing, an empty list, or an unknown identifier WHEN its answer is read THEN the first two are full success and the last fails the whole batch, as the mapping would', () => {
     const records = [record('1'), record('2')];
     expect(failedRecords(records, { response: null }).failed).toEqual([]);
     expect(failedRecords(records, { response: { batchItemFailures: [] } }).failed).toEqual([]);
-    expect(failedRecords(records, { response: { batchItemFailures: [{ itemIdentifier: '' }] } })).toEqual({ failed: records, reason: 'batchItemFailures named "", which is not in the batch: the whole batch failed' });
+    expect(failedRecords(records, { response: { batchItemFailures: [{ itemIdentifier: '' }] } })).toEqual({
+      failed: records,
+      reason: 'batchItemFailures named "", which is not in the batch: the whole batch failed',
+    });
   });
 
   test('GIVEN records larger together than a synchronous invoke allows WHEN chunked THEN each chunk stays under the payload budget, the count limit holds, and order is kept', () => {
@@ -102,7 +110,12 @@ describe('redrive invoker (real Lambda client, fake Lambda endpoint)', () => {
     expect(out.flat()).toEqual(records);
     for (const c of out) expect(Buffer.byteLength(JSON.stringify({ Records: c }))).toBeLessThanOrEqual(MAX_INVOKE_PAYLOAD_BYTES + 1024);
     expect(out.length).toBe(3);
-    expect(chunks(records.slice(0, 5).map((r) => ({ ...r, dynamodb: { SequenceNumber: r.dynamodb!.SequenceNumber } })), 2).map((c) => c.length)).toEqual([2, 2, 1]);
+    expect(
+      chunks(
+        records.slice(0, 5).map((r) => ({ ...r, dynamodb: { SequenceNumber: r.dynamodb!.SequenceNumber } })),
+        2,
+      ).map((c) => c.length),
+    ).toEqual([2, 2, 1]);
   });
 
   test('GIVEN an invoke that errors (throttled, unreachable) WHEN records are retried THEN the error is retried like a failure and, when it persists, given as the reason', async () => {

@@ -46,9 +46,18 @@ async function fixture(keys: string[]) {
   const source = `redrive-src-${n}`;
   const target = `redrive-dst-${n}`;
   const streamArn = await createStreamTable(ddb, source);
-  await ddb.send(new CreateTableCommand({ TableName: target, BillingMode: 'PAY_PER_REQUEST', KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }], AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }] }));
+  await ddb.send(
+    new CreateTableCommand({
+      TableName: target,
+      BillingMode: 'PAY_PER_REQUEST',
+      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+      AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
+    }),
+  );
   for (const [i, pk] of keys.entries()) {
-    await ddb.send(new PutItemCommand({ TableName: source, Item: { pk: { S: pk }, n: { N: String(i) }, payload: { S: `body of ${pk}` } } }));
+    await ddb.send(
+      new PutItemCommand({ TableName: source, Item: { pk: { S: pk }, n: { N: String(i) }, payload: { S: `body of ${pk}` } } }),
+    );
   }
   const records = await new StreamReader(streams, streamArn, REGION).readNew();
   expect(records.map((r) => r.dynamodb!.Keys!.pk.S)).toEqual(keys);
@@ -56,7 +65,11 @@ async function fixture(keys: string[]) {
 }
 
 /** Lambda's on-failure record for the batch `records` (one shard), as the mapping sends it to SQS. */
-function onFailureMessage(records: DynamoDBRecord[], overrides: Partial<Record<'startSequenceNumber' | 'endSequenceNumber' | 'shardId', string>> = {}, messageId = 'm-1') {
+function onFailureMessage(
+  records: DynamoDBRecord[],
+  overrides: Partial<Record<'startSequenceNumber' | 'endSequenceNumber' | 'shardId', string>> = {},
+  messageId = 'm-1',
+) {
   const shardId = (records[0] as any).shardId ?? currentShards.get(records[0].eventSourceARN!)!;
   const batch = {
     functionArn: FUNCTION_ARN,
@@ -160,13 +173,31 @@ describe('redrive handler', () => {
     expect(bodies[0]).toMatchObject({
       kind: 'record',
       reason: 'reported in batchItemFailures (attempt 3 of 3)',
-      origin: { sourceMessageId: 'm-1', functionArn: FUNCTION_ARN, condition: 'RetryAttemptsExhausted', range: { startSequenceNumber: inRange[0].dynamodb!.SequenceNumber, endSequenceNumber: inRange[4].dynamodb!.SequenceNumber } },
+      origin: {
+        sourceMessageId: 'm-1',
+        functionArn: FUNCTION_ARN,
+        condition: 'RetryAttemptsExhausted',
+        range: { startSequenceNumber: inRange[0].dynamodb!.SequenceNumber, endSequenceNumber: inRange[4].dynamodb!.SequenceNumber },
+      },
       omitted: [],
     });
     // The full record, exactly as the stream holds it (and as Lambda delivered it).
     // (awsRegion comes from the stream ARN, as in AWS, where they agree; DynamoDB Local's says "ddblocal".)
     expect(bodies[0].record).toEqual({ ...f.records[3], awsRegion: 'ddblocal' });
-    expect(tallies).toEqual([{ messages: 1, rangesRedriven: 1, rangesUnreadable: 0, recordsRead: 5, objectsRead: 0, recordsFiltered: 0, recordsRetried: 5 + 3 + 1, recordsSucceeded: 4, recordsParked: 1, messagesFailed: 0 }]);
+    expect(tallies).toEqual([
+      {
+        messages: 1,
+        rangesRedriven: 1,
+        rangesUnreadable: 0,
+        recordsRead: 5,
+        objectsRead: 0,
+        recordsFiltered: 0,
+        recordsRetried: 5 + 3 + 1,
+        recordsSucceeded: 4,
+        recordsParked: 1,
+        messagesFailed: 0,
+      },
+    ]);
   });
 
   test('GIVEN a consumer mapping with filter criteria WHEN its range is redriven THEN only the records its filters match are delivered again, as the mapping delivered them', async () => {
@@ -174,7 +205,9 @@ describe('redrive handler', () => {
     await rememberShard(f.streamArn);
     const calls: string[][] = [];
     const tallies: RedriveTally[] = [];
-    const handler = redriveHandler(inProcess(copyConsumer(f.target, calls)), tallies, 3, ['{"eventName":["INSERT"],"dynamodb":{"Keys":{"pk":{"S":[{"prefix":"keep"}]}}}}']);
+    const handler = redriveHandler(inProcess(copyConsumer(f.target, calls)), tallies, 3, [
+      '{"eventName":["INSERT"],"dynamodb":{"Keys":{"pk":{"S":[{"prefix":"keep"}]}}}}',
+    ]);
 
     await handler(sqsEvent(onFailureMessage(f.records)));
 
@@ -189,17 +222,21 @@ describe('redrive handler', () => {
     await rememberShard(f.streamArn);
     let calls = 0;
     const tallies: RedriveTally[] = [];
-    const handler = redriveHandler(inProcess(async () => {
-      calls++;
-      throw new Error('downstream refused');
-    }), tallies);
+    const handler = redriveHandler(
+      inProcess(async () => {
+        calls++;
+        throw new Error('downstream refused');
+      }),
+      tallies,
+    );
 
     await handler(sqsEvent(onFailureMessage(f.records)));
 
     expect(calls).toBe(3);
     const bodies = parkedBodies();
     expect(bodies.map((b) => b.record.dynamodb.Keys.pk.S)).toEqual(['x-1', 'x-2']);
-    for (const b of bodies) expect(b.reason).toBe('FunctionError Unhandled: {"errorType":"Error","errorMessage":"downstream refused"} (attempt 3 of 3)');
+    for (const b of bodies)
+      expect(b.reason).toBe('FunctionError Unhandled: {"errorType":"Error","errorMessage":"downstream refused"} (attempt 3 of 3)');
     expect(tallies[0]).toMatchObject({ recordsSucceeded: 0, recordsParked: 2 });
   });
 
@@ -211,7 +248,10 @@ describe('redrive handler', () => {
     expect(compareSequence(before, first)).toBe(-1);
     let calls = 0;
     const tallies: RedriveTally[] = [];
-    const handler = redriveHandler(inProcess(async () => void calls++), tallies);
+    const handler = redriveHandler(
+      inProcess(async () => void calls++),
+      tallies,
+    );
 
     const response = await handler(sqsEvent(onFailureMessage(f.records, { startSequenceNumber: before }, 'm-gone')));
 
@@ -222,7 +262,17 @@ describe('redrive handler', () => {
     expect(bodies[0]).toMatchObject({
       kind: 'range',
       reason: 'ValidationException: Invalid SequenceNumber for the shard',
-      origin: { sourceMessageId: 'm-gone', functionArn: FUNCTION_ARN, range: { shardId, streamArn: f.streamArn, startSequenceNumber: before, endSequenceNumber: f.records[1].dynamodb!.SequenceNumber, batchSize: 2 } },
+      origin: {
+        sourceMessageId: 'm-gone',
+        functionArn: FUNCTION_ARN,
+        range: {
+          shardId,
+          streamArn: f.streamArn,
+          startSequenceNumber: before,
+          endSequenceNumber: f.records[1].dynamodb!.SequenceNumber,
+          batchSize: 2,
+        },
+      },
     });
     expect(bodies[0].record).toBeUndefined();
     expect(tallies[0]).toMatchObject({ rangesRedriven: 0, rangesUnreadable: 1, recordsParked: 0 });
@@ -234,18 +284,29 @@ describe('redrive handler', () => {
     const last = f.records[0].dynamodb!.SequenceNumber!;
     const after = (BigInt(last) + 5n).toString().padStart(last.length, '0');
     let calls = 0;
-    const handler = redriveHandler(inProcess(async () => void calls++), []);
+    const handler = redriveHandler(
+      inProcess(async () => void calls++),
+      [],
+    );
 
     await handler(sqsEvent(onFailureMessage(f.records, { startSequenceNumber: after, endSequenceNumber: after })));
 
     expect(calls).toBe(0);
-    expect(parkedBodies()).toEqual([expect.objectContaining({ kind: 'range', reason: `RangeEmpty: no record between ${after} and ${after} could be read from ${f.records.length && currentShards.get(f.streamArn)}` })]);
+    expect(parkedBodies()).toEqual([
+      expect.objectContaining({
+        kind: 'range',
+        reason: `RangeEmpty: no record between ${after} and ${after} could be read from ${f.records.length && currentShards.get(f.streamArn)}`,
+      }),
+    ]);
   });
 
   test('GIVEN a range on a shard that does not exist (shard gone) WHEN it is redriven THEN its coordinates are parked as unreadable', async () => {
     const f = await fixture(['a']);
     await rememberShard(f.streamArn);
-    const handler = redriveHandler(inProcess(async () => ({ batchItemFailures: [] })), []);
+    const handler = redriveHandler(
+      inProcess(async () => ({ batchItemFailures: [] })),
+      [],
+    );
 
     await handler(sqsEvent(onFailureMessage(f.records, { shardId: 'shardId-00000000000000000000-deadbeef' })));
 
@@ -274,13 +335,25 @@ describe('redrive handler', () => {
   });
 
   test('GIVEN a message that is not an on-failure record WHEN it arrives THEN it is parked as it came with the reason', async () => {
-    const handler = redriveHandler(inProcess(async () => ({})), []);
-    const message = { ...onFailureMessage([{ eventSourceARN: 'arn:x', dynamodb: { SequenceNumber: '1' } } as any], { shardId: 's' }, 'm-bad'), body: '{"hello":"world"}' };
+    const handler = redriveHandler(
+      inProcess(async () => ({})),
+      [],
+    );
+    const message = {
+      ...onFailureMessage([{ eventSourceARN: 'arn:x', dynamodb: { SequenceNumber: '1' } } as any], { shardId: 's' }, 'm-bad'),
+      body: '{"hello":"world"}',
+    };
 
     const response = await handler(sqsEvent(message));
 
     expect(response).toEqual({ batchItemFailures: [] });
-    expect(parkedBodies()).toEqual([expect.objectContaining({ kind: 'message', body: '{"hello":"world"}', reason: expect.stringMatching(/^MalformedMessage: DDBStreamBatchInfo and KinesisBatchInfo are missing/) })]);
+    expect(parkedBodies()).toEqual([
+      expect.objectContaining({
+        kind: 'message',
+        body: '{"hello":"world"}',
+        reason: expect.stringMatching(/^MalformedMessage: DDBStreamBatchInfo and KinesisBatchInfo are missing/),
+      }),
+    ]);
   });
 });
 

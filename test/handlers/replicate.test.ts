@@ -25,7 +25,9 @@ async function freshDeployment(): Promise<Deployment> {
 }
 
 async function get(region: string, table: string, pk: string): Promise<Item | undefined> {
-  return (await world.ddb[region].send(new GetItemCommand({ TableName: table, Key: { pk: { S: pk } }, ConsistentRead: true }))).Item as Item | undefined;
+  return (await world.ddb[region].send(new GetItemCommand({ TableName: table, Key: { pk: { S: pk } }, ConsistentRead: true }))).Item as
+    | Item
+    | undefined;
 }
 
 const sum = (region: string, f: (s: any) => number) => invocations[region].reduce((a, s) => a + f(s), 0);
@@ -42,7 +44,14 @@ describe('replica writer', () => {
     expect(snap[US].get('a')!.n).toEqual({ N: '1' });
 
     await world.ddb[EU].send(
-      new UpdateItemCommand(app.update({ TableName: dep.table, Key: { pk: { S: 'a' } }, UpdateExpression: 'SET n = :n', ExpressionAttributeValues: { ':n': { N: '2' } } })),
+      new UpdateItemCommand(
+        app.update({
+          TableName: dep.table,
+          Key: { pk: { S: 'a' } },
+          UpdateExpression: 'SET n = :n',
+          ExpressionAttributeValues: { ':n': { N: '2' } },
+        }),
+      ),
     );
     await pump(world, dep);
     snap = await snapshot(world, dep.table);
@@ -111,7 +120,14 @@ describe('replica writer', () => {
     expect(snap[US].get('raw')).toEqual(stamped);
     expect(sum(AP, (s) => s.selfStamped)).toBe(1);
 
-    await world.ddb[AP].send(new UpdateItemCommand({ TableName: dep.table, Key: { pk: { S: 'raw' } }, UpdateExpression: 'SET v = :v', ExpressionAttributeValues: { ':v': { S: 'two' } } }));
+    await world.ddb[AP].send(
+      new UpdateItemCommand({
+        TableName: dep.table,
+        Key: { pk: { S: 'raw' } },
+        UpdateExpression: 'SET v = :v',
+        ExpressionAttributeValues: { ':v': { S: 'two' } },
+      }),
+    );
     await pump(world, dep);
     snap = await snapshot(world, dep.table);
     expect(snap[EU].get('raw')!.v).toEqual({ S: 'two' });
@@ -150,7 +166,7 @@ describe('replica writer', () => {
     const [remove] = await dep.readers[EU].readNew();
     expect(remove.eventName).toBe('REMOVE');
     // DynamoDB Local does not expire items itself: the real REMOVE record is given the identity
-    // DynamoDB's TTL process puts on its deletes (aws-facts.md).
+    // DynamoDB's TTL process puts on its deletes (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/time-to-live-ttl-streams.html).
     remove.userIdentity = { type: 'Service', principalId: 'dynamodb.amazonaws.com' };
     const res = await dep.writers[EU](streamEvent([remove]));
     expect(res.batchItemFailures).toEqual([]);
@@ -176,7 +192,11 @@ describe('replica writer', () => {
         : {},
     );
     const app = replicatedWrites({ region: EU });
-    await world.ddb[EU].send(new PutItemCommand(app.put({ TableName: table, Item: { pk: { S: 'p' }, secret: { S: 's' }, email: { S: 'a@b.c' }, name: { S: 'n' } } })));
+    await world.ddb[EU].send(
+      new PutItemCommand(
+        app.put({ TableName: table, Item: { pk: { S: 'p' }, secret: { S: 's' }, email: { S: 'a@b.c' }, name: { S: 'n' } } }),
+      ),
+    );
     await pump(world, dep);
     const snap = await snapshot(world, table);
     const original = snap[EU].get('p')!;

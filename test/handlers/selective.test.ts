@@ -25,7 +25,13 @@ afterAll(async () => {
 async function maskedDeployment(): Promise<Deployment> {
   const table = uniqueTable('selective');
   return deploy(world, table, (r) =>
-    r === EU ? { configOverrides: { targets: [{ region: US, table, endpoint: world.local[US].endpoint, omit: ['ssn'], mask: ['email', 'profile', 'score'] }] } } : {},
+    r === EU
+      ? {
+          configOverrides: {
+            targets: [{ region: US, table, endpoint: world.local[US].endpoint, omit: ['ssn'], mask: ['email', 'profile', 'score'] }],
+          },
+        }
+      : {},
   );
 }
 
@@ -64,12 +70,22 @@ describe('replica writer: omitted and masked attributes', () => {
 
   test('GIVEN a masked copy WHEN a newer write, a stale replay and a delete follow THEN last-write-wins orders the masked copies like full ones', async () => {
     const dep = await maskedDeployment();
-    await world.ddb[EU].send(new PutItemCommand(eu.put({ TableName: dep.table, Item: { pk: { S: 'k' }, email: { S: 'old@example.com' }, name: { S: 'v1' } } })));
+    await world.ddb[EU].send(
+      new PutItemCommand(eu.put({ TableName: dep.table, Item: { pk: { S: 'k' }, email: { S: 'old@example.com' }, name: { S: 'v1' } } })),
+    );
     await pump(world, dep);
     // The first write's record, read again from the stream start to replay it later (at-least-once delivery).
     const firstRecords = await new StreamReader(streamsClient(world.local[EU].endpoint, EU), dep.readers[EU].streamArn, EU).readNew();
     await world.ddb[EU].send(
-      new UpdateItemCommand(eu.update({ TableName: dep.table, Key: { pk: { S: 'k' } }, UpdateExpression: 'SET #n = :n, #s = :s', ExpressionAttributeNames: { '#n': 'name', '#s': 'ssn' }, ExpressionAttributeValues: { ':n': { S: 'v2' }, ':s': { S: '999' } } })),
+      new UpdateItemCommand(
+        eu.update({
+          TableName: dep.table,
+          Key: { pk: { S: 'k' } },
+          UpdateExpression: 'SET #n = :n, #s = :s',
+          ExpressionAttributeNames: { '#n': 'name', '#s': 'ssn' },
+          ExpressionAttributeValues: { ':n': { S: 'v2' }, ':s': { S: '999' } },
+        }),
+      ),
     );
     await pump(world, dep);
     let snap = await snapshot(world, dep.table);
@@ -91,7 +107,9 @@ describe('replica writer: omitted and masked attributes', () => {
 
   test('GIVEN an application that writes without the helper WHEN the writer stamps the item in place THEN the stamped version reaches the target masked', async () => {
     const dep = await maskedDeployment();
-    await world.ddb[EU].send(new PutItemCommand({ TableName: dep.table, Item: { pk: { S: 'u' }, email: { S: 'u@example.com' }, ssn: { S: '1' } } }));
+    await world.ddb[EU].send(
+      new PutItemCommand({ TableName: dep.table, Item: { pk: { S: 'u' }, email: { S: 'u@example.com' }, ssn: { S: '1' } } }),
+    );
     await pump(world, dep);
     const snap = await snapshot(world, dep.table);
     const stamped = snap[EU].get('u')!;

@@ -42,12 +42,22 @@ beforeAll(async () => {
         BillingMode: 'PAY_PER_REQUEST',
         KeySchema: [{ AttributeName: t.hash_key, KeyType: 'HASH' }],
         AttributeDefinitions: attributes,
-        GlobalSecondaryIndexes: t.global_secondary_index?.map((g: any) => ({ IndexName: g.name, KeySchema: [{ AttributeName: g.hash_key, KeyType: 'HASH' }], Projection: { ProjectionType: g.projection_type } })),
+        GlobalSecondaryIndexes: t.global_secondary_index?.map((g: any) => ({
+          IndexName: g.name,
+          KeySchema: [{ AttributeName: g.hash_key, KeyType: 'HASH' }],
+          Projection: { ProjectionType: g.projection_type },
+        })),
         StreamSpecification: t.stream_enabled ? { StreamEnabled: true, StreamViewType: t.stream_view_type } : undefined,
       }),
     );
   }
-  deployment = await LocalDeployment.start({ stack, endpoint: db.endpoint, sink, workDir: mkdtempSync(join(tmpdir(), 'local-work-')), pollIntervalMs: 50 });
+  deployment = await LocalDeployment.start({
+    stack,
+    endpoint: db.endpoint,
+    sink,
+    workDir: mkdtempSync(join(tmpdir(), 'local-work-')),
+    pollIntervalMs: 50,
+  });
 });
 
 afterAll(async () => {
@@ -55,17 +65,34 @@ afterAll(async () => {
   await Promise.all([sink?.stop(), db?.stop()]);
 });
 
-const customer = (pk: string, name: string) => ({ pk: { S: pk }, name: { S: name }, email: { S: `${pk}@example.com` }, phone: { S: '+353 1 234 5678' }, dateOfBirth: { S: '1980-02-29' } });
+const customer = (pk: string, name: string) => ({
+  pk: { S: pk },
+  name: { S: name },
+  email: { S: `${pk}@example.com` },
+  phone: { S: '+353 1 234 5678' },
+  dateOfBirth: { S: '1980-02-29' },
+});
 
 test('GIVEN the synthesized multi-region example WHEN it runs locally THEN one mapping per writable region invokes its writer, configured by the synthesized JSON', () => {
-  expect(deployment.mappings.map((m) => [m.table.region, m.function.definition.name, m.mapping.settings.batchSize, m.mapping.settings.reportBatchItemFailures])).toEqual([
+  expect(
+    deployment.mappings.map((m) => [
+      m.table.region,
+      m.function.definition.name,
+      m.mapping.settings.batchSize,
+      m.mapping.settings.reportBatchItemFailures,
+    ]),
+  ).toEqual([
     ['eu-west-1', 'multi-region-Customers-Writer-eu-west-1', 100, true],
     ['us-east-1', 'multi-region-Customers-Writer-us-east-1', 100, true],
   ]);
   const env = deployment.mappings[0].function.definition.environment;
   expect(env.REPLICATION_FAILURE_QUEUE_URL).toBe(sink.queueUrl('multi-region-Customers-Writer-eu-west-1-Failures'));
   expect(replicationPlan(deployment)).toEqual([
-    expect.objectContaining({ table: 'customers', writable: ['eu-west-1', 'us-east-1'], readOnly: { 'ap-southeast-2': { omit: ['email'], mask: ['phone', 'dateOfBirth'] } } }),
+    expect.objectContaining({
+      table: 'customers',
+      writable: ['eu-west-1', 'us-east-1'],
+      readOnly: { 'ap-southeast-2': { omit: ['email'], mask: ['phone', 'dateOfBirth'] } },
+    }),
   ]);
 });
 
@@ -76,7 +103,9 @@ test('GIVEN writes with and without the helper in both writable regions, conflic
   await deployment.drain();
   await Promise.all([
     client('eu-west-1').send(new PutItemCommand({ TableName: 'customers', Item: customer('a', 'Aoife (EU)') })),
-    client('us-east-1').send(new PutItemCommand(replicatedWrites({ region: 'us-east-1' }).put({ TableName: 'customers', Item: customer('a', 'Aoife (US)') }))),
+    client('us-east-1').send(
+      new PutItemCommand(replicatedWrites({ region: 'us-east-1' }).put({ TableName: 'customers', Item: customer('a', 'Aoife (US)') })),
+    ),
     client('eu-west-1').send(new DeleteItemCommand({ TableName: 'customers', Key: { pk: { S: 'b' } } })),
   ]);
   await deployment.drain();
@@ -91,7 +120,9 @@ test('GIVEN writes with and without the helper in both writable regions, conflic
 
 test('GIVEN a record the writer can never copy (over 400 KB with its metadata) WHEN it is delivered THEN the writer parks it through its synthesized queue URL, in the local sink', async () => {
   const before = sink.messages.length;
-  await client('eu-west-1').send(new PutItemCommand({ TableName: 'customers', Item: { pk: { S: 'huge' }, blob: { S: 'x'.repeat(409_600 - 30) } } }));
+  await client('eu-west-1').send(
+    new PutItemCommand({ TableName: 'customers', Item: { pk: { S: 'huge' }, blob: { S: 'x'.repeat(409_600 - 30) } } }),
+  );
   await deployment.drain();
   const parked = sink.messages.slice(before);
   expect(parked.map((m) => [m.destination, m.via])).toContainEqual(['multi-region-Customers-Writer-eu-west-1-Failures', 'SendMessage']);

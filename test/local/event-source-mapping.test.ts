@@ -45,7 +45,7 @@ describe('local event source mapping: batching and order', () => {
     expect(p.invocations.map((i) => i.keys)).toEqual([['w0', 'w1', 'w2', 'w3', 'w4']]);
   });
 
-  test('GIVEN no batching window and a slow poll WHEN records are written between polls THEN each poll\'s records make their own invocation', async () => {
+  test("GIVEN no batching window and a slow poll WHEN records are written between polls THEN each poll's records make their own invocation", async () => {
     const p = await start(OK, { batch_size: 100 });
     await p.put('n0');
     await p.mapping.drain();
@@ -61,7 +61,7 @@ describe('local event source mapping: batching and order', () => {
     await p.mapping.drain();
     const overlapping = p.invocations.some((a) => p.invocations.some((b) => a !== b && a.started < b.ended && b.started < a.ended));
     expect(overlapping).toBe(true);
-    expect(new Set(p.invocations.flatMap((i) => i.result.ok ? [] : ['failed'])).size).toBe(0);
+    expect(new Set(p.invocations.flatMap((i) => (i.result.ok ? [] : ['failed']))).size).toBe(0);
     for (let k = 0; k < 8; k++) {
       const rounds = p.invocations
         .slice()
@@ -73,7 +73,9 @@ describe('local event source mapping: batching and order', () => {
 
   test('GIVEN filter criteria on the event name and an attribute WHEN matching and other records are written THEN only matching records are delivered AND the rest are counted as filtered out', async () => {
     const p = await start(OK, {
-      filter_criteria: { filter: [{ pattern: JSON.stringify({ eventName: ['INSERT'], dynamodb: { NewImage: { kind: { S: [{ prefix: 'keep' }] } } } }) }] },
+      filter_criteria: {
+        filter: [{ pattern: JSON.stringify({ eventName: ['INSERT'], dynamodb: { NewImage: { kind: { S: [{ prefix: 'keep' }] } } } }) }],
+      },
     });
     await p.put('a', { kind: 'keep-1' });
     await p.put('b', { kind: 'drop' });
@@ -81,7 +83,10 @@ describe('local event source mapping: batching and order', () => {
     await p.client.send(new DeleteItemCommand({ TableName: p.table, Key: { pk: { S: 'b' } } }));
     await p.put('c', { kind: 'keeper' });
     await p.mapping.drain();
-    expect(p.invocations.flatMap((i) => i.records.map((r) => `${r.eventName}:${r.dynamodb!.NewImage?.kind.S}`))).toEqual(['INSERT:keep-1', 'INSERT:keeper']);
+    expect(p.invocations.flatMap((i) => i.records.map((r) => `${r.eventName}:${r.dynamodb!.NewImage?.kind.S}`))).toEqual([
+      'INSERT:keep-1',
+      'INSERT:keeper',
+    ]);
     expect(p.filtered.reduce((a, b) => a + b, 0)).toBe(3);
   });
 });
@@ -106,7 +111,7 @@ describe('local event source mapping: shards', () => {
 });
 
 describe('local event source mapping: what the handler receives', () => {
-  test('GIVEN a handler that reports its event and context WHEN invoked THEN the event is Lambda-shaped AND the context has Lambda\'s fields and remaining time', async () => {
+  test("GIVEN a handler that reports its event and context WHEN invoked THEN the event is Lambda-shaped AND the context has Lambda's fields and remaining time", async () => {
     const echo = `exports.handler = async (event, context) => ({ batchItemFailures: [], seen: {
       records: event.Records.length, source: event.Records[0].eventSource, arn: event.Records[0].eventSourceARN, region: event.Records[0].awsRegion,
       functionName: context.functionName, version: context.functionVersion, arnOfFunction: context.invokedFunctionArn, memory: context.memoryLimitInMB,

@@ -25,7 +25,7 @@ describe('shard lineage', () => {
   });
 });
 
-describe('ReportBatchItemFailures responses (the Lambda guide\'s success and failure conditions)', () => {
+describe("ReportBatchItemFailures responses (the Lambda guide's success and failure conditions)", () => {
   const batch = ['10', '20', '30'].map((n) => ({ dynamodb: { SequenceNumber: n } }) as DynamoDBRecord);
   const ok = (payload: unknown) => outcomeOf({ ok: true, payload }, batch, true);
 
@@ -59,7 +59,10 @@ describe('ReportBatchItemFailures responses (the Lambda guide\'s success and fai
 
 describe('batch size limits', () => {
   test('GIVEN records of 1 MB WHEN a batch is formed THEN it stays under the 6 MB invocation payload limit, even below the batch size', () => {
-    const big = Array.from({ length: 10 }, (_, i) => ({ dynamodb: { SequenceNumber: String(i), NewImage: { d: { S: 'x'.repeat(1024 * 1024) } } } }) as DynamoDBRecord);
+    const big = Array.from(
+      { length: 10 },
+      (_, i) => ({ dynamodb: { SequenceNumber: String(i), NewImage: { d: { S: 'x'.repeat(1024 * 1024) } } } }) as DynamoDBRecord,
+    );
     expect(nextBatch(big, 100)).toHaveLength(5);
     expect(nextBatch(big.slice(0, 3), 2)).toHaveLength(2);
   });

@@ -36,15 +36,19 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  clients.forEach((c) => c.destroy());
+  for (const c of clients.values()) c.destroy();
   await db?.stop();
 });
 
-const byName = <T extends { name?: string; IndexName?: string }>(xs: T[] | undefined) => [...(xs ?? [])].sort((a, b) => String(a.name ?? a.IndexName).localeCompare(String(b.name ?? b.IndexName)));
+const byName = <T extends { name?: string; IndexName?: string }>(xs: T[] | undefined) =>
+  [...(xs ?? [])].sort((a, b) => String(a.name ?? a.IndexName).localeCompare(String(b.name ?? b.IndexName)));
 
 /** What DescribeTable must say for a synthesized aws_dynamodb_table (the provider's argument names mapped to DynamoDB's API by hand). */
 function expectedDescription(t: any) {
-  const keys = (hash: string, range?: string) => [{ AttributeName: hash, KeyType: 'HASH' }, ...(range ? [{ AttributeName: range, KeyType: 'RANGE' }] : [])];
+  const keys = (hash: string, range?: string) => [
+    { AttributeName: hash, KeyType: 'HASH' },
+    ...(range ? [{ AttributeName: range, KeyType: 'RANGE' }] : []),
+  ];
   const index = (i: any) => ({
     IndexName: i.name,
     KeySchema: keys(i.hash_key, i.range_key),
@@ -53,7 +57,9 @@ function expectedDescription(t: any) {
   return {
     TableName: t.name,
     KeySchema: keys(t.hash_key, t.range_key),
-    AttributeDefinitions: [...t.attribute].map((a: any) => ({ AttributeName: a.name, AttributeType: a.type })).sort((a, b) => a.AttributeName.localeCompare(b.AttributeName)),
+    AttributeDefinitions: [...t.attribute]
+      .map((a: any) => ({ AttributeName: a.name, AttributeType: a.type }))
+      .sort((a, b) => a.AttributeName.localeCompare(b.AttributeName)),
     BillingMode: t.billing_mode ?? 'PROVISIONED',
     GlobalSecondaryIndexes: byName(t.global_secondary_index).map(index),
     LocalSecondaryIndexes: byName(t.local_secondary_index).map(index),
@@ -76,31 +82,41 @@ async function describe_(region: string, name: string) {
     LocalSecondaryIndexes: byName(d!.LocalSecondaryIndexes).map(index),
     StreamSpecification: d!.StreamSpecification?.StreamEnabled ? d!.StreamSpecification : undefined,
     DeletionProtectionEnabled: d!.DeletionProtectionEnabled === true,
-    TimeToLive: ttl?.TimeToLiveStatus === 'ENABLED' ? { AttributeName: ttl.AttributeName, TimeToLiveStatus: 'ENABLED' } : { TimeToLiveStatus: ttl?.TimeToLiveStatus },
+    TimeToLive:
+      ttl?.TimeToLiveStatus === 'ENABLED'
+        ? { AttributeName: ttl.AttributeName, TimeToLiveStatus: 'ENABLED' }
+        : { TimeToLiveStatus: ttl?.TimeToLiveStatus },
   };
 }
 
 describe('tier 5: terraform apply of the example stacks into DynamoDB Local', () => {
-  test.each(APPLIED)('GIVEN the %s stack WHEN its local profile is applied THEN every table of every region is there as synthesized, AND destroy removes them all', async (name) => {
-    const stack: SynthesizedStack = readStack(join(outdir, 'stacks', name));
-    const tables = resourcesOf(stack, TABLE);
-    expect(tables.length).toBeGreaterThan(0);
-    const regions = [...new Set(tables.map(([, t]) => regionOf(stack, t)))];
-    const profile = localProfile(stack, Object.fromEntries(regions.map((r) => [r, db.endpoint])));
+  test.each(APPLIED)(
+    'GIVEN the %s stack WHEN its local profile is applied THEN every table of every region is there as synthesized, AND destroy removes them all',
+    async (name) => {
+      const stack: SynthesizedStack = readStack(join(outdir, 'stacks', name));
+      const tables = resourcesOf(stack, TABLE);
+      expect(tables.length).toBeGreaterThan(0);
+      const regions = [...new Set(tables.map(([, t]) => regionOf(stack, t)))];
+      const profile = localProfile(stack, Object.fromEntries(regions.map((r) => [r, db.endpoint])));
 
-    // The profile is the synthesized tables with PITR off, nothing else.
-    for (const [id, t] of tables) {
-      expect(profile.json.resource[TABLE][id]).toEqual({ ...t, ...(t.point_in_time_recovery ? { point_in_time_recovery: { ...t.point_in_time_recovery, enabled: false } } : {}) });
-    }
+      // The profile is the synthesized tables with PITR off, nothing else.
+      for (const [id, t] of tables) {
+        expect(profile.json.resource[TABLE][id]).toEqual({
+          ...t,
+          ...(t.point_in_time_recovery ? { point_in_time_recovery: { ...t.point_in_time_recovery, enabled: false } } : {}),
+        });
+      }
 
-    const applied = applyProfile(profile);
-    for (const [, t] of tables) {
-      expect(await describe_(regionOf(stack, t), t.name)).toEqual(expectedDescription(t));
-    }
-    // Outputs that only name tables survive, with the values DynamoDB Local gave.
-    for (const value of Object.values(applied.outputs)) expect(String(value)).toMatch(/^arn:aws:dynamodb:ddblocal:000000000000:table\//);
+      const applied = applyProfile(profile);
+      for (const [, t] of tables) {
+        expect(await describe_(regionOf(stack, t), t.name)).toEqual(expectedDescription(t));
+      }
+      // Outputs that only name tables survive, with the values DynamoDB Local gave.
+      for (const value of Object.values(applied.outputs)) expect(String(value)).toMatch(/^arn:aws:dynamodb:ddblocal:000000000000:table\//);
 
-    await applied.destroy();
-    for (const region of regions) expect((await client(region).send(new ListTablesCommand({}))).TableNames).toEqual([]);
-  }, 600_000);
+      await applied.destroy();
+      for (const region of regions) expect((await client(region).send(new ListTablesCommand({}))).TableNames).toEqual([]);
+    },
+    600_000,
+  );
 });

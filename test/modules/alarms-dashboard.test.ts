@@ -13,7 +13,8 @@ function build(props: Partial<PipelineAlarmsProps> = {}, extra?: (a: PipelineAla
   return { tf, alarms, body: dashboards.length ? JSON.parse(dashboards[0].dashboard_body) : undefined, raw: dashboards[0]?.dashboard_body };
 }
 
-const REGION = '${data.aws_region.Alarms_Region_50F26BF6.name}';
+/** The stack's provider names its region, so the graphs use it as it is. */
+const REGION = 'eu-west-1';
 const LAMBDA = ['AWS/Lambda'];
 const DIMS = ['FunctionName', 'fn', 'Resource', 'fn:live'];
 const LAG: ExtraAlarmProps = {
@@ -53,7 +54,10 @@ describe('PipelineAlarms dashboard', () => {
     expect(graphs.map((g: any) => g.metrics)).toEqual([
       [[...LAMBDA, 'IteratorAge', ...DIMS, { stat: 'Maximum' }]],
       [[...LAMBDA, 'Invocations', ...DIMS, { stat: 'Sum' }]],
-      [[...LAMBDA, 'Errors', ...DIMS, { stat: 'Sum' }], [...LAMBDA, 'Throttles', ...DIMS, { stat: 'Sum' }]],
+      [
+        [...LAMBDA, 'Errors', ...DIMS, { stat: 'Sum' }],
+        [...LAMBDA, 'Throttles', ...DIMS, { stat: 'Sum' }],
+      ],
       [
         [...LAMBDA, 'Duration', ...DIMS, { stat: 'p50', label: 'p50' }],
         [...LAMBDA, 'Duration', ...DIMS, { stat: 'p99', label: 'p99' }],
@@ -67,7 +71,13 @@ describe('PipelineAlarms dashboard', () => {
       [[...LAMBDA, 'DestinationDeliveryFailures', ...DIMS, { stat: 'Sum' }]],
     ]);
     expect(graphs.map((g: any) => g.annotations?.horizontal)).toEqual([
-      [{ label: 'alarm', value: 60000 }], undefined, undefined, undefined, undefined, [{ label: 'alarm', value: 0 }], [{ label: 'alarm', value: 0 }],
+      [{ label: 'alarm', value: 60000 }],
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      [{ label: 'alarm', value: 0 }],
+      [{ label: 'alarm', value: 0 }],
     ]);
   });
 
@@ -82,10 +92,18 @@ describe('PipelineAlarms dashboard', () => {
   });
 
   test('GIVEN no destination and every alarm disabled WHEN synthesized THEN there is no alarm row and the five pipeline graphs start at the top', () => {
-    const { body, tf } = build({ actionArns: [], region: 'eu-west-1', alarms: { iteratorAge: { enabled: false }, errors: { enabled: false }, throttles: { enabled: false } } });
+    const { body, tf } = build({
+      actionArns: [],
+      region: 'eu-west-1',
+      alarms: { iteratorAge: { enabled: false }, errors: { enabled: false }, throttles: { enabled: false } },
+    });
     expect(tf.resource.aws_cloudwatch_metric_alarm).toBeUndefined();
     expect(body.widgets.map((w: any) => [w.type, w.x, w.y, w.properties.region])).toEqual([
-      ['metric', 0, 0, 'eu-west-1'], ['metric', 8, 0, 'eu-west-1'], ['metric', 16, 0, 'eu-west-1'], ['metric', 0, 6, 'eu-west-1'], ['metric', 8, 6, 'eu-west-1'],
+      ['metric', 0, 0, 'eu-west-1'],
+      ['metric', 8, 0, 'eu-west-1'],
+      ['metric', 16, 0, 'eu-west-1'],
+      ['metric', 0, 6, 'eu-west-1'],
+      ['metric', 8, 6, 'eu-west-1'],
     ]);
     expect(body.widgets[0].properties.annotations).toBeUndefined();
   });
@@ -101,14 +119,25 @@ describe('PipelineAlarms dashboard', () => {
       region: 'eu-west-1',
       alarmArns: ['arn:a'],
       alarmsTitle: 't',
-      widgets: [{ title: 'g', lines: [{ namespace: 'N', metricName: 'M', dimensions: { B: '2', A: '1' }, stat: 'Sum' }], threshold: { label: 'alarm', value: 1 }, period: 300 }],
+      widgets: [
+        {
+          title: 'g',
+          lines: [{ namespace: 'N', metricName: 'M', dimensions: { B: '2', A: '1' }, stat: 'Sum' }],
+          threshold: { label: 'alarm', value: 1 },
+          period: 300,
+        },
+      ],
     });
     expect(JSON.stringify(body)).toBe(
       '{"widgets":[{"type":"alarm","x":0,"y":0,"width":24,"height":3,"properties":{"title":"t","alarms":["arn:a"]}},' +
         '{"type":"metric","x":0,"y":3,"width":8,"height":6,"properties":{"title":"g","view":"timeSeries","stacked":false,"region":"eu-west-1","period":300,' +
         '"metrics":[["N","M","B","2","A","1",{"stat":"Sum"}]],"annotations":{"horizontal":[{"label":"alarm","value":1}]}}}]}',
     );
-    expect(metricArray({ namespace: 'N', metricName: 'M', dimensions: {}, stat: 'p99', label: 'l', yAxis: 'right' })).toEqual(['N', 'M', { stat: 'p99', label: 'l', yAxis: 'right' }]);
+    expect(metricArray({ namespace: 'N', metricName: 'M', dimensions: {}, stat: 'p99', label: 'l', yAxis: 'right' })).toEqual([
+      'N',
+      'M',
+      { stat: 'p99', label: 'l', yAxis: 'right' },
+    ]);
   });
 });
 
@@ -119,7 +148,9 @@ describe('PipelineAlarms.addAlarm', () => {
       added = a.addAlarm('replicationLagUsEast1', { ...LAG, region: 'us-east-1', period: 300, evaluationPeriods: 2, datapointsToAlarm: 2 });
     });
     expect(added).toBeDefined();
-    const [id, alarm] = Object.entries<any>(tf.resource.aws_cloudwatch_metric_alarm).find(([, a]) => a.alarm_name === 'fn-live-replication-lag-us-east-1')!;
+    const [id, alarm] = Object.entries<any>(tf.resource.aws_cloudwatch_metric_alarm).find(
+      ([, a]) => a.alarm_name === 'fn-live-replication-lag-us-east-1',
+    )!;
     expect(id).toMatch(/^Alarms_Extra-replicationLagUsEast1_[0-9A-F]{8}$/);
     expect(alarm).toEqual({
       alarm_name: 'fn-live-replication-lag-us-east-1',
@@ -157,7 +188,12 @@ describe('PipelineAlarms.addAlarm', () => {
       a.addAlarm('lag', { ...LAG, provider: east });
     });
     const providers = Object.entries<any>(tf.resource.aws_cloudwatch_metric_alarm).map(([id, r]) => [id.split('_')[1], r.provider]);
-    expect(providers.sort()).toEqual([['Errors', undefined], ['Extra-lag', 'aws.east'], ['IteratorAge', undefined], ['Throttles', undefined]]);
+    expect(providers.sort()).toEqual([
+      ['Errors', undefined],
+      ['Extra-lag', 'aws.east'],
+      ['IteratorAge', undefined],
+      ['Throttles', undefined],
+    ]);
   });
 
   test('GIVEN an extra alarm that is disabled WHEN synthesized THEN neither the alarm nor its graph exist', () => {
@@ -187,7 +223,9 @@ describe('PipelineAlarms.addAlarm', () => {
   });
 
   test('GIVEN a key already used WHEN added THEN it is refused', () => {
-    expect(() => build({}, (a) => a.addAlarm('errors', LAG))).toThrow('orders/Alarms: addAlarm(errors): key must be unique among this pipeline\'s alarms (got "errors")');
+    expect(() => build({}, (a) => a.addAlarm('errors', LAG))).toThrow(
+      'orders/Alarms: addAlarm(errors): key must be unique among this pipeline\'s alarms (got "errors")',
+    );
     expect(() =>
       build({}, (a) => {
         a.addAlarm('lag', LAG);

@@ -21,27 +21,62 @@ describe('PipelineAlarms with real terraform', () => {
       failureDestination: sqs,
       tags: { team: 'orders' },
       alarms: {
-        iteratorAge: { threshold: 30000, period: 300, evaluationPeriods: 4, datapointsToAlarm: 2, treatMissingData: 'breaching', statistic: 'Average', comparisonOperator: 'GreaterThanOrEqualToThreshold' },
+        iteratorAge: {
+          threshold: 30000,
+          period: 300,
+          evaluationPeriods: 4,
+          datapointsToAlarm: 2,
+          treatMissingData: 'breaching',
+          statistic: 'Average',
+          comparisonOperator: 'GreaterThanOrEqualToThreshold',
+        },
         errors: { period: 10, evaluationPeriods: 8640, datapointsToAlarm: 10 },
         throttles: { period: 3600, evaluationPeriods: 24, treatMissingData: 'ignore', statistic: 'SampleCount' },
-        failureQueueDepth: { threshold: 5, treatMissingData: 'missing', statistic: 'Minimum', comparisonOperator: 'LessThanOrEqualToThreshold' },
+        failureQueueDepth: {
+          threshold: 5,
+          treatMissingData: 'missing',
+          statistic: 'Minimum',
+          comparisonOperator: 'LessThanOrEqualToThreshold',
+        },
         destinationDeliveryFailures: { comparisonOperator: 'LessThanThreshold', threshold: 1 },
       },
     });
     a.addAlarm('lagUsWest2', {
-      nameSuffix: 'replication-lag-us-west-2', title: 'Replication lag us-west-2', description: 'lag', namespace: 'StreamPipeline',
-      metricName: 'ReplicationLag', dimensions: { Target: 'us-west-2' }, threshold: 5000, region: 'us-west-2', provider: west,
+      nameSuffix: 'replication-lag-us-west-2',
+      title: 'Replication lag us-west-2',
+      description: 'lag',
+      namespace: 'StreamPipeline',
+      metricName: 'ReplicationLag',
+      dimensions: { Target: 'us-west-2' },
+      threshold: 5000,
+      region: 'us-west-2',
+      provider: west,
     });
     // B: SNS destination in another region, given actions, no OK notifications, region and dashboard name given.
     const sns = new FailureDestination(stack, 'SnsFailures', { kind: 'sns', provider: west });
-    new PipelineAlarms(stack, 'Sns', { functionName: 'orders-audit', failureDestination: sns, actionArns: [ONCALL], notifyOk: false, region: 'us-west-2', dashboardName: 'orders-audit', provider: west });
+    new PipelineAlarms(stack, 'Sns', {
+      functionName: 'orders-audit',
+      failureDestination: sns,
+      actionArns: [ONCALL],
+      notifyOk: false,
+      region: 'us-west-2',
+      dashboardName: 'orders-audit',
+      provider: west,
+    });
     // C: no alarms at all: the dashboard body is fully known, so terraform checks it as JSON at plan time.
     const quiet = new PipelineAlarms(stack, 'Quiet', {
-      functionName: 'orders-quiet', actionArns: [], region: 'eu-west-1',
+      functionName: 'orders-quiet',
+      actionArns: [],
+      region: 'eu-west-1',
       alarms: { iteratorAge: { enabled: false }, errors: { enabled: false }, throttles: { enabled: false } },
     });
     // D: a customer key for the created topic, no dashboard.
-    new PipelineAlarms(stack, 'Cmk', { functionName: 'orders-cmk', alarmTopicKmsKeyArn: KEY, alarmTopicName: 'orders-cmk-alarms', dashboard: false });
+    new PipelineAlarms(stack, 'Cmk', {
+      functionName: 'orders-cmk',
+      alarmTopicKmsKeyArn: KEY,
+      alarmTopicName: 'orders-cmk-alarms',
+      dashboard: false,
+    });
 
     const synth = Testing.synth(stack);
     const plan = terraformIn(stackFolder(synth)).initValidatePlan();
@@ -61,23 +96,37 @@ describe('PipelineAlarms with real terraform', () => {
       aws_cloudwatch_dashboard: 3,
     });
 
-    const after = (type: string, name: string, key = 'alarm_name') =>
+    const plannedAfter = (type: string, name: string, key = 'alarm_name') =>
       plan.resource_changes.find((c: any) => c.type === type && c.change.after[key] === name)?.change.after;
-    expect(after('aws_cloudwatch_metric_alarm', 'orders-consumer-live-iterator-age')).toMatchObject({
-      threshold: 30000, period: 300, evaluation_periods: 4, datapoints_to_alarm: 2, treat_missing_data: 'breaching', statistic: 'Average',
-      comparison_operator: 'GreaterThanOrEqualToThreshold', dimensions: { FunctionName: 'orders-consumer', Resource: 'orders-consumer:live' }, tags: { team: 'orders' },
+    expect(plannedAfter('aws_cloudwatch_metric_alarm', 'orders-consumer-live-iterator-age')).toMatchObject({
+      threshold: 30000,
+      period: 300,
+      evaluation_periods: 4,
+      datapoints_to_alarm: 2,
+      treat_missing_data: 'breaching',
+      statistic: 'Average',
+      comparison_operator: 'GreaterThanOrEqualToThreshold',
+      dimensions: { FunctionName: 'orders-consumer', Resource: 'orders-consumer:live' },
+      tags: { team: 'orders' },
     });
-    expect(after('aws_cloudwatch_metric_alarm', 'orders-audit-failed-notifications')).toMatchObject({
-      namespace: 'AWS/SNS', dimensions: { TopicName: 'orders-SnsFailures' }, alarm_actions: [ONCALL], ok_actions: null,
+    expect(plannedAfter('aws_cloudwatch_metric_alarm', 'orders-audit-failed-notifications')).toMatchObject({
+      namespace: 'AWS/SNS',
+      dimensions: { TopicName: 'orders-SnsFailures' },
+      alarm_actions: [ONCALL],
+      ok_actions: null,
     });
-    expect(after('aws_sns_topic', 'orders-cmk-alarms', 'name')).toMatchObject({ kms_master_key_id: KEY });
+    expect(plannedAfter('aws_sns_topic', 'orders-cmk-alarms', 'name')).toMatchObject({ kms_master_key_id: KEY });
 
     // The fully known body survives terraform's JSON validation and normalisation unchanged.
     const quietBody = JSON.parse(synth).resource.aws_cloudwatch_dashboard[quiet.dashboard!.friendlyUniqueId].dashboard_body;
-    const planned = after('aws_cloudwatch_dashboard', 'orders-quiet-pipeline', 'dashboard_name');
+    const planned = plannedAfter('aws_cloudwatch_dashboard', 'orders-quiet-pipeline', 'dashboard_name');
     expect(JSON.parse(planned.dashboard_body)).toEqual(JSON.parse(quietBody));
     expect(JSON.parse(planned.dashboard_body).widgets.map((w: any) => w.properties.title)).toEqual([
-      'Iterator age (ms)', 'Invocations', 'Errors and throttles', 'Duration (ms)', 'Concurrent executions',
+      'Iterator age (ms)',
+      'Invocations',
+      'Errors and throttles',
+      'Duration (ms)',
+      'Concurrent executions',
     ]);
   });
 });

@@ -46,7 +46,15 @@ describe('PipelineAlarms: which alarms', () => {
     const { stack } = build();
     const alarms = alarmsOf(stack);
     expect(Object.keys(alarms).sort()).toEqual(['orders-consumer-errors', 'orders-consumer-iterator-age', 'orders-consumer-throttles']);
-    const common = { namespace: 'AWS/Lambda', dimensions: FN, comparison_operator: 'GreaterThanThreshold', period: 60, treat_missing_data: 'notBreaching', alarm_actions: [TOPIC_REF], ok_actions: [TOPIC_REF] };
+    const common = {
+      namespace: 'AWS/Lambda',
+      dimensions: FN,
+      comparison_operator: 'GreaterThanThreshold',
+      period: 60,
+      treat_missing_data: 'notBreaching',
+      alarm_actions: [TOPIC_REF],
+      ok_actions: [TOPIC_REF],
+    };
     expect(alarms['orders-consumer-iterator-age']).toEqual({
       ...common,
       alarm_name: 'orders-consumer-iterator-age',
@@ -57,15 +65,38 @@ describe('PipelineAlarms: which alarms', () => {
       evaluation_periods: 3,
       datapoints_to_alarm: 3,
     });
-    expect(alarms['orders-consumer-errors']).toEqual({ ...common, alarm_name: 'orders-consumer-errors', alarm_description: expect.any(String), metric_name: 'Errors', statistic: 'Sum', threshold: 0, evaluation_periods: 1, datapoints_to_alarm: 1 });
-    expect(alarms['orders-consumer-throttles']).toEqual({ ...common, alarm_name: 'orders-consumer-throttles', alarm_description: expect.any(String), metric_name: 'Throttles', statistic: 'Sum', threshold: 0, evaluation_periods: 1, datapoints_to_alarm: 1 });
+    expect(alarms['orders-consumer-errors']).toEqual({
+      ...common,
+      alarm_name: 'orders-consumer-errors',
+      alarm_description: expect.any(String),
+      metric_name: 'Errors',
+      statistic: 'Sum',
+      threshold: 0,
+      evaluation_periods: 1,
+      datapoints_to_alarm: 1,
+    });
+    expect(alarms['orders-consumer-throttles']).toEqual({
+      ...common,
+      alarm_name: 'orders-consumer-throttles',
+      alarm_description: expect.any(String),
+      metric_name: 'Throttles',
+      statistic: 'Sum',
+      threshold: 0,
+      evaluation_periods: 1,
+      datapoints_to_alarm: 1,
+    });
   });
 
   test('GIVEN an alias WHEN synthesized THEN every Lambda alarm also has Resource=<function>:<alias> and the names carry the alias', () => {
     const { stack } = build({ aliasName: 'live' });
     const alarms = alarmsOf(stack);
-    expect(Object.keys(alarms).sort()).toEqual(['orders-consumer-live-errors', 'orders-consumer-live-iterator-age', 'orders-consumer-live-throttles']);
-    for (const a of Object.values(alarms)) expect(a.dimensions).toEqual({ FunctionName: 'orders-consumer', Resource: 'orders-consumer:live' });
+    expect(Object.keys(alarms).sort()).toEqual([
+      'orders-consumer-live-errors',
+      'orders-consumer-live-iterator-age',
+      'orders-consumer-live-throttles',
+    ]);
+    for (const a of Object.values(alarms))
+      expect(a.dimensions).toEqual({ FunctionName: 'orders-consumer', Resource: 'orders-consumer:live' });
   });
 
   test('GIVEN an SQS FailureDestination WHEN synthesized THEN its queue depth and the delivery failures are watched', () => {
@@ -74,11 +105,21 @@ describe('PipelineAlarms: which alarms', () => {
     new PipelineAlarms(stack, 'Alarms', { functionName: 'orders-consumer', failureDestination: failures });
     const alarms = alarmsOf(stack);
     expect(alarms['orders-consumer-failure-queue-depth']).toMatchObject({
-      namespace: 'AWS/SQS', metric_name: 'ApproximateNumberOfMessagesVisible', dimensions: { QueueName: 'orders-failed' },
-      statistic: 'Maximum', comparison_operator: 'GreaterThanThreshold', threshold: 0, period: 60, evaluation_periods: 1,
+      namespace: 'AWS/SQS',
+      metric_name: 'ApproximateNumberOfMessagesVisible',
+      dimensions: { QueueName: 'orders-failed' },
+      statistic: 'Maximum',
+      comparison_operator: 'GreaterThanThreshold',
+      threshold: 0,
+      period: 60,
+      evaluation_periods: 1,
     });
     expect(alarms['orders-consumer-destination-delivery-failures']).toMatchObject({
-      namespace: 'AWS/Lambda', metric_name: 'DestinationDeliveryFailures', dimensions: FN, statistic: 'Sum', threshold: 0,
+      namespace: 'AWS/Lambda',
+      metric_name: 'DestinationDeliveryFailures',
+      dimensions: FN,
+      statistic: 'Sum',
+      threshold: 0,
     });
     expect(alarms['orders-consumer-failed-notifications']).toBeUndefined();
   });
@@ -87,7 +128,11 @@ describe('PipelineAlarms: which alarms', () => {
     const { stack } = build({ failureDestination: { kind: 'sns', topicName: 'orders-failed' } });
     const alarms = alarmsOf(stack);
     expect(alarms['orders-consumer-failed-notifications']).toMatchObject({
-      namespace: 'AWS/SNS', metric_name: 'NumberOfNotificationsFailed', dimensions: { TopicName: 'orders-failed' }, statistic: 'Sum', threshold: 0,
+      namespace: 'AWS/SNS',
+      metric_name: 'NumberOfNotificationsFailed',
+      dimensions: { TopicName: 'orders-failed' },
+      statistic: 'Sum',
+      threshold: 0,
     });
     expect(alarms['orders-consumer-failure-queue-depth']).toBeUndefined();
     expect(alarms['orders-consumer-destination-delivery-failures']).toBeDefined();
@@ -97,16 +142,36 @@ describe('PipelineAlarms: which alarms', () => {
     const { stack } = build({
       failureDestination: { kind: 'sqs', queueName: 'q' },
       alarms: {
-        iteratorAge: { threshold: 30000, period: 300, evaluationPeriods: 4, datapointsToAlarm: 2, treatMissingData: 'breaching', statistic: 'Average', comparisonOperator: 'GreaterThanOrEqualToThreshold' },
+        iteratorAge: {
+          threshold: 30000,
+          period: 300,
+          evaluationPeriods: 4,
+          datapointsToAlarm: 2,
+          treatMissingData: 'breaching',
+          statistic: 'Average',
+          comparisonOperator: 'GreaterThanOrEqualToThreshold',
+        },
         failureQueueDepth: { threshold: 10, period: 10, evaluationPeriods: 8640, datapointsToAlarm: 8640 },
       },
     });
     const alarms = alarmsOf(stack);
     expect(alarms['orders-consumer-iterator-age']).toMatchObject({
-      threshold: 30000, period: 300, evaluation_periods: 4, datapoints_to_alarm: 2, treat_missing_data: 'breaching', statistic: 'Average', comparison_operator: 'GreaterThanOrEqualToThreshold',
+      threshold: 30000,
+      period: 300,
+      evaluation_periods: 4,
+      datapoints_to_alarm: 2,
+      treat_missing_data: 'breaching',
+      statistic: 'Average',
+      comparison_operator: 'GreaterThanOrEqualToThreshold',
     });
     expect(alarms['orders-consumer-iterator-age'].alarm_description).toContain('over 30000 ms');
-    expect(alarms['orders-consumer-failure-queue-depth']).toMatchObject({ threshold: 10, period: 10, evaluation_periods: 8640, datapoints_to_alarm: 8640, statistic: 'Maximum' });
+    expect(alarms['orders-consumer-failure-queue-depth']).toMatchObject({
+      threshold: 10,
+      period: 10,
+      evaluation_periods: 8640,
+      datapoints_to_alarm: 8640,
+      statistic: 'Maximum',
+    });
     expect(alarms['orders-consumer-errors']).toMatchObject({ threshold: 0, period: 60, evaluation_periods: 1 });
   });
 
@@ -141,7 +206,15 @@ describe('PipelineAlarms: which alarms', () => {
     new PipelineAlarms(stack, 'Alarms', { functionName: fn.stringValue, aliasName: 'live' });
     const alarms: any[] = Object.values(alarmsOf(stack));
     expect(alarms.map((a) => a.dimensions)).toEqual(Array(3).fill({ FunctionName: '${var.fn}', Resource: '${var.fn}:live' }));
-    expect(dashboardOf(stack).body.widgets[1].properties.metrics[0]).toEqual(['AWS/Lambda', 'IteratorAge', 'FunctionName', '${var.fn}', 'Resource', '${var.fn}:live', { stat: 'Maximum' }]);
+    expect(dashboardOf(stack).body.widgets[1].properties.metrics[0]).toEqual([
+      'AWS/Lambda',
+      'IteratorAge',
+      'FunctionName',
+      '${var.fn}',
+      'Resource',
+      '${var.fn}:live',
+      { stat: 'Maximum' },
+    ]);
   });
 });
 
@@ -149,8 +222,12 @@ describe('PipelineAlarms: where notifications go', () => {
   test('GIVEN no actions WHEN synthesized THEN a topic encrypted with a new rotating key that CloudWatch may use receives alarm and OK notifications', () => {
     const { stack, alarms } = build();
     const tf = synthJson(stack);
-    expect(Object.values(tf.resource.aws_sns_topic)).toEqual([{ name: 'orders-consumer-alarms', kms_master_key_id: '${aws_kms_key.Alarms_Topic_Key_E09E3472.arn}' }]);
-    expect(Object.values(tf.resource.aws_kms_key)).toEqual([{ description: 'Encrypts the SNS topic orders-consumer-alarms that CloudWatch alarms publish to', enable_key_rotation: true }]);
+    expect(Object.values(tf.resource.aws_sns_topic)).toEqual([
+      { name: 'orders-consumer-alarms', kms_master_key_id: '${aws_kms_key.Alarms_Topic_Key_E09E3472.arn}' },
+    ]);
+    expect(Object.values(tf.resource.aws_kms_key)).toEqual([
+      { description: 'Encrypts the SNS topic orders-consumer-alarms that CloudWatch alarms publish to', enable_key_rotation: true },
+    ]);
     const policy: any = Object.values(tf.resource.aws_kms_key_policy)[0];
     expect(policy.key_id).toBe('${aws_kms_key.Alarms_Topic_Key_E09E3472.key_id}');
     const arn = 'aws_kms_key.Alarms_Topic_Key_E09E3472.arn';
@@ -165,14 +242,27 @@ describe('PipelineAlarms: where notifications go', () => {
     expect(JSON.parse(policy.policy)).toEqual({
       Version: '2012-10-17',
       Statement: [
-        { Sid: 'AccountAdministersKey', Effect: 'Allow', Principal: { AWS: 'arn:${local.Alarms_Topic_KeyPartition_AD75B7EB}:iam::${local.Alarms_Topic_KeyAccount_AF580B41}:root' }, Action: 'kms:*', Resource: '*' },
-        { Sid: 'CloudWatchAlarmsPublish', Effect: 'Allow', Principal: { Service: 'cloudwatch.amazonaws.com' }, Action: ['kms:Decrypt', 'kms:GenerateDataKey*'], Resource: '*', Condition: ownAlarms },
+        {
+          Sid: 'AccountAdministersKey',
+          Effect: 'Allow',
+          Principal: { AWS: 'arn:${local.Alarms_Topic_KeyPartition_AD75B7EB}:iam::${local.Alarms_Topic_KeyAccount_AF580B41}:root' },
+          Action: 'kms:*',
+          Resource: '*',
+        },
+        {
+          Sid: 'CloudWatchAlarmsPublish',
+          Effect: 'Allow',
+          Principal: { Service: 'cloudwatch.amazonaws.com' },
+          Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+          Resource: '*',
+          Condition: ownAlarms,
+        },
       ],
     });
     expect(alarms.alarmTopic).toBeDefined();
   });
 
-  test('GIVEN no actions WHEN synthesized THEN the topic policy denies every topic action without TLS and lets only its own account\'s alarms publish', () => {
+  test("GIVEN no actions WHEN synthesized THEN the topic policy denies every topic action without TLS and lets only its own account's alarms publish", () => {
     const tf = synthJson(build().stack);
     const policies: any[] = Object.values(tf.resource.aws_sns_topic_policy);
     expect(policies).toHaveLength(1);
@@ -183,7 +273,14 @@ describe('PipelineAlarms: where notifications go', () => {
       Statement: [
         denyWithoutTls(SNS_TOPIC_ACTIONS, topic),
         // Replacing SNS's default policy removes its allow for the account: CloudWatch needs its own.
-        { Sid: 'CloudWatchAlarmsPublish', Effect: 'Allow', Principal: { Service: 'cloudwatch.amazonaws.com' }, Action: 'sns:Publish', Resource: topic, Condition: { StringEquals: { 'aws:SourceAccount': '${local.Alarms_Topic_TopicAccount_EFFC7654}' } } },
+        {
+          Sid: 'CloudWatchAlarmsPublish',
+          Effect: 'Allow',
+          Principal: { Service: 'cloudwatch.amazonaws.com' },
+          Action: 'sns:Publish',
+          Resource: topic,
+          Condition: { StringEquals: { 'aws:SourceAccount': '${local.Alarms_Topic_TopicAccount_EFFC7654}' } },
+        },
       ],
     });
   });
@@ -223,7 +320,7 @@ describe('PipelineAlarms: where notifications go', () => {
 });
 
 describe('PipelineAlarms: placement', () => {
-  test('GIVEN a provider and tags WHEN synthesized THEN alarms, topic, key, key policy, dashboard and region lookup use the provider and the taggable ones carry the tags', () => {
+  test('GIVEN a provider and tags WHEN synthesized THEN alarms, topic, key, key policy and dashboard use the provider (and its region) and the taggable ones carry the tags', () => {
     const stack = newStack();
     const west = new AwsProvider(stack, 'west', { region: 'us-west-2', alias: 'west' });
     new PipelineAlarms(stack, 'Alarms', { functionName: 'f', provider: west, tags: { team: 'orders' } });
@@ -231,10 +328,28 @@ describe('PipelineAlarms: placement', () => {
     for (const type of ['aws_cloudwatch_metric_alarm', 'aws_sns_topic', 'aws_kms_key', 'aws_kms_key_policy', 'aws_cloudwatch_dashboard']) {
       for (const r of Object.values<any>(tf.resource[type])) expect([type, r.provider]).toEqual([type, 'aws.west']);
     }
-    expect(Object.values<any>(tf.data.aws_region)[0].provider).toBe('aws.west');
+    expect(tf.data?.aws_region).toBeUndefined();
+    const graphs = JSON.parse(Object.values<any>(tf.resource.aws_cloudwatch_dashboard)[0].dashboard_body).widgets.filter(
+      (w: any) => w.type === 'metric',
+    );
+    expect(new Set(graphs.map((w: any) => w.properties.region))).toEqual(new Set(['us-west-2']));
     for (const type of ['aws_cloudwatch_metric_alarm', 'aws_sns_topic', 'aws_kms_key']) {
       for (const r of Object.values<any>(tf.resource[type])) expect(r.tags).toEqual({ team: 'orders' });
     }
+  });
+
+  test('GIVEN a provider whose region only Terraform knows WHEN synthesized THEN the graphs read it from an aws_region lookup through that provider', () => {
+    const stack = new TerraformStack(Testing.app(), 'orders');
+    const region = new TerraformVariable(stack, 'region', { type: 'string' });
+    const aws = new AwsProvider(stack, 'aws', { region: region.stringValue });
+    new PipelineAlarms(stack, 'Alarms', { functionName: 'f', provider: aws });
+    const tf = synthJson(stack);
+    const [[id, lookup]] = Object.entries<any>(tf.data.aws_region);
+    expect(lookup.provider).toBe('aws');
+    const graphs = JSON.parse(Object.values<any>(tf.resource.aws_cloudwatch_dashboard)[0].dashboard_body).widgets.filter(
+      (w: any) => w.type === 'metric',
+    );
+    expect(new Set(graphs.map((w: any) => w.properties.region))).toEqual(new Set([`\${data.aws_region.${id}.name}`]));
   });
 
   test('GIVEN a region WHEN synthesized THEN the graphs use it and no region lookup exists', () => {

@@ -43,10 +43,15 @@ describe('bundleEntry', () => {
     const source = readFileSync(join(bundle.dir, 'index.js'), 'utf8');
     expect(source).not.toMatch(/require\(["']@aws-sdk\/util-dynamodb["']\)/); // the package is inlined
     const { handler } = loadBundle(bundle.dir);
-    const record = (seq: string, poison: boolean) => ({ eventName: 'INSERT', dynamodb: { SequenceNumber: seq, NewImage: { pk: { S: seq }, poison: { BOOL: poison } } } });
+    const record = (seq: string, poison: boolean) => ({
+      eventName: 'INSERT',
+      dynamodb: { SequenceNumber: seq, NewImage: { pk: { S: seq }, poison: { BOOL: poison } } },
+    });
     const log = jest.spyOn(console, 'log').mockImplementation(() => undefined);
     try {
-      await expect(handler({ Records: [record('1', false), record('2', true)] })).resolves.toEqual({ batchItemFailures: [{ itemIdentifier: '2' }] });
+      await expect(handler({ Records: [record('1', false), record('2', true)] })).resolves.toEqual({
+        batchItemFailures: [{ itemIdentifier: '2' }],
+      });
       expect(log).toHaveBeenCalledWith(JSON.stringify({ counts: { INSERT: 2 }, failed: 1 }));
     } finally {
       log.mockRestore();
@@ -118,7 +123,9 @@ describe('bundleEntry', () => {
 
   test('GIVEN a missing entry WHEN bundled THEN the error names the file', () => {
     const missing = join(tmpdir(), 'no-such-handler.ts');
-    expect(() => bundleEntry(missing, { cacheDir: scratch('cache-') })).toThrow(`bundling: handler entry ${missing} does not exist or is not a file`);
+    expect(() => bundleEntry(missing, { cacheDir: scratch('cache-') })).toThrow(
+      `bundling: handler entry ${missing} does not exist or is not a file`,
+    );
   });
 
   test('GIVEN an entry that does not compile WHEN bundled THEN esbuild’s error surfaces and nothing is cached', () => {

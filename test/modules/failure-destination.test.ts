@@ -66,7 +66,10 @@ describe('FailureDestination (SQS)', () => {
     const policies: any[] = Object.values(tf.resource.aws_sqs_queue_policy);
     expect(policies).toHaveLength(1);
     expect(policies[0].queue_url).toBe('${aws_sqs_queue.Failures_Queue_DA0AD3E9.url}');
-    expect(JSON.parse(policies[0].policy)).toEqual({ Version: '2012-10-17', Statement: [denyWithoutTls('sqs:*', '${aws_sqs_queue.Failures_Queue_DA0AD3E9.arn}')] });
+    expect(JSON.parse(policies[0].policy)).toEqual({
+      Version: '2012-10-17',
+      Statement: [denyWithoutTls('sqs:*', '${aws_sqs_queue.Failures_Queue_DA0AD3E9.arn}')],
+    });
   });
 
   test('GIVEN an SSE-SQS queue WHEN the consumer asks THEN it may only SendMessage to this queue ARN', () => {
@@ -171,13 +174,20 @@ describe('FailureDestination (SNS)', () => {
     const policies: any[] = Object.values(synthJson(stack).resource.aws_sns_topic_policy);
     expect(policies).toHaveLength(1);
     expect(policies[0].arn).toBe('${aws_sns_topic.Failures_Topic_4FEA5E49.arn}');
-    expect(JSON.parse(policies[0].policy)).toEqual({ Version: '2012-10-17', Statement: [denyWithoutTls(SNS_TOPIC_ACTIONS, '${aws_sns_topic.Failures_Topic_4FEA5E49.arn}')] });
+    expect(JSON.parse(policies[0].policy)).toEqual({
+      Version: '2012-10-17',
+      Statement: [denyWithoutTls(SNS_TOPIC_ACTIONS, '${aws_sns_topic.Failures_Topic_4FEA5E49.arn}')],
+    });
     expect(dest.topicPolicy).toBeDefined();
   });
 
   test('GIVEN kind sns with a customer key, a name and tags WHEN synthesized THEN the topic uses them and the consumer may use the key', () => {
     const { stack, dest } = stackWith({ kind: 'sns', kmsKeyArn: KEY, name: 'orders_failures', tags: { team: 'orders' } });
-    expect(Testing.synth(stack)).toHaveResourceWithProperties(SnsTopic, { name: 'orders_failures', kms_master_key_id: KEY, tags: { team: 'orders' } });
+    expect(Testing.synth(stack)).toHaveResourceWithProperties(SnsTopic, {
+      name: 'orders_failures',
+      kms_master_key_id: KEY,
+      tags: { team: 'orders' },
+    });
     expect(resolved(stack, dest.sendStatements)).toEqual([
       { sid: 'PublishFailureRecords', actions: ['sns:Publish'], resources: ['${aws_sns_topic.Failures_Topic_4FEA5E49.arn}'] },
       { sid: 'EncryptFailureRecords', actions: ['kms:Decrypt', 'kms:GenerateDataKey'], resources: [KEY] },
@@ -192,22 +202,66 @@ describe('FailureDestination validation', () => {
     ['a FIFO queue', { fifo: true }, `fifo must be false (${FIFO}) (got true)`],
     ['a FIFO topic', { kind: 'sns', fifo: true }, `fifo must be false (${FIFO}) (got true)`],
     ['a .fifo name', { name: 'orders.fifo' }, `name must be a name without the .fifo suffix (${FIFO}) (got "orders.fifo")`],
-    ['a queue name with a dot', { name: 'orders.failures' }, 'name must be 1..80 characters of [0-9A-Za-z_-] for an SQS queue (got "orders.failures")'],
-    ['an 81-character queue name', { name: 'q'.repeat(81) }, `name must be 1..80 characters of [0-9A-Za-z_-] for an SQS queue (got "${'q'.repeat(81)}")`],
+    [
+      'a queue name with a dot',
+      { name: 'orders.failures' },
+      'name must be 1..80 characters of [0-9A-Za-z_-] for an SQS queue (got "orders.failures")',
+    ],
+    [
+      'an 81-character queue name',
+      { name: 'q'.repeat(81) },
+      `name must be 1..80 characters of [0-9A-Za-z_-] for an SQS queue (got "${'q'.repeat(81)}")`,
+    ],
     ['an empty name', { name: '' }, 'name must be 1..80 characters of [0-9A-Za-z_-] for an SQS queue (got "")'],
-    ['a 257-character topic name', { kind: 'sns', name: 't'.repeat(257) }, `name must be 1..256 characters of [0-9A-Za-z_-] for an SNS topic (got "${'t'.repeat(257)}")`],
+    [
+      'a 257-character topic name',
+      { kind: 'sns', name: 't'.repeat(257) },
+      `name must be 1..256 characters of [0-9A-Za-z_-] for an SNS topic (got "${'t'.repeat(257)}")`,
+    ],
     ['a retention under a minute', { messageRetentionSeconds: 59 }, 'messageRetentionSeconds must be an integer 60..1209600 (got 59)'],
-    ['a retention over 14 days', { messageRetentionSeconds: 1209601 }, 'messageRetentionSeconds must be an integer 60..1209600 (got 1209601)'],
+    [
+      'a retention over 14 days',
+      { messageRetentionSeconds: 1209601 },
+      'messageRetentionSeconds must be an integer 60..1209600 (got 1209601)',
+    ],
     ['a fractional retention', { messageRetentionSeconds: 60.5 }, 'messageRetentionSeconds must be an integer 60..1209600 (got 60.5)'],
-    ['a visibility timeout over 12 hours', { visibilityTimeoutSeconds: 43201 }, 'visibilityTimeoutSeconds must be an integer 0..43200 (got 43201)'],
+    [
+      'a visibility timeout over 12 hours',
+      { visibilityTimeoutSeconds: 43201 },
+      'visibilityTimeoutSeconds must be an integer 0..43200 (got 43201)',
+    ],
     ['a negative visibility timeout', { visibilityTimeoutSeconds: -1 }, 'visibilityTimeoutSeconds must be an integer 0..43200 (got -1)'],
-    ['a key reuse period over a day', { kmsKeyArn: KEY, kmsDataKeyReusePeriodSeconds: 86401 }, 'kmsDataKeyReusePeriodSeconds must be an integer 60..86400 (got 86401)'],
-    ['a key reuse period without a key', { kmsDataKeyReusePeriodSeconds: 600 }, 'kmsDataKeyReusePeriodSeconds must be unset (it only applies with a customer-managed kmsKeyArn; SSE-SQS manages its own keys) (got 600)'],
-    ['a key alias', { kmsKeyArn: 'alias/orders' }, 'kmsKeyArn must be a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>) (the consumer role is granted kms:Decrypt and kms:GenerateDataKey on it, and IAM needs the key ARN, not an id or alias) (got "alias/orders")'],
+    [
+      'a key reuse period over a day',
+      { kmsKeyArn: KEY, kmsDataKeyReusePeriodSeconds: 86401 },
+      'kmsDataKeyReusePeriodSeconds must be an integer 60..86400 (got 86401)',
+    ],
+    [
+      'a key reuse period without a key',
+      { kmsDataKeyReusePeriodSeconds: 600 },
+      'kmsDataKeyReusePeriodSeconds must be unset (it only applies with a customer-managed kmsKeyArn; SSE-SQS manages its own keys) (got 600)',
+    ],
+    [
+      'a key alias',
+      { kmsKeyArn: 'alias/orders' },
+      'kmsKeyArn must be a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>) (the consumer role is granted kms:Decrypt and kms:GenerateDataKey on it, and IAM needs the key ARN, not an id or alias) (got "alias/orders")',
+    ],
     ['an unknown kind', { kind: 'kinesis' as any }, 'kind must be one of "sqs", "sns", "s3" (got "kinesis")'],
-    ['an SNS topic with a queue retention', { kind: 'sns', messageRetentionSeconds: 600 }, 'messageRetentionSeconds must be unset (it configures an SQS queue and this destination is an SNS topic) (got 600)'],
-    ['an SNS topic with a visibility timeout', { kind: 'sns', visibilityTimeoutSeconds: 60 }, 'visibilityTimeoutSeconds must be unset (it configures an SQS queue and this destination is an SNS topic) (got 60)'],
-    ['an SNS topic with a key reuse period', { kind: 'sns', kmsKeyArn: KEY, kmsDataKeyReusePeriodSeconds: 300 }, 'kmsDataKeyReusePeriodSeconds must be unset (it configures an SQS queue and this destination is an SNS topic) (got 300)'],
+    [
+      'an SNS topic with a queue retention',
+      { kind: 'sns', messageRetentionSeconds: 600 },
+      'messageRetentionSeconds must be unset (it configures an SQS queue and this destination is an SNS topic) (got 600)',
+    ],
+    [
+      'an SNS topic with a visibility timeout',
+      { kind: 'sns', visibilityTimeoutSeconds: 60 },
+      'visibilityTimeoutSeconds must be unset (it configures an SQS queue and this destination is an SNS topic) (got 60)',
+    ],
+    [
+      'an SNS topic with a key reuse period',
+      { kind: 'sns', kmsKeyArn: KEY, kmsDataKeyReusePeriodSeconds: 300 },
+      'kmsDataKeyReusePeriodSeconds must be unset (it configures an SQS queue and this destination is an SNS topic) (got 300)',
+    ],
   ])('GIVEN %s WHEN constructed THEN it fails naming the prop, the range and the value', (_case, props, message) => {
     expect(errorOf(props)).toBe(P + message);
   });
@@ -222,7 +276,9 @@ describe('FailureDestination validation', () => {
 
   test('GIVEN the limits themselves WHEN constructed THEN they are accepted', () => {
     expect(() => stackWith({ name: 'q'.repeat(80), messageRetentionSeconds: 60, visibilityTimeoutSeconds: 0 })).not.toThrow();
-    expect(() => stackWith({ messageRetentionSeconds: 1209600, visibilityTimeoutSeconds: 43200, kmsKeyArn: KEY, kmsDataKeyReusePeriodSeconds: 60 })).not.toThrow();
+    expect(() =>
+      stackWith({ messageRetentionSeconds: 1209600, visibilityTimeoutSeconds: 43200, kmsKeyArn: KEY, kmsDataKeyReusePeriodSeconds: 60 }),
+    ).not.toThrow();
     expect(() => stackWith({ kind: 'sns', name: 't'.repeat(256) })).not.toThrow();
   });
 });
@@ -234,7 +290,14 @@ describe('FailureDestination with real terraform', () => {
     const west = new AwsProvider(stack, 'west', { region: 'us-west-2', alias: 'west' });
     const key = new KmsKey(stack, 'Key', { description: 'failure records', enableKeyRotation: true });
     new FailureDestination(stack, 'SqsDefault');
-    new FailureDestination(stack, 'SqsCmk', { name: 'orders-cmk', kmsKeyArn: key.arn, messageRetentionSeconds: 60, visibilityTimeoutSeconds: 43200, kmsDataKeyReusePeriodSeconds: 86400, tags: { team: 'orders' } });
+    new FailureDestination(stack, 'SqsCmk', {
+      name: 'orders-cmk',
+      kmsKeyArn: key.arn,
+      messageRetentionSeconds: 60,
+      visibilityTimeoutSeconds: 43200,
+      kmsDataKeyReusePeriodSeconds: 86400,
+      tags: { team: 'orders' },
+    });
     new FailureDestination(stack, 'SqsWest', { provider: west, messageRetentionSeconds: 1209600 });
     new FailureDestination(stack, 'SnsDefault', { kind: 'sns' });
     new FailureDestination(stack, 'SnsCmk', { kind: 'sns', kmsKeyArn: KEY, name: 't'.repeat(256), provider: west });
@@ -252,8 +315,16 @@ describe('FailureDestination with real terraform', () => {
     );
     const planned = (type: string, name: string) =>
       plan.resource_changes.find((c: any) => c.type === type && c.change.after.name === name).change.after;
-    expect(planned('aws_sqs_queue', 'orders-cmk')).toMatchObject({ message_retention_seconds: 60, visibility_timeout_seconds: 43200, kms_data_key_reuse_period_seconds: 86400, fifo_queue: false });
-    expect(planned('aws_sqs_queue', 'orders-SqsDefault')).toMatchObject({ sqs_managed_sse_enabled: true, message_retention_seconds: 1209600 });
+    expect(planned('aws_sqs_queue', 'orders-cmk')).toMatchObject({
+      message_retention_seconds: 60,
+      visibility_timeout_seconds: 43200,
+      kms_data_key_reuse_period_seconds: 86400,
+      fifo_queue: false,
+    });
+    expect(planned('aws_sqs_queue', 'orders-SqsDefault')).toMatchObject({
+      sqs_managed_sse_enabled: true,
+      message_retention_seconds: 1209600,
+    });
     expect(planned('aws_sns_topic', 'orders-SnsDefault')).toMatchObject({ kms_master_key_id: 'alias/aws/sns' });
   });
 });

@@ -35,7 +35,12 @@ function localImports(file: string): LocalImport[] {
   const source = ts.createSourceFile(file, readFileSync(join(ROOT, file), 'utf8'), ts.ScriptTarget.ES2022, true);
   const found: LocalImport[] = [];
   source.forEachChild((node) => {
-    if (!(ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) || !node.moduleSpecifier || !ts.isStringLiteral(node.moduleSpecifier)) return;
+    if (
+      !(ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) ||
+      !node.moduleSpecifier ||
+      !ts.isStringLiteral(node.moduleSpecifier)
+    )
+      return;
     const spec = node.moduleSpecifier.text;
     if (!spec.startsWith('.')) return;
     let typeOnly: boolean;
@@ -82,11 +87,14 @@ describe('modules/ layering', () => {
     expect(exported.length).toBeGreaterThan(40);
     expect(exported.filter((e) => isInternal(e.file))).toEqual([]);
     // The internals that an earlier release exported by accident stay out.
-    for (const internal of ['ReplicaWriter', 'WRITER_ENV', 'lagDimensions', 'PropsValidator', 'LIMITS']) expect(exported.map((e) => e.name)).not.toContain(internal);
+    for (const internal of ['ReplicaWriter', 'WRITER_ENV', 'lagDimensions', 'PropsValidator', 'LIMITS'])
+      expect(exported.map((e) => e.name)).not.toContain(internal);
   });
 
   test('GIVEN examples/ and bench/ WHEN their imports are read THEN they use the package only through modules/index.ts', () => {
-    const deep = [...sourceFiles('examples'), ...sourceFiles('bench')].flatMap(localImports).filter((i) => i.target.startsWith('modules/') || i.target === 'modules');
+    const deep = [...sourceFiles('examples'), ...sourceFiles('bench')]
+      .flatMap(localImports)
+      .filter((i) => i.target.startsWith('modules/') || i.target === 'modules');
     expect(deep.filter((i) => i.target !== 'modules')).toEqual([]);
     expect(deep.length).toBeGreaterThan(0);
   });

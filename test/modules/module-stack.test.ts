@@ -13,7 +13,12 @@ function exampleModule(): ModuleStack {
     type: 'string',
     description: 'Prefix of every resource name.',
     default: 'demo',
-    validation: [{ condition: '${can(regex("^[0-9A-Za-z_-]{1,60}$", var.name_prefix))}', errorMessage: 'name_prefix must be 1..60 characters of [0-9A-Za-z_-].' }],
+    validation: [
+      {
+        condition: '${can(regex("^[0-9A-Za-z_-]{1,60}$", var.name_prefix))}',
+        errorMessage: 'name_prefix must be 1..60 characters of [0-9A-Za-z_-].',
+      },
+    ],
   });
   const home = new SqsQueue(stack, 'home', { name: `${prefix.stringValue}-home` });
   const replica = new SqsQueue(stack, 'replica', { name: `${prefix.stringValue}-replica`, provider: stack.provider('replica') });
@@ -50,7 +55,11 @@ describe('ModuleStack', () => {
     const tf = JSON.parse(Testing.synth(exampleModule()));
     expect(tf.provider).toBeUndefined();
     expect(tf.terraform.backend).toBeUndefined();
-    expect(tf.terraform.required_providers.aws).toEqual({ source: 'hashicorp/aws', version: '>= 5.100.0, < 6.0.0', configuration_aliases: ['aws.replica'] });
+    expect(tf.terraform.required_providers.aws).toEqual({
+      source: 'hashicorp/aws',
+      version: '>= 5.100.0, < 7.0.0',
+      configuration_aliases: ['aws.replica'],
+    });
     expect(Object.keys(tf.variable)).toEqual(['name_prefix']);
     expect(Object.keys(tf.output).sort()).toEqual(['home_queue_url', 'replica_queue_arn']);
     expect(tf.resource.aws_sqs_queue.replica.provider).toBe('aws.replica');
@@ -67,19 +76,24 @@ describe('ModuleStack', () => {
   });
 
   test('GIVEN bad props WHEN constructing THEN every problem is reported', () => {
-    expect(() => new ModuleStack(Testing.app(), 'm', { providerAliases: ['eu-west-1', 'x', 'x'], awsVersionConstraint: '5.100.0' })).toThrow(
+    expect(
+      () => new ModuleStack(Testing.app(), 'm', { providerAliases: ['eu-west-1', 'x', 'x'], awsVersionConstraint: '5.100.0' }),
+    ).toThrow(
       [
         'm: providerAliases[] must be a Terraform identifier: a letter, then letters, digits or underscores (got "eu-west-1")',
         'm: providerAliases must not repeat a name (got ["eu-west-1","x","x"])',
-        'm: awsVersionConstraint must be a range such as ">= 5.100.0, < 6.0.0", not an exact pin, so the calling estate chooses the version (got "5.100.0")',
+        'm: awsVersionConstraint must be a range such as ">= 5.100.0, < 7.0.0", not an exact pin, so the calling estate chooses the version (got "5.100.0")',
       ].join('\n'),
     );
   });
 
   test('GIVEN the module WHEN called from hand-written HCL with for_each and providers THEN terraform validates and plans it', () => {
-    const root = estateCalling(`
+    const root = estateCalling(
+      `
   for_each    = toset(["staging", "prod"])
-  name_prefix = "shop-\${each.key}"`, 'output "urls" { value = { for k, m in module.queues : k => m.home_queue_url } }');
+  name_prefix = "shop-\${each.key}"`,
+      'output "urls" { value = { for k, m in module.queues : k => m.home_queue_url } }',
+    );
     const plan = terraformIn(root).initValidatePlan();
     const created = plan.resource_changes.map((c: any) => c.address).sort();
     expect(created).toEqual([

@@ -12,7 +12,10 @@ import { stackFolder, terraformIn } from '../support/terraform';
 const REDRIVE_CODE = { entry: join(__dirname, '..', '..', 'handlers', 'redrive.ts'), bundling: { cacheDir: CACHE_DIR } };
 const OTHER_KEY = 'arn:aws:kms:eu-west-1:123456789012:key/99999999-12ab-34cd-56ef-1234567890ab';
 
-function redriveOf(overrides: Partial<FailureRedriveProps> = {}, opts: { provisioned?: boolean; failure?: ConstructorParameters<typeof FailureDestination>[2]; filters?: FilterPattern[] } = {}) {
+function redriveOf(
+  overrides: Partial<FailureRedriveProps> = {},
+  opts: { provisioned?: boolean; failure?: ConstructorParameters<typeof FailureDestination>[2]; filters?: FilterPattern[] } = {},
+) {
   const stack = newStack();
   const table = newTable(stack);
   const failure = new FailureDestination(stack, 'Failures', { name: 'orders-failures', ...opts.failure });
@@ -45,11 +48,31 @@ describe('FailureRedrive', () => {
     expect(JSON.parse((policies[0][1] as any).policy)).toEqual({
       Version: '2012-10-17',
       Statement: [
-        { Sid: 'ConsumeFailureRecords', Effect: 'Allow', Action: ['sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:ReceiveMessage'], Resource: failureArn },
-        { Sid: 'ReadFailedRanges', Effect: 'Allow', Action: ['dynamodb:GetRecords', 'dynamodb:GetShardIterator'], Resource: ref('aws_dynamodb_table', j, 'Orders_Table', 'stream_arn') },
-        { Sid: 'InvokeConsumer', Effect: 'Allow', Action: 'lambda:InvokeFunction', Resource: ref('aws_lambda_function', j, 'Consumer_Function', 'arn') },
+        {
+          Sid: 'ConsumeFailureRecords',
+          Effect: 'Allow',
+          Action: ['sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:ReceiveMessage'],
+          Resource: failureArn,
+        },
+        {
+          Sid: 'ReadFailedRanges',
+          Effect: 'Allow',
+          Action: ['dynamodb:GetRecords', 'dynamodb:GetShardIterator'],
+          Resource: ref('aws_dynamodb_table', j, 'Orders_Table', 'stream_arn'),
+        },
+        {
+          Sid: 'InvokeConsumer',
+          Effect: 'Allow',
+          Action: 'lambda:InvokeFunction',
+          Resource: ref('aws_lambda_function', j, 'Consumer_Function', 'arn'),
+        },
         { Sid: 'ParkRecords', Effect: 'Allow', Action: 'sqs:SendMessage', Resource: parkedArn },
-        { Sid: 'WriteLogs', Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: `${ref('aws_cloudwatch_log_group', j, 'Redrive_LogGroup', 'arn')}:*` },
+        {
+          Sid: 'WriteLogs',
+          Effect: 'Allow',
+          Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+          Resource: `${ref('aws_cloudwatch_log_group', j, 'Redrive_LogGroup', 'arn')}:*`,
+        },
       ],
     });
   });
@@ -60,8 +83,18 @@ describe('FailureRedrive', () => {
     const fn = j.resource.aws_lambda_function[Object.keys(j.resource.aws_lambda_function).find((k) => k.startsWith('Redrive_'))!];
     // Worst case with the consumer's defaults (timeout 30 s, batches of 100): 1 message x 3 attempts
     // x (ceil(100 / 100) + 1) invocations x 30 s + (5 s + 100 x 0.05 s) for reading and parking.
-    expect(fn).toMatchObject({ function_name: 'test-Redrive', runtime: 'nodejs22.x', handler: 'index.handler', architectures: ['arm64'], timeout: 190, memory_size: 256 });
-    expect(j.resource.aws_sqs_queue[Object.keys(j.resource.aws_sqs_queue).find((k) => k.startsWith('Failures_Queue'))!].visibility_timeout_seconds).toBe(6 * 190);
+    expect(fn).toMatchObject({
+      function_name: 'test-Redrive',
+      runtime: 'nodejs22.x',
+      handler: 'index.handler',
+      architectures: ['arm64'],
+      timeout: 190,
+      memory_size: 256,
+    });
+    expect(
+      j.resource.aws_sqs_queue[Object.keys(j.resource.aws_sqs_queue).find((k) => k.startsWith('Failures_Queue'))!]
+        .visibility_timeout_seconds,
+    ).toBe(6 * 190);
     expect(fn.environment.variables).toEqual({
       REDRIVE_PARKED_QUEUE_URL: ref('aws_sqs_queue', j, 'Redrive_Parked_Queue', 'url'),
       REDRIVE_MAX_ATTEMPTS: '3',
@@ -83,31 +116,67 @@ describe('FailureRedrive', () => {
     expect(parked).toMatchObject({ name: 'test-Redrive-Parked', message_retention_seconds: 1209600, sqs_managed_sse_enabled: true });
     const redrivePolicy = only(j, 'aws_sqs_queue_redrive_policy');
     expect(redrivePolicy.queue_url).toBe(ref('aws_sqs_queue', j, 'Failures_Queue', 'url'));
-    expect(JSON.parse(redrivePolicy.redrive_policy)).toEqual({ deadLetterTargetArn: ref('aws_sqs_queue', j, 'Redrive_Parked_Queue', 'arn'), maxReceiveCount: 10 });
-    const log = j.resource.aws_cloudwatch_log_group[Object.keys(j.resource.aws_cloudwatch_log_group).find((k) => k.startsWith('Redrive_'))!];
+    expect(JSON.parse(redrivePolicy.redrive_policy)).toEqual({
+      deadLetterTargetArn: ref('aws_sqs_queue', j, 'Redrive_Parked_Queue', 'arn'),
+      maxReceiveCount: 10,
+    });
+    const log =
+      j.resource.aws_cloudwatch_log_group[Object.keys(j.resource.aws_cloudwatch_log_group).find((k) => k.startsWith('Redrive_'))!];
     expect(log).toEqual({ name: '/aws/lambda/test-Redrive', retention_in_days: 30 });
   });
 
   test('GIVEN customer-managed keys on the failure queue, the parked queue and the stream, and a consumer alias WHEN synthesized THEN kms grants name exactly those keys and the alias may be invoked', () => {
     const { json } = redriveOf(
-      { parkedQueue: { kmsKeyArn: OTHER_KEY, name: 'parked' }, streamEncryptionKeyArn: KEY_ARN, maxAttempts: 2, invokeBatchSize: 50, batchSize: 2, maxReceiveCount: 3 },
+      {
+        parkedQueue: { kmsKeyArn: OTHER_KEY, name: 'parked' },
+        streamEncryptionKeyArn: KEY_ARN,
+        maxAttempts: 2,
+        invokeBatchSize: 50,
+        batchSize: 2,
+        maxReceiveCount: 3,
+      },
       { provisioned: true, failure: { kmsKeyArn: KEY_ARN } },
     );
     const j = json();
     const policy = JSON.parse(Object.entries<any>(j.resource.aws_iam_role_policy).find(([k]) => k.startsWith('Redrive_'))![1].policy);
     const bySid = Object.fromEntries(policy.Statement.map((s: any) => [s.Sid, s]));
-    expect(Object.keys(bySid)).toEqual(['ConsumeFailureRecords', 'DecryptFailureRecords', 'ReadFailedRanges', 'DecryptStream', 'InvokeConsumer', 'ParkRecords', 'EncryptParkedRecords', 'WriteLogs']);
-    expect(bySid.DecryptFailureRecords).toEqual({ Sid: 'DecryptFailureRecords', Effect: 'Allow', Action: 'kms:Decrypt', Resource: KEY_ARN });
+    expect(Object.keys(bySid)).toEqual([
+      'ConsumeFailureRecords',
+      'DecryptFailureRecords',
+      'ReadFailedRanges',
+      'DecryptStream',
+      'InvokeConsumer',
+      'ParkRecords',
+      'EncryptParkedRecords',
+      'WriteLogs',
+    ]);
+    expect(bySid.DecryptFailureRecords).toEqual({
+      Sid: 'DecryptFailureRecords',
+      Effect: 'Allow',
+      Action: 'kms:Decrypt',
+      Resource: KEY_ARN,
+    });
     expect(bySid.DecryptStream).toEqual({ Sid: 'DecryptStream', Effect: 'Allow', Action: 'kms:Decrypt', Resource: KEY_ARN });
-    expect(bySid.EncryptParkedRecords).toEqual({ Sid: 'EncryptParkedRecords', Effect: 'Allow', Action: ['kms:Decrypt', 'kms:GenerateDataKey'], Resource: OTHER_KEY });
-    expect(bySid.InvokeConsumer.Resource).toEqual([ref('aws_lambda_function', j, 'Consumer_Function', 'arn'), ref('aws_lambda_alias', j, 'Consumer_Alias', 'arn')]);
+    expect(bySid.EncryptParkedRecords).toEqual({
+      Sid: 'EncryptParkedRecords',
+      Effect: 'Allow',
+      Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+      Resource: OTHER_KEY,
+    });
+    expect(bySid.InvokeConsumer.Resource).toEqual([
+      ref('aws_lambda_function', j, 'Consumer_Function', 'arn'),
+      ref('aws_lambda_alias', j, 'Consumer_Alias', 'arn'),
+    ]);
     const fn = Object.entries<any>(j.resource.aws_lambda_function).find(([k]) => k.startsWith('Redrive_'))![1];
     expect(fn.environment.variables).toMatchObject({ REDRIVE_MAX_ATTEMPTS: '2', REDRIVE_INVOKE_BATCH_SIZE: '50' });
     // 2 messages x (2 attempts x (ceil(100 / 50) + 1) invocations x 30 s + 5 s + 5 s)
     expect(fn.timeout).toBe(380);
     expect(Object.entries<any>(j.resource.aws_lambda_event_source_mapping).find(([k]) => k.startsWith('Redrive_'))![1].batch_size).toBe(2);
     expect(JSON.parse(only(j, 'aws_sqs_queue_redrive_policy').redrive_policy).maxReceiveCount).toBe(3);
-    expect(j.resource.aws_sqs_queue[Object.keys(j.resource.aws_sqs_queue).find((k) => k.startsWith('Redrive_Parked'))!]).toMatchObject({ name: 'parked', kms_master_key_id: OTHER_KEY });
+    expect(j.resource.aws_sqs_queue[Object.keys(j.resource.aws_sqs_queue).find((k) => k.startsWith('Redrive_Parked'))!]).toMatchObject({
+      name: 'parked',
+      kms_master_key_id: OTHER_KEY,
+    });
   });
 
   test('GIVEN a consumer with filter criteria WHEN a redrive is added THEN the redrive gets the exact patterns of the mapping, to apply them again', () => {
@@ -115,12 +184,16 @@ describe('FailureRedrive', () => {
     const j = redriveOf({}, { filters }).json();
     const consumerMapping = Object.entries<any>(j.resource.aws_lambda_event_source_mapping).find(([k]) => k.startsWith('Consumer_'))![1];
     const fn = Object.entries<any>(j.resource.aws_lambda_function).find(([k]) => k.startsWith('Redrive_'))![1];
-    expect(JSON.parse(fn.environment.variables.REDRIVE_FILTER_PATTERNS)).toEqual(consumerMapping.filter_criteria.filter.map((f: any) => f.pattern));
+    expect(JSON.parse(fn.environment.variables.REDRIVE_FILTER_PATTERNS)).toEqual(
+      consumerMapping.filter_criteria.filter.map((f: any) => f.pattern),
+    );
     expect(JSON.parse(fn.environment.variables.REDRIVE_FILTER_PATTERNS).map((p: string) => JSON.parse(p))).toEqual(filters);
   });
 
   test('GIVEN a consumer filter with an operator the redrive cannot apply WHEN a redrive is added THEN it fails naming the pattern and the operator', () => {
-    expect(() => redriveOf({}, { filters: [{ eventName: ['INSERT'] }, { dynamodb: { Keys: { pk: { S: [{ wildcard: 'order-*' }] } } } }] })).toThrow(
+    expect(() =>
+      redriveOf({}, { filters: [{ eventName: ['INSERT'] }, { dynamodb: { Keys: { pk: { S: [{ wildcard: 'order-*' }] } } } }] }),
+    ).toThrow(
       'test/Redrive: consumer.filters[1] must be a pattern using only prefix, suffix, equals-ignore-case, anything-but, numeric, exists and value lists (the redrive re-applies the mapping\'s filters to re-read records and does not implement wildcard) (got "{\\"dynamodb\\":{\\"Keys\\":{\\"pk\\":{\\"S\\":[{\\"wildcard\\":\\"order-*\\"}]}}}}")',
     );
   });
@@ -132,7 +205,9 @@ describe('FailureRedrive', () => {
     const { json } = redriveOf({ timeoutSeconds: 200 });
     const j = json();
     expect(Object.entries<any>(j.resource.aws_lambda_function).find(([k]) => k.startsWith('Redrive_'))![1].timeout).toBe(200);
-    expect(Object.entries<any>(j.resource.aws_sqs_queue).find(([k]) => k.startsWith('Failures_Queue'))![1].visibility_timeout_seconds).toBe(1200);
+    expect(Object.entries<any>(j.resource.aws_sqs_queue).find(([k]) => k.startsWith('Failures_Queue'))![1].visibility_timeout_seconds).toBe(
+      1200,
+    );
   });
 
   test('GIVEN settings whose worst case exceeds 900 s WHEN constructed THEN they are refused with the figure and the levers', () => {
@@ -146,29 +221,52 @@ describe('FailureRedrive', () => {
       'test/Redrive: failureDestination.visibilityTimeoutSeconds must be at least 1140 s (6 x the redrive timeout of 190 s) (AWS advises at least six times the function timeout for an SQS event source; a message that becomes visible mid-redrive is redriven twice. Leave it unset to have it derived) (got 600)',
     );
     const j = redriveOf({}, { failure: { visibilityTimeoutSeconds: 3000 } }).json();
-    expect(Object.entries<any>(j.resource.aws_sqs_queue).find(([k]) => k.startsWith('Failures_Queue'))![1].visibility_timeout_seconds).toBe(3000);
+    expect(Object.entries<any>(j.resource.aws_sqs_queue).find(([k]) => k.startsWith('Failures_Queue'))![1].visibility_timeout_seconds).toBe(
+      3000,
+    );
   });
 
   test('GIVEN maximumConcurrency out of range or not below the consumer reserved concurrency WHEN constructed THEN it is refused', () => {
-    expect(() => redriveOf({ maximumConcurrency: 1 })).toThrow("test/Redrive: maximumConcurrency must be an integer 2..1000 (the range of an SQS event source mapping's scaling_config) (got 1)");
+    expect(() => redriveOf({ maximumConcurrency: 1 })).toThrow(
+      "test/Redrive: maximumConcurrency must be an integer 2..1000 (the range of an SQS event source mapping's scaling_config) (got 1)",
+    );
     const reserved = (n: number, max: number) => {
       const stack = newStack();
       const failure = new FailureDestination(stack, 'Failures', {});
-      const consumer = new StreamConsumer(stack, 'Consumer', { table: newTable(stack), code: { entry: HANDLER_ENTRY, bundling: { cacheDir: CACHE_DIR } }, onFailure: failure, reservedConcurrency: n });
-      return () => new FailureRedrive(stack, 'Redrive', { failureDestination: failure, consumer, code: REDRIVE_CODE, maximumConcurrency: max });
+      const consumer = new StreamConsumer(stack, 'Consumer', {
+        table: newTable(stack),
+        code: { entry: HANDLER_ENTRY, bundling: { cacheDir: CACHE_DIR } },
+        onFailure: failure,
+        reservedConcurrency: n,
+      });
+      return () =>
+        new FailureRedrive(stack, 'Redrive', { failureDestination: failure, consumer, code: REDRIVE_CODE, maximumConcurrency: max });
     };
     expect(reserved(3, 3)).toThrow(
       "test/Redrive: maximumConcurrency must be below the consumer's reserved concurrency (3) (each concurrent redrive invokes the consumer, which must keep at least one execution for its own stream mapping; raise the consumer's reservedConcurrency) (got 3)",
     );
     expect(reserved(3, 2)).not.toThrow();
     const j = JSON.parse(Testing.synth(redriveOf({ maximumConcurrency: 7 }).stack));
-    expect(Object.entries<any>(j.resource.aws_lambda_event_source_mapping).find(([k]) => k.startsWith('Redrive_'))![1].scaling_config).toEqual({ maximum_concurrency: 7 });
+    expect(
+      Object.entries<any>(j.resource.aws_lambda_event_source_mapping).find(([k]) => k.startsWith('Redrive_'))![1].scaling_config,
+    ).toEqual({ maximum_concurrency: 7 });
   });
 
   test('GIVEN an SNS failure destination and out-of-range settings WHEN constructed THEN every problem is reported at once', () => {
     let message = '';
     try {
-      redriveOf({ batchSize: 11, maxAttempts: 0, invokeBatchSize: 20000, maxReceiveCount: 0, memorySize: 64, logRetentionDays: 2, functionName: 'bad name' }, { failure: { kind: 'sns' } });
+      redriveOf(
+        {
+          batchSize: 11,
+          maxAttempts: 0,
+          invokeBatchSize: 20000,
+          maxReceiveCount: 0,
+          memorySize: 64,
+          logRetentionDays: 2,
+          functionName: 'bad name',
+        },
+        { failure: { kind: 'sns' } },
+      );
     } catch (e) {
       message = (e as Error).message;
     }
@@ -186,7 +284,9 @@ describe('FailureRedrive', () => {
 
   test('GIVEN no code WHEN synthesized THEN the function deploys the library redrive handler (prebuilt bundle, else handlers/redrive.ts bundled at synth)', () => {
     const code = libraryHandlerCode('redrive');
-    expect('bundleDirectory' in code ? code.bundleDirectory : (code as { entry: string }).entry).toMatch(/(build\/handlers\/redrive|handlers\/redrive\.ts)$/);
+    expect('bundleDirectory' in code ? code.bundleDirectory : (code as { entry: string }).entry).toMatch(
+      /(build\/handlers\/redrive|handlers\/redrive\.ts)$/,
+    );
     const byDefault = redriveOf({ code: undefined }).redrive;
     const explicit = redriveOf({ code: 'entry' in code ? { ...code, bundling: { cacheDir: CACHE_DIR } } : code }).redrive;
     expect(byDefault.function.sourceCodeHashInput).toMatch(/^[0-9a-f]{64}$/);
@@ -202,7 +302,11 @@ describe('StreamPipeline redrive', () => {
     const stack = newStack();
     const p = new StreamPipeline(stack, 'Orders', { table: TABLE, consumer: CONSUMER, redrive: { code: REDRIVE_CODE } });
     expect(p.redrive).toBeDefined();
-    expect(p.redrive!.policyStatements.find((s) => s.sid === 'DecryptStream')).toEqual({ sid: 'DecryptStream', actions: ['kms:Decrypt'], resources: [KEY_ARN] });
+    expect(p.redrive!.policyStatements.find((s) => s.sid === 'DecryptStream')).toEqual({
+      sid: 'DecryptStream',
+      actions: ['kms:Decrypt'],
+      resources: [KEY_ARN],
+    });
     const j = JSON.parse(Testing.synth(stack));
     const mapping = Object.entries<any>(j.resource.aws_lambda_event_source_mapping).find(([k]) => k.startsWith('Orders_Redrive_'))![1];
     expect(mapping.event_source_arn).toBe(ref('aws_sqs_queue', j, 'Orders_FailureDestination_Queue', 'arn'));
@@ -216,7 +320,9 @@ describe('StreamPipeline redrive', () => {
   });
 
   test('GIVEN redrive with no failure destination WHEN constructed THEN it fails saying the redrive needs the queue', () => {
-    expect(() => new StreamPipeline(newStack(), 'Orders', { table: TABLE, consumer: CONSUMER, failureDestination: false, redrive: true })).toThrow(
+    expect(
+      () => new StreamPipeline(newStack(), 'Orders', { table: TABLE, consumer: CONSUMER, failureDestination: false, redrive: true }),
+    ).toThrow(
       'test/Orders: redrive must be false or unset when failureDestination is false (the redrive consumes the SQS failure queue) (got true)',
     );
   });
@@ -233,14 +339,25 @@ describe('FailureRedrive with the real provider (offline terraform)', () => {
       alarms: false,
     });
     const plan = terraformIn(stackFolder(Testing.synth(stack))).initValidatePlan();
-    const created = plan.resource_changes.filter((c: any) => c.address.includes('Orders_Redrive_')).map((c: any) => [c.type, c.change.actions]);
+    const created = plan.resource_changes
+      .filter((c: any) => c.address.includes('Orders_Redrive_'))
+      .map((c: any) => [c.type, c.change.actions]);
     expect(created.map((c: any) => c[0]).sort()).toEqual(
-      ['aws_cloudwatch_log_group', 'aws_iam_role', 'aws_iam_role_policy', 'aws_lambda_event_source_mapping', 'aws_lambda_function', 'aws_sqs_queue', 'aws_sqs_queue_policy', 'aws_sqs_queue_redrive_policy'].sort(),
+      [
+        'aws_cloudwatch_log_group',
+        'aws_iam_role',
+        'aws_iam_role_policy',
+        'aws_lambda_event_source_mapping',
+        'aws_lambda_function',
+        'aws_sqs_queue',
+        'aws_sqs_queue_policy',
+        'aws_sqs_queue_redrive_policy',
+      ].sort(),
     );
     for (const c of created) expect(c[1]).toEqual(['create']);
-    const after = (address: string) => plan.resource_changes.find((c: any) => c.address.startsWith(address)).change.after;
-    expect(after('aws_lambda_function.Orders_Redrive_Function').timeout).toBe(130);
-    expect(after('aws_sqs_queue.Orders_FailureDestination_Queue').visibility_timeout_seconds).toBe(780);
-    expect(after('aws_lambda_event_source_mapping.Orders_Redrive_Mapping').scaling_config).toEqual([{ maximum_concurrency: 5 }]);
+    const plannedAfter = (address: string) => plan.resource_changes.find((c: any) => c.address.startsWith(address)).change.after;
+    expect(plannedAfter('aws_lambda_function.Orders_Redrive_Function').timeout).toBe(130);
+    expect(plannedAfter('aws_sqs_queue.Orders_FailureDestination_Queue').visibility_timeout_seconds).toBe(780);
+    expect(plannedAfter('aws_lambda_event_source_mapping.Orders_Redrive_Mapping').scaling_config).toEqual([{ maximum_concurrency: 5 }]);
   });
 });

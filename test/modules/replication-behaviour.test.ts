@@ -66,7 +66,14 @@ describe('ReplicatedTable + replica writer (DynamoDB Local regions)', () => {
       if (expected.dateOfBirth) expected.dateOfBirth = { S: '***' };
       expect([pk, copy]).toEqual([pk, expected]);
     }
-    expect(syd.get('c2')).toMatchObject({ pk: { S: 'c2' }, name: { S: 'Bob' }, phone: { S: '***' }, dateOfBirth: { S: '***' }, visits: { N: '3' }, _o: { S: US } });
+    expect(syd.get('c2')).toMatchObject({
+      pk: { S: 'c2' },
+      name: { S: 'Bob' },
+      phone: { S: '***' },
+      dateOfBirth: { S: '***' },
+      visits: { N: '3' },
+      _o: { S: US },
+    });
     expect(syd.get('c2')!.email).toBeUndefined();
     expect(syd.has('local-only')).toBe(true);
     expect(eu.has('local-only')).toBe(false);
@@ -74,7 +81,10 @@ describe('ReplicatedTable + replica writer (DynamoDB Local regions)', () => {
   });
 
   test('GIVEN stampedWritesOnly and a replicated-items filter WHEN applications write through the helper THEN echoes and other items are dropped before invocation, and matching items and deletes converge', async () => {
-    const { synth } = replicated({ tableName: 'accounts', stampedWritesOnly: true, replicateItemsWhere: { tier: { S: ['gold'] } } }, [EU, US]);
+    const { synth } = replicated({ tableName: 'accounts', stampedWritesOnly: true, replicateItemsWhere: { tier: { S: ['gold'] } } }, [
+      EU,
+      US,
+    ]);
     const dep = await deploySynthesized(world, synth());
     const helper = (region: string) => replicatedWrites({ region });
     const put = (region: string, pk: string, tier: string) =>
@@ -138,16 +148,23 @@ describe('ReplicatedTable + replica writer (DynamoDB Local regions)', () => {
     const spy = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: any) => (lines.push(String(chunk)), true));
     try {
       const dep = await deploySynthesized(world, json);
-      await world.ddb[EU].send(new PutItemCommand(replicatedWrites({ region: EU }).put({ TableName: 'metered', Item: { pk: { S: 'm1' } } })));
+      await world.ddb[EU].send(
+        new PutItemCommand(replicatedWrites({ region: EU }).put({ TableName: 'metered', Item: { pk: { S: 'm1' } } })),
+      );
       await pumpSynthesized(dep);
     } finally {
       spy.mockRestore();
       process.env.POWERTOOLS_METRICS_DISABLED = previous.disabled;
     }
-    const emf = lines.flatMap((l) => l.split('\n')).filter((l) => l.includes('"_aws"')).map((l) => JSON.parse(l));
+    const emf = lines
+      .flatMap((l) => l.split('\n'))
+      .filter((l) => l.includes('"_aws"'))
+      .map((l) => JSON.parse(l));
     const lag = emf.find((e) => e.ReplicationLag !== undefined && e.SourceRegion === EU);
     expect(lag).toBeDefined();
-    const alarm = Object.values(json.resource.aws_cloudwatch_metric_alarm as Record<string, any>).find((a) => a.metric_name === 'ReplicationLag' && a.dimensions.SourceRegion === EU);
+    const alarm = Object.values(json.resource.aws_cloudwatch_metric_alarm as Record<string, any>).find(
+      (a) => a.metric_name === 'ReplicationLag' && a.dimensions.SourceRegion === EU,
+    );
     const published = lag._aws.CloudWatchMetrics[0];
     expect(published.Namespace).toBe(alarm.namespace);
     expect(Object.fromEntries(published.Dimensions[0].map((d: string) => [d, lag[d]]))).toEqual(alarm.dimensions);

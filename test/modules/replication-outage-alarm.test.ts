@@ -36,7 +36,13 @@ test('GIVEN a writer whose target region becomes unreachable WHEN writes keep co
   const alarm = Object.values(json.resource.aws_cloudwatch_metric_alarm as Record<string, any>).find(
     (a) => a.metric_name === 'ReplicationLag' && a.dimensions.SourceRegion === EU && a.dimensions.TargetRegion === US,
   ) as AlarmDefinition & { namespace: string; dimensions: Record<string, string> };
-  expect(alarm).toMatchObject({ statistic: 'Maximum', threshold: 60000, period: 60, evaluation_periods: 3, treat_missing_data: 'notBreaching' });
+  expect(alarm).toMatchObject({
+    statistic: 'Maximum',
+    threshold: 60000,
+    period: 60,
+    evaluation_periods: 3,
+    treat_missing_data: 'notBreaching',
+  });
 
   let clock = Math.ceil(Date.now() / 60_000) * 60_000;
   const start = clock;
@@ -48,7 +54,10 @@ test('GIVEN a writer whose target region becomes unreachable WHEN writes keep co
   let outageFrom = 0;
   let outageTo = 0;
   try {
-    const dep = await deploySynthesized(world, json, { targetEndpoint: (r) => (r === US ? gate.endpoint : world.local[r].endpoint), now: () => clock });
+    const dep = await deploySynthesized(world, json, {
+      targetEndpoint: (r) => (r === US ? gate.endpoint : world.local[r].endpoint),
+      now: () => clock,
+    });
     const writer = dep.writers.find((w) => w.region === EU)!;
     const app = replicatedWrites({ region: EU, now: () => clock });
     let pending: DynamoDBRecord[] = [];
@@ -90,8 +99,16 @@ test('GIVEN a writer whose target region becomes unreachable WHEN writes keep co
 
 /** The lag datapoints (ms) one invocation published for the alarm's metric, at the invocation's time. */
 function lagPoints(lines: string[], alarm: { namespace: string; dimensions: Record<string, string> }, at: number): Datapoint[] {
-  const emf = lines.flatMap((l) => l.split('\n')).filter((l) => l.includes('"_aws"')).map((l) => JSON.parse(l));
+  const emf = lines
+    .flatMap((l) => l.split('\n'))
+    .filter((l) => l.includes('"_aws"'))
+    .map((l) => JSON.parse(l));
   return emf
-    .filter((e) => e.ReplicationLag !== undefined && e._aws.CloudWatchMetrics[0].Namespace === alarm.namespace && Object.entries(alarm.dimensions).every(([k, v]) => e[k] === v))
+    .filter(
+      (e) =>
+        e.ReplicationLag !== undefined &&
+        e._aws.CloudWatchMetrics[0].Namespace === alarm.namespace &&
+        Object.entries(alarm.dimensions).every(([k, v]) => e[k] === v),
+    )
     .flatMap((e) => [e.ReplicationLag].flat().map((value: number) => ({ at, value })));
 }

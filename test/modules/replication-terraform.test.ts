@@ -45,7 +45,12 @@ describe('ReplicatedTable with the real provider (offline terraform)', () => {
       'aws_cloudwatch_dashboard aws aws.eu_west_1': 1,
     });
     const sydney = plan.resource_changes.find((c: any) => c.type === 'aws_dynamodb_table' && c.address.includes('ap-southeast-2'));
-    expect(sydney.change.after).toMatchObject({ name: 'customers', stream_enabled: true, stream_view_type: 'NEW_AND_OLD_IMAGES', hash_key: 'pk' });
+    expect(sydney.change.after).toMatchObject({
+      name: 'customers',
+      stream_enabled: true,
+      stream_view_type: 'NEW_AND_OLD_IMAGES',
+      hash_key: 'pk',
+    });
   });
 
   test('GIVEN global-table mode, per-target writers, customer-managed keys and a cross-account role WHEN planned THEN the provider accepts every variant', () => {
@@ -68,17 +73,32 @@ describe('ReplicatedTable with the real provider (offline terraform)', () => {
       stampedWritesOnly: true,
       replicateItemsWhere: { tier: { S: ['gold'] } },
       home: { region: 'eu-west-1', provider: p['eu-west-1'] },
-      replicas: [{ region: 'us-east-1', provider: p['us-east-1'], writerRoleArn: 'arn:aws:iam::210987654321:role/orders-replica-writes' }, { region: 'ap-southeast-2', provider: p['ap-southeast-2'] }],
+      replicas: [
+        { region: 'us-east-1', provider: p['us-east-1'], writerRoleArn: 'arn:aws:iam::210987654321:role/orders-replica-writes' },
+        { region: 'ap-southeast-2', provider: p['ap-southeast-2'] },
+      ],
       writer: { memorySize: 512, batchSize: 500, concurrency: 8, tombstoneTtlSeconds: 172800 },
       alarms: { replicationLag: { threshold: 10000 } },
     });
-    new ReplicaAccessRole(stack, 'OrdersAccess', { roleName: 'orders-replica-writes', writerRoleArns: orders.writerRoleArnsInto('us-east-1'), tableArn: orders.region('us-east-1').tableArn, provider: p['us-east-1'] });
+    new ReplicaAccessRole(stack, 'OrdersAccess', {
+      roleName: 'orders-replica-writes',
+      writerRoleArns: orders.writerRoleArnsInto('us-east-1'),
+      tableArn: orders.region('us-east-1').tableArn,
+      provider: p['us-east-1'],
+    });
     const plan = terraformIn(stackFolder(Testing.synth(stack))).initValidatePlan();
     const types = plan.resource_changes.map((c: any) => c.type);
     expect(types.filter((t: string) => t === 'aws_lambda_function')).toHaveLength(6);
     // Four replicated tables, and the state tables of the six writers.
     expect(types.filter((t: string) => t === 'aws_dynamodb_table')).toHaveLength(10);
     const sessions = plan.resource_changes.find((c: any) => c.address.includes('Sessions_Table'));
-    expect(sessions.change.after.replica).toEqual([expect.objectContaining({ region_name: 'us-east-1', kms_key_arn: KEY('us-east-1'), propagate_tags: true, point_in_time_recovery: true })]);
+    expect(sessions.change.after.replica).toEqual([
+      expect.objectContaining({
+        region_name: 'us-east-1',
+        kms_key_arn: KEY('us-east-1'),
+        propagate_tags: true,
+        point_in_time_recovery: true,
+      }),
+    ]);
   });
 });

@@ -20,9 +20,22 @@ describe('ReplicatedTable validation', () => {
   test('GIVEN an existing replica table keyed differently and without the TTL attribute WHEN constructed THEN the key schema and TTL mismatches are refused', () => {
     const stack = newStack();
     const p = providers(stack, ['eu-west-1', 'us-east-1']);
-    const other = new StreamTable(stack, 'Other', { tableName: 'customers', partitionKey: { name: 'id', type: 'S' }, sortKey: { name: 'at', type: 'N' }, provider: p['us-east-1'] });
+    const other = new StreamTable(stack, 'Other', {
+      tableName: 'customers',
+      partitionKey: { name: 'id', type: 'S' },
+      sortKey: { name: 'at', type: 'N' },
+      provider: p['us-east-1'],
+    });
     expect(
-      problems(() => new ReplicatedTable(stack, 'Customers', { tableName: 'customers', partitionKey: { name: 'pk', type: 'S' }, home: { region: 'eu-west-1', provider: p['eu-west-1'] }, replicas: [{ region: 'us-east-1', table: other }] })),
+      problems(
+        () =>
+          new ReplicatedTable(stack, 'Customers', {
+            tableName: 'customers',
+            partitionKey: { name: 'pk', type: 'S' },
+            home: { region: 'eu-west-1', provider: p['eu-west-1'] },
+            replicas: [{ region: 'us-east-1', table: other }],
+          }),
+      ),
     ).toEqual([
       `${P}: replicas[0].table must be a table keyed like the replicated table (pk:S) (a replica write must address the same key) (got "id:S, at:N")`,
       `${P}: replicas[0].table.timeToLiveAttribute must be "_ttl" (tombstones carry their expiry there; with another TTL attribute deleted items would be kept forever) (got undefined)`,
@@ -54,11 +67,16 @@ describe('ReplicatedTable validation', () => {
   test('GIVEN masks and omissions of keys and replication metadata WHEN constructed THEN each is refused with the reason', () => {
     expect(
       problems(() =>
-        replicated({
-          sortKey: { name: 'sk', type: 'S' },
-          globalSecondaryIndexes: [{ name: 'byAge', partitionKey: { name: 'age', type: 'N' } }],
-          replicas: [{ region: 'us-east-1', readReplica: true, maskAttributes: ['pk', '_v', 'age'], omitAttributes: ['sk', '_o', '_ttl'] }],
-        }, ['eu-west-1', 'us-east-1']),
+        replicated(
+          {
+            sortKey: { name: 'sk', type: 'S' },
+            globalSecondaryIndexes: [{ name: 'byAge', partitionKey: { name: 'age', type: 'N' } }],
+            replicas: [
+              { region: 'us-east-1', readReplica: true, maskAttributes: ['pk', '_v', 'age'], omitAttributes: ['sk', '_o', '_ttl'] },
+            ],
+          },
+          ['eu-west-1', 'us-east-1'],
+        ),
       ),
     ).toEqual([
       `${P}: replicas[0].omitAttributes must be a non-key attribute (every copy needs the item key) (got "sk")`,
@@ -71,7 +89,9 @@ describe('ReplicatedTable validation', () => {
   });
 
   test('GIVEN masked attributes in a region that writes WHEN constructed THEN the region must be a read replica', () => {
-    expect(problems(() => replicated({ replicas: [{ region: 'us-east-1', maskAttributes: ['phone'] }] }, ['eu-west-1', 'us-east-1']))).toEqual([
+    expect(
+      problems(() => replicated({ replicas: [{ region: 'us-east-1', maskAttributes: ['phone'] }] }, ['eu-west-1', 'us-east-1'])),
+    ).toEqual([
       `${P}: replicas[0].readReplica must be true when the region omits or masks attributes (its items are incomplete, and replicating writes made there would overwrite the full items elsewhere) (got undefined)`,
     ]);
   });
@@ -79,12 +99,15 @@ describe('ReplicatedTable validation', () => {
   test('GIVEN writer-only options with mode global-table WHEN constructed THEN each is refused together', () => {
     expect(
       problems(() =>
-        replicated({
-          mode: 'global-table',
-          stampedWritesOnly: true,
-          replicateItemsWhere: { tier: { S: ['gold'] } },
-          replicas: [{ region: 'us-east-1', writerRoleArn: 'arn:aws:iam::210987654321:role/w' }],
-        }, ['eu-west-1', 'us-east-1']),
+        replicated(
+          {
+            mode: 'global-table',
+            stampedWritesOnly: true,
+            replicateItemsWhere: { tier: { S: ['gold'] } },
+            replicas: [{ region: 'us-east-1', writerRoleArn: 'arn:aws:iam::210987654321:role/w' }],
+          },
+          ['eu-west-1', 'us-east-1'],
+        ),
       ),
     ).toEqual([
       `${P}: replicas[0].writerRoleArn must be unset with mode global-table (global tables replicate within one account) (got "arn:aws:iam::210987654321:role/w")`,
@@ -96,14 +119,17 @@ describe('ReplicatedTable validation', () => {
   test('GIVEN several bad props WHEN constructed THEN every problem is reported in one error', () => {
     expect(
       problems(() =>
-        replicated({
-          tableName: 'c',
-          encryption: 'CUSTOMER_MANAGED',
-          attributeNames: { version: 'pk' },
-          home: { region: 'Ireland' },
-          replicas: [{ region: 'us-east-1', writerRoleArn: 'writer' }],
-          writer: { tombstoneTtlSeconds: 60 },
-        }, ['eu-west-1', 'us-east-1']),
+        replicated(
+          {
+            tableName: 'c',
+            encryption: 'CUSTOMER_MANAGED',
+            attributeNames: { version: 'pk' },
+            home: { region: 'Ireland' },
+            replicas: [{ region: 'us-east-1', writerRoleArn: 'writer' }],
+            writer: { tombstoneTtlSeconds: 60 },
+          },
+          ['eu-west-1', 'us-east-1'],
+        ),
       ),
     ).toEqual([
       `${P}: tableName must be 3..255 characters of [a-zA-Z0-9_.-] (got "c")`,
@@ -120,11 +146,14 @@ describe('ReplicatedTable validation', () => {
     const arns = ['a', 'b', 'c', 'd', 'e', 'f'].map((n) => `arn:aws:sns:eu-west-1:123456789012:${n}`);
     expect(
       problems(() =>
-        replicated({
-          mode: 'one-way',
-          replicateItemsWhere: ['gold'] as never,
-          alarms: { actionArns: { 'us-east-1': [arns[0]], 'eu-west-1': arns } },
-        }, ['eu-west-1', 'us-east-1']),
+        replicated(
+          {
+            mode: 'one-way',
+            replicateItemsWhere: ['gold'] as never,
+            alarms: { actionArns: { 'us-east-1': [arns[0]], 'eu-west-1': arns } },
+          },
+          ['eu-west-1', 'us-east-1'],
+        ),
       ),
     ).toEqual([
       `${P}: replicateItemsWhere must be a filter pattern object on new-image attributes, such as { tier: { S: ["gold"] } } (got ["gold"])`,
@@ -135,9 +164,15 @@ describe('ReplicatedTable validation', () => {
 
   test('GIVEN a bad prop WHEN constructed THEN nothing was added to the stack', () => {
     const stack = newStack();
-    expect(() => new ReplicatedTable(stack, 'Customers', { tableName: 'customers', partitionKey: { name: 'pk', type: 'S' }, home: { region: 'eu-west-1' }, replicas: [] })).toThrow(
-      `${P}: replicas must be at least one region (a replicated table needs a region to replicate to) (got [])`,
-    );
+    expect(
+      () =>
+        new ReplicatedTable(stack, 'Customers', {
+          tableName: 'customers',
+          partitionKey: { name: 'pk', type: 'S' },
+          home: { region: 'eu-west-1' },
+          replicas: [],
+        }),
+    ).toThrow(`${P}: replicas must be at least one region (a replicated table needs a region to replicate to) (got [])`);
     expect(stack.node.findAll().filter((c) => c.node.path.startsWith(P + '/'))).toEqual([]);
   });
 });

@@ -22,30 +22,56 @@ describe('ReplicatedTable: regions and providers', () => {
     const json = replicated().synth();
     for (const region of REGIONS) {
       const alias = `aws.${region.replace(/-/g, '_')}`;
-      expect(one(json, 'aws_dynamodb_table', `Table-${region}_`)).toMatchObject({ provider: alias, name: 'customers', stream_enabled: true, stream_view_type: 'NEW_AND_OLD_IMAGES' });
-      for (const type of ['aws_lambda_function', 'aws_lambda_event_source_mapping', 'aws_iam_role', 'aws_iam_role_policy', 'aws_cloudwatch_log_group', 'aws_sqs_queue', 'aws_sqs_queue_policy', 'aws_sns_topic', 'aws_kms_key']) {
+      expect(one(json, 'aws_dynamodb_table', `Table-${region}_`)).toMatchObject({
+        provider: alias,
+        name: 'customers',
+        stream_enabled: true,
+        stream_view_type: 'NEW_AND_OLD_IMAGES',
+      });
+      for (const type of [
+        'aws_lambda_function',
+        'aws_lambda_event_source_mapping',
+        'aws_iam_role',
+        'aws_iam_role_policy',
+        'aws_cloudwatch_log_group',
+        'aws_sqs_queue',
+        'aws_sqs_queue_policy',
+        'aws_sns_topic',
+        'aws_kms_key',
+      ]) {
         const own = resources(json, type, `-${region}_`);
         expect(own.length).toBeGreaterThan(0);
         for (const [, r] of own) expect(r.provider).toBe(alias);
       }
-      for (const [id, alarm] of resources(json, 'aws_cloudwatch_metric_alarm', `Writer-${region}_`)) expect([id, alarm.provider]).toEqual([id, alias]);
+      for (const [id, alarm] of resources(json, 'aws_cloudwatch_metric_alarm', `Writer-${region}_`))
+        expect([id, alarm.provider]).toEqual([id, alias]);
     }
     expect(one(json, 'aws_cloudwatch_dashboard', 'Dashboard').provider).toBe('aws.eu_west_1');
   });
 
   test('GIVEN the same key schema, indexes, TTL, encryption and protection WHEN synthesized THEN every region table is identical but for its provider', () => {
-    const json = replicated({
-      globalSecondaryIndexes: [{ name: 'byEmail', partitionKey: { name: 'email', type: 'S' } }],
-      encryption: 'CUSTOMER_MANAGED',
-      home: { region: 'eu-west-1', encryptionKeyArn: KEY('eu-west-1') },
-      replicas: [{ region: 'us-east-1', encryptionKeyArn: KEY('us-east-1') }],
-    }, ['eu-west-1', 'us-east-1']).synth();
+    const json = replicated(
+      {
+        globalSecondaryIndexes: [{ name: 'byEmail', partitionKey: { name: 'email', type: 'S' } }],
+        encryption: 'CUSTOMER_MANAGED',
+        home: { region: 'eu-west-1', encryptionKeyArn: KEY('eu-west-1') },
+        replicas: [{ region: 'us-east-1', encryptionKeyArn: KEY('us-east-1') }],
+      },
+      ['eu-west-1', 'us-east-1'],
+    ).synth();
     const [eu, us] = ['eu-west-1', 'us-east-1'].map((r) => one(json, 'aws_dynamodb_table', `Table-${r}_`));
-    const strip = (t: any) => ({ ...t, provider: undefined, server_side_encryption: { ...t.server_side_encryption, kms_key_arn: undefined } });
+    const strip = (t: any) => ({
+      ...t,
+      provider: undefined,
+      server_side_encryption: { ...t.server_side_encryption, kms_key_arn: undefined },
+    });
     expect(strip(eu)).toEqual(strip(us));
     expect(eu).toMatchObject({
       hash_key: 'pk',
-      attribute: [{ name: 'email', type: 'S' }, { name: 'pk', type: 'S' }],
+      attribute: [
+        { name: 'email', type: 'S' },
+        { name: 'pk', type: 'S' },
+      ],
       ttl: { enabled: true, attribute_name: '_ttl' },
       point_in_time_recovery: { enabled: true },
       deletion_protection_enabled: true,
@@ -58,20 +84,45 @@ describe('ReplicatedTable: regions and providers', () => {
   test('GIVEN an existing StreamTable as the home table WHEN synthesized THEN it is adopted, read by the home writer and written by the others', () => {
     const stack = newStack();
     const p = providers(stack, ['eu-west-1', 'us-east-1']);
-    const existing = new StreamTable(stack, 'Existing', { tableName: 'customers', partitionKey: { name: 'pk', type: 'S' }, timeToLiveAttribute: '_ttl', provider: p['eu-west-1'] });
-    const table = new ReplicatedTable(stack, 'Customers', { tableName: 'customers', partitionKey: { name: 'pk', type: 'S' }, home: { region: 'eu-west-1', table: existing }, replicas: [{ region: 'us-east-1', provider: p['us-east-1'] }] });
+    const existing = new StreamTable(stack, 'Existing', {
+      tableName: 'customers',
+      partitionKey: { name: 'pk', type: 'S' },
+      timeToLiveAttribute: '_ttl',
+      provider: p['eu-west-1'],
+    });
+    const table = new ReplicatedTable(stack, 'Customers', {
+      tableName: 'customers',
+      partitionKey: { name: 'pk', type: 'S' },
+      home: { region: 'eu-west-1', table: existing },
+      replicas: [{ region: 'us-east-1', provider: p['us-east-1'] }],
+    });
     const json = JSON.parse(Testing.synth(stack));
-    expect(resources(json, 'aws_dynamodb_table').map(([id]) => id.split('_')[0] + '_' + id.split('_')[1]).sort()).toEqual(['Customers_Table-us-east-1', 'Customers_Writer-eu-west-1', 'Customers_Writer-us-east-1', 'Existing_Table']);
+    expect(
+      resources(json, 'aws_dynamodb_table')
+        .map(([id]) => id.split('_')[0] + '_' + id.split('_')[1])
+        .sort(),
+    ).toEqual(['Customers_Table-us-east-1', 'Customers_Writer-eu-west-1', 'Customers_Writer-us-east-1', 'Existing_Table']);
     expect(table.home.table).toBe(existing);
     expect(existing.streamReaders.map((r) => r.node.path)).toEqual(['test/Customers/Writer-eu-west-1/Consumer']);
-    expect(writerPolicy(json, 'Writer-us-east-1').Statement.find((s: any) => s.Sid === 'WriteReplicas').Resource).toBe(ref(json, 'aws_dynamodb_table', 'Existing_', 'arn'));
+    expect(writerPolicy(json, 'Writer-us-east-1').Statement.find((s: any) => s.Sid === 'WriteReplicas').Resource).toBe(
+      ref(json, 'aws_dynamodb_table', 'Existing_', 'arn'),
+    );
   });
 
   test('GIVEN no providers WHEN two replicated tables share regions THEN one aliased provider per region is created and shared', () => {
     const stack = newStack();
-    for (const name of ['a', 'b']) new ReplicatedTable(stack, name, { tableName: name + 'tbl', partitionKey: { name: 'pk', type: 'S' }, home: { region: 'eu-west-1' }, replicas: [{ region: 'us-east-1' }] });
+    for (const name of ['a', 'b'])
+      new ReplicatedTable(stack, name, {
+        tableName: name + 'tbl',
+        partitionKey: { name: 'pk', type: 'S' },
+        home: { region: 'eu-west-1' },
+        replicas: [{ region: 'us-east-1' }],
+      });
     const json = JSON.parse(Testing.synth(stack));
-    expect(json.provider.aws).toEqual([{ alias: 'eu_west_1', region: 'eu-west-1' }, { alias: 'us_east_1', region: 'us-east-1' }]);
+    expect(json.provider.aws).toEqual([
+      { alias: 'eu_west_1', region: 'eu-west-1' },
+      { alias: 'us_east_1', region: 'us-east-1' },
+    ]);
     expect(one(json, 'aws_dynamodb_table', 'b_Table-us-east-1').provider).toBe('aws.us_east_1');
   });
 });
@@ -86,7 +137,12 @@ describe('ReplicatedTable: determinism', () => {
 describe('ReplicatedTable in a ModuleStack', () => {
   test('GIVEN the module provider aliases WHEN synthesized THEN the module keeps no provider block and each region uses the alias its caller passes', () => {
     const stack = new ModuleStack(Testing.app(), 'mod', { providerAliases: ['us'] });
-    new ReplicatedTable(stack, 'Customers', { tableName: 'customers', partitionKey: { name: 'pk', type: 'S' }, home: { region: 'eu-west-1', provider: stack.provider() }, replicas: [{ region: 'us-east-1', provider: stack.provider('us') }] });
+    new ReplicatedTable(stack, 'Customers', {
+      tableName: 'customers',
+      partitionKey: { name: 'pk', type: 'S' },
+      home: { region: 'eu-west-1', provider: stack.provider() },
+      replicas: [{ region: 'us-east-1', provider: stack.provider('us') }],
+    });
     const json = JSON.parse(Testing.synth(stack));
     expect(json.provider).toBeUndefined();
     expect(json.terraform.required_providers.aws.configuration_aliases).toEqual(['aws.us']);
@@ -97,7 +153,15 @@ describe('ReplicatedTable in a ModuleStack', () => {
 
   test('GIVEN a region without a provider WHEN built in a ModuleStack THEN it fails saying which provider to pass', () => {
     const stack = new ModuleStack(Testing.app(), 'mod');
-    expect(() => new ReplicatedTable(stack, 'Customers', { tableName: 'customers', partitionKey: { name: 'pk', type: 'S' }, home: { region: 'eu-west-1', provider: stack.provider() }, replicas: [{ region: 'us-east-1' }] })).toThrow(
+    expect(
+      () =>
+        new ReplicatedTable(stack, 'Customers', {
+          tableName: 'customers',
+          partitionKey: { name: 'pk', type: 'S' },
+          home: { region: 'eu-west-1', provider: stack.provider() },
+          replicas: [{ region: 'us-east-1' }],
+        }),
+    ).toThrow(
       "mod/Customers: in a ModuleStack, pass the provider of us-east-1 (stack.provider('<alias>'), declared in providerAliases) as the region's provider",
     );
   });
@@ -110,7 +174,10 @@ describe('ReplicatedTable: writers', () => {
     expect(resources(json, 'aws_lambda_function')).toHaveLength(3);
     expect(writerEnv(json, 'Writer-us-east-1')).toEqual({
       REPLICATION_SOURCE_REGION: 'us-east-1',
-      REPLICATION_TARGETS: JSON.stringify([{ region: 'eu-west-1', table: 'customers' }, { region: 'ap-southeast-2', table: 'customers' }]),
+      REPLICATION_TARGETS: JSON.stringify([
+        { region: 'eu-west-1', table: 'customers' },
+        { region: 'ap-southeast-2', table: 'customers' },
+      ]),
       REPLICATION_FAILURE_QUEUE_URL: ref(json, 'aws_sqs_queue', 'Writer-us-east-1_', 'url'),
       REPLICATION_VERSION_ATTRIBUTE: '_v',
       REPLICATION_ORIGIN_ATTRIBUTE: '_o',
@@ -133,71 +200,148 @@ describe('ReplicatedTable: writers', () => {
       provider: 'aws.us_east_1',
     });
     const mapping = one(json, 'aws_lambda_event_source_mapping', 'Writer-us-east-1_');
-    expect(mapping).toMatchObject({ event_source_arn: `\${${TABLE('us-east-1')}_2F08CEB3.stream_arn}`.replace('_2F08CEB3', resources(json, 'aws_dynamodb_table', 'Table-us-east-1_')[0][0].slice(-9)), maximum_retry_attempts: -1, function_response_types: ['ReportBatchItemFailures'], bisect_batch_on_function_error: true });
+    expect(mapping).toMatchObject({
+      event_source_arn: `\${${TABLE('us-east-1')}_2F08CEB3.stream_arn}`.replace(
+        '_2F08CEB3',
+        resources(json, 'aws_dynamodb_table', 'Table-us-east-1_')[0][0].slice(-9),
+      ),
+      maximum_retry_attempts: -1,
+      function_response_types: ['ReportBatchItemFailures'],
+      bisect_batch_on_function_error: true,
+    });
     expect(mapping.filter_criteria).toBeUndefined();
     expect(mapping.destination_config.on_failure.destination_arn).toBe(ref(json, 'aws_sqs_queue', 'Writer-us-east-1_', 'arn'));
     expect(mapping.depends_on.filter((d: string) => d.startsWith('aws_dynamodb_table.')).sort()).toEqual(
-      resources(json, 'aws_dynamodb_table').filter(([id]) => !id.includes('us-east-1') && !id.includes('_State_')).map(([id]) => `aws_dynamodb_table.${id}`).sort(),
+      resources(json, 'aws_dynamodb_table')
+        .filter(([id]) => !id.includes('us-east-1') && !id.includes('_State_'))
+        .map(([id]) => `aws_dynamodb_table.${id}`)
+        .sort(),
     );
   });
 
   test('GIVEN the package build WHEN synthesized THEN every writer deploys the prebuilt replica writer bundle, hashed by content, with no bundling at synth', () => {
     const bundle = join(__dirname, '..', '..', 'build', 'handlers', 'replicate');
-    if (!existsSync(join(bundle, 'index.js'))) throw new Error(`${bundle}/index.js is missing: run \`npm run build\` (npm test does) before this test`);
+    if (!existsSync(join(bundle, 'index.js')))
+      throw new Error(`${bundle}/index.js is missing: run \`npm run build\` (npm test does) before this test`);
     const { table, synth } = replicated();
     const json = synth();
     for (const w of table.writers) {
       expect(w.consumer.bundle).toBeUndefined();
       expect(w.consumer.codeHash).toBe(directoryHash(bundle));
     }
-    for (const [, fn] of resources(json, 'aws_lambda_function')) expect([fn.handler, fn.runtime, fn.architectures, fn.source_code_hash]).toEqual(['index.handler', 'nodejs22.x', ['arm64'], directoryHash(bundle)]);
+    for (const [, fn] of resources(json, 'aws_lambda_function'))
+      expect([fn.handler, fn.runtime, fn.architectures, fn.source_code_hash]).toEqual([
+        'index.handler',
+        'nodejs22.x',
+        ['arm64'],
+        directoryHash(bundle),
+      ]);
   });
 
   test('GIVEN a writer WHEN its role policy is read THEN it holds exactly its stream, conditional puts on exactly the target tables, settling writes on its own table and its state table', () => {
     const json = replicated().synth();
     const table = (r: string) => ref(json, 'aws_dynamodb_table', `Table-${r}_`, 'arn');
     expect(writerPolicy(json, 'Writer-eu-west-1').Statement).toEqual([
-      { Sid: 'ReadStream', Effect: 'Allow', Action: ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator'], Resource: ref(json, 'aws_dynamodb_table', 'Table-eu-west-1_', 'stream_arn') },
+      {
+        Sid: 'ReadStream',
+        Effect: 'Allow',
+        Action: ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator'],
+        Resource: ref(json, 'aws_dynamodb_table', 'Table-eu-west-1_', 'stream_arn'),
+      },
       { Sid: 'ListStreams', Effect: 'Allow', Action: 'dynamodb:ListStreams', Resource: '*' },
-      { Sid: 'WriteLogs', Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: `${ref(json, 'aws_cloudwatch_log_group', 'Writer-eu-west-1_', 'arn')}:*` },
-      { Sid: 'SendFailureRecords', Effect: 'Allow', Action: 'sqs:SendMessage', Resource: ref(json, 'aws_sqs_queue', 'Writer-eu-west-1_', 'arn') },
+      {
+        Sid: 'WriteLogs',
+        Effect: 'Allow',
+        Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        Resource: `${ref(json, 'aws_cloudwatch_log_group', 'Writer-eu-west-1_', 'arn')}:*`,
+      },
+      {
+        Sid: 'SendFailureRecords',
+        Effect: 'Allow',
+        Action: 'sqs:SendMessage',
+        Resource: ref(json, 'aws_sqs_queue', 'Writer-eu-west-1_', 'arn'),
+      },
       { Sid: 'WriteReplicas', Effect: 'Allow', Action: 'dynamodb:PutItem', Resource: [table('us-east-1'), table('ap-southeast-2')] },
       { Sid: 'SettleInPlace', Effect: 'Allow', Action: ['dynamodb:PutItem', 'dynamodb:UpdateItem'], Resource: table('eu-west-1') },
-      { Sid: 'KeyState', Effect: 'Allow', Action: ['dynamodb:BatchGetItem', 'dynamodb:PutItem'], Resource: ref(json, 'aws_dynamodb_table', 'Writer-eu-west-1_State_', 'arn') },
+      {
+        Sid: 'KeyState',
+        Effect: 'Allow',
+        Action: ['dynamodb:BatchGetItem', 'dynamodb:PutItem'],
+        Resource: ref(json, 'aws_dynamodb_table', 'Writer-eu-west-1_State_', 'arn'),
+      },
     ]);
   });
 
   test('GIVEN customer-managed keys and stampedWritesOnly WHEN synthesized THEN kms is granted on exactly the keys used, and the writer may still re-stamp its own table', () => {
-    const json = replicated({
-      encryption: 'CUSTOMER_MANAGED',
-      stampedWritesOnly: true,
-      home: { region: 'eu-west-1', encryptionKeyArn: KEY('eu-west-1') },
-      replicas: [{ region: 'us-east-1', encryptionKeyArn: KEY('us-east-1') }],
-    }, ['eu-west-1', 'us-east-1']).synth();
+    const json = replicated(
+      {
+        encryption: 'CUSTOMER_MANAGED',
+        stampedWritesOnly: true,
+        home: { region: 'eu-west-1', encryptionKeyArn: KEY('eu-west-1') },
+        replicas: [{ region: 'us-east-1', encryptionKeyArn: KEY('us-east-1') }],
+      },
+      ['eu-west-1', 'us-east-1'],
+    ).synth();
     const statements = writerPolicy(json, 'Writer-eu-west-1').Statement;
-    expect(statements.map((s: any) => s.Sid)).toEqual(['ReadStream', 'ListStreams', 'DecryptStream', 'WriteLogs', 'SendFailureRecords', 'WriteReplicas', 'EncryptReplicas', 'SettleInPlace', 'KeyState', 'EncryptSource']);
-    expect(statements.find((s: any) => s.Sid === 'EncryptSource')).toEqual({ Sid: 'EncryptSource', Effect: 'Allow', Action: ['kms:Encrypt', 'kms:GenerateDataKey'], Resource: KEY('eu-west-1') });
-    expect(statements.find((s: any) => s.Sid === 'DecryptStream')).toEqual({ Sid: 'DecryptStream', Effect: 'Allow', Action: 'kms:Decrypt', Resource: KEY('eu-west-1') });
-    expect(statements.find((s: any) => s.Sid === 'EncryptReplicas')).toEqual({ Sid: 'EncryptReplicas', Effect: 'Allow', Action: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'], Resource: KEY('us-east-1') });
+    expect(statements.map((s: any) => s.Sid)).toEqual([
+      'ReadStream',
+      'ListStreams',
+      'DecryptStream',
+      'WriteLogs',
+      'SendFailureRecords',
+      'WriteReplicas',
+      'EncryptReplicas',
+      'SettleInPlace',
+      'KeyState',
+      'EncryptSource',
+    ]);
+    expect(statements.find((s: any) => s.Sid === 'EncryptSource')).toEqual({
+      Sid: 'EncryptSource',
+      Effect: 'Allow',
+      Action: ['kms:Encrypt', 'kms:GenerateDataKey'],
+      Resource: KEY('eu-west-1'),
+    });
+    expect(statements.find((s: any) => s.Sid === 'DecryptStream')).toEqual({
+      Sid: 'DecryptStream',
+      Effect: 'Allow',
+      Action: 'kms:Decrypt',
+      Resource: KEY('eu-west-1'),
+    });
+    expect(statements.find((s: any) => s.Sid === 'EncryptReplicas')).toEqual({
+      Sid: 'EncryptReplicas',
+      Effect: 'Allow',
+      Action: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'],
+      Resource: KEY('us-east-1'),
+    });
   });
 
   test('GIVEN stampedWritesOnly WHEN synthesized THEN each mapping only delivers records whose origin is its own region', () => {
     const json = replicated({ stampedWritesOnly: true }).synth();
     for (const region of REGIONS) {
-      expect(one(json, 'aws_lambda_event_source_mapping', `Writer-${region}_`).filter_criteria).toEqual({ filter: [{ pattern: JSON.stringify({ dynamodb: { NewImage: { _o: { S: [region] } } } }) }] });
+      expect(one(json, 'aws_lambda_event_source_mapping', `Writer-${region}_`).filter_criteria).toEqual({
+        filter: [{ pattern: JSON.stringify({ dynamodb: { NewImage: { _o: { S: [region] } } } }) }],
+      });
     }
   });
 
   test('GIVEN replicateItemsWhere WHEN synthesized THEN matching items, tombstones and hard deletes pass the filter, with the origin condition when stampedWritesOnly', () => {
     const where = { tier: { S: ['gold'] } };
     const plain = replicated({ replicateItemsWhere: where }).synth();
-    expect(one(plain, 'aws_lambda_event_source_mapping', 'Writer-eu-west-1_').filter_criteria.filter.map((f: any) => JSON.parse(f.pattern))).toEqual([
+    expect(
+      one(plain, 'aws_lambda_event_source_mapping', 'Writer-eu-west-1_').filter_criteria.filter.map((f: any) => JSON.parse(f.pattern)),
+    ).toEqual([
       { dynamodb: { NewImage: { tier: { S: ['gold'] } } } },
       { dynamodb: { NewImage: { _d: { BOOL: [true] } } } },
       { eventName: ['REMOVE'] },
     ]);
-    const stamped = replicated({ replicateItemsWhere: where, stampedWritesOnly: true, attributeNames: { origin: 'origin_', deleted: 'gone' } }).synth();
-    expect(one(stamped, 'aws_lambda_event_source_mapping', 'Writer-us-east-1_').filter_criteria.filter.map((f: any) => JSON.parse(f.pattern))).toEqual([
+    const stamped = replicated({
+      replicateItemsWhere: where,
+      stampedWritesOnly: true,
+      attributeNames: { origin: 'origin_', deleted: 'gone' },
+    }).synth();
+    expect(
+      one(stamped, 'aws_lambda_event_source_mapping', 'Writer-us-east-1_').filter_criteria.filter.map((f: any) => JSON.parse(f.pattern)),
+    ).toEqual([
       { dynamodb: { NewImage: { tier: { S: ['gold'] }, origin_: { S: ['us-east-1'] } } } },
       { dynamodb: { NewImage: { gone: { BOOL: [true] }, origin_: { S: ['us-east-1'] } } } },
     ]);
@@ -205,12 +349,20 @@ describe('ReplicatedTable: writers', () => {
 
   test('GIVEN a read replica that omits and masks attributes WHEN synthesized THEN it has no writer and every writer tells the handler what to leave out there', () => {
     const json = replicated({
-      replicas: [{ region: 'us-east-1' }, { region: 'ap-southeast-2', readReplica: true, omitAttributes: ['email'], maskAttributes: ['phone'] }],
+      replicas: [
+        { region: 'us-east-1' },
+        { region: 'ap-southeast-2', readReplica: true, omitAttributes: ['email'], maskAttributes: ['phone'] },
+      ],
     }).synth();
     expect(resources(json, 'aws_lambda_function', 'ap-southeast-2')).toHaveLength(0);
     for (const w of ['Writer-eu-west-1', 'Writer-us-east-1']) {
       const targets = JSON.parse(writerEnv(json, w).REPLICATION_TARGETS);
-      expect(targets.find((t: any) => t.region === 'ap-southeast-2')).toEqual({ region: 'ap-southeast-2', table: 'customers', omit: ['email'], mask: ['phone'] });
+      expect(targets.find((t: any) => t.region === 'ap-southeast-2')).toEqual({
+        region: 'ap-southeast-2',
+        table: 'customers',
+        omit: ['email'],
+        mask: ['phone'],
+      });
     }
   });
 
@@ -218,7 +370,10 @@ describe('ReplicatedTable: writers', () => {
     const { synth, table } = replicated({ mode: 'one-way' });
     const json = synth();
     expect(resources(json, 'aws_lambda_function').map(([id]) => id.split('_')[1])).toEqual(['Writer-eu-west-1']);
-    expect(JSON.parse(writerEnv(json, 'Writer-eu-west-1').REPLICATION_TARGETS).map((t: any) => t.region)).toEqual(['us-east-1', 'ap-southeast-2']);
+    expect(JSON.parse(writerEnv(json, 'Writer-eu-west-1').REPLICATION_TARGETS).map((t: any) => t.region)).toEqual([
+      'us-east-1',
+      'ap-southeast-2',
+    ]);
     expect(table.regions.map((r) => r.readReplica)).toEqual([false, true, true]);
   });
 
@@ -226,10 +381,17 @@ describe('ReplicatedTable: writers', () => {
     const { table, synth } = replicated({ writerLayout: 'per-target' });
     const json = synth();
     expect(resources(json, 'aws_lambda_function')).toHaveLength(6);
-    expect(JSON.parse(writerEnv(json, 'Writer-eu-west-1-to-us-east-1').REPLICATION_TARGETS)).toEqual([{ region: 'us-east-1', table: 'customers' }]);
+    expect(JSON.parse(writerEnv(json, 'Writer-eu-west-1-to-us-east-1').REPLICATION_TARGETS)).toEqual([
+      { region: 'us-east-1', table: 'customers' },
+    ]);
     const eu = table.region('eu-west-1').table!;
-    expect(eu.streamReaders.map((r) => r.node.path)).toEqual(['test/Customers/Writer-eu-west-1-to-us-east-1/Consumer', 'test/Customers/Writer-eu-west-1-to-ap-southeast-2/Consumer']);
-    expect(() => eu.addStreamReader(new LambdaEventSourceMapping(table, 'Mine', { functionName: 'f', eventSourceArn: eu.streamArn }))).toThrow(
+    expect(eu.streamReaders.map((r) => r.node.path)).toEqual([
+      'test/Customers/Writer-eu-west-1-to-us-east-1/Consumer',
+      'test/Customers/Writer-eu-west-1-to-ap-southeast-2/Consumer',
+    ]);
+    expect(() =>
+      eu.addStreamReader(new LambdaEventSourceMapping(table, 'Mine', { functionName: 'f', eventSourceArn: eu.streamArn })),
+    ).toThrow(
       /test\/Customers\/Table-eu-west-1: the stream of table "customers" already has 2 readers .* test\/Customers\/Mine would be a third/,
     );
   });
@@ -238,7 +400,9 @@ describe('ReplicatedTable: writers', () => {
 describe('ReplicatedTable: alarms and dashboard', () => {
   test('GIVEN three regions WHEN synthesized THEN each writer has a lag alarm per target region on the metric the handler publishes, in its own region', () => {
     const json = replicated().synth();
-    const lag = resources(json, 'aws_cloudwatch_metric_alarm').filter(([, a]) => a.metric_name === 'ReplicationLag').map(([, a]) => a);
+    const lag = resources(json, 'aws_cloudwatch_metric_alarm')
+      .filter(([, a]) => a.metric_name === 'ReplicationLag')
+      .map(([, a]) => a);
     expect(lag.map((a) => [a.provider, a.dimensions.SourceRegion, a.dimensions.TargetRegion]).sort()).toEqual(
       REGIONS.flatMap((s) => REGIONS.filter((t) => t !== s).map((t) => [`aws.${s.replace(/-/g, '_')}`, s, t])).sort(),
     );
@@ -254,13 +418,25 @@ describe('ReplicatedTable: alarms and dashboard', () => {
       treat_missing_data: 'notBreaching',
       alarm_actions: [ref(json, 'aws_sns_topic', 'AlarmTopic-eu-west-1_', 'arn')],
     });
-    const euAlarms = resources(json, 'aws_cloudwatch_metric_alarm', 'Writer-eu-west-1_').map(([, a]) => a.alarm_name.replace('test-Customers-Writer-eu-west-1-', '')).sort();
-    expect(euAlarms).toEqual(['destination-delivery-failures', 'errors', 'failure-queue-depth', 'iterator-age', 'lag-ap-southeast-2', 'lag-us-east-1', 'throttles']);
+    const euAlarms = resources(json, 'aws_cloudwatch_metric_alarm', 'Writer-eu-west-1_')
+      .map(([, a]) => a.alarm_name.replace('test-Customers-Writer-eu-west-1-', ''))
+      .sort();
+    expect(euAlarms).toEqual([
+      'destination-delivery-failures',
+      'errors',
+      'failure-queue-depth',
+      'iterator-age',
+      'lag-ap-southeast-2',
+      'lag-us-east-1',
+      'throttles',
+    ]);
   });
 
   test('GIVEN alarm actions per region and a lag threshold WHEN synthesized THEN no topic is created and the alarms use them', () => {
     const arn = (r: string) => `arn:aws:sns:${r}:123456789012:oncall`;
-    const json = replicated({ alarms: { actionArns: Object.fromEntries(REGIONS.map((r) => [r, [arn(r)]])), replicationLag: { threshold: 5000 } } }).synth();
+    const json = replicated({
+      alarms: { actionArns: Object.fromEntries(REGIONS.map((r) => [r, [arn(r)]])), replicationLag: { threshold: 5000 } },
+    }).synth();
     expect(resources(json, 'aws_sns_topic')).toHaveLength(0);
     const a = one(json, 'aws_cloudwatch_metric_alarm', 'Writer-us-east-1_Alarms_Extra-lagApSoutheast2');
     expect([a.threshold, a.alarm_actions, a.ok_actions]).toEqual([5000, [arn('us-east-1')], [arn('us-east-1')]]);
@@ -284,19 +460,38 @@ describe('ReplicatedTable: cross-account targets', () => {
     const role = 'arn:aws:iam::210987654321:role/customers-replica-writes';
     const json = replicated({ replicas: [{ region: 'us-east-1', writerRoleArn: role }] }, ['eu-west-1', 'us-east-1']).synth();
     const statements = writerPolicy(json, 'Writer-eu-west-1').Statement;
-    expect(statements.find((s: any) => s.Sid === 'AssumeReplicaRoles')).toEqual({ Sid: 'AssumeReplicaRoles', Effect: 'Allow', Action: 'sts:AssumeRole', Resource: role });
+    expect(statements.find((s: any) => s.Sid === 'AssumeReplicaRoles')).toEqual({
+      Sid: 'AssumeReplicaRoles',
+      Effect: 'Allow',
+      Action: 'sts:AssumeRole',
+      Resource: role,
+    });
     expect(statements.find((s: any) => s.Sid === 'WriteReplicas')).toBeUndefined();
-    expect(JSON.parse(writerEnv(json, 'Writer-eu-west-1').REPLICATION_TARGETS)).toEqual([{ region: 'us-east-1', table: 'customers', roleArn: role }]);
+    expect(JSON.parse(writerEnv(json, 'Writer-eu-west-1').REPLICATION_TARGETS)).toEqual([
+      { region: 'us-east-1', table: 'customers', roleArn: role },
+    ]);
   });
 
   test('GIVEN the writers into a region WHEN a ReplicaAccessRole is made for them THEN it trusts exactly those roles and allows exactly their conditional PutItem on the table', () => {
     const { stack, table, synth } = replicated({}, ['eu-west-1', 'us-east-1']);
-    new ReplicaAccessRole(stack, 'Access', { roleName: 'customers-replica-writes', writerRoleArns: table.writerRoleArnsInto('us-east-1'), tableArn: 'arn:aws:dynamodb:us-east-1:210987654321:table/customers' });
+    new ReplicaAccessRole(stack, 'Access', {
+      roleName: 'customers-replica-writes',
+      writerRoleArns: table.writerRoleArnsInto('us-east-1'),
+      tableArn: 'arn:aws:dynamodb:us-east-1:210987654321:table/customers',
+    });
     const json = synth();
     const writerRole = ref(json, 'aws_iam_role', 'Writer-eu-west-1_', 'arn');
-    expect(JSON.parse(one(json, 'aws_iam_role', 'Access_').assume_role_policy)).toEqual({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: [writerRole] }, Action: 'sts:AssumeRole' }] });
+    expect(JSON.parse(one(json, 'aws_iam_role', 'Access_').assume_role_policy)).toEqual({
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Principal: { AWS: [writerRole] }, Action: 'sts:AssumeRole' }],
+    });
     expect(JSON.parse(one(json, 'aws_iam_role_policy', 'Access_').policy).Statement).toEqual([
-      { Sid: 'WriteReplica', Effect: 'Allow', Action: 'dynamodb:PutItem', Resource: 'arn:aws:dynamodb:us-east-1:210987654321:table/customers' },
+      {
+        Sid: 'WriteReplica',
+        Effect: 'Allow',
+        Action: 'dynamodb:PutItem',
+        Resource: 'arn:aws:dynamodb:us-east-1:210987654321:table/customers',
+      },
     ]);
   });
 
@@ -306,8 +501,12 @@ describe('ReplicatedTable: cross-account targets', () => {
     const json = synth();
     const iamRole = one(json, 'aws_iam_role', 'UsAccess_');
     expect([iamRole.name, iamRole.provider]).toEqual(['customers-replica-writes', 'aws.us_east_1']);
-    expect(JSON.parse(iamRole.assume_role_policy).Statement[0].Principal).toEqual({ AWS: [ref(json, 'aws_iam_role', 'Writer-eu-west-1_', 'arn')] });
-    expect(JSON.parse(one(json, 'aws_iam_role_policy', 'UsAccess_').policy).Statement[0].Resource).toBe(ref(json, 'aws_dynamodb_table', 'Table-us-east-1_', 'arn'));
+    expect(JSON.parse(iamRole.assume_role_policy).Statement[0].Principal).toEqual({
+      AWS: [ref(json, 'aws_iam_role', 'Writer-eu-west-1_', 'arn')],
+    });
+    expect(JSON.parse(one(json, 'aws_iam_role_policy', 'UsAccess_').policy).Statement[0].Resource).toBe(
+      ref(json, 'aws_dynamodb_table', 'Table-us-east-1_', 'arn'),
+    );
   });
 });
 
@@ -333,7 +532,8 @@ describe('ReplicatedTable: global-table mode', () => {
     new TerraformOutput(stack, 'us_table', { value: table.region('us-east-1').tableArn });
     const outputs = JSON.parse(Testing.synth(stack)).output;
     // Replicas are a set: the attribute is looked up by region_name, never by position.
-    const byRegion = (attr: string) => `\${{ for key, val in { for key, val in tolist(aws_dynamodb_table.${id}.replica): val.region_name => val }: val.region_name => val.${attr} }["us-east-1"]}`;
+    const byRegion = (attr: string) =>
+      `\${{ for key, val in { for key, val in tolist(aws_dynamodb_table.${id}.replica): val.region_name => val }: val.region_name => val.${attr} }["us-east-1"]}`;
     expect(outputs.us_stream.value).toBe(byRegion('stream_arn'));
     expect(outputs.us_table.value).toBe(byRegion('arn'));
     expect(table.globalTable).toBeDefined();
@@ -343,7 +543,9 @@ describe('ReplicatedTable: global-table mode', () => {
     const json = replicated({ mode: 'global-table' }).synth();
     const alarms = resources(json, 'aws_cloudwatch_metric_alarm').map(([, a]) => a);
     expect(alarms.map((a) => [a.provider, a.alarm_name]).sort()).toEqual(
-      REGIONS.flatMap((s) => REGIONS.filter((t) => t !== s).map((t) => [`aws.${s.replace(/-/g, '_')}`, `customers-lag-${s}-to-${t}`])).sort(),
+      REGIONS.flatMap((s) =>
+        REGIONS.filter((t) => t !== s).map((t) => [`aws.${s.replace(/-/g, '_')}`, `customers-lag-${s}-to-${t}`]),
+      ).sort(),
     );
     expect(alarms.find((a) => a.alarm_name === 'customers-lag-us-east-1-to-eu-west-1')).toMatchObject({
       namespace: 'AWS/DynamoDB',
@@ -358,7 +560,13 @@ describe('ReplicatedTable: global-table mode', () => {
 
   test('GIVEN the same props in both modes WHEN the mode is switched THEN the region attributes keep their shape and names', () => {
     const shape = (mode: 'multi-active' | 'global-table') =>
-      replicated({ mode }).table.regions.map((r) => ({ region: r.region, tableName: r.tableName, provider: r.provider.node.id, hasArns: !!r.tableArn && !!r.streamArn, stream: typeof r.stream.addStreamReader }));
+      replicated({ mode }).table.regions.map((r) => ({
+        region: r.region,
+        tableName: r.tableName,
+        provider: r.provider.node.id,
+        hasArns: !!r.tableArn && !!r.streamArn,
+        stream: typeof r.stream.addStreamReader,
+      }));
     expect(shape('global-table')).toEqual(shape('multi-active'));
   });
 
@@ -367,6 +575,8 @@ describe('ReplicatedTable: global-table mode', () => {
     const us = table.region('us-east-1').stream;
     us.addStreamReader(new LambdaEventSourceMapping(table, 'A', { functionName: 'a', eventSourceArn: us.streamArn }));
     us.addStreamReader(new LambdaEventSourceMapping(table, 'B', { functionName: 'b', eventSourceArn: us.streamArn }));
-    expect(() => us.addStreamReader(new LambdaEventSourceMapping(table, 'C', { functionName: 'c', eventSourceArn: us.streamArn }))).toThrow(/already has 2 readers .*test\/Customers\/C would be a third/);
+    expect(() => us.addStreamReader(new LambdaEventSourceMapping(table, 'C', { functionName: 'c', eventSourceArn: us.streamArn }))).toThrow(
+      /already has 2 readers .*test\/Customers\/C would be a third/,
+    );
   });
 });

@@ -41,7 +41,10 @@ describe('StreamConsumer with the real provider (offline terraform)', () => {
       tumblingWindowSeconds: 30,
       filters: [{ eventName: ['INSERT', 'MODIFY'] }, { dynamodb: { NewImage: { status: { S: ['PAID'] } } } }],
       eventCountMetrics: true,
-      onFailure: { destinationArn: queue.arn, sendStatements: [{ sid: 'SendFailures', actions: ['sqs:SendMessage'], resources: [queue.arn] }] },
+      onFailure: {
+        destinationArn: queue.arn,
+        sendStatements: [{ sid: 'SendFailures', actions: ['sqs:SendMessage'], resources: [queue.arn] }],
+      },
       tags: { team: 'orders' },
     });
     projector.grantWriteData(projections);
@@ -49,19 +52,32 @@ describe('StreamConsumer with the real provider (offline terraform)', () => {
 
     const bundleDir = mkdtempSync(join(tmpdir(), 'prebuilt-'));
     writeFileSync(join(bundleDir, 'index.js'), 'exports.handler = async () => ({ batchItemFailures: [] });');
-    new StreamConsumer(stack, 'Auditor', { table, code: { bundleDirectory: bundleDir }, architecture: 'x86_64', logFormat: 'Text', startingPosition: 'LATEST', enabled: false });
+    new StreamConsumer(stack, 'Auditor', {
+      table,
+      code: { bundleDirectory: bundleDir },
+      architecture: 'x86_64',
+      logFormat: 'Text',
+      startingPosition: 'LATEST',
+      enabled: false,
+    });
 
     const plan = terraformIn(stackFolder(Testing.synth(stack))).initValidatePlan();
     const created = plan.resource_changes.filter((c: any) => c.change.actions.join() === 'create').map((c: any) => c.type);
     expect(created.sort()).toEqual(
       [
-        'aws_cloudwatch_log_group', 'aws_cloudwatch_log_group',
-        'aws_dynamodb_table', 'aws_dynamodb_table',
-        'aws_iam_role', 'aws_iam_role',
-        'aws_iam_role_policy', 'aws_iam_role_policy',
+        'aws_cloudwatch_log_group',
+        'aws_cloudwatch_log_group',
+        'aws_dynamodb_table',
+        'aws_dynamodb_table',
+        'aws_iam_role',
+        'aws_iam_role',
+        'aws_iam_role_policy',
+        'aws_iam_role_policy',
         'aws_lambda_alias',
-        'aws_lambda_event_source_mapping', 'aws_lambda_event_source_mapping',
-        'aws_lambda_function', 'aws_lambda_function',
+        'aws_lambda_event_source_mapping',
+        'aws_lambda_event_source_mapping',
+        'aws_lambda_function',
+        'aws_lambda_function',
         'aws_lambda_provisioned_concurrency_config',
         'aws_sqs_queue',
       ].sort(),

@@ -70,7 +70,12 @@ describe('StreamConsumer defaults', () => {
     expect(policy).toEqual({
       Version: '2012-10-17',
       Statement: [
-        { Sid: 'ReadStream', Effect: 'Allow', Action: ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator'], Resource: `\${${TABLE}.stream_arn}` },
+        {
+          Sid: 'ReadStream',
+          Effect: 'Allow',
+          Action: ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator'],
+          Resource: `\${${TABLE}.stream_arn}`,
+        },
         { Sid: 'ListStreams', Effect: 'Allow', Action: 'dynamodb:ListStreams', Resource: '*' },
         { Sid: 'WriteLogs', Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: `\${${LOG_GROUP}.arn}:*` },
       ],
@@ -87,10 +92,18 @@ describe('StreamConsumer IAM', () => {
   });
 
   test('GIVEN an on-failure target WHEN synthesized THEN the mapping reports to it and the role gets exactly its send statements', () => {
-    const onFailure = { destinationArn: QUEUE_ARN, sendStatements: [{ sid: 'SendFailures', actions: ['sqs:SendMessage'], resources: [QUEUE_ARN] }] };
+    const onFailure = {
+      destinationArn: QUEUE_ARN,
+      sendStatements: [{ sid: 'SendFailures', actions: ['sqs:SendMessage'], resources: [QUEUE_ARN] }],
+    };
     const json = consumerOf({ onFailure }).synth();
     expect(only(json, 'aws_lambda_event_source_mapping').destination_config).toEqual({ on_failure: { destination_arn: QUEUE_ARN } });
-    expect(policyOf(json).Statement).toContainEqual({ Sid: 'SendFailures', Effect: 'Allow', Action: 'sqs:SendMessage', Resource: QUEUE_ARN });
+    expect(policyOf(json).Statement).toContainEqual({
+      Sid: 'SendFailures',
+      Effect: 'Allow',
+      Action: 'sqs:SendMessage',
+      Resource: QUEUE_ARN,
+    });
   });
 
   test('GIVEN tracing WHEN synthesized THEN tracing is Active and the only other wildcard is the X-Ray pair AWS cannot scope', () => {
@@ -100,7 +113,11 @@ describe('StreamConsumer IAM', () => {
   });
 
   test('GIVEN additional statements and grants made after construction WHEN synthesized THEN all land in the one policy, with unique Sids', () => {
-    const { stack, consumer, synth } = consumerOf({ additionalStatements: [{ sid: 'ReadConfig', actions: ['ssm:GetParameter'], resources: ['arn:aws:ssm:eu-west-1:123456789012:parameter/orders'] }] });
+    const { stack, consumer, synth } = consumerOf({
+      additionalStatements: [
+        { sid: 'ReadConfig', actions: ['ssm:GetParameter'], resources: ['arn:aws:ssm:eu-west-1:123456789012:parameter/orders'] },
+      ],
+    });
     const a = new StreamTable(stack, 'A', { tableName: 'table-a', partitionKey: { name: 'id', type: 'S' } });
     const b = new StreamTable(stack, 'B', { tableName: 'table-b', partitionKey: { name: 'id', type: 'S' }, encryptionKeyArn: KEY_ARN });
     consumer.grantWriteData(a);
@@ -127,7 +144,11 @@ describe('StreamConsumer options', () => {
     const { consumer, synth } = consumerOf({ provisionedConcurrency: 2, reservedConcurrency: 5, aliasName: 'prod' });
     const json = synth();
     expect(only(json, 'aws_lambda_function')).toMatchObject({ publish: true, reserved_concurrent_executions: 5 });
-    expect(only(json, 'aws_lambda_alias')).toEqual({ name: 'prod', function_name: `\${${FUNCTION}.function_name}`, function_version: `\${${FUNCTION}.version}` });
+    expect(only(json, 'aws_lambda_alias')).toEqual({
+      name: 'prod',
+      function_name: `\${${FUNCTION}.function_name}`,
+      function_version: `\${${FUNCTION}.version}`,
+    });
     expect(only(json, 'aws_lambda_provisioned_concurrency_config')).toEqual({
       function_name: `\${${FUNCTION}.function_name}`,
       qualifier: '${aws_lambda_alias.Consumer_Alias_3A583E6D.name}',
@@ -163,7 +184,9 @@ describe('StreamConsumer options', () => {
       maximum_record_age_in_seconds: -1,
       bisect_batch_on_function_error: false,
       tumbling_window_in_seconds: 60,
-      filter_criteria: { filter: [{ pattern: '{"eventName":["INSERT"]}' }, { pattern: '{"dynamodb":{"NewImage":{"status":{"S":["PAID"]}}}}' }] },
+      filter_criteria: {
+        filter: [{ pattern: '{"eventName":["INSERT"]}' }, { pattern: '{"dynamodb":{"NewImage":{"status":{"S":["PAID"]}}}}' }],
+      },
       metrics_config: { metrics: ['EventCount'] },
       enabled: false,
       depends_on: ['aws_iam_role_policy.Consumer_Policy_8CEFAA09'],
@@ -205,7 +228,11 @@ describe('StreamConsumer options', () => {
 
   test('GIVEN JSON logging with chosen levels WHEN synthesized THEN the levels are rendered', () => {
     const json = consumerOf({ applicationLogLevel: 'DEBUG', systemLogLevel: 'INFO' }).synth();
-    expect(only(json, 'aws_lambda_function').logging_config).toMatchObject({ log_format: 'JSON', application_log_level: 'DEBUG', system_log_level: 'INFO' });
+    expect(only(json, 'aws_lambda_function').logging_config).toMatchObject({
+      log_format: 'JSON',
+      application_log_level: 'DEBUG',
+      system_log_level: 'INFO',
+    });
   });
 
   test('GIVEN a table on an aliased provider WHEN synthesized THEN every consumer resource uses that provider', () => {
@@ -214,7 +241,13 @@ describe('StreamConsumer options', () => {
     const table = newTable(stack, { provider: west });
     new StreamConsumer(stack, 'Consumer', { table, code: { entry: HANDLER_ENTRY, bundling: { cacheDir: CACHE_DIR } } });
     const json = JSON.parse(Testing.synth(stack));
-    for (const type of ['aws_lambda_function', 'aws_iam_role', 'aws_iam_role_policy', 'aws_cloudwatch_log_group', 'aws_lambda_event_source_mapping']) {
+    for (const type of [
+      'aws_lambda_function',
+      'aws_iam_role',
+      'aws_iam_role_policy',
+      'aws_cloudwatch_log_group',
+      'aws_lambda_event_source_mapping',
+    ]) {
       expect([type, only(json, type).provider]).toEqual([type, 'aws.west']);
     }
   });
@@ -226,7 +259,10 @@ describe('StreamConsumer code', () => {
     writeFileSync(join(dir, 'index.js'), 'exports.handler = async () => ({ batchItemFailures: [] });');
     const { consumer, synth } = consumerOf({ code: { bundleDirectory: dir } });
     expect(consumer.codeHash).toBe(directoryHash(dir));
-    expect(only(synth(), 'aws_lambda_function')).toMatchObject({ filename: `assets/Consumer_Code_374A78D3/${consumer.codeHash}/lambda.zip`, source_code_hash: consumer.codeHash });
+    expect(only(synth(), 'aws_lambda_function')).toMatchObject({
+      filename: `assets/Consumer_Code_374A78D3/${consumer.codeHash}/lambda.zip`,
+      source_code_hash: consumer.codeHash,
+    });
   });
 
   test('GIVEN a prebuilt zip WHEN synthesized THEN the zip itself is the asset and its sha256 the hash', () => {
@@ -234,17 +270,28 @@ describe('StreamConsumer code', () => {
     writeFileSync(zip, 'PK\u0005\u0006' + '\u0000'.repeat(18)); // an empty zip archive
     const { consumer, synth } = consumerOf({ code: { zipFile: zip }, runtime: 'python3.13', handler: 'app.handler' });
     expect(consumer.codeHash).toBe(createHash('sha256').update(readFileSync(zip)).digest('hex'));
-    expect(only(synth(), 'aws_lambda_function')).toMatchObject({ filename: `assets/Consumer_Code_374A78D3/${consumer.codeHash}/fn.zip`, runtime: 'python3.13', handler: 'app.handler' });
+    expect(only(synth(), 'aws_lambda_function')).toMatchObject({
+      filename: `assets/Consumer_Code_374A78D3/${consumer.codeHash}/fn.zip`,
+      runtime: 'python3.13',
+      handler: 'app.handler',
+    });
   });
 
   test('GIVEN bundling with source maps WHEN synthesized THEN Node is told to use them', () => {
-    const json = consumerOf({ code: { entry: HANDLER_ENTRY, bundling: { cacheDir: CACHE_DIR, sourceMap: true } }, environment: { STAGE: 'prod' } }).synth();
+    const json = consumerOf({
+      code: { entry: HANDLER_ENTRY, bundling: { cacheDir: CACHE_DIR, sourceMap: true } },
+      environment: { STAGE: 'prod' },
+    }).synth();
     expect(only(json, 'aws_lambda_function').environment).toEqual({ variables: { NODE_OPTIONS: '--enable-source-maps', STAGE: 'prod' } });
   });
 
   test('GIVEN a missing bundle directory or zip WHEN constructed THEN the error names the path', () => {
-    expect(() => consumerOf({ code: { bundleDirectory: '/nonexistent/bundle' } })).toThrow('test/Consumer: code.bundleDirectory /nonexistent/bundle is not a directory');
-    expect(() => consumerOf({ code: { zipFile: '/nonexistent/fn.zip' } })).toThrow('test/Consumer: code.zipFile /nonexistent/fn.zip is not a file');
+    expect(() => consumerOf({ code: { bundleDirectory: '/nonexistent/bundle' } })).toThrow(
+      'test/Consumer: code.bundleDirectory /nonexistent/bundle is not a directory',
+    );
+    expect(() => consumerOf({ code: { zipFile: '/nonexistent/fn.zip' } })).toThrow(
+      'test/Consumer: code.zipFile /nonexistent/fn.zip is not a file',
+    );
   });
 
   test('GIVEN the same app synthesized twice with one cache WHEN the second synth runs THEN it bundles nothing and writes byte-identical Terraform', () => {

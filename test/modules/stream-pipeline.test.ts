@@ -30,12 +30,23 @@ describe('StreamPipeline', () => {
     const mappingId = Object.keys(json.resource.aws_lambda_event_source_mapping)[0];
     const esmAlarms = Object.values(json.resource.aws_cloudwatch_metric_alarm).filter((a: any) => a.dimensions.EventSourceMappingUUID);
     expect(esmAlarms.map((a: any) => [a.metric_name, a.statistic, a.threshold, a.dimensions.EventSourceMappingUUID]).sort()).toEqual(
-      ['DroppedEventCount', 'FailedInvokeEventCount', 'OnFailureDestinationDeliveredEventCount'].map((m) => [m, 'Sum', 0, `\${aws_lambda_event_source_mapping.${mappingId}.uuid}`]),
+      ['DroppedEventCount', 'FailedInvokeEventCount', 'OnFailureDestinationDeliveredEventCount'].map((m) => [
+        m,
+        'Sum',
+        0,
+        `\${aws_lambda_event_source_mapping.${mappingId}.uuid}`,
+      ]),
     );
-    expect(mapping.destination_config.on_failure.destination_arn).toMatch(/^\$\{aws_sqs_queue\.Orders_FailureDestination_Queue_\w+\.arn\}$/);
+    expect(mapping.destination_config.on_failure.destination_arn).toMatch(
+      /^\$\{aws_sqs_queue\.Orders_FailureDestination_Queue_\w+\.arn\}$/,
+    );
     const policy = JSON.parse((Object.values(json.resource.aws_iam_role_policy)[0] as any).policy);
-    expect(policy.Statement).toContainEqual(expect.objectContaining({ Action: 'sqs:SendMessage', Resource: mapping.destination_config.on_failure.destination_arn }));
-    const depth: any = Object.values(json.resource.aws_cloudwatch_metric_alarm).find((a: any) => a.metric_name === 'ApproximateNumberOfMessagesVisible');
+    expect(policy.Statement).toContainEqual(
+      expect.objectContaining({ Action: 'sqs:SendMessage', Resource: mapping.destination_config.on_failure.destination_arn }),
+    );
+    const depth: any = Object.values(json.resource.aws_cloudwatch_metric_alarm).find(
+      (a: any) => a.metric_name === 'ApproximateNumberOfMessagesVisible',
+    );
     expect(depth.dimensions.QueueName).toBe((Object.values(json.resource.aws_sqs_queue)[0] as any).name);
   });
 
@@ -50,8 +61,19 @@ describe('StreamPipeline', () => {
 
   test('GIVEN an SNS failure destination WHEN synthesized THEN the failed-notifications alarm replaces the queue depth alarm', () => {
     const { json } = pipeline({ failureDestination: { kind: 'sns' } });
-    const metrics = Object.values(json.resource.aws_cloudwatch_metric_alarm).map((a: any) => a.metric_name).sort();
-    expect(metrics).toEqual(['DestinationDeliveryFailures', 'DroppedEventCount', 'Errors', 'FailedInvokeEventCount', 'IteratorAge', 'NumberOfNotificationsFailed', 'OnFailureDestinationDeliveredEventCount', 'Throttles']);
+    const metrics = Object.values(json.resource.aws_cloudwatch_metric_alarm)
+      .map((a: any) => a.metric_name)
+      .sort();
+    expect(metrics).toEqual([
+      'DestinationDeliveryFailures',
+      'DroppedEventCount',
+      'Errors',
+      'FailedInvokeEventCount',
+      'IteratorAge',
+      'NumberOfNotificationsFailed',
+      'OnFailureDestinationDeliveredEventCount',
+      'Throttles',
+    ]);
   });
 
   test('GIVEN an existing table and a provider alias WHEN two pipelines read it THEN both use the alias and a third reader is refused', () => {
@@ -81,8 +103,18 @@ describe('StreamPipeline with redrive and alarms', () => {
     const alarms = Object.values(json.resource.aws_cloudwatch_metric_alarm) as any[];
     const parked = alarms.find((a) => a.alarm_name.endsWith('-parked-records'));
     const errors = alarms.find((a) => a.alarm_name.endsWith('-redrive-errors'));
-    expect(parked).toMatchObject({ namespace: 'AWS/SQS', metric_name: 'ApproximateNumberOfMessagesVisible', dimensions: { QueueName: p.redrive!.parked.queueName }, threshold: 0 });
-    expect(errors).toMatchObject({ namespace: 'AWS/Lambda', metric_name: 'Errors', dimensions: { FunctionName: expect.stringMatching(/^\$\{aws_lambda_function\.Orders_Redrive_Function_\w+\.function_name\}$/) }, statistic: 'Sum' });
+    expect(parked).toMatchObject({
+      namespace: 'AWS/SQS',
+      metric_name: 'ApproximateNumberOfMessagesVisible',
+      dimensions: { QueueName: p.redrive!.parked.queueName },
+      threshold: 0,
+    });
+    expect(errors).toMatchObject({
+      namespace: 'AWS/Lambda',
+      metric_name: 'Errors',
+      dimensions: { FunctionName: expect.stringMatching(/^\$\{aws_lambda_function\.Orders_Redrive_Function_\w+\.function_name\}$/) },
+      statistic: 'Sum',
+    });
     const iteratorAge = alarms.find((a) => a.metric_name === 'IteratorAge');
     expect(parked.alarm_actions).toEqual(iteratorAge.alarm_actions);
   });

@@ -88,7 +88,12 @@ describe('StreamTable synth', () => {
   });
 
   test('GIVEN a TTL attribute, a view type, a table class and tags WHEN synthesized THEN they are rendered', () => {
-    const { synth } = tableOf({ timeToLiveAttribute: 'expiresAt', streamViewType: 'KEYS_ONLY', tableClass: 'STANDARD_INFREQUENT_ACCESS', tags: { team: 'orders' } });
+    const { synth } = tableOf({
+      timeToLiveAttribute: 'expiresAt',
+      streamViewType: 'KEYS_ONLY',
+      tableClass: 'STANDARD_INFREQUENT_ACCESS',
+      tags: { team: 'orders' },
+    });
     expect(synth).toHaveResourceWithProperties(DynamodbTable, {
       ttl: { enabled: true, attribute_name: 'expiresAt' },
       stream_view_type: 'KEYS_ONLY',
@@ -116,7 +121,10 @@ describe('StreamTable synth', () => {
   });
 
   test('GIVEN a PITR period WHEN synthesized THEN recovery_period_in_days is set (hashicorp/aws 5.100 has the argument)', () => {
-    expect(tableJson(tableOf({ pointInTimeRecoveryDays: 7 }).synth).point_in_time_recovery).toEqual({ enabled: true, recovery_period_in_days: 7 });
+    expect(tableJson(tableOf({ pointInTimeRecoveryDays: 7 }).synth).point_in_time_recovery).toEqual({
+      enabled: true,
+      recovery_period_in_days: 7,
+    });
   });
 
   test('GIVEN PITR, deletion protection and prevent_destroy switched off WHEN synthesized THEN all three are off', () => {
@@ -136,11 +144,19 @@ describe('StreamTable synth', () => {
 
   test('GIVEN a table WHEN its attributes are read THEN they reference the resource', () => {
     const stack = newStack();
-    const table = new StreamTable(stack, 'Orders', { tableName: 'orders', partitionKey: { name: 'pk', type: 'S' }, sortKey: { name: 'sk', type: 'N' } });
+    const table = new StreamTable(stack, 'Orders', {
+      tableName: 'orders',
+      partitionKey: { name: 'pk', type: 'S' },
+      sortKey: { name: 'sk', type: 'N' },
+    });
     expect(resolve(stack, table.tableName)).toBe('${aws_dynamodb_table.Orders_Table_C3D8F3FA.name}');
     expect(resolve(stack, table.tableArn)).toBe('${aws_dynamodb_table.Orders_Table_C3D8F3FA.arn}');
     expect(resolve(stack, table.streamArn)).toBe('${aws_dynamodb_table.Orders_Table_C3D8F3FA.stream_arn}');
-    expect([table.partitionKey, table.sortKey, table.streamViewType]).toEqual([{ name: 'pk', type: 'S' }, { name: 'sk', type: 'N' }, 'NEW_AND_OLD_IMAGES']);
+    expect([table.partitionKey, table.sortKey, table.streamViewType]).toEqual([
+      { name: 'pk', type: 'S' },
+      { name: 'sk', type: 'N' },
+      'NEW_AND_OLD_IMAGES',
+    ]);
   });
 
   test('GIVEN indexes and a CMK WHEN data statements are asked for THEN they name the table, each index and the key exactly', () => {
@@ -155,11 +171,25 @@ describe('StreamTable synth', () => {
     });
     const arn = '${aws_dynamodb_table.Orders_Table_C3D8F3FA.arn}';
     expect(resolve(stack, table.readDataStatements())).toEqual([
-      { sid: 'ReadData', actions: ['dynamodb:BatchGetItem', 'dynamodb:ConditionCheckItem', 'dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:Scan'], resources: [arn, `${arn}/index/byOther`, `${arn}/index/byDate`] },
+      {
+        sid: 'ReadData',
+        actions: ['dynamodb:BatchGetItem', 'dynamodb:ConditionCheckItem', 'dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:Scan'],
+        resources: [arn, `${arn}/index/byOther`, `${arn}/index/byDate`],
+      },
       { sid: 'DecryptData', actions: ['kms:Decrypt'], resources: [KEY_ARN] },
     ]);
     expect(resolve(stack, table.writeDataStatements())).toEqual([
-      { sid: 'WriteData', actions: ['dynamodb:BatchWriteItem', 'dynamodb:ConditionCheckItem', 'dynamodb:DeleteItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'], resources: [arn] },
+      {
+        sid: 'WriteData',
+        actions: [
+          'dynamodb:BatchWriteItem',
+          'dynamodb:ConditionCheckItem',
+          'dynamodb:DeleteItem',
+          'dynamodb:PutItem',
+          'dynamodb:UpdateItem',
+        ],
+        resources: [arn],
+      },
       { sid: 'EncryptData', actions: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'], resources: [KEY_ARN] },
     ]);
   });
@@ -187,10 +217,26 @@ describe('StreamTable validation', () => {
   const cases: [string, Partial<StreamTableProps>, string][] = [
     ['tableName', { tableName: 'a b' }, 'tableName must be 3..255 characters of [a-zA-Z0-9_.-] (got "a b")'],
     ['billingMode', { billingMode: 'ONDEMAND' as any }, 'billingMode must be one of "PAY_PER_REQUEST", "PROVISIONED" (got "ONDEMAND")'],
-    ['readCapacity on demand', { readCapacity: 5 }, 'readCapacity must be unset (billingMode PAY_PER_REQUEST has no provisioned capacity) (got 5)'],
-    ['writeCapacity missing', { billingMode: 'PROVISIONED', readCapacity: 1 }, 'writeCapacity must be an integer >= 1 (billingMode PROVISIONED needs both capacities) (got undefined)'],
-    ['readCapacity zero', { billingMode: 'PROVISIONED', readCapacity: 0, writeCapacity: 1 }, 'readCapacity must be an integer >= 1 (got 0)'],
-    ['streamViewType', { streamViewType: 'ALL' as any }, 'streamViewType must be one of "NEW_AND_OLD_IMAGES", "NEW_IMAGE", "OLD_IMAGE", "KEYS_ONLY" (got "ALL")'],
+    [
+      'readCapacity on demand',
+      { readCapacity: 5 },
+      'readCapacity must be unset (billingMode PAY_PER_REQUEST has no provisioned capacity) (got 5)',
+    ],
+    [
+      'writeCapacity missing',
+      { billingMode: 'PROVISIONED', readCapacity: 1 },
+      'writeCapacity must be an integer >= 1 (billingMode PROVISIONED needs both capacities) (got undefined)',
+    ],
+    [
+      'readCapacity zero',
+      { billingMode: 'PROVISIONED', readCapacity: 0, writeCapacity: 1 },
+      'readCapacity must be an integer >= 1 (got 0)',
+    ],
+    [
+      'streamViewType',
+      { streamViewType: 'ALL' as any },
+      'streamViewType must be one of "NEW_AND_OLD_IMAGES", "NEW_IMAGE", "OLD_IMAGE", "KEYS_ONLY" (got "ALL")',
+    ],
     ['key type', { partitionKey: { name: 'pk', type: 'BOOL' as any } }, 'partitionKey.type must be one of "S", "N", "B" (got "BOOL")'],
     ['key name', { sortKey: { name: '', type: 'S' } }, 'sortKey.name must be 1..255 characters (got "")'],
     [
@@ -198,38 +244,91 @@ describe('StreamTable validation', () => {
       { globalSecondaryIndexes: [{ name: 'byPk', partitionKey: { name: 'pk', type: 'N' } }] },
       'globalSecondaryIndexes[0].partitionKey.type must be "S" (attribute "pk" is already a key of type S in partitionKey, and DynamoDB declares each attribute once) (got "N")',
     ],
-    ['index name', { globalSecondaryIndexes: [{ name: 'ab', partitionKey: { name: 'x', type: 'S' } }] }, 'globalSecondaryIndexes[0].name must be 3..255 characters of [a-zA-Z0-9_.-] (got "ab")'],
+    [
+      'index name',
+      { globalSecondaryIndexes: [{ name: 'ab', partitionKey: { name: 'x', type: 'S' } }] },
+      'globalSecondaryIndexes[0].name must be 3..255 characters of [a-zA-Z0-9_.-] (got "ab")',
+    ],
     [
       'duplicate index name',
-      { sortKey: { name: 'sk', type: 'S' }, globalSecondaryIndexes: [{ name: 'idx', partitionKey: { name: 'x', type: 'S' } }], localSecondaryIndexes: [{ name: 'idx', sortKey: { name: 'y', type: 'S' } }] },
+      {
+        sortKey: { name: 'sk', type: 'S' },
+        globalSecondaryIndexes: [{ name: 'idx', partitionKey: { name: 'x', type: 'S' } }],
+        localSecondaryIndexes: [{ name: 'idx', sortKey: { name: 'y', type: 'S' } }],
+      },
       'localSecondaryIndexes[0].name must be unique among the indexes of the table (got "idx")',
     ],
-    ['projection', { globalSecondaryIndexes: [{ name: 'idx', partitionKey: { name: 'x', type: 'S' }, projectionType: 'SOME' as any }] }, 'globalSecondaryIndexes[0].projectionType must be one of "ALL", "KEYS_ONLY", "INCLUDE" (got "SOME")'],
-    ['INCLUDE without attributes', { globalSecondaryIndexes: [{ name: 'idx', partitionKey: { name: 'x', type: 'S' }, projectionType: 'INCLUDE' }] }, 'globalSecondaryIndexes[0].nonKeyAttributes must be a non-empty list with projectionType INCLUDE (got undefined)'],
-    ['attributes without INCLUDE', { globalSecondaryIndexes: [{ name: 'idx', partitionKey: { name: 'x', type: 'S' }, nonKeyAttributes: ['a'] }] }, 'globalSecondaryIndexes[0].nonKeyAttributes must be unset unless projectionType is INCLUDE (got ["a"])'],
-    ['index capacity on demand', { globalSecondaryIndexes: [{ name: 'idx', partitionKey: { name: 'x', type: 'S' }, readCapacity: 1 }] }, 'globalSecondaryIndexes[0].readCapacity must be unset (a PAY_PER_REQUEST table has no provisioned capacity) (got 1)'],
+    [
+      'projection',
+      { globalSecondaryIndexes: [{ name: 'idx', partitionKey: { name: 'x', type: 'S' }, projectionType: 'SOME' as any }] },
+      'globalSecondaryIndexes[0].projectionType must be one of "ALL", "KEYS_ONLY", "INCLUDE" (got "SOME")',
+    ],
+    [
+      'INCLUDE without attributes',
+      { globalSecondaryIndexes: [{ name: 'idx', partitionKey: { name: 'x', type: 'S' }, projectionType: 'INCLUDE' }] },
+      'globalSecondaryIndexes[0].nonKeyAttributes must be a non-empty list with projectionType INCLUDE (got undefined)',
+    ],
+    [
+      'attributes without INCLUDE',
+      { globalSecondaryIndexes: [{ name: 'idx', partitionKey: { name: 'x', type: 'S' }, nonKeyAttributes: ['a'] }] },
+      'globalSecondaryIndexes[0].nonKeyAttributes must be unset unless projectionType is INCLUDE (got ["a"])',
+    ],
+    [
+      'index capacity on demand',
+      { globalSecondaryIndexes: [{ name: 'idx', partitionKey: { name: 'x', type: 'S' }, readCapacity: 1 }] },
+      'globalSecondaryIndexes[0].readCapacity must be unset (a PAY_PER_REQUEST table has no provisioned capacity) (got 1)',
+    ],
     [
       'index capacity missing',
-      { billingMode: 'PROVISIONED', readCapacity: 1, writeCapacity: 1, globalSecondaryIndexes: [{ name: 'idx', partitionKey: { name: 'x', type: 'S' }, readCapacity: 1 }] },
+      {
+        billingMode: 'PROVISIONED',
+        readCapacity: 1,
+        writeCapacity: 1,
+        globalSecondaryIndexes: [{ name: 'idx', partitionKey: { name: 'x', type: 'S' }, readCapacity: 1 }],
+      },
       'globalSecondaryIndexes[0].writeCapacity must be an integer >= 1 (a PROVISIONED table needs capacity on every global index) (got undefined)',
     ],
     [
       'too many global indexes',
-      { globalSecondaryIndexes: Array.from({ length: 21 }, (_, i) => ({ name: `idx${i}`, partitionKey: { name: `k${i}`, type: 'S' as const } })) },
+      {
+        globalSecondaryIndexes: Array.from({ length: 21 }, (_, i) => ({
+          name: `idx${i}`,
+          partitionKey: { name: `k${i}`, type: 'S' as const },
+        })),
+      },
       'globalSecondaryIndexes.length must be an integer 0..20 (the AWS default quota per table) (got 21)',
     ],
     [
       'too many local indexes',
-      { sortKey: { name: 'sk', type: 'S' }, localSecondaryIndexes: Array.from({ length: 6 }, (_, i) => ({ name: `idx${i}`, sortKey: { name: `k${i}`, type: 'S' as const } })) },
+      {
+        sortKey: { name: 'sk', type: 'S' },
+        localSecondaryIndexes: Array.from({ length: 6 }, (_, i) => ({ name: `idx${i}`, sortKey: { name: `k${i}`, type: 'S' as const } })),
+      },
       'localSecondaryIndexes.length must be an integer 0..5 (the AWS limit per table) (got 6)',
     ],
-    ['local index without sort key', { localSecondaryIndexes: [{ name: 'idx', sortKey: { name: 'x', type: 'S' } }] }, 'localSecondaryIndexes must be empty on a table without a sortKey (a local index re-sorts the partitions of a composite-key table) (got ["idx"])'],
+    [
+      'local index without sort key',
+      { localSecondaryIndexes: [{ name: 'idx', sortKey: { name: 'x', type: 'S' } }] },
+      'localSecondaryIndexes must be empty on a table without a sortKey (a local index re-sorts the partitions of a composite-key table) (got ["idx"])',
+    ],
     ['timeToLiveAttribute', { timeToLiveAttribute: '' }, 'timeToLiveAttribute must be 1..255 characters (got "")'],
     ['encryption', { encryption: 'KMS' as any }, 'encryption must be one of "AWS_OWNED", "AWS_MANAGED", "CUSTOMER_MANAGED" (got "KMS")'],
-    ['CMK without key', { encryption: 'CUSTOMER_MANAGED' }, 'encryptionKeyArn must be a KMS key ARN (encryption CUSTOMER_MANAGED needs the key) (got undefined)'],
-    ['key without CMK', { encryption: 'AWS_OWNED', encryptionKeyArn: KEY_ARN }, `encryptionKeyArn must be unset (encryption AWS_OWNED does not use a customer-managed key) (got "${KEY_ARN}")`],
+    [
+      'CMK without key',
+      { encryption: 'CUSTOMER_MANAGED' },
+      'encryptionKeyArn must be a KMS key ARN (encryption CUSTOMER_MANAGED needs the key) (got undefined)',
+    ],
+    [
+      'key without CMK',
+      { encryption: 'AWS_OWNED', encryptionKeyArn: KEY_ARN },
+      `encryptionKeyArn must be unset (encryption AWS_OWNED does not use a customer-managed key) (got "${KEY_ARN}")`,
+    ],
     ['pointInTimeRecoveryDays', { pointInTimeRecoveryDays: 36 }, 'pointInTimeRecoveryDays must be an integer 1..35 (got 36)'],
-    ['PITR days without PITR', { pointInTimeRecovery: false, pointInTimeRecoveryDays: 7 }, 'pointInTimeRecoveryDays must be unset (pointInTimeRecovery is off) (got 7)'],
+    [
+      'PITR days without PITR',
+      { pointInTimeRecovery: false, pointInTimeRecoveryDays: 7 },
+      'pointInTimeRecoveryDays must be unset (pointInTimeRecovery is off) (got 7)',
+    ],
     ['tableClass', { tableClass: 'GLACIER' as any }, 'tableClass must be one of "STANDARD", "STANDARD_INFREQUENT_ACCESS" (got "GLACIER")'],
   ];
   test.each(cases)('GIVEN a bad %s WHEN constructed THEN it fails with the exact message', (_name, props, message) => {
@@ -254,7 +353,12 @@ describe('StreamTable with the real provider (offline terraform)', () => {
       sortKey: { name: 'sk', type: 'S' },
       globalSecondaryIndexes: [
         { name: 'byCustomer', partitionKey: { name: 'customerId', type: 'S' }, sortKey: { name: 'createdAt', type: 'N' } },
-        { name: 'byStatus', partitionKey: { name: 'status', type: 'S' }, projectionType: 'INCLUDE', nonKeyAttributes: ['total', 'currency'] },
+        {
+          name: 'byStatus',
+          partitionKey: { name: 'status', type: 'S' },
+          projectionType: 'INCLUDE',
+          nonKeyAttributes: ['total', 'currency'],
+        },
       ],
       localSecondaryIndexes: [{ name: 'byCreated', sortKey: { name: 'createdAt', type: 'N' }, projectionType: 'KEYS_ONLY' }],
       timeToLiveAttribute: 'expiresAt',
@@ -288,6 +392,10 @@ describe('StreamTable with the real provider (offline terraform)', () => {
       server_side_encryption: [{ enabled: true, kms_key_arn: KEY_ARN }],
       ttl: [{ enabled: true, attribute_name: 'expiresAt' }],
     });
-    expect(changes['aws_dynamodb_table.Ledger_Table_487EE4D4'].after).toMatchObject({ billing_mode: 'PROVISIONED', read_capacity: 5, stream_view_type: 'NEW_IMAGE' });
+    expect(changes['aws_dynamodb_table.Ledger_Table_487EE4D4'].after).toMatchObject({
+      billing_mode: 'PROVISIONED',
+      read_capacity: 5,
+      stream_view_type: 'NEW_IMAGE',
+    });
   });
 });

@@ -61,10 +61,14 @@ describe('review CLI', () => {
     process.env.TF_CLI_CONFIG_FILE = writeCliConfig(mkdtempSync(join(tmpdir(), 'review-cli-')));
     try {
       const out = join(orders, 'review.md');
-      expect(run(['plan', '--stack-dir', orders, '--stack-dir', billing, '--no-refresh', '--out', out, '--fail-on-destructive']).code).toBe(2);
+      expect(run(['plan', '--stack-dir', orders, '--stack-dir', billing, '--no-refresh', '--out', out, '--fail-on-destructive']).code).toBe(
+        2,
+      );
       const md = readFileSync(out, 'utf8');
       expect(md.startsWith(REVIEW_MARKER + '\n## Terraform change review\n')).toBe(true);
-      expect(md).toContain('- **MAPPING REPLACED** `orders` `aws_lambda_event_source_mapping.consumer_mapping`: the new mapping starts at `LATEST`');
+      expect(md).toContain(
+        '- **MAPPING REPLACED** `orders` `aws_lambda_event_source_mapping.consumer_mapping`: the new mapping starts at `LATEST`',
+      );
       expect(md).toContain('| update | `billing` | `aws_lambda_event_source_mapping.consumer_mapping` | `batch_size`: `100` -> `10` |');
       expect(run(['plan', '--stack-dir', billing, '--no-refresh', '--fail-on-destructive']).code).toBe(0);
     } finally {
@@ -90,7 +94,9 @@ describe('review CLI', () => {
     expect(r.code).toBe(2);
     expect(r.out).toContain('| Action | Stack | Resource | Changes |');
     expect(r.out).toContain('| destroy | `audit` | `aws_sqs_queue.q` |  |');
-    expect(r.out).toContain('- **QUEUE DESTROYED** `audit` `aws_sqs_queue.q`: messages in the queue (on-failure records included) are lost.');
+    expect(r.out).toContain(
+      '- **QUEUE DESTROYED** `audit` `aws_sqs_queue.q`: messages in the queue (on-failure records included) are lost.',
+    );
     expect(r.out).toContain('- **TABLE REPLACED** `orders` `aws_dynamodb_table.orders`');
     expect(r.out).toContain('**0 to create, 1 to update, 2 to replace, 1 to destroy.**');
     // The same two stacks given as single cdk.tf.json files review identically.
@@ -102,12 +108,16 @@ describe('review CLI', () => {
   test('GIVEN two real cdktf.out folders of an App with two stacks WHEN `diff` runs THEN only the real changes show, per stack', () => {
     const base = synthApp({ orders: {}, billing: {} });
     const head = synthApp({ orders: { streamViewType: 'NEW_IMAGE' }, billing: { batchSize: 10 } });
-    expect(JSON.parse(readFileSync(join(base, 'stacks/orders/cdk.tf.json'), 'utf8')).resource.aws_dynamodb_table.orders['//']).toBeDefined();
+    expect(
+      JSON.parse(readFileSync(join(base, 'stacks/orders/cdk.tf.json'), 'utf8')).resource.aws_dynamodb_table.orders['//'],
+    ).toBeDefined();
     const r = run(['diff', '--base', base, '--head', head]);
     expect(r.code).toBe(0);
     expect(r.out).toContain('**0 to create, 3 to update, 1 to replace, 0 to destroy.**');
     expect(r.out).toContain('| update | `billing` | `aws_lambda_event_source_mapping.consumer_mapping` | `batch_size`: `100` -> `10` |');
-    expect(r.out).toContain('- **NEW STREAM** `orders` `aws_dynamodb_table.orders`: `stream_view_type`: `"NEW_AND_OLD_IMAGES"` -> `"NEW_IMAGE"`');
+    expect(r.out).toContain(
+      '- **NEW STREAM** `orders` `aws_dynamodb_table.orders`: `stream_view_type`: `"NEW_AND_OLD_IMAGES"` -> `"NEW_IMAGE"`',
+    );
     expect(r.out).toContain('- **MAPPING REPLACED** `orders` `aws_lambda_event_source_mapping.consumer_mapping`');
   });
 
@@ -123,10 +133,14 @@ describe('review CLI', () => {
     const wf = yaml.load(text);
     expect(Object.keys(wf.on)).toEqual(['pull_request']);
     const scripts: string[] = wf.jobs.review.steps.map((s: any) => s.run).filter(Boolean);
-    const calls = scripts.join('\n').match(/node dist\/review\/cli\.js [^\n]*/g) ?? [];
-    expect(calls.map((c) => c.split(' ')[2]).sort()).toEqual(['diff', 'plan']);
+    // The installed package's bin, as an app repository has it (package.json "bin").
+    const [bin] = Object.keys(JSON.parse(readFileSync(join(__dirname, '../../package.json'), 'utf8')).bin);
+    expect(scripts.join('\n')).not.toContain('dist/review/cli.js');
+    const calls = scripts.join('\n').match(new RegExp(`npx --no-install ${bin} [^\\n]*`, 'g')) ?? [];
+    expect(calls.map((c) => c.split(' ')[3]).sort()).toEqual(['diff', 'plan']);
     for (const c of calls) {
-      for (const opt of c.match(/--[a-z-]+/g) ?? []) expect(['--base', '--head', '--out', '--stack-dir', '--no-refresh', '--fail-on-destructive']).toContain(opt);
+      for (const opt of c.slice(`npx --no-install ${bin} `.length).match(/--[a-z-]+/g) ?? [])
+        expect(['--base', '--head', '--out', '--stack-dir', '--no-refresh', '--fail-on-destructive']).toContain(opt);
     }
     expect(text).toContain(`marker='${REVIEW_MARKER}'`);
   });

@@ -48,12 +48,19 @@ const row = (md: string, address: string) => md.split('\n').find((l) => l.includ
 describe('plan review of real plans', () => {
   test('GIVEN a batch size and an alarm threshold change WHEN reviewed THEN both are updates shown as before -> after and nothing is flagged', () => {
     const s = scenario({ batchSize: 500, alarmThreshold: 30000 });
-    expect(terraformActions(s.show)).toEqual(['update aws_cloudwatch_metric_alarm.iterator_age', 'update aws_lambda_event_source_mapping.consumer_mapping']);
+    expect(terraformActions(s.show)).toEqual([
+      'update aws_cloudwatch_metric_alarm.iterator_age',
+      'update aws_lambda_event_source_mapping.consumer_mapping',
+    ]);
     expect(actions(s.plan.changes)).toEqual(terraformActions(s.show));
     expect(s.md).toContain('**0 to create, 2 to update, 0 to replace, 0 to destroy.**');
     expect(s.md).toContain('### ⚠️ Destructive or widening changes (0)');
-    expect(row(s.md, 'aws_lambda_event_source_mapping.consumer_mapping')).toBe('| update | `aws_lambda_event_source_mapping.consumer_mapping` | `batch_size`: `100` -> `500` |');
-    expect(row(s.md, 'aws_cloudwatch_metric_alarm.iterator_age')).toBe('| update | `aws_cloudwatch_metric_alarm.iterator_age` | `threshold`: `60000` -> `30000` |');
+    expect(row(s.md, 'aws_lambda_event_source_mapping.consumer_mapping')).toBe(
+      '| update | `aws_lambda_event_source_mapping.consumer_mapping` | `batch_size`: `100` -> `500` |',
+    );
+    expect(row(s.md, 'aws_cloudwatch_metric_alarm.iterator_age')).toBe(
+      '| update | `aws_cloudwatch_metric_alarm.iterator_age` | `threshold`: `60000` -> `30000` |',
+    );
     expect(s.warnings).toBe(0);
     expect(actions(s.synth.changes)).toEqual(terraformActions(s.show));
   });
@@ -66,9 +73,13 @@ describe('plan review of real plans', () => {
       'update aws_iam_role_policy.consumer_policy',
     ]);
     const warnings = s.md.slice(s.md.indexOf('### ⚠️'), s.md.indexOf('### Changes'));
-    expect(warnings).toContain('- **TABLE REPLACED** `aws_dynamodb_table.orders`: Terraform deletes the table and creates an empty one: all items are lost');
+    expect(warnings).toContain(
+      '- **TABLE REPLACED** `aws_dynamodb_table.orders`: Terraform deletes the table and creates an empty one: all items are lost',
+    );
     expect(warnings).toContain('Forced by `hash_key`: `"pk"` -> `"id"`.');
-    expect(warnings).toContain('- **MAPPING REPLACED** `aws_lambda_event_source_mapping.consumer_mapping`: the new mapping starts at `TRIM_HORIZON`');
+    expect(warnings).toContain(
+      '- **MAPPING REPLACED** `aws_lambda_event_source_mapping.consumer_mapping`: the new mapping starts at `TRIM_HORIZON`',
+    );
     expect(warnings).toContain('- **IAM UNKNOWN UNTIL APPLY** `aws_iam_role_policy.consumer_policy` `policy`');
     expect(row(s.md, 'aws_dynamodb_table.orders')).toMatch(/^\| replace \| .*`hash_key`: `"pk"` -> `"id"` \*\*\(forces replacement\)\*\*/);
     expect(s.md.indexOf('TABLE REPLACED')).toBeLessThan(s.md.indexOf('### Changes'));
@@ -82,7 +93,9 @@ describe('plan review of real plans', () => {
       'update aws_dynamodb_table.orders',
       'update aws_iam_role_policy.consumer_policy',
     ]);
-    expect(s.md).toContain('- **NEW STREAM** `aws_dynamodb_table.orders`: `stream_view_type`: `"NEW_AND_OLD_IMAGES"` -> `"KEYS_ONLY"`: the table gets a new stream ARN');
+    expect(s.md).toContain(
+      '- **NEW STREAM** `aws_dynamodb_table.orders`: `stream_view_type`: `"NEW_AND_OLD_IMAGES"` -> `"KEYS_ONLY"`: the table gets a new stream ARN',
+    );
     expect(s.md).toContain('Forced by `event_source_arn`: `"arn:aws:dynamodb:eu-west-1:123456789012:table/orders/stream/');
     expect(row(s.md, 'aws_dynamodb_table.orders')).toContain('`stream_arn`: ');
     expect(actions(s.synth.changes)).toEqual(terraformActions(s.show));
@@ -91,17 +104,25 @@ describe('plan review of real plans', () => {
   test('GIVEN a policy that gains an action on a wildcard resource WHEN reviewed THEN the widening is flagged with the action and the wildcard', () => {
     const s = scenario({ extraStatement: { actions: ['dynamodb:PutItem'], resources: ['*'] } });
     expect(terraformActions(s.show)).toEqual(['update aws_iam_role_policy.consumer_policy']);
-    expect(s.md).toContain('- **IAM WIDENED** `aws_iam_role_policy.consumer_policy` `policy`: allows `dynamodb:PutItem` on `*` — **wildcard**.');
-    expect(row(s.md, 'aws_iam_role_policy.consumer_policy')).toContain('`policy`: document with 3 statements -> document with 4 statements');
+    expect(s.md).toContain(
+      '- **IAM WIDENED** `aws_iam_role_policy.consumer_policy` `policy`: allows `dynamodb:PutItem` on `*` — **wildcard**.',
+    );
+    expect(row(s.md, 'aws_iam_role_policy.consumer_policy')).toContain(
+      '`policy`: document with 3 statements -> document with 4 statements',
+    );
     const synthReview = renderReview(s.synth).markdown;
-    expect(synthReview).toContain('- **IAM WIDENED** `aws_iam_role_policy.consumer_policy` `policy`: allows `dynamodb:PutItem` on `*` — **wildcard**.');
+    expect(synthReview).toContain(
+      '- **IAM WIDENED** `aws_iam_role_policy.consumer_policy` `policy`: allows `dynamodb:PutItem` on `*` — **wildcard**.',
+    );
     expect(actions(s.synth.changes)).toEqual(terraformActions(s.show));
   });
 
   test('GIVEN a policy that references a queue created by the same change WHEN reviewed THEN the policy is reported unknown until apply', () => {
     const s = scenario({ auditQueue: true });
     expect(terraformActions(s.show)).toEqual(['create aws_sqs_queue.audit', 'update aws_iam_role_policy.consumer_policy']);
-    expect(s.md).toContain('- **IAM UNKNOWN UNTIL APPLY** `aws_iam_role_policy.consumer_policy` `policy`: policy document is unknown until apply');
+    expect(s.md).toContain(
+      '- **IAM UNKNOWN UNTIL APPLY** `aws_iam_role_policy.consumer_policy` `policy`: policy document is unknown until apply',
+    );
     // Without a plan the document is still readable: the new grant is named by its reference.
     expect(renderReview(s.synth).markdown).toContain('allows `sqs:SendMessage` on `${aws_sqs_queue.audit.arn}`');
     expect(actions(s.synth.changes)).toEqual(terraformActions(s.show));
@@ -109,7 +130,9 @@ describe('plan review of real plans', () => {
 
   test('GIVEN a role trusted by one more service WHEN reviewed THEN the trust policy widening names the principal', () => {
     const s = scenario({ trustedService: 'ec2.amazonaws.com' });
-    expect(s.md).toContain('- **IAM WIDENED** `aws_iam_role.consumer_role` `assume_role_policy`: allows `sts:AssumeRole` to `Service:ec2.amazonaws.com`.');
+    expect(s.md).toContain(
+      '- **IAM WIDENED** `aws_iam_role.consumer_role` `assume_role_policy`: allows `sts:AssumeRole` to `Service:ec2.amazonaws.com`.',
+    );
     expect(actions(s.synth.changes)).toEqual(terraformActions(s.show));
   });
 
@@ -147,15 +170,25 @@ describe('plan review of real plans', () => {
     expect(terraformActions(show)).toEqual(['update aws_dynamodb_table.global']);
     const md = renderReview({ source: 'terraform plan', changes: changesFromPlan(show, 'global') }).markdown;
     expect(md).toContain('- **REPLICA REMOVED** `aws_dynamodb_table.global`: replica in `eu-central-1` is deleted with its items.');
-    expect(row(md, 'aws_dynamodb_table.global')).toMatch(/^\| update \| `aws_dynamodb_table.global` \| `replica\["eu-central-1"\]`: removed(<br>|$)/);
+    expect(row(md, 'aws_dynamodb_table.global')).toMatch(
+      /^\| update \| `aws_dynamodb_table.global` \| `replica\["eu-central-1"\]`: removed(<br>|$)/,
+    );
     const synth = changesFromSynths(new Map([['global', before]]), new Map([['global', after]]));
     expect(actions(synth)).toEqual(terraformActions(show));
   });
 
   test('GIVEN the same plan twice, resource order shuffled WHEN rendered THEN the bytes are identical; the sample summary is saved', () => {
-    const s = scenario({ startingPosition: 'LATEST', batchSize: 250, alarmThreshold: 30000, extraStatement: { actions: ['dynamodb:PutItem', 'dynamodb:DeleteItem'], resources: ['*'] } });
+    const s = scenario({
+      startingPosition: 'LATEST',
+      batchSize: 250,
+      alarmThreshold: 30000,
+      extraStatement: { actions: ['dynamodb:PutItem', 'dynamodb:DeleteItem'], resources: ['*'] },
+    });
     const shuffled = { ...s.show, resource_changes: [...s.show.resource_changes].reverse() };
-    const again = renderReview({ source: 'terraform plan', changes: changesFromPlan(JSON.parse(JSON.stringify(shuffled)), 'orders') }).markdown;
+    const again = renderReview({
+      source: 'terraform plan',
+      changes: changesFromPlan(JSON.parse(JSON.stringify(shuffled)), 'orders'),
+    }).markdown;
     expect(again).toBe(s.md);
     expect(s.md).not.toMatch(/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z/);
     writeFileSync(join(__dirname, '../../review/SAMPLE.md'), s.md);

@@ -34,18 +34,26 @@ describe('IAM widening rules', () => {
 
   test('GIVEN an action already covered by a wildcard WHEN added explicitly THEN it is not a widening', () => {
     const before = doc({ Effect: 'Allow', Action: 'dynamodb:*', Resource: 'arn:t' });
-    expect(iamFindings([policyChange(before, doc({ Effect: 'Allow', Action: ['dynamodb:*', 'dynamodb:PutItem'], Resource: 'arn:t' }))])).toEqual([]);
+    expect(
+      iamFindings([policyChange(before, doc({ Effect: 'Allow', Action: ['dynamodb:*', 'dynamodb:PutItem'], Resource: 'arn:t' }))]),
+    ).toEqual([]);
   });
 
   test('GIVEN a statement that loses its condition, and a Deny that is removed WHEN compared THEN both are widenings', () => {
     const cond = { Bool: { 'aws:SecureTransport': 'true' } };
-    const before = doc({ Effect: 'Allow', Action: 'sqs:SendMessage', Resource: 'arn:q', Condition: cond }, { Effect: 'Deny', Action: 'sqs:DeleteQueue', Resource: 'arn:q' });
+    const before = doc(
+      { Effect: 'Allow', Action: 'sqs:SendMessage', Resource: 'arn:q', Condition: cond },
+      { Effect: 'Deny', Action: 'sqs:DeleteQueue', Resource: 'arn:q' },
+    );
     const [f] = iamFindings([policyChange(before, doc({ Effect: 'Allow', Action: 'sqs:SendMessage', Resource: 'arn:q' }))]);
     expect(f.details).toEqual(['allows `sqs:SendMessage` on `arn:q`', 'no longer denies `sqs:DeleteQueue` on `arn:q`']);
   });
 
   test('GIVEN new policies WHEN created THEN only wildcards are flagged, and ListStreams on * (required by AWS) is not', () => {
-    const listStreams = doc({ Effect: 'Allow', Action: 'dynamodb:ListStreams', Resource: '*' }, { Effect: 'Allow', Action: 'dynamodb:GetRecords', Resource: 'arn:s' });
+    const listStreams = doc(
+      { Effect: 'Allow', Action: 'dynamodb:ListStreams', Resource: '*' },
+      { Effect: 'Allow', Action: 'dynamodb:GetRecords', Resource: 'arn:s' },
+    );
     expect(iamFindings([policyChange(null, listStreams, 'create')])).toEqual([]);
     const [f] = iamFindings([policyChange(null, doc({ Effect: 'Allow', Action: 's3:*', Resource: 'arn:b' }), 'create')]);
     expect(f.details).toEqual(['new policy allows `s3:*` on `arn:b` — **wildcard**']);
@@ -53,7 +61,11 @@ describe('IAM widening rules', () => {
 });
 
 describe('synth diff rules', () => {
-  const table = (extra: object) => ({ resource: { aws_dynamodb_table: { t: { name: 't', hash_key: 'pk', stream_enabled: true, stream_view_type: 'NEW_AND_OLD_IMAGES', ...extra } } } });
+  const table = (extra: object) => ({
+    resource: {
+      aws_dynamodb_table: { t: { name: 't', hash_key: 'pk', stream_enabled: true, stream_view_type: 'NEW_AND_OLD_IMAGES', ...extra } },
+    },
+  });
 
   test('GIVEN a global table that drops a replica region WHEN diffed THEN the replica removal is flagged as data loss', () => {
     const base = table({ replica: [{ region_name: 'eu-central-1' }, { region_name: 'us-east-1' }] });
@@ -63,15 +75,22 @@ describe('synth diff rules', () => {
   });
 
   test('GIVEN a protected table removed from the code WHEN diffed THEN it is destroyed and the warning says the apply will fail until protection is off', () => {
-    const md = renderReview({ source: 'synth diff', changes: changesFromSynths(one(table({ deletion_protection_enabled: true })), one({})) }).markdown;
-    expect(md).toContain('- **TABLE DESTROYED** `aws_dynamodb_table.t`: All items are lost. Deletion protection is on, so the apply fails until it is switched off.');
+    const md = renderReview({
+      source: 'synth diff',
+      changes: changesFromSynths(one(table({ deletion_protection_enabled: true })), one({})),
+    }).markdown;
+    expect(md).toContain(
+      '- **TABLE DESTROYED** `aws_dynamodb_table.t`: All items are lost. Deletion protection is on, so the apply fails until it is switched off.',
+    );
   });
 
   test('GIVEN a replica whose key is replaced WHEN diffed THEN the reference inside the replica set turns unknown, named by region', () => {
     const tf = (keyDescription: string) => ({
       resource: {
         aws_kms_key: { k: { description: keyDescription, customer_master_key_spec: 'SYMMETRIC_DEFAULT' } },
-        aws_dynamodb_table: { t: { name: 't', hash_key: 'pk', replica: [{ region_name: 'us-east-1', kms_key_arn: '${aws_kms_key.k.arn}' }] } },
+        aws_dynamodb_table: {
+          t: { name: 't', hash_key: 'pk', replica: [{ region_name: 'us-east-1', kms_key_arn: '${aws_kms_key.k.arn}' }] },
+        },
       },
     });
     const base = tf('a');
@@ -80,7 +99,9 @@ describe('synth diff rules', () => {
     const changes = changesFromSynths(one(base), one(head));
     const t = changes.find((c) => c.address === 'aws_dynamodb_table.t')!;
     expect(t.action).toBe('update');
-    expect(t.attributes.map((a) => [a.path, a.before, typeof a.after])).toEqual([['replica["us-east-1"].kms_key_arn', '${aws_kms_key.k.arn}', 'symbol']]);
+    expect(t.attributes.map((a) => [a.path, a.before, typeof a.after])).toEqual([
+      ['replica["us-east-1"].kms_key_arn', '${aws_kms_key.k.arn}', 'symbol'],
+    ]);
   });
 
   test('GIVEN only cdktf metadata changes WHEN diffed THEN there is no change', () => {
@@ -93,8 +114,22 @@ describe('synth diff rules', () => {
     const a = pipelineStack();
     const b = pipelineStack({ hashKey: 'id', batchSize: 7 });
     const q = { resource: { aws_sqs_queue: { z: { name: 'z' } } } };
-    const first = changesFromSynths(new Map([['orders', a], ['x', q]]), new Map([['orders', b]]));
-    const second = changesFromSynths(new Map([['x', q], ['orders', a]]), new Map([['orders', b]]));
-    expect(renderReview({ source: 'synth diff', changes: second.reverse() }).markdown).toBe(renderReview({ source: 'synth diff', changes: first }).markdown);
+    const first = changesFromSynths(
+      new Map([
+        ['orders', a],
+        ['x', q],
+      ]),
+      new Map([['orders', b]]),
+    );
+    const second = changesFromSynths(
+      new Map([
+        ['x', q],
+        ['orders', a],
+      ]),
+      new Map([['orders', b]]),
+    );
+    expect(renderReview({ source: 'synth diff', changes: second.reverse() }).markdown).toBe(
+      renderReview({ source: 'synth diff', changes: first }).markdown,
+    );
   });
 });

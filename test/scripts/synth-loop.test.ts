@@ -26,7 +26,11 @@ function tree(dir: string): Map<string, string> {
 }
 
 function synthLoop(outdir: string): void {
-  execFileSync(process.execPath, [join(ROOT, 'scripts', 'synth.js')], { cwd: ROOT, env: { ...process.env, CDKTF_OUTDIR: outdir }, stdio: 'pipe' });
+  execFileSync(process.execPath, [join(ROOT, 'scripts', 'synth.js')], {
+    cwd: ROOT,
+    env: { ...process.env, CDKTF_OUTDIR: outdir },
+    stdio: 'pipe',
+  });
 }
 
 test('GIVEN the synth loop WHEN it synthesizes the example app THEN every stack file is byte-identical to the app run from its sources', () => {

@@ -14,7 +14,11 @@ export interface AlarmDefinition {
   readonly evaluation_periods: number;
   readonly datapoints_to_alarm?: number;
   readonly threshold: number;
-  readonly comparison_operator: 'GreaterThanThreshold' | 'GreaterThanOrEqualToThreshold' | 'LessThanThreshold' | 'LessThanOrEqualToThreshold';
+  readonly comparison_operator:
+    | 'GreaterThanThreshold'
+    | 'GreaterThanOrEqualToThreshold'
+    | 'LessThanThreshold'
+    | 'LessThanOrEqualToThreshold';
   readonly treat_missing_data?: 'missing' | 'ignore' | 'breaching' | 'notBreaching';
 }
 
@@ -27,7 +31,12 @@ export interface Datapoint {
 export type AlarmState = 'OK' | 'ALARM';
 
 /** The alarm's state at the end of every period from `from` to `to` (epoch ms), in order. */
-export function evaluateAlarm(alarm: AlarmDefinition, points: readonly Datapoint[], from: number, to: number): { end: number; state: AlarmState }[] {
+export function evaluateAlarm(
+  alarm: AlarmDefinition,
+  points: readonly Datapoint[],
+  from: number,
+  to: number,
+): { end: number; state: AlarmState }[] {
   const periodMs = alarm.period * 1000;
   const start = Math.floor(from / periodMs) * periodMs;
   const buckets: (boolean | undefined)[] = [];
@@ -38,7 +47,13 @@ export function evaluateAlarm(alarm: AlarmDefinition, points: readonly Datapoint
     buckets.push(values.length ? breaches(alarm, aggregate(alarm.statistic, values)) : missing(alarm));
     const window = buckets.slice(-alarm.evaluation_periods);
     const known = window.filter((b) => b !== undefined);
-    if (known.length) state = known.filter(Boolean).length >= (alarm.datapoints_to_alarm ?? alarm.evaluation_periods) ? 'ALARM' : known.length === window.length || state === 'OK' ? 'OK' : state;
+    if (known.length)
+      state =
+        known.filter(Boolean).length >= (alarm.datapoints_to_alarm ?? alarm.evaluation_periods)
+          ? 'ALARM'
+          : known.length === window.length || state === 'OK'
+            ? 'OK'
+            : state;
     states.push({ end: p + periodMs, state });
   }
   return states;

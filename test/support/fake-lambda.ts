@@ -32,7 +32,12 @@ export async function startFakeLambda(functions: Record<string, InProcessHandler
       const m = /^\/2015-03-31\/functions\/([^/]+)\/invocations/.exec(req.url ?? '');
       const functionName = m ? decodeURIComponent(m[1]) : '';
       const handler = functions[functionName.replace(/^arn:[^:]+:lambda:[^:]+:\d+:function:/, '').split(':')[0]];
-      if (!handler) return reply(404, { Type: 'User', Message: `Function not found: ${functionName}` }, { 'x-amzn-errortype': 'ResourceNotFoundException' });
+      if (!handler)
+        return reply(
+          404,
+          { Type: 'User', Message: `Function not found: ${functionName}` },
+          { 'x-amzn-errortype': 'ResourceNotFoundException' },
+        );
       invoked.push(functionName);
       try {
         reply(200, (await handler(JSON.parse(body))) ?? null);

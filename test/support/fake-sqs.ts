@@ -32,7 +32,8 @@ export async function startFakeSqs(queueName = 'replication-failures'): Promise<
         failures--;
         return reply(500, { __type: 'com.amazonaws.sqs#InternalError', message: 'injected by the fake SQS' });
       }
-      if (target !== 'AmazonSQS.SendMessage') return reply(400, { __type: 'com.amazonaws.sqs#InvalidAction', message: `fake SQS only does SendMessage (got ${target})` });
+      if (target !== 'AmazonSQS.SendMessage')
+        return reply(400, { __type: 'com.amazonaws.sqs#InvalidAction', message: `fake SQS only does SendMessage (got ${target})` });
       const input = JSON.parse(body) as { QueueUrl: string; MessageBody: string };
       messages.push({ body: input.MessageBody, queueUrl: input.QueueUrl });
       reply(200, { MessageId: randomUUID(), MD5OfMessageBody: createHash('md5').update(input.MessageBody, 'utf8').digest('hex') });

@@ -72,7 +72,9 @@ const list = (v: string | string[]): string[] => (Array.isArray(v) ? v : [v]);
  */
 export function roleGrants(json: any, roleId: string): Set<string> {
   const roleName = `\${aws_iam_role.${roleId}.name}`;
-  const attached = Object.entries(json.resource?.aws_iam_role_policy_attachment ?? {}).filter(([, a]: [string, any]) => a.role === roleName);
+  const attached = Object.entries(json.resource?.aws_iam_role_policy_attachment ?? {}).filter(
+    ([, a]: [string, any]) => a.role === roleName,
+  );
   if (attached.length) throw new Error(`role ${roleId} has managed policies attached: ${attached.map(([id]) => id).join(', ')}`);
   if (json.resource.aws_iam_role[roleId].managed_policy_arns?.length) throw new Error(`role ${roleId} lists managed_policy_arns`);
   const grants = new Set<string>();
@@ -80,7 +82,8 @@ export function roleGrants(json: any, roleId: string): Set<string> {
     if (p.role !== roleName) continue;
     for (const s of JSON.parse(p.policy).Statement) {
       const odd = ['NotAction', 'NotResource', 'Condition', 'Principal'].filter((k) => k in s);
-      if (s.Effect !== 'Allow' || odd.length) throw new Error(`${id}: statement ${s.Sid ?? ''} is not a plain Allow (${odd.join(', ') || s.Effect})`);
+      if (s.Effect !== 'Allow' || odd.length)
+        throw new Error(`${id}: statement ${s.Sid ?? ''} is not a plain Allow (${odd.join(', ') || s.Effect})`);
       for (const action of list(s.Action)) for (const resource of list(s.Resource)) grants.add(pair(action, resolveValue(json, resource)));
     }
   }

@@ -35,7 +35,14 @@ export interface KinesisChangeJson {
   userIdentity: { type: string; principalId: string } | null;
   recordFormat: 'application/json';
   tableName: string;
-  dynamodb: { ApproximateCreationDateTime: number; ApproximateCreationDateTimePrecision: 'MILLISECOND' | 'MICROSECOND'; Keys: unknown; NewImage?: unknown; OldImage?: unknown; SizeBytes: number };
+  dynamodb: {
+    ApproximateCreationDateTime: number;
+    ApproximateCreationDateTimePrecision: 'MILLISECOND' | 'MICROSECOND';
+    Keys: unknown;
+    NewImage?: unknown;
+    OldImage?: unknown;
+    SizeBytes: number;
+  };
   eventSource: 'aws:dynamodb';
 }
 
@@ -57,7 +64,10 @@ export interface BridgeOptions {
 }
 
 /** The Kinesis-for-DynamoDB JSON of one DynamoDB stream record (Lambda shape: base64 binaries, `{"M":{}}` maps). */
-export function kinesisChangeOf(r: DynamoDBRecord, o: Pick<BridgeOptions, 'tableName' | 'region' | 'precision' | 'creationTimeMs'>): KinesisChangeJson {
+export function kinesisChangeOf(
+  r: DynamoDBRecord,
+  o: Pick<BridgeOptions, 'tableName' | 'region' | 'precision' | 'creationTimeMs'>,
+): KinesisChangeJson {
   const d = r.dynamodb ?? {};
   const ms = o.creationTimeMs ? o.creationTimeMs(r) : (d.ApproximateCreationDateTime ?? 0) * 1000;
   const precision = o.precision ?? 'MILLISECOND';
@@ -98,14 +108,22 @@ export class DynamoDbToKinesisBridge {
 
   /** Copies the stream records written since the last pump into Kinesis; returns what was put. */
   async pump(): Promise<BridgedChange[]> {
-    const fresh = (await this.reader.readNew()).map((from) => ({ partitionKey: partitionKeyOf(from.dynamodb!.Keys), data: kinesisChangeOf(from, this.o), from }));
+    const fresh = (await this.reader.readNew()).map((from) => ({
+      partitionKey: partitionKeyOf(from.dynamodb!.Keys),
+      data: kinesisChangeOf(from, this.o),
+      from,
+    }));
     const changes = this.o.inject ? this.o.inject(fresh) : fresh;
     for (let i = 0; i < changes.length; i += 500) {
       const chunk = changes.slice(i, i + 500);
       const out = await this.o.kinesis.send(
-        new PutRecordsCommand({ StreamName: this.o.kinesisStreamName, Records: chunk.map((c) => ({ PartitionKey: c.partitionKey, Data: Buffer.from(JSON.stringify(c.data)) })) }),
+        new PutRecordsCommand({
+          StreamName: this.o.kinesisStreamName,
+          Records: chunk.map((c) => ({ PartitionKey: c.partitionKey, Data: Buffer.from(JSON.stringify(c.data)) })),
+        }),
       );
-      if (out.FailedRecordCount) throw new Error(`kinesis-local refused ${out.FailedRecordCount} records: ${JSON.stringify(out.Records?.find((r) => r.ErrorCode))}`);
+      if (out.FailedRecordCount)
+        throw new Error(`kinesis-local refused ${out.FailedRecordCount} records: ${JSON.stringify(out.Records?.find((r) => r.ErrorCode))}`);
     }
     this.put.push(...changes);
     return changes;

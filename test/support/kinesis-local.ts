@@ -45,7 +45,10 @@ function packageDir(): string {
   let dir = __dirname;
   while (!existsSync(join(dir, 'node_modules', 'kinesis-local', 'main.js'))) {
     const up = dirname(dir);
-    if (up === dir) throw new Error('kinesis-local is missing: node_modules/kinesis-local/main.js not found (is the kinesis-local devDependency installed? run npm ci)');
+    if (up === dir)
+      throw new Error(
+        'kinesis-local is missing: node_modules/kinesis-local/main.js not found (is the kinesis-local devDependency installed? run npm ci)',
+      );
     dir = up;
   }
   return join(dir, 'node_modules', 'kinesis-local');
@@ -84,7 +87,15 @@ async function startOnce(timeoutMs: number): Promise<KinesisLocal> {
   const [plain, tls] = [await freePort(), await freePort()];
   const child = spawn(process.execPath, ['-r', join(__dirname, 'kinesis-loopback.js'), 'main.js'], {
     cwd: dir,
-    env: { ...process.env, KINESIS_MOCK_PLAIN_PORT: String(plain), KINESIS_MOCK_TLS_PORT: String(tls), LOG_LEVEL: 'WARN', ROOT_LOG_LEVEL: 'ERROR', CREATE_STREAM_DURATION: '50ms', REGISTER_STREAM_CONSUMER_DURATION: '50ms' },
+    env: {
+      ...process.env,
+      KINESIS_MOCK_PLAIN_PORT: String(plain),
+      KINESIS_MOCK_TLS_PORT: String(tls),
+      LOG_LEVEL: 'WARN',
+      ROOT_LOG_LEVEL: 'ERROR',
+      CREATE_STREAM_DURATION: '50ms',
+      REGISTER_STREAM_CONSUMER_DURATION: '50ms',
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const killOnExit = () => child.kill('SIGKILL');
@@ -96,7 +107,13 @@ async function startOnce(timeoutMs: number): Promise<KinesisLocal> {
   const tlsEndpoint = `https://127.0.0.1:${tls}`;
   const clients: KinesisClient[] = [];
   const client = (region = 'eu-west-1') => {
-    const c = new KinesisClient({ region, endpoint, credentials: KINESIS_CREDENTIALS, requestHandler: new NodeHttpHandler(), maxAttempts: 3 });
+    const c = new KinesisClient({
+      region,
+      endpoint,
+      credentials: KINESIS_CREDENTIALS,
+      requestHandler: new NodeHttpHandler(),
+      maxAttempts: 3,
+    });
     clients.push(c);
     return c;
   };
@@ -107,7 +124,13 @@ async function startOnce(timeoutMs: number): Promise<KinesisLocal> {
     tlsEndpoint,
     client,
     subscribeClient: (region = 'eu-west-1') => {
-      const c = new KinesisClient({ region, endpoint: tlsEndpoint, credentials: KINESIS_CREDENTIALS, requestHandler: new EventStreamHttp2Handler(cert), maxAttempts: 1 });
+      const c = new KinesisClient({
+        region,
+        endpoint: tlsEndpoint,
+        credentials: KINESIS_CREDENTIALS,
+        requestHandler: new EventStreamHttp2Handler(cert),
+        maxAttempts: 1,
+      });
       clients.push(c);
       return c;
     },

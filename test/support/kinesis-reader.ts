@@ -8,7 +8,14 @@
  * and report the batch's coordinates, as Lambda's on-failure record does.
  */
 import type { KinesisStreamEvent, KinesisStreamRecord } from 'aws-lambda';
-import { GetRecordsCommand, GetShardIteratorCommand, KinesisClient, ListShardsCommand, ShardIteratorType, SubscribeToShardCommand } from '@aws-sdk/client-kinesis';
+import {
+  GetRecordsCommand,
+  GetShardIteratorCommand,
+  KinesisClient,
+  ListShardsCommand,
+  ShardIteratorType,
+  SubscribeToShardCommand,
+} from '@aws-sdk/client-kinesis';
 import { toLambdaKinesisRecord } from '../../handlers/internal/kinesis-lambda-record';
 
 export interface ReaderStart {
@@ -40,7 +47,12 @@ export class KinesisShardReader {
       if (!this.iterators.has(shardId)) {
         const start = this.options.start ?? { type: 'TRIM_HORIZON' };
         const it = await this.client.send(
-          new GetShardIteratorCommand({ StreamARN: this.streamArn, ShardId: shardId, ShardIteratorType: start.type as ShardIteratorType, Timestamp: start.timestamp }),
+          new GetShardIteratorCommand({
+            StreamARN: this.streamArn,
+            ShardId: shardId,
+            ShardIteratorType: start.type as ShardIteratorType,
+            Timestamp: start.timestamp,
+          }),
         );
         iterator = it.ShardIterator;
       }
@@ -77,12 +89,21 @@ export async function subscribeRecords(
   arm();
   try {
     const sub = await client.send(
-      new SubscribeToShardCommand({ ConsumerARN: target.consumerArn, ShardId: target.shardId, StartingPosition: { Type: start.type as ShardIteratorType, Timestamp: start.timestamp } }),
+      new SubscribeToShardCommand({
+        ConsumerARN: target.consumerArn,
+        ShardId: target.shardId,
+        StartingPosition: { Type: start.type as ShardIteratorType, Timestamp: start.timestamp },
+      }),
       { abortSignal: abort.signal },
     );
     for await (const event of sub.EventStream ?? []) {
       arm();
-      const ctx = { streamArn: target.streamArn, shardId: target.shardId, region: target.region, invokeIdentityArn: target.invokeIdentityArn };
+      const ctx = {
+        streamArn: target.streamArn,
+        shardId: target.shardId,
+        region: target.region,
+        invokeIdentityArn: target.invokeIdentityArn,
+      };
       out.push(...(event.SubscribeToShardEvent?.Records ?? []).map((r) => toLambdaKinesisRecord(r, ctx)));
       if (out.length >= options.count) break;
     }
@@ -118,7 +139,7 @@ export interface DeliveryOptions {
  */
 export async function deliverInBatches(
   records: KinesisStreamRecord[],
-  handler: (event: KinesisStreamEvent) => Promise<{ batchItemFailures: { itemIdentifier: string }[] } | void>,
+  handler: (event: KinesisStreamEvent) => Promise<{ batchItemFailures: { itemIdentifier: string }[] } | undefined>,
   o: DeliveryOptions,
 ): Promise<number> {
   let invocations = 0;

@@ -10,28 +10,41 @@ export const LAMBDA_SERVICE_CALLS = {
   /** The event source mapping polls the DynamoDB stream. */
   readStream: {
     actions: ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator'],
-    source: 'https://docs.aws.amazon.com/lambda/latest/dg/with-ddb.html (execution role permissions; managed policy AWSLambdaDynamoDBExecutionRole, https://docs.aws.amazon.com/lambda/latest/dg/security-iam-awsmanpol.html)',
+    source:
+      'https://docs.aws.amazon.com/lambda/latest/dg/with-ddb.html (execution role permissions; managed policy AWSLambdaDynamoDBExecutionRole, https://docs.aws.amazon.com/lambda/latest/dg/security-iam-awsmanpol.html)',
   },
   /** ... and lists the streams; ListStreams has no resource-level permissions, so its resource is `*`. */
   listStreams: {
     actions: ['dynamodb:ListStreams'],
-    source: 'https://docs.aws.amazon.com/lambda/latest/dg/with-ddb.html; https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazondynamodb.html (ListStreams: no resource type)',
+    source:
+      'https://docs.aws.amazon.com/lambda/latest/dg/with-ddb.html; https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazondynamodb.html (ListStreams: no resource type)',
   },
   /** The SQS event source mapping polls the queue and deletes what the function handled. */
   readQueue: {
     actions: ['sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:ReceiveMessage'],
-    source: 'https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-configure.html (execution role permissions; managed policy AWSLambdaSQSQueueExecutionRole)',
+    source:
+      'https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-configure.html (execution role permissions; managed policy AWSLambdaSQSQueueExecutionRole)',
   },
   /** The mapping sends the metadata of a discarded batch to its on-failure destination. */
-  onFailureSqs: { actions: ['sqs:SendMessage'], source: 'https://docs.aws.amazon.com/lambda/latest/dg/services-dynamodb-errors.html ("For SQS destinations: sqs:SendMessage")' },
-  onFailureSns: { actions: ['sns:Publish'], source: 'https://docs.aws.amazon.com/lambda/latest/dg/services-dynamodb-errors.html ("For SNS destinations: sns:Publish")' },
+  onFailureSqs: {
+    actions: ['sqs:SendMessage'],
+    source: 'https://docs.aws.amazon.com/lambda/latest/dg/services-dynamodb-errors.html ("For SQS destinations: sqs:SendMessage")',
+  },
+  onFailureSns: {
+    actions: ['sns:Publish'],
+    source: 'https://docs.aws.amazon.com/lambda/latest/dg/services-dynamodb-errors.html ("For SNS destinations: sns:Publish")',
+  },
   /** Lambda writes the function's logs into its log group (created by the stack, so no CreateLogGroup). */
   writeLogs: {
     actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-    source: 'https://docs.aws.amazon.com/lambda/latest/dg/monitoring-cloudwatchlogs.html; managed policy AWSLambdaBasicExecutionRole (https://docs.aws.amazon.com/lambda/latest/dg/security-iam-awsmanpol.html)',
+    source:
+      'https://docs.aws.amazon.com/lambda/latest/dg/monitoring-cloudwatchlogs.html; managed policy AWSLambdaBasicExecutionRole (https://docs.aws.amazon.com/lambda/latest/dg/security-iam-awsmanpol.html)',
   },
   /** With active tracing Lambda sends trace segments; X-Ray has no resource-level permissions for them. */
-  writeTraces: { actions: ['xray:PutTelemetryRecords', 'xray:PutTraceSegments'], source: 'https://docs.aws.amazon.com/lambda/latest/dg/services-xray.html (managed policy AWSXRayDaemonWriteAccess)' },
+  writeTraces: {
+    actions: ['xray:PutTelemetryRecords', 'xray:PutTraceSegments'],
+    source: 'https://docs.aws.amazon.com/lambda/latest/dg/services-xray.html (managed policy AWSXRayDaemonWriteAccess)',
+  },
 } as const;
 
 const pairs = (call: { actions: readonly string[] }, resource: string) => call.actions.map((a) => pair(a, resource));
@@ -57,7 +70,8 @@ export function lambdaServiceGrants(json: any, functionId: string): Set<string> 
     } else throw new Error(`mapping of ${functionId}: event source ${source} is not covered`);
     const destination: string | undefined = m.destination_config?.on_failure?.destination_arn;
     if (destination?.startsWith('${aws_sqs_queue.')) out.push(...pairs(LAMBDA_SERVICE_CALLS.onFailureSqs, resolveValue(json, destination)));
-    else if (destination?.startsWith('${aws_sns_topic.')) out.push(...pairs(LAMBDA_SERVICE_CALLS.onFailureSns, resolveValue(json, destination)));
+    else if (destination?.startsWith('${aws_sns_topic.'))
+      out.push(...pairs(LAMBDA_SERVICE_CALLS.onFailureSns, resolveValue(json, destination)));
     else if (destination) throw new Error(`mapping of ${functionId}: destination ${destination} is not covered`);
   }
   const logGroup = resolveValue(json, fn.logging_config.log_group);

@@ -14,7 +14,11 @@ export interface FailedBatch {
   readonly batchSize: number;
 }
 
-export function onFailureSqsMessage(batch: FailedBatch, messageId = 'm-1', queueArn = 'arn:aws:sqs:eu-west-1:123456789012:failures'): SQSRecord {
+export function onFailureSqsMessage(
+  batch: FailedBatch,
+  messageId = 'm-1',
+  queueArn = 'arn:aws:sqs:eu-west-1:123456789012:failures',
+): SQSRecord {
   const { functionArn, ...info } = batch;
   const now = new Date().toISOString();
   const body = {
@@ -24,5 +28,15 @@ export function onFailureSqsMessage(batch: FailedBatch, messageId = 'm-1', queue
     timestamp: now,
     DDBStreamBatchInfo: { ...info, approximateArrivalOfFirstRecord: now, approximateArrivalOfLastRecord: now },
   };
-  return { messageId, receiptHandle: 'rh', body: JSON.stringify(body), attributes: {} as SQSRecord['attributes'], messageAttributes: {}, md5OfBody: '', eventSource: 'aws:sqs', eventSourceARN: queueArn, awsRegion: queueArn.split(':')[3] };
+  return {
+    messageId,
+    receiptHandle: 'rh',
+    body: JSON.stringify(body),
+    attributes: {} as SQSRecord['attributes'],
+    messageAttributes: {},
+    md5OfBody: '',
+    eventSource: 'aws:sqs',
+    eventSourceARN: queueArn,
+    awsRegion: queueArn.split(':')[3],
+  };
 }

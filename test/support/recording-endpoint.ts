@@ -139,7 +139,15 @@ function json(body: string): Record<string, any> {
 }
 
 /** The resources IAM authorizes the call on (the Resource types column of the Service Authorization Reference). */
-function resourcesOf(service: string, operation: string, body: string, path: string, region: string, account: string, iterators: Map<string, string>): string[] {
+function resourcesOf(
+  service: string,
+  operation: string,
+  body: string,
+  path: string,
+  region: string,
+  account: string,
+  iterators: Map<string, string>,
+): string[] {
   const arn = (svc: string, rest: string) => `arn:aws:${svc}:${region}:${account}:${rest}`;
   if (service === 'dynamodb') {
     const input = json(body);
@@ -147,9 +155,11 @@ function resourcesOf(service: string, operation: string, body: string, path: str
     if (operation === 'ListStreams') return ['*'];
     if (input.TableName) return [table(input.TableName)];
     if (input.RequestItems) return Object.keys(input.RequestItems).map(table);
-    if (input.TransactItems) return (input.TransactItems as Record<string, { TableName: string }>[]).map((t) => table(Object.values(t)[0].TableName));
+    if (input.TransactItems)
+      return (input.TransactItems as Record<string, { TableName: string }>[]).map((t) => table(Object.values(t)[0].TableName));
     if (input.StreamArn) return [input.StreamArn];
-    if (input.ShardIterator) return [iterators.get(input.ShardIterator) ?? `unknown shard iterator ${String(input.ShardIterator).slice(0, 40)}`];
+    if (input.ShardIterator)
+      return [iterators.get(input.ShardIterator) ?? `unknown shard iterator ${String(input.ShardIterator).slice(0, 40)}`];
   }
   if (service === 'sqs') {
     const url = new URL(json(body).QueueUrl ?? 'http://x/');

@@ -20,5 +20,12 @@ export const SNS_TOPIC_ACTIONS = [
 
 /** The statement that denies `action` on `resource` to every request made without TLS. */
 export function denyWithoutTls(action: string | string[], resource: string) {
-  return { Sid: 'DenyInsecureTransport', Effect: 'Deny', Principal: '*', Action: action, Resource: resource, Condition: { Bool: { 'aws:SecureTransport': 'false' } } };
+  return {
+    Sid: 'DenyInsecureTransport',
+    Effect: 'Deny',
+    Principal: '*',
+    Action: action,
+    Resource: resource,
+    Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+  };
 }

@@ -25,7 +25,15 @@ export class GlobalTableAlarms extends Construct {
     super(scope, id);
     const { enabled, ...override } = props.override ?? {};
     const settings = resolveAlarmSettings(
-      { threshold: 60000, period: 60, evaluationPeriods: 3, datapointsToAlarm: 3, treatMissingData: 'notBreaching', statistic: 'Maximum', comparisonOperator: 'GreaterThanThreshold' },
+      {
+        threshold: 60000,
+        period: 60,
+        evaluationPeriods: 3,
+        datapointsToAlarm: 3,
+        treatMissingData: 'notBreaching',
+        statistic: 'Maximum',
+        comparisonOperator: 'GreaterThanThreshold',
+      },
       override,
     );
     const v = new PropsValidator(this);
@@ -41,7 +49,9 @@ export class GlobalTableAlarms extends Construct {
             dimensions: { TableName: props.tableName, ReceivingRegion: target.region },
             ...settings,
             alarmName: `${props.tableName}-lag-${source.region}-to-${target.region}`,
-            description: `Writes made in ${source.region} reach the ${target.region} replica of global table ${props.tableName} more than the threshold (ms) later.`,
+            description:
+              `Writes made in ${source.region} reach the ${target.region} replica of global table ${props.tableName} ` +
+              'more than the threshold (ms) later.',
             alarmActions: source.actionArns,
             okActions: source.actionArns,
             tags: props.tags,

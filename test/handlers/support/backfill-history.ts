@@ -10,7 +10,16 @@
  * the region does not hold the key yet (the new region before the backfill reached it); `appWrite`
  * says which outcomes the contract then allows.
  */
-import { AttributeValue, BatchWriteItemCommand, DeleteItemCommand, DynamoDBClient, GetItemCommand, PutItemCommand, UpdateItemCommand, WriteRequest } from '@aws-sdk/client-dynamodb';
+import {
+  AttributeValue,
+  BatchWriteItemCommand,
+  DeleteItemCommand,
+  DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+  UpdateItemCommand,
+  WriteRequest,
+} from '@aws-sdk/client-dynamodb';
 import { replicatedWrites } from '../../../handlers/client';
 import { DEFAULT_ATTRIBUTE_NAMES, isTombstone, Item } from '../../../handlers/lww';
 
@@ -98,7 +107,9 @@ export async function batchWrite(client: DynamoDBClient, table: string, requests
       let pending: WriteRequest[] | undefined = chunks[next++];
       for (let round = 0; pending?.length; round++) {
         if (round > 10) throw new Error('BatchWriteItem kept returning unprocessed items');
-        const out: { UnprocessedItems?: Record<string, WriteRequest[]> } = await client.send(new BatchWriteItemCommand({ RequestItems: { [table]: pending } }));
+        const out: { UnprocessedItems?: Record<string, WriteRequest[]> } = await client.send(
+          new BatchWriteItemCommand({ RequestItems: { [table]: pending } }),
+        );
         pending = out.UnprocessedItems?.[table];
       }
     }
@@ -117,7 +128,15 @@ export const WRITE_KINDS: readonly WriteKind[] = ['put', 'update', 'delete', 'ra
  * made and versioned), a plain write gets its version from its stream record's time, which
  * DynamoDB Local gives to the minute, so it may tie with a seed's and lose on the region name.
  */
-export async function appWrite(client: DynamoDBClient, table: string, region: string, key: string, kind: WriteKind, tag: string, expected: Expected): Promise<void> {
+export async function appWrite(
+  client: DynamoDBClient,
+  table: string,
+  region: string,
+  key: string,
+  kind: WriteKind,
+  tag: string,
+  expected: Expected,
+): Promise<void> {
   const lww = replicatedWrites({ region });
   const Key = { pk: { S: key } };
   const held = (await client.send(new GetItemCommand({ TableName: table, Key, ConsistentRead: true }))).Item !== undefined;
@@ -127,7 +146,10 @@ export async function appWrite(client: DynamoDBClient, table: string, region: st
     Key,
     UpdateExpression: 'SET #n = :n, note = :note',
     ExpressionAttributeNames: { '#n': 'n' },
-    ExpressionAttributeValues: { ':n': { N: String(tag.length) }, ':note': { S: `updated ${tag} in ${region}` } } as Record<string, AttributeValue>,
+    ExpressionAttributeValues: { ':n': { N: String(tag.length) }, ':note': { S: `updated ${tag} in ${region}` } } as Record<
+      string,
+      AttributeValue
+    >,
     ReturnValues: 'ALL_NEW' as const,
   };
   switch (kind) {

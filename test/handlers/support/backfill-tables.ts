@@ -20,18 +20,33 @@ export const EU = 'eu-west-1';
 export const AP = 'ap-southeast-2';
 
 /** The table in both regions, without streams (the backfill reads none). */
-export async function createTables(source: DynamoDBClient, target: DynamoDBClient, table: string, options: { targetSortKey?: string } = {}): Promise<void> {
+export async function createTables(
+  source: DynamoDBClient,
+  target: DynamoDBClient,
+  table: string,
+  options: { targetSortKey?: string } = {},
+): Promise<void> {
   await Promise.all([createTable(source, table), createTable(target, table, { sortKey: options.targetSortKey })]);
 }
 
 /** Writes the seed; returns every item as written, by pk. */
-export async function seedSource(client: DynamoDBClient, table: string, counts: { versioned: number; tombstones: number; unversioned: number }): Promise<Map<string, Item>> {
+export async function seedSource(
+  client: DynamoDBClient,
+  table: string,
+  counts: { versioned: number; tombstones: number; unversioned: number },
+): Promise<Map<string, Item>> {
   const lww = replicatedWrites({ region: EU, now: () => 1_700_000_000_000 });
   const items: Item[] = [];
-  for (let i = 0; i < counts.versioned; i++) items.push(lww.put({ TableName: table, Item: { pk: { S: `v-${i}` }, ...content(`v-${i}`, i) } }).Item as Item);
+  for (let i = 0; i < counts.versioned; i++)
+    items.push(lww.put({ TableName: table, Item: { pk: { S: `v-${i}` }, ...content(`v-${i}`, i) } }).Item as Item);
   for (let i = 0; i < counts.tombstones; i++) items.push(lww.delete({ TableName: table, Key: { pk: { S: `t-${i}` } } }).Item as Item);
   for (let i = 0; i < counts.unversioned; i++) items.push({ pk: { S: `u-${i}` }, ...content(`u-${i}`, i) });
-  if (items.length > 25) await batchWrite(client, table, items.map((Item) => ({ PutRequest: { Item } })));
+  if (items.length > 25)
+    await batchWrite(
+      client,
+      table,
+      items.map((Item) => ({ PutRequest: { Item } })),
+    );
   else for (const Item of items) await client.send(new PutItemCommand({ TableName: table, Item }));
   return new Map(items.map((i) => [i.pk.S!, i]));
 }
@@ -112,7 +127,10 @@ export function backfillOptions(regions: TwoRegions, table: string, extra: Parti
 /** A client for `endpoint` whose sends `hook` sees first (it may throw to fail one: a FAKE failure). */
 export function watched(endpoint: string, region: string, hook: (command: string, input: any) => void): DynamoDBClient {
   const client = dynamoClient(endpoint, region, { maxAttempts: 1 });
-  client.middlewareStack.add((next, context) => async (args) => (hook(context.commandName!, args.input), next(args)), { step: 'initialize', name: 'watch' });
+  client.middlewareStack.add((next, context) => async (args) => (hook(context.commandName!, args.input), next(args)), {
+    step: 'initialize',
+    name: 'watch',
+  });
   return client;
 }
 

@@ -59,7 +59,14 @@ export function visible(item: Item | undefined): string {
  */
 function content(item: Item | undefined): string {
   if (!item) return 'deleted';
-  return JSON.stringify(Object.fromEntries(Object.keys(item).filter((k) => !METADATA.has(k)).sort().map((k) => [k, item[k]])));
+  return JSON.stringify(
+    Object.fromEntries(
+      Object.keys(item)
+        .filter((k) => !METADATA.has(k))
+        .sort()
+        .map((k) => [k, item[k]]),
+    ),
+  );
 }
 
 interface Bound {
@@ -111,12 +118,16 @@ export class CausalOracle {
     const winner = this.identify(final, `final item of ${key}`);
     const made = winner.kind.endsWith('elete') ? 'deleted' : content(winner.after);
     if (visible(final) !== made) {
-      problems.push(`${key} holds ${visible(final)}, which is not what write #${winner.id} (${winner.kind} in ${winner.region}) made: ${made}`);
+      problems.push(
+        `${key} holds ${visible(final)}, which is not what write #${winner.id} (${winner.kind} in ${winner.region}) made: ${made}`,
+      );
     }
     for (const w of ops) {
       if (w.id === winner.id) continue;
       if (this.past(w.id).has(winner.id)) {
-        problems.push(`${key}: write #${winner.id} (${winner.kind} in ${winner.region}) won, but write #${w.id} (${w.kind} in ${w.region}) had already seen it (causality)`);
+        problems.push(
+          `${key}: write #${winner.id} (${winner.kind} in ${winner.region}) won, but write #${w.id} (${w.kind} in ${w.region}) had already seen it (causality)`,
+        );
       } else if (!this.past(winner.id).has(w.id) && !(this.max(winner.id).v > this.min(w.id).v)) {
         problems.push(
           `${key}: write #${winner.id} (${winner.kind} in ${winner.region}, version at most ${this.max(winner.id).v}) won over the concurrent write #${w.id} ` +
@@ -132,7 +143,8 @@ export class CausalOracle {
     const memo = this.pastMemo.get(id);
     if (memo) return memo;
     const w = this.writes[id];
-    if (this.inProgress.has(id)) throw new Error(`write #${id} would have seen itself through another region: a state was matched to the wrong write`);
+    if (this.inProgress.has(id))
+      throw new Error(`write #${id} would have seen itself through another region: a state was matched to the wrong write`);
     this.inProgress.add(id);
     const out = new Set<number>([id]);
     for (const rec of this.stream(w.region)) {
@@ -207,8 +219,11 @@ export class CausalOracle {
     // A tombstone the writer re-versioned in place: the record that first showed this version
     // replaced the tombstone it stands for.
     if (origin && version) {
-      const rec = this.stream(origin).find((r) => r.dynamodb?.NewImage?.[N.version]?.S === version && r.dynamodb?.OldImage?.[N.version]?.S !== version);
-      if (rec?.dynamodb?.OldImage) return this.identify(decodeImage(rec.dynamodb.OldImage, 'OldImage'), `${where} (before ${origin} re-versioned it)`);
+      const rec = this.stream(origin).find(
+        (r) => r.dynamodb?.NewImage?.[N.version]?.S === version && r.dynamodb?.OldImage?.[N.version]?.S !== version,
+      );
+      if (rec?.dynamodb?.OldImage)
+        return this.identify(decodeImage(rec.dynamodb.OldImage, 'OldImage'), `${where} (before ${origin} re-versioned it)`);
     }
     throw new Error(`${where}: cannot tell which delete this tombstone stands for: ${canonical(item)}`);
   }
@@ -236,5 +251,11 @@ function memo<T>(cache: Map<number, T>, id: number, make: () => T): T {
 
 export function canonical(item: Item | undefined): string {
   if (!item) return 'absent';
-  return JSON.stringify(Object.fromEntries(Object.keys(item).sort().map((k) => [k, item[k]])));
+  return JSON.stringify(
+    Object.fromEntries(
+      Object.keys(item)
+        .sort()
+        .map((k) => [k, item[k]]),
+    ),
+  );
 }

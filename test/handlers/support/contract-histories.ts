@@ -53,7 +53,10 @@ const stepOp = fc.record({
 const replayOp = fc.record({ t: fc.constant('replay' as const), region, index: fc.nat(20), redrive: fc.boolean() });
 const skews = fc.array(fc.integer({ min: -SKEW_MS, max: SKEW_MS }), { minLength: REGIONS.length, maxLength: REGIONS.length });
 export const history = fc.record({
-  ops: fc.array(fc.oneof({ weight: 5, arbitrary: writeOp }, { weight: 4, arbitrary: stepOp }, { weight: 2, arbitrary: replayOp }), { minLength: 1, maxLength: 24 }),
+  ops: fc.array(fc.oneof({ weight: 5, arbitrary: writeOp }, { weight: 4, arbitrary: stepOp }, { weight: 2, arbitrary: replayOp }), {
+    minLength: 1,
+    maxLength: 24,
+  }),
   appSkew: skews,
   writerSkew: skews,
 });
@@ -77,7 +80,18 @@ export interface ContractRun {
   readonly streamArns: Record<string, string>;
   readonly crash: CrashSwitch;
   readonly fault: KeyFault;
-  readonly totals: Record<'selfStamped' | 'repaired' | 'statesSaved' | 'stampSuperseded' | 'partialFailures' | 'replays' | 'redrives' | 'plainWrites' | 'restampedHelperWrites', number>;
+  readonly totals: Record<
+    | 'selfStamped'
+    | 'repaired'
+    | 'statesSaved'
+    | 'stampSuperseded'
+    | 'partialFailures'
+    | 'replays'
+    | 'redrives'
+    | 'plainWrites'
+    | 'restampedHelperWrites',
+    number
+  >;
   histories: number;
   /** Kinesis: keys failed to wait for an earlier change (0 on DynamoDB Streams, which keep order). */
   waiting: number;
@@ -87,7 +101,9 @@ export interface ContractRun {
 }
 
 /** Starts the regions (DynamoDB Local each), the table and state tables, and the writers' clients. */
-export async function startContractRun(feedsOf: (run: Pick<ContractRun, 'world' | 'streamArns'>) => Promise<ChangeFeeds>): Promise<ContractRun> {
+export async function startContractRun(
+  feedsOf: (run: Pick<ContractRun, 'world' | 'streamArns'>) => Promise<ChangeFeeds>,
+): Promise<ContractRun> {
   const world = await startWorld(REGIONS);
   const streamArns: Record<string, string> = {};
   const oracleReaders: Record<string, StreamReader> = {};
@@ -101,18 +117,34 @@ export async function startContractRun(feedsOf: (run: Pick<ContractRun, 'world' 
   const fault = new KeyFault();
   const cached = new Map<string, DynamoDBClient>();
   const base = localClients((c) => {
-    c.middlewareStack.add((next) => async (args) => (crash.check(), fault.check(args.input as never), next(args)), { step: 'initialize', name: 'injectedFaults' });
+    c.middlewareStack.add((next) => async (args) => (crash.check(), fault.check(args.input as never), next(args)), {
+      step: 'initialize',
+      name: 'injectedFaults',
+    });
     return c;
   }, 1);
   // One warm client per endpoint for every writer of every history, as a warm Lambda container keeps.
-  const clients: ClientFactory = { ...base, dynamo: (t) => cached.get(t.endpoint!) ?? (cached.set(t.endpoint!, base.dynamo(t)), cached.get(t.endpoint!)!) };
+  const clients: ClientFactory = {
+    ...base,
+    dynamo: (t) => cached.get(t.endpoint!) ?? (cached.set(t.endpoint!, base.dynamo(t)), cached.get(t.endpoint!)!),
+  };
   const feeds = await feedsOf({ world, streamArns });
   const run: ContractRun = {
     world,
     streamArns,
     crash,
     fault,
-    totals: { selfStamped: 0, repaired: 0, statesSaved: 0, stampSuperseded: 0, partialFailures: 0, replays: 0, redrives: 0, plainWrites: 0, restampedHelperWrites: 0 },
+    totals: {
+      selfStamped: 0,
+      repaired: 0,
+      statesSaved: 0,
+      stampSuperseded: 0,
+      partialFailures: 0,
+      replays: 0,
+      redrives: 0,
+      plainWrites: 0,
+      restampedHelperWrites: 0,
+    },
     histories: 0,
     waiting: 0,
     run: (h) => runHistory(run, feeds, oracleReaders, clients, h.ops, h.appSkew, h.writerSkew),
@@ -184,7 +216,12 @@ async function runHistory(
         feeds.afterWrite?.(r, record, started);
       }
     } else if (op.t === 'step') {
-      await mapping.step(REGIONS[op.region], { max: op.max, duplicate: op.duplicate, crashAfter: op.crashAfter, failKey: op.failKey === undefined ? undefined : pk(op.failKey) });
+      await mapping.step(REGIONS[op.region], {
+        max: op.max,
+        duplicate: op.duplicate,
+        crashAfter: op.crashAfter,
+        failKey: op.failKey === undefined ? undefined : pk(op.failKey),
+      });
     } else if (await mapping.replay(REGIONS[op.region], op.index, op.redrive)) {
       totals.replays++;
       if (op.redrive) totals.redrives++;
@@ -197,24 +234,43 @@ async function runHistory(
   const problems: string[] = [];
   for (let k = 0; k < KEYS; k++) {
     const finals: Record<string, Item | undefined> = {};
-    for (const r of REGIONS) finals[r] = (await world.ddb[r].send(new GetItemCommand({ TableName: TABLE, Key: { pk: { S: pk(k) } }, ConsistentRead: true }))).Item as Item | undefined;
+    for (const r of REGIONS)
+      finals[r] = (await world.ddb[r].send(new GetItemCommand({ TableName: TABLE, Key: { pk: { S: pk(k) } }, ConsistentRead: true })))
+        .Item as Item | undefined;
     problems.push(...oracle.check(pk(k), finals));
   }
   totals.plainWrites += oracle.writes.filter((w) => w.kind.startsWith('raw')).length;
-  totals.restampedHelperWrites += oracle.writes.filter((w) => w.helperVersion !== undefined && oracle.min(w.id).v !== w.helperVersion).length;
+  totals.restampedHelperWrites += oracle.writes.filter(
+    (w) => w.helperVersion !== undefined && oracle.min(w.id).v !== w.helperVersion,
+  ).length;
   if (problems.length && process.env.CONVERGENCE_TRACE) console.log(trace(mapping, streams));
   if (problems.length) throw new Error(`history ${h} broke the contract:\n- ${problems.join('\n- ')}`);
-  if (process.env.CONVERGENCE_VERBOSE && h % 50 === 0) console.log(JSON.stringify({ h, ...totals, crashes: crash.crashes, injected: fault.injected }));
+  if (process.env.CONVERGENCE_VERBOSE && h % 50 === 0)
+    console.log(JSON.stringify({ h, ...totals, crashes: crash.crashes, injected: fault.injected }));
 }
 
 /** Makes one application write and logs it for the oracle; undefined when it changed nothing. */
-async function write(world: World, op: Extract<Op, { t: 'write' }>, region: string, key: string, tag: string, app: ReplicatedWrites, oracle: CausalOracle): Promise<AppWrite | undefined> {
+async function write(
+  world: World,
+  op: Extract<Op, { t: 'write' }>,
+  region: string,
+  key: string,
+  tag: string,
+  app: ReplicatedWrites,
+  oracle: CausalOracle,
+): Promise<AppWrite | undefined> {
   const ddb = world.ddb[region];
   const Key = { pk: { S: key } };
   const content = { val: { S: `${region}:${op.value}` }, [TAG]: { S: tag } };
   const log = (after: Item | undefined, helperVersion?: string) =>
     oracle.add({ region, key, kind: op.kind, tag: op.kind.endsWith('elete') ? undefined : tag, helperVersion, after, madeBy: Date.now() });
-  const update = { TableName: TABLE, Key, UpdateExpression: 'SET val = :x, #tag = :t', ExpressionAttributeNames: { '#tag': TAG }, ExpressionAttributeValues: { ':x': content.val, ':t': content[TAG] } };
+  const update = {
+    TableName: TABLE,
+    Key,
+    UpdateExpression: 'SET val = :x, #tag = :t',
+    ExpressionAttributeNames: { '#tag': TAG },
+    ExpressionAttributeValues: { ':x': content.val, ':t': content[TAG] },
+  };
   switch (op.kind) {
     case 'put': {
       const input = app.put({ TableName: TABLE, Item: { ...Key, ...content } });
@@ -259,7 +315,10 @@ function attach(w: AppWrite, fresh: DynamoDBRecord[]): DynamoDBRecord {
     if (w.tag !== undefined) return image?.[TAG]?.S === w.tag && r.dynamodb?.OldImage?.[TAG]?.S !== w.tag;
     return image?._v?.S === w.helperVersion;
   });
-  if (!rec || fresh.indexOf(rec) !== fresh.length - 1) throw new Error(`the record of write #${w.id} (${w.kind} in ${w.region}) is not the newest in its stream: ${JSON.stringify(rec ?? fresh)}`);
+  if (!rec || fresh.indexOf(rec) !== fresh.length - 1)
+    throw new Error(
+      `the record of write #${w.id} (${w.kind} in ${w.region}) is not the newest in its stream: ${JSON.stringify(rec ?? fresh)}`,
+    );
   w.sequenceNumber = rec.dynamodb!.SequenceNumber;
   return rec;
 }
@@ -269,9 +328,19 @@ function trace(mapping: SteppedMapping, streams: Record<string, DynamoDBRecord[]
   const brief = (r: any) => {
     const d = 'kinesis' in r ? JSON.parse(Buffer.from(r.kinesis.data, 'base64').toString()) : r;
     const x = d.dynamodb;
-    return [d.eventName, x.Keys?.pk?.S, 'kinesis' in r ? x.ApproximateCreationDateTime : x.SequenceNumber, x.OldImage?._v?.S, x.NewImage?._v?.S, x.NewImage?.tag?.S ?? (x.NewImage?._d ? 'tombstone' : '')].join(' ');
+    return [
+      d.eventName,
+      x.Keys?.pk?.S,
+      'kinesis' in r ? x.ApproximateCreationDateTime : x.SequenceNumber,
+      x.OldImage?._v?.S,
+      x.NewImage?._v?.S,
+      x.NewImage?.tag?.S ?? (x.NewImage?._d ? 'tombstone' : ''),
+    ].join(' ');
   };
   return Object.keys(streams)
-    .map((r) => `== ${r} stream\n${streams[r].map(brief).join('\n')}\n== ${r} deliveries\n${mapping.delivered[r].map((b, i) => `#${i}: ${b.map(brief).join(' | ')}`).join('\n')}`)
+    .map(
+      (r) =>
+        `== ${r} stream\n${streams[r].map(brief).join('\n')}\n== ${r} deliveries\n${mapping.delivered[r].map((b, i) => `#${i}: ${b.map(brief).join(' | ')}`).join('\n')}`,
+    )
     .join('\n');
 }

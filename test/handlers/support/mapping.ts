@@ -121,7 +121,7 @@ export class SteppedMapping {
     }
     this.invocations++;
     this.fault.arm(options.failKey);
-    let res;
+    let res: Awaited<ReturnType<(typeof this.writers)[string]>>;
     try {
       res = await this.writers[region](event(batch));
     } finally {
@@ -129,7 +129,8 @@ export class SteppedMapping {
     }
     if (res.batchItemFailures.length) this.partialFailures++;
     const failed = res.batchItemFailures.map((f) => batch.findIndex((r) => recordId(r) === f.itemIdentifier));
-    if (failed.some((i) => i < 0)) throw new Error(`writer reported an identifier that is not in the batch: ${JSON.stringify(res.batchItemFailures)}`);
+    if (failed.some((i) => i < 0))
+      throw new Error(`writer reported an identifier that is not in the batch: ${JSON.stringify(res.batchItemFailures)}`);
     const done = failed.length ? Math.min(...failed) : batch.length;
     if (options.duplicate && failed.length === 0) {
       this.invocations++;

@@ -52,7 +52,10 @@ export function runBundle(bundlePath: string, event: unknown, env: Record<string
           stdout,
           stderr,
           result: result ? JSON.parse(result[1]) : undefined,
-          json: stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l)),
+          json: stdout
+            .split('\n')
+            .filter((l) => l.startsWith('{'))
+            .map((l) => JSON.parse(l)),
         });
       },
     );

@@ -45,7 +45,7 @@ export async function startWorld(regions: readonly RegionName[] = REGIONS): Prom
     ddb,
     sqs,
     stop: async () => {
-      Object.values(ddb).forEach((c) => c.destroy());
+      for (const c of Object.values(ddb)) c.destroy();
       await sqs.stop();
       await started.stop();
     },
@@ -56,7 +56,8 @@ export async function startWorld(regions: readonly RegionName[] = REGIONS): Prom
 export function localClients(wrap: (c: DynamoDBClient, target: Endpoint) => DynamoDBClient = (c) => c, maxAttempts = 2): ClientFactory {
   return {
     dynamo: (t) => wrap(dynamoClient(t.endpoint!, t.region, { maxAttempts }), t),
-    sqs: (queueUrl) => new SQSClient({ region: 'eu-west-1', endpoint: new URL(queueUrl).origin, credentials: FAKE_CREDENTIALS, maxAttempts: 1 }),
+    sqs: (queueUrl) =>
+      new SQSClient({ region: 'eu-west-1', endpoint: new URL(queueUrl).origin, credentials: FAKE_CREDENTIALS, maxAttempts: 1 }),
   };
 }
 
@@ -67,7 +68,12 @@ export interface Deployment {
   readonly config: Record<RegionName, ReplicationConfig>;
 }
 
-export function writerConfig(world: World, region: RegionName, table: string, overrides: Partial<ReplicationConfig> = {}): ReplicationConfig {
+export function writerConfig(
+  world: World,
+  region: RegionName,
+  table: string,
+  overrides: Partial<ReplicationConfig> = {},
+): ReplicationConfig {
   return {
     sourceRegion: region,
     sourceEndpoint: world.local[region].endpoint,
@@ -114,13 +120,19 @@ function writersFor(world: World, table: string, options: WriterOptions = () => 
  * its stream is turned on, so that data is in no stream (as if its records had long been delivered
  * and trimmed, or were written before replication was turned on).
  */
-export async function deployOverData(world: World, table: string, load: (region: RegionName, client: DynamoDBClient) => Promise<void>): Promise<Deployment> {
+export async function deployOverData(
+  world: World,
+  table: string,
+  load: (region: RegionName, client: DynamoDBClient) => Promise<void>,
+): Promise<Deployment> {
   const readers: Record<string, StreamReader> = {};
   await Promise.all(
     world.regions.map(async (r) => {
       await createTable(world.ddb[r], table);
       await load(r, world.ddb[r]);
-      const out = await world.ddb[r].send(new UpdateTableCommand({ TableName: table, StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' } }));
+      const out = await world.ddb[r].send(
+        new UpdateTableCommand({ TableName: table, StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' } }),
+      );
       await createStateTable(world.ddb[r], stateTableName(table));
       readers[r] = new StreamReader(streamsClient(world.local[r].endpoint, r), out.TableDescription!.LatestStreamArn!, r);
     }),
@@ -156,13 +168,27 @@ export interface PumpStats {
  */
 export async function pump(world: World, dep: Deployment, options: { batchSize?: number; maxRetries?: number } = {}): Promise<PumpStats> {
   const stats: PumpStats = { invocations: 0, records: Object.fromEntries(world.regions.map((r) => [r, 0])), failuresReported: 0 };
-  const read = await drainStreams(dep.readers, (region, records) => deliver(dep.writers[region], records, options.batchSize ?? 100, options.maxRetries ?? 5, stats));
+  const read = await drainStreams(dep.readers, (region, records) =>
+    deliver(dep.writers[region], records, options.batchSize ?? 100, options.maxRetries ?? 5, stats),
+  );
   Object.assign(stats.records, read);
   return stats;
 }
 
-export async function deliver(writer: ReplicateHandler, records: DynamoDBRecord[], batchSize: number, maxRetries: number, stats?: PumpStats): Promise<void> {
-  const settings = { batchSize, maxRetryAttempts: maxRetries, maxRecordAgeSeconds: -1, bisectOnError: false, reportBatchItemFailures: true };
+export async function deliver(
+  writer: ReplicateHandler,
+  records: DynamoDBRecord[],
+  batchSize: number,
+  maxRetries: number,
+  stats?: PumpStats,
+): Promise<void> {
+  const settings = {
+    batchSize,
+    maxRetryAttempts: maxRetries,
+    maxRecordAgeSeconds: -1,
+    bisectOnError: false,
+    reportBatchItemFailures: true,
+  };
   await deliverInOrder(
     records,
     settings,
@@ -173,7 +199,10 @@ export async function deliver(writer: ReplicateHandler, records: DynamoDBRecord[
         stats.failuresReported += result.ok ? ((result.payload as { batchItemFailures?: unknown[] })?.batchItemFailures?.length ?? 0) : 0;
       },
       discard: async (d) => {
-        const why = d.lastResult && !d.lastResult.ok ? `${d.lastResult.errorType}: ${d.lastResult.errorMessage}` : JSON.stringify(d.lastResult && d.lastResult.ok ? d.lastResult.payload : undefined);
+        const why =
+          d.lastResult && !d.lastResult.ok
+            ? `${d.lastResult.errorType}: ${d.lastResult.errorMessage}`
+            : JSON.stringify(d.lastResult && d.lastResult.ok ? d.lastResult.payload : undefined);
         throw new Error(`batch kept failing after ${maxRetries} retries: ${why}`);
       },
     }),

@@ -42,7 +42,12 @@ export interface Pipeline {
 let counter = 0;
 
 /** `handler` is the body of a CommonJS module exporting `handler` (plain JavaScript). */
-export async function pipeline(db: DynamoDbLocal, handler: string, mapping: Record<string, unknown>, fn: { timeout?: number; startLater?: boolean } = {}): Promise<Pipeline> {
+export async function pipeline(
+  db: DynamoDbLocal,
+  handler: string,
+  mapping: Record<string, unknown>,
+  fn: { timeout?: number; startLater?: boolean } = {},
+): Promise<Pipeline> {
   const table = `esm-${process.pid}-${++counter}`;
   const client = dynamoClient(db.endpoint);
   const streamArn = await createStreamTable(client, table);
@@ -74,7 +79,13 @@ export async function pipeline(db: DynamoDbLocal, handler: string, mapping: Reco
     invoke: async (event) => {
       const started = Date.now();
       const result = await local.invoke(event);
-      invocations.push({ records: event.Records, keys: event.Records.map((r) => r.dynamodb!.Keys!.pk.S!), started, ended: Date.now(), result });
+      invocations.push({
+        records: event.Records,
+        keys: event.Records.map((r) => r.dynamodb!.Keys!.pk.S!),
+        started,
+        ended: Date.now(),
+        result,
+      });
       return result;
     },
     onFailure: async (record) => {
@@ -108,4 +119,5 @@ export async function pipeline(db: DynamoDbLocal, handler: string, mapping: Reco
 }
 
 /** Sequence numbers of every delivered record, in delivery order. */
-export const delivered = (p: Pipeline) => p.invocations.filter((i) => i.result.ok).flatMap((i) => i.records.map((r) => r.dynamodb!.SequenceNumber!));
+export const delivered = (p: Pipeline) =>
+  p.invocations.filter((i) => i.result.ok).flatMap((i) => i.records.map((r) => r.dynamodb!.SequenceNumber!));

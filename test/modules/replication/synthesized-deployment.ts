@@ -79,7 +79,10 @@ export async function deploySynthesized(world: World, json: any, options: Deploy
   const writers: SynthesizedWriter[] = Object.entries(json.resource.aws_lambda_function ?? {}).map(([id, fn]: [string, any]) => {
     const region = regionOf(json, fn);
     const env: Record<string, string> = fn.environment.variables;
-    const targets = JSON.parse(env.REPLICATION_TARGETS).map((t: any) => ({ ...t, endpoint: (options.targetEndpoint ?? endpoint)(t.region) }));
+    const targets = JSON.parse(env.REPLICATION_TARGETS).map((t: any) => ({
+      ...t,
+      endpoint: (options.targetEndpoint ?? endpoint)(t.region),
+    }));
     const queueName = json.resource.aws_sqs_queue[/^\$\{aws_sqs_queue\.([^.]+)\.url\}$/.exec(env.REPLICATION_FAILURE_QUEUE_URL)![1]].name;
     const config = configFromEnv({
       ...env,
@@ -89,8 +92,13 @@ export async function deploySynthesized(world: World, json: any, options: Deploy
     });
     // Powertools reads its service name and namespace from the environment (per-target metrics
     // are built during invocations), so each invocation runs with the function's variables set.
-    const vars = { POWERTOOLS_SERVICE_NAME: env.POWERTOOLS_SERVICE_NAME, POWERTOOLS_METRICS_NAMESPACE: env.POWERTOOLS_METRICS_NAMESPACE, ...options.env?.({ id, region }) };
-    const onInvocation = options.onInvocation && ((summary: Parameters<DeployOptions['onInvocation'] & {}>[1]) => options.onInvocation!(id, summary));
+    const vars = {
+      POWERTOOLS_SERVICE_NAME: env.POWERTOOLS_SERVICE_NAME,
+      POWERTOOLS_METRICS_NAMESPACE: env.POWERTOOLS_METRICS_NAMESPACE,
+      ...options.env?.({ id, region }),
+    };
+    const onInvocation =
+      options.onInvocation && ((summary: Parameters<DeployOptions['onInvocation'] & {}>[1]) => options.onInvocation!(id, summary));
     const clients = options.clients === 'lambda' ? undefined : localClients();
     const inner = withEnv(vars, () => createReplicateHandler({ config, clients, onInvocation, now: options.now }));
     const handler: ReplicateHandler = (event, context) => withEnv(vars, () => inner(event, context));
@@ -133,7 +141,8 @@ export function passesFilters(record: DynamoDBRecord, patterns: unknown[]): bool
   if (!patterns.length) return true;
   const matches = (value: any, pattern: any): boolean => {
     if (Array.isArray(pattern)) return pattern.some((p) => JSON.stringify(p) === JSON.stringify(value));
-    if (pattern && typeof pattern === 'object') return !!value && typeof value === 'object' && Object.entries(pattern).every(([k, p]) => matches(value[k], p));
+    if (pattern && typeof pattern === 'object')
+      return !!value && typeof value === 'object' && Object.entries(pattern).every(([k, p]) => matches(value[k], p));
     throw new Error(`unsupported filter pattern ${JSON.stringify(pattern)}`);
   };
   return patterns.some((p) => matches(record, p));
@@ -160,7 +169,12 @@ export async function pumpSynthesized(dep: SynthesizedDeployment): Promise<PumpC
 }
 
 /** Delivers records of `region`'s stream to each writer of that region, through its mapping's filters. */
-export async function deliverSynthesized(dep: SynthesizedDeployment, region: string, records: DynamoDBRecord[], counts: PumpCounts = { delivered: 0, filteredOut: 0 }): Promise<PumpCounts> {
+export async function deliverSynthesized(
+  dep: SynthesizedDeployment,
+  region: string,
+  records: DynamoDBRecord[],
+  counts: PumpCounts = { delivered: 0, filteredOut: 0 },
+): Promise<PumpCounts> {
   for (const w of dep.writers.filter((x) => x.region === region)) {
     const passing = records.filter((r) => passesFilters(r, w.filters));
     counts.filteredOut += records.length - passing.length;

@@ -47,7 +47,10 @@ export function addPipeline(stack: TerraformStack, o: PipelineOptions = {}): voi
     streamViewType: o.streamViewType ?? 'NEW_AND_OLD_IMAGES',
   });
   const failures = new SqsQueue(stack, 'failures', { name: 'orders-failures', messageRetentionSeconds: 1209600 });
-  const role = new IamRole(stack, 'consumer_role', { name: 'orders-consumer', assumeRolePolicy: assumeRolePolicy(o.trustedService ?? 'lambda.amazonaws.com') });
+  const role = new IamRole(stack, 'consumer_role', {
+    name: 'orders-consumer',
+    assumeRolePolicy: assumeRolePolicy(o.trustedService ?? 'lambda.amazonaws.com'),
+  });
   const audit = o.auditQueue ? new SqsQueue(stack, 'audit', { name: 'orders-audit' }) : undefined;
   new IamRolePolicy(stack, 'consumer_policy', {
     name: 'consume',

@@ -19,7 +19,9 @@ function fakeArn(type: string, name: string, attr: string, values: Record<string
   const n = String(values.name ?? values.function_name ?? values.alarm_name ?? name);
   switch (type) {
     case 'aws_dynamodb_table':
-      return attr === 'stream_arn' ? `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/${n}/stream/2026-01-01T00:00:00.000` : `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/${n}`;
+      return attr === 'stream_arn'
+        ? `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/${n}/stream/2026-01-01T00:00:00.000`
+        : `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/${n}`;
     case 'aws_iam_role':
       return `arn:aws:iam::${ACCOUNT}:role/${n}`;
     case 'aws_iam_policy':
@@ -65,7 +67,14 @@ function fakeValue(type: string, name: string, attr: string, schema: any, values
  * from the configuration (references to other resources) stay null and are resolved by the next
  * round of planning.
  */
-function fillUnknowns(type: string, name: string, values: Record<string, any>, unknown: Record<string, any>, block: any, configured: Set<string>): Record<string, any> {
+function fillUnknowns(
+  type: string,
+  name: string,
+  values: Record<string, any>,
+  unknown: Record<string, any>,
+  block: any,
+  configured: Set<string>,
+): Record<string, any> {
   const out = { ...values };
   for (const [attr, u] of Object.entries(unknown ?? {})) {
     if (u !== true || configured.has(attr)) continue;
@@ -87,10 +96,23 @@ export function stateFromPlan(show: any, schemas: any): object {
       type: r.type,
       name: r.name,
       provider: `provider["${r.provider_name}"]`,
-      instances: [{ schema_version: r.schema_version, attributes: fillUnknowns(r.type, r.name, r.values, rc?.change?.after_unknown, block, configured), sensitive_attributes: [] }],
+      instances: [
+        {
+          schema_version: r.schema_version,
+          attributes: fillUnknowns(r.type, r.name, r.values, rc?.change?.after_unknown, block, configured),
+          sensitive_attributes: [],
+        },
+      ],
     };
   });
-  return { version: 4, terraform_version: show.terraform_version, serial: 1, lineage: '00000000-0000-4000-8000-000000000000', outputs: {}, resources };
+  return {
+    version: 4,
+    terraform_version: show.terraform_version,
+    serial: 1,
+    lineage: '00000000-0000-4000-8000-000000000000',
+    outputs: {},
+    resources,
+  };
 }
 
 const changed = (show: any) => (show.resource_changes ?? []).filter((c: any) => c.change.actions.join() !== 'no-op');
@@ -109,7 +131,10 @@ export interface PlanLab {
 /** One terraform working folder, initialized once, reused for every plan of a test file. */
 export function planLab(): PlanLab {
   const empty = mkdtempSync(join(tmpdir(), 'review-lab-'));
-  writeFileSync(join(empty, 'cdk.tf.json'), JSON.stringify({ terraform: { required_providers: { aws: { source: 'aws', version: '5.100.0' } } } }));
+  writeFileSync(
+    join(empty, 'cdk.tf.json'),
+    JSON.stringify({ terraform: { required_providers: { aws: { source: 'aws', version: '5.100.0' } } } }),
+  );
   const tf: TerraformRun = terraformIn(empty);
   rmSync(empty, { recursive: true, force: true });
   tf.run(['init', '-input=false', '-no-color']);
@@ -121,7 +146,8 @@ export function planLab(): PlanLab {
   let schemaCache: any;
   const states = new Map<string, string>();
   const schemas = () =>
-    (schemaCache ??= JSON.parse(tf.run(['providers', 'schema', '-json'])).provider_schemas['registry.terraform.io/hashicorp/aws'].resource_schemas);
+    (schemaCache ??= JSON.parse(tf.run(['providers', 'schema', '-json'])).provider_schemas['registry.terraform.io/hashicorp/aws']
+      .resource_schemas);
   return {
     dir: tf.dir,
     run: tf.run,
@@ -134,7 +160,12 @@ export function planLab(): PlanLab {
         // Each round resolves one more level of references between resources; a few suffice.
         let show = planShow('before.tfplan');
         for (let round = 0; changed(show).length > 0; round++) {
-          if (round === 6) throw new Error(`prior state did not converge: ${changed(show).map((c: any) => c.address).join(', ')} still change`);
+          if (round === 6)
+            throw new Error(
+              `prior state did not converge: ${changed(show)
+                .map((c: any) => c.address)
+                .join(', ')} still change`,
+            );
           writeFileSync(state, JSON.stringify(stateFromPlan(show, schemas()), null, 2));
           show = planShow('before.tfplan');
         }

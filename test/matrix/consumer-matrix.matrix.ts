@@ -1,0 +1,358 @@
+/**
+ * Consumer matrix (`npm run test:matrix`, run by CI after `npm test`): both packages as users get
+ * them. `npm run pack`'s tarballs are installed from the npm registry's point of view into a
+ * scratch consumer project per row, each with its framework, provider binding and constructs
+ * from the registry, next to a consumer app (this repository's example app with its imports
+ * pointed at the package, plus test/matrix/consumer/). Per row: the installed tree, a strict
+ * type-check (node10 and node16 module resolution), a synth, run-time checks of the write helper
+ * and the error class, the review bin, and every emitted argument and attribute reference
+ * against the row's binding schema; across rows, byte-identical resources and assets (provider
+ * constraints aside). Where the provider binary is available (hashicorp/aws 5.100 here) terraform
+ * init/validate/plan run on every stack. Nothing is faked.
+ *
+ * Needs the npm registry and terraform; says so and fails when either is missing.
+ */
+import { spawnSync } from 'child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'fs';
+import { tmpdir } from 'os';
+import { dirname, join, relative } from 'path';
+import { EXAMPLE_STACKS } from '../../examples/app';
+import { PackedFlavour, packFlavours, renameModuleSpecifiers } from '../../scripts/pack-flavours';
+import { terraformIn } from '../support/terraform';
+import { BindingSchema, unknownAttributes } from './support/binding-schema';
+
+const ROOT = join(__dirname, '..', '..');
+const REPO = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
+
+interface Row {
+  readonly id: string;
+  readonly flavour: 'cdktf-dynamodb-streams' | 'cdktn-dynamodb-streams';
+  readonly framework: readonly [string, string];
+  readonly binding: readonly [string, string];
+  readonly constructs: string;
+  /** terraform init/validate/plan run only where the provider binary can be installed here. */
+  readonly terraform: boolean;
+}
+
+const ROWS: Row[] = [
+  {
+    id: 'cdktf-aws5',
+    flavour: 'cdktf-dynamodb-streams',
+    framework: ['cdktf', '0.21.0'],
+    binding: ['@cdktf/provider-aws', '20.1.0'],
+    constructs: '10.4.2',
+    terraform: true,
+  },
+  {
+    id: 'cdktf-aws6',
+    flavour: 'cdktf-dynamodb-streams',
+    framework: ['cdktf', '0.21.0'],
+    binding: ['@cdktf/provider-aws', '21.22.1'],
+    constructs: '10.4.2',
+    terraform: false,
+  },
+  {
+    id: 'cdktn-aws6',
+    flavour: 'cdktn-dynamodb-streams',
+    framework: ['cdktn', '0.24.0'],
+    binding: ['@cdktn/provider-aws', '25.7.0'],
+    constructs: '10.7.2',
+    terraform: false,
+  },
+];
+
+/** Packages only the Lambda handlers use: none may reach a consumer's production tree. */
+const LAMBDA_ONLY = /^(@aws-lambda-powertools\/|@aws-sdk\/client-(dynamodb-streams|lambda|sns|sqs)$|@types\/aws-lambda$)/;
+
+/** The example app's sources (every .ts file of examples/), copied into each consumer next to test/matrix/consumer/. */
+const EXAMPLE_FILES = sourceFiles(join(ROOT, 'examples'));
+const STACKS = [...EXAMPLE_STACKS, 'every-construct'].sort();
+
+interface Consumer {
+  readonly row: Row;
+  readonly dir: string;
+  readonly binding: BindingSchema;
+  /** Seconds per step, for the report. */
+  readonly seconds: Record<string, number>;
+}
+
+const consumers = new Map<string, Consumer>();
+let packed: PackedFlavour[];
+let packedDir: string;
+const started = Date.now();
+
+function timed<T>(consumer: Consumer, step: string, work: () => T): T {
+  const t0 = Date.now();
+  try {
+    return work();
+  } finally {
+    consumer.seconds[step] = (Date.now() - t0) / 1000;
+  }
+}
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) return sourceFiles(path).map((f) => join(name, f));
+    return name.endsWith('.ts') ? [name] : [];
+  });
+}
+
+function sh(cwd: string, command: string, args: string[], timeoutMs = 600000): string {
+  const r = spawnSync(command, args, {
+    cwd,
+    encoding: 'utf8',
+    timeout: timeoutMs,
+    maxBuffer: 64 * 1024 * 1024,
+    env: { ...process.env, CHECKPOINT_DISABLE: '1', npm_config_update_notifier: 'false' },
+  });
+  if (r.error || r.status !== 0)
+    throw new Error(`${command} ${args.join(' ')} failed in ${cwd} (exit ${r.status ?? r.error?.message}):\n${r.stdout}\n${r.stderr}`);
+  return r.stdout;
+}
+
+/** The renames that turn the repository's example sources into the row's consumer sources. */
+function consumerRenames(row: Row): Record<string, string> {
+  const framework: Record<string, string> =
+    row.flavour === 'cdktn-dynamodb-streams' ? { cdktf: 'cdktn', '@cdktf/provider-aws': '@cdktn/provider-aws' } : {};
+  return { ...framework, 'cdktf-dynamodb-streams': row.flavour, '../modules': row.flavour, '../../modules': row.flavour };
+}
+
+function writeConsumer(row: Row, dir: string, tarball: string): void {
+  const dev = REPO.devDependencies;
+  const manifest = {
+    name: `consumer-${row.id}`,
+    private: true,
+    dependencies: {
+      [row.flavour]: `file:${tarball}`,
+      [row.framework[0]]: row.framework[1],
+      [row.binding[0]]: row.binding[1],
+      constructs: row.constructs,
+      // The application's own SDK client (its handler and the write helper use it), at the
+      // repository's version so the handler bundles of all rows come from the same code.
+      '@aws-sdk/client-dynamodb': dev['@aws-sdk/client-dynamodb'],
+    },
+    devDependencies: { typescript: dev.typescript, '@types/node': dev['@types/node'], '@types/aws-lambda': dev['@types/aws-lambda'] },
+  };
+  writeFileSync(join(dir, 'package.json'), JSON.stringify(manifest, null, 2));
+  const compilerOptions = {
+    target: 'ES2022',
+    lib: ['ES2022'],
+    strict: true,
+    skipLibCheck: false,
+    esModuleInterop: true,
+    rootDir: '.',
+    outDir: 'out',
+    types: ['node'],
+  };
+  const include = ['*.ts', 'examples/**/*.ts'];
+  writeFileSync(
+    join(dir, 'tsconfig.json'),
+    JSON.stringify({ compilerOptions: { ...compilerOptions, module: 'commonjs', moduleResolution: 'node10' }, include }, null, 2),
+  );
+  writeFileSync(
+    join(dir, 'tsconfig.node16.json'),
+    JSON.stringify(
+      { compilerOptions: { ...compilerOptions, module: 'node16', moduleResolution: 'node16', noEmit: true }, include },
+      null,
+      2,
+    ),
+  );
+  const renames = consumerRenames(row);
+  const copy = (from: string, to: string) => {
+    mkdirSync(dirname(join(dir, to)), { recursive: true });
+    writeFileSync(join(dir, to), renameModuleSpecifiers(from, readFileSync(join(ROOT, from), 'utf8'), renames));
+  };
+  for (const f of EXAMPLE_FILES) copy(join('examples', f), join('examples', f));
+  for (const f of readdirSync(join(__dirname, 'consumer'))) copy(join('test', 'matrix', 'consumer', f), f);
+}
+
+/** Files of a synthesized stack folder other than cdk.tf.json, with their bytes (the assets). */
+function assetFiles(stackDir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (d: string) => {
+    for (const name of readdirSync(d)) {
+      const p = join(d, name);
+      if (statSync(p).isDirectory()) walk(p);
+      else if (name !== 'cdk.tf.json') out[relative(stackDir, p)] = readFileSync(p).toString('base64');
+    }
+  };
+  walk(stackDir);
+  return out;
+}
+
+/** A stack's JSON without what legitimately differs between rows: provider constraints, framework version, the consumer's folder. */
+function normalized(c: Consumer, stack: string): any {
+  const tf = JSON.parse(readFileSync(join(c.dir, 'cdktf.out', 'stacks', stack, 'cdk.tf.json'), 'utf8'));
+  delete tf['//']?.metadata?.version;
+  for (const p of Object.values<any>(tf.terraform?.required_providers ?? {})) {
+    delete p.source; // "aws" from cdktf's own bindings, "hashicorp/aws" from CDK Terrain's
+    delete p.version;
+  }
+  const local = tf.terraform?.backend?.local;
+  if (local?.path) local.path = relative(c.dir, local.path);
+  return tf;
+}
+
+const stackJson = (c: Consumer, stack: string) =>
+  JSON.parse(readFileSync(join(c.dir, 'cdktf.out', 'stacks', stack, 'cdk.tf.json'), 'utf8'));
+
+beforeAll(() => {
+  const ping = spawnSync('npm', ['ping'], { encoding: 'utf8', timeout: 60000 });
+  if (ping.status !== 0)
+    throw new Error(
+      `the consumer matrix installs packages from the npm registry, which did not answer \`npm ping\`:\n${ping.stdout}${ping.stderr}${ping.error?.message ?? ''}`,
+    );
+  if (!existsSync(join(ROOT, 'build', 'handlers', 'replicate', 'index.js')))
+    throw new Error('run `npm run build` before the consumer matrix (build/handlers is missing)');
+  packedDir = mkdtempSync(join(tmpdir(), 'matrix-packages-'));
+  packed = packFlavours(packedDir);
+}, 120000);
+
+afterAll(() => {
+  const total = (Date.now() - started) / 1000;
+  const lines = [...consumers.values()].map(
+    (c) =>
+      `${c.row.id}: ${Object.entries(c.seconds)
+        .map(([k, v]) => `${k} ${v.toFixed(1)} s`)
+        .join(', ')}`,
+  );
+  console.log(
+    `consumer matrix: ${total.toFixed(0)} s wall\n${lines.join('\n')}\n${packed?.map((p) => `${p.name}: ${p.size} bytes packed, ${p.unpackedSize} unpacked`).join('\n')}`,
+  );
+  if (!process.env.KEEP_MATRIX)
+    for (const dir of [packedDir, ...[...consumers.values()].map((c) => c.dir)]) if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+describe.each(ROWS)('consumer $id: $flavour + $framework.0 $framework.1 + $binding.0 $binding.1', (row) => {
+  let c: Consumer;
+
+  beforeAll(() => {
+    // Outside the repository, so nothing resolves from its node_modules by accident.
+    const dir = mkdtempSync(join(tmpdir(), `consumer-${row.id}-`));
+    c = { row, dir, binding: new BindingSchema(join(dir, 'node_modules', ...row.binding[0].split('/'))), seconds: {} };
+    consumers.set(row.id, c);
+    writeConsumer(row, dir, packed.find((p) => p.name === row.flavour)!.tarball);
+    timed(c, 'install', () => sh(dir, 'npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error']));
+  }, 600000);
+
+  test('GIVEN the installed consumer WHEN its production tree is listed THEN the package brought only esbuild, and no Lambda-only package is there', () => {
+    const tree = JSON.parse(sh(c.dir, 'npm', ['ls', '--omit=dev', '--all', '--json']));
+    const names = new Set<string>();
+    const walk = (deps: Record<string, any> = {}) => {
+      for (const [name, info] of Object.entries(deps)) {
+        names.add(name);
+        walk(info.dependencies);
+      }
+    };
+    walk(tree.dependencies);
+    expect([...names].filter((n) => LAMBDA_ONLY.test(n))).toEqual([]);
+    expect(Object.keys(tree.dependencies[row.flavour].dependencies ?? {}).filter((n) => !tree.dependencies[n])).toEqual(['esbuild']);
+    expect(tree.dependencies[row.flavour].version).toBe(REPO.version);
+  });
+
+  test('GIVEN the consumer app WHEN type-checked strictly (declaration files included; node16 resolution too in the last row) THEN it compiles', () => {
+    timed(c, 'typecheck', () => {
+      // The export maps are the same in every row; node16 resolution is checked once, on the newest stack.
+      if (row === ROWS[ROWS.length - 1]) sh(c.dir, join('node_modules', '.bin', 'tsc'), ['-p', 'tsconfig.node16.json']);
+      sh(c.dir, join('node_modules', '.bin', 'tsc'), ['-p', 'tsconfig.json']);
+    });
+  });
+
+  test('GIVEN the compiled app WHEN it synthesizes THEN the orders pipeline, its module, the replicated table and every other construct are written', () => {
+    timed(c, 'synth', () => sh(c.dir, 'node', ['out/main.js']));
+    expect(readdirSync(join(c.dir, 'cdktf.out', 'stacks')).sort()).toEqual(STACKS);
+    const orders = stackJson(c, 'orders');
+    expect(Object.keys(orders.resource.aws_lambda_event_source_mapping)).toHaveLength(1);
+    expect(Object.keys(orders.resource.aws_dynamodb_table)).toHaveLength(2);
+    const every = stackJson(c, 'every-construct');
+    for (const type of [
+      'aws_lambda_provisioned_concurrency_config',
+      'aws_sqs_queue_redrive_policy',
+      'aws_sns_topic',
+      'aws_kms_key_policy',
+      'aws_iam_role',
+    ])
+      expect(every.resource[type]).toBeDefined();
+    expect(stackJson(c, 'orders-module').terraform.required_providers.aws.version).toBe('>= 5.100.0, < 7.0.0');
+  });
+
+  test('GIVEN the installed package WHEN its write helper and error class are used outside a synth THEN they work across the package boundary', () => {
+    const out = JSON.parse(sh(c.dir, 'node', ['out/checks.js']));
+    expect(out.put.Item).toEqual({ pk: { S: 'c-1' }, _v: { S: expect.stringMatching(/^\d{13}#eu-west-1#\w+$/) }, _o: { S: 'eu-west-1' } });
+    expect(out.validation).toEqual({
+      instanceOfValidationError: true,
+      message: 'checks/Bad: tableName must be 3..255 characters of [a-zA-Z0-9_.-] (got "x")',
+    });
+    expect(out.constants).toEqual({
+      MASKED_VALUE: '***',
+      REPLICATION_METRICS_NAMESPACE: 'DynamoDBReplication',
+      LOG_RETENTION_DAYS: expect.arrayContaining([1, 30, 3653]),
+    });
+  });
+
+  test('GIVEN the installed bin WHEN the review diffs an empty base against the synth THEN it reports every resource as created', () => {
+    const base = join(c.dir, 'empty.tf.json');
+    writeFileSync(base, '{}');
+    const resources = STACKS.map((s) =>
+      Object.values<object>(stackJson(c, s).resource ?? {}).reduce((n, byName) => n + Object.keys(byName).length, 0),
+    ).reduce((a, b) => a + b, 0);
+    const review = sh(c.dir, 'npx', ['--no-install', `${row.flavour}-review`, 'diff', '--base', base, '--head', 'cdktf.out']);
+    expect(review).toContain(`**${resources} to create, 0 to update, 0 to replace, 0 to destroy.**`);
+  });
+
+  test('GIVEN the installed backfill bin WHEN asked for help THEN it runs from the package with nothing else installed for it', () => {
+    expect(sh(c.dir, 'npx', ['--no-install', `${row.flavour}-backfill`, '--help'])).toContain('--source-region <region>');
+  });
+
+  test("GIVEN the row's binding WHEN every synthesized argument, nested block and attribute reference is looked up in its schema THEN all exist", () => {
+    expect(c.binding.providerVersion).toMatch(row.binding[1] === '20.1.0' ? /^5\.100\./ : /^6\./);
+    for (const stack of STACKS)
+      expect({ stack, unknown: unknownAttributes(stackJson(c, stack), c.binding) }).toEqual({ stack, unknown: [] });
+  });
+
+  // Rows whose provider binary cannot be installed here are checked against their binding's schema above.
+  if (row.terraform)
+    test('GIVEN the provider binary WHEN terraform init, validate and plan run on every stack THEN the plans create everything, and the module validates', () => {
+      timed(c, 'terraform', () => {
+        for (const stack of STACKS.filter((s) => s !== 'orders-module')) {
+          const actions = terraformIn(join(c.dir, 'cdktf.out', 'stacks', stack)).initPlanActions();
+          const resources = Object.entries<object>(stackJson(c, stack).resource).flatMap(([type, byName]) =>
+            Object.keys(byName).map((name) => `${type}.${name}`),
+          );
+          expect({ stack, actions }).toEqual({ stack, actions: Object.fromEntries(resources.map((r) => [r, 'create'])) });
+        }
+        const module = terraformIn(join(c.dir, 'cdktf.out', 'stacks', 'orders-module'));
+        module.run(['init', '-input=false', '-no-color']);
+        expect(module.run(['validate', '-no-color'])).toContain('Success!');
+      });
+    });
+});
+
+describe('across the rows', () => {
+  test('GIVEN every row WHEN the stacks are compared THEN resources, data sources, outputs and assets are identical, provider constraints aside', () => {
+    const [first, ...others] = ROWS.map((r) => consumers.get(r.id)!);
+    for (const other of others) {
+      for (const stack of STACKS) {
+        expect({ row: other.row.id, stack, tf: normalized(other, stack) }).toEqual({
+          row: other.row.id,
+          stack,
+          tf: normalized(first, stack),
+        });
+        expect(assetFiles(join(other.dir, 'cdktf.out', 'stacks', stack))).toEqual(
+          assetFiles(join(first.dir, 'cdktf.out', 'stacks', stack)),
+        );
+      }
+    }
+  });
+
+  test("GIVEN each row's binding WHEN its hashicorp/aws version is compared with the module's range THEN the range admits it", () => {
+    const admitted = (v: string) => {
+      const [major, minor] = v.split('.').map(Number);
+      return (major === 5 && minor >= 100) || major === 6;
+    };
+    const versions = ROWS.map((r) => consumers.get(r.id)!.binding.providerVersion);
+    expect(versions.filter((v) => !admitted(v))).toEqual([]);
+    expect(new Set(versions.map((v) => v.split('.')[0]))).toEqual(new Set(['5', '6']));
+  });
+});
