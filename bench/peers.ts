@@ -3,7 +3,7 @@
  * on the same machine. The AWS CDK app (bench/peers/aws-cdk-app.js, plain JavaScript) is
  * installed with its pinned aws-cdk-lib into build/cache/peers/aws-cdk on first use (npm registry)
  * and run as `cdk synth` runs an app: `node app.js`. Ours: `npm run synth` (the example app,
- * three stacks, as a user runs it) and one StreamPipeline with the same settings
+ * four stacks, as a user runs it) and one StreamPipeline with the same settings
  * (bench/peers/one-pipeline.ts, compiled). Median of 5 after a warm-up each.
  */
 import { spawnSync } from 'child_process';
@@ -60,7 +60,7 @@ export async function runPeersBench(runs = 5): Promise<PeersResults> {
   const out = mkdtempSync(join(tmpdir(), 'peers-'));
   const env = { ...process.env, CDKTF_OUTDIR: join(out, 'cdktf.out'), CDK_OUTDIR: join(out, 'cdk.out') };
   const commands: [string, string[], string][] = [
-    ['npm run synth (example app, 3 stacks)', ['npm', 'run', '--silent', 'synth'], ROOT],
+    ['npm run synth (example app, 4 stacks)', ['npm', 'run', '--silent', 'synth'], ROOT],
     [
       'node dist/bench/peers/one-pipeline.js (one StreamPipeline)',
       [process.execPath, join(ROOT, 'dist', 'bench', 'peers', 'one-pipeline.js')],
