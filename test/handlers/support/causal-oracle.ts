@@ -196,11 +196,18 @@ export class CausalOracle {
   /** The write whose state a record shows (its new image, or the absence a hard delete left). */
   private stateWrite(rec: DynamoDBRecord, region: string): AppWrite | undefined {
     if (rec.eventName === 'REMOVE') return this.bySequence(region, rec.dynamodb!.SequenceNumber!, 'a REMOVE record');
-    return this.identify(decodeImage(rec.dynamodb!.NewImage, 'NewImage'), `record ${rec.dynamodb?.SequenceNumber} of ${region}`);
+    const index = this.stream(region).indexOf(rec);
+    return this.identify(decodeImage(rec.dynamodb!.NewImage, 'NewImage'), `record ${rec.dynamodb?.SequenceNumber} of ${region}`, {
+      region,
+      index: index < 0 ? this.stream(region).length : index + 1,
+    });
   }
 
-  /** Which application write an item's state stands for. */
-  identify(item: Item, where: string): AppWrite {
+  /**
+   * Which application write an item's state stands for. `at`: the item is the state the origin's
+   * stream showed just before its record at that index (the end of the stream by default).
+   */
+  identify(item: Item, where: string, at?: { region: string; index: number }): AppWrite {
     const tag = item[TAG]?.S;
     if (tag !== undefined) return this.one((w) => w.tag === tag, `${where}: tag ${tag}`);
     if (!isTombstone(item)) throw new Error(`${where} is neither tagged nor a tombstone: ${canonical(item)}`);
@@ -216,14 +223,27 @@ export class CausalOracle {
         `${where}: tombstone written for the ${origin} record at ${writtenFor}`,
       );
     }
-    // A tombstone the writer re-versioned in place: the record that first showed this version
-    // replaced the tombstone it stands for.
+    // A tombstone the writer re-versioned in place: the latest record (before `before`) that gave
+    // the item this version replaced the tombstone it stands for. Not the first such record: a
+    // later local delete can be raised back to the same version (the writer lifts a later local
+    // write above the version it minted for an earlier record), so the version alone is ambiguous.
     if (origin && version) {
-      const rec = this.stream(origin).find(
-        (r) => r.dynamodb?.NewImage?.[N.version]?.S === version && r.dynamodb?.OldImage?.[N.version]?.S !== version,
-      );
-      if (rec?.dynamodb?.OldImage)
-        return this.identify(decodeImage(rec.dynamodb.OldImage, 'OldImage'), `${where} (before ${origin} re-versioned it)`);
+      const records = this.stream(origin);
+      let i = at?.region === origin ? at.index : records.length;
+      while (--i >= 0) {
+        const r = records[i].dynamodb;
+        if (r?.NewImage?.[N.version]?.S === version && r.OldImage?.[N.version]?.S !== version) break;
+      }
+      const rec = records[i]?.dynamodb;
+      if (rec?.OldImage)
+        return this.identify(
+          decodeImage(rec.OldImage, 'OldImage'),
+          `${where} (before ${origin} re-versioned it at ${rec.SequenceNumber})`,
+          {
+            region: origin,
+            index: i,
+          },
+        );
     }
     throw new Error(`${where}: cannot tell which delete this tombstone stands for: ${canonical(item)}`);
   }
