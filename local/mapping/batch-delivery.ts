@@ -1,6 +1,7 @@
 /**
  * How Lambda's event source mapping turns the ordered records of one shard (or of one
- * parallelization lane of it) into invocations (aws-facts.md, "Runtime semantics"):
+ * parallelization lane of it) into invocations (the Lambda developer guide, "Using AWS Lambda with
+ * Amazon DynamoDB" and its error-handling page, docs.aws.amazon.com/lambda/latest/dg/services-dynamodb-errors.html):
  * - batches of at most BatchSize records and 6 MB of payload, in order;
  * - records older than MaximumRecordAgeInSeconds are discarded before an invocation;
  * - a thrown error or a timeout fails the whole batch; with BisectBatchOnFunctionError the batch

@@ -1,7 +1,7 @@
 /**
  * The record Lambda sends to a stream mapping's on-failure destination when it gives up on a
  * batch: where the batch was, not its records (the AWS Lambda developer guide, "Retaining
- * discarded records for a DynamoDB event source"; aws-facts.md quotes it). Field order and
+ * discarded records for a DynamoDB event source", docs.aws.amazon.com/lambda/latest/dg/services-dynamodb-errors.html). Field order and
  * formats follow AWS's example: `timestamp` with milliseconds, the arrival times in whole
  * seconds, sequence numbers as strings.
  */

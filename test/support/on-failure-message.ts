@@ -1,6 +1,6 @@
 /**
  * The SQS message that carries Lambda's on-failure record for a DynamoDB stream batch it gave up
- * on (aws-facts.md, "On-failure destination receives metadata, not records"), as a redrive
+ * on (where the batch was, not its records: docs.aws.amazon.com/lambda/latest/dg/services-dynamodb-errors.html), as a redrive
  * function receives it from its event source mapping.
  */
 import type { SQSRecord } from 'aws-lambda';
