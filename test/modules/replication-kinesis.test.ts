@@ -4,10 +4,8 @@
  */
 import { Testing } from 'cdktf';
 import { ReplicatedTable } from '../../modules';
-import { newStack, one, providers, REGIONS, replicated, resources, writerPolicy } from './replication/fixtures';
+import { newStack, one, providers, REGIONS, replicated, resources, writerPolicy, ref } from './replication/fixtures';
 import { stackFolder, terraformIn } from '../support/terraform';
-
-const ref = (json: any, type: string, part: string, attr: string) => `\${${type}.${resources(json, type, part)[0][0]}.${attr}}`;
 
 describe('ReplicatedTable: Kinesis change source', () => {
   test('GIVEN changeSource kinesis WHEN synthesized THEN every writing region streams its table into its own Kinesis stream, which its writer reads instead of the DynamoDB stream', () => {

@@ -1,21 +1,15 @@
 import { existsSync } from 'fs';
 import { join } from 'path';
-import { TerraformOutput, Testing } from 'cdktf';
+import { Testing } from 'cdktf';
 import { directoryHash } from '../../modules/internal/bundling';
-import { DynamodbTable } from '@cdktf/provider-aws/lib/dynamodb-table';
 import { LambdaEventSourceMapping } from '@cdktf/provider-aws/lib/lambda-event-source-mapping';
 import { multiRegionStack } from '../../examples/multi-region';
 import { ModuleStack } from '../../modules/module-stack';
-import { ReplicaAccessRole, ReplicatedTable } from '../../modules';
+import { ReplicatedTable } from '../../modules';
 import { StreamTable } from '../../modules/stream-table';
-import { KEY, newStack, one, providers, REGIONS, replicated, resources, writerEnv, writerPolicy } from './replication/fixtures';
+import { KEY, newStack, one, providers, REGIONS, replicated, resources, writerEnv, writerPolicy, ref } from './replication/fixtures';
 
 const TABLE = (region: string) => `aws_dynamodb_table.Customers_Table-${region}_Table`;
-const ref = (json: any, type: string, part: string, attr: string) => {
-  const found = resources(json, type, part);
-  if (found.length !== 1) throw new Error(`no single ${type} ${part}`);
-  return `\${${type}.${found[0][0]}.${attr}}`;
-};
 
 describe('ReplicatedTable: regions and providers', () => {
   test('GIVEN three regions WHEN synthesized THEN every table, writer resource and alarm carries its own region provider alias', () => {
@@ -393,190 +387,6 @@ describe('ReplicatedTable: writers', () => {
       eu.addStreamReader(new LambdaEventSourceMapping(table, 'Mine', { functionName: 'f', eventSourceArn: eu.streamArn })),
     ).toThrow(
       /test\/Customers\/Table-eu-west-1: the stream of table "customers" already has 2 readers .* test\/Customers\/Mine would be a third/,
-    );
-  });
-});
-
-describe('ReplicatedTable: alarms and dashboard', () => {
-  test('GIVEN three regions WHEN synthesized THEN each writer has a lag alarm per target region on the metric the handler publishes, in its own region', () => {
-    const json = replicated().synth();
-    const lag = resources(json, 'aws_cloudwatch_metric_alarm')
-      .filter(([, a]) => a.metric_name === 'ReplicationLag')
-      .map(([, a]) => a);
-    expect(lag.map((a) => [a.provider, a.dimensions.SourceRegion, a.dimensions.TargetRegion]).sort()).toEqual(
-      REGIONS.flatMap((s) => REGIONS.filter((t) => t !== s).map((t) => [`aws.${s.replace(/-/g, '_')}`, s, t])).sort(),
-    );
-    expect(lag.find((a) => a.dimensions.SourceRegion === 'eu-west-1' && a.dimensions.TargetRegion === 'us-east-1')).toMatchObject({
-      alarm_name: 'test-Customers-Writer-eu-west-1-lag-us-east-1',
-      namespace: 'DynamoDBReplication',
-      dimensions: { service: 'customers-replication', SourceRegion: 'eu-west-1', TargetRegion: 'us-east-1' },
-      statistic: 'Maximum',
-      threshold: 60000,
-      evaluation_periods: 3,
-      datapoints_to_alarm: 3,
-      comparison_operator: 'GreaterThanThreshold',
-      treat_missing_data: 'notBreaching',
-      alarm_actions: [ref(json, 'aws_sns_topic', 'AlarmTopic-eu-west-1_', 'arn')],
-    });
-    const euAlarms = resources(json, 'aws_cloudwatch_metric_alarm', 'Writer-eu-west-1_')
-      .map(([, a]) => a.alarm_name.replace('test-Customers-Writer-eu-west-1-', ''))
-      .sort();
-    expect(euAlarms).toEqual([
-      'destination-delivery-failures',
-      'errors',
-      'failure-queue-depth',
-      'iterator-age',
-      'lag-ap-southeast-2',
-      'lag-us-east-1',
-      'throttles',
-    ]);
-  });
-
-  test('GIVEN alarm actions per region and a lag threshold WHEN synthesized THEN no topic is created and the alarms use them', () => {
-    const arn = (r: string) => `arn:aws:sns:${r}:123456789012:oncall`;
-    const json = replicated({
-      alarms: { actionArns: Object.fromEntries(REGIONS.map((r) => [r, [arn(r)]])), replicationLag: { threshold: 5000 } },
-    }).synth();
-    expect(resources(json, 'aws_sns_topic')).toHaveLength(0);
-    const a = one(json, 'aws_cloudwatch_metric_alarm', 'Writer-us-east-1_Alarms_Extra-lagApSoutheast2');
-    expect([a.threshold, a.alarm_actions, a.ok_actions]).toEqual([5000, [arn('us-east-1')], [arn('us-east-1')]]);
-  });
-
-  test('GIVEN three regions WHEN synthesized THEN one dashboard in the home region graphs every writer region and every region pair', () => {
-    const json = replicated().synth();
-    expect(resources(json, 'aws_cloudwatch_dashboard')).toHaveLength(1);
-    const body = JSON.parse(one(json, 'aws_cloudwatch_dashboard', 'Dashboard').dashboard_body);
-    const graphs = body.widgets.filter((w: any) => w.type === 'metric').map((w: any) => [w.properties.region, w.properties.title]);
-    for (const s of REGIONS) {
-      expect(graphs).toContainEqual([s, `${s} writer: iterator age (ms)`]);
-      for (const t of REGIONS.filter((x) => x !== s)) expect(graphs).toContainEqual([s, `Lag ${s} -> ${t} (ms)`]);
-    }
-    expect(body.widgets[0].properties.alarms).toHaveLength(21);
-  });
-});
-
-describe('ReplicatedTable: cross-account targets', () => {
-  test('GIVEN a target with a writer role ARN WHEN synthesized THEN writers may only assume that role for it and pass the ARN to the handler', () => {
-    const role = 'arn:aws:iam::210987654321:role/customers-replica-writes';
-    const json = replicated({ replicas: [{ region: 'us-east-1', writerRoleArn: role }] }, ['eu-west-1', 'us-east-1']).synth();
-    const statements = writerPolicy(json, 'Writer-eu-west-1').Statement;
-    expect(statements.find((s: any) => s.Sid === 'AssumeReplicaRoles')).toEqual({
-      Sid: 'AssumeReplicaRoles',
-      Effect: 'Allow',
-      Action: 'sts:AssumeRole',
-      Resource: role,
-    });
-    expect(statements.find((s: any) => s.Sid === 'WriteReplicas')).toBeUndefined();
-    expect(JSON.parse(writerEnv(json, 'Writer-eu-west-1').REPLICATION_TARGETS)).toEqual([
-      { region: 'us-east-1', table: 'customers', roleArn: role },
-    ]);
-  });
-
-  test('GIVEN the writers into a region WHEN a ReplicaAccessRole is made for them THEN it trusts exactly those roles and allows exactly their conditional PutItem on the table', () => {
-    const { stack, table, synth } = replicated({}, ['eu-west-1', 'us-east-1']);
-    new ReplicaAccessRole(stack, 'Access', {
-      roleName: 'customers-replica-writes',
-      writerRoleArns: table.writerRoleArnsInto('us-east-1'),
-      tableArn: 'arn:aws:dynamodb:us-east-1:210987654321:table/customers',
-    });
-    const json = synth();
-    const writerRole = ref(json, 'aws_iam_role', 'Writer-eu-west-1_', 'arn');
-    expect(JSON.parse(one(json, 'aws_iam_role', 'Access_').assume_role_policy)).toEqual({
-      Version: '2012-10-17',
-      Statement: [{ Effect: 'Allow', Principal: { AWS: [writerRole] }, Action: 'sts:AssumeRole' }],
-    });
-    expect(JSON.parse(one(json, 'aws_iam_role_policy', 'Access_').policy).Statement).toEqual([
-      {
-        Sid: 'WriteReplica',
-        Effect: 'Allow',
-        Action: 'dynamodb:PutItem',
-        Resource: 'arn:aws:dynamodb:us-east-1:210987654321:table/customers',
-      },
-    ]);
-  });
-
-  test('GIVEN a replicated table WHEN it emits the access role of a region THEN the role trusts the writers into that region and may write only that table', () => {
-    const { stack, table, synth } = replicated({}, ['eu-west-1', 'us-east-1']);
-    table.accessRole(stack, 'UsAccess', 'us-east-1', { roleName: 'customers-replica-writes' });
-    const json = synth();
-    const iamRole = one(json, 'aws_iam_role', 'UsAccess_');
-    expect([iamRole.name, iamRole.provider]).toEqual(['customers-replica-writes', 'aws.us_east_1']);
-    expect(JSON.parse(iamRole.assume_role_policy).Statement[0].Principal).toEqual({
-      AWS: [ref(json, 'aws_iam_role', 'Writer-eu-west-1_', 'arn')],
-    });
-    expect(JSON.parse(one(json, 'aws_iam_role_policy', 'UsAccess_').policy).Statement[0].Resource).toBe(
-      ref(json, 'aws_dynamodb_table', 'Table-us-east-1_', 'arn'),
-    );
-  });
-});
-
-describe('ReplicatedTable: global-table mode', () => {
-  test('GIVEN mode global-table WHEN synthesized THEN one table with a replica block per other region, stream NEW_AND_OLD_IMAGES, and no writers', () => {
-    const { synth, table, stack } = replicated({ mode: 'global-table' });
-    const json = synth();
-    expect(Testing.synth(stack)).toHaveResourceWithProperties(DynamodbTable, {
-      name: 'customers',
-      provider: 'aws.eu_west_1',
-      stream_enabled: true,
-      stream_view_type: 'NEW_AND_OLD_IMAGES',
-      replica: [
-        { region_name: 'us-east-1', point_in_time_recovery: true, propagate_tags: true },
-        { region_name: 'ap-southeast-2', point_in_time_recovery: true, propagate_tags: true },
-      ],
-    });
-    expect(resources(json, 'aws_dynamodb_table')).toHaveLength(1);
-    expect(resources(json, 'aws_lambda_function')).toHaveLength(0);
-    const id = resources(json, 'aws_dynamodb_table')[0][0];
-    expect(table.regions.map((r) => [r.region, r.tableName])).toEqual(REGIONS.map((r) => [r, 'customers']));
-    new TerraformOutput(stack, 'us_stream', { value: table.region('us-east-1').streamArn });
-    new TerraformOutput(stack, 'us_table', { value: table.region('us-east-1').tableArn });
-    const outputs = JSON.parse(Testing.synth(stack)).output;
-    // Replicas are a set: the attribute is looked up by region_name, never by position.
-    const byRegion = (attr: string) =>
-      `\${{ for key, val in { for key, val in tolist(aws_dynamodb_table.${id}.replica): val.region_name => val }: val.region_name => val.${attr} }["us-east-1"]}`;
-    expect(outputs.us_stream.value).toBe(byRegion('stream_arn'));
-    expect(outputs.us_table.value).toBe(byRegion('arn'));
-    expect(table.globalTable).toBeDefined();
-  });
-
-  test('GIVEN mode global-table WHEN synthesized THEN each region pair gets a ReplicationLatency alarm in the writing region, as the writers get lag alarms', () => {
-    const json = replicated({ mode: 'global-table' }).synth();
-    const alarms = resources(json, 'aws_cloudwatch_metric_alarm').map(([, a]) => a);
-    expect(alarms.map((a) => [a.provider, a.alarm_name]).sort()).toEqual(
-      REGIONS.flatMap((s) =>
-        REGIONS.filter((t) => t !== s).map((t) => [`aws.${s.replace(/-/g, '_')}`, `customers-lag-${s}-to-${t}`]),
-      ).sort(),
-    );
-    expect(alarms.find((a) => a.alarm_name === 'customers-lag-us-east-1-to-eu-west-1')).toMatchObject({
-      namespace: 'AWS/DynamoDB',
-      metric_name: 'ReplicationLatency',
-      dimensions: { TableName: 'customers', ReceivingRegion: 'eu-west-1' },
-      statistic: 'Maximum',
-      threshold: 60000,
-      evaluation_periods: 3,
-      alarm_actions: [ref(json, 'aws_sns_topic', 'AlarmTopic-us-east-1_', 'arn')],
-    });
-  });
-
-  test('GIVEN the same props in both modes WHEN the mode is switched THEN the region attributes keep their shape and names', () => {
-    const shape = (mode: 'multi-active' | 'global-table') =>
-      replicated({ mode }).table.regions.map((r) => ({
-        region: r.region,
-        tableName: r.tableName,
-        provider: r.provider.node.id,
-        hasArns: !!r.tableArn && !!r.streamArn,
-        stream: typeof r.stream.addStreamReader,
-      }));
-    expect(shape('global-table')).toEqual(shape('multi-active'));
-  });
-
-  test('GIVEN mode global-table WHEN a consumer reads a replica region stream THEN the reader limit of that stream still applies', () => {
-    const { table } = replicated({ mode: 'global-table' });
-    const us = table.region('us-east-1').stream;
-    us.addStreamReader(new LambdaEventSourceMapping(table, 'A', { functionName: 'a', eventSourceArn: us.streamArn }));
-    us.addStreamReader(new LambdaEventSourceMapping(table, 'B', { functionName: 'b', eventSourceArn: us.streamArn }));
-    expect(() => us.addStreamReader(new LambdaEventSourceMapping(table, 'C', { functionName: 'c', eventSourceArn: us.streamArn }))).toThrow(
-      /already has 2 readers .*test\/Customers\/C would be a third/,
     );
   });
 });

@@ -37,6 +37,13 @@ export function resources(json: any, type: string, part = ''): [string, any][] {
   return Object.entries(json.resource?.[type] ?? {}).filter(([id]) => id.includes(part)) as [string, any][];
 }
 
+/** A Terraform reference to `attr` of the single resource of `type` whose logical id contains `part`. */
+export function ref(json: any, type: string, part: string, attr: string): string {
+  const found = resources(json, type, part);
+  if (found.length !== 1) throw new Error(`no single ${type} ${part}`);
+  return `\${${type}.${found[0][0]}.${attr}}`;
+}
+
 /** The single resource of `type` whose logical id contains `part`. */
 export function one(json: any, type: string, part: string): any {
   const found = resources(json, type, part);
