@@ -16,7 +16,10 @@
  * FAKES (no local counterpart): DynamoDB's Kinesis streaming destination (the bridge), the failure
  * queue (a fake SQS), the event source mapping (SteppedMapping), injected crashes and throttling.
  *
- * CONVERGENCE_KINESIS_RUNS sets the number of histories (default 150).
+ * CONVERGENCE_KINESIS_RUNS sets the number of histories (default 150); CONVERGENCE_SEED replays a
+ * run's seed: the bridge's injections are seeded too, so the run replays from its start up to the
+ * failure (replaying the failing history alone would not inject the same way). CONVERGENCE_TRACE=1 prints the streams and
+ * deliveries of a failing history.
  */
 import type { DynamoDBRecord } from 'aws-lambda';
 import fc from 'fast-check';
@@ -76,7 +79,11 @@ test(
   async () => {
     await fc.assert(
       fc.asyncProperty(history, (h) => run.run(h)),
-      { numRuns: RUNS, endOnFailure: true },
+      {
+        numRuns: RUNS,
+        endOnFailure: true,
+        ...(process.env.CONVERGENCE_SEED ? { seed: Number(process.env.CONVERGENCE_SEED) } : {}),
+      },
     );
     expect(run.histories).toBeGreaterThanOrEqual(RUNS);
     expect(held).toBeGreaterThan(0);
