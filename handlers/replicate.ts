@@ -19,6 +19,7 @@ import { DEFAULT_KINESIS_WAIT_MS, imageDigest, orderKinesisKey } from './interna
 import type { DecodedRecord } from './internal/decode';
 import { EventRecord, readBatch, SourceBatch } from './internal/source-batch';
 import { isRedriveEvent } from './internal/stream-record';
+import { compareSequenceNumbers } from './lww';
 import { publishTally, Tally } from './internal/tally';
 
 export { configFromEnv, ENV } from './internal/config';
@@ -149,11 +150,24 @@ async function planKeys(batch: SourceBatch, deps: ExecuteDeps): Promise<KeyWork[
         last: list[list.length - 1],
         wait: { state: { ...state!, waitingSince: order.since }, reason: order.reason },
       };
-    const before = order.late.length ? { ...plan(order.late), outOfOrder: true } : undefined;
-    if (!order.fresh.length) return before!;
+    const work = order.fresh.length ? plan(order.fresh, state) : undefined;
+    // An application write among the fresh changes supersedes every late one, as a settled one does.
+    const localPosition = work?.localPosition ?? state?.localPosition;
+    const before = order.late.length ? planLate(order.late, localPosition, plan) : undefined;
+    if (!work) return before!;
     const last = order.fresh[order.fresh.length - 1];
-    return { ...plan(order.fresh, state), ...(before ? { before } : {}), saveState: { image: imageDigest(last.newImage) } };
+    return { ...work, ...(before ? { before } : {}), saveState: { image: imageDigest(last.newImage), localPosition } };
   });
+}
+
+/**
+ * A key's late Kinesis changes: those at or before its last application write (`localPosition`)
+ * were made before that write, which supersedes them; the rest are settled like a batch delivered again.
+ */
+function planLate(late: DecodedRecord[], localPosition: string | undefined, plan: (records: DecodedRecord[]) => KeyWork): KeyWork {
+  const due = late.filter((r) => localPosition === undefined || compareSequenceNumbers(r.position, localPosition) > 0);
+  const work = plan(due);
+  return { ...work, records: late, last: late[late.length - 1], alreadySettled: late.length - due.length, late: true };
 }
 
 let defaultHandler: ReplicateHandler | undefined;

@@ -97,14 +97,18 @@ export async function executeKey(work: KeyWork, deps: ExecuteDeps): Promise<KeyO
     deps.tally.ttlSkipped += work.ttlSkipped;
     for (const m of work.malformed) await park(deps, m.record, m.reason);
     const action = work.action;
-    const keyDeps = work.outOfOrder ? { ...deps, outOfOrder: true } : deps;
     let settled: Settled | undefined;
     if (action?.kind === 'replicate') await replicate(deps, action.record, action.version);
-    else if (action) settled = await settleInPlace(action, keyDeps);
-    if (!keyDeps.outOfOrder && (work.saveState || needsState(work, settled, deps.config.names))) {
+    else if (action) settled = await settleInPlace(action, deps);
+    if (!deps.outOfOrder && !work.late && (work.saveState || needsState(work, settled, deps.config.names))) {
       await deps.state.save(
         work.keyId,
-        { position: work.last.position, floor: work.floor, ...(work.saveState ? { image: work.saveState.image } : {}) },
+        {
+          position: work.last.position,
+          floor: work.floor,
+          ...(work.saveState ? { image: work.saveState.image } : {}),
+          ...(work.saveState?.localPosition ? { localPosition: work.saveState.localPosition } : {}),
+        },
         deps.now(),
       );
       deps.tally.statesSaved++;

@@ -17,6 +17,7 @@ export const STATE_ATTRIBUTES = {
   floor: 'floor',
   image: 'img',
   waitingSince: 'wait',
+  localPosition: 'loc',
   expiresAt: 'exp',
 } as const;
 
@@ -60,11 +61,13 @@ export function dynamoKeyStateStore(client: DynamoDBClient, table: string): KeyS
             if (id === undefined || !seq) continue;
             const image = item[A.image]?.S;
             const waitingSince = item[A.waitingSince]?.N;
+            const localPosition = item[A.localPosition]?.S;
             out.set(id, {
               position: seq.replace(/^0+(?=\d)/, ''),
               ...(isVersion(floor) ? { floor } : {}),
               ...(image ? { image } : {}),
               ...(waitingSince ? { waitingSince: Number(waitingSince) } : {}),
+              ...(localPosition ? { localPosition } : {}),
             });
           }
           request = res.UnprocessedKeys as typeof request;
@@ -85,6 +88,7 @@ export function dynamoKeyStateStore(client: DynamoDBClient, table: string): KeyS
               ...(state.floor ? { [A.floor]: { S: state.floor } } : {}),
               ...(state.image ? { [A.image]: { S: state.image } } : {}),
               ...(state.waitingSince !== undefined ? { [A.waitingSince]: { N: String(state.waitingSince) } } : {}),
+              ...(state.localPosition ? { [A.localPosition]: { S: state.localPosition } } : {}),
               [A.expiresAt]: { N: String(Math.floor(nowMs / 1000) + STATE_TTL_SECONDS) },
             },
             // Never move back: a slower invocation must not undo what a later batch saved.

@@ -9,9 +9,9 @@
  * batch's changes only when the first one follows it. When it does not, an earlier change is still
  * on its way: the key fails, so Lambda delivers it again from there together with what follows it
  * in the shard, until the missing change arrives or `waitMs` passes (then it goes ahead, and the
- * change that arrives later is settled as out of order). A change at or before the last settled
- * one is a duplicate or arrived too late: it is settled as out of order (nothing is put back over
- * the item; what would need that is parked).
+ * change that arrives later is settled late). A change at or before the last settled one is a
+ * duplicate or arrived late: it is settled like a batch delivered again, without moving the key's
+ * saved state back (KeyWork.late).
  */
 import { createHash } from 'crypto';
 import { compareSequenceNumbers, Item } from '../lww';
@@ -23,7 +23,7 @@ import type { KeyState } from './plan';
 export const DEFAULT_KINESIS_WAIT_MS = 60_000;
 
 export type KinesisKeyOrder =
-  /** Settle `late` out of order, then `fresh` in order. */
+  /** Settle `late` (at or before the saved position), then `fresh` in order. */
   | { readonly kind: 'go'; readonly late: DecodedRecord[]; readonly fresh: DecodedRecord[]; readonly gapAccepted: boolean }
   /** An earlier change of the key has not arrived: fail the key and keep `since`. */
   | { readonly kind: 'wait'; readonly since: number; readonly reason: string };

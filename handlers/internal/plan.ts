@@ -51,6 +51,12 @@ export interface KeyState {
   readonly image?: string;
   /** Kinesis only: epoch ms since which a change of the key has been waiting for an earlier one to arrive. */
   readonly waitingSince?: number;
+  /**
+   * Kinesis only: the position of the key's last settled change that an application made here
+   * (not this writer, not a replicated copy). A change arriving late at or before it needs no
+   * work: that application write was made over it, so it supersedes it.
+   */
+  readonly localPosition?: string;
 }
 
 export interface KeyWork {
@@ -62,6 +68,8 @@ export interface KeyWork {
   readonly floor?: string;
   /** The last record: what the item held after it (undefined after a delete). */
   readonly last: DecodedRecord;
+  /** The position of the last record planned that an application made here (see KeyState.localPosition). */
+  localPosition?: string;
   echoes: number;
   ttlSkipped: number;
   /** This writer's own earlier writes that something newer overtook before they were read. */
@@ -70,14 +78,18 @@ export interface KeyWork {
   alreadySettled: number;
   /** Records of this key that can never be handled, with the reason. */
   readonly malformed: { record: DynamoDBRecord; reason: string }[];
-  /** Planned out of stream order (a redrive, or a late Kinesis change): nothing may be put back over the item. */
-  readonly outOfOrder?: boolean;
+  /**
+   * Kinesis: changes at or before the key's last settled position (a duplicate, or a change that
+   * arrived after later ones were settled). Settled like a batch delivered again, repairs included,
+   * but the key's saved state does not move back to them.
+   */
+  readonly late?: boolean;
   /**
    * Kinesis: save the floor whatever the item carries, with a digest of what the last change left
    * (so the next batch can tell whether its first change is the next one, and a late one is recognised).
    */
-  readonly saveState?: { readonly image: string };
-  /** Kinesis: changes of the key settled out of order before this work (late or duplicated). */
+  readonly saveState?: { readonly image: string; readonly localPosition?: string };
+  /** Kinesis: the key's late changes, settled before this work. */
   readonly before?: KeyWork;
   /** Kinesis: an earlier change of the key has not arrived; fail the key and save this state. */
   readonly wait?: { readonly state: KeyState; readonly reason: string };
@@ -119,19 +131,24 @@ export function planKey(keyId: string, records: DecodedRecord[], self: string, n
       floor = state!.floor;
       settledUpTo = undefined;
     }
+    const byApplication = () => (work.localPosition = rec.position);
     const old = readVersion(rec.oldImage, names, 'old');
     // An unreadable old version is an application's doing; its own record was parked for it.
     if (old.ok) floor = maxVersion(floor, old.version);
     const mint = () => (floor = writerVersion(rec.approximateCreationMs, self, rec.position, floor));
     if (rec.eventName === 'REMOVE') {
       if (isTtlDelete(rec)) work.ttlSkipped++;
-      else action = { kind: 'tombstone', record: rec, version: mint() };
+      else {
+        byApplication();
+        action = { kind: 'tombstone', record: rec, version: mint() };
+      }
       continue;
     }
     const problem = shapeProblem(rec);
     const fresh = readVersion(rec.newImage, names);
     if (problem || !fresh.ok) {
       // Parked for an operator; the work of the key's earlier writes still goes ahead meanwhile.
+      byApplication();
       work.malformed.push({ record: rec.raw, reason: problem ?? (fresh as { reason: string }).reason });
       continue;
     }
@@ -140,6 +157,7 @@ export function planKey(keyId: string, records: DecodedRecord[], self: string, n
     const unchanged = fresh.version === (old.ok ? old.version : undefined) && origin === rec.oldImage?.[names.origin]?.S;
     if (fresh.version === undefined || unchanged) {
       // Written without the helper: the metadata is absent or what the replaced item carried.
+      byApplication();
       const revive = isTombstone(newImage, names) ? { dropTtl: sameAttribute(rec.oldImage, newImage, names.ttl) } : undefined;
       action = { kind: 'stamp', record: rec, version: mint(), ...(revive ? { revive } : {}) };
       continue;
@@ -151,6 +169,7 @@ export function planKey(keyId: string, records: DecodedRecord[], self: string, n
     }
     // A local write with a version (the helper's, or this writer's own from an earlier batch).
     // Equal to the floor means it is the version this writer gave it.
+    if (!isWriterVersion(fresh.version)) byApplication();
     if (floor === undefined || compareVersions(fresh.version, floor) >= 0) {
       floor = fresh.version;
       action = { kind: 'replicate', record: rec, version: fresh.version };
