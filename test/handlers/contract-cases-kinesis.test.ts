@@ -73,7 +73,7 @@ test("GIVEN a plain put then a helper delete in US, a newer delete from EU landi
 
   // Kinesis delivers US's delete (and EU's copy) first; the plain put it deleted comes a batch later.
   await deliverHoldingBack(feed, (c) => c.data.eventName === 'INSERT', {
-    first: ['MODIFY n=undefined', 'MODIFY n=undefined'],
+    first: ['MODIFY tombstone', 'MODIFY tombstone'],
     late: ['INSERT n=1'],
   });
   await drain(dep, feed);
@@ -116,7 +116,7 @@ async function deployWithKinesisIn(region: string, table: string): Promise<{ dep
     kinesis,
     kinesisStreamName: table,
     precision: 'MICROSECOND',
-    // DynamoDB Local's creation times are whole seconds: the bridge reads in stream order, so the
+    // DynamoDB Local's creation times are whole minutes: the bridge reads in stream order, so the
     // time it reads a change at (strictly increasing) keeps every item's changes in their order.
     creationTimeMs: () => (lastMs = Math.max(Date.now(), lastMs + 0.001)),
     inject: (changes) => {
@@ -181,5 +181,6 @@ async function convergedItem(table: string, pk: string, parkedBefore: number): P
 
 function nameOf(r: KinesisStreamRecord): string {
   const change = JSON.parse(Buffer.from(r.kinesis.data, 'base64').toString());
-  return change.eventName === 'REMOVE' ? 'REMOVE' : `${change.eventName} n=${change.dynamodb.NewImage?.n?.N}`;
+  const image = change.dynamodb.NewImage;
+  return change.eventName === 'REMOVE' ? 'REMOVE' : `${change.eventName} ${image?._d ? 'tombstone' : `n=${image?.n?.N}`}`;
 }
