@@ -18,8 +18,9 @@
  *
  * CONVERGENCE_KINESIS_RUNS sets the number of histories (default 150); CONVERGENCE_SEED replays a
  * run's seed: the bridge's injections are seeded too, so the run replays from its start up to the
- * failure (replaying the failing history alone would not inject the same way).
- * CONVERGENCE_TRACE=1 prints the streams and deliveries of a failing history.
+ * failure (replaying the failing history alone would not inject the same way). Even then, which
+ * changes a pump finds depends on timing, so a failure may not recur: a failing history always
+ * prints its streams and deliveries.
  */
 import type { DynamoDBRecord } from 'aws-lambda';
 import fc from 'fast-check';

@@ -16,7 +16,7 @@
  * by SteppedMapping (support/mapping.ts); crashes and throttling are injected by SDK middleware.
  *
  * CONVERGENCE_RUNS sets the number of histories (default 500); CONVERGENCE_SEED replays a run's seed
- * (fast-check prints it on failure), CONVERGENCE_TRACE=1 prints the streams of a failing history.
+ * (fast-check prints it on failure); a failing history prints its streams and deliveries.
  */
 import fc from 'fast-check';
 import { streamsClient } from '../support/dynamodb-local';

@@ -243,7 +243,8 @@ async function runHistory(
   totals.restampedHelperWrites += oracle.writes.filter(
     (w) => w.helperVersion !== undefined && oracle.min(w.id).v !== w.helperVersion,
   ).length;
-  if (problems.length && process.env.CONVERGENCE_TRACE) console.log(trace(mapping, streams));
+  // Always: deliveries depend on timing, so a failing run may not fail again when replayed.
+  if (problems.length) console.log(trace(mapping, streams));
   if (problems.length) throw new Error(`history ${h} broke the contract:\n- ${problems.join('\n- ')}`);
   if (process.env.CONVERGENCE_VERBOSE && h % 50 === 0)
     console.log(JSON.stringify({ h, ...totals, crashes: crash.crashes, injected: fault.injected }));
@@ -323,7 +324,7 @@ function attach(w: AppWrite, fresh: DynamoDBRecord[]): DynamoDBRecord {
   return rec;
 }
 
-/** What each region's stream held and what its writer was given, batch by batch (CONVERGENCE_TRACE=1). */
+/** What each region's stream held and what its writer was given, batch by batch (printed for a failing history). */
 function trace(mapping: SteppedMapping, streams: Record<string, DynamoDBRecord[]>): string {
   const brief = (r: any) => {
     const d = 'kinesis' in r ? JSON.parse(Buffer.from(r.kinesis.data, 'base64').toString()) : r;
