@@ -148,7 +148,8 @@ async function planKeys(batch: SourceBatch, deps: ExecuteDeps): Promise<KeyWork[
         ...plan([]),
         records: list,
         last: list[list.length - 1],
-        wait: { state: { ...state!, waitingSince: order.since }, reason: order.reason },
+        // A key never settled before keeps the time too (position 0: nothing covered yet), or its wait would never end.
+        wait: { state: { ...(state ?? { position: '0' }), waitingSince: order.since }, reason: order.reason },
       };
     const work = order.fresh.length ? plan(order.fresh, state) : undefined;
     // An application write among the fresh changes supersedes every late one, as a settled one does.

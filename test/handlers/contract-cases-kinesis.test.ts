@@ -12,6 +12,7 @@
 import { DeleteItemCommand, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import type { KinesisStreamRecord } from 'aws-lambda';
 import { replicatedWrites } from '../../handlers/client';
+import type { ReplicationConfig } from '../../handlers/replicate';
 import { Item } from '../../handlers/lww';
 import { streamsClient } from '../support/dynamodb-local';
 import { BridgedChange, DynamoDbToKinesisBridge } from '../support/kinesis-bridge';
@@ -100,9 +101,33 @@ test('GIVEN a hard delete settled in US, then a newer put from AP, and Kinesis d
   expect((await convergedItem(dep.table, 'b', parkedBefore))?.n).toEqual({ N: '3' });
 });
 
+test("GIVEN a key's first changes reaching US's writer with one from the middle missing WHEN it stays away longer than the writer's wait THEN the writer goes ahead, and the late change is superseded when it comes", async () => {
+  const { dep, feed } = await deployWithKinesisIn(US, uniqueTable('kgap'), { kinesisWaitMs: 300 });
+  const parkedBefore = world.sqs.messages.length;
+  for (const n of ['1', '2', '3'])
+    await world.ddb[US].send(new PutItemCommand({ TableName: dep.table, Item: { ...key('d'), n: { N: n } } }));
+  feed.holdBack((c) => (c.data.dynamodb.NewImage as Item | undefined)?.n?.N === '2');
+  const gap = await feed.read();
+  expect(gap.map(nameOf)).toEqual(['INSERT n=1', 'MODIFY n=3']);
+  const waiting = await dep.writers[US]({ Records: gap });
+  expect(waiting.batchItemFailures).toHaveLength(2);
+  await new Promise((r) => setTimeout(r, 400));
+  expect((await dep.writers[US]({ Records: gap })).batchItemFailures).toEqual([]);
+
+  feed.holdBack(() => false);
+  // The held change, then the writer's stamp of the last one.
+  expect((await feed.deliverNew()).map(nameOf)).toEqual(['MODIFY n=2', 'MODIFY n=3']);
+  await drain(dep, feed);
+  expect((await convergedItem(dep.table, 'd', parkedBefore))?.n).toEqual({ N: '3' });
+});
+
 /** The table in every region, and `region`'s changes streamed to a local Kinesis stream its writer reads. */
-async function deployWithKinesisIn(region: string, table: string): Promise<{ dep: Deployment; feed: HeldFeed }> {
-  const dep = await deploy(world, table);
+async function deployWithKinesisIn(
+  region: string,
+  table: string,
+  configOverrides: Partial<ReplicationConfig> = {},
+): Promise<{ dep: Deployment; feed: HeldFeed }> {
+  const dep = await deploy(world, table, () => ({ configOverrides }));
   const kinesis = kinesisLocal.client(region);
   const streamArn = await createKinesisStream(kinesis, table, 1);
   let held: BridgedChange[] = [];
@@ -129,9 +154,12 @@ async function deployWithKinesisIn(region: string, table: string): Promise<{ dep
   const feed: HeldFeed = {
     delivered: [],
     holdBack: (p) => (hold = p),
-    async deliverNew() {
+    async read() {
       await bridge.pump();
-      const records = await reader.readNew();
+      return reader.readNew();
+    },
+    async deliverNew() {
+      const records = await feed.read();
       if (records.length) {
         const res = await dep.writers[region]({ Records: records });
         expect(res.batchItemFailures).toEqual([]);
@@ -148,6 +176,8 @@ interface HeldFeed {
   readonly delivered: KinesisStreamRecord[];
   /** Changes for which `p` holds stay in the bridge until a later pump for which it does not. */
   holdBack(p: (c: BridgedChange) => boolean): void;
+  /** Bridges the region's new changes and returns what Kinesis has new, without delivering it. */
+  read(): Promise<KinesisStreamRecord[]>;
   /** Bridges the region's new changes and delivers what Kinesis has new to its writer in one batch. */
   deliverNew(): Promise<KinesisStreamRecord[]>;
 }
