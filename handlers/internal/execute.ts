@@ -101,16 +101,7 @@ export async function executeKey(work: KeyWork, deps: ExecuteDeps): Promise<KeyO
     if (action?.kind === 'replicate') await replicate(deps, action.record, action.version);
     else if (action) settled = await settleInPlace(action, deps);
     if (!deps.outOfOrder && !work.late && (work.saveState || needsState(work, settled, deps.config.names))) {
-      await deps.state.save(
-        work.keyId,
-        {
-          position: work.last.position,
-          floor: work.floor,
-          ...(work.saveState ? { image: work.saveState.image } : {}),
-          ...(work.saveState?.localPosition ? { localPosition: work.saveState.localPosition } : {}),
-        },
-        deps.now(),
-      );
+      await deps.state.save(work.keyId, { position: work.last.position, floor: work.floor, ...work.saveState }, deps.now());
       deps.tally.statesSaved++;
     }
     return { ok: true };
