@@ -21,7 +21,7 @@ function b64(bytes: Uint8Array): string {
   return Buffer.from(bytes).toString('base64');
 }
 
-function canonicalValue(v: AttributeValue): string {
+export function canonicalValue(v: AttributeValue): string {
   if (v.S !== undefined) return `S${JSON.stringify(v.S)}`;
   if (v.N !== undefined) return `N${JSON.stringify(v.N)}`;
   if (v.B !== undefined) return `B${JSON.stringify(b64(v.B))}`;

@@ -2,8 +2,9 @@
  * Settles a key's last local write in its own region (docs/replication-protocol.md, "Settling a
  * local write"):
  * - a write without a version gets one by a metadata-only UpdateItem (never by writing its image
- *   back: the item may have moved on), allowed while the item still holds that write, or a later
- *   local write with a lower version (which saw this one, so the higher version is also its due);
+ *   back: the item may have moved on), allowed while the item still holds that write (its `_v`/`_o`
+ *   and its content: content-condition.ts), or a later local write with a lower version (which saw
+ *   this one, so the higher version is also its due);
  * - a hard delete becomes a tombstone while the key is still absent;
  * - when that is refused, the item that refused it decides: something at least as new, or a later
  *   local write, supersedes this one (that write has its own record); a replicated write older than
@@ -22,6 +23,7 @@ import {
   tombstoneExpiry,
   tombstoneItem,
 } from '../lww';
+import { contentCondition, sameContent } from './content-condition';
 import { classifyFailure, describeError } from './errors';
 import { ExecuteDeps, park, Transient } from './writer-deps';
 import { itemSize, MAX_ITEM_BYTES } from './item-size';
@@ -35,7 +37,7 @@ export interface Settled {
   readonly previous?: Item;
 }
 
-type Verdict = 'done' | 'superseded' | 'repair' | 'retry';
+type Verdict = 'done' | 'superseded' | 'repair' | 'retry' | 'lineage';
 
 interface Write {
   readonly put?: PutItemCommandInput;
@@ -72,6 +74,14 @@ export async function settleInPlace(action: InPlace, deps: ExecuteDeps): Promise
         return { landed: false };
       }
       if (verdict === 'retry') continue;
+      if (verdict === 'lineage') {
+        deps.tally.contentCheckOverridden++;
+        deps.log('warn', "DynamoDB found the item's content unequal to the record's image, which is equal to it", {
+          record: rec.sequenceNumber,
+        });
+        write = await firstWrite(action, deps, false);
+        continue;
+      }
       if (deps.outOfOrder) {
         await park(
           deps,
@@ -93,6 +103,13 @@ function judge(current: Item | undefined, action: InPlace, deps: ExecuteDeps): V
   const held = current[names.version]?.S;
   // No version (or not ours to read): a later write made without the helper; its record settles it.
   if (held === undefined || !isVersion(held)) return 'superseded';
+  const image = action.record.newImage;
+  if (action.kind === 'stamp' && held === image?.[names.version]?.S && current[names.origin]?.S === image?.[names.origin]?.S) {
+    // Same `_v`/`_o`, other content: a later write made without the helper, or the copy this write
+    // updated landing again after a later local write. Either is a later record, which settles it.
+    // The same content means DynamoDB judged equal values unequal: set the version on `_v`/`_o` alone.
+    return sameContent(current, image!, names) ? 'lineage' : 'superseded';
+  }
   const order = compareVersions(held, action.version);
   if (order === 0) return 'done';
   if (order > 0) return 'superseded';
@@ -103,7 +120,7 @@ function judge(current: Item | undefined, action: InPlace, deps: ExecuteDeps): V
   return earlierRepair ? 'repair' : 'superseded';
 }
 
-async function firstWrite(action: InPlace, deps: ExecuteDeps): Promise<Write | undefined> {
+async function firstWrite(action: InPlace, deps: ExecuteDeps, checkContent = true): Promise<Write | undefined> {
   const { names, sourceRegion: self } = deps.config;
   const rec = action.record;
   if (action.kind === 'tombstone') {
@@ -126,10 +143,21 @@ async function firstWrite(action: InPlace, deps: ExecuteDeps): Promise<Write | u
   }
   const heldVersion = image[names.version]?.S;
   const heldOrigin = image[names.origin]?.S;
+  const content = checkContent
+    ? contentCondition(image, rec.oldImage, Object.keys(rec.keys), names)
+    : { expression: '', names: {}, values: {}, unchecked: 0 };
+  if (content.unchecked)
+    deps.log('warn', 'item has too many attributes to check them all before setting its version', {
+      record: rec.sequenceNumber,
+      unchecked: content.unchecked,
+    });
   const lineage =
-    heldVersion === undefined
+    (heldVersion === undefined
       ? 'attribute_not_exists(#v)'
-      : `#v = :heldV AND ${heldOrigin === undefined ? 'attribute_not_exists(#o)' : '#o = :heldO'}`;
+      : `#v = :heldV AND ${heldOrigin === undefined ? 'attribute_not_exists(#o)' : '#o = :heldO'}`) +
+    (content.expression ? ` AND ${content.expression}` : '');
+  // Reviving removes the tombstone marker (and its expiry), which is this write's alone: a later
+  // local write (a helper delete, or a write that set its own expiry) must keep its own.
   const removals = ['#w', ...(action.revive ? ['#d'] : []), ...(action.revive?.dropTtl ? ['#t'] : [])];
   return {
     repair: false,
@@ -137,7 +165,10 @@ async function firstWrite(action: InPlace, deps: ExecuteDeps): Promise<Write | u
       TableName: rec.sourceTable,
       Key: rec.keys,
       UpdateExpression: `SET #v = :v, #o = :self REMOVE ${removals.join(', ')}`,
-      ConditionExpression: `attribute_exists(#k) AND ((${lineage}) OR (#o = :self AND #v < :v AND attribute_not_exists(#w)))`,
+      // DynamoDB refuses redundant parentheses: a revive's one alternative goes without.
+      ConditionExpression: action.revive
+        ? `attribute_exists(#k) AND ${lineage}`
+        : `attribute_exists(#k) AND ((${lineage}) OR (#o = :self AND #v < :v AND attribute_not_exists(#w)))`,
       ExpressionAttributeNames: {
         '#k': rec.keyAttribute,
         '#v': names.version,
@@ -145,8 +176,10 @@ async function firstWrite(action: InPlace, deps: ExecuteDeps): Promise<Write | u
         '#w': names.writtenFor,
         ...(action.revive ? { '#d': names.deleted } : {}),
         ...(action.revive?.dropTtl ? { '#t': names.ttl } : {}),
+        ...content.names,
       },
       ExpressionAttributeValues: {
+        ...content.values,
         ':v': { S: action.version },
         ':self': { S: self },
         ...(heldVersion !== undefined ? { ':heldV': { S: heldVersion } } : {}),

@@ -13,6 +13,7 @@ export const METRIC = {
   echoesSkipped: 'EchoesSkipped',
   selfStamped: 'SelfStamped',
   stampSuperseded: 'StampSuperseded',
+  contentCheckOverridden: 'ContentCheckOverridden',
   repaired: 'Repaired',
   statesSaved: 'KeyStatesSaved',
   waiting: 'KeysWaitingForEarlierChange',
@@ -35,6 +36,11 @@ export class Tally {
   echoesSkipped = 0;
   selfStamped = 0;
   stampSuperseded = 0;
+  /**
+   * Versions set in place on `_v`/`_o` alone because DynamoDB found the item's content unequal to
+   * the record's image where this writer found it equal (settle.ts); expected to stay 0.
+   */
+  contentCheckOverridden = 0;
   /** Local writes put back over a replicated write that landed on them but should have lost. */
   repaired = 0;
   /** Keys whose floor was saved because the item did not carry it to the next record. */
@@ -52,8 +58,19 @@ export class Tally {
 
   /** A plain summary for the log line and for tests. */
   summary() {
-    const { records, echoesSkipped, selfStamped, stampSuperseded, repaired, statesSaved, waiting, ttlSkipped, parked, failedRecords } =
-      this;
+    const {
+      records,
+      echoesSkipped,
+      selfStamped,
+      stampSuperseded,
+      contentCheckOverridden,
+      repaired,
+      statesSaved,
+      waiting,
+      ttlSkipped,
+      parked,
+      failedRecords,
+    } = this;
     const targets = Object.fromEntries(
       Object.entries(this.targets).map(([r, t]) => [
         r,
@@ -65,6 +82,7 @@ export class Tally {
       echoesSkipped,
       selfStamped,
       stampSuperseded,
+      contentCheckOverridden,
       repaired,
       statesSaved,
       waiting,
@@ -82,6 +100,7 @@ export function publishTally(tally: Tally, base: Metrics, perTarget: (region: st
   base.addMetric(METRIC.echoesSkipped, c, tally.echoesSkipped);
   base.addMetric(METRIC.selfStamped, c, tally.selfStamped);
   base.addMetric(METRIC.stampSuperseded, c, tally.stampSuperseded);
+  base.addMetric(METRIC.contentCheckOverridden, c, tally.contentCheckOverridden);
   base.addMetric(METRIC.repaired, c, tally.repaired);
   base.addMetric(METRIC.statesSaved, c, tally.statesSaved);
   base.addMetric(METRIC.waiting, c, tally.waiting);

@@ -126,6 +126,55 @@ test('GIVEN a plain put, then a hard delete, and an older copy landing on the de
   await expectConverged(dep.table, 'g', undefined);
 });
 
+/**
+ * A copy that lands twice (its batch retried) carries the same version and origin both times, and
+ * a plain update keeps them: the writer's stamp for the plain update must not take the copy's second
+ * landing, which came after a later local write, for the update it was made for.
+ */
+async function copyLandingTwice(name: string, later: (table: string) => Promise<unknown>) {
+  const dep = await deploy(world, uniqueTable(name));
+  const ahead = replicatedWrites({ region: AP, now: () => Date.now() + 5000 });
+  await world.ddb[AP].send(new PutItemCommand(ahead.put({ TableName: dep.table, Item: { ...key('r'), n: { N: '0' } } })));
+  const copy = await dep.readers[AP].readNew();
+  await deliver(dep, AP, copy);
+  await world.ddb[EU].send(
+    new UpdateItemCommand({
+      TableName: dep.table,
+      Key: key('r'),
+      UpdateExpression: 'SET n = :n',
+      ExpressionAttributeValues: { ':n': { N: '1' } },
+    }),
+  );
+  await later(dep.table);
+  await deliver(dep, AP, copy); // AP's batch again (a retry after a timeout): the copy lands over EU's later write
+  expect((await get(EU, dep.table, 'r'))?.n).toEqual({ N: '0' });
+  const eu = await dep.readers[EU].readNew();
+  expect(eu.map((r) => r.eventName)).toEqual(['INSERT', 'MODIFY', expect.any(String), expect.any(String)]);
+  await deliver(dep, EU, eu.slice(0, 2)); // EU's writer sees the copy and the plain update only
+  await deliver(dep, EU, eu.slice(2));
+  await pump(world, dep);
+  return dep;
+}
+
+test('GIVEN a copy, a plain update over it, a helper write from a clock behind, and the copy landing again WHEN the writer settles the plain update first THEN the helper write wins everywhere', async () => {
+  const behind = replicatedWrites({ region: EU, now: () => Date.now() - 10_000 });
+  const dep = await copyLandingTwice('relanded', (table) =>
+    world.ddb[EU].send(
+      new UpdateItemCommand(
+        behind.update({ TableName: table, Key: key('r'), UpdateExpression: 'SET n = :n', ExpressionAttributeValues: { ':n': { N: '2' } } }),
+      ),
+    ),
+  );
+  await expectConverged(dep.table, 'r', { n: { N: '2' } });
+});
+
+test('GIVEN a copy, a plain update over it, a hard delete, and the copy landing again WHEN the writer settles the plain update first THEN the delete wins everywhere', async () => {
+  const dep = await copyLandingTwice('relanded-delete', (table) =>
+    world.ddb[EU].send(new DeleteItemCommand({ TableName: table, Key: key('r') })),
+  );
+  await expectConverged(dep.table, 'r', undefined);
+});
+
 test('GIVEN a deleted item WHEN it is updated without the helper THEN it is visible everywhere, without the tombstone marker or its expiry', async () => {
   const dep = await deploy(world, uniqueTable('revive'));
   const eu = replicatedWrites({ region: EU });
@@ -145,6 +194,29 @@ test('GIVEN a deleted item WHEN it is updated without the helper THEN it is visi
   expect(item!._d).toBeUndefined();
   expect(item!._ttl).toBeUndefined();
   expect(item!._o).toEqual({ S: AP });
+});
+
+test('GIVEN a deleted item updated without the helper, then deleted again through the helper at a lower version WHEN the writer settles the update first THEN the delete wins everywhere', async () => {
+  const dep = await deploy(world, uniqueTable('revive-deleted'));
+  // A clock that stands still: both deletes and the update's minted version fall in one millisecond.
+  const at = Date.now() + 5000;
+  const eu = replicatedWrites({ region: EU, now: () => at });
+  await world.ddb[EU].send(new PutItemCommand(eu.put({ TableName: dep.table, Item: { ...key('t'), n: { N: '0' } } })));
+  await world.ddb[EU].send(new PutItemCommand(eu.delete({ TableName: dep.table, Key: key('t') })));
+  await world.ddb[EU].send(
+    new UpdateItemCommand({
+      TableName: dep.table,
+      Key: key('t'),
+      UpdateExpression: 'SET n = :n',
+      ExpressionAttributeValues: { ':n': { N: '1' } },
+    }),
+  );
+  const updated = await dep.readers[EU].readNew();
+  await world.ddb[EU].send(new PutItemCommand(eu.delete({ TableName: dep.table, Key: key('t') })));
+  // The update's version is one millisecond past the deletes' clock: the second delete is below it.
+  await deliver(dep, EU, updated);
+  await pump(world, dep);
+  await expectConverged(dep.table, 't', undefined);
 });
 
 test('GIVEN a write made by a clock 10 s behind, after its region saw a write from a clock 5 s ahead WHEN every stream drains THEN the later write wins everywhere', async () => {

@@ -141,6 +141,50 @@ describe('replica writer', () => {
     expect(sum(AP, (s) => s.selfStamped)).toBe(3);
   });
 
+  test('GIVEN items with every attribute type, and with 500 attributes, written and then updated without the helper WHEN the writer sets their versions THEN DynamoDB finds each item holding its record content the first time and every region holds them', async () => {
+    const dep = await freshDeployment();
+    const typed: Item = {
+      pk: { S: 'raw-types' },
+      n: { N: '1.50' },
+      b: { B: new Uint8Array([0, 255, 7]) },
+      nul: { NULL: true },
+      m: { M: { deep: { L: [{ SS: ['z', 'a'] }, { B: new Uint8Array([1]) }] } } },
+      ss: { SS: ['b', 'a', 'ü'] },
+      ns: { NS: ['10', '-2.5', '1e2'] },
+      bs: { BS: [new Uint8Array([9]), new Uint8Array([0, 0]), new Uint8Array([1, 2, 3])] },
+      'with space.and.dots': { S: '' },
+    };
+    const wide: Item = { pk: { S: 'raw-wide' } };
+    for (let i = 0; i < 500; i++) wide[`attribute_${i}`] = { S: `value ${i}` };
+    for (const item of [typed, wide]) await world.ddb[AP].send(new PutItemCommand({ TableName: dep.table, Item: item }));
+    await pump(world, dep);
+    const update = (pk: string, expression: string, values: Item) =>
+      world.ddb[AP].send(
+        new UpdateItemCommand({
+          TableName: dep.table,
+          Key: { pk: { S: pk } },
+          UpdateExpression: expression,
+          ExpressionAttributeValues: values,
+        }),
+      );
+    await update('raw-types', 'SET m.deep[1] = :b, ns = :ns REMOVE nul', {
+      ':b': { BS: [new Uint8Array([5]), new Uint8Array([4])] },
+      ':ns': { NS: ['3', '1'] },
+    });
+    await update('raw-wide', 'SET attribute_7 = :x REMOVE attribute_8', { ':x': { S: 'changed' } });
+    await pump(world, dep);
+    expect(sum(AP, (s) => s.selfStamped)).toBe(4);
+    expect(sum(AP, (s) => s.stampSuperseded + s.contentCheckOverridden + s.repaired + s.parked)).toBe(0);
+    const snap = await snapshot(world, dep.table);
+    for (const pk of ['raw-types', 'raw-wide']) {
+      expect(snap[AP].get(pk)!._o).toEqual({ S: AP });
+      expect(snap[EU].get(pk)).toEqual(snap[AP].get(pk));
+      expect(snap[US].get(pk)).toEqual(snap[AP].get(pk));
+    }
+    expect(snap[AP].get('raw-types')!.nul).toBeUndefined();
+    expect(snap[AP].get('raw-wide')!.attribute_7).toEqual({ S: 'changed' });
+  });
+
   test('GIVEN a target that already holds a newer version WHEN an older local write is replicated THEN the target keeps the newer one and the write counts as stale', async () => {
     const dep = await freshDeployment();
     const old = replicatedWrites({ region: EU, now: () => 1_000 });
