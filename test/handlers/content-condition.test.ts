@@ -16,15 +16,18 @@ import { createStreamTable, StreamReader } from '../support/streams';
 const TABLE = 'content-condition';
 let local: DynamoDbLocal;
 let ddb: DynamoDBClient;
+let streams: ReturnType<typeof streamsClient>;
 let stream: StreamReader;
 
 beforeAll(async () => {
   local = await startDynamoDbLocal();
   ddb = dynamoClient(local.endpoint);
-  stream = new StreamReader(streamsClient(local.endpoint), await createStreamTable(ddb, TABLE), 'eu-west-1');
+  streams = streamsClient(local.endpoint);
+  stream = new StreamReader(streams, await createStreamTable(ddb, TABLE), 'eu-west-1');
 }, 120_000);
 afterAll(async () => {
   ddb?.destroy();
+  streams?.destroy();
   await local?.stop();
 });
 
