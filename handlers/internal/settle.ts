@@ -101,15 +101,16 @@ function judge(current: Item | undefined, action: InPlace, deps: ExecuteDeps): V
   // Absent: deleted after this write (a stamp), or a race with this very check (a tombstone).
   if (!current) return action.kind === 'stamp' ? 'superseded' : 'retry';
   const held = current[names.version]?.S;
-  // No version (or not ours to read): a later write made without the helper; its record settles it.
-  if (held === undefined || !isVersion(held)) return 'superseded';
   const image = action.record.newImage;
   if (action.kind === 'stamp' && held === image?.[names.version]?.S && current[names.origin]?.S === image?.[names.origin]?.S) {
-    // Same `_v`/`_o`, other content: a later write made without the helper, or the copy this write
-    // updated landing again after a later local write. Either is a later record, which settles it.
-    // The same content means DynamoDB judged equal values unequal: set the version on `_v`/`_o` alone.
+    // Same `_v`/`_o` (or none), other content: a later write made without the helper, or the copy
+    // this write updated landing again after a later local write. Either is a later record, which
+    // settles it. The same content means DynamoDB judged equal values unequal: set the version on
+    // `_v`/`_o` alone.
     return sameContent(current, image!, names) ? 'lineage' : 'superseded';
   }
+  // No version (or not ours to read): a later write made without the helper; its record settles it.
+  if (held === undefined || !isVersion(held)) return 'superseded';
   const order = compareVersions(held, action.version);
   if (order === 0) return 'done';
   if (order > 0) return 'superseded';

@@ -5,9 +5,11 @@
  *   (real connection refusals; the region's data survives);
  * - throttling: the target's SDK client gets a request handler that answers the first N requests
  *   with DynamoDB's HTTP 400 ProvisionedThroughputExceededException, then forwards to the real one;
- * - the failure queue is a FAKE SQS (there is no local SQS), which can also be made to fail.
+ * - the failure queue is a FAKE SQS (there is no local SQS), which can also be made to fail;
+ * - DynamoDB finding equal content unequal: the writer's source client sends a stamp's content
+ *   check with a value changed, so real DynamoDB Local refuses it with the real item.
  */
-import { GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { GetItemCommand, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { DynamoDBRecord } from 'aws-lambda';
 import { Readable } from 'stream';
@@ -139,6 +141,49 @@ describe('replica writer faults', () => {
     expect(res.batchItemFailures).toEqual([]);
     expect(throttle.state.throttled).toBe(3);
     expect((await world.ddb[US].send(new GetItemCommand({ TableName: table, Key: { pk: { S: 't2' } } }))).Item).toBeDefined();
+  });
+
+  test('GIVEN DynamoDB finding a plain write unequal to its own stream image (injected) WHEN the writer sets its version THEN it sets it on _v/_o alone, counts it, and every region holds the write', async () => {
+    const table = uniqueTable('unequal');
+    let injected = 0;
+    const clients = localClients((c) => {
+      c.middlewareStack.add(
+        (next) => async (args) => {
+          const input = args.input as { ConditionExpression?: string; ExpressionAttributeValues?: Record<string, unknown> };
+          if (injected === 2 || !input.ConditionExpression?.includes(':c0')) return next(args);
+          injected++;
+          return next({
+            ...args,
+            input: { ...input, ExpressionAttributeValues: { ...input.ExpressionAttributeValues, ':c0': { S: 'never stored' } } },
+          });
+        },
+        { step: 'initialize', name: 'unequalContent' },
+      );
+      return c;
+    });
+    const counts: { contentCheckOverridden: number; selfStamped: number; stampSuperseded: number }[] = [];
+    const dep = await deploy(world, table, (r) => (r === EU ? { clients, onInvocation: (s) => counts.push(s) } : {}));
+    await world.ddb[EU].send(new PutItemCommand({ TableName: table, Item: { pk: { S: 'plain' }, n: { N: '1' } } }));
+    await pump(world, dep);
+    // Once with no `_v`/`_o` to check (a put), once with the ones of a copy that the update kept.
+    await world.ddb[US].send(new PutItemCommand(replicatedWrites({ region: US }).put({ TableName: table, Item: { pk: { S: 'plain' } } })));
+    await pump(world, dep);
+    await world.ddb[EU].send(
+      new UpdateItemCommand({
+        TableName: table,
+        Key: { pk: { S: 'plain' } },
+        UpdateExpression: 'SET n = :n',
+        ExpressionAttributeValues: { ':n': { N: '2' } },
+      }),
+    );
+    await pump(world, dep);
+    expect(injected).toBe(2);
+    const total = (k: keyof (typeof counts)[number]) => counts.reduce((a, s) => a + s[k], 0);
+    expect([total('contentCheckOverridden'), total('selfStamped'), total('stampSuperseded')]).toEqual([2, 2, 0]);
+    expect((await world.ddb[US].send(new GetItemCommand({ TableName: table, Key: { pk: { S: 'plain' } } }))).Item?.n).toEqual({ N: '2' });
+    const snap = await snapshot(world, table);
+    expect(snap[EU].get('plain')!._o).toEqual({ S: EU });
+    for (const r of [US, AP]) expect(snap[r].get('plain')).toEqual(snap[EU].get('plain'));
   });
 
   test('GIVEN an unstamped item that only fits without replication metadata WHEN the writer sees it THEN it is parked with the full record and its reason, and the batch succeeds', async () => {
