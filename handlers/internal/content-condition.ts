@@ -37,7 +37,10 @@ export function contentCondition(
   oldImage: Item | undefined,
   keyNames: string[],
   names: LwwAttributeNames,
+  /** How many times the condition uses these terms: each use takes its share of the budget. */
+  uses = 1,
 ): ContentCondition {
+  const budget = { bytes: CONTENT_CONDITION_BUDGET.bytes / uses, terms: Math.floor(CONTENT_CONDITION_BUDGET.terms / uses) };
   const skip = new Set([...keyNames, names.version, names.origin]);
   const changed = (a: string) => oldImage?.[a] === undefined || canonicalValue(oldImage[a]) !== canonicalValue(newImage[a]);
   const present = Object.keys(newImage).filter((a) => !skip.has(a));
@@ -52,7 +55,7 @@ export function contentCondition(
   let length = 0;
   for (const [i, { a, equal }] of terms.entries()) {
     const part = equal ? `#c${i} = :c${i}` : `attribute_not_exists(#c${i})`;
-    if (parts.length === CONTENT_CONDITION_BUDGET.terms || length + part.length + 5 > CONTENT_CONDITION_BUDGET.bytes) break;
+    if (parts.length === budget.terms || length + part.length + 5 > budget.bytes) break;
     length += part.length + 5;
     parts.push(part);
     out.names[`#c${i}`] = a;

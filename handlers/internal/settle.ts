@@ -145,7 +145,7 @@ async function firstWrite(action: InPlace, deps: ExecuteDeps, checkContent = tru
   const heldVersion = image[names.version]?.S;
   const heldOrigin = image[names.origin]?.S;
   const content = checkContent
-    ? contentCondition(image, rec.oldImage, Object.keys(rec.keys), names)
+    ? contentCondition(image, rec.oldImage, Object.keys(rec.keys), names, action.revive ? 2 : 1)
     : { expression: '', names: {}, values: {}, unchecked: 0 };
   if (content.unchecked)
     deps.log('warn', 'item has too many attributes to check them all before setting its version', {
@@ -157,19 +157,23 @@ async function firstWrite(action: InPlace, deps: ExecuteDeps, checkContent = tru
       ? 'attribute_not_exists(#v)'
       : `#v = :heldV AND ${heldOrigin === undefined ? 'attribute_not_exists(#o)' : '#o = :heldO'}`) +
     (content.expression ? ` AND ${content.expression}` : '');
-  // Reviving removes the tombstone marker (and its expiry), which is this write's alone: a later
-  // local write (a helper delete, or a write that set its own expiry) must keep its own.
   const removals = ['#w', ...(action.revive ? ['#d'] : []), ...(action.revive?.dropTtl ? ['#t'] : [])];
+  // A later local write with a lower version saw this one, so this version is also its due. But
+  // reviving also removes the tombstone marker (and its expiry), which is this write's alone: the
+  // later write takes it only when it holds this write's content (this writer set an earlier
+  // record's version on it), never a later delete or an update that set its own expiry.
+  const later = '#o = :self AND #v < :v AND attribute_not_exists(#w)';
+  const laterLocal = action.revive ? (content.expression ? `${later} AND ${content.expression}` : undefined) : later;
   return {
     repair: false,
     update: {
       TableName: rec.sourceTable,
       Key: rec.keys,
       UpdateExpression: `SET #v = :v, #o = :self REMOVE ${removals.join(', ')}`,
-      // DynamoDB refuses redundant parentheses: a revive's one alternative goes without.
-      ConditionExpression: action.revive
-        ? `attribute_exists(#k) AND ${lineage}`
-        : `attribute_exists(#k) AND ((${lineage}) OR (#o = :self AND #v < :v AND attribute_not_exists(#w)))`,
+      // DynamoDB refuses redundant parentheses: one alternative goes without.
+      ConditionExpression: laterLocal
+        ? `attribute_exists(#k) AND ((${lineage}) OR (${laterLocal}))`
+        : `attribute_exists(#k) AND ${lineage}`,
       ExpressionAttributeNames: {
         '#k': rec.keyAttribute,
         '#v': names.version,

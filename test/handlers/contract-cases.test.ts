@@ -219,6 +219,31 @@ test('GIVEN a deleted item updated without the helper, then deleted again throug
   await expectConverged(dep.table, 't', undefined);
 });
 
+test('GIVEN a helper delete from a clock behind, then a plain update reviving it, WHEN the writer sets the delete its version after the update was made THEN the update wins everywhere', async () => {
+  const dep = await deploy(world, uniqueTable('revive-restamped'));
+  // Past DynamoDB Local's record times, which are whole minutes rounded down.
+  const behind = replicatedWrites({ region: EU, now: () => Date.now() - 300_000 });
+  const plain = (n: string) =>
+    world.ddb[EU].send(
+      new UpdateItemCommand({
+        TableName: dep.table,
+        Key: key('u'),
+        UpdateExpression: 'SET n = :n',
+        ExpressionAttributeValues: { ':n': { N: n } },
+      }),
+    );
+  await world.ddb[EU].send(new PutItemCommand({ TableName: dep.table, Item: { ...key('u'), n: { N: '0' } } }));
+  // The delete's version is below the plain put's: the writer must give it a version of its own.
+  await world.ddb[EU].send(new PutItemCommand(behind.delete({ TableName: dep.table, Key: key('u') })));
+  const deleted = await dep.readers[EU].readNew();
+  await plain('1');
+  // That version lands on the update made over the tombstone (a later local write, which saw it)...
+  await deliver(dep, EU, deleted);
+  // ...and the update's own version, which also takes the tombstone marker away, must land on it in turn.
+  await pump(world, dep);
+  await expectConverged(dep.table, 'u', { n: { N: '1' } });
+});
+
 test('GIVEN a write made by a clock 10 s behind, after its region saw a write from a clock 5 s ahead WHEN every stream drains THEN the later write wins everywhere', async () => {
   const dep = await deploy(world, uniqueTable('skew'));
   const ahead = replicatedWrites({ region: EU, now: () => Date.now() + 5000 });

@@ -183,6 +183,22 @@ describe('replica writer', () => {
     }
     expect(snap[AP].get('raw-types')!.nul).toBeUndefined();
     expect(snap[AP].get('raw-wide')!.attribute_7).toEqual({ S: 'changed' });
+
+    // Reviving a deleted item uses the content check twice in one condition: it must still fit.
+    await world.ddb[AP].send(
+      new PutItemCommand(replicatedWrites({ region: AP }).delete({ TableName: dep.table, Key: { pk: { S: 'raw-wide' } } })),
+    );
+    await pump(world, dep);
+    const values: Item = {};
+    const sets = Array.from({ length: 150 }, (_, i) => ((values[`:a${i}`] = { S: `back ${i}` }), `attribute_${i} = :a${i}`));
+    await update('raw-wide', `SET ${sets.join(', ')}`, values);
+    await pump(world, dep);
+    expect(sum(AP, (s) => s.selfStamped)).toBe(5);
+    expect(sum(AP, (s) => s.stampSuperseded + s.contentCheckOverridden + s.repaired + s.parked)).toBe(0);
+    const revived = await snapshot(world, dep.table);
+    expect(revived[AP].get('raw-wide')!._d).toBeUndefined();
+    expect(revived[AP].get('raw-wide')!.attribute_149).toEqual({ S: 'back 149' });
+    for (const r of [EU, US]) expect(revived[r].get('raw-wide')).toEqual(revived[AP].get('raw-wide'));
   });
 
   test('GIVEN a target that already holds a newer version WHEN an older local write is replicated THEN the target keeps the newer one and the write counts as stale', async () => {
