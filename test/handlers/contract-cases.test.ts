@@ -28,6 +28,13 @@ const get = async (region: string, table: string, pk: string) =>
   (await world.ddb[region].send(new GetItemCommand({ TableName: table, Key: key(pk), ConsistentRead: true }))).Item as Item | undefined;
 const everywhere = async (table: string, pk: string) => Promise.all([EU, US, AP].map((r) => get(r, table, pk)));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** An update that sets `n`: sent as is, a write made without the helper; or passed through a helper's `update`. */
+const setN = (table: string, pk: string, n: string) => ({
+  TableName: table,
+  Key: key(pk),
+  UpdateExpression: 'SET n = :n',
+  ExpressionAttributeValues: { ':n': { N: n } },
+});
 
 async function deliver(dep: Deployment, region: string, records: DynamoDBRecord[]) {
   const res = await dep.writers[region](streamEvent(records));
@@ -62,26 +69,10 @@ test('GIVEN a plain update whose batch is retried late, after another region mad
     new PutItemCommand(replicatedWrites({ region: EU }).put({ TableName: dep.table, Item: { ...key('b'), n: { N: '0' } } })),
   );
   await pump(world, dep);
-  await world.ddb[EU].send(
-    new UpdateItemCommand({
-      TableName: dep.table,
-      Key: key('b'),
-      UpdateExpression: 'SET n = :n',
-      ExpressionAttributeValues: { ':n': { N: '1' } },
-    }),
-  );
+  await world.ddb[EU].send(new UpdateItemCommand(setN(dep.table, 'b', '1')));
   const pending = await dep.readers[EU].readNew(); // EU's writer fails on it (target down, say) and retries later
   await sleep(20);
-  await world.ddb[US].send(
-    new UpdateItemCommand(
-      replicatedWrites({ region: US }).update({
-        TableName: dep.table,
-        Key: key('b'),
-        UpdateExpression: 'SET n = :n',
-        ExpressionAttributeValues: { ':n': { N: '2' } },
-      }),
-    ),
-  );
+  await world.ddb[US].send(new UpdateItemCommand(replicatedWrites({ region: US }).update(setN(dep.table, 'b', '2'))));
   await pump({ ...world, regions: [US, AP] }, dep); // EU's writer is still stuck
   await sleep(20);
   await deliver(dep, EU, pending);
@@ -137,14 +128,7 @@ async function copyLandingTwice(name: string, later: (table: string) => Promise<
   await world.ddb[AP].send(new PutItemCommand(ahead.put({ TableName: dep.table, Item: { ...key('r'), n: { N: '0' } } })));
   const copy = await dep.readers[AP].readNew();
   await deliver(dep, AP, copy);
-  await world.ddb[EU].send(
-    new UpdateItemCommand({
-      TableName: dep.table,
-      Key: key('r'),
-      UpdateExpression: 'SET n = :n',
-      ExpressionAttributeValues: { ':n': { N: '1' } },
-    }),
-  );
+  await world.ddb[EU].send(new UpdateItemCommand(setN(dep.table, 'r', '1')));
   await later(dep.table);
   await deliver(dep, AP, copy); // AP's batch again (a retry after a timeout): the copy lands over EU's later write
   expect((await get(EU, dep.table, 'r'))?.n).toEqual({ N: '0' });
@@ -159,11 +143,7 @@ async function copyLandingTwice(name: string, later: (table: string) => Promise<
 test('GIVEN a copy, a plain update over it, a helper write from a clock behind, and the copy landing again WHEN the writer settles the plain update first THEN the helper write wins everywhere', async () => {
   const behind = replicatedWrites({ region: EU, now: () => Date.now() - 10_000 });
   const dep = await copyLandingTwice('relanded', (table) =>
-    world.ddb[EU].send(
-      new UpdateItemCommand(
-        behind.update({ TableName: table, Key: key('r'), UpdateExpression: 'SET n = :n', ExpressionAttributeValues: { ':n': { N: '2' } } }),
-      ),
-    ),
+    world.ddb[EU].send(new UpdateItemCommand(behind.update(setN(table, 'r', '2')))),
   );
   await expectConverged(dep.table, 'r', { n: { N: '2' } });
 });
@@ -203,14 +183,7 @@ test('GIVEN a deleted item updated without the helper, then deleted again throug
   const eu = replicatedWrites({ region: EU, now: () => at });
   await world.ddb[EU].send(new PutItemCommand(eu.put({ TableName: dep.table, Item: { ...key('t'), n: { N: '0' } } })));
   await world.ddb[EU].send(new PutItemCommand(eu.delete({ TableName: dep.table, Key: key('t') })));
-  await world.ddb[EU].send(
-    new UpdateItemCommand({
-      TableName: dep.table,
-      Key: key('t'),
-      UpdateExpression: 'SET n = :n',
-      ExpressionAttributeValues: { ':n': { N: '1' } },
-    }),
-  );
+  await world.ddb[EU].send(new UpdateItemCommand(setN(dep.table, 't', '1')));
   const updated = await dep.readers[EU].readNew();
   await world.ddb[EU].send(new PutItemCommand(eu.delete({ TableName: dep.table, Key: key('t') })));
   // The update's version is one millisecond past the deletes' clock: the second delete is below it.
@@ -223,15 +196,7 @@ test('GIVEN a helper delete from a clock behind, then a plain update reviving it
   const dep = await deploy(world, uniqueTable('revive-restamped'));
   // Past DynamoDB Local's record times, which are whole minutes rounded down.
   const behind = replicatedWrites({ region: EU, now: () => Date.now() - 300_000 });
-  const plain = (n: string) =>
-    world.ddb[EU].send(
-      new UpdateItemCommand({
-        TableName: dep.table,
-        Key: key('u'),
-        UpdateExpression: 'SET n = :n',
-        ExpressionAttributeValues: { ':n': { N: n } },
-      }),
-    );
+  const plain = (n: string) => world.ddb[EU].send(new UpdateItemCommand(setN(dep.table, 'u', n)));
   await world.ddb[EU].send(new PutItemCommand({ TableName: dep.table, Item: { ...key('u'), n: { N: '0' } } }));
   // The delete's version is below the plain put's: the writer must give it a version of its own.
   await world.ddb[EU].send(new PutItemCommand(behind.delete({ TableName: dep.table, Key: key('u') })));
