@@ -1,4 +1,4 @@
-import { Lazy, TerraformProvider, TerraformStack, Token } from 'cdktf';
+import { Lazy, TerraformProvider, Token } from 'cdktf';
 import { Construct, IConstruct } from 'constructs';
 import { CloudwatchDashboard } from '@cdktf/provider-aws/lib/cloudwatch-dashboard';
 import { CloudwatchMetricAlarm } from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm';
@@ -9,6 +9,7 @@ import { dashboardBody, MetricWidgetSpec } from './internal/dashboard';
 import { LIMITS } from './internal/limits';
 import { metricAlarm, resolveAlarmSettings, validateActions, validateAlarmSettings } from './internal/metric-alarm';
 import { PIPELINE_ALARMS, pipelineAlarmPlan } from './internal/pipeline-alarm-catalog';
+import { checkProviderRegion, effectiveProvider, literalProviderRegion } from './internal/provider-region';
 import { PropsValidator } from './internal/validation';
 import type { AlarmSettings, MetricId, PipelineAlarmKey } from './props/alarm-settings';
 
@@ -148,6 +149,7 @@ export class PipelineAlarms extends Construct {
     super(scope, id);
     const v = new PropsValidator(this);
     validateProps(v, props);
+    checkProviderRegion(v, this, 'region', props.region, props.provider, 'its graphs would read a region where these alarms are not');
     const plan = pipelineAlarmPlan(props, v);
     v.throwIfInvalid();
     this.alarmNamePrefix = plan.prefix;
@@ -224,6 +226,14 @@ export class PipelineAlarms extends Construct {
     v.matches(`${prop}.key`, key, /^[A-Za-z][A-Za-z0-9]*$/, 'letters and digits starting with a letter');
     v.matches(`${prop}.nameSuffix`, props.nameSuffix, NAME_SUFFIX, '1..50 characters without control characters');
     v.matches(`${prop}.region`, props.region, REGION, 'an AWS region name such as eu-west-1');
+    checkProviderRegion(
+      v,
+      this,
+      `${prop}.region`,
+      props.region,
+      props.provider ?? this.props.provider,
+      'an alarm watches metrics of its own region only; its graph would show another',
+    );
     v.matches(`${prop}.description`, props.description, /^[\s\S]{0,1024}$/, 'at most 1024 characters (CloudWatch limit)');
     validateAlarmSettings(v, prop, settings);
     v.throwIfInvalid();
@@ -288,13 +298,7 @@ function validateProps(v: PropsValidator, props: PipelineAlarmsProps): void {
  * so there only Terraform knows the region.
  */
 function literalRegion(scope: IConstruct, provider?: TerraformProvider): string | undefined {
-  const aws =
-    provider ??
-    TerraformStack.of(scope).node.children.find(
-      (c): c is TerraformProvider => c instanceof TerraformProvider && c.terraformResourceType === 'aws' && !c.alias,
-    );
-  const region = (aws as { region?: unknown } | undefined)?.region;
-  return typeof region === 'string' && !Token.isUnresolved(region) ? region : undefined;
+  return literalProviderRegion(effectiveProvider(scope, provider));
 }
 
 /** Derived names keep to [0-9A-Za-z_-] (dashboards, topics); tokens are left to Terraform. */

@@ -13,6 +13,7 @@ import { IDataTable, IStreamSource, StreamTable } from '../stream-table';
 import { ReplicaAccessRole } from './access-role';
 import { GlobalTableAlarms } from './internal/global-alarms';
 import { planReplication } from './internal/plan';
+import { checkRegionProviders } from './internal/providers';
 import type { IReplicaWriter, LwwNames, ReplicaRegionProps, ReplicatedTableProps, ReplicationMode } from './props';
 import { regionProvider, replicaAttribute, ReplicaStream } from './region';
 import { ReplicaWriter, WriterTarget } from './writer';
@@ -69,6 +70,7 @@ export class ReplicatedTable extends Construct {
     super(scope, id);
     const v = new PropsValidator(this);
     const plan = planReplication(v, props);
+    checkRegionProviders(v, this, plan.regions, plan.mode);
     const actions = props.alarms?.actionArns ?? {};
     for (const [region, arns] of Object.entries(actions)) {
       validateActions(v, `alarms.actionArns.${region}`, arns);

@@ -200,7 +200,9 @@ describe('PipelineAlarms validation', () => {
         },
       }),
     ).not.toThrow();
-    expect(() => build({ aliasName: 'v1-blue', region: 'us-gov-west-1', alarmNamePrefix: 'p'.repeat(200) })).not.toThrow();
+    const gov = newStack();
+    const provider = new AwsProvider(gov, 'gov', { region: 'us-gov-west-1', alias: 'gov' });
+    expect(() => build({ aliasName: 'v1-blue', region: 'us-gov-west-1', provider, alarmNamePrefix: 'p'.repeat(200) }, gov)).not.toThrow();
   });
 
   test('GIVEN settings that are Terraform variables WHEN constructed THEN they are left to Terraform', () => {
