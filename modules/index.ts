@@ -82,6 +82,7 @@ export { ReplicaAccessRole } from './replication/access-role';
 export type { ReplicaAccessRoleProps } from './replication/access-role';
 export { REPLICATION_METRICS_NAMESPACE } from './replication/props';
 export type {
+  GlobalTableConsistency,
   IReplicaWriter,
   LwwNames,
   ReplicaRegionProps,

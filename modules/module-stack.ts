@@ -54,7 +54,8 @@ const DEFAULT_AWS_VERSION_CONSTRAINT = '>= 5.100.0, < 7.0.0';
  */
 export class ModuleStack extends TerraformStack {
   private readonly providers = new Map<string, AwsProvider>();
-  private readonly awsVersionConstraint: string;
+  /** The hashicorp/aws version range the module declares. */
+  readonly awsVersionConstraint: string;
 
   constructor(scope: Construct, id: string, props: ModuleStackProps = {}) {
     super(scope, id);

@@ -41,6 +41,18 @@ export interface IReplicaWriter extends IConstruct {
 export type ReplicationMode = 'multi-active' | 'one-way' | 'global-table';
 
 /**
+ * Consistency of a global table (`mode: 'global-table'`), fixed when the table is created:
+ * - `eventual` (MREC): every replica accepts writes on its own and replicates them within about a
+ *   second, last writer wins; a region that is cut off keeps working and catches up when it returns.
+ * - `strong` (MRSC): a write returns once it is stored in a second region, and a strongly
+ *   consistent read in any region sees it (recovery point objective zero); a region cut off from
+ *   the others stops taking writes and strongly consistent reads. Needs exactly three regions of
+ *   one region set, or two and a `witnessRegion`, and hashicorp/aws >= 6.3.0 (>= 6.22.0 with a
+ *   witness) through its provider binding: docs/replication-modes.md, docs/limits.md.
+ */
+export type GlobalTableConsistency = 'eventual' | 'strong';
+
+/**
  * - `fan-out`: one writer per stream writes to every target (one of the stream's 2 readers).
  * - `per-target`: one writer per (stream, target) pair, so a slow region delays only its own copy;
  *   refused when a stream would get more than 2 readers.
@@ -174,6 +186,23 @@ export interface ReplicatedTableProps {
    */
   readonly mode?: ReplicationMode;
   /**
+   * Consistency of the global table, with `mode: 'global-table'` (it cannot change once the table
+   * exists). `strong` needs exactly three regions of one region set (US: us-east-1, us-east-2,
+   * us-west-2; EU: eu-west-1, eu-west-2, eu-west-3, eu-central-1; AP: ap-northeast-1,
+   * ap-northeast-2, ap-northeast-3), or two and a `witnessRegion`; no TTL attribute (MRSC has no
+   * TTL); a provider binding of hashicorp/aws >= 6.3.0 (synth fails on the 5.x bindings, which
+   * lack `replica.consistency_mode`).
+   * @default 'eventual'
+   */
+  readonly globalTableConsistency?: GlobalTableConsistency;
+  /**
+   * With `globalTableConsistency: 'strong'` and two regions: the region of the table's witness,
+   * which stores the replicated data for the quorum but serves no reads or writes (no table, stream
+   * or provider there). In the region set of the other two; needs hashicorp/aws >= 6.22.0.
+   * @default none: three full replicas
+   */
+  readonly witnessRegion?: string;
+  /**
    * `fan-out`: one writer per stream writes every target (one mapping per stream, leaving a reader
    * free for your consumer); `per-target`: one writer per target region (refused when a stream
    * would get more than 2 readers).
@@ -213,8 +242,9 @@ export interface ReplicatedTableProps {
    */
   readonly attributeNames?: Partial<Omit<LwwNames, 'ttl'>>;
   /**
-   * TTL attribute of every table. Tombstones carry their expiry in it, so it is always on.
-   * @default '_ttl'
+   * TTL attribute of every table. Tombstones carry their expiry in it, so it is always on, except
+   * on a strongly consistent global table, which cannot have TTL (it must stay unset there).
+   * @default '_ttl' ('none' with globalTableConsistency 'strong')
    */
   readonly timeToLiveAttribute?: string;
   /** Capacity mode of every table. @default 'PAY_PER_REQUEST' */
@@ -244,6 +274,10 @@ export interface ReplicatedTableProps {
    * @default see ReplicationAlarmProps
    */
   readonly alarms?: ReplicationAlarmProps;
-  /** One CloudWatch dashboard (in the home region) with every region's graphs. @default true */
+  /**
+   * One CloudWatch dashboard (in the home region) with every region's graphs. A strongly
+   * consistent global table gets none: it has no writers and no ReplicationLatency metric.
+   * @default true
+   */
   readonly dashboard?: boolean;
 }

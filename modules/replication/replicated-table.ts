@@ -1,4 +1,4 @@
-import { dependable, Lazy, TerraformProvider } from 'cdktf';
+import { dependable, Lazy, TerraformProvider, TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
 import { CloudwatchDashboard } from '@cdktf/provider-aws/lib/cloudwatch-dashboard';
 import type { DynamodbTable } from '@cdktf/provider-aws/lib/dynamodb-table';
@@ -9,12 +9,14 @@ import { validateActions } from '../internal/metric-alarm';
 import { physicalName } from '../internal/naming';
 import { PropsValidator } from '../internal/validation';
 import { TableKinesisStream } from '../kinesis-stream';
+import { ModuleStack } from '../module-stack';
 import { IDataTable, IStreamSource, StreamTable } from '../stream-table';
 import { ReplicaAccessRole } from './access-role';
 import { GlobalTableAlarms } from './internal/global-alarms';
 import { planReplication } from './internal/plan';
+import { applyStrongConsistency, checkGlobalTableConsistency } from './internal/strong-consistency';
 import { checkRegionProviders } from './internal/providers';
-import type { IReplicaWriter, LwwNames, ReplicaRegionProps, ReplicatedTableProps, ReplicationMode } from './props';
+import type { GlobalTableConsistency, IReplicaWriter, LwwNames, ReplicaRegionProps, ReplicatedTableProps, ReplicationMode } from './props';
 import { regionProvider, replicaAttribute, ReplicaStream } from './region';
 import { ReplicaWriter, WriterTarget } from './writer';
 
@@ -60,6 +62,10 @@ export class ReplicatedTable extends Construct {
   /** Every replica writer, in the order of the regions they read. */
   readonly writers: IReplicaWriter[] = [];
   readonly dashboard?: CloudwatchDashboard;
+  /** The global table's consistency (global-table mode only). */
+  readonly globalTableConsistency?: GlobalTableConsistency;
+  /** The witness region of a strongly consistent global table with two replicas. */
+  readonly witnessRegion?: string;
   /** The global table resource (global-table mode only). */
   readonly globalTable?: DynamodbTable;
   /** DynamoDB ReplicationLatency alarms per region pair (global-table mode with alarms on; empty otherwise). */
@@ -71,6 +77,7 @@ export class ReplicatedTable extends Construct {
     const v = new PropsValidator(this);
     const plan = planReplication(v, props);
     checkRegionProviders(v, this, plan.regions, plan.mode);
+    const consistency = checkGlobalTableConsistency(v, props);
     const actions = props.alarms?.actionArns ?? {};
     for (const [region, arns] of Object.entries(actions)) {
       validateActions(v, `alarms.actionArns.${region}`, arns);
@@ -81,6 +88,10 @@ export class ReplicatedTable extends Construct {
     v.throwIfInvalid();
     this.mode = plan.mode;
     this.names = plan.names;
+    if (plan.mode === 'global-table') {
+      this.globalTableConsistency = consistency;
+      this.witnessRegion = props.witnessRegion;
+    }
 
     this.regions =
       plan.mode === 'global-table'
@@ -151,7 +162,8 @@ export class ReplicatedTable extends Construct {
         this.widgets.push(...writer.widgets);
       }
     }
-    if (plan.mode === 'global-table') {
+    // A strongly consistent global table publishes no ReplicationLatency: a write returns only once another region has it.
+    if (plan.mode === 'global-table' && consistency === 'eventual') {
       this.widgets.push(...globalTableWidgets(props.tableName, this.regions, props.alarms?.replicationLag?.threshold));
       if (alarmsOn) {
         const regions = this.regions.map((r) => ({ region: r.region, provider: r.provider, actionArns: actionsFor(r.region) }));
@@ -166,7 +178,8 @@ export class ReplicatedTable extends Construct {
       }
     }
 
-    if (props.dashboard !== false) {
+    // Nothing to graph for a strongly consistent global table: it has no writers and no ReplicationLatency.
+    if (props.dashboard !== false && this.widgets.length > 0) {
       this.dashboard = new CloudwatchDashboard(this, 'Dashboard', {
         provider: this.home.provider,
         dashboardName: `${props.tableName}-replication`.replace(/[^0-9A-Za-z_-]+/g, '-').slice(0, 255),
@@ -268,8 +281,11 @@ export class ReplicatedTable extends Construct {
   private globalRegions(props: ReplicatedTableProps, regions: ReplicaRegionProps[]): ReplicaRegion[] {
     const [home, ...replicas] = regions;
     const provider = regionProvider(this, home.region, home.provider);
+    const strong = props.globalTableConsistency === 'strong';
     const table = new StreamTable(this, `Table-${home.region}`, {
       ...tableSettings(props),
+      // A strongly consistent global table cannot have TTL (its timeToLiveAttribute is refused).
+      timeToLiveAttribute: strong ? undefined : (props.timeToLiveAttribute ?? '_ttl'),
       encryptionKeyArn: home.encryptionKeyArn,
       provider,
     });
@@ -278,14 +294,24 @@ export class ReplicatedTable extends Construct {
     // them with aws_dynamodb_table_replica.
     table.table.streamEnabled = true;
     table.table.streamViewType = 'NEW_AND_OLD_IMAGES';
-    table.table.putReplica(
-      replicas.map((r) => ({
-        regionName: r.region,
-        kmsKeyArn: r.encryptionKeyArn,
-        pointInTimeRecovery: props.pointInTimeRecovery ?? true,
-        propagateTags: true,
-      })),
-    );
+    const replicaBlocks = replicas.map((r) => ({
+      regionName: r.region,
+      kmsKeyArn: r.encryptionKeyArn,
+      pointInTimeRecovery: props.pointInTimeRecovery ?? true,
+      propagateTags: true,
+    }));
+    if (strong) {
+      const v = new PropsValidator(this);
+      const stack = TerraformStack.of(this);
+      applyStrongConsistency(
+        v,
+        table.table,
+        replicaBlocks,
+        props.witnessRegion,
+        stack instanceof ModuleStack ? stack.awsVersionConstraint : undefined,
+      );
+      v.throwIfInvalid();
+    } else table.table.putReplica(replicaBlocks);
     (this as { globalTable?: DynamodbTable }).globalTable = table.table;
     const homeRegion: ReplicaRegion = {
       region: home.region,

@@ -277,6 +277,47 @@ describe.each(ROWS)('consumer $id: $flavour + $framework.0 $framework.1 + $bindi
     expect(stackJson(c, 'orders-module').terraform.required_providers.aws.version).toBe('>= 5.100.0, < 7.0.0');
   });
 
+  test('GIVEN a strongly consistent global table WHEN synthesized THEN a 6.x binding emits STRONG replicas and the witness, and the 5.100 binding refuses it naming the versions', () => {
+    const refused = join(c.dir, 'mrsc-refused.json');
+    if (row.binding[1] === '20.1.0') {
+      expect(existsSync(join(c.dir, 'cdktf.out.mrsc', 'stacks', 'mrsc', 'cdk.tf.json'))).toBe(false);
+      expect(JSON.parse(readFileSync(refused, 'utf8'))).toEqual([
+        'mrsc/Ledger: globalTableConsistency must be used with a provider binding of hashicorp/aws >= 6.3.0 (such as @cdktf/provider-aws 21.x or @cdktn/provider-aws 25.x) ' +
+          '(the installed binding was generated from hashicorp/aws 5.100.0, which has no replica.consistency_mode; upgrade the binding, or keep globalTableConsistency \'eventual\') (got "strong")',
+      ]);
+      return;
+    }
+    expect(existsSync(refused)).toBe(false);
+    const tf = JSON.parse(readFileSync(join(c.dir, 'cdktf.out.mrsc', 'stacks', 'mrsc', 'cdk.tf.json'), 'utf8'));
+    const tables = Object.values<any>(tf.resource.aws_dynamodb_table);
+    const strong = (region: string) => ({
+      region_name: region,
+      consistency_mode: 'STRONG',
+      point_in_time_recovery: true,
+      propagate_tags: true,
+    });
+    const shape = (t: any) => ({ name: t.name, provider: t.provider, replica: t.replica, witness: t.global_table_witness, ttl: t.ttl });
+    expect(tables.map(shape)).toEqual([
+      {
+        name: 'ledger',
+        provider: 'aws.us_east_1',
+        replica: [strong('us-east-2'), strong('us-west-2')],
+        witness: undefined,
+        ttl: undefined,
+      },
+      {
+        name: 'accounts',
+        provider: 'aws.us_east_1',
+        replica: [strong('us-east-2')],
+        witness: { region_name: 'us-west-2' },
+        ttl: undefined,
+      },
+    ]);
+    // MRSC publishes no ReplicationLatency and has no writers: nothing to alarm on or graph.
+    expect(Object.keys(tf.resource).sort()).toEqual(['aws_dynamodb_table']);
+    expect(unknownAttributes(tf, c.binding)).toEqual([]);
+  });
+
   test('GIVEN the installed package WHEN its write helper and error class are used outside a synth THEN they work across the package boundary', () => {
     const out = JSON.parse(sh(c.dir, 'node', ['out/checks.js']));
     expect(out.put.Item).toEqual({ pk: { S: 'c-1' }, _v: { S: expect.stringMatching(/^\d{13}#eu-west-1#\w+$/) }, _o: { S: 'eu-west-1' } });
