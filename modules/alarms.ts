@@ -11,6 +11,8 @@ import { metricAlarm, resolveAlarmSettings, validateActions, validateAlarmSettin
 import { PIPELINE_ALARMS, pipelineAlarmPlan } from './internal/pipeline-alarm-catalog';
 import { PropsValidator } from './internal/validation';
 import type { AlarmSettings, MetricId, PipelineAlarmKey } from './props/alarm-settings';
+import { checkKnownProps } from './internal/known-props';
+import { PROP_SHAPES } from './internal/prop-shapes';
 
 /** The failure destination as the alarms need it; a `FailureDestination` fits as it is. */
 export interface FailureDestinationRef {
@@ -146,6 +148,7 @@ export class PipelineAlarms extends Construct {
     private readonly props: PipelineAlarmsProps,
   ) {
     super(scope, id);
+    checkKnownProps(this, PROP_SHAPES.PipelineAlarmsProps, props);
     const v = new PropsValidator(this);
     validateProps(v, props);
     const plan = pipelineAlarmPlan(props, v);
@@ -203,6 +206,7 @@ export class PipelineAlarms extends Construct {
    * dashboard. Defaults: Maximum > threshold (0), one 60-second period, missing data not breaching.
    */
   addAlarm(key: string, props: ExtraAlarmProps): CloudwatchMetricAlarm | undefined {
+    checkKnownProps(this, PROP_SHAPES.ExtraAlarmProps, props);
     const v = new PropsValidator(this);
     const settings = resolveAlarmSettings(
       {

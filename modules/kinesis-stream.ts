@@ -8,6 +8,8 @@ import { KinesisReaders, kinesisReadAccess } from './internal/kinesis-readers';
 import { physicalName } from './internal/naming';
 import { validateKinesisStream } from './internal/kinesis-validation';
 import { PropsValidator } from './internal/validation';
+import { checkKnownProps } from './internal/known-props';
+import { PROP_SHAPES } from './internal/prop-shapes';
 
 /** How a consumer reads a Kinesis stream: polling with the throughput all pollers share, or an enhanced fan-out consumer of its own. */
 export type KinesisThroughput = 'shared' | 'fan-out';
@@ -95,6 +97,7 @@ export class TableKinesisStream extends Construct implements IKinesisSource {
 
   constructor(scope: Construct, id: string, props: TableKinesisStreamProps) {
     super(scope, id);
+    checkKnownProps(this, PROP_SHAPES.TableKinesisStreamProps, props);
     const v = new PropsValidator(this);
     const name = props.stream?.streamName ?? physicalName(this, 128);
     validateKinesisStream(v, props.stream ?? {}, name, props.existingStream !== undefined);
