@@ -229,7 +229,7 @@ export class PipelineAlarms extends Construct {
     v.matches(`${prop}.nameSuffix`, props.nameSuffix, NAME_SUFFIX, '1..50 characters without control characters');
     v.matches(`${prop}.region`, props.region, REGION, 'an AWS region name such as eu-west-1');
     v.matches(`${prop}.description`, props.description, /^[\s\S]{0,1024}$/, 'at most 1024 characters (CloudWatch limit)');
-    validateAlarmSettings(v, prop, settings);
+    validateAlarmSettings(v, prop, settings, isUserMetric(props));
     v.throwIfInvalid();
     if (props.enabled === false) return undefined;
     const alarm = metricAlarm(this, `Extra-${key}`, {
@@ -304,4 +304,9 @@ function literalRegion(scope: IConstruct, provider?: TerraformProvider): string 
 /** Derived names keep to [0-9A-Za-z_-] (dashboards, topics); tokens are left to Terraform. */
 function safeName(name: string): string {
   return Token.isUnresolved(name) ? name : name.replace(/[^0-9A-Za-z_-]+/g, '-').slice(0, 255);
+}
+
+/** An extra alarm on a metric outside the AWS/ namespaces may watch a value that goes below 0. */
+function isUserMetric(props: ExtraAlarmProps): boolean {
+  return !/^AWS\//.test(props.namespace);
 }

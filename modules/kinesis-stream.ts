@@ -34,6 +34,8 @@ export interface IKinesisSource extends IConstruct {
   readonly streamName: string;
   /** The customer-managed key of the stream, when it has one: readers get kms:Decrypt on it. */
   readonly encryptionKeyArn?: string;
+  /** Hours the stream keeps a record, when known: consumers refuse a longer maximum record age. */
+  readonly retentionHours?: number;
   /** Provider (region) of the stream; consumers default to it. */
   readonly provider?: TerraformProvider;
   /**
@@ -91,6 +93,8 @@ export class TableKinesisStream extends Construct implements IKinesisSource {
   readonly streamArn: string;
   readonly streamName: string;
   readonly encryptionKeyArn?: string;
+  /** Hours the stream keeps a record; unknown for an existing stream. */
+  readonly retentionHours?: number;
   readonly creationTimePrecision: CreationTimePrecision;
   readonly provider?: TerraformProvider;
   private readonly readers: KinesisReaders;
@@ -128,6 +132,7 @@ export class TableKinesisStream extends Construct implements IKinesisSource {
       this.streamArn = this.stream.arn;
       this.streamName = this.stream.name;
       this.encryptionKeyArn = o.kmsKeyArn;
+      this.retentionHours = o.retentionHours ?? 24;
     }
     this.destination = new DynamodbKinesisStreamingDestination(this, 'Destination', {
       provider: props.provider,

@@ -15,6 +15,7 @@ import { bindCode } from './internal/lambda-code';
 import { physicalName } from './internal/naming';
 import { INDEX_ACTIONS } from './internal/table-access';
 import { PropsValidator } from './internal/validation';
+import { validateConsumerSafety } from './internal/consumer-safety';
 import type { StreamEventSourceOptions } from './props/event-source';
 import type { Bundle, FunctionOptions, LambdaCode } from './props/function';
 import { TABLE_ITEM_ACTIONS } from './props/policy';
@@ -100,7 +101,9 @@ export class StreamConsumer extends Construct {
       streamViewType: kinesis ? undefined : (source as IStreamSource).streamViewType,
       onFailureArn: props.onFailure?.destinationArn,
       fanOutConsumerName: consumerName,
+      retentionHours: kinesis?.retentionHours,
     });
+    validateConsumerSafety(v, props);
     v.throwIfInvalid();
 
     this.source = source;

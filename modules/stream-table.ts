@@ -150,6 +150,7 @@ export class StreamTable extends Construct implements IStreamSource, IDataTable 
     if (encryption === 'CUSTOMER_MANAGED' && !props.encryptionKeyArn) {
       v.fail('encryptionKeyArn', props.encryptionKeyArn, 'a KMS key ARN', 'encryption CUSTOMER_MANAGED needs the key');
     }
+    v.matches('encryptionKeyArn', props.encryptionKeyArn, LIMITS.kmsKeyArn.pattern, LIMITS.kmsKeyArn.described, LIMITS.kmsKeyArn.why);
     if (encryption !== 'CUSTOMER_MANAGED' && props.encryptionKeyArn) {
       v.fail('encryptionKeyArn', props.encryptionKeyArn, 'unset', `encryption ${encryption} does not use a customer-managed key`);
     }

@@ -112,12 +112,14 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return proto === Object.prototype || proto === null;
 }
 
-/** The known name nearest to `name` (case-insensitive edit distance), when near enough to be a typo. */
+/** The known name nearest to `name` (case-insensitive edit distance or prefix), when near enough to be a slip. */
 function closest(name: string, known: string[]): string | undefined {
   let best: string | undefined;
   let bestDistance = Number.POSITIVE_INFINITY;
   for (const candidate of known) {
-    const d = editDistance(name.toLowerCase(), candidate.toLowerCase());
+    const [a, b] = [name.toLowerCase(), candidate.toLowerCase()];
+    // A shortened name (kmsKey for kmsKeyArn) is as likely a slip as a typo.
+    const d = a.length >= 3 && (b.startsWith(a) || a.startsWith(b)) ? Math.min(2, editDistance(a, b)) : editDistance(a, b);
     if (d < bestDistance) [best, bestDistance] = [candidate, d];
   }
   return bestDistance <= Math.max(2, Math.floor(name.length / 3)) ? best : undefined;

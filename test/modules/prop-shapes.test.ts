@@ -9,7 +9,11 @@ import { PROP_SHAPES } from '../../modules/internal/prop-shapes';
 
 const ROOT = path.join(__dirname, '../..');
 const INDEX = path.join(ROOT, 'modules/index.ts');
-const program = ts.createProgram([INDEX], { strict: true, target: ts.ScriptTarget.ES2022, moduleResolution: ts.ModuleResolutionKind.Node10 });
+const program = ts.createProgram([INDEX], {
+  strict: true,
+  target: ts.ScriptTarget.ES2022,
+  moduleResolution: ts.ModuleResolutionKind.Node10,
+});
 const checker = program.getTypeChecker();
 const rootExports = checker.getExportsOfModule(checker.getSymbolAtLocation(program.getSourceFile(INDEX)!)!);
 
