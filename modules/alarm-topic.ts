@@ -7,6 +7,8 @@ import { SnsTopicPolicy } from '@cdktf/provider-aws/lib/sns-topic-policy';
 import { denyInsecureTransport, resourcePolicyDocument, ResourcePolicyStatement, SNS_TOPIC_POLICY_ACTIONS } from './internal/iam';
 import { LIMITS } from './internal/limits';
 import { PropsValidator } from './internal/validation';
+import { checkKnownProps } from './internal/known-props';
+import { PROP_SHAPES } from './internal/prop-shapes';
 
 /** Props of an {@link AlarmTopic}. */
 export interface AlarmTopicProps {
@@ -50,6 +52,7 @@ export class AlarmTopic extends Construct {
 
   constructor(scope: Construct, id: string, props: AlarmTopicProps) {
     super(scope, id);
+    checkKnownProps(this, PROP_SHAPES.AlarmTopicProps, props);
     new PropsValidator(this).matches('topicName', props.topicName, LIMITS.snsName.pattern, LIMITS.snsName.described).throwIfInvalid();
     let keyArn = props.kmsKeyArn;
     if (!keyArn) {

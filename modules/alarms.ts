@@ -12,6 +12,8 @@ import { PIPELINE_ALARMS, pipelineAlarmPlan } from './internal/pipeline-alarm-ca
 import { checkProviderRegion, effectiveProvider, literalProviderRegion } from './internal/provider-region';
 import { PropsValidator } from './internal/validation';
 import type { AlarmSettings, MetricId, PipelineAlarmKey } from './props/alarm-settings';
+import { checkKnownProps } from './internal/known-props';
+import { PROP_SHAPES } from './internal/prop-shapes';
 
 /** The failure destination as the alarms need it; a `FailureDestination` fits as it is. */
 export interface FailureDestinationRef {
@@ -147,6 +149,7 @@ export class PipelineAlarms extends Construct {
     private readonly props: PipelineAlarmsProps,
   ) {
     super(scope, id);
+    checkKnownProps(this, PROP_SHAPES.PipelineAlarmsProps, props);
     const v = new PropsValidator(this);
     validateProps(v, props);
     checkProviderRegion(v, this, 'region', props.region, props.provider, 'its graphs would read a region where these alarms are not');
@@ -205,6 +208,7 @@ export class PipelineAlarms extends Construct {
    * dashboard. Defaults: Maximum > threshold (0), one 60-second period, missing data not breaching.
    */
   addAlarm(key: string, props: ExtraAlarmProps): CloudwatchMetricAlarm | undefined {
+    checkKnownProps(this, PROP_SHAPES.ExtraAlarmProps, props);
     const v = new PropsValidator(this);
     const settings = resolveAlarmSettings(
       {
@@ -235,7 +239,7 @@ export class PipelineAlarms extends Construct {
       'an alarm watches metrics of its own region only; its graph would show another',
     );
     v.matches(`${prop}.description`, props.description, /^[\s\S]{0,1024}$/, 'at most 1024 characters (CloudWatch limit)');
-    validateAlarmSettings(v, prop, settings);
+    validateAlarmSettings(v, prop, settings, isUserMetric(props));
     v.throwIfInvalid();
     if (props.enabled === false) return undefined;
     const alarm = metricAlarm(this, `Extra-${key}`, {
@@ -304,4 +308,9 @@ function literalRegion(scope: IConstruct, provider?: TerraformProvider): string 
 /** Derived names keep to [0-9A-Za-z_-] (dashboards, topics); tokens are left to Terraform. */
 function safeName(name: string): string {
   return Token.isUnresolved(name) ? name : name.replace(/[^0-9A-Za-z_-]+/g, '-').slice(0, 255);
+}
+
+/** An extra alarm on a metric outside the AWS/ namespaces may watch a value that goes below 0. */
+function isUserMetric(props: ExtraAlarmProps): boolean {
+  return !/^AWS\//.test(props.namespace);
 }

@@ -11,6 +11,8 @@ import { LIMITS } from './internal/limits';
 import { physicalName } from './internal/naming';
 import { PropsValidator } from './internal/validation';
 import type { OnFailureTarget, PolicyStatement } from './props/policy';
+import { checkKnownProps } from './internal/known-props';
+import { PROP_SHAPES } from './internal/prop-shapes';
 
 /**
  * Where an event source mapping reports batches it gave up on: an SQS queue or SNS topic (the
@@ -114,6 +116,7 @@ export class FailureDestination extends Construct implements OnFailureTarget {
 
   constructor(scope: Construct, id: string, props: FailureDestinationProps = {}) {
     super(scope, id);
+    checkKnownProps(this, PROP_SHAPES.FailureDestinationProps, props);
     this.kind = props.kind ?? 'sqs';
     this.kmsKeyArn = props.kmsKeyArn;
     validate(this, this.kind, props);

@@ -8,6 +8,8 @@ import { KinesisReaders, kinesisReadAccess } from './internal/kinesis-readers';
 import { physicalName } from './internal/naming';
 import { validateKinesisStream } from './internal/kinesis-validation';
 import { PropsValidator } from './internal/validation';
+import { checkKnownProps } from './internal/known-props';
+import { PROP_SHAPES } from './internal/prop-shapes';
 
 /** How a consumer reads a Kinesis stream: polling with the throughput all pollers share, or an enhanced fan-out consumer of its own. */
 export type KinesisThroughput = 'shared' | 'fan-out';
@@ -32,6 +34,8 @@ export interface IKinesisSource extends IConstruct {
   readonly streamName: string;
   /** The customer-managed key of the stream, when it has one: readers get kms:Decrypt on it. */
   readonly encryptionKeyArn?: string;
+  /** Hours the stream keeps a record, when known: consumers refuse a longer maximum record age. */
+  readonly retentionHours?: number;
   /** Provider (region) of the stream; consumers default to it. */
   readonly provider?: TerraformProvider;
   /**
@@ -89,12 +93,15 @@ export class TableKinesisStream extends Construct implements IKinesisSource {
   readonly streamArn: string;
   readonly streamName: string;
   readonly encryptionKeyArn?: string;
+  /** Hours the stream keeps a record; unknown for an existing stream. */
+  readonly retentionHours?: number;
   readonly creationTimePrecision: CreationTimePrecision;
   readonly provider?: TerraformProvider;
   private readonly readers: KinesisReaders;
 
   constructor(scope: Construct, id: string, props: TableKinesisStreamProps) {
     super(scope, id);
+    checkKnownProps(this, PROP_SHAPES.TableKinesisStreamProps, props);
     const v = new PropsValidator(this);
     const name = props.stream?.streamName ?? physicalName(this, 128);
     validateKinesisStream(v, props.stream ?? {}, name, props.existingStream !== undefined);
@@ -125,6 +132,7 @@ export class TableKinesisStream extends Construct implements IKinesisSource {
       this.streamArn = this.stream.arn;
       this.streamName = this.stream.name;
       this.encryptionKeyArn = o.kmsKeyArn;
+      this.retentionHours = o.retentionHours ?? 24;
     }
     this.destination = new DynamodbKinesisStreamingDestination(this, 'Destination', {
       provider: props.provider,

@@ -2,6 +2,8 @@ import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { TerraformAsset, TerraformOutput, TerraformStack, TerraformVariable, TerraformVariableValidationConfig } from 'cdktf';
 import { Construct } from 'constructs';
 import { PropsValidator } from './internal/validation';
+import { checkKnownProps } from './internal/known-props';
+import { PROP_SHAPES } from './internal/prop-shapes';
 
 /** Props of a {@link ModuleStack}. */
 export interface ModuleStackProps {
@@ -59,6 +61,7 @@ export class ModuleStack extends TerraformStack {
 
   constructor(scope: Construct, id: string, props: ModuleStackProps = {}) {
     super(scope, id);
+    checkKnownProps(this, PROP_SHAPES.ModuleStackProps, props);
     const aliases = props.providerAliases ?? [];
     const v = new PropsValidator(this);
     for (const alias of aliases)
@@ -89,6 +92,7 @@ export class ModuleStack extends TerraformStack {
 
   /** An input variable whose Terraform name is exactly `name`. */
   variable(name: string, opts: ModuleVariableOptions): TerraformVariable {
+    checkKnownProps(this, PROP_SHAPES.ModuleVariableOptions, opts);
     const variable = new TerraformVariable(this, `var_${name}`, opts);
     variable.overrideLogicalId(name);
     return variable;

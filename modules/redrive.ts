@@ -19,6 +19,8 @@ import { PropsValidator } from './internal/validation';
 import type { PolicyStatement } from './props/policy';
 import type { FailureRedriveSettings, RedriveTiming } from './props/redrive-settings';
 import { isKinesisSource, StreamConsumer } from './stream-consumer';
+import { checkKnownProps } from './internal/known-props';
+import { PROP_SHAPES } from './internal/prop-shapes';
 
 /** Props of a {@link FailureRedrive}. */
 export interface FailureRedriveProps extends FailureRedriveSettings {
@@ -81,6 +83,7 @@ export class FailureRedrive extends Construct {
 
   constructor(scope: Construct, id: string, props: FailureRedriveProps) {
     super(scope, id);
+    checkKnownProps(this, PROP_SHAPES.FailureRedriveProps, props);
     const functionName = props.functionName ?? physicalName(this, 64);
     const roleName = props.roleName ?? physicalName(this, 64, '-role');
     const failure = props.failureDestination;

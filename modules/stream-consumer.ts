@@ -15,12 +15,15 @@ import { bindCode } from './internal/lambda-code';
 import { physicalName } from './internal/naming';
 import { INDEX_ACTIONS } from './internal/table-access';
 import { PropsValidator } from './internal/validation';
+import { validateConsumerSafety } from './internal/consumer-safety';
 import type { StreamEventSourceOptions } from './props/event-source';
 import type { Bundle, FunctionOptions, LambdaCode } from './props/function';
 import { TABLE_ITEM_ACTIONS } from './props/policy';
 import type { OnFailureTarget, PolicyStatement, TableItemAction } from './props/policy';
 import { IKinesisSource } from './kinesis-stream';
 import { IDataTable, IStreamSource } from './stream-table';
+import { checkKnownProps } from './internal/known-props';
+import { PROP_SHAPES } from './internal/prop-shapes';
 
 /** What a consumer reads: a table's DynamoDB stream, or its changes in a Kinesis data stream. */
 export type ChangeSource = IStreamSource | IKinesisSource;
@@ -82,6 +85,7 @@ export class StreamConsumer extends Construct {
 
   constructor(scope: Construct, id: string, props: StreamConsumerProps) {
     super(scope, id);
+    checkKnownProps(this, PROP_SHAPES.StreamConsumerProps, props);
     const functionName = props.functionName ?? physicalName(this, 64);
     const roleName = props.roleName ?? physicalName(this, 64, '-role');
     const source = props.table;
@@ -97,7 +101,9 @@ export class StreamConsumer extends Construct {
       streamViewType: kinesis ? undefined : (source as IStreamSource).streamViewType,
       onFailureArn: props.onFailure?.destinationArn,
       fanOutConsumerName: consumerName,
+      retentionHours: kinesis?.retentionHours,
     });
+    validateConsumerSafety(v, props);
     v.throwIfInvalid();
 
     this.source = source;

@@ -8,6 +8,8 @@ import { IKinesisSource, TableKinesisStream, TableKinesisStreamProps } from './k
 import { FailureRedrive } from './redrive';
 import { ChangeSource, isKinesisSource, StreamConsumer, StreamConsumerProps } from './stream-consumer';
 import { IStreamSource, StreamTable, StreamTableProps } from './stream-table';
+import { checkKnownProps } from './internal/known-props';
+import { PROP_SHAPES } from './internal/prop-shapes';
 
 /** Consumer settings of a pipeline: everything but what the pipeline wires itself. */
 export type PipelineConsumerProps = Omit<StreamConsumerProps, 'table' | 'onFailure' | 'provider'>;
@@ -82,6 +84,7 @@ export class StreamPipeline extends Construct {
 
   constructor(scope: Construct, id: string, props: StreamPipelineProps) {
     super(scope, id);
+    checkKnownProps(this, PROP_SHAPES.StreamPipelineProps, props);
     const provider = props.provider;
     if (isChangeSource(props.table)) {
       if (props.kinesis)

@@ -7,6 +7,8 @@ import { itemActionAccess, StreamReaders, readDataAccess, streamReadAccess, writ
 import { PropsValidator } from './internal/validation';
 import { positiveInteger, validateSchema } from './internal/table-schema';
 import type { GlobalSecondaryIndexProps, KeyAttribute, LocalSecondaryIndexProps } from './props/table-schema';
+import { checkKnownProps } from './internal/known-props';
+import { PROP_SHAPES } from './internal/prop-shapes';
 
 /** On-demand (pay per request) or provisioned capacity. */
 export type BillingMode = 'PAY_PER_REQUEST' | 'PROVISIONED';
@@ -125,6 +127,7 @@ export class StreamTable extends Construct implements IStreamSource, IDataTable 
 
   constructor(scope: Construct, id: string, props: StreamTableProps) {
     super(scope, id);
+    checkKnownProps(this, PROP_SHAPES.StreamTableProps, props);
     const v = new PropsValidator(this);
     v.matches('tableName', props.tableName, LIMITS.tableName.pattern, LIMITS.tableName.described);
     const billingMode = props.billingMode ?? 'PAY_PER_REQUEST';
@@ -147,6 +150,7 @@ export class StreamTable extends Construct implements IStreamSource, IDataTable 
     if (encryption === 'CUSTOMER_MANAGED' && !props.encryptionKeyArn) {
       v.fail('encryptionKeyArn', props.encryptionKeyArn, 'a KMS key ARN', 'encryption CUSTOMER_MANAGED needs the key');
     }
+    v.matches('encryptionKeyArn', props.encryptionKeyArn, LIMITS.kmsKeyArn.pattern, LIMITS.kmsKeyArn.described, LIMITS.kmsKeyArn.why);
     if (encryption !== 'CUSTOMER_MANAGED' && props.encryptionKeyArn) {
       v.fail('encryptionKeyArn', props.encryptionKeyArn, 'unset', `encryption ${encryption} does not use a customer-managed key`);
     }

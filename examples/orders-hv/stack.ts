@@ -72,11 +72,12 @@ export class HighVolumeOrdersStack extends TerraformStack {
         alarms: { alarmNamePrefix: `${env}-hv-${name}`, dashboardName: `${env}-hv-${name}` },
       });
     this.status = pipeline('Status', 'order-status', 'examples/orders-hv/order-status.ts', { STATUS_TABLE_NAME: statusTable.tableName });
-    this.status.consumer.grantWriteData(statusTable);
+    // The handlers call PutItem only (conditional on the status version): grant exactly that.
+    this.status.consumer.grantItemActions(statusTable, ['dynamodb:PutItem']);
     this.history = pipeline('History', 'order-history', 'examples/orders-hv/order-history.ts', {
       HISTORY_TABLE_NAME: historyTable.tableName,
     });
-    this.history.consumer.grantWriteData(historyTable);
+    this.history.consumer.grantItemActions(historyTable, ['dynamodb:PutItem']);
 
     new TerraformOutput(this, 'table_arn', { value: this.orders.tableArn });
     new TerraformOutput(this, 'kinesis_stream_arn', { value: this.changes.streamArn });

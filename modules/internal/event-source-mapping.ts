@@ -13,6 +13,8 @@ export interface EventSourceContext {
   readonly onFailureArn?: string;
   /** The fan-out consumer's name, when it is derived rather than given. */
   readonly fanOutConsumerName?: string;
+  /** How long the source keeps a record, when known (a Kinesis stream created here); DynamoDB streams: 24 h. */
+  readonly retentionHours?: number;
 }
 
 /** Images each stream view type carries; a filter on a missing image never matches. */
@@ -48,6 +50,7 @@ export function validateEventSource(v: PropsValidator, o: StreamEventSourceOptio
     also: [-1],
     why: '-1 keeps records until they expire',
   });
+  validateAgainstSource(v, o, kind, ctx.retentionHours);
   v.integer('tumblingWindowSeconds', o.tumblingWindowSeconds, LIMITS.tumblingWindowSeconds[0], LIMITS.tumblingWindowSeconds[1]);
   v.oneOf('startingPosition', o.startingPosition, rules.startingPositions, rules.startingPositionWhy);
   validateStartPositionAndReaders(v, o, kind, ctx.fanOutConsumerName);
@@ -75,6 +78,35 @@ export function validateEventSource(v: PropsValidator, o: StreamEventSourceOptio
       v.fail(`${prop}.length`, pattern.length, `at most ${LIMITS.filterPatternChars} characters`, 'the Lambda limit per pattern');
     return pattern;
   });
+}
+
+/**
+ * Settings AWS accepts but that cannot do what they say: a batching window on one-record batches
+ * (the batch is full at the first record), a record age past the stream's retention (the record is
+ * gone first), and a disabled DynamoDB stream mapping, which loses its position after 24 hours.
+ */
+function validateAgainstSource(v: PropsValidator, o: StreamEventSourceOptions, kind: SourceKind, retentionHours?: number): void {
+  if (o.batchSize === 1 && (o.maxBatchingWindowSeconds ?? 0) > 0)
+    v.fail(
+      'maxBatchingWindowSeconds',
+      o.maxBatchingWindowSeconds,
+      '0 or unset when batchSize is 1',
+      'a one-record batch is full at its first record, so the window never waits',
+    );
+  const retention = kind === 'kinesis' ? retentionHours : LIMITS.dynamodbStreamRetentionSeconds / 3600;
+  const age = o.maxRecordAgeSeconds;
+  if (retention !== undefined && !Token.isUnresolved(retention) && age !== undefined && !Token.isUnresolved(age) && age > retention * 3600)
+    v.fail(
+      'maxRecordAgeSeconds',
+      age,
+      `-1 or at most ${retention * 3600} seconds`,
+      `the ${kind === 'kinesis' ? 'Kinesis stream' : 'DynamoDB stream'} keeps records ${retention} hours, so older records are gone before they reach this age`,
+    );
+  if (o.enabled === false && kind === 'dynamodb-stream')
+    v.warn(
+      'enabled',
+      'false pauses the mapping, but a DynamoDB stream keeps records 24 hours: after that the mapping resumes past records it never read (docs/limits.md)',
+    );
 }
 
 /** AT_TIMESTAMP needs its timestamp (and only it does); fan-out and provisioned pollers per source. */

@@ -48,6 +48,13 @@ export function validateFunctionOptions(
   v.integer('memorySize', o.memorySize, LIMITS.memoryMb[0], LIMITS.memoryMb[1], { why: 'MB' });
   v.integer('timeoutSeconds', o.timeoutSeconds, LIMITS.timeoutSeconds[0], LIMITS.timeoutSeconds[1]);
   atLeast(v, 'reservedConcurrency', o.reservedConcurrency, LIMITS.reservedConcurrencyMin, '-1 means unreserved');
+  if (o.reservedConcurrency === 0)
+    v.fail(
+      'reservedConcurrency',
+      0,
+      '-1 (unreserved) or an integer >= 1',
+      'with 0 the function never runs and records wait until they expire',
+    );
   atLeast(v, 'provisionedConcurrency', o.provisionedConcurrency, 1);
   const reserved = o.reservedConcurrency ?? -1;
   if (o.provisionedConcurrency !== undefined && reserved >= 0 && o.provisionedConcurrency > reserved) {

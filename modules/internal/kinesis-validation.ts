@@ -1,3 +1,4 @@
+import { LIMITS } from './limits';
 import { KINESIS_STREAM_NAME } from './source-rules';
 import { positiveInteger } from './table-schema';
 import { PropsValidator } from './validation';
@@ -5,8 +6,6 @@ import type { KinesisStreamOptions } from '../props/kinesis';
 
 /** Kinesis retention, in hours (IncreaseStreamRetentionPeriod / the provider's retention_period). */
 export const KINESIS_RETENTION_HOURS = [24, 8760] as const;
-
-const KMS_KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[0-9A-Za-z-]+$/;
 
 /** Checks the options of a stream to create; with an existing stream, no option may be set. */
 export function validateKinesisStream(v: PropsValidator, o: KinesisStreamOptions, name: string, existing: boolean): void {
@@ -27,11 +26,5 @@ export function validateKinesisStream(v: PropsValidator, o: KinesisStreamOptions
     v.fail('stream.shardCount', o.shardCount, 'unset', 'capacityMode ON_DEMAND scales its shards itself');
   }
   v.integer('stream.retentionHours', o.retentionHours, ...KINESIS_RETENTION_HOURS, { why: 'Kinesis keeps records 24 hours to 365 days' });
-  v.matches(
-    'stream.kmsKeyArn',
-    o.kmsKeyArn,
-    KMS_KEY_ARN,
-    'a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>)',
-    'readers are granted kms:Decrypt on it, and IAM needs the key ARN, not an id or alias',
-  );
+  v.matches('stream.kmsKeyArn', o.kmsKeyArn, LIMITS.kmsKeyArn.pattern, LIMITS.kmsKeyArn.described, LIMITS.kmsKeyArn.why);
 }

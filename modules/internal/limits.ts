@@ -12,6 +12,14 @@ export const LIMITS = {
   sqsName: { pattern: /^[0-9A-Za-z_-]{1,80}$/, described: '1..80 characters of [0-9A-Za-z_-]' },
   snsName: { pattern: /^[0-9A-Za-z_-]{1,256}$/, described: '1..256 characters of [0-9A-Za-z_-]' },
   dashboardName: { pattern: /^[0-9A-Za-z_-]{1,255}$/, described: '1..255 characters of [0-9A-Za-z_-]' },
+  /** IAM matches KMS permissions on the key ARN; an alias ARN or a key id in a policy grants nothing. */
+  kmsKeyArn: {
+    pattern: /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[0-9A-Za-z-]+$/,
+    described: 'a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>)',
+    why: 'readers are granted kms:Decrypt on it, and IAM needs the key ARN, not an id or alias',
+  },
+  /** How long a DynamoDB stream keeps a record (fixed by DynamoDB). */
+  dynamodbStreamRetentionSeconds: 86400,
   batchSize: [1, 10000],
   batchingWindowSeconds: [0, 300],
   parallelizationFactor: [1, 10],

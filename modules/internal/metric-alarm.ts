@@ -34,11 +34,19 @@ export function resolveAlarmSettings(defaults: ResolvedAlarmSettings, override: 
 
 /**
  * Checks resolved alarm settings against the CloudWatch PutMetricAlarm rules (docs/limits.md); `prop` names the
- * settings in messages, e.g. `alarms.iteratorAge`.
+ * settings in messages, e.g. `alarms.iteratorAge`. `anyMetric` is for alarms on a user's own metric, which
+ * may be negative; the library's alarms watch counts, ages and bytes, never below 0.
  */
-export function validateAlarmSettings(v: PropsValidator, prop: string, s: ResolvedAlarmSettings): void {
+export function validateAlarmSettings(v: PropsValidator, prop: string, s: ResolvedAlarmSettings, anyMetric = false): void {
   const known = (n: number) => !Token.isUnresolved(n);
   if (known(s.threshold) && !Number.isFinite(s.threshold)) v.fail(`${prop}.threshold`, s.threshold, 'a finite number');
+  else if (!anyMetric && known(s.threshold) && s.threshold < 0)
+    v.fail(
+      `${prop}.threshold`,
+      s.threshold,
+      'a number >= 0',
+      'the metric is a count, age or size, never negative, so the alarm could never change state',
+    );
   const periodOk =
     !known(s.period) || [10, 20, 30].includes(s.period) || (Number.isInteger(s.period) && s.period > 0 && s.period % 60 === 0);
   if (!periodOk) v.fail(`${prop}.period`, s.period, '10, 20, 30 or a multiple of 60 seconds');

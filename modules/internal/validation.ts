@@ -1,4 +1,4 @@
-import { Token } from 'cdktf';
+import { Annotations, Token } from 'cdktf';
 import { IConstruct } from 'constructs';
 import { ValidationError } from '../errors';
 
@@ -45,6 +45,12 @@ export class PropsValidator {
   /** A free-form rule; `message` is the whole finding after the construct path. */
   require(condition: boolean, message: string): this {
     if (!condition) this.problems.push(message);
+    return this;
+  }
+
+  /** A setting that synthesizes and deploys but loses data or does nothing: a synth warning, not a refusal. */
+  warn(prop: string, message: string): this {
+    Annotations.of(this.scope).addWarning(`${prop} ${message}`);
     return this;
   }
 

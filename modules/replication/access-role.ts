@@ -5,6 +5,8 @@ import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { identityPolicyJson, kmsStatements } from '../internal/iam';
 import { LIMITS } from '../internal/limits';
 import { PropsValidator } from '../internal/validation';
+import { checkKnownProps } from '../internal/known-props';
+import { PROP_SHAPES } from '../internal/prop-shapes';
 
 export interface ReplicaAccessRoleProps {
   /** Role name in the target account, 1..64 of [A-Za-z0-9_+=,.@-]; its ARN is the region's `writerRoleArn`. */
@@ -35,6 +37,7 @@ export class ReplicaAccessRole extends Construct {
 
   constructor(scope: Construct, id: string, props: ReplicaAccessRoleProps) {
     super(scope, id);
+    checkKnownProps(this, PROP_SHAPES.ReplicaAccessRoleProps, props);
     const v = new PropsValidator(this);
     v.matches('roleName', props.roleName, LIMITS.roleName.pattern, LIMITS.roleName.described);
     if (!props.writerRoleArns.length)

@@ -19,6 +19,8 @@ import { checkRegionProviders } from './internal/providers';
 import type { GlobalTableConsistency, IReplicaWriter, LwwNames, ReplicaRegionProps, ReplicatedTableProps, ReplicationMode } from './props';
 import { regionProvider, replicaAttribute, ReplicaStream } from './region';
 import { ReplicaWriter, WriterTarget } from './writer';
+import { checkKnownProps } from '../internal/known-props';
+import { PROP_SHAPES } from '../internal/prop-shapes';
 
 /** The marker that replaces masked attribute values (the replica writer writes exactly this string). */
 export const MASKED_VALUE = '***';
@@ -74,6 +76,7 @@ export class ReplicatedTable extends Construct {
 
   constructor(scope: Construct, id: string, props: ReplicatedTableProps) {
     super(scope, id);
+    checkKnownProps(this, PROP_SHAPES.ReplicatedTableProps, props);
     const v = new PropsValidator(this);
     const plan = planReplication(v, props);
     checkRegionProviders(v, this, plan.regions, plan.mode);
