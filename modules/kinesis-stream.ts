@@ -88,6 +88,8 @@ export class TableKinesisStream extends Construct implements IKinesisSource {
   readonly destination: DynamodbKinesisStreamingDestination;
   readonly streamArn: string;
   readonly streamName: string;
+  /** Name of the table whose changes the stream carries (the pipeline's liveness alarms watch its writes). */
+  readonly tableName: string;
   readonly encryptionKeyArn?: string;
   readonly creationTimePrecision: CreationTimePrecision;
   readonly provider?: TerraformProvider;
@@ -102,6 +104,7 @@ export class TableKinesisStream extends Construct implements IKinesisSource {
     v.oneOf('creationTimePrecision', this.creationTimePrecision, ['MILLISECOND', 'MICROSECOND'] as const);
     v.throwIfInvalid();
     this.provider = props.provider;
+    this.tableName = props.table.tableName;
 
     if (props.existingStream) {
       this.streamArn = props.existingStream.streamArn;

@@ -38,6 +38,9 @@ export interface FailureRedriveProps extends FailureRedriveSettings {
   readonly streamEncryptionKeyArn?: string;
 }
 
+/** Namespace of the redrive's metrics (MessagesFailed, RecordsParked, ...; dimension `service` = function name). */
+export const REDRIVE_METRICS_NAMESPACE = 'DynamoDBStreamRedrive';
+
 /**
  * The automated redrive of a stream consumer's failures. With an SQS destination, a function fed
  * by the failure queue reads each failed range back from the source by sequence number (the
@@ -112,7 +115,7 @@ export class FailureRedrive extends Construct {
       ...(patterns.length ? { REDRIVE_FILTER_PATTERNS: JSON.stringify(patterns) } : {}),
       ...(kinesis && !fromS3 ? { REDRIVE_INVOKE_IDENTITY_ARN: consumer.roleArn } : {}),
       POWERTOOLS_SERVICE_NAME: functionName,
-      POWERTOOLS_METRICS_NAMESPACE: 'DynamoDBStreamRedrive',
+      POWERTOOLS_METRICS_NAMESPACE: REDRIVE_METRICS_NAMESPACE,
     };
     validateRedriveFilters(v, patterns, environment);
     v.throwIfInvalid();
