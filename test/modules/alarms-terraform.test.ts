@@ -142,15 +142,15 @@ describe('PipelineAlarms with real terraform', () => {
       alarms: { consumerStalled: { period: 600, evaluationPeriods: 2, datapointsToAlarm: 2 } },
     });
     const plan = terraformIn(stackFolder(Testing.synth(stack))).initValidatePlan();
-    const after = (type: string, key: string, value: string) =>
+    const planned = (type: string, key: string, value: string) =>
       plan.resource_changes.find((c: any) => c.type === type && c.change.after[key] === value)?.change.after;
     for (const name of ['orders-consumer-consumer-stalled', 'orders-consumer-kinesis-destination-stalled']) {
-      const a = after('aws_cloudwatch_metric_alarm', 'alarm_name', name);
+      const a = planned('aws_cloudwatch_metric_alarm', 'alarm_name', name);
       expect([a.metric_name, a.namespace, a.statistic]).toEqual([null, null, null]);
       expect(a.metric_query.filter((q: any) => q.return_data)).toHaveLength(1);
       expect(a.metric_query.filter((q: any) => q.metric.length === 1)).toHaveLength(6);
     }
-    const stalled = after('aws_cloudwatch_metric_alarm', 'alarm_name', 'orders-consumer-consumer-stalled');
+    const stalled = planned('aws_cloudwatch_metric_alarm', 'alarm_name', 'orders-consumer-consumer-stalled');
     expect(new Set(stalled.metric_query.flatMap((q: any) => q.metric.map((m: any) => m.period)))).toEqual(new Set([600]));
     expect(stalled.treat_missing_data).toBe('notBreaching');
     const subs = plan.resource_changes
