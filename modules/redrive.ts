@@ -1,3 +1,4 @@
+import { Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
@@ -105,6 +106,7 @@ export class FailureRedrive extends Construct {
     validateTiming(v, inputs, this.timing, failure.kind === 'sqs' ? failure.requestedVisibilityTimeoutSeconds : undefined);
     const maximumConcurrency = props.maximumConcurrency ?? REDRIVE_DEFAULTS.maximumConcurrency;
     validateConcurrency(v, maximumConcurrency, consumer.function.reservedConcurrentExecutionsInput);
+    validateNoWindow(v, consumer.mapping.tumblingWindowInSecondsInput);
     const filter = consumer.mapping.filterCriteriaInput?.filter;
     // Records in an S3 failure object are the batch the function was given: already filtered.
     const patterns = !fromS3 && Array.isArray(filter) ? filter.map((f) => f.pattern).filter((p): p is string => typeof p === 'string') : [];
@@ -222,6 +224,21 @@ export class FailureRedrive extends Construct {
   }
 }
 
+/**
+ * A consumer with a tumbling window answers with its running state and does not report failed
+ * records the usual way; the redrive would re-invoke it without the window fields and count every
+ * record as applied. Refused rather than acknowledged silently.
+ */
+function validateNoWindow(v: PropsValidator, windowSeconds: number | undefined): void {
+  if (windowSeconds === undefined || Token.isUnresolved(windowSeconds) || windowSeconds === 0) return;
+  v.fail(
+    'consumer',
+    `a consumer with tumblingWindowSeconds ${windowSeconds}`,
+    'a consumer without a tumbling window (tumblingWindowSeconds unset or 0)',
+    'the redrive re-invokes the consumer without the window state and fields, so the consumer would return its state and every redriven record would count as applied without being aggregated',
+  );
+}
+
 /** How the redrive gets the failed records: from the S3 failure object, or read back from the source by sequence number. */
 function readStatements(
   failure: FailureDestination,
@@ -232,6 +249,9 @@ function readStatements(
   if (failure.kind === 's3') {
     return [
       { sid: 'ReadFailureObjects', actions: ['s3:GetObject'], resources: [`${failure.bucketArn}/${FAILURE_OBJECT_PREFIX}*`] },
+      // Without it S3 answers GetObject of a missing (expired) object with 403, not NoSuchKey, and
+      // the redrive lists the key to tell an expired object from a real denial.
+      { sid: 'ListFailureBucket', actions: ['s3:ListBucket'], resources: [failure.bucketArn!] },
       ...kmsStatements('DecryptFailureObjects', failure.kmsKeyArn, ['kms:Decrypt']),
     ];
   }

@@ -10,13 +10,16 @@
  * parking what fails get an allowance per record. An SQS batch holds up to `batchSize` messages,
  * handled one after the other:
  *
- *   worst = batchSize x (maxAttempts x (ceil(B / I) + 1) x T + readAndParkAllowance(B))
+ *   worst = batchSize x (maxAttempts x (ceil(B / I) + 1) x T + backoff(maxAttempts) + readAndParkAllowance(B))
+ *
+ * where backoff is the longest the pauses between attempts can add (handlers/internal/redrive-backoff.ts).
  *
  * The function's timeout must cover `worst` (else SQS sees the message fail half-done and
  * delivers it again), and the queue must hide a message for at least 6 times the function timeout
  * (AWS's advice for SQS event sources, which leaves room for the poller's own retries on throttling).
  */
 import { Token } from 'cdktf';
+import { worstCaseBackoffMs } from '../../handlers/internal/redrive-backoff';
 import type { RedriveTiming } from '../props/redrive-settings';
 import { LIMITS } from './limits';
 import { PropsValidator } from './validation';
@@ -46,7 +49,8 @@ export function redriveTiming(t: TimingInputs): RedriveTiming | undefined {
   if (inputs.some((n) => Token.isUnresolved(n) || !Number.isFinite(n))) return undefined;
   const invocations = t.maxAttempts * (Math.ceil(t.consumerBatchSize / t.invokeBatchSize) + 1);
   const allowance = READ_PARK_BASE_SECONDS + Math.ceil(t.consumerBatchSize * READ_PARK_PER_RECORD_SECONDS);
-  const worstCaseSeconds = t.batchSize * (invocations * t.consumerTimeoutSeconds + allowance);
+  const backoff = Math.ceil(worstCaseBackoffMs(t.maxAttempts) / 1000);
+  const worstCaseSeconds = t.batchSize * (invocations * t.consumerTimeoutSeconds + backoff + allowance);
   const timeoutSeconds = t.timeoutSeconds ?? worstCaseSeconds;
   return { worstCaseSeconds, timeoutSeconds, visibilityTimeoutSeconds: SQS_VISIBILITY_FACTOR * timeoutSeconds };
 }
@@ -66,7 +70,7 @@ export function validateTiming(
   const formula =
     `${t.batchSize} message(s) x ${t.maxAttempts} attempt(s) x ${invocations} invocation(s) of the consumer ` +
     `(timeout ${t.consumerTimeoutSeconds} s, batches of up to ${t.consumerBatchSize} records re-sent ${t.invokeBatchSize} at a time) ` +
-    'plus reading and parking';
+    'plus the pauses between attempts, reading and parking';
   const maxTimeout = LIMITS.timeoutSeconds[1];
   if (timing.worstCaseSeconds > maxTimeout) {
     v.require(
