@@ -167,6 +167,8 @@ export class FailureRedrive extends Construct {
       tags,
     });
     this.role = new IamRole(this, 'Role', { provider, name: roleName, assumeRolePolicy: assumeRolePolicy('lambda.amazonaws.com'), tags });
+    // The failure queue or bucket then denies reads to every other principal.
+    failure.addReader(this.role.arn);
     const consumerArns = [consumer.functionArn, ...(consumer.alias ? [consumer.alias.arn] : [])];
     const sourceKey = props.streamEncryptionKeyArn ?? (source as { encryptionKeyArn?: string }).encryptionKeyArn;
     this.policyStatements = [
