@@ -264,15 +264,14 @@ function validate(scope: Construct, kind: FailureDestinationKind, props: Failure
   }
   if (kind === 'sns' && props.readerArns !== undefined)
     v.fail('readerArns', props.readerArns, 'unset', 'an SNS topic keeps nothing to read; its subscribers receive what is published');
-  (props.readerArns ?? []).forEach((arn, i) =>
+  for (const [i, arn] of (props.readerArns ?? []).entries())
     v.matches(
       `readerArns[${i}]`,
       arn,
       PRINCIPAL_ARN,
       'an IAM role or user ARN (arn:aws:iam::<account>:role/<name>)',
       'the policy compares aws:PrincipalArn with it',
-    ),
-  );
+    );
   v.matches(
     'kmsKeyArn',
     props.kmsKeyArn,
