@@ -101,4 +101,33 @@ describe('ReplicatedTable with the real provider (offline terraform)', () => {
       }),
     ]);
   });
+
+  test('GIVEN writer roles of two accounts WHEN terraform renders the access role THEN it trusts each account root once, and only principals whose ARN is a writer role (IAM pins role principals to a unique id; an ARN condition does not)', () => {
+    const stack = newStack();
+    const p = providers(stack);
+    const writers = [
+      'arn:aws:iam::111111111111:role/customers-writer-eu',
+      'arn:aws:iam::111111111111:role/customers-writer-ap',
+      'arn:aws:iam::222222222222:role/customers-writer-us',
+    ];
+    new ReplicaAccessRole(stack, 'Access', {
+      roleName: 'customers-replica-writes',
+      writerRoleArns: writers,
+      tableArn: 'arn:aws:dynamodb:us-east-1:333333333333:table/customers',
+      provider: p['us-east-1'],
+    });
+    const plan = terraformIn(stackFolder(Testing.synth(stack))).initValidatePlan();
+    const role = plan.resource_changes.find((c: any) => c.type === 'aws_iam_role').change.after;
+    expect(JSON.parse(role.assume_role_policy)).toEqual({
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Effect: 'Allow',
+          Principal: { AWS: ['arn:aws:iam::111111111111:root', 'arn:aws:iam::222222222222:root'] },
+          Action: 'sts:AssumeRole',
+          Condition: { ArnEquals: { 'aws:PrincipalArn': writers } },
+        },
+      ],
+    });
+  });
 });
