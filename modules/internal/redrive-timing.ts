@@ -12,17 +12,28 @@
  *
  *   worst = batchSize x (maxAttempts x (ceil(B / I) + 1) x T + backoff(maxAttempts) + readAndParkAllowance(B))
  *
- * where backoff is the longest the pauses between attempts can add (handlers/internal/redrive-backoff.ts).
+ * where backoff is the longest the pauses between attempts can add: the handler pauses before
+ * attempt n at most min(2000, 100 x 2^(n-2)) ms (handlers/internal/redrive-backoff.ts; modules do
+ * not import handler code, so test/handlers/redrive-backoff.test.ts checks both agree).
  *
  * The function's timeout must cover `worst` (else SQS sees the message fail half-done and
  * delivers it again), and the queue must hide a message for at least 6 times the function timeout
  * (AWS's advice for SQS event sources, which leaves room for the poller's own retries on throttling).
  */
 import { Token } from 'cdktf';
-import { worstCaseBackoffMs } from '../../handlers/internal/redrive-backoff';
 import type { RedriveTiming } from '../props/redrive-settings';
 import { LIMITS } from './limits';
 import { PropsValidator } from './validation';
+
+/** The redrive handler's backoff bounds, ms (see the file comment). */
+export const REDRIVE_BACKOFF = { baseMs: 100, capMs: 2000 } as const;
+
+/** The most the pauses between `maxAttempts` attempts can add, ms. */
+export function redriveBackoffBudgetMs(maxAttempts: number): number {
+  let total = 0;
+  for (let n = 2; n <= maxAttempts; n++) total += Math.min(REDRIVE_BACKOFF.capMs, REDRIVE_BACKOFF.baseMs * 2 ** (n - 2));
+  return total;
+}
 
 /** AWS: set the source queue's visibility timeout to at least six times the function timeout. */
 export const SQS_VISIBILITY_FACTOR = 6;
@@ -49,7 +60,7 @@ export function redriveTiming(t: TimingInputs): RedriveTiming | undefined {
   if (inputs.some((n) => Token.isUnresolved(n) || !Number.isFinite(n))) return undefined;
   const invocations = t.maxAttempts * (Math.ceil(t.consumerBatchSize / t.invokeBatchSize) + 1);
   const allowance = READ_PARK_BASE_SECONDS + Math.ceil(t.consumerBatchSize * READ_PARK_PER_RECORD_SECONDS);
-  const backoff = Math.ceil(worstCaseBackoffMs(t.maxAttempts) / 1000);
+  const backoff = Math.ceil(redriveBackoffBudgetMs(t.maxAttempts) / 1000);
   const worstCaseSeconds = t.batchSize * (invocations * t.consumerTimeoutSeconds + backoff + allowance);
   const timeoutSeconds = t.timeoutSeconds ?? worstCaseSeconds;
   return { worstCaseSeconds, timeoutSeconds, visibilityTimeoutSeconds: SQS_VISIBILITY_FACTOR * timeoutSeconds };

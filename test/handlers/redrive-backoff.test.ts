@@ -6,6 +6,7 @@
 import type { DynamoDBRecord } from 'aws-lambda';
 import { backoffDelayMs, worstCaseBackoffMs } from '../../handlers/internal/redrive-backoff';
 import { retryRecords } from '../../handlers/internal/redrive-invoke';
+import { redriveBackoffBudgetMs } from '../../modules/internal/redrive-timing';
 
 const ARN = 'arn:aws:lambda:eu-west-1:123456789012:function:orders-consumer';
 const record = (seq: string): DynamoDBRecord => ({
@@ -73,10 +74,12 @@ describe('redrive backoff', () => {
     expect([2, 3, 4, 5, 6, 7].map(documentedCap)).toEqual([100, 200, 400, 800, 1600, 2000]);
   });
 
-  test('GIVEN up to 10 attempts WHEN the redrive timing budgets the pauses THEN it counts the sum of the caps', () => {
+  test('GIVEN up to 10 attempts WHEN the redrive timing budgets the pauses THEN handler and construct both count the sum of the caps', () => {
     let sum = 0;
     for (let n = 2; n <= 10; n++) sum += documentedCap(n);
     expect(worstCaseBackoffMs(10)).toBe(sum);
     expect(worstCaseBackoffMs(1)).toBe(0);
+    // The construct budgets the same pauses into the redrive's timeout (it cannot import the handler).
+    for (let attempts = 1; attempts <= 10; attempts++) expect(redriveBackoffBudgetMs(attempts)).toBe(worstCaseBackoffMs(attempts));
   });
 });
