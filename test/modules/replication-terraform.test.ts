@@ -38,8 +38,8 @@ describe('ReplicatedTable with the real provider (offline terraform)', () => {
           [`aws_sns_topic_policy aws aws.${a}`, 1],
           [`aws_kms_key aws aws.${a}`, 1],
           [`aws_kms_key_policy aws aws.${a}`, 1],
-          // iterator age, errors, throttles, failure queue depth, delivery failures, lag to each of 2 targets
-          [`aws_cloudwatch_metric_alarm aws aws.${a}`, 7],
+          // iterator age, errors, throttles, failure queue arrivals and age, delivery failures, lag to each of 2 targets
+          [`aws_cloudwatch_metric_alarm aws aws.${a}`, 8],
         ]),
       ),
       'aws_cloudwatch_dashboard aws aws.eu_west_1': 1,
