@@ -4,11 +4,24 @@ import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
 import { KmsKeyPolicy } from '@cdktf/provider-aws/lib/kms-key-policy';
 import { SnsTopic } from '@cdktf/provider-aws/lib/sns-topic';
 import { SnsTopicPolicy } from '@cdktf/provider-aws/lib/sns-topic-policy';
+import { SnsTopicSubscription } from '@cdktf/provider-aws/lib/sns-topic-subscription';
 import { denyInsecureTransport, resourcePolicyDocument, ResourcePolicyStatement, SNS_TOPIC_POLICY_ACTIONS } from './internal/iam';
 import { LIMITS } from './internal/limits';
 import { PropsValidator } from './internal/validation';
 import { checkKnownProps } from './internal/known-props';
 import { PROP_SHAPES } from './internal/prop-shapes';
+
+/**
+ * Who an alarm topic notifies. Each address gets an SNS subscription that waits for its owner to
+ * confirm (SNS sends a confirmation mail, or a SubscriptionConfirmation request to the endpoint):
+ * until then it receives nothing.
+ */
+export interface AlarmSubscribers {
+  /** E-mail addresses. @default none */
+  readonly emails?: string[];
+  /** HTTPS endpoints (a pager's webhook, say); plain http is refused, alarms are sensitive. @default none */
+  readonly httpsEndpoints?: string[];
+}
 
 /** Props of an {@link AlarmTopic}. */
 export interface AlarmTopicProps {
@@ -19,6 +32,8 @@ export interface AlarmTopicProps {
    * (kms:Decrypt and kms:GenerateDataKey*). @default a new KMS key with that policy
    */
   readonly kmsKeyArn?: string;
+  /** Subscriptions to create on the topic: without any, alarms notify nobody. @default none */
+  readonly subscribers?: AlarmSubscribers;
   /** Tags for the topic and the key. @default none */
   readonly tags?: Record<string, string>;
   /** Provider (region) of the topic and key. @default the stack's default aws provider */
@@ -49,11 +64,15 @@ export class AlarmTopic extends Construct {
   readonly kmsKeyArn: string;
   readonly key?: KmsKey;
   readonly keyPolicy?: KmsKeyPolicy;
+  /** The subscriptions of `subscribers`, e-mails first. */
+  readonly subscriptions: SnsTopicSubscription[] = [];
 
   constructor(scope: Construct, id: string, props: AlarmTopicProps) {
     super(scope, id);
     checkKnownProps(this, PROP_SHAPES.AlarmTopicProps, props);
-    new PropsValidator(this).matches('topicName', props.topicName, LIMITS.snsName.pattern, LIMITS.snsName.described).throwIfInvalid();
+    const v = new PropsValidator(this).matches('topicName', props.topicName, LIMITS.snsName.pattern, LIMITS.snsName.described);
+    validateSubscribers(v, 'subscribers', props.subscribers);
+    v.throwIfInvalid();
     let keyArn = props.kmsKeyArn;
     if (!keyArn) {
       const key = new KmsKey(this, 'Key', {
@@ -80,6 +99,43 @@ export class AlarmTopic extends Construct {
       policy: resourcePolicyDocument(alarmTopicStatements(this.topic.arn, arnPart(this, 'TopicAccount', this.topic.arn, 4))),
       provider: props.provider,
     });
+    const endpoints: [string, string][] = [
+      ...(props.subscribers?.emails ?? []).map((e): [string, string] => ['email', e]),
+      ...(props.subscribers?.httpsEndpoints ?? []).map((e): [string, string] => ['https', e]),
+    ];
+    endpoints.forEach(([protocol, endpoint], i) => {
+      this.subscriptions.push(
+        new SnsTopicSubscription(this, `Subscription${i}`, { topicArn: this.topic.arn, protocol, endpoint, provider: props.provider }),
+      );
+    });
+  }
+}
+
+const EMAIL = /^[^@\s]+@[^@\s]+\.[^@\s]+$/;
+
+/** E-mail addresses and HTTPS URLs, each once. */
+export function validateSubscribers(v: PropsValidator, prop: string, s: AlarmSubscribers | undefined): void {
+  if (!s) return;
+  const seen = new Set<string>();
+  (s.emails ?? []).forEach((e, i) => {
+    v.matches(`${prop}.emails[${i}]`, e, EMAIL, 'an e-mail address such as oncall@example.com');
+    if (seen.has(e)) v.fail(`${prop}.emails[${i}]`, e, 'each address once', 'SNS keeps one subscription per endpoint');
+    seen.add(e);
+  });
+  (s.httpsEndpoints ?? []).forEach((e, i) => {
+    if (!isHttpsUrl(e))
+      v.fail(`${prop}.httpsEndpoints[${i}]`, e, 'an https:// URL with a host', 'alarm notifications must not travel in clear text');
+    if (seen.has(e)) v.fail(`${prop}.httpsEndpoints[${i}]`, e, 'each endpoint once', 'SNS keeps one subscription per endpoint');
+    seen.add(e);
+  });
+}
+
+function isHttpsUrl(s: string): boolean {
+  try {
+    const u = new URL(s);
+    return u.protocol === 'https:' && u.hostname !== '';
+  } catch {
+    return false;
   }
 }
 

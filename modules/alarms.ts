@@ -3,7 +3,7 @@ import { Construct, IConstruct } from 'constructs';
 import { CloudwatchDashboard } from '@cdktf/provider-aws/lib/cloudwatch-dashboard';
 import { CloudwatchMetricAlarm } from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm';
 import { DataAwsRegion } from '@cdktf/provider-aws/lib/data-aws-region';
-import { AlarmTopic } from './alarm-topic';
+import { AlarmSubscribers, AlarmTopic, validateSubscribers } from './alarm-topic';
 import type { FailureDestinationKind } from './failure-destination';
 import { dashboardBody, MetricWidgetSpec } from './internal/dashboard';
 import { LIMITS } from './internal/limits';
@@ -60,20 +60,34 @@ export interface PipelineAlarmsProps {
    */
   readonly kinesis?: KinesisAlarmSource;
   /**
+   * Name of the table whose changes the consumer reads: adds the liveness alarms, which fire when
+   * the table is written but nothing arrives downstream (metric math over the table's
+   * SuccessfulRequestLatency SampleCount of PutItem, UpdateItem, DeleteItem, BatchWriteItem and
+   * TransactWriteItems): consumerStalled (the mapping's PolledEventCount with
+   * `eventSourceMappingUuid`, else the function's Invocations, stays at zero) and, with `kinesis`,
+   * kinesisDestinationStalled (the stream's IncomingRecords stays at zero). A disabled or stalled
+   * mapping publishes no metrics, so no other alarm sees it.
+   * @default none: no liveness alarms
+   */
+  readonly sourceTableName?: string;
+  /**
    * Start of every alarm name (`<prefix>-iterator-age`, ...): 1..200 characters, no control characters.
    * @default the function name, plus `-<alias>` with an alias
    */
   readonly alarmNamePrefix?: string;
   /**
    * Per-alarm overrides. Defaults: iteratorAge Maximum > 60000 ms, 3 of 3 one-minute periods;
-   * errors, throttles and destinationDeliveryFailures Sum > 0 in one minute; failureQueueDepth
-   * (SQS destination) Maximum ApproximateNumberOfMessagesVisible > 0; failedNotifications (SNS
-   * destination) Sum NumberOfNotificationsFailed > 0. With `eventSourceMappingUuid`:
+   * errors, throttles and destinationDeliveryFailures Sum > 0 in one minute; with an SQS
+   * destination, failureQueueArrivals Sum NumberOfMessagesSent > 0 in one minute (every new
+   * failure notifies) and failureQueueAge Maximum ApproximateAgeOfOldestMessage > 3600 s (missing
+   * data keeps the state); failedNotifications (SNS destination) Sum NumberOfNotificationsFailed > 0.
+   * With `sourceTableName`: consumerStalled and (with `kinesis`) kinesisDestinationStalled, stalled
+   * in 2 of 3 five-minute periods (their statistic cannot be set). With `eventSourceMappingUuid`:
    * droppedEvents, failedInvokeEvents and onFailureDelivered, Sum > 0 in one minute. With
    * `kinesis`: kinesisWriteThrottles and (polling) kinesisReadThrottles Sum > 0, kinesisIteratorAge
    * Maximum > 60000 ms 3 of 3 minutes, or (fan-out) fanOutLag Maximum > 60000 ms 3 of 3 minutes.
-   * Missing data counts as not breaching. The destination alarms exist only with a matching
-   * `failureDestination`.
+   * Missing data counts as not breaching unless said otherwise (docs/alarms.md gives each alarm's
+   * reason). The destination alarms exist only with a matching `failureDestination`.
    */
   readonly alarms?: Partial<Record<PipelineAlarmKey, AlarmOverride>>;
   /**
@@ -82,6 +96,13 @@ export interface PipelineAlarmsProps {
    * @default one encrypted SNS topic created here
    */
   readonly actionArns?: string[];
+  /**
+   * Who the created alarm topic notifies: e-mail addresses and HTTPS endpoints, each subscribed to
+   * the topic (the owner confirms the subscription). Only without `actionArns`: to page through a
+   * topic the team already has, give its ARN in `actionArns` instead.
+   * @default none: the topic notifies nobody until something subscribes
+   */
+  readonly notify?: AlarmSubscribers;
   /** Name of the created alarm topic (1..256 of [0-9A-Za-z_-]); only without `actionArns`. @default `<prefix>-alarms` */
   readonly alarmTopicName?: string;
   /**
@@ -163,6 +184,7 @@ export class PipelineAlarms extends Construct {
       this.alarmTopic = new AlarmTopic(this, 'Topic', {
         topicName: props.alarmTopicName ?? safeName(`${plan.prefix}-alarms`),
         kmsKeyArn: props.alarmTopicKmsKeyArn,
+        subscribers: props.notify,
         tags: props.tags,
         provider: props.provider,
       });
@@ -173,6 +195,7 @@ export class PipelineAlarms extends Construct {
     for (const a of plan.alarms) {
       const alarm = metricAlarm(this, PIPELINE_ALARMS[a.key].id, {
         ...a.metric,
+        math: a.math,
         ...a.settings,
         alarmName: `${plan.prefix}-${PIPELINE_ALARMS[a.key].suffix}`,
         description: a.description,
@@ -281,8 +304,9 @@ function validateProps(v: PropsValidator, props: PipelineAlarmsProps): void {
   v.matches('region', props.region, REGION, 'an AWS region name such as eu-west-1');
   v.matches('alarmTopicName', props.alarmTopicName, LIMITS.snsName.pattern, LIMITS.snsName.described);
   validateActions(v, 'actionArns', props.actionArns);
+  validateSubscribers(v, 'notify', props.notify);
   if (props.actionArns) {
-    for (const p of ['alarmTopicName', 'alarmTopicKmsKeyArn'] as const) {
+    for (const p of ['alarmTopicName', 'alarmTopicKmsKeyArn', 'notify'] as const) {
       if (props[p] !== undefined) v.fail(p, props[p], 'unset', 'no topic is created when actionArns are given');
     }
   }

@@ -5,6 +5,7 @@ import { SnsTopic } from '@cdktf/provider-aws/lib/sns-topic';
 import { SnsTopicPolicy } from '@cdktf/provider-aws/lib/sns-topic-policy';
 import { SqsQueue } from '@cdktf/provider-aws/lib/sqs-queue';
 import { SqsQueuePolicy } from '@cdktf/provider-aws/lib/sqs-queue-policy';
+import { FailureAccess } from './internal/failure-access';
 import { FAILURE_OBJECT_PREFIX, FailureBucket } from './internal/failure-bucket';
 import { denyInsecureTransport, kmsStatements, resourcePolicyDocument, SNS_TOPIC_POLICY_ACTIONS } from './internal/iam';
 import { LIMITS } from './internal/limits';
@@ -72,6 +73,14 @@ export interface FailureDestinationProps {
    * @default 300
    */
   readonly kmsDataKeyReusePeriodSeconds?: number;
+  /**
+   * SQS and S3. ARNs of IAM roles or users that may also read the failure records (an on-call
+   * role, say). Once a reader is known (this list, or a FailureRedrive, which registers its role),
+   * the queue or bucket policy denies reads to every other principal; writes are denied to every
+   * principal but the consumers' execution roles, which register themselves.
+   * @default none: only the redrive reads, when there is one; without one, IAM grants decide
+   */
+  readonly readerArns?: string[];
   /** Tags for the queue or topic. @default none */
   readonly tags?: Record<string, string>;
   /** Provider (region) to create the destination with, for multi-region stacks. @default the stack's default aws provider */
@@ -80,6 +89,9 @@ export interface FailureDestinationProps {
 
 /** IAM grants on a key need its key ARN; an alias ARN or a bare key id grants nothing. */
 const KMS_KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[0-9A-Za-z-]+$/;
+
+/** What aws:PrincipalArn holds for a role session or an IAM user. */
+const PRINCIPAL_ARN = /^arn:aws[a-z-]*:iam::\d{12}:(role|user)\/[\w+=,.@\/-]+$/;
 
 /** Options that only make sense for an SQS queue. */
 const SQS_ONLY = ['messageRetentionSeconds', 'visibilityTimeoutSeconds', 'kmsDataKeyReusePeriodSeconds'] as const;
@@ -113,6 +125,8 @@ export class FailureDestination extends Construct implements OnFailureTarget {
   readonly bucketName?: string;
   /** The visibility timeout given in props (SQS); undefined when the default applies, which a redrive may raise. */
   readonly requestedVisibilityTimeoutSeconds?: number;
+  /** SQS and S3: who may write and read the failure records (rendered into the queue or bucket policy). */
+  private readonly access?: FailureAccess;
 
   constructor(scope: Construct, id: string, props: FailureDestinationProps = {}) {
     super(scope, id);
@@ -130,9 +144,11 @@ export class FailureDestination extends Construct implements OnFailureTarget {
         bucketPrefix: name,
         expirationDays: props.expirationDays ?? 14,
         kmsKeyArn: props.kmsKeyArn,
+        readerArns: props.readerArns,
         tags: props.tags,
         provider: props.provider,
       });
+      this.access = failureBucket.access;
       this.bucket = failureBucket.bucket;
       this.bucketArn = failureBucket.bucketArn;
       this.bucketName = failureBucket.bucketName;
@@ -155,9 +171,10 @@ export class FailureDestination extends Construct implements OnFailureTarget {
         tags: props.tags,
         provider: props.provider,
       });
+      this.access = new FailureAccess('sqs', queue.arn, props.readerArns);
       this.queuePolicy = new SqsQueuePolicy(this, 'TlsOnly', {
         queueUrl: queue.url,
-        policy: resourcePolicyDocument([denyInsecureTransport(['sqs:*'], queue.arn)]),
+        policy: this.access.policy(),
         provider: props.provider,
       });
       this.queue = queue;
@@ -185,6 +202,20 @@ export class FailureDestination extends Construct implements OnFailureTarget {
       this.destinationArn = this.topicArn;
       this.sendStatements = [{ sid: 'PublishFailureRecords', actions: ['sns:Publish'], resources: [this.topicArn] }, ...kms];
     }
+  }
+
+  /**
+   * Registers a role that sends failure records here (a consumer's execution role; StreamConsumer
+   * calls it). SQS and S3: the policy then denies writes to every other principal. SNS: no effect
+   * (its subscribers receive what is published; nothing is stored to read back).
+   */
+  addSender(roleArn: string): void {
+    this.access?.addWriter(roleArn);
+  }
+
+  /** Registers a role that reads failure records (FailureRedrive calls it): reads are then denied to every other principal. */
+  addReader(roleArn: string): void {
+    this.access?.addReader(roleArn);
   }
 }
 
@@ -234,6 +265,16 @@ function validate(scope: Construct, kind: FailureDestinationKind, props: Failure
       );
     }
   }
+  if (kind === 'sns' && props.readerArns !== undefined)
+    v.fail('readerArns', props.readerArns, 'unset', 'an SNS topic keeps nothing to read; its subscribers receive what is published');
+  for (const [i, arn] of (props.readerArns ?? []).entries())
+    v.matches(
+      `readerArns[${i}]`,
+      arn,
+      PRINCIPAL_ARN,
+      'an IAM role or user ARN (arn:aws:iam::<account>:role/<name>)',
+      'the policy compares aws:PrincipalArn with it',
+    );
   v.matches(
     'kmsKeyArn',
     props.kmsKeyArn,

@@ -60,12 +60,13 @@ export type { FailureRedriveSettings, ParkedQueueProps, RedriveTiming } from './
 export { PipelineAlarms } from './alarms';
 export type { AlarmOverride, ExtraAlarmProps, FailureDestinationRef, KinesisAlarmSource, PipelineAlarmsProps } from './alarms';
 export { AlarmTopic } from './alarm-topic';
-export type { AlarmTopicProps } from './alarm-topic';
+export type { AlarmSubscribers, AlarmTopicProps } from './alarm-topic';
 export type {
   AlarmComparison,
   AlarmSettings,
   AlarmStatistic,
   MetricId,
+  LivenessAlarmKey,
   PipelineAlarmKey,
   SourceAlarmKey,
   TreatMissingData,

@@ -92,6 +92,8 @@ export class TableKinesisStream extends Construct implements IKinesisSource {
   readonly destination: DynamodbKinesisStreamingDestination;
   readonly streamArn: string;
   readonly streamName: string;
+  /** Name of the table whose changes the stream carries (the pipeline's liveness alarms watch its writes). */
+  readonly tableName: string;
   readonly encryptionKeyArn?: string;
   /** Hours the stream keeps a record; unknown for an existing stream. */
   readonly retentionHours?: number;
@@ -109,6 +111,7 @@ export class TableKinesisStream extends Construct implements IKinesisSource {
     v.oneOf('creationTimePrecision', this.creationTimePrecision, ['MILLISECOND', 'MICROSECOND'] as const);
     v.throwIfInvalid();
     this.provider = props.provider;
+    this.tableName = props.table.tableName;
 
     if (props.existingStream) {
       this.streamArn = props.existingStream.streamArn;

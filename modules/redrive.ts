@@ -1,3 +1,4 @@
+import { Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
@@ -39,6 +40,9 @@ export interface FailureRedriveProps extends FailureRedriveSettings {
    */
   readonly streamEncryptionKeyArn?: string;
 }
+
+/** Namespace of the redrive's metrics (MessagesFailed, RecordsParked, ...; dimension `service` = function name). */
+export const REDRIVE_METRICS_NAMESPACE = 'DynamoDBStreamRedrive';
 
 /**
  * The automated redrive of a stream consumer's failures. With an SQS destination, a function fed
@@ -105,6 +109,7 @@ export class FailureRedrive extends Construct {
     validateTiming(v, inputs, this.timing, failure.kind === 'sqs' ? failure.requestedVisibilityTimeoutSeconds : undefined);
     const maximumConcurrency = props.maximumConcurrency ?? REDRIVE_DEFAULTS.maximumConcurrency;
     validateConcurrency(v, maximumConcurrency, consumer.function.reservedConcurrentExecutionsInput);
+    validateNoWindow(v, consumer.mapping.tumblingWindowInSecondsInput);
     const filter = consumer.mapping.filterCriteriaInput?.filter;
     // Records in an S3 failure object are the batch the function was given: already filtered.
     const patterns = !fromS3 && Array.isArray(filter) ? filter.map((f) => f.pattern).filter((p): p is string => typeof p === 'string') : [];
@@ -115,7 +120,7 @@ export class FailureRedrive extends Construct {
       ...(patterns.length ? { REDRIVE_FILTER_PATTERNS: JSON.stringify(patterns) } : {}),
       ...(kinesis && !fromS3 ? { REDRIVE_INVOKE_IDENTITY_ARN: consumer.roleArn } : {}),
       POWERTOOLS_SERVICE_NAME: functionName,
-      POWERTOOLS_METRICS_NAMESPACE: 'DynamoDBStreamRedrive',
+      POWERTOOLS_METRICS_NAMESPACE: REDRIVE_METRICS_NAMESPACE,
     };
     validateRedriveFilters(v, patterns, environment);
     v.throwIfInvalid();
@@ -165,6 +170,8 @@ export class FailureRedrive extends Construct {
       tags,
     });
     this.role = new IamRole(this, 'Role', { provider, name: roleName, assumeRolePolicy: assumeRolePolicy('lambda.amazonaws.com'), tags });
+    // The failure queue or bucket then denies reads to every other principal.
+    failure.addReader(this.role.arn);
     const consumerArns = [consumer.functionArn, ...(consumer.alias ? [consumer.alias.arn] : [])];
     const sourceKey = props.streamEncryptionKeyArn ?? (source as { encryptionKeyArn?: string }).encryptionKeyArn;
     this.policyStatements = [
@@ -222,6 +229,21 @@ export class FailureRedrive extends Construct {
   }
 }
 
+/**
+ * A consumer with a tumbling window answers with its running state and does not report failed
+ * records the usual way; the redrive would re-invoke it without the window fields and count every
+ * record as applied. Refused rather than acknowledged silently.
+ */
+function validateNoWindow(v: PropsValidator, windowSeconds: number | undefined): void {
+  if (windowSeconds === undefined || Token.isUnresolved(windowSeconds) || windowSeconds === 0) return;
+  v.fail(
+    'consumer',
+    `a consumer with tumblingWindowSeconds ${windowSeconds}`,
+    'a consumer without a tumbling window (tumblingWindowSeconds unset or 0)',
+    'the redrive re-invokes the consumer without the window state and fields, so the consumer would return its state and every redriven record would count as applied without being aggregated',
+  );
+}
+
 /** How the redrive gets the failed records: from the S3 failure object, or read back from the source by sequence number. */
 function readStatements(
   failure: FailureDestination,
@@ -232,6 +254,9 @@ function readStatements(
   if (failure.kind === 's3') {
     return [
       { sid: 'ReadFailureObjects', actions: ['s3:GetObject'], resources: [`${failure.bucketArn}/${FAILURE_OBJECT_PREFIX}*`] },
+      // Without it S3 answers GetObject of a missing (expired) object with 403, not NoSuchKey, and
+      // the redrive lists the key to tell an expired object from a real denial.
+      { sid: 'ListFailureBucket', actions: ['s3:ListBucket'], resources: [failure.bucketArn!] },
       ...kmsStatements('DecryptFailureObjects', failure.kmsKeyArn, ['kms:Decrypt']),
     ];
   }

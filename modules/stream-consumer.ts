@@ -134,6 +134,8 @@ export class StreamConsumer extends Construct {
 
     this.role = new IamRole(this, 'Role', { provider, name: roleName, assumeRolePolicy: assumeRolePolicy('lambda.amazonaws.com'), tags });
     this.roleArn = this.role.arn;
+    // Lambda writes on-failure records with the function's execution role.
+    props.onFailure?.addSender?.(this.roleArn);
     this.roleName = this.role.name;
     this.addToRolePolicy(
       ...(kinesis ? kinesis.kinesisReadStatements(this.fanOutConsumer?.arn) : (source as IStreamSource).streamReadStatements()),

@@ -5,7 +5,7 @@ import { FailureDestination, FailureDestinationProps } from './failure-destinati
 import { PropsValidator } from './internal/validation';
 import type { FailureRedriveSettings } from './props/redrive-settings';
 import { IKinesisSource, TableKinesisStream, TableKinesisStreamProps } from './kinesis-stream';
-import { FailureRedrive } from './redrive';
+import { FailureRedrive, REDRIVE_METRICS_NAMESPACE } from './redrive';
 import { ChangeSource, isKinesisSource, StreamConsumer, StreamConsumerProps } from './stream-consumer';
 import { IStreamSource, StreamTable, StreamTableProps } from './stream-table';
 import { checkKnownProps } from './internal/known-props';
@@ -17,7 +17,7 @@ export type PipelineConsumerProps = Omit<StreamConsumerProps, 'table' | 'onFailu
 /** Alarm settings of a pipeline: everything but what the pipeline knows from its parts. */
 export type PipelineAlarmSettings = Omit<
   PipelineAlarmsProps,
-  'functionName' | 'aliasName' | 'failureDestination' | 'eventSourceMappingUuid' | 'kinesis' | 'provider'
+  'functionName' | 'aliasName' | 'failureDestination' | 'eventSourceMappingUuid' | 'kinesis' | 'sourceTableName' | 'provider'
 >;
 
 /** Settings of the Kinesis stream a pipeline creates for its table: everything but the table and provider. */
@@ -143,36 +143,74 @@ export class StreamPipeline extends Construct {
         failureDestination: this.failureDestination,
         eventSourceMappingUuid: eventCountMetrics ? this.consumer.mapping.uuid : undefined,
         kinesis: kinesis ? { streamName: kinesis.streamName, fanOutConsumerName: this.consumer.fanOutConsumerName } : undefined,
+        sourceTableName: sourceTableName(this.table),
         provider,
       });
       if (this.redrive) this.alarmOnRedrive(this.alarms, this.redrive);
     }
   }
 
-  /** Parked records need a person; a failing redrive leaves the failure queue growing. */
+  /**
+   * Parked records need a person: each new one notifies (records the redrive parks; messages SQS
+   * moves there after maxReceiveCount are not counted by NumberOfMessagesSent, and show as
+   * redrive failures), and one left a day alarms. The redrive catches its failures and reports
+   * them per message, so its Errors alarm only sees crashes: MessagesFailed sees the rest.
+   */
   private alarmOnRedrive(alarms: PipelineAlarms, redrive: FailureRedrive): void {
-    alarms.addAlarm('ParkedRecords', {
-      nameSuffix: 'parked-records',
+    const parked = { QueueName: redrive.parked.queueName! };
+    alarms.addAlarm('ParkedArrivals', {
+      nameSuffix: 'parked-arrivals',
       title: 'Records parked by the redrive',
       description:
         'The redrive parked records it could not deliver (still failing, or no longer readable from the stream); inspect the parked queue.',
       namespace: 'AWS/SQS',
-      metricName: 'ApproximateNumberOfMessagesVisible',
-      dimensions: { QueueName: redrive.parked.queueName! },
-      statistic: 'Maximum',
+      metricName: 'NumberOfMessagesSent',
+      dimensions: parked,
+      statistic: 'Sum',
       threshold: 0,
+    });
+    alarms.addAlarm('ParkedAge', {
+      nameSuffix: 'parked-age',
+      title: 'Oldest parked record (s)',
+      description: 'A parked record has waited over a day for a person; inspect and replay or delete it before the queue drops it.',
+      namespace: 'AWS/SQS',
+      metricName: 'ApproximateAgeOfOldestMessage',
+      dimensions: parked,
+      statistic: 'Maximum',
+      threshold: 86400,
+      // SQS stops publishing a queue's metrics after six hours without API calls: keep the state.
+      treatMissingData: 'ignore',
     });
     alarms.addAlarm('RedriveErrors', {
       nameSuffix: 'redrive-errors',
       title: 'Redrive function errors',
-      description: 'The redrive function failed; failure-queue messages wait for it.',
+      description: 'The redrive function crashed or timed out; failure-queue messages wait for it. Check its logs.',
       namespace: 'AWS/Lambda',
       metricName: 'Errors',
       dimensions: { FunctionName: redrive.functionName },
       statistic: 'Sum',
       threshold: 0,
     });
+    alarms.addAlarm('RedriveFailures', {
+      nameSuffix: 'redrive-failures',
+      title: 'Failure-queue messages the redrive could not handle',
+      description:
+        'The redrive could not handle failure-queue messages (a range it could not read or park, a transient error): ' +
+        'SQS hands them back, then moves them to the parked queue after maxReceiveCount. Check the redrive logs for "message failed".',
+      namespace: REDRIVE_METRICS_NAMESPACE,
+      metricName: 'MessagesFailed',
+      // Powertools adds the service dimension, which the redrive sets to its function name.
+      dimensions: { service: redrive.functionName },
+      statistic: 'Sum',
+      threshold: 0,
+    });
   }
+}
+
+/** The table whose writes the consumer must receive, when the source tells it. */
+function sourceTableName(source: ChangeSource): string | undefined {
+  const name = (source as { tableName?: unknown }).tableName;
+  return typeof name === 'string' ? name : undefined;
 }
 
 function isChangeSource(t: StreamTableProps | ChangeSource): t is ChangeSource {

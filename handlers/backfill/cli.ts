@@ -7,6 +7,7 @@
  * 130 stopped by a signal (resumable).
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { LambdaClient } from '@aws-sdk/client-lambda';
 import { assumedRole } from '../internal/clients';
 import { BackfillOptions, BackfillSummary, fileCheckpoint, formatProgress, Progress, runBackfill } from './index';
 import { optionProblems } from './options';
@@ -28,7 +29,8 @@ or newer). Deploy the new region first; see docs/backfill.md for the order of st
   --burst <n>                  writes allowed at once after a pause (default: one second's worth)
   --max-retries <n>            retries of a throttled or failing request, 0..100 (default 10)
   --unversioned stamp|skip     items without a version: stamp them in the source first (default) or skip and list them
-  --omit <a,b>  --mask <a,b>   attributes the target region omits or masks (as its writer config)
+  --writer-function <name|arn> a deployed replica writer that writes into the target: omit and mask are taken from its configuration
+  --omit <a,b>  --mask <a,b>   attributes the target region omits or masks (must match --writer-function's when both are given)
   --where <json>               the table's replicateItemsWhere pattern: copy only matching items (and tombstones)
   --verify                     check instead of copy: count items the target holds (same or newer version), lacks or holds older; writes nothing
   --checkpoint <file>          progress file, resumed when it exists (default backfill-<table>-<source>-to-<target>[-verify].json)
@@ -54,6 +56,7 @@ const FLAGS: Record<string, { option: string; kind: Kind }> = {
   '--burst': { option: 'burst', kind: 'number' },
   '--max-retries': { option: 'maxRetries', kind: 'number' },
   '--unversioned': { option: 'unversioned', kind: 'string' },
+  '--writer-function': { option: 'writerFunction', kind: 'string' },
   '--omit': { option: 'omit', kind: 'list' },
   '--mask': { option: 'mask', kind: 'list' },
   '--where': { option: 'replicateItemsWhere', kind: 'string' },
@@ -132,6 +135,8 @@ export function parseArgs(argv: readonly string[]): CliArgs {
 export interface CliDeps {
   /** @default a DynamoDBClient with the default credential chain (an assumed role with roleArn) */
   readonly client?: (region: string, endpoint?: string, roleArn?: string) => DynamoDBClient;
+  /** @default a LambdaClient of the writer's region (its ARN's, else the source region) */
+  readonly lambda?: (region: string) => LambdaClient;
   readonly stdout?: (text: string) => void;
   readonly stderr?: (text: string) => void;
   readonly signal?: AbortSignal;
@@ -252,11 +257,25 @@ function toOptions(args: CliArgs, deps: CliDeps): { options: BackfillOptions; pr
   problems.push(...optionProblems(options, (o) => flagOf(o, args.values)).filter((p) => !args.missing.some((f) => p.startsWith(`${f} `))));
   if (problems.length) throw new UsageError([...new Set(problems)].join('\n'));
   const client = deps.client ?? defaultClient;
+  // A writer runs in a source region of the target; an ARN names its region, a name means the source's.
+  const writer = (name: string | undefined) =>
+    name === undefined
+      ? undefined
+      : {
+          name,
+          client: (deps.lambda ?? ((r) => new LambdaClient({ region: r, maxAttempts: 3 })))(
+            /^arn:[^:]+:lambda:([^:]+):/.exec(name)?.[1] ?? sourceRegion,
+          ),
+        };
   return {
     options: {
       ...options,
       source: { ...options.source, client: client(sourceRegion, v('sourceEndpoint')) },
-      target: { ...options.target, client: client(targetRegion, v('targetEndpoint'), roleArn) },
+      target: {
+        ...options.target,
+        client: client(targetRegion, v('targetEndpoint'), roleArn),
+        writerFunction: writer(v('writerFunction')),
+      },
     },
     progressSeconds,
   };

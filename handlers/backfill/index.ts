@@ -25,7 +25,8 @@ import {
   ZERO_COUNTS,
 } from './checkpoint';
 import { backfillItem, ItemContext, PageTally } from './item';
-import { attributeNames, BackfillOptions, DEFAULTS, itemFilter, optionProblems, SourceTable } from './options';
+import { deployedMasking, reconcileMasking } from './masking';
+import { attributeNames, BackfillOptions, DEFAULTS, itemFilter, optionProblems, SourceTable, TargetTable } from './options';
 import { DEFAULT_BACKOFF, Semaphore, SYSTEM_CLOCK, TokenBucket } from './pacing';
 import { progressOf, Progress } from './progress';
 import { Requests } from './requests';
@@ -73,6 +74,7 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillSum
   const totalSegments = options.segments ?? DEFAULTS.segments;
   const sourceTable = await describe(options.source);
   const targetTable = await describe(options.target);
+  const target = await withDeployedMasking(options.target);
   const keyNames = sameKeys(sourceTable, targetTable, options);
   const job: JobIdentity = {
     mode: options.verify ? 'verify' : 'copy',
@@ -89,7 +91,7 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillSum
   const requests = new Requests(bucket, clock, options.backoff ?? DEFAULT_BACKOFF, options.maxRetries ?? DEFAULTS.maxRetries);
   const ctx: ItemContext = {
     source: options.source,
-    target: options.target,
+    target,
     keyNames,
     names: attributeNames(options.names),
     unversioned: options.unversioned ?? DEFAULTS.unversioned,
@@ -213,6 +215,13 @@ export async function runBackfill(options: BackfillOptions): Promise<BackfillSum
     problems: state.problems,
     ...(options.checkpoint ? { checkpoint: options.checkpoint.where } : {}),
   };
+}
+
+/** The target with the masking of its deployed writer, when one is named. */
+async function withDeployedMasking(t: TargetTable): Promise<TargetTable> {
+  if (!t.writerFunction) return t;
+  const deployed = await deployedMasking(t.writerFunction, t);
+  return { ...t, ...reconcileMasking(t, deployed, t.writerFunction.name) };
 }
 
 async function describe(t: SourceTable): Promise<TableDescription> {

@@ -6,6 +6,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { matchesAny, parsePatterns } from '../internal/redrive-filter';
 import { DEFAULT_ATTRIBUTE_NAMES, Item, LwwAttributeNames } from '../lww';
 import type { CheckpointStore } from './checkpoint';
+import type { WriterFunction } from './masking';
 import type { Backoff, Clock } from './pacing';
 import type { PageReport, Progress } from './progress';
 
@@ -21,6 +22,11 @@ export interface TargetTable extends SourceTable {
   readonly omit?: readonly string[];
   /** Attributes written here as "***", as the region's writer config says. @default none */
   readonly mask?: readonly string[];
+  /**
+   * A deployed replica writer that writes into this table: the backfill takes `omit` and `mask`
+   * from its configuration (and refuses lists given by hand that differ). @default none: only the lists given
+   */
+  readonly writerFunction?: WriterFunction;
 }
 
 export interface BackfillOptions {

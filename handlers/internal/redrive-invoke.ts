@@ -8,6 +8,7 @@
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import type { DynamoDBBatchResponse } from 'aws-lambda';
 import { describeError } from './errors';
+import { backoffDelayMs, sleep } from './redrive-backoff';
 import { sequenceOf, StreamRecord } from './redrive-records';
 import { redriveEvent } from './stream-record';
 
@@ -76,8 +77,10 @@ export interface AttemptOutcome {
 
 /**
  * Invokes the consumer with `records` (in chunks of `chunkSize`), then again with only the
- * records that failed, up to `maxAttempts` times: a transient failure (throttled target, timeout)
- * heals on a later attempt; what still fails after the last one is persistent and gets parked.
+ * records that failed, up to `maxAttempts` times, pausing before each further attempt
+ * (`pause`, by default bounded exponential backoff with jitter): a transient failure (throttled
+ * target, timeout) heals on a later attempt; what still fails after the last one is persistent
+ * and gets parked.
  */
 export async function retryRecords(
   invoke: Invoker,
@@ -85,12 +88,14 @@ export async function retryRecords(
   records: StreamRecord[],
   maxAttempts: number,
   chunkSize: number,
+  pause: (attempt: number) => Promise<void> = (attempt) => sleep(backoffDelayMs(attempt)),
 ): Promise<AttemptOutcome> {
   let pending = records;
   let reasons = new Map<StreamRecord, string>();
   let invocations = 0;
   let recordsRetried = 0;
   for (let attempt = 1; attempt <= maxAttempts && pending.length; attempt++) {
+    if (attempt > 1) await pause(attempt);
     const next: StreamRecord[] = [];
     const nextReasons = new Map<StreamRecord, string>();
     for (const chunk of chunks(pending, chunkSize)) {

@@ -4,7 +4,7 @@
  * new objects on the redrive's queue. This reads the notifications and the objects. The first
  * message S3 sends when notifications are configured is an `s3:TestEvent`: nothing to redrive.
  */
-import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { errorName } from './errors';
 import { MalformedMessageError } from './redrive-message';
 import { isKinesisRecord, sequenceOf, StreamRecord } from './redrive-records';
@@ -43,18 +43,42 @@ export function parseS3Notification(body: string): S3Notice | undefined {
   };
 }
 
-/** The object's text, or why it cannot be read any more (expired by the lifecycle rule, deleted). */
+/**
+ * The object's text, or why it cannot be read any more (expired by the lifecycle rule, deleted).
+ *
+ * S3 answers GetObject of a missing key with 404 NoSuchKey only to a caller that may ListBucket;
+ * to others with 403 AccessDenied (GetObject API reference, "Permissions"). A 403 is therefore
+ * checked by listing the key: a key the bucket does not list is gone; a listed one is a real
+ * denial (a key policy, a bucket policy) and is thrown, so the message is retried and alarmed.
+ */
 export async function readFailureObject(
   s3: S3Client,
   object: FailureObject,
 ): Promise<{ found: true; text: string } | { found: false; reason: string }> {
+  const where = `s3://${object.bucket}/${object.key}`;
   try {
     const out = await s3.send(new GetObjectCommand({ Bucket: object.bucket, Key: object.key }));
     return { found: true, text: (await out.Body?.transformToString('utf8')) ?? '' };
   } catch (e) {
-    if (errorName(e) === 'NoSuchKey' || errorName(e) === 'NoSuchBucket')
-      return { found: false, reason: `${errorName(e)}: s3://${object.bucket}/${object.key}` };
+    const name = errorName(e);
+    if (name === 'NoSuchKey' || name === 'NoSuchBucket') return { found: false, reason: `${name}: ${where}` };
+    if (name !== 'AccessDenied') throw e;
+    if (!(await isListed(s3, object, e))) return { found: false, reason: `AccessDenied for a key the bucket does not list: ${where}` };
     throw e;
+  }
+}
+
+/** Whether the bucket lists exactly this key (the first key with the key as prefix is the key itself). */
+async function isListed(s3: S3Client, object: FailureObject, getError: unknown): Promise<boolean> {
+  try {
+    const out = await s3.send(new ListObjectsV2Command({ Bucket: object.bucket, Prefix: object.key }));
+    return (out.Contents ?? []).some((c) => c.Key === object.key);
+  } catch (e) {
+    if (errorName(e) !== 'AccessDenied') throw e;
+    throw new Error(
+      `S3 denied GetObject of s3://${object.bucket}/${object.key} (${errorName(getError)}) and could not list the key to tell ` +
+        `an expired object from a denial (${errorName(e)}): the redrive role needs s3:ListBucket on the bucket`,
+    );
   }
 }
 

@@ -6,7 +6,7 @@ import { S3BucketOwnershipControls } from '@cdktf/provider-aws/lib/s3-bucket-own
 import { S3BucketPolicy } from '@cdktf/provider-aws/lib/s3-bucket-policy';
 import { S3BucketPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-bucket-public-access-block';
 import { S3BucketServerSideEncryptionConfigurationA } from '@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration';
-import { denyInsecureTransport, resourcePolicyDocument } from './iam';
+import { FailureAccess } from './failure-access';
 
 /**
  * Lambda writes the on-failure records of a stream mapping under this prefix
@@ -20,6 +20,8 @@ export interface FailureBucketProps {
   readonly bucketPrefix: string;
   readonly expirationDays: number;
   readonly kmsKeyArn?: string;
+  /** Principals (besides the redrive, which registers itself) that may read failure objects. */
+  readonly readerArns?: string[];
   readonly tags?: Record<string, string>;
   readonly provider?: TerraformProvider;
 }
@@ -27,13 +29,16 @@ export interface FailureBucketProps {
 /**
  * The S3 bucket of an S3 on-failure destination: encrypted (SSE-S3, or SSE-KMS with a bucket key
  * when a customer-managed key is given), every public access blocked, ACLs disabled (bucket owner
- * enforced), a policy that denies requests without TLS, and failure records expiring after
- * `expirationDays` (incomplete multipart uploads after one day).
+ * enforced), a policy that denies requests without TLS and lets only the registered roles write
+ * and read failure objects (`access`), and failure records expiring after `expirationDays`
+ * (incomplete multipart uploads after one day).
  */
 export class FailureBucket extends Construct {
   readonly bucket: S3Bucket;
   readonly bucketArn: string;
   readonly bucketName: string;
+  /** Who may put and get failure objects; the bucket policy is rendered from it at synth. */
+  readonly access: FailureAccess;
 
   constructor(scope: Construct, id: string, props: FailureBucketProps) {
     super(scope, id);
@@ -41,6 +46,7 @@ export class FailureBucket extends Construct {
     this.bucket = new S3Bucket(this, 'Bucket', { provider, bucketPrefix: props.bucketPrefix, tags: props.tags });
     this.bucketArn = this.bucket.arn;
     this.bucketName = this.bucket.bucket;
+    this.access = new FailureAccess('s3', this.bucketArn, props.readerArns);
     const bucket = this.bucket.id;
     const publicAccess = new S3BucketPublicAccessBlock(this, 'PublicAccessBlock', {
       provider,
@@ -76,9 +82,7 @@ export class FailureBucket extends Construct {
     new S3BucketPolicy(this, 'TlsOnly', {
       provider,
       bucket,
-      policy: resourcePolicyDocument([
-        { ...denyInsecureTransport(['s3:*'], this.bucketArn), resources: [this.bucketArn, `${this.bucketArn}/*`] },
-      ]),
+      policy: this.access.policy(),
       // S3 rejects a bucket policy while the public access block is being changed.
       dependsOn: [publicAccess],
     });

@@ -4,11 +4,14 @@ import { CloudwatchMetricAlarm } from '@cdktf/provider-aws/lib/cloudwatch-metric
 import { LIMITS } from './limits';
 import { PropsValidator } from './validation';
 import type { AlarmSettings, MetricId } from '../props/alarm-settings';
+import type { MetricMath } from './liveness-alarm-catalog';
 
 /** The settings of one alarm with every default filled in. */
 export type ResolvedAlarmSettings = Required<AlarmSettings>;
 
-export interface MetricAlarmSpec extends MetricId, ResolvedAlarmSettings {
+export interface MetricAlarmSpec extends Partial<MetricId>, ResolvedAlarmSettings {
+  /** An expression over several metrics instead of the one metric (then `statistic` is unused). */
+  readonly math?: MetricMath;
   readonly alarmName: string;
   /** What the alarm means and what to look at first; shown in notifications. */
   readonly description: string;
@@ -93,13 +96,17 @@ export function metricAlarm(scope: Construct, id: string, spec: MetricAlarmSpec)
   return new CloudwatchMetricAlarm(scope, id, {
     alarmName: spec.alarmName,
     alarmDescription: spec.description,
-    namespace: spec.namespace,
-    metricName: spec.metricName,
-    dimensions: spec.dimensions,
-    statistic: spec.statistic,
+    ...(spec.math
+      ? { metricQuery: mathQuery(spec.math, spec.period) }
+      : {
+          namespace: spec.namespace,
+          metricName: spec.metricName,
+          dimensions: spec.dimensions,
+          statistic: spec.statistic,
+          period: spec.period,
+        }),
     comparisonOperator: spec.comparisonOperator,
     threshold: spec.threshold,
-    period: spec.period,
     evaluationPeriods: spec.evaluationPeriods,
     datapointsToAlarm: spec.datapointsToAlarm,
     treatMissingData: spec.treatMissingData,
@@ -109,4 +116,16 @@ export function metricAlarm(scope: Construct, id: string, spec: MetricAlarmSpec)
     tags: spec.tags,
     provider: spec.provider,
   });
+}
+
+/** The metric_query blocks of a math alarm: the expression returns the data, the metrics feed it. */
+function mathQuery(math: MetricMath, period: number) {
+  return [
+    { id: 'stalled', expression: math.expression, label: math.label, returnData: true },
+    ...math.metrics.map((m) => ({
+      id: m.id,
+      returnData: false,
+      metric: { namespace: m.namespace, metricName: m.metricName, dimensions: m.dimensions, stat: m.stat, period },
+    })),
+  ];
 }

@@ -1,6 +1,7 @@
 import type { PipelineAlarmsProps } from '../alarms';
-import type { MetricId, PipelineAlarmKey, SourceAlarmKey } from '../props/alarm-settings';
+import type { LivenessAlarmKey, MetricId, PipelineAlarmKey, SourceAlarmKey } from '../props/alarm-settings';
 import type { MetricWidgetSpec } from './dashboard';
+import { LIVENESS_ALARMS, LivenessSource, livenessAlarmCandidates, livenessWidget, MetricMath } from './liveness-alarm-catalog';
 import { ResolvedAlarmSettings, resolveAlarmSettings, validateAlarmSettings } from './metric-alarm';
 import { SOURCE_ALARMS, sourceAlarmCandidates, sourceWidgets } from './source-alarm-catalog';
 import { PropsValidator } from './validation';
@@ -10,10 +11,12 @@ export const PIPELINE_ALARMS: Record<PipelineAlarmKey, { readonly id: string; re
   iteratorAge: { id: 'IteratorAge', suffix: 'iterator-age' },
   errors: { id: 'Errors', suffix: 'errors' },
   throttles: { id: 'Throttles', suffix: 'throttles' },
-  failureQueueDepth: { id: 'FailureQueueDepth', suffix: 'failure-queue-depth' },
+  failureQueueArrivals: { id: 'FailureQueueArrivals', suffix: 'failure-queue-arrivals' },
+  failureQueueAge: { id: 'FailureQueueAge', suffix: 'failure-queue-age' },
   failedNotifications: { id: 'FailedNotifications', suffix: 'failed-notifications' },
   destinationDeliveryFailures: { id: 'DestinationDeliveryFailures', suffix: 'destination-delivery-failures' },
   ...SOURCE_ALARMS,
+  ...LIVENESS_ALARMS,
 };
 
 /** Any count above zero in one minute; idle pipelines publish no data, which is healthy. */
@@ -36,9 +39,18 @@ const ITERATOR_AGE: ResolvedAlarmSettings = {
   statistic: 'Maximum',
 };
 
+/**
+ * A failure waiting over an hour: nobody (person or redrive) handles the queue, and the stream's
+ * 24 hours run. Missing data keeps the state: SQS stops publishing a queue's metrics after six
+ * hours without API calls, which a queue nobody reads reaches while a message still waits.
+ */
+const QUEUE_AGE: ResolvedAlarmSettings = { ...COUNT, threshold: 3600, statistic: 'Maximum', treatMissingData: 'ignore' };
+
 export interface PlannedAlarm {
   readonly key: PipelineAlarmKey;
-  readonly metric: MetricId;
+  /** The one metric, or `math` over several. */
+  readonly metric?: MetricId;
+  readonly math?: MetricMath;
   readonly settings: ResolvedAlarmSettings;
   readonly description: string;
 }
@@ -80,14 +92,30 @@ export function pipelineAlarmPlan(props: PipelineAlarmsProps, v: PropsValidator)
     const has = dest ? `failureDestination is ${dest.kind === 'sqs' ? 'an SQS queue' : 'an SNS topic'}` : 'there is no failureDestination';
     v.fail(`alarms.${key}`, overrides[key], 'unset', `it watches ${what} and ${has}`);
   };
-  misplaced('failureQueueDepth', 'sqs');
+  misplaced('failureQueueArrivals', 'sqs');
+  misplaced('failureQueueAge', 'sqs');
   misplaced('failedNotifications', 'sns');
 
   const sourceKeys = new Set(sourceAlarmCandidates(fn, props, COUNT, ITERATOR_AGE).map((c) => c[0]));
   for (const key of Object.keys(SOURCE_ALARMS) as SourceAlarmKey[]) {
     if (overrides[key] !== undefined && !sourceKeys.has(key)) v.fail(`alarms.${key}`, overrides[key], 'unset', sourceAlarmWhy(key));
   }
-  const candidates: [PipelineAlarmKey, boolean, MetricId, ResolvedAlarmSettings, (t: number) => string][] = [
+  const liveness = livenessSource(props, lambda);
+  for (const key of Object.keys(LIVENESS_ALARMS) as LivenessAlarmKey[]) {
+    const o = overrides[key];
+    if (o === undefined) continue;
+    if (!liveness) v.fail(`alarms.${key}`, o, 'unset', 'it watches the source table and no sourceTableName is given');
+    else if (key === 'kinesisDestinationStalled' && !props.kinesis)
+      v.fail(`alarms.${key}`, o, 'unset', 'it watches a Kinesis streaming destination and kinesis is not given');
+    if (o.statistic !== undefined)
+      v.fail(
+        `alarms.${key}.statistic`,
+        o.statistic,
+        'unset',
+        'a liveness alarm compares a metric-math expression (1 when stalled), not one statistic',
+      );
+  }
+  const candidates: [PipelineAlarmKey, boolean, MetricId | MetricMath, ResolvedAlarmSettings, (t: number) => string][] = [
     [
       'iteratorAge',
       true,
@@ -113,13 +141,22 @@ export function pipelineAlarmPlan(props: PipelineAlarmsProps, v: PropsValidator)
       () => `${fn} was throttled: its shards wait while throttling lasts. Check its reserved concurrency and the account's concurrency.`,
     ],
     [
-      'failureQueueDepth',
+      'failureQueueArrivals',
       dest?.kind === 'sqs',
-      { namespace: 'AWS/SQS', metricName: 'ApproximateNumberOfMessagesVisible', dimensions: { QueueName: dest?.queueName ?? '' } },
-      { ...COUNT, statistic: 'Maximum' },
+      { namespace: 'AWS/SQS', metricName: 'NumberOfMessagesSent', dimensions: { QueueName: dest?.queueName ?? '' } },
+      COUNT,
       () =>
-        `Batches that ${fn} gave up on wait in the failure queue ${dest?.queueName}: ` +
-        `redrive them while the stream still holds their records (24 hours).`,
+        `${fn} gave up on a batch and its mapping sent it to the failure queue ${dest?.queueName}: ` +
+        `redrive it while the stream still holds its records (24 hours).`,
+    ],
+    [
+      'failureQueueAge',
+      dest?.kind === 'sqs',
+      { namespace: 'AWS/SQS', metricName: 'ApproximateAgeOfOldestMessage', dimensions: { QueueName: dest?.queueName ?? '' } },
+      QUEUE_AGE,
+      (t) =>
+        `A failed batch of ${fn} has waited over ${t} s in the failure queue ${dest?.queueName}: nobody handles it. ` +
+        `Redrive it before the stream drops its records (24 hours after they were written).`,
     ],
     [
       'failedNotifications',
@@ -141,6 +178,10 @@ export function pipelineAlarmPlan(props: PipelineAlarmsProps, v: PropsValidator)
       ([key, metric, defaults, describe]) =>
         [key, true, metric, defaults, describe] as [PipelineAlarmKey, boolean, MetricId, ResolvedAlarmSettings, (t: number) => string],
     ),
+    ...(liveness ? livenessAlarmCandidates(fn, liveness) : []).map(
+      ([key, math, defaults, describe]) =>
+        [key, true, math, defaults, describe] as [PipelineAlarmKey, boolean, MetricMath, ResolvedAlarmSettings, (t: number) => string],
+    ),
   ];
 
   const alarms: PlannedAlarm[] = [];
@@ -150,7 +191,13 @@ export function pipelineAlarmPlan(props: PipelineAlarmsProps, v: PropsValidator)
     validateAlarmSettings(v, `alarms.${key}`, settings);
     // enabled: true creates a destination alarm without a known destination only for
     // destinationDeliveryFailures; the other two were refused above.
-    if (override.enabled ?? applies) alarms.push({ key, metric, settings, description: describe(settings.threshold) });
+    if (override.enabled ?? applies)
+      alarms.push({
+        key,
+        ...('expression' in metric ? { math: metric } : { metric }),
+        settings,
+        description: describe(settings.threshold),
+      });
   }
 
   const threshold = (key: PipelineAlarmKey) => {
@@ -178,10 +225,11 @@ export function pipelineAlarmPlan(props: PipelineAlarmsProps, v: PropsValidator)
     widgets.push({
       title: 'Failure queue',
       lines: [
+        line({ ...q, metricName: 'NumberOfMessagesSent' }, 'Sum', 'arrived'),
         line({ ...q, metricName: 'ApproximateNumberOfMessagesVisible' }, 'Maximum', 'visible'),
         line({ ...q, metricName: 'ApproximateAgeOfOldestMessage' }, 'Maximum', 'oldest (s)', 'right'),
       ],
-      threshold: threshold('failureQueueDepth'),
+      threshold: threshold('failureQueueArrivals'),
     });
   } else if (dest?.kind === 'sns') {
     const t = { namespace: 'AWS/SNS', dimensions: { TopicName: dest.topicName ?? '' } };
@@ -202,7 +250,23 @@ export function pipelineAlarmPlan(props: PipelineAlarmsProps, v: PropsValidator)
     });
   }
   widgets.push(...sourceWidgets(props, threshold));
+  if (liveness) widgets.push(livenessWidget(liveness));
   return { prefix, alarms, widgets };
+}
+
+/**
+ * What the liveness alarms compare, when the source table is known: the mapping's PolledEventCount
+ * counts every record read, filtered out or not; without EventCount metrics only the function's
+ * Invocations are left, which stay at zero while a filter drops every record.
+ */
+function livenessSource(props: PipelineAlarmsProps, lambda: (metricName: string) => MetricId): LivenessSource | undefined {
+  if (props.sourceTableName === undefined) return undefined;
+  const uuid = props.eventSourceMappingUuid;
+  const received: MetricId =
+    uuid !== undefined
+      ? { namespace: 'AWS/Lambda', metricName: 'PolledEventCount', dimensions: { EventSourceMappingUUID: uuid } }
+      : lambda('Invocations');
+  return { tableName: props.sourceTableName, received: { ...received, stat: 'Sum' }, kinesisStreamName: props.kinesis?.streamName };
 }
 
 /** Why a source alarm override does not apply to this pipeline. */

@@ -10,7 +10,11 @@
  * parking what fails get an allowance per record. An SQS batch holds up to `batchSize` messages,
  * handled one after the other:
  *
- *   worst = batchSize x (maxAttempts x (ceil(B / I) + 1) x T + readAndParkAllowance(B))
+ *   worst = batchSize x (maxAttempts x (ceil(B / I) + 1) x T + backoff(maxAttempts) + readAndParkAllowance(B))
+ *
+ * where backoff is the longest the pauses between attempts can add: the handler pauses before
+ * attempt n at most min(2000, 100 x 2^(n-2)) ms (handlers/internal/redrive-backoff.ts; modules do
+ * not import handler code, so test/handlers/redrive-backoff.test.ts checks both agree).
  *
  * The function's timeout must cover `worst` (else SQS sees the message fail half-done and
  * delivers it again), and the queue must hide a message for at least 6 times the function timeout
@@ -20,6 +24,16 @@ import { Token } from 'cdktf';
 import type { RedriveTiming } from '../props/redrive-settings';
 import { LIMITS } from './limits';
 import { PropsValidator } from './validation';
+
+/** The redrive handler's backoff bounds, ms (see the file comment). */
+export const REDRIVE_BACKOFF = { baseMs: 100, capMs: 2000 } as const;
+
+/** The most the pauses between `maxAttempts` attempts can add, ms. */
+export function redriveBackoffBudgetMs(maxAttempts: number): number {
+  let total = 0;
+  for (let n = 2; n <= maxAttempts; n++) total += Math.min(REDRIVE_BACKOFF.capMs, REDRIVE_BACKOFF.baseMs * 2 ** (n - 2));
+  return total;
+}
 
 /** AWS: set the source queue's visibility timeout to at least six times the function timeout. */
 export const SQS_VISIBILITY_FACTOR = 6;
@@ -46,7 +60,8 @@ export function redriveTiming(t: TimingInputs): RedriveTiming | undefined {
   if (inputs.some((n) => Token.isUnresolved(n) || !Number.isFinite(n))) return undefined;
   const invocations = t.maxAttempts * (Math.ceil(t.consumerBatchSize / t.invokeBatchSize) + 1);
   const allowance = READ_PARK_BASE_SECONDS + Math.ceil(t.consumerBatchSize * READ_PARK_PER_RECORD_SECONDS);
-  const worstCaseSeconds = t.batchSize * (invocations * t.consumerTimeoutSeconds + allowance);
+  const backoff = Math.ceil(redriveBackoffBudgetMs(t.maxAttempts) / 1000);
+  const worstCaseSeconds = t.batchSize * (invocations * t.consumerTimeoutSeconds + backoff + allowance);
   const timeoutSeconds = t.timeoutSeconds ?? worstCaseSeconds;
   return { worstCaseSeconds, timeoutSeconds, visibilityTimeoutSeconds: SQS_VISIBILITY_FACTOR * timeoutSeconds };
 }
@@ -66,7 +81,7 @@ export function validateTiming(
   const formula =
     `${t.batchSize} message(s) x ${t.maxAttempts} attempt(s) x ${invocations} invocation(s) of the consumer ` +
     `(timeout ${t.consumerTimeoutSeconds} s, batches of up to ${t.consumerBatchSize} records re-sent ${t.invokeBatchSize} at a time) ` +
-    'plus reading and parking';
+    'plus the pauses between attempts, reading and parking';
   const maxTimeout = LIMITS.timeoutSeconds[1];
   if (timing.worstCaseSeconds > maxTimeout) {
     v.require(

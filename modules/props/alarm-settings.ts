@@ -49,6 +49,12 @@ export type SourceAlarmKey =
   | 'fanOutLag';
 
 /**
+ * Liveness alarms, on metric math: the source table was written but the consumer received nothing,
+ * or (Kinesis) DynamoDB put nothing on the stream.
+ */
+export type LivenessAlarmKey = 'consumerStalled' | 'kinesisDestinationStalled';
+
+/**
  * The alarms of a stream pipeline: those of its function and failure destination, and those of its
  * source when the mapping publishes EventCount metrics or reads Kinesis.
  */
@@ -56,7 +62,9 @@ export type PipelineAlarmKey =
   | 'iteratorAge'
   | 'errors'
   | 'throttles'
-  | 'failureQueueDepth'
+  | 'failureQueueArrivals'
+  | 'failureQueueAge'
   | 'failedNotifications'
   | 'destinationDeliveryFailures'
-  | SourceAlarmKey;
+  | SourceAlarmKey
+  | LivenessAlarmKey;

@@ -19,6 +19,8 @@ export interface PolicyStatement {
 export interface OnFailureTarget {
   readonly destinationArn: string;
   readonly sendStatements: PolicyStatement[];
+  /** Told the role that sends failure records (the consumer's), so the destination can deny everyone else. @default not called */
+  addSender?(roleArn: string): void;
 }
 
 /** The DynamoDB item actions a function can be granted one by one (StreamConsumer.grantItemActions). */

@@ -49,7 +49,7 @@ export interface FailureRedriveSettings {
    * worst case exceeds 900 s are refused. The consumed queue's visibility timeout is set to 6
    * times this (AWS's advice for SQS event sources) unless the failure destination sets one,
    * which must then be at least that.
-   * @default the worst case (190 s for a consumer with the defaults: 30 s timeout, batches of 100)
+   * @default the worst case (191 s for a consumer with the defaults: 30 s timeout, batches of 100)
    */
   readonly timeoutSeconds?: number;
   /**

@@ -1,4 +1,4 @@
-import { TerraformProvider } from 'cdktf';
+import { Fn, TerraformProvider } from 'cdktf';
 import { Construct } from 'constructs';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
@@ -13,7 +13,9 @@ export interface ReplicaAccessRoleProps {
   readonly roleName: string;
   /**
    * ARNs of the replica writers' roles allowed to assume this role (ReplicatedTable.writerRoleArnsInto).
-   * IAM refuses a trust policy naming a role that does not exist yet: deploy the writers first.
+   * The trust policy names their accounts and compares `aws:PrincipalArn` with these ARNs, so a
+   * writer role that is deleted and re-created keeps its access (IAM pins a principal role ARN to
+   * the unique id of the role it named), and the writers need not exist before this role.
    */
   readonly writerRoleArns: string[];
   /** ARN of the replica table in this (the target) account. */
@@ -30,6 +32,13 @@ export interface ReplicaAccessRoleProps {
  * The role a target account offers to replica writers of another account: trusted by exactly
  * those writer roles, allowed exactly the one item write the writer makes (PutItem) on exactly one
  * table. Goes into the target account's stack.
+ *
+ * Why the account root with an `aws:PrincipalArn` condition rather than the role ARNs as
+ * principals: IAM stores a role principal as the role's unique id, so after a writer's role is
+ * re-created (a renamed stack, a replaced resource) the trust policy still names the old role and
+ * the writer is denied until someone saves the policy again. The condition compares ARNs as text.
+ * The account root principal alone would trust every principal of those accounts whose own
+ * policies allow sts:AssumeRole; the condition keeps it to exactly the writer roles.
  */
 export class ReplicaAccessRole extends Construct {
   readonly role: IamRole;
@@ -42,14 +51,29 @@ export class ReplicaAccessRole extends Construct {
     v.matches('roleName', props.roleName, LIMITS.roleName.pattern, LIMITS.roleName.described);
     if (!props.writerRoleArns.length)
       v.fail('writerRoleArns', props.writerRoleArns, 'at least one role ARN', 'a role nobody may assume is useless');
+    for (const [i, arn] of props.writerRoleArns.entries())
+      v.matches(
+        `writerRoleArns[${i}]`,
+        arn,
+        ROLE_ARN,
+        'an IAM role ARN (arn:aws:iam::<account>:role/<name>)',
+        'the trust policy derives the account from it',
+      );
     v.throwIfInvalid();
     this.role = new IamRole(this, 'Role', {
       provider: props.provider,
       name: props.roleName,
-      // Trust policies have no Resource; the writers' roles are the only principals.
-      assumeRolePolicy: JSON.stringify({
+      // Trust policies have no Resource; the writers' accounts, and in them exactly the writer roles.
+      assumeRolePolicy: Fn.jsonencode({
         Version: '2012-10-17',
-        Statement: [{ Effect: 'Allow', Principal: { AWS: props.writerRoleArns }, Action: 'sts:AssumeRole' }],
+        Statement: [
+          {
+            Effect: 'Allow',
+            Principal: { AWS: Fn.distinct(props.writerRoleArns.map(accountRootOf)) },
+            Action: 'sts:AssumeRole',
+            Condition: { ArnEquals: { 'aws:PrincipalArn': props.writerRoleArns } },
+          },
+        ],
       }),
       tags: props.tags,
     });
@@ -65,4 +89,12 @@ export class ReplicaAccessRole extends Construct {
       ]),
     });
   }
+}
+
+const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@\/-]+$/;
+
+/** `arn:<partition>:iam::<account>:root` of a role ARN, resolved by Terraform (the ARN may be a reference). */
+function accountRootOf(roleArn: string): string {
+  const part = (i: number) => Fn.element(Fn.split(':', roleArn), i);
+  return Fn.join('', ['arn:', part(1), ':iam::', part(4), ':root']);
 }

@@ -22,8 +22,9 @@ describe('example app: orders stack', () => {
     expect(created.sort()).toEqual([
       'aws_cloudwatch_dashboard',
       'aws_cloudwatch_log_group',
-      // 5 for the function and its failure queue, 3 for the mapping's EventCount metrics.
-      ...Array(8).fill('aws_cloudwatch_metric_alarm'),
+      // 6 for the function and its failure queue (arrivals and age), 3 for the mapping's EventCount
+      // metrics, 1 liveness (the table written, the mapping received nothing).
+      ...Array(10).fill('aws_cloudwatch_metric_alarm'),
       'aws_dynamodb_table',
       'aws_dynamodb_table',
       'aws_iam_role',

@@ -116,4 +116,7 @@ test('GIVEN the bundled redrive in a fresh process WHEN it handles an on-failure
     RecordsParked: 1,
     MessagesFailed: 0,
   });
+  // The pipeline's redrive-failures alarm watches MessagesFailed by this namespace and dimension.
+  const emf = json.find((l) => l._aws?.CloudWatchMetrics)._aws.CloudWatchMetrics[0];
+  expect([emf.Namespace, emf.Dimensions]).toEqual(['DynamoDBStreamRedrive', [['service']]]);
 });

@@ -46,7 +46,8 @@ describe('PipelineAlarms dashboard', () => {
       '${aws_cloudwatch_metric_alarm.Alarms_IteratorAge_07C1A231.arn}',
       '${aws_cloudwatch_metric_alarm.Alarms_Errors_7A884EBF.arn}',
       '${aws_cloudwatch_metric_alarm.Alarms_Throttles_3176D953.arn}',
-      '${aws_cloudwatch_metric_alarm.Alarms_FailureQueueDepth_11D0A535.arn}',
+      '${aws_cloudwatch_metric_alarm.Alarms_FailureQueueArrivals_C428620B.arn}',
+      '${aws_cloudwatch_metric_alarm.Alarms_FailureQueueAge_3C432607.arn}',
       '${aws_cloudwatch_metric_alarm.Alarms_DestinationDeliveryFailures_7353B87E.arn}',
     ]);
     const graphs = body.widgets.slice(1).map((w: any) => w.properties);
@@ -65,6 +66,7 @@ describe('PipelineAlarms dashboard', () => {
       ],
       [[...LAMBDA, 'ConcurrentExecutions', ...DIMS, { stat: 'Maximum' }]],
       [
+        ['AWS/SQS', 'NumberOfMessagesSent', 'QueueName', 'fails', { stat: 'Sum', label: 'arrived' }],
         ['AWS/SQS', 'ApproximateNumberOfMessagesVisible', 'QueueName', 'fails', { stat: 'Maximum', label: 'visible' }],
         ['AWS/SQS', 'ApproximateAgeOfOldestMessage', 'QueueName', 'fails', { stat: 'Maximum', label: 'oldest (s)', yAxis: 'right' }],
       ],

@@ -32,7 +32,7 @@ describe('PipelineAlarms with real terraform', () => {
         },
         errors: { period: 10, evaluationPeriods: 8640, datapointsToAlarm: 10 },
         throttles: { period: 3600, evaluationPeriods: 24, treatMissingData: 'ignore', statistic: 'SampleCount' },
-        failureQueueDepth: {
+        failureQueueAge: {
           threshold: 5,
           treatMissingData: 'missing',
           statistic: 'Minimum',
@@ -92,7 +92,7 @@ describe('PipelineAlarms with real terraform', () => {
       aws_sns_topic_policy: 3, // each topic is TLS-only
       aws_kms_key: 1,
       aws_kms_key_policy: 1,
-      aws_cloudwatch_metric_alarm: 6 + 5 + 3, // A: 5 + extra; B: 3 + failed notifications + delivery failures; D: 3
+      aws_cloudwatch_metric_alarm: 7 + 5 + 3, // A: 6 (queue arrivals and age) + extra; B: 3 + failed notifications + delivery failures; D: 3
       aws_cloudwatch_dashboard: 3,
     });
 
@@ -127,6 +127,38 @@ describe('PipelineAlarms with real terraform', () => {
       'Errors and throttles',
       'Duration (ms)',
       'Concurrent executions',
+    ]);
+  });
+
+  test('GIVEN liveness alarms on a Kinesis pipeline and e-mail and HTTPS subscribers WHEN planned offline THEN terraform accepts the metric queries and the subscriptions', () => {
+    const stack = new TerraformStack(Testing.app(), 'orders');
+    new AwsProvider(stack, 'aws', { region: 'eu-west-1' });
+    new PipelineAlarms(stack, 'Live', {
+      functionName: 'orders-consumer',
+      eventSourceMappingUuid: '1d9b3c40-0000-4000-8000-000000000001',
+      kinesis: { streamName: 'orders-changes' },
+      sourceTableName: 'orders',
+      notify: { emails: ['oncall@example.com'], httpsEndpoints: ['https://pager.example.com/hook'] },
+      alarms: { consumerStalled: { period: 600, evaluationPeriods: 2, datapointsToAlarm: 2 } },
+    });
+    const plan = terraformIn(stackFolder(Testing.synth(stack))).initValidatePlan();
+    const planned = (type: string, key: string, value: string) =>
+      plan.resource_changes.find((c: any) => c.type === type && c.change.after[key] === value)?.change.after;
+    for (const name of ['orders-consumer-consumer-stalled', 'orders-consumer-kinesis-destination-stalled']) {
+      const a = planned('aws_cloudwatch_metric_alarm', 'alarm_name', name);
+      expect([a.metric_name, a.namespace, a.statistic]).toEqual([null, null, null]);
+      expect(a.metric_query.filter((q: any) => q.return_data)).toHaveLength(1);
+      expect(a.metric_query.filter((q: any) => q.metric.length === 1)).toHaveLength(6);
+    }
+    const stalled = planned('aws_cloudwatch_metric_alarm', 'alarm_name', 'orders-consumer-consumer-stalled');
+    expect(new Set(stalled.metric_query.flatMap((q: any) => q.metric.map((m: any) => m.period)))).toEqual(new Set([600]));
+    expect(stalled.treat_missing_data).toBe('notBreaching');
+    const subs = plan.resource_changes
+      .filter((c: any) => c.type === 'aws_sns_topic_subscription')
+      .map((c: any) => [c.change.after.protocol, c.change.after.endpoint]);
+    expect(subs).toEqual([
+      ['email', 'oncall@example.com'],
+      ['https', 'https://pager.example.com/hook'],
     ]);
   });
 });

@@ -155,18 +155,18 @@ describe('PipelineAlarms validation', () => {
     ],
     [
       'an SNS destination with an SQS-only alarm',
-      { failureDestination: SNS, alarms: { failureQueueDepth: { threshold: 1 } } },
-      'alarms.failureQueueDepth must be unset (it watches an SQS failure queue and failureDestination is an SNS topic) (got {"threshold":1})',
+      { failureDestination: SNS, alarms: { failureQueueArrivals: { threshold: 1 } } },
+      'alarms.failureQueueArrivals must be unset (it watches an SQS failure queue and failureDestination is an SNS topic) (got {"threshold":1})',
     ],
     [
       'a queue alarm without a destination',
-      { alarms: { failureQueueDepth: { enabled: true } } },
-      'alarms.failureQueueDepth must be unset (it watches an SQS failure queue and there is no failureDestination) (got {"enabled":true})',
+      { alarms: { failureQueueAge: { enabled: true } } },
+      'alarms.failureQueueAge must be unset (it watches an SQS failure queue and there is no failureDestination) (got {"enabled":true})',
     ],
     [
       'an alarm that does not exist',
       { alarms: { lag: { threshold: 1 } } as any },
-      'alarms.lag must be one of iteratorAge, errors, throttles, failureQueueDepth, failedNotifications, destinationDeliveryFailures, droppedEvents, failedInvokeEvents, onFailureDelivered, kinesisIteratorAge, kinesisReadThrottles, kinesisWriteThrottles, fanOutLag (not a pipeline alarm; use addAlarm for other metrics) (got {"threshold":1})',
+      'alarms.lag must be one of iteratorAge, errors, throttles, failureQueueArrivals, failureQueueAge, failedNotifications, destinationDeliveryFailures, droppedEvents, failedInvokeEvents, onFailureDelivered, kinesisIteratorAge, kinesisReadThrottles, kinesisWriteThrottles, fanOutLag, consumerStalled, kinesisDestinationStalled (not a pipeline alarm; use addAlarm for other metrics) (got {"threshold":1})',
     ],
   ])('GIVEN %s WHEN constructed THEN it fails naming the prop, the rule and the value', (_case, props, message) => {
     expect(errorOf(props)).toBe(P + message);

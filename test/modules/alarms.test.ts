@@ -99,21 +99,34 @@ describe('PipelineAlarms: which alarms', () => {
       expect(a.dimensions).toEqual({ FunctionName: 'orders-consumer', Resource: 'orders-consumer:live' });
   });
 
-  test('GIVEN an SQS FailureDestination WHEN synthesized THEN its queue depth and the delivery failures are watched', () => {
+  test('GIVEN an SQS FailureDestination WHEN synthesized THEN new arrivals, the oldest message and the delivery failures are watched', () => {
     const stack = newStack();
     const failures = new FailureDestination(stack, 'Failures', { name: 'orders-failed' });
     new PipelineAlarms(stack, 'Alarms', { functionName: 'orders-consumer', failureDestination: failures });
     const alarms = alarmsOf(stack);
-    expect(alarms['orders-consumer-failure-queue-depth']).toMatchObject({
+    expect(alarms['orders-consumer-failure-queue-arrivals']).toMatchObject({
       namespace: 'AWS/SQS',
-      metric_name: 'ApproximateNumberOfMessagesVisible',
+      metric_name: 'NumberOfMessagesSent',
       dimensions: { QueueName: 'orders-failed' },
-      statistic: 'Maximum',
+      statistic: 'Sum',
       comparison_operator: 'GreaterThanThreshold',
       threshold: 0,
       period: 60,
       evaluation_periods: 1,
+      treat_missing_data: 'notBreaching',
     });
+    expect(alarms['orders-consumer-failure-queue-age']).toMatchObject({
+      namespace: 'AWS/SQS',
+      metric_name: 'ApproximateAgeOfOldestMessage',
+      dimensions: { QueueName: 'orders-failed' },
+      statistic: 'Maximum',
+      comparison_operator: 'GreaterThanThreshold',
+      threshold: 3600,
+      period: 60,
+      evaluation_periods: 1,
+      treat_missing_data: 'ignore',
+    });
+    expect(Object.values(alarms).some((a) => a.metric_name === 'ApproximateNumberOfMessagesVisible')).toBe(false);
     expect(alarms['orders-consumer-destination-delivery-failures']).toMatchObject({
       namespace: 'AWS/Lambda',
       metric_name: 'DestinationDeliveryFailures',
@@ -134,7 +147,8 @@ describe('PipelineAlarms: which alarms', () => {
       statistic: 'Sum',
       threshold: 0,
     });
-    expect(alarms['orders-consumer-failure-queue-depth']).toBeUndefined();
+    expect(alarms['orders-consumer-failure-queue-arrivals']).toBeUndefined();
+    expect(alarms['orders-consumer-failure-queue-age']).toBeUndefined();
     expect(alarms['orders-consumer-destination-delivery-failures']).toBeDefined();
   });
 
@@ -151,7 +165,7 @@ describe('PipelineAlarms: which alarms', () => {
           statistic: 'Average',
           comparisonOperator: 'GreaterThanOrEqualToThreshold',
         },
-        failureQueueDepth: { threshold: 10, period: 10, evaluationPeriods: 8640, datapointsToAlarm: 8640 },
+        failureQueueAge: { threshold: 10, period: 10, evaluationPeriods: 8640, datapointsToAlarm: 8640 },
       },
     });
     const alarms = alarmsOf(stack);
@@ -165,7 +179,7 @@ describe('PipelineAlarms: which alarms', () => {
       comparison_operator: 'GreaterThanOrEqualToThreshold',
     });
     expect(alarms['orders-consumer-iterator-age'].alarm_description).toContain('over 30000 ms');
-    expect(alarms['orders-consumer-failure-queue-depth']).toMatchObject({
+    expect(alarms['orders-consumer-failure-queue-age']).toMatchObject({
       threshold: 10,
       period: 10,
       evaluation_periods: 8640,
@@ -178,7 +192,12 @@ describe('PipelineAlarms: which alarms', () => {
   test('GIVEN alarms disabled one by one WHEN synthesized THEN exactly those are absent, also from the status row', () => {
     const { stack } = build({
       failureDestination: { kind: 'sqs', queueName: 'q' },
-      alarms: { throttles: { enabled: false }, failureQueueDepth: { enabled: false }, destinationDeliveryFailures: { enabled: false } },
+      alarms: {
+        throttles: { enabled: false },
+        failureQueueArrivals: { enabled: false },
+        failureQueueAge: { enabled: false },
+        destinationDeliveryFailures: { enabled: false },
+      },
     });
     expect(Object.keys(alarmsOf(stack)).sort()).toEqual(['orders-consumer-errors', 'orders-consumer-iterator-age']);
     expect(dashboardOf(stack).body.widgets[0].properties.alarms).toEqual([

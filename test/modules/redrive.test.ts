@@ -82,19 +82,20 @@ describe('FailureRedrive', () => {
     const j = json();
     const fn = j.resource.aws_lambda_function[Object.keys(j.resource.aws_lambda_function).find((k) => k.startsWith('Redrive_'))!];
     // Worst case with the consumer's defaults (timeout 30 s, batches of 100): 1 message x 3 attempts
-    // x (ceil(100 / 100) + 1) invocations x 30 s + (5 s + 100 x 0.05 s) for reading and parking.
+    // x (ceil(100 / 100) + 1) invocations x 30 s + 1 s for the pauses before attempts 2 and 3
+    // (at most 100 ms and 200 ms, rounded up) + (5 s + 100 x 0.05 s) for reading and parking.
     expect(fn).toMatchObject({
       function_name: 'test-Redrive',
       runtime: 'nodejs22.x',
       handler: 'index.handler',
       architectures: ['arm64'],
-      timeout: 190,
+      timeout: 191,
       memory_size: 256,
     });
     expect(
       j.resource.aws_sqs_queue[Object.keys(j.resource.aws_sqs_queue).find((k) => k.startsWith('Failures_Queue'))!]
         .visibility_timeout_seconds,
-    ).toBe(6 * 190);
+    ).toBe(6 * 191);
     expect(fn.environment.variables).toEqual({
       REDRIVE_PARKED_QUEUE_URL: ref('aws_sqs_queue', j, 'Redrive_Parked_Queue', 'url'),
       REDRIVE_MAX_ATTEMPTS: '3',
@@ -169,8 +170,8 @@ describe('FailureRedrive', () => {
     ]);
     const fn = Object.entries<any>(j.resource.aws_lambda_function).find(([k]) => k.startsWith('Redrive_'))![1];
     expect(fn.environment.variables).toMatchObject({ REDRIVE_MAX_ATTEMPTS: '2', REDRIVE_INVOKE_BATCH_SIZE: '50' });
-    // 2 messages x (2 attempts x (ceil(100 / 50) + 1) invocations x 30 s + 5 s + 5 s)
-    expect(fn.timeout).toBe(380);
+    // 2 messages x (2 attempts x (ceil(100 / 50) + 1) invocations x 30 s + 1 s pause (100 ms, rounded up) + 5 s + 5 s)
+    expect(fn.timeout).toBe(382);
     expect(Object.entries<any>(j.resource.aws_lambda_event_source_mapping).find(([k]) => k.startsWith('Redrive_'))![1].batch_size).toBe(2);
     expect(JSON.parse(only(j, 'aws_sqs_queue_redrive_policy').redrive_policy).maxReceiveCount).toBe(3);
     expect(j.resource.aws_sqs_queue[Object.keys(j.resource.aws_sqs_queue).find((k) => k.startsWith('Redrive_Parked'))!]).toMatchObject({
@@ -200,7 +201,7 @@ describe('FailureRedrive', () => {
 
   test('GIVEN a timeout below the worst case of one invocation WHEN constructed THEN it fails with the worst case and how it is made up', () => {
     expect(() => redriveOf({ timeoutSeconds: 90 })).toThrow(
-      'test/Redrive: timeoutSeconds must be at least 190 s, the worst case of one invocation (1 message(s) x 3 attempt(s) x 2 invocation(s) of the consumer (timeout 30 s, batches of up to 100 records re-sent 100 at a time) plus reading and parking; a shorter timeout stops a redrive half-done and SQS delivers the message again) (got 90)',
+      'test/Redrive: timeoutSeconds must be at least 191 s, the worst case of one invocation (1 message(s) x 3 attempt(s) x 2 invocation(s) of the consumer (timeout 30 s, batches of up to 100 records re-sent 100 at a time) plus the pauses between attempts, reading and parking; a shorter timeout stops a redrive half-done and SQS delivers the message again) (got 90)',
     );
     const { json } = redriveOf({ timeoutSeconds: 200 });
     const j = json();
@@ -212,13 +213,13 @@ describe('FailureRedrive', () => {
 
   test('GIVEN settings whose worst case exceeds 900 s WHEN constructed THEN they are refused with the figure and the levers', () => {
     expect(() => redriveOf({ batchSize: 10, maxAttempts: 5, invokeBatchSize: 10 })).toThrow(
-      "test/Redrive: batchSize, maxAttempts and invokeBatchSize must let one redrive invocation finish within Lambda's 900 s timeout (it may take 16600 s: 10 message(s) x 5 attempt(s) x 11 invocation(s) of the consumer (timeout 30 s, batches of up to 100 records re-sent 10 at a time) plus reading and parking); lower batchSize or maxAttempts, raise invokeBatchSize, or lower the consumer's timeoutSeconds or batchSize",
+      "test/Redrive: batchSize, maxAttempts and invokeBatchSize must let one redrive invocation finish within Lambda's 900 s timeout (it may take 16620 s: 10 message(s) x 5 attempt(s) x 11 invocation(s) of the consumer (timeout 30 s, batches of up to 100 records re-sent 10 at a time) plus the pauses between attempts, reading and parking); lower batchSize or maxAttempts, raise invokeBatchSize, or lower the consumer's timeoutSeconds or batchSize",
     );
   });
 
   test('GIVEN a failure queue with its own visibility timeout WHEN it is under 6 x the redrive timeout THEN it is refused; at or above, it is kept', () => {
     expect(() => redriveOf({}, { failure: { visibilityTimeoutSeconds: 600 } })).toThrow(
-      'test/Redrive: failureDestination.visibilityTimeoutSeconds must be at least 1140 s (6 x the redrive timeout of 190 s) (AWS advises at least six times the function timeout for an SQS event source; a message that becomes visible mid-redrive is redriven twice. Leave it unset to have it derived) (got 600)',
+      'test/Redrive: failureDestination.visibilityTimeoutSeconds must be at least 1146 s (6 x the redrive timeout of 191 s) (AWS advises at least six times the function timeout for an SQS event source; a message that becomes visible mid-redrive is redriven twice. Leave it unset to have it derived) (got 600)',
     );
     const j = redriveOf({}, { failure: { visibilityTimeoutSeconds: 3000 } }).json();
     expect(Object.entries<any>(j.resource.aws_sqs_queue).find(([k]) => k.startsWith('Failures_Queue'))![1].visibility_timeout_seconds).toBe(
@@ -328,6 +329,26 @@ describe('StreamPipeline redrive', () => {
   });
 });
 
+describe('FailureRedrive of a consumer with a tumbling window', () => {
+  const TABLE = { tableName: 'orders', partitionKey: { name: 'pk', type: 'S' as const } };
+  const code = { entry: HANDLER_ENTRY, bundling: { cacheDir: CACHE_DIR } };
+
+  test('GIVEN a consumer with a tumbling window and redrive: true WHEN constructed THEN it is refused: the redrive would count records the window never aggregated as applied', () => {
+    expect(
+      () => new StreamPipeline(newStack(), 'Orders', { table: TABLE, consumer: { code, tumblingWindowSeconds: 60 }, redrive: true }),
+    ).toThrow(
+      'test/Orders/Redrive: consumer must be a consumer without a tumbling window (tumblingWindowSeconds unset or 0) (the redrive re-invokes the consumer without the window state and fields',
+    );
+  });
+
+  test('GIVEN a tumbling window of 0 (off) or no redrive WHEN constructed THEN both are accepted', () => {
+    expect(
+      () => new StreamPipeline(newStack(), 'Orders', { table: TABLE, consumer: { code, tumblingWindowSeconds: 0 }, redrive: true }),
+    ).not.toThrow();
+    expect(() => new StreamPipeline(newStack(), 'Orders', { table: TABLE, consumer: { code, tumblingWindowSeconds: 60 } })).not.toThrow();
+  });
+});
+
 describe('FailureRedrive with the real provider (offline terraform)', () => {
   test('GIVEN a pipeline with a redrive on CMK queues and a consumer alias WHEN init, validate and plan run THEN hashicorp/aws 5.100 accepts it and plans every redrive resource', () => {
     const stack = newStack();
@@ -356,8 +377,8 @@ describe('FailureRedrive with the real provider (offline terraform)', () => {
     );
     for (const c of created) expect(c[1]).toEqual(['create']);
     const plannedAfter = (address: string) => plan.resource_changes.find((c: any) => c.address.startsWith(address)).change.after;
-    expect(plannedAfter('aws_lambda_function.Orders_Redrive_Function').timeout).toBe(130);
-    expect(plannedAfter('aws_sqs_queue.Orders_FailureDestination_Queue').visibility_timeout_seconds).toBe(780);
+    expect(plannedAfter('aws_lambda_function.Orders_Redrive_Function').timeout).toBe(131);
+    expect(plannedAfter('aws_sqs_queue.Orders_FailureDestination_Queue').visibility_timeout_seconds).toBe(786);
     expect(plannedAfter('aws_lambda_event_source_mapping.Orders_Redrive_Mapping').scaling_config).toEqual([{ maximum_concurrency: 5 }]);
   });
 });

@@ -27,7 +27,8 @@ describe('ReplicatedTable: alarms and dashboard', () => {
     expect(euAlarms).toEqual([
       'destination-delivery-failures',
       'errors',
-      'failure-queue-depth',
+      'failure-queue-age',
+      'failure-queue-arrivals',
       'iterator-age',
       'lag-ap-southeast-2',
       'lag-us-east-1',
@@ -54,6 +55,6 @@ describe('ReplicatedTable: alarms and dashboard', () => {
       expect(graphs).toContainEqual([s, `${s} writer: iterator age (ms)`]);
       for (const t of REGIONS.filter((x) => x !== s)) expect(graphs).toContainEqual([s, `Lag ${s} -> ${t} (ms)`]);
     }
-    expect(body.widgets[0].properties.alarms).toHaveLength(21);
+    expect(body.widgets[0].properties.alarms).toHaveLength(24);
   });
 });

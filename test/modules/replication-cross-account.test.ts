@@ -27,10 +27,13 @@ describe('ReplicatedTable: cross-account targets', () => {
     });
     const json = synth();
     const writerRole = ref(json, 'aws_iam_role', 'Writer-eu-west-1_', 'arn');
-    expect(JSON.parse(one(json, 'aws_iam_role', 'Access_').assume_role_policy)).toEqual({
-      Version: '2012-10-17',
-      Statement: [{ Effect: 'Allow', Principal: { AWS: [writerRole] }, Action: 'sts:AssumeRole' }],
-    });
+    // The trust policy is a Terraform expression (the writer's account comes from its role ARN);
+    // test/modules/replication-terraform.test.ts has terraform render it.
+    const trust: string = one(json, 'aws_iam_role', 'Access_').assume_role_policy;
+    expect(trust).toMatch(/^\$\{jsonencode\(/);
+    const bare = writerRole.slice(2, -1);
+    expect(trust).toContain(`"aws:PrincipalArn" = [${bare}]`);
+    expect(trust).toContain(`element(split(":", ${bare}), 4)`);
     expect(JSON.parse(one(json, 'aws_iam_role_policy', 'Access_').policy).Statement).toEqual([
       {
         Sid: 'WriteReplica',
@@ -47,11 +50,23 @@ describe('ReplicatedTable: cross-account targets', () => {
     const json = synth();
     const iamRole = one(json, 'aws_iam_role', 'UsAccess_');
     expect([iamRole.name, iamRole.provider]).toEqual(['customers-replica-writes', 'aws.us_east_1']);
-    expect(JSON.parse(iamRole.assume_role_policy).Statement[0].Principal).toEqual({
-      AWS: [ref(json, 'aws_iam_role', 'Writer-eu-west-1_', 'arn')],
-    });
+    expect(iamRole.assume_role_policy).toContain(
+      `"aws:PrincipalArn" = [${ref(json, 'aws_iam_role', 'Writer-eu-west-1_', 'arn').slice(2, -1)}]`,
+    );
     expect(JSON.parse(one(json, 'aws_iam_role_policy', 'UsAccess_').policy).Statement[0].Resource).toBe(
       ref(json, 'aws_dynamodb_table', 'Table-us-east-1_', 'arn'),
     );
+  });
+
+  test('GIVEN a writer role ARN that is not a role ARN WHEN a ReplicaAccessRole is made THEN it is refused naming the prop', () => {
+    const { stack } = replicated({}, ['eu-west-1', 'us-east-1']);
+    expect(
+      () =>
+        new ReplicaAccessRole(stack, 'Access', {
+          roleName: 'customers-replica-writes',
+          writerRoleArns: ['arn:aws:iam::210987654321:user/alice', 'customers-writer'],
+          tableArn: 'arn:aws:dynamodb:us-east-1:210987654321:table/customers',
+        }),
+    ).toThrow(/writerRoleArns\[0\] must be an IAM role ARN.*writerRoleArns\[1\] must be an IAM role ARN/s);
   });
 });

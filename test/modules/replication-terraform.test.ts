@@ -38,8 +38,8 @@ describe('ReplicatedTable with the real provider (offline terraform)', () => {
           [`aws_sns_topic_policy aws aws.${a}`, 1],
           [`aws_kms_key aws aws.${a}`, 1],
           [`aws_kms_key_policy aws aws.${a}`, 1],
-          // iterator age, errors, throttles, failure queue depth, delivery failures, lag to each of 2 targets
-          [`aws_cloudwatch_metric_alarm aws aws.${a}`, 7],
+          // iterator age, errors, throttles, failure queue arrivals and age, delivery failures, lag to each of 2 targets
+          [`aws_cloudwatch_metric_alarm aws aws.${a}`, 8],
         ]),
       ),
       'aws_cloudwatch_dashboard aws aws.eu_west_1': 1,
@@ -100,5 +100,34 @@ describe('ReplicatedTable with the real provider (offline terraform)', () => {
         point_in_time_recovery: true,
       }),
     ]);
+  });
+
+  test('GIVEN writer roles of two accounts WHEN terraform renders the access role THEN it trusts each account root once, and only principals whose ARN is a writer role (IAM pins role principals to a unique id; an ARN condition does not)', () => {
+    const stack = newStack();
+    const p = providers(stack);
+    const writers = [
+      'arn:aws:iam::111111111111:role/customers-writer-eu',
+      'arn:aws:iam::111111111111:role/customers-writer-ap',
+      'arn:aws:iam::222222222222:role/customers-writer-us',
+    ];
+    new ReplicaAccessRole(stack, 'Access', {
+      roleName: 'customers-replica-writes',
+      writerRoleArns: writers,
+      tableArn: 'arn:aws:dynamodb:us-east-1:333333333333:table/customers',
+      provider: p['us-east-1'],
+    });
+    const plan = terraformIn(stackFolder(Testing.synth(stack))).initValidatePlan();
+    const role = plan.resource_changes.find((c: any) => c.type === 'aws_iam_role').change.after;
+    expect(JSON.parse(role.assume_role_policy)).toEqual({
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Effect: 'Allow',
+          Principal: { AWS: ['arn:aws:iam::111111111111:root', 'arn:aws:iam::222222222222:root'] },
+          Action: 'sts:AssumeRole',
+          Condition: { ArnEquals: { 'aws:PrincipalArn': writers } },
+        },
+      ],
+    });
   });
 });

@@ -164,7 +164,14 @@ describe('FailureRedrive per source and destination', () => {
     const { j, fn, bySid, redrive } = redriveOn('s3');
     const bucketArn = ref(j, 'aws_s3_bucket', 'Failures_Bucket', 'arn');
     const queueArn = ref(j, 'aws_sqs_queue', 'Redrive_Notifications_Queue', 'arn');
-    expect(Object.keys(bySid)).toEqual(['ConsumeFailureRecords', 'ReadFailureObjects', 'InvokeConsumer', 'ParkRecords', 'WriteLogs']);
+    expect(Object.keys(bySid)).toEqual([
+      'ConsumeFailureRecords',
+      'ReadFailureObjects',
+      'ListFailureBucket',
+      'InvokeConsumer',
+      'ParkRecords',
+      'WriteLogs',
+    ]);
     expect(bySid.ConsumeFailureRecords.Resource).toBe(queueArn);
     expect(bySid.ReadFailureObjects).toEqual({
       Sid: 'ReadFailureObjects',
@@ -172,6 +179,8 @@ describe('FailureRedrive per source and destination', () => {
       Action: 's3:GetObject',
       Resource: `${bucketArn}/aws/lambda/*`,
     });
+    // Without ListBucket S3 answers an expired object with 403 (test/handlers/redrive-s3-access.test.ts).
+    expect(bySid.ListFailureBucket).toEqual({ Sid: 'ListFailureBucket', Effect: 'Allow', Action: 's3:ListBucket', Resource: bucketArn });
     expect(only(j, 'aws_s3_bucket_notification')).toMatchObject({
       bucket: ref(j, 'aws_s3_bucket', 'Failures_Bucket', 'bucket'),
       queue: [{ queue_arn: queueArn, events: ['s3:ObjectCreated:*'], filter_prefix: 'aws/lambda/' }],
