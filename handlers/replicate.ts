@@ -13,6 +13,8 @@ import { ClientFactory, lambdaClientFactory } from './internal/clients';
 import { configFromEnv, DEFAULT_PARK_MAX_BYTES, ReplicationConfig } from './internal/config';
 import { executeKey, ExecuteDeps, KeyOutcome, parkUndecodable, withConcurrency } from './internal/execute';
 import { dynamoKeyStateStore, KeyStateStore } from './internal/key-state';
+import { Backlog, dynamoBacklog } from './internal/backlog';
+import { TargetBreaker } from './internal/breaker';
 import { Parker, sqsParker } from './internal/park';
 import { KeyState, KeyWork, planKey } from './internal/plan';
 import { DEFAULT_KINESIS_WAIT_MS, imageDigest, orderKinesisKey } from './internal/kinesis-order';
@@ -36,6 +38,8 @@ export interface ReplicateHandlerOptions {
   readonly parker?: Parker;
   /** @default the configured state table in the source region */
   readonly state?: KeyStateStore;
+  /** @default the configured backlog table in the source region (none: a failed target's records are retried) */
+  readonly backlog?: Backlog;
   /** Clock in epoch ms. @default Date.now */
   readonly now?: () => number;
   /** Called with each invocation's counts after metrics are published (tests, local runs). */
@@ -48,10 +52,13 @@ export type ReplicateHandler = (event: DynamoDBStreamEvent | KinesisStreamEvent,
 /** Builds the handler and its clients (done once per container, at cold start). */
 export function createReplicateHandler(options: ReplicateHandlerOptions = {}): ReplicateHandler {
   const config = options.config ?? configFromEnv();
-  const clients = options.clients ?? lambdaClientFactory(config.maxAttempts);
+  const clients = options.clients ?? lambdaClientFactory(config);
   const source: DynamoDBClient = clients.dynamo({ region: config.sourceRegion, endpoint: config.sourceEndpoint });
   const targets = config.targets.map((target) => ({ target, client: clients.dynamo(target) }));
   const state = options.state ?? dynamoKeyStateStore(source, config.stateTable);
+  const backlog = options.backlog ?? (config.backlogTable ? dynamoBacklog(source, config.backlogTable) : undefined);
+  // Per container: a target that failed costs one timeout here, not one per record.
+  const breaker = new TargetBreaker(config.targetCooldownMs ?? 30_000);
   const parker =
     options.parker ??
     sqsParker(
@@ -90,6 +97,9 @@ export function createReplicateHandler(options: ReplicateHandlerOptions = {}): R
       targets,
       parker,
       state,
+      backlog,
+      breaker,
+      deadline: invocationDeadline(context, config),
       tally,
       now,
       outOfOrder,
@@ -128,6 +138,17 @@ export function createReplicateHandler(options: ReplicateHandlerOptions = {}): R
     options.onInvocation?.(summary);
     return response as DynamoDBBatchResponse;
   };
+}
+
+/**
+ * Fires when target writes must stop waiting: what remains of the invocation, less one request's
+ * time to keep the copies in the backlog and answer (at most half of what remains).
+ */
+function invocationDeadline(context: Context | undefined, config: ReplicationConfig): AbortSignal | undefined {
+  const remaining = context?.getRemainingTimeInMillis?.();
+  if (remaining === undefined || !Number.isFinite(remaining)) return undefined;
+  const reserve = Math.min(remaining / 2, (config.requestTimeoutMs ?? 3000) + 1000);
+  return AbortSignal.timeout(Math.max(1, Math.floor(remaining - reserve)));
 }
 
 /**

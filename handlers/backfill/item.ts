@@ -11,7 +11,7 @@
  */
 import { ConditionalCheckFailedException, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { itemForTarget } from '../internal/execute';
-import { classifyFailure, describeError } from '../internal/errors';
+import { describeError, isItemRejection } from '../internal/errors';
 import type { DecodedRecord } from '../internal/decode';
 import { itemSize, MAX_ITEM_BYTES } from '../internal/item-size';
 import { backfillVersion, isTombstone, isVersion, Item, LwwAttributeNames, newerThanTargetCondition } from '../lww';
@@ -136,8 +136,7 @@ async function copy(item: Item, version: string, ctx: ItemContext, tally: PageTa
       return;
     }
     // Transient failures come back only when their retries ran out, and stop the run.
-    if (classifyFailure(e) === 'permanent')
-      return fail(item, ctx, tally, `rejected by ${target.region}/${target.table}: ${describeError(e)}`);
+    if (isItemRejection(e)) return fail(item, ctx, tally, `rejected by ${target.region}/${target.table}: ${describeError(e)}`);
     throw e;
   }
 }

@@ -7,6 +7,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { defaultProvider } from '@aws-sdk/credential-provider-node';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/nested-clients/sts';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 
 export interface Endpoint {
@@ -23,11 +24,42 @@ export interface ClientFactory {
 
 const REFRESH_MARGIN_MS = 5 * 60 * 1000;
 
+/** How long one request may take: a target that hangs costs at most this per attempt. */
+export interface RequestLimits {
+  /** SDK attempts per request, first try included. */
+  readonly maxAttempts: number;
+  /** ms to open a connection. @default 1000 */
+  readonly connectTimeoutMs?: number;
+  /** ms a request may wait for its answer once sent. @default 3000 */
+  readonly requestTimeoutMs?: number;
+}
+
+export const DEFAULT_CONNECT_TIMEOUT_MS = 1000;
+export const DEFAULT_REQUEST_TIMEOUT_MS = 3000;
+
+/** The SDK client options every client of the writer uses: bounded attempts, each with a timeout. */
+export function boundedRequests(limits: RequestLimits): { maxAttempts: number; requestHandler: NodeHttpHandler } {
+  return {
+    maxAttempts: limits.maxAttempts,
+    requestHandler: new NodeHttpHandler({
+      connectionTimeout: limits.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
+      requestTimeout: limits.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS,
+      // Without it this handler version only logs a warning when requestTimeout passes.
+      throwOnRequestTimeout: true,
+    }),
+  };
+}
+
 /** Credentials of `roleArn`, assumed with the function's own credentials, cached until near expiry. */
-export function assumedRole(roleArn: string, region: string, sessionName = 'dynamodb-replica-writer'): AwsCredentialIdentityProvider {
+export function assumedRole(
+  roleArn: string,
+  region: string,
+  sessionName = 'dynamodb-replica-writer',
+  limits: RequestLimits = { maxAttempts: 3 },
+): AwsCredentialIdentityProvider {
   // The nested STS client has no credential chain of its own: give it the function's (in the
   // bundle the Node chain is swapped for the environment provider Lambda uses).
-  const sts = new STSClient({ region, credentials: defaultProvider() });
+  const sts = new STSClient({ region, credentials: defaultProvider(), ...boundedRequests(limits) });
   let current: Promise<AwsCredentialIdentity> | undefined;
   let expires = 0;
   return () => {
@@ -45,15 +77,16 @@ export function assumedRole(roleArn: string, region: string, sessionName = 'dyna
 }
 
 /** The clients Lambda uses: the function's environment credentials, or an assumed role per target. */
-export function lambdaClientFactory(maxAttempts: number): ClientFactory {
+export function lambdaClientFactory(limits: RequestLimits | number): ClientFactory {
+  const bounded = typeof limits === 'number' ? { maxAttempts: limits } : limits;
   return {
     dynamo: (t) =>
       new DynamoDBClient({
         region: t.region,
         endpoint: t.endpoint,
-        maxAttempts,
-        credentials: t.roleArn ? assumedRole(t.roleArn, t.region) : undefined,
+        ...boundedRequests(bounded),
+        credentials: t.roleArn ? assumedRole(t.roleArn, t.region, undefined, bounded) : undefined,
       }),
-    sqs: () => new SQSClient({ maxAttempts }),
+    sqs: () => new SQSClient({ ...boundedRequests(bounded) }),
   };
 }

@@ -32,6 +32,18 @@ export const ENV = {
   concurrency: 'REPLICATION_CONCURRENCY',
   /** SDK attempts per request (first try included) before a record is reported failed. @default 3 */
   maxAttempts: 'REPLICATION_MAX_ATTEMPTS',
+  /** ms to open a connection to any endpoint (targets, source, queue). @default 1000 */
+  connectTimeoutMs: 'REPLICATION_CONNECT_TIMEOUT_MS',
+  /** ms one request may wait for its answer (per attempt). @default 3000 */
+  requestTimeoutMs: 'REPLICATION_REQUEST_TIMEOUT_MS',
+  /**
+   * Table in the source region holding, per target, the changes that target still needs
+   * (docs/replication-protocol.md, "Targets that fail"): partition key `t` (S), sort key `k` (S).
+   * Without it a failed target makes its records be retried (the shard waits for it).
+   */
+  backlogTable: 'REPLICATION_BACKLOG_TABLE',
+  /** ms a target that failed gets its copies sent straight to the backlog. @default 30000 */
+  targetCooldownMs: 'REPLICATION_TARGET_COOLDOWN_MS',
   /** Kinesis source: ms a key's changes wait for an earlier change that has not arrived. @default 60000 */
   kinesisWaitMs: 'REPLICATION_KINESIS_WAIT_MS',
   /**
@@ -70,11 +82,19 @@ export interface ReplicationConfig {
   readonly maxAttempts: number;
   /** @default 262144 */
   readonly parkMaxBytes?: number;
+  /** @default 1000 */
+  readonly connectTimeoutMs?: number;
+  /** @default 3000 */
+  readonly requestTimeoutMs?: number;
+  /** The per-target backlog table in the source region; without it a failed target's records are retried. */
+  readonly backlogTable?: string;
+  /** @default 30000 */
+  readonly targetCooldownMs?: number;
   /** Kinesis source: ms a key's changes wait for an earlier change that has not arrived. @default 60000 */
   readonly kinesisWaitMs?: number;
 }
 
-function positiveInt(env: NodeJS.ProcessEnv, name: string, fallback: number, problems: string[]): number {
+export function positiveInt(env: NodeJS.ProcessEnv, name: string, fallback: number, problems: string[]): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
   const n = Number(raw);
@@ -82,7 +102,7 @@ function positiveInt(env: NodeJS.ProcessEnv, name: string, fallback: number, pro
   return n;
 }
 
-function parseTargets(raw: string | undefined, problems: string[]): ReplicaTarget[] {
+export function parseTargets(raw: string | undefined, problems: string[]): ReplicaTarget[] {
   if (!raw) {
     problems.push(`${ENV.targets} must be a non-empty JSON array of {"region","table","roleArn"?,"endpoint"?} (got nothing)`);
     return [];
@@ -148,6 +168,10 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Replication
     maxAttempts: positiveInt(env, ENV.maxAttempts, 3, problems),
     parkMaxBytes: positiveInt(env, ENV.parkMaxBytes, DEFAULT_PARK_MAX_BYTES, problems),
     kinesisWaitMs: positiveInt(env, ENV.kinesisWaitMs, 60_000, problems),
+    connectTimeoutMs: positiveInt(env, ENV.connectTimeoutMs, 1000, problems),
+    requestTimeoutMs: positiveInt(env, ENV.requestTimeoutMs, 3000, problems),
+    targetCooldownMs: positiveInt(env, ENV.targetCooldownMs, 30_000, problems),
+    ...(env[ENV.backlogTable] ? { backlogTable: env[ENV.backlogTable] } : {}),
   };
   if (Number.isInteger(config.parkMaxBytes) && (config.parkMaxBytes! < 1024 || config.parkMaxBytes! > 1_048_576))
     problems.push(`${ENV.parkMaxBytes} must be 1024..1048576, SQS's message size range (got ${config.parkMaxBytes})`);

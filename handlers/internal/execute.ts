@@ -10,7 +10,8 @@ import type { DynamoDBRecord } from 'aws-lambda';
 import { Item, newerThanTargetCondition, versionAgeMs } from '../lww';
 import type { ReplicaTarget, ReplicationConfig } from './config';
 import type { DecodedRecord } from './decode';
-import { classifyFailure, describeError } from './errors';
+import { blockedReason, classifyFailure, describeError, isItemRejection } from './errors';
+import { targetId } from './backlog';
 import { ExecuteDeps, KeyOutcome, park, Transient } from './writer-deps';
 import { itemSize, MAX_ITEM_BYTES } from './item-size';
 import { canonicalItem } from './canonical';
@@ -42,41 +43,73 @@ async function replicate(deps: ExecuteDeps, record: DecodedRecord, version: stri
       `item is over DynamoDB's ${MAX_ITEM_BYTES}-byte item limit with replication metadata for ${which}; parked for ${oversize.length === 1 ? 'that target' : 'those targets'} only`,
     );
   }
-  const condition = newerThanTargetCondition(version, deps.config.names);
-  const results = await Promise.all(
-    writes
-      .filter((w) => !oversize.includes(w))
-      .map(async ({ target, client, item: targetItem }) => {
-        try {
-          await client.send(new PutItemCommand({ TableName: target.table, Item: targetItem, ...condition }));
-          const t = deps.tally.target(target.region);
-          t.replicated++;
-          const lag = versionAgeMs(version, deps.now());
-          if (lag !== undefined) t.lagMs.push(Math.max(0, lag));
-          return undefined;
-        } catch (e) {
-          const kind = classifyFailure(e);
-          if (kind === 'stale') {
-            deps.tally.target(target.region).stale++;
-            return undefined;
-          }
-          if (kind === 'transient') {
-            // Not there yet: its age so far is a floor on its lag, so the lag alarm sees a target
-            // that is down (nothing would be recorded at all while every write to it fails).
-            const t = deps.tally.target(target.region);
-            t.pending++;
-            const age = versionAgeMs(version, deps.now());
-            if (age !== undefined) t.lagMs.push(Math.max(0, age));
-          }
-          return { kind, target, error: describeError(e) };
-        }
-      }),
-  );
+  // Every target on its own: one that fails is backlogged and delays none of the others.
+  const results = await Promise.all(writes.filter((w) => !oversize.includes(w)).map((w) => copyTo(deps, w, record, version)));
   const failures = results.filter((r) => r !== undefined);
-  const transient = failures.filter((f) => f!.kind === 'transient');
-  if (transient.length) throw new Transient(transient.map((f) => `${f!.target.region}/${f!.target.table}: ${f!.error}`).join('; '));
+  const unkept = failures.filter((f) => f!.kind !== 'item');
+  if (unkept.length) throw new Transient(unkept.map((f) => `${f!.target.region}/${f!.target.table}: ${f!.error}`).join('; '));
   if (failures.length)
     await park(deps, record.raw, failures.map((f) => `rejected by ${f!.target.region}/${f!.target.table}: ${f!.error}`).join('; '));
+}
+
+type TargetWrite = ExecuteDeps['targets'][number] & { readonly item: Item };
+type CopyFailure = { readonly kind: 'item' | 'unkept'; readonly target: ReplicaTarget; readonly error: string };
+
+/**
+ * Copies one record's image to one target: written, found stale, or kept in the target's backlog
+ * (transient failure after the client's bounded attempts, a blocked target, or a target cooling
+ * down after a failure). Returns what is left to do: a failure the backlog did not take.
+ */
+async function copyTo(deps: ExecuteDeps, w: TargetWrite, record: DecodedRecord, version: string): Promise<CopyFailure | undefined> {
+  const { target, client, item: targetItem } = w;
+  const id = targetId(target);
+  const t = deps.tally.target(target.region);
+  const tripped = deps.backlog ? deps.breaker?.tripped(id, deps.now()) : undefined;
+  if (tripped) return keep(deps, w, record, version, tripped.kind, `cooling down after a failure: ${tripped.reason}`);
+  try {
+    const condition = newerThanTargetCondition(version, deps.config.names);
+    await client.send(new PutItemCommand({ TableName: target.table, Item: targetItem, ...condition }), { abortSignal: deps.deadline });
+    t.replicated++;
+    const lag = versionAgeMs(version, deps.now());
+    if (lag !== undefined) t.lagMs.push(Math.max(0, lag));
+    return undefined;
+  } catch (e) {
+    const kind = classifyFailure(e);
+    if (kind === 'stale') {
+      t.stale++;
+      return undefined;
+    }
+    const reasonKind = kind === 'blocked' ? blockedReason(e) : 'transient';
+    if (!deps.backlog && isItemRejection(e)) return { kind: 'item', target, error: describeError(e) };
+    // Not there yet: its age so far is a floor on its lag, so the lag alarm sees a target that is
+    // down (nothing would be recorded at all while every write to it fails).
+    t.pending++;
+    const age = versionAgeMs(version, deps.now());
+    if (age !== undefined) t.lagMs.push(Math.max(0, age));
+    if (!deps.backlog) return { kind: 'unkept', target, error: describeError(e) };
+    // A request the target rejects for this item alone says nothing about the target's other copies.
+    if (reasonKind !== 'validation') deps.breaker?.trip(id, reasonKind, describeError(e), deps.now());
+    deps.log('warn', 'target failed: copy kept in its backlog', { target: id, kind: reasonKind, error: describeError(e) });
+    return keep(deps, w, record, version, reasonKind, describeError(e));
+  }
+}
+
+async function keep(
+  deps: ExecuteDeps,
+  w: TargetWrite,
+  record: DecodedRecord,
+  version: string,
+  kind: string,
+  reason: string,
+): Promise<CopyFailure | undefined> {
+  try {
+    await deps.backlog!.keep(targetId(w.target), record.keyId, version, w.item, kind, reason, deps.now());
+  } catch (e) {
+    // Neither applied nor kept: the key's records are retried, as without a backlog.
+    return { kind: 'unkept', target: w.target, error: `${reason}; keeping it in the backlog failed: ${describeError(e)}` };
+  }
+  deps.tally.target(w.target.region).backlogged++;
+  return undefined;
 }
 
 export type { ExecuteDeps, KeyOutcome };

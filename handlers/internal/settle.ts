@@ -24,7 +24,7 @@ import {
   tombstoneItem,
 } from '../lww';
 import { contentCondition, sameContent } from './content-condition';
-import { classifyFailure, describeError } from './errors';
+import { classifyFailure, describeError, isItemRejection } from './errors';
 import { ExecuteDeps, park, Transient } from './writer-deps';
 import { itemSize, MAX_ITEM_BYTES } from './item-size';
 import type { KeyAction } from './plan';
@@ -61,8 +61,11 @@ export async function settleInPlace(action: InPlace, deps: ExecuteDeps): Promise
       return { landed: true, previous: out.Attributes as Item | undefined };
     } catch (e) {
       const kind = classifyFailure(e);
-      if (kind === 'transient') throw new Transient(`writing ${rec.sourceTable} in place: ${describeError(e)}`);
-      if (kind === 'permanent') {
+      // The source table itself refusing every write (access, KMS, missing) cannot be parked
+      // around: the key is retried, as an outage of the source region would be.
+      if (kind === 'transient' || (kind === 'blocked' && !isItemRejection(e)))
+        throw new Transient(`writing ${rec.sourceTable} in place: ${describeError(e)}`);
+      if (kind === 'blocked') {
         await park(deps, rec.raw, `writing in place was rejected: ${describeError(e)}`);
         return { landed: false };
       }

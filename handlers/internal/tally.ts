@@ -9,6 +9,7 @@ export const METRIC = {
   replicated: 'Replicated',
   stale: 'Stale',
   pending: 'Pending',
+  backlogged: 'Backlogged',
   lag: 'ReplicationLag',
   echoesSkipped: 'EchoesSkipped',
   selfStamped: 'SelfStamped',
@@ -25,8 +26,10 @@ export const METRIC = {
 export interface TargetCounts {
   replicated: number;
   stale: number;
-  /** Writes that could not reach the target in this invocation (retried). */
+  /** Writes that could not reach the target in this invocation (backlogged, or retried without a backlog). */
   pending: number;
+  /** Copies kept in the target's backlog (the target failed, or was cooling down after a failure). */
+  backlogged: number;
   /** Age of each write when it reached the target, or, for a pending one, its age so far. */
   lagMs: number[];
 }
@@ -53,7 +56,7 @@ export class Tally {
   readonly targets: Record<string, TargetCounts> = {};
 
   target(region: string): TargetCounts {
-    return (this.targets[region] ??= { replicated: 0, stale: 0, pending: 0, lagMs: [] });
+    return (this.targets[region] ??= { replicated: 0, stale: 0, pending: 0, backlogged: 0, lagMs: [] });
   }
 
   /** A plain summary for the log line and for tests: every count, and per target the largest lag. */
@@ -64,7 +67,13 @@ export class Tally {
       targets: Object.fromEntries(
         Object.entries(targets).map(([r, t]) => [
           r,
-          { replicated: t.replicated, stale: t.stale, pending: t.pending, maxLagMs: t.lagMs.length ? Math.max(...t.lagMs) : undefined },
+          {
+            replicated: t.replicated,
+            stale: t.stale,
+            pending: t.pending,
+            backlogged: t.backlogged,
+            maxLagMs: t.lagMs.length ? Math.max(...t.lagMs) : undefined,
+          },
         ]),
       ),
     };
@@ -91,6 +100,7 @@ export function publishTally(tally: Tally, base: Metrics, perTarget: (region: st
     m.addMetric(METRIC.replicated, c, t.replicated);
     m.addMetric(METRIC.stale, c, t.stale);
     m.addMetric(METRIC.pending, c, t.pending);
+    m.addMetric(METRIC.backlogged, c, t.backlogged);
     for (const lag of t.lagMs) m.addMetric(METRIC.lag, MetricUnit.Milliseconds, lag);
     if (m.hasStoredMetrics()) m.publishStoredMetrics();
   }

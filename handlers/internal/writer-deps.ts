@@ -7,6 +7,8 @@ import type { DynamoDBRecord } from 'aws-lambda';
 import type { ReplicaTarget, ReplicationConfig } from './config';
 import { describeError } from './errors';
 import type { KeyStateStore } from './key-state';
+import type { Backlog } from './backlog';
+import type { TargetBreaker } from './breaker';
 import type { Parker } from './park';
 import type { Tally } from './tally';
 
@@ -17,6 +19,11 @@ export interface ExecuteDeps {
   readonly targets: readonly { readonly target: ReplicaTarget; readonly client: DynamoDBClient }[];
   readonly parker: Parker;
   readonly state: KeyStateStore;
+  /** Where a target's copies wait while it fails; without it a failed copy makes the key retry. */
+  readonly backlog?: Backlog;
+  readonly breaker?: TargetBreaker;
+  /** Aborts target writes when the invocation must stop waiting for them (its own timeout is near). */
+  readonly deadline?: AbortSignal;
   readonly tally: Tally;
   readonly now: () => number;
   /**

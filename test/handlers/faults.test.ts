@@ -67,12 +67,13 @@ function throttleFirst(n: number) {
 }
 
 describe('replica writer faults', () => {
-  test('GIVEN one target region down WHEN a batch is delivered THEN every record of the affected keys is reported, the reachable region is written once, and after recovery all regions converge', async () => {
+  test('GIVEN one target region down and no backlog table WHEN a batch is delivered THEN every record of the affected keys is reported, the reachable region is written once, and after recovery all regions converge', async () => {
     const table = uniqueTable('down');
     const dep = await deploy(world, table, (r) =>
       r === EU
         ? {
             configOverrides: {
+              backlogTable: undefined,
               targets: [
                 { region: US, table, endpoint: world.local[US].endpoint },
                 { region: AP, table, endpoint: gate.endpoint },
@@ -110,13 +111,14 @@ describe('replica writer faults', () => {
     }
   });
 
-  test('GIVEN a throttled target WHEN throttling outlasts the SDK retries THEN the records are reported and the next delivery succeeds; WHEN it does not THEN the retry absorbs it', async () => {
+  test('GIVEN a throttled target and no backlog table WHEN throttling outlasts the SDK retries THEN the records are reported and the next delivery succeeds; WHEN it does not THEN the retry absorbs it', async () => {
     const table = uniqueTable('throttle');
     const throttle = throttleFirst(2);
     const onInvocation = jest.fn();
     const dep = await deploy(world, table, (r) =>
       r === EU
         ? {
+            configOverrides: { backlogTable: undefined },
             onInvocation,
             clients: localClients((c, t) =>
               t.region === US ? dynamoClient(t.endpoint!, t.region, { maxAttempts: 2, requestHandler: throttle.handler as any }) : c,

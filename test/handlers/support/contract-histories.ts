@@ -14,11 +14,12 @@ import { replicatedWrites, ReplicatedWrites } from '../../../handlers/client';
 import type { ClientFactory } from '../../../handlers/internal/clients';
 import { Item } from '../../../handlers/lww';
 import { createReplicateHandler, ReplicateHandler } from '../../../handlers/replicate';
+import { createDrainHandler } from '../../../handlers/drain-backlog';
 import { streamsClient } from '../../support/dynamodb-local';
 import { createStreamTable, StreamReader } from '../../support/streams';
 import { AppWrite, CausalOracle, OpKind, TAG } from './causal-oracle';
 import { ChangeReader, CrashSwitch, KeyFault, SteppedMapping } from './mapping';
-import { createStateTable, stateTableName } from './state-table';
+import { backlogTableName, createBacklogTable, createStateTable, stateTableName } from './state-table';
 import { localClients, REGIONS, startWorld, World, writerConfig } from './world';
 
 export const TABLE = 'convergence';
@@ -89,7 +90,8 @@ export interface ContractRun {
     | 'replays'
     | 'redrives'
     | 'plainWrites'
-    | 'restampedHelperWrites',
+    | 'restampedHelperWrites'
+    | 'backlogApplied',
     number
   >;
   histories: number;
@@ -112,6 +114,7 @@ export async function startContractRun(
     // The oracle reads every stream itself (its own iterators), whatever the writers read from.
     oracleReaders[r] = new StreamReader(streamsClient(world.local[r].endpoint, r), streamArns[r], r);
     await createStateTable(world.ddb[r], stateTableName(TABLE));
+    await createBacklogTable(world.ddb[r], backlogTableName(TABLE));
   }
   const crash = new CrashSwitch();
   const fault = new KeyFault();
@@ -144,6 +147,7 @@ export async function startContractRun(
       redrives: 0,
       plainWrites: 0,
       restampedHelperWrites: 0,
+      backlogApplied: 0,
     },
     histories: 0,
     waiting: 0,
@@ -195,6 +199,12 @@ async function runHistory(
     });
   });
   const mapping = new SteppedMapping(feeds.readers, writers, crash, fault);
+  // The scheduled drainer next to each writer: copies a target failed (an injected throttling or
+  // crash trips its breaker) wait in the backlog until it runs, a late re-delivery of each.
+  const drainers = REGIONS.map((r) => {
+    const config = writerConfig(world, r, TABLE);
+    return createDrainHandler({ config: { ...config, backlogTable: config.backlogTable! }, clients });
+  });
   const oracle = new CausalOracle(feeds.positionOf);
   const streams: Record<string, DynamoDBRecord[]> = Object.fromEntries(REGIONS.map((r) => [r, [] as DynamoDBRecord[]]));
   // The oracle reads every stream itself, so it knows which states each write followed.
@@ -229,7 +239,13 @@ async function runHistory(
       if (op.redrive) totals.redrives++;
     }
   }
-  await mapping.drain();
+  for (let round = 0; ; round++) {
+    await mapping.drain();
+    const results = (await Promise.all(drainers.map((d) => d()))).flatMap((r) => Object.values(r));
+    totals.backlogApplied += results.reduce((a, r) => a + r.applied, 0);
+    if (results.every((r) => r.applied === 0 && r.depth === 0)) break;
+    if (round === 20) throw new Error('backlogs not empty after 20 rounds of delivering and draining');
+  }
   totals.partialFailures += mapping.partialFailures;
   for (const r of REGIONS) await catchUp(r);
   oracle.setStreams(streams);

@@ -9,6 +9,7 @@ import type { DynamoDBRecord } from 'aws-lambda';
 import { DynamoDBClient, UpdateTableCommand } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { createReplicateHandler, ReplicateHandler, ReplicateHandlerOptions } from '../../../handlers/replicate';
+import { createDrainHandler, DrainHandler } from '../../../handlers/drain-backlog';
 import { ReplicationConfig } from '../../../handlers/internal/config';
 import { ClientFactory, Endpoint } from '../../../handlers/internal/clients';
 import { DEFAULT_ATTRIBUTE_NAMES, Item } from '../../../handlers/lww';
@@ -18,7 +19,7 @@ import { createStreamTable, createTable, StreamReader } from '../../support/stre
 import { deliverInOrder } from '../../../local/mapping/batch-delivery';
 import { drainStreams, inProcessHooks } from '../../../local/mapping/in-process';
 import { scanAll } from '../../../local/run/convergence';
-import { createStateTable, stateTableName } from './state-table';
+import { backlogTableName, createBacklogTable, createStateTable, stateTableName } from './state-table';
 
 // Quiet by default: tests assert on the returned counts, and one test turns EMF back on to read it.
 process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
@@ -80,6 +81,7 @@ export function writerConfig(
     targets: world.regions.filter((r) => r !== region).map((r) => ({ region: r, table, endpoint: world.local[r].endpoint })),
     failureQueueUrl: world.sqs.queueUrl,
     stateTable: stateTableName(table),
+    backlogTable: backlogTableName(table),
     names: DEFAULT_ATTRIBUTE_NAMES,
     tombstoneTtlSeconds: 7 * 24 * 3600,
     concurrency: 16,
@@ -95,6 +97,7 @@ export async function deploy(world: World, table: string, options: WriterOptions
     world.regions.map(async (r) => {
       const arn = await createStreamTable(world.ddb[r], table);
       await createStateTable(world.ddb[r], stateTableName(table));
+      await createBacklogTable(world.ddb[r], backlogTableName(table));
       readers[r] = new StreamReader(streamsClient(world.local[r].endpoint, r), arn, r);
     }),
   );
@@ -134,6 +137,7 @@ export async function deployOverData(
         new UpdateTableCommand({ TableName: table, StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' } }),
       );
       await createStateTable(world.ddb[r], stateTableName(table));
+      await createBacklogTable(world.ddb[r], backlogTableName(table));
       readers[r] = new StreamReader(streamsClient(world.local[r].endpoint, r), out.TableDescription!.LatestStreamArn!, r);
     }),
   );
@@ -149,6 +153,7 @@ export async function addRegions(world: World, dep: Deployment, options: WriterO
   for (const r of world.regions.filter((x) => !dep.readers[x])) {
     const arn = await createStreamTable(world.ddb[r], dep.table);
     await createStateTable(world.ddb[r], stateTableName(dep.table));
+    await createBacklogTable(world.ddb[r], backlogTableName(dep.table));
     readers[r] = new StreamReader(streamsClient(world.local[r].endpoint, r), arn, r);
   }
   return { table: dep.table, readers, ...writersFor(world, dep.table, options) };
@@ -212,6 +217,33 @@ export async function deliver(
 }
 
 export { scanAll };
+
+/** The backlog drainer of `config`'s writer (the scheduled function next to it), with the same clients. */
+export function drainerFor(config: ReplicationConfig, clients: ClientFactory = localClients()): DrainHandler {
+  return createDrainHandler({ config: { ...config, backlogTable: config.backlogTable! }, clients });
+}
+
+/**
+ * Pumps every stream and runs every region's drainer, again and again, until the streams are quiet
+ * and no backlog applied anything or holds anything: the state a deployment reaches once its
+ * targets are reachable again. Returns the rounds it took (bounded: a round that never ends fails).
+ */
+export async function pumpAndDrain(
+  world: World,
+  dep: Deployment,
+  drainers: Record<RegionName, DrainHandler> = Object.fromEntries(world.regions.map((r) => [r, drainerFor(dep.config[r])])),
+  maxRounds = 10,
+): Promise<number> {
+  for (let round = 1; round <= maxRounds; round++) {
+    await pump(world, dep);
+    let busy = false;
+    for (const r of world.regions) {
+      for (const t of Object.values(await drainers[r]())) busy ||= t.applied > 0 || t.depth > 0;
+    }
+    if (!busy) return round;
+  }
+  throw new Error(`backlogs not empty after ${maxRounds} rounds of pumping and draining`);
+}
 
 /** Items by their `pk`, for comparing regions. */
 export async function snapshot(world: World, table: string): Promise<Record<RegionName, Map<string, Item>>> {
