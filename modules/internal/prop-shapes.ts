@@ -1,4 +1,4 @@
-import type { AlarmTopicProps } from '../alarm-topic';
+import type { AlarmSubscribers, AlarmTopicProps } from '../alarm-topic';
 import type { AlarmOverride, ExtraAlarmProps, FailureDestinationRef, KinesisAlarmSource, PipelineAlarmsProps } from '../alarms';
 import type { FailureDestinationProps } from '../failure-destination';
 import type { ExistingKinesisStream, TableKinesisStreamProps } from '../kinesis-stream';
@@ -162,6 +162,7 @@ const PolicyStatementShape = shapeOf<PolicyStatement>('PolicyStatement', {
 const OnFailureTargetShape = shapeOf<OnFailureTarget>('OnFailureTarget', {
   destinationArn: r(),
   sendStatements: r(arrayOf(PolicyStatementShape)),
+  addSender: o(),
 });
 
 const consumerFields = {
@@ -188,6 +189,7 @@ const FailureDestinationShape = shapeOf<FailureDestinationProps>('FailureDestina
   messageRetentionSeconds: o(),
   visibilityTimeoutSeconds: o(),
   kmsDataKeyReusePeriodSeconds: o(),
+  readerArns: o(),
   tags: o(),
   provider: o(),
 });
@@ -251,12 +253,14 @@ const ExtraAlarmShape = shapeOf<ExtraAlarmProps>('ExtraAlarmProps', {
 });
 const FailureDestinationRefShape = shapeOf<FailureDestinationRef>('FailureDestinationRef', { kind: r(), queueName: o(), topicName: o() });
 const KinesisAlarmSourceShape = shapeOf<KinesisAlarmSource>('KinesisAlarmSource', { streamName: r(), fanOutConsumerName: o() });
+const AlarmSubscribersShape = shapeOf<AlarmSubscribers>('AlarmSubscribers', { emails: o(), httpsEndpoints: o() });
 const alarmSettingFields = {
   alarmNamePrefix: o(),
   alarms: o(overrides),
   actionArns: o(),
   alarmTopicName: o(),
   alarmTopicKmsKeyArn: o(),
+  notify: o(object(AlarmSubscribersShape)),
   notifyOk: o(),
   dashboard: o(),
   dashboardName: o(),
@@ -267,6 +271,7 @@ const PipelineAlarmsShape = shapeOf<PipelineAlarmsProps>('PipelineAlarmsProps', 
   ...alarmSettingFields,
   functionName: r(),
   aliasName: o(),
+  sourceTableName: o(),
   // A FailureDestination construct is passed here as often as a plain reference.
   failureDestination: o(object(FailureDestinationRefShape)),
   eventSourceMappingUuid: o(),
@@ -275,7 +280,13 @@ const PipelineAlarmsShape = shapeOf<PipelineAlarmsProps>('PipelineAlarmsProps', 
 });
 const PipelineAlarmSettingsShape = shapeOf<PipelineAlarmSettings>('PipelineAlarmSettings', alarmSettingFields);
 
-const AlarmTopicShape = shapeOf<AlarmTopicProps>('AlarmTopicProps', { topicName: r(), kmsKeyArn: o(), tags: o(), provider: o() });
+const AlarmTopicShape = shapeOf<AlarmTopicProps>('AlarmTopicProps', {
+  topicName: r(),
+  kmsKeyArn: o(),
+  subscribers: o(object(AlarmSubscribersShape)),
+  tags: o(),
+  provider: o(),
+});
 
 const StreamPipelineShape = shapeOf<StreamPipelineProps>('StreamPipelineProps', {
   // A StreamTable, TableKinesisStream or other source construct is not looked into.
@@ -337,6 +348,8 @@ const ReplicatedTableShape = shapeOf<ReplicatedTableProps>('ReplicatedTableProps
   home: r(object(ReplicaRegionShape)),
   replicas: r(arrayOf(ReplicaRegionShape)),
   mode: o(),
+  globalTableConsistency: o(),
+  witnessRegion: o(),
   writerLayout: o(),
   changeSource: o(),
   kinesisStream: o(object(KinesisStreamOptionsShape)),
@@ -413,6 +426,7 @@ export const PROP_SHAPES = {
   PipelineAlarmsProps: PipelineAlarmsShape,
   PipelineAlarmSettings: PipelineAlarmSettingsShape,
   AlarmTopicProps: AlarmTopicShape,
+  AlarmSubscribers: AlarmSubscribersShape,
   StreamPipelineProps: StreamPipelineShape,
   ReplicaRegionProps: ReplicaRegionShape,
   ReplicaWriterOptions: ReplicaWriterShape,
