@@ -10,8 +10,9 @@ import { GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { Testing } from 'cdktf';
 import { runBackfill } from '../../handlers/backfill';
+import { main, USAGE } from '../../handlers/backfill/cli';
 import { multiRegionStack } from '../../examples/multi-region';
-import { FAKE_CREDENTIALS } from '../support/dynamodb-local';
+import { dynamoClient, FAKE_CREDENTIALS } from '../support/dynamodb-local';
 import { createTables, EU, twoRegionsForTests } from './support/backfill-tables';
 
 const regions = twoRegionsForTests();
@@ -123,4 +124,30 @@ test('GIVEN a writer that does not write into the target table, or no such funct
   await expect(run('no-such-writer', target.table)).rejects.toThrow(
     /cannot read the configuration of writer function no-such-writer: ResourceNotFoundException/,
   );
+});
+
+describe('the CLI flag --writer-function', () => {
+  // The library run above covers what the writer's configuration does; this checks the CLI hands
+  // the function on with a Lambda client of the right region. The tables are unreachable on
+  // purpose (a closed port), so the run stops at DescribeTable after the options are built.
+  const closed = () => dynamoClient('http://127.0.0.1:1', EU, { maxAttempts: 1 });
+  test.each([
+    ['arn:aws:lambda:us-east-1:123456789012:function:customers-writer', 'us-east-1'],
+    ['customers-writer', EU],
+  ])('GIVEN --writer-function %s WHEN parsed THEN a Lambda client of %s reads it', async (fn, region) => {
+    const regionsAsked: string[] = [];
+    const err: string[] = [];
+    const code = await main(['--source-region', EU, '--target-region', SYDNEY, '--table', 'customers', '--writer-function', fn], {
+      client: closed,
+      lambda: (r) => {
+        regionsAsked.push(r);
+        return lambda;
+      },
+      stderr: (t) => err.push(t),
+      stdout: () => {},
+    });
+    expect(code).toBe(1);
+    expect(regionsAsked).toEqual([region]);
+    expect(USAGE).toContain('--writer-function <name|arn>');
+  });
 });
