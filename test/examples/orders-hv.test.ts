@@ -4,7 +4,7 @@
  * and planned with the real hashicorp/aws 5.100 provider, offline.
  */
 import { App, Testing } from 'cdktf';
-import { mkdtempSync } from 'fs';
+import { mkdtempSync, readFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { HighVolumeOrdersStack } from '../../examples/orders-hv/stack';
@@ -74,5 +74,23 @@ describe('example app: high-volume orders stack', () => {
   test('GIVEN the stack WHEN synthesized twice THEN the output is byte-identical', () => {
     const synth = () => Testing.synth(new HighVolumeOrdersStack(Testing.app(), 'orders-hv'));
     expect(synth()).toBe(synth());
+  });
+
+  test('GIVEN the consumers handlers WHEN synthesized THEN each role grants on its table exactly the DynamoDB calls its handler makes', () => {
+    const stack = new HighVolumeOrdersStack(Testing.app(), 'orders-hv');
+    const json = JSON.parse(Testing.synth(stack));
+    for (const [consumer, handler] of [
+      [stack.status.consumer, 'order-status.ts'],
+      [stack.history.consumer, 'order-history.ts'],
+    ] as const) {
+      // The oracle is the handler source: the DynamoDB commands it sends.
+      const source = readFileSync(join(__dirname, '../../examples/orders-hv', handler), 'utf8');
+      const calls = [...source.matchAll(/new (\w+)Command\(/g)].map((m) => `dynamodb:${m[1]}`);
+      const policy = json.resource.aws_iam_role_policy[consumer.rolePolicy.friendlyUniqueId];
+      const granted = JSON.parse(policy.policy)
+        .Statement.flatMap((st: any) => [st.Action].flat())
+        .filter((a: string) => a.startsWith('dynamodb:'));
+      expect([...new Set(granted)].sort()).toEqual([...new Set(calls)].sort());
+    }
   });
 });
