@@ -1,4 +1,8 @@
 /** Type checking is done once by `npm run typecheck`; jest only transpiles, which keeps test start-up fast. */
+const { availableParallelism, cpus } = require('os');
+
+const cores = availableParallelism ? availableParallelism() : cpus().length;
+
 module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
@@ -6,4 +10,8 @@ module.exports = {
   transform: { '^.+\\.ts$': ['ts-jest', { diagnostics: false }] },
   setupFilesAfterEnv: ['<rootDir>/test/support/setup.ts'],
   testTimeout: 120000,
+  // Jest's default (cores - 1) is a single worker on a 2-core machine, which leaves one core idle
+  // while a test waits on terraform, Java or a server start. Every test binds port 0 and works in
+  // its own temporary folders, so two files can run side by side.
+  maxWorkers: Math.max(2, cores - 1),
 };
