@@ -18,6 +18,8 @@ const valid = {
   [ENV.writtenForAttribute]: 'wfor',
   [ENV.tombstoneTtlSeconds]: '86400',
   [ENV.concurrency]: '8',
+  [ENV.backlogTable]: 'orders-writer-backlog',
+  [ENV.requestTimeoutMs]: '2500',
 };
 
 test('GIVEN the full environment WHEN read THEN every setting is taken as given', () => {
@@ -36,6 +38,10 @@ test('GIVEN the full environment WHEN read THEN every setting is taken as given'
     maxAttempts: 3,
     parkMaxBytes: 262144,
     kinesisWaitMs: 60000,
+    connectTimeoutMs: 1000,
+    requestTimeoutMs: 2500,
+    targetCooldownMs: 30000,
+    backlogTable: 'orders-writer-backlog',
   });
 });
 
