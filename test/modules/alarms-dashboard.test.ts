@@ -147,7 +147,8 @@ describe('PipelineAlarms.addAlarm', () => {
   test('GIVEN a replication lag alarm added after construction WHEN synthesized THEN it has the prefix, the actions, and a graph and status entry on the dashboard', () => {
     let added: any;
     const { tf, body } = build({ aliasName: 'live', actionArns: ['arn:aws:sns:eu-west-1:123456789012:oncall'] }, (a) => {
-      added = a.addAlarm('replicationLagUsEast1', { ...LAG, region: 'us-east-1', period: 300, evaluationPeriods: 2, datapointsToAlarm: 2 });
+      // The lag metric is published where the writer runs (Source eu-west-1), the alarm's region: its graph reads there too.
+      added = a.addAlarm('replicationLagUsEast1', { ...LAG, region: 'eu-west-1', period: 300, evaluationPeriods: 2, datapointsToAlarm: 2 });
     });
     expect(added).toBeDefined();
     const [id, alarm] = Object.entries<any>(tf.resource.aws_cloudwatch_metric_alarm).find(
@@ -177,7 +178,7 @@ describe('PipelineAlarms.addAlarm', () => {
       title: 'Replication lag to us-east-1 (ms)',
       view: 'timeSeries',
       stacked: false,
-      region: 'us-east-1',
+      region: 'eu-west-1',
       period: 300,
       metrics: [['StreamPipeline', 'ReplicationLag', 'Source', 'eu-west-1', 'Target', 'us-east-1', { stat: 'Maximum' }]],
       annotations: { horizontal: [{ label: 'alarm', value: 5000 }] },
