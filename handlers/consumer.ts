@@ -4,7 +4,6 @@
  * DynamoDB, at-most-once processing per change, per-key order in partial batch responses, and
  * retries of transient errors with backoff:
  *
- *   import { changeHandler } from 'cdktf-dynamodb-streams/consumer';
  *   export const handler = changeHandler<Order>(async (change) => {
  *     if (change.eventName === 'INSERT') await notify(change.newImage!);
  *   });

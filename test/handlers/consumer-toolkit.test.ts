@@ -15,7 +15,7 @@ import {
   ScanCommand,
   TransactWriteItemsCommand,
 } from '@aws-sdk/client-dynamodb';
-import type { DynamoDBRecord } from 'aws-lambda';
+import type { DynamoDBRecord, KinesisStreamRecord } from 'aws-lambda';
 import {
   changeHandler,
   DynamoDBIdempotencyStore,
@@ -27,7 +27,7 @@ import {
 import { DynamoDbLocal, dynamoClient, startDynamoDbLocal, streamsClient } from '../../local/dynamodb-local';
 import { deliverInOrder } from '../../local/mapping/batch-delivery';
 import { createStreamTable, createTable, StreamReader } from '../../local/stream-reader';
-import { seededRandom } from '../support/kinesis-bridge';
+import { kinesisChangeOf, seededRandom } from '../support/kinesis-bridge';
 
 let db: DynamoDbLocal;
 let ddb: DynamoDBClient;
@@ -45,6 +45,8 @@ afterAll(async () => {
 /** Fails every call from the `after`-th on, until disarmed: the function died there. */
 class Crash {
   private left = Infinity;
+  /** Every call made, as `Command TableName` (a TransactWriteItems names no table of its own). */
+  readonly calls: string[] = [];
   arm(after: number) {
     this.left = after;
   }
@@ -54,6 +56,7 @@ class Crash {
   client(inner: DynamoDBClient): DynamoDBClient {
     return {
       send: async (command: any) => {
+        this.calls.push(`${command.constructor.name} ${command.input.TableName ?? ''}`.trim());
         if (this.left-- <= 0) throw Object.assign(new Error('injected crash: the function died'), { name: 'InjectedCrash' });
         return inner.send(command);
       },
@@ -177,6 +180,11 @@ describe('consumer toolkit on DynamoDB Local streams', () => {
     expect((await handler({ Records: records })).batchItemFailures).toEqual([]);
 
     expect(crashes).toBeGreaterThan(0);
+    // Exactly the calls StreamConsumer grants on the idempotency table (IDEMPOTENCY_ACTIONS); the
+    // transaction's Put on it is authorised as a PutItem.
+    expect(new Set(crash.calls.filter((c) => c.endsWith(` ${t.idem}`)))).toEqual(
+      new Set([`PutItemCommand ${t.idem}`, `DeleteItemCommand ${t.idem}`]),
+    );
     const items = (await ddb.send(new ScanCommand({ TableName: t.sink }))).Items ?? [];
     const applied = items.filter((i) => i.pk.S!.startsWith('change#')).map((i) => Number(i.applied.N));
     expect(applied.length).toBe(records.length);
@@ -281,5 +289,41 @@ describe('consumer toolkit on DynamoDB Local streams', () => {
     await expect(handler({ Records: records })).rejects.toThrow();
     expect(processed).toBe(0);
     down.destroy();
+  }, 60_000);
+
+  test('GIVEN DynamoDB Local changes put into Kinesis twice (a duplicate) and out of order WHEN processed THEN each change has one identity, is processed once per key in creation order, and keeps millisecond precision', async () => {
+    const t = await tables();
+    for (const n of [1, 2]) await ddb.send(new PutItemCommand({ TableName: t.source, Item: { pk: { S: 'k' }, n: { N: String(n) } } }));
+    const [first, second] = await t.reader.readNew();
+    // The bridge's format for Kinesis Data Streams for DynamoDB (test/support/kinesis-bridge.ts), with distinct milliseconds.
+    let seq = 100;
+    const kinesis = (r: DynamoDBRecord, ms: number): KinesisStreamRecord => {
+      const data = kinesisChangeOf(r, { tableName: t.source, region: 'eu-west-1', creationTimeMs: () => ms });
+      const sequenceNumber = String(++seq);
+      return {
+        eventSource: 'aws:kinesis',
+        eventSourceARN: 'arn:aws:kinesis:eu-west-1:123456789012:stream/changes',
+        eventID: `shardId-000000000000:${sequenceNumber}`,
+        kinesis: {
+          sequenceNumber,
+          partitionKey: 'p',
+          data: Buffer.from(JSON.stringify(data)).toString('base64'),
+          approximateArrivalTimestamp: 0,
+          kinesisSchemaVersion: '1.0',
+        },
+      } as unknown as KinesisStreamRecord;
+    };
+    const later = kinesis(second, 1_700_000_000_456);
+    const earlier = kinesis(first, 1_700_000_000_123);
+    const duplicate = kinesis(first, 1_700_000_000_123);
+    expect(toChange(duplicate).id).toBe(toChange(earlier).id);
+    expect(toChange(later).id).not.toBe(toChange(earlier).id);
+    expect(toChange(earlier).createdAt).toEqual({ epochMicros: 1_700_000_000_123_000, precision: 'MILLISECOND' });
+    const seen: number[] = [];
+    const out = await processRecords<{ n: number }, { pk: string }>([later, earlier, duplicate], (c) => void seen.push(c.newImage!.n), {
+      backoff: false,
+    });
+    expect(seen).toEqual([1, 2]);
+    expect(out).toMatchObject({ processed: 2, failed: 0, response: { batchItemFailures: [] } });
   }, 60_000);
 });
