@@ -27,6 +27,8 @@ export {
   VIEW_TYPE_ENV,
 } from './consumer/change';
 export type { Change, ChangePosition, ChangeTime, SourceRecord, StreamViewType, Unmarshalled } from './consumer/change';
+export { windowHandler } from './consumer/window';
+export type { WindowedEvent, WindowFlush, WindowOptions, WindowResult } from './consumer/window';
 export {
   DEFAULT_IDEMPOTENCY_TTL_SECONDS,
   DynamoDBIdempotencyStore,
