@@ -24,6 +24,7 @@ export type {
   TableKinesisStreamProps,
 } from './kinesis-stream';
 export type { KinesisCapacityMode, KinesisStreamOptions } from './props/kinesis';
+export type { ConsumerToolkitOptions, IdempotencySettings } from './props/consumer-toolkit';
 
 // Consumers
 export { isKinesisSource, StreamConsumer } from './stream-consumer';

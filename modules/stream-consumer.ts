@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
+import { DynamodbTable } from '@cdktf/provider-aws/lib/dynamodb-table';
 import { LambdaAlias } from '@cdktf/provider-aws/lib/lambda-alias';
 import { KinesisStreamConsumer } from '@cdktf/provider-aws/lib/kinesis-stream-consumer';
 import { LambdaEventSourceMapping } from '@cdktf/provider-aws/lib/lambda-event-source-mapping';
@@ -10,12 +11,14 @@ import { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function';
 import { LambdaProvisionedConcurrencyConfig } from '@cdktf/provider-aws/lib/lambda-provisioned-concurrency-config';
 import { eventSourceMappingConfig, validateEventSource } from './internal/event-source-mapping';
 import { validateFunctionOptions } from './internal/function-options';
+import { createIdempotencyTable, idempotencySettings, IdempotencyTable } from './internal/idempotency-table';
 import { assumeRolePolicy, identityPolicyJson } from './internal/iam';
 import { bindCode } from './internal/lambda-code';
 import { physicalName } from './internal/naming';
 import { INDEX_ACTIONS } from './internal/table-access';
 import { PropsValidator } from './internal/validation';
 import { validateConsumerSafety } from './internal/consumer-safety';
+import type { ConsumerToolkitOptions } from './props/consumer-toolkit';
 import type { StreamEventSourceOptions } from './props/event-source';
 import type { Bundle, FunctionOptions, LambdaCode } from './props/function';
 import { TABLE_ITEM_ACTIONS } from './props/policy';
@@ -33,7 +36,7 @@ export function isKinesisSource(source: ChangeSource): source is IKinesisSource 
   return (source as IKinesisSource).sourceKind === 'kinesis';
 }
 
-export interface StreamConsumerProps extends FunctionOptions, StreamEventSourceOptions {
+export interface StreamConsumerProps extends FunctionOptions, StreamEventSourceOptions, ConsumerToolkitOptions {
   /**
    * The change source the function reads: a table's DynamoDB stream (a StreamTable, a replica's
    * stream), where the consumer is one of at most 2 readers, or its Kinesis data stream (a
@@ -81,6 +84,8 @@ export class StreamConsumer extends Construct {
   readonly codeHash: string;
   /** The esbuild bundle, when the code came from an entry. */
   readonly bundle?: Bundle;
+  /** The table the consumer toolkit remembers processed changes in (`idempotency`). */
+  readonly idempotencyTable?: DynamodbTable;
   private readonly statements: PolicyStatement[] = [];
 
   constructor(scope: Construct, id: string, props: StreamConsumerProps) {
@@ -104,6 +109,7 @@ export class StreamConsumer extends Construct {
       retentionHours: kinesis?.retentionHours,
     });
     validateConsumerSafety(v, props);
+    const idempotency = idempotencySettings(v, props.idempotency);
     v.throwIfInvalid();
 
     this.source = source;
@@ -122,6 +128,12 @@ export class StreamConsumer extends Construct {
         name: consumerName,
         streamArn: kinesis.streamArn,
       });
+    }
+
+    let idempotencyTable: IdempotencyTable | undefined;
+    if (idempotency) {
+      idempotencyTable = createIdempotencyTable(this, physicalName(this, 255, '-idempotency'), idempotency, provider, tags);
+      this.idempotencyTable = idempotencyTable.table;
     }
 
     this.logGroupName = `/aws/lambda/${functionName}`;
@@ -143,6 +155,7 @@ export class StreamConsumer extends Construct {
       ...(props.onFailure?.sendStatements ?? []),
       // X-Ray has no resource-level permissions for these two actions: "*" is the only valid resource.
       ...(props.tracing ? [{ sid: 'WriteTraces', actions: ['xray:PutTelemetryRecords', 'xray:PutTraceSegments'], resources: ['*'] }] : []),
+      ...(idempotencyTable?.statements ?? []),
       ...(props.additionalStatements ?? []),
     );
     // Rendered at synth time so grants made after construction land in the same policy.
@@ -155,7 +168,12 @@ export class StreamConsumer extends Construct {
 
     const json = (props.logFormat ?? 'JSON') === 'JSON';
     const sourceMaps = 'entry' in props.code && props.code.bundling?.sourceMap === true;
-    const environment = { ...(sourceMaps ? { NODE_OPTIONS: '--enable-source-maps' } : {}), ...props.environment };
+    const environment = {
+      ...(sourceMaps ? { NODE_OPTIONS: '--enable-source-maps' } : {}),
+      ...toolkitEnvironment(source, kinesis !== undefined),
+      ...idempotencyTable?.environment,
+      ...props.environment,
+    };
     const provisioned = props.provisionedConcurrency !== undefined;
     this.function = new LambdaFunction(this, 'Function', {
       provider,
@@ -274,6 +292,16 @@ export class StreamConsumer extends Construct {
   get policyStatements(): PolicyStatement[] {
     return uniqueSids(this.statements);
   }
+}
+
+/**
+ * What the consumer toolkit reads (`cdktf-dynamodb-streams/consumer`): the view type of the
+ * source, so reading an image the stream does not carry is an error naming it. Kinesis Data Streams
+ * for DynamoDB always carry both images.
+ */
+function toolkitEnvironment(source: ChangeSource, kinesis: boolean): Record<string, string> {
+  const view = kinesis ? 'NEW_AND_OLD_IMAGES' : (source as IStreamSource).streamViewType;
+  return view ? { DDB_STREAMS_VIEW_TYPE: view } : {};
 }
 
 /** IAM rejects a policy with duplicate Sids; a repeated Sid (two tables granted) gets a counter. */

@@ -1,4 +1,5 @@
 import type { AlarmSubscribers, AlarmTopicProps } from '../alarm-topic';
+import type { ConsumerToolkitOptions, IdempotencySettings } from '../props/consumer-toolkit';
 import type { AlarmOverride, ExtraAlarmProps, FailureDestinationRef, KinesisAlarmSource, PipelineAlarmsProps } from '../alarms';
 import type { FailureDestinationProps } from '../failure-destination';
 import type { ExistingKinesisStream, TableKinesisStreamProps } from '../kinesis-stream';
@@ -165,11 +166,16 @@ const OnFailureTargetShape = shapeOf<OnFailureTarget>('OnFailureTarget', {
   addSender: o(),
 });
 
+const IdempotencySettingsShape = shapeOf<IdempotencySettings>('IdempotencySettings', { ttlSeconds: o() });
+const toolkitFields = { idempotency: o(object(IdempotencySettingsShape)) };
+const ConsumerToolkitShape = shapeOf<ConsumerToolkitOptions>('ConsumerToolkitOptions', toolkitFields);
+
 const consumerFields = {
   ...functionFields,
   ...eventSourceFields,
   code: r(code),
   additionalStatements: o(arrayOf(PolicyStatementShape)),
+  ...toolkitFields,
 };
 const StreamConsumerShape = shapeOf<StreamConsumerProps>('StreamConsumerProps', {
   ...consumerFields,
@@ -427,6 +433,8 @@ export const PROP_SHAPES = {
   PipelineAlarmSettings: PipelineAlarmSettingsShape,
   AlarmTopicProps: AlarmTopicShape,
   AlarmSubscribers: AlarmSubscribersShape,
+  ConsumerToolkitOptions: ConsumerToolkitShape,
+  IdempotencySettings: IdempotencySettingsShape,
   StreamPipelineProps: StreamPipelineShape,
   ReplicaRegionProps: ReplicaRegionShape,
   ReplicaWriterOptions: ReplicaWriterShape,

@@ -34,6 +34,8 @@ describe('StreamConsumer defaults', () => {
       timeout: 30,
       filename: `assets/Consumer_Code_374A78D3/${consumer.codeHash}/lambda.zip`,
       source_code_hash: consumer.codeHash,
+      // What the consumer toolkit reads (docs/consumer-toolkit.md).
+      environment: { variables: { DDB_STREAMS_VIEW_TYPE: 'NEW_AND_OLD_IMAGES' } },
       logging_config: { log_format: 'JSON', log_group: `\${${LOG_GROUP}.name}`, application_log_level: 'INFO', system_log_level: 'WARN' },
       depends_on: [LOG_GROUP],
     });
@@ -282,7 +284,9 @@ describe('StreamConsumer code', () => {
       code: { entry: HANDLER_ENTRY, bundling: { cacheDir: CACHE_DIR, sourceMap: true } },
       environment: { STAGE: 'prod' },
     }).synth();
-    expect(only(json, 'aws_lambda_function').environment).toEqual({ variables: { NODE_OPTIONS: '--enable-source-maps', STAGE: 'prod' } });
+    expect(only(json, 'aws_lambda_function').environment).toEqual({
+      variables: { NODE_OPTIONS: '--enable-source-maps', DDB_STREAMS_VIEW_TYPE: 'NEW_AND_OLD_IMAGES', STAGE: 'prod' },
+    });
   });
 
   test('GIVEN a missing bundle directory or zip WHEN constructed THEN the error names the path', () => {

@@ -60,6 +60,8 @@ describe('npm run pack', () => {
         'dist/modules/index.d.ts',
         'dist/handlers/client.js',
         'dist/handlers/client.d.ts',
+        'dist/handlers/consumer.js',
+        'dist/handlers/consumer.d.ts',
         'dist/review/cli.js',
         'build/handlers/replicate/index.js',
         'build/handlers/redrive/index.js',
@@ -75,7 +77,12 @@ describe('npm run pack', () => {
           ),
       ),
     ).toEqual([]);
-    expect(list.filter((f) => /^dist\/handlers\/(replicate|redrive|internal\/)/.test(f))).toEqual([]);
+    expect(list.filter((f) => /^dist\/handlers\/(replicate|redrive)/.test(f))).toEqual([]);
+    // The consumer toolkit decodes records with the replica writer's decoders, and nothing else of internal/.
+    expect(list.filter((f) => /^dist\/handlers\/internal\//.test(f) && f.endsWith('.js'))).toEqual([
+      'dist/handlers/internal/decode.js',
+      'dist/handlers/internal/kinesis-record.js',
+    ]);
   });
 
   test('GIVEN both flavours WHEN compared THEN they hold the same files, byte-identical handler bundles, and the same exports', () => {

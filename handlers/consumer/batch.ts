@@ -1,0 +1,155 @@
+/**
+ * The consumer's batch loop: records -> changes, each key's changes in the order they happened,
+ * each change processed at most once (idempotency), transient errors retried with backoff, and a
+ * partial batch response that keeps per-key order: once a change of a key fails, the key's later
+ * changes in the batch are not processed and are reported failed with it, so Lambda delivers them
+ * again after it, in order.
+ */
+import type { Context } from 'aws-lambda';
+import { DecodeError } from '../internal/decode';
+import { BackoffOptions, withBackoff } from './backoff';
+import { Change, isKinesisRecord, SourceRecord, StreamViewType, toChange, Unmarshalled } from './change';
+import { IdempotencyStore, TransactPut } from './idempotency';
+
+export interface BatchItemFailures {
+  batchItemFailures: { itemIdentifier: string }[];
+}
+
+export interface ChangeHandlerOptions {
+  /**
+   * Where processed changes are remembered; `false` processes every delivery. StreamConsumer's
+   * `idempotency` makes the default a DynamoDBIdempotencyStore on the table it creates.
+   * @default from the environment (idempotency table), else none
+   */
+  readonly idempotency?: IdempotencyStore | false;
+  /** Retries of transient errors; `false` fails a change at its first error. @default BackoffOptions defaults */
+  readonly backoff?: BackoffOptions | false;
+  /** @default the record's, else the environment's (StreamConsumer sets it) */
+  readonly viewType?: StreamViewType;
+  /** Invocation time left when no Lambda context is passed (tests). @default 60 s */
+  readonly remainingMs?: () => number;
+}
+
+/** What a handler is told besides the change. */
+export interface ChangeContext {
+  /** 1 for the first attempt at this change in this invocation. */
+  readonly attempt: number;
+  readonly lambdaContext?: Context;
+  /**
+   * With idempotency: the Put that marks this change processed, to include in the handler's own
+   * DynamoDB TransactWriteItems so the side effect and the mark commit together (exactly once on a
+   * DynamoDB sink, crashes included). Calling it hands the marking to the handler's transaction.
+   * Throws without an idempotency store that supports it.
+   */
+  completionWrite(): TransactPut;
+}
+
+export type ChangeHandler<T, K> = (change: Change<T, K>, context: ChangeContext) => Promise<void> | void;
+
+/** What one batch came to (for logs and metrics). */
+export interface BatchOutcome {
+  readonly processed: number;
+  /** Changes skipped as already processed (re-deliveries, duplicates). */
+  readonly skipped: number;
+  readonly failed: number;
+  readonly response: BatchItemFailures;
+}
+
+/** Processes one Lambda event's records; returns the partial batch response. */
+export async function processRecords<T, K>(
+  records: readonly SourceRecord[],
+  handler: ChangeHandler<T, K>,
+  options: ChangeHandlerOptions = {},
+  lambdaContext?: Context,
+): Promise<BatchOutcome> {
+  const remaining = lambdaContext ? () => lambdaContext.getRemainingTimeInMillis() : (options.remainingMs ?? (() => 60_000));
+  const failures: string[] = [];
+  const byKey = new Map<string, { change: Change<T, K>; records: SourceRecord[] }[]>();
+  for (const record of records) {
+    let change: Change<T, K>;
+    try {
+      change = toChange<T, K>(record, options.viewType);
+    } catch (e) {
+      if (!(e instanceof DecodeError)) throw e;
+      // Reported failed: Lambda retries it and then sends it to the on-failure destination.
+      failures.push(itemIdentifier(record));
+      continue;
+    }
+    const list = byKey.get(change.keyId) ?? [];
+    byKey.set(change.keyId, list);
+    const same = list.find((c) => c.change.id === change.id);
+    if (same)
+      same.records.push(record); // a Kinesis duplicate in the same batch: one change, both records settle together
+    else list.push({ change, records: [record] });
+  }
+  let processed = 0;
+  let skipped = 0;
+  let failed = 0;
+  for (const list of byKey.values()) {
+    // Kinesis may deliver an item's changes out of order: their creation time orders them (stable sort).
+    if (list.length > 1 && isKinesisRecord(list[0].records[0]))
+      list.sort((a, b) => a.change.createdAt.epochMicros - b.change.createdAt.epochMicros);
+    for (let i = 0; i < list.length; i++) {
+      const outcome = await processOne(list[i].change, handler, options, remaining, lambdaContext);
+      if (outcome === 'failed') {
+        for (const later of list.slice(i)) failures.push(...later.records.map(itemIdentifier));
+        failed += list.length - i;
+        break;
+      }
+      if (outcome === 'skipped') skipped++;
+      else processed++;
+    }
+  }
+  return { processed, skipped, failed, response: { batchItemFailures: failures.map((itemIdentifier) => ({ itemIdentifier })) } };
+}
+
+async function processOne<T, K>(
+  change: Change<T, K>,
+  handler: ChangeHandler<T, K>,
+  options: ChangeHandlerOptions,
+  remaining: () => number,
+  lambdaContext: Context | undefined,
+): Promise<'processed' | 'skipped' | 'failed'> {
+  const store = options.idempotency || undefined;
+  let token: string | undefined;
+  if (store) {
+    const claim = await store.claim(change.id, Date.now() + Math.max(remaining(), 0));
+    if (claim.state === 'done') return 'skipped';
+    if (claim.state === 'busy') return 'failed';
+    token = claim.token;
+  }
+  let attempt = 0;
+  let markedByHandler = false;
+  const completionWrite = (): TransactPut => {
+    if (!store?.completionPut || !token)
+      throw new Error('completionWrite() needs idempotency with a store that supports transactions (DynamoDBIdempotencyStore)');
+    markedByHandler = true;
+    return store.completionPut(change.id, token);
+  };
+  const run = () => handler(change, { attempt: ++attempt, lambdaContext, completionWrite }) as Promise<void>;
+  try {
+    if (options.backoff === false) await run();
+    else await withBackoff(async () => run(), remaining, options.backoff);
+  } catch (e) {
+    console.error(
+      JSON.stringify({
+        message: 'change failed',
+        changeId: change.id,
+        table: change.table,
+        keys: change.keyId,
+        error: String((e as Error)?.stack ?? e),
+      }),
+    );
+    if (store && token) await store.release(change.id, token);
+    return 'failed';
+  }
+  if (store && !markedByHandler) await store.complete(change.id);
+  return 'processed';
+}
+
+/** The identifier a partial batch response names a record by: its sequence number. */
+export function itemIdentifier(record: SourceRecord): string {
+  return isKinesisRecord(record) ? record.kinesis.sequenceNumber : (record.dynamodb?.SequenceNumber ?? '');
+}
+
+export type { Unmarshalled };

@@ -1,0 +1,150 @@
+/**
+ * At-most-once processing of each change by its identity (Change.id), on the idempotency table
+ * StreamConsumer creates with `idempotency` (docs/consumer-toolkit.md). Our own on conditional
+ * writes rather than Powertools idempotency: Powertools keys records by a JMESPath over the
+ * payload and hashes the whole record, so a Kinesis duplicate (another sequence number, same
+ * change) would pass as new; it also needs GetItem and UpdateItem. Here the key is the change's
+ * identity and each change costs two writes: PutItem to claim it, PutItem to mark it done
+ * (DeleteItem only when the handler fails, to release the claim).
+ *
+ * Item: { id, status: IN_PROGRESS | COMPLETED, lockedUntil (epoch ms), token, expiresAt (TTL, epoch s) }.
+ * A claim left by a crashed invocation blocks the change until `lockedUntil` (the invocation's
+ * deadline): Lambda's retry comes after it, so the retry can claim it again.
+ */
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import { randomUUID } from 'crypto';
+
+/** Environment variables StreamConsumer sets with `idempotency`. */
+export const IDEMPOTENCY_TABLE_ENV = 'DDB_STREAMS_IDEMPOTENCY_TABLE';
+export const IDEMPOTENCY_TTL_ENV = 'DDB_STREAMS_IDEMPOTENCY_TTL_SECONDS';
+export const DEFAULT_IDEMPOTENCY_TTL_SECONDS = 14 * 24 * 3600;
+
+/** The minimal client the store needs: an `@aws-sdk/client-dynamodb` DynamoDBClient fits. */
+export interface CommandSender {
+  send(command: any): Promise<any>;
+}
+
+/** What claiming a change found. */
+export type Claim = { readonly state: 'claimed'; readonly token: string } | { readonly state: 'done' } | { readonly state: 'busy' };
+
+/** A `Put` for TransactWriteItems (the shape of `@aws-sdk/client-dynamodb`'s). */
+export interface TransactPut {
+  readonly Put: {
+    TableName: string;
+    Item: Record<string, AttributeValue>;
+    ConditionExpression?: string;
+    ExpressionAttributeNames?: Record<string, string>;
+    ExpressionAttributeValues?: Record<string, AttributeValue>;
+  };
+}
+
+export interface IdempotencyStore {
+  claim(id: string, lockedUntilMs: number): Promise<Claim>;
+  complete(id: string): Promise<void>;
+  release(id: string, token: string): Promise<void>;
+  /**
+   * The write that marks the change done, for the handler's own TransactWriteItems: the side
+   * effect and the mark commit together, so a crash between them cannot apply the change twice.
+   * Conditioned on the claim still being ours.
+   */
+  completionPut?(id: string, token: string): TransactPut;
+}
+
+export interface DynamoDBIdempotencyStoreOptions {
+  readonly client: CommandSender;
+  readonly tableName: string;
+  /** How long a completed change is remembered. Must exceed how long the change can be re-delivered. @default 14 days (what StreamConsumer sets by default) */
+  readonly ttlSeconds?: number;
+  /** Clock in epoch ms (tests). @default Date.now */
+  readonly now?: () => number;
+}
+
+export class DynamoDBIdempotencyStore implements IdempotencyStore {
+  private readonly commands: Promise<typeof import('@aws-sdk/client-dynamodb')>;
+  private readonly now: () => number;
+  private readonly ttlSeconds: number;
+
+  constructor(private readonly options: DynamoDBIdempotencyStoreOptions) {
+    this.commands = import('@aws-sdk/client-dynamodb');
+    this.now = options.now ?? Date.now;
+    this.ttlSeconds = options.ttlSeconds ?? DEFAULT_IDEMPOTENCY_TTL_SECONDS;
+  }
+
+  async claim(id: string, lockedUntilMs: number): Promise<Claim> {
+    const { PutItemCommand, ConditionalCheckFailedException } = await this.commands;
+    const token = randomUUID();
+    const now = this.now();
+    try {
+      await this.options.client.send(
+        new PutItemCommand({
+          TableName: this.options.tableName,
+          Item: {
+            id: { S: id },
+            status: { S: 'IN_PROGRESS' },
+            lockedUntil: { N: String(lockedUntilMs) },
+            token: { S: token },
+            expiresAt: { N: String(this.expiry(now)) },
+          },
+          // New, or a claim whose holder died (its lock ran out), or a record TTL has not removed yet.
+          ConditionExpression: 'attribute_not_exists(id) OR (#s = :p AND lockedUntil < :now) OR expiresAt < :nowS',
+          ExpressionAttributeNames: { '#s': 'status' },
+          ExpressionAttributeValues: {
+            ':p': { S: 'IN_PROGRESS' },
+            ':now': { N: String(now) },
+            ':nowS': { N: String(Math.floor(now / 1000)) },
+          },
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        }),
+      );
+      return { state: 'claimed', token };
+    } catch (e) {
+      if (!(e instanceof ConditionalCheckFailedException) && (e as Error)?.name !== 'ConditionalCheckFailedException') throw e;
+      const old = (e as { Item?: Record<string, AttributeValue> }).Item;
+      return old?.status?.S === 'COMPLETED' ? { state: 'done' } : { state: 'busy' };
+    }
+  }
+
+  async complete(id: string): Promise<void> {
+    const { PutItemCommand } = await this.commands;
+    await this.options.client.send(
+      new PutItemCommand({
+        TableName: this.options.tableName,
+        Item: { id: { S: id }, status: { S: 'COMPLETED' }, expiresAt: { N: String(this.expiry(this.now())) } },
+      }),
+    );
+  }
+
+  completionPut(id: string, token: string): TransactPut {
+    return {
+      Put: {
+        TableName: this.options.tableName,
+        Item: { id: { S: id }, status: { S: 'COMPLETED' }, expiresAt: { N: String(this.expiry(this.now())) } },
+        ConditionExpression: '#t = :t',
+        ExpressionAttributeNames: { '#t': 'token' },
+        ExpressionAttributeValues: { ':t': { S: token } },
+      },
+    };
+  }
+
+  async release(id: string, token: string): Promise<void> {
+    const { DeleteItemCommand, ConditionalCheckFailedException } = await this.commands;
+    try {
+      await this.options.client.send(
+        new DeleteItemCommand({
+          TableName: this.options.tableName,
+          Key: { id: { S: id } },
+          ConditionExpression: '#t = :t',
+          ExpressionAttributeNames: { '#t': 'token' },
+          ExpressionAttributeValues: { ':t': { S: token } },
+        }),
+      );
+    } catch (e) {
+      // Someone else's claim now (ours ran out): theirs to settle.
+      if (!(e instanceof ConditionalCheckFailedException) && (e as Error)?.name !== 'ConditionalCheckFailedException') throw e;
+    }
+  }
+
+  private expiry(nowMs: number): number {
+    return Math.floor(nowMs / 1000) + this.ttlSeconds;
+  }
+}

@@ -1,0 +1,67 @@
+/**
+ * The idempotency table of a consumer (`idempotency`): the store of handlers/consumer/idempotency.ts.
+ * Its item layout is the handler's: `id` (S) key, `expiresAt` (epoch s) TTL. On demand (its load is
+ * the stream's, bursty), encrypted at rest with the AWS managed key (no key policy or grant to
+ * manage), with point-in-time recovery: losing it means re-processing every change still in reach.
+ */
+import { TerraformProvider } from 'cdktf';
+import { Construct } from 'constructs';
+import { DynamodbTable } from '@cdktf/provider-aws/lib/dynamodb-table';
+import type { IdempotencySettings } from '../props/consumer-toolkit';
+import type { PolicyStatement } from '../props/policy';
+import type { PropsValidator } from './validation';
+
+export const IDEMPOTENCY_TABLE_ENV = 'DDB_STREAMS_IDEMPOTENCY_TABLE';
+export const IDEMPOTENCY_TTL_ENV = 'DDB_STREAMS_IDEMPOTENCY_TTL_SECONDS';
+export const DEFAULT_IDEMPOTENCY_TTL_SECONDS = 14 * 24 * 3600;
+/** The calls DynamoDBIdempotencyStore makes: claim and complete (PutItem), release (DeleteItem). */
+export const IDEMPOTENCY_ACTIONS = ['dynamodb:PutItem', 'dynamodb:DeleteItem'];
+
+/** Checks `idempotency`; returns its settings, or undefined when off. */
+export function idempotencySettings(
+  v: PropsValidator,
+  value: boolean | IdempotencySettings | undefined,
+): Required<IdempotencySettings> | undefined {
+  if (value === undefined || value === false) return undefined;
+  const ttlSeconds = value === true ? DEFAULT_IDEMPOTENCY_TTL_SECONDS : (value.ttlSeconds ?? DEFAULT_IDEMPOTENCY_TTL_SECONDS);
+  if (!Number.isInteger(ttlSeconds) || ttlSeconds < 86_400 || ttlSeconds > 366 * 86_400) {
+    v.fail(
+      'idempotency.ttlSeconds',
+      ttlSeconds,
+      'an integer from 86400 (1 day) to 31622400 (366 days)',
+      'a stream keeps records 24 h: a shorter memory lets a retried change through twice',
+    );
+  }
+  return { ttlSeconds };
+}
+
+export interface IdempotencyTable {
+  readonly table: DynamodbTable;
+  readonly environment: Record<string, string>;
+  readonly statements: PolicyStatement[];
+}
+
+export function createIdempotencyTable(
+  scope: Construct,
+  name: string,
+  settings: Required<IdempotencySettings>,
+  provider: TerraformProvider | undefined,
+  tags: Record<string, string> | undefined,
+): IdempotencyTable {
+  const table = new DynamodbTable(scope, 'IdempotencyTable', {
+    provider,
+    name,
+    billingMode: 'PAY_PER_REQUEST',
+    hashKey: 'id',
+    attribute: [{ name: 'id', type: 'S' }],
+    ttl: { attributeName: 'expiresAt', enabled: true },
+    serverSideEncryption: { enabled: true },
+    pointInTimeRecovery: { enabled: true },
+    tags,
+  });
+  return {
+    table,
+    environment: { [IDEMPOTENCY_TABLE_ENV]: table.name, [IDEMPOTENCY_TTL_ENV]: String(settings.ttlSeconds) },
+    statements: [{ sid: 'IdempotencyRecords', actions: [...IDEMPOTENCY_ACTIONS], resources: [table.arn] }],
+  };
+}

@@ -1,0 +1,329 @@
+/**
+ * The consumer toolkit (`cdktf-dynamodb-streams/consumer`) on DynamoDB Local's real stream, driven
+ * by the local event source mapping's delivery rules (local/mapping/batch-delivery.ts): batches of
+ * 7 with bisection and partial batch responses, invocations that crash part way (every DynamoDB
+ * call fails from a chosen call on, as if the process died), batches delivered again, and a final
+ * redrive of every record. The oracle is what the test wrote, not the toolkit: each change applied
+ * exactly once to the sink, and the per-key sum of amounts equal to the model of the writes.
+ * Faked: nothing but the Lambda runtime (the handler runs in this process).
+ */
+import {
+  CreateTableCommand,
+  DeleteItemCommand,
+  DynamoDBClient,
+  PutItemCommand,
+  ScanCommand,
+  TransactWriteItemsCommand,
+} from '@aws-sdk/client-dynamodb';
+import type { DynamoDBRecord, KinesisStreamRecord } from 'aws-lambda';
+import {
+  changeHandler,
+  DynamoDBIdempotencyStore,
+  ImageNotInViewError,
+  processRecords,
+  toChange,
+  TransientError,
+} from '../../handlers/consumer';
+import { DynamoDbLocal, dynamoClient, startDynamoDbLocal, streamsClient } from '../../local/dynamodb-local';
+import { deliverInOrder } from '../../local/mapping/batch-delivery';
+import { createStreamTable, createTable, StreamReader } from '../../local/stream-reader';
+import { kinesisChangeOf, seededRandom } from '../support/kinesis-bridge';
+
+let db: DynamoDbLocal;
+let ddb: DynamoDBClient;
+let tableNo = 0;
+
+beforeAll(async () => {
+  db = await startDynamoDbLocal();
+  ddb = dynamoClient(db.endpoint);
+}, 120_000);
+afterAll(async () => {
+  ddb?.destroy();
+  await db?.stop();
+});
+
+/** Fails every call from the `after`-th on, until disarmed: the function died there. */
+class Crash {
+  private left = Infinity;
+  /** Every call made, as `Command TableName` (a TransactWriteItems names no table of its own). */
+  readonly calls: string[] = [];
+  arm(after: number) {
+    this.left = after;
+  }
+  disarm() {
+    this.left = Infinity;
+  }
+  client(inner: DynamoDBClient): DynamoDBClient {
+    return {
+      send: async (command: any) => {
+        this.calls.push(`${command.constructor.name} ${command.input.TableName ?? ''}`.trim());
+        if (this.left-- <= 0) throw Object.assign(new Error('injected crash: the function died'), { name: 'InjectedCrash' });
+        return inner.send(command);
+      },
+    } as unknown as DynamoDBClient;
+  }
+}
+
+async function tables(view: 'NEW_AND_OLD_IMAGES' | 'KEYS_ONLY' = 'NEW_AND_OLD_IMAGES') {
+  const n = ++tableNo;
+  const source = `source${n}`;
+  let streamArn: string;
+  if (view === 'NEW_AND_OLD_IMAGES') streamArn = await createStreamTable(ddb, source);
+  else {
+    const out = await ddb.send(
+      new CreateTableCommand({
+        TableName: source,
+        BillingMode: 'PAY_PER_REQUEST',
+        KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+        AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
+        StreamSpecification: { StreamEnabled: true, StreamViewType: view },
+      }),
+    );
+    streamArn = out.TableDescription!.LatestStreamArn!;
+  }
+  await createTable(ddb, `sink${n}`);
+  await createTable(ddb, `idem${n}`, { partitionKey: 'id' });
+  return { source, sink: `sink${n}`, idem: `idem${n}`, reader: new StreamReader(streamsClient(db.endpoint), streamArn, 'eu-west-1') };
+}
+
+interface Order {
+  pk: string;
+  amount: number;
+}
+
+describe('consumer toolkit on DynamoDB Local streams', () => {
+  test('GIVEN crashes mid-batch, re-delivered batches and a redrive of everything WHEN the sink is read THEN each change was applied exactly once AND the per-key sums equal the model of the writes', async () => {
+    const t = await tables();
+    const random = seededRandom(19);
+    // The application's writes, and the model: per key, how many changes and the sum of amounts in new images.
+    const model = new Map<string, { changes: number; sum: number }>();
+    for (let i = 0; i < 60; i++) {
+      const pk = `k${Math.floor(random() * 6)}`;
+      const m = model.get(pk) ?? { changes: 0, sum: 0 };
+      model.set(pk, m);
+      if (i % 11 === 10) {
+        const gone = await ddb.send(new DeleteItemCommand({ TableName: t.source, Key: { pk: { S: pk } }, ReturnValues: 'ALL_OLD' }));
+        if (gone.Attributes) m.changes++;
+        continue;
+      }
+      const amount = 1 + Math.floor(random() * 100);
+      await ddb.send(
+        new PutItemCommand({ TableName: t.source, Item: { pk: { S: pk }, amount: { N: String(amount) }, i: { N: String(i) } } }),
+      );
+      m.changes++;
+      m.sum += amount;
+    }
+    const records = await t.reader.readNew();
+    expect(records.length).toBe([...model.values()].reduce((a, m) => a + m.changes, 0));
+
+    const crash = new Crash();
+    const client = crash.client(ddb);
+    const store = new DynamoDBIdempotencyStore({ client, tableName: t.idem });
+    // The sink: one item per change (how often it was applied) and one per key (the sum), in one transaction with the mark.
+    const handler = changeHandler<Order>(
+      async (change, ctx) => {
+        const amount = change.newImage?.amount ?? 0;
+        await client.send(
+          new TransactWriteItemsCommand({
+            TransactItems: [
+              {
+                Update: {
+                  TableName: t.sink,
+                  Key: { pk: { S: `change#${change.id}` } },
+                  UpdateExpression: 'ADD applied :one',
+                  ExpressionAttributeValues: { ':one': { N: '1' } },
+                },
+              },
+              {
+                Update: {
+                  TableName: t.sink,
+                  Key: { pk: { S: `key#${change.keys.pk}` } },
+                  UpdateExpression: 'ADD amountSum :a, changeCount :one',
+                  ExpressionAttributeValues: { ':a': { N: String(amount) }, ':one': { N: '1' } },
+                },
+              },
+              ctx.completionWrite(),
+            ],
+          }),
+        );
+      },
+      { idempotency: store, backoff: false, remainingMs: () => 0 },
+    );
+    let crashes = 0;
+    const delivered: DynamoDBRecord[][] = [];
+    const invoke = async (batch: DynamoDBRecord[]) => {
+      delivered.push(batch);
+      if (random() < 0.4) crash.arm(Math.floor(random() * batch.length * 3));
+      try {
+        return { ok: true as const, payload: await handler({ Records: batch }) };
+      } catch (e) {
+        crashes++;
+        return { ok: false as const, errorType: (e as Error).name, errorMessage: (e as Error).message };
+      } finally {
+        crash.disarm();
+        // At-least-once: now and then an earlier batch comes again.
+        if (random() < 0.2 && delivered.length > 1) await handler({ Records: delivered[Math.floor(random() * delivered.length)] });
+      }
+    };
+    await deliverInOrder(
+      records,
+      { batchSize: 7, maxRetryAttempts: -1, maxRecordAgeSeconds: -1, bisectOnError: true, reportBatchItemFailures: true },
+      {
+        invoke,
+        discard: async (d) => fail(`discarded ${d.records.length} records`),
+        createdAt: () => Date.now(),
+        now: Date.now,
+        backoff: async () => undefined,
+      },
+    );
+    // The redrive re-sends every record once more.
+    expect((await handler({ Records: records })).batchItemFailures).toEqual([]);
+
+    expect(crashes).toBeGreaterThan(0);
+    // Exactly the calls StreamConsumer grants on the idempotency table (IDEMPOTENCY_ACTIONS); the
+    // transaction's Put on it is authorised as a PutItem.
+    expect(new Set(crash.calls.filter((c) => c.endsWith(` ${t.idem}`)))).toEqual(
+      new Set([`PutItemCommand ${t.idem}`, `DeleteItemCommand ${t.idem}`]),
+    );
+    const items = (await ddb.send(new ScanCommand({ TableName: t.sink }))).Items ?? [];
+    const applied = items.filter((i) => i.pk.S!.startsWith('change#')).map((i) => Number(i.applied.N));
+    expect(applied.length).toBe(records.length);
+    expect(applied.every((n) => n === 1)).toBe(true);
+    const perKey = Object.fromEntries(
+      items
+        .filter((i) => i.pk.S!.startsWith('key#'))
+        .map((i) => [i.pk.S!.slice(4), { changes: Number(i.changeCount.N), sum: Number(i.amountSum.N) }]),
+    );
+    expect(perKey).toEqual(Object.fromEntries(model));
+  }, 180_000);
+
+  test("GIVEN a key whose second change fails permanently WHEN the batch is processed THEN the key's later changes are not processed and are reported failed in order AND other keys are processed", async () => {
+    const t = await tables();
+    for (const [pk, n] of [
+      ['a', 1],
+      ['b', 1],
+      ['a', 2],
+      ['b', 2],
+      ['a', 3],
+    ] as const)
+      await ddb.send(new PutItemCommand({ TableName: t.source, Item: { pk: { S: pk }, n: { N: String(n) } } }));
+    const records = await t.reader.readNew();
+    const seen: string[] = [];
+    const outcome = await processRecords<{ pk: string; n: number }, { pk: string }>(
+      records,
+      (change) => {
+        const img = change.newImage!;
+        if (img.pk === 'a' && img.n === 2) throw new Error('downstream rejected a#2');
+        seen.push(`${img.pk}#${img.n}`);
+      },
+      { backoff: false },
+    );
+    expect(seen).toEqual(['a#1', 'b#1', 'b#2']);
+    expect(outcome.response.batchItemFailures.map((f) => f.itemIdentifier)).toEqual(
+      [records[2], records[4]].map((r) => r.dynamodb!.SequenceNumber),
+    );
+  }, 60_000);
+
+  test('GIVEN a downstream that throttles twice WHEN the change is processed THEN it is retried with backoff and succeeds AND a permanent error is not retried', async () => {
+    const t = await tables();
+    await ddb.send(new PutItemCommand({ TableName: t.source, Item: { pk: { S: 'x' } } }));
+    const records = await t.reader.readNew();
+    let calls = 0;
+    const waits: number[] = [];
+    const flaky = await processRecords(
+      records,
+      () => {
+        if (++calls <= 2) throw Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException' });
+      },
+      { backoff: { sleep: async (ms) => void waits.push(ms), random: () => 0.999 }, remainingMs: () => 60_000 },
+    );
+    expect([calls, flaky.processed, flaky.response.batchItemFailures]).toEqual([3, 1, []]);
+    expect(waits).toEqual([99, 199]);
+    let permanent = 0;
+    const denied = await processRecords(
+      records,
+      () => {
+        permanent++;
+        throw Object.assign(new Error('not authorized'), { name: 'AccessDeniedException' });
+      },
+      { backoff: { sleep: async () => undefined } },
+    );
+    expect([permanent, denied.failed]).toEqual([1, 1]);
+    // Out of time: no wait the invocation cannot afford.
+    let late = 0;
+    const out = await processRecords(
+      records,
+      () => {
+        late++;
+        throw new TransientError('busy');
+      },
+      { backoff: { sleep: async () => undefined, random: () => 0.5 }, remainingMs: () => 1000 },
+    );
+    expect([late, out.failed]).toEqual([1, 1]);
+  }, 60_000);
+
+  test('GIVEN a KEYS_ONLY stream WHEN a handler reads the new image THEN the error names the view type', async () => {
+    const t = await tables('KEYS_ONLY');
+    await ddb.send(new PutItemCommand({ TableName: t.source, Item: { pk: { S: 'k' }, v: { N: '1' } } }));
+    const [record] = await t.reader.readNew();
+    const change = toChange(record);
+    expect(change.keys).toEqual({ pk: 'k' });
+    expect(() => change.newImage).toThrow(ImageNotInViewError);
+    expect(() => change.newImage).toThrow(/stream view type is KEYS_ONLY.*NEW_IMAGE or NEW_AND_OLD_IMAGES/);
+  }, 60_000);
+
+  test('GIVEN the idempotency table is unreachable WHEN a batch comes THEN the invocation fails (nothing processed, Lambda retries the batch)', async () => {
+    const t = await tables();
+    await ddb.send(new PutItemCommand({ TableName: t.source, Item: { pk: { S: 'k' } } }));
+    const records = await t.reader.readNew();
+    const down = new DynamoDBClient({
+      endpoint: 'http://127.0.0.1:9',
+      region: 'eu-west-1',
+      credentials: { accessKeyId: 'x', secretAccessKey: 'y' },
+      maxAttempts: 1,
+    });
+    let processed = 0;
+    const handler = changeHandler(() => void processed++, {
+      idempotency: new DynamoDBIdempotencyStore({ client: down, tableName: t.idem }),
+    });
+    await expect(handler({ Records: records })).rejects.toThrow();
+    expect(processed).toBe(0);
+    down.destroy();
+  }, 60_000);
+
+  test('GIVEN DynamoDB Local changes put into Kinesis twice (a duplicate) and out of order WHEN processed THEN each change has one identity, is processed once per key in creation order, and keeps millisecond precision', async () => {
+    const t = await tables();
+    for (const n of [1, 2]) await ddb.send(new PutItemCommand({ TableName: t.source, Item: { pk: { S: 'k' }, n: { N: String(n) } } }));
+    const [first, second] = await t.reader.readNew();
+    // The bridge's format for Kinesis Data Streams for DynamoDB (test/support/kinesis-bridge.ts), with distinct milliseconds.
+    let seq = 100;
+    const kinesis = (r: DynamoDBRecord, ms: number): KinesisStreamRecord => {
+      const data = kinesisChangeOf(r, { tableName: t.source, region: 'eu-west-1', creationTimeMs: () => ms });
+      const sequenceNumber = String(++seq);
+      return {
+        eventSource: 'aws:kinesis',
+        eventSourceARN: 'arn:aws:kinesis:eu-west-1:123456789012:stream/changes',
+        eventID: `shardId-000000000000:${sequenceNumber}`,
+        kinesis: {
+          sequenceNumber,
+          partitionKey: 'p',
+          data: Buffer.from(JSON.stringify(data)).toString('base64'),
+          approximateArrivalTimestamp: 0,
+          kinesisSchemaVersion: '1.0',
+        },
+      } as unknown as KinesisStreamRecord;
+    };
+    const later = kinesis(second, 1_700_000_000_456);
+    const earlier = kinesis(first, 1_700_000_000_123);
+    const duplicate = kinesis(first, 1_700_000_000_123);
+    expect(toChange(duplicate).id).toBe(toChange(earlier).id);
+    expect(toChange(later).id).not.toBe(toChange(earlier).id);
+    expect(toChange(earlier).createdAt).toEqual({ epochMicros: 1_700_000_000_123_000, precision: 'MILLISECOND' });
+    const seen: number[] = [];
+    const out = await processRecords<{ n: number }, { pk: string }>([later, earlier, duplicate], (c) => void seen.push(c.newImage!.n), {
+      backoff: false,
+    });
+    expect(seen).toEqual([1, 2]);
+    expect(out).toMatchObject({ processed: 2, failed: 0, response: { batchItemFailures: [] } });
+  }, 60_000);
+});
