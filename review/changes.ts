@@ -4,6 +4,8 @@
  * only this shape, so the two modes render identically and can be compared in tests.
  */
 
+import { Masked } from './sensitive';
+
 export type Action = 'create' | 'update' | 'replace' | 'delete';
 
 /** Order in which actions are listed: the dangerous ones first. */
@@ -60,7 +62,7 @@ export function elementKey(a: unknown[], b: unknown[]): string | undefined {
 }
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
+  return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Masked);
 }
 
 /** null, undefined, [] and {} all mean "not set" to Terraform's diff. */
@@ -70,6 +72,7 @@ function isAbsent(v: unknown): boolean {
 
 export function sameValue(a: unknown, b: unknown): boolean {
   if (a === UNKNOWN || b === UNKNOWN) return false;
+  if (a instanceof Masked || b instanceof Masked) return a instanceof Masked && b instanceof Masked && a.digest === b.digest;
   if (isAbsent(a) && isAbsent(b)) return true;
   if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((x, i) => sameValue(x, b[i]));
   if (isPlainObject(a) && isPlainObject(b)) {

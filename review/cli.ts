@@ -13,12 +13,13 @@
  * warning section is not empty; 1 on errors.
  */
 import { execFileSync } from 'child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { basename, join, resolve } from 'path';
 import { ChangeSet } from './changes';
 import { renderReview } from './markdown';
 import { changesFromPlan } from './plan-changes';
+import { parsePlan, readPlanFile } from './plan-input';
 import { changesFromSynths, loadSynth } from './synth-diff';
 
 export const USAGE = `usage:
@@ -75,7 +76,7 @@ export function planStack(stackDir: string, refresh: boolean): any {
   try {
     tf(['init', '-input=false', '-no-color']);
     tf(['plan', '-input=false', '-no-color', '-lock=false', `-refresh=${refresh}`, `-out=${planFile}`]);
-    return JSON.parse(tf(['show', '-json', planFile]));
+    return parsePlan(tf(['show', '-json', planFile]), `terraform show -json in ${stackDir}`);
   } catch (e: any) {
     throw new Error(`terraform failed in ${stackDir}: ${e.stderr || e.message}`);
   } finally {
@@ -97,7 +98,7 @@ function changeSet(args: Args): ChangeSet {
       const file = args.positional[0];
       if (!file) throw new Error('plan-json needs the path of a `terraform show -json` file');
       const stack = (args.options.get('--stack') as string | undefined) ?? basename(resolve(file, '..'));
-      return { source: 'terraform plan', changes: changesFromPlan(JSON.parse(readFileSync(file, 'utf8')), stack) };
+      return { source: 'terraform plan', changes: changesFromPlan(readPlanFile(file), stack) };
     }
     case 'diff':
       return { source: 'synth diff', changes: changesFromSynths(loadSynth(required(args, '--base')), loadSynth(required(args, '--head'))) };
@@ -120,7 +121,8 @@ export function main(argv: string[], out: (text: string) => void = (t) => proces
     else out(review.markdown);
     return review.warnings > 0 && args.options.has('--fail-on-destructive') ? 2 : 0;
   } catch (e: any) {
-    process.stderr.write(`review: ${e.message}\n`);
+    // The message only, never a stack trace: input errors are one line naming the file.
+    process.stderr.write(`review: ${e?.message ?? e}\n`);
     return 1;
   }
 }

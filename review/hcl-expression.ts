@@ -5,10 +5,12 @@
  * reference such as `aws_dynamodb_table.orders.stream_arn`, a function call) is kept as the
  * string `${<expression>}`, which compares equal exactly when the expression is the same.
  */
+import { Masked } from './sensitive';
 
 /** The JSON value of a policy-like attribute, or undefined when it is neither JSON nor jsonencode(). */
 export function documentValue(raw: unknown): unknown {
-  if (typeof raw !== 'string') return raw && typeof raw === 'object' ? raw : undefined;
+  // A masked (sensitive) document is never read: its content must not surface in findings.
+  if (typeof raw !== 'string') return raw && typeof raw === 'object' && !(raw instanceof Masked) ? raw : undefined;
   const text = raw.trim();
   const m = /^\$\{jsonencode\(([\s\S]*)\)\}$/.exec(text);
   if (m) {

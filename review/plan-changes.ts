@@ -3,6 +3,7 @@
  * decided replace vs update here; `replace_paths` says which attributes forced a replacement.
  */
 import { Action, AttributeChange, ResourceChange, UNKNOWN, diffValues, pathKey } from './changes';
+import { Masked, maskSensitive } from './sensitive';
 
 interface PlanResourceChange {
   address: string;
@@ -13,6 +14,8 @@ interface PlanResourceChange {
     before: Record<string, unknown> | null;
     after: Record<string, unknown> | null;
     after_unknown?: unknown;
+    before_sensitive?: unknown;
+    after_sensitive?: unknown;
     replace_paths?: (string | number)[][];
   };
 }
@@ -50,9 +53,12 @@ export function changesFromPlan(show: any, stack: string): ResourceChange[] {
     const action = actionOf(rc.change.actions);
     if (!action) continue;
     const forced = (rc.change.replace_paths ?? []).map(replacePathKey);
+    // Masked before diffing: nothing downstream ever sees a sensitive value, only whether it changed.
+    const before = maskSensitive(rc.change.before, rc.change.before_sensitive);
+    const after = maskSensitive(rc.change.after, rc.change.after_sensitive);
     const attributes: AttributeChange[] =
       action === 'update' || action === 'replace'
-        ? diffValues(rc.change.before, rc.change.after, rc.change.after_unknown).map((d) => ({
+        ? diffValues(before, after, rc.change.after_unknown).map((d) => ({
             ...d,
             forcesReplacement:
               action === 'replace' && forced.some((f) => f !== '' && (pathKey(d.path) === f || pathKey(d.path).startsWith(f + '.'))),
@@ -64,8 +70,8 @@ export function changesFromPlan(show: any, stack: string): ResourceChange[] {
       type: rc.type,
       action,
       attributes,
-      before: rc.change.before,
-      after: unknownsMarked(rc.change.after, rc.change.after_unknown),
+      before,
+      after: unknownsMarked(after, rc.change.after_unknown),
     });
   }
   return out;
@@ -77,7 +83,7 @@ function unknownsMarked(after: Record<string, unknown> | null, unknown: unknown)
   const mark = (v: unknown, u: unknown): unknown => {
     if (u === true) return UNKNOWN;
     if (Array.isArray(v)) return v.map((x, i) => mark(x, Array.isArray(u) ? u[i] : undefined));
-    if (v && typeof v === 'object') {
+    if (v && typeof v === 'object' && !(v instanceof Masked)) {
       const o: Record<string, unknown> = {};
       for (const k of Object.keys(v)) o[k] = mark((v as any)[k], u && typeof u === 'object' ? (u as any)[k] : undefined);
       if (u && typeof u === 'object' && !Array.isArray(u)) for (const k of Object.keys(u)) if ((u as any)[k] === true) o[k] = UNKNOWN;

@@ -9,6 +9,7 @@ import { existsSync, readFileSync, readdirSync, statSync } from 'fs';
 import { basename, join } from 'path';
 import { Action, AttributeChange, ResourceChange, UNKNOWN, diffValues, elementKey, pathKey } from './changes';
 import { forcesReplacement, renewedAttributes } from './force-new';
+import { maskSynthResource } from './sensitive';
 
 /** Terraform meta-arguments and cdktf metadata: not resource arguments. */
 const META = new Set(['//', 'depends_on', 'lifecycle', 'provider', 'provisioner', 'connection', 'count', 'for_each']);
@@ -58,8 +59,10 @@ interface SynthResource {
 
 function resourcesOf(tf: any): Map<string, SynthResource> {
   const out = new Map<string, SynthResource>();
+  const masked = maskSynthResource(tf);
   for (const [type, byName] of Object.entries<any>(tf?.resource ?? {})) {
-    for (const [name, block] of Object.entries<any>(byName ?? {})) out.set(`${type}.${name}`, { type, values: argumentsOf(block) });
+    for (const [name, block] of Object.entries<any>(byName ?? {}))
+      out.set(`${type}.${name}`, { type, values: masked(type, argumentsOf(block)) });
   }
   return out;
 }

@@ -84,6 +84,23 @@ function fillUnknowns(
   return out;
 }
 
+/**
+ * A plan's `after_sensitive` tree as state v4 `sensitive_attributes` paths: block fields are
+ * `get_attr` steps, list elements and map keys (read by the schema) `index` steps.
+ */
+function sensitivePaths(tree: unknown, block: any, path: object[] = []): object[][] {
+  const index = (value: string | number) => ({ type: 'index', value: { value, type: typeof value === 'number' ? 'number' : 'string' } });
+  if (tree === true) return [path];
+  if (!tree || typeof tree !== 'object') return [];
+  if (Array.isArray(tree)) return tree.flatMap((x, i) => sensitivePaths(x, block, [...path, index(i)]));
+  return Object.entries(tree).flatMap(([k, x]) => {
+    if (block === undefined) return sensitivePaths(x, undefined, [...path, index(k)]);
+    const attr = { type: 'get_attr', value: k };
+    if (block.attributes?.[k]) return sensitivePaths(x, undefined, [...path, attr]);
+    return sensitivePaths(x, block.block_types?.[k]?.block, [...path, attr]);
+  });
+}
+
 /** A terraform.tfstate (version 4) holding what `show` planned, with computed values faked. */
 export function stateFromPlan(show: any, schemas: any): object {
   const config = new Map<string, any>((show.configuration?.root_module?.resources ?? []).map((r: any) => [r.address, r]));
@@ -100,7 +117,8 @@ export function stateFromPlan(show: any, schemas: any): object {
         {
           schema_version: r.schema_version,
           attributes: fillUnknowns(r.type, r.name, r.values, rc?.change?.after_unknown, block, configured),
-          sensitive_attributes: [],
+          // Without them terraform plans a sensitivity-only update forever and the state never converges.
+          sensitive_attributes: sensitivePaths(rc?.change?.after_sensitive, block),
         },
       ],
     };

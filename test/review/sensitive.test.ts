@@ -1,0 +1,130 @@
+/**
+ * No secret reaches the comment. Inputs are REAL plans (support/plan-lab.ts: real terraform and
+ * hashicorp/aws 5.100.0, offline, against a state built from planned values): a rotated SSM
+ * SecureString, a Lambda environment variable fed by a `sensitive = true` variable (a sensitive
+ * value nested in the `environment` block's map). The oracle is the secret text itself: it must not
+ * occur anywhere in the Markdown, while the change is still reported. Diff mode gets the same
+ * configurations as synths (hand-written Terraform JSON, the shape cdktf synthesizes).
+ */
+import { ChangeSet } from '../../review/changes';
+import { renderReview } from '../../review/markdown';
+import { changesFromPlan } from '../../review/plan-changes';
+import { SCHEMA_SENSITIVE } from '../../review/sensitive';
+import { changesFromSynths } from '../../review/synth-diff';
+import { PlanLab, planLab } from './support/plan-lab';
+
+let lab: PlanLab;
+beforeAll(() => {
+  lab = planLab();
+});
+afterAll(() => lab?.dispose());
+
+const provider = {
+  provider: { aws: [{ region: 'eu-west-1' }] },
+  terraform: { required_providers: { aws: { source: 'aws', version: '5.100.0' } } },
+};
+const ROLE = 'arn:aws:iam::123456789012:role/r';
+
+function ssm(value: string): object {
+  return { ...provider, resource: { aws_ssm_parameter: { db: { name: '/orders/db-password', type: 'SecureString', value } } } };
+}
+
+function lambda(password: string, env: Record<string, string>, extra: object = {}): object {
+  return {
+    ...provider,
+    variable: { db_password: { type: 'string', sensitive: true, default: password } },
+    ...extra,
+    resource: {
+      aws_lambda_function: {
+        consumer: {
+          function_name: 'orders-consumer',
+          role: ROLE,
+          handler: 'index.handler',
+          runtime: 'nodejs22.x',
+          filename: 'fn.zip',
+          source_code_hash: 'h1',
+          environment: { variables: env },
+        },
+      },
+    },
+  };
+}
+
+const reviewPlan = (show: any) => renderReview({ source: 'terraform plan', changes: changesFromPlan(show, 'orders') }).markdown;
+const reviewDiff = (base: object, head: object) => {
+  const set: ChangeSet = { source: 'synth diff', changes: changesFromSynths(new Map([['orders', base]]), new Map([['orders', head]])) };
+  return renderReview(set).markdown;
+};
+const row = (md: string, address: string) => md.split('\n').find((l) => l.includes(`\`${address}\` |`));
+
+describe('sensitive values are masked', () => {
+  test('GIVEN an SSM SecureString rotated WHEN the real plan is reviewed THEN the change is shown, neither value is', () => {
+    const show = lab.plan(ssm('hunter2-old-secret'), ssm('hunter2-new-secret'));
+    // Ground truth from terraform itself: it planned an update and marks the value sensitive.
+    const rc = show.resource_changes.find((c: any) => c.address === 'aws_ssm_parameter.db');
+    expect(rc.change.actions).toEqual(['update']);
+    expect(rc.change.after_sensitive.value).toBe(true);
+    const md = reviewPlan(show);
+    expect(md).not.toContain('hunter2');
+    // The provider also renews `version` and `insecure_value`; the secret's row leads with the masked change.
+    expect(row(md, 'aws_ssm_parameter.db')).toMatch(
+      /^\| update \| `aws_ssm_parameter.db` \| `value`: `\(sensitive value\)` -> `\(sensitive value\)`<br>/,
+    );
+  });
+
+  test('GIVEN a Lambda environment variable fed by a sensitive variable WHEN the variable changes THEN the nested value is masked and its neighbour is shown', () => {
+    const show = lab.plan(
+      lambda('s3cr3t-before', { DB_PASSWORD: '${var.db_password}', MODE: 'steady' }),
+      lambda('s3cr3t-after', { DB_PASSWORD: '${var.db_password}', MODE: 'catch-up' }),
+    );
+    const rc = show.resource_changes.find((c: any) => c.address === 'aws_lambda_function.consumer');
+    expect(JSON.stringify(rc.change.before)).toContain('s3cr3t-before');
+    expect(rc.change.after_sensitive.environment[0].variables.DB_PASSWORD).toBe(true);
+    const md = reviewPlan(show);
+    expect(md).not.toContain('s3cr3t');
+    const r = row(md, 'aws_lambda_function.consumer')!;
+    expect(r).toContain('`environment[0].variables.DB_PASSWORD`: `(sensitive value)` -> `(sensitive value)`');
+    expect(r).toContain('`environment[0].variables.MODE`: `"steady"` -> `"catch-up"`');
+  });
+
+  test('GIVEN a whole block marked sensitive WHEN it is added THEN the added block prints masked', () => {
+    const show = lab.plan(
+      lambda('s3cr3t-x', { MODE: 'steady' }),
+      lambda('s3cr3t-x', { MODE: 'steady', DB_PASSWORD: '${var.db_password}' }),
+    );
+    const md = reviewPlan(show);
+    expect(md).not.toContain('s3cr3t');
+    expect(row(md, 'aws_lambda_function.consumer')).toContain('`environment[0].variables.DB_PASSWORD`: `null` -> `(sensitive value)`');
+  });
+
+  test('GIVEN two synths where an argument starts reading a sensitive variable, directly or through a local WHEN diffed THEN no value it feeds is printed', () => {
+    const locals = { locals: { dsn: 'postgres://app:${var.db_password}@db' } };
+    const base = lambda('s3cr3t-default', { DB_PASSWORD: 'plain-old', MODE: 'steady' }, locals);
+    const head = lambda('s3cr3t-default', { DB_PASSWORD: '${var.db_password}', DSN: '${local.dsn}', MODE: 'steady' }, locals);
+    const md = reviewDiff(base, head);
+    expect(md).not.toContain('s3cr3t');
+    expect(md).not.toContain('var.db_password');
+    expect(md).not.toContain('postgres://');
+    expect(row(md, 'aws_lambda_function.consumer')).toContain(
+      '`environment.variables.DB_PASSWORD`: `"plain-old"` -> `(sensitive value)`<br>`environment.variables.DSN`: `null` -> `(sensitive value)`',
+    );
+  });
+
+  test('GIVEN two synths of a SecureString with a literal value WHEN diffed THEN the attribute the provider marks sensitive is masked', () => {
+    const md = reviewDiff(ssm('hunter2-old-secret'), ssm('hunter2-new-secret'));
+    expect(md).not.toContain('hunter2');
+    // No plan: only the argument itself changes (the provider's renewed `version` is not modelled here).
+    expect(row(md, 'aws_ssm_parameter.db')).toBe(
+      '| update | `aws_ssm_parameter.db` | `value`: `(sensitive value)` -> `(sensitive value)` |',
+    );
+  });
+
+  test('GIVEN the provider schema WHEN compared with the table diff mode uses THEN every listed attribute is sensitive in hashicorp/aws 5.100.0', () => {
+    lab.plan(ssm('x'), ssm('x'));
+    const schemas = JSON.parse(lab.run(['providers', 'schema', '-json'])).provider_schemas['registry.terraform.io/hashicorp/aws']
+      .resource_schemas;
+    for (const [type, attrs] of Object.entries(SCHEMA_SENSITIVE)) {
+      for (const a of attrs) expect([type, a, schemas[type].block.attributes[a].sensitive]).toEqual([type, a, true]);
+    }
+  });
+});
