@@ -155,6 +155,7 @@ export class ReplicatedTable extends Construct {
           replicateItemsWhere: props.replicateItemsWhere,
           options: props.writer ?? {},
           serviceName: `${props.tableName}-replication`,
+          protection: { deletionProtection: props.deletionProtection, preventDestroy: props.preventDestroy },
           alarms: alarmsOn
             ? { actionArns: actionsFor(w.source), pipeline: props.alarms?.pipeline, replicationLag: props.alarms?.replicationLag }
             : undefined,
