@@ -90,7 +90,9 @@ export async function deploySynthesized(world: World, json: any, options: Deploy
   const functions = Object.entries(json.resource.aws_lambda_function ?? {}) as [string, any][];
   const invoked = (id: string) => mappings.some((m) => m.function_name === `\${aws_lambda_function.${id}.arn}`);
   const localTargets = (env: Record<string, string>) =>
-    JSON.stringify(JSON.parse(env.REPLICATION_TARGETS).map((t: any) => ({ ...t, endpoint: (options.targetEndpoint ?? endpoint)(t.region) })));
+    JSON.stringify(
+      JSON.parse(env.REPLICATION_TARGETS).map((t: any) => ({ ...t, endpoint: (options.targetEndpoint ?? endpoint)(t.region) })),
+    );
   // The functions no mapping invokes are the backlog drainers their schedules run.
   const drainers: SynthesizedDrainer[] = functions
     .filter(([id]) => !invoked(id))
@@ -99,35 +101,40 @@ export async function deploySynthesized(world: World, json: any, options: Deploy
       const env: Record<string, string> = fn.environment.variables;
       const config = drainConfigFromEnv({ ...env, REPLICATION_TARGETS: localTargets(env), REPLICATION_SOURCE_ENDPOINT: endpoint(region) });
       const clients = options.clients === 'lambda' ? undefined : localClients();
-      return { id, region, config, handler: createDrainHandler({ config, clients, now: options.now }) };
+      const vars = { POWERTOOLS_SERVICE_NAME: env.POWERTOOLS_SERVICE_NAME, POWERTOOLS_METRICS_NAMESPACE: env.POWERTOOLS_METRICS_NAMESPACE };
+      const inner = withEnv(vars, () => createDrainHandler({ config, clients, now: options.now }));
+      const handler: DrainHandler = (event, context) => withEnv(vars, () => inner(event, context));
+      return { id, region, config, handler };
     });
-  const writers: SynthesizedWriter[] = functions.filter(([id]) => invoked(id)).map(([id, fn]) => {
-    const region = regionOf(json, fn);
-    const env: Record<string, string> = fn.environment.variables;
-    const queueName = json.resource.aws_sqs_queue[/^\$\{aws_sqs_queue\.([^.]+)\.url\}$/.exec(env.REPLICATION_FAILURE_QUEUE_URL)![1]].name;
-    const config = configFromEnv({
-      ...env,
-      REPLICATION_TARGETS: localTargets(env),
-      REPLICATION_FAILURE_QUEUE_URL: options.failureQueueUrl?.(queueName) ?? world.sqs.queueUrl,
-      REPLICATION_SOURCE_ENDPOINT: endpoint(region),
+  const writers: SynthesizedWriter[] = functions
+    .filter(([id]) => invoked(id))
+    .map(([id, fn]) => {
+      const region = regionOf(json, fn);
+      const env: Record<string, string> = fn.environment.variables;
+      const queueName = json.resource.aws_sqs_queue[/^\$\{aws_sqs_queue\.([^.]+)\.url\}$/.exec(env.REPLICATION_FAILURE_QUEUE_URL)![1]].name;
+      const config = configFromEnv({
+        ...env,
+        REPLICATION_TARGETS: localTargets(env),
+        REPLICATION_FAILURE_QUEUE_URL: options.failureQueueUrl?.(queueName) ?? world.sqs.queueUrl,
+        REPLICATION_SOURCE_ENDPOINT: endpoint(region),
+      });
+      // Powertools reads its service name and namespace from the environment (per-target metrics
+      // are built during invocations), so each invocation runs with the function's variables set.
+      const vars = {
+        POWERTOOLS_SERVICE_NAME: env.POWERTOOLS_SERVICE_NAME,
+        POWERTOOLS_METRICS_NAMESPACE: env.POWERTOOLS_METRICS_NAMESPACE,
+        ...options.env?.({ id, region }),
+      };
+      const onInvocation =
+        options.onInvocation && ((summary: Parameters<DeployOptions['onInvocation'] & {}>[1]) => options.onInvocation!(id, summary));
+      const clients = options.clients === 'lambda' ? undefined : localClients();
+      const inner = withEnv(vars, () => createReplicateHandler({ config, clients, onInvocation, now: options.now }));
+      const handler: ReplicateHandler = (event, context) => withEnv(vars, () => inner(event, context));
+      const mapping = mappings.find((m) => m.function_name === `\${aws_lambda_function.${id}.arn}`);
+      if (!mapping) throw new Error(`no mapping invokes ${id}`);
+      const filters = (mapping.filter_criteria?.filter ?? []).map((f: any) => JSON.parse(f.pattern));
+      return { id, region, env, config, handler, filters };
     });
-    // Powertools reads its service name and namespace from the environment (per-target metrics
-    // are built during invocations), so each invocation runs with the function's variables set.
-    const vars = {
-      POWERTOOLS_SERVICE_NAME: env.POWERTOOLS_SERVICE_NAME,
-      POWERTOOLS_METRICS_NAMESPACE: env.POWERTOOLS_METRICS_NAMESPACE,
-      ...options.env?.({ id, region }),
-    };
-    const onInvocation =
-      options.onInvocation && ((summary: Parameters<DeployOptions['onInvocation'] & {}>[1]) => options.onInvocation!(id, summary));
-    const clients = options.clients === 'lambda' ? undefined : localClients();
-    const inner = withEnv(vars, () => createReplicateHandler({ config, clients, onInvocation, now: options.now }));
-    const handler: ReplicateHandler = (event, context) => withEnv(vars, () => inner(event, context));
-    const mapping = mappings.find((m) => m.function_name === `\${aws_lambda_function.${id}.arn}`);
-    if (!mapping) throw new Error(`no mapping invokes ${id}`);
-    const filters = (mapping.filter_criteria?.filter ?? []).map((f: any) => JSON.parse(f.pattern));
-    return { id, region, env, config, handler, filters };
-  });
   return { tableName: [...names][0], readers, writers, drainers };
 }
 
