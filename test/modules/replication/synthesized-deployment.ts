@@ -64,7 +64,7 @@ export interface DeployOptions {
    * @default 'test'
    */
   readonly clients?: 'test' | 'lambda';
-  /** More environment for a writer's construction and invocations (its credentials, AWS_REGION). */
+  /** More environment for a writer's or drainer's construction and invocations (its credentials, AWS_REGION). */
   readonly env?: (writer: { id: string; region: string }) => Record<string, string>;
   readonly onInvocation?: (writerId: string, summary: Parameters<NonNullable<ReplicateHandlerOptions['onInvocation']>>[0]) => void;
 }
@@ -101,7 +101,11 @@ export async function deploySynthesized(world: World, json: any, options: Deploy
       const env: Record<string, string> = fn.environment.variables;
       const config = drainConfigFromEnv({ ...env, REPLICATION_TARGETS: localTargets(env), REPLICATION_SOURCE_ENDPOINT: endpoint(region) });
       const clients = options.clients === 'lambda' ? undefined : localClients();
-      const vars = { POWERTOOLS_SERVICE_NAME: env.POWERTOOLS_SERVICE_NAME, POWERTOOLS_METRICS_NAMESPACE: env.POWERTOOLS_METRICS_NAMESPACE };
+      const vars = {
+        POWERTOOLS_SERVICE_NAME: env.POWERTOOLS_SERVICE_NAME,
+        POWERTOOLS_METRICS_NAMESPACE: env.POWERTOOLS_METRICS_NAMESPACE,
+        ...options.env?.({ id, region }),
+      };
       const inner = withEnv(vars, () => createDrainHandler({ config, clients, now: options.now }));
       const handler: DrainHandler = (event, context) => withEnv(vars, () => inner(event, context));
       return { id, region, config, handler };
