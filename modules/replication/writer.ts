@@ -75,7 +75,8 @@ export interface ReplicaWriterProps {
 /**
  * One replica writer: the bundled handler as a stream consumer of one region, its failure queue
  * (on-failure destination of the mapping and parking place of records that can never be
- * written), its alarms, and the graphs it contributes to the table's dashboard.
+ * written), its state table, its per-target backlog with the drainer that applies it, its alarms,
+ * and the graphs it contributes to the table's dashboard.
  */
 export class ReplicaWriter extends Construct implements IReplicaWriter {
   readonly sourceRegion: string;
@@ -284,7 +285,8 @@ export function lagDimensions(serviceName: string, sourceRegion: string, targetR
 /**
  * Exactly the calls the handler makes (test/handlers/grants-writer.test.ts records them):
  * conditional puts on the targets; versions (UpdateItem) and tombstones or repairs (PutItem) on its
- * own table; reads and rare writes of its state table.
+ * own table; reads and rare writes of its state table; keeping copies a target refused in its
+ * backlog.
  */
 function writerStatements(props: ReplicaWriterProps, stateTableArn: string, backlogArn: string): PolicyStatement[] {
   const direct = props.targets.filter((t) => !t.roleArn);
