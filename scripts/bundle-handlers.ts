@@ -16,6 +16,7 @@ import { join, resolve } from 'path';
 export const HANDLER_ENTRIES: Record<string, string> = {
   replicate: 'handlers/replicate.ts',
   redrive: 'handlers/redrive.ts',
+  'drain-backlog': 'handlers/drain-backlog.ts',
 };
 
 /**

@@ -29,7 +29,7 @@ export interface IReplicaWriter extends IConstruct {
   readonly consumer: StreamConsumer;
   /** The failure queue: the mapping's on-failure destination and the writer's parking place. */
   readonly failures: FailureDestination;
-  /** The writer's alarms (pipeline alarms plus one lag alarm per target region), unless alarms are off. */
+  /** The writer's alarms (pipeline alarms plus a lag and a backlog alarm per target region), unless alarms are off. */
   readonly alarms?: PipelineAlarms;
 }
 
@@ -146,7 +146,7 @@ export interface ReplicaWriterOptions
   readonly tombstoneTtlSeconds?: number;
 }
 
-/** Alarms of the writers; each writer gets its pipeline alarms plus one lag alarm per target region. */
+/** Alarms of the writers; each writer gets its pipeline alarms plus a lag and a backlog alarm per target region. */
 export interface ReplicationAlarmProps {
   /** false creates no alarms (the dashboard still shows every region). @default true */
   readonly enabled?: boolean;
@@ -160,8 +160,9 @@ export interface ReplicationAlarmProps {
   /**
    * Replication lag alarm per (writer, target region): Maximum of the writer's ReplicationLag
    * metric over 3 of 3 one-minute periods. The metric is, for each write an invocation handles,
-   * the ms from its version time to its copy, or, while the target cannot be written, its age so
-   * far: the alarm fires while a target region is down, not only after it returns.
+   * the ms from its version time to its copy, or, while the copy is retried, its age so far. A
+   * target that fails gets its copies kept in the writer's backlog instead of retried: the backlog
+   * alarm per target (BacklogOldestAgeSeconds > 300 s) watches that.
    * @default { threshold: 60000 }
    */
   readonly replicationLag?: AlarmOverride;

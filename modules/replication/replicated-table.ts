@@ -155,6 +155,7 @@ export class ReplicatedTable extends Construct {
           replicateItemsWhere: props.replicateItemsWhere,
           options: props.writer ?? {},
           serviceName: `${props.tableName}-replication`,
+          protection: { deletionProtection: props.deletionProtection, preventDestroy: props.preventDestroy },
           alarms: alarmsOn
             ? { actionArns: actionsFor(w.source), pipeline: props.alarms?.pipeline, replicationLag: props.alarms?.replicationLag }
             : undefined,
@@ -232,9 +233,14 @@ export class ReplicatedTable extends Construct {
     return r;
   }
 
-  /** ARNs of the roles of every writer that writes into `region` (for a ReplicaAccessRole's trust policy). */
+  /**
+   * ARNs of the roles of every writer that writes into `region`, and of each writer's backlog
+   * drainer, which writes there too (for a ReplicaAccessRole's trust policy).
+   */
   writerRoleArnsInto(region: string): string[] {
-    return this.writers.filter((w) => w.targetRegions.includes(region)).map((w) => w.consumer.roleArn);
+    return this.writers
+      .filter((w) => w.targetRegions.includes(region))
+      .flatMap((w) => [w.consumer.roleArn, ...(w instanceof ReplicaWriter ? [w.backlog.role.arn] : [])]);
   }
 
   /**

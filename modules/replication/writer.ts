@@ -8,6 +8,7 @@ import { libraryHandlerCode } from '../internal/library-handler';
 import { physicalName } from '../internal/naming';
 import type { PolicyStatement } from '../props/policy';
 import { ChangeSource, isKinesisSource, StreamConsumer } from '../stream-consumer';
+import { backlogGraphAndAlarm, regionKey, ReplicaBacklog, TableProtection } from './backlog';
 import { replicaFilterPatterns } from './internal/filters';
 import { IReplicaWriter, LwwNames, REPLICATION_METRICS_NAMESPACE, ReplicationAlarmProps, ReplicaWriterOptions } from './props';
 
@@ -28,6 +29,7 @@ export const WRITER_ENV = {
   stateTable: 'REPLICATION_STATE_TABLE',
   tombstoneTtlSeconds: 'REPLICATION_TOMBSTONE_TTL_SECONDS',
   concurrency: 'REPLICATION_CONCURRENCY',
+  backlogTable: 'REPLICATION_BACKLOG_TABLE',
 } as const;
 
 /** One table a writer copies into, as its role and its environment need it. */
@@ -65,13 +67,16 @@ export interface ReplicaWriterProps {
   readonly serviceName: string;
   /** Alarm settings with this region's actions resolved; undefined = no alarms. */
   readonly alarms?: Omit<ReplicationAlarmProps, 'actionArns' | 'enabled'> & { readonly actionArns: string[] };
+  /** The replicated table's own protection, applied to the writer's state and backlog tables. */
+  readonly protection?: TableProtection;
   readonly tags?: Record<string, string>;
 }
 
 /**
  * One replica writer: the bundled handler as a stream consumer of one region, its failure queue
  * (on-failure destination of the mapping and parking place of records that can never be
- * written), its alarms, and the graphs it contributes to the table's dashboard.
+ * written), its state table, its per-target backlog with the drainer that applies it, its alarms,
+ * and the graphs it contributes to the table's dashboard.
  */
 export class ReplicaWriter extends Construct implements IReplicaWriter {
   readonly sourceRegion: string;
@@ -84,6 +89,8 @@ export class ReplicaWriter extends Construct implements IReplicaWriter {
    * batches"): rarely written, kept two days by TTL.
    */
   readonly stateTable: DynamodbTable;
+  /** The per-target backlog and its drainer (docs/replication-protocol.md, "Targets that fail"). */
+  readonly backlog: ReplicaBacklog;
   /** Regions this writer copies into. */
   readonly targetRegions: string[];
   /** The function's environment, exactly as synthesized (queue URL as a reference). */
@@ -108,8 +115,9 @@ export class ReplicaWriter extends Construct implements IReplicaWriter {
       attribute: [{ name: 'k', type: 'S' }],
       ttl: { enabled: true, attributeName: 'exp' },
       serverSideEncryption: { enabled: true },
-      // Two days of floors, rebuilt as records flow: neither backups nor deletion protection pay off.
-      pointInTimeRecovery: { enabled: false },
+      // Floors lost to a mistaken delete would let an older copy overwrite a newer one.
+      pointInTimeRecovery: { enabled: true },
+      deletionProtectionEnabled: props.protection?.deletionProtection ?? true,
       tags: props.tags,
     });
     const targets = props.targets.map((t) => ({
@@ -119,9 +127,28 @@ export class ReplicaWriter extends Construct implements IReplicaWriter {
       ...(t.omit?.length ? { omit: t.omit } : {}),
       ...(t.mask?.length ? { mask: t.mask } : {}),
     }));
+    const targetsJson = JSON.stringify(targets);
+    this.backlog = new ReplicaBacklog(this, 'Backlog', {
+      provider,
+      encryptionKeyArn: source.encryptionKeyArn,
+      targets: props.targets,
+      // The drainer reads the writer's own variables (handlers/drain-backlog.ts drainConfigFromEnv).
+      environment: (backlogTable) => ({
+        [WRITER_ENV.sourceRegion]: source.region,
+        [WRITER_ENV.targets]: targetsJson,
+        [WRITER_ENV.backlogTable]: backlogTable,
+        [WRITER_ENV.versionAttribute]: names.version,
+        POWERTOOLS_SERVICE_NAME: props.serviceName,
+        POWERTOOLS_METRICS_NAMESPACE: REPLICATION_METRICS_NAMESPACE,
+      }),
+      logRetentionDays: o.logRetentionDays,
+      architecture: o.architecture,
+      protection: props.protection,
+      tags: o.tags ?? props.tags,
+    });
     this.environment = {
       [WRITER_ENV.sourceRegion]: source.region,
-      [WRITER_ENV.targets]: JSON.stringify(targets),
+      [WRITER_ENV.targets]: targetsJson,
       [WRITER_ENV.failureQueueUrl]: this.failures.queueUrl!,
       [WRITER_ENV.versionAttribute]: names.version,
       [WRITER_ENV.originAttribute]: names.origin,
@@ -130,6 +157,7 @@ export class ReplicaWriter extends Construct implements IReplicaWriter {
       [WRITER_ENV.writtenForAttribute]: names.writtenFor,
       // A literal, like the target names, so the environment is readable and testable.
       [WRITER_ENV.stateTable]: stateTableName,
+      [WRITER_ENV.backlogTable]: this.backlog.tableName,
       ...(o.tombstoneTtlSeconds !== undefined ? { [WRITER_ENV.tombstoneTtlSeconds]: String(o.tombstoneTtlSeconds) } : {}),
       ...(o.concurrency !== undefined ? { [WRITER_ENV.concurrency]: String(o.concurrency) } : {}),
       POWERTOOLS_SERVICE_NAME: props.serviceName,
@@ -170,9 +198,11 @@ export class ReplicaWriter extends Construct implements IReplicaWriter {
       retryAttempts: o.retryAttempts ?? -1,
       maxRecordAgeSeconds: o.maxRecordAgeSeconds,
       startingPosition: o.startingPosition,
+      // Dropped and failed-invoke counts of the mapping: the writer's alarms watch them.
+      eventCountMetrics: true,
       filters,
       onFailure: this.failures,
-      additionalStatements: writerStatements(props, this.stateTable.arn),
+      additionalStatements: writerStatements(props, this.stateTable.arn, this.backlog.table.arn),
       tags: o.tags ?? props.tags,
     });
     // Copies into a target that does not exist yet would only fail and retry; wait for the targets.
@@ -205,11 +235,18 @@ export class ReplicaWriter extends Construct implements IReplicaWriter {
         actionArns: props.alarms.actionArns,
         alarms: props.alarms.pipeline,
         dashboard: false,
+        eventSourceMappingUuid: this.consumer.mapping.uuid,
         tags: props.tags,
         provider,
       });
     }
     for (const t of props.targets) {
+      backlogGraphAndAlarm(this.backlog, this.widgets, this.alarms, {
+        serviceName: props.serviceName,
+        sourceRegion: region,
+        target: t,
+        alarmsOn: !!props.alarms,
+      });
       const lag = {
         namespace: REPLICATION_METRICS_NAMESPACE,
         metricName: 'ReplicationLag',
@@ -224,7 +261,7 @@ export class ReplicaWriter extends Construct implements IReplicaWriter {
         ],
         threshold: props.alarms ? { label: 'alarm', value: props.alarms.replicationLag?.threshold ?? 60000 } : undefined,
       });
-      this.alarms?.addAlarm(`lag${t.region.replace(/-(\w)/g, (_, c: string) => c.toUpperCase()).replace(/^\w/, (c) => c.toUpperCase())}`, {
+      this.alarms?.addAlarm(`lag${regionKey(t.region)}`, {
         ...lag,
         threshold: 60000,
         evaluationPeriods: 3,
@@ -248,9 +285,10 @@ export function lagDimensions(serviceName: string, sourceRegion: string, targetR
 /**
  * Exactly the calls the handler makes (test/handlers/grants-writer.test.ts records them):
  * conditional puts on the targets; versions (UpdateItem) and tombstones or repairs (PutItem) on its
- * own table; reads and rare writes of its state table.
+ * own table; reads and rare writes of its state table; keeping copies a target refused in its
+ * backlog.
  */
-function writerStatements(props: ReplicaWriterProps, stateTableArn: string): PolicyStatement[] {
+function writerStatements(props: ReplicaWriterProps, stateTableArn: string, backlogArn: string): PolicyStatement[] {
   const direct = props.targets.filter((t) => !t.roleArn);
   const assumed = props.targets.filter((t) => t.roleArn);
   const statements: PolicyStatement[] = [];
@@ -266,7 +304,14 @@ function writerStatements(props: ReplicaWriterProps, stateTableArn: string): Pol
   // replaced sorts lower, and the writer must version it again in place or the regions diverge.
   statements.push({ sid: 'SettleInPlace', actions: ['dynamodb:PutItem', 'dynamodb:UpdateItem'], resources: [props.source.tableArn] });
   statements.push({ sid: 'KeyState', actions: ['dynamodb:BatchGetItem', 'dynamodb:PutItem'], resources: [stateTableArn] });
+  // A failed target's copy is kept with a conditional update (last write wins within the backlog).
+  statements.push({ sid: 'KeepBacklog', actions: ['dynamodb:UpdateItem'], resources: [backlogArn] });
   if (props.source.encryptionKeyArn)
-    statements.push({ sid: 'EncryptSource', actions: ['kms:Encrypt', 'kms:GenerateDataKey'], resources: [props.source.encryptionKeyArn] });
+    // The backlog shares the source table's key; its conditional updates read what they replace.
+    statements.push({
+      sid: 'EncryptSource',
+      actions: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'],
+      resources: [props.source.encryptionKeyArn],
+    });
   return statements;
 }

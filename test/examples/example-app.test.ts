@@ -24,14 +24,19 @@ describe('example app (main.ts)', () => {
     buildExampleApp(new App({ outdir })).synth();
     const plan = terraformIn(join(outdir, 'stacks', 'multi-region')).initValidatePlan();
     expect(plan.resource_changes.every((c: any) => c.change.actions.join() === 'create')).toBe(true);
-    // The region's tables, and the state tables of the two writers (Sydney is a read replica).
+    // The region's tables, and the state and backlog tables of the two writers (Sydney is a read replica).
     const tables = plan.resource_changes.filter((c: any) => c.type === 'aws_dynamodb_table');
-    expect(tables.map((c: any) => c.provider_name)).toEqual(Array(5).fill('registry.terraform.io/hashicorp/aws'));
+    expect(tables.map((c: any) => c.provider_name)).toEqual(Array(7).fill('registry.terraform.io/hashicorp/aws'));
     const configs = plan.configuration.root_module.resources
       .filter((r: any) => r.type === 'aws_dynamodb_table')
       .map((r: any) => r.provider_config_key)
       .sort();
-    expect(configs).toEqual(['aws.ap-southeast-2'.replace(/-/g, '_'), 'aws.eu_west_1', 'aws.eu_west_1', 'aws.us_east_1', 'aws.us_east_1']);
-    expect(plan.resource_changes.filter((c: any) => c.type === 'aws_lambda_function')).toHaveLength(2);
+    expect(configs).toEqual([
+      'aws.ap-southeast-2'.replace(/-/g, '_'),
+      ...Array(3).fill('aws.eu_west_1'),
+      ...Array(3).fill('aws.us_east_1'),
+    ]);
+    // Two writers and their backlog drainers.
+    expect(plan.resource_changes.filter((c: any) => c.type === 'aws_lambda_function')).toHaveLength(4);
   });
 });

@@ -39,9 +39,9 @@ afterAll(async () => {
 
 test('GIVEN the handler and CLI entries WHEN bundled twice into different folders THEN the bundles are byte-identical', async () => {
   const again = await bundleHandlers(mkdtempSync(join(tmpdir(), 'bundles-')));
-  expect(Object.keys(HANDLER_ENTRIES)).toEqual(['replicate', 'redrive']);
+  expect(Object.keys(HANDLER_ENTRIES)).toEqual(['replicate', 'redrive', 'drain-backlog']);
   expect(Object.keys(CLI_ENTRIES)).toEqual(['backfill-cli']);
-  expect(again.map((r) => r.name).sort()).toEqual(['backfill-cli', 'redrive', 'replicate']);
+  expect(again.map((r) => r.name).sort()).toEqual(['backfill-cli', 'drain-backlog', 'redrive', 'replicate']);
   for (const r of again) {
     const first = firstBundles.find((f) => f.name === r.name)!;
     expect({ name: r.name, identical: readFileSync(r.path).equals(readFileSync(first.path)) }).toEqual({ name: r.name, identical: true });

@@ -29,6 +29,7 @@ import {
 import { newStack, providers } from '../modules/replication/fixtures';
 import { ReplicatedTable } from '../../modules';
 import { startWorld, World } from './support/world';
+import { startTcpGate, TcpGate } from '../support/tcp-gate';
 
 const [EU, US] = ['eu-west-1', 'us-east-1'];
 /** US is another account's table: writers assume this role (ReplicatedTable.accessRole) to write it. */
@@ -39,6 +40,8 @@ let sts: FakeSts;
 const endpoints: RecordingEndpoint[] = [];
 let json: any;
 let dep: SynthesizedDeployment;
+/** Each region's DynamoDB Local as the writers and drainers reach it as a target, behind a gate that can refuse. */
+const gates: Record<string, TcpGate> = {};
 const tallies: Record<
   string,
   { replicated: Record<string, number>; selfStamped: number; repaired: number; statesSaved: number; parked: number; failedRecords: number }
@@ -78,10 +81,13 @@ beforeAll(async () => {
   };
   const regions = { [EU]: await record(world.local[EU].endpoint), [US]: await record(world.local[US].endpoint) };
   const sqs = await record(new URL(world.sqs.queueUrl).origin);
+  for (const r of [EU, US]) gates[r] = await startTcpGate(world.local[r].port);
+  const asTarget = { [EU]: await record(gates[EU].endpoint), [US]: await record(gates[US].endpoint) };
   process.env.AWS_ENDPOINT_URL_STS = await record(sts.endpoint);
   dep = await deploySynthesized(world, json, {
     clients: 'lambda',
     endpoint: (region) => regions[region],
+    targetEndpoint: (region) => asTarget[region],
     failureQueueUrl: (name) => `${sqs}/${ACCOUNT}/${name}`,
     env: ({ id, region }) => ({ AWS_REGION: region, AWS_ACCESS_KEY_ID: keyOf(id), AWS_SECRET_ACCESS_KEY: 'writer-secret' }),
     onInvocation: (id, s) => {
@@ -99,11 +105,17 @@ beforeAll(async () => {
     [US, EU],
   ])
     await everyPathThatCalls(me, them);
+  for (const [me, them] of [
+    [EU, US],
+    [US, EU],
+  ])
+    await backlogPaths(me, them);
 });
 
 afterAll(async () => {
   process.env = saved;
   await Promise.all(endpoints.map((e) => e.stop()));
+  await Promise.all(Object.values(gates).map((g) => g.stop()));
   await sts?.stop();
   await world?.stop();
 });
@@ -144,6 +156,25 @@ async function everyPathThatCalls(me: string, them: string): Promise<void> {
   await pumpSynthesized(dep);
 }
 
+/**
+ * The target refuses: the writer keeps the copy in its backlog; the drainer's run finds the target
+ * still down and re-marks the entry; once the target is back the next run applies and removes it.
+ */
+async function backlogPaths(me: string, them: string): Promise<void> {
+  const item: Item = { pk: { S: `${me}-backlogged` } };
+  await gates[them].shut();
+  await world.ddb[me].send(new PutItemCommand(replicatedWrites({ region: me }).put({ TableName: dep.tableName, Item: item })));
+  await pumpSynthesized(dep);
+  const drainer = dep.drainers.find((d) => d.region === me)!;
+  const down = await drainer.handler();
+  await gates[them].open();
+  const up = await drainer.handler();
+  const [id] = Object.keys(up);
+  drained[me] = { downDepth: down[id].depth, failing: down[id].failing !== undefined, applied: up[id].applied, upDepth: up[id].depth };
+}
+const drained: Record<string, { downDepth: number; failing: boolean; applied: number; upDepth: number }> = {};
+
+const drainerId = (region: string) => dep.drainers.find((d) => d.region === region)!.id;
 const writerId = (region: string) => dep.writers.find((w) => w.region === region)!.id;
 const tableArn = (region: string) =>
   resolveValue(json, `\${aws_dynamodb_table.${idOf(json, 'aws_dynamodb_table', `Table-${region}_`)}.arn}`);
@@ -189,11 +220,13 @@ describe('replica writer: grants equal calls', () => {
   });
 
   test('GIVEN the recorded calls THEN each was signed by a writer or by the role it assumed, and each writer made exactly the calls of its protocol', () => {
-    const keys = new Set([...dep.writers.map((w) => keyOf(w.id)), ASSUMED.accessKeyId]);
+    const keys = new Set([...dep.writers.map((w) => keyOf(w.id)), ...dep.drainers.map((d) => keyOf(d.id)), ASSUMED.accessKeyId]);
     expect(calls().filter((c) => !keys.has(c.accessKeyId) || c.action.includes('Unknown'))).toEqual([]);
     const queue = (region: string) => ownArn(region, 'aws_sqs_queue', 'Failures_Queue');
     const state = (region: string) => ownArn(region, 'aws_dynamodb_table', 'State');
+    const backlog = (region: string) => ownArn(region, 'aws_dynamodb_table', 'Backlog_Table');
     const own = (region: string) => [
+      pair('dynamodb:UpdateItem', backlog(region)),
       pair('dynamodb:BatchGetItem', state(region)),
       pair('dynamodb:PutItem', state(region)),
       pair('dynamodb:PutItem', tableArn(region)),
@@ -204,8 +237,41 @@ describe('replica writer: grants equal calls', () => {
     expect([...calledWith(keyOf(writerId(EU)))].sort()).toEqual([...own(EU), pair('sts:AssumeRole', ACCESS_ROLE)].sort());
     expect([...calledWith(keyOf(writerId(US)))].sort()).toEqual([...own(US), pair('dynamodb:PutItem', tableArn(EU))].sort());
     expect([...calledWith(ASSUMED.accessKeyId)]).toEqual([pair('dynamodb:PutItem', tableArn(US))]);
-    expect(sts.calls.map((c) => c.get('RoleArn'))).toEqual([ACCESS_ROLE]);
+    // The writer's role once, the drainer's once: each client assumes it on its first write.
+    expect(sts.calls.map((c) => c.get('RoleArn'))).toEqual([ACCESS_ROLE, ACCESS_ROLE]);
+    const drains = (region: string) => ['DeleteItem', 'Query', 'UpdateItem'].map((a) => pair(`dynamodb:${a}`, backlog(region)));
+    expect([...calledWith(keyOf(drainerId(EU)))].sort()).toEqual([...drains(EU), pair('sts:AssumeRole', ACCESS_ROLE)].sort());
+    expect([...calledWith(keyOf(drainerId(US)))].sort()).toEqual([...drains(US), pair('dynamodb:PutItem', tableArn(EU))].sort());
   });
+
+  test('GIVEN a target that refused WHEN the drainer ran while it was down and after it returned THEN it kept, re-marked, applied and removed the copy', async () => {
+    expect(drained).toEqual({
+      [EU]: { downDepth: 1, failing: true, applied: 1, upDepth: 0 },
+      [US]: { downDepth: 1, failing: true, applied: 1, upDepth: 0 },
+    });
+    for (const [me, them] of [
+      [EU, US],
+      [US, EU],
+    ]) {
+      const copy = await world.ddb[them].send(
+        new GetItemCommand({ TableName: dep.tableName, Key: { pk: { S: `${me}-backlogged` } }, ConsistentRead: true }),
+      );
+      expect(copy.Item).toBeDefined();
+    }
+  });
+
+  test.each([EU, US])(
+    'GIVEN the synthesized stack WHEN the %s drainer role is read THEN it grants exactly its recorded calls plus the Lambda service calls',
+    (region) => {
+      const id = drainerId(region);
+      const needed = new Set([...calledWith(keyOf(id)), ...lambdaServiceGrants(json, id)]);
+      const granted = roleGrants(json, roleOfFunction(json, id));
+      expect({ grantedNotCalled: minus(granted, needed), calledNotGranted: minus(needed, granted) }).toEqual({
+        grantedNotCalled: [],
+        calledNotGranted: [],
+      });
+    },
+  );
 
   test.each([EU, US])(
     'GIVEN the synthesized stack WHEN the %s writer role is read THEN it grants exactly its recorded calls plus the Lambda service calls',

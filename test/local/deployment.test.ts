@@ -40,7 +40,11 @@ beforeAll(async () => {
       new CreateTableCommand({
         TableName: t.name,
         BillingMode: 'PAY_PER_REQUEST',
-        KeySchema: [{ AttributeName: t.hash_key, KeyType: 'HASH' }],
+        KeySchema: [
+          { AttributeName: t.hash_key, KeyType: 'HASH' },
+          // The writers' backlog tables have a sort key.
+          ...(t.range_key ? [{ AttributeName: t.range_key, KeyType: 'RANGE' as const }] : []),
+        ],
         AttributeDefinitions: attributes,
         GlobalSecondaryIndexes: t.global_secondary_index?.map((g: any) => ({
           IndexName: g.name,

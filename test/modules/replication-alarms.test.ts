@@ -25,13 +25,19 @@ describe('ReplicatedTable: alarms and dashboard', () => {
       .map(([, a]) => a.alarm_name.replace('test-Customers-Writer-eu-west-1-', ''))
       .sort();
     expect(euAlarms).toEqual([
+      'backlog-ap-southeast-2',
+      'backlog-us-east-1',
       'destination-delivery-failures',
+      // The mapping's EventCount metrics.
+      'dropped-events',
       'errors',
+      'failed-invoke-events',
       'failure-queue-age',
       'failure-queue-arrivals',
       'iterator-age',
       'lag-ap-southeast-2',
       'lag-us-east-1',
+      'on-failure-delivered',
       'throttles',
     ]);
   });
@@ -53,8 +59,12 @@ describe('ReplicatedTable: alarms and dashboard', () => {
     const graphs = body.widgets.filter((w: any) => w.type === 'metric').map((w: any) => [w.properties.region, w.properties.title]);
     for (const s of REGIONS) {
       expect(graphs).toContainEqual([s, `${s} writer: iterator age (ms)`]);
-      for (const t of REGIONS.filter((x) => x !== s)) expect(graphs).toContainEqual([s, `Lag ${s} -> ${t} (ms)`]);
+      for (const t of REGIONS.filter((x) => x !== s)) {
+        expect(graphs).toContainEqual([s, `Lag ${s} -> ${t} (ms)`]);
+        expect(graphs).toContainEqual([s, `Backlog ${s} -> ${t}`]);
+      }
     }
-    expect(body.widgets[0].properties.alarms).toHaveLength(24);
+    // Per writer: 6 pipeline alarms, 3 on the mapping's EventCount metrics, and a lag and a backlog alarm per target.
+    expect(body.widgets[0].properties.alarms).toHaveLength(3 * (6 + 3 + 2 + 2));
   });
 });

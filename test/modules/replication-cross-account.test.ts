@@ -26,13 +26,15 @@ describe('ReplicatedTable: cross-account targets', () => {
       tableArn: 'arn:aws:dynamodb:us-east-1:210987654321:table/customers',
     });
     const json = synth();
-    const writerRole = ref(json, 'aws_iam_role', 'Writer-eu-west-1_', 'arn');
+    const writerRole = ref(json, 'aws_iam_role', 'Writer-eu-west-1_Consumer_', 'arn');
     // The trust policy is a Terraform expression (the writer's account comes from its role ARN);
     // test/modules/replication-terraform.test.ts has terraform render it.
     const trust: string = one(json, 'aws_iam_role', 'Access_').assume_role_policy;
     expect(trust).toMatch(/^\$\{jsonencode\(/);
     const bare = writerRole.slice(2, -1);
-    expect(trust).toContain(`"aws:PrincipalArn" = [${bare}]`);
+    // The writer and its backlog drainer, which writes the same table when the writer could not.
+    const drainer = ref(json, 'aws_iam_role', 'Writer-eu-west-1_Backlog_', 'arn').slice(2, -1);
+    expect(trust).toContain(`"aws:PrincipalArn" = [${bare}, ${drainer}]`);
     expect(trust).toContain(`element(split(":", ${bare}), 4)`);
     expect(JSON.parse(one(json, 'aws_iam_role_policy', 'Access_').policy).Statement).toEqual([
       {
@@ -51,7 +53,7 @@ describe('ReplicatedTable: cross-account targets', () => {
     const iamRole = one(json, 'aws_iam_role', 'UsAccess_');
     expect([iamRole.name, iamRole.provider]).toEqual(['customers-replica-writes', 'aws.us_east_1']);
     expect(iamRole.assume_role_policy).toContain(
-      `"aws:PrincipalArn" = [${ref(json, 'aws_iam_role', 'Writer-eu-west-1_', 'arn').slice(2, -1)}]`,
+      `"aws:PrincipalArn" = [${ref(json, 'aws_iam_role', 'Writer-eu-west-1_Consumer_', 'arn').slice(2, -1)}, ${ref(json, 'aws_iam_role', 'Writer-eu-west-1_Backlog_', 'arn').slice(2, -1)}]`,
     );
     expect(JSON.parse(one(json, 'aws_iam_role_policy', 'UsAccess_').policy).Statement[0].Resource).toBe(
       ref(json, 'aws_dynamodb_table', 'Table-us-east-1_', 'arn'),

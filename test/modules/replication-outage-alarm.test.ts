@@ -1,13 +1,15 @@
 /**
- * The replication-lag alarm fires while a target region is unreachable: the synthesized writer
- * runs on DynamoDB Local regions with its target behind a relay that refuses connections (as an
- * unreachable endpoint does), its EMF output is read back, and the synthesized alarm is evaluated
+ * The backlog alarm fires while a target region is unreachable: the synthesized writer and its
+ * backlog drainer run on DynamoDB Local regions with the target behind a relay that refuses
+ * connections (as an unreachable endpoint does); the writer keeps the copies in its backlog, the
+ * drainer (run every minute, as its schedule does) publishes the backlog's age, its EMF output is
+ * read back, and the synthesized alarm is evaluated
  * on it by a MODEL of CloudWatch alarm evaluation (test/support/alarm-model.ts: CloudWatch has no
  * local counterpart). Time is simulated: the applications' and the writer's clocks advance 20 s a
  * step, and each datapoint is placed at the time of the invocation that published it.
  * The failure queue is a FAKE SQS.
  */
-import { PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { PutItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
 import { replicatedWrites } from '../../handlers/client';
 import { streamEvent } from '../support/streams';
@@ -31,16 +33,16 @@ afterAll(async () => {
   await world?.stop();
 });
 
-test('GIVEN a writer whose target region becomes unreachable WHEN writes keep coming THEN its lag alarm goes to ALARM within its evaluation periods, and back to OK after the region returns', async () => {
+test('GIVEN a writer whose target region becomes unreachable WHEN writes keep coming THEN its backlog alarm goes to ALARM within 5 minutes and a period, and back to OK once the drainer applied the backlog', async () => {
   const json = replicated({ tableName: 'outage' }, [EU, US]).synth();
   const alarm = Object.values(json.resource.aws_cloudwatch_metric_alarm as Record<string, any>).find(
-    (a) => a.metric_name === 'ReplicationLag' && a.dimensions.SourceRegion === EU && a.dimensions.TargetRegion === US,
-  ) as AlarmDefinition & { namespace: string; dimensions: Record<string, string> };
+    (a) => a.metric_name === 'BacklogOldestAgeSeconds' && a.dimensions.SourceRegion === EU && a.dimensions.TargetRegion === US,
+  ) as AlarmDefinition & { namespace: string; metric_name: string; dimensions: Record<string, string> };
   expect(alarm).toMatchObject({
     statistic: 'Maximum',
-    threshold: 60000,
+    threshold: 300,
     period: 60,
-    evaluation_periods: 3,
+    evaluation_periods: 1,
     treat_missing_data: 'notBreaching',
   });
 
@@ -59,6 +61,7 @@ test('GIVEN a writer whose target region becomes unreachable WHEN writes keep co
       now: () => clock,
     });
     const writer = dep.writers.find((w) => w.region === EU)!;
+    const drainer = dep.drainers.find((d) => d.region === EU)!;
     const app = replicatedWrites({ region: EU, now: () => clock });
     let pending: DynamoDBRecord[] = [];
     let n = 0;
@@ -70,17 +73,22 @@ test('GIVEN a writer whose target region becomes unreachable WHEN writes keep co
       const res = await writer.handler(streamEvent(pending));
       const failed = res.batchItemFailures.map((f) => pending.findIndex((r) => r.dynamodb?.SequenceNumber === f.itemIdentifier));
       pending = failed.length ? pending.slice(Math.min(...failed)) : [];
-      points.push(...lagPoints(lines.slice(before), alarm, clock));
+      // The schedule runs the drainer once a minute.
+      if (clock % 60_000 === 0) await drainer.handler();
+      points.push(...metricPoints(lines.slice(before), alarm, clock));
       clock += STEP_MS;
     };
     for (let i = 0; i < 9; i++) await step();
     outageFrom = clock;
     await gate.shut();
-    for (let i = 0; i < 24; i++) await step();
+    for (let i = 0; i < 30; i++) await step();
     outageTo = clock;
     await gate.open();
     for (let i = 0; i < 15; i++) await step();
     expect(pending).toEqual([]);
+    // Nothing was lost: every write of the outage reached the target through the backlog.
+    const copies = await world.ddb[US].send(new ScanCommand({ TableName: 'outage', Select: 'COUNT' }));
+    expect(copies.Count).toBe(n);
   } finally {
     spy.mockRestore();
     if (previous === undefined) delete process.env.POWERTOOLS_METRICS_DISABLED;
@@ -89,16 +97,21 @@ test('GIVEN a writer whose target region becomes unreachable WHEN writes keep co
   const states = evaluateAlarm(alarm, points, start, clock);
   const at = (t: number) => states.filter((s) => s.end <= t).pop()!.state;
   expect(states.filter((s) => s.end <= outageFrom).map((s) => s.state)).toEqual(states.filter((s) => s.end <= outageFrom).map(() => 'OK'));
-  // Lag passes the threshold a threshold's time into the outage; the alarm needs 3 breaching periods more.
-  const fireBy = outageFrom + alarm.threshold + alarm.evaluation_periods * alarm.period * 1000 + alarm.period * 1000;
+  // The oldest copy passes the threshold (s) that long into the outage; the drainer reports it within
+  // a minute and the alarm needs its breaching periods more.
+  const fireBy = outageFrom + alarm.threshold * 1000 + 60_000 + alarm.evaluation_periods * alarm.period * 1000 + alarm.period * 1000;
   expect(fireBy).toBeLessThan(outageTo);
   expect(states.some((s) => s.state === 'ALARM' && s.end <= fireBy && s.end > outageFrom)).toBe(true);
   expect(at(outageTo)).toBe('ALARM');
   expect(at(clock)).toBe('OK');
 }, 180_000);
 
-/** The lag datapoints (ms) one invocation published for the alarm's metric, at the invocation's time. */
-function lagPoints(lines: string[], alarm: { namespace: string; dimensions: Record<string, string> }, at: number): Datapoint[] {
+/** The datapoints one step's invocations published for the alarm's metric, at the step's time. */
+function metricPoints(
+  lines: string[],
+  alarm: { namespace: string; metric_name: string; dimensions: Record<string, string> },
+  at: number,
+): Datapoint[] {
   const emf = lines
     .flatMap((l) => l.split('\n'))
     .filter((l) => l.includes('"_aws"'))
@@ -106,9 +119,9 @@ function lagPoints(lines: string[], alarm: { namespace: string; dimensions: Reco
   return emf
     .filter(
       (e) =>
-        e.ReplicationLag !== undefined &&
+        e[alarm.metric_name] !== undefined &&
         e._aws.CloudWatchMetrics[0].Namespace === alarm.namespace &&
         Object.entries(alarm.dimensions).every(([k, v]) => e[k] === v),
     )
-    .flatMap((e) => [e.ReplicationLag].flat().map((value: number) => ({ at, value })));
+    .flatMap((e) => [e[alarm.metric_name]].flat().map((value: number) => ({ at, value })));
 }

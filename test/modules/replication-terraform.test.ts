@@ -21,25 +21,31 @@ describe('ReplicatedTable with the real provider (offline terraform)', () => {
     const plan = terraformIn(stackFolder(Testing.synth(stack))).initValidatePlan();
     const created = createdByProvider(plan);
     expect(created).toEqual({
-      // The region's table, and its writer's state table where a writer runs.
-      'aws_dynamodb_table aws aws.eu_west_1': 2,
-      'aws_dynamodb_table aws aws.us_east_1': 2,
+      // The region's table, and its writer's state and backlog tables where a writer runs.
+      'aws_dynamodb_table aws aws.eu_west_1': 3,
+      'aws_dynamodb_table aws aws.us_east_1': 3,
       'aws_dynamodb_table aws aws.ap_southeast_2': 1,
       ...Object.fromEntries(
         ['eu_west_1', 'us_east_1'].flatMap((a) => [
-          [`aws_lambda_function aws aws.${a}`, 1],
+          // The writer and its backlog drainer, each with its role, policy and log group.
+          [`aws_lambda_function aws aws.${a}`, 2],
           [`aws_lambda_event_source_mapping aws aws.${a}`, 1],
-          [`aws_iam_role aws aws.${a}`, 1],
-          [`aws_iam_role_policy aws aws.${a}`, 1],
-          [`aws_cloudwatch_log_group aws aws.${a}`, 1],
+          [`aws_iam_role aws aws.${a}`, 2],
+          [`aws_iam_role_policy aws aws.${a}`, 2],
+          [`aws_cloudwatch_log_group aws aws.${a}`, 2],
+          // The drainer's one-minute schedule.
+          [`aws_cloudwatch_event_rule aws aws.${a}`, 1],
+          [`aws_cloudwatch_event_target aws aws.${a}`, 1],
+          [`aws_lambda_permission aws aws.${a}`, 1],
           [`aws_sqs_queue aws aws.${a}`, 1],
           [`aws_sqs_queue_policy aws aws.${a}`, 1],
           [`aws_sns_topic aws aws.${a}`, 1],
           [`aws_sns_topic_policy aws aws.${a}`, 1],
           [`aws_kms_key aws aws.${a}`, 1],
           [`aws_kms_key_policy aws aws.${a}`, 1],
-          // iterator age, errors, throttles, failure queue arrivals and age, delivery failures, lag to each of 2 targets
-          [`aws_cloudwatch_metric_alarm aws aws.${a}`, 8],
+          // iterator age, errors, throttles, failure queue arrivals and age, delivery failures, the mapping's
+          // dropped, failed-invoke and on-failure-delivered events, lag and backlog age to each of 2 targets
+          [`aws_cloudwatch_metric_alarm aws aws.${a}`, 13],
         ]),
       ),
       'aws_cloudwatch_dashboard aws aws.eu_west_1': 1,
@@ -88,9 +94,10 @@ describe('ReplicatedTable with the real provider (offline terraform)', () => {
     });
     const plan = terraformIn(stackFolder(Testing.synth(stack))).initValidatePlan();
     const types = plan.resource_changes.map((c: any) => c.type);
-    expect(types.filter((t: string) => t === 'aws_lambda_function')).toHaveLength(6);
-    // Four replicated tables, and the state tables of the six writers.
-    expect(types.filter((t: string) => t === 'aws_dynamodb_table')).toHaveLength(10);
+    // Six writers and their six backlog drainers.
+    expect(types.filter((t: string) => t === 'aws_lambda_function')).toHaveLength(12);
+    // Four replicated tables, and the state and backlog tables of the six writers.
+    expect(types.filter((t: string) => t === 'aws_dynamodb_table')).toHaveLength(16);
     const sessions = plan.resource_changes.find((c: any) => c.address.includes('Sessions_Table'));
     expect(sessions.change.after.replica).toEqual([
       expect.objectContaining({

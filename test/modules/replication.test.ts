@@ -95,7 +95,15 @@ describe('ReplicatedTable: regions and providers', () => {
       resources(json, 'aws_dynamodb_table')
         .map(([id]) => id.split('_')[0] + '_' + id.split('_')[1])
         .sort(),
-    ).toEqual(['Customers_Table-us-east-1', 'Customers_Writer-eu-west-1', 'Customers_Writer-us-east-1', 'Existing_Table']);
+    ).toEqual([
+      'Customers_Table-us-east-1',
+      // Each writer's backlog and state tables.
+      'Customers_Writer-eu-west-1',
+      'Customers_Writer-eu-west-1',
+      'Customers_Writer-us-east-1',
+      'Customers_Writer-us-east-1',
+      'Existing_Table',
+    ]);
     expect(table.home.table).toBe(existing);
     expect(existing.streamReaders.map((r) => r.node.path)).toEqual(['test/Customers/Writer-eu-west-1/Consumer']);
     expect(writerPolicy(json, 'Writer-us-east-1').Statement.find((s: any) => s.Sid === 'WriteReplicas').Resource).toBe(
@@ -141,8 +149,8 @@ describe('ReplicatedTable in a ModuleStack', () => {
     expect(json.provider).toBeUndefined();
     expect(json.terraform.required_providers.aws.configuration_aliases).toEqual(['aws.us']);
     expect(one(json, 'aws_dynamodb_table', 'Table-us-east-1_').provider).toBe('aws.us');
-    expect(one(json, 'aws_lambda_function', 'Writer-us-east-1_').provider).toBe('aws.us');
-    expect(one(json, 'aws_lambda_function', 'Writer-eu-west-1_').provider).toBe('aws');
+    expect(one(json, 'aws_lambda_function', 'Writer-us-east-1_Consumer_').provider).toBe('aws.us');
+    expect(one(json, 'aws_lambda_function', 'Writer-eu-west-1_Consumer_').provider).toBe('aws');
   });
 
   test('GIVEN a region without a provider WHEN built in a ModuleStack THEN it fails saying which provider to pass', () => {
@@ -165,7 +173,8 @@ describe('ReplicatedTable: writers', () => {
   test('GIVEN multi-active mode WHEN synthesized THEN each region has one fan-out writer whose environment names every other region', () => {
     const { synth, table } = replicated();
     const json = synth();
-    expect(resources(json, 'aws_lambda_function')).toHaveLength(3);
+    // A writer and a backlog drainer per region.
+    expect(resources(json, 'aws_lambda_function')).toHaveLength(6);
     expect(writerEnv(json, 'Writer-us-east-1')).toEqual({
       REPLICATION_SOURCE_REGION: 'us-east-1',
       REPLICATION_TARGETS: JSON.stringify([
@@ -179,6 +188,7 @@ describe('ReplicatedTable: writers', () => {
       REPLICATION_TTL_ATTRIBUTE: '_ttl',
       REPLICATION_WRITTEN_FOR_ATTRIBUTE: '_w',
       REPLICATION_STATE_TABLE: 'test-Customers-Writer-us-east-1-state',
+      REPLICATION_BACKLOG_TABLE: 'test-Customers-Writer-us-east-1-Backlog',
       POWERTOOLS_SERVICE_NAME: 'customers-replication',
       POWERTOOLS_METRICS_NAMESPACE: 'DynamoDBReplication',
     });
@@ -191,9 +201,12 @@ describe('ReplicatedTable: writers', () => {
       attribute: [{ name: 'k', type: 'S' }],
       ttl: { enabled: true, attribute_name: 'exp' },
       server_side_encryption: { enabled: true },
+      point_in_time_recovery: { enabled: true },
+      deletion_protection_enabled: true,
       provider: 'aws.us_east_1',
     });
     const mapping = one(json, 'aws_lambda_event_source_mapping', 'Writer-us-east-1_');
+    expect(mapping.metrics_config).toEqual({ metrics: ['EventCount'] });
     expect(mapping).toMatchObject({
       event_source_arn: `\${${TABLE('us-east-1')}_2F08CEB3.stream_arn}`.replace(
         '_2F08CEB3',
@@ -207,7 +220,7 @@ describe('ReplicatedTable: writers', () => {
     expect(mapping.destination_config.on_failure.destination_arn).toBe(ref(json, 'aws_sqs_queue', 'Writer-us-east-1_', 'arn'));
     expect(mapping.depends_on.filter((d: string) => d.startsWith('aws_dynamodb_table.')).sort()).toEqual(
       resources(json, 'aws_dynamodb_table')
-        .filter(([id]) => !id.includes('us-east-1') && !id.includes('_State_'))
+        .filter(([id]) => !id.includes('us-east-1') && !id.includes('_State_') && !id.includes('_Backlog_'))
         .map(([id]) => `aws_dynamodb_table.${id}`)
         .sort(),
     );
@@ -223,13 +236,15 @@ describe('ReplicatedTable: writers', () => {
       expect(w.consumer.bundle).toBeUndefined();
       expect(w.consumer.codeHash).toBe(directoryHash(bundle));
     }
-    for (const [, fn] of resources(json, 'aws_lambda_function'))
+    const drainer = join(__dirname, '..', '..', 'build', 'handlers', 'drain-backlog');
+    for (const [id, fn] of resources(json, 'aws_lambda_function'))
       expect([fn.handler, fn.runtime, fn.architectures, fn.source_code_hash]).toEqual([
         'index.handler',
         'nodejs22.x',
         ['arm64'],
-        directoryHash(bundle),
+        directoryHash(id.includes('_Backlog_') ? drainer : bundle),
       ]);
+    expect(resources(json, 'aws_lambda_function').filter(([id]) => id.includes('_Backlog_'))).toHaveLength(3);
   });
 
   test('GIVEN a writer WHEN its role policy is read THEN it holds exactly its stream, conditional puts on exactly the target tables, settling writes on its own table and its state table', () => {
@@ -247,7 +262,7 @@ describe('ReplicatedTable: writers', () => {
         Sid: 'WriteLogs',
         Effect: 'Allow',
         Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-        Resource: `${ref(json, 'aws_cloudwatch_log_group', 'Writer-eu-west-1_', 'arn')}:*`,
+        Resource: `${ref(json, 'aws_cloudwatch_log_group', 'Writer-eu-west-1_Consumer_', 'arn')}:*`,
       },
       {
         Sid: 'SendFailureRecords',
@@ -262,6 +277,12 @@ describe('ReplicatedTable: writers', () => {
         Effect: 'Allow',
         Action: ['dynamodb:BatchGetItem', 'dynamodb:PutItem'],
         Resource: ref(json, 'aws_dynamodb_table', 'Writer-eu-west-1_State_', 'arn'),
+      },
+      {
+        Sid: 'KeepBacklog',
+        Effect: 'Allow',
+        Action: 'dynamodb:UpdateItem',
+        Resource: ref(json, 'aws_dynamodb_table', 'Writer-eu-west-1_Backlog_', 'arn'),
       },
     ]);
   });
@@ -287,12 +308,14 @@ describe('ReplicatedTable: writers', () => {
       'EncryptReplicas',
       'SettleInPlace',
       'KeyState',
+      'KeepBacklog',
       'EncryptSource',
     ]);
+    // The backlog shares the source table's key, and its conditional updates read what they replace.
     expect(statements.find((s: any) => s.Sid === 'EncryptSource')).toEqual({
       Sid: 'EncryptSource',
       Effect: 'Allow',
-      Action: ['kms:Encrypt', 'kms:GenerateDataKey'],
+      Action: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'],
       Resource: KEY('eu-west-1'),
     });
     expect(statements.find((s: any) => s.Sid === 'DecryptStream')).toEqual({
@@ -363,7 +386,11 @@ describe('ReplicatedTable: writers', () => {
   test('GIVEN one-way mode WHEN synthesized THEN only the home region has a writer, copying to every replica', () => {
     const { synth, table } = replicated({ mode: 'one-way' });
     const json = synth();
-    expect(resources(json, 'aws_lambda_function').map(([id]) => id.split('_')[1])).toEqual(['Writer-eu-west-1']);
+    // The writer and its backlog drainer.
+    expect(resources(json, 'aws_lambda_function').map(([id]) => id.split('_').slice(1, 3).join('_'))).toEqual([
+      'Writer-eu-west-1_Backlog',
+      'Writer-eu-west-1_Consumer',
+    ]);
     expect(JSON.parse(writerEnv(json, 'Writer-eu-west-1').REPLICATION_TARGETS).map((t: any) => t.region)).toEqual([
       'us-east-1',
       'ap-southeast-2',
@@ -374,7 +401,9 @@ describe('ReplicatedTable: writers', () => {
   test('GIVEN per-target writers over three regions WHEN synthesized THEN each stream has two writers of one target each and refuses a third reader', () => {
     const { table, synth } = replicated({ writerLayout: 'per-target' });
     const json = synth();
-    expect(resources(json, 'aws_lambda_function')).toHaveLength(6);
+    // Six writers, each with its own backlog drainer.
+    expect(resources(json, 'aws_lambda_function').filter(([id]) => id.includes('_Consumer_'))).toHaveLength(6);
+    expect(resources(json, 'aws_lambda_function').filter(([id]) => id.includes('_Backlog_'))).toHaveLength(6);
     expect(JSON.parse(writerEnv(json, 'Writer-eu-west-1-to-us-east-1').REPLICATION_TARGETS)).toEqual([
       { region: 'us-east-1', table: 'customers' },
     ]);

@@ -51,10 +51,20 @@ export function one(json: any, type: string, part: string): any {
   return found[0][1];
 }
 
+/** The writer's own function (its consumer), not its backlog drainer. */
 export function writerEnv(json: any, writerId: string): Record<string, string> {
-  return one(json, 'aws_lambda_function', `${writerId}_`).environment.variables;
+  return one(json, 'aws_lambda_function', `${writerId}_Consumer_`).environment.variables;
 }
 
 export function writerPolicy(json: any, writerId: string): any {
-  return JSON.parse(one(json, 'aws_iam_role_policy', `${writerId}_`).policy);
+  return JSON.parse(one(json, 'aws_iam_role_policy', `${writerId}_Consumer_`).policy);
+}
+
+/** The backlog drainer next to a writer: its environment and its role's policy. */
+export function drainerEnv(json: any, writerId: string): Record<string, string> {
+  return one(json, 'aws_lambda_function', `${writerId}_Backlog_`).environment.variables;
+}
+
+export function drainerPolicy(json: any, writerId: string): any {
+  return JSON.parse(one(json, 'aws_iam_role_policy', `${writerId}_Backlog_`).policy);
 }

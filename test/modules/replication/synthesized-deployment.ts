@@ -13,7 +13,8 @@ import { createReplicateHandler, ReplicateHandler, ReplicateHandlerOptions } fro
 import { configFromEnv, ReplicationConfig } from '../../../handlers/internal/config';
 import { streamsClient } from '../../support/dynamodb-local';
 import { createStreamTable, StreamReader } from '../../support/streams';
-import { createStateTable } from '../../handlers/support/state-table';
+import { CreateTableCommand, DynamoDBClient, ResourceInUseException } from '@aws-sdk/client-dynamodb';
+import { createDrainHandler, DrainConfig, DrainHandler, drainConfigFromEnv } from '../../../handlers/drain-backlog';
 import { deliver, localClients, World } from '../../handlers/support/world';
 
 export interface SynthesizedWriter {
@@ -25,10 +26,19 @@ export interface SynthesizedWriter {
   readonly filters: unknown[];
 }
 
+/** A writer's backlog drainer (the function its schedule runs), configured by its synthesized environment. */
+export interface SynthesizedDrainer {
+  readonly id: string;
+  readonly region: string;
+  readonly config: DrainConfig;
+  readonly handler: DrainHandler;
+}
+
 export interface SynthesizedDeployment {
   readonly tableName: string;
   readonly readers: Record<string, StreamReader>;
   readonly writers: SynthesizedWriter[];
+  readonly drainers: SynthesizedDrainer[];
 }
 
 /** Region of a resource from its `provider` alias and the stack's provider blocks. */
@@ -54,7 +64,7 @@ export interface DeployOptions {
    * @default 'test'
    */
   readonly clients?: 'test' | 'lambda';
-  /** More environment for a writer's construction and invocations (its credentials, AWS_REGION). */
+  /** More environment for a writer's or drainer's construction and invocations (its credentials, AWS_REGION). */
   readonly env?: (writer: { id: string; region: string }) => Record<string, string>;
   readonly onInvocation?: (writerId: string, summary: Parameters<NonNullable<ReplicateHandlerOptions['onInvocation']>>[0]) => void;
 }
@@ -66,7 +76,8 @@ export async function deploySynthesized(world: World, json: any, options: Deploy
   for (const t of Object.values(json.resource.aws_dynamodb_table) as any[]) {
     const region = regionOf(json, t);
     if (!t.stream_enabled) {
-      await createStateTable(world.ddb[region], t.name);
+      // The writers' state and backlog tables, with the key schema they were synthesized with.
+      await createKeyedTable(world.ddb[region], t);
       continue;
     }
     names.add(t.name);
@@ -76,38 +87,77 @@ export async function deploySynthesized(world: World, json: any, options: Deploy
   if (names.size !== 1) throw new Error(`expected one replicated table, found ${[...names].join(', ')}`);
 
   const mappings = Object.values(json.resource.aws_lambda_event_source_mapping ?? {}) as any[];
-  const writers: SynthesizedWriter[] = Object.entries(json.resource.aws_lambda_function ?? {}).map(([id, fn]: [string, any]) => {
-    const region = regionOf(json, fn);
-    const env: Record<string, string> = fn.environment.variables;
-    const targets = JSON.parse(env.REPLICATION_TARGETS).map((t: any) => ({
-      ...t,
-      endpoint: (options.targetEndpoint ?? endpoint)(t.region),
-    }));
-    const queueName = json.resource.aws_sqs_queue[/^\$\{aws_sqs_queue\.([^.]+)\.url\}$/.exec(env.REPLICATION_FAILURE_QUEUE_URL)![1]].name;
-    const config = configFromEnv({
-      ...env,
-      REPLICATION_TARGETS: JSON.stringify(targets),
-      REPLICATION_FAILURE_QUEUE_URL: options.failureQueueUrl?.(queueName) ?? world.sqs.queueUrl,
-      REPLICATION_SOURCE_ENDPOINT: endpoint(region),
+  const functions = Object.entries(json.resource.aws_lambda_function ?? {}) as [string, any][];
+  const invoked = (id: string) => mappings.some((m) => m.function_name === `\${aws_lambda_function.${id}.arn}`);
+  const localTargets = (env: Record<string, string>) =>
+    JSON.stringify(
+      JSON.parse(env.REPLICATION_TARGETS).map((t: any) => ({ ...t, endpoint: (options.targetEndpoint ?? endpoint)(t.region) })),
+    );
+  // The functions no mapping invokes are the backlog drainers their schedules run.
+  const drainers: SynthesizedDrainer[] = functions
+    .filter(([id]) => !invoked(id))
+    .map(([id, fn]) => {
+      const region = regionOf(json, fn);
+      const env: Record<string, string> = fn.environment.variables;
+      const config = drainConfigFromEnv({ ...env, REPLICATION_TARGETS: localTargets(env), REPLICATION_SOURCE_ENDPOINT: endpoint(region) });
+      const clients = options.clients === 'lambda' ? undefined : localClients();
+      const vars = {
+        POWERTOOLS_SERVICE_NAME: env.POWERTOOLS_SERVICE_NAME,
+        POWERTOOLS_METRICS_NAMESPACE: env.POWERTOOLS_METRICS_NAMESPACE,
+        ...options.env?.({ id, region }),
+      };
+      const inner = withEnv(vars, () => createDrainHandler({ config, clients, now: options.now }));
+      const handler: DrainHandler = (event, context) => withEnv(vars, () => inner(event, context));
+      return { id, region, config, handler };
     });
-    // Powertools reads its service name and namespace from the environment (per-target metrics
-    // are built during invocations), so each invocation runs with the function's variables set.
-    const vars = {
-      POWERTOOLS_SERVICE_NAME: env.POWERTOOLS_SERVICE_NAME,
-      POWERTOOLS_METRICS_NAMESPACE: env.POWERTOOLS_METRICS_NAMESPACE,
-      ...options.env?.({ id, region }),
-    };
-    const onInvocation =
-      options.onInvocation && ((summary: Parameters<DeployOptions['onInvocation'] & {}>[1]) => options.onInvocation!(id, summary));
-    const clients = options.clients === 'lambda' ? undefined : localClients();
-    const inner = withEnv(vars, () => createReplicateHandler({ config, clients, onInvocation, now: options.now }));
-    const handler: ReplicateHandler = (event, context) => withEnv(vars, () => inner(event, context));
-    const mapping = mappings.find((m) => m.function_name === `\${aws_lambda_function.${id}.arn}`);
-    if (!mapping) throw new Error(`no mapping invokes ${id}`);
-    const filters = (mapping.filter_criteria?.filter ?? []).map((f: any) => JSON.parse(f.pattern));
-    return { id, region, env, config, handler, filters };
-  });
-  return { tableName: [...names][0], readers, writers };
+  const writers: SynthesizedWriter[] = functions
+    .filter(([id]) => invoked(id))
+    .map(([id, fn]) => {
+      const region = regionOf(json, fn);
+      const env: Record<string, string> = fn.environment.variables;
+      const queueName = json.resource.aws_sqs_queue[/^\$\{aws_sqs_queue\.([^.]+)\.url\}$/.exec(env.REPLICATION_FAILURE_QUEUE_URL)![1]].name;
+      const config = configFromEnv({
+        ...env,
+        REPLICATION_TARGETS: localTargets(env),
+        REPLICATION_FAILURE_QUEUE_URL: options.failureQueueUrl?.(queueName) ?? world.sqs.queueUrl,
+        REPLICATION_SOURCE_ENDPOINT: endpoint(region),
+      });
+      // Powertools reads its service name and namespace from the environment (per-target metrics
+      // are built during invocations), so each invocation runs with the function's variables set.
+      const vars = {
+        POWERTOOLS_SERVICE_NAME: env.POWERTOOLS_SERVICE_NAME,
+        POWERTOOLS_METRICS_NAMESPACE: env.POWERTOOLS_METRICS_NAMESPACE,
+        ...options.env?.({ id, region }),
+      };
+      const onInvocation =
+        options.onInvocation && ((summary: Parameters<DeployOptions['onInvocation'] & {}>[1]) => options.onInvocation!(id, summary));
+      const clients = options.clients === 'lambda' ? undefined : localClients();
+      const inner = withEnv(vars, () => createReplicateHandler({ config, clients, onInvocation, now: options.now }));
+      const handler: ReplicateHandler = (event, context) => withEnv(vars, () => inner(event, context));
+      const mapping = mappings.find((m) => m.function_name === `\${aws_lambda_function.${id}.arn}`);
+      if (!mapping) throw new Error(`no mapping invokes ${id}`);
+      const filters = (mapping.filter_criteria?.filter ?? []).map((f: any) => JSON.parse(f.pattern));
+      return { id, region, env, config, handler, filters };
+    });
+  return { tableName: [...names][0], readers, writers, drainers };
+}
+
+async function createKeyedTable(client: DynamoDBClient, t: any): Promise<void> {
+  try {
+    await client.send(
+      new CreateTableCommand({
+        TableName: t.name,
+        BillingMode: 'PAY_PER_REQUEST',
+        KeySchema: [
+          { AttributeName: t.hash_key, KeyType: 'HASH' },
+          ...(t.range_key ? [{ AttributeName: t.range_key, KeyType: 'RANGE' as const }] : []),
+        ],
+        AttributeDefinitions: t.attribute.map((a: any) => ({ AttributeName: a.name, AttributeType: a.type })),
+      }),
+    );
+  } catch (e) {
+    if (!(e instanceof ResourceInUseException)) throw e;
+  }
 }
 
 /** Runs `run` (sync or async) with `vars` set in process.env, restoring them afterwards. */
