@@ -91,7 +91,7 @@ export class ReplicaAccessRole extends Construct {
   }
 }
 
-const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@\/-]+$/;
+const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/;
 
 /** `arn:<partition>:iam::<account>:root` of a role ARN, resolved by Terraform (the ARN may be a reference). */
 function accountRootOf(roleArn: string): string {

@@ -206,8 +206,6 @@ export function regionKey(region: string): string {
  * its target (PutItem), directly or through the target's role.
  */
 function drainerStatements(backlogArn: string, props: ReplicaBacklogProps): PolicyStatement[] {
-  const direct = props.targets.filter((t) => !t.roleArn);
-  const assumed = props.targets.filter((t) => t.roleArn);
   const statements: PolicyStatement[] = [
     { sid: 'DrainBacklog', actions: ['dynamodb:DeleteItem', 'dynamodb:Query', 'dynamodb:UpdateItem'], resources: [backlogArn] },
   ];
@@ -217,6 +215,16 @@ function drainerStatements(backlogArn: string, props: ReplicaBacklogProps): Poli
       actions: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'],
       resources: [props.encryptionKeyArn],
     });
+  statements.push(...targetWriteStatements(props.targets));
+  return statements;
+}
+
+/** The drainer's metric dimensions for one target: Powertools' `service` plus the handler's own. */
+/** Conditional puts on each target: directly (with its key), or through the target's role in its account. */
+export function targetWriteStatements(targets: BacklogTarget[]): PolicyStatement[] {
+  const statements: PolicyStatement[] = [];
+  const direct = targets.filter((t) => !t.roleArn);
+  const assumed = targets.filter((t) => t.roleArn);
   if (direct.length) {
     statements.push({ sid: 'WriteReplicas', actions: ['dynamodb:PutItem'], resources: direct.map((t) => t.tableArn) });
     const keys = direct.map((t) => t.encryptionKeyArn).filter((k): k is string => !!k);
@@ -228,7 +236,6 @@ function drainerStatements(backlogArn: string, props: ReplicaBacklogProps): Poli
   return statements;
 }
 
-/** The drainer's metric dimensions for one target: Powertools' `service` plus the handler's own. */
 export function backlogMetric(metricName: string, serviceName: string, sourceRegion: string, targetRegion: string) {
   return {
     namespace: REPLICATION_METRICS_NAMESPACE,

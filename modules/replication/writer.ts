@@ -8,7 +8,7 @@ import { libraryHandlerCode } from '../internal/library-handler';
 import { physicalName } from '../internal/naming';
 import type { PolicyStatement } from '../props/policy';
 import { ChangeSource, isKinesisSource, StreamConsumer } from '../stream-consumer';
-import { backlogGraphAndAlarm, regionKey, ReplicaBacklog, TableProtection } from './backlog';
+import { backlogGraphAndAlarm, regionKey, ReplicaBacklog, TableProtection, targetWriteStatements } from './backlog';
 import { replicaFilterPatterns } from './internal/filters';
 import { IReplicaWriter, LwwNames, REPLICATION_METRICS_NAMESPACE, ReplicationAlarmProps, ReplicaWriterOptions } from './props';
 
@@ -289,17 +289,8 @@ export function lagDimensions(serviceName: string, sourceRegion: string, targetR
  * backlog.
  */
 function writerStatements(props: ReplicaWriterProps, stateTableArn: string, backlogArn: string): PolicyStatement[] {
-  const direct = props.targets.filter((t) => !t.roleArn);
-  const assumed = props.targets.filter((t) => t.roleArn);
   const statements: PolicyStatement[] = [];
-  if (direct.length) {
-    statements.push({ sid: 'WriteReplicas', actions: ['dynamodb:PutItem'], resources: direct.map((t) => t.tableArn) });
-    const keys = direct.map((t) => t.encryptionKeyArn).filter((k): k is string => !!k);
-    if (keys.length)
-      statements.push({ sid: 'EncryptReplicas', actions: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'], resources: keys });
-  }
-  if (assumed.length)
-    statements.push({ sid: 'AssumeReplicaRoles', actions: ['sts:AssumeRole'], resources: assumed.map((t) => t.roleArn!) });
+  statements.push(...targetWriteStatements(props.targets));
   // Even with stamped writes only: a helper write stamped by a clock behind the version it
   // replaced sorts lower, and the writer must version it again in place or the regions diverge.
   statements.push({ sid: 'SettleInPlace', actions: ['dynamodb:PutItem', 'dynamodb:UpdateItem'], resources: [props.source.tableArn] });

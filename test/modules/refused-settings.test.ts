@@ -1,18 +1,10 @@
 import { Testing } from 'cdktf';
-import { FailureDestination, PipelineAlarms, StreamConsumer, TableKinesisStream, ValidationError } from '../../modules';
+import { FailureDestination, PipelineAlarms, StreamConsumer, TableKinesisStream } from '../../modules';
 import { CACHE_DIR, HANDLER_ENTRY, KEY_ARN, consumerOf, newStack, newTable } from '../fixtures/consumer-stack';
+import { problems } from '../support/validation-problems';
 
 // Settings AWS accepts that cannot do what they say (issue 17). Expected lines are written out by hand.
 
-function problems(build: () => unknown): string[] {
-  try {
-    build();
-  } catch (e) {
-    if (e instanceof ValidationError) return e.problems;
-    throw e;
-  }
-  throw new Error('expected a ValidationError');
-}
 const warnings = (c: { node: { metadata: { type: string; data: unknown }[] } }) =>
   c.node.metadata.filter((m) => m.type === '@cdktf/warn').map((m) => String(m.data));
 const CODE = { entry: HANDLER_ENTRY, bundling: { cacheDir: CACHE_DIR } };

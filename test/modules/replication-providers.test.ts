@@ -5,20 +5,11 @@
  */
 import { TerraformStack, TerraformVariable, Testing } from 'cdktf';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
-import { PipelineAlarms, ReplicatedTable, ValidationError } from '../../modules';
+import { PipelineAlarms, ReplicatedTable } from '../../modules';
 import { ModuleStack } from '../../modules/module-stack';
 import { StreamTable } from '../../modules/stream-table';
 import { newStack, resources } from './replication/fixtures';
-
-function problems(build: () => unknown): string[] {
-  try {
-    build();
-  } catch (e) {
-    if (e instanceof ValidationError) return e.problems;
-    throw e;
-  }
-  throw new Error('expected a ValidationError');
-}
+import { problems } from '../support/validation-problems';
 
 const P = 'test/Customers';
 const base = { tableName: 'customers', partitionKey: { name: 'pk', type: 'S' as const } };

@@ -6,20 +6,11 @@
  * (test/matrix/consumer-matrix.matrix.ts), which installs them.
  */
 import { Testing } from 'cdktf';
-import { ReplicatedTable, ValidationError } from '../../modules';
+import { ReplicatedTable } from '../../modules';
 import { ModuleStack } from '../../modules/module-stack';
 import { bindingSupport, constraintRequiresAtLeast } from '../../modules/replication/internal/strong-consistency';
 import { replicated } from './replication/fixtures';
-
-function problems(build: () => unknown): string[] {
-  try {
-    build();
-  } catch (e) {
-    if (e instanceof ValidationError) return e.problems;
-    throw e;
-  }
-  throw new Error('expected a ValidationError');
-}
+import { problems } from '../support/validation-problems';
 
 const P = 'test/Customers';
 const US = ['us-east-1', 'us-east-2', 'us-west-2'];

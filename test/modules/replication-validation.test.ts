@@ -1,18 +1,9 @@
-import { ValidationError } from '../../modules';
 import { StreamTable } from '../../modules/stream-table';
 import { newStack, providers, replicated } from './replication/fixtures';
 import { ReplicatedTable } from '../../modules';
+import { problems } from '../support/validation-problems';
 
 /** The problems of the error thrown by `build`, one line each. */
-function problems(build: () => unknown): string[] {
-  try {
-    build();
-  } catch (e) {
-    if (e instanceof ValidationError) return e.problems;
-    throw e;
-  }
-  throw new Error('expected a ValidationError');
-}
 
 const P = 'test/Customers';
 

@@ -191,6 +191,8 @@ describe('ReplicatedTable: writers', () => {
       REPLICATION_BACKLOG_TABLE: 'test-Customers-Writer-us-east-1-Backlog',
       POWERTOOLS_SERVICE_NAME: 'customers-replication',
       POWERTOOLS_METRICS_NAMESPACE: 'DynamoDBReplication',
+      // Every stream consumer is told its view type (the consumer toolkit reads it).
+      DDB_STREAMS_VIEW_TYPE: 'NEW_AND_OLD_IMAGES',
     });
     for (const r of table.regions) expect(r.writers.map((w) => w.targetRegions)).toEqual([REGIONS.filter((x) => x !== r.region)]);
     // Its state table: in its own region, keyed and expired as handlers/internal/key-state.ts expects.
