@@ -1,6 +1,6 @@
 /**
- * The replication contract on Kinesis Data Streams for DynamoDB, on the histories that broke it
- * (issue 10), one by one: three real DynamoDB Local regions; the region under test (US) reads its
+ * The replication contract on Kinesis Data Streams for DynamoDB, on the histories that broke it,
+ * one by one: three real DynamoDB Local regions; the region under test (US) reads its
  * table's changes from a real local Kinesis server (kinesis-local), the others read their DynamoDB
  * streams. The ground truth of each story is plain (who wrote what, in which order, what each region
  * had seen), so each test states the outcome it expects.

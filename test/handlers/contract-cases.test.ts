@@ -1,5 +1,5 @@
 /**
- * The replication contract on the histories that broke it (issue 8), one by one, on real DynamoDB
+ * The replication contract on the histories that broke it, one by one, on real DynamoDB
  * Local regions and their real streams: the ground truth of each is plain from the story (who wrote
  * what, in which order, what each region had seen), so each test states the outcome it expects.
  * The failure queue is a FAKE SQS (test/support/fake-sqs.ts). Deliveries are made by hand to

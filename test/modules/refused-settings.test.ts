@@ -3,7 +3,7 @@ import { FailureDestination, PipelineAlarms, StreamConsumer, TableKinesisStream 
 import { CACHE_DIR, HANDLER_ENTRY, KEY_ARN, consumerOf, newStack, newTable } from '../fixtures/consumer-stack';
 import { problems } from '../support/validation-problems';
 
-// Settings AWS accepts that cannot do what they say (issue 17). Expected lines are written out by hand.
+// Settings AWS accepts that cannot do what they say. Expected lines are written out by hand.
 
 const warnings = (c: { node: { metadata: { type: string; data: unknown }[] } }) =>
   c.node.metadata.filter((m) => m.type === '@cdktf/warn').map((m) => String(m.data));

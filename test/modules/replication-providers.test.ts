@@ -1,5 +1,5 @@
 /**
- * Providers checked against the regions they stand for (issue 16, item 6): Terraform builds a
+ * Providers checked against the regions they stand for: Terraform builds a
  * resource wherever its provider points, so a provider configured for another region, or one
  * provider given for two regions, would put tables and writers in the wrong region.
  */
