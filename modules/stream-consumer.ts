@@ -39,10 +39,16 @@ export function isKinesisSource(source: ChangeSource): source is IKinesisSource 
 export interface StreamConsumerProps extends FunctionOptions, StreamEventSourceOptions, ConsumerToolkitOptions {
   /**
    * The change source the function reads: a table's DynamoDB stream (a StreamTable, a replica's
-   * stream), where the consumer is one of at most 2 readers, or its Kinesis data stream (a
-   * TableKinesisStream), read with shared throughput or through an enhanced fan-out consumer.
+   * stream, an imported table from `StreamTable.fromAttributes`), where the consumer is one of at
+   * most 2 readers, or its Kinesis data stream (a TableKinesisStream), read with shared throughput
+   * or through an enhanced fan-out consumer. Required (or its deprecated name `table`).
    */
-  readonly table: ChangeSource;
+  readonly source?: ChangeSource;
+  /**
+   * The change source, under its former name.
+   * @deprecated Use `source`; `table` is accepted until 1.0. Setting both is refused.
+   */
+  readonly table?: ChangeSource;
   /** The function's code: a handler entry bundled at synth time, a bundled directory, or a zip. */
   readonly code: LambdaCode;
   /** Where batches that exhaust retries or age out are reported (SQS queue, SNS topic or S3 bucket). @default none: they are dropped */
@@ -93,7 +99,8 @@ export class StreamConsumer extends Construct {
     checkKnownProps(this, PROP_SHAPES.StreamConsumerProps, props);
     const functionName = props.functionName ?? physicalName(this, 64);
     const roleName = props.roleName ?? physicalName(this, 64, '-role');
-    const source = props.table;
+    // checkKnownProps made sure exactly one of the two names is set.
+    const source = (props.source ?? props.table)!;
     const kinesis = isKinesisSource(source) ? source : undefined;
     const fanOut = kinesis !== undefined && !!props.fanOut;
     const consumerName = fanOut

@@ -12,7 +12,7 @@ import { checkKnownProps } from './internal/known-props';
 import { PROP_SHAPES } from './internal/prop-shapes';
 
 /** Consumer settings of a pipeline: everything but what the pipeline wires itself. */
-export type PipelineConsumerProps = Omit<StreamConsumerProps, 'table' | 'onFailure' | 'provider'>;
+export type PipelineConsumerProps = Omit<StreamConsumerProps, 'source' | 'table' | 'onFailure' | 'provider'>;
 
 /** Alarm settings of a pipeline: everything but what the pipeline knows from its parts. */
 export type PipelineAlarmSettings = Omit<
@@ -27,9 +27,15 @@ export type PipelineKinesisProps = Omit<TableKinesisStreamProps, 'table' | 'prov
 export interface StreamPipelineProps {
   /**
    * The source the pipeline consumes: props for a new {@link StreamTable}, or an existing change
-   * source (a StreamTable or replica table's DynamoDB stream, or a {@link TableKinesisStream}).
+   * source (a StreamTable, an imported table from `StreamTable.fromAttributes`, a replica table's
+   * DynamoDB stream, or a {@link TableKinesisStream}). Required (or its deprecated name `table`).
    */
-  readonly table: StreamTableProps | ChangeSource;
+  readonly source?: StreamTableProps | ChangeSource;
+  /**
+   * The source, under its former name.
+   * @deprecated Use `source`; `table` is accepted until 1.0. Setting both is refused.
+   */
+  readonly table?: StreamTableProps | ChangeSource;
   /**
    * With table props only: stream the new table's changes to Kinesis Data Streams
    * ({@link TableKinesisStream}) and consume them from there instead of from the DynamoDB stream.
@@ -71,6 +77,11 @@ export interface StreamPipelineProps {
  */
 export class StreamPipeline extends Construct {
   /** The change source the consumer reads: the table created here, its Kinesis stream, or the source passed in. */
+  readonly source: ChangeSource;
+  /**
+   * The change source the consumer reads, under its former name.
+   * @deprecated Use `source` (the same object); kept until 1.0.
+   */
   readonly table: ChangeSource;
   /** The table created here from props; undefined when an existing source was passed. */
   readonly streamTable?: StreamTable;
@@ -86,29 +97,34 @@ export class StreamPipeline extends Construct {
     super(scope, id);
     checkKnownProps(this, PROP_SHAPES.StreamPipelineProps, props);
     const provider = props.provider;
-    if (isChangeSource(props.table)) {
+    // checkKnownProps made sure exactly one of the two names is set.
+    const given = (props.source ?? props.table)!;
+    let source: ChangeSource;
+    if (isChangeSource(given)) {
       if (props.kinesis)
         new PropsValidator(this)
           .fail(
             'kinesis',
             props.kinesis,
-            'unset when table is an existing source',
-            'only a table created here can be streamed to Kinesis by the pipeline; pass a TableKinesisStream as table instead',
+            'unset when source is an existing source',
+            'only a table created here can be streamed to Kinesis by the pipeline; pass a TableKinesisStream as source instead',
           )
           .throwIfInvalid();
-      this.table = props.table;
+      source = given;
     } else {
-      this.streamTable = new StreamTable(this, 'Table', { provider, ...props.table });
-      this.table = this.streamTable;
+      this.streamTable = new StreamTable(this, 'Table', { provider, ...given });
+      source = this.streamTable;
       if (props.kinesis) {
         this.kinesisStream = new TableKinesisStream(this, 'Kinesis', {
           ...(props.kinesis === true ? {} : props.kinesis),
           table: this.streamTable,
           provider,
         });
-        this.table = this.kinesisStream;
+        source = this.kinesisStream;
       }
     }
+    this.source = source;
+    this.table = source;
     if (props.failureDestination !== false) {
       this.failureDestination = new FailureDestination(this, 'FailureDestination', { provider, ...props.failureDestination });
     }
@@ -116,7 +132,7 @@ export class StreamPipeline extends Construct {
     this.consumer = new StreamConsumer(this, 'Consumer', {
       ...props.consumer,
       eventCountMetrics,
-      table: this.table,
+      source,
       onFailure: this.failureDestination,
       provider,
     });
@@ -135,7 +151,7 @@ export class StreamPipeline extends Construct {
       });
     }
     if (props.alarms !== false) {
-      const kinesis = isKinesisSource(this.table) ? (this.table as IKinesisSource) : undefined;
+      const kinesis = isKinesisSource(source) ? source : undefined;
       this.alarms = new PipelineAlarms(this, 'Alarms', {
         ...props.alarms,
         functionName: this.consumer.functionName,
@@ -143,7 +159,7 @@ export class StreamPipeline extends Construct {
         failureDestination: this.failureDestination,
         eventSourceMappingUuid: eventCountMetrics ? this.consumer.mapping.uuid : undefined,
         kinesis: kinesis ? { streamName: kinesis.streamName, fanOutConsumerName: this.consumer.fanOutConsumerName } : undefined,
-        sourceTableName: sourceTableName(this.table),
+        sourceTableName: sourceTableName(source),
         provider,
       });
       if (this.redrive) this.alarmOnRedrive(this.alarms, this.redrive);

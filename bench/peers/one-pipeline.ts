@@ -12,7 +12,7 @@ const app = new App();
 const stack = new TerraformStack(app, 'orders');
 new AwsProvider(stack, 'aws', { region: 'eu-west-1' });
 new StreamPipeline(stack, 'Orders', {
-  table: {
+  source: {
     tableName: 'orders',
     partitionKey: { name: 'orderId', type: 'S' },
     timeToLiveAttribute: 'expiresAt',

@@ -65,7 +65,7 @@ export class HighVolumeOrdersStack extends TerraformStack {
     });
     const pipeline = (id: string, name: string, entry: string, environment: Record<string, string>) =>
       new StreamPipeline(this, id, {
-        table: this.changes,
+        source: this.changes,
         consumer: consumer(name, entry, environment),
         failureDestination: { kind: 's3', name: `${env}-hv-${name}-failures`, expirationDays: 30 },
         redrive: { invokeBatchSize: 500 },

@@ -65,7 +65,7 @@ export class OrdersModule extends ModuleStack {
     const stats = analytics.pipeline;
     this.output('table_name', analytics.orders.tableName, 'Name of the orders table.');
     this.output('table_arn', analytics.orders.tableArn, 'ARN of the orders table.');
-    this.output('stream_arn', stats.table.streamArn, 'ARN of the orders table stream.');
+    this.output('stream_arn', stats.source.streamArn, 'ARN of the orders table stream.');
     this.output('function_arn', stats.consumer.functionArn, 'ARN of the consumer function.');
     this.output('failure_queue_url', stats.failureDestination!.queueUrl, 'URL of the on-failure queue.');
     this.output('failure_queue_arn', stats.failureDestination!.queueArn, 'ARN of the on-failure queue.');

@@ -39,7 +39,7 @@ export class OrdersAnalytics extends Construct {
       tags,
     };
     this.pipeline = new StreamPipeline(this, 'Orders', {
-      table: {
+      source: {
         tableName: `${prefix}-orders`,
         partitionKey: { name: 'orderId', type: 'S' },
         globalSecondaryIndexes: [

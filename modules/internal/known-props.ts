@@ -11,6 +11,11 @@ export interface Shape {
   /** The interface described, e.g. `StreamConsumerProps`. */
   readonly name: string;
   readonly fields: Readonly<Record<string, Field>>;
+  /**
+   * Deprecated prop names and the names that replace them (`{ table: 'source' }`), accepted side by
+   * side until 1.0: exactly one of each pair must be set.
+   */
+  readonly renamed?: Readonly<Record<string, string>>;
 }
 
 /** What is checked inside a field's value, when the value is a plain object (or an array of them). */
@@ -34,8 +39,12 @@ type Required = { readonly required: true; readonly nested?: Nested };
  * Declares the shape of `T`: the compiler demands one field per member of `T` (inherited ones
  * included), no more, and `r` exactly for the members `T` requires.
  */
-export function shapeOf<T>(name: string, fields: { readonly [K in keyof T]-?: object extends Pick<T, K> ? Optional : Required }): Shape {
-  return { name, fields: fields as Record<string, Field> };
+export function shapeOf<T>(
+  name: string,
+  fields: { readonly [K in keyof T]-?: object extends Pick<T, K> ? Optional : Required },
+  renamed?: { readonly [K in keyof T]?: keyof T & string },
+): Shape {
+  return { name, fields: fields as Record<string, Field>, ...(renamed ? { renamed: renamed as Record<string, string> } : {}) };
 }
 
 /** An optional member, with what to check inside it. */
@@ -65,7 +74,8 @@ export function checkKnownProps(scope: IConstruct, shape: Shape, props: unknown)
 }
 
 function checkObject(v: PropsValidator, shape: Shape, value: Record<string, unknown>, path: string): void {
-  const known = Object.keys(shape.fields);
+  // Deprecated names are accepted but never suggested.
+  const known = Object.keys(shape.fields).filter((k) => !(k in (shape.renamed ?? {})));
   for (const key of Object.keys(value)) {
     if (key in shape.fields && Object.hasOwn(shape.fields, key)) continue;
     const near = closest(key, known);
@@ -79,6 +89,12 @@ function checkObject(v: PropsValidator, shape: Shape, value: Record<string, unkn
     } else if (field.nested) {
       checkNested(v, field.nested, child, `${path}${key}`);
     }
+  }
+  for (const [old, now] of Object.entries(shape.renamed ?? {})) {
+    const given = [old, now].filter((k) => value[k] !== undefined);
+    if (given.length === 2)
+      v.require(false, `${path}${old} and ${path}${now} are one prop (${old} is the deprecated name of ${now}): set ${now} only`);
+    else if (given.length === 0) v.require(false, `${path}${now} is required by ${shape.name} (got undefined)`);
   }
 }
 

@@ -177,13 +177,18 @@ const consumerFields = {
   additionalStatements: o(arrayOf(PolicyStatementShape)),
   ...toolkitFields,
 };
-const StreamConsumerShape = shapeOf<StreamConsumerProps>('StreamConsumerProps', {
-  ...consumerFields,
-  table: r(),
-  // A FailureDestination construct is passed here as often as a plain target.
-  onFailure: o(object(OnFailureTargetShape)),
-  provider: o(),
-});
+const StreamConsumerShape = shapeOf<StreamConsumerProps>(
+  'StreamConsumerProps',
+  {
+    ...consumerFields,
+    source: o(),
+    table: o(),
+    // A FailureDestination construct is passed here as often as a plain target.
+    onFailure: o(object(OnFailureTargetShape)),
+    provider: o(),
+  },
+  { table: 'source' },
+);
 const PipelineConsumerShape = shapeOf<PipelineConsumerProps>('PipelineConsumerProps', consumerFields);
 
 const FailureDestinationShape = shapeOf<FailureDestinationProps>('FailureDestinationProps', {
@@ -294,16 +299,21 @@ const AlarmTopicShape = shapeOf<AlarmTopicProps>('AlarmTopicProps', {
   provider: o(),
 });
 
-const StreamPipelineShape = shapeOf<StreamPipelineProps>('StreamPipelineProps', {
-  // A StreamTable, TableKinesisStream or other source construct is not looked into.
-  table: r(object(StreamTableShape)),
-  kinesis: o(object(PipelineKinesisShape)),
-  consumer: r(object(PipelineConsumerShape)),
-  failureDestination: o(object(FailureDestinationShape)),
-  redrive: o(object(PipelineRedriveShape)),
-  alarms: o(object(PipelineAlarmSettingsShape)),
-  provider: o(),
-});
+const StreamPipelineShape = shapeOf<StreamPipelineProps>(
+  'StreamPipelineProps',
+  {
+    // A StreamTable, TableKinesisStream or other source construct is not looked into.
+    source: o(object(StreamTableShape)),
+    table: o(object(StreamTableShape)),
+    kinesis: o(object(PipelineKinesisShape)),
+    consumer: r(object(PipelineConsumerShape)),
+    failureDestination: o(object(FailureDestinationShape)),
+    redrive: o(object(PipelineRedriveShape)),
+    alarms: o(object(PipelineAlarmSettingsShape)),
+    provider: o(),
+  },
+  { table: 'source' },
+);
 
 const ReplicaRegionShape = shapeOf<ReplicaRegionProps>('ReplicaRegionProps', {
   region: r(),

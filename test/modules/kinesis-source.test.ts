@@ -372,7 +372,7 @@ describe('StreamPipeline on Kinesis', () => {
   test('GIVEN kinesis with an existing source WHEN constructed THEN it fails saying only a table created here can be streamed', () => {
     const stack = newStack();
     expect(errorOf(() => new StreamPipeline(stack, 'P', { table: newTable(stack), kinesis: true, consumer: { code: CODE } }))).toBe(
-      'test/P: kinesis must be unset when table is an existing source (only a table created here can be streamed to Kinesis by the pipeline; pass a TableKinesisStream as table instead) (got true)',
+      'test/P: kinesis must be unset when source is an existing source (only a table created here can be streamed to Kinesis by the pipeline; pass a TableKinesisStream as source instead) (got true)',
     );
   });
 });

@@ -148,3 +148,27 @@ function describeNested(n: Nested | undefined): string | undefined {
 function sortKeys<T>(o: Record<string, T>): Record<string, T> {
   return Object.fromEntries(Object.entries(o).sort(([a], [b]) => a.localeCompare(b)));
 }
+
+describe('renamed props', () => {
+  const renamed = Object.entries(registry).flatMap(([name, e]) =>
+    (Array.isArray(e) ? e : [e]).flatMap((shape) => Object.entries(shape.renamed ?? {}).map(([old, now]) => ({ name, old, now }))),
+  );
+
+  test('the registry knows the deprecated table of StreamConsumerProps and StreamPipelineProps', () => {
+    expect(renamed).toEqual(
+      expect.arrayContaining([
+        { name: 'StreamConsumerProps', old: 'table', now: 'source' },
+        { name: 'StreamPipelineProps', old: 'table', now: 'source' },
+      ]),
+    );
+  });
+
+  test.each(renamed)('$name.$old is declared @deprecated in favour of $now, which has the same type', ({ name, old, now }) => {
+    const type = types.get(name)!;
+    const oldSymbol = checker.getPropertyOfType(type, old)!;
+    const nowSymbol = checker.getPropertyOfType(type, now)!;
+    const deprecated = oldSymbol.getJsDocTags(checker).find((t) => t.name === 'deprecated');
+    expect(ts.displayPartsToString(deprecated?.text)).toContain(`Use \`${now}\``);
+    expect(checker.typeToString(checker.getTypeOfSymbol(oldSymbol))).toBe(checker.typeToString(checker.getTypeOfSymbol(nowSymbol)));
+  });
+});

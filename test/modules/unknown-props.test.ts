@@ -116,7 +116,7 @@ describe('unknown props are refused with the closest known name, at every level'
           ),
       ),
     ).toEqual([
-      'orders/Pipeline: unknown prop "colour"; StreamPipelineProps has "table", "kinesis", "consumer", "failureDestination", "redrive", "alarms", "provider"',
+      'orders/Pipeline: unknown prop "colour"; StreamPipelineProps has "source", "kinesis", "consumer", "failureDestination", "redrive", "alarms", "provider"',
       'orders/Pipeline: unknown prop "table.billingmode"; did you mean "billingMode"?',
       'orders/Pipeline: unknown prop "kinesis.stream.retentionhours"; did you mean "retentionHours"?',
       'orders/Pipeline: unknown prop "consumer.batchsize"; did you mean "batchSize"?',
@@ -237,7 +237,7 @@ describe('a missing required prop names the construct and the prop, not a TypeEr
     [
       'StreamConsumer',
       () => new StreamConsumer(stack(), 'Consumer', as({ code: CODE })),
-      ['orders/Consumer: table is required by StreamConsumerProps (got undefined)'],
+      ['orders/Consumer: source is required by StreamConsumerProps (got undefined)'],
     ],
     [
       'StreamConsumer code',
