@@ -10,18 +10,12 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
-import { DEFAULT_ATTRIBUTE_NAMES, LwwAttributeNames } from './lww';
+import { DEFAULT_ATTRIBUTE_NAMES, DRAIN_METRICS, METRIC_DIMENSIONS, REPLICATION_METRICS_NAMESPACE, WRITER_ENV } from './contract';
+import type { LwwAttributeNames } from './lww';
 import { Backlog, dynamoBacklog } from './internal/backlog';
 import { ClientFactory, lambdaClientFactory } from './internal/clients';
-import { ENV, parseTargets, positiveInt, ReplicaTarget } from './internal/config';
+import { parseTargets, positiveInt, ReplicaTarget } from './internal/config';
 import { drainBacklogs, DrainTargetResult } from './internal/drain';
-
-export const DRAIN_METRIC = {
-  depth: 'BacklogDepth',
-  oldestAge: 'BacklogOldestAgeSeconds',
-  applied: 'BacklogApplied',
-  failing: 'TargetFailing',
-} as const;
 
 export interface DrainConfig {
   readonly sourceRegion: string;
@@ -37,19 +31,19 @@ export interface DrainConfig {
 /** The writer's own variables (modules/replication/writer.ts sets the same ones on both functions). */
 export function drainConfigFromEnv(env: NodeJS.ProcessEnv = process.env): DrainConfig {
   const problems: string[] = [];
-  const sourceRegion = env[ENV.sourceRegion] || env.AWS_REGION || '';
-  if (!sourceRegion) problems.push(`${ENV.sourceRegion} (or AWS_REGION) must name the source region`);
-  const backlogTable = env[ENV.backlogTable] ?? '';
-  if (!backlogTable) problems.push(`${ENV.backlogTable} must name the backlog table in the source region`);
+  const sourceRegion = env[WRITER_ENV.sourceRegion] || env.AWS_REGION || '';
+  if (!sourceRegion) problems.push(`${WRITER_ENV.sourceRegion} (or AWS_REGION) must name the source region`);
+  const backlogTable = env[WRITER_ENV.backlogTable] ?? '';
+  if (!backlogTable) problems.push(`${WRITER_ENV.backlogTable} must name the backlog table in the source region`);
   const config: DrainConfig = {
     sourceRegion,
-    sourceEndpoint: env[ENV.sourceEndpoint] || undefined,
-    targets: parseTargets(env[ENV.targets], problems),
+    sourceEndpoint: env[WRITER_ENV.sourceEndpoint] || undefined,
+    targets: parseTargets(env[WRITER_ENV.targets], problems),
     backlogTable,
-    names: { ...DEFAULT_ATTRIBUTE_NAMES, version: env[ENV.versionAttribute] || DEFAULT_ATTRIBUTE_NAMES.version },
-    maxAttempts: positiveInt(env, ENV.maxAttempts, 3, problems),
-    connectTimeoutMs: positiveInt(env, ENV.connectTimeoutMs, 1000, problems),
-    requestTimeoutMs: positiveInt(env, ENV.requestTimeoutMs, 3000, problems),
+    names: { ...DEFAULT_ATTRIBUTE_NAMES, version: env[WRITER_ENV.versionAttribute] || DEFAULT_ATTRIBUTE_NAMES.version },
+    maxAttempts: positiveInt(env, WRITER_ENV.maxAttempts, 3, problems),
+    connectTimeoutMs: positiveInt(env, WRITER_ENV.connectTimeoutMs, 1000, problems),
+    requestTimeoutMs: positiveInt(env, WRITER_ENV.requestTimeoutMs, 3000, problems),
   };
   if (problems.length) throw new Error(`backlog drainer configuration is invalid:\n- ${problems.join('\n- ')}`);
   return config;
@@ -73,7 +67,7 @@ export function createDrainHandler(options: DrainHandlerOptions = {}): DrainHand
   const targets = config.targets.map((target) => ({ target, client: clients.dynamo(target) }));
   const now = options.now ?? Date.now;
   const logger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'dynamodb-replica-backlog-drainer' });
-  const namespace = process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'DynamoDBReplication';
+  const namespace = process.env.POWERTOOLS_METRICS_NAMESPACE ?? REPLICATION_METRICS_NAMESPACE;
   return async (_event, context) => {
     const remaining = context?.getRemainingTimeInMillis?.();
     // Stop applying with a request's time to spare for counting what is left and publishing.
@@ -94,16 +88,16 @@ export function createDrainHandler(options: DrainHandlerOptions = {}): DrainHand
 }
 
 function publish(namespace: string, sourceRegion: string, target: ReplicaTarget, r: DrainTargetResult): void {
-  const dims = { SourceRegion: sourceRegion, TargetRegion: target.region };
+  const dims = { [METRIC_DIMENSIONS.sourceRegion]: sourceRegion, [METRIC_DIMENSIONS.targetRegion]: target.region };
   const m = new Metrics({ namespace, defaultDimensions: dims });
-  m.addMetric(DRAIN_METRIC.depth, MetricUnit.Count, r.depth);
-  m.addMetric(DRAIN_METRIC.oldestAge, MetricUnit.Seconds, Math.floor((r.oldestAgeMs ?? 0) / 1000));
-  m.addMetric(DRAIN_METRIC.applied, MetricUnit.Count, r.applied);
+  m.addMetric(DRAIN_METRICS.depth, MetricUnit.Count, r.depth);
+  m.addMetric(DRAIN_METRICS.oldestAge, MetricUnit.Seconds, Math.floor((r.oldestAgeMs ?? 0) / 1000));
+  m.addMetric(DRAIN_METRICS.applied, MetricUnit.Count, r.applied);
   if (m.hasStoredMetrics()) m.publishStoredMetrics();
   const kinds = [...(r.failing ? [r.failing.kind] : []), ...(r.rejected ? ['validation'] : [])];
   for (const kind of new Set(kinds)) {
-    const f = new Metrics({ namespace, defaultDimensions: { ...dims, Reason: kind } });
-    f.addMetric(DRAIN_METRIC.failing, MetricUnit.Count, 1);
+    const f = new Metrics({ namespace, defaultDimensions: { ...dims, [METRIC_DIMENSIONS.reason]: kind } });
+    f.addMetric(DRAIN_METRICS.failing, MetricUnit.Count, 1);
     if (f.hasStoredMetrics()) f.publishStoredMetrics();
   }
 }

@@ -14,6 +14,7 @@
  * same version. Helper nonces are hex, so the two kinds never collide.
  */
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import { DEFAULT_ATTRIBUTE_NAMES } from './contract';
 
 /** Names of the replication metadata attributes. All are configurable per deployment. */
 export interface LwwAttributeNames {
@@ -33,7 +34,7 @@ export interface LwwAttributeNames {
   readonly writtenFor: string;
 }
 
-export const DEFAULT_ATTRIBUTE_NAMES: LwwAttributeNames = { version: '_v', origin: '_o', deleted: '_d', ttl: '_ttl', writtenFor: '_w' };
+export { DEFAULT_ATTRIBUTE_NAMES };
 
 export type Item = Record<string, AttributeValue>;
 

@@ -29,8 +29,10 @@ import { kinesisRangeSource } from './internal/redrive-read-kinesis';
 import { filterView, StreamRecord } from './internal/redrive-records';
 import { FailureObject, parseS3Notification, payloadRecords, readFailureObject } from './internal/redrive-s3';
 import { configFromEnv, RedriveConfig, RedriveTally } from './internal/redrive-config';
+import { REDRIVE_METRICS, REDRIVE_METRICS_NAMESPACE } from './contract';
 
-export { REDRIVE_ENV, configFromEnv as redriveConfigFromEnv } from './internal/redrive-config';
+export { configFromEnv as redriveConfigFromEnv } from './internal/redrive-config';
+export { REDRIVE_ENV } from './contract';
 export type { RedriveConfig, RedriveTally } from './internal/redrive-config';
 export { lambdaInvoker } from './internal/redrive-invoke';
 export type { Invoker, InvokeResult } from './internal/redrive-invoke';
@@ -95,7 +97,7 @@ export function createRedriveHandler(options: RedriveHandlerOptions = {}): Redri
     );
   const logger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'dynamodb-stream-redrive' });
   const patterns = parsePatterns(config.filterPatterns ?? []);
-  const metrics = new Metrics({ namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'DynamoDBStreamRedrive' });
+  const metrics = new Metrics({ namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? REDRIVE_METRICS_NAMESPACE });
 
   const now = () => new Date().toISOString();
 
@@ -223,14 +225,14 @@ export function createRedriveHandler(options: RedriveHandlerOptions = {}): Redri
 
 function publish(metrics: Metrics, t: RedriveTally): void {
   const c = MetricUnit.Count;
-  metrics.addMetric('RangesRedriven', c, t.rangesRedriven);
-  metrics.addMetric('RangesUnreadable', c, t.rangesUnreadable);
-  metrics.addMetric('FailureObjectsRead', c, t.objectsRead);
-  metrics.addMetric('RecordsFiltered', c, t.recordsFiltered);
-  metrics.addMetric('RecordsRetried', c, t.recordsRetried);
-  metrics.addMetric('RecordsSucceeded', c, t.recordsSucceeded);
-  metrics.addMetric('RecordsParked', c, t.recordsParked);
-  metrics.addMetric('MessagesFailed', c, t.messagesFailed);
+  metrics.addMetric(REDRIVE_METRICS.rangesRedriven, c, t.rangesRedriven);
+  metrics.addMetric(REDRIVE_METRICS.rangesUnreadable, c, t.rangesUnreadable);
+  metrics.addMetric(REDRIVE_METRICS.objectsRead, c, t.objectsRead);
+  metrics.addMetric(REDRIVE_METRICS.recordsFiltered, c, t.recordsFiltered);
+  metrics.addMetric(REDRIVE_METRICS.recordsRetried, c, t.recordsRetried);
+  metrics.addMetric(REDRIVE_METRICS.recordsSucceeded, c, t.recordsSucceeded);
+  metrics.addMetric(REDRIVE_METRICS.recordsParked, c, t.recordsParked);
+  metrics.addMetric(REDRIVE_METRICS.messagesFailed, c, t.messagesFailed);
   // Nothing is stored when POWERTOOLS_METRICS_DISABLED is set; publishing would only warn.
   if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
 }

@@ -22,9 +22,11 @@ import type { DecodedRecord } from './internal/decode';
 import { EventRecord, readBatch, SourceBatch } from './internal/source-batch';
 import { isRedriveEvent } from './internal/stream-record';
 import { compareSequenceNumbers } from './lww';
+import { METRIC_DIMENSIONS, REPLICATION_METRICS_NAMESPACE } from './contract';
 import { publishTally, Tally } from './internal/tally';
 
-export { configFromEnv, ENV } from './internal/config';
+export { configFromEnv } from './internal/config';
+export { WRITER_ENV } from './contract';
 export type { ReplicaTarget, ReplicationConfig } from './internal/config';
 export type { ClientFactory } from './internal/clients';
 export type { Parker } from './internal/park';
@@ -71,16 +73,16 @@ export function createReplicateHandler(options: ReplicateHandlerOptions = {}): R
   const logger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'dynamodb-replica-writer' });
   logger.appendPersistentKeys({ sourceRegion: config.sourceRegion });
   const metrics = new Metrics({
-    namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'DynamoDBReplication',
-    defaultDimensions: { SourceRegion: config.sourceRegion },
+    namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? REPLICATION_METRICS_NAMESPACE,
+    defaultDimensions: { [METRIC_DIMENSIONS.sourceRegion]: config.sourceRegion },
   });
   const perTarget = new Map<string, Metrics>();
   const targetMetrics = (region: string) => {
     let m = perTarget.get(region);
     if (!m) {
       m = new Metrics({
-        namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'DynamoDBReplication',
-        defaultDimensions: { SourceRegion: config.sourceRegion, TargetRegion: region },
+        namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? REPLICATION_METRICS_NAMESPACE,
+        defaultDimensions: { [METRIC_DIMENSIONS.sourceRegion]: config.sourceRegion, [METRIC_DIMENSIONS.targetRegion]: region },
       });
       perTarget.set(region, m);
     }

@@ -14,6 +14,7 @@ import { assumeRolePolicy, identityPolicyJson, kmsStatements } from './internal/
 import { bindCode } from './internal/lambda-code';
 import { physicalName } from './internal/naming';
 import { libraryHandlerCode } from './internal/library-handler';
+import { REDRIVE_ENV, REDRIVE_METRICS_NAMESPACE } from '../handlers/contract';
 import { REDRIVE_DEFAULTS, validateRedrive, validateRedriveFilters } from './internal/redrive-validation';
 import { redriveTiming, TimingInputs, validateConcurrency, validateTiming } from './internal/redrive-timing';
 import { PropsValidator } from './internal/validation';
@@ -41,8 +42,7 @@ export interface FailureRedriveProps extends FailureRedriveSettings {
   readonly streamEncryptionKeyArn?: string;
 }
 
-/** Namespace of the redrive's metrics (MessagesFailed, RecordsParked, ...; dimension `service` = function name). */
-export const REDRIVE_METRICS_NAMESPACE = 'DynamoDBStreamRedrive';
+export { REDRIVE_METRICS_NAMESPACE } from '../handlers/contract';
 
 /**
  * The automated redrive of a stream consumer's failures. With an SQS destination, a function fed
@@ -114,11 +114,11 @@ export class FailureRedrive extends Construct {
     // Records in an S3 failure object are the batch the function was given: already filtered.
     const patterns = !fromS3 && Array.isArray(filter) ? filter.map((f) => f.pattern).filter((p): p is string => typeof p === 'string') : [];
     const environment: Record<string, string> = {
-      REDRIVE_PARKED_QUEUE_URL: 'x'.repeat(200), // placeholder of a queue URL's size, for the size check
-      REDRIVE_MAX_ATTEMPTS: String(inputs.maxAttempts),
-      REDRIVE_INVOKE_BATCH_SIZE: String(inputs.invokeBatchSize),
-      ...(patterns.length ? { REDRIVE_FILTER_PATTERNS: JSON.stringify(patterns) } : {}),
-      ...(kinesis && !fromS3 ? { REDRIVE_INVOKE_IDENTITY_ARN: consumer.roleArn } : {}),
+      [REDRIVE_ENV.parkedQueueUrl]: 'x'.repeat(200), // placeholder of a queue URL's size, for the size check
+      [REDRIVE_ENV.maxAttempts]: String(inputs.maxAttempts),
+      [REDRIVE_ENV.invokeBatchSize]: String(inputs.invokeBatchSize),
+      ...(patterns.length ? { [REDRIVE_ENV.filterPatterns]: JSON.stringify(patterns) } : {}),
+      ...(kinesis && !fromS3 ? { [REDRIVE_ENV.invokeIdentityArn]: consumer.roleArn } : {}),
       POWERTOOLS_SERVICE_NAME: functionName,
       POWERTOOLS_METRICS_NAMESPACE: REDRIVE_METRICS_NAMESPACE,
     };
@@ -208,7 +208,7 @@ export class FailureRedrive extends Construct {
       timeout,
       filename: code.filename,
       sourceCodeHash: code.hash,
-      environment: { variables: { ...environment, REDRIVE_PARKED_QUEUE_URL: this.parked.queueUrl! } },
+      environment: { variables: { ...environment, [REDRIVE_ENV.parkedQueueUrl]: this.parked.queueUrl! } },
       loggingConfig: { logFormat: 'JSON', logGroup: this.logGroup.name, applicationLogLevel: 'INFO', systemLogLevel: 'WARN' },
       tags,
       dependsOn: [this.logGroup],

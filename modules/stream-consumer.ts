@@ -27,6 +27,7 @@ import { IKinesisSource } from './kinesis-stream';
 import { IDataTable, IStreamSource } from './stream-table';
 import { checkKnownProps } from './internal/known-props';
 import { PROP_SHAPES } from './internal/prop-shapes';
+import { CONSUMER_TOOLKIT_ENV } from '../handlers/contract';
 
 /** What a consumer reads: a table's DynamoDB stream, or its changes in a Kinesis data stream. */
 export type ChangeSource = IStreamSource | IKinesisSource;
@@ -308,7 +309,7 @@ export class StreamConsumer extends Construct {
  */
 function toolkitEnvironment(source: ChangeSource, kinesis: boolean): Record<string, string> {
   const view = kinesis ? 'NEW_AND_OLD_IMAGES' : (source as IStreamSource).streamViewType;
-  return view ? { DDB_STREAMS_VIEW_TYPE: view } : {};
+  return view ? { [CONSUMER_TOOLKIT_ENV.viewType]: view } : {};
 }
 
 /** IAM rejects a policy with duplicate Sids; a repeated Sid (two tables granted) gets a counter. */

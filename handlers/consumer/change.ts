@@ -8,6 +8,7 @@ import { createHash } from 'crypto';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBRecord, KinesisStreamRecord } from 'aws-lambda';
 import type { Item } from '../lww';
+import { CONSUMER_TOOLKIT_ENV } from '../contract';
 import { DecodedRecord, decodeRecord } from '../internal/decode';
 import { decodeKinesisRecord } from '../internal/kinesis-record';
 
@@ -16,7 +17,7 @@ export type StreamViewType = 'KEYS_ONLY' | 'NEW_IMAGE' | 'OLD_IMAGE' | 'NEW_AND_
 export const STREAM_VIEW_TYPES: readonly StreamViewType[] = ['KEYS_ONLY', 'NEW_IMAGE', 'OLD_IMAGE', 'NEW_AND_OLD_IMAGES'];
 
 /** Environment variable through which StreamConsumer tells the handler its source's view type. */
-export const VIEW_TYPE_ENV = 'DDB_STREAMS_VIEW_TYPE';
+export const VIEW_TYPE_ENV = CONSUMER_TOOLKIT_ENV.viewType;
 
 /** A record as Lambda delivers it, from either source. */
 export type SourceRecord = DynamoDBRecord | KinesisStreamRecord;

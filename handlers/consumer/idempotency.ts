@@ -13,11 +13,12 @@
  */
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { randomUUID } from 'crypto';
+import { CONSUMER_TOOLKIT_ENV, DEFAULT_IDEMPOTENCY_TTL_SECONDS } from '../contract';
 
 /** Environment variables StreamConsumer sets with `idempotency`. */
-export const IDEMPOTENCY_TABLE_ENV = 'DDB_STREAMS_IDEMPOTENCY_TABLE';
-export const IDEMPOTENCY_TTL_ENV = 'DDB_STREAMS_IDEMPOTENCY_TTL_SECONDS';
-export const DEFAULT_IDEMPOTENCY_TTL_SECONDS = 14 * 24 * 3600;
+export const IDEMPOTENCY_TABLE_ENV = CONSUMER_TOOLKIT_ENV.idempotencyTable;
+export const IDEMPOTENCY_TTL_ENV = CONSUMER_TOOLKIT_ENV.idempotencyTtlSeconds;
+export { DEFAULT_IDEMPOTENCY_TTL_SECONDS };
 
 /** The minimal client the store needs: an `@aws-sdk/client-dynamodb` DynamoDBClient fits. */
 export interface CommandSender {

@@ -10,12 +10,13 @@
  */
 import { DeleteItemCommand, DynamoDBClient, QueryCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import type { Item } from '../lww';
+import { BACKLOG_TABLE } from '../contract';
 import type { ReplicaTarget } from './config';
 import { stateKey } from './key-state';
 
 export const BACKLOG_ATTRIBUTES = {
-  target: 't',
-  key: 'k',
+  target: BACKLOG_TABLE.partitionKey,
+  key: BACKLOG_TABLE.sortKey,
   version: 'v',
   image: 'img',
   /** 'transient' or the blocked reason kind (errors.ts BlockedReason). */

@@ -8,6 +8,7 @@
 import { PutItemCommand } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
 import { Item, newerThanTargetCondition, versionAgeMs } from '../lww';
+import { MASKED_VALUE } from '../contract';
 import type { ReplicaTarget, ReplicationConfig } from './config';
 import type { DecodedRecord } from './decode';
 import { blockedReason, classifyFailure, describeError, isItemRejection } from './errors';
@@ -25,7 +26,7 @@ export function itemForTarget(item: Item, target: ReplicaTarget, record: Decoded
   const protectedNames = new Set([...Object.keys(record.keys), ...Object.values(names)]);
   const out: Item = { ...item };
   for (const a of target.omit ?? []) if (!protectedNames.has(a)) delete out[a];
-  for (const a of target.mask ?? []) if (!protectedNames.has(a) && out[a] !== undefined) out[a] = { S: '***' };
+  for (const a of target.mask ?? []) if (!protectedNames.has(a) && out[a] !== undefined) out[a] = { S: MASKED_VALUE };
   return out;
 }
 

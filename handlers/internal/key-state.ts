@@ -8,17 +8,18 @@
 import { BatchGetItemCommand, DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { createHash } from 'crypto';
 import { isVersion } from '../lww';
+import { STATE_TABLE } from '../contract';
 import type { KeyState } from './plan';
 
 /** Attribute names of a state item; the table's partition key is `k` (string). */
 export const STATE_ATTRIBUTES = {
-  key: 'k',
+  key: STATE_TABLE.partitionKey,
   position: 'seq',
   floor: 'floor',
   image: 'img',
   waitingSince: 'wait',
   localPosition: 'loc',
-  expiresAt: 'exp',
+  expiresAt: STATE_TABLE.expiresAt,
 } as const;
 
 /** Long enough for any DynamoDB or Kinesis sequence number, so that string order is numeric order. */

@@ -1,21 +1,7 @@
 /** The redrive function's settings, from its environment (set by modules/redrive.ts). */
+import { REDRIVE_ENV } from '../contract';
 import { DEFAULT_PARK_MAX_BYTES } from './config';
 import { parsePatterns } from './redrive-filter';
-
-export const REDRIVE_ENV = {
-  /** URL of the queue that receives what cannot be redriven. Required. */
-  parkedQueueUrl: 'REDRIVE_PARKED_QUEUE_URL',
-  /** Invocations of the consumer per record before it is parked. @default 3 */
-  maxAttempts: 'REDRIVE_MAX_ATTEMPTS',
-  /** Records per consumer invocation (a sync invoke payload is at most 6 MB). @default 100 */
-  invokeBatchSize: 'REDRIVE_INVOKE_BATCH_SIZE',
-  /** Largest parked message in bytes (the parked queue's maximum message size). @default 262144 */
-  parkMaxBytes: 'REDRIVE_PARK_MAX_BYTES',
-  /** The consumer mapping's filter patterns, a JSON array of pattern strings. @default none: every record */
-  filterPatterns: 'REDRIVE_FILTER_PATTERNS',
-  /** Kinesis sources: the consumer's role ARN, which Lambda names in each Kinesis record (invokeIdentityArn). @default empty */
-  invokeIdentityArn: 'REDRIVE_INVOKE_IDENTITY_ARN',
-} as const;
 
 export interface RedriveConfig {
   readonly parkedQueueUrl: string;

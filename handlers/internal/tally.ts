@@ -4,24 +4,7 @@
  * region shows on its own; the rest are per function.
  */
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-
-export const METRIC = {
-  replicated: 'Replicated',
-  stale: 'Stale',
-  pending: 'Pending',
-  backlogged: 'Backlogged',
-  lag: 'ReplicationLag',
-  echoesSkipped: 'EchoesSkipped',
-  selfStamped: 'SelfStamped',
-  stampSuperseded: 'StampSuperseded',
-  contentCheckOverridden: 'ContentCheckOverridden',
-  repaired: 'Repaired',
-  statesSaved: 'KeyStatesSaved',
-  waiting: 'KeysWaitingForEarlierChange',
-  ttlSkipped: 'TtlDeletesSkipped',
-  parked: 'Parked',
-  failedRecords: 'FailedRecords',
-} as const;
+import { WRITER_METRICS } from '../contract';
 
 export interface TargetCounts {
   replicated: number;
@@ -83,25 +66,25 @@ export class Tally {
 /** Publishes one invocation's tally; Powertools flushes every 100 values of a metric by itself. */
 export function publishTally(tally: Tally, base: Metrics, perTarget: (region: string) => Metrics): void {
   const c = MetricUnit.Count;
-  base.addMetric(METRIC.echoesSkipped, c, tally.echoesSkipped);
-  base.addMetric(METRIC.selfStamped, c, tally.selfStamped);
-  base.addMetric(METRIC.stampSuperseded, c, tally.stampSuperseded);
-  base.addMetric(METRIC.contentCheckOverridden, c, tally.contentCheckOverridden);
-  base.addMetric(METRIC.repaired, c, tally.repaired);
-  base.addMetric(METRIC.statesSaved, c, tally.statesSaved);
-  base.addMetric(METRIC.waiting, c, tally.waiting);
-  base.addMetric(METRIC.ttlSkipped, c, tally.ttlSkipped);
-  base.addMetric(METRIC.parked, c, tally.parked);
-  base.addMetric(METRIC.failedRecords, c, tally.failedRecords);
+  base.addMetric(WRITER_METRICS.echoesSkipped, c, tally.echoesSkipped);
+  base.addMetric(WRITER_METRICS.selfStamped, c, tally.selfStamped);
+  base.addMetric(WRITER_METRICS.stampSuperseded, c, tally.stampSuperseded);
+  base.addMetric(WRITER_METRICS.contentCheckOverridden, c, tally.contentCheckOverridden);
+  base.addMetric(WRITER_METRICS.repaired, c, tally.repaired);
+  base.addMetric(WRITER_METRICS.statesSaved, c, tally.statesSaved);
+  base.addMetric(WRITER_METRICS.waiting, c, tally.waiting);
+  base.addMetric(WRITER_METRICS.ttlSkipped, c, tally.ttlSkipped);
+  base.addMetric(WRITER_METRICS.parked, c, tally.parked);
+  base.addMetric(WRITER_METRICS.failedRecords, c, tally.failedRecords);
   // Nothing is stored when POWERTOOLS_METRICS_DISABLED is set; publishing would only warn.
   if (base.hasStoredMetrics()) base.publishStoredMetrics();
   for (const [region, t] of Object.entries(tally.targets)) {
     const m = perTarget(region);
-    m.addMetric(METRIC.replicated, c, t.replicated);
-    m.addMetric(METRIC.stale, c, t.stale);
-    m.addMetric(METRIC.pending, c, t.pending);
-    m.addMetric(METRIC.backlogged, c, t.backlogged);
-    for (const lag of t.lagMs) m.addMetric(METRIC.lag, MetricUnit.Milliseconds, lag);
+    m.addMetric(WRITER_METRICS.replicated, c, t.replicated);
+    m.addMetric(WRITER_METRICS.stale, c, t.stale);
+    m.addMetric(WRITER_METRICS.pending, c, t.pending);
+    m.addMetric(WRITER_METRICS.backlogged, c, t.backlogged);
+    for (const lag of t.lagMs) m.addMetric(WRITER_METRICS.lag, MetricUnit.Milliseconds, lag);
     if (m.hasStoredMetrics()) m.publishStoredMetrics();
   }
 }

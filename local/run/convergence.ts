@@ -7,6 +7,7 @@
  */
 import { AttributeValue, DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import type { ReplicatedTablePlan, RegionTarget } from './replication-plan';
+import { MASKED_VALUE } from '../../handlers/contract';
 
 type Item = Record<string, AttributeValue>;
 
@@ -46,7 +47,7 @@ function canonical(value: unknown): unknown {
 function asReplica(item: Item, target: RegionTarget): Item {
   const out: Item = { ...item };
   for (const a of target.omit) delete out[a];
-  for (const a of target.mask) if (out[a] !== undefined) out[a] = { S: '***' };
+  for (const a of target.mask) if (out[a] !== undefined) out[a] = { S: MASKED_VALUE };
   return out;
 }
 

@@ -5,7 +5,7 @@
  * each target a region the writes reach, with the attributes the target leaves out or masks. A
  * region that no writer reads from (a read replica) is only ever a target.
  */
-import { WRITER_ENV } from '../../modules/replication/writer';
+import { WRITER_ENV } from '../../handlers/contract';
 import type { LocalDeployment } from '../synthesized/deployment';
 
 export interface RegionTarget {

@@ -10,10 +10,8 @@ import { DynamodbTable } from '@cdktf/provider-aws/lib/dynamodb-table';
 import type { IdempotencySettings } from '../props/consumer-toolkit';
 import type { PolicyStatement } from '../props/policy';
 import type { PropsValidator } from './validation';
+import { CONSUMER_TOOLKIT_ENV, DEFAULT_IDEMPOTENCY_TTL_SECONDS } from '../../handlers/contract';
 
-export const IDEMPOTENCY_TABLE_ENV = 'DDB_STREAMS_IDEMPOTENCY_TABLE';
-export const IDEMPOTENCY_TTL_ENV = 'DDB_STREAMS_IDEMPOTENCY_TTL_SECONDS';
-export const DEFAULT_IDEMPOTENCY_TTL_SECONDS = 14 * 24 * 3600;
 /** The calls DynamoDBIdempotencyStore makes: claim and complete (PutItem), release (DeleteItem). */
 export const IDEMPOTENCY_ACTIONS = ['dynamodb:PutItem', 'dynamodb:DeleteItem'];
 
@@ -61,7 +59,10 @@ export function createIdempotencyTable(
   });
   return {
     table,
-    environment: { [IDEMPOTENCY_TABLE_ENV]: table.name, [IDEMPOTENCY_TTL_ENV]: String(settings.ttlSeconds) },
+    environment: {
+      [CONSUMER_TOOLKIT_ENV.idempotencyTable]: table.name,
+      [CONSUMER_TOOLKIT_ENV.idempotencyTtlSeconds]: String(settings.ttlSeconds),
+    },
     statements: [{ sid: 'IdempotencyRecords', actions: [...IDEMPOTENCY_ACTIONS], resources: [table.arn] }],
   };
 }

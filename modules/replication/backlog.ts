@@ -15,15 +15,7 @@ import { bindCode } from '../internal/lambda-code';
 import { libraryHandlerCode } from '../internal/library-handler';
 import { physicalName } from '../internal/naming';
 import type { PolicyStatement } from '../props/policy';
-import { REPLICATION_METRICS_NAMESPACE } from './props';
-
-/** The metrics handlers/drain-backlog.ts publishes per target (DRAIN_METRIC there). */
-export const BACKLOG_METRICS = {
-  depth: 'BacklogDepth',
-  oldestAge: 'BacklogOldestAgeSeconds',
-  applied: 'BacklogApplied',
-  failing: 'TargetFailing',
-} as const;
+import { BACKLOG_TABLE, DRAIN_METRICS, METRIC_DIMENSIONS, REPLICATION_METRICS_NAMESPACE } from '../../handlers/contract';
 
 /** A target as the drainer's role needs it. */
 export interface BacklogTarget {
@@ -81,11 +73,11 @@ export class ReplicaBacklog extends Construct {
       name: this.tableName,
       billingMode: 'PAY_PER_REQUEST',
       // The contract of handlers/internal/backlog.ts: partition key `t` (target), sort key `k` (key hash).
-      hashKey: 't',
-      rangeKey: 'k',
+      hashKey: BACKLOG_TABLE.partitionKey,
+      rangeKey: BACKLOG_TABLE.sortKey,
       attribute: [
-        { name: 't', type: 'S' },
-        { name: 'k', type: 'S' },
+        { name: BACKLOG_TABLE.partitionKey, type: 'S' },
+        { name: BACKLOG_TABLE.sortKey, type: 'S' },
       ],
       serverSideEncryption: props.encryptionKeyArn ? { enabled: true, kmsKeyArn: props.encryptionKeyArn } : { enabled: true },
       pointInTimeRecovery: { enabled: true },
@@ -178,13 +170,13 @@ export function backlogGraphAndAlarm(
     title: `Backlog ${region} -> ${t.region}`,
     region,
     lines: [
-      { ...metric(BACKLOG_METRICS.depth), stat: 'Maximum', label: 'copies waiting' },
-      { ...metric(BACKLOG_METRICS.oldestAge), stat: 'Maximum', label: 'oldest (s)' },
+      { ...metric(DRAIN_METRICS.depth), stat: 'Maximum', label: 'copies waiting' },
+      { ...metric(DRAIN_METRICS.oldestAge), stat: 'Maximum', label: 'oldest (s)' },
     ],
     threshold: a.alarmsOn ? { label: 'alarm (s)', value: threshold } : undefined,
   });
   alarms?.addAlarm(`backlog${regionKey(t.region)}`, {
-    ...metric(BACKLOG_METRICS.oldestAge),
+    ...metric(DRAIN_METRICS.oldestAge),
     threshold,
     nameSuffix: `backlog-${t.region}`,
     title: `Backlog ${region} -> ${t.region} oldest (s)`,
@@ -240,6 +232,10 @@ export function backlogMetric(metricName: string, serviceName: string, sourceReg
   return {
     namespace: REPLICATION_METRICS_NAMESPACE,
     metricName,
-    dimensions: { service: serviceName, SourceRegion: sourceRegion, TargetRegion: targetRegion },
+    dimensions: {
+      [METRIC_DIMENSIONS.service]: serviceName,
+      [METRIC_DIMENSIONS.sourceRegion]: sourceRegion,
+      [METRIC_DIMENSIONS.targetRegion]: targetRegion,
+    },
   };
 }

@@ -10,8 +10,7 @@ import type { GlobalSecondaryIndexProps, KeyAttribute } from '../props/table-sch
 import type { StreamConsumer } from '../stream-consumer';
 import type { BillingMode, StreamTable, TableClass, TableEncryption } from '../stream-table';
 
-/** CloudWatch namespace of the replica writers' own metrics (ReplicationLag, stale and parked counts). */
-export const REPLICATION_METRICS_NAMESPACE = 'DynamoDBReplication';
+export { REPLICATION_METRICS_NAMESPACE } from '../../handlers/contract';
 
 /**
  * One replica writer of a ReplicatedTable: the bundled handler reading one region's stream as a

@@ -22,8 +22,7 @@ import { ReplicaWriter, WriterTarget } from './writer';
 import { checkKnownProps } from '../internal/known-props';
 import { PROP_SHAPES } from '../internal/prop-shapes';
 
-/** The marker that replaces masked attribute values (the replica writer writes exactly this string). */
-export const MASKED_VALUE = '***';
+export { MASKED_VALUE } from '../../handlers/contract';
 
 /** One region of a replicated table: the same attributes in every mode. */
 export interface ReplicaRegion {

@@ -10,27 +10,8 @@ import type { PolicyStatement } from '../props/policy';
 import { ChangeSource, isKinesisSource, StreamConsumer } from '../stream-consumer';
 import { backlogGraphAndAlarm, regionKey, ReplicaBacklog, TableProtection, targetWriteStatements } from './backlog';
 import { replicaFilterPatterns } from './internal/filters';
-import { IReplicaWriter, LwwNames, REPLICATION_METRICS_NAMESPACE, ReplicationAlarmProps, ReplicaWriterOptions } from './props';
-
-/**
- * The environment contract of handlers/replicate.ts (handlers/internal/config.ts `ENV`), repeated
- * here because modules/ never imports handler code; test/modules/replication-behaviour.test.ts
- * feeds the synthesized variables to the real handler to prove both sides agree.
- */
-export const WRITER_ENV = {
-  sourceRegion: 'REPLICATION_SOURCE_REGION',
-  targets: 'REPLICATION_TARGETS',
-  failureQueueUrl: 'REPLICATION_FAILURE_QUEUE_URL',
-  versionAttribute: 'REPLICATION_VERSION_ATTRIBUTE',
-  originAttribute: 'REPLICATION_ORIGIN_ATTRIBUTE',
-  deletedAttribute: 'REPLICATION_DELETED_ATTRIBUTE',
-  ttlAttribute: 'REPLICATION_TTL_ATTRIBUTE',
-  writtenForAttribute: 'REPLICATION_WRITTEN_FOR_ATTRIBUTE',
-  stateTable: 'REPLICATION_STATE_TABLE',
-  tombstoneTtlSeconds: 'REPLICATION_TOMBSTONE_TTL_SECONDS',
-  concurrency: 'REPLICATION_CONCURRENCY',
-  backlogTable: 'REPLICATION_BACKLOG_TABLE',
-} as const;
+import { IReplicaWriter, LwwNames, ReplicationAlarmProps, ReplicaWriterOptions } from './props';
+import { METRIC_DIMENSIONS, REPLICATION_METRICS_NAMESPACE, STATE_TABLE, WRITER_ENV, WRITER_METRICS } from '../../handlers/contract';
 
 /** One table a writer copies into, as its role and its environment need it. */
 export interface WriterTarget {
@@ -110,10 +91,9 @@ export class ReplicaWriter extends Construct implements IReplicaWriter {
       provider,
       name: stateTableName,
       billingMode: 'PAY_PER_REQUEST',
-      // The contract of handlers/internal/key-state.ts: partition key `k` (S), expiry in `exp`.
-      hashKey: 'k',
-      attribute: [{ name: 'k', type: 'S' }],
-      ttl: { enabled: true, attributeName: 'exp' },
+      hashKey: STATE_TABLE.partitionKey,
+      attribute: [{ name: STATE_TABLE.partitionKey, type: 'S' }],
+      ttl: { enabled: true, attributeName: STATE_TABLE.expiresAt },
       serverSideEncryption: { enabled: true },
       // Floors lost to a mistaken delete would let an older copy overwrite a newer one.
       pointInTimeRecovery: { enabled: true },
@@ -249,7 +229,7 @@ export class ReplicaWriter extends Construct implements IReplicaWriter {
       });
       const lag = {
         namespace: REPLICATION_METRICS_NAMESPACE,
-        metricName: 'ReplicationLag',
+        metricName: WRITER_METRICS.lag,
         dimensions: lagDimensions(props.serviceName, region, t.region),
       };
       this.widgets.push({
@@ -279,7 +259,11 @@ export class ReplicaWriter extends Construct implements IReplicaWriter {
 
 /** The writer's metric dimensions for one target: what Powertools publishes (service + the handler's own). */
 export function lagDimensions(serviceName: string, sourceRegion: string, targetRegion: string): Record<string, string> {
-  return { service: serviceName, SourceRegion: sourceRegion, TargetRegion: targetRegion };
+  return {
+    [METRIC_DIMENSIONS.service]: serviceName,
+    [METRIC_DIMENSIONS.sourceRegion]: sourceRegion,
+    [METRIC_DIMENSIONS.targetRegion]: targetRegion,
+  };
 }
 
 /**

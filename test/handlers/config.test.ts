@@ -1,7 +1,8 @@
 /**
  * The replica writer's environment contract (what modules/replication/writer.ts synthesizes).
  */
-import { configFromEnv, ENV } from '../../handlers/internal/config';
+import { WRITER_ENV as ENV } from '../../handlers/contract';
+import { configFromEnv } from '../../handlers/internal/config';
 
 const valid = {
   [ENV.sourceRegion]: 'eu-west-1',

@@ -5,8 +5,10 @@
  * - a file in an internal/ folder is a helper below the constructs: whatever it loads at run time
  *   from outside internal/ is a props/ or error declaration, never a construct module;
  * - the package root exports nothing declared in an internal/ folder;
- * - modules/ never imports handlers/ (it bundles them by path), and examples/ and bench/ use the
- *   package only through its public entry point, as a consumer would.
+ * - modules/ imports nothing of handlers/ (it bundles them by path) but handlers/contract.ts, the
+ *   one leaf module both sides share (environment variable names, attribute defaults, the mask
+ *   value, metric names and dimensions), which itself imports nothing;
+ * - examples/ and bench/ use the package only through its public entry point, as a consumer would.
  */
 import { readdirSync, readFileSync, statSync } from 'fs';
 import { dirname, join, relative, resolve } from 'path';
@@ -58,7 +60,8 @@ function localImports(file: string): LocalImport[] {
 }
 
 const isInternal = (path: string) => path.split('/').includes('internal');
-const isDeclaration = (path: string) => path.startsWith('modules/props/') || path === 'modules/errors';
+const CONTRACT = 'handlers/contract';
+const isDeclaration = (path: string) => path.startsWith('modules/props/') || path === 'modules/errors' || path === CONTRACT;
 const MODULES = sourceFiles('modules').flatMap(localImports);
 
 describe('modules/ layering', () => {
@@ -72,8 +75,30 @@ describe('modules/ layering', () => {
     expect(upward).toEqual([]);
   });
 
-  test('GIVEN modules/ WHEN its imports are read THEN it never imports Lambda handler code', () => {
-    expect(MODULES.filter((i) => i.target.startsWith('handlers/'))).toEqual([]);
+  test('GIVEN modules/ WHEN its imports are read THEN the only handler module it imports is the contract', () => {
+    const fromHandlers = MODULES.filter((i) => i.target.startsWith('handlers/'));
+    expect(fromHandlers.filter((i) => i.target !== CONTRACT)).toEqual([]);
+    // The contract is in use on the construct side (the writer's environment, at least).
+    expect(fromHandlers.map((i) => i.from)).toContain('modules/replication/writer.ts');
+  });
+
+  test('GIVEN the contract WHEN its imports are read THEN it imports nothing at all', () => {
+    const source = ts.createSourceFile('contract.ts', readFileSync(join(ROOT, `${CONTRACT}.ts`), 'utf8'), ts.ScriptTarget.ES2022, true);
+    const imports = source.statements.filter(
+      (n) => ts.isImportDeclaration(n) || ts.isImportEqualsDeclaration(n) || (ts.isExportDeclaration(n) && n.moduleSpecifier),
+    );
+    expect(imports.map((n) => n.getText())).toEqual([]);
+    expect(source.text).not.toMatch(/\brequire\(|\bimport\(/);
+  });
+
+  test('GIVEN the handlers WHEN their imports are read THEN the writer, redrive and consumer toolkit read the contract', () => {
+    const importers = sourceFiles('handlers')
+      .flatMap(localImports)
+      .filter((i) => i.target === CONTRACT)
+      .map((i) => i.from);
+    expect(importers).toEqual(
+      expect.arrayContaining(['handlers/internal/config.ts', 'handlers/internal/redrive-config.ts', 'handlers/consumer/change.ts']),
+    );
   });
 
   test('GIVEN the package root WHEN its exports are resolved THEN none is declared in an internal/ folder', () => {

@@ -4,19 +4,16 @@
  * oracles are the handler's own contract (handlers/internal/config.ts, backlog.ts, drain-backlog.ts),
  * read by the real handler code, not the construct's constants.
  */
-import { DRAIN_METRIC, drainConfigFromEnv } from '../../handlers/drain-backlog';
+import { DRAIN_METRICS as DRAIN_METRIC, WRITER_ENV as ENV } from '../../handlers/contract';
+import { drainConfigFromEnv } from '../../handlers/drain-backlog';
 import { BACKLOG_ATTRIBUTES } from '../../handlers/internal/backlog';
-import { configFromEnv, ENV } from '../../handlers/internal/config';
-import { ReplicaWriter, WRITER_ENV } from '../../modules/replication/writer';
+import { configFromEnv } from '../../handlers/internal/config';
+import { ReplicaWriter } from '../../modules/replication/writer';
 import { drainerEnv, drainerPolicy, KEY, one, ref, replicated, resources, writerEnv } from './replication/fixtures';
 
 const EU = 'Writer-eu-west-1';
 
 describe('ReplicatedTable: per-target backlog', () => {
-  test('GIVEN the writer environment contract THEN every name the construct sets is the one the handler reads', () => {
-    for (const [key, name] of Object.entries(WRITER_ENV)) expect([key, name]).toEqual([key, ENV[key as keyof typeof ENV]]);
-  });
-
   test('GIVEN a writer WHEN synthesized THEN its backlog table has the handler key schema, on demand, encrypted, backed up and protected', () => {
     const json = replicated().synth();
     const table = one(json, 'aws_dynamodb_table', `${EU}_Backlog_`);

@@ -1,4 +1,5 @@
 import { Token } from 'cdktf';
+import { DEFAULT_ATTRIBUTE_NAMES } from '../../../handlers/contract';
 import { LIMITS } from '../../internal/limits';
 import { PropsValidator } from '../../internal/validation';
 import type { LwwNames, ReplicaRegionProps, ReplicatedTableProps, ReplicationChangeSource, ReplicationMode, WriterLayout } from '../props';
@@ -8,7 +9,7 @@ const MODES: readonly ReplicationMode[] = ['multi-active', 'one-way', 'global-ta
 const LAYOUTS: readonly WriterLayout[] = ['fan-out', 'per-target'];
 const CHANGE_SOURCES: readonly ReplicationChangeSource[] = ['dynamodb-stream', 'kinesis'];
 const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,64}$/;
-export const DEFAULT_TTL_ATTRIBUTE = '_ttl';
+export const DEFAULT_TTL_ATTRIBUTE = DEFAULT_ATTRIBUTE_NAMES.ttl;
 
 /** The props checked and resolved: names, modes and who writes where. */
 export interface ReplicationPlan {
@@ -48,11 +49,11 @@ export function planReplication(v: PropsValidator, props: ReplicatedTableProps):
   const ttl = props.timeToLiveAttribute ?? DEFAULT_TTL_ATTRIBUTE;
   const a = props.attributeNames;
   const names: LwwNames = {
-    version: a?.version ?? '_v',
-    origin: a?.origin ?? '_o',
-    deleted: a?.deleted ?? '_d',
+    version: a?.version ?? DEFAULT_ATTRIBUTE_NAMES.version,
+    origin: a?.origin ?? DEFAULT_ATTRIBUTE_NAMES.origin,
+    deleted: a?.deleted ?? DEFAULT_ATTRIBUTE_NAMES.deleted,
     ttl,
-    writtenFor: a?.writtenFor ?? '_w',
+    writtenFor: a?.writtenFor ?? DEFAULT_ATTRIBUTE_NAMES.writtenFor,
   };
   if (new Set(Object.values(names)).size !== 5) {
     v.fail(
