@@ -7,7 +7,18 @@
 
 // Tables and their streams
 export { StreamTable } from './stream-table';
-export type { BillingMode, IDataTable, IStreamSource, StreamTableProps, StreamViewType, TableClass, TableEncryption } from './stream-table';
+export type {
+  BillingMode,
+  IDataTable,
+  IStreamSource,
+  IStreamTable,
+  StreamTableAttributes,
+  StreamTableLookupOptions,
+  StreamTableProps,
+  StreamViewType,
+  TableClass,
+  TableEncryption,
+} from './stream-table';
 export type {
   AttributeType,
   GlobalSecondaryIndexProps,

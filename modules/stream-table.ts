@@ -9,6 +9,7 @@ import { positiveInteger, validateSchema } from './internal/table-schema';
 import type { GlobalSecondaryIndexProps, KeyAttribute, LocalSecondaryIndexProps } from './props/table-schema';
 import { checkKnownProps } from './internal/known-props';
 import { PROP_SHAPES } from './internal/prop-shapes';
+import { ImportedStreamTable } from './internal/imported-table';
 
 /** On-demand (pay per request) or provisioned capacity. */
 export type BillingMode = 'PAY_PER_REQUEST' | 'PROVISIONED';
@@ -88,6 +89,41 @@ export interface IStreamSource extends IConstruct {
   streamReadStatements(): PolicyStatement[];
 }
 
+/**
+ * A table with its stream, as consumers and grants use it: a {@link StreamTable} created here, or
+ * one made elsewhere and imported with `StreamTable.fromAttributes` or `StreamTable.fromTableName`.
+ */
+export interface IStreamTable extends IStreamSource, IDataTable {
+  /** Table name (a Terraform reference for a table looked up by name at plan time). */
+  readonly tableName: string;
+  readonly tableArn: string;
+  /** The customer-managed key, when the table uses one; stream readers need kms:Decrypt on it. */
+  readonly encryptionKeyArn?: string;
+}
+
+/** What `StreamTable.fromTableName` needs besides the name: what the lookup cannot tell at synth time. */
+export interface StreamTableLookupOptions {
+  /**
+   * What the stream's records carry; consumers check their filters and the consumer toolkit its
+   * image reads against it. @default unknown: filters on images are not checked at synth
+   */
+  readonly streamViewType?: StreamViewType;
+  /** The table's customer-managed KMS key ARN; stream readers get kms:Decrypt on it. @default none (an AWS-owned or AWS-managed key) */
+  readonly encryptionKeyArn?: string;
+  /** The table's secondary index names, for Query and Scan grants on them. @default none */
+  readonly indexNames?: string[];
+  /** Provider (region/account) of the table; consumers default to it. @default the stack's default aws provider */
+  readonly provider?: TerraformProvider;
+}
+
+/** A table and stream made elsewhere, by their ARNs (`StreamTable.fromAttributes`). */
+export interface StreamTableAttributes extends StreamTableLookupOptions {
+  /** ARN of the table: `arn:aws:dynamodb:<region>:<account>:table/<name>` (or a Terraform reference). */
+  readonly tableArn: string;
+  /** ARN of the table's stream: `<tableArn>/stream/<label>` (or a Terraform reference). */
+  readonly streamArn: string;
+}
+
 /** A table a function can be granted item access to. */
 export interface IDataTable {
   /** Names of the table's secondary indexes (global and local). */
@@ -105,7 +141,36 @@ export interface IDataTable {
  * a third simultaneous reader of a stream shard, so the table refuses a third event source mapping
  * at synth time instead of letting every consumer lag in production.
  */
-export class StreamTable extends Construct implements IStreamSource, IDataTable {
+export class StreamTable extends Construct implements IStreamTable {
+  /**
+   * A table and stream made elsewhere, by their ARNs: a consumer reads the stream, and grants name
+   * exactly these ARNs. Literal ARNs are checked (a table ARN, and a stream ARN of that table);
+   * Terraform references pass. Readers of the stream are counted in this stack only.
+   *
+   * @example
+   * const orders = StreamTable.fromAttributes(stack, 'Orders', {
+   *   tableArn: 'arn:aws:dynamodb:eu-west-1:123456789012:table/orders',
+   *   streamArn: 'arn:aws:dynamodb:eu-west-1:123456789012:table/orders/stream/2026-01-01T00:00:00.000',
+   *   streamViewType: 'NEW_AND_OLD_IMAGES',
+   * });
+   * new StreamConsumer(stack, 'Audit', { source: orders, code: { entry: 'src/audit.ts' } });
+   */
+  static fromAttributes(scope: Construct, id: string, attrs: StreamTableAttributes): IStreamTable {
+    return new ImportedStreamTable(scope, id, attrs);
+  }
+
+  /**
+   * A table made elsewhere, by name: an `aws_dynamodb_table` data source reads its ARN and latest
+   * stream ARN at plan time (the table must exist and have its stream on before the plan).
+   *
+   * @example
+   * const orders = StreamTable.fromTableName(stack, 'Orders', 'orders', { streamViewType: 'NEW_AND_OLD_IMAGES' });
+   * new StreamPipeline(stack, 'Audit', { source: orders, consumer: { code: { entry: 'src/audit.ts' } } });
+   */
+  static fromTableName(scope: Construct, id: string, tableName: string, options: StreamTableLookupOptions = {}): IStreamTable {
+    return new ImportedStreamTable(scope, id, options, tableName);
+  }
+
   /** The underlying resource, for escape hatches. */
   readonly table: DynamodbTable;
   /** Table name (a reference, so dependents wait for the table). */

@@ -16,7 +16,7 @@ import type { ReplicaAccessRoleProps } from '../replication/access-role';
 import type { LwwNames, ReplicaRegionProps, ReplicatedTableProps, ReplicationAlarmProps, ReplicaWriterOptions } from '../replication/props';
 import type { StreamConsumerProps } from '../stream-consumer';
 import type { PipelineAlarmSettings, PipelineConsumerProps, PipelineKinesisProps, StreamPipelineProps } from '../stream-pipeline';
-import type { StreamTableProps } from '../stream-table';
+import type { StreamTableAttributes, StreamTableLookupOptions, StreamTableProps } from '../stream-table';
 import { type Nested, o, r, type Shape, shapeOf } from './known-props';
 
 // Each props interface of the public API, described once. Leaves (`o()`, `r()`) are scalars,
@@ -177,6 +177,14 @@ const consumerFields = {
   additionalStatements: o(arrayOf(PolicyStatementShape)),
   ...toolkitFields,
 };
+const tableLookupFields = { streamViewType: o(), encryptionKeyArn: o(), indexNames: o(), provider: o() };
+const StreamTableLookupShape = shapeOf<StreamTableLookupOptions>('StreamTableLookupOptions', tableLookupFields);
+const StreamTableAttributesShape = shapeOf<StreamTableAttributes>('StreamTableAttributes', {
+  ...tableLookupFields,
+  tableArn: r(),
+  streamArn: r(),
+});
+
 const StreamConsumerShape = shapeOf<StreamConsumerProps>(
   'StreamConsumerProps',
   {
@@ -428,6 +436,8 @@ export const PROP_SHAPES = {
   PolicyStatement: PolicyStatementShape,
   OnFailureTarget: OnFailureTargetShape,
   StreamConsumerProps: StreamConsumerShape,
+  StreamTableAttributes: StreamTableAttributesShape,
+  StreamTableLookupOptions: StreamTableLookupShape,
   PipelineConsumerProps: PipelineConsumerShape,
   FailureDestinationProps: FailureDestinationShape,
   ParkedQueueProps: ParkedQueueShape,
