@@ -15,6 +15,8 @@ import { bindCode } from './internal/lambda-code';
 import { physicalName } from './internal/naming';
 import { libraryHandlerCode } from './internal/library-handler';
 import { REDRIVE_ENV, REDRIVE_METRICS_NAMESPACE } from '../handlers/contract';
+import { lambdaMetric, redriveMetric, sqsMetric } from './internal/metrics';
+import type { MetricId } from './props/alarm-settings';
 import { REDRIVE_DEFAULTS, validateRedrive, validateRedriveFilters } from './internal/redrive-validation';
 import { redriveTiming, TimingInputs, validateConcurrency, validateTiming } from './internal/redrive-timing';
 import { PropsValidator } from './internal/validation';
@@ -226,6 +228,31 @@ export class FailureRedrive extends Construct {
       // AWS checks the role's queue permissions when the mapping is created.
       dependsOn: [this.rolePolicy],
     });
+  }
+
+  /** Records the redrive parked (NumberOfMessagesSent to the parked queue; alarm on Sum > 0: each needs a person). */
+  metricParked(): MetricId {
+    return sqsMetric('NumberOfMessagesSent', this.parked.queueName!);
+  }
+
+  /** Age in seconds of the oldest parked record (ApproximateAgeOfOldestMessage of the parked queue; alarm on Maximum). */
+  metricParkedAge(): MetricId {
+    return sqsMetric('ApproximateAgeOfOldestMessage', this.parked.queueName!);
+  }
+
+  /** The redrive function's Errors: crashes and timeouts (it catches and reports everything else per message). */
+  metricErrors(): MetricId {
+    return lambdaMetric('Errors', this.functionName);
+  }
+
+  /** Failure-queue messages the redrive could not handle (its own MessagesFailed; SQS hands them back). */
+  metricMessagesFailed(): MetricId {
+    return redriveMetric('messagesFailed', this.functionName);
+  }
+
+  /** Records the consumer took when re-invoked by the redrive (its own RecordsSucceeded). */
+  metricRecordsSucceeded(): MetricId {
+    return redriveMetric('recordsSucceeded', this.functionName);
   }
 }
 

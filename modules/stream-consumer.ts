@@ -15,7 +15,9 @@ import { createIdempotencyTable, idempotencySettings, IdempotencyTable } from '.
 import { assumeRolePolicy, identityPolicyJson } from './internal/iam';
 import { bindCode } from './internal/lambda-code';
 import { physicalName } from './internal/naming';
+import { lambdaMetric } from './internal/metrics';
 import { INDEX_ACTIONS } from './internal/table-access';
+import type { MetricId } from './props/alarm-settings';
 import { PropsValidator } from './internal/validation';
 import { validateConsumerSafety } from './internal/consumer-safety';
 import type { ConsumerToolkitOptions } from './props/consumer-toolkit';
@@ -294,6 +296,30 @@ export class StreamConsumer extends Construct {
    */
   grantReadData(table: IDataTable): void {
     this.addToRolePolicy(...table.readDataStatements());
+  }
+
+  /**
+   * The function's IteratorAge (ms between a record's arrival in the source and its delivery to the
+   * function; alarm on its Maximum): how far the consumer is behind. With provisioned concurrency,
+   * the alias's series, which the mapping invokes.
+   */
+  metricIteratorAge(): MetricId {
+    return lambdaMetric('IteratorAge', this.functionName, this.alias?.name);
+  }
+
+  /** The function's Errors: invocations that threw, crashed or timed out (alarm on Sum). */
+  metricErrors(): MetricId {
+    return lambdaMetric('Errors', this.functionName, this.alias?.name);
+  }
+
+  /** The function's Throttles: invocations refused for lack of concurrency (alarm on Sum). */
+  metricThrottles(): MetricId {
+    return lambdaMetric('Throttles', this.functionName, this.alias?.name);
+  }
+
+  /** The function's Invocations (batches delivered, retries included). */
+  metricInvocations(): MetricId {
+    return lambdaMetric('Invocations', this.functionName, this.alias?.name);
   }
 
   /** A copy of the statements of the role policy, as they will be rendered. */

@@ -5,7 +5,7 @@ import { FailureDestination, FailureDestinationProps } from './failure-destinati
 import { PropsValidator } from './internal/validation';
 import type { FailureRedriveSettings } from './props/redrive-settings';
 import { IKinesisSource, TableKinesisStream, TableKinesisStreamProps } from './kinesis-stream';
-import { FailureRedrive, REDRIVE_METRICS_NAMESPACE } from './redrive';
+import { FailureRedrive } from './redrive';
 import { ChangeSource, isKinesisSource, StreamConsumer, StreamConsumerProps } from './stream-consumer';
 import { IStreamSource, StreamTable, StreamTableProps } from './stream-table';
 import { checkKnownProps } from './internal/known-props';
@@ -173,15 +173,12 @@ export class StreamPipeline extends Construct {
    * them per message, so its Errors alarm only sees crashes: MessagesFailed sees the rest.
    */
   private alarmOnRedrive(alarms: PipelineAlarms, redrive: FailureRedrive): void {
-    const parked = { QueueName: redrive.parked.queueName! };
     alarms.addAlarm('ParkedArrivals', {
       nameSuffix: 'parked-arrivals',
       title: 'Records parked by the redrive',
       description:
         'The redrive parked records it could not deliver (still failing, or no longer readable from the stream); inspect the parked queue.',
-      namespace: 'AWS/SQS',
-      metricName: 'NumberOfMessagesSent',
-      dimensions: parked,
+      ...redrive.metricParked(),
       statistic: 'Sum',
       threshold: 0,
     });
@@ -189,9 +186,7 @@ export class StreamPipeline extends Construct {
       nameSuffix: 'parked-age',
       title: 'Oldest parked record (s)',
       description: 'A parked record has waited over a day for a person; inspect and replay or delete it before the queue drops it.',
-      namespace: 'AWS/SQS',
-      metricName: 'ApproximateAgeOfOldestMessage',
-      dimensions: parked,
+      ...redrive.metricParkedAge(),
       statistic: 'Maximum',
       threshold: 86400,
       // SQS stops publishing a queue's metrics after six hours without API calls: keep the state.
@@ -201,9 +196,7 @@ export class StreamPipeline extends Construct {
       nameSuffix: 'redrive-errors',
       title: 'Redrive function errors',
       description: 'The redrive function crashed or timed out; failure-queue messages wait for it. Check its logs.',
-      namespace: 'AWS/Lambda',
-      metricName: 'Errors',
-      dimensions: { FunctionName: redrive.functionName },
+      ...redrive.metricErrors(),
       statistic: 'Sum',
       threshold: 0,
     });
@@ -213,10 +206,7 @@ export class StreamPipeline extends Construct {
       description:
         'The redrive could not handle failure-queue messages (a range it could not read or park, a transient error): ' +
         'SQS hands them back, then moves them to the parked queue after maxReceiveCount. Check the redrive logs for "message failed".',
-      namespace: REDRIVE_METRICS_NAMESPACE,
-      metricName: 'MessagesFailed',
-      // Powertools adds the service dimension, which the redrive sets to its function name.
-      dimensions: { service: redrive.functionName },
+      ...redrive.metricMessagesFailed(),
       statistic: 'Sum',
       threshold: 0,
     });

@@ -4,6 +4,7 @@ import type { MetricWidgetSpec } from './dashboard';
 import { LIVENESS_ALARMS, LivenessSource, livenessAlarmCandidates, livenessWidget, MetricMath } from './liveness-alarm-catalog';
 import { ResolvedAlarmSettings, resolveAlarmSettings, validateAlarmSettings } from './metric-alarm';
 import { SOURCE_ALARMS, sourceAlarmCandidates, sourceWidgets } from './source-alarm-catalog';
+import { lambdaMetric, snsMetric, sqsMetric } from './metrics';
 import { PropsValidator } from './validation';
 
 /** Construct id and alarm name suffix of each pipeline alarm. */
@@ -69,11 +70,7 @@ export function pipelineAlarmPlan(props: PipelineAlarmsProps, v: PropsValidator)
   const fn = props.functionName;
   const alias = props.aliasName;
   const prefix = props.alarmNamePrefix ?? (alias ? `${fn}-${alias}` : fn);
-  const lambda = (metricName: string): MetricId => ({
-    namespace: 'AWS/Lambda',
-    metricName,
-    dimensions: alias ? { FunctionName: fn, Resource: `${fn}:${alias}` } : { FunctionName: fn },
-  });
+  const lambda = (metricName: string): MetricId => lambdaMetric(metricName, fn, alias);
   const dest = props.failureDestination;
   const overrides = props.alarms ?? {};
 
@@ -143,7 +140,7 @@ export function pipelineAlarmPlan(props: PipelineAlarmsProps, v: PropsValidator)
     [
       'failureQueueArrivals',
       dest?.kind === 'sqs',
-      { namespace: 'AWS/SQS', metricName: 'NumberOfMessagesSent', dimensions: { QueueName: dest?.queueName ?? '' } },
+      sqsMetric('NumberOfMessagesSent', dest?.queueName ?? ''),
       COUNT,
       () =>
         `${fn} gave up on a batch and its mapping sent it to the failure queue ${dest?.queueName}: ` +
@@ -152,7 +149,7 @@ export function pipelineAlarmPlan(props: PipelineAlarmsProps, v: PropsValidator)
     [
       'failureQueueAge',
       dest?.kind === 'sqs',
-      { namespace: 'AWS/SQS', metricName: 'ApproximateAgeOfOldestMessage', dimensions: { QueueName: dest?.queueName ?? '' } },
+      sqsMetric('ApproximateAgeOfOldestMessage', dest?.queueName ?? ''),
       QUEUE_AGE,
       (t) =>
         `A failed batch of ${fn} has waited over ${t} s in the failure queue ${dest?.queueName}: nobody handles it. ` +
@@ -161,7 +158,7 @@ export function pipelineAlarmPlan(props: PipelineAlarmsProps, v: PropsValidator)
     [
       'failedNotifications',
       dest?.kind === 'sns',
-      { namespace: 'AWS/SNS', metricName: 'NumberOfNotificationsFailed', dimensions: { TopicName: dest?.topicName ?? '' } },
+      snsMetric('NumberOfNotificationsFailed', dest?.topicName ?? ''),
       COUNT,
       () => `SNS failed to deliver failure notifications of ${fn} from topic ${dest?.topicName} to its subscribers.`,
     ],
