@@ -58,15 +58,22 @@ const CLOUDWATCH = 'cloudwatch.amazonaws.com';
  * (`aws:SourceAccount`), so no other account's alarm can use this topic or its key (confused deputy).
  */
 export class AlarmTopic extends Construct {
+  /** The SNS topic the alarms publish to. */
   readonly topic: SnsTopic;
+  /** ARN of the topic: the alarm action to use (`alarms.actionArns`). */
   readonly topicArn: string;
+  /** The topic policy: denies requests without TLS, and lets CloudWatch alarms of this account publish. */
   readonly topicPolicy: SnsTopicPolicy;
+  /** ARN of the key the topic is encrypted with (the key created here, or the one given). */
   readonly kmsKeyArn: string;
+  /** The customer-managed key created for the topic, when no `kmsKeyArn` was given. */
   readonly key?: KmsKey;
+  /** The policy of the key created here: CloudWatch alarms of this account may use it to publish; the account administers it. */
   readonly keyPolicy?: KmsKeyPolicy;
   /** The subscriptions of `subscribers`, e-mails first. */
   readonly subscriptions: SnsTopicSubscription[] = [];
 
+  /** Creates the encrypted topic, its policy and its subscriptions; throws a ValidationError naming this construct for bad props. */
   constructor(scope: Construct, id: string, props: AlarmTopicProps) {
     super(scope, id);
     checkKnownProps(this, PROP_SHAPES.AlarmTopicProps, props);

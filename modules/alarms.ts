@@ -17,6 +17,7 @@ import { PROP_SHAPES } from './internal/prop-shapes';
 
 /** The failure destination as the alarms need it; a `FailureDestination` fits as it is. */
 export interface FailureDestinationRef {
+  /** Which service receives the failed batches. */
   readonly kind: FailureDestinationKind;
   /** Queue name, for kind `sqs`. */
   readonly queueName?: string;
@@ -38,6 +39,7 @@ export interface AlarmOverride extends AlarmSettings {
   readonly enabled?: boolean;
 }
 
+/** Props of {@link PipelineAlarms}. */
 export interface PipelineAlarmsProps {
   /** Name of the consumer function (its metrics' FunctionName dimension). */
   readonly functionName: string;
@@ -157,8 +159,11 @@ export class PipelineAlarms extends Construct {
   readonly alarms: Record<string, CloudwatchMetricAlarm> = {};
   /** Where alarm and OK notifications go. */
   readonly actionArns: string[];
+  /** The alarm topic created here, when no `actionArns` were given. */
   readonly alarmTopic?: AlarmTopic;
+  /** The pipeline dashboard, unless `dashboard` is false. */
   readonly dashboard?: CloudwatchDashboard;
+  /** Start of every alarm name. */
   readonly alarmNamePrefix: string;
   private readonly okActions: string[];
   private readonly widgets: MetricWidgetSpec[] = [];

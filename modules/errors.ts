@@ -2,6 +2,7 @@
 export class ValidationError extends Error {
   constructor(
     message: string,
+    /** One line per finding, each `<construct path>: <finding>`. */
     public readonly problems: string[],
   ) {
     super(message);

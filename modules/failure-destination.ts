@@ -24,6 +24,7 @@ export type FailureDestinationKind = 'sqs' | 'sns' | 's3';
 /** The AWS-managed key SNS uses when no customer-managed key is given. */
 export const SNS_AWS_MANAGED_KEY = 'alias/aws/sns';
 
+/** Props of {@link FailureDestination}. */
 export interface FailureDestinationProps {
   /**
    * An SQS queue (kept 14 days, read by a redrive function or a person), an SNS topic (fans the
@@ -104,24 +105,37 @@ const KIND_NAMES: Record<FailureDestinationKind, string> = { sqs: 'an SQS queue'
  * `destinationArn` in its mapping and adds `sendStatements` to its role.
  */
 export class FailureDestination extends Construct implements OnFailureTarget {
+  /** Which service receives the failed batches: `sqs`, `sns` or `s3`. */
   readonly kind: FailureDestinationKind;
+  /** ARN the event source mapping's on-failure destination names (queue, topic or bucket). */
   readonly destinationArn: string;
+  /** What a sender's role needs to deliver here (send, publish or put, and the key). */
   readonly sendStatements: PolicyStatement[];
   /** The customer-managed key, when one was given. */
   readonly kmsKeyArn?: string;
+  /** The SQS queue (kind `sqs`). */
   readonly queue?: SqsQueue;
+  /** URL of the SQS queue (kind `sqs`). */
   readonly queueUrl?: string;
+  /** ARN of the SQS queue (kind `sqs`). */
   readonly queueArn?: string;
+  /** Name of the SQS queue (kind `sqs`): the QueueName dimension of its metrics. */
   readonly queueName?: string;
+  /** The queue policy: denies requests without TLS, and data access to every principal but the registered senders and readers (kind `sqs`). */
   readonly queuePolicy?: SqsQueuePolicy;
+  /** The SNS topic (kind `sns`). */
   readonly topic?: SnsTopic;
   /** Denies every topic action made without TLS, as the queue's policy does. */
   readonly topicPolicy?: SnsTopicPolicy;
+  /** ARN of the SNS topic (kind `sns`). */
   readonly topicArn?: string;
+  /** Name of the SNS topic (kind `sns`): the TopicName dimension of its metrics. */
   readonly topicName?: string;
   /** The S3 bucket (kind 's3'); its encryption, lifecycle, ownership, public-access and policy settings are resources beside it. */
   readonly bucket?: S3Bucket;
+  /** ARN of the S3 bucket (kind `s3`). */
   readonly bucketArn?: string;
+  /** Name of the S3 bucket (kind `s3`). */
   readonly bucketName?: string;
   /** The visibility timeout given in props (SQS); undefined when the default applies, which a redrive may raise. */
   readonly requestedVisibilityTimeoutSeconds?: number;

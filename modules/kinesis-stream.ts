@@ -84,20 +84,31 @@ export interface TableKinesisStreamProps {
  * up to a year and replay from a point in time. The stream is created here (on-demand by
  * default, KMS-encrypted) or passed in. Consumers get records whose data is the DynamoDB change
  * as JSON; AWS documents that they may arrive out of order and more than once.
+ *
+ * @example
+ * const changes = new TableKinesisStream(stack, 'OrderChanges', { table: orders, stream: { retentionHours: 168 } });
+ * new StreamConsumer(stack, 'Analytics', { source: changes, code: { entry: 'src/analytics.ts' }, fanOut: true });
  */
 export class TableKinesisStream extends Construct implements IKinesisSource {
+  /** Tells a Kinesis source from a DynamoDB stream source. */
   readonly sourceKind = 'kinesis' as const;
   /** The stream created here; undefined with `existingStream`. */
   readonly stream?: KinesisStream;
+  /** The table's Kinesis streaming destination. */
   readonly destination: DynamodbKinesisStreamingDestination;
+  /** ARN of the stream (created here or passed in). */
   readonly streamArn: string;
+  /** Name of the stream (the StreamName dimension of its metrics). */
   readonly streamName: string;
   /** Name of the table whose changes the stream carries (the pipeline's liveness alarms watch its writes). */
   readonly tableName: string;
+  /** The stream's customer-managed KMS key, when it has one; readers get kms:Decrypt on it. */
   readonly encryptionKeyArn?: string;
   /** Hours the stream keeps a record; unknown for an existing stream. */
   readonly retentionHours?: number;
+  /** Precision of the approximate creation times in the records. */
   readonly creationTimePrecision: CreationTimePrecision;
+  /** Provider (region) of the stream; consumers default to it. */
   readonly provider?: TerraformProvider;
   private readonly readers: KinesisReaders;
 
@@ -151,10 +162,12 @@ export class TableKinesisStream extends Construct implements IKinesisSource {
     return this.readers.list;
   }
 
+  /** Registers a reader with its throughput mode; warns past 2 shared readers, fails past 20 fan-out readers. */
   addKinesisReader(reader: IConstruct, throughput: KinesisThroughput): void {
     this.readers.add(reader, throughput);
   }
 
+  /** What a reader's role needs: stream reads (or the fan-out consumer's subscribe) and the key. */
   kinesisReadStatements(fanOutConsumerArn?: string): PolicyStatement[] {
     return kinesisReadAccess(this.streamArn, this.encryptionKeyArn, fanOutConsumerArn);
   }

@@ -105,6 +105,7 @@ export class ModuleStack extends TerraformStack {
     return output;
   }
 
+  /** The synthesized module: no provider blocks or backend (its caller passes the providers), and hashicorp/aws with its version constraint and aliases. */
   // biome-ignore lint/suspicious/noExplicitAny: the signature of TerraformStack.toTerraform.
   toTerraform(): any {
     const tf = super.toTerraform();

@@ -63,11 +63,21 @@ export { REDRIVE_METRICS_NAMESPACE } from '../handlers/contract';
  * Delivery is at least once, as with the mapping itself: consumers must be idempotent. The
  * redrive's reads are occasional GetRecords calls, not a mapping, so they are not one of the
  * source's readers; throttled reads are retried by SQS redelivery.
+ *
+ * @example
+ * const failures = new FailureDestination(stack, 'Failures');
+ * const consumer = new StreamConsumer(stack, 'Consumer', { source: orders, code: { entry: 'src/handler.ts' }, onFailure: failures });
+ * const redrive = new FailureRedrive(stack, 'Redrive', { failureDestination: failures, consumer });
+ * alarms.addAlarm('parked', { ...redrive.metricParked(), nameSuffix: 'parked', title: 'Parked records', description: 'Inspect the parked queue.' });
  */
 export class FailureRedrive extends Construct {
+  /** The redrive function (the library's bundled handler). */
   readonly function: LambdaFunction;
+  /** The function's role: exactly the calls the redrive makes. */
   readonly role: IamRole;
+  /** The role's inline policy. */
   readonly rolePolicy: IamRolePolicy;
+  /** The function's log group, with retention. */
   readonly logGroup: CloudwatchLogGroup;
   /** The SQS event source mapping from the consumed queue to the redrive function. */
   readonly mapping: LambdaEventSourceMapping;
@@ -81,12 +91,16 @@ export class FailureRedrive extends Construct {
   readonly consumedQueueArn: string;
   /** The derived timing; undefined when an input is a Terraform reference. */
   readonly timing?: RedriveTiming;
+  /** Name of the redrive function (also the `service` dimension of its own metrics). */
   readonly functionName: string;
+  /** ARN of the redrive function. */
   readonly functionArn: string;
+  /** Name of the log group (`/aws/lambda/<function>`). */
   readonly logGroupName: string;
   /** The exact statements of the role policy. */
   readonly policyStatements: PolicyStatement[];
 
+  /** Creates the function, its role, log group, queue mapping and parked queue; throws a ValidationError naming this construct for bad props. */
   constructor(scope: Construct, id: string, props: FailureRedriveProps) {
     super(scope, id);
     checkKnownProps(this, PROP_SHAPES.FailureRedriveProps, props);

@@ -39,6 +39,7 @@ export function isKinesisSource(source: ChangeSource): source is IKinesisSource 
   return (source as IKinesisSource).sourceKind === 'kinesis';
 }
 
+/** Props of {@link StreamConsumer}. */
 export interface StreamConsumerProps extends FunctionOptions, StreamEventSourceOptions, ConsumerToolkitOptions {
   /**
    * The change source the function reads: a table's DynamoDB stream (a StreamTable, a replica's
@@ -66,12 +67,26 @@ export interface StreamConsumerProps extends FunctionOptions, StreamEventSourceO
  * A Lambda function that consumes a table's stream: code, one least-privilege role, an explicit log
  * group with retention, and the event source mapping with production defaults (start at
  * TRIM_HORIZON, bisect on error, 3 retries, records dropped after a day, partial batch responses).
+ *
+ * @example
+ * const consumer = new StreamConsumer(stack, 'OrderEvents', {
+ *   source: orders, // a StreamTable, an imported table, or a TableKinesisStream
+ *   code: { entry: 'src/order-events.ts' },
+ *   batchSize: 500,
+ *   onFailure: new FailureDestination(stack, 'OrderEventFailures'),
+ * });
+ * consumer.grantItemActions(stock, ['dynamodb:UpdateItem']);
  */
 export class StreamConsumer extends Construct {
+  /** The function. */
   readonly function: LambdaFunction;
+  /** The function's execution role (one per function). */
   readonly role: IamRole;
+  /** The role's inline policy, rendered at synth so later grants land in it. */
   readonly rolePolicy: IamRolePolicy;
+  /** The function's log group, created before the function so retention applies from the first log. */
   readonly logGroup: CloudwatchLogGroup;
+  /** The event source mapping from the source to the function (or its alias). */
   readonly mapping: LambdaEventSourceMapping;
   /** The change source, as given. */
   readonly source: ChangeSource;
@@ -81,13 +96,19 @@ export class StreamConsumer extends Construct {
   readonly fanOutConsumerName?: string;
   /** The alias the mapping invokes when provisioned concurrency is on. */
   readonly alias?: LambdaAlias;
+  /** The provisioned concurrency of the alias, with `provisionedConcurrency`. */
   readonly provisionedConcurrencyConfig?: LambdaProvisionedConcurrencyConfig;
+  /** Name of the function (the FunctionName dimension of its metrics). */
   readonly functionName: string;
+  /** ARN of the function (unqualified). */
   readonly functionArn: string;
   /** What the mapping invokes: the alias ARN with provisioned concurrency, else the function ARN. */
   readonly invokeArn: string;
+  /** ARN of the execution role. */
   readonly roleArn: string;
+  /** Name of the execution role. */
   readonly roleName: string;
+  /** Name of the log group (`/aws/lambda/<function>`). */
   readonly logGroupName: string;
   /** Content hash of the deployed code (also the function's source_code_hash). */
   readonly codeHash: string;

@@ -74,6 +74,14 @@ export interface StreamPipelineProps {
  * The common case in one construct: a table with its stream, a consumer wired by an event source
  * mapping, an on-failure destination, and alarms with a dashboard. Each part stays reachable
  * (`table`, `consumer`, `failureDestination`, `alarms`) for customisation.
+ *
+ * @example
+ * const pipeline = new StreamPipeline(stack, 'Orders', {
+ *   source: { tableName: 'orders', partitionKey: { name: 'orderId', type: 'S' } },
+ *   consumer: { code: { entry: 'src/order-events.ts' }, batchSize: 500 },
+ *   redrive: true,
+ *   alarms: { notify: { emails: ['orders-oncall@example.com'] } },
+ * });
  */
 export class StreamPipeline extends Construct {
   /** The change source the consumer reads: the table created here, its Kinesis stream, or the source passed in. */
@@ -87,8 +95,11 @@ export class StreamPipeline extends Construct {
   readonly streamTable?: StreamTable;
   /** The Kinesis stream created here for the table (`kinesis`). */
   readonly kinesisStream?: TableKinesisStream;
+  /** The consumer function and its mapping. */
   readonly consumer: StreamConsumer;
+  /** Where failed batches go, unless `failureDestination` is false. */
   readonly failureDestination?: FailureDestination;
+  /** The alarms and dashboard, unless `alarms` is false. */
   readonly alarms?: PipelineAlarms;
   /** The redrive of the failure queue, when `redrive` is on. */
   readonly redrive?: FailureRedrive;

@@ -17,6 +17,7 @@ export type BillingMode = 'PAY_PER_REQUEST' | 'PROVISIONED';
 export type StreamViewType = 'NEW_AND_OLD_IMAGES' | 'NEW_IMAGE' | 'OLD_IMAGE' | 'KEYS_ONLY';
 /** Which key encrypts the table at rest (DynamoDB always encrypts; this picks the key). */
 export type TableEncryption = 'AWS_OWNED' | 'AWS_MANAGED' | 'CUSTOMER_MANAGED';
+/** Storage class: standard, or infrequent access (cheaper storage, dearer reads and writes). */
 export type TableClass = 'STANDARD' | 'STANDARD_INFREQUENT_ACCESS';
 
 const BILLING_MODES: readonly BillingMode[] = ['PAY_PER_REQUEST', 'PROVISIONED'];
@@ -24,6 +25,7 @@ const VIEW_TYPES: readonly StreamViewType[] = ['NEW_AND_OLD_IMAGES', 'NEW_IMAGE'
 const ENCRYPTIONS: readonly TableEncryption[] = ['AWS_OWNED', 'AWS_MANAGED', 'CUSTOMER_MANAGED'];
 const TABLE_CLASSES: readonly TableClass[] = ['STANDARD', 'STANDARD_INFREQUENT_ACCESS'];
 
+/** Props of {@link StreamTable}. */
 export interface StreamTableProps {
   /** Physical table name, 3..255 characters of [a-zA-Z0-9_.-]; unique per account and region. */
   readonly tableName: string;
@@ -140,6 +142,13 @@ export interface IDataTable {
  * A DynamoDB table with its stream on, and the bookkeeping of who reads that stream: AWS throttles
  * a third simultaneous reader of a stream shard, so the table refuses a third event source mapping
  * at synth time instead of letting every consumer lag in production.
+ *
+ * @example
+ * const orders = new StreamTable(stack, 'Orders', {
+ *   tableName: 'orders',
+ *   partitionKey: { name: 'orderId', type: 'S' },
+ *   timeToLiveAttribute: 'expiresAt',
+ * });
  */
 export class StreamTable extends Construct implements IStreamTable {
   /**
@@ -175,14 +184,19 @@ export class StreamTable extends Construct implements IStreamTable {
   readonly table: DynamodbTable;
   /** Table name (a reference, so dependents wait for the table). */
   readonly tableName: string;
+  /** ARN of the table. */
   readonly tableArn: string;
   /** ARN of the table's latest stream. */
   readonly streamArn: string;
+  /** The partition key. */
   readonly partitionKey: KeyAttribute;
+  /** The sort key, if any. */
   readonly sortKey?: KeyAttribute;
   /** The customer-managed key, when the table uses one; stream readers need kms:Decrypt on it. */
   readonly encryptionKeyArn?: string;
+  /** What the stream's records carry. */
   readonly streamViewType: StreamViewType;
+  /** Provider (region) of the table; consumers default to it. */
   readonly provider?: TerraformProvider;
   /** Names of all secondary indexes (global and local). */
   readonly indexNames: string[];

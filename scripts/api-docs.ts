@@ -59,8 +59,9 @@ function renderFile(file: string, only?: Set<string>): string[] {
     if (!exported && !only) return;
     if (only && !names.some((n) => ts.isIdentifier(n) && only.has(n.text))) return;
     if (ts.isClassDeclaration(node) && node.name) {
-      const { text } = jsDoc(node, source);
+      const { text, tags } = jsDoc(node, source);
       out.push(`### class \`${node.name.text}\``, '', text || '_(no description)_', '');
+      if (tags.example) out.push('```ts', tags.example.trim(), '```', '');
       const members = node.members.filter(
         (m) =>
           (ts.isPropertyDeclaration(m) || ts.isMethodDeclaration(m) || ts.isGetAccessor(m)) &&

@@ -71,6 +71,7 @@ export type LambdaCode =
   | { readonly bundleDirectory: string }
   | { readonly zipFile: string };
 
+/** How esbuild bundles a handler entry at synth time. */
 export interface BundlingOptions {
   /** Minify the output (smaller zip, faster cold start). @default true */
   readonly minify?: boolean;
@@ -92,6 +93,7 @@ export interface BundlingOptions {
   readonly cacheDir?: string;
 }
 
+/** A handler bundled at synth time: where it is and what went into it. */
 export interface Bundle {
   /** Directory holding `index.js` (and `index.js.map`); wrap it in a TerraformAsset of type ARCHIVE. */
   readonly dir: string;

@@ -5,10 +5,15 @@
  * the library ever emits is `dynamodb:ListStreams`, which AWS does not scope to a resource.
  */
 export interface PolicyStatement {
+  /** Statement id, unique in its policy. @default none */
   readonly sid?: string;
+  /** @default 'Allow' */
   readonly effect?: 'Allow' | 'Deny';
+  /** IAM actions, e.g. `dynamodb:PutItem`; `*` is refused. */
   readonly actions: string[];
+  /** Exact resource ARNs. */
   readonly resources: string[];
+  /** IAM condition block: operator, then key and value(s). @default none */
   readonly conditions?: Record<string, Record<string, string | string[]>>;
 }
 
@@ -17,7 +22,9 @@ export interface PolicyStatement {
  * topic ARN, plus the statements the consumer's role needs to deliver to it.
  */
 export interface OnFailureTarget {
+  /** ARN the mapping's destination config names. */
   readonly destinationArn: string;
+  /** What the sender's role needs to deliver there. */
   readonly sendStatements: PolicyStatement[];
   /** Told the role that sends failure records (the consumer's), so the destination can deny everyone else. @default not called */
   addSender?(roleArn: string): void;

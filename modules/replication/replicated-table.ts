@@ -52,6 +52,14 @@ export interface ReplicaRegion {
  * Each writer runs in the region of the stream it reads, holds exactly the permissions it uses,
  * parks what can never be written in its failure queue, and reports lag per target region; one
  * dashboard in the home region shows every region.
+ *
+ * @example
+ * new ReplicatedTable(stack, 'Customers', {
+ *   tableName: 'customers',
+ *   partitionKey: { name: 'customerId', type: 'S' },
+ *   home: { region: 'eu-west-1', provider: ireland },
+ *   replicas: [{ region: 'us-east-1', provider: virginia }],
+ * });
  */
 export class ReplicatedTable extends Construct {
   readonly mode: ReplicationMode;
