@@ -1,7 +1,7 @@
 /**
  * Runs the real `terraform` with the real hashicorp/aws provider, without AWS.
  *
- * Where the provider comes from (README, "Running the terraform tier offline"):
+ * Where the provider comes from (CONTRIBUTING.md, "Running the terraform tier offline"):
  * - TF_PROVIDER_MIRROR names a filesystem mirror (the folder `terraform providers mirror` writes,
  *   which contains registry.terraform.io/): every run installs hashicorp/aws from it and never
  *   contacts a registry. CI and offline machines use this.
@@ -93,7 +93,7 @@ export function writeCliConfig(dir: string, source: ProviderSource = providerSou
 export function installHint(source: ProviderSource): string {
   return source.kind === 'mirror'
     ? `terraform installs hashicorp/aws only from the mirror ${source.dir} (${MIRROR_ENV}); check that it holds the version the configuration requires.`
-    : `terraform installs hashicorp/aws from the public registry (no ${MIRROR_ENV} is set). Without registry access, point ${MIRROR_ENV} at a filesystem mirror (README, "Running the terraform tier offline").`;
+    : `terraform installs hashicorp/aws from the public registry (no ${MIRROR_ENV} is set). Without registry access, point ${MIRROR_ENV} at a filesystem mirror (CONTRIBUTING.md, "Running the terraform tier offline").`;
 }
 
 /** Settings that let the aws provider plan without credentials or network. */

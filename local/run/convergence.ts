@@ -2,7 +2,7 @@
  * Whether the regions of a replicated table converged, judged from what each region holds (a
  * strongly consistent scan), not from what the writers report: every writable region holds the
  * same items (tombstones included) with the same attributes, and every read-only region holds
- * exactly those items as the README promises them there: without the omitted attributes, and
+ * exactly those items as docs/constructs.md promises them: without the omitted attributes, and
  * with masked ones as the string "***".
  */
 import { AttributeValue, DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';

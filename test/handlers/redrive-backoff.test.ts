@@ -16,7 +16,7 @@ const record = (seq: string): DynamoDBRecord => ({
   dynamodb: { SequenceNumber: seq, Keys: { pk: { S: `k${seq}` } } },
 });
 
-/** The policy as documented (README, FailureRedrive timing): before attempt n >= 2, at most min(2000, 100 x 2^(n-2)) ms. */
+/** The policy as documented (docs/constructs.md, FailureRedrive timing): before attempt n >= 2, at most min(2000, 100 x 2^(n-2)) ms. */
 const documentedCap = (n: number) => Math.min(2000, 100 * 2 ** (n - 2));
 
 describe('redrive backoff', () => {

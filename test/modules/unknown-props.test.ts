@@ -17,8 +17,8 @@ import {
 import { CACHE_DIR, HANDLER_ENTRY } from '../fixtures/consumer-stack';
 import { providers } from './replication/fixtures';
 
-// Each case builds a construct the way a JavaScript user (or a cast) would, with the props the
-// issue reports as silently accepted; the expected lines are written out by hand.
+// Each case builds a construct the way a JavaScript user (or a cast) would, with misspelt or
+// missing props that would otherwise fall back to defaults; the expected lines are written out by hand.
 
 function stack(): TerraformStack {
   const s = new TerraformStack(Testing.app(), 'orders');
@@ -41,7 +41,7 @@ function problems(build: () => unknown): string[] {
 const as = (x: object) => x as any;
 
 describe('unknown props are refused with the closest known name, at every level', () => {
-  test('GIVEN the misspellings of the issue WHEN StreamConsumer and StreamTable are built THEN each names the construct, the prop and the intended name', () => {
+  test('GIVEN misspelt prop names WHEN StreamConsumer and StreamTable are built THEN each names the construct, the prop and the intended name', () => {
     const s = stack();
     expect(
       problems(() => new StreamConsumer(s, 'Consumer', as({ table: table(s), code: CODE, batchsize: 500, retryattempts: 2 }))),
