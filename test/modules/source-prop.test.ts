@@ -5,7 +5,8 @@
  */
 import { TerraformStack, Testing } from 'cdktf';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
-import { StreamConsumer, StreamPipeline, StreamTable, TableKinesisStream, ValidationError } from '../../modules';
+import { StreamConsumer, StreamPipeline, StreamTable, TableKinesisStream } from '../../modules';
+import { problems } from '../support/validation-problems';
 import { CACHE_DIR, HANDLER_ENTRY } from '../fixtures/consumer-stack';
 
 const CODE = { entry: HANDLER_ENTRY, bundling: { cacheDir: CACHE_DIR } };
@@ -15,16 +16,6 @@ function stack(): TerraformStack {
   const s = new TerraformStack(Testing.app(), 'orders');
   new AwsProvider(s, 'aws', { region: 'eu-west-1' });
   return s;
-}
-
-function problems(build: () => unknown): string[] {
-  try {
-    build();
-  } catch (e) {
-    if (e instanceof ValidationError) return e.problems;
-    throw e;
-  }
-  throw new Error('expected the construct to refuse its props');
 }
 
 describe('StreamConsumer source', () => {

@@ -5,7 +5,8 @@
  */
 import { TerraformStack, Testing } from 'cdktf';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
-import { StreamConsumer, StreamPipeline, StreamTable, ValidationError } from '../../modules';
+import { StreamConsumer, StreamPipeline, StreamTable } from '../../modules';
+import { problems } from '../support/validation-problems';
 import { CACHE_DIR, HANDLER_ENTRY, policyOf } from '../fixtures/consumer-stack';
 
 const CODE = { entry: HANDLER_ENTRY, bundling: { cacheDir: CACHE_DIR } };
@@ -17,16 +18,6 @@ function stack(): TerraformStack {
   const s = new TerraformStack(Testing.app(), 'test');
   new AwsProvider(s, 'aws', { region: 'eu-west-1' });
   return s;
-}
-
-function problems(build: () => unknown): string[] {
-  try {
-    build();
-  } catch (e) {
-    if (e instanceof ValidationError) return e.problems;
-    throw e;
-  }
-  throw new Error('expected the import to be refused');
 }
 
 const statement = (policy: { Statement: any[] }, sid: string) => policy.Statement.find((s) => s.Sid === sid);
