@@ -100,7 +100,12 @@ async function idempotencyCalls(records: DynamoDBRecord[]): Promise<ConsumerBenc
   const ddb = dynamoClient(local.endpoint);
   try {
     let calls = 0;
-    const counting = { send: (c: any) => (calls++, ddb.send(c)) } as unknown as DynamoDBClient;
+    const counting = {
+      send: (c: any) => {
+        calls++;
+        return ddb.send(c);
+      },
+    } as unknown as DynamoDBClient;
     const per = async (handler: Handler) => {
       calls = 0;
       const out = await handler({ Records: records });

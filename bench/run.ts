@@ -167,7 +167,11 @@ const EXTRA_BENCHMARKS: { name: string; onlyWhenNamed?: boolean; run(): Promise<
         figure: 'DynamoDB calls per change: first / with completionWrite / re-delivered',
         value: `${i.firstDelivery} / ${i.firstDeliveryWithCompletionWrite} / ${i.redelivery}`,
       });
-      rows.push({ benchmark: 'consumer bench', figure: 'load average (1, 5, 15 min) at the end', value: r.loadAverage.map((l) => l.toFixed(2)).join(', ') });
+      rows.push({
+        benchmark: 'consumer bench',
+        figure: 'load average (1, 5, 15 min) at the end',
+        value: r.loadAverage.map((l) => l.toFixed(2)).join(', '),
+      });
       return { results: r, rows };
     },
   },
