@@ -39,7 +39,8 @@ function image(i: number, version: number): Record<string, any> {
   };
 }
 
-function changes(): { ddb: DynamoDBRecord[]; kinesis: KinesisStreamRecord[] } {
+/** 1,000 order changes (both images) as each source delivers them; the consumer bench reuses them. */
+export function changes(): { ddb: DynamoDBRecord[]; kinesis: KinesisStreamRecord[] } {
   const ddb: DynamoDBRecord[] = [];
   const kinesis: KinesisStreamRecord[] = [];
   for (let i = 0; i < BATCH; i++) {

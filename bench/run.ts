@@ -6,6 +6,7 @@ import { mkdirSync, writeFileSync } from 'fs';
 import { cpus, totalmem } from 'os';
 import { join } from 'path';
 import { runBackfillBench } from './backfill';
+import { runConsumerBench } from './consumer';
 import { runBundleBench } from './bundles';
 import { runDecodeBench } from './decode';
 import { measureProcess } from './measure';
@@ -143,6 +144,34 @@ const EXTRA_BENCHMARKS: { name: string; onlyWhenNamed?: boolean; run(): Promise<
           target: '> 1x',
         });
       }
+      return { results: r, rows };
+    },
+  },
+  {
+    name: 'consumer',
+    async run() {
+      const r = await runConsumerBench();
+      const rows: Row[] = [];
+      for (const source of ['dynamodb', 'kinesis'] as const) {
+        const c = r.cpuMsPer1000[source];
+        rows.push({
+          benchmark: `consumer toolkit, 1,000 ${source === 'dynamodb' ? 'DynamoDB stream' : 'Kinesis'} changes, no idempotency`,
+          figure: 'CPU ms: toolkit / hand-written (ratio)',
+          value: `${c.toolkit} / ${c.handWritten} (${c.ratio}x)`,
+          target: '<= 1.15x',
+        });
+      }
+      const i = r.idempotencyCallsPerChange;
+      rows.push({
+        benchmark: 'consumer toolkit idempotency',
+        figure: 'DynamoDB calls per change: first / with completionWrite / re-delivered',
+        value: `${i.firstDelivery} / ${i.firstDeliveryWithCompletionWrite} / ${i.redelivery}`,
+      });
+      rows.push({
+        benchmark: 'consumer bench',
+        figure: 'load average (1, 5, 15 min) at the end',
+        value: r.loadAverage.map((l) => l.toFixed(2)).join(', '),
+      });
       return { results: r, rows };
     },
   },

@@ -11,7 +11,7 @@
 import type { Context } from 'aws-lambda';
 import { BatchItemFailures, ChangeHandler, ChangeHandlerOptions, processRecords } from './consumer/batch';
 import type { SourceRecord, Unmarshalled } from './consumer/change';
-import { DynamoDBIdempotencyStore, IDEMPOTENCY_TABLE_ENV, IDEMPOTENCY_TTL_ENV, IdempotencyStore } from './consumer/idempotency';
+import { IdempotencyStore, idempotencyStoreFromEnvironment } from './consumer/idempotency';
 
 export { isTransientError, TransientError, withBackoff } from './consumer/backoff';
 export type { BackoffOptions } from './consumer/backoff';
@@ -34,6 +34,7 @@ export {
   DynamoDBIdempotencyStore,
   IDEMPOTENCY_TABLE_ENV,
   IDEMPOTENCY_TTL_ENV,
+  idempotencyStoreFromEnvironment,
 } from './consumer/idempotency';
 export type { Claim, CommandSender, DynamoDBIdempotencyStoreOptions, IdempotencyStore, TransactPut } from './consumer/idempotency';
 
@@ -44,17 +45,8 @@ export function changeHandler<T = Record<string, Unmarshalled>, K = Record<strin
 ): (event: { Records: SourceRecord[] }, context?: Context) => Promise<BatchItemFailures> {
   let store: IdempotencyStore | false | undefined = options.idempotency;
   return async (event, context) => {
-    if (store === undefined) store = await storeFromEnvironment();
+    if (store === undefined) store = await idempotencyStoreFromEnvironment();
     const outcome = await processRecords(event.Records ?? [], handle, { ...options, idempotency: store }, context);
     return outcome.response;
   };
-}
-
-/** The idempotency table StreamConsumer passed (`idempotency`), or none. */
-async function storeFromEnvironment(env: NodeJS.ProcessEnv = process.env): Promise<IdempotencyStore | false> {
-  const tableName = env[IDEMPOTENCY_TABLE_ENV];
-  if (!tableName) return false;
-  const ttl = env[IDEMPOTENCY_TTL_ENV];
-  const { DynamoDBClient } = await import('@aws-sdk/client-dynamodb');
-  return new DynamoDBIdempotencyStore({ client: new DynamoDBClient({}), tableName, ttlSeconds: ttl ? Number(ttl) : undefined });
 }

@@ -163,7 +163,10 @@ export class StreamConsumer extends Construct {
 
     let idempotencyTable: IdempotencyTable | undefined;
     if (idempotency) {
-      idempotencyTable = createIdempotencyTable(this, physicalName(this, 255, '-idempotency'), idempotency, provider, tags);
+      // Named after the function when it has a given name: a module instantiated per environment
+      // names its functions per environment, and the tables must not collide.
+      const name = props.functionName ? `${props.functionName}-idempotency` : physicalName(this, 255, '-idempotency');
+      idempotencyTable = createIdempotencyTable(this, name, idempotency, provider, tags);
       this.idempotencyTable = idempotencyTable.table;
     }
 

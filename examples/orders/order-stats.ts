@@ -1,73 +1,59 @@
 /**
- * Example consumer for the `orders` table: real-time order statistics per day.
+ * Example consumer for the `orders` table: real-time order statistics per day, on the consumer
+ * toolkit's windowed micro-batching (docs/consumer-toolkit.md, `windowHandler`).
  *
- * It uses the mapping's tumbling window: Lambda hands the running aggregate (`state`) from one
- * invocation to the next within a window, so each batch only folds its records into memory, and
- * the last invocation of the window flushes the whole window to the stats table in one write per
- * day. A window is applied at most once per shard: the flush is conditional on the window's id
- * not being recorded on the stats item yet, so a retried final invocation cannot double count.
+ * The mapping's tumbling window hands the running aggregate from one invocation to the next, so a
+ * batch only folds its changes into memory; the window's last invocation (or every 1,000 changes)
+ * flushes it to the stats table: one ADD per day touched, in one transaction with the mark that
+ * the flush is done (the `idempotency` table). A retried invocation recomputes the same flush and
+ * finds it done, and a Kinesis duplicate within the window is folded once: nothing counts twice.
  */
-import { ConditionalCheckFailedException, DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
-import type { AttributeValue, DynamoDBRecord } from 'aws-lambda';
+import { DynamoDBClient, TransactionCanceledException, TransactWriteItemsCommand } from '@aws-sdk/client-dynamodb';
+import type { AttributeValue, TransactWriteItem } from '@aws-sdk/client-dynamodb';
+import { Change, WindowFlush, windowHandler } from '../../handlers/consumer';
 
-/** Aggregate for one day bucket: deltas to add to the stats item. */
+/** What the stats table gains for one day: deltas to add to its item. */
 export interface DayDelta {
   orders: number;
   revenueCents: number;
   byStatus: Record<string, number>;
 }
 
-export type WindowState = Record<string, DayDelta>;
+export type DayDeltas = Record<string, DayDelta>;
 
-export interface TumblingWindowEvent {
-  Records: DynamoDBRecord[];
-  window: { start: string; end: string };
-  state?: WindowState;
-  shardId: string;
-  eventSourceARN: string;
-  isFinalInvokeForWindow: boolean;
-  isWindowTerminatedEarly: boolean;
+/** The order attributes the statistics read. */
+export interface Order {
+  orderId: string;
+  createdAt?: string;
+  totalCents?: number;
+  status?: string;
 }
 
-interface Order {
-  day: string;
-  totalCents: number;
-  status: string;
+/** Transactions take 100 items: 99 day updates and the flush's mark. */
+const DAYS_PER_TRANSACTION = 99;
+
+/**
+ * Folds one change into the deltas (pure). A modify is "remove old, add new"; DynamoDB's TTL
+ * sweeper expiring an old order is not a cancellation and changes nothing.
+ */
+export function fold(deltas: DayDeltas, change: Change<Order>): DayDeltas {
+  if (change.byTimeToLive) return deltas;
+  if (change.eventName !== 'INSERT') count(deltas, change.oldImage, -1);
+  if (change.eventName !== 'REMOVE') count(deltas, change.newImage, 1);
+  for (const [day, d] of Object.entries(deltas)) {
+    for (const [s, n] of Object.entries(d.byStatus)) if (n === 0) delete d.byStatus[s];
+    if (d.orders === 0 && d.revenueCents === 0 && Object.keys(d.byStatus).length === 0) delete deltas[day];
+  }
+  return deltas;
 }
 
-function orderOf(image: Record<string, AttributeValue> | undefined): Order | undefined {
-  if (!image?.createdAt?.S || image.totalCents?.N === undefined) return undefined;
-  return { day: image.createdAt.S.slice(0, 10), totalCents: Number(image.totalCents.N), status: image.status?.S ?? 'UNKNOWN' };
-}
-
-function add(state: WindowState, order: Order, sign: 1 | -1): void {
-  const d = (state[order.day] ??= { orders: 0, revenueCents: 0, byStatus: {} });
+function count(deltas: DayDeltas, order: Order | undefined, sign: 1 | -1): void {
+  if (!order?.createdAt || typeof order.totalCents !== 'number') return;
+  const d = (deltas[order.createdAt.slice(0, 10)] ??= { orders: 0, revenueCents: 0, byStatus: {} });
+  const status = order.status ?? 'UNKNOWN';
   d.orders += sign;
   d.revenueCents += sign * order.totalCents;
-  d.byStatus[order.status] = (d.byStatus[order.status] ?? 0) + sign;
-}
-
-/** True for deletes made by DynamoDB's TTL sweeper: expiring old orders is not a cancellation. */
-export function isTtlDelete(record: DynamoDBRecord): boolean {
-  return (
-    record.eventName === 'REMOVE' &&
-    record.userIdentity?.type === 'Service' &&
-    record.userIdentity?.principalId === 'dynamodb.amazonaws.com'
-  );
-}
-
-/** Folds one stream record into the window state (pure). A modify is "remove old, add new". */
-export function fold(state: WindowState, record: DynamoDBRecord): WindowState {
-  if (isTtlDelete(record)) return state;
-  const before = orderOf(record.dynamodb?.OldImage);
-  const after = orderOf(record.dynamodb?.NewImage);
-  if (before && record.eventName !== 'INSERT') add(state, before, -1);
-  if (after && record.eventName !== 'REMOVE') add(state, after, 1);
-  for (const [day, d] of Object.entries(state)) {
-    for (const [s, n] of Object.entries(d.byStatus)) if (n === 0) delete d.byStatus[s];
-    if (d.orders === 0 && d.revenueCents === 0 && Object.keys(d.byStatus).length === 0) delete state[day];
-  }
-  return state;
+  d.byStatus[status] = (d.byStatus[status] ?? 0) + sign;
 }
 
 /** Status names become attribute names; keep them to a safe alphabet. */
@@ -75,61 +61,62 @@ function statusAttribute(status: string): string {
   return `status_${status.replace(/[^A-Za-z0-9_]/g, '_')}`;
 }
 
-/** Writes one window's deltas; returns how many days were applied and how many were already there. */
-export async function flushWindow(
-  client: DynamoDBClient,
-  tableName: string,
-  windowId: string,
-  state: WindowState,
-): Promise<{ applied: number; duplicate: number }> {
-  let applied = 0;
-  let duplicate = 0;
-  for (const day of Object.keys(state).sort()) {
-    const d = state[day];
-    const names: Record<string, string> = { '#orders': 'orders', '#revenue': 'revenueCents', '#windows': 'appliedWindows' };
-    const values: Record<string, AttributeValue> = {
-      ':orders': { N: String(d.orders) },
-      ':revenue': { N: String(d.revenueCents) },
-      ':window': { SS: [windowId] },
-      ':windowId': { S: windowId },
-    };
-    const adds = ['#orders :orders', '#revenue :revenue', '#windows :window'];
-    Object.keys(d.byStatus)
-      .sort()
-      .forEach((status, i) => {
-        names[`#s${i}`] = statusAttribute(status);
-        values[`:s${i}`] = { N: String(d.byStatus[status]) };
-        adds.push(`#s${i} :s${i}`);
-      });
+/** The ADD of one day's deltas to its stats item. */
+function dayUpdate(tableName: string, day: string, d: DayDelta): TransactWriteItem {
+  const names: Record<string, string> = { '#orders': 'orders', '#revenue': 'revenueCents' };
+  const values: Record<string, AttributeValue> = { ':orders': { N: String(d.orders) }, ':revenue': { N: String(d.revenueCents) } };
+  const adds = ['#orders :orders', '#revenue :revenue'];
+  Object.keys(d.byStatus)
+    .sort()
+    .forEach((status, i) => {
+      names[`#s${i}`] = statusAttribute(status);
+      values[`:s${i}`] = { N: String(d.byStatus[status]) };
+      adds.push(`#s${i} :s${i}`);
+    });
+  return {
+    Update: {
+      TableName: tableName,
+      Key: { day: { S: day } },
+      UpdateExpression: `ADD ${adds.join(', ')}`,
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
+    },
+  };
+}
+
+/**
+ * Writes one flush: the day updates with the flush's mark in one transaction, or, past 99 days,
+ * in parts each marked on its own, so a part an earlier attempt applied is not applied again.
+ */
+export async function writeFlush(client: DynamoDBClient, tableName: string, deltas: DayDeltas, flush: WindowFlush): Promise<void> {
+  const updates = Object.keys(deltas)
+    .sort()
+    .map((day) => dayUpdate(tableName, day, deltas[day]));
+  const parts = Math.max(1, Math.ceil(updates.length / DAYS_PER_TRANSACTION));
+  for (let part = 0; part < parts; part++) {
+    const last = part === parts - 1;
+    const items = updates.slice(part * DAYS_PER_TRANSACTION, (part + 1) * DAYS_PER_TRANSACTION);
+    const mark = last ? flush.completionWrite() : flush.partWrite(part);
     try {
-      await client.send(
-        new UpdateItemCommand({
-          TableName: tableName,
-          Key: { day: { S: day } },
-          UpdateExpression: `ADD ${adds.join(', ')}`,
-          ConditionExpression: 'attribute_not_exists(#windows) OR NOT contains(#windows, :windowId)',
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: values as any,
-        }),
-      );
-      applied++;
+      await client.send(new TransactWriteItemsCommand({ TransactItems: [...items, mark] }));
     } catch (e) {
-      if (!(e instanceof ConditionalCheckFailedException)) throw e;
-      duplicate++;
+      // The part's mark is the last item: its condition failing means an earlier attempt applied the part.
+      const reasons = e instanceof TransactionCanceledException ? (e.CancellationReasons ?? []) : [];
+      if (last || reasons[items.length]?.Code !== 'ConditionalCheckFailed') throw e;
     }
   }
-  return { applied, duplicate };
 }
 
 let client: DynamoDBClient | undefined;
 
-export async function handler(event: TumblingWindowEvent): Promise<{ state: WindowState }> {
-  const state = event.Records.reduce(fold, event.state ?? {});
-  if (!event.isFinalInvokeForWindow) return { state };
-  const tableName = process.env.STATS_TABLE_NAME;
-  if (!tableName) throw new Error('order-stats: STATS_TABLE_NAME is not set');
-  client ??= new DynamoDBClient({});
-  const result = await flushWindow(client, tableName, `${event.shardId}#${event.window.start}`, state);
-  console.log(JSON.stringify({ message: 'window flushed', window: event.window, shardId: event.shardId, ...result }));
-  return { state: {} };
-}
+export const handler = windowHandler<DayDeltas, Order>({
+  initial: () => ({}),
+  add: fold,
+  async flush(deltas, flush) {
+    const tableName = process.env.STATS_TABLE_NAME;
+    if (!tableName) throw new Error('order-stats: STATS_TABLE_NAME is not set');
+    client ??= new DynamoDBClient({});
+    await writeFlush(client, tableName, deltas, flush);
+    console.log(JSON.stringify({ message: 'window flushed', flush: flush.id, window: flush.window, changes: flush.changes }));
+  },
+});

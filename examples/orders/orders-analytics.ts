@@ -16,8 +16,9 @@ export interface OrdersAnalyticsProps {
 
 /**
  * The real-time analytics pattern: every change to an order updates per-day statistics. The
- * consumer folds changes into a tumbling window in memory and flushes each window in one write per
- * day, so the stats table sees a few writes a minute however busy the orders table is.
+ * consumer (order-stats.ts, on the consumer toolkit's windowHandler) folds changes into a tumbling
+ * window in memory and flushes each window in one transaction, one write per day, so the stats
+ * table sees a few writes a minute however busy the orders table is, each change counted once.
  */
 export class OrdersAnalytics extends Construct {
   readonly pipeline: StreamPipeline;
@@ -59,6 +60,8 @@ export class OrdersAnalytics extends Construct {
         tumblingWindowSeconds: 60,
         // The handler returns its window state, not a batchItemFailures list.
         reportBatchItemFailures: false,
+        // Where windowHandler marks each flush done, so a retried invocation does not count twice.
+        idempotency: true,
         logRetentionDays: props.logRetentionDays,
         tags,
       },
@@ -66,7 +69,9 @@ export class OrdersAnalytics extends Construct {
       alarms,
     });
     this.orders = this.pipeline.streamTable!;
-    // The handler's one call (order-stats.ts flushWindow): a conditional UpdateItem per day.
+    // The handler's writes to the stats table (order-stats.ts writeFlush): an ADD per day, in a
+    // TransactWriteItems that IAM authorises as UpdateItem on this table (and PutItem on the
+    // idempotency table, which `idempotency` grants).
     this.pipeline.consumer.grantItemActions(this.stats, ['dynamodb:UpdateItem']);
   }
 }

@@ -72,6 +72,8 @@ export interface Change<T = Record<string, Unmarshalled>, K = Record<string, Unm
   /** The item before the change (undefined for INSERT); throws ImageNotInViewError when the view lacks it. */
   readonly oldImage: T | undefined;
   readonly createdAt: ChangeTime;
+  /** A REMOVE made by DynamoDB's TTL sweeper (userIdentity Service dynamodb.amazonaws.com), not by the application. */
+  readonly byTimeToLive: boolean;
   /**
    * Identity of the change for de-duplication: the same for every delivery of the change (a retry,
    * a bisected half, the redrive, a Kinesis duplicate), different for any two changes.
@@ -162,6 +164,8 @@ function build<T, K>(
       return oldImage;
     },
     createdAt,
+    byTimeToLive:
+      d.eventName === 'REMOVE' && d.userIdentity?.type === 'Service' && d.userIdentity?.principalId === 'dynamodb.amazonaws.com',
     id,
     position,
     viewType: view,

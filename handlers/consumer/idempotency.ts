@@ -49,6 +49,8 @@ export interface IdempotencyStore {
    * Conditioned on the claim still being ours.
    */
   completionPut?(id: string, token: string): TransactPut;
+  /** A Put that records `id` done once: it fails (ConditionalCheckFailed) when `id` is already recorded. */
+  partPut?(id: string): TransactPut;
 }
 
 export interface DynamoDBIdempotencyStoreOptions {
@@ -127,6 +129,18 @@ export class DynamoDBIdempotencyStore implements IdempotencyStore {
     };
   }
 
+  partPut(id: string): TransactPut {
+    const now = this.now();
+    return {
+      Put: {
+        TableName: this.options.tableName,
+        Item: { id: { S: id }, status: { S: 'COMPLETED' }, expiresAt: { N: String(this.expiry(now)) } },
+        ConditionExpression: 'attribute_not_exists(id) OR expiresAt < :nowS',
+        ExpressionAttributeValues: { ':nowS': { N: String(Math.floor(now / 1000)) } },
+      },
+    };
+  }
+
   async release(id: string, token: string): Promise<void> {
     const { DeleteItemCommand, ConditionalCheckFailedException } = await this.commands;
     try {
@@ -148,4 +162,13 @@ export class DynamoDBIdempotencyStore implements IdempotencyStore {
   private expiry(nowMs: number): number {
     return Math.floor(nowMs / 1000) + this.ttlSeconds;
   }
+}
+
+/** The store on the idempotency table StreamConsumer's `idempotency` created (its environment), or false without one. */
+export async function idempotencyStoreFromEnvironment(env: NodeJS.ProcessEnv = process.env): Promise<DynamoDBIdempotencyStore | false> {
+  const tableName = env[IDEMPOTENCY_TABLE_ENV];
+  if (!tableName) return false;
+  const ttl = env[IDEMPOTENCY_TTL_ENV];
+  const { DynamoDBClient } = await import('@aws-sdk/client-dynamodb');
+  return new DynamoDBIdempotencyStore({ client: new DynamoDBClient({}), tableName, ttlSeconds: ttl ? Number(ttl) : undefined });
 }

@@ -2,14 +2,16 @@
  * Windowed micro-batching on Lambda's tumbling windows (docs/consumer-toolkit.md): the aggregate
  * travels between a window's invocations in the `state` Lambda carries, and is flushed at the
  * window's end (`isFinalInvokeForWindow`) or when it holds `maxChanges` changes. Each flush has an
- * identity (shard, window start, flush number) claimed in the idempotency table, so a retried
- * invocation (Lambda retries a failed one with the state it was given, the same records in it)
- * recomputes the same flush and finds it done instead of applying it twice. Changes already in the
- * window (a Kinesis duplicate in a later batch) are recognised by their identity and skipped.
+ * identity (source, shard, window start, flush number and a digest of the changes folded into it)
+ * claimed in the idempotency table, so a retried invocation (Lambda retries a failed one with the
+ * state it was given, the same records in it) recomputes the same flush and finds it done instead
+ * of applying it twice. Changes already in the window (a Kinesis duplicate in a later batch) are
+ * recognised by their identity and skipped.
  */
+import { createHash } from 'crypto';
 import type { Context } from 'aws-lambda';
-import { Change, SourceRecord, toChange, Unmarshalled } from './change';
-import { IdempotencyStore, TransactPut } from './idempotency';
+import { Change, SourceRecord, StreamViewType, toChange, Unmarshalled } from './change';
+import { IdempotencyStore, idempotencyStoreFromEnvironment, TransactPut } from './idempotency';
 
 /** A Lambda event of a mapping with `tumbling_window_in_seconds`. */
 export interface WindowedEvent {
@@ -23,7 +25,7 @@ export interface WindowedEvent {
 }
 
 export interface WindowFlush {
-  /** Identity of this flush: shard, window start and flush number. */
+  /** Identity of this flush: source, shard, window start, flush number and the changes in it. */
   readonly id: string;
   readonly shardId: string;
   readonly window: { readonly start: string; readonly end: string };
@@ -31,6 +33,13 @@ export interface WindowFlush {
   readonly changes: number;
   /** The Put that marks this flush done, for the flush's own TransactWriteItems (exactly once on a DynamoDB sink). */
   completionWrite(): TransactPut;
+  /**
+   * For a flush too big for one transaction (TransactWriteItems takes 100 items): the Put that
+   * marks part `part` (0, 1, ...) of it applied, for that part's transaction. It fails the
+   * transaction (ConditionalCheckFailed on this item) when the part was applied by an earlier
+   * attempt: skip the part then. The last transaction carries `completionWrite()`.
+   */
+  partWrite(part: number): TransactPut;
 }
 
 export interface WindowOptions<S, T> {
@@ -42,8 +51,13 @@ export interface WindowOptions<S, T> {
   flush(aggregate: S, flush: WindowFlush): Promise<void>;
   /** Flush early when this many changes are folded. @default 1000 */
   readonly maxChanges?: number;
-  /** Where flushes are remembered (StreamConsumer's `idempotency` table). Required: without it a retried flush double-counts. */
-  readonly store: IdempotencyStore;
+  /**
+   * Where flushes are remembered. Without it a retried flush double-counts, so there is no
+   * running without one. @default a DynamoDBIdempotencyStore on the table StreamConsumer's `idempotency` creates
+   */
+  readonly store?: IdempotencyStore | (() => Promise<IdempotencyStore | false>);
+  /** @default the record's, else the environment's (StreamConsumer sets it) */
+  readonly viewType?: StreamViewType;
 }
 
 /** What the handler returns: the state for the window's next invocation. */
@@ -56,6 +70,8 @@ interface Carried<S> {
   aggregate: S;
   changes: number;
   flushes: number;
+  /** Digest of the ids folded since the last flush, in fold order. */
+  digest: string;
   seen: string[];
 }
 
@@ -65,48 +81,25 @@ export function windowHandler<S, T = Record<string, Unmarshalled>>(
   options: WindowOptions<S, T>,
 ): (event: WindowedEvent, context?: Context) => Promise<WindowResult> {
   const max = options.maxChanges ?? 1000;
+  let store: IdempotencyStore | undefined = typeof options.store === 'function' ? undefined : options.store;
   return async (event, context): Promise<WindowResult> => {
-    const window = event.window ?? { start: '', end: '' };
+    if (!event.window)
+      throw new Error(
+        'windowHandler got an event without a tumbling window: set tumblingWindowSeconds on the StreamConsumer (a redrive cannot replay a windowed consumer)',
+      );
+    store ??= await resolveStore(options.store);
     const shardId = event.shardId ?? '';
     const raw = event.state?.[STATE_KEY];
-    const carried: Carried<S> = raw ? JSON.parse(raw) : { aggregate: options.initial(), changes: 0, flushes: 0, seen: [] };
+    const carried: Carried<S> = raw ? JSON.parse(raw) : { aggregate: options.initial(), changes: 0, flushes: 0, digest: '', seen: [] };
     const seen = new Set(carried.seen);
-    const flush = async () => {
-      if (carried.changes === 0) return;
-      const id = `window#${event.eventSourceARN ?? ''}#${shardId}#${window.start}#${carried.flushes}`;
-      const remaining = context ? context.getRemainingTimeInMillis() : 0;
-      const claim = await options.store.claim(id, Date.now() + remaining);
-      if (claim.state === 'busy') throw new Error(`flush ${id} is held by another invocation`);
-      if (claim.state === 'claimed') {
-        let marked = false;
-        try {
-          await options.flush(carried.aggregate, {
-            id,
-            shardId,
-            window,
-            changes: carried.changes,
-            completionWrite: () => {
-              if (!options.store.completionPut) throw new Error('completionWrite() needs a store that supports transactions');
-              marked = true;
-              return options.store.completionPut(id, claim.token);
-            },
-          });
-        } catch (e) {
-          await options.store.release(id, claim.token);
-          throw e;
-        }
-        if (!marked) await options.store.complete(id);
-      }
-      carried.aggregate = options.initial();
-      carried.changes = 0;
-      carried.flushes++;
-    };
+    const flush = () => flushCarried(carried, options, store!, event, shardId, context);
     for (const record of event.Records ?? []) {
-      const change = toChange<T>(record);
+      const change = toChange<T>(record, options.viewType);
       if (seen.has(change.id)) continue;
       seen.add(change.id);
       carried.aggregate = options.add(carried.aggregate, change);
       carried.changes++;
+      carried.digest = createHash('sha256').update(carried.digest).update(change.id).digest('base64url');
       if (carried.changes >= max) await flush();
     }
     if (event.isFinalInvokeForWindow) {
@@ -116,4 +109,62 @@ export function windowHandler<S, T = Record<string, Unmarshalled>>(
     carried.seen = [...seen];
     return { state: { [STATE_KEY]: JSON.stringify(carried) }, batchItemFailures: [] };
   };
+}
+
+async function flushCarried<S, T>(
+  carried: Carried<S>,
+  options: WindowOptions<S, T>,
+  store: IdempotencyStore,
+  event: WindowedEvent,
+  shardId: string,
+  context: Context | undefined,
+): Promise<void> {
+  if (carried.changes === 0) return;
+  const window = event.window!;
+  // The digest makes the identity the flush's content: a retry (same state, same records) finds
+  // its flush done; a window that went on differently (a batch given up) never mistakes another
+  // flush for its own and drops it.
+  const id = `window#${event.eventSourceARN ?? ''}#${shardId}#${window.start}#${carried.flushes}#${carried.digest}`;
+  const remaining = context ? context.getRemainingTimeInMillis() : 0;
+  const claim = await store.claim(id, Date.now() + remaining);
+  if (claim.state === 'busy') throw new Error(`flush ${id} is held by another invocation`);
+  if (claim.state === 'claimed') {
+    let marked = false;
+    const unsupported = () =>
+      new Error('completionWrite() and partWrite() need a store that supports transactions (DynamoDBIdempotencyStore)');
+    try {
+      await options.flush(carried.aggregate, {
+        id,
+        shardId,
+        window,
+        changes: carried.changes,
+        completionWrite: () => {
+          if (!store.completionPut) throw unsupported();
+          marked = true;
+          return store.completionPut(id, claim.token);
+        },
+        partWrite: (part) => {
+          if (!store.partPut) throw unsupported();
+          return store.partPut(`${id}#part${part}`);
+        },
+      });
+    } catch (e) {
+      await store.release(id, claim.token);
+      throw e;
+    }
+    if (!marked) await store.complete(id);
+  }
+  carried.aggregate = options.initial();
+  carried.changes = 0;
+  carried.digest = '';
+  carried.flushes++;
+}
+
+async function resolveStore(given: WindowOptions<unknown, unknown>['store']): Promise<IdempotencyStore> {
+  const store = typeof given === 'function' ? await given() : (given ?? (await idempotencyStoreFromEnvironment()));
+  if (!store)
+    throw new Error(
+      'windowHandler needs an idempotency store, or a retried flush counts twice: set idempotency: true on the StreamConsumer (DDB_STREAMS_IDEMPOTENCY_TABLE is not set) or pass `store`',
+    );
+  return store;
 }

@@ -61,7 +61,8 @@ describe('examples/existing-estate: the synthesized module called from hand-writ
         .filter((c: any) => c.type === 'aws_dynamodb_table')
         .map((c: any) => c.change.after.name)
         .sort();
-      expect(tables).toEqual([`shop-${env}-order-stats`, `shop-${env}-orders`]);
+      // Each environment's own, the idempotency table too (named after its function).
+      expect(tables).toEqual([`shop-${env}-order-stats`, `shop-${env}-order-stats-idempotency`, `shop-${env}-orders`]);
       // The estate's topic is the alarm action: the module created no topic of its own.
       expect(inModule.filter((c: any) => c.type === 'aws_sns_topic')).toEqual([]);
     }

@@ -25,6 +25,8 @@ describe('example app: orders stack', () => {
       // 6 for the function and its failure queue (arrivals and age), 3 for the mapping's EventCount
       // metrics, 1 liveness (the table written, the mapping received nothing).
       ...Array(10).fill('aws_cloudwatch_metric_alarm'),
+      // orders, order stats, and the consumer's idempotency table (its window flushes' marks)
+      'aws_dynamodb_table',
       'aws_dynamodb_table',
       'aws_dynamodb_table',
       'aws_iam_role',

@@ -7,14 +7,7 @@
  * exactly once to the sink, and the per-key sum of amounts equal to the model of the writes.
  * Faked: nothing but the Lambda runtime (the handler runs in this process).
  */
-import {
-  CreateTableCommand,
-  DeleteItemCommand,
-  DynamoDBClient,
-  PutItemCommand,
-  ScanCommand,
-  TransactWriteItemsCommand,
-} from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBRecord, KinesisStreamRecord } from 'aws-lambda';
 import {
   changeHandler,
@@ -28,6 +21,7 @@ import { DynamoDbLocal, dynamoClient, startDynamoDbLocal, streamsClient } from '
 import { deliverInOrder } from '../../local/mapping/batch-delivery';
 import { createStreamTable, createTable, StreamReader } from '../../local/stream-reader';
 import { kinesisChangeOf, seededRandom } from '../support/kinesis-bridge';
+import { Crash, readSink, sinkHandler, writeWorkload } from './support/consumer-proof';
 
 let db: DynamoDbLocal;
 let ddb: DynamoDBClient;
@@ -41,28 +35,6 @@ afterAll(async () => {
   ddb?.destroy();
   await db?.stop();
 });
-
-/** Fails every call from the `after`-th on, until disarmed: the function died there. */
-class Crash {
-  private left = Infinity;
-  /** Every call made, as `Command TableName` (a TransactWriteItems names no table of its own). */
-  readonly calls: string[] = [];
-  arm(after: number) {
-    this.left = after;
-  }
-  disarm() {
-    this.left = Infinity;
-  }
-  client(inner: DynamoDBClient): DynamoDBClient {
-    return {
-      send: async (command: any) => {
-        this.calls.push(`${command.constructor.name} ${command.input.TableName ?? ''}`.trim());
-        if (this.left-- <= 0) throw Object.assign(new Error('injected crash: the function died'), { name: 'InjectedCrash' });
-        return inner.send(command);
-      },
-    } as unknown as DynamoDBClient;
-  }
-}
 
 async function tables(view: 'NEW_AND_OLD_IMAGES' | 'KEYS_ONLY' = 'NEW_AND_OLD_IMAGES') {
   const n = ++tableNo;
@@ -86,69 +58,16 @@ async function tables(view: 'NEW_AND_OLD_IMAGES' | 'KEYS_ONLY' = 'NEW_AND_OLD_IM
   return { source, sink: `sink${n}`, idem: `idem${n}`, reader: new StreamReader(streamsClient(db.endpoint), streamArn, 'eu-west-1') };
 }
 
-interface Order {
-  pk: string;
-  amount: number;
-}
-
 describe('consumer toolkit on DynamoDB Local streams', () => {
   test('GIVEN crashes mid-batch, re-delivered batches and a redrive of everything WHEN the sink is read THEN each change was applied exactly once AND the per-key sums equal the model of the writes', async () => {
     const t = await tables();
     const random = seededRandom(19);
-    // The application's writes, and the model: per key, how many changes and the sum of amounts in new images.
-    const model = new Map<string, { changes: number; sum: number }>();
-    for (let i = 0; i < 60; i++) {
-      const pk = `k${Math.floor(random() * 6)}`;
-      const m = model.get(pk) ?? { changes: 0, sum: 0 };
-      model.set(pk, m);
-      if (i % 11 === 10) {
-        const gone = await ddb.send(new DeleteItemCommand({ TableName: t.source, Key: { pk: { S: pk } }, ReturnValues: 'ALL_OLD' }));
-        if (gone.Attributes) m.changes++;
-        continue;
-      }
-      const amount = 1 + Math.floor(random() * 100);
-      await ddb.send(
-        new PutItemCommand({ TableName: t.source, Item: { pk: { S: pk }, amount: { N: String(amount) }, i: { N: String(i) } } }),
-      );
-      m.changes++;
-      m.sum += amount;
-    }
+    const model = await writeWorkload(ddb, t.source, random, { writes: 60, keys: 6 });
     const records = await t.reader.readNew();
-    expect(records.length).toBe([...model.values()].reduce((a, m) => a + m.changes, 0));
+    expect(records.length).toBe(Object.values(model).reduce((a, m) => a + m.changes, 0));
 
     const crash = new Crash();
-    const client = crash.client(ddb);
-    const store = new DynamoDBIdempotencyStore({ client, tableName: t.idem });
-    // The sink: one item per change (how often it was applied) and one per key (the sum), in one transaction with the mark.
-    const handler = changeHandler<Order>(
-      async (change, ctx) => {
-        const amount = change.newImage?.amount ?? 0;
-        await client.send(
-          new TransactWriteItemsCommand({
-            TransactItems: [
-              {
-                Update: {
-                  TableName: t.sink,
-                  Key: { pk: { S: `change#${change.id}` } },
-                  UpdateExpression: 'ADD applied :one',
-                  ExpressionAttributeValues: { ':one': { N: '1' } },
-                },
-              },
-              {
-                Update: {
-                  TableName: t.sink,
-                  Key: { pk: { S: `key#${change.keys.pk}` } },
-                  UpdateExpression: 'ADD amountSum :a, changeCount :one',
-                  ExpressionAttributeValues: { ':a': { N: String(amount) }, ':one': { N: '1' } },
-                },
-              },
-              ctx.completionWrite(),
-            ],
-          }),
-        );
-      },
-      { idempotency: store, backoff: false, remainingMs: () => 0 },
-    );
+    const handler = sinkHandler(crash.client(ddb), t.sink, t.idem);
     let crashes = 0;
     const delivered: DynamoDBRecord[][] = [];
     const invoke = async (batch: DynamoDBRecord[]) => {
@@ -185,16 +104,10 @@ describe('consumer toolkit on DynamoDB Local streams', () => {
     expect(new Set(crash.calls.filter((c) => c.endsWith(` ${t.idem}`)))).toEqual(
       new Set([`PutItemCommand ${t.idem}`, `DeleteItemCommand ${t.idem}`]),
     );
-    const items = (await ddb.send(new ScanCommand({ TableName: t.sink }))).Items ?? [];
-    const applied = items.filter((i) => i.pk.S!.startsWith('change#')).map((i) => Number(i.applied.N));
-    expect(applied.length).toBe(records.length);
-    expect(applied.every((n) => n === 1)).toBe(true);
-    const perKey = Object.fromEntries(
-      items
-        .filter((i) => i.pk.S!.startsWith('key#'))
-        .map((i) => [i.pk.S!.slice(4), { changes: Number(i.changeCount.N), sum: Number(i.amountSum.N) }]),
-    );
-    expect(perKey).toEqual(Object.fromEntries(model));
+    const sink = await readSink(ddb, t.sink);
+    expect(sink.applied.length).toBe(records.length);
+    expect(sink.applied.every((n) => n === 1)).toBe(true);
+    expect(sink.perKey).toEqual(model);
   }, 180_000);
 
   test("GIVEN a key whose second change fails permanently WHEN the batch is processed THEN the key's later changes are not processed and are reported failed in order AND other keys are processed", async () => {

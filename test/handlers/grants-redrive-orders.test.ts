@@ -17,7 +17,7 @@ import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { TerraformStack, Testing } from 'cdktf';
 import { OrdersStack } from '../../examples/orders/stack';
-import { handler as orderStats, WindowState } from '../../examples/orders/order-stats';
+import { handler as orderStats } from '../../examples/orders/order-stats';
 import { createRedriveHandler, RedriveTally, redriveConfigFromEnv } from '../../handlers/redrive';
 import { StreamPipeline } from '../../modules/stream-pipeline';
 import { CACHE_DIR, HANDLER_ENTRY } from '../fixtures/consumer-stack';
@@ -91,7 +91,7 @@ const calledWith = (key: string) =>
     [dynamoEndpoint, sqsEndpoint, lambdaEndpoint]
       .flatMap((e) => e.calls)
       .filter((c) => c.accessKeyId === key)
-      .flatMap((c) => c.resources.map((r) => pair(c.action, r))),
+      .flatMap((c) => c.itemGrants?.map((g) => pair(...(g.split(' ') as [string, string]))) ?? c.resources.map((r) => pair(c.action, r))),
   );
 
 function expectGrantsEqualCalls(json: any, functionId: string, called: Set<string>): void {
@@ -126,11 +126,13 @@ describe('example consumer (orders): grants equal calls', () => {
   const functionId = idOf(json, 'aws_lambda_function', 'Consumer_Function');
   const KEY = 'AKIDORDERSTATS';
 
-  test('GIVEN orders placed, changed and deleted WHEN the consumer folds two windows and its final invocation is retried THEN it only updates the stats table, and its role grants exactly that plus the Lambda service calls', async () => {
+  test('GIVEN orders placed, changed and deleted WHEN the consumer folds two windows and its final invocation is retried THEN it only updates the stats table and its idempotency table, and its role grants exactly that plus the Lambda service calls', async () => {
     const streams = await createTables(json);
     const env = json.resource.aws_lambda_function[functionId].environment.variables;
     process.env.AWS_ACCESS_KEY_ID = KEY;
     process.env.STATS_TABLE_NAME = resolveValue(json, env.STATS_TABLE_NAME);
+    process.env.DDB_STREAMS_IDEMPOTENCY_TABLE = resolveValue(json, env.DDB_STREAMS_IDEMPOTENCY_TABLE);
+    process.env.DDB_STREAMS_VIEW_TYPE = env.DDB_STREAMS_VIEW_TYPE;
     const orders = resolveValue(json, `\${aws_dynamodb_table.${idOf(json, 'aws_dynamodb_table', 'Orders_Table')}.name}`);
     const order = (id: string, cents: number) => ({
       orderId: { S: id },
@@ -156,17 +158,38 @@ describe('example consumer (orders): grants equal calls', () => {
       eventSourceARN: streams[orders],
       isWindowTerminatedEarly: false,
     };
-    let state: WindowState | undefined;
+    let state: Record<string, string> = {};
     ({ state } = await orderStats({ ...base, Records: records.slice(0, 2), isFinalInvokeForWindow: false }));
     const final = { ...base, Records: records.slice(2), state, isFinalInvokeForWindow: true };
+    // The stats table refuses the flush once (the day's item holds a string where the ADD needs a
+    // number): the flush's claim is released (DeleteItem) so Lambda's retry can flush.
+    const statsTable = process.env.STATS_TABLE_NAME;
+    const day = { day: { S: '2026-11-01' } };
+    await ddb.send(new PutItemCommand({ TableName: statsTable, Item: { ...day, orders: { S: 'not a number' } } }));
+    await expect(orderStats(final)).rejects.toThrow(/incorrect data type/);
+    await ddb.send(new DeleteItemCommand({ TableName: statsTable, Key: day }));
     await orderStats(final);
-    await orderStats(final); // Lambda retries a final invocation that timed out: the flush is refused as a duplicate
+    await orderStats(final); // Lambda retries a final invocation that timed out: the flush is found done
 
     const called = calledWith(KEY);
-    expect([...called]).toEqual([
-      pair('dynamodb:UpdateItem', resolveValue(json, `\${aws_dynamodb_table.${idOf(json, 'aws_dynamodb_table', 'OrderStats')}.arn}`)),
+    const arnOf = (table: string) => resolveValue(json, `\${aws_dynamodb_table.${idOf(json, 'aws_dynamodb_table', table)}.arn}`);
+    // Claim (PutItem), the flush's TransactWriteItems (UpdateItem on stats, PutItem, the mark, on the
+    // idempotency table), and the release of a failed flush's claim (DeleteItem).
+    expect([...called].sort()).toEqual(
+      [
+        pair('dynamodb:PutItem', arnOf('IdempotencyTable')),
+        pair('dynamodb:DeleteItem', arnOf('IdempotencyTable')),
+        pair('dynamodb:UpdateItem', arnOf('OrderStats')),
+      ].sort(),
+    );
+    expect(dynamoEndpoint.calls.filter((c) => c.accessKeyId === KEY).map((c) => `${c.operation} ${c.status}`)).toEqual([
+      'PutItem 200',
+      'TransactWriteItems 400',
+      'DeleteItem 200',
+      'PutItem 200',
+      'TransactWriteItems 200',
+      'PutItem 400', // the retry's claim finds the flush COMPLETED
     ]);
-    expect(dynamoEndpoint.calls.filter((c) => c.accessKeyId === KEY).map((c) => c.status)).toEqual([200, 400]);
     expectGrantsEqualCalls(json, functionId, called);
   });
 });

@@ -115,7 +115,14 @@ function sh(cwd: string, command: string, args: string[], timeoutMs = 600000): s
 function consumerRenames(row: Row): Record<string, string> {
   const framework: Record<string, string> =
     row.flavour === 'cdktn-dynamodb-streams' ? { cdktf: 'cdktn', '@cdktf/provider-aws': '@cdktn/provider-aws' } : {};
-  return { ...framework, 'cdktf-dynamodb-streams': row.flavour, '../modules': row.flavour, '../../modules': row.flavour };
+  return {
+    ...framework,
+    'cdktf-dynamodb-streams': row.flavour,
+    '../modules': row.flavour,
+    '../../modules': row.flavour,
+    // The examples' consumers import the toolkit from the repository's sources.
+    '../../handlers/consumer': `${row.flavour}/consumer`,
+  };
 }
 
 function writeConsumer(row: Row, dir: string, tarball: string): void {
@@ -264,7 +271,8 @@ describe.each(ROWS)('consumer $id: $flavour + $framework.0 $framework.1 + $bindi
     expect(readdirSync(join(c.dir, 'cdktf.out', 'stacks')).sort()).toEqual(STACKS);
     const orders = stackJson(c, 'orders');
     expect(Object.keys(orders.resource.aws_lambda_event_source_mapping)).toHaveLength(1);
-    expect(Object.keys(orders.resource.aws_dynamodb_table)).toHaveLength(2);
+    // orders, order stats, and the consumer's idempotency table
+    expect(Object.keys(orders.resource.aws_dynamodb_table)).toHaveLength(3);
     const every = stackJson(c, 'every-construct');
     for (const type of [
       'aws_lambda_provisioned_concurrency_config',
@@ -318,7 +326,7 @@ describe.each(ROWS)('consumer $id: $flavour + $framework.0 $framework.1 + $bindi
     expect(unknownAttributes(tf, c.binding)).toEqual([]);
   });
 
-  test('GIVEN the installed package WHEN its write helper and error class are used outside a synth THEN they work across the package boundary', () => {
+  test('GIVEN the installed package WHEN its write helper, error class and consumer toolkit are used outside a synth THEN they work across the package boundary', () => {
     const out = JSON.parse(sh(c.dir, 'node', ['out/checks.js']));
     expect(out.put.Item).toEqual({ pk: { S: 'c-1' }, _v: { S: expect.stringMatching(/^\d{13}#eu-west-1#\w+$/) }, _o: { S: 'eu-west-1' } });
     expect(out.validation).toEqual({
@@ -330,6 +338,7 @@ describe.each(ROWS)('consumer $id: $flavour + $framework.0 $framework.1 + $bindi
       REPLICATION_METRICS_NAMESPACE: 'DynamoDBReplication',
       LOG_RETENTION_DAYS: expect.arrayContaining([1, 30, 3653]),
     });
+    expect(out.toolkit).toEqual({ keys: { orderId: 'o-1' }, idLength: 43, precision: 'SECOND', newImage: 'ImageNotInViewError' });
   });
 
   test('GIVEN the installed bin WHEN the review diffs an empty base against the synth THEN it reports every resource as created', () => {

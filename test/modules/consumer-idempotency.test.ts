@@ -39,6 +39,11 @@ describe('StreamConsumer consumer toolkit options', () => {
     ]);
   });
 
+  test('GIVEN a functionName WHEN synthesized THEN the idempotency table is named after the function (a module per environment does not collide)', () => {
+    const json = consumerOf({ idempotency: true, functionName: 'shop-staging-order-stats' }).synth();
+    expect(tablesOf(json).find((t) => t.hash_key === 'id').name).toBe('shop-staging-order-stats-idempotency');
+  });
+
   test('GIVEN no idempotency WHEN synthesized THEN no idempotency table, grant or variable exists; the view type is still passed', () => {
     const json = consumerOf({}, { streamViewType: 'KEYS_ONLY' }).synth();
     expect(tablesOf(json).filter((t) => t.hash_key === 'id')).toEqual([]);

@@ -28,6 +28,12 @@ export interface RecordedCall {
   readonly action: string;
   /** ARNs of the resources the request names; `*` for an operation without resource-level permissions. */
   readonly resources: string[];
+  /**
+   * A transaction is authorised item by item, each by its own action (Update -> dynamodb:UpdateItem,
+   * Put -> PutItem, Delete -> DeleteItem, ConditionCheck -> ConditionCheckItem, Get -> GetItem):
+   * `action resource` per item of a TransactWriteItems or TransactGetItems.
+   */
+  readonly itemGrants?: string[];
   readonly status: number;
 }
 
@@ -94,7 +100,8 @@ export async function startRecordingEndpoint(options: RecordingOptions): Promise
           const resources = resourcesOf(service, operation, body, path, signature.region, options.account, iteratorStreams);
           if (service === 'dynamodb' && status === 200) rememberIterators(operation, body, text, iteratorStreams);
           const prefixed = `${service}:${operation}`;
-          calls.push({ ...signature, operation, action: ACTION_OF_OPERATION[prefixed] ?? prefixed, resources, status });
+          const itemGrants = operation.startsWith('Transact') ? transactionItemGrants(body, resources) : undefined;
+          calls.push({ ...signature, operation, action: ACTION_OF_OPERATION[prefixed] ?? prefixed, resources, itemGrants, status });
           res.writeHead(status, replyHeaders);
           res.end(reply);
         });
@@ -128,6 +135,19 @@ function operationOf(headers: IncomingHttpHeaders, path: string, body: string): 
   if (action) return action;
   if (INVOKE_PATH.test(path)) return 'Invoke';
   return `Unknown(${path})`;
+}
+
+const TRANSACTION_ITEM_ACTION: Record<string, string> = {
+  Update: 'dynamodb:UpdateItem',
+  Put: 'dynamodb:PutItem',
+  Delete: 'dynamodb:DeleteItem',
+  ConditionCheck: 'dynamodb:ConditionCheckItem',
+  Get: 'dynamodb:GetItem',
+};
+
+function transactionItemGrants(body: string, resources: string[]): string[] {
+  const items = (json(body).TransactItems ?? []) as Record<string, unknown>[];
+  return items.map((item, i) => `${TRANSACTION_ITEM_ACTION[Object.keys(item)[0]] ?? `unknown ${Object.keys(item)[0]}`} ${resources[i]}`);
 }
 
 function json(body: string): Record<string, any> {
