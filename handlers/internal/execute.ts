@@ -16,6 +16,7 @@ import { ExecuteDeps, KeyOutcome, park, Transient } from './writer-deps';
 import { itemSize, MAX_ITEM_BYTES } from './item-size';
 import { canonicalItem } from './canonical';
 import { settleInPlace, Settled } from './settle';
+import { executeFold } from './kinesis-fold';
 import { KeyWork, readVersion } from './plan';
 import type { EventRecord } from './source-batch';
 
@@ -126,6 +127,7 @@ export async function executeKey(work: KeyWork, deps: ExecuteDeps): Promise<KeyO
       deps.tally.waiting++;
       return { ok: false, reason: work.wait.reason };
     }
+    if (work.fold) await executeFold(work.fold, deps);
     deps.tally.echoesSkipped += work.echoes;
     deps.tally.ttlSkipped += work.ttlSkipped;
     for (const m of work.malformed) await park(deps, m.record, m.reason);
@@ -133,6 +135,7 @@ export async function executeKey(work: KeyWork, deps: ExecuteDeps): Promise<KeyO
     let settled: Settled | undefined;
     if (action?.kind === 'replicate') await replicate(deps, action.record, action.version);
     else if (action) settled = await settleInPlace(action, deps);
+    if (!deps.outOfOrder && work.lateState) await deps.state.save(work.keyId, work.lateState, deps.now());
     if (!deps.outOfOrder && !work.late && (work.saveState || needsState(work, settled, deps.config.names))) {
       await deps.state.save(work.keyId, { position: work.last.position, floor: work.floor, ...work.saveState }, deps.now());
       deps.tally.statesSaved++;

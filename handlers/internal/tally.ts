@@ -16,8 +16,10 @@ export const METRIC = {
   stampSuperseded: 'StampSuperseded',
   contentCheckOverridden: 'ContentCheckOverridden',
   repaired: 'Repaired',
+  reversioned: 'Reversioned',
   statesSaved: 'KeyStatesSaved',
   waiting: 'KeysWaitingForEarlierChange',
+  wentAhead: 'KeysWentAheadWithoutEarlierChange',
   ttlSkipped: 'TtlDeletesSkipped',
   parked: 'Parked',
   failedRecords: 'FailedRecords',
@@ -46,10 +48,14 @@ export class Tally {
   contentCheckOverridden = 0;
   /** Local writes put back over a replicated write that landed on them but should have lost. */
   repaired = 0;
+  /** Kinesis: items given a higher version in place because changes that arrived late showed theirs too low. */
+  reversioned = 0;
   /** Keys whose floor was saved because the item did not carry it to the next record. */
   statesSaved = 0;
   /** Kinesis: keys failed to wait for an earlier change that has not arrived yet. */
   waiting = 0;
+  /** Kinesis: keys whose changes went ahead without an earlier one, the wait for it having run out. */
+  wentAhead = 0;
   ttlSkipped = 0;
   parked = 0;
   failedRecords = 0;
@@ -88,8 +94,10 @@ export function publishTally(tally: Tally, base: Metrics, perTarget: (region: st
   base.addMetric(METRIC.stampSuperseded, c, tally.stampSuperseded);
   base.addMetric(METRIC.contentCheckOverridden, c, tally.contentCheckOverridden);
   base.addMetric(METRIC.repaired, c, tally.repaired);
+  base.addMetric(METRIC.reversioned, c, tally.reversioned);
   base.addMetric(METRIC.statesSaved, c, tally.statesSaved);
   base.addMetric(METRIC.waiting, c, tally.waiting);
+  base.addMetric(METRIC.wentAhead, c, tally.wentAhead);
   base.addMetric(METRIC.ttlSkipped, c, tally.ttlSkipped);
   base.addMetric(METRIC.parked, c, tally.parked);
   base.addMetric(METRIC.failedRecords, c, tally.failedRecords);

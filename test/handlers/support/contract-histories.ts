@@ -29,7 +29,9 @@ const SKEW_MS = 5_000;
 type Op =
   | { t: 'write'; region: number; key: number; kind: OpKind; value: number; jitter: number }
   | { t: 'step'; region: number; max: number; duplicate: boolean; crashAfter: number | undefined; failKey: number | undefined }
-  | { t: 'replay'; region: number; index: number; redrive: boolean };
+  | { t: 'replay'; region: number; index: number; redrive: boolean }
+  /** The region's writer clock moves past the Kinesis wait limit: a key waiting for an earlier change goes ahead without it. */
+  | { t: 'later'; region: number };
 
 const region = fc.integer({ min: 0, max: REGIONS.length - 1 });
 /** One step in four. */
@@ -61,6 +63,28 @@ export const history = fc.record({
   appSkew: skews,
   writerSkew: skews,
 });
+
+/**
+ * Kinesis histories: as `history`, and now and then a region's writer clock jumps past the wait
+ * limit for a missing change (WAIT_JUMP_MS), so changes held back in the feed arrive after the
+ * writer went ahead without them.
+ */
+export const kinesisHistory = fc.record({
+  ops: fc.array(
+    fc.oneof(
+      { weight: 5, arbitrary: writeOp },
+      { weight: 4, arbitrary: stepOp },
+      { weight: 2, arbitrary: replayOp },
+      { weight: 2, arbitrary: fc.record({ t: fc.constant('later' as const), region }) },
+    ),
+    { minLength: 1, maxLength: 24 },
+  ),
+  appSkew: skews,
+  writerSkew: skews,
+});
+
+/** How far a `later` op moves a writer's clock: past the writers' default Kinesis wait (60 s). */
+export const WAIT_JUMP_MS = 61_000;
 
 export type History = { ops: Op[]; appSkew: number[]; writerSkew: number[] };
 
@@ -97,6 +121,10 @@ export interface ContractRun {
   histories: number;
   /** Kinesis: keys failed to wait for an earlier change (0 on DynamoDB Streams, which keep order). */
   waiting: number;
+  /** Kinesis: keys whose changes went ahead without an earlier one after the wait limit. */
+  wentAhead: number;
+  /** Kinesis: items re-versioned in place because changes that arrived late showed their version too low. */
+  reversioned: number;
   /** Runs one history; throws with every contract violation found. */
   run(h: History): Promise<void>;
   stop(): Promise<void>;
@@ -151,6 +179,8 @@ export async function startContractRun(
     },
     histories: 0,
     waiting: 0,
+    wentAhead: 0,
+    reversioned: 0,
     run: (h) => runHistory(run, feeds, oracleReaders, clients, h.ops, h.appSkew, h.writerSkew),
     stop: () => world.stop(),
   };
@@ -182,18 +212,21 @@ async function runHistory(
   let jitter = 0;
   const apps = REGIONS.map((r, i) => replicatedWrites({ region: r, now: () => base + appSkew[i] + jitter }));
   const writers: Record<string, ReplicateHandler> = {};
+  const jumped = REGIONS.map(() => 0);
   let overridden = 0;
   REGIONS.forEach((r, i) => {
     writers[r] = createReplicateHandler({
       config: writerConfig(world, r, TABLE, { concurrency: 4 }),
       clients,
-      now: () => Date.now() + writerSkew[i],
+      now: () => Date.now() + writerSkew[i] + jumped[i],
       onInvocation: (s) => {
         totals.selfStamped += s.selfStamped;
         totals.repaired += s.repaired;
         totals.statesSaved += s.statesSaved;
         totals.stampSuperseded += s.stampSuperseded;
         run.waiting += s.waiting;
+        run.wentAhead += s.wentAhead;
+        run.reversioned += s.reversioned;
         overridden += s.contentCheckOverridden;
       },
     });
@@ -234,6 +267,8 @@ async function runHistory(
         crashAfter: op.crashAfter,
         failKey: op.failKey === undefined ? undefined : pk(op.failKey),
       });
+    } else if (op.t === 'later') {
+      jumped[op.region] += WAIT_JUMP_MS;
     } else if (await mapping.replay(REGIONS[op.region], op.index, op.redrive)) {
       totals.replays++;
       if (op.redrive) totals.redrives++;
