@@ -5,8 +5,11 @@
  * that they can arrive out of order and more than once. The bridge (test/support/kinesis-bridge.ts)
  * puts each region's DynamoDB Local changes into that region's Kinesis stream in AWS's record
  * format, and this test makes it deliver them as AWS may: every pump shuffled, every third change
- * twice, and one change in five held back to a later pump, so an item's changes reach the writer
- * out of order within a batch and across batches.
+ * twice, and one change in five held back for two to four pumps, so an item's changes reach the
+ * writer out of order within a batch and across batches, keys' first changes included. Writers'
+ * clocks jump past the wait limit now and then, and in one history in four the writers do not wait
+ * at all: changes held back then arrive after the writer went ahead without them, and are folded in.
+ * The causal oracle is the one convergence.test.ts uses, unchanged.
  *
  * Creation times: DynamoDB Local's are whole minutes, so the bridge is given the time each write
  * was started (microseconds; the writer orders an item's changes by it, as AWS advises); the

@@ -55,7 +55,7 @@ const stepOp = fc.record({
 });
 const replayOp = fc.record({ t: fc.constant('replay' as const), region, index: fc.nat(20), redrive: fc.boolean() });
 const skews = fc.array(fc.integer({ min: -SKEW_MS, max: SKEW_MS }), { minLength: REGIONS.length, maxLength: REGIONS.length });
-export const history = fc.record({
+export const history: fc.Arbitrary<History> = fc.record({
   ops: fc.array(fc.oneof({ weight: 5, arbitrary: writeOp }, { weight: 4, arbitrary: stepOp }, { weight: 2, arbitrary: replayOp }), {
     minLength: 1,
     maxLength: 24,
@@ -66,10 +66,10 @@ export const history = fc.record({
 
 /**
  * Kinesis histories: as `history`, and now and then a region's writer clock jumps past the wait
- * limit for a missing change (WAIT_JUMP_MS), so changes held back in the feed arrive after the
- * writer went ahead without them.
+ * limit for a missing change (WAIT_JUMP_MS); in one history in four the writers do not wait at all
+ * (`noWait`: every change held back in the feed arrives after the writer went ahead without it).
  */
-export const kinesisHistory = fc.record({
+export const kinesisHistory: fc.Arbitrary<History> = fc.record({
   ops: fc.array(
     fc.oneof(
       { weight: 5, arbitrary: writeOp },
@@ -81,12 +81,13 @@ export const kinesisHistory = fc.record({
   ),
   appSkew: skews,
   writerSkew: skews,
+  noWait: fc.integer({ min: 0, max: 3 }).map((n) => n === 0),
 });
 
 /** How far a `later` op moves a writer's clock: past the writers' default Kinesis wait (60 s). */
 export const WAIT_JUMP_MS = 61_000;
 
-export type History = { ops: Op[]; appSkew: number[]; writerSkew: number[] };
+export type History = { ops: Op[]; appSkew: number[]; writerSkew: number[]; noWait?: boolean };
 
 /** Where each region's writer reads its changes, and what the feed needs to know of each write. */
 export interface ChangeFeeds {
@@ -181,7 +182,7 @@ export async function startContractRun(
     waiting: 0,
     wentAhead: 0,
     reversioned: 0,
-    run: (h) => runHistory(run, feeds, oracleReaders, clients, h.ops, h.appSkew, h.writerSkew),
+    run: (h) => runHistory(run, feeds, oracleReaders, clients, h),
     stop: () => world.stop(),
   };
   return run;
@@ -202,9 +203,7 @@ async function runHistory(
   feeds: ChangeFeeds,
   oracleReaders: Record<string, StreamReader>,
   clients: ClientFactory,
-  ops: Op[],
-  appSkew: number[],
-  writerSkew: number[],
+  { ops, appSkew, writerSkew, noWait }: History,
 ): Promise<void> {
   const { world, crash, fault, totals } = run;
   const h = ++run.histories;
@@ -216,7 +215,7 @@ async function runHistory(
   let overridden = 0;
   REGIONS.forEach((r, i) => {
     writers[r] = createReplicateHandler({
-      config: writerConfig(world, r, TABLE, { concurrency: 4 }),
+      config: writerConfig(world, r, TABLE, { concurrency: 4, ...(noWait ? { kinesisWaitMs: 0 } : {}) }),
       clients,
       now: () => Date.now() + writerSkew[i] + jumped[i],
       onInvocation: (s) => {
