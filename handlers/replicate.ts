@@ -18,6 +18,7 @@ import { TargetBreaker } from './internal/breaker';
 import { Parker, sqsParker } from './internal/park';
 import { KeyState, KeyWork, planKey } from './internal/plan';
 import { DEFAULT_KINESIS_WAIT_MS, imageDigest, orderKinesisKey } from './internal/kinesis-order';
+import { foldedState, planFold } from './internal/kinesis-fold';
 import type { DecodedRecord } from './internal/decode';
 import { EventRecord, readBatch, SourceBatch } from './internal/source-batch';
 import { isRedriveEvent } from './internal/stream-record';
@@ -174,24 +175,53 @@ async function planKeys(batch: SourceBatch, deps: ExecuteDeps): Promise<KeyWork[
         // A key never settled before keeps the time too (position 0: nothing covered yet), or its wait would never end.
         wait: { state: { ...(state ?? { position: '0' }), waitingSince: order.since }, reason: order.reason },
       };
-    const work = order.fresh.length ? plan(order.fresh, state) : undefined;
-    // An application write among the fresh changes supersedes every late one, as a settled one does.
-    const localPosition = work?.localPosition ?? state?.localPosition;
-    const before = order.late.length ? planLate(order.late, localPosition, plan) : undefined;
-    if (!work) return before!;
+    if (order.gapAccepted) deps.tally.wentAhead++;
+    const fold = order.late.length ? planFoldOf(order.late, state, config.sourceRegion, plan) : undefined;
+    const from = fold ? foldedState(state!, fold) : state;
+    const work = order.fresh.length ? plan(order.fresh, from) : undefined;
+    // An application write among the fresh changes supersedes every late one, as a settled one does;
+    // otherwise a late one after the last settled one is the last, once settled.
+    const before = order.late.length ? planLate(order.late, work?.localPosition !== undefined ? work : from, plan) : undefined;
+    const latest = [work, before].find((w) => w?.localPosition !== undefined) ?? from;
+    const local = { localPosition: latest?.localPosition, ...(latest?.localVersion ? { localVersion: latest.localVersion } : {}) };
+    if (!work) {
+      const moved = fold || before!.localPosition !== undefined;
+      return { ...before!, ...(fold ? { fold } : {}), ...(moved ? { lateState: { ...from!, ...local } } : {}) };
+    }
     const last = order.fresh[order.fresh.length - 1];
-    return { ...work, ...(before ? { before } : {}), saveState: { image: imageDigest(last.newImage), localPosition } };
+    return {
+      ...work,
+      ...(before ? { before } : {}),
+      ...(fold ? { fold } : {}),
+      saveState: { image: imageDigest(last.newImage), ...local },
+    };
   });
 }
 
 /**
- * A key's late Kinesis changes: those at or before its last application write (`localPosition`)
- * were made before that write, which supersedes them; the rest are settled like a batch delivered again.
+ * The fold a key's late changes call for (kinesis-fold.ts): those made before its last settled
+ * application write may show that write's version too low.
  */
-function planLate(late: DecodedRecord[], localPosition: string | undefined, plan: (records: DecodedRecord[]) => KeyWork): KeyWork {
-  const due = late.filter((r) => localPosition === undefined || compareSequenceNumbers(r.position, localPosition) > 0);
-  const work = plan(due);
-  return { ...work, records: late, last: late[late.length - 1], alreadySettled: late.length - due.length, late: true };
+function planFoldOf(late: DecodedRecord[], state: KeyState | undefined, self: string, plan: (records: DecodedRecord[]) => KeyWork) {
+  const at = state?.localPosition;
+  if (at === undefined) return undefined;
+  const preceding = late.filter((r) => compareSequenceNumbers(r.position, at) < 0);
+  return preceding.length ? planFold(preceding[0], plan(preceding).floor, state, self) : undefined;
+}
+
+/**
+ * A key's late Kinesis changes: those at or before its last application write (`local`) were made
+ * before that write, which supersedes them; the rest are settled like a batch delivered again,
+ * from the version that write was given (they were made after it).
+ */
+function planLate(
+  late: DecodedRecord[],
+  local: { localPosition?: string; localVersion?: string } | undefined,
+  plan: (records: DecodedRecord[], from?: KeyState) => KeyWork,
+): KeyWork {
+  const at = local?.localPosition;
+  const work = plan(late, at === undefined ? undefined : { position: at, ...(local?.localVersion ? { floor: local.localVersion } : {}) });
+  return { ...work, records: late, last: late[late.length - 1], late: true };
 }
 
 let defaultHandler: ReplicateHandler | undefined;

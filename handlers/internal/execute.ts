@@ -17,6 +17,7 @@ import { ExecuteDeps, KeyOutcome, park, Transient } from './writer-deps';
 import { itemSize, MAX_ITEM_BYTES } from './item-size';
 import { canonicalItem } from './canonical';
 import { settleInPlace, Settled } from './settle';
+import { executeFold } from './kinesis-fold';
 import { KeyWork, readVersion } from './plan';
 import type { EventRecord } from './source-batch';
 
@@ -51,6 +52,20 @@ async function replicate(deps: ExecuteDeps, record: DecodedRecord, version: stri
   if (unkept.length) throw new Transient(unkept.map((f) => `${f!.target.region}/${f!.target.table}: ${f!.error}`).join('; '));
   if (failures.length)
     await park(deps, record.raw, failures.map((f) => `rejected by ${f!.target.region}/${f!.target.table}: ${f!.error}`).join('; '));
+}
+
+/**
+ * Copies what this writer just wrote in place (a version set on a write made without one, a
+ * tombstone, a repair) to every target, without waiting for the write's own stream record: that
+ * record is copied again when it is read (found stale where this copy landed), so what fails here
+ * (an item too large for one target, a failure the backlog did not take) is left to it.
+ */
+async function copyNow(deps: ExecuteDeps, record: DecodedRecord, item: Item, version: string): Promise<void> {
+  const writes = deps.targets
+    .map((t) => ({ ...t, item: itemForTarget(item, t.target, record, deps.config.names) }))
+    .filter((w) => itemSize(w.item) <= MAX_ITEM_BYTES);
+  // A copy kept in a backlog is kept again, at the same version, when the record is read: a no-op.
+  await Promise.all(writes.map((w) => copyTo(deps, w, record, version)));
 }
 
 type TargetWrite = ExecuteDeps['targets'][number] & { readonly item: Item };
@@ -127,13 +142,18 @@ export async function executeKey(work: KeyWork, deps: ExecuteDeps): Promise<KeyO
       deps.tally.waiting++;
       return { ok: false, reason: work.wait.reason };
     }
+    if (work.fold) await executeFold(work.fold, deps);
     deps.tally.echoesSkipped += work.echoes;
     deps.tally.ttlSkipped += work.ttlSkipped;
     for (const m of work.malformed) await park(deps, m.record, m.reason);
     const action = work.action;
     let settled: Settled | undefined;
     if (action?.kind === 'replicate') await replicate(deps, action.record, action.version);
-    else if (action) settled = await settleInPlace(action, deps);
+    else if (action) {
+      settled = await settleInPlace(action, deps);
+      if (settled.item) await copyNow(deps, action.record, settled.item, action.version);
+    }
+    if (!deps.outOfOrder && work.lateState) await deps.state.save(work.keyId, work.lateState, deps.now());
     if (!deps.outOfOrder && !work.late && (work.saveState || needsState(work, settled, deps.config.names))) {
       await deps.state.save(work.keyId, { position: work.last.position, floor: work.floor, ...work.saveState }, deps.now());
       deps.tally.statesSaved++;

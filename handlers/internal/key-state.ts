@@ -19,6 +19,7 @@ export const STATE_ATTRIBUTES = {
   image: 'img',
   waitingSince: 'wait',
   localPosition: 'loc',
+  localVersion: 'locv',
   expiresAt: STATE_TABLE.expiresAt,
 } as const;
 
@@ -63,12 +64,14 @@ export function dynamoKeyStateStore(client: DynamoDBClient, table: string): KeyS
             const image = item[A.image]?.S;
             const waitingSince = item[A.waitingSince]?.N;
             const localPosition = item[A.localPosition]?.S;
+            const localVersion = item[A.localVersion]?.S;
             out.set(id, {
               position: seq.replace(/^0+(?=\d)/, ''),
               ...(isVersion(floor) ? { floor } : {}),
               ...(image ? { image } : {}),
               ...(waitingSince ? { waitingSince: Number(waitingSince) } : {}),
               ...(localPosition ? { localPosition } : {}),
+              ...(isVersion(localVersion) ? { localVersion } : {}),
             });
           }
           request = res.UnprocessedKeys as typeof request;
@@ -90,6 +93,7 @@ export function dynamoKeyStateStore(client: DynamoDBClient, table: string): KeyS
               ...(state.image ? { [A.image]: { S: state.image } } : {}),
               ...(state.waitingSince !== undefined ? { [A.waitingSince]: { N: String(state.waitingSince) } } : {}),
               ...(state.localPosition ? { [A.localPosition]: { S: state.localPosition } } : {}),
+              ...(state.localVersion ? { [A.localVersion]: { S: state.localVersion } } : {}),
               [A.expiresAt]: { N: String(Math.floor(nowMs / 1000) + STATE_TTL_SECONDS) },
             },
             // Never move back: a slower invocation must not undo what a later batch saved.

@@ -28,6 +28,7 @@ import {
   writerVersion,
 } from '../lww';
 import type { DecodedRecord } from './decode';
+import type { Fold } from './kinesis-fold';
 
 /** The one write a key needs after its batch. */
 export type KeyAction =
@@ -57,6 +58,8 @@ export interface KeyState {
    * work: that application write was made over it, so it supersedes it.
    */
   readonly localPosition?: string;
+  /** Kinesis only: the version the write at `localPosition` was given (kinesis-fold.ts raises it when late changes show it too low). */
+  readonly localVersion?: string;
 }
 
 export interface KeyWork {
@@ -70,6 +73,8 @@ export interface KeyWork {
   readonly last: DecodedRecord;
   /** The position of the last record planned that an application made here (see KeyState.localPosition). */
   localPosition?: string;
+  /** The version given to the write at `localPosition` (undefined when it was parked). */
+  localVersion?: string;
   echoes: number;
   ttlSkipped: number;
   /** This writer's own earlier writes that something newer overtook before they were read. */
@@ -88,9 +93,16 @@ export interface KeyWork {
    * Kinesis: save the floor whatever the item carries, with a digest of what the last change left
    * (so the next batch can tell whether its first change is the next one, and a late one is recognised).
    */
-  readonly saveState?: { readonly image: string; readonly localPosition?: string };
+  readonly saveState?: { readonly image: string; readonly localPosition?: string; readonly localVersion?: string };
   /** Kinesis: the key's late changes, settled before this work. */
   readonly before?: KeyWork;
+  /** Kinesis: late changes showed the last settled application write's version too low: raise it first. */
+  readonly fold?: Fold;
+  /**
+   * Kinesis, late changes only: the key's state to save once they are settled (its floor raised by
+   * a fold, or a late application write now its last one).
+   */
+  readonly lateState?: KeyState;
   /** Kinesis: an earlier change of the key has not arrived; fail the key and save this state. */
   readonly wait?: { readonly state: KeyState; readonly reason: string };
 }
@@ -131,7 +143,10 @@ export function planKey(keyId: string, records: DecodedRecord[], self: string, n
       floor = state!.floor;
       settledUpTo = undefined;
     }
-    const byApplication = () => (work.localPosition = rec.position);
+    const byApplication = (version?: string) => {
+      work.localPosition = rec.position;
+      work.localVersion = version;
+    };
     const old = readVersion(rec.oldImage, names, 'old');
     // An unreadable old version is an application's doing; its own record was parked for it.
     if (old.ok) floor = maxVersion(floor, old.version);
@@ -139,8 +154,8 @@ export function planKey(keyId: string, records: DecodedRecord[], self: string, n
     if (rec.eventName === 'REMOVE') {
       if (isTtlDelete(rec)) work.ttlSkipped++;
       else {
-        byApplication();
         action = { kind: 'tombstone', record: rec, version: mint() };
+        byApplication(action.version);
       }
       continue;
     }
@@ -157,9 +172,9 @@ export function planKey(keyId: string, records: DecodedRecord[], self: string, n
     const unchanged = fresh.version === (old.ok ? old.version : undefined) && origin === rec.oldImage?.[names.origin]?.S;
     if (fresh.version === undefined || unchanged) {
       // Written without the helper: the metadata is absent or what the replaced item carried.
-      byApplication();
       const revive = isTombstone(newImage, names) ? { dropTtl: sameAttribute(rec.oldImage, newImage, names.ttl) } : undefined;
       action = { kind: 'stamp', record: rec, version: mint(), ...(revive ? { revive } : {}) };
+      byApplication(action.version);
       continue;
     }
     if ((origin ?? parseVersion(fresh.version)?.region) !== self) {
@@ -169,10 +184,10 @@ export function planKey(keyId: string, records: DecodedRecord[], self: string, n
     }
     // A local write with a version (the helper's, or this writer's own from an earlier batch).
     // Equal to the floor means it is the version this writer gave it.
-    if (!isWriterVersion(fresh.version)) byApplication();
     if (floor === undefined || compareVersions(fresh.version, floor) >= 0) {
       floor = fresh.version;
       action = { kind: 'replicate', record: rec, version: fresh.version };
+      if (!isWriterVersion(fresh.version)) byApplication(fresh.version);
     } else if (isWriterVersion(fresh.version)) {
       // This writer's own write for an earlier record, overtaken since by something newer the
       // region had seen: it stands for no new write, and the key's later work stays as planned.
@@ -180,6 +195,7 @@ export function planKey(keyId: string, records: DecodedRecord[], self: string, n
     } else {
       // The helper's, from a clock behind what the region had seen.
       action = { kind: 'stamp', record: rec, version: mint() };
+      byApplication(action.version);
     }
   }
   return { ...work, floor: settledUpTo !== undefined ? undefined : floor, ...(action ? { action } : {}) };

@@ -35,6 +35,11 @@ export interface Settled {
   /** This writer's write landed (`previous` is the item it replaced). */
   readonly landed: boolean;
   readonly previous?: Item;
+  /**
+   * What the item holds after this writer's write, as its own stream record will show it: copied to
+   * the targets right away, so a write that needed a version reaches them in this invocation.
+   */
+  readonly item?: Item;
 }
 
 type Verdict = 'done' | 'superseded' | 'repair' | 'retry' | 'lineage';
@@ -58,7 +63,8 @@ export async function settleInPlace(action: InPlace, deps: ExecuteDeps): Promise
         : await deps.source.send(new PutItemCommand(write.put!));
       if (write.repair) deps.tally.repaired++;
       else deps.tally.selfStamped++;
-      return { landed: true, previous: out.Attributes as Item | undefined };
+      const previous = out.Attributes as Item | undefined;
+      return { landed: true, previous, item: write.put ? write.put.Item : afterUpdate(previous, action, deps) };
     } catch (e) {
       const kind = classifyFailure(e);
       // The source table itself refusing every write (access, KMS, missing) cannot be parked
@@ -240,6 +246,19 @@ async function repairWrite(action: InPlace, current: Item, deps: ExecuteDeps): P
 function tombstone(action: InPlace, deps: ExecuteDeps): Item {
   const { names, sourceRegion: self, tombstoneTtlSeconds } = deps.config;
   return tombstoneItem(action.record.keys, action.version, self, tombstoneExpiry(deps.now(), tombstoneTtlSeconds), names);
+}
+
+/**
+ * The item a version set in place left: what it replaced (ALL_OLD) with the version and origin set
+ * and `_w` removed (and the tombstone marker and expiry, for a write that revived a tombstone),
+ * exactly the UpdateItem of firstWrite.
+ */
+function afterUpdate(previous: Item | undefined, action: InPlace, deps: ExecuteDeps): Item | undefined {
+  if (!previous) return undefined;
+  const { names, sourceRegion: self } = deps.config;
+  const out: Item = { ...revived(previous, action, names), [names.version]: { S: action.version }, [names.origin]: { S: self } };
+  delete out[names.writtenFor];
+  return out;
 }
 
 /** A write that updated a tombstone makes the item live again: the marker (and its expiry) go. */

@@ -29,10 +29,14 @@ export class Tally {
   contentCheckOverridden = 0;
   /** Local writes put back over a replicated write that landed on them but should have lost. */
   repaired = 0;
+  /** Kinesis: items given a higher version in place because changes that arrived late showed theirs too low. */
+  reversioned = 0;
   /** Keys whose floor was saved because the item did not carry it to the next record. */
   statesSaved = 0;
   /** Kinesis: keys failed to wait for an earlier change that has not arrived yet. */
   waiting = 0;
+  /** Kinesis: keys whose changes went ahead without an earlier one, the wait for it having run out. */
+  wentAhead = 0;
   ttlSkipped = 0;
   parked = 0;
   failedRecords = 0;
@@ -71,8 +75,10 @@ export function publishTally(tally: Tally, base: Metrics, perTarget: (region: st
   base.addMetric(WRITER_METRICS.stampSuperseded, c, tally.stampSuperseded);
   base.addMetric(WRITER_METRICS.contentCheckOverridden, c, tally.contentCheckOverridden);
   base.addMetric(WRITER_METRICS.repaired, c, tally.repaired);
+  base.addMetric(WRITER_METRICS.reversioned, c, tally.reversioned);
   base.addMetric(WRITER_METRICS.statesSaved, c, tally.statesSaved);
   base.addMetric(WRITER_METRICS.waiting, c, tally.waiting);
+  base.addMetric(WRITER_METRICS.wentAhead, c, tally.wentAhead);
   base.addMetric(WRITER_METRICS.ttlSkipped, c, tally.ttlSkipped);
   base.addMetric(WRITER_METRICS.parked, c, tally.parked);
   base.addMetric(WRITER_METRICS.failedRecords, c, tally.failedRecords);

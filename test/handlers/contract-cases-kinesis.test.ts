@@ -121,6 +121,31 @@ test("GIVEN a key's first changes reaching US's writer with one from the middle 
   expect((await convergedItem(dep.table, 'd', parkedBefore))?.n).toEqual({ N: '3' });
 });
 
+test("GIVEN a newer put from EU copied to US, then a hard delete and a plain re-create in US, and US's writer getting the re-create before the key's earlier changes WHEN the late changes arrive THEN the re-create is re-versioned above the put it had seen and wins everywhere", async () => {
+  const { dep, feed } = await deployWithKinesisIn(US, uniqueTable('kfold'));
+  const parkedBefore = world.sqs.messages.length;
+  // EU's clock is a minute ahead: its put outranks anything US's writer mints from US's own times.
+  await world.ddb[EU].send(
+    new PutItemCommand(
+      replicatedWrites({ region: EU, now: () => Date.now() + 60_000 }).put({ TableName: dep.table, Item: { ...key('e'), n: { N: '1' } } }),
+    ),
+  );
+  await pump({ ...world, regions: [EU, AP] }, dep);
+  await world.ddb[US].send(new DeleteItemCommand({ TableName: dep.table, Key: key('e') }));
+  await world.ddb[US].send(new PutItemCommand({ TableName: dep.table, Item: { ...key('e'), n: { N: '2' } } }));
+
+  // The key's first changes split: the re-create comes alone (no digest to tell), then the copy and the delete.
+  feed.holdBack((c) => c.data.eventName === 'REMOVE' || (c.data.dynamodb.NewImage as Item | undefined)?.n?.N === '1');
+  expect((await feed.deliverNew()).map(nameOf)).toEqual(['INSERT n=2']);
+  // Settled without them, the re-create ranks below the put the others hold: they refuse it.
+  await pump({ ...world, regions: [EU, AP] }, dep);
+  expect((await get(EU, dep.table, 'e'))?.n).toEqual({ N: '1' });
+  feed.holdBack(() => false);
+  await drain(dep, feed);
+  // The re-create had seen the put (the delete removed it): it wins.
+  expect((await convergedItem(dep.table, 'e', parkedBefore))?.n).toEqual({ N: '2' });
+});
+
 /** The table in every region, and `region`'s changes streamed to a local Kinesis stream its writer reads. */
 async function deployWithKinesisIn(
   region: string,

@@ -141,6 +141,44 @@ describe('replica writer', () => {
     expect(sum(AP, (s) => s.selfStamped)).toBe(3);
   });
 
+  test("GIVEN a put, an update and a hard delete made without the helper WHEN the writer's first invocation for each has run THEN the other regions already hold what it wrote in place, and the stamp's own record later finds them stale", async () => {
+    const dep = await freshDeployment();
+    const key = { pk: { S: 'one-round' } };
+    const firstInvocationOnly = async (write: () => Promise<unknown>) => {
+      await write();
+      // What the stream has new: this write (and the previous stamp's own record).
+      const records = await dep.readers[AP].readNew();
+      expect((await dep.writers[AP](streamEvent(records))).batchItemFailures).toEqual([]);
+      const here = await get(AP, dep.table, 'one-round');
+      for (const r of [EU, US]) expect(await get(r, dep.table, 'one-round')).toEqual(here);
+      return here!;
+    };
+    const put = await firstInvocationOnly(() =>
+      world.ddb[AP].send(new PutItemCommand({ TableName: dep.table, Item: { ...key, v: { S: 'one' } } })),
+    );
+    expect(put._o).toEqual({ S: AP });
+    const updated = await firstInvocationOnly(() =>
+      world.ddb[AP].send(
+        new UpdateItemCommand({
+          TableName: dep.table,
+          Key: key,
+          UpdateExpression: 'SET v = :v',
+          ExpressionAttributeValues: { ':v': { S: 'two' } },
+        }),
+      ),
+    );
+    expect(updated.v).toEqual({ S: 'two' });
+    expect(updated._v.S! > put._v.S!).toBe(true);
+    const deleted = await firstInvocationOnly(() => world.ddb[AP].send(new DeleteItemCommand({ TableName: dep.table, Key: key })));
+    expect(deleted._d).toEqual({ BOOL: true });
+    // Each copy was made once, by the invocation that wrote in place; the tombstone's own record finds it stale.
+    await pump(world, dep);
+    const targets = invocations[AP].map((s) => s.targets[EU]).filter(Boolean);
+    expect(targets.reduce((a, t) => a + t.replicated, 0)).toBe(3);
+    expect(targets.reduce((a, t) => a + t.stale, 0)).toBe(1);
+    for (const r of [EU, US]) expect(await get(r, dep.table, 'one-round')).toEqual(await get(AP, dep.table, 'one-round'));
+  });
+
   test('GIVEN items with every attribute type, and with 500 attributes, written and then updated without the helper WHEN the writer sets their versions THEN DynamoDB finds each item holding its record content the first time and every region holds them', async () => {
     const dep = await freshDeployment();
     const typed: Item = {

@@ -29,7 +29,9 @@ const SKEW_MS = 5_000;
 type Op =
   | { t: 'write'; region: number; key: number; kind: OpKind; value: number; jitter: number }
   | { t: 'step'; region: number; max: number; duplicate: boolean; crashAfter: number | undefined; failKey: number | undefined }
-  | { t: 'replay'; region: number; index: number; redrive: boolean };
+  | { t: 'replay'; region: number; index: number; redrive: boolean }
+  /** The region's writer clock moves past the Kinesis wait limit: a key waiting for an earlier change goes ahead without it. */
+  | { t: 'later'; region: number };
 
 const region = fc.integer({ min: 0, max: REGIONS.length - 1 });
 /** One step in four. */
@@ -53,7 +55,7 @@ const stepOp = fc.record({
 });
 const replayOp = fc.record({ t: fc.constant('replay' as const), region, index: fc.nat(20), redrive: fc.boolean() });
 const skews = fc.array(fc.integer({ min: -SKEW_MS, max: SKEW_MS }), { minLength: REGIONS.length, maxLength: REGIONS.length });
-export const history = fc.record({
+export const history: fc.Arbitrary<History> = fc.record({
   ops: fc.array(fc.oneof({ weight: 5, arbitrary: writeOp }, { weight: 4, arbitrary: stepOp }, { weight: 2, arbitrary: replayOp }), {
     minLength: 1,
     maxLength: 24,
@@ -62,7 +64,30 @@ export const history = fc.record({
   writerSkew: skews,
 });
 
-export type History = { ops: Op[]; appSkew: number[]; writerSkew: number[] };
+/**
+ * Kinesis histories: as `history`, and now and then a region's writer clock jumps past the wait
+ * limit for a missing change (WAIT_JUMP_MS); in one history in four the writers do not wait at all
+ * (`noWait`: every change held back in the feed arrives after the writer went ahead without it).
+ */
+export const kinesisHistory: fc.Arbitrary<History> = fc.record({
+  ops: fc.array(
+    fc.oneof(
+      { weight: 5, arbitrary: writeOp },
+      { weight: 4, arbitrary: stepOp },
+      { weight: 2, arbitrary: replayOp },
+      { weight: 2, arbitrary: fc.record({ t: fc.constant('later' as const), region }) },
+    ),
+    { minLength: 1, maxLength: 24 },
+  ),
+  appSkew: skews,
+  writerSkew: skews,
+  noWait: fc.integer({ min: 0, max: 3 }).map((n) => n === 0),
+});
+
+/** How far a `later` op moves a writer's clock: past the writers' default Kinesis wait (60 s). */
+export const WAIT_JUMP_MS = 61_000;
+
+export type History = { ops: Op[]; appSkew: number[]; writerSkew: number[]; noWait?: boolean };
 
 /** Where each region's writer reads its changes, and what the feed needs to know of each write. */
 export interface ChangeFeeds {
@@ -97,6 +122,10 @@ export interface ContractRun {
   histories: number;
   /** Kinesis: keys failed to wait for an earlier change (0 on DynamoDB Streams, which keep order). */
   waiting: number;
+  /** Kinesis: keys whose changes went ahead without an earlier one after the wait limit. */
+  wentAhead: number;
+  /** Kinesis: items re-versioned in place because changes that arrived late showed their version too low. */
+  reversioned: number;
   /** Runs one history; throws with every contract violation found. */
   run(h: History): Promise<void>;
   stop(): Promise<void>;
@@ -151,7 +180,9 @@ export async function startContractRun(
     },
     histories: 0,
     waiting: 0,
-    run: (h) => runHistory(run, feeds, oracleReaders, clients, h.ops, h.appSkew, h.writerSkew),
+    wentAhead: 0,
+    reversioned: 0,
+    run: (h) => runHistory(run, feeds, oracleReaders, clients, h),
     stop: () => world.stop(),
   };
   return run;
@@ -172,9 +203,7 @@ async function runHistory(
   feeds: ChangeFeeds,
   oracleReaders: Record<string, StreamReader>,
   clients: ClientFactory,
-  ops: Op[],
-  appSkew: number[],
-  writerSkew: number[],
+  { ops, appSkew, writerSkew, noWait }: History,
 ): Promise<void> {
   const { world, crash, fault, totals } = run;
   const h = ++run.histories;
@@ -182,18 +211,21 @@ async function runHistory(
   let jitter = 0;
   const apps = REGIONS.map((r, i) => replicatedWrites({ region: r, now: () => base + appSkew[i] + jitter }));
   const writers: Record<string, ReplicateHandler> = {};
+  const jumped = REGIONS.map(() => 0);
   let overridden = 0;
   REGIONS.forEach((r, i) => {
     writers[r] = createReplicateHandler({
-      config: writerConfig(world, r, TABLE, { concurrency: 4 }),
+      config: writerConfig(world, r, TABLE, { concurrency: 4, ...(noWait ? { kinesisWaitMs: 0 } : {}) }),
       clients,
-      now: () => Date.now() + writerSkew[i],
+      now: () => Date.now() + writerSkew[i] + jumped[i],
       onInvocation: (s) => {
         totals.selfStamped += s.selfStamped;
         totals.repaired += s.repaired;
         totals.statesSaved += s.statesSaved;
         totals.stampSuperseded += s.stampSuperseded;
         run.waiting += s.waiting;
+        run.wentAhead += s.wentAhead;
+        run.reversioned += s.reversioned;
         overridden += s.contentCheckOverridden;
       },
     });
@@ -234,6 +266,8 @@ async function runHistory(
         crashAfter: op.crashAfter,
         failKey: op.failKey === undefined ? undefined : pk(op.failKey),
       });
+    } else if (op.t === 'later') {
+      jumped[op.region] += WAIT_JUMP_MS;
     } else if (await mapping.replay(REGIONS[op.region], op.index, op.redrive)) {
       totals.replays++;
       if (op.redrive) totals.redrives++;
