@@ -122,7 +122,9 @@ describe('ReplicatedTable: alarms and dashboard', () => {
   });
 
   test('GIVEN a drainer every 3 minutes WHEN synthesized THEN its schedule and the alarms on its metrics use that period', () => {
-    const json = replicated({ writer: { drainer: { intervalMinutes: 3, timeoutSeconds: 120, reservedConcurrency: 1, memorySize: 512 } } }).synth();
+    const json = replicated({
+      writer: { drainer: { intervalMinutes: 3, timeoutSeconds: 120, reservedConcurrency: 1, memorySize: 512 } },
+    }).synth();
     const rule = one(json, 'aws_cloudwatch_event_rule', 'Writer-eu-west-1_Backlog_');
     expect(rule.schedule_expression).toBe('rate(3 minutes)');
     const drainer = one(json, 'aws_lambda_function', 'Writer-eu-west-1_Backlog_');

@@ -213,6 +213,8 @@ describe('ReplicatedTable validation', () => {
   });
 
   test('GIVEN a misspelt drainer setting WHEN constructed THEN it is refused with a suggestion', () => {
-    expect(() => replicated({ writer: { drainer: { intervalMinute: 2 } as never } })).toThrow(/writer\.drainer\.intervalMinute.*intervalMinutes/s);
+    expect(() => replicated({ writer: { drainer: { intervalMinute: 2 } as never } })).toThrow(
+      /writer\.drainer\.intervalMinute.*intervalMinutes/s,
+    );
   });
 });
