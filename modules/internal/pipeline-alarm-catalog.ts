@@ -75,6 +75,8 @@ export function pipelineAlarmPlan(props: PipelineAlarmsProps, v: PropsValidator)
     dimensions: alias ? { FunctionName: fn, Resource: `${fn}:${alias}` } : { FunctionName: fn },
   });
   const dest = props.failureDestination;
+  // An SQS failure record holds stream positions only: the records are readable as long as the source keeps them.
+  const kept = props.kinesis ? "the Kinesis stream's retention period" : '24 hours for a DynamoDB stream';
   const overrides = props.alarms ?? {};
 
   for (const key of Object.keys(overrides)) {
@@ -147,7 +149,7 @@ export function pipelineAlarmPlan(props: PipelineAlarmsProps, v: PropsValidator)
       COUNT,
       () =>
         `${fn} gave up on a batch and its mapping sent it to the failure queue ${dest?.queueName}: ` +
-        `redrive it while the stream still holds its records (24 hours).`,
+        `redrive it while the stream still holds its records (${kept} after they were written).`,
     ],
     [
       'failureQueueAge',
@@ -156,7 +158,7 @@ export function pipelineAlarmPlan(props: PipelineAlarmsProps, v: PropsValidator)
       QUEUE_AGE,
       (t) =>
         `A failed batch of ${fn} has waited over ${t} s in the failure queue ${dest?.queueName}: nobody handles it. ` +
-        `Redrive it before the stream drops its records (24 hours after they were written).`,
+        `Redrive it before the stream drops its records (${kept} after they were written).`,
     ],
     [
       'failedNotifications',

@@ -10,7 +10,7 @@ import type { PolicyStatement } from '../props/policy';
 import { ChangeSource, isKinesisSource, StreamConsumer } from '../stream-consumer';
 import { ReplicaBacklog, TableProtection, targetWriteStatements } from './backlog';
 import { replicaFilterPatterns } from './internal/filters';
-import { writerGraphsAndAlarms } from './internal/writer-alarms';
+import { writerGraphsAndAlarms } from './writer-alarms';
 import { IReplicaWriter, LwwNames, REPLICATION_METRICS_NAMESPACE, ReplicationAlarmProps, ReplicaWriterOptions } from './props';
 
 /**

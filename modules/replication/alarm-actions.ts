@@ -1,7 +1,7 @@
 import type { Construct } from 'constructs';
-import { AlarmTopic } from '../../alarm-topic';
-import { physicalName } from '../../internal/naming';
-import type { ReplicaRegion } from '../replica-region';
+import { AlarmTopic } from '../alarm-topic';
+import { physicalName } from '../internal/naming';
+import type { ReplicaRegion } from './replica-region';
 
 /**
  * Where a region's alarms notify: the ARNs given for that region (`alarms.actionArns`), else one

@@ -1,11 +1,11 @@
 import type { TerraformProvider } from 'cdktf';
 import type { Construct } from 'constructs';
-import { PipelineAlarms } from '../../alarms';
-import type { FailureDestination } from '../../failure-destination';
-import type { MetricWidgetSpec } from '../../internal/dashboard';
-import { BACKLOG_METRICS, type ReplicaBacklog } from '../backlog';
-import { REPLICATION_METRICS_NAMESPACE, type ReplicationAlarmProps } from '../props';
-import { TARGET_FAILURES, targetFailingSettings } from './target-failures';
+import { PipelineAlarms } from '../alarms';
+import type { FailureDestination } from '../failure-destination';
+import type { MetricWidgetSpec } from '../internal/dashboard';
+import { BACKLOG_METRICS, type ReplicaBacklog } from './backlog';
+import { REPLICATION_METRICS_NAMESPACE, type ReplicationAlarmProps } from './props';
+import { TARGET_FAILURES, targetFailingSettings } from './internal/target-failures';
 
 /** What a writer's graphs and alarms watch. */
 export interface WriterWatch {

@@ -1,10 +1,10 @@
 import type { Construct } from 'constructs';
-import type { ReplicatedTableProps } from '../props';
-import type { ReplicaRegion } from '../replica-region';
-import { ReplicaWriter, WriterTarget } from '../writer';
+import type { ReplicatedTableProps } from './props';
+import type { ReplicaRegion } from './replica-region';
+import { ReplicaWriter, WriterTarget } from './writer';
 import type { RegionAlarmActions } from './alarm-actions';
-import type { ReplicationPlan } from './plan';
-import { writerRecordAgeSeconds } from './retention';
+import type { ReplicationPlan } from './internal/plan';
+import { writerRecordAgeSeconds } from './internal/retention';
 
 /**
  * The writers of a writer-replicated table: per writing region one fan-out writer, or one per

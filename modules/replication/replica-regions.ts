@@ -1,15 +1,15 @@
 import { dependable, TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
 import type { DynamodbTable } from '@cdktf/provider-aws/lib/dynamodb-table';
-import { PropsValidator } from '../../internal/validation';
-import { TableKinesisStream } from '../../kinesis-stream';
-import { ModuleStack } from '../../module-stack';
-import { StreamTable } from '../../stream-table';
-import type { ReplicaRegionProps, ReplicatedTableProps } from '../props';
-import { regionProvider, replicaAttribute, ReplicaStream } from '../region';
-import type { ReplicaRegion } from '../replica-region';
-import type { ReplicationPlan } from './plan';
-import { applyStrongConsistency } from './strong-consistency';
+import { PropsValidator } from '../internal/validation';
+import { TableKinesisStream } from '../kinesis-stream';
+import { ModuleStack } from '../module-stack';
+import { StreamTable } from '../stream-table';
+import type { ReplicaRegionProps, ReplicatedTableProps } from './props';
+import { regionProvider, replicaAttribute, ReplicaStream } from './region';
+import type { ReplicaRegion } from './replica-region';
+import type { ReplicationPlan } from './internal/plan';
+import { applyStrongConsistency } from './internal/strong-consistency';
 
 /**
  * The regions of a writer-replicated table (multi-active or one-way): each its own StreamTable
