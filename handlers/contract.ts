@@ -127,6 +127,13 @@ export const METRIC_DIMENSIONS = {
   reason: 'Reason',
 } as const;
 
+/**
+ * The Reason dimension of the drainer's TargetFailing metric: `transient`, or why a target is
+ * blocked (handlers/internal/errors.ts). The construct alarms once per reason.
+ */
+export const TARGET_FAILURE_REASONS = ['transient', 'access-denied', 'not-found', 'kms', 'validation', 'unknown'] as const;
+export type TargetFailureReason = (typeof TARGET_FAILURE_REASONS)[number];
+
 /** The replica writer's metrics (handlers/internal/tally.ts). */
 export const WRITER_METRICS = {
   replicated: 'Replicated',

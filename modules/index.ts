@@ -90,11 +90,12 @@ export type { PipelineAlarmSettings, PipelineConsumerProps, PipelineKinesisProps
 
 // Multi-region tables
 export { MASKED_VALUE, ReplicatedTable } from './replication/replicated-table';
-export type { ReplicaRegion } from './replication/replicated-table';
+export type { ReplicaRegion } from './replication/replica-region';
 export { ReplicaAccessRole } from './replication/access-role';
 export type { ReplicaAccessRoleProps } from './replication/access-role';
 export { REPLICATION_METRICS_NAMESPACE } from './replication/props';
 export type {
+  BacklogDrainerOptions,
   GlobalTableConsistency,
   IReplicaWriter,
   LwwNames,

@@ -6,6 +6,7 @@ import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { LambdaEventSourceMapping } from '@cdktf/provider-aws/lib/lambda-event-source-mapping';
 import { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function';
 import type { SqsQueue } from '@cdktf/provider-aws/lib/sqs-queue';
+import { SqsQueueRedriveAllowPolicy } from '@cdktf/provider-aws/lib/sqs-queue-redrive-allow-policy';
 import { SqsQueueRedrivePolicy } from '@cdktf/provider-aws/lib/sqs-queue-redrive-policy';
 import { FailureDestination } from './failure-destination';
 import { FAILURE_OBJECT_PREFIX } from './internal/failure-bucket';
@@ -85,6 +86,8 @@ export class FailureRedrive extends Construct {
   readonly parked: FailureDestination;
   /** SQS destination: moves failure-queue messages that keep failing to the parked queue. */
   readonly failureQueueRedrivePolicy?: SqsQueueRedrivePolicy;
+  /** Only the consumed queue may move messages into the parked queue (its redrive allow policy). */
+  readonly parkedRedriveAllowPolicy: SqsQueueRedriveAllowPolicy;
   /** S3 destination: the queue of S3 notifications about new failure objects (the redrive consumes it). */
   readonly notificationQueue?: SqsQueue;
   /** ARN of the queue the redrive consumes (the failure queue, or the notification queue). */
@@ -188,6 +191,15 @@ export class FailureRedrive extends Construct {
     this.role = new IamRole(this, 'Role', { provider, name: roleName, assumeRolePolicy: assumeRolePolicy('lambda.amazonaws.com'), tags });
     // The failure queue or bucket then denies reads to every other principal.
     failure.addReader(this.role.arn);
+    // Only this role parks records by SendMessage; SQS moves the rest in as the consumed queue's
+    // dead-letter queue, which the redrive allow policy limits to that queue (failure-access.ts
+    // says why the deny cannot block that move).
+    this.parked.addSender(this.role.arn);
+    this.parkedRedriveAllowPolicy = new SqsQueueRedriveAllowPolicy(this, 'ParkedRedriveAllow', {
+      provider,
+      queueUrl: this.parked.queueUrl!,
+      redriveAllowPolicy: JSON.stringify({ redrivePermission: 'byQueue', sourceQueueArns: [this.consumedQueueArn] }),
+    });
     const consumerArns = [consumer.functionArn, ...(consumer.alias ? [consumer.alias.arn] : [])];
     const sourceKey = props.streamEncryptionKeyArn ?? (source as { encryptionKeyArn?: string }).encryptionKeyArn;
     this.policyStatements = [

@@ -1,3 +1,5 @@
+import type { TargetFailureReason } from '../contract';
+
 /**
  * What an SDK failure means for the write that got it:
  * - `stale`: the condition refused it, something at least as new is there (success for a copy);
@@ -13,7 +15,7 @@
 export type FailureKind = 'stale' | 'transient' | 'blocked';
 
 /** Why a destination is blocked, for alarms and logs: a small fixed set, usable as a metric dimension. */
-export type BlockedReason = 'access-denied' | 'not-found' | 'kms' | 'validation' | 'unknown';
+export type BlockedReason = Exclude<TargetFailureReason, 'transient'>;
 
 const TRANSIENT_NAMES = new Set([
   'ThrottlingException',

@@ -39,6 +39,9 @@ export interface DashboardSpec {
 /** The dashboard grid is 24 units wide; three graphs per row. */
 const GRID = { width: 24, graphWidth: 8, graphHeight: 6, alarmsHeight: 3 };
 
+/** CloudWatch shows at most 100 alarms in one alarm status widget: more go into further rows. */
+const ALARMS_PER_WIDGET = 100;
+
 /** `[namespace, metric, dim1, value1, ..., {stat, label}]`, the form CloudWatch dashboards use. */
 export function metricArray(line: MetricLine): unknown[] {
   const dims = Object.entries(line.dimensions).flat();
@@ -73,16 +76,20 @@ export function metricWidget(spec: MetricWidgetSpec, defaultRegion: string, x: n
 export function dashboardBody(spec: DashboardSpec): { widgets: object[] } {
   const widgets: object[] = [];
   let top = 0;
-  if (spec.alarmArns.length) {
+  for (let i = 0; i < spec.alarmArns.length; i += ALARMS_PER_WIDGET) {
+    const part = i / ALARMS_PER_WIDGET;
     widgets.push({
       type: 'alarm',
       x: 0,
-      y: 0,
+      y: top,
       width: GRID.width,
       height: GRID.alarmsHeight,
-      properties: { title: spec.alarmsTitle, alarms: spec.alarmArns },
+      properties: {
+        title: part === 0 ? spec.alarmsTitle : `${spec.alarmsTitle} (${part + 1})`,
+        alarms: spec.alarmArns.slice(i, i + ALARMS_PER_WIDGET),
+      },
     });
-    top = GRID.alarmsHeight;
+    top += GRID.alarmsHeight;
   }
   const perRow = GRID.width / GRID.graphWidth;
   spec.widgets.forEach((w, i) => {

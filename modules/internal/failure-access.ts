@@ -12,6 +12,17 @@ import { denyInsecureTransport, ResourcePolicyStatement, resourcePolicyDocument 
  *
  * A side with no registered role stays as IAM grants it (nothing to name yet, and denying
  * everyone would break a consumer or reader built outside this library).
+ *
+ * On a queue the write deny applies only to requests made by an IAM principal (`Null
+ * aws:PrincipalArn = false`). A queue can also be a dead-letter queue (a redrive's parked queue),
+ * into which SQS itself moves messages after `maxReceiveCount`. The SQS guide describes that move
+ * as governed by the source queue's redrive policy and the dead-letter queue's redrive allow
+ * policy (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-dead-letter-queues.html,
+ * "Using policies for dead-letter queues"), and does not say whether the dead-letter queue's
+ * access policy is evaluated for it; were it evaluated, such a request would carry no
+ * aws:PrincipalArn, and an `ArnNotEquals` on an absent key matches, so an unguarded deny would
+ * drop exactly the messages that failed most. The guard costs nothing: a request without an IAM
+ * principal (anonymous) has no Allow in this policy or anywhere else, so it is refused anyway.
  */
 export class FailureAccess {
   private readonly writers: string[] = [];
@@ -47,7 +58,15 @@ export class FailureAccess {
       s3 ? { ...denyInsecureTransport(['s3:*'], this.arn), resources: [this.arn, objects] } : denyInsecureTransport(['sqs:*'], this.arn),
     ];
     if (this.writers.length)
-      out.push(onlyThese('OnlyConsumersWriteFailures', s3 ? ['s3:PutObject'] : ['sqs:SendMessage'], objects, this.writers));
+      out.push(
+        onlyThese(
+          'OnlyConsumersWriteFailures',
+          s3 ? ['s3:PutObject'] : ['sqs:SendMessage'],
+          objects,
+          this.writers,
+          s3 ? {} : IAM_PRINCIPALS,
+        ),
+      );
     if (this.readers.length)
       out.push(
         onlyThese(
@@ -61,14 +80,23 @@ export class FailureAccess {
   }
 }
 
+/** Requests made by an IAM principal (a role session, a user, the account root): they carry aws:PrincipalArn. */
+const IAM_PRINCIPALS = { Null: { 'aws:PrincipalArn': 'false' } };
+
 /** Denies `actions` to every principal whose ARN is not one of `principals`. */
-function onlyThese(sid: string, actions: string[], resource: string, principals: string[]): ResourcePolicyStatement {
+function onlyThese(
+  sid: string,
+  actions: string[],
+  resource: string,
+  principals: string[],
+  also: Record<string, Record<string, string>> = {},
+): ResourcePolicyStatement {
   return {
     sid,
     effect: 'Deny',
     principal: '*',
     actions,
     resources: [resource],
-    conditions: { ArnNotEquals: { 'aws:PrincipalArn': [...principals] } },
+    conditions: { ArnNotEquals: { 'aws:PrincipalArn': [...principals] }, ...also },
   };
 }

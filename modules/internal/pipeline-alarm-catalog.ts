@@ -72,6 +72,8 @@ export function pipelineAlarmPlan(props: PipelineAlarmsProps, v: PropsValidator)
   const prefix = props.alarmNamePrefix ?? (alias ? `${fn}-${alias}` : fn);
   const lambda = (metricName: string): MetricId => lambdaMetric(metricName, fn, alias);
   const dest = props.failureDestination;
+  // An SQS failure record holds stream positions only: the records are readable as long as the source keeps them.
+  const kept = props.kinesis ? "the Kinesis stream's retention period" : '24 hours for a DynamoDB stream';
   const overrides = props.alarms ?? {};
 
   for (const key of Object.keys(overrides)) {
@@ -144,7 +146,7 @@ export function pipelineAlarmPlan(props: PipelineAlarmsProps, v: PropsValidator)
       COUNT,
       () =>
         `${fn} gave up on a batch and its mapping sent it to the failure queue ${dest?.queueName}: ` +
-        `redrive it while the stream still holds its records (24 hours).`,
+        `redrive it while the stream still holds its records (${kept} after they were written).`,
     ],
     [
       'failureQueueAge',
@@ -153,7 +155,7 @@ export function pipelineAlarmPlan(props: PipelineAlarmsProps, v: PropsValidator)
       QUEUE_AGE,
       (t) =>
         `A failed batch of ${fn} has waited over ${t} s in the failure queue ${dest?.queueName}: nobody handles it. ` +
-        `Redrive it before the stream drops its records (24 hours after they were written).`,
+        `Redrive it before the stream drops its records (${kept} after they were written).`,
     ],
     [
       'failedNotifications',

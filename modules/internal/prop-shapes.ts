@@ -13,7 +13,14 @@ import type { FailureRedriveSettings, ParkedQueueProps } from '../props/redrive-
 import type { GlobalSecondaryIndexProps, KeyAttribute, LocalSecondaryIndexProps } from '../props/table-schema';
 import type { FailureRedriveProps } from '../redrive';
 import type { ReplicaAccessRoleProps } from '../replication/access-role';
-import type { LwwNames, ReplicaRegionProps, ReplicatedTableProps, ReplicationAlarmProps, ReplicaWriterOptions } from '../replication/props';
+import type {
+  BacklogDrainerOptions,
+  LwwNames,
+  ReplicaRegionProps,
+  ReplicatedTableProps,
+  ReplicationAlarmProps,
+  ReplicaWriterOptions,
+} from '../replication/props';
 import type { StreamConsumerProps } from '../stream-consumer';
 import type { PipelineAlarmSettings, PipelineConsumerProps, PipelineKinesisProps, StreamPipelineProps } from '../stream-pipeline';
 import type { StreamTableAttributes, StreamTableLookupOptions, StreamTableProps } from '../stream-table';
@@ -333,6 +340,12 @@ const ReplicaRegionShape = shapeOf<ReplicaRegionProps>('ReplicaRegionProps', {
   maskAttributes: o(),
   writerRoleArn: o(),
 });
+const BacklogDrainerShape = shapeOf<BacklogDrainerOptions>('BacklogDrainerOptions', {
+  intervalMinutes: o(),
+  timeoutSeconds: o(),
+  memorySize: o(),
+  reservedConcurrency: o(),
+});
 const ReplicaWriterShape = shapeOf<ReplicaWriterOptions>('ReplicaWriterOptions', {
   memorySize: o(),
   timeoutSeconds: o(),
@@ -351,6 +364,7 @@ const ReplicaWriterShape = shapeOf<ReplicaWriterOptions>('ReplicaWriterOptions',
   code: o(code),
   concurrency: o(),
   tombstoneTtlSeconds: o(),
+  drainer: o(object(BacklogDrainerShape)),
 });
 const ReplicationAlarmShape = shapeOf<ReplicationAlarmProps>('ReplicationAlarmProps', {
   enabled: o(),
@@ -458,6 +472,7 @@ export const PROP_SHAPES = {
   StreamPipelineProps: StreamPipelineShape,
   ReplicaRegionProps: ReplicaRegionShape,
   ReplicaWriterOptions: ReplicaWriterShape,
+  BacklogDrainerOptions: BacklogDrainerShape,
   ReplicationAlarmProps: ReplicationAlarmShape,
   LwwNames: LwwNamesShape,
   ReplicatedTableProps: ReplicatedTableShape,

@@ -8,14 +8,14 @@ import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function';
 import { LambdaPermission } from '@cdktf/provider-aws/lib/lambda-permission';
 import { Construct } from 'constructs';
-import type { PipelineAlarms } from '../alarms';
-import type { MetricWidgetSpec } from '../internal/dashboard';
 import { assumeRolePolicy, identityPolicyJson } from '../internal/iam';
 import { bindCode } from '../internal/lambda-code';
 import { libraryHandlerCode } from '../internal/library-handler';
 import { physicalName } from '../internal/naming';
 import type { PolicyStatement } from '../props/policy';
-import { BACKLOG_TABLE, DRAIN_METRICS, METRIC_DIMENSIONS, REPLICATION_METRICS_NAMESPACE } from '../../handlers/contract';
+import { DRAINER_DEFAULTS } from './internal/drainer-options';
+import type { BacklogDrainerOptions } from './props';
+
 
 /** A target as the drainer's role needs it. */
 export interface BacklogTarget {
@@ -39,6 +39,8 @@ export interface ReplicaBacklogProps {
   readonly targets: BacklogTarget[];
   /** Builds the drainer's environment from the backlog table's name (the writer's own variables). */
   readonly environment: (backlogTableName: string) => Record<string, string>;
+  /** The drainer's schedule, timeout, memory and reserved concurrency (ReplicaWriterOptions.drainer). */
+  readonly drainer?: BacklogDrainerOptions;
   readonly logRetentionDays?: number;
   readonly architecture?: 'arm64' | 'x86_64';
   readonly protection?: TableProtection;
@@ -48,8 +50,8 @@ export interface ReplicaBacklogProps {
 /**
  * A writer's per-target backlog (docs/replication-protocol.md, "Targets that fail"): the table in
  * the source region where the writer keeps the copies a failing target still needs, and the
- * drainer (handlers/drain-backlog.ts) that a schedule runs every minute to apply them and to
- * publish each target's backlog depth and age. Holds data no other place has while a target is
+ * drainer (handlers/drain-backlog.ts) that a schedule runs (every minute by default) to apply them
+ * and to publish each target's backlog depth and age. Holds data no other place has while a target is
  * down, hence encrypted, backed up (PITR) and protected from deletion.
  */
 export class ReplicaBacklog extends Construct {
@@ -60,6 +62,8 @@ export class ReplicaBacklog extends Construct {
   readonly role: IamRole;
   readonly logGroup: CloudwatchLogGroup;
   readonly schedule: CloudwatchEventRule;
+  /** Minutes between drainer runs (the period of the backlog and target-failing alarms). */
+  readonly intervalMinutes: number;
   /** The drainer role's statements, exactly as synthesized. */
   readonly policyStatements: PolicyStatement[];
   readonly environment: Record<string, string>;
@@ -67,17 +71,19 @@ export class ReplicaBacklog extends Construct {
   constructor(scope: Construct, id: string, props: ReplicaBacklogProps) {
     super(scope, id);
     const { provider, tags } = props;
+    const d = { ...DRAINER_DEFAULTS, ...props.drainer };
+    this.intervalMinutes = d.intervalMinutes;
     this.tableName = physicalName(this, 255);
     this.table = new DynamodbTable(this, 'Table', {
       provider,
       name: this.tableName,
       billingMode: 'PAY_PER_REQUEST',
       // The contract of handlers/internal/backlog.ts: partition key `t` (target), sort key `k` (key hash).
-      hashKey: BACKLOG_TABLE.partitionKey,
-      rangeKey: BACKLOG_TABLE.sortKey,
+      hashKey: 't',
+      rangeKey: 'k',
       attribute: [
-        { name: BACKLOG_TABLE.partitionKey, type: 'S' },
-        { name: BACKLOG_TABLE.sortKey, type: 'S' },
+        { name: 't', type: 'S' },
+        { name: 'k', type: 'S' },
       ],
       serverSideEncryption: props.encryptionKeyArn ? { enabled: true, kmsKeyArn: props.encryptionKeyArn } : { enabled: true },
       pointInTimeRecovery: { enabled: true },
@@ -114,16 +120,17 @@ export class ReplicaBacklog extends Construct {
     this.function = new LambdaFunction(this, 'Function', {
       provider,
       functionName: this.functionName,
-      description: `Applies the backlog ${this.tableName} to the targets it holds copies for, every minute`,
+      description: `Applies the backlog ${this.tableName} to the targets it holds copies for, every ${every(d.intervalMinutes)}`,
       role: this.role.arn,
       runtime: 'nodejs22.x',
       handler: 'index.handler',
       architectures: [props.architecture ?? 'arm64'],
-      memorySize: 256,
-      // A run stops applying before its deadline and the next starts a minute later.
-      timeout: 60,
-      // No reserved concurrency (accounts with the default limit refuse it): two overlapping runs
-      // are harmless, every apply and removal is conditional on the entry's version.
+      memorySize: d.memorySize,
+      // A run stops applying before its deadline; the next starts at the next interval.
+      timeout: d.timeoutSeconds,
+      // None by default (accounts with the default limit refuse it): two overlapping runs are
+      // harmless, every apply and removal is conditional on the entry's version.
+      reservedConcurrentExecutions: props.drainer?.reservedConcurrency,
       filename: code.filename,
       sourceCodeHash: code.hash,
       environment: { variables: this.environment },
@@ -136,8 +143,8 @@ export class ReplicaBacklog extends Construct {
     this.schedule = new CloudwatchEventRule(this, 'Schedule', {
       provider,
       name: physicalName(this, 64, '-drain'),
-      description: `Runs ${this.functionName} every minute`,
-      scheduleExpression: 'rate(1 minute)',
+      description: `Runs ${this.functionName} every ${every(d.intervalMinutes)}`,
+      scheduleExpression: d.intervalMinutes === 1 ? 'rate(1 minute)' : `rate(${d.intervalMinutes} minutes)`,
       tags,
     });
     new CloudwatchEventTarget(this, 'ScheduleTarget', { provider, rule: this.schedule.name, arn: this.function.arn });
@@ -150,46 +157,6 @@ export class ReplicaBacklog extends Construct {
       sourceArn: this.schedule.arn,
     });
   }
-}
-
-/**
- * The target's backlog on the dashboard, and an alarm when its oldest copy has waited 5 minutes:
- * the target cannot be written (the drainer's TargetFailing count says why) and its readers see
- * data that old.
- */
-export function backlogGraphAndAlarm(
-  backlog: ReplicaBacklog,
-  widgets: MetricWidgetSpec[],
-  alarms: PipelineAlarms | undefined,
-  a: { serviceName: string; sourceRegion: string; target: { region: string; tableName: string }; alarmsOn: boolean },
-): void {
-  const { sourceRegion: region, target: t } = a;
-  const metric = (name: string) => backlogMetric(name, a.serviceName, region, t.region);
-  const threshold = 300;
-  widgets.push({
-    title: `Backlog ${region} -> ${t.region}`,
-    region,
-    lines: [
-      { ...metric(DRAIN_METRICS.depth), stat: 'Maximum', label: 'copies waiting' },
-      { ...metric(DRAIN_METRICS.oldestAge), stat: 'Maximum', label: 'oldest (s)' },
-    ],
-    threshold: a.alarmsOn ? { label: 'alarm (s)', value: threshold } : undefined,
-  });
-  alarms?.addAlarm(`backlog${regionKey(t.region)}`, {
-    ...metric(DRAIN_METRICS.oldestAge),
-    threshold,
-    nameSuffix: `backlog-${t.region}`,
-    title: `Backlog ${region} -> ${t.region} oldest (s)`,
-    description:
-      `Copies from ${region} to ${t.tableName} in ${t.region} have waited in the backlog ${backlog.tableName} ` +
-      `for more than ${threshold} s: ${t.region} cannot be written (see the TargetFailing metric's Reason and the logs ` +
-      `of ${backlog.functionName}); the drainer applies them once it can.`,
-  });
-}
-
-/** eu-west-1 -> EuWest1: a region as part of an alarm key (letters and digits only). */
-export function regionKey(region: string): string {
-  return region.replace(/-(\w)/g, (_, c: string) => c.toUpperCase()).replace(/^\w/, (c) => c.toUpperCase());
 }
 
 /**
@@ -211,7 +178,6 @@ function drainerStatements(backlogArn: string, props: ReplicaBacklogProps): Poli
   return statements;
 }
 
-/** The drainer's metric dimensions for one target: Powertools' `service` plus the handler's own. */
 /** Conditional puts on each target: directly (with its key), or through the target's role in its account. */
 export function targetWriteStatements(targets: BacklogTarget[]): PolicyStatement[] {
   const statements: PolicyStatement[] = [];
@@ -228,14 +194,6 @@ export function targetWriteStatements(targets: BacklogTarget[]): PolicyStatement
   return statements;
 }
 
-export function backlogMetric(metricName: string, serviceName: string, sourceRegion: string, targetRegion: string) {
-  return {
-    namespace: REPLICATION_METRICS_NAMESPACE,
-    metricName,
-    dimensions: {
-      [METRIC_DIMENSIONS.service]: serviceName,
-      [METRIC_DIMENSIONS.sourceRegion]: sourceRegion,
-      [METRIC_DIMENSIONS.targetRegion]: targetRegion,
-    },
-  };
+function every(minutes: number): string {
+  return minutes === 1 ? 'minute' : `${minutes} minutes`;
 }

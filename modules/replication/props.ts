@@ -26,9 +26,14 @@ export interface IReplicaWriter extends IConstruct {
   readonly functionName: string;
   /** The function, its role, log group and event source mapping. */
   readonly consumer: StreamConsumer;
-  /** The failure queue: the mapping's on-failure destination and the writer's parking place. */
+  /** The failure queue: where the writer parks records that can never be written. */
   readonly failures: FailureDestination;
-  /** The writer's alarms (pipeline alarms plus a lag and a backlog alarm per target region), unless alarms are off. */
+  /** The mapping's on-failure destination: an S3 bucket that receives given-up batches whole. */
+  readonly failedBatches: FailureDestination;
+  /**
+   * The writer's alarms (pipeline alarms with liveness, parked records, and per target region a
+   * lag, a backlog and a target-failing alarm per reason kind), unless alarms are off.
+   */
   readonly alarms?: PipelineAlarms;
 }
 
@@ -117,6 +122,29 @@ export interface ReplicaRegionProps {
   readonly writerRoleArn?: string;
 }
 
+/**
+ * The backlog drainer of each writer (modules/replication/backlog.ts): the function a schedule
+ * runs to apply the copies that failing targets still need, and that publishes why a target fails.
+ */
+export interface BacklogDrainerOptions {
+  /**
+   * Minutes between runs, 1..3: how soon a recovered target gets its copies, and how soon a
+   * failing target's alarm names it (its period). At most 3 so that alarm fires within 5 minutes.
+   * @default 1
+   */
+  readonly intervalMinutes?: number;
+  /** Function timeout in seconds, 10..(intervalMinutes x 60): a run ends before the next starts. @default 60 */
+  readonly timeoutSeconds?: number;
+  /** Function memory in MB, 128..10240. @default 256 */
+  readonly memorySize?: number;
+  /**
+   * Reserved concurrency, 1..1000: guarantees the drainer can run when the account's concurrency
+   * is exhausted (accounts with the default concurrency limit cannot reserve any).
+   * @default none reserved
+   */
+  readonly reservedConcurrency?: number;
+}
+
 /** Settings of every replica writer (function and mapping). */
 export interface ReplicaWriterOptions
   extends Pick<
@@ -130,10 +158,7 @@ export interface ReplicaWriterOptions
       | 'tracing'
       | 'tags'
     >,
-    Pick<
-      StreamEventSourceOptions,
-      'batchSize' | 'maxBatchingWindowSeconds' | 'parallelizationFactor' | 'retryAttempts' | 'maxRecordAgeSeconds' | 'startingPosition'
-    > {
+    Pick<StreamEventSourceOptions, 'batchSize' | 'maxBatchingWindowSeconds' | 'parallelizationFactor' | 'startingPosition'> {
   /**
    * The writer's code. @default the library's bundled replica writer (build/handlers/replicate),
    * or handlers/replicate.ts bundled at synth time in a source checkout without a build
@@ -143,6 +168,23 @@ export interface ReplicaWriterOptions
   readonly concurrency?: number;
   /** Seconds a tombstone written for a hard delete lives before TTL removes it, >= 86400. @default 604800 (7 days) */
   readonly tombstoneTtlSeconds?: number;
+  /**
+   * Seconds after which the mapping gives up on a record its writer keeps failing (its own region
+   * failing it, or a crash) and sends the whole batch to the writer's S3 bucket: 60..(the source's
+   * retention less one hour), not -1, so the records queued behind it are read before the stream
+   * trims them (docs/replication-protocol.md, "What a writer's mapping gives up").
+   * @default half the source's retention: 43200 (12 h) on a DynamoDB stream, retentionHours x 1800 on Kinesis (at most 604800)
+   */
+  readonly maxRecordAgeSeconds?: number;
+  /**
+   * Retries of a failing batch before it is given up, -1 (until maxRecordAgeSeconds) or 0..10000.
+   * A given-up batch is kept whole in S3, so fewer retries lose nothing, but a short outage of the
+   * writer's own region then needs its keys backfilled.
+   * @default -1
+   */
+  readonly retryAttempts?: number;
+  /** The backlog drainer's schedule and function settings. @default see BacklogDrainerOptions */
+  readonly drainer?: BacklogDrainerOptions;
 }
 
 /** Alarms of the writers; each writer gets its pipeline alarms plus a lag and a backlog alarm per target region. */

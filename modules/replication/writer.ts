@@ -8,10 +8,12 @@ import { libraryHandlerCode } from '../internal/library-handler';
 import { physicalName } from '../internal/naming';
 import type { PolicyStatement } from '../props/policy';
 import { ChangeSource, isKinesisSource, StreamConsumer } from '../stream-consumer';
-import { backlogGraphAndAlarm, regionKey, ReplicaBacklog, TableProtection, targetWriteStatements } from './backlog';
+import { ReplicaBacklog, TableProtection, targetWriteStatements } from './backlog';
 import { replicaFilterPatterns } from './internal/filters';
+import { writerGraphsAndAlarms } from './writer-alarms';
 import { IReplicaWriter, LwwNames, ReplicationAlarmProps, ReplicaWriterOptions } from './props';
-import { METRIC_DIMENSIONS, REPLICATION_METRICS_NAMESPACE, STATE_TABLE, WRITER_ENV, WRITER_METRICS } from '../../handlers/contract';
+import { REPLICATION_METRICS_NAMESPACE, STATE_TABLE, WRITER_ENV } from '../../handlers/contract';
+
 
 /** One table a writer copies into, as its role and its environment need it. */
 export interface WriterTarget {
@@ -32,6 +34,8 @@ export interface WriterSource {
   readonly region: string;
   /** The region's DynamoDB stream, or the Kinesis stream its table streams into. */
   readonly stream: ChangeSource;
+  /** Physical name of the source table: the writer's liveness alarm watches its writes. */
+  readonly tableName: string;
   readonly tableArn: string;
   readonly encryptionKeyArn?: string;
   readonly provider?: TerraformProvider;
@@ -44,6 +48,11 @@ export interface ReplicaWriterProps {
   readonly stampedWritesOnly: boolean;
   readonly replicateItemsWhere?: Record<string, unknown>;
   readonly options: ReplicaWriterOptions;
+  /**
+   * The mapping's maximum record age, derived from the source's retention
+   * (modules/replication/internal/retention.ts) and checked there when given.
+   */
+  readonly maxRecordAgeSeconds: number;
   /** Powertools service name: the `service` dimension of every writer metric of this table. */
   readonly serviceName: string;
   /** Alarm settings with this region's actions resolved; undefined = no alarms. */
@@ -55,14 +64,21 @@ export interface ReplicaWriterProps {
 
 /**
  * One replica writer: the bundled handler as a stream consumer of one region, its failure queue
- * (on-failure destination of the mapping and parking place of records that can never be
- * written), its state table, its per-target backlog with the drainer that applies it, its alarms,
- * and the graphs it contributes to the table's dashboard.
+ * (parking place of records that can never be written), its failed-batch bucket (the mapping's
+ * on-failure destination, which receives given-up batches whole), its state table, its per-target
+ * backlog with the drainer that applies it, its alarms, and the graphs it contributes to the
+ * table's dashboard.
  */
 export class ReplicaWriter extends Construct implements IReplicaWriter {
   readonly sourceRegion: string;
   readonly consumer: StreamConsumer;
   readonly failures: FailureDestination;
+  /**
+   * The mapping's on-failure destination: an S3 bucket into which Lambda writes a given-up batch
+   * whole (its records, not only their stream positions), so nothing given up depends on the
+   * stream's retention (docs/replication-protocol.md, "What a writer's mapping gives up").
+   */
+  readonly failedBatches: FailureDestination;
   readonly alarms?: PipelineAlarms;
   readonly functionName: string;
   /**
@@ -86,6 +102,7 @@ export class ReplicaWriter extends Construct implements IReplicaWriter {
     this.sourceRegion = source.region;
     this.targetRegions = props.targets.map((t) => t.region);
     this.failures = new FailureDestination(this, 'Failures', { provider, tags: props.tags });
+    this.failedBatches = new FailureDestination(this, 'FailedBatches', { kind: 's3', provider, tags: props.tags });
     const stateTableName = physicalName(this, 255, '-state');
     this.stateTable = new DynamodbTable(this, 'State', {
       provider,
@@ -113,6 +130,7 @@ export class ReplicaWriter extends Construct implements IReplicaWriter {
       encryptionKeyArn: source.encryptionKeyArn,
       targets: props.targets,
       // The drainer reads the writer's own variables (handlers/drain-backlog.ts drainConfigFromEnv).
+      drainer: o.drainer,
       environment: (backlogTable) => ({
         [WRITER_ENV.sourceRegion]: source.region,
         [WRITER_ENV.targets]: targetsJson,
@@ -153,7 +171,7 @@ export class ReplicaWriter extends Construct implements IReplicaWriter {
     const filters = isKinesisSource(source.stream) ? patterns.map((p) => ({ data: p })) : patterns;
 
     this.consumer = new StreamConsumer(this, 'Consumer', {
-      source: source.stream,
+      table: source.stream,
       code: o.code ?? libraryHandlerCode('replicate'),
       provider,
       functionName: this.functionName,
@@ -172,108 +190,65 @@ export class ReplicaWriter extends Construct implements IReplicaWriter {
       batchSize: o.batchSize,
       maxBatchingWindowSeconds: o.maxBatchingWindowSeconds,
       parallelizationFactor: o.parallelizationFactor,
-      // The writer parks what can never be written itself, so a reported failure is transient (a
-      // target region down, throttling): keep retrying until the record ages out instead of
-      // dropping the batch after a few tries.
+      // A failing target's copies go to its backlog and what can never be written is parked, so a
+      // reported failure is the writer's own region failing it (or a crash): keep retrying while
+      // that lasts, bounded by the record age derived from the source's retention.
       retryAttempts: o.retryAttempts ?? -1,
-      maxRecordAgeSeconds: o.maxRecordAgeSeconds,
+      maxRecordAgeSeconds: props.maxRecordAgeSeconds,
       startingPosition: o.startingPosition,
       // Dropped and failed-invoke counts of the mapping: the writer's alarms watch them.
       eventCountMetrics: true,
       filters,
-      onFailure: this.failures,
-      additionalStatements: writerStatements(props, this.stateTable.arn, this.backlog.table.arn),
+      onFailure: this.failedBatches,
+      additionalStatements: writerStatements(props, this.stateTable.arn, this.backlog.table.arn, this.failures),
       tags: o.tags ?? props.tags,
     });
     // Copies into a target that does not exist yet would only fail and retry; wait for the targets.
     const targetTables = props.targets.flatMap((t) => (t.resource ? [dependable(t.resource)] : []));
     if (targetTables.length) this.consumer.mapping.dependsOn = [...(this.consumer.mapping.dependsOn ?? []), ...targetTables];
 
-    const fn = { namespace: 'AWS/Lambda', dimensions: { FunctionName: this.functionName } };
-    const queue = { namespace: 'AWS/SQS', dimensions: { QueueName: this.failures.queueName! } };
-    const region = source.region;
-    this.widgets.push(
-      { title: `${region} writer: iterator age (ms)`, region, lines: [{ ...fn, metricName: 'IteratorAge', stat: 'Maximum' }] },
-      {
-        title: `${region} writer: errors and throttles`,
-        region,
-        lines: [
-          { ...fn, metricName: 'Errors', stat: 'Sum' },
-          { ...fn, metricName: 'Throttles', stat: 'Sum' },
-        ],
-      },
-      {
-        title: `${region} writer: failure queue`,
-        region,
-        lines: [{ ...queue, metricName: 'ApproximateNumberOfMessagesVisible', stat: 'Maximum' }],
-      },
-    );
-    if (props.alarms) {
-      this.alarms = new PipelineAlarms(this, 'Alarms', {
-        functionName: this.functionName,
-        failureDestination: this.failures,
-        actionArns: props.alarms.actionArns,
-        alarms: props.alarms.pipeline,
-        dashboard: false,
-        eventSourceMappingUuid: this.consumer.mapping.uuid,
-        tags: props.tags,
-        provider,
-      });
-    }
-    for (const t of props.targets) {
-      backlogGraphAndAlarm(this.backlog, this.widgets, this.alarms, {
-        serviceName: props.serviceName,
-        sourceRegion: region,
-        target: t,
-        alarmsOn: !!props.alarms,
-      });
-      const lag = {
-        namespace: REPLICATION_METRICS_NAMESPACE,
-        metricName: WRITER_METRICS.lag,
-        dimensions: lagDimensions(props.serviceName, region, t.region),
-      };
-      this.widgets.push({
-        title: `Lag ${region} -> ${t.region} (ms)`,
-        region,
-        lines: [
-          { ...lag, stat: 'Maximum', label: 'max' },
-          { ...lag, stat: 'p99', label: 'p99' },
-        ],
-        threshold: props.alarms ? { label: 'alarm', value: props.alarms.replicationLag?.threshold ?? 60000 } : undefined,
-      });
-      this.alarms?.addAlarm(`lag${regionKey(t.region)}`, {
-        ...lag,
-        threshold: 60000,
-        evaluationPeriods: 3,
-        datapointsToAlarm: 3,
-        ...props.alarms?.replicationLag,
-        nameSuffix: `lag-${t.region}`,
-        title: `Lag ${region} -> ${t.region} (ms)`,
-        description:
-          `Writes made in ${region} reach ${t.region} more than the threshold (ms) after they were made, or have not reached it ` +
-          `for that long: the writer ${this.functionName} falls behind, ${t.region} is unreachable, or it throttles the writer.`,
-      });
-    }
+    // The handler parks records in the failure queue with this role: only it may send there.
+    this.failures.addSender(this.consumer.roleArn);
+    const graphs = writerGraphsAndAlarms(this, {
+      functionName: this.functionName,
+      serviceName: props.serviceName,
+      sourceRegion: source.region,
+      sourceTableName: source.tableName,
+      kinesisStreamName: isKinesisSource(source.stream) ? source.stream.streamName : undefined,
+      mappingUuid: this.consumer.mapping.uuid,
+      failures: this.failures,
+      failedBatches: this.failedBatches,
+      backlog: this.backlog,
+      targets: props.targets,
+      alarms: props.alarms,
+      tags: props.tags,
+      provider,
+    });
+    this.alarms = graphs.alarms;
+    this.widgets.push(...graphs.widgets);
   }
 }
 
 /** The writer's metric dimensions for one target: what Powertools publishes (service + the handler's own). */
 export function lagDimensions(serviceName: string, sourceRegion: string, targetRegion: string): Record<string, string> {
-  return {
-    [METRIC_DIMENSIONS.service]: serviceName,
-    [METRIC_DIMENSIONS.sourceRegion]: sourceRegion,
-    [METRIC_DIMENSIONS.targetRegion]: targetRegion,
-  };
+  return { service: serviceName, SourceRegion: sourceRegion, TargetRegion: targetRegion };
 }
 
 /**
  * Exactly the calls the handler makes (test/handlers/grants-writer.test.ts records them):
- * conditional puts on the targets; versions (UpdateItem) and tombstones or repairs (PutItem) on its
+ * parking in its failure queue; conditional puts on the targets; versions (UpdateItem) and tombstones or repairs (PutItem) on its
  * own table; reads and rare writes of its state table; keeping copies a target refused in its
  * backlog.
  */
-function writerStatements(props: ReplicaWriterProps, stateTableArn: string, backlogArn: string): PolicyStatement[] {
+function writerStatements(
+  props: ReplicaWriterProps,
+  stateTableArn: string,
+  backlogArn: string,
+  parking: FailureDestination,
+): PolicyStatement[] {
   const statements: PolicyStatement[] = [];
+  // Records that can never be written are parked in the failure queue (handlers/internal/park.ts).
+  statements.push({ sid: 'ParkRecords', actions: ['sqs:SendMessage'], resources: [parking.queueArn!] });
   statements.push(...targetWriteStatements(props.targets));
   // Even with stamped writes only: a helper write stamped by a clock behind the version it
   // replaced sorts lower, and the writer must version it again in place or the regions diverge.

@@ -17,6 +17,7 @@ const ONCALL = `arn:aws:iam::${ACCOUNT}:role/oncall`;
 const OTHER = `arn:aws:iam::${ACCOUNT}:role/some-app-with-s3-and-sqs-full-access`;
 const BUCKET = 'arn:aws:s3:::orders-failures-0123';
 const QUEUE = `arn:aws:sqs:eu-west-1:${ACCOUNT}:orders-failures`;
+const PARKED = `arn:aws:sqs:eu-west-1:${ACCOUNT}:orders-parked`;
 
 function synth(props: Partial<StreamPipelineProps>) {
   const stack = newStack();
@@ -35,7 +36,8 @@ function resolved(policy: string): string {
     .replace(/\$\{aws_iam_role\.Orders_Consumer_Role_\w+\.arn\}/g, CONSUMER_ROLE)
     .replace(/\$\{aws_iam_role\.Orders_Redrive_Role_\w+\.arn\}/g, REDRIVE_ROLE)
     .replace(/\$\{aws_s3_bucket\.\w+\.arn\}/g, BUCKET)
-    .replace(/\$\{aws_sqs_queue\.Orders_FailureDestination_Queue_\w+\.arn\}/g, QUEUE);
+    .replace(/\$\{aws_sqs_queue\.Orders_FailureDestination_Queue_\w+\.arn\}/g, QUEUE)
+    .replace(/\$\{aws_sqs_queue\.Orders_Redrive_Parked_Queue_\w+\.arn\}/g, PARKED);
 }
 const only = (json: any, type: string, prefix: string) => Object.entries<any>(json.resource[type]).find(([k]) => k.startsWith(prefix))![1];
 
@@ -99,4 +101,36 @@ describe('SQS failure queue policy', () => {
       /readerArns must be unset \(an SNS topic keeps nothing to read/,
     );
   });
+});
+
+describe('SQS parked queue policy', () => {
+  test('GIVEN a redrive WHEN principals send to its parked queue THEN only the redrive role may, and a request without an IAM principal (how a dead-letter move would arrive, if its policy were evaluated) is not denied', () => {
+    const json = synth({ redrive: { roleName: 'orders-redrive' } });
+    const policy = resolved(only(json, 'aws_sqs_queue_policy', 'Orders_Redrive_Parked_TlsOnly').policy);
+    const send = (who?: string) => explicitlyDenied(policy, { action: 'sqs:SendMessage', resource: PARKED, principalArn: who });
+    expect([REDRIVE_ROLE, CONSUMER_ROLE, OTHER].map(send)).toEqual([false, true, true]);
+    expect(send(undefined)).toBe(false);
+    expect(
+      explicitlyDenied(policy, { action: 'sqs:SendMessage', resource: PARKED, principalArn: REDRIVE_ROLE, secureTransport: false }),
+    ).toBe(true);
+    // Reads stay with IAM: a person handles parked records.
+    expect(explicitlyDenied(policy, { action: 'sqs:ReceiveMessage', resource: PARKED, principalArn: ONCALL })).toBe(false);
+  });
+
+  test.each([
+    ['an SQS', {}, 'Orders_FailureDestination_Queue_'],
+    ['an S3', { failureDestination: { kind: 's3' as const } }, 'Orders_Redrive_Notifications_'],
+  ])(
+    'GIVEN %s failure destination WHEN synthesized THEN only the queue the redrive consumes may move messages into the parked queue',
+    (_, props, consumed) => {
+      const json = synth({ ...props, redrive: {} });
+      const allow = only(json, 'aws_sqs_queue_redrive_allow_policy', 'Orders_Redrive_ParkedRedriveAllow');
+      const queueId = Object.keys(json.resource.aws_sqs_queue).find((k) => k.startsWith(consumed))!;
+      expect(allow.queue_url).toMatch(/^\$\{aws_sqs_queue\.Orders_Redrive_Parked_Queue_\w+\.url\}$/);
+      expect(JSON.parse(allow.redrive_allow_policy)).toEqual({
+        redrivePermission: 'byQueue',
+        sourceQueueArns: [`\${aws_sqs_queue.${queueId}.arn}`],
+      });
+    },
+  );
 });

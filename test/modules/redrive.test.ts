@@ -372,6 +372,8 @@ describe('FailureRedrive with the real provider (offline terraform)', () => {
         'aws_lambda_function',
         'aws_sqs_queue',
         'aws_sqs_queue_policy',
+        // Only the failure queue may move messages into the parked queue.
+        'aws_sqs_queue_redrive_allow_policy',
         'aws_sqs_queue_redrive_policy',
       ].sort(),
     );

@@ -33,7 +33,7 @@ afterAll(async () => {
   await world?.stop();
 });
 
-test('GIVEN a writer whose target region becomes unreachable WHEN writes keep coming THEN its backlog alarm goes to ALARM within 5 minutes and a period, and back to OK once the drainer applied the backlog', async () => {
+test('GIVEN a writer whose target region becomes unreachable WHEN writes keep coming THEN the alarm naming the target and the reason fires within 5 minutes, its backlog alarm within 5 minutes and two periods, and both are OK once the drainer applied the backlog', async () => {
   const json = replicated({ tableName: 'outage' }, [EU, US]).synth();
   const alarm = Object.values(json.resource.aws_cloudwatch_metric_alarm as Record<string, any>).find(
     (a) => a.metric_name === 'BacklogOldestAgeSeconds' && a.dimensions.SourceRegion === EU && a.dimensions.TargetRegion === US,
@@ -42,9 +42,15 @@ test('GIVEN a writer whose target region becomes unreachable WHEN writes keep co
     statistic: 'Maximum',
     threshold: 300,
     period: 60,
-    evaluation_periods: 1,
-    treat_missing_data: 'notBreaching',
+    evaluation_periods: 2,
+    // The drainer publishes the age on every run: no data means it did not run.
+    treat_missing_data: 'breaching',
   });
+  // A refused connection is a transient failure (handlers/internal/errors.ts).
+  const failing = Object.values(json.resource.aws_cloudwatch_metric_alarm as Record<string, any>).find(
+    (a) => a.metric_name === 'TargetFailing' && a.dimensions.TargetRegion === US && a.dimensions.Reason === 'transient',
+  ) as AlarmDefinition & { namespace: string; metric_name: string; dimensions: Record<string, string>; alarm_name: string };
+  expect(failing.alarm_name).toBe('test-Customers-Writer-eu-west-1-failing-us-east-1-transient');
 
   let clock = Math.ceil(Date.now() / 60_000) * 60_000;
   const start = clock;
@@ -53,6 +59,7 @@ test('GIVEN a writer whose target region becomes unreachable WHEN writes keep co
   const lines: string[] = [];
   const spy = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: any) => (lines.push(String(chunk)), true));
   const points: Datapoint[] = [];
+  const failingPoints: Datapoint[] = [];
   let outageFrom = 0;
   let outageTo = 0;
   try {
@@ -76,6 +83,7 @@ test('GIVEN a writer whose target region becomes unreachable WHEN writes keep co
       // The schedule runs the drainer once a minute.
       if (clock % 60_000 === 0) await drainer.handler();
       points.push(...metricPoints(lines.slice(before), alarm, clock));
+      failingPoints.push(...metricPoints(lines.slice(before), failing, clock));
       clock += STEP_MS;
     };
     for (let i = 0; i < 9; i++) await step();
@@ -104,6 +112,16 @@ test('GIVEN a writer whose target region becomes unreachable WHEN writes keep co
   expect(states.some((s) => s.state === 'ALARM' && s.end <= fireBy && s.end > outageFrom)).toBe(true);
   expect(at(outageTo)).toBe('ALARM');
   expect(at(clock)).toBe('OK');
+
+  // The drainer names the reason on its first run of the outage; the alarm wants two runs in a row.
+  const failingStates = evaluateAlarm(failing, failingPoints, start, clock);
+  const failingAt = (t: number) => failingStates.filter((s) => s.end <= t).pop()!.state;
+  expect(failingStates.filter((s) => s.end <= outageFrom).every((s) => s.state === 'OK')).toBe(true);
+  const firstAlarm = failingStates.find((s) => s.state === 'ALARM' && s.end > outageFrom);
+  expect(firstAlarm).toBeDefined();
+  expect(firstAlarm!.end - outageFrom).toBeLessThanOrEqual(5 * 60_000);
+  expect(failingAt(outageTo)).toBe('ALARM');
+  expect(failingAt(clock)).toBe('OK');
 }, 180_000);
 
 /** The datapoints one step's invocations published for the alarm's metric, at the step's time. */

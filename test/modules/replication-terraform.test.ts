@@ -37,15 +37,26 @@ describe('ReplicatedTable with the real provider (offline terraform)', () => {
           [`aws_cloudwatch_event_rule aws aws.${a}`, 1],
           [`aws_cloudwatch_event_target aws aws.${a}`, 1],
           [`aws_lambda_permission aws aws.${a}`, 1],
+          // The failure queue, where the writer parks records that can never be written.
           [`aws_sqs_queue aws aws.${a}`, 1],
           [`aws_sqs_queue_policy aws aws.${a}`, 1],
+          // The mapping's on-failure bucket (given-up batches, whole) and its settings.
+          ...[
+            'aws_s3_bucket',
+            'aws_s3_bucket_lifecycle_configuration',
+            'aws_s3_bucket_ownership_controls',
+            'aws_s3_bucket_policy',
+            'aws_s3_bucket_public_access_block',
+            'aws_s3_bucket_server_side_encryption_configuration',
+          ].map((t) => [`${t} aws aws.${a}`, 1]),
           [`aws_sns_topic aws aws.${a}`, 1],
           [`aws_sns_topic_policy aws aws.${a}`, 1],
           [`aws_kms_key aws aws.${a}`, 1],
           [`aws_kms_key_policy aws aws.${a}`, 1],
-          // iterator age, errors, throttles, failure queue arrivals and age, delivery failures, the mapping's
-          // dropped, failed-invoke and on-failure-delivered events, lag and backlog age to each of 2 targets
-          [`aws_cloudwatch_metric_alarm aws aws.${a}`, 13],
+          // consumer stalled, iterator age, errors, throttles, delivery failures, the mapping's dropped,
+          // failed-invoke and on-failure-delivered events, parked arrivals and age, and to each of 2
+          // targets lag, backlog age and 6 target-failing reasons
+          [`aws_cloudwatch_metric_alarm aws aws.${a}`, 26],
         ]),
       ),
       'aws_cloudwatch_dashboard aws aws.eu_west_1': 1,

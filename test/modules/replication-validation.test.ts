@@ -166,4 +166,55 @@ describe('ReplicatedTable validation', () => {
     ).toThrow(`${P}: replicas must be at least one region (a replicated table needs a region to replicate to) (got [])`);
     expect(stack.node.findAll().filter((c) => c.node.path.startsWith(P + '/'))).toEqual([]);
   });
+
+  test('GIVEN writer record ages that outlive what the source keeps WHEN constructed THEN each is refused with the allowed range and why', () => {
+    const why = (source: string) =>
+      `${source}; a writer must give up on a record (its batch goes whole to the writer's S3 bucket) at least an hour before ` +
+      'the stream trims it, or the records queued behind it are trimmed unread and lost without a trace';
+    const dynamo = why('a DynamoDB stream keeps records 24 hours');
+    for (const age of [-1, 86400, 82801])
+      expect(problems(() => replicated({ writer: { maxRecordAgeSeconds: age } }))).toContain(
+        `${P}: writer.maxRecordAgeSeconds must be 60..82800 seconds (not -1) (${dynamo}) (got ${age})`,
+      );
+    expect(() => replicated({ writer: { maxRecordAgeSeconds: 82800 } })).not.toThrow();
+    // A Kinesis stream kept 48 hours allows up to 47.
+    const kinesis = { changeSource: 'kinesis' as const, kinesisStream: { retentionHours: 48 } };
+    expect(problems(() => replicated({ ...kinesis, writer: { maxRecordAgeSeconds: 172800 } }))).toEqual([
+      `${P}: writer.maxRecordAgeSeconds must be 60..169200 seconds (not -1) (${why('the Kinesis stream keeps records 48 hours')}) (got 172800)`,
+    ]);
+    expect(() => replicated({ ...kinesis, writer: { maxRecordAgeSeconds: 169200 } })).not.toThrow();
+  });
+
+  test('GIVEN no record age WHEN synthesized THEN the writers give up at half the source retention', () => {
+    const age = (overrides: Parameters<typeof replicated>[0]) =>
+      Object.values(replicated(overrides).synth().resource.aws_lambda_event_source_mapping as Record<string, any>).map(
+        (m) => m.maximum_record_age_in_seconds,
+      );
+    expect(new Set(age({}))).toEqual(new Set([43200]));
+    expect(new Set(age({ changeSource: 'kinesis', kinesisStream: { retentionHours: 72 } }))).toEqual(new Set([129600]));
+    // The API's maximum is 7 days, whatever the Kinesis retention.
+    expect(new Set(age({ changeSource: 'kinesis', kinesisStream: { retentionHours: 8760 } }))).toEqual(new Set([604800]));
+  });
+
+  test('GIVEN drainer settings out of range WHEN constructed THEN each is refused naming the prop, the value and why', () => {
+    expect(
+      problems(() =>
+        replicated({ writer: { drainer: { intervalMinutes: 5, timeoutSeconds: 5, memorySize: 64, reservedConcurrency: 0 } } }),
+      ),
+    ).toEqual([
+      `${P}: writer.drainer.intervalMinutes must be an integer 1..3 (the drainer publishes why a target fails, and that target's alarm must fire within 5 minutes) (got 5)`,
+      `${P}: writer.drainer.timeoutSeconds must be an integer 10..180 (a run must end before the next one starts (every 5 minutes); it stops applying before its deadline) (got 5)`,
+      `${P}: writer.drainer.memorySize must be an integer 128..10240 (MB) (got 64)`,
+      `${P}: writer.drainer.reservedConcurrency must be an integer 1..1000 (0 would never run the drainer, and one run at a time is all it needs (leave it unset to reserve nothing)) (got 0)`,
+    ]);
+    expect(problems(() => replicated({ writer: { drainer: { timeoutSeconds: 61 } } }))).toEqual([
+      `${P}: writer.drainer.timeoutSeconds must be an integer 10..60 (a run must end before the next one starts (every 1 minute); it stops applying before its deadline) (got 61)`,
+    ]);
+  });
+
+  test('GIVEN a misspelt drainer setting WHEN constructed THEN it is refused with a suggestion', () => {
+    expect(() => replicated({ writer: { drainer: { intervalMinute: 2 } as never } })).toThrow(
+      /writer\.drainer\.intervalMinute.*intervalMinutes/s,
+    );
+  });
 });

@@ -215,11 +215,16 @@ describe('ReplicatedTable: writers', () => {
         resources(json, 'aws_dynamodb_table', 'Table-us-east-1_')[0][0].slice(-9),
       ),
       maximum_retry_attempts: -1,
+      // Half the DynamoDB stream's 24 hours: records behind a given-up batch are read before the stream trims them.
+      maximum_record_age_in_seconds: 43200,
       function_response_types: ['ReportBatchItemFailures'],
       bisect_batch_on_function_error: true,
     });
     expect(mapping.filter_criteria).toBeUndefined();
-    expect(mapping.destination_config.on_failure.destination_arn).toBe(ref(json, 'aws_sqs_queue', 'Writer-us-east-1_', 'arn'));
+    // Given-up batches go whole to S3, not as stream positions to a queue.
+    expect(mapping.destination_config.on_failure.destination_arn).toBe(
+      ref(json, 'aws_s3_bucket', 'Writer-us-east-1_FailedBatches_', 'arn'),
+    );
     expect(mapping.depends_on.filter((d: string) => d.startsWith('aws_dynamodb_table.')).sort()).toEqual(
       resources(json, 'aws_dynamodb_table')
         .filter(([id]) => !id.includes('us-east-1') && !id.includes('_State_') && !id.includes('_Backlog_'))
@@ -267,7 +272,19 @@ describe('ReplicatedTable: writers', () => {
         Resource: `${ref(json, 'aws_cloudwatch_log_group', 'Writer-eu-west-1_Consumer_', 'arn')}:*`,
       },
       {
-        Sid: 'SendFailureRecords',
+        Sid: 'WriteFailureRecords',
+        Effect: 'Allow',
+        Action: 's3:PutObject',
+        Resource: `${ref(json, 'aws_s3_bucket', 'Writer-eu-west-1_FailedBatches_', 'arn')}/aws/lambda/*`,
+      },
+      {
+        Sid: 'ListFailureBucket',
+        Effect: 'Allow',
+        Action: 's3:ListBucket',
+        Resource: ref(json, 'aws_s3_bucket', 'Writer-eu-west-1_FailedBatches_', 'arn'),
+      },
+      {
+        Sid: 'ParkRecords',
         Effect: 'Allow',
         Action: 'sqs:SendMessage',
         Resource: ref(json, 'aws_sqs_queue', 'Writer-eu-west-1_', 'arn'),
@@ -305,7 +322,9 @@ describe('ReplicatedTable: writers', () => {
       'ListStreams',
       'DecryptStream',
       'WriteLogs',
-      'SendFailureRecords',
+      'WriteFailureRecords',
+      'ListFailureBucket',
+      'ParkRecords',
       'WriteReplicas',
       'EncryptReplicas',
       'SettleInPlace',

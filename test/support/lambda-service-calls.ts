@@ -34,6 +34,12 @@ export const LAMBDA_SERVICE_CALLS = {
     actions: ['sns:Publish'],
     source: 'https://docs.aws.amazon.com/lambda/latest/dg/services-dynamodb-errors.html ("For SNS destinations: sns:Publish")',
   },
+  /** ... or, to an S3 bucket, the whole invocation record as an object under aws/lambda/ (and lists the bucket). */
+  onFailureS3: {
+    actions: ['s3:ListBucket', 's3:PutObject'],
+    source:
+      'https://docs.aws.amazon.com/lambda/latest/dg/services-dynamodb-errors.html ("For Amazon S3 destinations: s3:PutObject and s3:ListBucket"); objects are written under aws/lambda/<ESM-UUID>/ ("Example Amazon S3 invocation record")',
+  },
   /** Lambda writes the function's logs into its log group (created by the stack, so no CreateLogGroup). */
   writeLogs: {
     actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
@@ -72,7 +78,10 @@ export function lambdaServiceGrants(json: any, functionId: string): Set<string> 
     if (destination?.startsWith('${aws_sqs_queue.')) out.push(...pairs(LAMBDA_SERVICE_CALLS.onFailureSqs, resolveValue(json, destination)));
     else if (destination?.startsWith('${aws_sns_topic.'))
       out.push(...pairs(LAMBDA_SERVICE_CALLS.onFailureSns, resolveValue(json, destination)));
-    else if (destination) throw new Error(`mapping of ${functionId}: destination ${destination} is not covered`);
+    else if (destination?.startsWith('${aws_s3_bucket.')) {
+      const bucket = resolveValue(json, destination);
+      out.push(pair('s3:ListBucket', bucket), pair('s3:PutObject', `${bucket}/aws/lambda/*`));
+    } else if (destination) throw new Error(`mapping of ${functionId}: destination ${destination} is not covered`);
   }
   const logGroup = resolveValue(json, fn.logging_config.log_group);
   out.push(...pairs(LAMBDA_SERVICE_CALLS.writeLogs, `arn:aws:logs:${regionOf(json, fn)}:${ACCOUNT}:log-group:${logGroup}:*`));

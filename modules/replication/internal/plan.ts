@@ -3,6 +3,8 @@ import { DEFAULT_ATTRIBUTE_NAMES } from '../../../handlers/contract';
 import { LIMITS } from '../../internal/limits';
 import { PropsValidator } from '../../internal/validation';
 import type { LwwNames, ReplicaRegionProps, ReplicatedTableProps, ReplicationChangeSource, ReplicationMode, WriterLayout } from '../props';
+import { checkDrainerOptions } from './drainer-options';
+import { checkWriterRecordAge } from './retention';
 
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
 const MODES: readonly ReplicationMode[] = ['multi-active', 'one-way', 'global-table'];
@@ -154,6 +156,8 @@ export function planReplication(v: PropsValidator, props: ReplicatedTableProps):
   v.integer('writer.tombstoneTtlSeconds', w.tombstoneTtlSeconds, 86400, 31536000, {
     why: 'a tombstone must outlive the 24-hour stream retention, or a late copy of the deleted item could resurrect it',
   });
+  checkDrainerOptions(v, 'writer.drainer', w.drainer);
+  checkWriterRecordAge(v, props);
   return { mode, layout, changeSource, names, regions, writes };
 }
 
