@@ -11,10 +11,12 @@ import { BackoffOptions, withBackoff } from './backoff';
 import { Change, isKinesisRecord, SourceRecord, StreamViewType, toChange, Unmarshalled } from './change';
 import { IdempotencyStore, TransactPut } from './idempotency';
 
+/** Lambda's partial batch response: the records to retry from (ReportBatchItemFailures). */
 export interface BatchItemFailures {
   batchItemFailures: { itemIdentifier: string }[];
 }
 
+/** How `changeHandler` processes a batch. */
 export interface ChangeHandlerOptions {
   /**
    * Where processed changes are remembered; `false` processes every delivery. StreamConsumer's
@@ -34,6 +36,7 @@ export interface ChangeHandlerOptions {
 export interface ChangeContext {
   /** 1 for the first attempt at this change in this invocation. */
   readonly attempt: number;
+  /** The invocation's Lambda context, when the runtime passed one. */
   readonly lambdaContext?: Context;
   /**
    * With idempotency: the Put that marks this change processed, to include in the handler's own
@@ -44,14 +47,18 @@ export interface ChangeContext {
   completionWrite(): TransactPut;
 }
 
+/** Processes one change; a throw (after the backoff's retries) fails it and the item's later changes in the batch, which Lambda delivers again. */
 export type ChangeHandler<T, K> = (change: Change<T, K>, context: ChangeContext) => Promise<void> | void;
 
 /** What one batch came to (for logs and metrics). */
 export interface BatchOutcome {
+  /** Changes the handler processed. */
   readonly processed: number;
   /** Changes skipped as already processed (re-deliveries, duplicates). */
   readonly skipped: number;
+  /** Changes that failed (their records are retried from the first). */
   readonly failed: number;
+  /** The partial batch response to return to Lambda. */
   readonly response: BatchItemFailures;
 }
 

@@ -45,6 +45,7 @@ export class ImageNotInViewError extends Error {
   }
 }
 
+/** When a change was made, at the precision its source gives. */
 export interface ChangeTime {
   /** When DynamoDB made the change, epoch microseconds (exact at the source's precision). */
   readonly epochMicros: number;
@@ -52,7 +53,9 @@ export interface ChangeTime {
   readonly precision: 'SECOND' | 'MILLISECOND' | 'MICROSECOND';
 }
 
+/** Where a change was read from. */
 export interface ChangePosition {
+  /** The kind of source the record came from. */
   readonly source: 'dynamodb-stream' | 'kinesis';
   /** Shard the record was read from (Kinesis; a DynamoDB stream record does not name its shard). */
   readonly shardId?: string;
@@ -62,8 +65,11 @@ export interface ChangePosition {
 
 /** One change of one item, from either source. `T` types the images, `K` the keys. */
 export interface Change<T = Record<string, Unmarshalled>, K = Record<string, Unmarshalled>> {
+  /** What happened to the item. */
   readonly eventName: 'INSERT' | 'MODIFY' | 'REMOVE';
+  /** Name of the table the item belongs to. */
   readonly table: string;
+  /** The item's key attributes, unmarshalled. */
   readonly keys: K;
   /** The item's key as a stable string (canonical JSON of the key attributes): groups an item's changes. */
   readonly keyId: string;
@@ -71,6 +77,7 @@ export interface Change<T = Record<string, Unmarshalled>, K = Record<string, Unm
   readonly newImage: T | undefined;
   /** The item before the change (undefined for INSERT); throws ImageNotInViewError when the view lacks it. */
   readonly oldImage: T | undefined;
+  /** When DynamoDB made the change. */
   readonly createdAt: ChangeTime;
   /** A REMOVE made by DynamoDB's TTL sweeper (userIdentity Service dynamodb.amazonaws.com), not by the application. */
   readonly byTimeToLive: boolean;
@@ -79,7 +86,9 @@ export interface Change<T = Record<string, Unmarshalled>, K = Record<string, Unm
    * a bisected half, the redrive, a Kinesis duplicate), different for any two changes.
    */
   readonly id: string;
+  /** Where the record was read from. */
   readonly position: ChangePosition;
+  /** What the record carries (Kinesis records always carry both images). */
   readonly viewType: StreamViewType;
   /** The record as Lambda delivered it. */
   readonly record: SourceRecord;
