@@ -171,7 +171,7 @@ export class ReplicaWriter extends Construct implements IReplicaWriter {
     const filters = isKinesisSource(source.stream) ? patterns.map((p) => ({ data: p })) : patterns;
 
     this.consumer = new StreamConsumer(this, 'Consumer', {
-      table: source.stream,
+      source: source.stream,
       code: o.code ?? libraryHandlerCode('replicate'),
       provider,
       functionName: this.functionName,
