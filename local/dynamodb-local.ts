@@ -113,7 +113,7 @@ export const POOL_ENV = 'DYNAMODB_LOCAL_POOL';
  */
 export async function startDynamoDbLocal(options: StartOptions = {}): Promise<DynamoDbLocal> {
   const pool = process.env[POOL_ENV];
-  if (pool && options.sharedDb !== false) return leaseFromPool(pool);
+  if (pool && pool !== 'off' && options.sharedDb !== false) return leaseFromPool(pool);
   return startOwnDynamoDbLocal(options);
 }
 

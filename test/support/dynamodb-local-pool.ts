@@ -10,7 +10,8 @@
  * deletes every table (lifting deletion protection) and waits until none is left before it
  * lends the instance again. Stream hooks (shard rollover, record ageing) reach only the leased
  * process. The pool listens on 127.0.0.1 and is named by DYNAMODB_LOCAL_POOL, which the jest
- * workers inherit; without it `startDynamoDbLocal` starts its own process as before.
+ * workers inherit; without it (or with DYNAMODB_LOCAL_POOL=off) `startDynamoDbLocal` starts its
+ * own process as before.
  */
 import { DeleteTableCommand, ListTablesCommand, UpdateTableCommand } from '@aws-sdk/client-dynamodb';
 import { createServer, IncomingMessage, Server, ServerResponse } from 'http';
@@ -35,6 +36,8 @@ const POOL = Symbol.for('cdktf-dynamodb-streams.dynamodb-local-pool');
 type WithPool = typeof globalThis & { [POOL]?: Pool };
 
 export default async function globalSetup(): Promise<void> {
+  // DYNAMODB_LOCAL_POOL=off: every file starts its own instances, as before the pool (to compare).
+  if (process.env[POOL_ENV] === 'off') return;
   const pool: Pool = { server: createServer(), instances: [] };
   pool.server.on('request', (req, res) => answer(pool, req, res));
   await new Promise<void>((resolve) => pool.server.listen(0, '127.0.0.1', resolve));
