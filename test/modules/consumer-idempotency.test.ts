@@ -9,7 +9,7 @@ import {
   IDEMPOTENCY_TABLE_ENV,
   IDEMPOTENCY_TTL_ENV,
 } from '../../modules/internal/idempotency-table';
-import { consumerOf, policyOf } from '../fixtures/consumer-stack';
+import { consumerOf, policyOf } from '../support/consumer-stack';
 
 const envOf = (json: any) => (Object.values(json.resource.aws_lambda_function)[0] as any).environment?.variables ?? {};
 const tablesOf = (json: any) => Object.values(json.resource.aws_dynamodb_table) as any[];

@@ -8,7 +8,7 @@ import { DRAIN_METRIC, drainConfigFromEnv } from '../../handlers/drain-backlog';
 import { BACKLOG_ATTRIBUTES } from '../../handlers/internal/backlog';
 import { configFromEnv, ENV } from '../../handlers/internal/config';
 import { ReplicaWriter, WRITER_ENV } from '../../modules/replication/writer';
-import { drainerEnv, drainerPolicy, KEY, one, ref, replicated, resources, writerEnv } from './replication/fixtures';
+import { drainerEnv, drainerPolicy, KEY, one, ref, replicated, resources, writerEnv } from './support/replication';
 
 const EU = 'Writer-eu-west-1';
 

@@ -1,5 +1,5 @@
 import { StreamConsumer } from '../../modules/stream-consumer';
-import { CACHE_DIR, ConsumerOverrides, HANDLER_ENTRY, consumerOf, newStack, newTable } from '../fixtures/consumer-stack';
+import { CACHE_DIR, ConsumerOverrides, HANDLER_ENTRY, consumerOf, newStack, newTable } from '../support/consumer-stack';
 
 function problemOf(overrides: ConsumerOverrides): string {
   try {
