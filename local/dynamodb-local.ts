@@ -13,6 +13,7 @@
 import { ChildProcess, spawn, spawnSync } from 'child_process';
 import { createHash } from 'crypto';
 import { existsSync, mkdirSync, readFileSync, readdirSync } from 'fs';
+import { request } from 'http';
 import { dirname, join } from 'path';
 import { DynamoDBClient, DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
@@ -99,8 +100,25 @@ export interface StartOptions {
   readonly sharedDb?: boolean;
 }
 
-/** Starts one in-memory DynamoDB Local on a free loopback port. */
+/** Names the test run's pool of shared instances (test/support/dynamodb-local-pool.ts, jest's globalSetup). */
+export const POOL_ENV = 'DYNAMODB_LOCAL_POOL';
+
+/**
+ * Starts one in-memory DynamoDB Local on a free loopback port; under jest, leases a shared one.
+ *
+ * A JVM start costs about 7 s of CPU, and `npm test` used to start 80 of them. When the pool
+ * is there (POOL_ENV, set by jest's globalSetup) a -sharedDb instance is leased from it instead:
+ * a test file has it to itself until `stop()`, which deletes every table and returns it.
+ * `sharedDb: false` instances are always started afresh (the pool does not hold them).
+ */
 export async function startDynamoDbLocal(options: StartOptions = {}): Promise<DynamoDbLocal> {
+  const pool = process.env[POOL_ENV];
+  if (pool && pool !== 'off' && options.sharedDb !== false) return leaseFromPool(pool);
+  return startOwnDynamoDbLocal(options);
+}
+
+/** Starts one in-memory DynamoDB Local on a free loopback port, owned by the calling process. */
+export async function startOwnDynamoDbLocal(options: StartOptions = {}): Promise<DynamoDbLocal> {
   requireJava();
   const dir = jarDir();
   const cp = [join(dir, 'DynamoDBLocal.jar'), join(dir, 'DynamoDBLocal_lib', '*')].join(':');
@@ -192,6 +210,41 @@ function waitForPort(child: ChildProcess, lines: LineReader, timeoutMs: number):
         (e: Error) => fail(e.message),
       );
     child.once('error', (e) => fail(e.message));
+  });
+}
+
+/** An instance leased from the pool: its stream hooks go through the pool, which owns the process. */
+async function leaseFromPool(pool: string): Promise<DynamoDbLocal> {
+  const { id } = await poolCall(pool, 'acquire', {});
+  let port: number | undefined;
+  while (!(port = (await poolCall(pool, 'ready', { id })).port)) await new Promise((resolve) => setTimeout(resolve, 250));
+  let released: Promise<void> | undefined;
+  return {
+    port,
+    endpoint: `http://127.0.0.1:${port}`,
+    rolloverShards: () => poolCall(pool, 'command', { id, words: 'ROLLOVER' }),
+    ageStreamRecords: (ms) => poolCall(pool, 'command', { id, words: `AGE ${Math.round(ms)}` }),
+    stop: () => (released ??= poolCall(pool, 'release', { id })),
+  };
+}
+
+/**
+ * One request to the pool, on a connection of its own: Node's keep-alive agent would reuse a
+ * socket the pool closed while a test file was loading (ECONNRESET).
+ */
+function poolCall(pool: string, action: string, body: object): Promise<any> {
+  return new Promise((resolve, reject) => {
+    const options = { method: 'POST', agent: false, headers: { 'content-type': 'application/json' } };
+    const req = request(`${pool}/${action}`, options, (res) => {
+      let text = '';
+      res.on('data', (c: Buffer) => (text += c.toString()));
+      res.on('end', () => {
+        if (res.statusCode === 200) resolve(text ? JSON.parse(text) : undefined);
+        else reject(new Error(`DynamoDB Local pool (${POOL_ENV}=${pool}) refused ${action}: ${res.statusCode} ${text}`));
+      });
+    });
+    req.on('error', (e) => reject(new Error(`DynamoDB Local pool (${POOL_ENV}=${pool}) unreachable: ${e.message}`)));
+    req.end(JSON.stringify(body));
   });
 }
 

@@ -45,12 +45,20 @@ function destinationName(arn: string): string {
 
 const md5 = (s: string) => createHash('md5').update(s, 'utf8').digest('hex');
 
-export async function startLocalSink(options: { folder?: string } = {}): Promise<LocalSink> {
+export interface LocalSinkOptions {
+  /** Where `<name>.jsonl` files are appended; none when absent. */
+  readonly folder?: string;
+  /** Called with every message as it is kept (test/support/fake-sqs.ts keeps its own list). */
+  readonly onMessage?: (m: SinkMessage) => void;
+}
+
+export async function startLocalSink(options: LocalSinkOptions = {}): Promise<LocalSink> {
   const messages: SinkMessage[] = [];
   let failures = 0;
   if (options.folder) mkdirSync(options.folder, { recursive: true });
   const keep = (m: SinkMessage) => {
     messages.push(m);
+    options.onMessage?.(m);
     if (options.folder) appendFileSync(join(options.folder, `${m.destination}.jsonl`), JSON.stringify(m) + '\n');
   };
   const queueOf = (url: string) => decodeURIComponent(new URL(url).pathname.split('/').pop() ?? '');

@@ -1,4 +1,5 @@
 import { Token } from 'cdktf';
+import { bindingAwsVersion, versionAtLeast } from './binding-version';
 import { LIMITS } from './limits';
 import { PropsValidator } from './validation';
 import type { ApplicationLogLevel, Architecture, FunctionOptions, LogFormat, SystemLogLevel } from '../props/function';
@@ -42,7 +43,16 @@ export function validateFunctionOptions(
   if (o.handler !== undefined)
     v.matches('handler', o.handler, /^[\s\S]{1,128}$/, `${LIMITS.handlerChars[0]}..${LIMITS.handlerChars[1]} characters`);
   const runtime = o.runtime ?? 'nodejs22.x';
-  v.oneOf('runtime', runtime, LIMITS.lambdaRuntimes as readonly string[], 'the runtimes hashicorp/aws 5.100 accepts for new functions');
+  const aws = bindingAwsVersion();
+  const newer = LIMITS.lambdaRuntimesSince.filter((r) => versionAtLeast(aws, r.aws)).map((r) => r.runtime);
+  const later = LIMITS.lambdaRuntimesSince.filter((r) => !newer.includes(r.runtime));
+  v.oneOf(
+    'runtime',
+    runtime,
+    [...LIMITS.lambdaRuntimes, ...newer],
+    `the runtimes hashicorp/aws ${aws} (the installed provider binding's) accepts for new functions` +
+      later.map((r) => `; ${r.runtime} needs hashicorp/aws >= ${r.aws}`).join(''),
+  );
   if (bundled && !runtime.startsWith('nodejs')) v.fail('runtime', runtime, 'a nodejs runtime', 'code bundled from an entry is JavaScript');
   v.oneOf('architecture', o.architecture, ARCHITECTURES);
   v.integer('memorySize', o.memorySize, LIMITS.memoryMb[0], LIMITS.memoryMb[1], { why: 'MB' });

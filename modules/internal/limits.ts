@@ -85,4 +85,9 @@ export const LIMITS = {
     'provided.al2',
     'provided.al2023',
   ],
+  /**
+   * Runtimes that newer providers accept, with the first hashicorp/aws that does (its runtime
+   * enum comes from aws-sdk-go-v2; nodejs24.x arrived with the 2025-10-23 SDK, in 6.19.0).
+   */
+  lambdaRuntimesSince: [{ runtime: 'nodejs24.x', aws: '6.19.0' }],
 } as const;

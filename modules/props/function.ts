@@ -23,7 +23,7 @@ export interface FunctionOptions {
   readonly functionName?: string;
   /** Handler as `file.export`, 1..128 characters. @default 'index.handler' (what the bundler writes) */
   readonly handler?: string;
-  /** Lambda runtime accepted by hashicorp/aws 5.100 (nodejs24.x is not). @default 'nodejs22.x' */
+  /** Lambda runtime accepted by the installed binding's hashicorp/aws (nodejs24.x needs >= 6.19.0; 5.100 rejects it). @default 'nodejs22.x' */
   readonly runtime?: string;
   /** CPU architecture. @default 'arm64' (cheaper per GB-second) */
   readonly architecture?: Architecture;

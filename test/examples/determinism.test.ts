@@ -7,7 +7,7 @@ import { StreamPipeline } from '../../modules/stream-pipeline';
 import { OrdersModule } from '../../examples/orders/module';
 import { OrdersStack } from '../../examples/orders/stack';
 
-const FIXTURES = join(__dirname, '..', 'fixtures', 'handlers');
+const FIXTURES = join(__dirname, '..', 'support', 'handlers');
 
 /** Every file below `dir` with its bytes, for whole-tree comparison. */
 function tree(dir: string): Map<string, Buffer> {

@@ -20,7 +20,7 @@ import { OrdersStack } from '../../examples/orders/stack';
 import { handler as orderStats } from '../../examples/orders/order-stats';
 import { createRedriveHandler, RedriveTally, redriveConfigFromEnv } from '../../handlers/redrive';
 import { StreamPipeline } from '../../modules/stream-pipeline';
-import { CACHE_DIR, HANDLER_ENTRY } from '../fixtures/consumer-stack';
+import { CACHE_DIR, HANDLER_ENTRY } from '../support/consumer-stack';
 import { DynamoDbLocal, dynamoClient, startDynamoDbLocal, streamsClient } from '../support/dynamodb-local';
 import { FakeLambda, startFakeLambda } from '../support/fake-lambda';
 import { FakeSqs, quietLocalQueueUrlWarnings, startFakeSqs } from '../support/fake-sqs';

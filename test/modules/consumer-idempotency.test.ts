@@ -6,7 +6,7 @@ import * as handlerSide from '../../handlers/consumer';
 import { IDEMPOTENCY_ACTIONS } from '../../modules/internal/idempotency-table';
 
 const { DEFAULT_IDEMPOTENCY_TTL_SECONDS, IDEMPOTENCY_TABLE_ENV, IDEMPOTENCY_TTL_ENV } = handlerSide;
-import { consumerOf, policyOf } from '../fixtures/consumer-stack';
+import { consumerOf, policyOf } from '../support/consumer-stack';
 
 const envOf = (json: any) => (Object.values(json.resource.aws_lambda_function)[0] as any).environment?.variables ?? {};
 const tablesOf = (json: any) => Object.values(json.resource.aws_dynamodb_table) as any[];

@@ -7,7 +7,7 @@
  */
 import { Testing } from 'cdktf';
 import { StreamPipeline, StreamPipelineProps } from '../../modules/stream-pipeline';
-import { CACHE_DIR, HANDLER_ENTRY, newStack } from '../fixtures/consumer-stack';
+import { CACHE_DIR, HANDLER_ENTRY, newStack } from '../support/consumer-stack';
 import { explicitlyDenied } from '../support/resource-policy-model';
 
 const ACCOUNT = '123456789012';

@@ -2,7 +2,7 @@ import { Testing } from 'cdktf';
 import { TableKinesisStream, TableKinesisStreamProps } from '../../modules/kinesis-stream';
 import { StreamConsumer, StreamConsumerProps } from '../../modules/stream-consumer';
 import { StreamPipeline } from '../../modules/stream-pipeline';
-import { CACHE_DIR, HANDLER_ENTRY, KEY_ARN, newStack, newTable, only } from '../fixtures/consumer-stack';
+import { CACHE_DIR, HANDLER_ENTRY, KEY_ARN, newStack, newTable, only } from '../support/consumer-stack';
 
 const CODE = { entry: HANDLER_ENTRY, bundling: { cacheDir: CACHE_DIR } };
 

@@ -6,7 +6,7 @@
 import { DefaultTokenResolver, StringConcat, TerraformStack, Testing, Tokenization } from 'cdktf';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { StreamConsumer, StreamPipeline, StreamTable } from '../../modules';
-import { CACHE_DIR, HANDLER_ENTRY } from '../fixtures/consumer-stack';
+import { CACHE_DIR, HANDLER_ENTRY } from '../support/consumer-stack';
 
 const CODE = { entry: HANDLER_ENTRY, bundling: { cacheDir: CACHE_DIR } };
 const TABLE = { tableName: 'orders', partitionKey: { name: 'pk', type: 'S' as const } };

@@ -6,7 +6,7 @@ import { libraryHandlerCode } from '../../modules/internal/library-handler';
 import type { FilterPattern } from '../../modules';
 import { StreamConsumer } from '../../modules/stream-consumer';
 import { StreamPipeline } from '../../modules/stream-pipeline';
-import { CACHE_DIR, HANDLER_ENTRY, KEY_ARN, newStack, newTable, only } from '../fixtures/consumer-stack';
+import { CACHE_DIR, HANDLER_ENTRY, KEY_ARN, newStack, newTable, only } from '../support/consumer-stack';
 import { stackFolder, terraformIn } from '../support/terraform';
 
 const REDRIVE_CODE = { entry: join(__dirname, '..', '..', 'handlers', 'redrive.ts'), bundling: { cacheDir: CACHE_DIR } };

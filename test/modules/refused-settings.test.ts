@@ -1,6 +1,6 @@
 import { Testing } from 'cdktf';
 import { FailureDestination, PipelineAlarms, StreamConsumer, TableKinesisStream } from '../../modules';
-import { CACHE_DIR, HANDLER_ENTRY, KEY_ARN, consumerOf, newStack, newTable } from '../fixtures/consumer-stack';
+import { CACHE_DIR, HANDLER_ENTRY, KEY_ARN, consumerOf, newStack, newTable } from '../support/consumer-stack';
 import { problems } from '../support/validation-problems';
 
 // Settings AWS accepts that cannot do what they say. Expected lines are written out by hand.

@@ -1,4 +1,4 @@
-import { one, REGIONS, replicated, resources, ref } from './replication/fixtures';
+import { one, REGIONS, replicated, resources, ref } from './support/replication';
 
 describe('ReplicatedTable: alarms and dashboard', () => {
   test('GIVEN three regions WHEN synthesized THEN each writer has a lag alarm per target region on the metric the handler publishes, in its own region', () => {

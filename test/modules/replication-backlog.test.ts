@@ -9,7 +9,7 @@ import { drainConfigFromEnv } from '../../handlers/drain-backlog';
 import { BACKLOG_ATTRIBUTES } from '../../handlers/internal/backlog';
 import { configFromEnv } from '../../handlers/internal/config';
 import { ReplicaWriter } from '../../modules/replication/writer';
-import { drainerEnv, drainerPolicy, KEY, one, ref, replicated, resources, writerEnv } from './replication/fixtures';
+import { drainerEnv, drainerPolicy, KEY, one, ref, replicated, resources, writerEnv } from './support/replication';
 
 const EU = 'Writer-eu-west-1';
 

@@ -10,8 +10,8 @@ import { multiRegionStack, MULTI_REGION_REGIONS } from '../../examples/multi-reg
 import { replicatedWrites } from '../../handlers/client';
 import { Item } from '../../handlers/lww';
 import { scanAll, startWorld, World } from '../handlers/support/world';
-import { deploySynthesized, pumpSynthesized } from './replication/synthesized-deployment';
-import { replicated } from './replication/fixtures';
+import { deploySynthesized, pumpSynthesized } from './support/synthesized-deployment';
+import { replicated } from './support/replication';
 
 const [EU, US, SYD] = MULTI_REGION_REGIONS;
 let world: World;

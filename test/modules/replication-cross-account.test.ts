@@ -1,5 +1,5 @@
 import { ReplicaAccessRole } from '../../modules';
-import { one, ref, replicated, writerEnv, writerPolicy } from './replication/fixtures';
+import { one, ref, replicated, writerEnv, writerPolicy } from './support/replication';
 
 describe('ReplicatedTable: cross-account targets', () => {
   test('GIVEN a target with a writer role ARN WHEN synthesized THEN writers may only assume that role for it and pass the ARN to the handler', () => {

@@ -1,7 +1,7 @@
 import { TerraformOutput, Testing } from 'cdktf';
 import { DynamodbTable } from '@cdktf/provider-aws/lib/dynamodb-table';
 import { LambdaEventSourceMapping } from '@cdktf/provider-aws/lib/lambda-event-source-mapping';
-import { REGIONS, replicated, resources, ref } from './replication/fixtures';
+import { REGIONS, replicated, resources, ref } from './support/replication';
 
 describe('ReplicatedTable: global-table mode', () => {
   test('GIVEN mode global-table WHEN synthesized THEN one table with a replica block per other region, stream NEW_AND_OLD_IMAGES, and no writers', () => {

@@ -4,7 +4,7 @@
  */
 import { Testing } from 'cdktf';
 import { ReplicatedTable } from '../../modules';
-import { newStack, one, providers, REGIONS, replicated, resources, writerPolicy, ref } from './replication/fixtures';
+import { newStack, one, providers, REGIONS, replicated, resources, writerPolicy, ref } from './support/replication';
 import { stackFolder, terraformIn } from '../support/terraform';
 
 describe('ReplicatedTable: Kinesis change source', () => {

@@ -16,8 +16,8 @@ import { streamEvent } from '../support/streams';
 import { AlarmDefinition, Datapoint, evaluateAlarm } from '../support/alarm-model';
 import { startTcpGate, TcpGate } from '../support/tcp-gate';
 import { startWorld, World } from '../handlers/support/world';
-import { deploySynthesized } from './replication/synthesized-deployment';
-import { replicated } from './replication/fixtures';
+import { deploySynthesized } from './support/synthesized-deployment';
+import { replicated } from './support/replication';
 
 const [EU, US] = ['eu-west-1', 'us-east-1'];
 const STEP_MS = 20_000;

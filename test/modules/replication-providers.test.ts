@@ -8,7 +8,7 @@ import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { PipelineAlarms, ReplicatedTable } from '../../modules';
 import { ModuleStack } from '../../modules/module-stack';
 import { StreamTable } from '../../modules/stream-table';
-import { newStack, resources } from './replication/fixtures';
+import { newStack, resources } from './support/replication';
 import { problems } from '../support/validation-problems';
 
 const P = 'test/Customers';

@@ -9,7 +9,7 @@ import { Testing } from 'cdktf';
 import { ReplicatedTable } from '../../modules';
 import { ModuleStack } from '../../modules/module-stack';
 import { bindingSupport, constraintRequiresAtLeast } from '../../modules/replication/internal/strong-consistency';
-import { replicated } from './replication/fixtures';
+import { replicated } from './support/replication';
 import { problems } from '../support/validation-problems';
 
 const P = 'test/Customers';

@@ -2,7 +2,7 @@ import { TerraformOutput, Testing } from 'cdktf';
 import { multiRegionStack } from '../../examples/multi-region';
 import { ReplicaAccessRole, ReplicatedTable } from '../../modules';
 import { stackFolder, terraformIn } from '../support/terraform';
-import { KEY, newStack, providers } from './replication/fixtures';
+import { KEY, newStack, providers } from './support/replication';
 
 /** (type, provider) of every resource the plan creates, sorted, with counts. */
 function createdByProvider(plan: any): Record<string, number> {

@@ -1,5 +1,5 @@
 import { StreamTable } from '../../modules/stream-table';
-import { newStack, providers, replicated } from './replication/fixtures';
+import { newStack, providers, replicated } from './support/replication';
 import { ReplicatedTable } from '../../modules';
 import { problems } from '../support/validation-problems';
 

@@ -7,7 +7,7 @@ import { multiRegionStack } from '../../examples/multi-region';
 import { ModuleStack } from '../../modules/module-stack';
 import { ReplicatedTable } from '../../modules';
 import { StreamTable } from '../../modules/stream-table';
-import { KEY, newStack, one, providers, REGIONS, replicated, resources, writerEnv, writerPolicy, ref } from './replication/fixtures';
+import { KEY, newStack, one, providers, REGIONS, replicated, resources, writerEnv, writerPolicy, ref } from './support/replication';
 
 const TABLE = (region: string) => `aws_dynamodb_table.Customers_Table-${region}_Table`;
 

@@ -5,7 +5,7 @@ import { TableKinesisStream } from '../../modules/kinesis-stream';
 import { FailureRedrive } from '../../modules/redrive';
 import { StreamConsumer } from '../../modules/stream-consumer';
 import { StreamPipeline } from '../../modules/stream-pipeline';
-import { CACHE_DIR, HANDLER_ENTRY, KEY_ARN, newStack, newTable, only } from '../fixtures/consumer-stack';
+import { CACHE_DIR, HANDLER_ENTRY, KEY_ARN, newStack, newTable, only } from '../support/consumer-stack';
 import { stackFolder, terraformIn } from '../support/terraform';
 
 const CODE = { entry: HANDLER_ENTRY, bundling: { cacheDir: CACHE_DIR } };

@@ -7,7 +7,7 @@ import { TerraformStack, Testing } from 'cdktf';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { StreamConsumer, StreamPipeline, StreamTable, TableKinesisStream } from '../../modules';
 import { problems } from '../support/validation-problems';
-import { CACHE_DIR, HANDLER_ENTRY } from '../fixtures/consumer-stack';
+import { CACHE_DIR, HANDLER_ENTRY } from '../support/consumer-stack';
 
 const CODE = { entry: HANDLER_ENTRY, bundling: { cacheDir: CACHE_DIR } };
 const TABLE = { tableName: 'orders', partitionKey: { name: 'pk', type: 'S' as const } };

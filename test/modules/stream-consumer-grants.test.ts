@@ -6,8 +6,8 @@ import { StreamTable } from '../../modules/stream-table';
 import { ReplicatedTable } from '../../modules';
 import { StreamConsumer } from '../../modules/stream-consumer';
 import type { TableItemAction } from '../../modules';
-import { CACHE_DIR, HANDLER_ENTRY, KEY_ARN, consumerOf, newStack, policyOf } from '../fixtures/consumer-stack';
-import { providers } from './replication/fixtures';
+import { CACHE_DIR, HANDLER_ENTRY, KEY_ARN, consumerOf, newStack, policyOf } from '../support/consumer-stack';
+import { providers } from './support/replication';
 
 const STATS = '${aws_dynamodb_table.Stats_Table_D20F5CF9.arn}';
 

@@ -5,7 +5,7 @@ import { Testing } from 'cdktf';
 import { SqsQueue } from '@cdktf/provider-aws/lib/sqs-queue';
 import { StreamConsumer } from '../../modules/stream-consumer';
 import { StreamTable } from '../../modules/stream-table';
-import { CACHE_DIR, HANDLER_ENTRY, KEY_ARN, newStack } from '../fixtures/consumer-stack';
+import { CACHE_DIR, HANDLER_ENTRY, KEY_ARN, newStack } from '../support/consumer-stack';
 import { stackFolder, terraformIn } from '../support/terraform';
 
 describe('StreamConsumer with the real provider (offline terraform)', () => {

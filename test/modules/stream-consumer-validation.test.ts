@@ -1,5 +1,5 @@
 import { StreamConsumer } from '../../modules/stream-consumer';
-import { CACHE_DIR, ConsumerOverrides, HANDLER_ENTRY, consumerOf, newStack, newTable } from '../fixtures/consumer-stack';
+import { CACHE_DIR, ConsumerOverrides, HANDLER_ENTRY, consumerOf, newStack, newTable } from '../support/consumer-stack';
 
 function problemOf(overrides: ConsumerOverrides): string {
   try {
@@ -152,9 +152,11 @@ describe('StreamConsumer validation', () => {
     expect(() => consumerOf({ filters }, { streamViewType: 'NEW_IMAGE' })).not.toThrow();
   });
 
-  test('GIVEN nodejs24.x WHEN constructed THEN the message says hashicorp/aws 5.100 does not accept it', () => {
+  test('GIVEN nodejs24.x on the hashicorp/aws 5.100 binding WHEN constructed THEN the message names the binding and the first provider that accepts it', () => {
+    // 5.100.0 is what @cdktf/provider-aws 20.1.0 (this repository's binding) was generated from;
+    // the consumer matrix synthesizes nodejs24.x on the 6.x bindings.
     expect(problemOf({ runtime: 'nodejs24.x' })).toMatch(
-      /\(the runtimes hashicorp\/aws 5\.100 accepts for new functions\) \(got "nodejs24\.x"\)$/,
+      /\(the runtimes hashicorp\/aws 5\.100\.0 \(the installed provider binding's\) accepts for new functions; nodejs24\.x needs hashicorp\/aws >= 6\.19\.0\) \(got "nodejs24\.x"\)$/,
     );
   });
 

@@ -7,7 +7,7 @@ import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { directoryHash } from '../../modules/internal/bundling';
 import { StreamConsumer } from '../../modules/stream-consumer';
 import { StreamTable } from '../../modules/stream-table';
-import { CACHE_DIR, HANDLER_ENTRY, KEY_ARN, consumerOf, newStack, newTable, only, policyOf } from '../fixtures/consumer-stack';
+import { CACHE_DIR, HANDLER_ENTRY, KEY_ARN, consumerOf, newStack, newTable, only, policyOf } from '../support/consumer-stack';
 
 const TABLE = 'aws_dynamodb_table.Orders_Table_C3D8F3FA';
 const FUNCTION = 'aws_lambda_function.Consumer_Function_7B73AF2C';

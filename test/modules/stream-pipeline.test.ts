@@ -2,7 +2,7 @@ import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { Testing } from 'cdktf';
 import { StreamPipeline, StreamPipelineProps } from '../../modules/stream-pipeline';
 import { StreamTable } from '../../modules/stream-table';
-import { CACHE_DIR, HANDLER_ENTRY, newStack } from '../fixtures/consumer-stack';
+import { CACHE_DIR, HANDLER_ENTRY, newStack } from '../support/consumer-stack';
 
 const TABLE = { tableName: 'orders', partitionKey: { name: 'pk', type: 'S' as const } };
 const CONSUMER = { code: { entry: HANDLER_ENTRY, bundling: { cacheDir: CACHE_DIR } } };

@@ -7,7 +7,7 @@ import { TerraformStack, Testing } from 'cdktf';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { StreamConsumer, StreamPipeline, StreamTable } from '../../modules';
 import { problems } from '../support/validation-problems';
-import { CACHE_DIR, HANDLER_ENTRY, policyOf } from '../fixtures/consumer-stack';
+import { CACHE_DIR, HANDLER_ENTRY, policyOf } from '../support/consumer-stack';
 
 const CODE = { entry: HANDLER_ENTRY, bundling: { cacheDir: CACHE_DIR } };
 const TABLE_ARN = 'arn:aws:dynamodb:eu-west-1:123456789012:table/orders';

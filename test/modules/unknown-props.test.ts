@@ -14,8 +14,8 @@ import {
   TableKinesisStream,
   ValidationError,
 } from '../../modules';
-import { CACHE_DIR, HANDLER_ENTRY } from '../fixtures/consumer-stack';
-import { providers } from './replication/fixtures';
+import { CACHE_DIR, HANDLER_ENTRY } from '../support/consumer-stack';
+import { providers } from './support/replication';
 
 // Each case builds a construct the way a JavaScript user (or a cast) would, with misspelt or
 // missing props that would otherwise fall back to defaults; the expected lines are written out by hand.

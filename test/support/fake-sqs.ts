@@ -1,15 +1,17 @@
 /**
- * A FAKE SQS (there is no SQS counterpart to DynamoDB Local): an HTTP server on 127.0.0.1 that
- * answers the JSON-protocol SendMessage the real SQS client sends, with the MD5 the client checks,
- * and keeps the messages for assertions. Point a queue URL at it: the SQS client uses the queue
- * URL's host as its endpoint.
+ * A FAKE SQS (there is no SQS counterpart to DynamoDB Local) for one queue: the local runtime's
+ * sink (local/sink.ts), which answers the JSON-protocol SendMessage and SendMessageBatch the real
+ * SQS client sends, with the MD5 the client checks. This view keeps the messages sent to it in a
+ * list a test may read and clear. Point a queue URL at it: the SQS client uses the queue URL's
+ * host as its endpoint.
+ *
+ * Why not the `fauxqs` emulator: see CONTRIBUTING.md, "Fakes".
  */
-import { createHash, randomUUID } from 'crypto';
-import { createServer, Server } from 'http';
-import { AddressInfo } from 'net';
+import { startLocalSink } from '../../local/sink';
 
 export interface FakeSqs {
   readonly queueUrl: string;
+  /** Every message sent to the server, oldest first (tests may splice it). */
   readonly messages: { body: string; queueUrl: string }[];
   /** Makes the next `n` SendMessage calls fail with a 500 (a transient SQS outage). */
   failNext(n: number): void;
@@ -18,35 +20,12 @@ export interface FakeSqs {
 
 export async function startFakeSqs(queueName = 'replication-failures'): Promise<FakeSqs> {
   const messages: FakeSqs['messages'] = [];
-  let failures = 0;
-  const server: Server = createServer((req, res) => {
-    let body = '';
-    req.on('data', (c) => (body += c));
-    req.on('end', () => {
-      const target = String(req.headers['x-amz-target'] ?? '');
-      const reply = (status: number, json: unknown) => {
-        res.writeHead(status, { 'content-type': 'application/x-amz-json-1.0' });
-        res.end(JSON.stringify(json));
-      };
-      if (failures > 0) {
-        failures--;
-        return reply(500, { __type: 'com.amazonaws.sqs#InternalError', message: 'injected by the fake SQS' });
-      }
-      if (target !== 'AmazonSQS.SendMessage')
-        return reply(400, { __type: 'com.amazonaws.sqs#InvalidAction', message: `fake SQS only does SendMessage (got ${target})` });
-      const input = JSON.parse(body) as { QueueUrl: string; MessageBody: string };
-      messages.push({ body: input.MessageBody, queueUrl: input.QueueUrl });
-      reply(200, { MessageId: randomUUID(), MD5OfMessageBody: createHash('md5').update(input.MessageBody, 'utf8').digest('hex') });
-    });
+  const sink = await startLocalSink({
+    onMessage: (m) => {
+      if (m.via === 'SendMessage') messages.push({ body: m.body, queueUrl: sink.queueUrl(m.destination) });
+    },
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as AddressInfo).port;
-  return {
-    queueUrl: `http://127.0.0.1:${port}/000000000000/${queueName}`,
-    messages,
-    failNext: (n) => (failures = n),
-    stop: () => new Promise((resolve) => server.close(() => resolve())),
-  };
+  return { queueUrl: sink.queueUrl(queueName), messages, failNext: sink.failNext, stop: sink.stop };
 }
 
 /**
