@@ -27,6 +27,9 @@ const POLICY_ATTRIBUTES: Readonly<Record<string, readonly string[]>> = {
   aws_secretsmanager_secret_policy: ['policy'],
 };
 
+/** Key policies: `Resource: "*"` there means the key the policy is attached to, not every resource. */
+const SELF_RESOURCE: Readonly<Record<string, string>> = { aws_kms_key: '(this key)', aws_kms_key_policy: '(this key)' };
+
 /** The one wildcard AWS itself requires (ListStreams has no resource-level permissions). */
 const REQUIRED_WILDCARDS = new Set(['dynamodb:liststreams on *']);
 
@@ -154,12 +157,24 @@ export function accountOf(principal: string): string | undefined {
 
 /**
  * The accounts the change set lives in: the account that most ARNs in it name (ties: all of
- * them). A principal in any other account is "another account". Empty when no ARN says.
+ * them), principals of policy documents left out since they are what is being judged. A
+ * principal in any other account is "another account". Empty when no ARN says.
  */
 export function homeAccounts(changes: ResourceChange[]): Set<string> {
   const counts = new Map<string, number>();
-  const text = JSON.stringify(changes.map((c) => [c.before, c.after]));
-  for (const m of text.matchAll(/arn:aws[\w-]*:[\w-]+:[\w-]*:(\d{12}):/g)) counts.set(m[1], (counts.get(m[1]) ?? 0) + 1);
+  const count = (text: string) => {
+    for (const m of text.matchAll(/arn:aws[\w-]*:[\w-]+:[\w-]*:(\d{12}):/g)) counts.set(m[1], (counts.get(m[1]) ?? 0) + 1);
+  };
+  const walk = (v: unknown): void => {
+    if (typeof v === 'string') {
+      const doc: any = v.includes('Statement') ? documentValue(v) : undefined;
+      const statements = doc && typeof doc === 'object' ? [doc.Statement ?? []].flat() : undefined;
+      if (statements) count(JSON.stringify(statements.map(({ Principal, NotPrincipal, ...rest }: any) => rest)));
+      else count(v);
+    } else if (Array.isArray(v)) v.forEach(walk);
+    else if (v && typeof v === 'object') Object.values(v).forEach(walk);
+  };
+  for (const c of changes) walk([c.before, c.after]);
   const max = Math.max(0, ...counts.values());
   return new Set([...counts].filter(([, n]) => n === max).map(([a]) => a));
 }
@@ -203,6 +218,7 @@ function compareDocuments(
   after: unknown,
   created: boolean,
   home: Set<string>,
+  self?: string,
 ): { kind: IamFinding['kind']; details: string[] } | undefined {
   if (after === UNKNOWN)
     return created
@@ -212,8 +228,9 @@ function compareDocuments(
   if (a === undefined)
     return { kind: 'unknown', details: ['policy document could not be read (neither JSON nor jsonencode): review it by hand'] };
   const b = created ? undefined : documentValue(before);
-  const beforeGrants = b === undefined ? [] : grantsOf(b);
-  const afterGrants = grantsOf(a);
+  const scoped = (gs: Grant[]) => (self ? gs.map((g) => (g.resource === '*' ? { ...g, resource: self } : g)) : gs);
+  const beforeGrants = b === undefined ? [] : scoped(grantsOf(b));
+  const afterGrants = scoped(grantsOf(a));
   const gained = afterGrants.filter((g) => g.effect === 'Allow' && !beforeGrants.some((x) => covers(x, g)));
   const reported = created ? gained.filter((g) => isWildcard(g) || isForeign(g, home)) : gained;
   const lostDenies = beforeGrants.filter((g) => g.effect === 'Deny' && !afterGrants.some((x) => x.effect === 'Deny' && covers(x, g)));
@@ -240,7 +257,7 @@ export function iamFindings(changes: ResourceChange[]): IamFinding[] {
     for (const [attribute, before, after] of docs) {
       // Resource types whose policy is optional hold "" when none is set.
       if (after === undefined || after === null || after === '') continue;
-      const r = compareDocuments(before, after, created || before === undefined || before === null, home);
+      const r = compareDocuments(before, after, created || before === undefined || before === null, home, SELF_RESOURCE[c.type]);
       if (r) out.push({ stack: c.stack, address: c.address, attribute, ...r });
     }
     if (c.type === 'aws_iam_role_policy_attachment' && c.action !== 'update') {

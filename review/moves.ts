@@ -3,7 +3,7 @@
  * it in AWS unmanaged, an import adopts an existing one. None of them is "no changes".
  */
 import { ChangeSet } from './changes';
-import { Finding } from './findings';
+import type { Finding } from './findings';
 import { code } from './format';
 
 export function stateFindings(set: ChangeSet): Finding[] {

@@ -5,7 +5,7 @@
  * a `moved` block (or cdktf's `moveFromId`) turns the pair into a no-op.
  */
 import { ChangeSet, ResourceChange, UNKNOWN } from './changes';
-import { Finding } from './findings';
+import type { Finding } from './findings';
 import { code } from './format';
 
 /** The argument that names the AWS object, per resource type. */

@@ -4,7 +4,7 @@
  * encryption downgraded. Each is an update Terraform applies quietly; each is an alert here.
  */
 import { ChangeSet, ResourceChange, UNKNOWN } from './changes';
-import { Finding } from './findings';
+import type { Finding } from './findings';
 import { code } from './format';
 
 type Check = (before: Record<string, any>, after: Record<string, any>) => { label: string; text: string } | undefined;
@@ -22,8 +22,10 @@ const deletionProtection: Check = (b, a) =>
     : undefined;
 
 const pitr: Check = (b, a) => {
-  const on = (v: unknown) => first(v)?.enabled === true;
-  return on(b.point_in_time_recovery) && !on(a.point_in_time_recovery) && known(first(a.point_in_time_recovery)?.enabled)
+  // A block on tables, a plain bool on aws_dynamodb_table_replica.
+  const on = (v: unknown) => v === true || first(v)?.enabled === true;
+  const settled = (v: unknown) => known(v) && known(first(v)?.enabled);
+  return on(b.point_in_time_recovery) && !on(a.point_in_time_recovery) && settled(a.point_in_time_recovery)
     ? {
         label: 'PITR OFF',
         text: 'point-in-time recovery is switched off: the continuous backups are dropped and the table can no longer be restored to a point before a bad write or a delete.',

@@ -239,7 +239,7 @@ export function changeSetFromSynths(base: Map<string, any>, head: Map<string, an
     const b = alignMoves(stack, resourcesOf(base.get(stack) ?? {}), h, headTf, stateChanges);
     for (const r of blocks(headTf.removed)) {
       const from = String(r.from ?? '');
-      if (r.lifecycle?.destroy !== false || !b.has(from) || h.has(from)) continue;
+      if (blocks(r.lifecycle)[0]?.destroy !== false || !b.has(from) || h.has(from)) continue;
       stateChanges.push({ stack, address: from, type: b.get(from)!.type, kind: 'forget' });
       b.delete(from);
     }

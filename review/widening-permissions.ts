@@ -6,7 +6,7 @@
  * (no source limit: the confused-deputy case). Narrowing stays calm.
  */
 import { ResourceChange, UNKNOWN } from './changes';
-import { Finding } from './findings';
+import type { Finding } from './findings';
 import { accountOf, homeAccounts } from './iam-widening';
 import { code } from './format';
 
