@@ -35,12 +35,40 @@ export interface ResourceChange {
   /** Full values before/after, for the checks that need whole documents (IAM, replicas). */
   readonly before: Record<string, unknown> | null;
   readonly after: Record<string, unknown> | null;
+  /** cdktf construct path of the resource (synth diff only), to say where a fix goes. */
+  readonly constructPath?: string;
+}
+
+/**
+ * What happens to Terraform's state besides (or instead of) a change to the infrastructure:
+ * `move` (a `moved` block: same object, new address), `forget` (a `removed` block: the object
+ * stays in AWS, Terraform stops managing it), `import` (an existing object is adopted).
+ */
+export interface StateChange {
+  readonly stack: string;
+  readonly address: string;
+  readonly type: string;
+  readonly kind: 'move' | 'forget' | 'import';
+  /** The address the state entry moves from (`move`). */
+  readonly from?: string;
+  /** The id the object is imported from (`import`); absent when it is an expression. */
+  readonly importId?: string;
+}
+
+/** A `prevent_destroy` that changes; only a synth diff sees it (plan JSON carries no lifecycle). */
+export interface GuardChange {
+  readonly stack: string;
+  readonly address: string;
+  readonly type: string;
+  readonly preventDestroy: { readonly before: boolean; readonly after: boolean };
 }
 
 export interface ChangeSet {
   /** Where the changes come from; said in the summary so the reader knows how much to trust it. */
   readonly source: 'terraform plan' | 'synth diff';
   readonly changes: ResourceChange[];
+  readonly stateChanges?: StateChange[];
+  readonly guards?: GuardChange[];
 }
 
 /** `a.b[0].c` or `a.b["x"].c` -> `a.b.c`: the form the replace-forcing table and replace_paths are matched in. */

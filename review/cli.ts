@@ -18,9 +18,9 @@ import { tmpdir } from 'os';
 import { basename, join, resolve } from 'path';
 import { ChangeSet } from './changes';
 import { renderReview } from './markdown';
-import { changesFromPlan } from './plan-changes';
+import { changeSetFromPlans } from './plan-changes';
 import { parsePlan, readPlanFile } from './plan-input';
-import { changesFromSynths, loadSynth } from './synth-diff';
+import { changeSetFromSynths, loadSynth } from './synth-diff';
 
 export const USAGE = `usage:
   review plan --stack-dir <dir> [--stack-dir <dir> ...] [--no-refresh] [--out <file>] [--fail-on-destructive]
@@ -89,19 +89,16 @@ function changeSet(args: Args): ChangeSet {
     case 'plan': {
       required(args, '--stack-dir');
       const dirs = args.all.get('--stack-dir')!.map((d) => resolve(d));
-      return {
-        source: 'terraform plan',
-        changes: dirs.flatMap((dir) => changesFromPlan(planStack(dir, !args.options.has('--no-refresh')), basename(dir))),
-      };
+      return changeSetFromPlans(dirs.map((dir) => ({ show: planStack(dir, !args.options.has('--no-refresh')), stack: basename(dir) })));
     }
     case 'plan-json': {
       const file = args.positional[0];
       if (!file) throw new Error('plan-json needs the path of a `terraform show -json` file');
       const stack = (args.options.get('--stack') as string | undefined) ?? basename(resolve(file, '..'));
-      return { source: 'terraform plan', changes: changesFromPlan(readPlanFile(file), stack) };
+      return changeSetFromPlans([{ show: readPlanFile(file), stack }]);
     }
     case 'diff':
-      return { source: 'synth diff', changes: changesFromSynths(loadSynth(required(args, '--base')), loadSynth(required(args, '--head'))) };
+      return changeSetFromSynths(loadSynth(required(args, '--base')), loadSynth(required(args, '--head')));
     default:
       throw new Error(`unknown command ${JSON.stringify(args.command)}\n${USAGE}`);
   }

@@ -16,7 +16,19 @@ const POLICY_ATTRIBUTES: Readonly<Record<string, readonly string[]>> = {
   aws_iam_group_policy: ['policy'],
   aws_sqs_queue_policy: ['policy'],
   aws_sns_topic_policy: ['policy'],
+  aws_sqs_queue: ['policy'],
+  aws_sns_topic: ['policy'],
+  aws_kms_key: ['policy'],
+  aws_kms_key_policy: ['policy'],
+  aws_s3_bucket_policy: ['policy'],
+  aws_s3_bucket: ['policy'],
+  aws_dynamodb_resource_policy: ['policy'],
+  aws_kinesis_resource_policy: ['policy'],
+  aws_secretsmanager_secret_policy: ['policy'],
 };
+
+/** Key policies: `Resource: "*"` there means the key the policy is attached to, not every resource. */
+const SELF_RESOURCE: Readonly<Record<string, string>> = { aws_kms_key: '(this key)', aws_kms_key_policy: '(this key)' };
 
 /** The one wildcard AWS itself requires (ListStreams has no resource-level permissions). */
 const REQUIRED_WILDCARDS = new Set(['dynamodb:liststreams on *']);
@@ -99,9 +111,86 @@ function covers(b: Grant, a: Grant): boolean {
 
 const isWildcard = (g: Grant) =>
   !REQUIRED_WILDCARDS.has(`${g.action.toLowerCase()} on ${g.resource}`) &&
-  (/\*/.test(g.action) || g.resource === '*' || /(^|:)\*$/.test(g.principal) || g.resource.endsWith(':*'));
+  (/\*/.test(g.action) || g.resource === '*' || isAnyone(g.principal) || wildcardName(g.resource));
 
-function describe(grants: Grant[], verb: string): string[] {
+const isAnyone = (principal: string) => /(^|:)\*$/.test(principal);
+
+/** ARN resource types whose name is the next segment (`table/<name>`, `function:<name>`). */
+const TYPED = new Set([
+  'table',
+  'stream',
+  'function',
+  'role',
+  'policy',
+  'user',
+  'group',
+  'key',
+  'alias',
+  'log-group',
+  'alarm',
+  'secret',
+  'parameter',
+  'rule',
+  'event-bus',
+  'layer',
+]);
+
+/**
+ * A wildcard where the resource's name goes: `table/*`, `table/orders-*`, `function:*`, a queue
+ * `*`, any account. A wildcard below the name (`table/orders/stream/*`, `table/orders/index/*`,
+ * `bucket/*`) stays inside one named resource and is not flagged.
+ */
+export function wildcardName(resource: string): boolean {
+  const m = /^arn:[^:]+:[^:]+:[^:]*:([^:]*):(.*)$/.exec(resource);
+  if (!m) return false;
+  if (m[1] === '*') return true;
+  const segments = m[2].split(/[:/]/);
+  const name = TYPED.has(segments[0]) && segments.length > 1 ? segments[1] : segments[0];
+  return name.includes('*');
+}
+
+/** The AWS account a principal names (`AWS:123456789012`, `AWS:arn:aws:iam::123456789012:root`). */
+export function accountOf(principal: string): string | undefined {
+  const m = /^(?:AWS:)?(?:arn:aws[\w-]*:(?:iam|sts)::(\d{12}):|(\d{12})$)/.exec(principal);
+  return m?.[1] ?? m?.[2];
+}
+
+/**
+ * The accounts the change set lives in: the account that most ARNs in it name (ties: all of
+ * them), principals of policy documents left out since they are what is being judged. A
+ * principal in any other account is "another account". Empty when no ARN says.
+ */
+export function homeAccounts(changes: ResourceChange[]): Set<string> {
+  const counts = new Map<string, number>();
+  const count = (text: string) => {
+    for (const m of text.matchAll(/arn:aws[\w-]*:[\w-]+:[\w-]*:(\d{12}):/g)) counts.set(m[1], (counts.get(m[1]) ?? 0) + 1);
+  };
+  const walk = (v: unknown): void => {
+    if (typeof v === 'string') {
+      const doc: any = v.includes('Statement') ? documentValue(v) : undefined;
+      const statements = doc && typeof doc === 'object' ? [doc.Statement ?? []].flat() : undefined;
+      if (statements) count(JSON.stringify(statements.map(({ Principal, NotPrincipal, ...rest }: any) => rest)));
+      else count(v);
+    } else if (Array.isArray(v)) v.forEach(walk);
+    else if (v && typeof v === 'object') Object.values(v).forEach(walk);
+  };
+  for (const c of changes) walk([c.before, c.after]);
+  const max = Math.max(0, ...counts.values());
+  return new Set([...counts].filter(([, n]) => n === max).map(([a]) => a));
+}
+
+const isForeign = (g: Grant, home: Set<string>) => {
+  const account = accountOf(g.principal);
+  return account !== undefined && home.size > 0 && !home.has(account);
+};
+
+function principalNote(gs: Grant[], home: Set<string>): string {
+  if (gs.some((g) => isAnyone(g.principal))) return ' — **anyone**';
+  const foreign = gs.find((g) => isForeign(g, home));
+  return foreign ? ` — **another account** \`${accountOf(foreign.principal)}\`` : '';
+}
+
+function describe(grants: Grant[], verb: string, home: Set<string>): string[] {
   const groups = new Map<string, Grant[]>();
   for (const g of grants) {
     const key = `${g.resource}\u0000${g.principal}\u0000${g.condition}`;
@@ -118,13 +207,19 @@ function describe(grants: Grant[], verb: string): string[] {
       const on = g.resource ? ` on \`${g.resource}\`` : '';
       const who = g.principal ? ` to \`${g.principal}\`` : '';
       const cond = g.condition ? ` when ${g.condition}` : '';
-      const wild = gs.some(isWildcard) ? ' — **wildcard**' : '';
-      return `${verb} ${actions}${on}${who}${cond}${wild}`;
+      const wild = gs.some((x) => isWildcard(x) && !isAnyone(x.principal)) ? ' — **wildcard**' : '';
+      return `${verb} ${actions}${on}${who}${cond}${principalNote(gs, home)}${wild}`;
     });
 }
 
 /** Findings for one document change; `before` undefined means the resource is new. */
-function compareDocuments(before: unknown, after: unknown, created: boolean): { kind: IamFinding['kind']; details: string[] } | undefined {
+function compareDocuments(
+  before: unknown,
+  after: unknown,
+  created: boolean,
+  home: Set<string>,
+  self?: string,
+): { kind: IamFinding['kind']; details: string[] } | undefined {
   if (after === UNKNOWN)
     return created
       ? undefined
@@ -133,18 +228,23 @@ function compareDocuments(before: unknown, after: unknown, created: boolean): { 
   if (a === undefined)
     return { kind: 'unknown', details: ['policy document could not be read (neither JSON nor jsonencode): review it by hand'] };
   const b = created ? undefined : documentValue(before);
-  const beforeGrants = b === undefined ? [] : grantsOf(b);
-  const afterGrants = grantsOf(a);
+  const scoped = (gs: Grant[]) => (self ? gs.map((g) => (g.resource === '*' ? { ...g, resource: self } : g)) : gs);
+  const beforeGrants = b === undefined ? [] : scoped(grantsOf(b));
+  const afterGrants = scoped(grantsOf(a));
   const gained = afterGrants.filter((g) => g.effect === 'Allow' && !beforeGrants.some((x) => covers(x, g)));
-  const reported = created ? gained.filter(isWildcard) : gained;
+  const reported = created ? gained.filter((g) => isWildcard(g) || isForeign(g, home)) : gained;
   const lostDenies = beforeGrants.filter((g) => g.effect === 'Deny' && !afterGrants.some((x) => x.effect === 'Deny' && covers(x, g)));
-  const details = [...describe(reported, created ? 'new policy allows' : 'allows'), ...describe(lostDenies, 'no longer denies')];
+  const details = [
+    ...describe(reported, created ? 'new policy allows' : 'allows', home),
+    ...describe(lostDenies, 'no longer denies', home),
+  ];
   return details.length ? { kind: 'widened', details } : undefined;
 }
 
 /** Every IAM widening in a change list, sorted. */
 export function iamFindings(changes: ResourceChange[]): IamFinding[] {
   const out: IamFinding[] = [];
+  const home = homeAccounts(changes);
   for (const c of changes) {
     if (c.action === 'delete' || !c.after) continue;
     const created = c.action === 'create';
@@ -155,8 +255,9 @@ export function iamFindings(changes: ResourceChange[]): IamFinding[] {
       for (const [name, doc] of inline(c.after.inline_policy)) docs.push([`inline_policy "${name}"`, b.get(name), doc]);
     }
     for (const [attribute, before, after] of docs) {
-      if (after === undefined || after === null) continue;
-      const r = compareDocuments(before, after, created || before === undefined || before === null);
+      // Resource types whose policy is optional hold "" when none is set.
+      if (after === undefined || after === null || after === '') continue;
+      const r = compareDocuments(before, after, created || before === undefined || before === null, home, SELF_RESOURCE[c.type]);
       if (r) out.push({ stack: c.stack, address: c.address, attribute, ...r });
     }
     if (c.type === 'aws_iam_role_policy_attachment' && c.action !== 'update') {

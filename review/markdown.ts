@@ -5,6 +5,7 @@
  * sticky comment only changes when the plan does.
  */
 import { ACTION_ORDER, Action, ChangeSet, ResourceChange, sortChanges } from './changes';
+import { Finding, semanticFindings } from './findings';
 import { code, formatChange } from './format';
 import { iamFindings } from './iam-widening';
 import { destructiveWarnings } from './warnings';
@@ -46,7 +47,10 @@ export function renderReview(set: ChangeSet, title = 'Terraform change review'):
     (f) =>
       `- **${f.kind === 'widened' ? 'IAM WIDENED' : 'IAM UNKNOWN UNTIL APPLY'}** ${where(f.stack, f.address)} \`${f.attribute}\`: ${f.details.join('; ')}.`,
   );
-  const alerts = [...warnings, ...iam];
+  const findings = semanticFindings(set);
+  const listed = (f: Finding) => `- **${f.label}** ${where(f.stack, f.address)}: ${f.text}${fixBlock(f)}`;
+  const alerts = [...warnings, ...iam, ...findings.filter((f) => f.severity === 'alert').map(listed)];
+  const notices = findings.filter((f) => f.severity === 'notice').map(listed);
 
   const lines = [REVIEW_MARKER, `## ${title}`, ''];
   lines.push(
@@ -66,8 +70,9 @@ export function renderReview(set: ChangeSet, title = 'Terraform change review'):
       : ['None: no table, stream, mapping, replica or queue is replaced or destroyed, and no IAM policy grants more.']),
     '',
   );
+  if (notices.length) lines.push(`### State changes (${notices.length})`, '', ...notices, '');
   lines.push('### Changes', '');
-  if (changes.length === 0) lines.push('No changes.');
+  if (changes.length === 0) lines.push(notices.length ? 'No infrastructure changes.' : 'No changes.');
   else {
     lines.push(
       multiStack ? '| Action | Stack | Resource | Changes |' : '| Action | Resource | Changes |',
@@ -84,4 +89,11 @@ export function renderReview(set: ChangeSet, title = 'Terraform change review'):
     }
   }
   return { markdown: lines.join('\n') + '\n', warnings: alerts.length };
+}
+
+/** A fix under its list item: a fenced block indented into the item. */
+function fixBlock(f: Finding): string {
+  if (!f.fix) return '';
+  const body = [`\`\`\`${f.fix.language}`, ...f.fix.code.split('\n'), '```'].map((l) => `  ${l}`).join('\n');
+  return `\n\n${body}\n`;
 }

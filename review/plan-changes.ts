@@ -2,14 +2,16 @@
  * Reads `terraform show -json <planfile>` into the normalized change list. Terraform already
  * decided replace vs update here; `replace_paths` says which attributes forced a replacement.
  */
-import { Action, AttributeChange, ResourceChange, UNKNOWN, diffValues, pathKey } from './changes';
+import { Action, AttributeChange, ChangeSet, ResourceChange, StateChange, UNKNOWN, diffValues, pathKey } from './changes';
 import { Masked, maskSensitive } from './sensitive';
 
 interface PlanResourceChange {
   address: string;
+  previous_address?: string;
   mode: string;
   type: string;
   change: {
+    importing?: { id?: string };
     actions: string[];
     before: Record<string, unknown> | null;
     after: Record<string, unknown> | null;
@@ -75,6 +77,32 @@ export function changesFromPlan(show: any, stack: string): ResourceChange[] {
     });
   }
   return out;
+}
+
+/**
+ * Moves (`previous_address`), forgets (`removed` blocks: action `forget`) and imports
+ * (`importing`) of one plan. They change state, not (necessarily) infrastructure, so a plan made
+ * only of them is not "no changes".
+ */
+export function stateChangesFromPlan(show: any, stack: string): StateChange[] {
+  const out: StateChange[] = [];
+  for (const rc of (show?.resource_changes ?? []) as PlanResourceChange[]) {
+    if (rc.mode !== 'managed') continue;
+    const base = { stack, address: rc.address, type: rc.type };
+    if (rc.previous_address && rc.previous_address !== rc.address) out.push({ ...base, kind: 'move', from: rc.previous_address });
+    if (rc.change.actions.includes('forget')) out.push({ ...base, kind: 'forget' });
+    if (rc.change.importing) out.push({ ...base, kind: 'import', importId: rc.change.importing.id });
+  }
+  return out;
+}
+
+/** The change set of one or more plans (`stack` names the folder each was made in). */
+export function changeSetFromPlans(plans: { show: any; stack: string }[]): ChangeSet {
+  return {
+    source: 'terraform plan',
+    changes: plans.flatMap((p) => changesFromPlan(p.show, p.stack)),
+    stateChanges: plans.flatMap((p) => stateChangesFromPlan(p.show, p.stack)),
+  };
 }
 
 /** Copies `after` with unknown values present as the UNKNOWN marker, so checks can say "unknown until apply". */

@@ -7,7 +7,18 @@
  */
 import { existsSync, readFileSync, readdirSync, statSync } from 'fs';
 import { basename, join } from 'path';
-import { Action, AttributeChange, ResourceChange, UNKNOWN, diffValues, elementKey, pathKey } from './changes';
+import {
+  Action,
+  AttributeChange,
+  ChangeSet,
+  GuardChange,
+  ResourceChange,
+  StateChange,
+  UNKNOWN,
+  diffValues,
+  elementKey,
+  pathKey,
+} from './changes';
 import { forcesReplacement, renewedAttributes } from './force-new';
 import { maskSynthResource } from './sensitive';
 
@@ -55,6 +66,9 @@ function argumentsOf(block: Record<string, unknown>): Record<string, unknown> {
 interface SynthResource {
   type: string;
   values: Record<string, unknown>;
+  /** cdktf construct path (`//`.metadata.path). */
+  path?: string;
+  preventDestroy: boolean;
 }
 
 function resourcesOf(tf: any): Map<string, SynthResource> {
@@ -62,7 +76,12 @@ function resourcesOf(tf: any): Map<string, SynthResource> {
   const masked = maskSynthResource(tf);
   for (const [type, byName] of Object.entries<any>(tf?.resource ?? {})) {
     for (const [name, block] of Object.entries<any>(byName ?? {}))
-      out.set(`${type}.${name}`, { type, values: masked(type, argumentsOf(block)) });
+      out.set(`${type}.${name}`, {
+        type,
+        values: masked(type, argumentsOf(block)),
+        path: typeof block?.['//']?.metadata?.path === 'string' ? block['//'].metadata.path : undefined,
+        preventDestroy: block?.lifecycle?.prevent_destroy === true,
+      });
   }
   return out;
 }
@@ -108,9 +127,7 @@ function unknownByReference(
   return [];
 }
 
-function stackChanges(stack: string, baseTf: any, headTf: any): ResourceChange[] {
-  const base = resourcesOf(baseTf);
-  const head = resourcesOf(headTf);
+function stackChanges(stack: string, base: Map<string, SynthResource>, head: Map<string, SynthResource>): ResourceChange[] {
   const addresses = [...new Set([...base.keys(), ...head.keys()])].sort();
   const renewed: Renewed = new Map();
   let result = new Map<string, ResourceChange>();
@@ -133,7 +150,16 @@ function stackChanges(stack: string, baseTf: any, headTf: any): ResourceChange[]
       const type = (h ?? b)!.type;
       if (!h || !b) {
         const action: Action = h ? 'create' : 'delete';
-        result.set(address, { stack, address, type, action, attributes: [], before: b?.values ?? null, after: h?.values ?? null });
+        result.set(address, {
+          stack,
+          address,
+          type,
+          action,
+          attributes: [],
+          before: b?.values ?? null,
+          after: h?.values ?? null,
+          ...(h?.path ? { constructPath: h.path } : {}),
+        });
         renew(address, '*');
         continue;
       }
@@ -148,7 +174,16 @@ function stackChanges(stack: string, baseTf: any, headTf: any): ResourceChange[]
       const attributes: AttributeChange[] = all.map((d) => ({ ...d, forcesReplacement: forcesReplacement(type, d.path) }));
       const action: Action = attributes.some((a) => a.forcesReplacement) ? 'replace' : 'update';
       // `after` keeps the expressions: IAM checks compare documents structurally, references included.
-      result.set(address, { stack, address, type, action, attributes, before: b.values, after: h.values });
+      result.set(address, {
+        stack,
+        address,
+        type,
+        action,
+        attributes,
+        before: b.values,
+        after: h.values,
+        ...(h.path ? { constructPath: h.path } : {}),
+      });
       const changedTop = new Set(attributes.map((a) => pathKey(a.path).split('.')[0]));
       renew(
         address,
@@ -184,6 +219,79 @@ function valueAt(values: unknown, path: string): unknown {
 
 /** The changes from `base` to `head`; stacks present on one side only are created or destroyed whole. */
 export function changesFromSynths(base: Map<string, any>, head: Map<string, any>): ResourceChange[] {
+  return changeSetFromSynths(base, head).changes;
+}
+
+/**
+ * The change set from `base` to `head`, reading head's `moved`, `removed` and `import` blocks the
+ * way Terraform does: a moved resource is compared with its old self (references to its old
+ * address included), a `removed` one with `destroy = false` is forgotten, not destroyed, and an
+ * imported one is adopted, not created.
+ */
+export function changeSetFromSynths(base: Map<string, any>, head: Map<string, any>): ChangeSet {
   const stacks = [...new Set([...base.keys(), ...head.keys()])].sort();
-  return stacks.flatMap((s) => stackChanges(s, base.get(s) ?? {}, head.get(s) ?? {}));
+  const changes: ResourceChange[] = [];
+  const stateChanges: StateChange[] = [];
+  const guards: GuardChange[] = [];
+  for (const stack of stacks) {
+    const headTf = head.get(stack) ?? {};
+    const h = resourcesOf(headTf);
+    const b = alignMoves(stack, resourcesOf(base.get(stack) ?? {}), h, headTf, stateChanges);
+    for (const r of blocks(headTf.removed)) {
+      const from = String(r.from ?? '');
+      if (blocks(r.lifecycle)[0]?.destroy !== false || !b.has(from) || h.has(from)) continue;
+      stateChanges.push({ stack, address: from, type: b.get(from)!.type, kind: 'forget' });
+      b.delete(from);
+    }
+    for (const i of blocks(headTf.import)) {
+      const to = String(i.to ?? '');
+      if (b.has(to) || !h.has(to)) continue;
+      const id = typeof i.id === 'string' && !i.id.includes('${') ? i.id : undefined;
+      stateChanges.push({ stack, address: to, type: h.get(to)!.type, kind: 'import', ...(id ? { importId: id } : {}) });
+      // Adopted: compared with itself, so only what references it can change, never "create".
+      b.set(to, h.get(to)!);
+    }
+    for (const [address, r] of b)
+      if (r.preventDestroy && !h.get(address)?.preventDestroy)
+        guards.push({ stack, address, type: r.type, preventDestroy: { before: true, after: false } });
+    changes.push(...stackChanges(stack, b, h));
+  }
+  return { source: 'synth diff', changes, stateChanges, guards };
+}
+
+const blocks = (v: unknown): any[] => (Array.isArray(v) ? v : v && typeof v === 'object' ? [v] : []);
+
+/**
+ * Base resources keyed by their head address: each `moved { from, to }` whose `from` exists in
+ * base (and `to` does not) makes base's `from` the prior self of `to`, and every reference to
+ * `from` in base now reads `to`, so only real differences remain.
+ */
+function alignMoves(
+  stack: string,
+  base: Map<string, SynthResource>,
+  head: Map<string, SynthResource>,
+  headTf: any,
+  stateChanges: StateChange[],
+): Map<string, SynthResource> {
+  const moves = blocks(headTf.moved)
+    .map((m) => ({ from: String(m.from ?? ''), to: String(m.to ?? '') }))
+    .filter((m) => base.has(m.from) && !base.has(m.to) && head.has(m.to));
+  if (!moves.length) return base;
+  const rename = (v: unknown): unknown => {
+    if (typeof v === 'string') return v.includes('${') ? moves.reduce((s, m) => s.replace(referenceTo(m.from), `$1${m.to}.`), v) : v;
+    if (Array.isArray(v)) return v.map(rename);
+    if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, rename(x)]));
+    return v;
+  };
+  const out = new Map<string, SynthResource>();
+  for (const [address, r] of base) {
+    const move = moves.find((m) => m.from === address);
+    out.set(move ? move.to : address, { ...r, values: rename(r.values) as Record<string, unknown> });
+    if (move) stateChanges.push({ stack, address: move.to, type: r.type, kind: 'move', from: address });
+  }
+  return out;
+}
+
+function referenceTo(address: string): RegExp {
+  return new RegExp(`(^|[^\\w.])${address.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\.`, 'g');
 }

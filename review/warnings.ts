@@ -42,17 +42,40 @@ function tableWarnings(c: ResourceChange): Omit<Warning, 'stack' | 'address'>[] 
   if (c.action !== 'update') return [];
   const out: Omit<Warning, 'stack' | 'address'>[] = [];
   const stream = c.attributes.filter((a) => STREAM_ARGUMENTS.includes(pathKey(a.path)));
-  if (stream.length) {
-    out.push({
-      label: 'NEW STREAM',
-      text: `${stream.map(formatChange).join('; ')}: the table gets a new stream ARN; mappings on the old stream stop and consumers lose their position (unconsumed records are not carried over).`,
-    });
+  // Switched off: a safety regression (safety.ts). Switched on: a new stream, nothing to lose.
+  if (stream.length && c.before?.stream_enabled === true && c.after?.stream_enabled === true) {
+    out.push({ label: 'NEW STREAM', text: `${stream.map(formatChange).join('; ')}: ${newStreamEffect(c)}` });
   }
   const removed = [...regions(c.before?.replica)].filter((r) => !regions(c.after?.replica).has(r)).sort();
   if (removed.length)
     out.push({ label: 'REPLICA REMOVED', text: `replica in ${removed.map((r) => `\`${r}\``).join(', ')} is deleted with its items.` });
   return out;
 }
+
+/** Stream record images each view type carries. */
+const IMAGES: Readonly<Record<string, readonly string[]>> = {
+  KEYS_ONLY: [],
+  NEW_IMAGE: ['NewImage'],
+  OLD_IMAGE: ['OldImage'],
+  NEW_AND_OLD_IMAGES: ['NewImage', 'OldImage'],
+};
+
+function newStreamEffect(c: ResourceChange): string {
+  const was = IMAGES[String(c.before?.stream_view_type)] ?? [];
+  const now = IMAGES[String(c.after?.stream_view_type)];
+  const lost = now ? was.filter((i) => !now.includes(i)) : [];
+  const images = lost.length
+    ? ` Records no longer carry ${lost.map((i) => `\`${i}\``).join(' or ')}: consumers that read ${lost.length > 1 ? 'them' : 'it'} (a replica writer, a change feed) get ${c.after?.stream_view_type === 'KEYS_ONLY' ? 'only the keys' : 'nothing there'}.`
+    : '';
+  return (
+    'DynamoDB closes the stream and opens a new, empty one with a new ARN. Mappings on the old stream are replaced and start on the new one: nothing is delivered again, ' +
+    "but what they had not processed yet (the old stream's backlog, see IteratorAge) is not carried over; the old stream stays readable for 24 h with nothing reading it." +
+    images
+  );
+}
+
+/** True when the mapping is replaced because it will read another stream (new stream ARN, replaced table). */
+const readsNewStream = (c: ResourceChange) => c.attributes.some((a) => a.forcesReplacement && pathKey(a.path) === 'event_source_arn');
 
 function oneWarning(c: ResourceChange): Omit<Warning, 'stack' | 'address'>[] {
   const gone = c.action === 'replace' ? 'REPLACED' : c.action === 'delete' ? 'DESTROYED' : undefined;
@@ -67,8 +90,9 @@ function oneWarning(c: ResourceChange): Omit<Warning, 'stack' | 'address'>[] {
         return [{ label: 'MAPPING DESTROYED', text: 'the stream is no longer consumed; records older than the 24 h retention are lost.' }];
       if (c.action !== 'replace') return [];
       const start = String(c.after?.starting_position ?? 'unknown');
-      const effect =
-        start === 'LATEST'
+      const effect = readsNewStream(c)
+        ? "it reads a new, empty stream, so nothing is delivered again; records the old mapping had not processed yet (the old stream's backlog) are not read by it"
+        : start === 'LATEST'
           ? 'records written while the mapping is switched are skipped'
           : start === 'TRIM_HORIZON'
             ? 'up to 24 h of records already processed are delivered again'

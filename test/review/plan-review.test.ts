@@ -11,6 +11,7 @@ import { changesFromPlan } from '../../review/plan-changes';
 import { changesFromSynths } from '../../review/synth-diff';
 import { PipelineOptions, pipelineStack } from './support/fixtures';
 import { PlanLab, planLab } from './support/plan-lab';
+import { semanticsCases } from './support/semantics-cases';
 
 let lab: PlanLab;
 beforeAll(() => {
@@ -94,7 +95,7 @@ describe('plan review of real plans', () => {
       'update aws_iam_role_policy.consumer_policy',
     ]);
     expect(s.md).toContain(
-      '- **NEW STREAM** `aws_dynamodb_table.orders`: `stream_view_type`: `"NEW_AND_OLD_IMAGES"` -> `"KEYS_ONLY"`: the table gets a new stream ARN',
+      '- **NEW STREAM** `aws_dynamodb_table.orders`: `stream_view_type`: `"NEW_AND_OLD_IMAGES"` -> `"KEYS_ONLY"`: DynamoDB closes the stream and opens a new, empty one with a new ARN.',
     );
     expect(s.md).toContain('Forced by `event_source_arn`: `"arn:aws:dynamodb:eu-west-1:123456789012:table/orders/stream/');
     expect(row(s.md, 'aws_dynamodb_table.orders')).toContain('`stream_arn`: ');
@@ -193,4 +194,8 @@ describe('plan review of real plans', () => {
     expect(s.md).not.toMatch(/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z/);
     writeFileSync(join(__dirname, '../../review/SAMPLE.md'), s.md);
   });
+});
+
+describe('what the review understands: moves, renames, safety regressions, stream changes, widening', () => {
+  semanticsCases(() => lab);
 });
