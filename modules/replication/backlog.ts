@@ -16,7 +16,6 @@ import type { PolicyStatement } from '../props/policy';
 import { DRAINER_DEFAULTS } from './internal/drainer-options';
 import type { BacklogDrainerOptions } from './props';
 
-
 /** A target as the drainer's role needs it. */
 export interface BacklogTarget {
   readonly tableArn: string;

@@ -82,7 +82,11 @@ export function writerGraphsAndAlarms(scope: Construct, w: WriterWatch): { alarm
 
 /** The writer's metric dimensions for one target: what Powertools publishes (service + the handler's own). */
 export function lagDimensions(serviceName: string, sourceRegion: string, targetRegion: string): Record<string, string> {
-  return { [METRIC_DIMENSIONS.service]: serviceName, [METRIC_DIMENSIONS.sourceRegion]: sourceRegion, [METRIC_DIMENSIONS.targetRegion]: targetRegion };
+  return {
+    [METRIC_DIMENSIONS.service]: serviceName,
+    [METRIC_DIMENSIONS.sourceRegion]: sourceRegion,
+    [METRIC_DIMENSIONS.targetRegion]: targetRegion,
+  };
 }
 
 /** eu-west-1 -> EuWest1, access-denied -> AccessDenied: part of an alarm key (letters and digits only). */

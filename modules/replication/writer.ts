@@ -14,7 +14,6 @@ import { writerGraphsAndAlarms } from './writer-alarms';
 import { IReplicaWriter, LwwNames, ReplicationAlarmProps, ReplicaWriterOptions } from './props';
 import { REPLICATION_METRICS_NAMESPACE, STATE_TABLE, WRITER_ENV } from '../../handlers/contract';
 
-
 /** One table a writer copies into, as its role and its environment need it. */
 export interface WriterTarget {
   readonly region: string;
