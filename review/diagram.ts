@@ -58,22 +58,26 @@ export function pipelineDiagram(changes: ResourceChange[], alerts: Alert[], topo
   const nodes = new Map<string, Node>();
   for (const r of resources.values()) nodes.set(r.key, node(r, stateOf(r.change)));
   for (const r of resources.values())
-    if (edges.some((e) => e.from === streamKey(r.key))) nodes.set(streamKey(r.key), streamNode(r, alerts));
+    if (edges.some((e) => e.from === streamKey(r.key) || e.to === streamKey(r.key))) nodes.set(streamKey(r.key), streamNode(r, alerts));
 
   const flow = edges.filter((e) => !e.dotted);
+  const linked = (key: string) => edges.some((e) => (e.from === key || e.to === key) && e.label !== 'writes');
   const seeds = [...nodes.values()]
-    .filter((n) =>
-      plain ? flow.some((e) => e.from === n.key || e.to === n.key) : n.state !== 'unchanged' && !isRoutine(resources.get(n.key)?.change),
-    )
+    .filter((n) => plain || (n.state !== 'unchanged' && !isRoutine(resources.get(n.key)?.change)))
+    // A queue or function on its own is not a pipeline; a table is where one starts.
+    .filter((n) => linked(n.key) || (!plain && resources.get(n.key)?.kind === 'table'))
     .map((n) => n.key);
   if (seeds.length === 0) return undefined;
   let selected = closure(seeds, flow, Infinity);
   if (selected.size > MAX_NODES) selected = closure(seeds, flow, 1);
+  // Too big to read as a picture: the alerts and the table say it better.
+  if (selected.size > MAX_NODES * 2) return undefined;
   // A changed alarm is drawn beside what it watches, even when that is unchanged.
   for (const e of edges) if (e.dotted && !e.label && seeds.includes(e.to)) selected.add(e.from);
   const alarmEdges = edges.filter((e) => e.dotted && !e.label && selected.has(e.from) && (plain || nodes.get(e.to)?.state !== 'unchanged'));
-  const writes = edges.filter((e) => e.label === 'writes' && selected.has(e.from));
-  for (const e of writes) selected.add(e.to);
+  // Writers are drawn both ways: what a drawn function writes, and who writes into a changed table.
+  const writes = edges.filter((e) => e.label === 'writes' && (selected.has(e.from) || seeds.includes(e.to)));
+  for (const e of writes) selected.add(e.to).add(e.from);
   const shown = [...edges.filter((e) => !e.dotted && selected.has(e.from) && selected.has(e.to)), ...writes];
 
   // Alarms collapse into one node per watched resource: "3 alarms", marked by the worst change among them.
@@ -94,14 +98,24 @@ export function pipelineDiagram(changes: ResourceChange[], alerts: Alert[], topo
 function mermaid(nodes: Node[], edges: Edge[], plain: boolean): string[] {
   const sorted = [...nodes].sort((x, y) => (x.key < y.key ? -1 : x.key > y.key ? 1 : 0));
   const id = new Map(sorted.map((n, i) => [n.key, `n${i + 1}`]));
+  // Two nodes of one label (a table renamed: old and new address) are told apart by their address.
+  const twins = new Set(
+    sorted.filter((n, i) => !n.key.includes('#') && sorted.some((m, j) => j !== i && m.label === n.label)).map((n) => n.key),
+  );
   const text = (n: Node) => {
     const mark = plain ? '' : MARK[n.state];
-    return `${id.get(n.key)}${n.shape[0]}"${mermaidText(n.label)}${mark ? `<br/>${mark}` : ''}"${n.shape[1]}`;
+    const label = twins.has(n.key)
+      ? `${n.label} (${n.key
+          .split('.')
+          .pop()!
+          .replace(/_[0-9A-F]{8}$/, '')})`
+      : n.label;
+    return `${id.get(n.key)}${n.shape[0]}"${mermaidText(label)}${mark ? `<br/>${mark}` : ''}"${n.shape[1]}`;
   };
   const lines = ['```mermaid', 'flowchart LR'];
   const regions = [...new Set(sorted.map((n) => n.region).filter((r): r is string => !!r))].sort();
   for (const region of regions) {
-    lines.push(`  subgraph ${region.replace(/-/g, '_')} ["${region}"]`);
+    lines.push(`  subgraph ${region.replace(/-/g, '_')} ["${region}"]`, '    direction LR');
     for (const n of sorted.filter((x) => x.region === region)) lines.push(`    ${text(n)}`);
     lines.push('  end');
   }

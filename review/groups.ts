@@ -48,18 +48,27 @@ export function describeAttributes(attributes: readonly AttributeChange[]): stri
   const other: string[] = [];
   for (const a of [...attributes].sort((x, y) => (x.path < y.path ? -1 : x.path > y.path ? 1 : 0))) {
     const [root, ...rest] = a.path.split('.');
-    if (!TAG_MAPS.has(root) || rest.length === 0) {
+    const whole = rest.length === 0 && [a.before, a.after].every((v) => absent(v) || isMap(v));
+    if (!TAG_MAPS.has(root) || (rest.length === 0 && !whole)) {
       other.push(formatChange(a));
       continue;
     }
-    const key = rest.join('.');
-    const absent = (v: unknown) => v === undefined || v === null;
-    const step = absent(a.before)
-      ? `+${code(key)}=${code(formatValue(a.after))}`
-      : absent(a.after)
-        ? `-${code(key)}`
-        : `~${code(key)}=${code(formatValue(a.after))}`;
-    tags.set(root, [...(tags.get(root) ?? []), step]);
+    // A whole map set or removed (`tags` from null to {...}) reads as its keys added or removed.
+    const keys = whole ? [...new Set([...Object.keys(a.before ?? {}), ...Object.keys(a.after ?? {})])].sort() : [rest.join('.')];
+    const at = (v: unknown, key: string) => (whole ? (v as Record<string, unknown> | null | undefined)?.[key] : v);
+    for (const key of keys) {
+      const [b, x] = [at(a.before, key), at(a.after, key)];
+      if (!absent(b) && !absent(x) && b === x) continue;
+      const step = absent(b)
+        ? `+${code(key)}=${code(formatValue(x))}`
+        : absent(x)
+          ? `-${code(key)}`
+          : `~${code(key)}=${code(formatValue(x))}`;
+      tags.set(root, [...(tags.get(root) ?? []), step]);
+    }
   }
   return [...[...tags.entries()].map(([root, steps]) => `\`${root}\` ${steps.join(' ')}`), ...other].join('; ');
 }
+
+const absent = (v: unknown) => v === undefined || v === null;
+const isMap = (v: unknown) => typeof v === 'object' && v !== null && !Array.isArray(v);

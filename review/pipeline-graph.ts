@@ -53,7 +53,7 @@ export function pipelineGraph(
     const type = change?.type ?? address.replace(/^(module\.[^.]+\.)*/, '').split('.')[0];
     const kind = KINDS[type];
     if (!kind) continue;
-    const values = { ...(change?.before ?? {}), ...(change?.after ?? {}) };
+    const values = { ...topology.get(key)?.names, ...(change?.before ?? {}), ...(change?.after ?? {}) };
     resources.set(key, { key, stack, address, kind, change, values, region: topology.get(key)?.region ?? regionInArns(values) });
   }
   const refs = (r: PipelineResource, arg: string): PipelineResource[] => {

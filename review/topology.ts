@@ -12,7 +12,11 @@ export interface ResourceContext {
   readonly region?: string;
   /** Top-level argument -> addresses it references (`aws_dynamodb_table.orders`), attribute dropped. */
   readonly references: Readonly<Record<string, readonly string[]>>;
+  /** Constant naming arguments (`name`, `function_name`, `alarm_name`, `bucket`), to label and match unchanged resources. */
+  readonly names: Readonly<Record<string, string>>;
 }
+
+const NAMING = ['name', 'function_name', 'alarm_name', 'bucket'];
 
 /** `stack` + NUL + address -> context. */
 export type Topology = Map<string, ResourceContext>;
@@ -37,9 +41,13 @@ export function topologyFromPlan(show: any, stack: string, into: Topology = new 
         if (found.length) references[arg] = [...new Set(found)].sort();
       }
       const own = r.expressions?.region?.constant_value;
+      const names = Object.fromEntries(
+        NAMING.map((arg) => [arg, r.expressions?.[arg]?.constant_value]).filter(([, v]) => typeof v === 'string'),
+      );
       into.set(topologyKey(stack, prefix + r.address), {
         region: typeof own === 'string' ? own : regionOf(r.provider_config_key),
         references,
+        names,
       });
     }
     for (const [name, call] of Object.entries<any>(module?.module_calls ?? {})) visit(call.module, `${prefix}module.${name}.`);
@@ -80,7 +88,10 @@ export function topologyFromSynths(...synths: Map<string, any>[]): Topology {
           }
           const alias = typeof block?.provider === 'string' ? block.provider.replace(/^aws\.?/, '') || undefined : undefined;
           const own = typeof block?.region === 'string' && !block.region.includes('${') ? block.region : undefined;
-          into.set(topologyKey(stack, `${type}.${name}`), { region: own ?? regionOf(alias), references });
+          const names = Object.fromEntries(
+            NAMING.map((arg) => [arg, block?.[arg]]).filter(([, v]) => typeof v === 'string' && !v.includes('${')),
+          );
+          into.set(topologyKey(stack, `${type}.${name}`), { region: own ?? regionOf(alias), references, names });
         }
       }
     }
