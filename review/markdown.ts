@@ -156,6 +156,7 @@ function addGroups(groups: RoutineGroup[], add: (lines: string[]) => boolean, mu
     '',
   ]);
   let hidden = 0;
+  let unlisted = 0;
   for (const g of groups) {
     const types = [...new Set(g.members.map((m) => m.type))].sort().map((t) => `\`${t}\` ×${g.members.filter((m) => m.type === t).length}`);
     if (!add([`- **${g.members.length} resources** (${types.join(', ')}): ${g.change}`])) {
@@ -171,9 +172,11 @@ function addGroups(groups: RoutineGroup[], add: (lines: string[]) => boolean, mu
       !add([`  ${names.slice(0, listed).join(', ')}${listed < names.length ? `, … and ${names.length - listed} more` : ''}`])
     )
       listed = listed > 40 ? Math.floor(listed / 2) : listed - 10;
-    if (listed < names.length) cut.push(`${names.length - Math.max(listed, 0)} addresses of a group of ${names.length}`);
+    unlisted += names.length - Math.max(listed, 0);
   }
   if (hidden) cut.push(`${hidden} grouped updates`);
+  // One entry for all groups: the notice has a fixed room (NOTICE_ROOM).
+  if (unlisted) cut.push(`${unlisted} addresses in the routine groups`);
   add(['', '</details>', '']);
 }
 

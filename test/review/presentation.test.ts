@@ -139,6 +139,12 @@ describe('plan review presentation', () => {
     expect(md).toContain('| update | `aws_sqs_queue.q_000` | `delay_seconds`: `null` -> `5` |');
     expect(md.split('\n').filter((l) => l.startsWith('| update |'))).toHaveLength(1);
     expect(md).not.toContain('Cut to fit');
+    // In a small room the group line stays and its address list is shortened, with the count said.
+    const small = renderReview(set, { maxChars: 6000 }).markdown;
+    expect(commentSize(small)).toBeLessThanOrEqual(6000);
+    expect(small).toContain('- **344 resources** (`aws_sqs_queue` ×344): `tags` +`cost-center`=`"42"`');
+    expect(small).toMatch(/, … and \d+ more\n/);
+    expect(small).toMatch(/Cut to fit one comment \(6,000 characters\): \d+ addresses in the routine groups not shown/);
   });
 
   test('GIVEN no change, or only tags WHEN reviewed THEN one calm line under the marker (tags listed collapsed)', () => {
