@@ -15,6 +15,8 @@ export interface Alert {
   readonly severity: 'alert' | 'notice';
   readonly stack: string;
   readonly address: string;
+  /** The argument concerned, shown after the address (`policy`); optional. */
+  readonly attribute?: string;
   /** Short label shown in bold. */
   readonly label: string;
   /** One line of Markdown. */
@@ -65,7 +67,8 @@ export function alertsOf(changes: ResourceChange[], extra: Alert[] = []): Alert[
     stack: f.stack,
     address: f.address,
     label: f.kind === 'widened' ? 'IAM WIDENED' : 'IAM UNKNOWN UNTIL APPLY',
-    text: `\`${f.attribute}\`: ${f.details.join('; ')}.`,
+    attribute: f.attribute,
+    text: `${f.details.join('; ')}.`,
   }));
   return byHarm([...warnings, ...iam, ...extra]);
 }

@@ -129,7 +129,7 @@ export function renderReview(set: ChangeSet, options: ReviewOptions = {}): Revie
 }
 
 function alertLines(a: Alert, where: (stack: string, address: string) => string): string[] {
-  const line = `- **${a.label}** ${where(a.stack, a.address)}: ${a.text}`;
+  const line = `- **${a.label}** ${where(a.stack, a.address)}${a.attribute ? ` \`${a.attribute}\`` : ''}: ${a.text}`;
   if (!a.fix) return [line];
   return [line, '', `  \`\`\`${a.fix.language}`, ...a.fix.code.split('\n').map((l) => `  ${l}`), '  ```', ''];
 }

@@ -129,10 +129,7 @@ function dimensionTargets(alarm: PipelineResource, all: PipelineResource[]): Pip
 
 /** Resources a literal value names: a table by its stream or table ARN, a function, queue or topic by name or ARN. */
 function byLiteral(resources: Map<string, PipelineResource>, stack: string, value: unknown): PipelineResource[] {
-  const strings =
-    JSON.stringify(value ?? null)
-      .match(/"[^"]*"/g)
-      ?.map((s) => JSON.parse(s) as string) ?? [];
+  const strings = (JSON.stringify(value ?? null) ?? '').match(/"[^"]*"/g)?.map((s) => JSON.parse(s) as string) ?? [];
   const out: PipelineResource[] = [];
   for (const s of strings) {
     if (s.includes('${')) continue;
@@ -153,9 +150,9 @@ function byLiteral(resources: Map<string, PipelineResource>, stack: string, valu
 }
 
 function referencesInValue(value: unknown): string[] {
-  return [...JSON.stringify(value ?? null).matchAll(/\$\{((?:module\.[\w-]+\.)*[a-z][a-z0-9]*_[a-z0-9_]+\.[A-Za-z_][\w-]*)\.[a-z_]/g)].map(
-    (m) => m[1],
-  );
+  return [
+    ...(JSON.stringify(value ?? null) ?? '').matchAll(/\$\{((?:module\.[\w-]+\.)*[a-z][a-z0-9]*_[a-z0-9_]+\.[A-Za-z_][\w-]*)\.[a-z_]/g),
+  ].map((m) => m[1]);
 }
 
 function regionInArns(values: Record<string, unknown>): string | undefined {
