@@ -66,7 +66,11 @@ export function pipelineGraph(
   for (const r of all) {
     if (r.kind === 'table' && streamOn(r)) edges.push({ from: r.key, to: streamKey(r.key) });
     if (r.kind === 'mapping') {
-      for (const s of refs(r, 'event_source_arn')) edges.push({ from: s.kind === 'table' ? streamKey(s.key) : s.key, to: r.key });
+      for (const s of refs(r, 'event_source_arn')) {
+        // A mapping reading a table's stream proves the stream, even when the table is unchanged context.
+        if (s.kind === 'table') edges.push({ from: s.key, to: streamKey(s.key) });
+        edges.push({ from: s.kind === 'table' ? streamKey(s.key) : s.key, to: r.key });
+      }
       for (const f of refs(r, 'function_name')) edges.push({ from: r.key, to: f.key });
       for (const d of refs(r, 'destination_config')) edges.push({ from: r.key, to: d.key, label: 'on failure' });
     }

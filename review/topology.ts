@@ -12,11 +12,14 @@ export interface ResourceContext {
   readonly region?: string;
   /** Top-level argument -> addresses it references (`aws_dynamodb_table.orders`), attribute dropped. */
   readonly references: Readonly<Record<string, readonly string[]>>;
-  /** Constant naming arguments (`name`, `function_name`, `alarm_name`, `bucket`), to label and match unchanged resources. */
+  /**
+   * Constant string arguments that name or describe the resource (`name`, `function_name`,
+   * `stream_view_type`...), to label and match resources the change list does not hold.
+   */
   readonly names: Readonly<Record<string, string>>;
 }
 
-const NAMING = ['name', 'function_name', 'alarm_name', 'bucket'];
+const NAMING = ['name', 'function_name', 'alarm_name', 'bucket', 'stream_view_type', 'starting_position'];
 
 /** `stack` + NUL + address -> context. */
 export type Topology = Map<string, ResourceContext>;
