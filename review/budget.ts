@@ -42,6 +42,11 @@ export class Budget {
     return true;
   }
 
+  /** Gives back room set aside with `reserve`. */
+  release(size: number): void {
+    this.used -= size;
+  }
+
   /** Counts `size` characters set aside for text written later (the cut notice). */
   reserve(size: number): boolean {
     if (size > this.left) return false;

@@ -7,7 +7,7 @@
  * when the plan does.
  */
 import { Alert, alertsOf, harmRank } from './alerts';
-import { Budget, GITHUB_COMMENT_LIMIT } from './budget';
+import { Budget, GITHUB_COMMENT_LIMIT, commentSize } from './budget';
 import { ACTION_ORDER, Action, ChangeSet, ResourceChange, cmp } from './changes';
 import { pipelineDiagram } from './diagram';
 import { code, formatChange } from './format';
@@ -98,6 +98,9 @@ export function renderReview(set: ChangeSet, options: ReviewOptions = {}): Revie
     [...set.changes.filter((c) => !rest.includes(c) && alerts.some((a) => a.address === c.address && a.stack === c.stack)), ...rest],
     alerts,
   );
+  // The group lines (one per group, however many resources) are worth more than the last rows: keep their room.
+  const groupRoom = groups.length ? groupSkeleton(groups).reduce((n, l) => n + commentSize(l) + 1, 0) : 0;
+  const groupsKept = budget.reserve(groupRoom);
   if (rows.length) {
     const collapsed = rows.length > OPEN_ROWS;
     add([`### Changes (${rows.length})`, '']);
@@ -115,6 +118,7 @@ export function renderReview(set: ChangeSet, options: ReviewOptions = {}): Revie
     if (shown.length < rows.length) cut.push(`${rows.length - shown.length} of ${rows.length} change rows`);
     add(collapsed ? ['', '</details>', ''] : ['']);
   }
+  if (groupsKept) budget.release(groupRoom);
   if (groups.length) addGroups(groups, add, multiStack, cut);
   if (set.changes.length === 0) add(['No resource changes.']);
 
@@ -147,19 +151,32 @@ function byHarm(changes: ResourceChange[], alerts: Alert[]): ResourceChange[] {
   );
 }
 
-function addGroups(groups: RoutineGroup[], add: (lines: string[]) => boolean, multiStack: boolean, cut: string[]): void {
+/** The lines of the routine section without the address lists: heading, one line per group, closing. */
+function groupSkeleton(groups: RoutineGroup[]): string[] {
   const total = groups.reduce((n, g) => n + g.members.length, 0);
-  add([
+  return [
     `### Routine updates (${total})`,
     '',
     `<details><summary>${total} resources in ${groups.length} group${groups.length > 1 ? 's' : ''} of identical updates</summary>`,
     '',
-  ]);
+    ...groups.map(groupLine),
+    '',
+    '</details>',
+    '',
+  ];
+}
+
+function groupLine(g: RoutineGroup): string {
+  const types = [...new Set(g.members.map((m) => m.type))].sort().map((t) => `\`${t}\` ×${g.members.filter((m) => m.type === t).length}`);
+  return `- **${g.members.length} resources** (${types.join(', ')}): ${g.change}`;
+}
+
+function addGroups(groups: RoutineGroup[], add: (lines: string[]) => boolean, multiStack: boolean, cut: string[]): void {
+  add(groupSkeleton(groups).slice(0, 4));
   let hidden = 0;
   let unlisted = 0;
   for (const g of groups) {
-    const types = [...new Set(g.members.map((m) => m.type))].sort().map((t) => `\`${t}\` ×${g.members.filter((m) => m.type === t).length}`);
-    if (!add([`- **${g.members.length} resources** (${types.join(', ')}): ${g.change}`])) {
+    if (!add([groupLine(g)])) {
       hidden += g.members.length;
       continue;
     }
