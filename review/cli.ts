@@ -4,13 +4,16 @@
  * Installed as the package's bin (`npx cdktf-dynamodb-streams-review <command>`, or
  * `cdktn-dynamodb-streams-review` for the CDK Terrain flavour); in this repository `npm run review --`.
  *
- *   node dist/review/cli.js plan --stack-dir cdktf.out/stacks/<name> [--stack-dir ...] [--no-refresh] [--out review.md] [--fail-on-destructive]
- *   node dist/review/cli.js plan-json <show.json> [--stack <name>] [--out review.md] [--fail-on-destructive]
- *   node dist/review/cli.js diff --base <cdktf.out|stack dir|cdk.tf.json> --head <...> [--out review.md] [--fail-on-destructive]
+ *   node dist/review/cli.js plan --stack-dir cdktf.out/stacks/<name> [--stack-dir ...] [--no-refresh] [common options]
+ *   node dist/review/cli.js plan-json <show.json> [--stack <name>] [common options]
+ *   node dist/review/cli.js diff --base <cdktf.out|stack dir|cdk.tf.json> --head <...> [common options]
+ *   common options: [--out review.md] [--fail-on-destructive] [--comment-key <key>] [--max-chars <n>]
  *
  * `plan` runs terraform init/plan/show in the stack folder with the caller's environment
  * (credentials, TF_CLI_CONFIG_FILE). Exit code 0, or 2 with --fail-on-destructive when the
- * warning section is not empty; 1 on errors.
+ * warning section is not empty; 1 on errors. The review fits one GitHub comment (65,536
+ * characters; --max-chars to change, 0 for no limit) and starts with a hidden marker carrying
+ * --comment-key, by which a workflow finds and updates its sticky comment.
  */
 import { execFileSync } from 'child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'fs';
@@ -18,14 +21,20 @@ import { tmpdir } from 'os';
 import { basename, join, resolve } from 'path';
 import { ChangeSet } from './changes';
 import { renderReview } from './markdown';
+import { Topology, topologyFromPlan, topologyFromSynths } from './topology';
 import { changeSetFromPlans } from './plan-changes';
 import { parsePlan, readPlanFile } from './plan-input';
 import { changeSetFromSynths, loadSynth } from './synth-diff';
 
 export const USAGE = `usage:
-  review plan --stack-dir <dir> [--stack-dir <dir> ...] [--no-refresh] [--out <file>] [--fail-on-destructive]
-  review plan-json <show.json> [--stack <name>] [--out <file>] [--fail-on-destructive]
-  review diff --base <cdktf.out|stack dir|cdk.tf.json> --head <same> [--out <file>] [--fail-on-destructive]`;
+  review plan --stack-dir <dir> [--stack-dir <dir> ...] [--no-refresh] [options]
+  review plan-json <show.json> [--stack <name>] [options]
+  review diff --base <cdktf.out|stack dir|cdk.tf.json> --head <same> [options]
+options:
+  --out <file>             write the review there instead of printing it
+  --fail-on-destructive    exit code 2 when there are alerts
+  --comment-key <key>      key in the hidden marker <!-- cdktf-dynamodb-streams-review:<key> --> (default: default)
+  --max-chars <n>          size limit of the comment (default 65536, GitHub's; 0: no limit)`;
 
 interface Args {
   command: string;
@@ -37,6 +46,7 @@ interface Args {
 }
 
 const FLAGS = new Set(['--no-refresh', '--fail-on-destructive']);
+const OPTIONS = new Set(['--stack-dir', '--stack', '--base', '--head', '--out', '--comment-key', '--max-chars']);
 
 function parse(argv: string[]): Args {
   const [command = '', ...rest] = argv;
@@ -47,6 +57,7 @@ function parse(argv: string[]): Args {
     const a = rest[i];
     if (FLAGS.has(a)) options.set(a, true);
     else if (a.startsWith('--')) {
+      if (!OPTIONS.has(a)) throw new Error(`unknown option ${a}\n${USAGE}`);
       if (rest[i + 1] === undefined) throw new Error(`${a} needs a value`);
       options.set(a, rest[++i]);
       all.set(a, [...(all.get(a) ?? []), rest[i]]);
@@ -59,6 +70,20 @@ function required(args: Args, name: string): string {
   const v = args.options.get(name);
   if (typeof v !== 'string') throw new Error(`${args.command} needs ${name} <value>`);
   return v;
+}
+
+function commentKey(args: Args): string | undefined {
+  const key = args.options.get('--comment-key');
+  return typeof key === 'string' ? key : undefined;
+}
+
+function maxChars(args: Args): number | undefined {
+  const v = args.options.get('--max-chars');
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0 || (n > 0 && n < 2000))
+    throw new Error(`--max-chars ${JSON.stringify(v)}: expected 0 (no limit) or an integer of at least 2000`);
+  return n;
 }
 
 /** terraform init + plan + show -json in `stackDir`; returns the parsed show output. */
@@ -84,21 +109,32 @@ export function planStack(stackDir: string, refresh: boolean): any {
   }
 }
 
-function changeSet(args: Args): ChangeSet {
+/** The change set and, for the diagram, the references and regions of the configuration. */
+function changeSet(args: Args): { set: ChangeSet; topology: Topology } {
   switch (args.command) {
     case 'plan': {
       required(args, '--stack-dir');
       const dirs = args.all.get('--stack-dir')!.map((d) => resolve(d));
-      return changeSetFromPlans(dirs.map((dir) => ({ show: planStack(dir, !args.options.has('--no-refresh')), stack: basename(dir) })));
+      const topology: Topology = new Map();
+      const plans = dirs.map((dir) => {
+        const show = planStack(dir, !args.options.has('--no-refresh'));
+        topologyFromPlan(show, basename(dir), topology);
+        return { show, stack: basename(dir) };
+      });
+      return { set: changeSetFromPlans(plans), topology };
     }
     case 'plan-json': {
       const file = args.positional[0];
       if (!file) throw new Error('plan-json needs the path of a `terraform show -json` file');
       const stack = (args.options.get('--stack') as string | undefined) ?? basename(resolve(file, '..'));
-      return changeSetFromPlans([{ show: readPlanFile(file), stack }]);
+      const show = readPlanFile(file);
+      return { set: changeSetFromPlans([{ show, stack }]), topology: topologyFromPlan(show, stack) };
     }
-    case 'diff':
-      return changeSetFromSynths(loadSynth(required(args, '--base')), loadSynth(required(args, '--head')));
+    case 'diff': {
+      const base = loadSynth(required(args, '--base'));
+      const head = loadSynth(required(args, '--head'));
+      return { set: changeSetFromSynths(base, head), topology: topologyFromSynths(base, head) };
+    }
     default:
       throw new Error(`unknown command ${JSON.stringify(args.command)}\n${USAGE}`);
   }
@@ -112,7 +148,8 @@ export function main(argv: string[], out: (text: string) => void = (t) => proces
       out(USAGE + '\n');
       return args.command === '' ? 1 : 0;
     }
-    const review = renderReview(changeSet(args));
+    const { set, topology } = changeSet(args);
+    const review = renderReview(set, { topology, key: commentKey(args), maxChars: maxChars(args) });
     const file = args.options.get('--out');
     if (typeof file === 'string') writeFileSync(file, review.markdown);
     else out(review.markdown);

@@ -3,7 +3,7 @@
  * records. A replaced or destroyed table loses its items; a new stream (stream_enabled or
  * stream_view_type changed) gets a new ARN and mappings lose their position; a replaced mapping
  * starts again from its starting position; a removed replica deletes that region's copy; a
- * replaced or destroyed queue loses the messages in it (on-failure records included).
+ * replaced or destroyed queue or bucket loses the messages or objects in it (on-failure records included).
  */
 import { ResourceChange, cmp, pathKey } from './changes';
 import { STREAM_ARGUMENTS } from './force-new';
@@ -101,6 +101,15 @@ function oneWarning(c: ResourceChange): Omit<Warning, 'stack' | 'address'>[] {
     }
     case 'aws_sqs_queue':
       return gone ? [{ label: `QUEUE ${gone}`, text: `messages in the queue (on-failure records included) are lost.${forcedBy(c)}` }] : [];
+    case 'aws_s3_bucket':
+      return gone
+        ? [
+            {
+              label: `BUCKET ${gone}`,
+              text: `the bucket's objects (on-failure records included) are deleted with it; without \`force_destroy\` the apply fails while it holds objects.${forcedBy(c)}`,
+            },
+          ]
+        : [];
     default:
       return [];
   }

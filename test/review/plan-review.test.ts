@@ -3,10 +3,12 @@
  * offline against a prior state (support/plan-lab.ts); the review must report what Terraform
  * decided, and the synth-diff mode must reach the same actions from the two synths alone.
  */
-import { writeFileSync } from 'fs';
+import { mkdirSync, writeFileSync } from 'fs';
 import { join } from 'path';
+import { commentSize } from '../../review/budget';
 import { ChangeSet, ResourceChange } from '../../review/changes';
 import { renderReview } from '../../review/markdown';
+import { topologyFromPlan } from '../../review/topology';
 import { changesFromPlan } from '../../review/plan-changes';
 import { changesFromSynths } from '../../review/synth-diff';
 import { PipelineOptions, pipelineStack } from './support/fixtures';
@@ -33,7 +35,7 @@ function scenario(after: PipelineOptions, before: PipelineOptions = {}): Scenari
   const show = lab.plan(b, a);
   const plan: ChangeSet = { source: 'terraform plan', changes: changesFromPlan(show, 'orders') };
   const synth: ChangeSet = { source: 'synth diff', changes: changesFromSynths(new Map([['orders', b]]), new Map([['orders', a]])) };
-  const review = renderReview(plan);
+  const review = renderReview(plan, { topology: topologyFromPlan(show, 'orders') });
   return { show, plan, synth, md: review.markdown, warnings: review.warnings };
 }
 
@@ -186,13 +188,63 @@ describe('plan review of real plans', () => {
       extraStatement: { actions: ['dynamodb:PutItem', 'dynamodb:DeleteItem'], resources: ['*'] },
     });
     const shuffled = { ...s.show, resource_changes: [...s.show.resource_changes].reverse() };
-    const again = renderReview({
-      source: 'terraform plan',
-      changes: changesFromPlan(JSON.parse(JSON.stringify(shuffled)), 'orders'),
-    }).markdown;
+    const again = renderReview(
+      { source: 'terraform plan', changes: changesFromPlan(JSON.parse(JSON.stringify(shuffled)), 'orders') },
+      { topology: topologyFromPlan(shuffled, 'orders') },
+    ).markdown;
     expect(again).toBe(s.md);
     expect(s.md).not.toMatch(/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z/);
     writeFileSync(join(__dirname, '../../review/SAMPLE.md'), s.md);
+  });
+
+  test('GIVEN a real plan of 350+ changes (200 queues renamed, a default tag added, the table key changed) WHEN reviewed THEN it fits one comment, every alert is shown, table loss first, the tag updates one group', () => {
+    // Real cdktf output made bigger by hand: the pipeline plus 350 queues, as a large app has them.
+    const big = (o: { hashKey?: string; costCenter?: boolean; renamed?: number }) => {
+      const tf = pipelineStack({ hashKey: o.hashKey });
+      tf.provider.aws[0].default_tags = [{ tags: { team: 'orders', ...(o.costCenter ? { 'cost-center': '42' } : {}) } }];
+      for (let i = 0; i < 350; i++)
+        tf.resource.aws_sqs_queue[`work_${i}`] = { name: i < (o.renamed ?? 0) ? `orders-v2-work-${i}` : `orders-work-${i}` };
+      return tf;
+    };
+    const show = lab.plan(big({}), big({ hashKey: 'id', costCenter: true, renamed: 200 }));
+    const planned = show.resource_changes.filter((c: any) => c.change.actions.join() !== 'no-op');
+    expect(planned.length).toBeGreaterThan(300);
+    const review = renderReview(
+      { source: 'terraform plan', changes: changesFromPlan(show, 'orders') },
+      { topology: topologyFromPlan(show, 'orders') },
+    );
+    const md = review.markdown;
+    expect(commentSize(md)).toBeLessThanOrEqual(65536);
+    // Unbudgeted, the same review would be refused by GitHub.
+    expect(
+      commentSize(renderReview({ source: 'terraform plan', changes: changesFromPlan(show, 'orders') }, { maxChars: 0 }).markdown),
+    ).toBeGreaterThan(65536);
+    expect(md).toMatch(
+      /^> Cut to fit one comment \(65,536 characters\): \d+ of \d+ change rows(, \d+ addresses in the routine groups)? not shown\./m,
+    );
+    // Every replacement terraform planned is an alert in the comment; the table's first.
+    const replaced = planned.filter((c: any) => c.change.actions.length === 2);
+    const label: Record<string, string> = {
+      aws_sqs_queue: 'QUEUE REPLACED',
+      aws_dynamodb_table: 'TABLE REPLACED',
+      aws_lambda_event_source_mapping: 'MAPPING REPLACED',
+    };
+    expect(replaced.filter((c: any) => c.type === 'aws_sqs_queue')).toHaveLength(200);
+    for (const c of replaced) if (label[c.type]) expect(md).toContain(`- **${label[c.type]}** \`${c.address}\`:`);
+    const firstAlert = md.split('\n').find((l) => l.startsWith('- **'));
+    expect(firstAlert).toMatch(/^- \*\*TABLE REPLACED\*\* `aws_dynamodb_table.orders`/);
+    // Updates whose only change (per terraform) is tags_all gaining cost-center are one group line.
+    const sameExceptTags = (c: any) =>
+      Object.keys({ ...c.change.before, ...c.change.after }).every(
+        (k) => k === 'tags_all' || JSON.stringify(c.change.before[k]) === JSON.stringify(c.change.after[k]),
+      );
+    const tagOnly = planned.filter((c: any) => c.change.actions.join() === 'update' && sameExceptTags(c));
+    expect(tagOnly.length).toBeGreaterThanOrEqual(150);
+    expect(md).toContain(`- **${tagOnly.length} resources** (`);
+    expect(md).toContain('`tags_all` +`cost-center`=`"42"`');
+    // Kept (untracked) for rendering it as GitHub would; see docs/review.md.
+    mkdirSync(join(__dirname, '../../build/review-samples'), { recursive: true });
+    writeFileSync(join(__dirname, '../../build/review-samples/large-plan.md'), md);
   });
 });
 
