@@ -16,6 +16,7 @@ import { PutItemCommand, PutItemCommandInput, UpdateItemCommand, UpdateItemComma
 import {
   compareSequenceNumbers,
   compareVersions,
+  isTombstone,
   isVersion,
   isWriterVersion,
   Item,
@@ -23,6 +24,7 @@ import {
   tombstoneExpiry,
   tombstoneItem,
 } from '../lww';
+import { canonicalItem } from './canonical';
 import { contentCondition, sameContent } from './content-condition';
 import { classifyFailure, describeError, isItemRejection } from './errors';
 import { ExecuteDeps, park, Transient } from './writer-deps';
@@ -254,7 +256,12 @@ function tombstone(action: InPlace, deps: ExecuteDeps): Item {
  * exactly the UpdateItem of firstWrite.
  */
 function afterUpdate(previous: Item | undefined, action: InPlace, deps: ExecuteDeps): Item | undefined {
-  if (!previous) return undefined;
+  // Only on the record's own write: a later local write that took this version gets its own, and
+  // this one is then overtaken (plan.ts); a copy of it would publish that write at two versions.
+  // Not for a tombstone either: without `_w` it does not say which delete it stands for, and a later
+  // delete may take the same version here (the rule above); its own record copies it once settled.
+  if (!previous || canonicalItem(previous) !== canonicalItem(action.record.newImage)) return undefined;
+  if (isTombstone(previous, deps.config.names) && !(action.kind === 'stamp' && action.revive)) return undefined;
   const { names, sourceRegion: self } = deps.config;
   const out: Item = { ...revived(previous, action, names), [names.version]: { S: action.version }, [names.origin]: { S: self } };
   delete out[names.writtenFor];
