@@ -17,6 +17,7 @@ import { join } from 'path';
 import { multiRegionStack } from '../../examples/multi-region';
 import { dynamoClient } from '../dynamodb-local';
 import { OutageFigures, outageFigures } from '../outage/outage-figures';
+import { writeThroughOutage } from '../outage/outage-timeline';
 import { OutageSpec, startLocalDatabases } from '../outage/region-outage';
 import { startLocalSink } from '../sink';
 import { applyProfile } from '../synthesized/apply-tables';
@@ -243,26 +244,15 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
         ? `write at ${options.rate} writes/s: ${options.seconds} s, then ${spec.region} down ${spec.seconds} s, then ${options.seconds} s`
         : `write for ${options.seconds} s at ${options.rate} writes/s`,
       async () => {
-        let until = spec ? Number.POSITIVE_INFINITY : Date.now() + options.seconds * 1000;
-        const writing = load!.run(options.rate, () => until);
-        if (db.outage) {
-          const outage = db.outage;
-          await new Promise((resolve) => setTimeout(resolve, options.seconds * 1000));
-          await load!.failOver(outage.region);
-          await outage.takeDown();
-          log.line(
-            `${outage.region} down: requests signed for it are cut, its DynamoDB Local killed; writes there go to the other regions`,
-          );
-          await outage.bringBack();
-          load!.failBack(outage.region);
-          log.line(`${outage.region} back after ${((outage.upAt! - outage.downAt!) / 1000).toFixed(1)} s, with its data`);
-          drainedAt = backlog.emptyFor(outage.region, outage.upAt!, 600_000).then(
-            (r) => r.at,
-            () => undefined,
-          );
-          until = Date.now() + options.seconds * 1000;
-        }
-        await writing;
+        if (!db.outage) return load!.run(options.rate, () => started + options.seconds * 1000);
+        ({ drainedAt } = await writeThroughOutage({
+          load: load!,
+          outage: db.outage,
+          backlog,
+          log,
+          rate: options.rate,
+          seconds: options.seconds,
+        }));
       },
     );
     await phase(spec ? "drain every stream and the writers' backlogs" : 'drain every stream', async () => {
