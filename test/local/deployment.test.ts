@@ -70,6 +70,14 @@ test('GIVEN the synthesized multi-region example WHEN it runs locally THEN one m
     ['eu-west-1', 'multi-region-Customers-Writer-eu-west-1', 100, true],
     ['us-east-1', 'multi-region-Customers-Writer-us-east-1', 100, true],
   ]);
+  // The writers' backlog drainers: each scheduled rule invokes its function, locally every second.
+  expect(deployment.schedules.map((s) => [s.schedule.region, s.schedule.scheduleExpression, s.schedule.ruleName])).toEqual([
+    ['eu-west-1', 'rate(1 minute)', 'multi-region-Customers-Writer-eu-west-1-Backlog-drain'],
+    ['us-east-1', 'rate(1 minute)', 'multi-region-Customers-Writer-us-east-1-Backlog-drain'],
+  ]);
+  expect(deployment.functions[deployment.schedules[0].schedule.functionId].definition.environment.REPLICATION_BACKLOG_TABLE).toBe(
+    'multi-region-Customers-Writer-eu-west-1-Backlog',
+  );
   const env = deployment.mappings[0].function.definition.environment;
   expect(env.REPLICATION_FAILURE_QUEUE_URL).toBe(sink.queueUrl('multi-region-Customers-Writer-eu-west-1-Failures'));
   expect(replicationPlan(deployment)).toEqual([
