@@ -87,7 +87,7 @@ export class RegionOutage {
 
   /** Cuts the region and kills its process; its restart begins at once. */
   async takeDown(): Promise<void> {
-    this.router.down(this.region);
+    await this.router.down(this.region);
     this.downAt = Date.now();
     await this.instance.crash();
     this.restarting = startDynamoDbLocal({ sharedDb: false, dbPath: this.dbPath, port: this.instance.port });
@@ -101,7 +101,7 @@ export class RegionOutage {
     const left = this.downAt + this.spec.seconds * 1000 - Date.now();
     if (left > 0) await new Promise((resolve) => setTimeout(resolve, left));
     this.instance = await this.restarting;
-    this.router.up(this.region);
+    await this.router.up(this.region);
     this.upAt = Date.now();
   }
 

@@ -5,17 +5,19 @@
  * no per-region form), while a region may live in its own DynamoDB Local process that can be
  * stopped and started again. While a region is down, requests signed for it are cut (the
  * connection is reset before any answer, as when nothing serves that region): clients see a
- * network error, never an answer.
+ * network error, never an answer. The router runs in a child process (region-router.js): the
+ * run's own process blocks while terraform applies the tables, and must not stall every region.
  */
-import { Agent, createServer, IncomingMessage, request, Server, ServerResponse } from 'http';
-import type { AddressInfo } from 'net';
+import { ChildProcess, fork } from 'child_process';
+import { existsSync } from 'fs';
+import { dirname, join } from 'path';
 
 export interface RegionRouter {
   /** http://127.0.0.1:<port> */
   readonly endpoint: string;
-  /** Cuts every request signed for `region` until `up(region)`. */
-  down(region: string): void;
-  up(region: string): void;
+  /** Cuts every request signed for `region` from now until `up(region)`. */
+  down(region: string): Promise<void>;
+  up(region: string): Promise<void>;
   /** Requests cut so far, by region. */
   readonly cut: Readonly<Record<string, number>>;
   stop(): Promise<void>;
@@ -26,46 +28,57 @@ export function signedRegion(authorization: string | undefined): string | undefi
   return /Credential=[^/,\s]+\/\d{8}\/([a-z0-9-]+)\//.exec(authorization ?? '')?.[1];
 }
 
+/** The plain-JavaScript router, next to this file in the sources (dist/ has no copy of it). */
+function routerScript(): string {
+  for (let dir = __dirname; ; dir = dirname(dir)) {
+    for (const candidate of [join(dir, 'region-router.js'), join(dir, 'local', 'outage', 'region-router.js')])
+      if (existsSync(candidate) && candidate !== __filename) return candidate;
+    if (dirname(dir) === dir) throw new Error(`local/outage/region-router.js not found above ${__dirname}`);
+  }
+}
+
 /**
  * Routes requests signed for a region of `ports` to that port and every other request to
  * `defaultPort`.
  */
 export async function startRegionRouter(defaultPort: number, ports: Readonly<Record<string, number>>): Promise<RegionRouter> {
-  const downRegions = new Set<string>();
+  const child: ChildProcess = fork(routerScript(), [String(defaultPort), JSON.stringify(ports)], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
+  child.once('exit', () => process.off('exit', killOnExit));
   const cut: Record<string, number> = {};
-  const agent = new Agent({ keepAlive: true, maxSockets: 64 });
-  const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
-    const region = signedRegion(req.headers.authorization);
-    if (region && downRegions.has(region)) {
-      cut[region] = (cut[region] ?? 0) + 1;
-      req.socket.destroy();
-      return;
-    }
-    const port = (region && ports[region]) || defaultPort;
-    const up = request({ host: '127.0.0.1', port, method: req.method, path: req.url, headers: req.headers, agent }, (upRes) => {
-      res.writeHead(upRes.statusCode ?? 502, upRes.headers);
-      upRes.pipe(res);
+  const acks = new Map<number, () => void>();
+  let nextId = 0;
+  const port = await new Promise<number>((resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', (code) => reject(new Error(`the region router exited (${code}) before listening`)));
+    child.on('message', (msg: any) => {
+      if (msg?.type === 'listening') resolve(msg.port);
+      else if (msg?.type === 'cut') cut[msg.region] = (cut[msg.region] ?? 0) + 1;
+      else if (msg?.type === 'ack') acks.get(msg.id)?.();
     });
-    // The region's process went away mid-request: the client sees its connection cut, as the
-    // region's own endpoint would do.
-    up.on('error', () => req.socket.destroy());
-    req.pipe(up);
   });
-  // Clients keep connections alive across requests of every region.
-  server.keepAliveTimeout = 60_000;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
+  const tell = (type: 'down' | 'up', region: string) =>
+    new Promise<void>((resolve) => {
+      const id = ++nextId;
+      acks.set(id, () => {
+        acks.delete(id);
+        resolve();
+      });
+      child.send({ type, region, id });
+    });
   return {
-    endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    down: (region) => void downRegions.add(region),
-    up: (region) => void downRegions.delete(region),
+    endpoint: `http://127.0.0.1:${port}`,
+    down: (region) => tell('down', region),
+    up: (region) => tell('up', region),
     cut,
-    stop: async () => {
-      agent.destroy();
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
   };
 }
