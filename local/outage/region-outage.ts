@@ -51,7 +51,10 @@ export async function startLocalDatabases(options: { readonly outage?: OutageSpe
     await Promise.all([shared?.stop(), own?.stop()]);
     throw failed?.reason;
   }
-  const router = await startRegionRouter(shared.port, { [region]: own.port });
+  const router = await startRegionRouter(shared.port, { [region]: own.port }).catch(async (e) => {
+    await Promise.all([shared.stop(), own.stop()]);
+    throw e;
+  });
   const outage = new RegionOutage(options.outage, router, own, dbPath);
   return {
     endpoint: router.endpoint,

@@ -5,7 +5,7 @@
  * no per-region form), while a region may live in its own DynamoDB Local process that can be
  * stopped and started again. While a region is down, requests signed for it are cut (the
  * connection is reset before any answer, as when nothing serves that region): clients see a
- * network error, never an answer. The router runs in a child process (region-router.js): the
+ * network error, never an answer. The router runs in a child process (router-process.js): the
  * run's own process blocks while terraform applies the tables, and must not stall every region.
  */
 import { ChildProcess, fork } from 'child_process';
@@ -31,9 +31,9 @@ export function signedRegion(authorization: string | undefined): string | undefi
 /** The plain-JavaScript router, next to this file in the sources (dist/ has no copy of it). */
 function routerScript(): string {
   for (let dir = __dirname; ; dir = dirname(dir)) {
-    for (const candidate of [join(dir, 'region-router.js'), join(dir, 'local', 'outage', 'region-router.js')])
-      if (existsSync(candidate) && candidate !== __filename) return candidate;
-    if (dirname(dir) === dir) throw new Error(`local/outage/region-router.js not found above ${__dirname}`);
+    for (const candidate of [join(dir, 'router-process.js'), join(dir, 'local', 'outage', 'router-process.js')])
+      if (existsSync(candidate)) return candidate;
+    if (dirname(dir) === dir) throw new Error(`local/outage/router-process.js not found above ${__dirname}`);
   }
 }
 

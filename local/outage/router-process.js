@@ -1,6 +1,7 @@
 // @ts-check
 /**
- * The region router's process (see region-router.ts). Plain JavaScript, run with `fork` from the
+ * The region router's process (see region-router.ts; a different name, so that imports of
+ * './region-router' never resolve to it). Plain JavaScript, run with `fork` from the
  * sources and from dist/ alike, so that it keeps serving while the process that started it is
  * blocked (terraform runs synchronously). argv: <default port> <JSON {region: port}>.
  * IPC in: {type: 'down' | 'up', region, id}; IPC out: {type: 'listening', port}, {type: 'ack', id},
