@@ -60,7 +60,7 @@ async function main(): Promise<void> {
   if (result.outage) {
     const o = result.outage;
     console.error(
-      `outage details: ${o.writesDuringOutage} timed writes in the other regions while ${o.region} was down, ${o.reachedHealthyWhileDown} of them in every healthy region before it came back; lag p99 before the outage ${o.beforeLagP99 ?? '-'} ms; at most ${o.peakBacklog} copies waiting for ${o.region}`,
+      `outage details: ${o.writesDuringOutage} timed writes in the other regions while ${o.region} was down, ${o.reachedHealthyWhileDown} of them in every healthy region before it came back; lag p99 of writes made before it ${o.beforeLagP99 ?? '-'} ms (those still on their way to ${o.region} when it went down included); at most ${o.peakBacklog} copies waiting for ${o.region}`,
     );
     console.log(outageLine(o));
   }

@@ -23,7 +23,7 @@ export interface OutageFigures {
   /** Lag of those writes to the healthy regions, ms (undefined when none arrived). */
   readonly healthyLagP50?: number;
   readonly healthyLagP99?: number;
-  /** Lag to every region of timed writes acknowledged before the outage, ms: the no-outage figure. */
+  /** Lag to every region of timed writes acknowledged before the outage, ms (those the outage caught on their way included). */
   readonly beforeLagP99?: number;
   /** Most copies the backlogs held for the region at once. */
   readonly peakBacklog: number;
