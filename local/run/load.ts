@@ -5,10 +5,14 @@
  * at the same moment). Puts of new keys carry a unique `writeId`, so that their arrival in every
  * other region can be timed (visibility.ts); writes to existing keys are not timed, since a later
  * write may legitimately overtake them. The sequence is deterministic (seeded), the timing is
- * the clock's: a write that has not returned when the next one is due does not delay it.
+ * the clock's: a write that has not returned when the next one is due does not delay it. While a
+ * region is unavailable (a simulated outage) the application fails over: its writes go to the
+ * other writable regions. Every acknowledged write is recorded (ground-truth.ts), the oracle the
+ * regions are checked against.
  */
 import { AttributeValue, DeleteItemCommand, DynamoDBClient, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { replicatedWrites, ReplicatedWrites } from '../../handlers/client';
+import { RecordedWrite, WorkloadRecord } from './ground-truth';
 import type { ReplicatedTablePlan } from './replication-plan';
 
 export type WriteKind = 'helper-put' | 'plain-put' | 'helper-update' | 'plain-update' | 'helper-delete' | 'plain-delete' | 'conflict';
@@ -66,7 +70,11 @@ function random(seed: number): () => number {
 
 export class LoadGenerator {
   readonly counters: LoadCounters = { writes: 0, byKind: {}, errors: 0 };
+  /** Every acknowledged write, by key: the ground truth. */
+  readonly record = new WorkloadRecord();
   private readonly live: string[] = [];
+  private readonly unavailable = new Set<string>();
+  private readonly inFlight = new Map<string, Set<Promise<unknown>>>();
   private readonly helpers: Record<string, ReplicatedWrites>;
   private readonly rand = random(11);
   private n = 0;
@@ -90,13 +98,13 @@ export class LoadGenerator {
     this.counters.writes = 0;
   }
 
-  /** Writes at `rate` per second until `until` (epoch ms); resolves when the last write returned. */
-  async run(rate: number, until: number): Promise<void> {
+  /** Writes at `rate` per second until `until()` (epoch ms, asked before each write); resolves when the last write returned. */
+  async run(rate: number, until: () => number): Promise<void> {
     const started = Date.now();
     const pending = new Set<Promise<void>>();
     for (let i = 0; ; i++) {
       const due = started + (i * 1000) / rate;
-      if (due >= until) break;
+      if (due >= until()) break;
       if (due > Date.now()) await new Promise((r) => setTimeout(r, due - Date.now()));
       const p = this.next().finally(() => pending.delete(p));
       pending.add(p);
@@ -104,21 +112,39 @@ export class LoadGenerator {
     await Promise.all(pending);
   }
 
+  /**
+   * Stops writing in `region` (its writes go to the other writable regions) and resolves once the
+   * writes already sent there have returned, so that every write is known to be applied or not.
+   */
+  async failOver(region: string): Promise<void> {
+    if (this.plan.writable.every((r) => r === region || this.unavailable.has(r)))
+      throw new Error(`${region} is the last writable region available: the workload would have nowhere to write`);
+    this.unavailable.add(region);
+    await Promise.allSettled([...(this.inFlight.get(region) ?? [])]);
+  }
+
+  /** Writes in `region` again. */
+  failBack(region: string): void {
+    this.unavailable.delete(region);
+  }
+
   private async next(): Promise<void> {
     const i = this.n++;
     const kind = MIX[i % MIX.length];
-    const regions = this.plan.writable;
+    const regions = this.plan.writable.filter((r) => !this.unavailable.has(r));
     const region = regions[i % regions.length];
     const existing = this.live.length ? this.live[Math.floor(this.rand() * this.live.length)] : undefined;
     this.counters.byKind[kind] = (this.counters.byKind[kind] ?? 0) + 1;
+    const key = kind === 'helper-put' || kind === 'plain-put' || !existing ? `c${i}` : existing;
     try {
-      if (kind === 'helper-put' || kind === 'plain-put' || !existing) await this.put(region, `c${i}`, kind !== 'plain-put', true);
+      if (key !== existing) await this.put(region, key, kind !== 'plain-put', true);
       else if (kind === 'conflict') {
         // The same key from every writable region at once: last write wins, everywhere.
         await Promise.all(regions.map((r, j) => this.put(r, existing, j % 2 === 0, false)));
       } else if (kind === 'helper-update' || kind === 'plain-update') await this.update(region, existing, kind === 'helper-update');
       else await this.delete(region, existing, kind === 'helper-delete');
     } catch (e) {
+      this.record.failed(key);
       this.counters.errors++;
       this.counters.lastError = `${kind} in ${region}: ${(e as Error).message}`;
     }
@@ -150,8 +176,8 @@ export class LoadGenerator {
   private async put(region: string, key: string, viaHelper: boolean, timed: boolean): Promise<void> {
     const writeId = `${region}/${this.counters.writes}/${key}`;
     const input = { TableName: this.plan.table, Item: this.item(key, writeId) };
-    await this.clients[region].send(new PutItemCommand(viaHelper ? this.helpers[region].put(input) : input));
-    this.counters.writes++;
+    await this.send(region, new PutItemCommand(viaHelper ? this.helpers[region].put(input) : input));
+    this.wrote(key, { kind: 'put', region, item: input.Item });
     // A timed key is written again only once it is visible everywhere (settled), so that no later
     // write can overtake the one being timed.
     if (timed) this.timed({ key, writeId, region, viaHelper, at: Date.now() });
@@ -170,16 +196,34 @@ export class LoadGenerator {
       UpdateExpression: 'SET visits = if_not_exists(visits, :zero) + :one',
       ExpressionAttributeValues: { ':zero': { N: '0' }, ':one': { N: '1' } },
     };
-    await this.clients[region].send(new UpdateItemCommand(viaHelper ? this.helpers[region].update(input) : input));
-    this.counters.writes++;
+    await this.send(region, new UpdateItemCommand(viaHelper ? this.helpers[region].update(input) : input));
+    this.wrote(key, { kind: 'update', region });
   }
 
   private async delete(region: string, key: string, viaHelper: boolean): Promise<void> {
     const input = { TableName: this.plan.table, Key: this.key(key) };
-    if (viaHelper) await this.clients[region].send(new PutItemCommand(this.helpers[region].delete(input)));
-    else await this.clients[region].send(new DeleteItemCommand(input));
-    this.counters.writes++;
+    if (viaHelper) await this.send(region, new PutItemCommand(this.helpers[region].delete(input)));
+    else await this.send(region, new DeleteItemCommand(input));
+    this.wrote(key, { kind: 'delete', region });
     this.live.splice(this.live.indexOf(key), 1);
+  }
+
+  private wrote(key: string, write: RecordedWrite): void {
+    this.counters.writes++;
+    this.record.wrote(key, this.key(key), write);
+  }
+
+  /** Sends a write to `region`, known as in flight there until it returns. */
+  private async send(region: string, command: PutItemCommand | UpdateItemCommand | DeleteItemCommand): Promise<void> {
+    const sent = this.clients[region].send(command as PutItemCommand);
+    const pending = this.inFlight.get(region) ?? new Set();
+    this.inFlight.set(region, pending);
+    pending.add(sent);
+    try {
+      await sent;
+    } finally {
+      pending.delete(sent);
+    }
   }
 }
 

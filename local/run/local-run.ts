@@ -4,20 +4,28 @@
  * terraform and the real provider (the local profile, as test tier 5), runs every event source
  * mapping of the stack with the function bundle Terraform references, writes through the write
  * helper and without it in every writable region (conflicting writes included), then waits for
- * the streams to drain and compares what every region holds. Everything it starts is stopped
- * when it ends, however it ends.
+ * the streams and the writers' backlogs to drain and compares what every region holds, with each
+ * other and with what the workload wrote. The writers' backlog drainers run on their schedule,
+ * locally every second. With an outage (`--outage us-east-1:20`), that region is taken away after
+ * `seconds` of writes, brought back after the outage's seconds, and written to for `seconds` more
+ * (local/outage/). Everything it starts is stopped when it ends, however it ends.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { App } from 'cdktf';
 import { mkdirSync, rmSync } from 'fs';
 import { join } from 'path';
 import { multiRegionStack } from '../../examples/multi-region';
-import { dynamoClient, startDynamoDbLocal } from '../dynamodb-local';
+import { dynamoClient } from '../dynamodb-local';
+import { OutageFigures, outageFigures } from '../outage/outage-figures';
+import { writeThroughOutage } from '../outage/outage-timeline';
+import { OutageSpec, startLocalDatabases } from '../outage/region-outage';
 import { startLocalSink } from '../sink';
 import { applyProfile } from '../synthesized/apply-tables';
+import { createTablesDirectly } from '../synthesized/create-tables';
 import { LocalDeployment } from '../synthesized/deployment';
 import { localProfile, TABLE } from '../synthesized/local-profile';
 import { readStack, regionOf, resourcesOf } from '../synthesized/stack';
+import { BacklogMonitor, BacklogReading } from './backlog-monitor';
 import { compareRegions } from './convergence';
 import { LoadGenerator } from './load';
 import { RunLog } from './run-log';
@@ -35,6 +43,14 @@ export interface LocalRunOptions {
   readonly log: RunLog;
   /** Where the run registers how to stop what it started; run it to stop early (Ctrl-C). */
   readonly cleanup?: Cleanup;
+  /** Takes a region away mid run and brings it back. */
+  readonly outage?: OutageSpec;
+  /**
+   * How the tables are created: with terraform and the real provider from the local profile (as
+   * `npm run local`), or straight through CreateTable (quicker, for tests of what runs on them).
+   * @default 'terraform'
+   */
+  readonly tables?: 'terraform' | 'create-table';
 }
 
 /** Stops, in reverse order, what a run started; safe to run twice. */
@@ -81,6 +97,13 @@ export interface LocalRunResult {
   /** Mapping settings that bound the lag, as synthesized. */
   readonly mappings: { name: string; batchSize: number; maxBatchingWindowMs: number; parallelizationFactor: number }[];
   readonly phasesMs: Record<string, number>;
+  /** Most copies the backlogs held at once, per target region. */
+  readonly peakBacklog: Record<string, number>;
+  /** What the backlogs held for each target once everything drained (read then). */
+  readonly backlogAtEnd: BacklogReading;
+  readonly drainerRuns: number;
+  readonly failedDrainerRuns: number;
+  readonly outage?: OutageFigures;
 }
 
 const lagOf = (xs: number[]): LagFigures => ({
@@ -111,12 +134,21 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
       return readStack(join(options.workDir, 'cdktf.out', 'stacks', 'multi-region'));
     });
     const regions = [...new Set(resourcesOf(stack, TABLE).map(([, t]) => regionOf(stack, t)))];
-    const db = await phase(`start DynamoDB Local for ${regions.join(', ')}`, () => startDynamoDbLocal({ sharedDb: false }));
-    cleanup.push(() => db.stop());
-    const applied = await phase('terraform apply of the local profile (tables)', () =>
-      applyProfile(localProfile(stack, Object.fromEntries(regions.map((r) => [r, db.endpoint])))),
+    const { outage: spec } = options;
+    if (spec && !regions.includes(spec.region))
+      throw new Error(`--outage names ${spec.region}, which the stack does not deploy to; its regions are ${regions.join(', ')}`);
+    const db = await phase(
+      `start DynamoDB Local for ${regions.join(', ')}${spec ? ` (${spec.region} in a process of its own, kept on disk)` : ''}`,
+      () => startLocalDatabases({ outage: spec, dataDir: join(options.workDir, 'dynamodb') }),
     );
-    cleanup.push(() => rmSync(applied.dir, { recursive: true, force: true }));
+    cleanup.push(() => db.stop());
+    if (options.tables === 'create-table') await phase('create the tables (CreateTable)', () => createTablesDirectly(stack, db.endpoint));
+    else {
+      const applied = await phase('terraform apply of the local profile (tables)', () =>
+        applyProfile(localProfile(stack, Object.fromEntries(regions.map((r) => [r, db.endpoint])))),
+      );
+      cleanup.push(() => rmSync(applied.dir, { recursive: true, force: true }));
+    }
     const sink = await startLocalSink({ folder: join(options.workDir, 'queues') });
     cleanup.push(() => sink.stop());
 
@@ -124,7 +156,11 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
     let invocationMs = 0;
     let failedInvocations = 0;
     let reportedFailures = 0;
+    let drainerRuns = 0;
+    let failedDrainerRuns = 0;
     const logFile = log.file(join(options.workDir, 'functions.log'));
+    // While a region is down its mapping cannot read its stream: expected, so logged to the file.
+    const regionDown = () => db.outage?.downAt !== undefined && db.outage.upAt === undefined;
     const deployment = await phase('start the event source mappings and their functions', () =>
       LocalDeployment.start({
         stack,
@@ -139,12 +175,20 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
             if (!result.ok) failedInvocations++;
             if (outcome.kind === 'partial') reportedFailures += records.length - outcome.failedIndex;
           },
-          error: (mapping, message) => log.line(`${mapping}: ${message}`),
+          error: (mapping, message) => (regionDown() ? logFile : log.line)(`${mapping}: ${message}`),
+        },
+        scheduleListener: {
+          ran: (_, result) => {
+            drainerRuns++;
+            if (!result.ok) failedDrainerRuns++;
+          },
         },
       }),
     );
     cleanup.push(() => deployment.stop());
     for (const m of deployment.mappings) log.line(`  ${m.mapping.name} -> ${m.function.definition.name} (${m.table.region})`);
+    for (const s of deployment.schedules)
+      log.line(`  ${s.schedule.rule} (${s.schedule.scheduleExpression}, locally every second) -> ${s.schedule.functionId}`);
 
     const [plan, ...others] = replicationPlan(deployment);
     if (!plan) throw new Error('the stack replicates no table: no mapping invokes a replica writer');
@@ -169,30 +213,74 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
     load = new LoadGenerator(plan, clients, (w) => tracker.track(w));
     tracker.start();
     cleanup.push(() => tracker.stop());
+    const backlog = new BacklogMonitor(plan, clients);
+    backlog.start();
+    cleanup.push(() => backlog.stop());
     await phase("warm up: one write per writable region, until visible everywhere (the functions' cold starts)", async () => {
       await load!.warmUp();
       await tracker.settle(120_000);
-      tracker.lags.length = 0;
+      tracker.reset();
     });
 
     const lags = () => tracker.lags.map((l) => l.ms);
     const status = () => {
       const l = lagOf(lags());
-      return `writes ${load!.counters.writes} | visible everywhere ${l.count}/${l.count + tracker.waiting} | lag p50 ${l.count ? l.p50 : '-'} ms p99 ${l.count ? l.p99 : '-'} ms | invocations ${invocations} (${invocations ? Math.round(invocationMs / invocations) : '-'} ms each) | failures ${failedInvocations + reportedFailures} | parked ${sink.messages.length}`;
+      const owed = backlog.latest;
+      const backlogText = Object.entries(owed.depth)
+        .filter(([, n]) => n)
+        .map(([r, n]) => `${r} ${n}`)
+        .join(', ');
+      const outage = db.outage?.downAt
+        ? ` | ${db.outage.region} ${db.outage.upAt ? `back ${((Date.now() - db.outage.upAt) / 1000).toFixed(0)} s` : `down ${((Date.now() - db.outage.downAt) / 1000).toFixed(0)} s`}`
+        : '';
+      return `writes ${load!.counters.writes} | visible everywhere ${l.count}/${l.count + tracker.waiting} | lag p50 ${l.count ? l.p50 : '-'} ms p99 ${l.count ? l.p99 : '-'} ms | invocations ${invocations} (${invocations ? Math.round(invocationMs / invocations) : '-'} ms each) | failures ${failedInvocations + reportedFailures} | parked ${sink.messages.length} | backlog ${backlogText || '0'}${owed.complete ? '' : ' (a backlog unreadable)'}${outage}`;
     };
     const started = Date.now();
     const ticker = setInterval(() => log.live(`[${((Date.now() - started) / 1000).toFixed(0)}s] ${status()}`), 1000);
     cleanup.push(() => clearInterval(ticker));
-    await phase(`write for ${options.seconds} s at ${options.rate} writes/s`, () =>
-      load!.run(options.rate, Date.now() + options.seconds * 1000),
+    let drainedAt: Promise<number | undefined> = Promise.resolve(undefined);
+    await phase(
+      spec
+        ? `write at ${options.rate} writes/s: ${options.seconds} s, then ${spec.region} down ${spec.seconds} s, then ${options.seconds} s`
+        : `write for ${options.seconds} s at ${options.rate} writes/s`,
+      async () => {
+        if (!db.outage) return load!.run(options.rate, () => started + options.seconds * 1000);
+        ({ drainedAt } = await writeThroughOutage({
+          load: load!,
+          outage: db.outage,
+          backlog,
+          log,
+          rate: options.rate,
+          seconds: options.seconds,
+        }));
+      },
     );
-    await phase('drain every stream', async () => {
+    await phase(spec ? "drain every stream and the writers' backlogs" : 'drain every stream', async () => {
       await deployment.drain();
-      await tracker.settle(30_000);
+      if (spec || Object.values(backlog.latest.depth).some((n) => n > 0)) {
+        await backlog.empty(300_000);
+        await deployment.drain();
+      }
+      await tracker.settle(spec ? 120_000 : 30_000);
     });
     clearInterval(ticker);
     log.line(status());
-    const convergence = await phase('compare every region', () => compareRegions(plan, clients));
+    const convergence = await phase('compare every region, with each other and with what the workload wrote', () =>
+      compareRegions(plan, clients, load!.record),
+    );
+    const backlogAtEnd = await backlog.readNow();
+    const outage =
+      db.outage?.downAt && db.outage.upAt
+        ? outageFigures({
+            region: db.outage.region,
+            regions: [...plan.writable, ...Object.keys(plan.readOnly)],
+            downAt: db.outage.downAt,
+            upAt: db.outage.upAt,
+            arrivals: tracker.arrivals(),
+            readings: backlog.readings,
+            drainedAt: await drainedAt,
+          })
+        : undefined;
     for (const p of convergence.problems) log.line(`  ${p}`);
     if (load.counters.lastError) log.line(`write errors: ${load.counters.errors} (last: ${load.counters.lastError})`);
     return {
@@ -217,6 +305,11 @@ export async function runLocal(options: LocalRunOptions): Promise<LocalRunResult
         parallelizationFactor: m.mapping.settings.parallelizationFactor,
       })),
       phasesMs,
+      peakBacklog: Object.fromEntries(backlog.targets.map((t) => [t, Math.max(0, ...backlog.readings.map((r) => r.depth[t] ?? 0))])),
+      backlogAtEnd,
+      drainerRuns,
+      failedDrainerRuns,
+      outage,
     };
   } finally {
     await cleanup.run();

@@ -25,12 +25,20 @@ export interface ReplicatedTablePlan {
   readonly readOnly: Record<string, RegionTarget>;
   /** The attribute names the writers are configured with (the write helper's defaults otherwise). */
   readonly names: Partial<Record<'version' | 'origin' | 'deleted' | 'ttl' | 'writtenFor', string>>;
+  /** Per writable region, the writer's backlog table there (what its targets still need), when it has one. */
+  readonly backlogs: Record<string, string>;
 }
 
 export function replicationPlan(deployment: LocalDeployment): ReplicatedTablePlan[] {
   const byTable = new Map<
     string,
-    { writable: Set<string>; targets: Map<string, RegionTarget>; names: ReplicatedTablePlan['names']; resource: Record<string, any> }
+    {
+      writable: Set<string>;
+      targets: Map<string, RegionTarget>;
+      names: ReplicatedTablePlan['names'];
+      resource: Record<string, any>;
+      backlogs: Record<string, string>;
+    }
   >();
   for (const m of deployment.mappings) {
     const env = m.function.definition.environment;
@@ -40,9 +48,11 @@ export function replicationPlan(deployment: LocalDeployment): ReplicatedTablePla
       targets: new Map<string, RegionTarget>(),
       names: namesOf(env),
       resource: m.table.resource,
+      backlogs: {},
     };
     byTable.set(m.table.name, plan);
     plan.writable.add(m.table.region);
+    if (env[WRITER_ENV.backlogTable]) plan.backlogs[m.table.region] = env[WRITER_ENV.backlogTable];
     for (const t of JSON.parse(env[WRITER_ENV.targets]) as { region: string; table: string; omit?: string[]; mask?: string[] }[]) {
       if (t.table !== m.table.name)
         throw new Error(
@@ -59,6 +69,7 @@ export function replicationPlan(deployment: LocalDeployment): ReplicatedTablePla
     writable: [...p.writable].sort(),
     readOnly: Object.fromEntries([...p.targets].filter(([region]) => !p.writable.has(region)).sort(([a], [b]) => a.localeCompare(b))),
     names: p.names,
+    backlogs: p.backlogs,
   }));
 }
 

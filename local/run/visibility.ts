@@ -13,15 +13,25 @@ interface Pending {
   readonly write: TimedWrite;
   readonly waitingFor: Set<string>;
   readonly key: Record<string, AttributeValue>;
+  /** When each region first showed the write, epoch ms. */
+  readonly seen: Map<string, number>;
+}
+
+export interface Arrivals {
+  readonly write: TimedWrite;
+  readonly seen: ReadonlyMap<string, number>;
 }
 
 export class VisibilityTracker {
   /** Lags of writes visible everywhere, ms, in completion order. */
   readonly lags: { ms: number; viaHelper: boolean }[] = [];
+  /** Polls of a region that failed (it could not be read). */
+  readonly unreadable: Record<string, number> = {};
   private readonly pending = new Map<string, Pending>();
+  private readonly tracked: Pending[] = [];
   private readonly regions: string[];
   private timer?: NodeJS.Timeout;
-  private polling = false;
+  private readonly polling = new Set<string>();
 
   constructor(
     private readonly plan: ReplicatedTablePlan,
@@ -34,7 +44,20 @@ export class VisibilityTracker {
   }
 
   track(write: TimedWrite): void {
-    this.pending.set(write.key, { write, waitingFor: new Set(this.regions.filter((r) => r !== write.region)), key: this.keyOf(write.key) });
+    const p = { write, waitingFor: new Set(this.regions.filter((r) => r !== write.region)), key: this.keyOf(write.key), seen: new Map() };
+    this.pending.set(write.key, p);
+    this.tracked.push(p);
+  }
+
+  /** Every write tracked so far with the regions that showed it, visible everywhere or not. */
+  arrivals(): Arrivals[] {
+    return this.tracked;
+  }
+
+  /** Forgets what was tracked so far (the warm-up's writes). */
+  reset(): void {
+    this.lags.length = 0;
+    this.tracked.length = 0;
   }
 
   get waiting(): number {
@@ -42,7 +65,7 @@ export class VisibilityTracker {
   }
 
   start(): void {
-    this.timer = setInterval(() => void this.poll(), this.pollMs);
+    this.timer = setInterval(() => this.poll(), this.pollMs);
   }
 
   stop(): void {
@@ -61,18 +84,26 @@ export class VisibilityTracker {
     }
   }
 
-  private async poll(): Promise<void> {
-    if (this.polling || !this.pending.size) return;
-    this.polling = true;
-    try {
-      await Promise.all(this.regions.map((r) => this.pollRegion(r)));
-    } finally {
-      this.polling = false;
+  /** Each region on its own: one that is slow or down does not delay the others' readings. */
+  private poll(): void {
+    if (!this.pending.size) return;
+    for (const region of this.regions) {
+      if (this.polling.has(region)) continue;
+      this.polling.add(region);
+      void this.pollRegion(region).finally(() => this.polling.delete(region));
     }
   }
 
   private async pollRegion(region: string): Promise<void> {
     const wanted = [...this.pending.values()].filter((p) => p.waitingFor.has(region));
+    try {
+      await this.pollKeys(region, wanted);
+    } catch {
+      this.unreadable[region] = (this.unreadable[region] ?? 0) + 1;
+    }
+  }
+
+  private async pollKeys(region: string, wanted: Pending[]): Promise<void> {
     for (let i = 0; i < wanted.length; i += 100) {
       const chunk = wanted.slice(i, i + 100);
       const out = await this.clients[region].send(
@@ -94,6 +125,7 @@ export class VisibilityTracker {
       for (const p of chunk) {
         if (seen.get(keyText(p.key[this.plan.partitionKey])) !== p.write.writeId) continue;
         p.waitingFor.delete(region);
+        p.seen.set(region, now);
         if (p.waitingFor.size) continue;
         this.pending.delete(p.write.key);
         this.lags.push({ ms: now - p.write.at, viaHelper: p.write.viaHelper });

@@ -3,7 +3,8 @@
  * DynamoDB stream source becomes a local event source mapping on the applied table's real
  * stream (DynamoDB Local), invoking its function from the very deployment zip Terraform
  * references, with the function's synthesized settings and environment (references resolved by
- * local-account.ts). Functions reach DynamoDB Local and the local sink through the SDK's
+ * local-account.ts). Scheduled functions (the writers' backlog drainers) run on a short local
+ * interval (schedules.ts). Functions reach DynamoDB Local and the local sink through the SDK's
  * standard endpoint variables, so their code runs unchanged. Everything is derived from the
  * JSON: a stack that gains a table, a variable or a filter runs with it.
  */
@@ -17,6 +18,7 @@ import { EventSourceMapping, MappingListener } from '../mapping/event-source-map
 import { mappingSettings } from '../mapping/settings';
 import type { LocalSink } from '../sink';
 import { functionArn, LocalAccount, LocalTable } from './local-account';
+import { LocalSchedule, ScheduleListener, scheduledFunctions } from './schedules';
 import { pathOf, regionOf, Resource, resourceOf, resourcesOf, SynthesizedStack, wholeReference } from './stack';
 
 export interface DeploymentOptions {
@@ -31,6 +33,9 @@ export interface DeploymentOptions {
   readonly listener?: MappingListener;
   readonly pollIntervalMs?: number;
   readonly retryBackoffMs?: (retry: number) => number;
+  /** How often each scheduled function runs locally. @default 1000 */
+  readonly scheduleIntervalMs?: number;
+  readonly scheduleListener?: ScheduleListener;
 }
 
 export interface DeployedTable extends LocalTable {
@@ -54,6 +59,7 @@ export class LocalDeployment {
     readonly tables: Record<string, DeployedTable>,
     readonly functions: Record<string, LocalFunction>,
     readonly mappings: DeployedMapping[],
+    readonly schedules: LocalSchedule[],
   ) {}
 
   static async start(options: DeploymentOptions): Promise<LocalDeployment> {
@@ -70,6 +76,18 @@ export class LocalDeployment {
         options.listener?.invoked?.(...args);
       },
     };
+    const host = (functionId: string): LocalFunction =>
+      (functions[functionId] ??= new LocalFunction(functionDefinition(stack, functionId, account, options.workDir), {
+        extraEnvironment: {
+          AWS_ACCESS_KEY_ID: FAKE_CREDENTIALS.accessKeyId,
+          AWS_SECRET_ACCESS_KEY: FAKE_CREDENTIALS.secretAccessKey,
+          AWS_SESSION_TOKEN: 'local-session',
+          AWS_ENDPOINT_URL_DYNAMODB: options.endpoint,
+          AWS_ENDPOINT_URL_DYNAMODB_STREAMS: options.endpoint,
+          AWS_ENDPOINT_URL_SQS: options.sink.endpoint,
+        },
+        log: (line) => options.log?.(functions[functionId].definition.name, line),
+      }));
     for (const [id, resource] of resourcesOf(stack, 'aws_lambda_event_source_mapping')) {
       const where = pathOf('aws_lambda_event_source_mapping', id, resource);
       const source = wholeReference(resource.event_source_arn);
@@ -80,19 +98,7 @@ export class LocalDeployment {
       }
       const table = tables[source.id];
       if (!table.streamArn) throw new Error(`${where}: table ${table.name} has no stream in DynamoDB Local`);
-      const functionId = targetFunction(stack, resource.function_name, where);
-      functions[functionId] ??= new LocalFunction(functionDefinition(stack, functionId, account, options.workDir), {
-        extraEnvironment: {
-          AWS_ACCESS_KEY_ID: FAKE_CREDENTIALS.accessKeyId,
-          AWS_SECRET_ACCESS_KEY: FAKE_CREDENTIALS.secretAccessKey,
-          AWS_SESSION_TOKEN: 'local-session',
-          AWS_ENDPOINT_URL_DYNAMODB: options.endpoint,
-          AWS_ENDPOINT_URL_DYNAMODB_STREAMS: options.endpoint,
-          AWS_ENDPOINT_URL_SQS: options.sink.endpoint,
-        },
-        log: (line) => options.log?.(functions[functionId].definition.name, line),
-      });
-      const fn = functions[functionId];
+      const fn = host(targetFunction(stack, resource.function_name, where));
       const settings = mappingSettings(where, resource);
       const destination = settings.onFailureDestination
         ? account.resolve(settings.onFailureDestination, `${where}: destination_config`)
@@ -113,8 +119,13 @@ export class LocalDeployment {
       });
       mappings.push({ id, mapping, table, function: fn, resource });
     }
-    deployment = new LocalDeployment(tables, functions, mappings);
+    const schedules = scheduledFunctions(stack).map((s) => {
+      const fn = host(s.functionId);
+      return new LocalSchedule(s, (event) => fn.invoke(event), options.scheduleIntervalMs ?? 1000, options.scheduleListener);
+    });
+    deployment = new LocalDeployment(tables, functions, mappings, schedules);
     await Promise.all(mappings.map((m) => m.mapping.start()));
+    for (const s of schedules) s.start();
     return deployment;
   }
 
@@ -132,8 +143,13 @@ export class LocalDeployment {
     }
   }
 
+  /** Runs every scheduled function once more and waits for those runs (the drainers apply what is kept now). */
+  async runSchedules(): Promise<void> {
+    await Promise.all(this.schedules.map((s) => s.runOnce()));
+  }
+
   async stop(): Promise<void> {
-    await Promise.all(this.mappings.map((m) => m.mapping.stop()));
+    await Promise.all([...this.mappings.map((m) => m.mapping.stop()), ...this.schedules.map((s) => s.stop())]);
     await Promise.all(Object.values(this.functions).map((f) => f.stop()));
   }
 }

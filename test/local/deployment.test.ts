@@ -7,7 +7,7 @@
  * (tier 5, terraform-apply.test.ts, covers creating them with terraform). The on-failure sink
  * stands in for SQS, which has no local counterpart.
  */
-import { CreateTableCommand, DeleteItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { DeleteItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { App } from 'cdktf';
 import { mkdtempSync } from 'fs';
 import { tmpdir } from 'os';
@@ -18,8 +18,9 @@ import { dynamoClient, DynamoDbLocal, startDynamoDbLocal } from '../../local/dyn
 import { compareRegions, scanAll } from '../../local/run/convergence';
 import { replicationPlan } from '../../local/run/replication-plan';
 import { LocalSink, startLocalSink } from '../../local/sink';
+import { createTablesDirectly } from '../../local/synthesized/create-tables';
 import { LocalDeployment } from '../../local/synthesized/deployment';
-import { readStack, regionOf, resourcesOf, SynthesizedStack } from '../../local/synthesized/stack';
+import { readStack, SynthesizedStack } from '../../local/synthesized/stack';
 
 let db: DynamoDbLocal;
 let sink: LocalSink;
@@ -34,27 +35,7 @@ beforeAll(async () => {
   app.synth();
   stack = readStack(join(outdir, 'stacks', 'multi-region'));
   [db, sink] = await Promise.all([startDynamoDbLocal({ sharedDb: false }), startLocalSink()]);
-  for (const [, t] of resourcesOf(stack, 'aws_dynamodb_table')) {
-    const attributes = t.attribute.map((a: any) => ({ AttributeName: a.name, AttributeType: a.type }));
-    await client(regionOf(stack, t)).send(
-      new CreateTableCommand({
-        TableName: t.name,
-        BillingMode: 'PAY_PER_REQUEST',
-        KeySchema: [
-          { AttributeName: t.hash_key, KeyType: 'HASH' },
-          // The writers' backlog tables have a sort key.
-          ...(t.range_key ? [{ AttributeName: t.range_key, KeyType: 'RANGE' as const }] : []),
-        ],
-        AttributeDefinitions: attributes,
-        GlobalSecondaryIndexes: t.global_secondary_index?.map((g: any) => ({
-          IndexName: g.name,
-          KeySchema: [{ AttributeName: g.hash_key, KeyType: 'HASH' }],
-          Projection: { ProjectionType: g.projection_type },
-        })),
-        StreamSpecification: t.stream_enabled ? { StreamEnabled: true, StreamViewType: t.stream_view_type } : undefined,
-      }),
-    );
-  }
+  await createTablesDirectly(stack, db.endpoint);
   deployment = await LocalDeployment.start({
     stack,
     endpoint: db.endpoint,
@@ -89,6 +70,14 @@ test('GIVEN the synthesized multi-region example WHEN it runs locally THEN one m
     ['eu-west-1', 'multi-region-Customers-Writer-eu-west-1', 100, true],
     ['us-east-1', 'multi-region-Customers-Writer-us-east-1', 100, true],
   ]);
+  // The writers' backlog drainers: each scheduled rule invokes its function, locally every second.
+  expect(deployment.schedules.map((s) => [s.schedule.region, s.schedule.scheduleExpression, s.schedule.ruleName])).toEqual([
+    ['eu-west-1', 'rate(1 minute)', 'multi-region-Customers-Writer-eu-west-1-Backlog-drain'],
+    ['us-east-1', 'rate(1 minute)', 'multi-region-Customers-Writer-us-east-1-Backlog-drain'],
+  ]);
+  expect(deployment.functions[deployment.schedules[0].schedule.functionId].definition.environment.REPLICATION_BACKLOG_TABLE).toBe(
+    'multi-region-Customers-Writer-eu-west-1-Backlog',
+  );
   const env = deployment.mappings[0].function.definition.environment;
   expect(env.REPLICATION_FAILURE_QUEUE_URL).toBe(sink.queueUrl('multi-region-Customers-Writer-eu-west-1-Failures'));
   expect(replicationPlan(deployment)).toEqual([
