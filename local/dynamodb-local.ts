@@ -243,6 +243,8 @@ async function leaseFromPool(pool: string): Promise<DynamoDbLocal> {
     rolloverShards: () => poolCall(pool, 'command', { id, words: 'ROLLOVER' }),
     ageStreamRecords: (ms) => poolCall(pool, 'command', { id, words: `AGE ${Math.round(ms)}` }),
     stop: () => (released ??= poolCall(pool, 'release', { id })),
+    // The pool owns the process and hands it to the next file: killing it is not the lessee's to do.
+    crash: () => Promise.reject(new Error('a pooled DynamoDB Local cannot be crashed: start one with startOwnDynamoDbLocal()')),
   };
 }
 
