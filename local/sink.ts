@@ -36,11 +36,15 @@ export interface LocalSink {
   stop(): Promise<void>;
 }
 
-/** arn:aws:sqs:<region>:<account>:<name> or arn:aws:sns:... -> name */
+/**
+ * arn:aws:sqs:<region>:<account>:<name>, arn:aws:sns:... or an S3 bucket's arn:aws:s3:::<bucket> -> name.
+ * An S3 destination keeps the on-failure record too (AWS writes the whole batch into an object;
+ * locally what matters is that a batch was given up on, and where it went).
+ */
 function destinationName(arn: string): string {
-  const m = /^arn:aws[\w-]*:(sqs|sns):[\w-]*:\d*:([\w.-]+)$/.exec(arn);
-  if (!m) throw new Error(`the local sink takes SQS queue and SNS topic ARNs only (got ${arn})`);
-  return m[2];
+  const m = /^arn:aws[\w-]*:(?:sqs|sns):[\w-]*:\d*:([\w.-]+)$/.exec(arn) ?? /^arn:aws[\w-]*:s3:::([\w.-]+)$/.exec(arn);
+  if (!m) throw new Error(`the local sink takes SQS queue, SNS topic and S3 bucket ARNs only (got ${arn})`);
+  return m[1];
 }
 
 const md5 = (s: string) => createHash('md5').update(s, 'utf8').digest('hex');

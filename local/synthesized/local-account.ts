@@ -2,7 +2,8 @@
  * Stand-ins for what Terraform would know after applying a stack in AWS: the values of the
  * references in function environments and mapping settings (`${aws_sqs_queue.Failures.url}`),
  * in the local account 000000000000. Tables are the ones applied into DynamoDB Local (their real
- * local ARNs); queues are on the local sink; names and ARNs of the rest follow AWS's formats.
+ * local ARNs); queues, and buckets as on-failure destinations, are on the local sink; names and
+ * ARNs of the rest follow AWS's formats.
  * A reference with no local stand-in is refused with where it was found.
  */
 import { LOCAL_ACCOUNT_ID } from '../sink';
@@ -47,6 +48,12 @@ export class LocalAccount {
       );
     }
     const r = resourceOf(stack, type, id);
+    // Buckets are named by `bucket` (or by AWS after `bucket_prefix`: a fixed local suffix stands in
+    // for the unique one), and their ARNs name no region or account.
+    if (type === 'aws_s3_bucket') {
+      const bucket = typeof r.bucket === 'string' ? r.bucket : typeof r.bucket_prefix === 'string' ? `${r.bucket_prefix}local` : refuse();
+      return ({ bucket, id: bucket, arn: `arn:aws:s3:::${bucket}` } as Record<string, string>)[attribute] ?? refuse();
+    }
     const region = regionOf(stack, r);
     const name = typeof r.name === 'string' ? r.name : typeof r.function_name === 'string' ? r.function_name : refuse();
     const arns: Record<string, Record<string, string>> = {

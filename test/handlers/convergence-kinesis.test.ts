@@ -98,8 +98,9 @@ test(
     expect(run.waiting).toBeGreaterThan(0);
     expect(splitFirst).toBeGreaterThan(0);
     expect(run.wentAhead).toBeGreaterThan(0);
-    // ...and late changes did show a settled write's version too low (the case that diverged).
-    expect(run.reversioned).toBeGreaterThan(0);
+    // Late changes that show a settled write's version too low (the case that diverged, folded in by
+    // a re-version) come up in some seeds of 150 histories, not all: contract-cases-kinesis.test.ts
+    // holds that history deterministically. Here every history, folded or not, must converge.
     expectCoverage(run, 100);
   },
   Math.max(3_600_000, RUNS * 3_000),
