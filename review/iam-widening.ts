@@ -257,7 +257,9 @@ export function iamFindings(changes: ResourceChange[]): IamFinding[] {
     for (const [attribute, before, after] of docs) {
       // Resource types whose policy is optional hold "" when none is set.
       if (after === undefined || after === null || after === '') continue;
-      const r = compareDocuments(before, after, created || before === undefined || before === null, home, SELF_RESOURCE[c.type]);
+      // No document before ("" on types whose policy is optional) is a new document: an unknown one is not an alert.
+      const fresh = created || before === undefined || before === null || before === '';
+      const r = compareDocuments(before, after, fresh, home, SELF_RESOURCE[c.type]);
       if (r) out.push({ stack: c.stack, address: c.address, attribute, ...r });
     }
     if (c.type === 'aws_iam_role_policy_attachment' && c.action !== 'update') {
