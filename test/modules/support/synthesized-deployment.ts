@@ -13,7 +13,8 @@ import { createReplicateHandler, ReplicateHandler, ReplicateHandlerOptions } fro
 import { configFromEnv, ReplicationConfig } from '../../../handlers/internal/config';
 import { streamsClient } from '../../support/dynamodb-local';
 import { createStreamTable, StreamReader } from '../../support/streams';
-import { CreateTableCommand, DynamoDBClient, ResourceInUseException } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, ResourceInUseException } from '@aws-sdk/client-dynamodb';
+import { createSynthesizedTable } from '../../../local/synthesized/create-tables';
 import { createDrainHandler, DrainConfig, DrainHandler, drainConfigFromEnv } from '../../../handlers/drain-backlog';
 import { deliver, localClients, World } from '../../handlers/support/world';
 
@@ -144,17 +145,7 @@ export async function deploySynthesized(world: World, json: any, options: Deploy
 
 async function createKeyedTable(client: DynamoDBClient, t: any): Promise<void> {
   try {
-    await client.send(
-      new CreateTableCommand({
-        TableName: t.name,
-        BillingMode: 'PAY_PER_REQUEST',
-        KeySchema: [
-          { AttributeName: t.hash_key, KeyType: 'HASH' },
-          ...(t.range_key ? [{ AttributeName: t.range_key, KeyType: 'RANGE' as const }] : []),
-        ],
-        AttributeDefinitions: t.attribute.map((a: any) => ({ AttributeName: a.name, AttributeType: a.type })),
-      }),
-    );
+    await createSynthesizedTable(client, t);
   } catch (e) {
     if (!(e instanceof ResourceInUseException)) throw e;
   }
