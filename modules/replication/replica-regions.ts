@@ -28,21 +28,31 @@ export function writerRegions(scope: Construct, props: ReplicatedTableProps, pla
         encryptionKeyArn: r.encryptionKeyArn,
         provider: regionProvider(scope, r.region, r.provider),
       });
-    const provider = table.provider!;
-    return {
-      region: r.region,
-      provider,
-      tableName: props.tableName,
-      tableArn: table.tableArn,
-      streamArn: table.streamArn,
-      encryptionKeyArn: table.encryptionKeyArn,
-      stream: table,
-      table,
-      kinesis: plan.changeSource === 'kinesis' && writing.has(r.region) ? kinesisOf(scope, r.region, table, props) : undefined,
-      writers: [],
-      readReplica: !accepts,
-    };
+    const kinesis = plan.changeSource === 'kinesis' && writing.has(r.region) ? kinesisOf(scope, r.region, table, props) : undefined;
+    return { ...ownTableRegion(r.region, table.provider!, props.tableName, table, !accepts), kinesis };
   });
+}
+
+/** A region whose table is its own StreamTable resource: every attribute comes from it. */
+function ownTableRegion(
+  region: string,
+  provider: ReplicaRegion['provider'],
+  tableName: string,
+  table: StreamTable,
+  readReplica: boolean,
+): ReplicaRegion {
+  return {
+    region,
+    provider,
+    tableName,
+    tableArn: table.tableArn,
+    streamArn: table.streamArn,
+    encryptionKeyArn: table.encryptionKeyArn,
+    stream: table,
+    table,
+    writers: [],
+    readReplica,
+  };
 }
 
 /**
@@ -101,18 +111,7 @@ export function globalTableRegions(
     );
     v.throwIfInvalid();
   } else table.table.putReplica(replicaBlocks);
-  const homeRegion: ReplicaRegion = {
-    region: home.region,
-    provider,
-    tableName: props.tableName,
-    tableArn: table.tableArn,
-    streamArn: table.streamArn,
-    encryptionKeyArn: table.encryptionKeyArn,
-    stream: table,
-    table,
-    writers: [],
-    readReplica: false,
-  };
+  const homeRegion = ownTableRegion(home.region, provider, props.tableName, table, false);
   const replicaRegions = replicas.map((r): ReplicaRegion => {
     const p = regionProvider(scope, r.region, r.provider);
     const stream = new ReplicaStream(scope, `Replica-${r.region}`, {
