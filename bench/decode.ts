@@ -8,8 +8,8 @@
  * both images, about 1 KB each, as a realistic stream carries them.
  */
 import type { DynamoDBRecord, KinesisStreamRecord } from 'aws-lambda';
-import { decodeRecord } from '../handlers/internal/decode';
-import { decodeKinesisRecord } from '../handlers/internal/kinesis-record';
+import { decodeRecord } from '../handlers/shared/decode';
+import { decodeKinesisRecord } from '../handlers/shared/kinesis-record';
 
 const BATCH = 1000;
 const ROUNDS = 7;

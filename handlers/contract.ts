@@ -177,3 +177,17 @@ export const REDRIVE_METRICS = {
   /** Failure-queue messages the redrive could not handle (SQS hands them back). */
   messagesFailed: 'MessagesFailed',
 } as const;
+
+/**
+ * The library's own Lambda handlers: bundle name (build/handlers/<name>/index.js, what the
+ * constructs deploy) -> source entry (what `npm run build` bundles, and what a checkout without a
+ * build bundles at synth time).
+ */
+export const LIBRARY_HANDLER_ENTRIES = {
+  replicate: 'handlers/replicate/index.ts',
+  redrive: 'handlers/redrive/index.ts',
+  'drain-backlog': 'handlers/replicate/drain-backlog.ts',
+} as const;
+
+/** Name of one of the library's Lambda handler bundles. */
+export type LibraryHandler = keyof typeof LIBRARY_HANDLER_ENTRIES;

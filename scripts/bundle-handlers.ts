@@ -11,13 +11,10 @@
 import { build, Plugin } from 'esbuild';
 import { mkdirSync, writeFileSync } from 'fs';
 import { join, resolve } from 'path';
+import { LIBRARY_HANDLER_ENTRIES } from '../handlers/contract';
 
 /** Handler entries, by bundle name. client.ts is a library for applications, not a Lambda. */
-export const HANDLER_ENTRIES: Record<string, string> = {
-  replicate: 'handlers/replicate.ts',
-  redrive: 'handlers/redrive.ts',
-  'drain-backlog': 'handlers/drain-backlog.ts',
-};
+export const HANDLER_ENTRIES: Record<string, string> = { ...LIBRARY_HANDLER_ENTRIES };
 
 /**
  * Command-line tools shipped in the packages, bundled the same way so an installed package needs

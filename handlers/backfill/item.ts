@@ -10,10 +10,10 @@
  * - with selective replication, an item outside the pattern is left out, as its writer leaves it.
  */
 import { ConditionalCheckFailedException, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
-import { itemForTarget } from '../internal/execute';
-import { describeError, isItemRejection } from '../internal/errors';
-import type { DecodedRecord } from '../internal/decode';
-import { itemSize, MAX_ITEM_BYTES } from '../internal/item-size';
+import { itemForTarget } from '../replicate/execute';
+import { describeError, isItemRejection } from '../shared/sdk-errors';
+import type { DecodedRecord } from '../shared/decode';
+import { itemSize, MAX_ITEM_BYTES } from '../shared/item-size';
 import { backfillVersion, isTombstone, isVersion, Item, LwwAttributeNames, newerThanTargetCondition } from '../lww';
 import { Counts, describeKey, Problem } from './checkpoint';
 import type { SourceTable, TargetTable } from './options';

@@ -6,7 +6,7 @@
  * again after it, in order.
  */
 import type { Context } from 'aws-lambda';
-import { DecodeError } from '../internal/decode';
+import { DecodeError } from '../shared/decode';
 import { BackoffOptions, withBackoff } from './backoff';
 import { Change, isKinesisRecord, SourceRecord, StreamViewType, toChange, Unmarshalled } from './change';
 import { IdempotencyStore, TransactPut } from './idempotency';

@@ -9,8 +9,8 @@ import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBRecord, KinesisStreamRecord } from 'aws-lambda';
 import type { Item } from '../lww';
 import { CONSUMER_TOOLKIT_ENV } from '../contract';
-import { DecodedRecord, decodeRecord } from '../internal/decode';
-import { decodeKinesisRecord } from '../internal/kinesis-record';
+import { DecodedRecord, decodeRecord } from '../shared/decode';
+import { decodeKinesisRecord } from '../shared/kinesis-record';
 
 /** The stream view type the construct configured (StreamTable `streamViewType`). */
 export type StreamViewType = 'KEYS_ONLY' | 'NEW_IMAGE' | 'OLD_IMAGE' | 'NEW_AND_OLD_IMAGES';

@@ -6,7 +6,7 @@
  * then marked incomplete.
  */
 import { DynamoDBClient, QueryCommand } from '@aws-sdk/client-dynamodb';
-import { BACKLOG_ATTRIBUTES } from '../../handlers/internal/backlog';
+import { BACKLOG_ATTRIBUTES } from '../../handlers/replicate/backlog';
 import type { ReplicatedTablePlan } from './replication-plan';
 
 export interface BacklogReading {

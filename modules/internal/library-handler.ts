@@ -1,5 +1,6 @@
 import { existsSync } from 'fs';
 import { dirname, join } from 'path';
+import { LIBRARY_HANDLER_ENTRIES, LibraryHandler } from '../../handlers/contract';
 import type { LambdaCode } from '../props/function';
 
 /**
@@ -15,16 +16,19 @@ function packageRoot(): string {
 }
 
 /**
- * Code of one of the library's own handlers (`replicate`, `redrive`): the bundle built once with
- * the package (`npm run build` writes build/handlers/<name>), so a user's synth does no bundling.
+ * Code of one of the library's own handlers (`replicate`, `drain-backlog`, `redrive`): the bundle
+ * built once with the package (`npm run build` writes build/handlers/<name>), so a user's synth
+ * does no bundling.
  * Both package flavours ship build/handlers; a checkout that was not built yet bundles the
  * handler's source at synth time instead (cached by content hash).
  */
-export function libraryHandlerCode(name: string): LambdaCode {
+export function libraryHandlerCode(name: LibraryHandler): LambdaCode {
   const root = packageRoot();
   const bundled = join(root, 'build', 'handlers', name);
   if (existsSync(join(bundled, 'index.js'))) return { bundleDirectory: bundled };
-  const entry = join(root, 'handlers', `${name}.ts`);
+  const entry = join(root, LIBRARY_HANDLER_ENTRIES[name]);
   if (existsSync(entry)) return { entry };
-  throw new Error(`the ${name} handler: neither ${bundled}/index.js nor handlers/${name}.ts exists; run \`npm run build\` in ${root}`);
+  throw new Error(
+    `the ${name} handler: neither ${bundled}/index.js nor ${LIBRARY_HANDLER_ENTRIES[name]} exists; run \`npm run build\` in ${root}`,
+  );
 }

@@ -2,7 +2,7 @@
  * The replica writer's environment contract (what modules/replication/writer.ts synthesizes).
  */
 import { WRITER_ENV as ENV } from '../../handlers/contract';
-import { configFromEnv } from '../../handlers/internal/config';
+import { configFromEnv } from '../../handlers/replicate/config';
 
 const valid = {
   [ENV.sourceRegion]: 'eu-west-1',

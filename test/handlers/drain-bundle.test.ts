@@ -7,7 +7,7 @@ import { GetItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { mkdtempSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
-import { dynamoBacklog, targetId } from '../../handlers/internal/backlog';
+import { dynamoBacklog, targetId } from '../../handlers/replicate/backlog';
 import { bundleEntry, HANDLER_ENTRIES } from '../../scripts/bundle-handlers';
 import { runBundle } from './support/run-bundle';
 import { backlogTableName } from './support/state-table';

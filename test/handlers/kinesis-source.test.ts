@@ -35,9 +35,9 @@ import { KinesisDynamoDBStreamSchema } from '@aws-lambda-powertools/parser/schem
 import type { KinesisStreamEvent, KinesisStreamRecord, SQSRecord } from 'aws-lambda';
 import { handler as orderStatus } from '../../examples/orders-hv/order-status';
 import { handler as orderHistory } from '../../examples/orders-hv/order-history';
-import { decodeKinesisRecord } from '../../handlers/internal/kinesis-record';
-import { decodeRecord } from '../../handlers/internal/decode';
-import { sqsRedriveParker } from '../../handlers/internal/redrive-park';
+import { decodeKinesisRecord } from '../../handlers/shared/kinesis-record';
+import { decodeRecord } from '../../handlers/shared/decode';
+import { sqsRedriveParker } from '../../handlers/redrive/park';
 import { createRedriveHandler, Invoker, RedriveTally } from '../../handlers/redrive';
 import { DynamoDbLocal, dynamoClient, FAKE_CREDENTIALS, startDynamoDbLocal, streamsClient } from '../support/dynamodb-local';
 import { FakeSqs, startFakeSqs } from '../support/fake-sqs';

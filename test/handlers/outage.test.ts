@@ -13,9 +13,9 @@
 import { GetItemCommand, PutItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import type { Context } from 'aws-lambda';
 import { replicatedWrites } from '../../handlers/client';
-import { boundedRequests } from '../../handlers/internal/clients';
+import { boundedRequests } from '../../handlers/shared/clients';
 import { createReplicateHandler } from '../../handlers/replicate';
-import type { ReplicationConfig } from '../../handlers/internal/config';
+import type { ReplicationConfig } from '../../handlers/replicate/config';
 import type { Item } from '../../handlers/lww';
 import { dynamoClient, streamsClient } from '../support/dynamodb-local';
 import { FaultProxy, startFaultProxy } from '../support/fault-proxy';

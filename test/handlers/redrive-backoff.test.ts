@@ -4,8 +4,8 @@
  * for Lambda Invoke (no local Lambda), answering batchItemFailures per call.
  */
 import type { DynamoDBRecord } from 'aws-lambda';
-import { backoffDelayMs, worstCaseBackoffMs } from '../../handlers/internal/redrive-backoff';
-import { retryRecords } from '../../handlers/internal/redrive-invoke';
+import { backoffDelayMs, worstCaseBackoffMs } from '../../handlers/redrive/backoff';
+import { retryRecords } from '../../handlers/redrive/invoke';
 import { redriveBackoffBudgetMs } from '../../modules/internal/redrive-timing';
 
 const ARN = 'arn:aws:lambda:eu-west-1:123456789012:function:orders-consumer';

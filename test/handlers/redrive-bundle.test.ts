@@ -52,7 +52,7 @@ afterAll(async () => {
 });
 
 test('GIVEN the bundled redrive in a fresh process WHEN it handles an on-failure record THEN it redrives the range through Lambda Invoke, parks the poison record, and logs and emits metrics', async () => {
-  const { code, inputs } = await bundleEntry('handlers/redrive.ts');
+  const { code, inputs } = await bundleEntry('handlers/redrive/index.ts');
   expect(inputs.some((i) => i.includes('credential-provider-env'))).toBe(true);
   expect(inputs.filter((i) => /credential-provider-(node|ini|sso|process|imds)/.test(i))).toEqual([]);
   const dir = mkdtempSync(join(tmpdir(), 'redrive-bundle-'));

@@ -1,5 +1,5 @@
-import { matchesAny, parsePatterns } from '../../handlers/internal/redrive-filter';
-import { configFromEnv } from '../../handlers/internal/redrive-config';
+import { matchesAny, parsePatterns } from '../../handlers/shared/filter-pattern';
+import { configFromEnv } from '../../handlers/redrive/config';
 
 /** A Lambda-shaped DynamoDB stream record (images in DynamoDB JSON, as filters see them). */
 const rec = (eventName: string, image: Record<string, unknown> | undefined) => ({

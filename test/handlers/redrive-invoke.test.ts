@@ -8,7 +8,7 @@ import { createServer, IncomingHttpHeaders, Server } from 'http';
 import { AddressInfo } from 'net';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import type { DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
-import { chunks, failedRecords, lambdaInvoker, MAX_INVOKE_PAYLOAD_BYTES, retryRecords } from '../../handlers/internal/redrive-invoke';
+import { chunks, failedRecords, lambdaInvoker, MAX_INVOKE_PAYLOAD_BYTES, retryRecords } from '../../handlers/redrive/invoke';
 import { FAKE_CREDENTIALS } from '../support/dynamodb-local';
 
 const ARN = 'arn:aws:lambda:eu-west-1:123456789012:function:orders-consumer:live';

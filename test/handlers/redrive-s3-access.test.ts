@@ -12,7 +12,7 @@ import { join } from 'path';
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
 import { Testing } from 'cdktf';
 import S3rver from 's3rver';
-import { readFailureObject } from '../../handlers/internal/redrive-s3';
+import { readFailureObject } from '../../handlers/redrive/s3-failure-object';
 import { StreamPipeline } from '../../modules/stream-pipeline';
 import { CACHE_DIR, HANDLER_ENTRY, newStack } from '../support/consumer-stack';
 

@@ -6,7 +6,7 @@
  * DynamoDB Local (its record ageing hook stands in for waiting an hour), real handler processes.
  */
 import { DynamoDbLocal, startDynamoDbLocal } from '../../local/dynamodb-local';
-import { parseOnFailureRecord } from '../../handlers/internal/redrive-message';
+import { parseOnFailureRecord } from '../../handlers/redrive/on-failure-record';
 import { Pipeline, pipeline } from './support/harness';
 
 let db: DynamoDbLocal;

@@ -97,7 +97,7 @@ describe('modules/ layering', () => {
       .filter((i) => i.target === CONTRACT)
       .map((i) => i.from);
     expect(importers).toEqual(
-      expect.arrayContaining(['handlers/internal/config.ts', 'handlers/internal/redrive-config.ts', 'handlers/consumer/change.ts']),
+      expect.arrayContaining(['handlers/replicate/config.ts', 'handlers/redrive/config.ts', 'handlers/consumer/change.ts']),
     );
   });
 

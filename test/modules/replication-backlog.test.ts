@@ -5,9 +5,9 @@
  * read by the real handler code, not the construct's constants.
  */
 import { DRAIN_METRICS as DRAIN_METRIC, WRITER_ENV as ENV } from '../../handlers/contract';
-import { drainConfigFromEnv } from '../../handlers/drain-backlog';
-import { BACKLOG_ATTRIBUTES } from '../../handlers/internal/backlog';
-import { configFromEnv } from '../../handlers/internal/config';
+import { drainConfigFromEnv } from '../../handlers/replicate/drain-backlog';
+import { BACKLOG_ATTRIBUTES } from '../../handlers/replicate/backlog';
+import { configFromEnv } from '../../handlers/replicate/config';
 import { ReplicaWriter } from '../../modules/replication/writer';
 import { drainerEnv, drainerPolicy, KEY, one, ref, replicated, resources, writerEnv } from './support/replication';
 

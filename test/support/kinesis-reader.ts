@@ -16,7 +16,7 @@ import {
   ShardIteratorType,
   SubscribeToShardCommand,
 } from '@aws-sdk/client-kinesis';
-import { toLambdaKinesisRecord } from '../../handlers/internal/kinesis-lambda-record';
+import { toLambdaKinesisRecord } from '../../handlers/shared/kinesis-lambda-record';
 
 export interface ReaderStart {
   readonly type: 'TRIM_HORIZON' | 'LATEST' | 'AT_TIMESTAMP';

@@ -11,10 +11,10 @@ import { DeleteItemCommand, DynamoDBClient, GetItemCommand, PutItemCommand, Upda
 import type { DynamoDBRecord } from 'aws-lambda';
 import fc from 'fast-check';
 import { replicatedWrites, ReplicatedWrites } from '../../../handlers/client';
-import type { ClientFactory } from '../../../handlers/internal/clients';
+import type { ClientFactory } from '../../../handlers/shared/clients';
 import { Item } from '../../../handlers/lww';
 import { createReplicateHandler, ReplicateHandler } from '../../../handlers/replicate';
-import { createDrainHandler } from '../../../handlers/drain-backlog';
+import { createDrainHandler } from '../../../handlers/replicate/drain-backlog';
 import { streamsClient } from '../../support/dynamodb-local';
 import { createStreamTable, StreamReader } from '../../support/streams';
 import { AppWrite, CausalOracle, OpKind, TAG } from './causal-oracle';

@@ -10,12 +10,12 @@
  */
 import type { DynamoDBRecord } from 'aws-lambda';
 import { createReplicateHandler, ReplicateHandler, ReplicateHandlerOptions } from '../../../handlers/replicate';
-import { configFromEnv, ReplicationConfig } from '../../../handlers/internal/config';
+import { configFromEnv, ReplicationConfig } from '../../../handlers/replicate/config';
 import { streamsClient } from '../../support/dynamodb-local';
 import { createStreamTable, StreamReader } from '../../support/streams';
 import { DynamoDBClient, ResourceInUseException } from '@aws-sdk/client-dynamodb';
 import { createSynthesizedTable } from '../../../local/synthesized/create-tables';
-import { createDrainHandler, DrainConfig, DrainHandler, drainConfigFromEnv } from '../../../handlers/drain-backlog';
+import { createDrainHandler, DrainConfig, DrainHandler, drainConfigFromEnv } from '../../../handlers/replicate/drain-backlog';
 import { deliver, localClients, World } from '../../handlers/support/world';
 
 export interface SynthesizedWriter {

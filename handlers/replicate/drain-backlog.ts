@@ -10,12 +10,12 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
-import { DEFAULT_ATTRIBUTE_NAMES, DRAIN_METRICS, METRIC_DIMENSIONS, REPLICATION_METRICS_NAMESPACE, WRITER_ENV } from './contract';
-import type { LwwAttributeNames } from './lww';
-import { Backlog, dynamoBacklog } from './internal/backlog';
-import { ClientFactory, lambdaClientFactory } from './internal/clients';
-import { parseTargets, positiveInt, ReplicaTarget } from './internal/config';
-import { drainBacklogs, DrainTargetResult } from './internal/drain';
+import { DEFAULT_ATTRIBUTE_NAMES, DRAIN_METRICS, METRIC_DIMENSIONS, REPLICATION_METRICS_NAMESPACE, WRITER_ENV } from '../contract';
+import type { LwwAttributeNames } from '../lww';
+import { Backlog, dynamoBacklog } from './backlog';
+import { ClientFactory, lambdaClientFactory } from '../shared/clients';
+import { parseTargets, positiveInt, ReplicaTarget } from './config';
+import { drainBacklogs, DrainTargetResult } from './drain';
 
 export interface DrainConfig {
   readonly sourceRegion: string;

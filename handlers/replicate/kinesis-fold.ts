@@ -13,9 +13,9 @@
  */
 import { UpdateItemCommand, UpdateItemCommandInput } from '@aws-sdk/client-dynamodb';
 import { compareVersions, isVersion, Item, maxVersion, parseVersion, writerVersion } from '../lww';
-import type { DecodedRecord } from './decode';
-import { classifyFailure, describeError } from './errors';
-import type { KeyState } from './plan';
+import type { DecodedRecord } from '../shared/decode';
+import { classifyFailure, describeError } from '../shared/sdk-errors';
+import type { KeyState } from './key-plan';
 import { ExecuteDeps, Transient } from './writer-deps';
 
 /** The re-versioning a key's late changes call for. */

@@ -9,28 +9,28 @@ import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-p
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { Context, DynamoDBBatchResponse, DynamoDBStreamEvent, KinesisStreamEvent } from 'aws-lambda';
-import { ClientFactory, lambdaClientFactory } from './internal/clients';
-import { configFromEnv, DEFAULT_PARK_MAX_BYTES, ReplicationConfig } from './internal/config';
-import { executeKey, ExecuteDeps, KeyOutcome, parkUndecodable, withConcurrency } from './internal/execute';
-import { dynamoKeyStateStore, KeyStateStore } from './internal/key-state';
-import { Backlog, dynamoBacklog } from './internal/backlog';
-import { TargetBreaker } from './internal/breaker';
-import { Parker, sqsParker } from './internal/park';
-import { KeyState, KeyWork, planKey } from './internal/plan';
-import { DEFAULT_KINESIS_WAIT_MS, imageDigest, orderKinesisKey } from './internal/kinesis-order';
-import { foldedState, planFold } from './internal/kinesis-fold';
-import type { DecodedRecord } from './internal/decode';
-import { EventRecord, readBatch, SourceBatch } from './internal/source-batch';
-import { isRedriveEvent } from './internal/stream-record';
-import { compareSequenceNumbers } from './lww';
-import { METRIC_DIMENSIONS, REPLICATION_METRICS_NAMESPACE } from './contract';
-import { publishTally, Tally } from './internal/tally';
+import { ClientFactory, lambdaClientFactory } from '../shared/clients';
+import { configFromEnv, DEFAULT_PARK_MAX_BYTES, ReplicationConfig } from './config';
+import { executeKey, ExecuteDeps, KeyOutcome, parkUndecodable, withConcurrency } from './execute';
+import { dynamoKeyStateStore, KeyStateStore } from './key-state';
+import { Backlog, dynamoBacklog } from './backlog';
+import { TargetBreaker } from './breaker';
+import { Parker, sqsParker } from './park';
+import { KeyState, KeyWork, planKey } from './key-plan';
+import { DEFAULT_KINESIS_WAIT_MS, imageDigest, orderKinesisKey } from './kinesis-order';
+import { foldedState, planFold } from './kinesis-fold';
+import type { DecodedRecord } from '../shared/decode';
+import { EventRecord, readBatch, SourceBatch } from './source-batch';
+import { isRedriveEvent } from '../shared/stream-record';
+import { compareSequenceNumbers } from '../lww';
+import { METRIC_DIMENSIONS, REPLICATION_METRICS_NAMESPACE } from '../contract';
+import { publishTally, Tally } from './tally';
 
-export { configFromEnv } from './internal/config';
-export { WRITER_ENV } from './contract';
-export type { ReplicaTarget, ReplicationConfig } from './internal/config';
-export type { ClientFactory } from './internal/clients';
-export type { Parker } from './internal/park';
+export { configFromEnv } from './config';
+export { WRITER_ENV } from '../contract';
+export type { ReplicaTarget, ReplicationConfig } from './config';
+export type { ClientFactory } from '../shared/clients';
+export type { Parker } from './park';
 
 export interface ReplicateHandlerOptions {
   /** @default configFromEnv(process.env) */

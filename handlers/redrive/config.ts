@@ -1,7 +1,7 @@
 /** The redrive function's settings, from its environment (set by modules/redrive.ts). */
 import { REDRIVE_ENV } from '../contract';
-import { DEFAULT_PARK_MAX_BYTES } from './config';
-import { parsePatterns } from './redrive-filter';
+import { DEFAULT_PARK_MAX_BYTES } from '../replicate/config';
+import { parsePatterns } from '../shared/filter-pattern';
 
 export interface RedriveConfig {
   readonly parkedQueueUrl: string;

@@ -10,7 +10,7 @@ import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { LwwAttributeNames, newerThanTargetCondition } from '../lww';
 import { Backlog, BacklogEntry, targetId } from './backlog';
 import type { ReplicaTarget } from './config';
-import { blockedReason, classifyFailure, describeError } from './errors';
+import { blockedReason, classifyFailure, describeError } from '../shared/sdk-errors';
 import { withConcurrency } from './execute';
 
 export interface DrainTargetResult {

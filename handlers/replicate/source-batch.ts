@@ -10,8 +10,8 @@
  */
 import type { DynamoDBRecord, KinesisStreamRecord } from 'aws-lambda';
 import { compareSequenceNumbers } from '../lww';
-import { DecodedRecord, DecodeError, decodeRecord } from './decode';
-import { decodeKinesisRecord } from './kinesis-record';
+import { DecodedRecord, DecodeError, decodeRecord } from '../shared/decode';
+import { decodeKinesisRecord } from '../shared/kinesis-record';
 
 export type ChangeSourceKind = 'dynamodb-stream' | 'kinesis';
 

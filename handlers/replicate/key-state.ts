@@ -9,7 +9,7 @@ import { BatchGetItemCommand, DynamoDBClient, PutItemCommand } from '@aws-sdk/cl
 import { createHash } from 'crypto';
 import { isVersion } from '../lww';
 import { STATE_TABLE } from '../contract';
-import type { KeyState } from './plan';
+import type { KeyState } from './key-plan';
 
 /** Attribute names of a state item; the table's partition key is `k` (string). */
 export const STATE_ATTRIBUTES = {

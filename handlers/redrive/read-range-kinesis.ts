@@ -6,8 +6,8 @@
  */
 import { GetRecordsCommand, GetShardIteratorCommand, KinesisClient } from '@aws-sdk/client-kinesis';
 import type { KinesisStreamRecord } from 'aws-lambda';
-import { toLambdaKinesisRecord } from './kinesis-lambda-record';
-import { RangeSource, regionOf } from './redrive-read';
+import { toLambdaKinesisRecord } from '../shared/kinesis-lambda-record';
+import { RangeSource, regionOf } from './read-range';
 
 /**
  * Errors after which the range cannot come back: stream or shard gone, or a sequence number the

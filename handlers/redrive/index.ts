@@ -18,25 +18,25 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { describeError } from './internal/errors';
-import { DEFAULT_PARK_MAX_BYTES } from './internal/config';
-import { Invoker, lambdaInvoker, retryRecords } from './internal/redrive-invoke';
-import { matchesAny, parsePatterns } from './internal/redrive-filter';
-import { MalformedMessageError, OnFailureRecord, parseOnFailureRecord } from './internal/redrive-message';
-import { originOf, RedriveParker, sqsRedriveParker } from './internal/redrive-park';
-import { dynamodbRangeSource, RangeRead, readRangeFrom, regionOf } from './internal/redrive-read';
-import { kinesisRangeSource } from './internal/redrive-read-kinesis';
-import { filterView, StreamRecord } from './internal/redrive-records';
-import { FailureObject, parseS3Notification, payloadRecords, readFailureObject } from './internal/redrive-s3';
-import { configFromEnv, RedriveConfig, RedriveTally } from './internal/redrive-config';
-import { REDRIVE_METRICS, REDRIVE_METRICS_NAMESPACE } from './contract';
+import { describeError } from '../shared/sdk-errors';
+import { DEFAULT_PARK_MAX_BYTES } from '../replicate/config';
+import { Invoker, lambdaInvoker, retryRecords } from './invoke';
+import { matchesAny, parsePatterns } from '../shared/filter-pattern';
+import { MalformedMessageError, OnFailureRecord, parseOnFailureRecord } from './on-failure-record';
+import { originOf, RedriveParker, sqsRedriveParker } from './park';
+import { dynamodbRangeSource, RangeRead, readRangeFrom, regionOf } from './read-range';
+import { kinesisRangeSource } from './read-range-kinesis';
+import { filterView, StreamRecord } from './records';
+import { FailureObject, parseS3Notification, payloadRecords, readFailureObject } from './s3-failure-object';
+import { configFromEnv, RedriveConfig, RedriveTally } from './config';
+import { REDRIVE_METRICS, REDRIVE_METRICS_NAMESPACE } from '../contract';
 
-export { configFromEnv as redriveConfigFromEnv } from './internal/redrive-config';
-export { REDRIVE_ENV } from './contract';
-export type { RedriveConfig, RedriveTally } from './internal/redrive-config';
-export { lambdaInvoker } from './internal/redrive-invoke';
-export type { Invoker, InvokeResult } from './internal/redrive-invoke';
-export type { ParkedRedrive, RedriveParker } from './internal/redrive-park';
+export { configFromEnv as redriveConfigFromEnv } from './config';
+export { REDRIVE_ENV } from '../contract';
+export type { RedriveConfig, RedriveTally } from './config';
+export { lambdaInvoker } from './invoke';
+export type { Invoker, InvokeResult } from './invoke';
+export type { ParkedRedrive, RedriveParker } from './park';
 
 export interface RedriveHandlerOptions {
   /** @default configFromEnv(process.env) */

@@ -10,15 +10,15 @@ import type { DynamoDBRecord } from 'aws-lambda';
 import { Item, newerThanTargetCondition, versionAgeMs } from '../lww';
 import { MASKED_VALUE } from '../contract';
 import type { ReplicaTarget, ReplicationConfig } from './config';
-import type { DecodedRecord } from './decode';
-import { blockedReason, classifyFailure, describeError, isItemRejection } from './errors';
+import type { DecodedRecord } from '../shared/decode';
+import { blockedReason, classifyFailure, describeError, isItemRejection } from '../shared/sdk-errors';
 import { targetId } from './backlog';
 import { ExecuteDeps, KeyOutcome, park, Transient } from './writer-deps';
-import { itemSize, MAX_ITEM_BYTES } from './item-size';
+import { itemSize, MAX_ITEM_BYTES } from '../shared/item-size';
 import { canonicalItem } from './canonical';
 import { settleInPlace, Settled } from './settle';
 import { executeFold } from './kinesis-fold';
-import { KeyWork, readVersion } from './plan';
+import { KeyWork, readVersion } from './key-plan';
 import type { EventRecord } from './source-batch';
 
 /** The item as `target` may hold it: omitted attributes dropped, masked ones replaced. Keys and metadata never change. */

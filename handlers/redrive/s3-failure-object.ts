@@ -5,9 +5,9 @@
  * message S3 sends when notifications are configured is an `s3:TestEvent`: nothing to redrive.
  */
 import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
-import { errorName } from './errors';
-import { MalformedMessageError } from './redrive-message';
-import { isKinesisRecord, sequenceOf, StreamRecord } from './redrive-records';
+import { errorName } from '../shared/sdk-errors';
+import { MalformedMessageError } from './on-failure-record';
+import { isKinesisRecord, sequenceOf, StreamRecord } from './records';
 
 export interface FailureObject {
   readonly bucket: string;

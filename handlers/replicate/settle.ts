@@ -26,10 +26,10 @@ import {
 } from '../lww';
 import { canonicalItem } from './canonical';
 import { contentCondition, sameContent } from './content-condition';
-import { classifyFailure, describeError, isItemRejection } from './errors';
+import { classifyFailure, describeError, isItemRejection } from '../shared/sdk-errors';
 import { ExecuteDeps, park, Transient } from './writer-deps';
-import { itemSize, MAX_ITEM_BYTES } from './item-size';
-import type { KeyAction } from './plan';
+import { itemSize, MAX_ITEM_BYTES } from '../shared/item-size';
+import type { KeyAction } from './key-plan';
 
 type InPlace = Exclude<KeyAction, { kind: 'replicate' }>;
 

@@ -5,7 +5,7 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
 import type { ReplicaTarget, ReplicationConfig } from './config';
-import { describeError } from './errors';
+import { describeError } from '../shared/sdk-errors';
 import type { KeyStateStore } from './key-state';
 import type { Backlog } from './backlog';
 import type { TargetBreaker } from './breaker';

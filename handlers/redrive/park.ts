@@ -5,9 +5,9 @@
  * message that is not an on-failure record is parked as it came.
  */
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { MAX_SQS_MESSAGE_BYTES } from './park';
-import { isKinesisRecord, StreamRecord } from './redrive-records';
-import type { OnFailureRecord, StreamRange } from './redrive-message';
+import { MAX_SQS_MESSAGE_BYTES } from '../replicate/park';
+import { isKinesisRecord, StreamRecord } from './records';
+import type { OnFailureRecord, StreamRange } from './on-failure-record';
 
 /** Where a parked message came from: the failure-queue message and the on-failure record in it. */
 export interface ParkOrigin {

@@ -7,10 +7,10 @@
  */
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import type { DynamoDBBatchResponse } from 'aws-lambda';
-import { describeError } from './errors';
-import { backoffDelayMs, sleep } from './redrive-backoff';
-import { sequenceOf, StreamRecord } from './redrive-records';
-import { redriveEvent } from './stream-record';
+import { describeError } from '../shared/sdk-errors';
+import { backoffDelayMs, sleep } from './backoff';
+import { sequenceOf, StreamRecord } from './records';
+import { redriveEvent } from '../shared/stream-record';
 
 /** The event a stream mapping sends: DynamoDB stream records or Kinesis records. */
 export interface StreamEvent {

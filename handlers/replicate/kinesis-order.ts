@@ -16,8 +16,8 @@
 import { createHash } from 'crypto';
 import { compareSequenceNumbers, Item } from '../lww';
 import { canonicalItem } from './canonical';
-import type { DecodedRecord } from './decode';
-import type { KeyState } from './plan';
+import type { DecodedRecord } from '../shared/decode';
+import type { KeyState } from './key-plan';
 
 /** How long a key's changes wait for an earlier one before going ahead without it. @default 60 s */
 export const DEFAULT_KINESIS_WAIT_MS = 60_000;
