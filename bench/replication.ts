@@ -33,7 +33,7 @@ type Loader = (options: ReplicateHandlerOptions) => ReplicateHandler;
 function loadWriter(): { create: Loader; from: string } {
   const bundle = join(__dirname, '..', '..', 'build', 'handlers', 'replicate', 'index.js');
   if (existsSync(bundle)) return { create: require(bundle).createReplicateHandler, from: 'build/handlers/replicate/index.js' };
-  return { create: require('../handlers/replicate').createReplicateHandler, from: 'handlers/replicate.ts (not bundled)' };
+  return { create: require('../handlers/replicate').createReplicateHandler, from: 'handlers/replicate/index.ts (not bundled)' };
 }
 
 async function makeRecords(

@@ -9,7 +9,7 @@
  * import (test/modules/layout.test.ts): the constructs never load handler code.
  */
 
-/** The replica writer's environment (handlers/replicate.ts; set by modules/replication/writer.ts). */
+/** The replica writer's environment (handlers/replicate/index.ts; set by modules/replication/writer.ts). */
 export const WRITER_ENV = {
   /** Region of the table whose stream this function reads. @default AWS_REGION */
   sourceRegion: 'REPLICATION_SOURCE_REGION',
@@ -63,7 +63,7 @@ export const WRITER_ENV = {
   parkMaxBytes: 'REPLICATION_PARK_MAX_BYTES',
 } as const;
 
-/** The redrive's environment (handlers/redrive.ts; set by modules/redrive.ts). */
+/** The redrive's environment (handlers/redrive/index.ts; set by modules/redrive.ts). */
 export const REDRIVE_ENV = {
   /** URL of the queue that receives what cannot be redriven. Required. */
   parkedQueueUrl: 'REDRIVE_PARKED_QUEUE_URL',
@@ -104,10 +104,10 @@ export const DEFAULT_ATTRIBUTE_NAMES: {
 /** What a masked attribute (`maskAttributes`) holds in the regions that mask it: a string. */
 export const MASKED_VALUE = '***';
 
-/** The writer's per-key state table (handlers/internal/key-state.ts): partition key (S) and TTL attribute. */
+/** The writer's per-key state table (handlers/replicate/key-state.ts): partition key (S) and TTL attribute. */
 export const STATE_TABLE = { partitionKey: 'k', expiresAt: 'exp' } as const;
 
-/** The per-target backlog table (handlers/internal/backlog.ts): partition key (S) = target, sort key (S) = item key hash. */
+/** The per-target backlog table (handlers/replicate/backlog.ts): partition key (S) = target, sort key (S) = item key hash. */
 export const BACKLOG_TABLE = { partitionKey: 't', sortKey: 'k' } as const;
 
 /** CloudWatch namespace of the replica writers' and drainers' metrics. */
@@ -129,12 +129,12 @@ export const METRIC_DIMENSIONS = {
 
 /**
  * The Reason dimension of the drainer's TargetFailing metric: `transient`, or why a target is
- * blocked (handlers/internal/errors.ts). The construct alarms once per reason.
+ * blocked (handlers/shared/sdk-errors.ts). The construct alarms once per reason.
  */
 export const TARGET_FAILURE_REASONS = ['transient', 'access-denied', 'not-found', 'kms', 'validation', 'unknown'] as const;
 export type TargetFailureReason = (typeof TARGET_FAILURE_REASONS)[number];
 
-/** The replica writer's metrics (handlers/internal/tally.ts). */
+/** The replica writer's metrics (handlers/replicate/tally.ts). */
 export const WRITER_METRICS = {
   replicated: 'Replicated',
   stale: 'Stale',
@@ -156,7 +156,7 @@ export const WRITER_METRICS = {
   failedRecords: 'FailedRecords',
 } as const;
 
-/** The backlog drainer's metrics (handlers/drain-backlog.ts), per SourceRegion and TargetRegion. */
+/** The backlog drainer's metrics (handlers/replicate/drain-backlog.ts), per SourceRegion and TargetRegion. */
 export const DRAIN_METRICS = {
   depth: 'BacklogDepth',
   oldestAge: 'BacklogOldestAgeSeconds',
@@ -165,7 +165,7 @@ export const DRAIN_METRICS = {
   failing: 'TargetFailing',
 } as const;
 
-/** The redrive's metrics (handlers/redrive.ts), per `service` (the redrive's function name). */
+/** The redrive's metrics (handlers/redrive/index.ts), per `service` (the redrive's function name). */
 export const REDRIVE_METRICS = {
   rangesRedriven: 'RangesRedriven',
   rangesUnreadable: 'RangesUnreadable',

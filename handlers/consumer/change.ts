@@ -1,7 +1,7 @@
 /**
  * One typed change for both sources a consumer can read (docs/consumer-toolkit.md): a DynamoDB
  * stream record and a Kinesis Data Streams for DynamoDB record become the same `Change<T>`. The
- * decoding is the replica writer's (../internal/decode.ts, ../internal/kinesis-record.ts): records
+ * decoding is the replica writer's own (../shared/decode.ts, ../shared/kinesis-record.ts): records
  * are checked strictly, and a record that cannot be read is a `DecodeError`, never a half change.
  */
 import { createHash } from 'crypto';

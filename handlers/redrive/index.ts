@@ -2,10 +2,10 @@
  * Redrive: the Lambda behind the on-failure destination of a stream consumer (modules/redrive.ts,
  * FailureRedrive). Its SQS queue holds either on-failure
  * records (SQS destination), whose failed range it reads back from the DynamoDB or Kinesis stream
- * by sequence number (redrive-read.ts, redrive-read-kinesis.ts), or S3 notifications about
- * failure objects (S3 destination), which hold the failed batch itself (redrive-s3.ts). It
- * invokes the consumer again with those records and retries what fails (redrive-invoke.ts), and
- * parks in the "parked" queue what still fails or can no longer be read (redrive-park.ts). A
+ * by sequence number (read-range.ts, read-range-kinesis.ts), or S3 notifications about
+ * failure objects (S3 destination), which hold the failed batch itself (s3-failure-object.ts). It
+ * invokes the consumer again with those records and retries what fails (invoke.ts), and
+ * parks in the "parked" queue what still fails or can no longer be read (park.ts). A
  * message whose parking fails is reported in batchItemFailures, so SQS delivers it again: nothing
  * is deleted before it is safe. Delivery to the consumer is at least once, as with the mapping: a
  * message handled again re-invokes the consumer with records that had already succeeded, so

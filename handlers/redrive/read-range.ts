@@ -4,7 +4,7 @@
  * reader has caught up. The records come back in the shape Lambda gave the consumer, so the
  * consumer's own code can run them again. A range the stream can no longer serve (trimmed past its
  * retention, shard or stream gone, start not found) is reported as unreadable instead of thrown:
- * it must be parked. Two sources: DynamoDB streams (here) and Kinesis (redrive-read-kinesis.ts).
+ * it must be parked. Two sources: DynamoDB streams (here) and Kinesis (read-range-kinesis.ts).
  */
 import { DynamoDBStreamsClient, GetRecordsCommand, GetShardIteratorCommand } from '@aws-sdk/client-dynamodb-streams';
 import type { DynamoDBRecord } from 'aws-lambda';

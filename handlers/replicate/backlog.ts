@@ -19,7 +19,7 @@ export const BACKLOG_ATTRIBUTES = {
   key: BACKLOG_TABLE.sortKey,
   version: 'v',
   image: 'img',
-  /** 'transient' or the blocked reason kind (errors.ts BlockedReason). */
+  /** 'transient' or the blocked reason kind (../shared/sdk-errors.ts BlockedReason). */
   kind: 'kind',
   reason: 'why',
   /** Epoch ms of the first failure this key has been waiting since (kept across newer versions). */

@@ -1,7 +1,7 @@
 /**
  * Replica writer: the Lambda behind one region's stream event source mapping (docs/replication-protocol.md,
- * "What a region's writer does"). Thin on purpose: decode -> plan per key (handlers/internal/plan.ts)
- * -> write (handlers/internal/execute.ts) -> report per record through Powertools' batch
+ * "What a region's writer does"). Thin on purpose: decode -> plan per key (handlers/replicate/key-plan.ts)
+ * -> write (handlers/replicate/execute.ts) -> report per record through Powertools' batch
  * processor (ReportBatchItemFailures), one JSON log line and EMF metrics per invocation.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';

@@ -257,7 +257,7 @@ function tombstone(action: InPlace, deps: ExecuteDeps): Item {
  */
 function afterUpdate(previous: Item | undefined, action: InPlace, deps: ExecuteDeps): Item | undefined {
   // Only on the record's own write: a later local write that took this version gets its own, and
-  // this one is then overtaken (plan.ts); a copy of it would publish that write at two versions.
+  // this one is then overtaken (key-plan.ts); a copy of it would publish that write at two versions.
   // Not for a tombstone either: without `_w` it does not say which delete it stands for, and a later
   // delete may take the same version here (the rule above); its own record copies it once settled.
   if (!previous || canonicalItem(previous) !== canonicalItem(action.record.newImage)) return undefined;

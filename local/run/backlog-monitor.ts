@@ -1,6 +1,6 @@
 /**
  * How many copies each target region is owed, read from the writers' backlog tables themselves
- * (handlers/internal/backlog.ts: partition key `<region>/<table>` of the target), not from what the
+ * (handlers/replicate/backlog.ts: partition key `<region>/<table>` of the target), not from what the
  * drainers report: per target, the entries every writable region's backlog holds for it. A backlog
  * in a region that cannot be read (it is down) counts with its last reading, and the total is
  * then marked incomplete.

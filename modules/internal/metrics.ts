@@ -25,7 +25,7 @@ export function snsMetric(metricName: string, topicName: string): MetricId {
   return { namespace: 'AWS/SNS', metricName, dimensions: { TopicName: topicName } };
 }
 
-/** A redrive's own metric (handlers/redrive.ts publishes it with `service` = the function name). */
+/** A redrive's own metric (handlers/redrive/index.ts publishes it with `service` = the function name). */
 export function redriveMetric(metric: keyof typeof REDRIVE_METRICS, functionName: string): MetricId {
   return { namespace: REDRIVE_METRICS_NAMESPACE, metricName: REDRIVE_METRICS[metric], dimensions: { service: functionName } };
 }

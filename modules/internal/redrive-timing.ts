@@ -13,7 +13,7 @@
  *   worst = batchSize x (maxAttempts x (ceil(B / I) + 1) x T + backoff(maxAttempts) + readAndParkAllowance(B))
  *
  * where backoff is the longest the pauses between attempts can add: the handler pauses before
- * attempt n at most min(2000, 100 x 2^(n-2)) ms (handlers/internal/redrive-backoff.ts; modules do
+ * attempt n at most min(2000, 100 x 2^(n-2)) ms (handlers/redrive/backoff.ts; modules do
  * not import handler code, so test/handlers/redrive-backoff.test.ts checks both agree).
  *
  * The function's timeout must cover `worst` (else SQS sees the message fail half-done and

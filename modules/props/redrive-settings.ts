@@ -69,7 +69,7 @@ export interface FailureRedriveSettings {
   readonly functionName?: string;
   /** Role name, 1..64 characters of [A-Za-z0-9_+=,.@-]. @default derived from the construct path */
   readonly roleName?: string;
-  /** The function's code. @default the library's redrive handler (handlers/redrive.ts) */
+  /** The function's code. @default the library's redrive handler (handlers/redrive/index.ts) */
   readonly code?: LambdaCode;
   /** Tags for the function, role, log group and parked queue. @default none */
   readonly tags?: Record<string, string>;

@@ -49,7 +49,7 @@ export interface ReplicaBacklogProps {
 /**
  * A writer's per-target backlog (docs/replication-protocol.md, "Targets that fail"): the table in
  * the source region where the writer keeps the copies a failing target still needs, and the
- * drainer (handlers/drain-backlog.ts) that a schedule runs (every minute by default) to apply them
+ * drainer (handlers/replicate/drain-backlog.ts) that a schedule runs (every minute by default) to apply them
  * and to publish each target's backlog depth and age. Holds data no other place has while a target is
  * down, hence encrypted, backed up (PITR) and protected from deletion.
  */
@@ -77,7 +77,7 @@ export class ReplicaBacklog extends Construct {
       provider,
       name: this.tableName,
       billingMode: 'PAY_PER_REQUEST',
-      // The contract of handlers/internal/backlog.ts: partition key `t` (target), sort key `k` (key hash).
+      // The contract of handlers/replicate/backlog.ts: partition key `t` (target), sort key `k` (key hash).
       hashKey: 't',
       rangeKey: 'k',
       attribute: [

@@ -161,7 +161,7 @@ export interface ReplicaWriterOptions
     Pick<StreamEventSourceOptions, 'batchSize' | 'maxBatchingWindowSeconds' | 'parallelizationFactor' | 'startingPosition'> {
   /**
    * The writer's code. @default the library's bundled replica writer (build/handlers/replicate),
-   * or handlers/replicate.ts bundled at synth time in a source checkout without a build
+   * or handlers/replicate/index.ts bundled at synth time in a source checkout without a build
    */
   readonly code?: LambdaCode;
   /** Keys written in parallel per invocation, >= 1. @default 32 */

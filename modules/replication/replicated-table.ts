@@ -27,7 +27,7 @@ export { MASKED_VALUE } from '../../handlers/contract';
 
 /**
  * A DynamoDB table in several regions kept in sync by last-write-wins replica writers
- * (handlers/replicate.ts), or by DynamoDB global tables with `mode: 'global-table'`.
+ * (handlers/replicate/index.ts), or by DynamoDB global tables with `mode: 'global-table'`.
  *
  * Each writer runs in the region of the stream it reads, holds exactly the permissions it uses,
  * keeps what a failing target still needs in its backlog, and reports lag per target region; one

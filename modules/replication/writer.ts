@@ -128,7 +128,7 @@ export class ReplicaWriter extends Construct implements IReplicaWriter {
       provider,
       encryptionKeyArn: source.encryptionKeyArn,
       targets: props.targets,
-      // The drainer reads the writer's own variables (handlers/drain-backlog.ts drainConfigFromEnv).
+      // The drainer reads the writer's own variables (handlers/replicate/drain-backlog.ts drainConfigFromEnv).
       drainer: o.drainer,
       environment: (backlogTable) => ({
         [WRITER_ENV.sourceRegion]: source.region,
@@ -246,7 +246,7 @@ function writerStatements(
   parking: FailureDestination,
 ): PolicyStatement[] {
   const statements: PolicyStatement[] = [];
-  // Records that can never be written are parked in the failure queue (handlers/internal/park.ts).
+  // Records that can never be written are parked in the failure queue (handlers/replicate/park.ts).
   statements.push({ sid: 'ParkRecords', actions: ['sqs:SendMessage'], resources: [parking.queueArn!] });
   statements.push(...targetWriteStatements(props.targets));
   // Even with stamped writes only: a helper write stamped by a clock behind the version it

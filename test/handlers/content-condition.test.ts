@@ -1,5 +1,5 @@
 /**
- * The content check of a version set in place (handlers/internal/content-condition.ts), evaluated
+ * The content check of a version set in place (handlers/replicate/content-condition.ts), evaluated
  * by real DynamoDB Local on images read from its real stream: it must pass exactly when the item
  * holds the record's content, as DynamoDB defines value equality (sets unordered, numbers by value).
  * The oracle below writes that definition out on its own rather than reuse the writer's canonical form.

@@ -1,5 +1,5 @@
 /**
- * Grants equal calls for the redrive (handlers/redrive.ts) and for the example consumer
+ * Grants equal calls for the redrive (handlers/redrive/index.ts) and for the example consumer
  * (examples/orders: order-stats.ts and the stats table it writes). Each handler runs with its
  * default clients, configured by its synthesized environment, through every path that calls AWS;
  * every call is recorded on the wire with the key it was signed with (test/support/recording-

@@ -1,6 +1,6 @@
 /**
  * Grants equal calls for a ReplicatedTable's replica writers and its cross-account
- * access role. The real writer (handlers/replicate.ts with its own Lambda clients, configured by
+ * access role. The real writer (handlers/replicate/index.ts with its own Lambda clients, configured by
  * its synthesized environment) is driven through every path that calls AWS; each call is recorded
  * on the wire with the key it was signed with (test/support/recording-endpoint.ts). Then each
  * synthesized role must grant exactly the calls made with it, plus what the Lambda service calls

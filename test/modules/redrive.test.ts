@@ -283,7 +283,7 @@ describe('FailureRedrive', () => {
     ]);
   });
 
-  test('GIVEN no code WHEN synthesized THEN the function deploys the library redrive handler (prebuilt bundle, else handlers/redrive.ts bundled at synth)', () => {
+  test('GIVEN no code WHEN synthesized THEN the function deploys the library redrive handler (prebuilt bundle, else handlers/redrive/index.ts bundled at synth)', () => {
     const code = libraryHandlerCode('redrive');
     expect('bundleDirectory' in code ? code.bundleDirectory : (code as { entry: string }).entry).toMatch(
       /(build\/handlers\/redrive|handlers\/redrive\.ts)$/,

@@ -1,7 +1,7 @@
 /**
  * The construct side of the per-target backlog (docs/replication-protocol.md, "Targets that fail"):
  * each writer's backlog table, its drainer on a one-minute schedule, their grants and alarms. The
- * oracles are the handler's own contract (handlers/internal/config.ts, backlog.ts, drain-backlog.ts),
+ * oracles are the handler's own contract (handlers/replicate/config.ts, backlog.ts, drain-backlog.ts),
  * read by the real handler code, not the construct's constants.
  */
 import { DRAIN_METRICS as DRAIN_METRIC, WRITER_ENV as ENV } from '../../handlers/contract';

@@ -195,7 +195,7 @@ describe('ReplicatedTable: writers', () => {
       DDB_STREAMS_VIEW_TYPE: 'NEW_AND_OLD_IMAGES',
     });
     for (const r of table.regions) expect(r.writers.map((w) => w.targetRegions)).toEqual([REGIONS.filter((x) => x !== r.region)]);
-    // Its state table: in its own region, keyed and expired as handlers/internal/key-state.ts expects.
+    // Its state table: in its own region, keyed and expired as handlers/replicate/key-state.ts expects.
     expect(one(json, 'aws_dynamodb_table', 'Writer-us-east-1_State_')).toMatchObject({
       name: 'test-Customers-Writer-us-east-1-state',
       billing_mode: 'PAY_PER_REQUEST',

@@ -1,6 +1,6 @@
 /**
  * Reads a kinesis-local stream the two ways a Lambda event source mapping does, and hands the
- * records on in the exact shape Lambda gives a Kinesis handler (handlers/internal/kinesis-lambda-record.ts):
+ * records on in the exact shape Lambda gives a Kinesis handler (handlers/shared/kinesis-lambda-record.ts):
  * - `KinesisShardReader`: shared throughput, GetShardIterator + GetRecords per shard;
  * - `subscribeRecords`: enhanced fan-out, SubscribeToShard on a registered consumer (HTTP/2).
  * `deliverInBatches` plays the mapping's delivery for one shard: batches of `batchSize`, retry from
@@ -185,7 +185,7 @@ export async function deliverInBatches(
  * reads what Kinesis has new. It has the shape of test/support/streams.ts `StreamReader`, so a
  * test that drives handlers from readers (the replication property test's stepped mapping) can
  * take its records from the Kinesis source instead; `toDynamoDBRecord`
- * (handlers/internal/kinesis-record.ts) gives DynamoDB-shaped records where a handler still takes those.
+ * (handlers/shared/kinesis-record.ts) gives DynamoDB-shaped records where a handler still takes those.
  */
 export class KinesisChangeFeed {
   constructor(

@@ -2,7 +2,7 @@
  * Runs what a synthesized ReplicatedTable stack describes, on DynamoDB Local instances standing in
  * for the regions: one table per `aws_dynamodb_table` (name and keys from the JSON; the writers'
  * state tables too, since the writer reads its state table's name from its environment), and one real
- * replica writer (handlers/replicate.ts) per `aws_lambda_function`, configured by nothing but the
+ * replica writer (handlers/replicate/index.ts) per `aws_lambda_function`, configured by nothing but the
  * function's synthesized environment. Test-only additions: the endpoints of the local regions and
  * the fake SQS queue URL in place of the Terraform reference to the real queue (both can be
  * recording endpoints, and the writers can use the handler's own Lambda clients: DeployOptions).
