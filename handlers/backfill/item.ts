@@ -10,10 +10,9 @@
  * - with selective replication, an item outside the pattern is left out, as its writer leaves it.
  */
 import { ConditionalCheckFailedException, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
-import { itemForTarget } from '../replicate/execute';
 import { describeError, isItemRejection } from '../shared/sdk-errors';
-import type { DecodedRecord } from '../shared/decode';
 import { itemSize, MAX_ITEM_BYTES } from '../shared/item-size';
+import { itemForTarget } from '../shared/target-item';
 import { backfillVersion, isTombstone, isVersion, Item, LwwAttributeNames, newerThanTargetCondition } from '../lww';
 import { Counts, describeKey, Problem } from './checkpoint';
 import type { SourceTable, TargetTable } from './options';
@@ -115,8 +114,8 @@ async function stamp(item: Item, ctx: ItemContext): Promise<Stamp> {
 async function copy(item: Item, version: string, ctx: ItemContext, tally: PageTally): Promise<void> {
   const { target, names, keyNames } = ctx;
   const keys = Object.fromEntries(keyNames.map((k) => [k, item[k]]));
-  // The writer's own omit/mask rule; it reads only the record's keys.
-  const written = itemForTarget(item, target, { keys } as DecodedRecord, names);
+  // The writer's own omit/mask rule.
+  const written = itemForTarget(item, target, keys, names);
   const size = itemSize(written);
   if (size > MAX_ITEM_BYTES)
     return fail(

@@ -1,6 +1,6 @@
 /** The redrive function's settings, from its environment (set by modules/redrive.ts). */
 import { REDRIVE_ENV } from '../contract';
-import { DEFAULT_PARK_MAX_BYTES } from '../replicate/config';
+import { DEFAULT_PARK_MAX_BYTES } from '../shared/sqs-message-size';
 import { parsePatterns } from '../shared/filter-pattern';
 
 export interface RedriveConfig {

@@ -19,7 +19,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { describeError } from '../shared/sdk-errors';
-import { DEFAULT_PARK_MAX_BYTES } from '../replicate/config';
+import { DEFAULT_PARK_MAX_BYTES } from '../shared/sqs-message-size';
 import { Invoker, lambdaInvoker, retryRecords } from './invoke';
 import { matchesAny, parsePatterns } from '../shared/filter-pattern';
 import { MalformedMessageError, OnFailureRecord, parseOnFailureRecord } from './on-failure-record';

@@ -8,32 +8,22 @@
 import { PutItemCommand } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
 import { Item, newerThanTargetCondition, versionAgeMs } from '../lww';
-import { MASKED_VALUE } from '../contract';
 import type { ReplicaTarget, ReplicationConfig } from './config';
 import type { DecodedRecord } from '../shared/decode';
 import { blockedReason, classifyFailure, describeError, isItemRejection } from '../shared/sdk-errors';
 import { targetId } from './backlog';
 import { ExecuteDeps, KeyOutcome, park, Transient } from './writer-deps';
 import { itemSize, MAX_ITEM_BYTES } from '../shared/item-size';
+import { itemForTarget } from '../shared/target-item';
 import { canonicalItem } from './canonical';
 import { settleInPlace, Settled } from './settle';
 import { executeFold } from './kinesis-fold';
 import { KeyWork, readVersion } from './key-plan';
 import type { EventRecord } from './source-batch';
 
-/** The item as `target` may hold it: omitted attributes dropped, masked ones replaced. Keys and metadata never change. */
-export function itemForTarget(item: Item, target: ReplicaTarget, record: DecodedRecord, names: ReplicationConfig['names']): Item {
-  if (!target.omit?.length && !target.mask?.length) return item;
-  const protectedNames = new Set([...Object.keys(record.keys), ...Object.values(names)]);
-  const out: Item = { ...item };
-  for (const a of target.omit ?? []) if (!protectedNames.has(a)) delete out[a];
-  for (const a of target.mask ?? []) if (!protectedNames.has(a) && out[a] !== undefined) out[a] = { S: MASKED_VALUE };
-  return out;
-}
-
 async function replicate(deps: ExecuteDeps, record: DecodedRecord, version: string): Promise<void> {
   const item = record.newImage as Item;
-  const writes = deps.targets.map((t) => ({ ...t, item: itemForTarget(item, t.target, record, deps.config.names) }));
+  const writes = deps.targets.map((t) => ({ ...t, item: itemForTarget(item, t.target, record.keys, deps.config.names) }));
   const sizes = writes.map((w) => itemSize(w.item));
   // Too large for one target (after its masking) is parked for that target only; the rest get it.
   const oversize = writes.filter((_, i) => sizes[i] > MAX_ITEM_BYTES);
@@ -62,7 +52,7 @@ async function replicate(deps: ExecuteDeps, record: DecodedRecord, version: stri
  */
 async function copyNow(deps: ExecuteDeps, record: DecodedRecord, item: Item, version: string): Promise<void> {
   const writes = deps.targets
-    .map((t) => ({ ...t, item: itemForTarget(item, t.target, record, deps.config.names) }))
+    .map((t) => ({ ...t, item: itemForTarget(item, t.target, record.keys, deps.config.names) }))
     .filter((w) => itemSize(w.item) <= MAX_ITEM_BYTES);
   // A copy kept in a backlog is kept again, at the same version, when the record is read: a no-op.
   await Promise.all(writes.map((w) => copyTo(deps, w, record, version)));

@@ -7,9 +7,7 @@
  */
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { DynamoDBRecord } from 'aws-lambda';
-
-/** SQS's largest message (a queue allows it only with MaximumMessageSize 1048576). */
-export const MAX_SQS_MESSAGE_BYTES = 1024 * 1024;
+import { MAX_SQS_MESSAGE_BYTES } from '../shared/sqs-message-size';
 
 export interface ParkedRecord {
   readonly reason: string;
