@@ -16,7 +16,8 @@ import { compareVersions, isVersion, Item, maxVersion, parseVersion, writerVersi
 import type { DecodedRecord } from '../shared/decode';
 import { classifyFailure, describeError } from '../shared/sdk-errors';
 import type { KeyState } from './key-plan';
-import { ExecuteDeps, Transient } from './writer-deps';
+import type { ExecuteDeps } from './execute-deps';
+import { Transient } from './transient';
 
 /** The re-versioning a key's late changes call for. */
 export interface Fold {

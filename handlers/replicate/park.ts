@@ -7,7 +7,10 @@
  */
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { DynamoDBRecord } from 'aws-lambda';
+import { describeError } from '../shared/sdk-errors';
 import { MAX_SQS_MESSAGE_BYTES } from '../shared/sqs-message-size';
+import type { ExecuteDeps } from './execute-deps';
+import { Transient } from './transient';
 
 export interface ParkedRecord {
   readonly reason: string;
@@ -80,4 +83,20 @@ function parkedKinesisMessage(
   const whole = body(record, []);
   if (Buffer.byteLength(whole, 'utf8') <= maxBytes) return whole;
   return body({ ...record, kinesis: { ...kinesis, data: undefined } }, ['kinesis.data']);
+}
+
+/** Parks a record of the key being worked on, counted and logged; a parking failure is Transient. */
+export async function park(deps: ExecuteDeps, record: DynamoDBRecord, reason: string): Promise<void> {
+  try {
+    await deps.parker.park(record, reason);
+  } catch (e) {
+    // Not parked means not safe to acknowledge: retry the record.
+    throw new Transient(`parking failed (${describeError(e)}) for: ${reason}`);
+  }
+  deps.tally.parked++;
+  deps.log('error', 'record parked in the failure queue', {
+    reason,
+    sequenceNumber: record.dynamodb?.SequenceNumber,
+    eventID: record.eventID,
+  });
 }

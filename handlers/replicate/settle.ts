@@ -27,7 +27,9 @@ import {
 import { canonicalItem } from './canonical';
 import { contentCondition, sameContent } from './content-condition';
 import { classifyFailure, describeError, isItemRejection } from '../shared/sdk-errors';
-import { ExecuteDeps, park, Transient } from './writer-deps';
+import type { ExecuteDeps } from './execute-deps';
+import { park } from './park';
+import { Transient } from './transient';
 import { itemSize, MAX_ITEM_BYTES } from '../shared/item-size';
 import type { KeyAction } from './key-plan';
 

@@ -1,11 +1,10 @@
 /**
- * What the replica writer's per-key work needs (clients, parking, state, counters), and the two
- * ways that work ends early: a transient failure (the key's records are retried) or parking.
+ * What the replica writer's per-key work (execute.ts, settle.ts, kinesis-fold.ts) needs: clients,
+ * parking, state, counters; and how the work of one key ends. It ends early in one of two ways: a
+ * transient failure (transient.ts: the key's records are retried) or parking (park.ts).
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { DynamoDBRecord } from 'aws-lambda';
 import type { ReplicaTarget, ReplicationConfig } from './config';
-import { describeError } from '../shared/sdk-errors';
 import type { KeyStateStore } from './key-state';
 import type { Backlog } from './backlog';
 import type { TargetBreaker } from './breaker';
@@ -35,20 +34,3 @@ export interface ExecuteDeps {
 }
 
 export type KeyOutcome = { readonly ok: true } | { readonly ok: false; readonly reason: string };
-
-export class Transient extends Error {}
-
-export async function park(deps: ExecuteDeps, record: DynamoDBRecord, reason: string): Promise<void> {
-  try {
-    await deps.parker.park(record, reason);
-  } catch (e) {
-    // Not parked means not safe to acknowledge: retry the record.
-    throw new Transient(`parking failed (${describeError(e)}) for: ${reason}`);
-  }
-  deps.tally.parked++;
-  deps.log('error', 'record parked in the failure queue', {
-    reason,
-    sequenceNumber: record.dynamodb?.SequenceNumber,
-    eventID: record.eventID,
-  });
-}
