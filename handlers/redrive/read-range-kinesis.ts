@@ -6,7 +6,7 @@
  */
 import { GetRecordsCommand, GetShardIteratorCommand, KinesisClient } from '@aws-sdk/client-kinesis';
 import type { KinesisStreamRecord } from 'aws-lambda';
-import { toLambdaKinesisRecord } from '../shared/kinesis-lambda-record';
+import { toLambdaKinesisRecord } from './kinesis-lambda-record';
 import { RangeSource, regionOf } from './read-range';
 
 /**

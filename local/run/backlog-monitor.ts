@@ -1,12 +1,12 @@
 /**
  * How many copies each target region is owed, read from the writers' backlog tables themselves
- * (handlers/replicate/backlog.ts: partition key `<region>/<table>` of the target), not from what the
+ * (handlers/contract.ts BACKLOG_TABLE: partition key `<region>/<table>` of the target), not from what the
  * drainers report: per target, the entries every writable region's backlog holds for it. A backlog
  * in a region that cannot be read (it is down) counts with its last reading, and the total is
  * then marked incomplete.
  */
 import { DynamoDBClient, QueryCommand } from '@aws-sdk/client-dynamodb';
-import { BACKLOG_ATTRIBUTES } from '../../handlers/replicate/backlog';
+import { BACKLOG_TABLE } from '../../handlers/contract';
 import type { ReplicatedTablePlan } from './replication-plan';
 
 export interface BacklogReading {
@@ -105,7 +105,7 @@ async function count(client: DynamoDBClient, table: string, target: string): Pro
       new QueryCommand({
         TableName: table,
         KeyConditionExpression: '#t = :t',
-        ExpressionAttributeNames: { '#t': BACKLOG_ATTRIBUTES.target },
+        ExpressionAttributeNames: { '#t': BACKLOG_TABLE.partitionKey },
         ExpressionAttributeValues: { ':t': { S: target } },
         Select: 'COUNT',
         ConsistentRead: true,

@@ -9,9 +9,19 @@
  *   one leaf module both sides share (environment variable names, attribute defaults, the mask
  *   value, metric names and dimensions), which itself imports nothing;
  * - examples/ and bench/ use the package only through its public entry point, as a consumer would.
+ *
+ * And of handlers/ (docs/design.md, "Layout"): one folder per program (replicate/: the replica
+ * writer and its backlog drainer; redrive/; backfill/; consumer/, the toolkit behind consumer.ts),
+ * shared/ for code of more than one program, and the leaves lww.ts and contract.ts:
+ * - a program imports its own folder, shared/, lww.ts and contract.ts, never another program;
+ * - shared/ imports no program, and each of its files serves more than one program (else it
+ *   belongs to that program's folder);
+ * - no file name carries a program's name as a prefix (a folder in disguise), and no handler file
+ *   is named like a modules/ file that means something else;
+ * - local/ and bench/ import the handlers' entry points, the leaves and shared/, no program's internals.
  */
-import { readdirSync, readFileSync, statSync } from 'fs';
-import { dirname, join, relative, resolve } from 'path';
+import { existsSync, readdirSync, readFileSync, statSync } from 'fs';
+import { basename, dirname, join, relative, resolve } from 'path';
 import * as ts from 'typescript';
 
 const ROOT = resolve(__dirname, '..', '..');
@@ -122,5 +132,104 @@ describe('modules/ layering', () => {
       .filter((i) => i.target.startsWith('modules/') || i.target === 'modules');
     expect(deep.filter((i) => i.target !== 'modules')).toEqual([]);
     expect(deep.length).toBeGreaterThan(0);
+  });
+});
+
+/** A handlers/ module, as imported (no extension): `handlers/x` may be a file or a folder's index. */
+function moduleFile(target: string): string {
+  return existsSync(join(ROOT, `${target}.ts`)) ? target : `${target}/index`;
+}
+
+const PROGRAMS = ['replicate', 'redrive', 'backfill', 'consumer'] as const;
+const LEAVES = ['handlers/contract', 'handlers/lww'];
+/** What a handlers/ module belongs to: a program, shared, a leaf, or the client entry point. */
+function area(module: string): string {
+  const [, first] = module.match(/^handlers\/([^/]+)(\/.*)?$/) ?? [];
+  // handlers/consumer.ts, the toolkit's entry point, belongs to consumer/ like the folder's files.
+  return first ?? 'outside';
+}
+/** Program entry points: what the bundles, the package exports and the bins start from. */
+const ENTRY_POINTS = [
+  'handlers/client',
+  'handlers/consumer',
+  'handlers/replicate/index',
+  'handlers/replicate/drain-backlog',
+  'handlers/redrive/index',
+  'handlers/backfill/index',
+];
+const HANDLERS = sourceFiles('handlers')
+  .flatMap(localImports)
+  .map((i) => ({ ...i, target: moduleFile(i.target), fromArea: area(i.from.replace(/\.ts$/, '')) }));
+
+describe('handlers/ layout', () => {
+  test('GIVEN handlers/ WHEN listed THEN it holds one folder per program, shared/, the entry points and the two leaves, nothing else', () => {
+    expect(readdirSync(join(ROOT, 'handlers')).sort()).toEqual(
+      ['backfill', 'client.ts', 'consumer', 'consumer.ts', 'contract.ts', 'lww.ts', 'redrive', 'replicate', 'shared'].sort(),
+    );
+    for (const entry of ENTRY_POINTS) expect(existsSync(join(ROOT, `${entry}.ts`))).toBe(true);
+  });
+
+  test('GIVEN a program WHEN its imports are read THEN it loads its own folder, shared/ and the leaves, never another program', () => {
+    const crossing = HANDLERS.filter(
+      (i) =>
+        (PROGRAMS as readonly string[]).includes(i.fromArea) &&
+        ![i.fromArea, 'shared'].includes(area(i.target)) &&
+        !LEAVES.includes(i.target),
+    );
+    expect(crossing).toEqual([]);
+    // The rule has something to hold: the writer, the redrive and the backfill all use shared/.
+    for (const program of ['replicate', 'redrive', 'backfill'])
+      expect(HANDLERS.some((i) => i.fromArea === program && area(i.target) === 'shared')).toBe(true);
+  });
+
+  test('GIVEN shared/ and the leaves WHEN their imports are read THEN shared/ loads no program and lww.ts only the contract', () => {
+    expect(HANDLERS.filter((i) => i.fromArea === 'shared' && area(i.target) !== 'shared' && !LEAVES.includes(i.target))).toEqual([]);
+    expect(HANDLERS.filter((i) => i.from === 'handlers/lww.ts').map((i) => i.target)).toEqual(['handlers/contract']);
+    expect(HANDLERS.filter((i) => i.from === 'handlers/client.ts' && i.target !== 'handlers/lww' && area(i.target) !== 'shared')).toEqual(
+      [],
+    );
+  });
+
+  test('GIVEN each shared/ file WHEN the programs that reach it are counted THEN it serves more than one (local/ counts as one)', () => {
+    const users = [
+      ...HANDLERS,
+      ...sourceFiles('local')
+        .flatMap(localImports)
+        .map((i) => ({ ...i, target: moduleFile(i.target), fromArea: 'local' })),
+    ];
+    const reach = (file: string, seen = new Set<string>()): Set<string> => {
+      const areas = new Set<string>();
+      for (const i of users.filter((u) => u.target === file)) {
+        const from = i.from.replace(/\.ts$/, '');
+        if (i.fromArea !== 'shared') areas.add(i.fromArea === 'outside' ? from : i.fromArea);
+        else if (!seen.has(from)) for (const a of reach(from, seen.add(from))) areas.add(a);
+      }
+      return areas;
+    };
+    const lonely = sourceFiles('handlers/shared')
+      .map((f) => f.replace(/\.ts$/, ''))
+      .map((f) => ({ file: f, programs: [...reach(f)].sort() }))
+      .filter((f) => f.programs.length < 2);
+    expect(lonely).toEqual([]);
+  });
+
+  test('GIVEN handler file names WHEN read THEN none is a folder in disguise or the name of a different modules/ file', () => {
+    const handlerFiles = sourceFiles('handlers');
+    expect(handlerFiles.filter((f) => PROGRAMS.some((p) => basename(f).startsWith(`${p}-`)))).toEqual([]);
+    const moduleNames = new Set(sourceFiles('modules').map((f) => basename(f)));
+    // backlog.ts is the backlog table on both sides (the construct that makes it, the code that uses it).
+    const clashes = [...new Set(handlerFiles.map((f) => basename(f)))].filter(
+      (n) => moduleNames.has(n) && !['index.ts', 'backlog.ts'].includes(n),
+    );
+    expect(clashes).toEqual([]);
+  });
+
+  test('GIVEN local/ and bench/ WHEN their imports of handlers/ are read THEN they use entry points, the leaves and shared/, no program internals', () => {
+    const used = [...sourceFiles('local'), ...sourceFiles('bench')]
+      .flatMap(localImports)
+      .filter((i) => i.target.startsWith('handlers/'))
+      .map((i) => ({ from: i.from, target: moduleFile(i.target) }));
+    expect(used.filter((i) => !ENTRY_POINTS.includes(i.target) && !LEAVES.includes(i.target) && area(i.target) !== 'shared')).toEqual([]);
+    expect(used.length).toBeGreaterThan(5);
   });
 });

@@ -1,6 +1,6 @@
 /**
  * Reads a kinesis-local stream the two ways a Lambda event source mapping does, and hands the
- * records on in the exact shape Lambda gives a Kinesis handler (handlers/shared/kinesis-lambda-record.ts):
+ * records on in the exact shape Lambda gives a Kinesis handler (handlers/redrive/kinesis-lambda-record.ts):
  * - `KinesisShardReader`: shared throughput, GetShardIterator + GetRecords per shard;
  * - `subscribeRecords`: enhanced fan-out, SubscribeToShard on a registered consumer (HTTP/2).
  * `deliverInBatches` plays the mapping's delivery for one shard: batches of `batchSize`, retry from
@@ -16,7 +16,7 @@ import {
   ShardIteratorType,
   SubscribeToShardCommand,
 } from '@aws-sdk/client-kinesis';
-import { toLambdaKinesisRecord } from '../../handlers/shared/kinesis-lambda-record';
+import { toLambdaKinesisRecord } from '../../handlers/redrive/kinesis-lambda-record';
 
 export interface ReaderStart {
   readonly type: 'TRIM_HORIZON' | 'LATEST' | 'AT_TIMESTAMP';
