@@ -25,14 +25,16 @@ const [EU, US, AP] = ['eu-west-1', 'us-east-1', 'ap-southeast-2'];
 const REGIONS = [EU, US, AP];
 const DAY_MS = 24 * 3600 * 1000;
 let world: World;
-let gate: TcpGate;
+/** Relays every other region reaches AP through, and US reaches EU through (shut: that link is down). */
+const gates: Record<string, TcpGate> = {};
 
 beforeAll(async () => {
   world = await startWorld(REGIONS);
-  gate = await startTcpGate(world.local[AP].port);
+  gates[AP] = await startTcpGate(world.local[AP].port);
+  gates[EU] = await startTcpGate(world.local[EU].port);
 });
 afterAll(async () => {
-  await gate?.stop();
+  for (const g of Object.values(gates)) await g.stop();
   await world?.stop();
 });
 
@@ -55,15 +57,13 @@ test.each<Order>(['US drains first', 'EU drains first'])(
   'GIVEN AP down 8 days (longer than the 7-day tombstone TTL) while EU writes and US and EU delete WHEN AP returns and the backlogs drain (%s, tombstones expiring in between) THEN every deleted key stays deleted in every region',
   async (order) => {
     const table = uniqueTable('tombstones');
-    const dep = await deploy(world, table, (r) =>
-      r === AP ? {} : { configOverrides: { targets: REGIONS.filter((x) => x !== r).map((x) => target(x, table)) } },
-    );
+    const dep = await deployThroughGates(table);
     await write(EU, table, KEYS.old, 'before');
     await write(EU, table, KEYS.gone, 'before');
     await pump(world, dep, { maxRetries: 0 });
     expect((await visible(AP, table, KEYS.gone))?.value).toEqual({ S: 'before' });
 
-    await gate.shut();
+    await gates[AP].shut();
     await write(EU, table, KEYS.fresh, 'v1');
     await write(EU, table, KEYS.old, 'v1');
     await remove(EU, table, KEYS.gone);
@@ -81,7 +81,7 @@ test.each<Order>(['US drains first', 'EU drains first'])(
     for (const key of Object.values(KEYS))
       for (const r of [EU, US]) expect([r, key, await raw(r, table, key)]).toEqual([r, key, undefined]);
 
-    await gate.open();
+    await gates[AP].open();
     const drainers = Object.fromEntries(REGIONS.map((r) => [r, drainerAt(dep, r, clock)]));
     const first = order === 'EU drains first' ? [EU, US] : [US, EU];
     for (const r of first) {
@@ -105,8 +105,44 @@ test.each<Order>(['US drains first', 'EU drains first'])(
   },
 );
 
-function target(region: string, table: string) {
-  return { region, table, endpoint: region === AP ? gate.endpoint : world.local[region].endpoint };
+test('GIVEN AP down 8 days and US unable to reach EU as well WHEN US deletes a key EU wrote, AP returns, US drains its tombstone to AP, the TTL process runs, and EU drains its older copy THEN the tombstone (landed late, with a fresh expiry) refuses the copy, and every region ends without the key once US reaches EU', async () => {
+  const table = uniqueTable('tombstone-expiry');
+  const dep = await deployThroughGates(table);
+  await gates[AP].shut();
+  await gates[EU].shut();
+  await write(EU, table, KEYS.fresh, 'v1');
+  await pump(world, dep, { maxRetries: 0 });
+  await remove(US, table, KEYS.fresh);
+  await pump(world, dep, { maxRetries: 0 });
+  expect(await keptFor(EU, table)).toEqual({ fresh: 'live' });
+  expect(await keptFor(US, table)).toEqual({ fresh: 'tombstone' });
+
+  const clock = { now: Date.now() + 8 * DAY_MS };
+  await fakeTtlSweep(dep, clock.now);
+  // EU never saw the delete: it still holds (and keeps for AP) the copy the delete overwrote elsewhere.
+  expect((await visible(EU, table, KEYS.fresh))?.value).toEqual({ S: 'v1' });
+  expect(await raw(US, table, KEYS.fresh)).toBeUndefined();
+
+  await gates[AP].open();
+  await drainerAt(dep, US, clock)();
+  expect(apps[AP].visible(await raw(AP, table, KEYS.fresh))).toBeUndefined();
+  await fakeTtlSweep(dep, clock.now);
+  await drainerAt(dep, EU, clock)();
+  expect([AP, await visible(AP, table, KEYS.fresh)]).toEqual([AP, undefined]);
+
+  await gates[EU].open();
+  await pumpAndDrain(world, dep, Object.fromEntries(REGIONS.map((r) => [r, drainerAt(dep, r, clock)])));
+  for (const r of REGIONS) expect([r, await visible(r, table, KEYS.fresh)]).toEqual([r, undefined]);
+  clock.now += 30 * DAY_MS;
+  await fakeTtlSweep(dep, clock.now);
+  for (const r of REGIONS) expect([r, await raw(r, table, KEYS.fresh)]).toEqual([r, undefined]);
+});
+
+/** Every writer reaches AP through its gate, and US reaches EU through EU's; AP's writer is direct. */
+function deployThroughGates(table: string): Promise<Deployment> {
+  const endpoint = (from: string, to: string) => (to === AP || (from === US && to === EU) ? gates[to].endpoint : world.local[to].endpoint);
+  const targets = (from: string) => REGIONS.filter((x) => x !== from).map((to) => ({ region: to, table, endpoint: endpoint(from, to) }));
+  return deploy(world, table, (r) => ({ configOverrides: { targets: targets(r) } }));
 }
 
 /** A drainer next to `region`'s writer whose clock is `clock` (the simulated days of the outage). */
