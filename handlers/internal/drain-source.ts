@@ -14,8 +14,8 @@
  * - Otherwise the entry is applied; a tombstone with a fresh expiry (below).
  *
  * A tombstone applied late may be what keeps an older copy, still on its way from another region,
- * from landing; its expiry is therefore reset to a full tombstone lifetime from the time it lands,
- * never shortened.
+ * from landing; it is therefore given at least half a tombstone lifetime from the time it lands
+ * (withFreshExpiry).
  */
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { compareVersions, isTombstone, Item, LwwAttributeNames, tombstoneExpiry } from '../lww';
@@ -69,8 +69,13 @@ async function sourceVersion(
   return { held: true, version: out.Item[names.version]?.S };
 }
 
-function withFreshExpiry(item: Item, names: LwwAttributeNames, ttlSeconds: number, nowMs: number): Item {
-  const fresh = tombstoneExpiry(nowMs, ttlSeconds);
+/**
+ * A tombstone keeps its own expiry while at least half a lifetime of it is left, so that the copies
+ * of a delete are the same bytes in every region in all but long outages; otherwise it gets a full
+ * lifetime from now. Either way it lives at least half a lifetime after it lands.
+ */
+export function withFreshExpiry(item: Item, names: LwwAttributeNames, ttlSeconds: number, nowMs: number): Item {
   const own = Number(item[names.ttl]?.N);
-  return { ...item, [names.ttl]: { N: String(Number.isFinite(own) ? Math.max(own, fresh) : fresh) } };
+  if (Number.isFinite(own) && own >= tombstoneExpiry(nowMs, Math.ceil(ttlSeconds / 2))) return item;
+  return { ...item, [names.ttl]: { N: String(tombstoneExpiry(nowMs, ttlSeconds)) } };
 }

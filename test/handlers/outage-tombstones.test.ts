@@ -15,6 +15,7 @@
 import { DeleteItemCommand, GetItemCommand, PutItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { replicatedWrites } from '../../handlers/client';
 import { createDrainHandler, DrainHandler } from '../../handlers/drain-backlog';
+import { withFreshExpiry } from '../../handlers/internal/drain-source';
 import type { Item } from '../../handlers/lww';
 import { streamEvent } from '../support/streams';
 import { startTcpGate, TcpGate } from '../support/tcp-gate';
@@ -215,3 +216,24 @@ async function keptFor(region: string, table: string): Promise<Record<string, st
   const entries = (await backlogOf(region, table)).filter((e) => e.t.S === `${AP}/${table}`);
   return Object.fromEntries(entries.map((e) => [e.img.M!.pk.S!, e.img.M!._d?.BOOL ? 'tombstone' : 'live']).sort());
 }
+
+describe('the expiry of a tombstone the drainer applies (pure)', () => {
+  const names = { version: '_v', origin: '_o', deleted: '_d', ttl: '_ttl', writtenFor: '_w' };
+  const week = 7 * 24 * 3600;
+  const now = 1_800_000_000_000;
+  const tombstone = (ttl?: number): Item => ({
+    pk: { S: 'k' },
+    _d: { BOOL: true },
+    ...(ttl === undefined ? {} : { _ttl: { N: String(ttl) } }),
+  });
+
+  test.each([
+    ['with more than half its lifetime left: its own bytes', now / 1000 + week / 2 + 1, now / 1000 + week / 2 + 1],
+    ['with exactly half left: its own bytes', now / 1000 + week / 2, now / 1000 + week / 2],
+    ['with less than half left: a full lifetime from now', now / 1000 + week / 2 - 1, now / 1000 + week],
+    ['already expired: a full lifetime from now', now / 1000 - 3600, now / 1000 + week],
+    ['without an expiry: a full lifetime from now', undefined, now / 1000 + week],
+  ])('GIVEN a tombstone %s', (_, own, expected) => {
+    expect(withFreshExpiry(tombstone(own), names, week, now)._ttl).toEqual({ N: String(expected) });
+  });
+});
