@@ -103,7 +103,7 @@ describe('ReplicatedTable: per-target backlog', () => {
     });
   });
 
-  test('GIVEN a drainer WHEN its role policy is read THEN it may page, re-mark and remove backlog entries, read its own region\'s table, and put into exactly the targets', () => {
+  test("GIVEN a drainer WHEN its role policy is read THEN it may page, re-mark and remove backlog entries, read its own region's table, and put into exactly the targets", () => {
     const json = replicated().synth();
     const table = (r: string) => ref(json, 'aws_dynamodb_table', `Table-${r}_`, 'arn');
     expect(drainerPolicy(json, EU).Statement).toEqual([
