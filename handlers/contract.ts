@@ -17,6 +17,11 @@ export const WRITER_ENV = {
   targets: 'REPLICATION_TARGETS',
   /** Endpoint override for the source table (local runs against DynamoDB Local). */
   sourceEndpoint: 'REPLICATION_SOURCE_ENDPOINT',
+  /**
+   * The replicated table in the source region (the backlog drainer's: it reads each entry's key
+   * there before applying it; the writer learns its table from the stream). Required by the drainer.
+   */
+  sourceTable: 'REPLICATION_SOURCE_TABLE',
   /** SQS queue URL where records that can never be written are parked. Required. */
   failureQueueUrl: 'REPLICATION_FAILURE_QUEUE_URL',
   /** @default DEFAULT_ATTRIBUTE_NAMES.version */

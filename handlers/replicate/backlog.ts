@@ -19,6 +19,8 @@ export const BACKLOG_ATTRIBUTES = {
   key: BACKLOG_TABLE.sortKey,
   version: 'v',
   image: 'img',
+  /** The item's key in the source table: the drainer reads the source's current item by it. */
+  itemKey: 'ik',
   /** 'transient' or the blocked reason kind (../shared/sdk-errors.ts BlockedReason). */
   kind: 'kind',
   reason: 'why',
@@ -34,6 +36,8 @@ export interface BacklogEntry {
   readonly key: string;
   readonly version: string;
   readonly item: Item;
+  /** The item's key in the source table; absent on entries kept by a writer older than the field. */
+  readonly itemKey?: Item;
   readonly kind: string;
   readonly reason: string;
   readonly since: number;
@@ -49,6 +53,7 @@ export interface Backlog {
   keep(
     target: string,
     keyId: string,
+    itemKey: Item,
     version: string,
     item: Item,
     kind: string,
@@ -70,19 +75,29 @@ export function dynamoBacklog(client: DynamoDBClient, table: string): Backlog {
   const A = BACKLOG_ATTRIBUTES;
   const names = { '#v': A.version };
   return {
-    async keep(target, keyId, version, item, kind, reason, nowMs) {
+    async keep(target, keyId, itemKey, version, item, kind, reason, nowMs) {
       try {
         await client.send(
           new UpdateItemCommand({
             TableName: table,
             Key: { [A.target]: { S: target }, [A.key]: { S: stateKey(keyId) } },
-            UpdateExpression: 'SET #v = :v, #img = :img, #kind = :kind, #why = :why, #last = :now, #since = if_not_exists(#since, :now)',
+            UpdateExpression:
+              'SET #v = :v, #img = :img, #ik = :ik, #kind = :kind, #why = :why, #last = :now, #since = if_not_exists(#since, :now)',
             // Last writer wins, as on the target: an older copy is superseded by the newer one anyway.
             ConditionExpression: 'attribute_not_exists(#v) OR #v < :v',
-            ExpressionAttributeNames: { ...names, '#img': A.image, '#kind': A.kind, '#why': A.reason, '#last': A.last, '#since': A.since },
+            ExpressionAttributeNames: {
+              ...names,
+              '#img': A.image,
+              '#ik': A.itemKey,
+              '#kind': A.kind,
+              '#why': A.reason,
+              '#last': A.last,
+              '#since': A.since,
+            },
             ExpressionAttributeValues: {
               ':v': { S: version },
               ':img': { M: item },
+              ':ik': { M: itemKey },
               ':kind': { S: kind },
               ':why': { S: reason.slice(0, 1000) },
               ':now': { N: String(nowMs) },
@@ -112,6 +127,7 @@ export function dynamoBacklog(client: DynamoDBClient, table: string): Backlog {
         key: i[A.key].S!,
         version: i[A.version].S!,
         item: i[A.image].M as Item,
+        ...(i[A.itemKey]?.M ? { itemKey: i[A.itemKey].M as Item } : {}),
         kind: i[A.kind]?.S ?? 'transient',
         reason: i[A.reason]?.S ?? '',
         since: Number(i[A.since]?.N ?? 0),

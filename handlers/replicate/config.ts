@@ -85,6 +85,17 @@ export function parseTargets(raw: string | undefined, problems: string[]): Repli
   });
 }
 
+/** The replication attribute names (the writer's and the drainer's variables alike). */
+export function attributeNamesFromEnv(env: NodeJS.ProcessEnv): LwwAttributeNames {
+  return {
+    version: env[WRITER_ENV.versionAttribute] || DEFAULT_ATTRIBUTE_NAMES.version,
+    origin: env[WRITER_ENV.originAttribute] || DEFAULT_ATTRIBUTE_NAMES.origin,
+    deleted: env[WRITER_ENV.deletedAttribute] || DEFAULT_ATTRIBUTE_NAMES.deleted,
+    ttl: env[WRITER_ENV.ttlAttribute] || DEFAULT_ATTRIBUTE_NAMES.ttl,
+    writtenFor: env[WRITER_ENV.writtenForAttribute] || DEFAULT_ATTRIBUTE_NAMES.writtenFor,
+  };
+}
+
 /** Reads and checks the whole configuration; throws once with every problem found. */
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ReplicationConfig {
   const problems: string[] = [];
@@ -96,13 +107,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Replication
   }
   const failureQueueUrl = env[WRITER_ENV.failureQueueUrl] ?? '';
   if (!failureQueueUrl) problems.push(`${WRITER_ENV.failureQueueUrl} must be the SQS queue URL for records that can never be written`);
-  const names: LwwAttributeNames = {
-    version: env[WRITER_ENV.versionAttribute] || DEFAULT_ATTRIBUTE_NAMES.version,
-    origin: env[WRITER_ENV.originAttribute] || DEFAULT_ATTRIBUTE_NAMES.origin,
-    deleted: env[WRITER_ENV.deletedAttribute] || DEFAULT_ATTRIBUTE_NAMES.deleted,
-    ttl: env[WRITER_ENV.ttlAttribute] || DEFAULT_ATTRIBUTE_NAMES.ttl,
-    writtenFor: env[WRITER_ENV.writtenForAttribute] || DEFAULT_ATTRIBUTE_NAMES.writtenFor,
-  };
+  const names = attributeNamesFromEnv(env);
   const stateTable = env[WRITER_ENV.stateTable] ?? '';
   if (!stateTable) problems.push(`${WRITER_ENV.stateTable} must name the writer's state table in the source region`);
   if (new Set(Object.values(names)).size !== 5)

@@ -10,19 +10,22 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
-import { DEFAULT_ATTRIBUTE_NAMES, DRAIN_METRICS, METRIC_DIMENSIONS, REPLICATION_METRICS_NAMESPACE, WRITER_ENV } from '../contract';
-import type { LwwAttributeNames } from '../lww';
+import { DRAIN_METRICS, METRIC_DIMENSIONS, REPLICATION_METRICS_NAMESPACE, WRITER_ENV } from '../contract';
+import { DEFAULT_TOMBSTONE_TTL_SECONDS, LwwAttributeNames } from '../lww';
 import { Backlog, dynamoBacklog } from './backlog';
 import { ClientFactory, lambdaClientFactory } from '../shared/clients';
-import { parseTargets, positiveInt, ReplicaTarget } from './config';
+import { attributeNamesFromEnv, parseTargets, positiveInt, ReplicaTarget } from './config';
 import { drainBacklogs, DrainTargetResult } from './drain';
 
 export interface DrainConfig {
   readonly sourceRegion: string;
   readonly sourceEndpoint?: string;
+  /** The replicated table in the source region: each entry is checked against its current item. */
+  readonly sourceTable: string;
   readonly targets: readonly ReplicaTarget[];
   readonly backlogTable: string;
   readonly names: LwwAttributeNames;
+  readonly tombstoneTtlSeconds: number;
   readonly maxAttempts: number;
   readonly connectTimeoutMs?: number;
   readonly requestTimeoutMs?: number;
@@ -35,12 +38,16 @@ export function drainConfigFromEnv(env: NodeJS.ProcessEnv = process.env): DrainC
   if (!sourceRegion) problems.push(`${WRITER_ENV.sourceRegion} (or AWS_REGION) must name the source region`);
   const backlogTable = env[WRITER_ENV.backlogTable] ?? '';
   if (!backlogTable) problems.push(`${WRITER_ENV.backlogTable} must name the backlog table in the source region`);
+  const sourceTable = env[WRITER_ENV.sourceTable] ?? '';
+  if (!sourceTable) problems.push(`${WRITER_ENV.sourceTable} must name the replicated table in the source region`);
   const config: DrainConfig = {
     sourceRegion,
     sourceEndpoint: env[WRITER_ENV.sourceEndpoint] || undefined,
+    sourceTable,
     targets: parseTargets(env[WRITER_ENV.targets], problems),
     backlogTable,
-    names: { ...DEFAULT_ATTRIBUTE_NAMES, version: env[WRITER_ENV.versionAttribute] || DEFAULT_ATTRIBUTE_NAMES.version },
+    names: attributeNamesFromEnv(env),
+    tombstoneTtlSeconds: positiveInt(env, WRITER_ENV.tombstoneTtlSeconds, DEFAULT_TOMBSTONE_TTL_SECONDS, problems),
     maxAttempts: positiveInt(env, WRITER_ENV.maxAttempts, 3, problems),
     connectTimeoutMs: positiveInt(env, WRITER_ENV.connectTimeoutMs, 1000, problems),
     requestTimeoutMs: positiveInt(env, WRITER_ENV.requestTimeoutMs, 3000, problems),
@@ -75,7 +82,15 @@ export function createDrainHandler(options: DrainHandlerOptions = {}): DrainHand
       remaining !== undefined
         ? AbortSignal.timeout(Math.max(1, remaining - Math.min(remaining / 2, (config.requestTimeoutMs ?? 3000) + 2000)))
         : undefined;
-    const results = await drainBacklogs({ backlog, targets, names: config.names, now, deadline });
+    const results = await drainBacklogs({
+      backlog,
+      targets,
+      source: { client: source, table: config.sourceTable },
+      names: config.names,
+      tombstoneTtlSeconds: config.tombstoneTtlSeconds,
+      now,
+      deadline,
+    });
     for (const target of config.targets) {
       const r = results[`${target.region}/${target.table}`];
       publish(namespace, config.sourceRegion, target, r);

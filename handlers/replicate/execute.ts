@@ -111,7 +111,7 @@ async function keep(
   reason: string,
 ): Promise<CopyFailure | undefined> {
   try {
-    await deps.backlog!.keep(targetId(w.target), record.keyId, version, w.item, kind, reason, deps.now());
+    await deps.backlog!.keep(targetId(w.target), record.keyId, record.keys, version, w.item, kind, reason, deps.now());
   } catch (e) {
     // Neither applied nor kept: the key's records are retried, as without a backlog.
     return { kind: 'unkept', target: w.target, error: `${reason}; keeping it in the backlog failed: ${describeError(e)}` };

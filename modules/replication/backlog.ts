@@ -35,6 +35,8 @@ export interface ReplicaBacklogProps {
   readonly provider?: TerraformProvider;
   /** CMK of the source table: the backlog holds copies of its items, so it gets the same key. */
   readonly encryptionKeyArn?: string;
+  /** The replicated table in this region: the drainer reads an entry's current item there before applying it. */
+  readonly sourceTableArn: string;
   readonly targets: BacklogTarget[];
   /** Builds the drainer's environment from the backlog table's name (the writer's own variables). */
   readonly environment: (backlogTableName: string) => Record<string, string>;
@@ -160,12 +162,14 @@ export class ReplicaBacklog extends Construct {
 
 /**
  * Exactly the calls the drainer makes (test/handlers/grants-writer.test.ts records them): it pages
- * (Query), re-marks (UpdateItem) and removes (DeleteItem) backlog entries, and writes each entry to
- * its target (PutItem), directly or through the target's role.
+ * (Query), re-marks (UpdateItem) and removes (DeleteItem) backlog entries, reads the source's current
+ * item for each entry (GetItem; an entry the source has moved past is dropped), and writes each
+ * entry to its target (PutItem), directly or through the target's role.
  */
 function drainerStatements(backlogArn: string, props: ReplicaBacklogProps): PolicyStatement[] {
   const statements: PolicyStatement[] = [
     { sid: 'DrainBacklog', actions: ['dynamodb:DeleteItem', 'dynamodb:Query', 'dynamodb:UpdateItem'], resources: [backlogArn] },
+    { sid: 'ReadSource', actions: ['dynamodb:GetItem'], resources: [props.sourceTableArn] },
   ];
   if (props.encryptionKeyArn)
     statements.push({

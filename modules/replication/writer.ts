@@ -127,14 +127,20 @@ export class ReplicaWriter extends Construct implements IReplicaWriter {
     this.backlog = new ReplicaBacklog(this, 'Backlog', {
       provider,
       encryptionKeyArn: source.encryptionKeyArn,
+      sourceTableArn: source.tableArn,
       targets: props.targets,
       // The drainer reads the writer's own variables (handlers/replicate/drain-backlog.ts drainConfigFromEnv).
       drainer: o.drainer,
       environment: (backlogTable) => ({
         [WRITER_ENV.sourceRegion]: source.region,
+        [WRITER_ENV.sourceTable]: source.tableName,
         [WRITER_ENV.targets]: targetsJson,
         [WRITER_ENV.backlogTable]: backlogTable,
         [WRITER_ENV.versionAttribute]: names.version,
+        // A tombstone applied late gets a fresh lifetime: the drainer reads and sets the same attributes.
+        [WRITER_ENV.deletedAttribute]: names.deleted,
+        [WRITER_ENV.ttlAttribute]: names.ttl,
+        ...(o.tombstoneTtlSeconds !== undefined ? { [WRITER_ENV.tombstoneTtlSeconds]: String(o.tombstoneTtlSeconds) } : {}),
         POWERTOOLS_SERVICE_NAME: props.serviceName,
         POWERTOOLS_METRICS_NAMESPACE: REPLICATION_METRICS_NAMESPACE,
       }),

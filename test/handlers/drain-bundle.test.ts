@@ -3,7 +3,7 @@
  * (the `drain-backlog` entry modules/replication/backlog.ts deploys), loaded in a clean Node
  * process configured only by environment variables, draining a backlog in DynamoDB Local.
  */
-import { GetItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
+import { GetItemCommand, PutItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
 import { mkdtempSync, writeFileSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
@@ -31,10 +31,13 @@ test('GIVEN a kept copy WHEN the drainer bundle runs in a fresh Node process con
   await deploy(world, table);
   const backlog = backlogTableName(table);
   const target = { region: 'us-east-1', table };
-  const item = { pk: { S: 'kept' }, _v: { S: '0000001700000000000-eu-west-1' }, _o: { S: 'eu-west-1' } };
+  const item = { pk: { S: 'kept' }, _v: { S: '1700000000000#eu-west-1#abc' }, _o: { S: 'eu-west-1' } };
+  // The source still holds what was kept (the drainer checks that before applying it).
+  await world.ddb['eu-west-1'].send(new PutItemCommand({ TableName: table, Item: item }));
   await dynamoBacklog(world.ddb['eu-west-1'], backlog).keep(
     targetId(target),
     '{"pk":"kept"}',
+    { pk: item.pk },
     item._v.S,
     item,
     'transient',
@@ -48,6 +51,7 @@ test('GIVEN a kept copy WHEN the drainer bundle runs in a fresh Node process con
     {
       REPLICATION_SOURCE_REGION: 'eu-west-1',
       REPLICATION_SOURCE_ENDPOINT: world.local['eu-west-1'].endpoint,
+      REPLICATION_SOURCE_TABLE: table,
       REPLICATION_TARGETS: JSON.stringify([{ ...target, endpoint: world.local['us-east-1'].endpoint }]),
       REPLICATION_BACKLOG_TABLE: backlog,
       POWERTOOLS_SERVICE_NAME: 'customers-replication',

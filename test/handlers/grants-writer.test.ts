@@ -234,7 +234,11 @@ describe('replica writer: grants equal calls', () => {
     expect([...calledWith(ASSUMED.accessKeyId)]).toEqual([pair('dynamodb:PutItem', tableArn(US))]);
     // The writer's role once, the drainer's once: each client assumes it on its first write.
     expect(sts.calls.map((c) => c.get('RoleArn'))).toEqual([ACCESS_ROLE, ACCESS_ROLE]);
-    const drains = (region: string) => ['DeleteItem', 'Query', 'UpdateItem'].map((a) => pair(`dynamodb:${a}`, backlog(region)));
+    // ...and reads the source's own item for each entry before applying it.
+    const drains = (region: string) => [
+      ...['DeleteItem', 'Query', 'UpdateItem'].map((a) => pair(`dynamodb:${a}`, backlog(region))),
+      pair('dynamodb:GetItem', tableArn(region)),
+    ];
     expect([...calledWith(keyOf(drainerId(EU)))].sort()).toEqual([...drains(EU), pair('sts:AssumeRole', ACCESS_ROLE)].sort());
     expect([...calledWith(keyOf(drainerId(US)))].sort()).toEqual([...drains(US), pair('dynamodb:PutItem', tableArn(EU))].sort());
   });

@@ -103,7 +103,7 @@ describe('ReplicatedTable: per-target backlog', () => {
     });
   });
 
-  test('GIVEN a drainer WHEN its role policy is read THEN it may page, re-mark and remove backlog entries and put into exactly the targets', () => {
+  test("GIVEN a drainer WHEN its role policy is read THEN it may page, re-mark and remove backlog entries, read its own region's table, and put into exactly the targets", () => {
     const json = replicated().synth();
     const table = (r: string) => ref(json, 'aws_dynamodb_table', `Table-${r}_`, 'arn');
     expect(drainerPolicy(json, EU).Statement).toEqual([
@@ -113,6 +113,8 @@ describe('ReplicatedTable: per-target backlog', () => {
         Action: ['dynamodb:DeleteItem', 'dynamodb:Query', 'dynamodb:UpdateItem'],
         Resource: ref(json, 'aws_dynamodb_table', `${EU}_Backlog_`, 'arn'),
       },
+      // Each entry is checked against the source's current item before it is applied.
+      { Sid: 'ReadSource', Effect: 'Allow', Action: 'dynamodb:GetItem', Resource: table('eu-west-1') },
       { Sid: 'WriteReplicas', Effect: 'Allow', Action: 'dynamodb:PutItem', Resource: [table('us-east-1'), table('ap-southeast-2')] },
       {
         Sid: 'WriteLogs',
@@ -127,8 +129,8 @@ describe('ReplicatedTable: per-target backlog', () => {
     const role = 'arn:aws:iam::210987654321:role/customers-replica-writes';
     const json = replicated({ replicas: [{ region: 'us-east-1', writerRoleArn: role }] }, ['eu-west-1', 'us-east-1']).synth();
     const statements = drainerPolicy(json, EU).Statement;
-    expect(statements.map((s: any) => s.Sid)).toEqual(['DrainBacklog', 'AssumeReplicaRoles', 'WriteLogs']);
-    expect(statements[1].Resource).toBe(role);
+    expect(statements.map((s: any) => s.Sid)).toEqual(['DrainBacklog', 'ReadSource', 'AssumeReplicaRoles', 'WriteLogs']);
+    expect(statements[2].Resource).toBe(role);
     expect(drainConfigFromEnv(drainerEnv(json, EU)).targets).toEqual([
       expect.objectContaining({ region: 'us-east-1', table: 'customers', roleArn: role }),
     ]);

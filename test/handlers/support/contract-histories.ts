@@ -235,7 +235,7 @@ async function runHistory(
   // crash trips its breaker) wait in the backlog until it runs, a late re-delivery of each.
   const drainers = REGIONS.map((r) => {
     const config = writerConfig(world, r, TABLE);
-    return createDrainHandler({ config: { ...config, backlogTable: config.backlogTable! }, clients });
+    return createDrainHandler({ config: { ...config, sourceTable: TABLE, backlogTable: config.backlogTable! }, clients });
   });
   const oracle = new CausalOracle(feeds.positionOf);
   const streams: Record<string, DynamoDBRecord[]> = Object.fromEntries(REGIONS.map((r) => [r, [] as DynamoDBRecord[]]));

@@ -218,9 +218,12 @@ export async function deliver(
 
 export { scanAll };
 
-/** The backlog drainer of `config`'s writer (the scheduled function next to it), with the same clients. */
+/**
+ * The backlog drainer of `config`'s writer (the scheduled function next to it), with the same
+ * clients. Its source table has the name of its targets' tables: a world deploys one name everywhere.
+ */
 export function drainerFor(config: ReplicationConfig, clients: ClientFactory = localClients()): DrainHandler {
-  return createDrainHandler({ config: { ...config, backlogTable: config.backlogTable! }, clients });
+  return createDrainHandler({ config: { ...config, sourceTable: config.targets[0].table, backlogTable: config.backlogTable! }, clients });
 }
 
 /**
