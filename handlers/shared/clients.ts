@@ -1,7 +1,8 @@
 /**
- * SDK clients of the replica writer, one per target (and one for the source table), built once
- * per Lambda container. A target in another account is written with credentials of an assumed
- * role, refreshed before they expire.
+ * SDK clients of the replica writer and its drainer, one per target (and one for the source
+ * table), built once per Lambda container. A target in another account is written with
+ * credentials of an assumed role, refreshed before they expire (the backfill CLI assumes roles the
+ * same way).
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
