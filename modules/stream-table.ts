@@ -98,6 +98,7 @@ export interface IStreamSource extends IConstruct {
 export interface IStreamTable extends IStreamSource, IDataTable {
   /** Table name (a Terraform reference for a table looked up by name at plan time). */
   readonly tableName: string;
+  /** ARN of the table (a Terraform reference), what grants on the table's items name. */
   readonly tableArn: string;
   /** The customer-managed key, when the table uses one; stream readers need kms:Decrypt on it. */
   readonly encryptionKeyArn?: string;
