@@ -9,7 +9,7 @@ import { positiveInteger, validateSchema } from './internal/table-schema';
 import type { GlobalSecondaryIndexProps, KeyAttribute, LocalSecondaryIndexProps } from './props/table-schema';
 import { checkKnownProps } from './internal/known-props';
 import { PROP_SHAPES } from './internal/prop-shapes';
-import { ImportedStreamTable } from './internal/imported-table';
+import { ImportedStreamTable } from './imported-stream-table';
 
 /** On-demand (pay per request) or provisioned capacity. */
 export type BillingMode = 'PAY_PER_REQUEST' | 'PROVISIONED';

@@ -1,13 +1,13 @@
 import { Fn, TerraformProvider, Token } from 'cdktf';
 import { DataAwsDynamodbTable } from '@cdktf/provider-aws/lib/data-aws-dynamodb-table';
 import { Construct, IConstruct } from 'constructs';
-import type { PolicyStatement, TableItemAction } from '../props/policy';
-import type { IStreamTable, StreamTableAttributes, StreamTableLookupOptions, StreamViewType } from '../stream-table';
-import { checkKnownProps } from './known-props';
-import { LIMITS } from './limits';
-import { PROP_SHAPES } from './prop-shapes';
-import { itemActionAccess, readDataAccess, StreamReaders, streamReadAccess, writeDataAccess } from './table-access';
-import { PropsValidator } from './validation';
+import type { PolicyStatement, TableItemAction } from './props/policy';
+import type { IStreamTable, StreamTableAttributes, StreamTableLookupOptions, StreamViewType } from './stream-table';
+import { checkKnownProps } from './internal/known-props';
+import { LIMITS } from './internal/limits';
+import { PROP_SHAPES } from './internal/prop-shapes';
+import { itemActionAccess, readDataAccess, StreamReaders, streamReadAccess, writeDataAccess } from './internal/table-access';
+import { PropsValidator } from './internal/validation';
 
 const VIEW_TYPES: readonly StreamViewType[] = ['NEW_AND_OLD_IMAGES', 'NEW_IMAGE', 'OLD_IMAGE', 'KEYS_ONLY'];
 const TABLE_ARN = /^arn:aws[a-z-]*:dynamodb:[a-z]{2}(-[a-z]+)+-\d+:\d{12}:table\/([a-zA-Z0-9_.-]{3,255})$/;
