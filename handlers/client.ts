@@ -31,6 +31,9 @@ import {
   tombstoneItem,
 } from './lww';
 
+export type { LwwAttributeNames } from './lww';
+
+/** How `replicatedWrites` stamps an application's writes. */
 export interface ReplicatedWritesOptions {
   /** Region the application writes in (the origin stamped on its writes). */
   readonly region: string;
@@ -59,7 +62,12 @@ type Delete = NonNullable<NonNullable<TransactWriteItemsCommandInput['TransactIt
 /** Placeholders used by the stamped update; unlikely to collide with an application's own. */
 const P = { v: '#lwwV', o: '#lwwO', d: '#lwwD', t: '#lwwT', w: '#lwwW', nv: ':lwwV', no: ':lwwO' };
 
+/**
+ * Pure transformations of `@aws-sdk/client-dynamodb` command inputs and outputs for a replicated
+ * table: send what they return with your own client. Every method leaves its argument unchanged.
+ */
 export interface ReplicatedWrites {
+  /** The replication attribute names in effect (the options' `names` over the defaults `_v`, `_o`, `_d`, `_ttl`, `_w`). */
   readonly names: LwwAttributeNames;
   /** A fresh version for a write made now. */
   version(): string;
@@ -81,6 +89,16 @@ export interface ReplicatedWrites {
   excludeTombstones<T extends QueryCommandInput | ScanCommandInput>(input: T): T;
 }
 
+/**
+ * The write helper for an application writing to a ReplicatedTable in `options.region`: stamps a
+ * version and origin on puts and updates, and turns deletes into tombstones, so each write takes
+ * part in last-write-wins (docs/replication-protocol.md).
+ *
+ * @example
+ *   const lww = replicatedWrites({ region: process.env.AWS_REGION! });
+ *   await ddb.send(new PutItemCommand(lww.put({ TableName, Item })));
+ *   const item = lww.visible((await ddb.send(new GetItemCommand({ TableName, Key }))).Item);
+ */
 export function replicatedWrites(options: ReplicatedWritesOptions): ReplicatedWrites {
   const names: LwwAttributeNames = { ...DEFAULT_ATTRIBUTE_NAMES, ...options.names };
   const ttlSeconds = options.tombstoneTtlSeconds ?? DEFAULT_TOMBSTONE_TTL_SECONDS;

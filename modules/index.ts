@@ -7,6 +7,7 @@
 
 // Tables and their streams
 export { StreamTable } from './stream-table';
+export { StreamTableBase } from './stream-table-base';
 export type {
   BillingMode,
   IDataTable,

@@ -1,15 +1,15 @@
 import { TerraformProvider } from 'cdktf';
-import { Construct, IConstruct } from 'constructs';
+import type { Construct, IConstruct } from 'constructs';
 import { DynamodbTable } from '@cdktf/provider-aws/lib/dynamodb-table';
 import { LIMITS } from './internal/limits';
 import type { PolicyStatement, TableItemAction } from './props/policy';
-import { itemActionAccess, StreamReaders, readDataAccess, streamReadAccess, writeDataAccess } from './internal/table-access';
 import { PropsValidator } from './internal/validation';
 import { positiveInteger, validateSchema } from './internal/table-schema';
 import type { GlobalSecondaryIndexProps, KeyAttribute, LocalSecondaryIndexProps } from './props/table-schema';
 import { checkKnownProps } from './internal/known-props';
 import { PROP_SHAPES } from './internal/prop-shapes';
-import { ImportedStreamTable } from './internal/imported-table';
+import { ImportedStreamTable } from './imported-stream-table';
+import { StreamTableBase } from './stream-table-base';
 
 /** On-demand (pay per request) or provisioned capacity. */
 export type BillingMode = 'PAY_PER_REQUEST' | 'PROVISIONED';
@@ -98,6 +98,7 @@ export interface IStreamSource extends IConstruct {
 export interface IStreamTable extends IStreamSource, IDataTable {
   /** Table name (a Terraform reference for a table looked up by name at plan time). */
   readonly tableName: string;
+  /** ARN of the table (a Terraform reference), what grants on the table's items name. */
   readonly tableArn: string;
   /** The customer-managed key, when the table uses one; stream readers need kms:Decrypt on it. */
   readonly encryptionKeyArn?: string;
@@ -150,7 +151,7 @@ export interface IDataTable {
  *   timeToLiveAttribute: 'expiresAt',
  * });
  */
-export class StreamTable extends Construct implements IStreamTable {
+export class StreamTable extends StreamTableBase {
   /**
    * A table and stream made elsewhere, by their ARNs: a consumer reads the stream, and grants name
    * exactly these ARNs. Literal ARNs are checked (a table ARN, and a stream ARN of that table);
@@ -202,7 +203,8 @@ export class StreamTable extends Construct implements IStreamTable {
   readonly indexNames: string[];
   /** The TTL attribute, when TTL is on (replication writes tombstone expiries into it). */
   readonly timeToLiveAttribute?: string;
-  private readonly readers: StreamReaders;
+  /** {@inheritDoc StreamTableBase.streamDescription} */
+  protected readonly streamDescription: string;
 
   constructor(scope: Construct, id: string, props: StreamTableProps) {
     super(scope, id);
@@ -277,7 +279,7 @@ export class StreamTable extends Construct implements IStreamTable {
       lifecycle: preventDestroy ? { preventDestroy: true } : undefined,
     });
 
-    this.readers = new StreamReaders(this, `table "${props.tableName}"`);
+    this.streamDescription = `table "${props.tableName}"`;
     this.tableName = this.table.name;
     this.tableArn = this.table.arn;
     this.streamArn = this.table.streamArn;
@@ -288,39 +290,5 @@ export class StreamTable extends Construct implements IStreamTable {
     this.provider = props.provider;
     this.timeToLiveAttribute = props.timeToLiveAttribute;
     this.indexNames = [...(props.globalSecondaryIndexes ?? []), ...(props.localSecondaryIndexes ?? [])].map((i) => i.name);
-  }
-
-  /** The constructs (event source mappings) registered as readers of this table's stream. */
-  get streamReaders(): readonly IConstruct[] {
-    return this.readers.list;
-  }
-
-  /**
-   * Registers a reader of the stream (every event source mapping on it must be registered).
-   * Fails when the stream already has LIMITS.readersPerStream readers. Registering the same
-   * construct twice is a no-op.
-   */
-  addStreamReader(reader: IConstruct): void {
-    this.readers.add(reader);
-  }
-
-  /** What a function needs to read this table's stream: stream actions, ListStreams, and kms:Decrypt on a CMK. */
-  streamReadStatements(): PolicyStatement[] {
-    return streamReadAccess(this);
-  }
-
-  /** Item reads (GetItem, BatchGetItem, Query, Scan, ConditionCheckItem) on the table and each of its indexes by exact ARN. */
-  readDataStatements(): PolicyStatement[] {
-    return readDataAccess(this);
-  }
-
-  /** Item writes (PutItem, UpdateItem, DeleteItem, BatchWriteItem, ConditionCheckItem) on the table, plus the CMK. */
-  writeDataStatements(): PolicyStatement[] {
-    return writeDataAccess(this);
-  }
-
-  /** Exactly `actions` on the table (Query and Scan also on each of `indexes`), plus the CMK. */
-  itemActionStatements(actions: readonly TableItemAction[], indexes: readonly string[] = []): PolicyStatement[] {
-    return itemActionAccess(this, actions, indexes);
   }
 }

@@ -24,6 +24,7 @@ export interface BackoffOptions {
 
 /** Throw it (or an error with `transient: true`) from a handler to have the toolkit retry the change. */
 export class TransientError extends Error {
+  /** The mark `isTransientError` looks for: any error with `transient: true` is retried the same way. */
   readonly transient = true;
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);

@@ -13,6 +13,10 @@ import { IdempotencyStore, TransactPut } from './idempotency';
 
 /** Lambda's partial batch response: the records to retry from (ReportBatchItemFailures). */
 export interface BatchItemFailures {
+  /**
+   * One entry per record to retry from (its sequence number); empty when the whole batch succeeded.
+   * Lambda retries from the earliest one and sends the batch to the on-failure destination when retries run out.
+   */
   batchItemFailures: { itemIdentifier: string }[];
 }
 

@@ -14,6 +14,7 @@ import { decodeKinesisRecord } from '../shared/kinesis-record';
 
 /** The stream view type the construct configured (StreamTable `streamViewType`). */
 export type StreamViewType = 'KEYS_ONLY' | 'NEW_IMAGE' | 'OLD_IMAGE' | 'NEW_AND_OLD_IMAGES';
+/** Every StreamViewType, in the order DynamoDB documents them (to validate configuration against). */
 export const STREAM_VIEW_TYPES: readonly StreamViewType[] = ['KEYS_ONLY', 'NEW_IMAGE', 'OLD_IMAGE', 'NEW_AND_OLD_IMAGES'];
 
 /** Environment variable through which StreamConsumer tells the handler its source's view type. */
@@ -186,6 +187,10 @@ function digest(parts: string[]): string {
   return createHash('sha256').update(JSON.stringify(parts)).digest('base64url');
 }
 
+/**
+ * A whole DynamoDB item (attribute name to AttributeValue, as Lambda's stream records and the AWS SDK
+ * carry it) in plain JavaScript, each value as `unmarshallValue` makes it.
+ */
 export function unmarshallItem(item: Item): Record<string, Unmarshalled> {
   const out: Record<string, Unmarshalled> = {};
   for (const [k, v] of Object.entries(item)) out[k] = unmarshallValue(v);

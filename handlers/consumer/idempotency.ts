@@ -15,13 +15,18 @@ import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { randomUUID } from 'crypto';
 import { CONSUMER_TOOLKIT_ENV, DEFAULT_IDEMPOTENCY_TTL_SECONDS } from '../contract';
 
-/** Environment variables StreamConsumer sets with `idempotency`. */
+/** Environment variable StreamConsumer sets with `idempotency`: the name of the idempotency table. */
 export const IDEMPOTENCY_TABLE_ENV = CONSUMER_TOOLKIT_ENV.idempotencyTable;
+/**
+ * Environment variable StreamConsumer sets with `idempotency`: how many seconds a processed change
+ * is remembered (the table's TTL). Unset means DEFAULT_IDEMPOTENCY_TTL_SECONDS.
+ */
 export const IDEMPOTENCY_TTL_ENV = CONSUMER_TOOLKIT_ENV.idempotencyTtlSeconds;
 export { DEFAULT_IDEMPOTENCY_TTL_SECONDS };
 
 /** The minimal client the store needs: an `@aws-sdk/client-dynamodb` DynamoDBClient fits. */
 export interface CommandSender {
+  /** Sends one `@aws-sdk/client-dynamodb` command (PutItemCommand, DeleteItemCommand) and resolves to its output. */
   send(command: any): Promise<any>;
 }
 
@@ -30,6 +35,7 @@ export type Claim = { readonly state: 'claimed'; readonly token: string } | { re
 
 /** A `Put` for TransactWriteItems (the shape of `@aws-sdk/client-dynamodb`'s). */
 export interface TransactPut {
+  /** The conditional Put: place it in `TransactItems` next to the handler's own writes. */
   readonly Put: {
     TableName: string;
     Item: Record<string, AttributeValue>;
@@ -39,9 +45,25 @@ export interface TransactPut {
   };
 }
 
+/**
+ * Where the toolkit remembers which changes (and window flushes) were processed. DynamoDBIdempotencyStore
+ * is the one StreamConsumer's `idempotency` table backs; implement this to keep the records elsewhere
+ * (each call must be atomic for one `id`, or two invocations can both process a change).
+ */
 export interface IdempotencyStore {
+  /**
+   * Takes the change `id` for this invocation until `lockedUntilMs` (epoch ms, normally the
+   * invocation's deadline). `claimed` (with the token to complete or release it) when it is new,
+   * its last holder's lock ran out or its record expired; `done` when it was processed; `busy` when
+   * another invocation holds it now.
+   */
   claim(id: string, lockedUntilMs: number): Promise<Claim>;
+  /** Records `id` processed, so later deliveries find it `done` until the record expires. */
   complete(id: string): Promise<void>;
+  /**
+   * Gives back a claim after the handler failed, so Lambda's retry can claim it at once. Does nothing
+   * when the claim is no longer `token`'s (its lock ran out and another invocation took it).
+   */
   release(id: string, token: string): Promise<void>;
   /**
    * The write that marks the change done, for the handler's own TransactWriteItems: the side
@@ -53,8 +75,14 @@ export interface IdempotencyStore {
   partPut?(id: string): TransactPut;
 }
 
+/** Where a DynamoDBIdempotencyStore keeps its records. */
 export interface DynamoDBIdempotencyStoreOptions {
+  /** The DynamoDB client to send with (a `DynamoDBClient`); its role needs PutItem and DeleteItem on the table. */
   readonly client: CommandSender;
+  /**
+   * The idempotency table: partition key `id` (string), TTL on `expiresAt`. StreamConsumer's
+   * `idempotency` creates one and passes its name in IDEMPOTENCY_TABLE_ENV.
+   */
   readonly tableName: string;
   /** How long a completed change is remembered. Must exceed how long the change can be re-delivered. @default 14 days (what StreamConsumer sets by default) */
   readonly ttlSeconds?: number;
@@ -62,6 +90,11 @@ export interface DynamoDBIdempotencyStoreOptions {
   readonly now?: () => number;
 }
 
+/**
+ * The IdempotencyStore on a DynamoDB table, by conditional writes: two PutItems per change (claim,
+ * then done), a DeleteItem only when the handler fails. `changeHandler` and `windowHandler` make
+ * one from the environment; construct it yourself to pass your own client or table.
+ */
 export class DynamoDBIdempotencyStore implements IdempotencyStore {
   private readonly commands: Promise<typeof import('@aws-sdk/client-dynamodb')>;
   private readonly now: () => number;
@@ -73,6 +106,7 @@ export class DynamoDBIdempotencyStore implements IdempotencyStore {
     this.ttlSeconds = options.ttlSeconds ?? DEFAULT_IDEMPOTENCY_TTL_SECONDS;
   }
 
+  /** {@inheritDoc IdempotencyStore.claim} */
   async claim(id: string, lockedUntilMs: number): Promise<Claim> {
     const { PutItemCommand, ConditionalCheckFailedException } = await this.commands;
     const token = randomUUID();
@@ -107,6 +141,7 @@ export class DynamoDBIdempotencyStore implements IdempotencyStore {
     }
   }
 
+  /** {@inheritDoc IdempotencyStore.complete} */
   async complete(id: string): Promise<void> {
     const { PutItemCommand } = await this.commands;
     await this.options.client.send(
@@ -117,6 +152,7 @@ export class DynamoDBIdempotencyStore implements IdempotencyStore {
     );
   }
 
+  /** {@inheritDoc IdempotencyStore.completionPut} */
   completionPut(id: string, token: string): TransactPut {
     return {
       Put: {
@@ -129,6 +165,7 @@ export class DynamoDBIdempotencyStore implements IdempotencyStore {
     };
   }
 
+  /** {@inheritDoc IdempotencyStore.partPut} */
   partPut(id: string): TransactPut {
     const now = this.now();
     return {
@@ -141,6 +178,7 @@ export class DynamoDBIdempotencyStore implements IdempotencyStore {
     };
   }
 
+  /** {@inheritDoc IdempotencyStore.release} */
   async release(id: string, token: string): Promise<void> {
     const { DeleteItemCommand, ConditionalCheckFailedException } = await this.commands;
     try {

@@ -15,19 +15,29 @@ import { IdempotencyStore, idempotencyStoreFromEnvironment, TransactPut } from '
 
 /** A Lambda event of a mapping with `tumbling_window_in_seconds`. */
 export interface WindowedEvent {
+  /** The batch's records (DynamoDB stream or Kinesis), in shard order. */
   readonly Records: SourceRecord[];
+  /** The tumbling window the batch belongs to (ISO-8601 start and end). Absent on a mapping without a window. */
   readonly window?: { readonly start: string; readonly end: string };
+  /** What the window's previous invocation returned as `state` (empty at a window's first invocation). */
   readonly state?: Record<string, string>;
+  /** The shard the batch was read from; part of each flush's identity. */
   readonly shardId?: string;
+  /** ARN of the stream the batch was read from; part of each flush's identity. */
   readonly eventSourceARN?: string;
+  /** True on the window's last invocation: the handler flushes then and starts the next window empty. */
   readonly isFinalInvokeForWindow?: boolean;
+  /** True when Lambda ended the window early because the carried state would exceed 1 MB. */
   readonly isWindowTerminatedEarly?: boolean;
 }
 
+/** One flush of a window's aggregate, as `WindowOptions.flush` receives it. */
 export interface WindowFlush {
   /** Identity of this flush: source, shard, window start, flush number and the changes in it. */
   readonly id: string;
+  /** The shard whose changes the aggregate holds (a window aggregates one shard). */
   readonly shardId: string;
+  /** The tumbling window the aggregate belongs to (ISO-8601 start and end). */
   readonly window: { readonly start: string; readonly end: string };
   /** Changes folded into this flush. */
   readonly changes: number;
@@ -42,6 +52,10 @@ export interface WindowFlush {
   partWrite(part: number): TransactPut;
 }
 
+/**
+ * What `windowHandler` folds and where it flushes. `S` is the aggregate (JSON-serialisable), `T` the
+ * type of the changes' images.
+ */
 export interface WindowOptions<S, T> {
   /** The aggregate of no change. Must be JSON-serialisable (Lambda carries it as a string, up to 1 MB). */
   initial(): S;
@@ -62,7 +76,9 @@ export interface WindowOptions<S, T> {
 
 /** What the handler returns: the state for the window's next invocation. */
 export interface WindowResult {
+  /** The aggregate carried to the window's next invocation; empty after the window's final flush. */
   state: Record<string, string>;
+  /** Always empty: a failed batch is thrown, so Lambda retries it whole with the state it was given. */
   batchItemFailures: { itemIdentifier: string }[];
 }
 
@@ -77,6 +93,21 @@ interface Carried<S> {
 
 const STATE_KEY = 'cdktfDynamodbStreamsWindow';
 
+/**
+ * A Lambda handler for a StreamConsumer with `tumblingWindowSeconds`: folds each change into an
+ * aggregate with `add` and writes it with `flush` once per window (or every `maxChanges` changes),
+ * exactly once per flush through the idempotency store. Needs `idempotency` on the consumer (or a
+ * `store`); throws at the first event otherwise.
+ *
+ * @example
+ *   export const handler = windowHandler<Record<string, number>, Order>({
+ *     initial: () => ({}),
+ *     add: (counts, change) => ({ ...counts, [change.eventName]: (counts[change.eventName] ?? 0) + 1 }),
+ *     flush: async (counts, flush) => {
+ *       await ddb.send(new TransactWriteItemsCommand({ TransactItems: [totalsUpdate(counts), flush.completionWrite()] }));
+ *     },
+ *   });
+ */
 export function windowHandler<S, T = Record<string, Unmarshalled>>(
   options: WindowOptions<S, T>,
 ): (event: WindowedEvent, context?: Context) => Promise<WindowResult> {

@@ -4,7 +4,7 @@ import { PropsValidator } from './validation';
 /**
  * Run-time descriptions of the props interfaces, so a misspelt prop (`batchsize`) is refused
  * instead of silently falling back to a default. TypeScript erases interfaces, so each one is
- * described once here-in-code (prop-shapes.ts); test/modules/prop-shapes.test.ts reads the
+ * described once here-in-code (prop-shapes/); test/modules/prop-shapes.test.ts reads the
  * interfaces with the TypeScript compiler and checks the descriptions never drift from them.
  */
 export interface Shape {

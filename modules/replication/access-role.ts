@@ -8,6 +8,7 @@ import { PropsValidator } from '../internal/validation';
 import { checkKnownProps } from '../internal/known-props';
 import { PROP_SHAPES } from '../internal/prop-shapes';
 
+/** The role a ReplicaAccessRole creates in a target account, and the writer roles it trusts. */
 export interface ReplicaAccessRoleProps {
   /** Role name in the target account, 1..64 of [A-Za-z0-9_+=,.@-]; its ARN is the region's `writerRoleArn`. */
   readonly roleName: string;
@@ -41,7 +42,9 @@ export interface ReplicaAccessRoleProps {
  * policies allow sts:AssumeRole; the condition keeps it to exactly the writer roles.
  */
 export class ReplicaAccessRole extends Construct {
+  /** The IAM role, for tags or further policies of your own (anything added widens what every trusted writer may do). */
   readonly role: IamRole;
+  /** The role's ARN (a Terraform reference): give it to the writing account's ReplicatedTable as that region's `writerRoleArn`. */
   readonly roleArn: string;
 
   constructor(scope: Construct, id: string, props: ReplicaAccessRoleProps) {

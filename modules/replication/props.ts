@@ -209,6 +209,7 @@ export interface ReplicationAlarmProps {
   readonly replicationLag?: AlarmOverride;
 }
 
+/** The table's key schema, its regions and how they replicate (ReplicatedTable). */
 export interface ReplicatedTableProps {
   /** Physical name of the table in every region, 3..255 characters of [a-zA-Z0-9_.-]. */
   readonly tableName: string;

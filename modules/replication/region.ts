@@ -1,11 +1,10 @@
 import { Fn, TerraformIterator, TerraformProvider, TerraformStack, Token } from 'cdktf';
-import { Construct, IConstruct } from 'constructs';
+import type { Construct } from 'constructs';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import type { DynamodbTable } from '@cdktf/provider-aws/lib/dynamodb-table';
-import { itemActionAccess, StreamReaders, readDataAccess, streamReadAccess, writeDataAccess } from '../internal/table-access';
 import { ModuleStack } from '../module-stack';
-import type { PolicyStatement, TableItemAction } from '../props/policy';
-import type { IDataTable, IStreamSource, StreamViewType } from '../stream-table';
+import type { StreamViewType } from '../stream-table';
+import { StreamTableBase } from '../stream-table-base';
 
 /**
  * The aws provider for `region`: the one given, or an aliased provider created once per stack and
@@ -56,7 +55,7 @@ export interface ReplicaStreamProps {
  * The stream and items of a global table's replica in another region: what a consumer or a grant
  * needs, with the same reader bookkeeping as StreamTable (at most 2 readers per stream).
  */
-export class ReplicaStream extends Construct implements IStreamSource, IDataTable {
+export class ReplicaStream extends StreamTableBase {
   readonly region: string;
   readonly tableName: string;
   readonly tableArn: string;
@@ -65,7 +64,7 @@ export class ReplicaStream extends Construct implements IStreamSource, IDataTabl
   readonly provider?: TerraformProvider;
   readonly streamViewType: StreamViewType = 'NEW_AND_OLD_IMAGES';
   readonly indexNames: string[];
-  private readonly readers: StreamReaders;
+  protected readonly streamDescription: string;
 
   constructor(scope: Construct, id: string, props: ReplicaStreamProps) {
     super(scope, id);
@@ -76,30 +75,6 @@ export class ReplicaStream extends Construct implements IStreamSource, IDataTabl
     this.encryptionKeyArn = props.encryptionKeyArn;
     this.provider = props.provider;
     this.indexNames = props.indexNames;
-    this.readers = new StreamReaders(this, `the ${props.region} replica of "${props.tableName}"`);
-  }
-
-  get streamReaders(): readonly IConstruct[] {
-    return this.readers.list;
-  }
-
-  addStreamReader(reader: IConstruct): void {
-    this.readers.add(reader);
-  }
-
-  streamReadStatements(): PolicyStatement[] {
-    return streamReadAccess(this);
-  }
-
-  readDataStatements(): PolicyStatement[] {
-    return readDataAccess(this);
-  }
-
-  writeDataStatements(): PolicyStatement[] {
-    return writeDataAccess(this);
-  }
-
-  itemActionStatements(actions: readonly TableItemAction[], indexes: readonly string[] = []): PolicyStatement[] {
-    return itemActionAccess(this, actions, indexes);
+    this.streamDescription = `the ${props.region} replica of "${props.tableName}"`;
   }
 }

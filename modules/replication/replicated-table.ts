@@ -34,14 +34,20 @@ export { MASKED_VALUE } from '../../handlers/contract';
  * dashboard in the home region shows every region.
  */
 export class ReplicatedTable extends Construct {
+  /** How the regions replicate: the props' `mode`, `multi-active` when unset. */
   readonly mode: ReplicationMode;
   /** Names of the replication metadata attributes. */
   readonly names: LwwNames;
   /** Home first, then the replicas in the order given. */
   readonly regions: ReplicaRegion[];
+  /** The home region (`regions[0]`): the source in one-way mode, and where the dashboard lives. */
   readonly home: ReplicaRegion;
   /** Every replica writer, in the order of the regions they read. */
   readonly writers: IReplicaWriter[];
+  /**
+   * The CloudWatch dashboard in the home region with every region's graphs; absent with
+   * `dashboard: false` and for a strongly consistent global table (it has nothing to graph).
+   */
   readonly dashboard?: CloudwatchDashboard;
   /** The global table's consistency (global-table mode only). */
   readonly globalTableConsistency?: GlobalTableConsistency;

@@ -1,13 +1,12 @@
 import { Fn, TerraformProvider, Token } from 'cdktf';
 import { DataAwsDynamodbTable } from '@cdktf/provider-aws/lib/data-aws-dynamodb-table';
-import { Construct, IConstruct } from 'constructs';
-import type { PolicyStatement, TableItemAction } from '../props/policy';
-import type { IStreamTable, StreamTableAttributes, StreamTableLookupOptions, StreamViewType } from '../stream-table';
-import { checkKnownProps } from './known-props';
-import { LIMITS } from './limits';
-import { PROP_SHAPES } from './prop-shapes';
-import { itemActionAccess, readDataAccess, StreamReaders, streamReadAccess, writeDataAccess } from './table-access';
-import { PropsValidator } from './validation';
+import type { Construct } from 'constructs';
+import type { StreamTableAttributes, StreamTableLookupOptions, StreamViewType } from './stream-table';
+import { StreamTableBase } from './stream-table-base';
+import { checkKnownProps } from './internal/known-props';
+import { LIMITS } from './internal/limits';
+import { PROP_SHAPES } from './internal/prop-shapes';
+import { PropsValidator } from './internal/validation';
 
 const VIEW_TYPES: readonly StreamViewType[] = ['NEW_AND_OLD_IMAGES', 'NEW_IMAGE', 'OLD_IMAGE', 'KEYS_ONLY'];
 const TABLE_ARN = /^arn:aws[a-z-]*:dynamodb:[a-z]{2}(-[a-z]+)+-\d+:\d{12}:table\/([a-zA-Z0-9_.-]{3,255})$/;
@@ -19,7 +18,7 @@ const STREAM_SUFFIX = /^\/stream\/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}$/;
  * consumers and grants need it. It keeps count of its stream readers in this stack like a
  * StreamTable; readers outside the stack are not known, so the two-reader budget is the caller's.
  */
-export class ImportedStreamTable extends Construct implements IStreamTable {
+export class ImportedStreamTable extends StreamTableBase {
   readonly tableName: string;
   readonly tableArn: string;
   readonly streamArn: string;
@@ -27,7 +26,7 @@ export class ImportedStreamTable extends Construct implements IStreamTable {
   readonly encryptionKeyArn?: string;
   readonly indexNames: string[];
   readonly provider?: TerraformProvider;
-  private readonly readers: StreamReaders;
+  protected readonly streamDescription: string;
 
   /**
    * With `lookupName`, `given` holds the lookup options and the table is read by an
@@ -70,31 +69,7 @@ export class ImportedStreamTable extends Construct implements IStreamTable {
     this.encryptionKeyArn = attrs.encryptionKeyArn;
     this.indexNames = [...(attrs.indexNames ?? [])];
     this.provider = attrs.provider;
-    this.readers = new StreamReaders(this, `table "${Token.isUnresolved(this.tableName) ? this.node.path : this.tableName}"`);
-  }
-
-  get streamReaders(): readonly IConstruct[] {
-    return this.readers.list;
-  }
-
-  addStreamReader(reader: IConstruct): void {
-    this.readers.add(reader);
-  }
-
-  streamReadStatements(): PolicyStatement[] {
-    return streamReadAccess(this);
-  }
-
-  readDataStatements(): PolicyStatement[] {
-    return readDataAccess(this);
-  }
-
-  writeDataStatements(): PolicyStatement[] {
-    return writeDataAccess(this);
-  }
-
-  itemActionStatements(actions: readonly TableItemAction[], indexes: readonly string[] = []): PolicyStatement[] {
-    return itemActionAccess(this, actions, indexes);
+    this.streamDescription = `table "${Token.isUnresolved(this.tableName) ? this.node.path : this.tableName}"`;
   }
 }
 
