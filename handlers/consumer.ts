@@ -11,7 +11,8 @@
 import type { Context } from 'aws-lambda';
 import { BatchItemFailures, ChangeHandler, ChangeHandlerOptions, processRecords } from './consumer/batch';
 import type { SourceRecord, Unmarshalled } from './consumer/change';
-import { IdempotencyStore, idempotencyStoreFromEnvironment } from './consumer/idempotency';
+import { configuredViewType } from './consumer/change';
+import { idempotencyStoreFromEnvironment } from './consumer/idempotency';
 
 export { isTransientError, TransientError, withBackoff } from './consumer/backoff';
 export type { BackoffOptions } from './consumer/backoff';
@@ -43,10 +44,15 @@ export function changeHandler<T = Record<string, Unmarshalled>, K = Record<strin
   handle: ChangeHandler<T, K>,
   options: ChangeHandlerOptions = {},
 ): (event: { Records: SourceRecord[] }, context?: Context) => Promise<BatchItemFailures> {
-  let store: IdempotencyStore | false | undefined = options.idempotency;
+  let resolved: ChangeHandlerOptions | undefined;
   return async (event, context) => {
-    if (store === undefined) store = await idempotencyStoreFromEnvironment();
-    const outcome = await processRecords(event.Records ?? [], handle, { ...options, idempotency: store }, context);
+    // Configuration is read once per cold start (environment, idempotency client), not per record.
+    resolved ??= {
+      ...options,
+      idempotency: options.idempotency ?? (await idempotencyStoreFromEnvironment()),
+      viewType: options.viewType ?? configuredViewType(),
+    };
+    const outcome = await processRecords(event.Records ?? [], handle, resolved, context);
     return outcome.response;
   };
 }

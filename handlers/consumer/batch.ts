@@ -8,7 +8,7 @@
 import type { Context } from 'aws-lambda';
 import { DecodeError } from '../shared/decode';
 import { BackoffOptions, withBackoff } from './backoff';
-import { Change, isKinesisRecord, SourceRecord, StreamViewType, toChange, Unmarshalled } from './change';
+import { Change, configuredViewType, identityOf, isKinesisRecord, SourceRecord, StreamViewType, toChange, Unmarshalled } from './change';
 import { IdempotencyStore, TransactPut } from './idempotency';
 
 /** Lambda's partial batch response: the records to retry from (ReportBatchItemFailures). */
@@ -76,22 +76,29 @@ export async function processRecords<T, K>(
   const remaining = lambdaContext ? () => lambdaContext.getRemainingTimeInMillis() : (options.remainingMs ?? (() => 60_000));
   const failures: string[] = [];
   const byKey = new Map<string, { change: Change<T, K>; records: SourceRecord[] }[]>();
+  const byIdentity = new Map<string, { change: Change<T, K>; records: SourceRecord[] }>();
+  const view = options.viewType ?? configuredViewType();
   for (const record of records) {
     let change: Change<T, K>;
     try {
-      change = toChange<T, K>(record, options.viewType);
+      change = toChange<T, K>(record, view);
     } catch (e) {
       if (!(e instanceof DecodeError)) throw e;
       // Reported failed: Lambda retries it and then sends it to the on-failure destination.
       failures.push(itemIdentifier(record));
       continue;
     }
-    const list = byKey.get(change.keyId) ?? [];
-    byKey.set(change.keyId, list);
-    const same = list.find((c) => c.change.id === change.id);
-    if (same)
+    const identity = identityOf(change);
+    const same = byIdentity.get(identity);
+    if (same) {
       same.records.push(record); // a Kinesis duplicate in the same batch: one change, both records settle together
-    else list.push({ change, records: [record] });
+      continue;
+    }
+    const entry = { change, records: [record] };
+    byIdentity.set(identity, entry);
+    const list = byKey.get(change.keyId);
+    if (list) list.push(entry);
+    else byKey.set(change.keyId, [entry]);
   }
   let processed = 0;
   let skipped = 0;
@@ -101,7 +108,10 @@ export async function processRecords<T, K>(
     if (list.length > 1 && isKinesisRecord(list[0].records[0]))
       list.sort((a, b) => a.change.createdAt.epochMicros - b.change.createdAt.epochMicros);
     for (let i = 0; i < list.length; i++) {
-      const outcome = await processOne(list[i].change, handler, options, remaining, lambdaContext);
+      const pending = processOne(list[i].change, handler, options, remaining, lambdaContext);
+      const outcome = typeof pending === 'string' ? pending : await pending;
+      // A settled change's decoded record is garbage now, not live data every later allocation's GC copies.
+      list[i].change = undefined as unknown as Change<T, K>;
       if (outcome === 'failed') {
         for (const later of list.slice(i)) failures.push(...later.records.map(itemIdentifier));
         failed += list.length - i;
@@ -114,25 +124,78 @@ export async function processRecords<T, K>(
   return { processed, skipped, failed, response: { batchItemFailures: failures.map((itemIdentifier) => ({ itemIdentifier })) } };
 }
 
-async function processOne<T, K>(
+type Outcome = 'processed' | 'skipped' | 'failed';
+
+/**
+ * One change. Without idempotency, a handler that returns without a promise settles here without
+ * one (no await per change: most of the toolkit's CPU beside decoding was promise bookkeeping).
+ */
+function processOne<T, K>(
   change: Change<T, K>,
   handler: ChangeHandler<T, K>,
   options: ChangeHandlerOptions,
   remaining: () => number,
   lambdaContext: Context | undefined,
-): Promise<'processed' | 'skipped' | 'failed'> {
-  const store = options.idempotency || undefined;
-  let token: string | undefined;
-  if (store) {
-    const claim = await store.claim(change.id, Date.now() + Math.max(remaining(), 0));
-    if (claim.state === 'done') return 'skipped';
-    if (claim.state === 'busy') return 'failed';
-    token = claim.token;
+): Outcome | Promise<Outcome> {
+  if (options.idempotency) return processClaimed(change, handler, options.idempotency, options, remaining, lambdaContext);
+  const context = { attempt: 1, lambdaContext, completionWrite: noCompletionWrite };
+  let first: void | Promise<void>;
+  try {
+    first = handler(change, context);
+  } catch (e) {
+    return retried(change, handler, options, remaining, lambdaContext, e);
   }
+  if (!isThenable(first)) return 'processed';
+  return first.then(
+    () => 'processed' as const,
+    (e: unknown) => retried(change, handler, options, remaining, lambdaContext, e),
+  );
+}
+
+/** After a first attempt without idempotency failed: the backoff's further attempts, or the failure. */
+async function retried<T, K>(
+  change: Change<T, K>,
+  handler: ChangeHandler<T, K>,
+  options: ChangeHandlerOptions,
+  remaining: () => number,
+  lambdaContext: Context | undefined,
+  firstError: unknown,
+): Promise<Outcome> {
+  let attempt = 1;
+  const run = async () => {
+    if (attempt === 1 && firstError !== NO_ERROR) {
+      const e = firstError;
+      firstError = NO_ERROR;
+      throw e;
+    }
+    await handler(change, { attempt: ++attempt, lambdaContext, completionWrite: noCompletionWrite });
+  };
+  try {
+    if (options.backoff === false) await run();
+    else await withBackoff(run, remaining, options.backoff);
+    return 'processed';
+  } catch (e) {
+    logFailure(change, e);
+    return 'failed';
+  }
+}
+
+async function processClaimed<T, K>(
+  change: Change<T, K>,
+  handler: ChangeHandler<T, K>,
+  store: IdempotencyStore,
+  options: ChangeHandlerOptions,
+  remaining: () => number,
+  lambdaContext: Context | undefined,
+): Promise<Outcome> {
+  const claim = await store.claim(change.id, Date.now() + Math.max(remaining(), 0));
+  if (claim.state === 'done') return 'skipped';
+  if (claim.state === 'busy') return 'failed';
+  const token = claim.token;
   let attempt = 0;
   let markedByHandler = false;
   const completionWrite = (): TransactPut => {
-    if (!store?.completionPut || !token)
+    if (!store.completionPut)
       throw new Error('completionWrite() needs idempotency with a store that supports transactions (DynamoDBIdempotencyStore)');
     markedByHandler = true;
     return store.completionPut(change.id, token);
@@ -142,20 +205,34 @@ async function processOne<T, K>(
     if (options.backoff === false) await run();
     else await withBackoff(async () => run(), remaining, options.backoff);
   } catch (e) {
-    console.error(
-      JSON.stringify({
-        message: 'change failed',
-        changeId: change.id,
-        table: change.table,
-        keys: change.keyId,
-        error: String((e as Error)?.stack ?? e),
-      }),
-    );
-    if (store && token) await store.release(change.id, token);
+    logFailure(change, e);
+    await store.release(change.id, token);
     return 'failed';
   }
-  if (store && !markedByHandler) await store.complete(change.id);
+  if (!markedByHandler) await store.complete(change.id);
   return 'processed';
+}
+
+const NO_ERROR = Symbol('no error');
+
+function noCompletionWrite(): TransactPut {
+  throw new Error('completionWrite() needs idempotency with a store that supports transactions (DynamoDBIdempotencyStore)');
+}
+
+function isThenable(v: unknown): v is Promise<void> {
+  return typeof (v as Promise<void> | undefined)?.then === 'function';
+}
+
+function logFailure(change: Change<unknown, unknown>, e: unknown): void {
+  console.error(
+    JSON.stringify({
+      message: 'change failed',
+      changeId: change.id,
+      table: change.table,
+      keys: change.keyId,
+      error: String((e as Error)?.stack ?? e),
+    }),
+  );
 }
 
 /** The identifier a partial batch response names a record by: its sequence number. */

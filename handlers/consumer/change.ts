@@ -1,16 +1,20 @@
 /**
  * One typed change for both sources a consumer can read (docs/consumer-toolkit.md): a DynamoDB
  * stream record and a Kinesis Data Streams for DynamoDB record become the same `Change<T>`. The
- * decoding is the replica writer's own (../shared/decode.ts, ../shared/kinesis-record.ts): records
- * are checked strictly, and a record that cannot be read is a `DecodeError`, never a half change.
+ * record's envelope is checked when the change is made (source.ts: a record that cannot be read
+ * is a `DecodeError`, never a half change); keys and images are unmarshalled, strictly, when the
+ * handler first reads them, and the identity is hashed when first asked for: a handler pays for
+ * what it reads.
  */
 import { createHash } from 'crypto';
-import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBRecord, KinesisStreamRecord } from 'aws-lambda';
-import type { Item } from '../lww';
 import { CONSUMER_TOOLKIT_ENV } from '../contract';
-import { DecodedRecord, decodeRecord } from '../shared/decode';
-import { decodeKinesisRecord } from '../shared/kinesis-record';
+import { DecodeError } from '../shared/decode';
+import { readKinesisRecord, readStreamRecord, SourceFacts } from './source';
+import { Unmarshalled, unmarshallJsonImage } from './unmarshall';
+
+export { unmarshallItem, unmarshallValue } from './unmarshall';
+export type { Unmarshalled } from './unmarshall';
 
 /** The stream view type the construct configured (StreamTable `streamViewType`). */
 export type StreamViewType = 'KEYS_ONLY' | 'NEW_IMAGE' | 'OLD_IMAGE' | 'NEW_AND_OLD_IMAGES';
@@ -22,18 +26,6 @@ export const VIEW_TYPE_ENV = CONSUMER_TOOLKIT_ENV.viewType;
 
 /** A record as Lambda delivers it, from either source. */
 export type SourceRecord = DynamoDBRecord | KinesisStreamRecord;
-
-/** An unmarshalled DynamoDB value (numbers that a JS number cannot hold exactly stay exact: see `unmarshallValue`). */
-export type Unmarshalled =
-  | string
-  | number
-  | bigint
-  | boolean
-  | null
-  | Uint8Array
-  | Unmarshalled[]
-  | Set<string | number | bigint | Uint8Array>
-  | { [name: string]: Unmarshalled };
 
 /** Reading an image the stream's view type does not carry. */
 export class ImageNotInViewError extends Error {
@@ -108,33 +100,14 @@ export function toChange<T = Record<string, Unmarshalled>, K = Record<string, Un
   record: SourceRecord,
   viewType: StreamViewType | undefined = configuredViewType(),
 ): Change<T, K> {
-  if (isKinesisRecord(record)) {
-    const d = decodeKinesisRecord(record);
-    // A Kinesis duplicate is the same change JSON put again under a new Kinesis sequence number:
-    // its eventID and creation time are the change's, not the delivery's.
-    const id = digest(['kinesis', d.sourceTable, d.keyId, d.raw.eventID ?? '', String(d.createdAtMicros)]);
-    const time: ChangeTime = { epochMicros: d.createdAtMicros, precision: d.createdAtPrecision };
-    return build(
-      d,
-      viewType ?? 'NEW_AND_OLD_IMAGES',
-      id,
-      time,
-      { source: 'kinesis', shardId: d.shardId, sequenceNumber: d.kinesisSequenceNumber },
-      record,
-    );
-  }
-  const d = decodeRecord(record);
-  const view = (record.dynamodb?.StreamViewType as StreamViewType | undefined) ?? viewType;
+  if (isKinesisRecord(record)) return new SourceChange<T, K>(readKinesisRecord(record), viewType ?? 'NEW_AND_OLD_IMAGES', record);
+  const facts = readStreamRecord(record as DynamoDBRecord);
+  const view = facts.view ?? viewType;
   if (!view)
     throw new Error(
       `the stream view type is unknown: the record has no StreamViewType and ${VIEW_TYPE_ENV} is not set (StreamConsumer sets it)`,
     );
-  // A DynamoDB stream sequence number names one change of the table's stream for as long as the
-  // stream keeps it; every re-delivery (retry, bisection, redrive) carries it unchanged.
-  const id = digest(['dynamodb-stream', d.sourceTable, d.keyId, d.sequenceNumber]);
-  const seconds = record.dynamodb?.ApproximateCreationDateTime ?? 0;
-  const time: ChangeTime = { epochMicros: Math.round(seconds * 1e6), precision: 'SECOND' };
-  return build(d, view, id, time, { source: 'dynamodb-stream', sequenceNumber: d.sequenceNumber }, record);
+  return new SourceChange<T, K>(facts, view, record);
 }
 
 /** The view type StreamConsumer passed in the environment, checked. */
@@ -146,94 +119,65 @@ export function configuredViewType(env: NodeJS.ProcessEnv = process.env): Stream
   return v as StreamViewType;
 }
 
-function build<T, K>(
-  d: DecodedRecord,
-  view: StreamViewType,
-  id: string,
-  createdAt: ChangeTime,
-  position: ChangePosition,
-  record: SourceRecord,
-): Change<T, K> {
-  const hasNew = view === 'NEW_IMAGE' || view === 'NEW_AND_OLD_IMAGES';
-  const hasOld = view === 'OLD_IMAGE' || view === 'NEW_AND_OLD_IMAGES';
-  let newImage: T | undefined;
-  let oldImage: T | undefined;
-  return {
-    eventName: d.eventName,
-    table: d.sourceTable,
-    keys: unmarshallItem(d.keys) as K,
-    keyId: d.keyId,
-    get newImage(): T | undefined {
-      if (!hasNew) throw new ImageNotInViewError('newImage', view);
-      if (newImage === undefined && d.newImage) newImage = unmarshallItem(d.newImage) as T;
-      return newImage;
-    },
-    get oldImage(): T | undefined {
-      if (!hasOld) throw new ImageNotInViewError('oldImage', view);
-      if (oldImage === undefined && d.oldImage) oldImage = unmarshallItem(d.oldImage) as T;
-      return oldImage;
-    },
-    createdAt,
-    byTimeToLive:
-      d.eventName === 'REMOVE' && d.userIdentity?.type === 'Service' && d.userIdentity?.principalId === 'dynamodb.amazonaws.com',
-    id,
-    position,
-    viewType: view,
-    record,
-  };
+/** What tells two deliveries of one change apart from two changes, unhashed (cheaper than `id` for comparing within a batch). */
+export function identityOf(change: Change<any, any>): string {
+  return change instanceof SourceChange ? change.identity : change.id;
 }
 
-function digest(parts: string[]): string {
-  return createHash('sha256').update(JSON.stringify(parts)).digest('base64url');
-}
+class SourceChange<T, K> implements Change<T, K> {
+  readonly eventName: 'INSERT' | 'MODIFY' | 'REMOVE';
+  readonly table: string;
+  readonly keyId: string;
+  readonly createdAt: ChangeTime;
+  readonly byTimeToLive: boolean;
+  readonly position: ChangePosition;
+  readonly identity: string;
+  private decodedKeys?: K;
+  private decodedNew?: T;
+  private decodedOld?: T;
+  private hashed?: string;
 
-/**
- * A whole DynamoDB item (attribute name to AttributeValue, as Lambda's stream records and the AWS SDK
- * carry it) in plain JavaScript, each value as `unmarshallValue` makes it.
- */
-export function unmarshallItem(item: Item): Record<string, Unmarshalled> {
-  const out: Record<string, Unmarshalled> = {};
-  for (const [k, v] of Object.entries(item)) out[k] = unmarshallValue(v);
-  return out;
-}
+  constructor(
+    private readonly facts: SourceFacts,
+    readonly viewType: StreamViewType,
+    readonly record: SourceRecord,
+  ) {
+    this.eventName = facts.eventName;
+    this.table = facts.table;
+    this.keyId = facts.keyId;
+    this.createdAt = facts.createdAt;
+    this.byTimeToLive = facts.byTimeToLive;
+    this.position = facts.position;
+    this.identity = facts.identity;
+  }
 
-/**
- * One attribute value in plain JavaScript. A number is a `number` when a double holds it exactly,
- * a `bigint` when it is an integer beyond 2^53, else its decimal string: never silently rounded.
- */
-export function unmarshallValue(v: AttributeValue): Unmarshalled {
-  if (v.S !== undefined) return v.S;
-  if (v.N !== undefined) return number(v.N);
-  if (v.BOOL !== undefined) return v.BOOL;
-  if (v.NULL !== undefined) return null;
-  if (v.B !== undefined) return v.B;
-  if (v.SS !== undefined) return new Set(v.SS);
-  if (v.NS !== undefined) return new Set(v.NS.map(number));
-  if (v.BS !== undefined) return new Set(v.BS);
-  if (v.L !== undefined) return v.L.map(unmarshallValue);
-  if (v.M !== undefined) return unmarshallItem(v.M as Item);
-  throw new Error(`unknown attribute value ${JSON.stringify(Object.keys(v))}`);
-}
+  get keys(): K {
+    return (this.decodedKeys ??= unmarshallJsonImage(this.facts.keys, 'Keys') as K);
+  }
 
-function number(n: string): number | bigint | string {
-  const x = Number(n);
-  if (Number.isSafeInteger(x) || (Number.isFinite(x) && !Number.isInteger(x) && exact(n, x))) return x;
-  if (/^-?\d+$/.test(n)) return BigInt(n);
-  return exact(n, x) ? x : n;
-}
+  get newImage(): T | undefined {
+    if (this.viewType !== 'NEW_IMAGE' && this.viewType !== 'NEW_AND_OLD_IMAGES') throw new ImageNotInViewError('newImage', this.viewType);
+    if (this.decodedNew === undefined && this.facts.newImage) this.decodedNew = this.image(this.facts.newImage, 'NewImage');
+    return this.decodedNew;
+  }
 
-/** True when the double `x` is the decimal `n` (DynamoDB numbers have up to 38 significant digits). */
-function exact(n: string, x: number): boolean {
-  return canonicalDecimal(n) === canonicalDecimal(String(x));
-}
+  get oldImage(): T | undefined {
+    if (this.viewType !== 'OLD_IMAGE' && this.viewType !== 'NEW_AND_OLD_IMAGES') throw new ImageNotInViewError('oldImage', this.viewType);
+    if (this.decodedOld === undefined && this.facts.oldImage) this.decodedOld = this.image(this.facts.oldImage, 'OldImage');
+    return this.decodedOld;
+  }
 
-/** A decimal as sign, significant digits and the exponent of its last digit: equal values, equal strings. */
-function canonicalDecimal(s: string): string {
-  const m = /^([+-]?)(\d*)\.?(\d*)(?:[eE]([+-]?\d+))?$/.exec(s);
-  if (!m) return s;
-  const all = (m[2] + m[3]).replace(/^0+/, '');
-  if (!all) return '0';
-  const significant = all.replace(/0+$/, '');
-  const exponent = Number(m[4] ?? 0) - m[3].length + (all.length - significant.length);
-  return `${m[1] === '-' ? '-' : ''}${significant}e${exponent}`;
+  get id(): string {
+    return (this.hashed ??= createHash('sha256').update(this.identity).digest('base64url'));
+  }
+
+  private image(json: unknown, label: 'NewImage' | 'OldImage'): T {
+    const image = unmarshallJsonImage(json, label);
+    const keys = this.facts.keys;
+    for (const k in keys) {
+      if (JSON.stringify((json as Record<string, unknown>)[k]) !== JSON.stringify(keys[k]))
+        throw new DecodeError(`${label} disagrees with Keys on key attribute ${k}`);
+    }
+    return image as T;
+  }
 }

@@ -10,7 +10,7 @@
  */
 import { createHash } from 'crypto';
 import type { Context } from 'aws-lambda';
-import { Change, SourceRecord, StreamViewType, toChange, Unmarshalled } from './change';
+import { Change, configuredViewType, SourceRecord, StreamViewType, toChange, Unmarshalled } from './change';
 import { IdempotencyStore, idempotencyStoreFromEnvironment, TransactPut } from './idempotency';
 
 /** A Lambda event of a mapping with `tumbling_window_in_seconds`. */
@@ -113,19 +113,21 @@ export function windowHandler<S, T = Record<string, Unmarshalled>>(
 ): (event: WindowedEvent, context?: Context) => Promise<WindowResult> {
   const max = options.maxChanges ?? 1000;
   let store: IdempotencyStore | undefined = typeof options.store === 'function' ? undefined : options.store;
+  let view: StreamViewType | undefined;
   return async (event, context): Promise<WindowResult> => {
     if (!event.window)
       throw new Error(
         'windowHandler got an event without a tumbling window: set tumblingWindowSeconds on the StreamConsumer (a redrive cannot replay a windowed consumer)',
       );
     store ??= await resolveStore(options.store);
+    view ??= options.viewType ?? configuredViewType();
     const shardId = event.shardId ?? '';
     const raw = event.state?.[STATE_KEY];
     const carried: Carried<S> = raw ? JSON.parse(raw) : { aggregate: options.initial(), changes: 0, flushes: 0, digest: '', seen: [] };
     const seen = new Set(carried.seen);
     const flush = () => flushCarried(carried, options, store!, event, shardId, context);
     for (const record of event.Records ?? []) {
-      const change = toChange<T>(record, options.viewType);
+      const change = toChange<T>(record, view);
       if (seen.has(change.id)) continue;
       seen.add(change.id);
       carried.aggregate = options.add(carried.aggregate, change);

@@ -1,0 +1,108 @@
+/**
+ * The consumer toolkit's change, decoded lazily (pure: no server). What must not change when the
+ * decoding moved from eager to on-read: identities (an idempotency table holds them across
+ * deployments: the literals are what the eager toolkit of commit 7478b58 computed for these
+ * records), a malformed image is still a DecodeError naming where (now when it is read), and the
+ * partial batch response still fails the key's later changes after it.
+ */
+import type { DynamoDBRecord, KinesisStreamRecord } from 'aws-lambda';
+import { processRecords, toChange } from '../../handlers/consumer';
+import { DecodeError } from '../../handlers/shared/decode';
+
+const keys = { pk: { S: 'order-1' }, sk: { N: '7' } };
+const newImage = { ...keys, amount: { N: '12' }, receipt: { B: Buffer.from('r1').toString('base64') } };
+const oldImage = { ...keys, amount: { N: '10' } };
+
+function streamRecord(
+  sequenceNumber: string,
+  images: { NewImage?: unknown; OldImage?: unknown } = { NewImage: newImage, OldImage: oldImage },
+) {
+  return {
+    eventID: 'e1',
+    eventName: 'MODIFY',
+    eventSource: 'aws:dynamodb',
+    eventSourceARN: 'arn:aws:dynamodb:eu-west-1:123456789012:table/orders/stream/2026-12-01T00:00:00.000',
+    dynamodb: {
+      ApproximateCreationDateTime: 1764583200,
+      Keys: keys,
+      ...images,
+      SequenceNumber: sequenceNumber,
+      SizeBytes: 90,
+      StreamViewType: 'NEW_AND_OLD_IMAGES',
+    },
+  } as unknown as DynamoDBRecord;
+}
+
+function kinesisRecord(sequenceNumber: string): KinesisStreamRecord {
+  const data = {
+    awsRegion: 'eu-west-1',
+    eventID: 'e1',
+    eventName: 'MODIFY',
+    userIdentity: null,
+    recordFormat: 'application/json',
+    tableName: 'orders',
+    dynamodb: {
+      ApproximateCreationDateTime: 1764583200123,
+      ApproximateCreationDateTimePrecision: 'MILLISECOND',
+      Keys: keys,
+      NewImage: newImage,
+      OldImage: oldImage,
+      SizeBytes: 90,
+    },
+    eventSource: 'aws:dynamodb',
+  };
+  return {
+    eventSource: 'aws:kinesis',
+    eventSourceARN: 'arn:aws:kinesis:eu-west-1:123456789012:stream/changes',
+    eventID: `shardId-000000000001:${sequenceNumber}`,
+    kinesis: {
+      sequenceNumber,
+      partitionKey: 'p',
+      data: Buffer.from(JSON.stringify(data)).toString('base64'),
+      kinesisSchemaVersion: '1.0',
+      approximateArrivalTimestamp: 0,
+    },
+  } as unknown as KinesisStreamRecord;
+}
+
+test('GIVEN the same changes as before the lazy decoding WHEN their identities are read THEN they are the identities the eager toolkit computed (a Kinesis duplicate included)', () => {
+  expect(toChange(streamRecord('4968000000000000000000000001')).id).toBe('c298dBWXslTI923xCmnsEr5NbL5hYfD1GpBbCMwcEsM');
+  expect(toChange(kinesisRecord('4959')).id).toBe('SFEFUNFnpkL9SAOhSsCm78pAzIqR2LFZv0oeSH9Mh3M');
+  expect(toChange(kinesisRecord('5001')).id).toBe('SFEFUNFnpkL9SAOhSsCm78pAzIqR2LFZv0oeSH9Mh3M');
+});
+
+test('GIVEN a change WHEN its keys and images are read THEN they are unmarshalled (binaries as bytes), once', () => {
+  const change = toChange(kinesisRecord('4959'));
+  expect(change.keys).toEqual({ pk: 'order-1', sk: 7 });
+  expect(change.newImage).toEqual({ pk: 'order-1', sk: 7, amount: 12, receipt: new Uint8Array(Buffer.from('r1')) });
+  expect(change.newImage).toBe(change.newImage);
+  expect(change.oldImage).toEqual({ pk: 'order-1', sk: 7, amount: 10 });
+  expect(change.createdAt).toEqual({ epochMicros: 1764583200123000, precision: 'MILLISECOND' });
+});
+
+test('GIVEN a malformed image or an image that disagrees with the keys WHEN read THEN a DecodeError names where', () => {
+  const malformed = toChange(streamRecord('1', { NewImage: { ...keys, amount: { N: 12 } } }));
+  expect(() => malformed.newImage).toThrow(DecodeError);
+  expect(() => malformed.newImage).toThrow('NewImage.amount.N: expected a string');
+  const twoTypes = toChange(streamRecord('2', { OldImage: { ...keys, amount: { N: '1', S: '1' } } }));
+  expect(() => twoTypes.oldImage).toThrow('OldImage.amount: an attribute value has exactly one type key (got N,S)');
+  const otherKey = toChange(streamRecord('3', { NewImage: { ...keys, pk: { S: 'order-2' } } }));
+  expect(() => otherKey.newImage).toThrow('NewImage disagrees with Keys on key attribute pk');
+});
+
+test('GIVEN a key whose first change has a malformed image WHEN the batch is processed THEN it and the key’s later change are reported failed, other keys go on', async () => {
+  const bad = streamRecord('10', { NewImage: { ...keys, amount: { BOOL: 'yes' } } });
+  const later = streamRecord('11');
+  const other = streamRecord('12');
+  (other.dynamodb as any).Keys = { pk: { S: 'order-9' }, sk: { N: '7' } };
+  (other.dynamodb as any).NewImage = { pk: { S: 'order-9' }, sk: { N: '7' }, amount: { N: '5' } };
+  (other.dynamodb as any).OldImage = undefined;
+  const seen: number[] = [];
+  const errors = jest.spyOn(console, 'error').mockImplementation(() => undefined);
+  const out = await processRecords<{ amount: number }, unknown>([bad, later, other], (c) => void seen.push(c.newImage!.amount), {
+    backoff: false,
+  });
+  errors.mockRestore();
+  expect(seen).toEqual([5]);
+  expect(out.response.batchItemFailures).toEqual([{ itemIdentifier: '10' }, { itemIdentifier: '11' }]);
+});
