@@ -9,7 +9,7 @@ import { StreamPipeline } from '../../modules/stream-pipeline';
 import { CACHE_DIR, HANDLER_ENTRY, KEY_ARN, newStack, newTable, only } from '../support/consumer-stack';
 import { stackFolder, terraformIn } from '../support/terraform';
 
-const REDRIVE_CODE = { entry: join(__dirname, '..', '..', 'handlers', 'redrive.ts'), bundling: { cacheDir: CACHE_DIR } };
+const REDRIVE_CODE = { entry: join(__dirname, '..', '..', 'handlers', 'redrive', 'index.ts'), bundling: { cacheDir: CACHE_DIR } };
 const OTHER_KEY = 'arn:aws:kms:eu-west-1:123456789012:key/99999999-12ab-34cd-56ef-1234567890ab';
 
 function redriveOf(

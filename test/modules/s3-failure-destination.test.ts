@@ -9,7 +9,7 @@ import { CACHE_DIR, HANDLER_ENTRY, KEY_ARN, newStack, newTable, only } from '../
 import { stackFolder, terraformIn } from '../support/terraform';
 
 const CODE = { entry: HANDLER_ENTRY, bundling: { cacheDir: CACHE_DIR } };
-const REDRIVE_CODE = { entry: join(__dirname, '..', '..', 'handlers', 'redrive.ts'), bundling: { cacheDir: CACHE_DIR } };
+const REDRIVE_CODE = { entry: join(__dirname, '..', '..', 'handlers', 'redrive', 'index.ts'), bundling: { cacheDir: CACHE_DIR } };
 const ref = (json: any, type: string, prefix: string, attr: string) =>
   `\${${type}.${Object.keys(json.resource[type]).find((k) => k.startsWith(prefix))}.${attr}}`;
 
