@@ -3,7 +3,7 @@ import type { FailureDestinationProps } from '../../failure-destination';
 import type { FailureRedriveSettings, ParkedQueueProps } from '../../props/redrive-settings';
 import type { FailureRedriveProps } from '../../redrive';
 import { o, r, shapeOf } from '../known-props';
-import { code } from './consumer';
+import { code } from './stream-consumer';
 import { object } from './nested';
 
 export const FailureDestinationShape = shapeOf<FailureDestinationProps>('FailureDestinationProps', {

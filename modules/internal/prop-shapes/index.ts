@@ -26,7 +26,7 @@ import {
   ProvisionedPollerShape,
   StreamConsumerShape,
   StreamEventSourceShape,
-} from './consumer';
+} from './stream-consumer';
 import { FailureDestinationShape, FailureRedriveSettingsShape, FailureRedriveShape, ParkedQueueShape } from './failure';
 import { ExistingKinesisStreamShape, KinesisStreamOptionsShape, PipelineKinesisShape, TableKinesisStreamShape } from './kinesis';
 import { ModuleStackShape, ModuleVariableShape } from './module-stack';

@@ -2,7 +2,7 @@
 import type { StreamPipelineProps } from '../../stream-pipeline';
 import { o, r, shapeOf } from '../known-props';
 import { PipelineAlarmSettingsShape } from './alarms';
-import { PipelineConsumerShape } from './consumer';
+import { PipelineConsumerShape } from './stream-consumer';
 import { FailureDestinationShape, PipelineRedriveShape } from './failure';
 import { PipelineKinesisShape } from './kinesis';
 import { object } from './nested';

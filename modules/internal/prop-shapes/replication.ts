@@ -10,7 +10,7 @@ import type {
 } from '../../replication/props';
 import { o, r, shapeOf } from '../known-props';
 import { AlarmOverrideShape, overrides } from './alarms';
-import { code } from './consumer';
+import { code } from './stream-consumer';
 import { KinesisStreamOptionsShape } from './kinesis';
 import { arrayOf, object } from './nested';
 import { GlobalSecondaryIndexShape, key } from './table';
