@@ -39,7 +39,7 @@ export const WRITER_ENV = {
    * across batches"; keys in STATE_TABLE). Required.
    */
   stateTable: 'REPLICATION_STATE_TABLE',
-  /** Seconds a tombstone written for a hard delete lives. @default 604800 (7 days) */
+  /** Seconds a tombstone written for a hard delete lives (the drainer: at least half of it after a late landing). @default 604800 (7 days) */
   tombstoneTtlSeconds: 'REPLICATION_TOMBSTONE_TTL_SECONDS',
   /** Keys written at the same time. @default 32 */
   concurrency: 'REPLICATION_CONCURRENCY',

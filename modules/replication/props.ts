@@ -166,7 +166,12 @@ export interface ReplicaWriterOptions
   readonly code?: LambdaCode;
   /** Keys written in parallel per invocation, >= 1. @default 32 */
   readonly concurrency?: number;
-  /** Seconds a tombstone written for a hard delete lives before TTL removes it, >= 86400. @default 604800 (7 days) */
+  /**
+   * Seconds a tombstone written for a hard delete lives before TTL removes it, >= 86400; a tombstone
+   * the backlog drainer applies late lives at least half of it after landing. Keep it above twice the
+   * longest time two regions may both be cut off (docs/replication-protocol.md, Limits of "Targets
+   * that fail"). @default 604800 (7 days)
+   */
   readonly tombstoneTtlSeconds?: number;
   /**
    * Seconds after which the mapping gives up on a record its writer keeps failing (its own region
