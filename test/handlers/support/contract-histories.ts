@@ -7,7 +7,15 @@
  * FAKES (no local counterpart): the failure queue is a fake SQS; the event source mapping is played
  * by SteppedMapping (mapping.ts); crashes and throttling are injected by SDK middleware.
  */
-import { DeleteItemCommand, DynamoDBClient, GetItemCommand, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import {
+  BatchGetItemCommand,
+  BatchGetItemCommandOutput,
+  DeleteItemCommand,
+  DynamoDBClient,
+  KeysAndAttributes,
+  PutItemCommand,
+  UpdateItemCommand,
+} from '@aws-sdk/client-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
 import fc from 'fast-check';
 import { replicatedWrites, ReplicatedWrites } from '../../../handlers/client';
@@ -19,6 +27,7 @@ import { streamsClient } from '../../support/dynamodb-local';
 import { createStreamTable, StreamReader } from '../../support/streams';
 import { AppWrite, CausalOracle, OpKind, TAG } from './causal-oracle';
 import { ChangeReader, CrashSwitch, KeyFault, SteppedMapping } from './mapping';
+import { StreamTee, TeeSide } from './stream-tee';
 import { backlogTableName, createBacklogTable, createStateTable, stateTableName } from './state-table';
 import { localClients, REGIONS, startWorld, World, writerConfig } from './world';
 
@@ -131,20 +140,33 @@ export interface ContractRun {
   stop(): Promise<void>;
 }
 
+/** What a source's feeds are built from. */
+export interface FeedSources extends Pick<ContractRun, 'world' | 'streamArns'> {
+  /**
+   * A follower of `region`'s table stream that shares the oracle's reads (support/stream-tee.ts),
+   * given its own copy of every record from now on.
+   */
+  tableChanges(region: string): TeeSide;
+}
+
 /** Starts the regions (DynamoDB Local each), the table and state tables, and the writers' clients. */
-export async function startContractRun(
-  feedsOf: (run: Pick<ContractRun, 'world' | 'streamArns'>) => Promise<ChangeFeeds>,
-): Promise<ContractRun> {
+export async function startContractRun(feedsOf: (sources: FeedSources) => Promise<ChangeFeeds>): Promise<ContractRun> {
   const world = await startWorld(REGIONS);
   const streamArns: Record<string, string> = {};
-  const oracleReaders: Record<string, StreamReader> = {};
-  for (const r of REGIONS) {
-    streamArns[r] = await createStreamTable(world.ddb[r], TABLE);
-    // The oracle reads every stream itself (its own iterators), whatever the writers read from.
-    oracleReaders[r] = new StreamReader(streamsClient(world.local[r].endpoint, r), streamArns[r], r);
-    await createStateTable(world.ddb[r], stateTableName(TABLE));
-    await createBacklogTable(world.ddb[r], backlogTableName(TABLE));
-  }
+  const tees: Record<string, StreamTee> = {};
+  const oracleReaders: Record<string, TeeSide> = {};
+  await Promise.all(
+    REGIONS.map(async (r) => {
+      streamArns[r] = await createStreamTable(world.ddb[r], TABLE);
+      // The oracle reads every table stream itself, whatever the writers read from (on Kinesis,
+      // their feed is the bridge's copy of this stream; on DynamoDB Streams, this stream).
+      const reader = new StreamReader(streamsClient(world.local[r].endpoint, r), streamArns[r], r, { describeOnlyWhenAShardCloses: true });
+      tees[r] = new StreamTee(reader);
+      oracleReaders[r] = tees[r].side();
+      await createStateTable(world.ddb[r], stateTableName(TABLE));
+      await createBacklogTable(world.ddb[r], backlogTableName(TABLE));
+    }),
+  );
   const crash = new CrashSwitch();
   const fault = new KeyFault();
   const cached = new Map<string, DynamoDBClient>();
@@ -160,7 +182,7 @@ export async function startContractRun(
     ...base,
     dynamo: (t) => cached.get(t.endpoint!) ?? (cached.set(t.endpoint!, base.dynamo(t)), cached.get(t.endpoint!)!),
   };
-  const feeds = await feedsOf({ world, streamArns });
+  const feeds = await feedsOf({ world, streamArns, tableChanges: (r) => tees[r].side(true) });
   const run: ContractRun = {
     world,
     streamArns,
@@ -201,7 +223,7 @@ export function expectCoverage(run: ContractRun, minHistories: number): void {
 async function runHistory(
   run: ContractRun,
   feeds: ChangeFeeds,
-  oracleReaders: Record<string, StreamReader>,
+  oracleReaders: Record<string, TeeSide>,
   clients: ClientFactory,
   { ops, appSkew, writerSkew, noWait }: History,
 ): Promise<void> {
@@ -239,8 +261,9 @@ async function runHistory(
   });
   const oracle = new CausalOracle(feeds.positionOf);
   const streams: Record<string, DynamoDBRecord[]> = Object.fromEntries(REGIONS.map((r) => [r, [] as DynamoDBRecord[]]));
-  // The oracle reads every stream itself, so it knows which states each write followed.
-  for (const r of REGIONS) await oracleReaders[r].readNew(); // the end of the previous history
+  // The oracle reads every stream itself, so it knows which states each write followed. The end of
+  // the previous history: its final drain read every stream to the end (see below).
+  for (const r of REGIONS) oracleReaders[r].taken();
   const catchUp = async (r: string) => {
     const fresh = await oracleReaders[r].readNew();
     streams[r].push(...fresh);
@@ -281,18 +304,17 @@ async function runHistory(
     if (round === 20) throw new Error('backlogs not empty after 20 rounds of delivering and draining');
   }
   totals.partialFailures += mapping.partialFailures;
-  for (const r of REGIONS) await catchUp(r);
+  // The last round delivered everything (every stream read to its end, nothing held back) and the
+  // drainers applied nothing after it: no record was written since, so the oracle's side of the
+  // reads holds every stream to its end.
+  for (const r of REGIONS) streams[r].push(...oracleReaders[r].taken());
   oracle.setStreams(streams);
   const problems: string[] = [];
   if (overridden)
     problems.push(`DynamoDB judged an item's content unequal to the record's image ${overridden} times where the writer found it equal`);
-  for (let k = 0; k < KEYS; k++) {
-    const finals: Record<string, Item | undefined> = {};
-    for (const r of REGIONS)
-      finals[r] = (await world.ddb[r].send(new GetItemCommand({ TableName: TABLE, Key: { pk: { S: pk(k) } }, ConsistentRead: true })))
-        .Item as Item | undefined;
-    problems.push(...oracle.check(pk(k), finals));
-  }
+  const keys = Array.from({ length: KEYS }, (_, k) => pk(k));
+  const held = await Promise.all(REGIONS.map((r) => itemsOf(world.ddb[r], keys)));
+  for (const key of keys) problems.push(...oracle.check(key, Object.fromEntries(REGIONS.map((r, i) => [r, held[i].get(key)]))));
   totals.plainWrites += oracle.writes.filter((w) => w.kind.startsWith('raw')).length;
   totals.restampedHelperWrites += oracle.writes.filter(
     (w) => w.helperVersion !== undefined && oracle.min(w.id).v !== w.helperVersion,
@@ -302,6 +324,21 @@ async function runHistory(
   if (problems.length) throw new Error(`history ${h} broke the contract:\n- ${problems.join('\n- ')}`);
   if (process.env.CONVERGENCE_VERBOSE && h % 50 === 0)
     console.log(JSON.stringify({ h, ...totals, crashes: crash.crashes, injected: fault.injected }));
+}
+
+/** The items of `keys` in the table, by key, read strongly consistent (one BatchGetItem, retried for unprocessed keys). */
+async function itemsOf(ddb: DynamoDBClient, keys: string[]): Promise<Map<string, Item>> {
+  const out = new Map<string, Item>();
+  let request: Record<string, KeysAndAttributes> | undefined = {
+    [TABLE]: { Keys: keys.map((k) => ({ pk: { S: k } })), ConsistentRead: true },
+  };
+  for (let round = 0; request && Object.keys(request).length; round++) {
+    if (round === 10) throw new Error(`BatchGetItem left keys unprocessed 10 times: ${JSON.stringify(request)}`);
+    const page: BatchGetItemCommandOutput = await ddb.send(new BatchGetItemCommand({ RequestItems: request }));
+    for (const item of page.Responses?.[TABLE] ?? []) out.set(item.pk.S!, item as Item);
+    request = page.UnprocessedKeys;
+  }
+  return out;
 }
 
 /** Makes one application write and logs it for the oracle; undefined when it changed nothing. */
