@@ -31,7 +31,9 @@ import { streamsClient } from '../support/dynamodb-local';
 import { BridgedChange, DynamoDbToKinesisBridge, inOrder, seededRandom, shuffled, duplicated } from '../support/kinesis-bridge';
 import { createKinesisStream, KinesisLocal, startKinesisLocal } from '../support/kinesis-local';
 import { KinesisChangeFeed, KinesisShardReader } from '../support/kinesis-reader';
-import { ContractRun, expectCoverage, kinesisHistory, startContractRun, TABLE } from './support/contract-histories';
+import { ContractRun, expectCoverage, startContractRun } from './support/contract-histories';
+import { kinesisHistory } from './support/history-arbitraries';
+import { TABLE } from './support/history-writes';
 import type { ChangeReader } from './support/mapping';
 import { REGIONS } from './support/world';
 

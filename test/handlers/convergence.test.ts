@@ -19,7 +19,8 @@
  * (fast-check prints it on failure); a failing history prints its streams and deliveries.
  */
 import fc from 'fast-check';
-import { ContractRun, expectCoverage, History, history, startContractRun } from './support/contract-histories';
+import { ContractRun, expectCoverage, startContractRun } from './support/contract-histories';
+import { History, history } from './support/history-arbitraries';
 import { REGIONS } from './support/world';
 
 const RUNS = Number(process.env.CONVERGENCE_RUNS ?? 500);
