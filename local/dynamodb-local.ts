@@ -61,8 +61,14 @@ function jarDir(): string {
   return join(pkg, dir);
 }
 
-/** Fails with a message that says what to install when Java is missing. */
+let javaFound = false;
+
+/**
+ * Fails with a message that says what to install when Java is missing. Asks `java -version` once
+ * per process: it starts a JVM of its own, and blocks the process that starts a pool of them.
+ */
 export function requireJava(): void {
+  if (javaFound) return;
   const r = spawnSync('java', ['-version'], { encoding: 'utf8' });
   if (r.error || r.status !== 0) {
     throw new Error(
@@ -71,6 +77,7 @@ export function requireJava(): void {
         '). Install a JRE (e.g. `apt-get install openjdk-17-jre-headless`); these tests are never skipped.',
     );
   }
+  javaFound = true;
 }
 
 let compiled: string | undefined;

@@ -31,7 +31,9 @@ import { streamsClient } from '../support/dynamodb-local';
 import { BridgedChange, DynamoDbToKinesisBridge, inOrder, seededRandom, shuffled, duplicated } from '../support/kinesis-bridge';
 import { createKinesisStream, KinesisLocal, startKinesisLocal } from '../support/kinesis-local';
 import { KinesisChangeFeed, KinesisShardReader } from '../support/kinesis-reader';
-import { ContractRun, expectCoverage, kinesisHistory, startContractRun, TABLE } from './support/contract-histories';
+import { ContractRun, expectCoverage, startContractRun } from './support/contract-histories';
+import { kinesisHistory } from './support/history-arbitraries';
+import { TABLE } from './support/history-writes';
 import type { ChangeReader } from './support/mapping';
 import { REGIONS } from './support/world';
 
@@ -44,7 +46,7 @@ let splitFirst = 0;
 
 beforeAll(async () => {
   kinesisLocal = await startKinesisLocal();
-  run = await startContractRun(async ({ world, streamArns }) => {
+  run = await startContractRun(async ({ world, streamArns, tableChanges }) => {
     const readers: Record<string, ChangeReader> = {};
     const clocks: Record<string, WriteClock> = {};
     for (const [i, region] of REGIONS.entries()) {
@@ -63,8 +65,10 @@ beforeAll(async () => {
         precision: 'MICROSECOND',
         creationTimeMs: (r) => clock.microsOf(r) / 1000,
         inject: inOrder(shuffled(1000 + i), duplicated(3), hold.inject),
+        // The bridge follows the table stream on the oracle's reads (a copy of each record).
+        changes: tableChanges(region),
       });
-      const feed = new KinesisChangeFeed(bridge, new KinesisShardReader(kinesis, streamArn, region));
+      const feed = new KinesisChangeFeed(bridge, new KinesisShardReader(kinesis, streamArn, region, { fixedShards: true }));
       readers[region] = { readNew: () => feed.readNew(), holding: () => hold.holding() };
     }
     return {

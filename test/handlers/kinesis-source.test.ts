@@ -14,198 +14,33 @@
  *   in S3's documented format (a FAKE of that one delivery); the parked queue is a FAKE SQS.
  */
 import { randomUUID } from 'crypto';
-import { mkdtempSync } from 'fs';
-import { tmpdir } from 'os';
-import { join } from 'path';
-import S3rver from 's3rver';
-import {
-  CreateTableCommand,
-  DeleteItemCommand,
-  DynamoDBClient,
-  PutItemCommand,
-  ScanCommand,
-  UpdateItemCommand,
-} from '@aws-sdk/client-dynamodb';
-import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
-import { KinesisClient, ListShardsCommand, RegisterStreamConsumerCommand, DescribeStreamConsumerCommand } from '@aws-sdk/client-kinesis';
-import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { SQSClient } from '@aws-sdk/client-sqs';
-import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { ListShardsCommand, RegisterStreamConsumerCommand, DescribeStreamConsumerCommand } from '@aws-sdk/client-kinesis';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { KinesisDynamoDBStreamSchema } from '@aws-lambda-powertools/parser/schemas';
-import type { KinesisStreamEvent, KinesisStreamRecord, SQSRecord } from 'aws-lambda';
 import { handler as orderStatus } from '../../examples/orders-hv/order-status';
 import { handler as orderHistory } from '../../examples/orders-hv/order-history';
 import { decodeKinesisRecord } from '../../handlers/shared/kinesis-record';
 import { decodeRecord } from '../../handlers/shared/decode';
-import { sqsRedriveParker } from '../../handlers/redrive/park';
-import { createRedriveHandler, Invoker, RedriveTally } from '../../handlers/redrive';
-import { DynamoDbLocal, dynamoClient, FAKE_CREDENTIALS, startDynamoDbLocal, streamsClient } from '../support/dynamodb-local';
-import { FakeSqs, startFakeSqs } from '../support/fake-sqs';
-import { createKinesisStream, KinesisLocal, startKinesisLocal } from '../support/kinesis-local';
-import { DynamoDbToKinesisBridge, duplicated, inOrder, shuffled } from '../support/kinesis-bridge';
-import { deliverInBatches, GivenUpBatch, KinesisChangeFeed, KinesisShardReader, subscribeRecords } from '../support/kinesis-reader';
-import { createStreamTable, StreamReader } from '../support/streams';
-
-process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
-process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
-
-const REGION = 'eu-west-1';
-const FUNCTION_ARN = 'arn:aws:lambda:eu-west-1:000000000000:function:orders-consumer';
-const ROLE_ARN = 'arn:aws:iam::000000000000:role/orders-consumer';
-let local: DynamoDbLocal;
-let kinesisLocal: KinesisLocal;
-let s3server: S3rver;
-let parked: FakeSqs;
-let ddb: DynamoDBClient;
-let streams: DynamoDBStreamsClient;
-let kinesis: KinesisClient;
-let s3: S3Client;
-let counter = 0;
-const savedEnv = { ...process.env };
-
-beforeAll(async () => {
-  let s3port: number;
-  s3server = new S3rver({
-    port: 0,
-    address: '127.0.0.1',
-    silent: true,
-    directory: mkdtempSync(join(tmpdir(), 's3rver-')),
-    configureBuckets: [{ name: 'orders-failures', configs: [] }],
-  });
-  [local, kinesisLocal, parked, { port: s3port }] = await Promise.all([
-    startDynamoDbLocal(),
-    startKinesisLocal(),
-    startFakeSqs('kinesis-parked'),
-    s3server.run(),
-  ]);
-  ddb = dynamoClient(local.endpoint, REGION);
-  streams = streamsClient(local.endpoint, REGION);
-  kinesis = kinesisLocal.client(REGION);
-  s3 = new S3Client({
-    region: REGION,
-    endpoint: `http://127.0.0.1:${s3port}`,
-    forcePathStyle: true,
-    credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
-  });
-  // The example consumers build their own DynamoDB client, as in Lambda: point it at DynamoDB Local.
-  Object.assign(process.env, {
-    AWS_ENDPOINT_URL_DYNAMODB: local.endpoint,
-    AWS_REGION: REGION,
-    AWS_ACCESS_KEY_ID: FAKE_CREDENTIALS.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: FAKE_CREDENTIALS.secretAccessKey,
-  });
-}, 120_000);
-
-afterAll(async () => {
-  process.env = savedEnv;
-  s3?.destroy();
-  await Promise.all([kinesisLocal?.stop(), local?.stop(), parked?.stop(), s3server?.close()]);
-});
-beforeEach(() => parked.messages.splice(0));
-
-/** Monotonic creation times in ms, as DynamoDB assigns them per item in write order (DynamoDB Local only has seconds). */
-function monotonicClock(): () => number {
-  let last = Date.now();
-  return () => (last += 1 + Math.floor(Math.random() * 3));
-}
-
-/** An orders table with its DynamoDB Local stream, a Kinesis stream, and the bridge between them. */
-async function fixture(inject?: ConstructorParameters<typeof DynamoDbToKinesisBridge>[0]['inject'], shards = 1) {
-  const n = ++counter;
-  const tableName = `hv-orders-${n}`;
-  const tableStreamArn = await createStreamTable(ddb, tableName, { partitionKey: 'orderId' });
-  const kinesisStreamName = `hv-order-changes-${n}`;
-  const streamArn = await createKinesisStream(kinesis, kinesisStreamName, shards);
-  const bridge = new DynamoDbToKinesisBridge({
-    streams,
-    tableStreamArn,
-    tableName,
-    region: REGION,
-    kinesis,
-    kinesisStreamName,
-    inject,
-    creationTimeMs: monotonicClock(),
-  });
-  return {
-    tableName,
-    tableStreamArn,
-    streamArn,
-    kinesisStreamName,
-    bridge,
-    reader: new KinesisShardReader(kinesis, streamArn, REGION, { invokeIdentityArn: ROLE_ARN }),
-  };
-}
-
-async function table(name: string, key: string, sortKey?: [string, 'S' | 'N']) {
-  const keys = [
-    { AttributeName: key, KeyType: 'HASH' as const },
-    ...(sortKey ? [{ AttributeName: sortKey[0], KeyType: 'RANGE' as const }] : []),
-  ];
-  await ddb.send(
-    new CreateTableCommand({
-      TableName: name,
-      BillingMode: 'PAY_PER_REQUEST',
-      KeySchema: keys,
-      AttributeDefinitions: [
-        { AttributeName: key, AttributeType: 'S' },
-        ...(sortKey ? [{ AttributeName: sortKey[0], AttributeType: sortKey[1] }] : []),
-      ],
-    }),
-  );
-}
-
-async function scan(name: string) {
-  return ((await ddb.send(new ScanCommand({ TableName: name, ConsistentRead: true }))).Items ?? []).map((i) => unmarshall(i));
-}
-
-/** The ground truth of a history of order writes: the last status of each order (DELETED when deleted last). */
-type Write = { orderId: string; status?: string; del?: boolean };
-async function writeOrders(tableName: string, writes: Write[]): Promise<Map<string, string>> {
-  const truth = new Map<string, string>();
-  for (const w of writes) {
-    if (w.del) await ddb.send(new DeleteItemCommand({ TableName: tableName, Key: { orderId: { S: w.orderId } } }));
-    else if (truth.has(w.orderId) && truth.get(w.orderId) !== 'DELETED') {
-      await ddb.send(
-        new UpdateItemCommand({
-          TableName: tableName,
-          Key: { orderId: { S: w.orderId } },
-          UpdateExpression: 'SET #s = :s',
-          ExpressionAttributeNames: { '#s': 'status' },
-          ExpressionAttributeValues: { ':s': { S: w.status! } },
-        }),
-      );
-    } else {
-      await ddb.send(
-        new PutItemCommand({
-          TableName: tableName,
-          Item: {
-            orderId: { S: w.orderId },
-            status: { S: w.status! },
-            customerId: { S: `c-${w.orderId}` },
-            receipt: { B: Buffer.from([0, 255, w.orderId.length]) },
-            extras: { M: {} },
-          },
-        }),
-      );
-    }
-    truth.set(w.orderId, w.del ? 'DELETED' : w.status!);
-  }
-  return truth;
-}
-
-const HISTORY: Write[] = [
-  { orderId: 'o1', status: 'NEW' },
-  { orderId: 'o2', status: 'NEW' },
-  { orderId: 'o1', status: 'PAID' },
-  { orderId: 'o3', status: 'NEW' },
-  { orderId: 'o2', del: true },
-  { orderId: 'o1', status: 'SHIPPED' },
-  { orderId: 'o3', status: 'PAID' },
-  { orderId: 'o2', status: 'NEW' },
-  { orderId: 'o4', status: 'NEW' },
-  { orderId: 'o4', del: true },
-  { orderId: 'o3', status: 'CANCELLED' },
-];
+import { RedriveTally } from '../../handlers/redrive';
+import { duplicated, inOrder, shuffled } from '../support/kinesis-bridge';
+import { deliverInBatches, KinesisChangeFeed, subscribeRecords } from '../support/kinesis-reader';
+import { StreamReader } from '../support/streams';
+import {
+  nextId,
+  fixture,
+  HISTORY,
+  kinesis,
+  parked,
+  REGION,
+  ROLE_ARN,
+  s3,
+  scan,
+  streams,
+  table,
+  writeOrders,
+  kinesisLocal,
+} from './support/kinesis-source-world';
+import { flakyConsumer, keyOf, inProcess, redriveHandler, onFailureRecord, sqsRecord, givenUp } from './support/kinesis-redrive-helpers';
 
 describe("the bridge writes AWS's Kinesis Data Streams for DynamoDB format", () => {
   test('GIVEN inserts, updates and deletes (binary and empty-map attributes included) WHEN bridged and read back as Lambda Kinesis records THEN the Powertools schema accepts the event and its images are the items written', async () => {
@@ -281,7 +116,7 @@ describe('decodeKinesisRecord on real records', () => {
 
 describe('the example consumers on the Kinesis source', () => {
   async function statusAndHistoryTables() {
-    const n = ++counter;
+    const n = nextId();
     const status = `hv-status-${n}`;
     const history = `hv-history-${n}`;
     await table(status, 'orderId');
@@ -349,105 +184,6 @@ describe('the example consumers on the Kinesis source', () => {
 });
 
 describe('the redrive on the Kinesis source', () => {
-  /** A consumer that fails "poison" orders always and "flaky" orders on their first delivery. */
-  function flakyConsumer(calls: string[][]) {
-    const seen = new Set<string>();
-    return async (event: KinesisStreamEvent) => {
-      calls.push(event.Records.map((r) => keyOf(r)));
-      const batchItemFailures: { itemIdentifier: string }[] = [];
-      for (const r of event.Records) {
-        const key = keyOf(r);
-        const first = !seen.has(r.kinesis.sequenceNumber);
-        seen.add(r.kinesis.sequenceNumber);
-        if (key.startsWith('poison') || (key.startsWith('flaky') && first))
-          batchItemFailures.push({ itemIdentifier: r.kinesis.sequenceNumber });
-      }
-      return { batchItemFailures };
-    };
-  }
-  const keyOf = (r: KinesisStreamRecord) => JSON.parse(Buffer.from(r.kinesis.data, 'base64').toString()).dynamodb.Keys.orderId.S as string;
-
-  function inProcess(handler: (e: KinesisStreamEvent) => Promise<unknown>): Invoker {
-    return async (_arn, event) => ({ response: JSON.parse(JSON.stringify((await handler(JSON.parse(JSON.stringify(event)))) ?? null)) });
-  }
-
-  function redriveHandler(invoker: Invoker, tallies: RedriveTally[]) {
-    return createRedriveHandler({
-      config: { parkedQueueUrl: parked.queueUrl, maxAttempts: 2, invokeBatchSize: 10, invokeIdentityArn: ROLE_ARN },
-      kinesis: () => kinesis,
-      s3: () => s3,
-      streams: () => {
-        throw new Error('a Kinesis range must not be read from DynamoDB Streams');
-      },
-      invoker,
-      parker: sqsRedriveParker(new SQSClient({ region: REGION, credentials: FAKE_CREDENTIALS, maxAttempts: 1 }), parked.queueUrl),
-      onInvocation: (t) => tallies.push(t),
-    });
-  }
-
-  /** The on-failure record Lambda sends for a Kinesis batch it gave up on (`payload` only in S3). */
-  function onFailureRecord(batch: GivenUpBatch, streamArn: string, withPayload: boolean) {
-    return {
-      requestContext: {
-        requestId: randomUUID(),
-        functionArn: FUNCTION_ARN,
-        condition: 'RetryAttemptsExhausted',
-        approximateInvokeCount: 2,
-      },
-      responseContext: { statusCode: 200, executedVersion: '$LATEST', functionError: 'Unhandled' },
-      version: '1.0',
-      timestamp: new Date().toISOString(),
-      KinesisBatchInfo: {
-        shardId: batch.shardId,
-        startSequenceNumber: batch.startSequenceNumber,
-        endSequenceNumber: batch.endSequenceNumber,
-        approximateArrivalOfFirstRecord: new Date().toISOString(),
-        approximateArrivalOfLastRecord: new Date().toISOString(),
-        batchSize: batch.batchSize,
-        streamArn,
-      },
-      ...(withPayload ? { payload: JSON.stringify({ Records: batch.records }) } : {}),
-    };
-  }
-
-  const sqsRecord = (body: string, messageId = 'm-1') =>
-    ({
-      messageId,
-      receiptHandle: 'rh',
-      body,
-      attributes: {} as any,
-      messageAttributes: {},
-      md5OfBody: '',
-      eventSource: 'aws:sqs',
-      eventSourceARN: 'arn:aws:sqs:eu-west-1:000000000000:failures',
-      awsRegion: REGION,
-    }) as SQSRecord;
-
-  async function givenUp(f: Awaited<ReturnType<typeof fixture>>) {
-    await writeOrders(
-      f.tableName,
-      ['ok-1', 'flaky-1', 'poison-1', 'ok-2', 'flaky-2', 'ok-3'].map((orderId) => ({ orderId, status: 'NEW' })),
-    );
-    await f.bridge.pump();
-    const records = await f.reader.readNew();
-    const batches: GivenUpBatch[] = [];
-    // The mapping gives up on the batch holding the poison record (batches of 3, no retries left).
-    await deliverInBatches(
-      records,
-      async (e) => ({
-        batchItemFailures: e.Records.filter((r) => keyOf(r).startsWith('poison') || keyOf(r).startsWith('flaky')).map((r) => ({
-          itemIdentifier: r.kinesis.sequenceNumber,
-        })),
-      }),
-      {
-        batchSize: 3,
-        retryAttempts: 0,
-        onGiveUp: (b) => void batches.push(b),
-      },
-    );
-    return { records, batches };
-  }
-
   test('GIVEN a KinesisBatchInfo on-failure record in the SQS queue WHEN redriven THEN the range is read back from Kinesis by sequence number, transient failures succeed, the poison record is parked whole, nothing outside the range is touched', async () => {
     const f = await fixture();
     const { records, batches } = await givenUp(f);

@@ -61,6 +61,8 @@ export interface BridgeOptions {
   readonly creationTimeMs?: (record: DynamoDBRecord) => number;
   /** Rewrites each pump's changes before they are put: duplicate, reorder, delay. @default as they came */
   readonly inject?: (changes: BridgedChange[]) => BridgedChange[];
+  /** Where the table's changes are read (e.g. a read shared with a test's oracle). @default a StreamReader of `tableStreamArn` */
+  readonly changes?: { readNew(): Promise<DynamoDBRecord[]> };
 }
 
 /** The Kinesis-for-DynamoDB JSON of one DynamoDB stream record (Lambda shape: base64 binaries, `{"M":{}}` maps). */
@@ -98,12 +100,12 @@ export function partitionKeyOf(keys: unknown): string {
 }
 
 export class DynamoDbToKinesisBridge {
-  private readonly reader: StreamReader;
+  private readonly reader: { readNew(): Promise<DynamoDBRecord[]> };
   /** Every change put so far, in put order (duplicates included). */
   readonly put: BridgedChange[] = [];
 
   constructor(private readonly o: BridgeOptions) {
-    this.reader = new StreamReader(o.streams, o.tableStreamArn, o.region);
+    this.reader = o.changes ?? new StreamReader(o.streams, o.tableStreamArn, o.region);
   }
 
   /** Copies the stream records written since the last pump into Kinesis; returns what was put. */

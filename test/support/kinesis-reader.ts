@@ -26,17 +26,26 @@ export interface ReaderStart {
 /** Follows every shard of a stream (shared throughput) and returns each record once, in shard order. */
 export class KinesisShardReader {
   private readonly iterators = new Map<string, string | undefined>();
+  private listed?: string[];
 
   constructor(
     private readonly client: KinesisClient,
     readonly streamArn: string,
     readonly region: string,
-    private readonly options: { readonly invokeIdentityArn?: string; readonly start?: ReaderStart } = {},
+    private readonly options: {
+      readonly invokeIdentityArn?: string;
+      readonly start?: ReaderStart;
+      /** The stream is never resharded while read: list its shards once, not before every read. @default false */
+      readonly fixedShards?: boolean;
+    } = {},
   ) {}
 
   async shardIds(): Promise<string[]> {
+    if (this.listed) return this.listed;
     const out = await this.client.send(new ListShardsCommand({ StreamARN: this.streamArn }));
-    return (out.Shards ?? []).map((s) => s.ShardId!);
+    const ids = (out.Shards ?? []).map((s) => s.ShardId!);
+    if (this.options.fixedShards) this.listed = ids;
+    return ids;
   }
 
   /** Every record put since the previous call, shard by shard. */

@@ -1,93 +1,29 @@
 /**
  * The replication property test's machinery, shared by its sources (convergence.test.ts on
- * DynamoDB Streams, convergence-kinesis.test.ts on Kinesis Data Streams for DynamoDB): the history
- * generator, the regions and writers, and the run of one history against the causal oracle
- * (causal-oracle.ts). What a source changes is where the mapping reads from (`ChangeFeeds`).
+ * DynamoDB Streams, convergence-kinesis.test.ts on Kinesis Data Streams for DynamoDB): the regions
+ * and writers, and the run of one history (history-arbitraries.ts) against the causal oracle
+ * (causal-oracle.ts); its writes and final reads are in history-writes.ts. What a source changes is
+ * where the mapping reads from (`ChangeFeeds`).
  *
  * FAKES (no local counterpart): the failure queue is a fake SQS; the event source mapping is played
  * by SteppedMapping (mapping.ts); crashes and throttling are injected by SDK middleware.
  */
-import { DeleteItemCommand, DynamoDBClient, GetItemCommand, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
-import fc from 'fast-check';
-import { replicatedWrites, ReplicatedWrites } from '../../../handlers/client';
+import { replicatedWrites } from '../../../handlers/client';
 import type { ClientFactory } from '../../../handlers/shared/clients';
-import { Item } from '../../../handlers/lww';
 import { createReplicateHandler, ReplicateHandler } from '../../../handlers/replicate';
 import { createDrainHandler } from '../../../handlers/replicate/drain-backlog';
 import { streamsClient } from '../../support/dynamodb-local';
 import { createStreamTable, StreamReader } from '../../support/streams';
-import { AppWrite, CausalOracle, OpKind, TAG } from './causal-oracle';
+import { CausalOracle } from './causal-oracle';
 import { ChangeReader, CrashSwitch, KeyFault, SteppedMapping } from './mapping';
+import { StreamTee, TeeSide } from './stream-tee';
 import { backlogTableName, createBacklogTable, createStateTable, stateTableName } from './state-table';
 import { localClients, REGIONS, startWorld, World, writerConfig } from './world';
 
-export const TABLE = 'convergence';
-const KEYS = 2;
-const SKEW_MS = 5_000;
-
-type Op =
-  | { t: 'write'; region: number; key: number; kind: OpKind; value: number; jitter: number }
-  | { t: 'step'; region: number; max: number; duplicate: boolean; crashAfter: number | undefined; failKey: number | undefined }
-  | { t: 'replay'; region: number; index: number; redrive: boolean }
-  /** The region's writer clock moves past the Kinesis wait limit: a key waiting for an earlier change goes ahead without it. */
-  | { t: 'later'; region: number };
-
-const region = fc.integer({ min: 0, max: REGIONS.length - 1 });
-/** One step in four. */
-const sometimes = <T>(arb: fc.Arbitrary<T>) => fc.oneof({ weight: 3, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: arb });
-const writeOp = fc.record({
-  t: fc.constant('write' as const),
-  region,
-  key: fc.integer({ min: 0, max: KEYS - 1 }),
-  kind: fc.constantFrom<OpKind>('put', 'update', 'delete', 'rawPut', 'rawUpdate', 'rawDelete'),
-  value: fc.integer({ min: 0, max: 9 }),
-  // A few distinct milliseconds, not in write order: same-millisecond writes and clocks that step back.
-  jitter: fc.integer({ min: 0, max: 3 }),
-});
-const stepOp = fc.record({
-  t: fc.constant('step' as const),
-  region,
-  max: fc.integer({ min: 1, max: 4 }),
-  duplicate: fc.boolean(),
-  crashAfter: sometimes(fc.integer({ min: 0, max: 3 })),
-  failKey: sometimes(fc.integer({ min: 0, max: KEYS - 1 })),
-});
-const replayOp = fc.record({ t: fc.constant('replay' as const), region, index: fc.nat(20), redrive: fc.boolean() });
-const skews = fc.array(fc.integer({ min: -SKEW_MS, max: SKEW_MS }), { minLength: REGIONS.length, maxLength: REGIONS.length });
-export const history: fc.Arbitrary<History> = fc.record({
-  ops: fc.array(fc.oneof({ weight: 5, arbitrary: writeOp }, { weight: 4, arbitrary: stepOp }, { weight: 2, arbitrary: replayOp }), {
-    minLength: 1,
-    maxLength: 24,
-  }),
-  appSkew: skews,
-  writerSkew: skews,
-});
-
-/**
- * Kinesis histories: as `history`, and now and then a region's writer clock jumps past the wait
- * limit for a missing change (WAIT_JUMP_MS); in one history in four the writers do not wait at all
- * (`noWait`: every change held back in the feed arrives after the writer went ahead without it).
- */
-export const kinesisHistory: fc.Arbitrary<History> = fc.record({
-  ops: fc.array(
-    fc.oneof(
-      { weight: 5, arbitrary: writeOp },
-      { weight: 4, arbitrary: stepOp },
-      { weight: 2, arbitrary: replayOp },
-      { weight: 2, arbitrary: fc.record({ t: fc.constant('later' as const), region }) },
-    ),
-    { minLength: 1, maxLength: 24 },
-  ),
-  appSkew: skews,
-  writerSkew: skews,
-  noWait: fc.integer({ min: 0, max: 3 }).map((n) => n === 0),
-});
-
-/** How far a `later` op moves a writer's clock: past the writers' default Kinesis wait (60 s). */
-export const WAIT_JUMP_MS = 61_000;
-
-export type History = { ops: Op[]; appSkew: number[]; writerSkew: number[]; noWait?: boolean };
+import { History, KEYS, WAIT_JUMP_MS } from './history-arbitraries';
+import { attach, itemsOf, TABLE, trace, write } from './history-writes';
 
 /** Where each region's writer reads its changes, and what the feed needs to know of each write. */
 export interface ChangeFeeds {
@@ -131,20 +67,33 @@ export interface ContractRun {
   stop(): Promise<void>;
 }
 
+/** What a source's feeds are built from. */
+export interface FeedSources extends Pick<ContractRun, 'world' | 'streamArns'> {
+  /**
+   * A follower of `region`'s table stream that shares the oracle's reads (support/stream-tee.ts),
+   * given its own copy of every record from now on.
+   */
+  tableChanges(region: string): TeeSide;
+}
+
 /** Starts the regions (DynamoDB Local each), the table and state tables, and the writers' clients. */
-export async function startContractRun(
-  feedsOf: (run: Pick<ContractRun, 'world' | 'streamArns'>) => Promise<ChangeFeeds>,
-): Promise<ContractRun> {
+export async function startContractRun(feedsOf: (sources: FeedSources) => Promise<ChangeFeeds>): Promise<ContractRun> {
   const world = await startWorld(REGIONS);
   const streamArns: Record<string, string> = {};
-  const oracleReaders: Record<string, StreamReader> = {};
-  for (const r of REGIONS) {
-    streamArns[r] = await createStreamTable(world.ddb[r], TABLE);
-    // The oracle reads every stream itself (its own iterators), whatever the writers read from.
-    oracleReaders[r] = new StreamReader(streamsClient(world.local[r].endpoint, r), streamArns[r], r);
-    await createStateTable(world.ddb[r], stateTableName(TABLE));
-    await createBacklogTable(world.ddb[r], backlogTableName(TABLE));
-  }
+  const tees: Record<string, StreamTee> = {};
+  const oracleReaders: Record<string, TeeSide> = {};
+  await Promise.all(
+    REGIONS.map(async (r) => {
+      streamArns[r] = await createStreamTable(world.ddb[r], TABLE);
+      // The oracle reads every table stream itself, whatever the writers read from (on Kinesis,
+      // their feed is the bridge's copy of this stream; on DynamoDB Streams, this stream).
+      const reader = new StreamReader(streamsClient(world.local[r].endpoint, r), streamArns[r], r, { describeOnlyWhenAShardCloses: true });
+      tees[r] = new StreamTee(reader);
+      oracleReaders[r] = tees[r].side();
+      await createStateTable(world.ddb[r], stateTableName(TABLE));
+      await createBacklogTable(world.ddb[r], backlogTableName(TABLE));
+    }),
+  );
   const crash = new CrashSwitch();
   const fault = new KeyFault();
   const cached = new Map<string, DynamoDBClient>();
@@ -160,7 +109,7 @@ export async function startContractRun(
     ...base,
     dynamo: (t) => cached.get(t.endpoint!) ?? (cached.set(t.endpoint!, base.dynamo(t)), cached.get(t.endpoint!)!),
   };
-  const feeds = await feedsOf({ world, streamArns });
+  const feeds = await feedsOf({ world, streamArns, tableChanges: (r) => tees[r].side(true) });
   const run: ContractRun = {
     world,
     streamArns,
@@ -201,7 +150,7 @@ export function expectCoverage(run: ContractRun, minHistories: number): void {
 async function runHistory(
   run: ContractRun,
   feeds: ChangeFeeds,
-  oracleReaders: Record<string, StreamReader>,
+  oracleReaders: Record<string, TeeSide>,
   clients: ClientFactory,
   { ops, appSkew, writerSkew, noWait }: History,
 ): Promise<void> {
@@ -239,8 +188,9 @@ async function runHistory(
   });
   const oracle = new CausalOracle(feeds.positionOf);
   const streams: Record<string, DynamoDBRecord[]> = Object.fromEntries(REGIONS.map((r) => [r, [] as DynamoDBRecord[]]));
-  // The oracle reads every stream itself, so it knows which states each write followed.
-  for (const r of REGIONS) await oracleReaders[r].readNew(); // the end of the previous history
+  // The oracle reads every stream itself, so it knows which states each write followed. The end of
+  // the previous history: its final drain read every stream to the end (see below).
+  for (const r of REGIONS) oracleReaders[r].taken();
   const catchUp = async (r: string) => {
     const fresh = await oracleReaders[r].readNew();
     streams[r].push(...fresh);
@@ -281,18 +231,17 @@ async function runHistory(
     if (round === 20) throw new Error('backlogs not empty after 20 rounds of delivering and draining');
   }
   totals.partialFailures += mapping.partialFailures;
-  for (const r of REGIONS) await catchUp(r);
+  // The last round delivered everything (every stream read to its end, nothing held back) and the
+  // drainers applied nothing after it: no record was written since, so the oracle's side of the
+  // reads holds every stream to its end.
+  for (const r of REGIONS) streams[r].push(...oracleReaders[r].taken());
   oracle.setStreams(streams);
   const problems: string[] = [];
   if (overridden)
     problems.push(`DynamoDB judged an item's content unequal to the record's image ${overridden} times where the writer found it equal`);
-  for (let k = 0; k < KEYS; k++) {
-    const finals: Record<string, Item | undefined> = {};
-    for (const r of REGIONS)
-      finals[r] = (await world.ddb[r].send(new GetItemCommand({ TableName: TABLE, Key: { pk: { S: pk(k) } }, ConsistentRead: true })))
-        .Item as Item | undefined;
-    problems.push(...oracle.check(pk(k), finals));
-  }
+  const keys = Array.from({ length: KEYS }, (_, k) => pk(k));
+  const held = await Promise.all(REGIONS.map((r) => itemsOf(world.ddb[r], keys)));
+  for (const key of keys) problems.push(...oracle.check(key, Object.fromEntries(REGIONS.map((r, i) => [r, held[i].get(key)]))));
   totals.plainWrites += oracle.writes.filter((w) => w.kind.startsWith('raw')).length;
   totals.restampedHelperWrites += oracle.writes.filter(
     (w) => w.helperVersion !== undefined && oracle.min(w.id).v !== w.helperVersion,
@@ -302,100 +251,4 @@ async function runHistory(
   if (problems.length) throw new Error(`history ${h} broke the contract:\n- ${problems.join('\n- ')}`);
   if (process.env.CONVERGENCE_VERBOSE && h % 50 === 0)
     console.log(JSON.stringify({ h, ...totals, crashes: crash.crashes, injected: fault.injected }));
-}
-
-/** Makes one application write and logs it for the oracle; undefined when it changed nothing. */
-async function write(
-  world: World,
-  op: Extract<Op, { t: 'write' }>,
-  region: string,
-  key: string,
-  tag: string,
-  app: ReplicatedWrites,
-  oracle: CausalOracle,
-): Promise<AppWrite | undefined> {
-  const ddb = world.ddb[region];
-  const Key = { pk: { S: key } };
-  const content = { val: { S: `${region}:${op.value}` }, [TAG]: { S: tag } };
-  const log = (after: Item | undefined, helperVersion?: string) =>
-    oracle.add({ region, key, kind: op.kind, tag: op.kind.endsWith('elete') ? undefined : tag, helperVersion, after, madeBy: Date.now() });
-  const update = {
-    TableName: TABLE,
-    Key,
-    UpdateExpression: 'SET val = :x, #tag = :t',
-    ExpressionAttributeNames: { '#tag': TAG },
-    ExpressionAttributeValues: { ':x': content.val, ':t': content[TAG] },
-  };
-  switch (op.kind) {
-    case 'put': {
-      const input = app.put({ TableName: TABLE, Item: { ...Key, ...content } });
-      await ddb.send(new PutItemCommand(input));
-      return log(input.Item as Item, (input.Item as Item)._v.S);
-    }
-    case 'update': {
-      const input = app.update(update);
-      const out = await ddb.send(new UpdateItemCommand({ ...input, ReturnValues: 'ALL_NEW' }));
-      return log(out.Attributes as Item, (input.ExpressionAttributeValues as Item)[':lwwV'].S);
-    }
-    case 'delete': {
-      const input = app.delete({ TableName: TABLE, Key });
-      await ddb.send(new PutItemCommand(input));
-      return log(input.Item as Item, input.Item!._v.S);
-    }
-    case 'rawPut':
-      await ddb.send(new PutItemCommand({ TableName: TABLE, Item: { ...Key, ...content } }));
-      return log({ ...Key, ...content });
-    case 'rawUpdate': {
-      const out = await ddb.send(new UpdateItemCommand({ ...update, ReturnValues: 'ALL_NEW' }));
-      return log(out.Attributes as Item);
-    }
-    case 'rawDelete': {
-      const out = await ddb.send(new DeleteItemCommand({ TableName: TABLE, Key, ReturnValues: 'ALL_OLD' }));
-      // Deleting nothing is no write: DynamoDB records nothing for it.
-      return out.Attributes ? log(undefined) : undefined;
-    }
-  }
-}
-
-/**
- * The record a write produced, among the records its region's stream gained since the last look:
- * the writer's records in between cannot be of this write (its writer has not seen it yet), so it
- * is the one that first shows its tag, its helper version, or (a hard delete) a REMOVE of its key.
- */
-function attach(w: AppWrite, fresh: DynamoDBRecord[]): DynamoDBRecord {
-  const rec = fresh.find((r) => {
-    const image = r.dynamodb?.NewImage;
-    if (r.dynamodb?.Keys?.pk?.S !== w.key) return false;
-    if (w.kind === 'rawDelete') return r.eventName === 'REMOVE';
-    if (w.tag !== undefined) return image?.[TAG]?.S === w.tag && r.dynamodb?.OldImage?.[TAG]?.S !== w.tag;
-    return image?._v?.S === w.helperVersion;
-  });
-  if (!rec || fresh.indexOf(rec) !== fresh.length - 1)
-    throw new Error(
-      `the record of write #${w.id} (${w.kind} in ${w.region}) is not the newest in its stream: ${JSON.stringify(rec ?? fresh)}`,
-    );
-  w.sequenceNumber = rec.dynamodb!.SequenceNumber;
-  return rec;
-}
-
-/** What each region's stream held and what its writer was given, batch by batch (printed for a failing history). */
-function trace(mapping: SteppedMapping, streams: Record<string, DynamoDBRecord[]>): string {
-  const brief = (r: any) => {
-    const d = 'kinesis' in r ? JSON.parse(Buffer.from(r.kinesis.data, 'base64').toString()) : r;
-    const x = d.dynamodb;
-    return [
-      d.eventName,
-      x.Keys?.pk?.S,
-      'kinesis' in r ? x.ApproximateCreationDateTime : x.SequenceNumber,
-      x.OldImage?._v?.S,
-      x.NewImage?._v?.S,
-      x.NewImage?.tag?.S ?? (x.NewImage?._d ? 'tombstone' : ''),
-    ].join(' ');
-  };
-  return Object.keys(streams)
-    .map(
-      (r) =>
-        `== ${r} stream\n${streams[r].map(brief).join('\n')}\n== ${r} deliveries\n${mapping.delivered[r].map((b, i) => `#${i}: ${b.map(brief).join(' | ')}`).join('\n')}`,
-    )
-    .join('\n');
 }
