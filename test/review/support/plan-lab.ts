@@ -11,6 +11,7 @@ import { tmpdir } from 'os';
 import { join } from 'path';
 import { TerraformRun, makeOffline, terraformIn } from '../../support/terraform';
 import { batchable, planOfModule, providerKey, stateInModule, writeBatchRoot } from './plan-batch';
+import { runCache } from './run-cache';
 
 const ACCOUNT = '123456789012';
 const REGION = 'eu-west-1';
@@ -200,12 +201,23 @@ export function planLab(): PlanLab {
     return existsSync(statePath) ? readFileSync(statePath, 'utf8') : '';
   };
   const states = new Map<string, string>();
+  const shared = runCache();
+  /** Whether the prior state of `before` (by its JSON) is known, here or to another file of the run. */
+  const hasState = (key: string) => {
+    const text = states.get(key) ?? shared?.get(`prior-state ${key}`);
+    if (text !== undefined) states.set(key, text);
+    return text !== undefined;
+  };
+  const keepState = (key: string, text: string) => {
+    states.set(key, text);
+    shared?.set(`prior-state ${key}`, text);
+  };
   /** `terraform show -json` text per JSON of a [before, after] pair planned by `prepare`. */
   const prepared = new Map<string, string>();
   let batches = 0;
   const convergeAlone = (before: object) => {
     write(before);
-    states.set(
+    keepState(
       JSON.stringify(before),
       converge((show) => stateFromPlan(show, schemas())),
     );
@@ -219,13 +231,19 @@ export function planLab(): PlanLab {
     const names = befores.map(() => `b${batches++}`);
     runBatch(new Map(names.map((n, i) => [n, befores[i]])));
     const merged = converge((show) => {
-      const parts = names.map((n) => stateFromPlan(planOfModule(show, n), schemas()) as any);
-      return { ...parts[0], resources: parts.flatMap((p, i) => stateInModule(p, names[i])) };
+      // A module that no longer changes keeps the state it converged to, as it would alone.
+      const previous: any[] = existsSync(statePath) ? JSON.parse(readFileSync(statePath, 'utf8')).resources : [];
+      const resources = names.flatMap((n) => {
+        const own = planOfModule(show, n);
+        if (changed(own).length === 0) return previous.filter((r) => r.module === `module.${n}`);
+        return stateInModule(stateFromPlan(own, schemas()), n);
+      });
+      return { ...(stateFromPlan(planOfModule(show, names[0]), schemas()) as any), resources };
     });
     const all = merged ? JSON.parse(merged) : { resources: [] };
     names.forEach((n, i) => {
       const own = all.resources.filter((r: any) => r.module === `module.${n}`).map(({ module: _m, ...r }: any) => r);
-      states.set(JSON.stringify(befores[i]), own.length ? JSON.stringify({ ...all, resources: own }, null, 2) : '');
+      keepState(JSON.stringify(befores[i]), own.length ? JSON.stringify({ ...all, resources: own }, null, 2) : '');
     });
   };
   const planBatch = (pairs: ReadonlyArray<readonly [object, object]>) => {
@@ -252,7 +270,7 @@ export function planLab(): PlanLab {
     schemas,
     plan(before, after) {
       const key = JSON.stringify(before);
-      if (!states.has(key)) convergeAlone(before);
+      if (!hasState(key)) convergeAlone(before);
       setState(states.get(key)!);
       write(after);
       const ready = prepared.get(JSON.stringify([before, after]));
@@ -262,7 +280,7 @@ export function planLab(): PlanLab {
       const todo = pairs.filter(([b, a]) => batchable(b) && batchable(a) && !prepared.has(JSON.stringify([b, a])));
       // A before whose after cannot be batched still converges with the others.
       const befores = [...new Map(pairs.map(([b]) => [JSON.stringify(b), b])).values()].filter(
-        (b) => batchable(b) && !states.has(JSON.stringify(b)),
+        (b) => batchable(b) && !hasState(JSON.stringify(b)),
       );
       for (const group of groupBy(befores, providerKey)) {
         if (group.length > 1) convergeBatch(group);
@@ -272,7 +290,7 @@ export function planLab(): PlanLab {
       for (const group of groupBy(unique, ([, a]) => providerKey(a))) if (group.length > 1) planBatch(group);
     },
     priorState(before) {
-      if (!states.has(JSON.stringify(before))) convergeAlone(before);
+      if (!hasState(JSON.stringify(before))) convergeAlone(before);
       return states.get(JSON.stringify(before))!;
     },
     dispose() {
