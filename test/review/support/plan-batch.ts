@@ -75,10 +75,12 @@ export function planOfModule(show: any, name: string): any {
       ...show.prior_state,
       values: { ...show.prior_state.values, root_module: values(show.prior_state.values?.root_module) },
     };
-  if (show.relevant_attributes)
-    out.relevant_attributes = show.relevant_attributes
-      .filter((a: any) => a.resource.startsWith(`${call}.`))
-      .map((a: any) => ({ ...a, resource: strip(a.resource) }));
+  const relevant = (show.relevant_attributes ?? []).filter((a: any) => a.resource.startsWith(`${call}.`));
+  if (relevant.length) out.relevant_attributes = relevant.map((a: any) => ({ ...a, resource: strip(a.resource) }));
+  else delete out.relevant_attributes;
+  // A root plan lists its variables' values; planned without -var, a module's are its defaults.
+  const variables = Object.entries<any>(show.configuration?.root_module?.module_calls?.[name]?.module?.variables ?? {});
+  if (variables.length) out.variables = Object.fromEntries(variables.map(([k, v]) => [k, { value: v.default }]));
   return out;
 }
 
