@@ -14,10 +14,35 @@ import { changesFromSynths } from '../../review/synth-diff';
 import { PipelineOptions, pipelineStack } from './support/fixtures';
 import { PlanLab, planLab } from './support/plan-lab';
 import { semanticsCases } from './support/semantics-cases';
+import { semanticsStack } from './support/semantics-fixture';
+
+/** The changes planned against the plain pipeline, one per test below. */
+const CHANGES = {
+  batchAndThreshold: { batchSize: 500, alarmThreshold: 30000 },
+  hashKey: { hashKey: 'id' },
+  streamViewType: { streamViewType: 'KEYS_ONLY' },
+  wildcardGrant: { extraStatement: { actions: ['dynamodb:PutItem'], resources: ['*'] } },
+  auditQueue: { auditQueue: true },
+  trustedService: { trustedService: 'ec2.amazonaws.com' },
+  startingPosition: { startingPosition: 'LATEST' },
+  sample: {
+    startingPosition: 'LATEST',
+    batchSize: 250,
+    alarmThreshold: 30000,
+    extraStatement: { actions: ['dynamodb:PutItem', 'dynamodb:DeleteItem'], resources: ['*'] },
+  },
+} satisfies Record<string, PipelineOptions>;
 
 let lab: PlanLab;
 beforeAll(() => {
   lab = planLab();
+  // One terraform run for all of them (and one for the prior states), instead of one per test.
+  lab.prepare([
+    ...Object.values(CHANGES).map((c) => [pipelineStack(), pipelineStack(c)] as const),
+    [globalTable(['eu-central-1', 'us-east-1']), globalTable(['us-east-1'])],
+    // Its after (moved and removed blocks) is planned alone, but its prior state converges here.
+    [semanticsStack(false), semanticsStack(true)],
+  ]);
 });
 afterAll(() => lab?.dispose());
 
@@ -39,6 +64,26 @@ function scenario(after: PipelineOptions, before: PipelineOptions = {}): Scenari
   return { show, plan, synth, md: review.markdown, warnings: review.warnings };
 }
 
+function globalTable(regions: string[]) {
+  return {
+    provider: { aws: [{ region: 'eu-west-1' }] },
+    terraform: { required_providers: { aws: { source: 'aws', version: '5.100.0' } } },
+    resource: {
+      aws_dynamodb_table: {
+        global: {
+          name: 'global',
+          billing_mode: 'PAY_PER_REQUEST',
+          hash_key: 'pk',
+          attribute: [{ name: 'pk', type: 'S' }],
+          stream_enabled: true,
+          stream_view_type: 'NEW_AND_OLD_IMAGES',
+          replica: regions.map((region_name) => ({ region_name })),
+        },
+      },
+    },
+  };
+}
+
 const actions = (changes: ResourceChange[]) => changes.map((c) => `${c.action} ${c.address}`).sort();
 /** What terraform itself planned, straight from show -json (not through our reader). */
 const terraformActions = (show: any) =>
@@ -50,7 +95,7 @@ const row = (md: string, address: string) => md.split('\n').find((l) => l.includ
 
 describe('plan review of real plans', () => {
   test('GIVEN a batch size and an alarm threshold change WHEN reviewed THEN both are updates shown as before -> after and nothing is flagged', () => {
-    const s = scenario({ batchSize: 500, alarmThreshold: 30000 });
+    const s = scenario(CHANGES.batchAndThreshold);
     expect(terraformActions(s.show)).toEqual([
       'update aws_cloudwatch_metric_alarm.iterator_age',
       'update aws_lambda_event_source_mapping.consumer_mapping',
@@ -69,7 +114,7 @@ describe('plan review of real plans', () => {
   });
 
   test('GIVEN a hash key change WHEN reviewed THEN the table replacement and the mapping it drags along are flagged first', () => {
-    const s = scenario({ hashKey: 'id' });
+    const s = scenario(CHANGES.hashKey);
     expect(terraformActions(s.show)).toEqual([
       'replace aws_dynamodb_table.orders',
       'replace aws_lambda_event_source_mapping.consumer_mapping',
@@ -90,7 +135,7 @@ describe('plan review of real plans', () => {
   });
 
   test('GIVEN a stream view type change WHEN reviewed THEN the new stream ARN and the replaced mapping are flagged', () => {
-    const s = scenario({ streamViewType: 'KEYS_ONLY' });
+    const s = scenario(CHANGES.streamViewType);
     expect(terraformActions(s.show)).toEqual([
       'replace aws_lambda_event_source_mapping.consumer_mapping',
       'update aws_dynamodb_table.orders',
@@ -105,7 +150,7 @@ describe('plan review of real plans', () => {
   });
 
   test('GIVEN a policy that gains an action on a wildcard resource WHEN reviewed THEN the widening is flagged with the action and the wildcard', () => {
-    const s = scenario({ extraStatement: { actions: ['dynamodb:PutItem'], resources: ['*'] } });
+    const s = scenario(CHANGES.wildcardGrant);
     expect(terraformActions(s.show)).toEqual(['update aws_iam_role_policy.consumer_policy']);
     expect(s.md).toContain(
       '- **IAM WIDENED** `aws_iam_role_policy.consumer_policy` `policy`: allows `dynamodb:PutItem` on `*` — **wildcard**.',
@@ -121,7 +166,7 @@ describe('plan review of real plans', () => {
   });
 
   test('GIVEN a policy that references a queue created by the same change WHEN reviewed THEN the policy is reported unknown until apply', () => {
-    const s = scenario({ auditQueue: true });
+    const s = scenario(CHANGES.auditQueue);
     expect(terraformActions(s.show)).toEqual(['create aws_sqs_queue.audit', 'update aws_iam_role_policy.consumer_policy']);
     expect(s.md).toContain(
       '- **IAM UNKNOWN UNTIL APPLY** `aws_iam_role_policy.consumer_policy` `policy`: policy document is unknown until apply',
@@ -132,7 +177,7 @@ describe('plan review of real plans', () => {
   });
 
   test('GIVEN a role trusted by one more service WHEN reviewed THEN the trust policy widening names the principal', () => {
-    const s = scenario({ trustedService: 'ec2.amazonaws.com' });
+    const s = scenario(CHANGES.trustedService);
     expect(s.md).toContain(
       '- **IAM WIDENED** `aws_iam_role.consumer_role` `assume_role_policy`: allows `sts:AssumeRole` to `Service:ec2.amazonaws.com`.',
     );
@@ -140,7 +185,7 @@ describe('plan review of real plans', () => {
   });
 
   test('GIVEN a starting position change WHEN reviewed THEN the mapping replacement says where the new mapping starts and why', () => {
-    const s = scenario({ startingPosition: 'LATEST' });
+    const s = scenario(CHANGES.startingPosition);
     expect(terraformActions(s.show)).toEqual(['replace aws_lambda_event_source_mapping.consumer_mapping']);
     expect(s.md).toContain(
       '- **MAPPING REPLACED** `aws_lambda_event_source_mapping.consumer_mapping`: the new mapping starts at `LATEST`: records written while the mapping is switched are skipped. Forced by `starting_position`: `"TRIM_HORIZON"` -> `"LATEST"`.',
@@ -150,25 +195,8 @@ describe('plan review of real plans', () => {
   });
 
   test('GIVEN a global table that drops a replica region WHEN planned THEN the removal is flagged and the row names the region', () => {
-    const table = (regions: string[]) => ({
-      provider: { aws: [{ region: 'eu-west-1' }] },
-      terraform: { required_providers: { aws: { source: 'aws', version: '5.100.0' } } },
-      resource: {
-        aws_dynamodb_table: {
-          global: {
-            name: 'global',
-            billing_mode: 'PAY_PER_REQUEST',
-            hash_key: 'pk',
-            attribute: [{ name: 'pk', type: 'S' }],
-            stream_enabled: true,
-            stream_view_type: 'NEW_AND_OLD_IMAGES',
-            replica: regions.map((region_name) => ({ region_name })),
-          },
-        },
-      },
-    });
-    const before = table(['eu-central-1', 'us-east-1']);
-    const after = table(['us-east-1']);
+    const before = globalTable(['eu-central-1', 'us-east-1']);
+    const after = globalTable(['us-east-1']);
     const show = lab.plan(before, after);
     expect(terraformActions(show)).toEqual(['update aws_dynamodb_table.global']);
     const md = renderReview({ source: 'terraform plan', changes: changesFromPlan(show, 'global') }).markdown;
@@ -181,12 +209,7 @@ describe('plan review of real plans', () => {
   });
 
   test('GIVEN the same plan twice, resource order shuffled WHEN rendered THEN the bytes are identical; the sample summary is saved', () => {
-    const s = scenario({
-      startingPosition: 'LATEST',
-      batchSize: 250,
-      alarmThreshold: 30000,
-      extraStatement: { actions: ['dynamodb:PutItem', 'dynamodb:DeleteItem'], resources: ['*'] },
-    });
+    const s = scenario(CHANGES.sample);
     const shuffled = { ...s.show, resource_changes: [...s.show.resource_changes].reverse() };
     const again = renderReview(
       { source: 'terraform plan', changes: changesFromPlan(JSON.parse(JSON.stringify(shuffled)), 'orders') },

@@ -16,6 +16,8 @@ import { PlanLab, planLab } from './support/plan-lab';
 let lab: PlanLab;
 beforeAll(() => {
   lab = planLab();
+  // One terraform run for all real plans below (and one for their prior states), not one each.
+  lab.prepare(Object.values(PLANS));
 });
 afterAll(() => lab?.dispose());
 
@@ -50,6 +52,16 @@ function lambda(password: string, env: Record<string, string>, extra: object = {
   };
 }
 
+/** The real plans the tests review: [before, after]. */
+const PLANS = {
+  rotatedSecret: [ssm('hunter2-old-secret'), ssm('hunter2-new-secret')],
+  sensitiveVariableChanged: [
+    lambda('s3cr3t-before', { DB_PASSWORD: '${var.db_password}', MODE: 'steady' }),
+    lambda('s3cr3t-after', { DB_PASSWORD: '${var.db_password}', MODE: 'catch-up' }),
+  ],
+  sensitiveBlockAdded: [lambda('s3cr3t-x', { MODE: 'steady' }), lambda('s3cr3t-x', { MODE: 'steady', DB_PASSWORD: '${var.db_password}' })],
+} satisfies Record<string, [object, object]>;
+
 const reviewPlan = (show: any) => renderReview({ source: 'terraform plan', changes: changesFromPlan(show, 'orders') }).markdown;
 const reviewDiff = (base: object, head: object) => {
   const set: ChangeSet = { source: 'synth diff', changes: changesFromSynths(new Map([['orders', base]]), new Map([['orders', head]])) };
@@ -59,7 +71,7 @@ const row = (md: string, address: string) => md.split('\n').find((l) => l.includ
 
 describe('sensitive values are masked', () => {
   test('GIVEN an SSM SecureString rotated WHEN the real plan is reviewed THEN the change is shown, neither value is', () => {
-    const show = lab.plan(ssm('hunter2-old-secret'), ssm('hunter2-new-secret'));
+    const show = lab.plan(...PLANS.rotatedSecret);
     // Ground truth from terraform itself: it planned an update and marks the value sensitive.
     const rc = show.resource_changes.find((c: any) => c.address === 'aws_ssm_parameter.db');
     expect(rc.change.actions).toEqual(['update']);
@@ -73,10 +85,7 @@ describe('sensitive values are masked', () => {
   });
 
   test('GIVEN a Lambda environment variable fed by a sensitive variable WHEN the variable changes THEN the nested value is masked and its neighbour is shown', () => {
-    const show = lab.plan(
-      lambda('s3cr3t-before', { DB_PASSWORD: '${var.db_password}', MODE: 'steady' }),
-      lambda('s3cr3t-after', { DB_PASSWORD: '${var.db_password}', MODE: 'catch-up' }),
-    );
+    const show = lab.plan(...PLANS.sensitiveVariableChanged);
     const rc = show.resource_changes.find((c: any) => c.address === 'aws_lambda_function.consumer');
     expect(JSON.stringify(rc.change.before)).toContain('s3cr3t-before');
     expect(rc.change.after_sensitive.environment[0].variables.DB_PASSWORD).toBe(true);
@@ -88,10 +97,7 @@ describe('sensitive values are masked', () => {
   });
 
   test('GIVEN a whole block marked sensitive WHEN it is added THEN the added block prints masked', () => {
-    const show = lab.plan(
-      lambda('s3cr3t-x', { MODE: 'steady' }),
-      lambda('s3cr3t-x', { MODE: 'steady', DB_PASSWORD: '${var.db_password}' }),
-    );
+    const show = lab.plan(...PLANS.sensitiveBlockAdded);
     const md = reviewPlan(show);
     expect(md).not.toContain('s3cr3t');
     expect(row(md, 'aws_lambda_function.consumer')).toContain('`environment[0].variables.DB_PASSWORD`: `null` -> `(sensitive value)`');
@@ -120,9 +126,7 @@ describe('sensitive values are masked', () => {
   });
 
   test('GIVEN the provider schema WHEN compared with the table diff mode uses THEN every listed attribute is sensitive in hashicorp/aws 5.100.0', () => {
-    lab.plan(ssm('x'), ssm('x'));
-    const schemas = JSON.parse(lab.run(['providers', 'schema', '-json'])).provider_schemas['registry.terraform.io/hashicorp/aws']
-      .resource_schemas;
+    const schemas = lab.schemas();
     for (const [type, attrs] of Object.entries(SCHEMA_SENSITIVE)) {
       for (const a of attrs) expect([type, a, schemas[type].block.attributes[a].sensitive]).toEqual([type, a, true]);
     }

@@ -10,6 +10,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { TerraformRun, makeOffline, terraformIn } from '../../support/terraform';
+import { batchable, planOfModule, providerKey, stateInModule, writeBatchRoot } from './plan-batch';
+import { runCache } from './run-cache';
 
 const ACCOUNT = '123456789012';
 const REGION = 'eu-west-1';
@@ -138,10 +140,18 @@ const changed = (show: any) => (show.resource_changes ?? []).filter((c: any) => 
 export interface PlanLab {
   /** Real `terraform show -json` of planning `after` against a state made from `before`. */
   plan(before: object, after: object): any;
+  /**
+   * Plans the given pairs ahead, batched (support/plan-batch.ts): the prior states of all their
+   * `before`s converge together, and all `after`s are planned in one terraform run. `plan` then
+   * answers those pairs without running terraform. Pairs that cannot be batched are left to `plan`.
+   */
+  prepare(pairs: ReadonlyArray<readonly [before: object, after: object]>): void;
+  /** `terraform providers schema -json` resource schemas of hashicorp/aws (read once per lab). */
+  schemas(): any;
   /** The folder terraform runs in (its providers are installed). */
   readonly dir: string;
   run(args: string[]): string;
-  /** The state file content `plan` uses for `before` (after one `plan` with it). */
+  /** The state file content `plan` uses for `before` (made now if no `plan` or `prepare` made it yet). */
   priorState(before: object): string;
   dispose(): void;
 }
@@ -161,47 +171,136 @@ export function planLab(): PlanLab {
     tf.run(['plan', '-input=false', '-no-color', '-lock=false', '-refresh=false', `-out=${name}`]);
     return JSON.parse(tf.run(['show', '-json', name]));
   };
+  const statePath = join(tf.dir, 'terraform.tfstate');
+  const setState = (text: string) => {
+    if (text) writeFileSync(statePath, text);
+    else if (existsSync(statePath)) rmSync(statePath);
+  };
   let schemaCache: any;
-  const states = new Map<string, string>();
   const schemas = () =>
     (schemaCache ??= JSON.parse(tf.run(['providers', 'schema', '-json'])).provider_schemas['registry.terraform.io/hashicorp/aws']
       .resource_schemas);
+  /**
+   * Plans the configuration in the folder from an empty state, then again against the state made
+   * from each plan, until nothing changes; each round resolves one more level of references
+   * between resources, a few suffice. Returns the last state written ('' for none).
+   */
+  const converge = (stateOf: (show: any) => object): string => {
+    setState('');
+    let show = planShow('before.tfplan');
+    for (let round = 0; changed(show).length > 0; round++) {
+      if (round === 6)
+        throw new Error(
+          `prior state did not converge: ${changed(show)
+            .map((c: any) => c.address)
+            .join(', ')} still change`,
+        );
+      writeFileSync(statePath, JSON.stringify(stateOf(show), null, 2));
+      show = planShow('before.tfplan');
+    }
+    return existsSync(statePath) ? readFileSync(statePath, 'utf8') : '';
+  };
+  const states = new Map<string, string>();
+  const shared = runCache();
+  /** Whether the prior state of `before` (by its JSON) is known, here or to another file of the run. */
+  const hasState = (key: string) => {
+    const text = states.get(key) ?? shared?.get(`prior-state ${key}`);
+    if (text !== undefined) states.set(key, text);
+    return text !== undefined;
+  };
+  const keepState = (key: string, text: string) => {
+    states.set(key, text);
+    shared?.set(`prior-state ${key}`, text);
+  };
+  /** `terraform show -json` text per JSON of a [before, after] pair planned by `prepare`. */
+  const prepared = new Map<string, string>();
+  let batches = 0;
+  const convergeAlone = (before: object) => {
+    write(before);
+    keepState(
+      JSON.stringify(before),
+      converge((show) => stateFromPlan(show, schemas())),
+    );
+  };
+  const runBatch = (configs: Map<string, any>) => {
+    writeBatchRoot(tf.dir, configs);
+    // Installs the new child modules; the provider is already there.
+    tf.run(['init', '-input=false', '-no-color']);
+  };
+  const convergeBatch = (befores: any[]) => {
+    const names = befores.map(() => `b${batches++}`);
+    runBatch(new Map(names.map((n, i) => [n, befores[i]])));
+    const merged = converge((show) => {
+      // A module that no longer changes keeps the state it converged to, as it would alone.
+      const previous: any[] = existsSync(statePath) ? JSON.parse(readFileSync(statePath, 'utf8')).resources : [];
+      const resources = names.flatMap((n) => {
+        const own = planOfModule(show, n);
+        if (changed(own).length === 0) return previous.filter((r) => r.module === `module.${n}`);
+        return stateInModule(stateFromPlan(own, schemas()), n);
+      });
+      return { ...(stateFromPlan(planOfModule(show, names[0]), schemas()) as any), resources };
+    });
+    const all = merged ? JSON.parse(merged) : { resources: [] };
+    names.forEach((n, i) => {
+      const own = all.resources.filter((r: any) => r.module === `module.${n}`).map(({ module: _m, ...r }: any) => r);
+      keepState(JSON.stringify(befores[i]), own.length ? JSON.stringify({ ...all, resources: own }, null, 2) : '');
+    });
+  };
+  const planBatch = (pairs: ReadonlyArray<readonly [object, object]>) => {
+    const names = pairs.map(() => `a${batches++}`);
+    runBatch(new Map(names.map((n, i) => [n, pairs[i][1]])));
+    const priors = pairs.map(([before]) => states.get(JSON.stringify(before)) || '');
+    const template = priors.find(Boolean);
+    setState(
+      template
+        ? JSON.stringify({
+            ...JSON.parse(template),
+            resources: priors.flatMap((p, i) => (p ? stateInModule(JSON.parse(p), names[i]) : [])),
+          })
+        : '',
+    );
+    const show = planShow('after.tfplan');
+    names.forEach((n, i) => {
+      prepared.set(JSON.stringify(pairs[i]), JSON.stringify(planOfModule(show, n)));
+    });
+  };
   return {
     dir: tf.dir,
     run: tf.run,
+    schemas,
     plan(before, after) {
-      const state = join(tf.dir, 'terraform.tfstate');
       const key = JSON.stringify(before);
-      if (!states.has(key)) {
-        if (existsSync(state)) rmSync(state);
-        write(before);
-        // Each round resolves one more level of references between resources; a few suffice.
-        let show = planShow('before.tfplan');
-        for (let round = 0; changed(show).length > 0; round++) {
-          if (round === 6)
-            throw new Error(
-              `prior state did not converge: ${changed(show)
-                .map((c: any) => c.address)
-                .join(', ')} still change`,
-            );
-          writeFileSync(state, JSON.stringify(stateFromPlan(show, schemas()), null, 2));
-          show = planShow('before.tfplan');
-        }
-        states.set(key, existsSync(state) ? readFileSync(state, 'utf8') : '');
-      }
-      const prior = states.get(key)!;
-      if (prior) writeFileSync(state, prior);
-      else if (existsSync(state)) rmSync(state);
+      if (!hasState(key)) convergeAlone(before);
+      setState(states.get(key)!);
       write(after);
-      return planShow('after.tfplan');
+      const ready = prepared.get(JSON.stringify([before, after]));
+      return ready ? JSON.parse(ready) : planShow('after.tfplan');
+    },
+    prepare(pairs) {
+      const todo = pairs.filter(([b, a]) => batchable(b) && batchable(a) && !prepared.has(JSON.stringify([b, a])));
+      // A before whose after cannot be batched still converges with the others.
+      const befores = [...new Map(pairs.map(([b]) => [JSON.stringify(b), b])).values()].filter(
+        (b) => batchable(b) && !hasState(JSON.stringify(b)),
+      );
+      for (const group of groupBy(befores, providerKey)) {
+        if (group.length > 1) convergeBatch(group);
+        else convergeAlone(group[0]);
+      }
+      const unique = [...new Map(todo.map((p) => [JSON.stringify(p), p])).values()];
+      for (const group of groupBy(unique, ([, a]) => providerKey(a))) if (group.length > 1) planBatch(group);
     },
     priorState(before) {
-      const s = states.get(JSON.stringify(before));
-      if (s === undefined) throw new Error('priorState: plan with this before config first');
-      return s;
+      if (!hasState(JSON.stringify(before))) convergeAlone(before);
+      return states.get(JSON.stringify(before))!;
     },
     dispose() {
       rmSync(tf.dir, { recursive: true, force: true });
     },
   };
+}
+
+function groupBy<T>(items: T[], key: (item: T) => string): T[][] {
+  const groups = new Map<string, T[]>();
+  for (const item of items) groups.set(key(item), [...(groups.get(key(item)) ?? []), item]);
+  return [...groups.values()];
 }

@@ -1,0 +1,45 @@
+/**
+ * Runs the longest test files first, so that with two workers the last file to finish starts
+ * early and neither core idles at the end of the run (longest-processing-time-first scheduling).
+ * Jest already orders by the durations it recorded in its cache; on a machine without that cache
+ * (a fresh CI runner) it falls back to file size, which puts some of the longest files last. For
+ * those, the seconds below (each file's wall time in the last CI run, 2 workers) stand in until
+ * Jest has its own measurement; only their order matters.
+ */
+const Sequencer = require('@jest/test-sequencer').default;
+
+const ESTIMATED_SECONDS = {
+  'test/handlers/convergence.test.ts': 449,
+  'test/review/plan-review.test.ts': 316,
+  'test/review/sensitive.test.ts': 215,
+  'test/local/terraform-apply.test.ts': 210,
+  'test/handlers/convergence-kinesis.test.ts': 128,
+  'test/review/plan-input.test.ts': 112,
+  'test/review/cli.test.ts': 98,
+  'test/handlers/backfill-convergence.test.ts': 66,
+  'test/modules/replication-terraform.test.ts': 50,
+  'test/review/force-new.test.ts': 49,
+  'test/local/outage.test.ts': 46,
+  'test/examples/existing-estate.test.ts': 43,
+};
+
+class HeaviestFirstSequencer extends Sequencer {
+  sort(tests) {
+    const sorted = super.sort(tests);
+    const estimate = (test) => {
+      const relative = test.path
+        .slice(test.context.config.rootDir.length + 1)
+        .split('\\')
+        .join('/');
+      return ESTIMATED_SECONDS[relative];
+    };
+    for (const test of sorted) if (test.duration == null && estimate(test) != null) test.duration = estimate(test) * 1000;
+    // Stable: files without a duration keep Jest's order (largest first) after the rest.
+    return sorted
+      .map((test, index) => ({ test, index }))
+      .sort((a, b) => (b.test.duration ?? -1) - (a.test.duration ?? -1) || a.index - b.index)
+      .map(({ test }) => test);
+  }
+}
+
+module.exports = HeaviestFirstSequencer;
