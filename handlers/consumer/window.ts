@@ -54,7 +54,9 @@ export interface WindowOptions<S, T> {
   readonly maxChanges?: number;
   /**
    * Where flushes are remembered. Without it a retried flush double-counts, so there is no
-   * running without one. @default a DynamoDBIdempotencyStore on the table StreamConsumer's `idempotency` creates
+   * running without one. On a Kinesis source it must also remember which flush folded each change
+   * (`markFolded`, `foldedElsewhere`), or a duplicate arriving in a later window counts twice.
+   * @default a DynamoDBIdempotencyStore on the table StreamConsumer's `idempotency` creates
    */
   readonly store?: IdempotencyStore | (() => Promise<IdempotencyStore | false>);
   /** @default the record's, else the environment's (StreamConsumer sets it) */
