@@ -14,6 +14,8 @@ import type { CommandSender } from './idempotency';
 /** BatchWriteItem takes 25 requests, BatchGetItem 100 keys. */
 const WRITE_CHUNK = 25;
 const READ_CHUNK = 100;
+/** Batch calls in flight at once: a flush of 1,000 changes writes 40 chunks, not one after the other. */
+const IN_FLIGHT = 4;
 
 export interface FoldedMarkerOptions {
   readonly client: CommandSender;
@@ -49,8 +51,8 @@ export async function writeMarkers(
 ): Promise<void> {
   const { BatchWriteItemCommand } = await import('@aws-sdk/client-dynamodb');
   const expiresAt = { N: String(o.expiry(o.now())) };
-  for (let i = 0; i < changeIds.length; i += WRITE_CHUNK) {
-    let requests = changeIds.slice(i, i + WRITE_CHUNK).map((id) => ({
+  await inChunks(changeIds, WRITE_CHUNK, async (chunk) => {
+    let requests = chunk.map((id) => ({
       PutRequest: { Item: { id: { S: markerId(id) }, flush: { S: flushId }, window: { S: windowKey }, expiresAt } },
     }));
     await untilProcessed(o, 'BatchWriteItem', async () => {
@@ -58,7 +60,7 @@ export async function writeMarkers(
       requests = out.UnprocessedItems?.[o.tableName] ?? [];
       return requests.length;
     });
-  }
+  });
 }
 
 /**
@@ -92,8 +94,8 @@ export async function foldedElsewhere(o: FoldedMarkerOptions, changeIds: readonl
 async function getItems(o: FoldedMarkerOptions, ids: readonly string[]): Promise<Map<string, Record<string, AttributeValue>>> {
   const { BatchGetItemCommand } = await import('@aws-sdk/client-dynamodb');
   const found = new Map<string, Record<string, AttributeValue>>();
-  for (let i = 0; i < ids.length; i += READ_CHUNK) {
-    let keys: Record<string, AttributeValue>[] = ids.slice(i, i + READ_CHUNK).map((id) => ({ id: { S: id } }));
+  await inChunks(ids, READ_CHUNK, async (chunk) => {
+    let keys: Record<string, AttributeValue>[] = chunk.map((id) => ({ id: { S: id } }));
     await untilProcessed(o, 'BatchGetItem', async () => {
       const out = await o.client.send(
         new BatchGetItemCommand({
@@ -105,8 +107,19 @@ async function getItems(o: FoldedMarkerOptions, ids: readonly string[]): Promise
       keys = out.UnprocessedKeys?.[o.tableName]?.Keys ?? [];
       return keys.length;
     });
-  }
+  });
   return found;
+}
+
+/** Runs `each` over `ids` in chunks of `size`, IN_FLIGHT chunks at a time; the first failure fails it all. */
+async function inChunks(ids: readonly string[], size: number, each: (chunk: readonly string[]) => Promise<void>): Promise<void> {
+  const chunks: string[][] = [];
+  for (let i = 0; i < ids.length; i += size) chunks.push(ids.slice(i, i + size));
+  let next = 0;
+  const worker = async () => {
+    while (next < chunks.length) await each(chunks[next++]);
+  };
+  await Promise.all(Array.from({ length: Math.min(IN_FLIGHT, chunks.length) }, worker));
 }
 
 /**
