@@ -28,6 +28,7 @@ export {
   VIEW_TYPE_ENV,
 } from './consumer/change';
 export type { Change, ChangePosition, ChangeTime, SourceRecord, StreamViewType, Unmarshalled } from './consumer/change';
+export { FlushInProgressError } from './consumer/folded';
 export { windowHandler } from './consumer/window';
 export type { WindowedEvent, WindowFlush, WindowOptions, WindowResult } from './consumer/window';
 export {

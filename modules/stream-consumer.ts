@@ -166,7 +166,9 @@ export class StreamConsumer extends Construct {
       // Named after the function when it has a given name: a module instantiated per environment
       // names its functions per environment, and the tables must not collide.
       const name = props.functionName ? `${props.functionName}-idempotency` : physicalName(this, 255, '-idempotency');
-      idempotencyTable = createIdempotencyTable(this, name, idempotency, provider, tags);
+      // Only a windowed Kinesis consumer reads and writes the windows' markers.
+      const windowMarkers = kinesis !== undefined && (props.tumblingWindowSeconds ?? 0) > 0;
+      idempotencyTable = createIdempotencyTable(this, name, idempotency, provider, tags, windowMarkers);
       this.idempotencyTable = idempotencyTable.table;
     }
 

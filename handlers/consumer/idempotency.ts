@@ -7,13 +7,15 @@
  * identity and each change costs two writes: PutItem to claim it, PutItem to mark it done
  * (DeleteItem only when the handler fails, to release the claim).
  *
- * Item: { id, status: IN_PROGRESS | COMPLETED, lockedUntil (epoch ms), token, expiresAt (TTL, epoch s) }.
+ * Item: { id, status: IN_PROGRESS | COMPLETED, lockedUntil (epoch ms), token, expiresAt (TTL, epoch s) };
+ * windows on Kinesis add `folded#<change id>` markers (folded.ts): BatchWriteItem and BatchGetItem.
  * A claim left by a crashed invocation blocks the change until `lockedUntil` (the invocation's
  * deadline): Lambda's retry comes after it, so the retry can claim it again.
  */
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { randomUUID } from 'crypto';
 import { CONSUMER_TOOLKIT_ENV, DEFAULT_IDEMPOTENCY_TTL_SECONDS } from '../contract';
+import { FoldedMarkerOptions, foldedElsewhere, writeMarkers } from './folded';
 
 /** Environment variable StreamConsumer sets with `idempotency`: the name of the idempotency table. */
 export const IDEMPOTENCY_TABLE_ENV = CONSUMER_TOOLKIT_ENV.idempotencyTable;
@@ -73,6 +75,16 @@ export interface IdempotencyStore {
   completionPut?(id: string, token: string): TransactPut;
   /** A Put that records `id` done once: it fails (ConditionalCheckFailed) when `id` is already recorded. */
   partPut?(id: string): TransactPut;
+  /**
+   * Records that each change in `changeIds` was folded into flush `flushId` of window `windowKey`
+   * (windowHandler on Kinesis, before the flush commits). Needed with a Kinesis source.
+   */
+  markFolded?(changeIds: readonly string[], flushId: string, windowKey: string): Promise<void>;
+  /**
+   * Of `changeIds` (distinct), those a COMPLETED flush of another window than `windowKey` folded:
+   * a Kinesis duplicate arriving in a later window than its original. Needed with a Kinesis source.
+   */
+  foldedElsewhere?(changeIds: readonly string[], windowKey: string): Promise<Set<string>>;
 }
 
 /** Where a DynamoDBIdempotencyStore keeps its records. */
@@ -88,6 +100,8 @@ export interface DynamoDBIdempotencyStoreOptions {
   readonly ttlSeconds?: number;
   /** Clock in epoch ms (tests). @default Date.now */
   readonly now?: () => number;
+  /** Waits between attempts of a batch call DynamoDB left partly unprocessed (tests). @default setTimeout */
+  readonly sleep?: (ms: number) => Promise<void>;
 }
 
 /**
@@ -178,6 +192,16 @@ export class DynamoDBIdempotencyStore implements IdempotencyStore {
     };
   }
 
+  /** {@inheritDoc IdempotencyStore.markFolded} */
+  markFolded(changeIds: readonly string[], flushId: string, windowKey: string): Promise<void> {
+    return writeMarkers(this.markers(), changeIds, flushId, windowKey);
+  }
+
+  /** {@inheritDoc IdempotencyStore.foldedElsewhere} */
+  foldedElsewhere(changeIds: readonly string[], windowKey: string): Promise<Set<string>> {
+    return foldedElsewhere(this.markers(), changeIds, windowKey);
+  }
+
   /** {@inheritDoc IdempotencyStore.release} */
   async release(id: string, token: string): Promise<void> {
     const { DeleteItemCommand, ConditionalCheckFailedException } = await this.commands;
@@ -199,6 +223,11 @@ export class DynamoDBIdempotencyStore implements IdempotencyStore {
 
   private expiry(nowMs: number): number {
     return Math.floor(nowMs / 1000) + this.ttlSeconds;
+  }
+
+  private markers(): FoldedMarkerOptions {
+    const { client, tableName, sleep } = this.options;
+    return { client, tableName, sleep, now: this.now, expiry: (nowMs) => this.expiry(nowMs) };
   }
 }
 

@@ -6,11 +6,12 @@
  * claimed in the idempotency table, so a retried invocation (Lambda retries a failed one with the
  * state it was given, the same records in it) recomputes the same flush and finds it done instead
  * of applying it twice. Changes already in the window (a Kinesis duplicate in a later batch) are
- * recognised by their identity and skipped.
+ * recognised by their identity and skipped; on Kinesis, a duplicate in a later window than its
+ * original is recognised by the marker its original's flush left (folded.ts) and skipped too.
  */
 import { createHash } from 'crypto';
 import type { Context } from 'aws-lambda';
-import { Change, configuredViewType, SourceRecord, StreamViewType, toChange, Unmarshalled } from './change';
+import { Change, configuredViewType, isKinesisRecord, SourceRecord, StreamViewType, toChange, Unmarshalled } from './change';
 import { IdempotencyStore, idempotencyStoreFromEnvironment, TransactPut } from './idempotency';
 
 /** A Lambda event of a mapping with `tumbling_window_in_seconds`. */
@@ -67,7 +68,9 @@ export interface WindowOptions<S, T> {
   readonly maxChanges?: number;
   /**
    * Where flushes are remembered. Without it a retried flush double-counts, so there is no
-   * running without one. @default a DynamoDBIdempotencyStore on the table StreamConsumer's `idempotency` creates
+   * running without one. On a Kinesis source it must also remember which flush folded each change
+   * (`markFolded`, `foldedElsewhere`), or a duplicate arriving in a later window counts twice.
+   * @default a DynamoDBIdempotencyStore on the table StreamConsumer's `idempotency` creates
    */
   readonly store?: IdempotencyStore | (() => Promise<IdempotencyStore | false>);
   /** @default the record's, else the environment's (StreamConsumer sets it) */
@@ -88,7 +91,11 @@ interface Carried<S> {
   flushes: number;
   /** Digest of the ids folded since the last flush, in fold order. */
   digest: string;
+  /** Ids folded in this window, in fold order; those from `pendingFrom` on are in the next flush. */
   seen: string[];
+  pendingFrom?: number;
+  /** The window reads Kinesis: its flushes mark what they fold, for later windows (folded.ts). */
+  kinesis?: boolean;
 }
 
 const STATE_KEY = 'cdktfDynamodbStreamsWindow';
@@ -125,11 +132,15 @@ export function windowHandler<S, T = Record<string, Unmarshalled>>(
     const raw = event.state?.[STATE_KEY];
     const carried: Carried<S> = raw ? JSON.parse(raw) : { aggregate: options.initial(), changes: 0, flushes: 0, digest: '', seen: [] };
     const seen = new Set(carried.seen);
-    const flush = () => flushCarried(carried, options, store!, event, shardId, context);
-    for (const record of event.Records ?? []) {
-      const change = toChange<T>(record, view);
-      if (seen.has(change.id)) continue;
+    const windowKey = `${event.eventSourceARN ?? ''}#${shardId}#${event.window.start}`;
+    const changes = (event.Records ?? []).map((record) => toChange<T>(record, view));
+    if (changes.length && isKinesisRecord(changes[0].record)) carried.kinesis = true;
+    const elsewhere = carried.kinesis ? await foldedInOtherWindows(store, changes, seen, windowKey) : new Set<string>();
+    const flush = () => flushCarried(carried, options, store!, event, windowKey, shardId, context);
+    for (const change of changes) {
+      if (seen.has(change.id) || elsewhere.has(change.id)) continue;
       seen.add(change.id);
+      carried.seen.push(change.id);
       carried.aggregate = options.add(carried.aggregate, change);
       carried.changes++;
       carried.digest = createHash('sha256').update(carried.digest).update(change.id).digest('base64url');
@@ -139,9 +150,30 @@ export function windowHandler<S, T = Record<string, Unmarshalled>>(
       await flush();
       return { state: {}, batchItemFailures: [] };
     }
-    carried.seen = [...seen];
     return { state: { [STATE_KEY]: JSON.stringify(carried) }, batchItemFailures: [] };
   };
+}
+
+/**
+ * The batch's changes (new to this window) that a committed flush of another window folded: Kinesis
+ * duplicates of changes already counted. Deterministic for a retried invocation: markers of this
+ * window are ignored (the state it was given decides), and a committed flush stays committed.
+ */
+async function foldedInOtherWindows(
+  store: IdempotencyStore,
+  changes: readonly Change<unknown>[],
+  seen: ReadonlySet<string>,
+  windowKey: string,
+): Promise<Set<string>> {
+  if (!store.foldedElsewhere || !store.markFolded) throw unsupportedStore();
+  const ids = [...new Set(changes.map((c) => c.id).filter((id) => !seen.has(id)))];
+  return ids.length ? store.foldedElsewhere(ids, windowKey) : new Set();
+}
+
+function unsupportedStore(): Error {
+  return new Error(
+    'windowHandler on a Kinesis source needs a store with markFolded() and foldedElsewhere() (DynamoDBIdempotencyStore has them): without them a Kinesis duplicate arriving in a later window than its original is counted twice',
+  );
 }
 
 async function flushCarried<S, T>(
@@ -149,6 +181,7 @@ async function flushCarried<S, T>(
   options: WindowOptions<S, T>,
   store: IdempotencyStore,
   event: WindowedEvent,
+  windowKey: string,
   shardId: string,
   context: Context | undefined,
 ): Promise<void> {
@@ -157,7 +190,7 @@ async function flushCarried<S, T>(
   // The digest makes the identity the flush's content: a retry (same state, same records) finds
   // its flush done; a window that went on differently (a batch given up) never mistakes another
   // flush for its own and drops it.
-  const id = `window#${event.eventSourceARN ?? ''}#${shardId}#${window.start}#${carried.flushes}#${carried.digest}`;
+  const id = `window#${windowKey}#${carried.flushes}#${carried.digest}`;
   const remaining = context ? context.getRemainingTimeInMillis() : 0;
   const claim = await store.claim(id, Date.now() + remaining);
   if (claim.state === 'busy') throw new Error(`flush ${id} is held by another invocation`);
@@ -166,6 +199,12 @@ async function flushCarried<S, T>(
     const unsupported = () =>
       new Error('completionWrite() and partWrite() need a store that supports transactions (DynamoDBIdempotencyStore)');
     try {
+      // Before the commit: a crash after it cannot leave the flush's changes unmarked. A marker of
+      // a flush that never commits counts for nothing (folded.ts reads the flush's mark).
+      if (carried.kinesis) {
+        if (!store.markFolded) throw unsupportedStore();
+        await store.markFolded(carried.seen.slice(carried.pendingFrom ?? 0), id, windowKey);
+      }
       await options.flush(carried.aggregate, {
         id,
         shardId,
@@ -191,6 +230,7 @@ async function flushCarried<S, T>(
   carried.changes = 0;
   carried.digest = '';
   carried.flushes++;
+  carried.pendingFrom = carried.seen.length;
 }
 
 async function resolveStore(given: WindowOptions<unknown, unknown>['store']): Promise<IdempotencyStore> {

@@ -14,6 +14,13 @@ import { CONSUMER_TOOLKIT_ENV, DEFAULT_IDEMPOTENCY_TTL_SECONDS } from '../../han
 
 /** The calls DynamoDBIdempotencyStore makes: claim and complete (PutItem), release (DeleteItem). */
 export const IDEMPOTENCY_ACTIONS = ['dynamodb:PutItem', 'dynamodb:DeleteItem'];
+/**
+ * What windowHandler adds on a Kinesis source: the markers of the changes each flush folded
+ * (BatchWriteItem) and their reads by later windows (BatchGetItem), so a duplicate arriving in a
+ * later window is not counted again (handlers/consumer/folded.ts). A DynamoDB stream has no such
+ * duplicates: each change is one record, and a record belongs to one window.
+ */
+export const WINDOW_MARKER_ACTIONS = ['dynamodb:BatchGetItem', 'dynamodb:BatchWriteItem'];
 
 /** Checks `idempotency`; returns its settings, or undefined when off. */
 export function idempotencySettings(
@@ -45,6 +52,7 @@ export function createIdempotencyTable(
   settings: Required<IdempotencySettings>,
   provider: TerraformProvider | undefined,
   tags: Record<string, string> | undefined,
+  windowMarkers: boolean,
 ): IdempotencyTable {
   const table = new DynamodbTable(scope, 'IdempotencyTable', {
     provider,
@@ -63,6 +71,12 @@ export function createIdempotencyTable(
       [CONSUMER_TOOLKIT_ENV.idempotencyTable]: table.name,
       [CONSUMER_TOOLKIT_ENV.idempotencyTtlSeconds]: String(settings.ttlSeconds),
     },
-    statements: [{ sid: 'IdempotencyRecords', actions: [...IDEMPOTENCY_ACTIONS], resources: [table.arn] }],
+    statements: [
+      {
+        sid: 'IdempotencyRecords',
+        actions: [...IDEMPOTENCY_ACTIONS, ...(windowMarkers ? WINDOW_MARKER_ACTIONS : [])],
+        resources: [table.arn],
+      },
+    ],
   };
 }

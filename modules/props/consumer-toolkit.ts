@@ -16,7 +16,8 @@ export interface ConsumerToolkitOptions {
   /**
    * Process each change at most once by its identity (the toolkit's `changeHandler`): creates an
    * idempotency table (on demand, TTL, encryption at rest, point-in-time recovery), grants the
-   * function exactly the calls the toolkit makes on it (PutItem, DeleteItem) and passes its name in
+   * function exactly the calls the toolkit makes on it (PutItem, DeleteItem; with a Kinesis source
+   * and a tumbling window also BatchGetItem, BatchWriteItem) and passes its name in
    * the environment (DDB_STREAMS_IDEMPOTENCY_TABLE, DDB_STREAMS_IDEMPOTENCY_TTL_SECONDS).
    * @default false (no table; the toolkit processes every delivery)
    */

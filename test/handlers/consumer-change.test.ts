@@ -6,7 +6,7 @@
  * partial batch response still fails the key's later changes after it.
  */
 import type { DynamoDBRecord, KinesisStreamRecord } from 'aws-lambda';
-import { processRecords, toChange } from '../../handlers/consumer';
+import { processRecords, toChange, windowHandler } from '../../handlers/consumer';
 import { DecodeError } from '../../handlers/shared/decode';
 
 const keys = { pk: { S: 'order-1' }, sk: { N: '7' } };
@@ -105,4 +105,22 @@ test('GIVEN a key whose first change has a malformed image WHEN the batch is pro
   errors.mockRestore();
   expect(seen).toEqual([5]);
   expect(out.response.batchItemFailures).toEqual([{ itemIdentifier: '10' }, { itemIdentifier: '11' }]);
+});
+
+test('GIVEN a windowed consumer on Kinesis with a store that cannot mark folded changes WHEN a batch comes THEN it refuses to run, naming what the store lacks (a late duplicate would count twice) AND a DynamoDB stream window runs on it', async () => {
+  // A store of flushes only (claim/complete/release): enough on a DynamoDB stream, not on Kinesis.
+  const flushesOnly = {
+    claim: async () => ({ state: 'claimed' as const, token: 't' }),
+    complete: async () => undefined,
+    release: async () => undefined,
+  };
+  let flushed = 0;
+  const handler = windowHandler<number>({ initial: () => 0, add: (n) => n + 1, flush: async () => void flushed++, store: flushesOnly });
+  const window = { start: '2026-12-06T00:00:00Z', end: '2026-12-06T00:01:00Z' };
+  await expect(
+    handler({ Records: [kinesisRecord('1')], window, shardId: 'shardId-000000000000', isFinalInvokeForWindow: true }),
+  ).rejects.toThrow(/on a Kinesis source needs a store with markFolded\(\) and foldedElsewhere\(\)/);
+  expect(flushed).toBe(0);
+  await handler({ Records: [streamRecord('1')], window, shardId: 'shardId-1', isFinalInvokeForWindow: true });
+  expect(flushed).toBe(1);
 });

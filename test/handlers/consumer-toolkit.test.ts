@@ -7,7 +7,7 @@
  * exactly once to the sink, and the per-key sum of amounts equal to the model of the writes.
  * Faked: nothing but the Lambda runtime (the handler runs in this process).
  */
-import { CreateTableCommand, DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { BatchGetItemCommand, BatchWriteItemCommand, CreateTableCommand, DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBRecord, KinesisStreamRecord } from 'aws-lambda';
 import {
   changeHandler,
@@ -238,5 +238,77 @@ describe('consumer toolkit on DynamoDB Local streams', () => {
     });
     expect(seen).toEqual([1, 2]);
     expect(out).toMatchObject({ processed: 2, failed: 0, response: { batchItemFailures: [] } });
+  }, 60_000);
+
+  test('GIVEN markers of flushes committed, released, expired, held and of this window WHEN a later window asks which changes were folded elsewhere THEN only those of committed flushes of other windows are skipped AND a held flush fails the batch', async () => {
+    const t = await tables();
+    let now = 1_800_000_000_000;
+    const store = new DynamoDBIdempotencyStore({ client: ddb, tableName: t.idem, now: () => now, ttlSeconds: 86_400 });
+    const ids = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => `${prefix}${i}`);
+    // 130 changes of a committed flush (more than one BatchWriteItem and one BatchGetItem hold).
+    const committed = await store.claim('window#w1#0#a', now + 1000);
+    await store.markFolded(ids('c', 130), 'window#w1#0#a', 'w1');
+    if (committed.state === 'claimed') await store.complete('window#w1#0#a');
+    // A flush that crashed before its commit and was released: its changes were never counted.
+    const released = await store.claim('window#w1#1#b', now + 1000);
+    await store.markFolded(ids('r', 3), 'window#w1#1#b', 'w1');
+    if (released.state === 'claimed') await store.release('window#w1#1#b', released.token);
+    // A flush whose invocation died: its lock ran out.
+    await store.claim('window#w1#2#c', now + 1000);
+    await store.markFolded(['dead'], 'window#w1#2#c', 'w1');
+    const asked = [...ids('c', 130), ...ids('r', 3), 'dead', 'new'];
+    now += 5000;
+    expect([...(await store.foldedElsewhere(asked, 'w2'))].sort()).toEqual(ids('c', 130).sort());
+    // The window that wrote the markers decides by its own state: they are not read as "elsewhere".
+    expect(await store.foldedElsewhere(asked, 'w1')).toEqual(new Set());
+    // A flush held by a live invocation: not known yet whether it counts.
+    await store.claim('window#w3#0#d', now + 60_000);
+    await store.markFolded(['held'], 'window#w3#0#d', 'w3');
+    await expect(store.foldedElsewhere(['held'], 'w4')).rejects.toThrow(/folded into flush window#w3#0#d, which another invocation holds/);
+    // Past the TTL (before DynamoDB's sweeper removes the records) nothing is remembered.
+    now += 86_400_000 + 1000;
+    expect(await store.foldedElsewhere(asked, 'w2')).toEqual(new Set());
+  }, 60_000);
+
+  test('GIVEN DynamoDB leaves part of each batch call unprocessed (FAKE throttling around DynamoDB Local) WHEN markers are written and read THEN the rest is retried with backoff until done AND a table that stays throttled fails the call after the bounded attempts', async () => {
+    const t = await tables();
+    // FAKE: DynamoDB Local never returns UnprocessedItems/UnprocessedKeys; this client hands back the
+    // second half of each batch request (all of it with `all`) unsent, as throttled DynamoDB does, on the first `throttled` calls.
+    const throttling = (throttled: number, all = false) => {
+      const seen = { calls: 0 };
+      const client = {
+        send: async (command: any) => {
+          const items = command.input.RequestItems?.[t.idem];
+          if (!items || ++seen.calls > throttled) return ddb.send(command);
+          if (command instanceof BatchWriteItemCommand) {
+            const half = all ? 0 : Math.ceil(items.length / 2);
+            if (half) await ddb.send(new BatchWriteItemCommand({ RequestItems: { [t.idem]: items.slice(0, half) } }));
+            return { UnprocessedItems: items.length > half ? { [t.idem]: items.slice(half) } : {} };
+          }
+          const half = all ? 0 : Math.ceil(items.Keys.length / 2);
+          const out = half
+            ? await ddb.send(new BatchGetItemCommand({ RequestItems: { [t.idem]: { ...items, Keys: items.Keys.slice(0, half) } } }))
+            : {};
+          return { ...out, UnprocessedKeys: items.Keys.length > half ? { [t.idem]: { ...items, Keys: items.Keys.slice(half) } } : {} };
+        },
+      };
+      return { client, seen };
+    };
+    const waits: number[] = [];
+    const flaky = throttling(4);
+    const store = new DynamoDBIdempotencyStore({ client: flaky.client, tableName: t.idem, sleep: async (ms) => void waits.push(ms) });
+    const ids = Array.from({ length: 20 }, (_, i) => `u${i}`);
+    const claim = await store.claim('window#w1#0#u', Date.now() + 1000);
+    await store.markFolded(ids, 'window#w1#0#u', 'w1');
+    if (claim.state === 'claimed') await store.complete('window#w1#0#u');
+    expect([...(await store.foldedElsewhere(ids, 'w2'))].sort()).toEqual([...ids].sort());
+    expect(waits.length).toBeGreaterThan(0);
+    expect(waits.every((ms) => ms >= 0 && ms <= 2000)).toBe(true);
+    const stuck = throttling(Infinity, true);
+    const throttled = new DynamoDBIdempotencyStore({ client: stuck.client, tableName: t.idem, sleep: async () => undefined });
+    await expect(throttled.markFolded(ids, 'window#w1#0#v', 'w1')).rejects.toThrow(
+      /BatchWriteItem on idem\d+ left 20 items unprocessed after 8 attempts/,
+    );
+    expect(stuck.seen.calls).toBe(8);
   }, 60_000);
 });

@@ -1,6 +1,7 @@
 /**
- * Grants equal calls for the redrive (handlers/redrive/index.ts) and for the example consumer
- * (examples/orders: order-stats.ts and the stats table it writes). Each handler runs with its
+ * Grants equal calls for the redrive (handlers/redrive/index.ts), for the example consumer
+ * (examples/orders: order-stats.ts and the stats table it writes), and for a windowed consumer of
+ * a Kinesis source on its idempotency table (the windows' markers). Each handler runs with its
  * default clients, configured by its synthesized environment, through every path that calls AWS;
  * every call is recorded on the wire with the key it was signed with (test/support/recording-
  * endpoint.ts). Each synthesized role must grant exactly those calls plus what the Lambda service
@@ -14,17 +15,22 @@
 import { CreateTableCommand, DeleteItemCommand, DynamoDBClient, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { DescribeStreamCommand } from '@aws-sdk/client-dynamodb-streams';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
-import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
+import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent, KinesisStreamRecord } from 'aws-lambda';
 import { TerraformStack, Testing } from 'cdktf';
 import { OrdersStack } from '../../examples/orders/stack';
 import { handler as orderStats } from '../../examples/orders/order-stats';
+import { windowHandler } from '../../handlers/consumer';
 import { createRedriveHandler, RedriveTally, redriveConfigFromEnv } from '../../handlers/redrive';
+import { TableKinesisStream } from '../../modules/kinesis-stream';
+import { StreamConsumer } from '../../modules/stream-consumer';
 import { StreamPipeline } from '../../modules/stream-pipeline';
+import { StreamTable } from '../../modules/stream-table';
 import { CACHE_DIR, HANDLER_ENTRY } from '../support/consumer-stack';
 import { DynamoDbLocal, dynamoClient, startDynamoDbLocal, streamsClient } from '../support/dynamodb-local';
 import { FakeLambda, startFakeLambda } from '../support/fake-lambda';
 import { FakeSqs, quietLocalQueueUrlWarnings, startFakeSqs } from '../support/fake-sqs';
 import { ACCOUNT, idOf, minus, pair, resolveValue, roleGrants, roleOfFunction } from '../support/iam-grants';
+import { kinesisChangeOf } from '../support/kinesis-bridge';
 import { lambdaServiceGrants } from '../support/lambda-service-calls';
 import { onFailureSqsMessage } from '../support/on-failure-message';
 import { RecordingEndpoint, startRecordingEndpoint } from '../support/recording-endpoint';
@@ -268,5 +274,87 @@ describe('redrive: grants equal calls', () => {
       ].sort(),
     );
     expectGrantsEqualCalls(json, functionId, called);
+  });
+});
+
+describe('windowed consumer of a Kinesis source: grants on its idempotency table equal its calls', () => {
+  /** A consumer of the table's Kinesis data stream with a tumbling window and `idempotency`. */
+  function synthesize(): any {
+    const stack = new TerraformStack(Testing.app(), 'window');
+    new AwsProvider(stack, 'aws', { region: REGION });
+    const table = new StreamTable(stack, 'Orders', { tableName: 'window-orders', partitionKey: { name: 'pk', type: 'S' } });
+    const changes = new TableKinesisStream(stack, 'Changes', { table });
+    new StreamConsumer(stack, 'Consumer', {
+      source: changes,
+      functionName: 'window-stats',
+      code: { entry: HANDLER_ENTRY, bundling: { cacheDir: CACHE_DIR } },
+      tumblingWindowSeconds: 60,
+      idempotency: true,
+    });
+    return JSON.parse(Testing.synth(stack));
+  }
+  const KEY = 'AKIDWINDOWSTATS';
+
+  test('GIVEN a change, a duplicate of it in the next window and a flush that fails once WHEN the handler folds the windows with its default store THEN the duplicate is skipped AND its calls on the idempotency table are exactly the role grants on it', async () => {
+    const json = synthesize();
+    const functionId = idOf(json, 'aws_lambda_function', 'Consumer_Function');
+    const streams = await createTables(json);
+    const env = json.resource.aws_lambda_function[functionId].environment.variables;
+    process.env.AWS_ACCESS_KEY_ID = KEY;
+    process.env.DDB_STREAMS_IDEMPOTENCY_TABLE = resolveValue(json, env.DDB_STREAMS_IDEMPOTENCY_TABLE);
+    process.env.DDB_STREAMS_VIEW_TYPE = env.DDB_STREAMS_VIEW_TYPE;
+    for (const [pk, n] of [
+      ['a', 1],
+      ['b', 2],
+      ['c', 4],
+    ] as const)
+      await ddb.send(new PutItemCommand({ TableName: 'window-orders', Item: { pk: { S: pk }, n: { N: String(n) } } }));
+    const [a, b, c] = await new StreamReader(streamsClient(local.endpoint, REGION), streams['window-orders'], REGION).readNew();
+    let seq = 0;
+    const kinesis = (r: DynamoDBRecord, ms: number): KinesisStreamRecord => {
+      const data = kinesisChangeOf(r, { tableName: 'window-orders', region: REGION, creationTimeMs: () => ms });
+      const sequenceNumber = String(++seq);
+      return {
+        eventSource: 'aws:kinesis',
+        eventSourceARN: `arn:aws:kinesis:${REGION}:${ACCOUNT}:stream/window-orders`,
+        eventID: `shardId-000000000000:${sequenceNumber}`,
+        kinesis: { sequenceNumber, partitionKey: 'p', data: Buffer.from(JSON.stringify(data)).toString('base64') },
+      } as unknown as KinesisStreamRecord;
+    };
+    const flushed: number[] = [];
+    let failOnce = true;
+    // The consumer's handler: sums `n` per window; its first flush fails (the claim is released).
+    const handler = windowHandler<number, { n: number }>({
+      initial: () => 0,
+      add: (sum, change) => sum + (change.newImage?.n ?? 0),
+      flush: async (sum) => {
+        if (failOnce && !(failOnce = false)) throw new Error('downstream refused the flush');
+        flushed.push(sum);
+      },
+    });
+    const base = { shardId: 'shardId-000000000000', eventSourceARN: `arn:aws:kinesis:${REGION}:${ACCOUNT}:stream/window-orders` };
+    const first = { ...base, window: { start: '2026-12-06T03:00:00Z', end: '2026-12-06T03:01:00Z' }, isFinalInvokeForWindow: true };
+    const windowOne = [kinesis(a, 1_800_000_000_001), kinesis(b, 1_800_000_000_002)];
+    await expect(handler({ ...first, Records: windowOne })).rejects.toThrow(/downstream refused/);
+    await handler({ ...first, Records: windowOne });
+    // The next window: a duplicate of `a` (the same change put again) and `c`.
+    const second = { ...base, window: { start: '2026-12-06T03:01:00Z', end: '2026-12-06T03:02:00Z' }, isFinalInvokeForWindow: true };
+    await handler({ ...second, Records: [kinesis(a, 1_800_000_000_001), kinesis(c, 1_800_000_000_003)] });
+    expect(flushed).toEqual([3, 4]);
+
+    const idemRef = `\${aws_dynamodb_table.${idOf(json, 'aws_dynamodb_table', 'IdempotencyTable')}.arn}`;
+    const idem = pair('', resolveValue(json, idemRef)).trim();
+    const called = [...calledWith(KEY)].filter((p) => p.endsWith(` ${idem}`)).sort();
+    expect(called).toEqual(
+      ['dynamodb:BatchGetItem', 'dynamodb:BatchWriteItem', 'dynamodb:DeleteItem', 'dynamodb:PutItem'].map((a) => `${a} ${idem}`),
+    );
+    // The role's grants on the idempotency table (roleGrants would resolve the Kinesis stream's ARN too, which iam-grants.ts does not model).
+    const role = `\${aws_iam_role.${roleOfFunction(json, functionId)}.name}`;
+    const granted = (Object.values(json.resource.aws_iam_role_policy) as any[])
+      .filter((p) => p.role === role)
+      .flatMap((p) => JSON.parse(p.policy).Statement)
+      .filter((st: any) => [st.Resource].flat().includes(idemRef))
+      .flatMap((st: any) => [st.Action].flat().map((a: string) => `${a} ${idem}`));
+    expect(granted.sort()).toEqual(called);
   });
 });

@@ -2,11 +2,23 @@
  * StreamConsumer's consumer-toolkit options: the view type the handler is told, and `idempotency`
  * (the table, its settings, the exact grants, the environment), checked in the synthesized JSON.
  */
+import { Testing } from 'cdktf';
 import * as handlerSide from '../../handlers/consumer';
-import { IDEMPOTENCY_ACTIONS } from '../../modules/internal/idempotency-table';
+import { IDEMPOTENCY_ACTIONS, WINDOW_MARKER_ACTIONS } from '../../modules/internal/idempotency-table';
+import { TableKinesisStream } from '../../modules/kinesis-stream';
+import { StreamConsumer, StreamConsumerProps } from '../../modules/stream-consumer';
+import { StreamPipeline } from '../../modules/stream-pipeline';
 
 const { DEFAULT_IDEMPOTENCY_TTL_SECONDS, IDEMPOTENCY_TABLE_ENV, IDEMPOTENCY_TTL_ENV } = handlerSide;
-import { consumerOf, policyOf } from '../support/consumer-stack';
+import { CACHE_DIR, consumerOf, HANDLER_ENTRY, newStack, newTable, policyOf } from '../support/consumer-stack';
+
+/** The idempotency statement's actions of a consumer of the table's Kinesis data stream. */
+function kinesisIdempotencyActions(props: Partial<StreamConsumerProps>): string[] {
+  const stack = newStack();
+  const changes = new TableKinesisStream(stack, 'Changes', { table: newTable(stack) });
+  new StreamConsumer(stack, 'Consumer', { source: changes, code: { entry: HANDLER_ENTRY, bundling: { cacheDir: CACHE_DIR } }, ...props });
+  return policyOf(JSON.parse(Testing.synth(stack))).Statement.find((s: any) => s.Sid === 'IdempotencyRecords')?.Action;
+}
 
 const envOf = (json: any) => (Object.values(json.resource.aws_lambda_function)[0] as any).environment?.variables ?? {};
 const tablesOf = (json: any) => Object.values(json.resource.aws_dynamodb_table) as any[];
@@ -39,6 +51,33 @@ describe('StreamConsumer consumer toolkit options', () => {
     ]);
   });
 
+  test("GIVEN a Kinesis source with a tumbling window WHEN synthesized THEN the role may also BatchGetItem and BatchWriteItem on the idempotency table (the windows' markers) AND without the window, or on a DynamoDB stream, it may not", () => {
+    expect(kinesisIdempotencyActions({ idempotency: true, tumblingWindowSeconds: 60 })).toEqual([
+      'dynamodb:BatchGetItem',
+      'dynamodb:BatchWriteItem',
+      'dynamodb:DeleteItem',
+      'dynamodb:PutItem',
+    ]);
+    expect(kinesisIdempotencyActions({ idempotency: true })).toEqual(['dynamodb:DeleteItem', 'dynamodb:PutItem']);
+    expect(kinesisIdempotencyActions({ idempotency: true, tumblingWindowSeconds: 0 })).toEqual(['dynamodb:DeleteItem', 'dynamodb:PutItem']);
+    expect(kinesisIdempotencyActions({ tumblingWindowSeconds: 60 })).toBeUndefined();
+    const streamWindowed = policyOf(consumerOf({ idempotency: true, tumblingWindowSeconds: 60 }).synth());
+    expect(streamWindowed.Statement.find((s: any) => s.Sid === 'IdempotencyRecords').Action).toEqual([
+      'dynamodb:DeleteItem',
+      'dynamodb:PutItem',
+    ]);
+    // A pipeline's consumer gets the same rule.
+    const stack = newStack();
+    const changes = new TableKinesisStream(stack, 'Changes', { table: newTable(stack) });
+    new StreamPipeline(stack, 'Stats', {
+      table: changes,
+      consumer: { code: { entry: HANDLER_ENTRY, bundling: { cacheDir: CACHE_DIR } }, idempotency: true, tumblingWindowSeconds: 30 },
+      alarms: false,
+    });
+    const pipelinePolicy = policyOf(JSON.parse(Testing.synth(stack)));
+    expect(pipelinePolicy.Statement.find((s: any) => s.Sid === 'IdempotencyRecords').Action).toContain('dynamodb:BatchWriteItem');
+  });
+
   test('GIVEN a functionName WHEN synthesized THEN the idempotency table is named after the function (a module per environment does not collide)', () => {
     const json = consumerOf({ idempotency: true, functionName: 'shop-staging-order-stats' }).synth();
     expect(tablesOf(json).find((t) => t.hash_key === 'id').name).toBe('shop-staging-order-stats-idempotency');
@@ -68,5 +107,8 @@ describe('StreamConsumer consumer toolkit options', () => {
     expect(handlerSide.VIEW_TYPE_ENV).toBe('DDB_STREAMS_VIEW_TYPE');
     // test/handlers/consumer-toolkit.test.ts records the calls made on the idempotency table against this list.
     expect([...IDEMPOTENCY_ACTIONS].sort()).toEqual(['dynamodb:DeleteItem', 'dynamodb:PutItem']);
+    // test/handlers/consumer-proof.test.ts records those a windowed Kinesis consumer makes against both lists.
+    expect([...WINDOW_MARKER_ACTIONS].sort()).toEqual(['dynamodb:BatchGetItem', 'dynamodb:BatchWriteItem']);
+    expect(typeof handlerSide.DynamoDBIdempotencyStore.prototype.markFolded).toBe('function');
   });
 });

@@ -21,7 +21,7 @@ export type Model = Record<string, { changes: number; sum: number }>;
 /** Fails every call from the `after`-th on, until disarmed: the function died there. */
 export class Crash {
   private left = Infinity;
-  /** Every call made, as `Command TableName` (a TransactWriteItems names no table of its own). */
+  /** Every call made, as `Command TableName` (one per table a batch call names; a TransactWriteItems names no table of its own). */
   readonly calls: string[] = [];
   arm(after: number) {
     this.left = after;
@@ -32,7 +32,8 @@ export class Crash {
   client(inner: DynamoDBClient): DynamoDBClient {
     return {
       send: async (command: any) => {
-        this.calls.push(`${command.constructor.name} ${command.input.TableName ?? ''}`.trim());
+        const tables = command.input.RequestItems ? Object.keys(command.input.RequestItems) : [command.input.TableName ?? ''];
+        for (const table of tables) this.calls.push(`${command.constructor.name} ${table}`.trim());
         if (this.left-- <= 0) throw Object.assign(new Error('injected crash: the function died'), { name: 'InjectedCrash' });
         return inner.send(command);
       },
