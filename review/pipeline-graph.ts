@@ -91,8 +91,9 @@ function streamOn(r: PipelineResource): boolean {
 }
 
 /**
- * A function writes the tables its role's policies name (other than the tables it reads the
- * stream of): how a replica writer reaches the other regions. Only through references.
+ * A function writes the tables its role's policies let it write (other than the tables it reads the
+ * stream of): how a replica writer reaches the other regions. Only through references; where the
+ * policy document cannot be read statement by statement (a plan), every table it names.
  */
 function writeEdges(all: PipelineResource[], topology: Topology, flow: Edge[]): Edge[] {
   const out: Edge[] = [];
@@ -101,7 +102,7 @@ function writeEdges(all: PipelineResource[], topology: Topology, flow: Edge[]): 
     const [stack, address] = key.split('\u0000');
     if (!/(^|\.)aws_iam_role_policy\.[^.]+$/.test(address)) continue;
     for (const role of ctx.references.role ?? [])
-      for (const t of ctx.references.policy ?? [])
+      for (const t of ctx.writes ?? ctx.references.policy ?? [])
         if (/(^|\.)aws_dynamodb_table\./.test(t))
           tablesByRole.set(topologyKey(stack, role), [...(tablesByRole.get(topologyKey(stack, role)) ?? []), t]);
   }

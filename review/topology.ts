@@ -17,6 +17,14 @@ export interface ResourceContext {
    * `stream_view_type`...), to label and match resources the change list does not hold.
    */
   readonly names: Readonly<Record<string, string>>;
+  /**
+   * For a role policy whose document is readable (the synthesized JSON), the addresses its
+   * statements let it write to (DynamoDB write actions, or wildcards): a replica drainer reads its
+   * own table and writes the others, and the diagram must not draw the read as a write. Absent
+   * when the document cannot be read statement by statement (a plan's configuration keeps only the
+   * references).
+   */
+  readonly writes?: readonly string[];
 }
 
 const NAMING = ['name', 'function_name', 'alarm_name', 'bucket', 'stream_view_type', 'starting_position'];
@@ -94,10 +102,31 @@ export function topologyFromSynths(...synths: Map<string, any>[]): Topology {
           const names = Object.fromEntries(
             NAMING.map((arg) => [arg, block?.[arg]]).filter(([, v]) => typeof v === 'string' && !v.includes('${')),
           );
-          into.set(topologyKey(stack, `${type}.${name}`), { region: own ?? regionOf(alias), references, names });
+          const writes = type === 'aws_iam_role_policy' ? policyWrites(block?.policy) : undefined;
+          into.set(topologyKey(stack, `${type}.${name}`), { region: own ?? regionOf(alias), references, names, ...(writes && { writes }) });
         }
       }
     }
   }
   return into;
+}
+
+const WRITE_ACTION = /^(\*|dynamodb:\*|dynamodb:(PutItem|UpdateItem|DeleteItem|BatchWriteItem|PartiQLInsert|PartiQLUpdate|PartiQLDelete))$/;
+
+/** Addresses the Allow statements of a policy document (JSON text) name as resources of a write action. */
+function policyWrites(policy: unknown): string[] | undefined {
+  if (typeof policy !== 'string') return undefined;
+  let doc: any;
+  try {
+    doc = JSON.parse(policy);
+  } catch {
+    return undefined;
+  }
+  const statements = [doc?.Statement ?? []].flat();
+  const found = statements
+    .filter(
+      (st: any) => st?.Effect === 'Allow' && [st.Action ?? []].flat().some((a: unknown) => typeof a === 'string' && WRITE_ACTION.test(a)),
+    )
+    .flatMap((st: any) => [...JSON.stringify(st.Resource ?? []).matchAll(REFERENCE)].map((m) => m[1]));
+  return [...new Set(found)].sort();
 }

@@ -10,7 +10,7 @@ import { ChangeSet } from '../../review/changes';
 import { pipelineDiagram } from '../../review/diagram';
 import { renderReview } from '../../review/markdown';
 import { changesFromSynths } from '../../review/synth-diff';
-import { Topology, topologyFromSynths } from '../../review/topology';
+import { Topology, topologyFromSynths, topologyKey } from '../../review/topology';
 import { multiRegionStack } from '../../examples/multi-region';
 import { OrdersStack } from '../../examples/orders/stack';
 import { pipelineStack } from './support/fixtures';
@@ -118,6 +118,22 @@ describe('pipeline diagram', () => {
     expect(d.regions.get('eu-west-1')).toContain('λ mr-Customers-Writer-eu-west-1');
     expect(d.edges).toContain('λ mr-Customers-Writer-eu-west-1 -> table customers | ↻ replaced [writes]');
     expect(d.classes.get('λ mr-Customers-Writer-eu-west-1')).toBe('unchanged');
+  });
+
+  test('GIVEN a replica drainer that reads its own table and writes the others WHEN its policy is read THEN only the tables it may write are write edges', () => {
+    const tf = JSON.parse(Testing.synth(multiRegionStack(Testing.app(), 'mr')));
+    const topology = topologyFromSynths(new Map([['mr', tf]]));
+    const policies = Object.entries<any>(tf.resource.aws_iam_role_policy);
+    const [name, drainer] = policies.find(([n]) => /Writer-eu-west-1_Backlog_Policy/.test(n))!;
+    const tables = Object.keys(tf.resource.aws_dynamodb_table);
+    const table = (region: string) => `aws_dynamodb_table.${tables.find((t) => t.startsWith(`Customers_Table-${region}`))}`;
+    // Ground truth from the document itself: the drainer's statements name its own table for GetItem only.
+    expect(drainer.policy).toContain(table('eu-west-1'));
+    const ctx = topology.get(topologyKey('mr', `aws_iam_role_policy.${name}`))!;
+    expect(ctx.references.policy).toContain(table('eu-west-1'));
+    const backlog = `aws_dynamodb_table.${tables.find((t) => t.startsWith('Customers_Writer-eu-west-1_Backlog_Table'))}`;
+    // It writes the other regions' tables (PutItem) and its backlog (UpdateItem, DeleteItem).
+    expect(ctx.writes).toEqual([table('ap-southeast-2'), table('us-east-1'), backlog].sort());
   });
 
   test('GIVEN the example pipeline and the three-region example WHEN drawn plain THEN README shows the same pictures', () => {
