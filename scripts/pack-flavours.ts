@@ -106,7 +106,10 @@ export function reachableFiles(entries: string[], root = ROOT): string[] {
   const seen = new Set<string>();
   const queue = [...entries];
   while (queue.length) {
-    const base = queue.pop()!.replace(/\.(js|d\.ts)$/, '');
+    const specified = queue.pop()!.replace(/\.(js|d\.ts)$/, '');
+    // A folder's index, as Node resolves `./prop-shapes` when there is no prop-shapes.js.
+    const base =
+      !existsSync(join(root, `${specified}.js`)) && existsSync(join(root, specified, 'index.js')) ? join(specified, 'index') : specified;
     for (const file of [`${base}.js`, `${base}.d.ts`]) {
       if (seen.has(file) || !existsSync(join(root, file))) continue;
       seen.add(file);

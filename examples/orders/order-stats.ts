@@ -6,7 +6,8 @@
  * batch only folds its changes into memory; the window's last invocation (or every 1,000 changes)
  * flushes it to the stats table: one ADD per day touched, in one transaction with the mark that
  * the flush is done (the `idempotency` table). A retried invocation recomputes the same flush and
- * finds it done, and a Kinesis duplicate within the window is folded once: nothing counts twice.
+ * finds it done, and a Kinesis duplicate is folded once, whether it arrives in its original's
+ * window or a later one (each flush marks the changes it folded): nothing counts twice.
  */
 import { DynamoDBClient, TransactionCanceledException, TransactWriteItemsCommand } from '@aws-sdk/client-dynamodb';
 import type { AttributeValue, TransactWriteItem } from '@aws-sdk/client-dynamodb';

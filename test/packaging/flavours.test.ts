@@ -6,7 +6,7 @@
 import { execFileSync, spawnSync } from 'child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
-import { join } from 'path';
+import { dirname, join } from 'path';
 import { PackedFlavour, packFlavours } from '../../scripts/pack-flavours';
 
 const ROOT = join(__dirname, '..', '..');
@@ -83,6 +83,23 @@ describe('npm run pack', () => {
       'dist/handlers/shared/decode.js',
       'dist/handlers/shared/kinesis-record.js',
     ]);
+  });
+
+  test('GIVEN the unpacked package WHEN every relative require of its compiled files is resolved by Node THEN each finds a file inside the package', () => {
+    const root = unpacked.get('cdktf-dynamodb-streams')!;
+    const unresolved: string[] = [];
+    for (const file of files('cdktf-dynamodb-streams').filter((f) => f.startsWith('dist/') && f.endsWith('.js'))) {
+      for (const [, spec] of read('cdktf-dynamodb-streams', file).matchAll(/require\("(\.{1,2}\/[^"]*)"\)/g)) {
+        try {
+          // Node's own resolution (a folder's index.js included), from the requiring file's folder.
+          const found = require.resolve(spec, { paths: [dirname(join(root, file))] });
+          if (!found.startsWith(root)) unresolved.push(`${file}: ${spec} -> outside the package`);
+        } catch {
+          unresolved.push(`${file}: ${spec}`);
+        }
+      }
+    }
+    expect(unresolved).toEqual([]);
   });
 
   test('GIVEN both flavours WHEN compared THEN they hold the same files, byte-identical handler bundles, and the same exports', () => {
