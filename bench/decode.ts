@@ -1,15 +1,15 @@
 /**
  * Handler CPU to decode 1,000 records, for the two change sources: DynamoDB stream records as
- * Lambda delivers them (handlers/shared/decode.ts) and Kinesis Data Streams for DynamoDB records
- * (handlers/shared/kinesis-record.ts: base64, JSON, then the same decoding). Process CPU time
+ * Lambda delivers them (handlers/common/decode.ts) and Kinesis Data Streams for DynamoDB records
+ * (handlers/common/kinesis-record.ts: base64, JSON, then the same decoding). Process CPU time
  * (user + system) of many batches after a warm-up, median of rounds; then what one invocation's
  * CPU can decode per second (event parse included) beside the 833 records/s of 50,000 changes a minute.
  * The records are order items of 12 attributes (strings, numbers, a map, a list, a binary) with
  * both images, about 1 KB each, as a realistic stream carries them.
  */
 import type { DynamoDBRecord, KinesisStreamRecord } from 'aws-lambda';
-import { decodeRecord } from '../handlers/shared/decode';
-import { decodeKinesisRecord } from '../handlers/shared/kinesis-record';
+import { decodeRecord } from '../handlers/common/decode';
+import { decodeKinesisRecord } from '../handlers/common/kinesis-record';
 
 const BATCH = 1000;
 const ROUNDS = 7;

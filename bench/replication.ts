@@ -13,7 +13,7 @@ import { existsSync } from 'fs';
 import { join } from 'path';
 import { replicatedWrites } from '../handlers/client';
 import type { ReplicateHandlerOptions, ReplicateHandler } from '../handlers/replicate';
-import { decodeImage } from '../handlers/shared/decode';
+import { decodeImage } from '../handlers/common/decode';
 import { DEFAULT_ATTRIBUTE_NAMES, newerThanTargetCondition } from '../handlers/lww';
 import { createStateTable } from '../test/handlers/support/state-table';
 import { dynamoClient, FAKE_CREDENTIALS, startDynamoDbLocal, streamsClient } from '../local/dynamodb-local';

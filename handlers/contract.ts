@@ -134,7 +134,7 @@ export const METRIC_DIMENSIONS = {
 
 /**
  * The Reason dimension of the drainer's TargetFailing metric: `transient`, or why a target is
- * blocked (handlers/shared/sdk-errors.ts). The construct alarms once per reason.
+ * blocked (handlers/common/sdk-errors.ts). The construct alarms once per reason.
  */
 export const TARGET_FAILURE_REASONS = ['transient', 'access-denied', 'not-found', 'kms', 'validation', 'unknown'] as const;
 export type TargetFailureReason = (typeof TARGET_FAILURE_REASONS)[number];

@@ -7,7 +7,7 @@
 import type { DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { CreateTableCommand, DynamoDBClient, KeySchemaElement, TableDescription } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
-import { toLambdaRecord } from '../handlers/shared/stream-record';
+import { toLambdaRecord } from '../handlers/common/stream-record';
 import { describeShards, readableShards } from './stream/shards';
 import { ShardReader } from './stream/shard-reader';
 

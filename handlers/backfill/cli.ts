@@ -8,7 +8,7 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { LambdaClient } from '@aws-sdk/client-lambda';
-import { assumedRole } from '../shared/clients';
+import { assumedRole } from '../common/clients';
 import { BackfillOptions, BackfillSummary, fileCheckpoint, formatProgress, Progress, runBackfill } from './index';
 import { optionProblems } from './options';
 

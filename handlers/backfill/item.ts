@@ -10,9 +10,9 @@
  * - with selective replication, an item outside the pattern is left out, as its writer leaves it.
  */
 import { ConditionalCheckFailedException, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
-import { describeError, isItemRejection } from '../shared/sdk-errors';
-import { itemSize, MAX_ITEM_BYTES } from '../shared/item-size';
-import { itemForTarget } from '../shared/target-item';
+import { describeError, isItemRejection } from '../common/sdk-errors';
+import { itemSize, MAX_ITEM_BYTES } from '../common/item-size';
+import { itemForTarget } from '../common/target-item';
 import { backfillVersion, isTombstone, isVersion, Item, LwwAttributeNames, newerThanTargetCondition } from '../lww';
 import { Counts, describeKey, Problem } from './checkpoint';
 import type { SourceTable, TargetTable } from './options';

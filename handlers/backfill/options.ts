@@ -3,7 +3,7 @@
  * library entry and the CLI, which names its flags instead of the option names).
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { matchesAny, parsePatterns } from '../shared/filter-pattern';
+import { matchesAny, parsePatterns } from '../common/filter-pattern';
 import { DEFAULT_ATTRIBUTE_NAMES, Item, LwwAttributeNames } from '../lww';
 import type { CheckpointStore } from './checkpoint';
 import type { WriterFunction } from './masking';

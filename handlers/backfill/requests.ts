@@ -4,7 +4,7 @@
  * other writer for that long). Answers that a retry cannot change (a refused condition, a rejected
  * item) go back to the caller at once.
  */
-import { classifyFailure, describeError, errorName } from '../shared/sdk-errors';
+import { classifyFailure, describeError, errorName } from '../common/sdk-errors';
 import { Backoff, backoffDelay, Clock, TokenBucket } from './pacing';
 
 const THROTTLED = new Set([

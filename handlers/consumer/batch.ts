@@ -6,7 +6,7 @@
  * again after it, in order.
  */
 import type { Context } from 'aws-lambda';
-import { DecodeError } from '../shared/decode';
+import { DecodeError } from '../common/decode';
 import { BackoffOptions, withBackoff } from './backoff';
 import { Change, configuredViewType, identityOf, isKinesisRecord, SourceRecord, StreamViewType, toChange, Unmarshalled } from './change';
 import { IdempotencyStore, TransactPut } from './idempotency';

@@ -9,7 +9,7 @@
 import { createHash } from 'crypto';
 import type { DynamoDBRecord, KinesisStreamRecord } from 'aws-lambda';
 import { CONSUMER_TOOLKIT_ENV } from '../contract';
-import { DecodeError } from '../shared/decode';
+import { DecodeError } from '../common/decode';
 import { readKinesisRecord, readStreamRecord, SourceFacts } from './source';
 import { Unmarshalled, unmarshallJsonImage } from './unmarshall';
 

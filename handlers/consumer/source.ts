@@ -1,13 +1,13 @@
 /**
  * What the consumer toolkit reads of a record, from either source, before the handler asks for
  * more: the envelope (event, table, key, time, position) is checked strictly here, as the replica
- * writer's decoders check it (../shared/decode.ts, ../shared/kinesis-record.ts, same errors),
+ * writer's decoders check it (../common/decode.ts, ../common/kinesis-record.ts, same errors),
  * while keys and images stay Lambda's JSON until a handler reads them (change.ts decodes them
  * then). A Kinesis change is read from its JSON directly, not rebuilt as a DynamoDB stream record.
  */
 import type { DynamoDBRecord, KinesisStreamRecord } from 'aws-lambda';
-import { DecodeError } from '../shared/decode';
-import { creationTime, KinesisDynamoDBChange } from '../shared/kinesis-record';
+import { DecodeError } from '../common/decode';
+import { creationTime, KinesisDynamoDBChange } from '../common/kinesis-record';
 import type { ChangePosition, ChangeTime, StreamViewType } from './change';
 
 /** A record's facts, images undecoded. */

@@ -1,12 +1,12 @@
 /**
  * DynamoDB attribute values -> plain JavaScript, for the consumer toolkit's changes. Images are
  * unmarshalled straight from Lambda's JSON (binaries as base64) in one pass, checked as strictly
- * as the replica writer's decoder (../shared/decode.ts) but without building its intermediate
+ * as the replica writer's decoder (../common/decode.ts) but without building its intermediate
  * SDK-shaped item: a change's images are decoded only when the handler reads them, and only once.
  */
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { Item } from '../lww';
-import { DecodeError, decodeImage } from '../shared/decode';
+import { DecodeError, decodeImage } from '../common/decode';
 
 /** An unmarshalled DynamoDB value (numbers that a JS number cannot hold exactly stay exact: see `unmarshallValue`). */
 export type Unmarshalled =

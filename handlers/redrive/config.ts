@@ -1,7 +1,7 @@
 /** The redrive function's settings, from its environment (set by modules/redrive.ts). */
 import { REDRIVE_ENV } from '../contract';
-import { DEFAULT_PARK_MAX_BYTES } from '../shared/sqs-message-size';
-import { parsePatterns } from '../shared/filter-pattern';
+import { DEFAULT_PARK_MAX_BYTES } from '../common/sqs-message-size';
+import { parsePatterns } from '../common/filter-pattern';
 
 export interface RedriveConfig {
   readonly parkedQueueUrl: string;

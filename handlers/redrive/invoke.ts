@@ -7,10 +7,10 @@
  */
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import type { DynamoDBBatchResponse } from 'aws-lambda';
-import { describeError } from '../shared/sdk-errors';
+import { describeError } from '../common/sdk-errors';
 import { backoffDelayMs, sleep } from './backoff';
 import { sequenceOf, StreamRecord } from './records';
-import { redriveEvent } from '../shared/stream-record';
+import { redriveEvent } from '../common/stream-record';
 
 /** The event a stream mapping sends: DynamoDB stream records or Kinesis records. */
 export interface StreamEvent {

@@ -5,7 +5,7 @@
  * message that is not an on-failure record is parked as it came.
  */
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { MAX_SQS_MESSAGE_BYTES } from '../shared/sqs-message-size';
+import { MAX_SQS_MESSAGE_BYTES } from '../common/sqs-message-size';
 import { isKinesisRecord, StreamRecord } from './records';
 import type { OnFailureRecord, StreamRange } from './on-failure-record';
 

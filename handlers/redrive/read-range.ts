@@ -8,10 +8,10 @@
  */
 import { DynamoDBStreamsClient, GetRecordsCommand, GetShardIteratorCommand } from '@aws-sdk/client-dynamodb-streams';
 import type { DynamoDBRecord } from 'aws-lambda';
-import { errorName } from '../shared/sdk-errors';
+import { errorName } from '../common/sdk-errors';
 import { compareSequence, StreamRange } from './on-failure-record';
 import { sequenceOf, StreamRecord } from './records';
-import { toLambdaRecord } from '../shared/stream-record';
+import { toLambdaRecord } from '../common/stream-record';
 
 export type RangeRead<R extends StreamRecord = StreamRecord> =
   | { readonly readable: true; readonly records: R[]; readonly gaps: string[] }

@@ -5,7 +5,7 @@
  * message S3 sends when notifications are configured is an `s3:TestEvent`: nothing to redrive.
  */
 import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
-import { errorName } from '../shared/sdk-errors';
+import { errorName } from '../common/sdk-errors';
 import { MalformedMessageError } from './on-failure-record';
 import { isKinesisRecord, sequenceOf, StreamRecord } from './records';
 

@@ -21,7 +21,7 @@ export const BACKLOG_ATTRIBUTES = {
   image: 'img',
   /** The item's key in the source table: the drainer reads the source's current item by it. */
   itemKey: 'ik',
-  /** 'transient' or the blocked reason kind (../shared/sdk-errors.ts BlockedReason). */
+  /** 'transient' or the blocked reason kind (../common/sdk-errors.ts BlockedReason). */
   kind: 'kind',
   reason: 'why',
   /** Epoch ms of the first failure this key has been waiting since (kept across newer versions). */

@@ -4,7 +4,7 @@
  */
 import { DEFAULT_ATTRIBUTE_NAMES, WRITER_ENV } from '../contract';
 import { DEFAULT_TOMBSTONE_TTL_SECONDS, LwwAttributeNames } from '../lww';
-import { DEFAULT_PARK_MAX_BYTES } from '../shared/sqs-message-size';
+import { DEFAULT_PARK_MAX_BYTES } from '../common/sqs-message-size';
 
 /** One table the writer copies into. */
 export interface ReplicaTarget {

@@ -13,7 +13,7 @@ import type { Context } from 'aws-lambda';
 import { DRAIN_METRICS, METRIC_DIMENSIONS, REPLICATION_METRICS_NAMESPACE, WRITER_ENV } from '../contract';
 import { DEFAULT_TOMBSTONE_TTL_SECONDS, LwwAttributeNames } from '../lww';
 import { Backlog, dynamoBacklog } from './backlog';
-import { ClientFactory, lambdaClientFactory } from '../shared/clients';
+import { ClientFactory, lambdaClientFactory } from '../common/clients';
 import { attributeNamesFromEnv, parseTargets, positiveInt, ReplicaTarget } from './config';
 import { drainBacklogs, DrainTargetResult } from './drain';
 

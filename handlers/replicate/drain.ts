@@ -12,7 +12,7 @@ import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { LwwAttributeNames, newerThanTargetCondition } from '../lww';
 import { Backlog, BacklogEntry, targetId } from './backlog';
 import type { ReplicaTarget } from './config';
-import { blockedReason, classifyFailure, describeError } from '../shared/sdk-errors';
+import { blockedReason, classifyFailure, describeError } from '../common/sdk-errors';
 import { DrainSource, judgeAgainstSource } from './drain-source';
 import { withConcurrency } from './execute';
 

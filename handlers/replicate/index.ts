@@ -9,9 +9,9 @@ import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-p
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { Context, DynamoDBBatchResponse, DynamoDBStreamEvent, KinesisStreamEvent } from 'aws-lambda';
-import { ClientFactory, lambdaClientFactory } from '../shared/clients';
+import { ClientFactory, lambdaClientFactory } from '../common/clients';
 import { configFromEnv, ReplicationConfig } from './config';
-import { DEFAULT_PARK_MAX_BYTES } from '../shared/sqs-message-size';
+import { DEFAULT_PARK_MAX_BYTES } from '../common/sqs-message-size';
 import { executeKey, ExecuteDeps, KeyOutcome, parkUndecodable, withConcurrency } from './execute';
 import { dynamoKeyStateStore, KeyStateStore } from './key-state';
 import { Backlog, dynamoBacklog } from './backlog';
@@ -20,9 +20,9 @@ import { Parker, sqsParker } from './park';
 import { KeyState, KeyWork, planKey } from './key-plan';
 import { DEFAULT_KINESIS_WAIT_MS, imageDigest, orderKinesisKey } from './kinesis-order';
 import { foldedState, planFold } from './kinesis-fold';
-import type { DecodedRecord } from '../shared/decode';
+import type { DecodedRecord } from '../common/decode';
 import { EventRecord, readBatch, SourceBatch } from './source-batch';
-import { isRedriveEvent } from '../shared/stream-record';
+import { isRedriveEvent } from '../common/stream-record';
 import { compareSequenceNumbers } from '../lww';
 import { METRIC_DIMENSIONS, REPLICATION_METRICS_NAMESPACE } from '../contract';
 import { publishTally, Tally } from './tally';
@@ -30,7 +30,7 @@ import { publishTally, Tally } from './tally';
 export { configFromEnv } from './config';
 export { WRITER_ENV } from '../contract';
 export type { ReplicaTarget, ReplicationConfig } from './config';
-export type { ClientFactory } from '../shared/clients';
+export type { ClientFactory } from '../common/clients';
 export type { Parker } from './park';
 
 export interface ReplicateHandlerOptions {

@@ -27,7 +27,7 @@ import {
   parseVersion,
   writerVersion,
 } from '../lww';
-import type { DecodedRecord } from '../shared/decode';
+import type { DecodedRecord } from '../common/decode';
 import type { Fold } from './kinesis-fold';
 
 /** The one write a key needs after its batch. */

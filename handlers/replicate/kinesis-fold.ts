@@ -13,8 +13,8 @@
  */
 import { UpdateItemCommand, UpdateItemCommandInput } from '@aws-sdk/client-dynamodb';
 import { compareVersions, isVersion, Item, maxVersion, parseVersion, writerVersion } from '../lww';
-import type { DecodedRecord } from '../shared/decode';
-import { classifyFailure, describeError } from '../shared/sdk-errors';
+import type { DecodedRecord } from '../common/decode';
+import { classifyFailure, describeError } from '../common/sdk-errors';
 import type { KeyState } from './key-plan';
 import type { ExecuteDeps } from './execute-deps';
 import { Transient } from './transient';

@@ -16,7 +16,7 @@
 import { createHash } from 'crypto';
 import { compareSequenceNumbers, Item } from '../lww';
 import { canonicalItem } from './canonical';
-import type { DecodedRecord } from '../shared/decode';
+import type { DecodedRecord } from '../common/decode';
 import type { KeyState } from './key-plan';
 
 /** How long a key's changes wait for an earlier one before going ahead without it. @default 60 s */

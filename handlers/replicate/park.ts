@@ -7,8 +7,8 @@
  */
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { DynamoDBRecord } from 'aws-lambda';
-import { describeError } from '../shared/sdk-errors';
-import { MAX_SQS_MESSAGE_BYTES } from '../shared/sqs-message-size';
+import { describeError } from '../common/sdk-errors';
+import { MAX_SQS_MESSAGE_BYTES } from '../common/sqs-message-size';
 import type { ExecuteDeps } from './execute-deps';
 import { Transient } from './transient';
 

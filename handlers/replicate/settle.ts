@@ -26,11 +26,11 @@ import {
 } from '../lww';
 import { canonicalItem } from './canonical';
 import { contentCondition, sameContent } from './content-condition';
-import { classifyFailure, describeError, isItemRejection } from '../shared/sdk-errors';
+import { classifyFailure, describeError, isItemRejection } from '../common/sdk-errors';
 import type { ExecuteDeps } from './execute-deps';
 import { park } from './park';
 import { Transient } from './transient';
-import { itemSize, MAX_ITEM_BYTES } from '../shared/item-size';
+import { itemSize, MAX_ITEM_BYTES } from '../common/item-size';
 import type { KeyAction } from './key-plan';
 
 type InPlace = Exclude<KeyAction, { kind: 'replicate' }>;

@@ -10,8 +10,8 @@
  */
 import type { DynamoDBRecord, KinesisStreamRecord } from 'aws-lambda';
 import { compareSequenceNumbers } from '../lww';
-import { DecodedRecord, DecodeError, decodeRecord } from '../shared/decode';
-import { decodeKinesisRecord } from '../shared/kinesis-record';
+import { DecodedRecord, DecodeError, decodeRecord } from '../common/decode';
+import { decodeKinesisRecord } from '../common/kinesis-record';
 
 export type ChangeSourceKind = 'dynamodb-stream' | 'kinesis';
 

@@ -4,7 +4,7 @@
  * (the Lambda guide's "Lambda parameters for Amazon DynamoDB event source mappings"). Settings
  * that cannot be applied faithfully are refused with the mapping's name, the setting and why.
  */
-import { FilterPatternError, matchesAny, parsePatterns } from '../../handlers/shared/filter-pattern';
+import { FilterPatternError, matchesAny, parsePatterns } from '../../handlers/common/filter-pattern';
 import type { DeliverySettings } from './batch-delivery';
 import type { StartingPosition } from '../stream/shard-reader';
 

@@ -9,8 +9,8 @@
  */
 import type { DynamoDBRecord } from 'aws-lambda';
 import type { _Record, DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
-import { matchesAny } from '../../handlers/shared/filter-pattern';
-import { toLambdaRecord } from '../../handlers/shared/stream-record';
+import { matchesAny } from '../../handlers/common/filter-pattern';
+import { toLambdaRecord } from '../../handlers/common/stream-record';
 import { ShardReader, StartingPosition } from '../stream/shard-reader';
 import { deliverInOrder, DeliveryHooks } from './batch-delivery';
 import type { MappingSettings } from './settings';

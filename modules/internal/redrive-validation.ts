@@ -41,7 +41,7 @@ export function validateRedrive(
   v.matches('roleName', names.roleName, LIMITS.roleName.pattern, LIMITS.roleName.described);
 }
 
-/** The operators the redrive function applies again (handlers/shared/filter-pattern.ts). */
+/** The operators the redrive function applies again (handlers/common/filter-pattern.ts). */
 const REDRIVE_FILTER_OPERATORS = ['prefix', 'suffix', 'equals-ignore-case', 'anything-but', 'numeric', 'exists'];
 
 /** Operators in the consumer's filter patterns that the redrive could not apply faithfully. */

@@ -7,7 +7,7 @@
  */
 import type { DynamoDBRecord, KinesisStreamRecord } from 'aws-lambda';
 import { processRecords, toChange, windowHandler } from '../../handlers/consumer';
-import { DecodeError } from '../../handlers/shared/decode';
+import { DecodeError } from '../../handlers/common/decode';
 
 const keys = { pk: { S: 'order-1' }, sk: { N: '7' } };
 const newImage = { ...keys, amount: { N: '12' }, receipt: { B: Buffer.from('r1').toString('base64') } };

@@ -8,7 +8,7 @@ import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { DynamoDBClient, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import fc from 'fast-check';
 import { CONTENT_CONDITION_BUDGET, contentCondition } from '../../handlers/replicate/content-condition';
-import { decodeRecord } from '../../handlers/shared/decode';
+import { decodeRecord } from '../../handlers/common/decode';
 import { DEFAULT_ATTRIBUTE_NAMES, Item } from '../../handlers/lww';
 import { DynamoDbLocal, dynamoClient, startDynamoDbLocal, streamsClient } from '../support/dynamodb-local';
 import { createStreamTable, StreamReader } from '../support/streams';

@@ -8,7 +8,7 @@
 import { DeleteItemCommand, GetItemCommand, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
 import { replicatedWrites } from '../../handlers/client';
-import { redriveEvent } from '../../handlers/shared/stream-record';
+import { redriveEvent } from '../../handlers/common/stream-record';
 import { Item } from '../../handlers/lww';
 import { streamEvent } from '../support/streams';
 import { deploy, Deployment, pump, startWorld, uniqueTable, World } from './support/world';

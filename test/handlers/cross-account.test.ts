@@ -6,7 +6,7 @@
  */
 import { PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { replicatedWrites } from '../../handlers/client';
-import { lambdaClientFactory } from '../../handlers/shared/clients';
+import { lambdaClientFactory } from '../../handlers/common/clients';
 import { createReplicateHandler } from '../../handlers/replicate';
 import { FAKE_CREDENTIALS } from '../support/dynamodb-local';
 import { FakeSts, startFakeSts } from '../support/fake-sts';

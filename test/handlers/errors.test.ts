@@ -6,8 +6,8 @@
  */
 import { PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { createServer, Server } from 'net';
-import { boundedRequests } from '../../handlers/shared/clients';
-import { blockedReason, classifyFailure, isItemRejection } from '../../handlers/shared/sdk-errors';
+import { boundedRequests } from '../../handlers/common/clients';
+import { blockedReason, classifyFailure, isItemRejection } from '../../handlers/common/sdk-errors';
 import { dynamoClient } from '../support/dynamodb-local';
 import { FaultProxy, startFaultProxy } from '../support/fault-proxy';
 

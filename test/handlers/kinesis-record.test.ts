@@ -6,9 +6,9 @@
  */
 import fc from 'fast-check';
 import type { DynamoDBRecord, KinesisStreamRecord } from 'aws-lambda';
-import { decodeRecord } from '../../handlers/shared/decode';
-import { DecodeError } from '../../handlers/shared/decode';
-import { creationTime, decodeKinesisRecord, parseKinesisChange, toDynamoDBRecord } from '../../handlers/shared/kinesis-record';
+import { decodeRecord } from '../../handlers/common/decode';
+import { DecodeError } from '../../handlers/common/decode';
+import { creationTime, decodeKinesisRecord, parseKinesisChange, toDynamoDBRecord } from '../../handlers/common/kinesis-record';
 
 const STREAM_ARN = 'arn:aws:kinesis:eu-west-1:123456789012:stream/orders-changes';
 const TABLE_STREAM_ARN = 'arn:aws:dynamodb:eu-west-1:123456789012:table/orders/stream/2026-12-01T00:00:00.000';

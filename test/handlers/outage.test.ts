@@ -13,7 +13,7 @@
 import { GetItemCommand, PutItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import type { Context } from 'aws-lambda';
 import { replicatedWrites } from '../../handlers/client';
-import { boundedRequests } from '../../handlers/shared/clients';
+import { boundedRequests } from '../../handlers/common/clients';
 import { createReplicateHandler } from '../../handlers/replicate';
 import type { ReplicationConfig } from '../../handlers/replicate/config';
 import type { Item } from '../../handlers/lww';

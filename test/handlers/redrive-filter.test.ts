@@ -1,4 +1,4 @@
-import { matchesAny, parsePatterns } from '../../handlers/shared/filter-pattern';
+import { matchesAny, parsePatterns } from '../../handlers/common/filter-pattern';
 import { configFromEnv } from '../../handlers/redrive/config';
 
 /** A Lambda-shaped DynamoDB stream record (images in DynamoDB JSON, as filters see them). */

@@ -12,13 +12,13 @@
  *
  * And of handlers/ (docs/design.md, "Layout"): one folder per program (replicate/: the replica
  * writer and its backlog drainer; redrive/; backfill/; consumer/, the toolkit behind consumer.ts),
- * shared/ for code of more than one program, and the leaves lww.ts and contract.ts:
- * - a program imports its own folder, shared/, lww.ts and contract.ts, never another program;
- * - shared/ imports no program, and each of its files serves more than one program (else it
+ * common/ for code of more than one program, and the leaves lww.ts and contract.ts:
+ * - a program imports its own folder, common/, lww.ts and contract.ts, never another program;
+ * - common/ imports no program, and each of its files serves more than one program (else it
  *   belongs to that program's folder);
  * - no file name carries a program's name as a prefix (a folder in disguise), and no handler file
  *   is named like a modules/ file that means something else;
- * - local/ and bench/ import the handlers' entry points, the leaves and shared/, no program's internals.
+ * - local/ and bench/ import the handlers' entry points, the leaves and common/, no program's internals.
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'fs';
 import { basename, dirname, join, relative, resolve } from 'path';
@@ -142,7 +142,7 @@ function moduleFile(target: string): string {
 
 const PROGRAMS = ['replicate', 'redrive', 'backfill', 'consumer'] as const;
 const LEAVES = ['handlers/contract', 'handlers/lww'];
-/** What a handlers/ module belongs to: a program, shared, a leaf, or the client entry point. */
+/** What a handlers/ module belongs to: a program, common, a leaf, or the client entry point. */
 function area(module: string): string {
   const [, first] = module.match(/^handlers\/([^/]+)(\/.*)?$/) ?? [];
   // handlers/consumer.ts, the toolkit's entry point, belongs to consumer/ like the folder's files.
@@ -162,35 +162,35 @@ const HANDLERS = sourceFiles('handlers')
   .map((i) => ({ ...i, target: moduleFile(i.target), fromArea: area(i.from.replace(/\.ts$/, '')) }));
 
 describe('handlers/ layout', () => {
-  test('GIVEN handlers/ WHEN listed THEN it holds one folder per program, shared/, the entry points and the two leaves, nothing else', () => {
+  test('GIVEN handlers/ WHEN listed THEN it holds one folder per program, common/, the entry points and the two leaves, nothing else', () => {
     expect(readdirSync(join(ROOT, 'handlers')).sort()).toEqual(
-      ['backfill', 'client.ts', 'consumer', 'consumer.ts', 'contract.ts', 'lww.ts', 'redrive', 'replicate', 'shared'].sort(),
+      ['backfill', 'client.ts', 'consumer', 'consumer.ts', 'contract.ts', 'lww.ts', 'redrive', 'replicate', 'common'].sort(),
     );
     for (const entry of ENTRY_POINTS) expect(existsSync(join(ROOT, `${entry}.ts`))).toBe(true);
   });
 
-  test('GIVEN a program WHEN its imports are read THEN it loads its own folder, shared/ and the leaves, never another program', () => {
+  test('GIVEN a program WHEN its imports are read THEN it loads its own folder, common/ and the leaves, never another program', () => {
     const crossing = HANDLERS.filter(
       (i) =>
         (PROGRAMS as readonly string[]).includes(i.fromArea) &&
-        ![i.fromArea, 'shared'].includes(area(i.target)) &&
+        ![i.fromArea, 'common'].includes(area(i.target)) &&
         !LEAVES.includes(i.target),
     );
     expect(crossing).toEqual([]);
-    // The rule has something to hold: the writer, the redrive and the backfill all use shared/.
+    // The rule has something to hold: the writer, the redrive and the backfill all use common/.
     for (const program of ['replicate', 'redrive', 'backfill'])
-      expect(HANDLERS.some((i) => i.fromArea === program && area(i.target) === 'shared')).toBe(true);
+      expect(HANDLERS.some((i) => i.fromArea === program && area(i.target) === 'common')).toBe(true);
   });
 
-  test('GIVEN shared/ and the leaves WHEN their imports are read THEN shared/ loads no program and lww.ts only the contract', () => {
-    expect(HANDLERS.filter((i) => i.fromArea === 'shared' && area(i.target) !== 'shared' && !LEAVES.includes(i.target))).toEqual([]);
+  test('GIVEN common/ and the leaves WHEN their imports are read THEN common/ loads no program and lww.ts only the contract', () => {
+    expect(HANDLERS.filter((i) => i.fromArea === 'common' && area(i.target) !== 'common' && !LEAVES.includes(i.target))).toEqual([]);
     expect(HANDLERS.filter((i) => i.from === 'handlers/lww.ts').map((i) => i.target)).toEqual(['handlers/contract']);
-    expect(HANDLERS.filter((i) => i.from === 'handlers/client.ts' && i.target !== 'handlers/lww' && area(i.target) !== 'shared')).toEqual(
+    expect(HANDLERS.filter((i) => i.from === 'handlers/client.ts' && i.target !== 'handlers/lww' && area(i.target) !== 'common')).toEqual(
       [],
     );
   });
 
-  test('GIVEN each shared/ file WHEN the programs that reach it are counted THEN it serves more than one (local/ counts as one)', () => {
+  test('GIVEN each common/ file WHEN the programs that reach it are counted THEN it serves more than one (local/ counts as one)', () => {
     const users = [
       ...HANDLERS,
       ...sourceFiles('local')
@@ -201,12 +201,12 @@ describe('handlers/ layout', () => {
       const areas = new Set<string>();
       for (const i of users.filter((u) => u.target === file)) {
         const from = i.from.replace(/\.ts$/, '');
-        if (i.fromArea !== 'shared') areas.add(i.fromArea === 'outside' ? from : i.fromArea);
+        if (i.fromArea !== 'common') areas.add(i.fromArea === 'outside' ? from : i.fromArea);
         else if (!seen.has(from)) for (const a of reach(from, seen.add(from))) areas.add(a);
       }
       return areas;
     };
-    const lonely = sourceFiles('handlers/shared')
+    const lonely = sourceFiles('handlers/common')
       .map((f) => f.replace(/\.ts$/, ''))
       .map((f) => ({ file: f, programs: [...reach(f)].sort() }))
       .filter((f) => f.programs.length < 2);
@@ -224,12 +224,12 @@ describe('handlers/ layout', () => {
     expect(clashes).toEqual([]);
   });
 
-  test('GIVEN local/ and bench/ WHEN their imports of handlers/ are read THEN they use entry points, the leaves and shared/, no program internals', () => {
+  test('GIVEN local/ and bench/ WHEN their imports of handlers/ are read THEN they use entry points, the leaves and common/, no program internals', () => {
     const used = [...sourceFiles('local'), ...sourceFiles('bench')]
       .flatMap(localImports)
       .filter((i) => i.target.startsWith('handlers/'))
       .map((i) => ({ from: i.from, target: moduleFile(i.target) }));
-    expect(used.filter((i) => !ENTRY_POINTS.includes(i.target) && !LEAVES.includes(i.target) && area(i.target) !== 'shared')).toEqual([]);
+    expect(used.filter((i) => !ENTRY_POINTS.includes(i.target) && !LEAVES.includes(i.target) && area(i.target) !== 'common')).toEqual([]);
     expect(used.length).toBeGreaterThan(5);
   });
 });

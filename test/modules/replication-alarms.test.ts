@@ -95,7 +95,7 @@ describe('ReplicatedTable: alarms and dashboard', () => {
     const failing = resources(json, 'aws_cloudwatch_metric_alarm', 'Writer-eu-west-1_')
       .map(([, a]) => a)
       .filter((a) => a.metric_name === 'TargetFailing');
-    // The reason kinds of handlers/shared/sdk-errors.ts, 'transient' and BlockedReason.
+    // The reason kinds of handlers/common/sdk-errors.ts, 'transient' and BlockedReason.
     const kinds = ['transient', 'access-denied', 'not-found', 'kms', 'validation', 'unknown'];
     expect(failing.map((a) => [a.dimensions.TargetRegion, a.dimensions.Reason]).sort()).toEqual(
       ['ap-southeast-2', 'us-east-1'].flatMap((t) => kinds.map((k) => [t, k])).sort(),

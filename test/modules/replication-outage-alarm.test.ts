@@ -46,7 +46,7 @@ test('GIVEN a writer whose target region becomes unreachable WHEN writes keep co
     // The drainer publishes the age on every run: no data means it did not run.
     treat_missing_data: 'breaching',
   });
-  // A refused connection is a transient failure (handlers/shared/sdk-errors.ts).
+  // A refused connection is a transient failure (handlers/common/sdk-errors.ts).
   const failing = Object.values(json.resource.aws_cloudwatch_metric_alarm as Record<string, any>).find(
     (a) => a.metric_name === 'TargetFailing' && a.dimensions.TargetRegion === US && a.dimensions.Reason === 'transient',
   ) as AlarmDefinition & { namespace: string; metric_name: string; dimensions: Record<string, string>; alarm_name: string };

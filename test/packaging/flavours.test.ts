@@ -78,10 +78,10 @@ describe('npm run pack', () => {
       ),
     ).toEqual([]);
     expect(list.filter((f) => /^dist\/handlers\/(replicate|redrive)/.test(f))).toEqual([]);
-    // The consumer toolkit decodes records with the replica writer's decoders, and nothing else of shared/.
-    expect(list.filter((f) => /^dist\/handlers\/shared\//.test(f) && f.endsWith('.js'))).toEqual([
-      'dist/handlers/shared/decode.js',
-      'dist/handlers/shared/kinesis-record.js',
+    // The consumer toolkit decodes records with the replica writer's decoders, and nothing else of common/.
+    expect(list.filter((f) => /^dist\/handlers\/common\//.test(f) && f.endsWith('.js'))).toEqual([
+      'dist/handlers/common/decode.js',
+      'dist/handlers/common/kinesis-record.js',
     ]);
   });
 

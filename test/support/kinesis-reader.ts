@@ -194,7 +194,7 @@ export async function deliverInBatches(
  * reads what Kinesis has new. It has the shape of test/support/streams.ts `StreamReader`, so a
  * test that drives handlers from readers (the replication property test's stepped mapping) can
  * take its records from the Kinesis source instead; `toDynamoDBRecord`
- * (handlers/shared/kinesis-record.ts) gives DynamoDB-shaped records where a handler still takes those.
+ * (handlers/common/kinesis-record.ts) gives DynamoDB-shaped records where a handler still takes those.
  */
 export class KinesisChangeFeed {
   constructor(

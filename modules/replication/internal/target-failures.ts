@@ -2,7 +2,7 @@ import type { AlarmOverride } from '../../alarms';
 import type { TargetFailureReason } from '../../../handlers/contract';
 
 /**
- * The reason kinds of handlers/shared/sdk-errors.ts (`'transient'` and BlockedReason), which the
+ * The reason kinds of handlers/common/sdk-errors.ts (`'transient'` and BlockedReason), which the
  * drainer publishes as the Reason dimension of TargetFailing, with what each means and what the
  * operator does about it (docs/alarms.md, "Replication alarms").
  */

@@ -22,7 +22,7 @@
  * choice of versions within the intervals lets it win.
  */
 import type { DynamoDBRecord } from 'aws-lambda';
-import { decodeImage } from '../../../handlers/shared/decode';
+import { decodeImage } from '../../../handlers/common/decode';
 import { DEFAULT_ATTRIBUTE_NAMES, isTombstone, Item, makeVersion, parseVersion } from '../../../handlers/lww';
 
 export type OpKind = 'put' | 'update' | 'delete' | 'rawPut' | 'rawUpdate' | 'rawDelete';

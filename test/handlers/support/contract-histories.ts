@@ -11,7 +11,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
 import { replicatedWrites } from '../../../handlers/client';
-import type { ClientFactory } from '../../../handlers/shared/clients';
+import type { ClientFactory } from '../../../handlers/common/clients';
 import { createReplicateHandler, ReplicateHandler } from '../../../handlers/replicate';
 import { createDrainHandler } from '../../../handlers/replicate/drain-backlog';
 import { streamsClient } from '../../support/dynamodb-local';

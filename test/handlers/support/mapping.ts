@@ -8,7 +8,7 @@
  * as the mapping would (at-least-once) or as the redrive does (marked, out of stream order).
  */
 import type { DynamoDBRecord, KinesisStreamRecord } from 'aws-lambda';
-import { redriveEvent } from '../../../handlers/shared/stream-record';
+import { redriveEvent } from '../../../handlers/common/stream-record';
 import type { ReplicateHandler } from '../../../handlers/replicate';
 
 /** A record of either source, as Lambda delivers it. */

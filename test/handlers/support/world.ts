@@ -11,7 +11,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { createReplicateHandler, ReplicateHandler, ReplicateHandlerOptions } from '../../../handlers/replicate';
 import { createDrainHandler, DrainHandler } from '../../../handlers/replicate/drain-backlog';
 import { ReplicationConfig } from '../../../handlers/replicate/config';
-import { ClientFactory, Endpoint } from '../../../handlers/shared/clients';
+import { ClientFactory, Endpoint } from '../../../handlers/common/clients';
 import { DEFAULT_ATTRIBUTE_NAMES, Item } from '../../../handlers/lww';
 import { DynamoDbLocal, dynamoClient, FAKE_CREDENTIALS, startRegions, streamsClient } from '../../support/dynamodb-local';
 import { FakeSqs, startFakeSqs } from '../../support/fake-sqs';
