@@ -8,6 +8,7 @@
 import type { DynamoDBRecord, KinesisStreamRecord } from 'aws-lambda';
 import { processRecords, toChange, windowHandler } from '../../handlers/consumer';
 import { DecodeError } from '../../handlers/common/decode';
+import { toLambdaKinesisRecord } from '../../handlers/redrive/kinesis-lambda-record';
 
 const keys = { pk: { S: 'order-1' }, sk: { N: '7' } };
 const newImage = { ...keys, amount: { N: '12' }, receipt: { B: Buffer.from('r1').toString('base64') } };
@@ -51,18 +52,15 @@ function kinesisRecord(sequenceNumber: string): KinesisStreamRecord {
     },
     eventSource: 'aws:dynamodb',
   };
-  return {
-    eventSource: 'aws:kinesis',
-    eventSourceARN: 'arn:aws:kinesis:eu-west-1:123456789012:stream/changes',
-    eventID: `shardId-000000000001:${sequenceNumber}`,
-    kinesis: {
-      sequenceNumber,
-      partitionKey: 'p',
-      data: Buffer.from(JSON.stringify(data)).toString('base64'),
-      kinesisSchemaVersion: '1.0',
-      approximateArrivalTimestamp: 0,
+  return toLambdaKinesisRecord(
+    {
+      SequenceNumber: sequenceNumber,
+      PartitionKey: 'p',
+      Data: Buffer.from(JSON.stringify(data)),
+      ApproximateArrivalTimestamp: new Date(0),
     },
-  } as unknown as KinesisStreamRecord;
+    { streamArn: 'arn:aws:kinesis:eu-west-1:123456789012:stream/changes', shardId: 'shardId-000000000001', region: 'eu-west-1' },
+  );
 }
 
 test('GIVEN the same changes as before the lazy decoding WHEN their identities are read THEN they are the identities the eager toolkit computed (a Kinesis duplicate included)', () => {

@@ -17,6 +17,7 @@ import {
   toChange,
   TransientError,
 } from '../../handlers/consumer';
+import { toLambdaKinesisRecord } from '../../handlers/redrive/kinesis-lambda-record';
 import { DynamoDbLocal, dynamoClient, startDynamoDbLocal, streamsClient } from '../../local/dynamodb-local';
 import { deliverInOrder } from '../../local/mapping/batch-delivery';
 import { createStreamTable, createTable, StreamReader } from '../../local/stream-reader';
@@ -212,19 +213,15 @@ describe('consumer toolkit on DynamoDB Local streams', () => {
     let seq = 100;
     const kinesis = (r: DynamoDBRecord, ms: number): KinesisStreamRecord => {
       const data = kinesisChangeOf(r, { tableName: t.source, region: 'eu-west-1', creationTimeMs: () => ms });
-      const sequenceNumber = String(++seq);
-      return {
-        eventSource: 'aws:kinesis',
-        eventSourceARN: 'arn:aws:kinesis:eu-west-1:123456789012:stream/changes',
-        eventID: `shardId-000000000000:${sequenceNumber}`,
-        kinesis: {
-          sequenceNumber,
-          partitionKey: 'p',
-          data: Buffer.from(JSON.stringify(data)).toString('base64'),
-          approximateArrivalTimestamp: 0,
-          kinesisSchemaVersion: '1.0',
+      return toLambdaKinesisRecord(
+        {
+          SequenceNumber: String(++seq),
+          PartitionKey: 'p',
+          Data: Buffer.from(JSON.stringify(data)),
+          ApproximateArrivalTimestamp: new Date(0),
         },
-      } as unknown as KinesisStreamRecord;
+        { streamArn: 'arn:aws:kinesis:eu-west-1:123456789012:stream/changes', shardId: 'shardId-000000000000', region: 'eu-west-1' },
+      );
     };
     const later = kinesis(second, 1_700_000_000_456);
     const earlier = kinesis(first, 1_700_000_000_123);
