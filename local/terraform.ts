@@ -137,7 +137,10 @@ export interface TerraformRun {
  * Copies a folder of Terraform (a synthesized stack folder, or hand-written HCL) to a scratch
  * folder and prepares terraform there with the offline CLI config.
  */
-export function terraformIn(sourceDir: string, opts: { offlineProviders?: boolean; inPlace?: boolean } = {}): TerraformRun {
+export function terraformIn(
+  sourceDir: string,
+  opts: { offlineProviders?: boolean; inPlace?: boolean; env?: Readonly<Record<string, string>> } = {},
+): TerraformRun {
   requireTerraform();
   // In place: for roots that reach modules by relative paths (the caller made a scratch tree).
   const dir = opts.inPlace ? sourceDir : mkdtempSync(join(tmpdir(), 'tf-'));
@@ -158,6 +161,7 @@ export function terraformIn(sourceDir: string, opts: { offlineProviders?: boolea
     CHECKPOINT_DISABLE: '1',
     AWS_EC2_METADATA_DISABLED: 'true',
     TF_DATA_DIR: join(dir, '.terraform'),
+    ...opts.env,
   };
   const run = (args: string[]): string => {
     try {

@@ -19,7 +19,7 @@ export interface AppliedProfile {
 }
 
 export function applyProfile(profile: LocalProfile): AppliedProfile {
-  const tf = terraformIn(stackFolder(profile.json), { offlineProviders: false, inPlace: true });
+  const tf = terraformIn(stackFolder(profile.json), { offlineProviders: false, inPlace: true, env: profile.environment });
   tf.run(['init', '-input=false', '-no-color']);
   tf.run(['apply', '-auto-approve', '-input=false', '-no-color', '-lock=false', '-refresh=false']);
   // Read from the state file: `terraform output` would start the provider again.
@@ -35,6 +35,7 @@ export function applyProfile(profile: LocalProfile): AppliedProfile {
       for (const table of Object.values<any>(profile.json.resource[TABLE])) {
         if (!table.deletion_protection_enabled) continue;
         const { region, endpoint } = providerOf(profile, table);
+        if (!endpoint) throw new Error(`no DynamoDB Local endpoint for the provider of table ${table.name}`);
         const client = dynamoClient(endpoint, region);
         try {
           await client.send(new UpdateTableCommand({ TableName: table.name, DeletionProtectionEnabled: false }));
@@ -49,8 +50,8 @@ export function applyProfile(profile: LocalProfile): AppliedProfile {
 }
 
 /** The region and DynamoDB Local endpoint of the provider configuration a table uses. */
-function providerOf(profile: LocalProfile, table: Record<string, any>): { region: string; endpoint: string } {
+function providerOf(profile: LocalProfile, table: Record<string, any>): { region: string; endpoint: string | undefined } {
   const alias = typeof table.provider === 'string' ? table.provider.replace(/^aws\./, '') : undefined;
   const p = profile.json.provider.aws.find((x: any) => (alias ? x.alias === alias : !x.alias));
-  return { region: p.region, endpoint: p.endpoints[0].dynamodb };
+  return { region: p.region, endpoint: profile.endpointOf[p.alias ?? ''] };
 }

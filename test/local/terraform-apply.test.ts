@@ -1,7 +1,8 @@
 /**
  * Test tier 5: the example stacks' tables, applied by the real `terraform` with the real
  * hashicorp/aws 5.100.0 provider (offline) into real DynamoDB Local, one regional database per
- * region. The local profile changes the provider endpoints and switches PITR off, nothing else;
+ * region. The local profile points the providers at DynamoDB Local (one endpoint for every region,
+ * given to terraform as AWS_ENDPOINT_URL_DYNAMODB) and switches PITR off, nothing else;
  * each table is then described in its region and compared with the synthesized configuration
  * (keys, attribute types, GSIs, LSIs, TTL, stream, billing, deletion protection), and finally
  * destroyed the way a user must: deletion protection and prevent_destroy lifted, then destroy.
@@ -99,6 +100,10 @@ describe('tier 5: terraform apply of the example stacks into DynamoDB Local', ()
       const regions = [...new Set(tables.map(([, t]) => regionOf(stack, t)))];
       const profile = localProfile(stack, Object.fromEntries(regions.map((r) => [r, db.endpoint])));
 
+      // One DynamoDB Local serves every region: terraform gets it from the environment, and no
+      // provider carries an endpoints block (which would triple every provider process's CPU).
+      expect(profile.environment).toEqual({ AWS_ENDPOINT_URL_DYNAMODB: db.endpoint });
+      for (const p of profile.json.provider.aws) expect(p.endpoints).toBeUndefined();
       // The profile is the synthesized tables with PITR off, nothing else.
       for (const [id, t] of tables) {
         expect(profile.json.resource[TABLE][id]).toEqual({
