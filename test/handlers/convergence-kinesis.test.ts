@@ -21,7 +21,10 @@
  *
  * CONVERGENCE_KINESIS_RUNS sets the number of histories (default 150); CONVERGENCE_SEED replays a
  * run's seed: the bridge's injections are seeded too, so the run replays from its start up to the
- * failure (replaying the failing history alone would not inject the same way). Even then, which
+ * failure (replaying the failing history alone would not inject the same way). Without it the run
+ * uses one fixed seed: the coverage checks below count events that a random seed's 150 histories
+ * do not always produce (a CI run under load once saw no writer go ahead), and `npm test` must not
+ * fail at random. CONVERGENCE_SEED=random explores new histories. Even then, which
  * changes a pump finds depends on timing, so a failure may not recur: a failing history always
  * prints its streams and deliveries.
  */
@@ -38,6 +41,7 @@ import type { ChangeReader } from './support/mapping';
 import { REGIONS } from './support/world';
 
 const RUNS = Number(process.env.CONVERGENCE_KINESIS_RUNS ?? 150);
+const DEFAULT_SEED = 20261206;
 let run: ContractRun;
 let kinesisLocal: KinesisLocal;
 let held = 0;
@@ -92,7 +96,7 @@ test(
       {
         numRuns: RUNS,
         endOnFailure: true,
-        ...(process.env.CONVERGENCE_SEED ? { seed: Number(process.env.CONVERGENCE_SEED) } : {}),
+        ...(process.env.CONVERGENCE_SEED === 'random' ? {} : { seed: Number(process.env.CONVERGENCE_SEED ?? DEFAULT_SEED) }),
       },
     );
     expect(run.histories).toBeGreaterThanOrEqual(RUNS);
