@@ -50,6 +50,7 @@ export function resolveValue(json: any, value: string): string {
     'aws_sqs_queue.url': () => `https://sqs.${region}.amazonaws.com/${ACCOUNT}/${literal(r.name)}`,
     'aws_sqs_queue.name': () => literal(r.name),
     'aws_sns_topic.arn': () => `arn:aws:sns:${region}:${ACCOUNT}:${literal(r.name)}`,
+    'aws_kinesis_stream.arn': () => `arn:aws:kinesis:${region}:${ACCOUNT}:stream/${literal(r.name)}`,
     // Terraform appends 26 unique characters to a bucket_prefix; the placeholder stands for them.
     'aws_s3_bucket.arn': () => `arn:aws:s3:::${r.bucket !== undefined ? literal(r.bucket) : `${literal(r.bucket_prefix)}<unique-suffix>`}`,
     'aws_lambda_function.arn': () => `arn:aws:lambda:${region}:${ACCOUNT}:function:${literal(r.function_name)}`,

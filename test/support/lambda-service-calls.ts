@@ -19,6 +19,24 @@ export const LAMBDA_SERVICE_CALLS = {
     source:
       'https://docs.aws.amazon.com/lambda/latest/dg/with-ddb.html; https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazondynamodb.html (ListStreams: no resource type)',
   },
+  /** The Kinesis event source mapping reads the stream's shards (shared throughput). */
+  readKinesis: {
+    actions: [
+      'kinesis:DescribeStream',
+      'kinesis:DescribeStreamSummary',
+      'kinesis:GetRecords',
+      'kinesis:GetShardIterator',
+      'kinesis:ListShards',
+    ],
+    source:
+      'https://docs.aws.amazon.com/lambda/latest/dg/with-kinesis.html (execution role permissions; managed policy AWSLambdaKinesisExecutionRole, https://docs.aws.amazon.com/lambda/latest/dg/security-iam-awsmanpol.html)',
+  },
+  /** With enhanced fan-out it subscribes to the shards as the stream's registered consumer. */
+  readKinesisFanOut: {
+    actions: ['kinesis:DescribeStreamConsumer', 'kinesis:SubscribeToShard'],
+    source:
+      'https://docs.aws.amazon.com/lambda/latest/dg/with-kinesis.html ("kinesis:SubscribeToShard" for enhanced fan-out); https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonkinesis.html (both act on the consumer resource)',
+  },
   /** The SQS event source mapping polls the queue and deletes what the function handled. */
   readQueue: {
     actions: ['sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:ReceiveMessage'],
@@ -71,6 +89,10 @@ export function lambdaServiceGrants(json: any, functionId: string): Set<string> 
     const source: string = m.event_source_arn;
     if (/^\$\{aws_dynamodb_table\.[^.]+\.stream_arn\}$/.test(source)) {
       out.push(...pairs(LAMBDA_SERVICE_CALLS.readStream, resolveValue(json, source)), ...pairs(LAMBDA_SERVICE_CALLS.listStreams, '*'));
+    } else if (/^\$\{aws_kinesis_stream\.[^.]+\.arn\}$/.test(source)) {
+      out.push(...pairs(LAMBDA_SERVICE_CALLS.readKinesis, resolveValue(json, source)));
+    } else if (/^\$\{aws_kinesis_stream_consumer\.[^.]+\.arn\}$/.test(source)) {
+      throw new Error(`mapping of ${functionId}: an enhanced fan-out consumer's ARN is not modelled here (${source})`);
     } else if (/^\$\{aws_sqs_queue\.[^.]+\.arn\}$/.test(source)) {
       out.push(...pairs(LAMBDA_SERVICE_CALLS.readQueue, resolveValue(json, source)));
     } else throw new Error(`mapping of ${functionId}: event source ${source} is not covered`);
@@ -90,11 +112,14 @@ export function lambdaServiceGrants(json: any, functionId: string): Set<string> 
   return new Set(out);
 }
 
-/** KMS calls made by DynamoDB, SQS or SNS on a role's behalf are neither recorded nor listed here. */
+/** KMS calls made by DynamoDB, SQS, SNS or Kinesis on a role's behalf are neither recorded nor listed here. */
 function assertNoCustomerKeys(json: any): void {
   const keyed = [
     ...Object.entries(json.resource.aws_dynamodb_table ?? {}).filter(([, t]: [string, any]) => t.server_side_encryption?.kms_key_arn),
     ...Object.entries(json.resource.aws_sqs_queue ?? {}).filter(([, q]: [string, any]) => q.kms_master_key_id),
+    ...Object.entries(json.resource.aws_kinesis_stream ?? {}).filter(
+      ([, k]: [string, any]) => k.encryption_type === 'KMS' && k.kms_key_id !== 'alias/aws/kinesis',
+    ),
   ];
   if (keyed.length) throw new Error(`customer-managed keys are not covered by this comparison: ${keyed.map(([id]) => id).join(', ')}`);
 }
