@@ -13,7 +13,7 @@ import { changesFromPlan } from '../../review/plan-changes';
 import { changesFromSynths } from '../../review/synth-diff';
 import { PipelineOptions, pipelineStack } from './support/fixtures';
 import { PlanLab, planLab } from './support/plan-lab';
-import { CHANGES, REVIEW_PLANS, globalTable } from './support/review-plans';
+import { CHANGES, LARGE_PLAN, REVIEW_PLANS, globalTable } from './support/review-plans';
 import { semanticsCases } from './support/semantics-cases';
 
 let lab: PlanLab;
@@ -179,15 +179,7 @@ describe('plan review of real plans', () => {
   });
 
   test('GIVEN a real plan of 350+ changes (200 queues renamed, a default tag added, the table key changed) WHEN reviewed THEN it fits one comment, every alert is shown, table loss first, the tag updates one group', () => {
-    // Real cdktf output made bigger by hand: the pipeline plus 350 queues, as a large app has them.
-    const big = (o: { hashKey?: string; costCenter?: boolean; renamed?: number }) => {
-      const tf = pipelineStack({ hashKey: o.hashKey });
-      tf.provider.aws[0].default_tags = [{ tags: { team: 'orders', ...(o.costCenter ? { 'cost-center': '42' } : {}) } }];
-      for (let i = 0; i < 350; i++)
-        tf.resource.aws_sqs_queue[`work_${i}`] = { name: i < (o.renamed ?? 0) ? `orders-v2-work-${i}` : `orders-work-${i}` };
-      return tf;
-    };
-    const show = lab.plan(big({}), big({ hashKey: 'id', costCenter: true, renamed: 200 }));
+    const show = lab.plan(...LARGE_PLAN);
     const planned = show.resource_changes.filter((c: any) => c.change.actions.join() !== 'no-op');
     expect(planned.length).toBeGreaterThan(300);
     const review = renderReview(

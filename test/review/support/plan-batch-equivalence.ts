@@ -1,5 +1,5 @@
 /**
- * Not part of `npm test` (about 250 s of CPU): the check that a batched plan (plan-batch.ts) is
+ * Not part of `npm test` (about 350 s of CPU): the check that a batched plan (plan-batch.ts) is
  * the plan of the same pair planned alone, prior state and `terraform show -json` alike (all but
  * the timestamp). Run it after changing plan-batch.ts or plan-lab.ts:
  *   PLAN_LAB_RUN_CACHE=off npx jest --testMatch '<rootDir>/test/review/support/plan-batch-equivalence.ts'
@@ -7,7 +7,7 @@
 import { pipelineStack } from './fixtures';
 import { forceNewStack } from './force-new-cases';
 import { planLab } from './plan-lab';
-import { CHANGES, SENSITIVE_PLANS } from './review-plans';
+import { CHANGES, LARGE_PLAN, SENSITIVE_PLANS } from './review-plans';
 
 const strip = (show: any) => {
   const { timestamp, ...rest } = show;
@@ -16,13 +16,15 @@ const strip = (show: any) => {
 
 test('GIVEN pairs planned batched and alone WHEN compared THEN prior states and plan documents are equal', () => {
   // One of each kind the review files batch (review-plans.ts): the pipeline, a sensitive variable
-  // (changed, and its block added), a SecureString, the force-new stack of 50 resource types.
+  // (changed, and its block added), a SecureString, the force-new stack of 50 resource types, and
+  // the large app whose provider blocks (default tags) differ from the others' (aliased providers).
   const pairs: [object, object][] = [
     [pipelineStack(), pipelineStack(CHANGES.batchAndThreshold)],
     SENSITIVE_PLANS.sensitiveVariableChanged,
     SENSITIVE_PLANS.sensitiveBlockAdded,
     SENSITIVE_PLANS.rotatedSecret,
     [forceNewStack('before'), forceNewStack('after')],
+    [...LARGE_PLAN],
   ];
   const batched = planLab();
   const alone = planLab();

@@ -11,7 +11,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { TerraformRun, makeOffline, terraformIn } from '../../support/terraform';
-import { batchable, planOfModule, providerKey, stateInModule, writeBatchRoot } from './plan-batch';
+import { BatchRoot, batchKey, batchable, writeBatchRoot } from './plan-batch';
 import { runCache } from './run-cache';
 import { stateFromPlan } from './plan-state';
 
@@ -123,47 +123,48 @@ export function planLab(): PlanLab {
       converge((show) => stateFromPlan(show, schemas())),
     );
   };
-  const runBatch = (configs: Map<string, any>) => {
-    writeBatchRoot(tf.dir, configs);
+  const runBatch = (configs: Map<string, any>): BatchRoot => {
+    const root = writeBatchRoot(tf.dir, configs);
     // Installs the new child modules (and the provider, on the folder's first run).
     init();
+    return root;
   };
   const convergeBatch = (befores: any[]) => {
     const names = befores.map(() => `b${batches++}`);
-    runBatch(new Map(names.map((n, i) => [n, befores[i]])));
+    const root = runBatch(new Map(names.map((n, i) => [n, befores[i]])));
     const merged = converge((show) => {
       // A module that no longer changes keeps the state it converged to, as it would alone.
       const previous: any[] = existsSync(statePath) ? JSON.parse(readFileSync(statePath, 'utf8')).resources : [];
       const resources = names.flatMap((n) => {
-        const own = planOfModule(show, n);
+        const own = root.planOf(show, n);
         if (changed(own).length === 0) return previous.filter((r) => r.module === `module.${n}`);
-        return stateInModule(stateFromPlan(own, schemas()), n);
+        return root.stateIn(stateFromPlan(own, schemas()), n);
       });
-      return { ...(stateFromPlan(planOfModule(show, names[0]), schemas()) as any), resources };
+      return { ...(stateFromPlan(root.planOf(show, names[0]), schemas()) as any), resources };
     });
     const all = merged ? JSON.parse(merged) : { resources: [] };
     names.forEach((n, i) => {
-      const own = all.resources.filter((r: any) => r.module === `module.${n}`).map(({ module: _m, ...r }: any) => r);
+      const own = root.stateOf(all.resources, n);
       keepState(JSON.stringify(befores[i]), own.length ? JSON.stringify({ ...all, resources: own }, null, 2) : '');
     });
   };
   const planBatch = (pairs: ReadonlyArray<readonly [object, object]>) => {
     const names = pairs.map(() => `a${batches++}`);
-    runBatch(new Map(names.map((n, i) => [n, pairs[i][1]])));
+    const root = runBatch(new Map(names.map((n, i) => [n, pairs[i][1]])));
     const priors = pairs.map(([before]) => states.get(JSON.stringify(before)) || '');
     const template = priors.find(Boolean);
     setState(
       template
         ? JSON.stringify({
             ...JSON.parse(template),
-            resources: priors.flatMap((p, i) => (p ? stateInModule(JSON.parse(p), names[i]) : [])),
+            resources: priors.flatMap((p, i) => (p ? root.stateIn(JSON.parse(p), names[i]) : [])),
           })
         : '',
     );
     const show = planShow('after.tfplan');
     names.forEach((n, i) => {
       const key = JSON.stringify(pairs[i]);
-      prepared.set(key, JSON.stringify(planOfModule(show, n)));
+      prepared.set(key, JSON.stringify(root.planOf(show, n)));
       shared?.set(`plan ${key}`, prepared.get(key)!);
     });
   };
@@ -173,12 +174,12 @@ export function planLab(): PlanLab {
     const befores = [...new Map(pairs.map(([b]) => [JSON.stringify(b), b])).values()].filter(
       (b) => batchable(b) && !hasState(JSON.stringify(b)),
     );
-    for (const group of groupBy(befores, providerKey)) {
+    for (const group of groupBy(befores, batchKey)) {
       if (group.length > 1) convergeBatch(group);
       else convergeAlone(group[0]);
     }
     const unique = [...new Map(todo.map((p) => [JSON.stringify(p), p])).values()];
-    for (const group of groupBy(unique, ([, a]) => providerKey(a))) if (group.length > 1) planBatch(group);
+    for (const group of groupBy(unique, ([, a]) => batchKey(a))) if (group.length > 1) planBatch(group);
   };
   return {
     dir: tf.dir,

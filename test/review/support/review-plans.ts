@@ -29,6 +29,21 @@ export const CHANGES = {
 /** The harmless change cli.test.ts and plan-input.test.ts read as a saved plan. */
 export const BATCH_SIZE_10: PipelineOptions = { batchSize: 10 };
 
+/**
+ * The large plan of plan-review.test.ts: real cdktf output made bigger by hand, the pipeline plus
+ * 350 queues, as a large app has them; then 200 queues renamed, a default tag added, the table
+ * key changed.
+ */
+export const LARGE_PLAN = [largeApp({}), largeApp({ hashKey: 'id', costCenter: true, renamed: 200 })] as const;
+
+function largeApp(o: { hashKey?: string; costCenter?: boolean; renamed?: number }) {
+  const tf = pipelineStack({ hashKey: o.hashKey });
+  tf.provider.aws[0].default_tags = [{ tags: { team: 'orders', ...(o.costCenter ? { 'cost-center': '42' } : {}) } }];
+  for (let i = 0; i < 350; i++)
+    tf.resource.aws_sqs_queue[`work_${i}`] = { name: i < (o.renamed ?? 0) ? `orders-v2-work-${i}` : `orders-work-${i}` };
+  return tf;
+}
+
 /** A global table with replicas in `regions` (plan-review.test.ts). */
 export function globalTable(regions: string[]) {
   return {
@@ -95,6 +110,8 @@ export const REVIEW_PLANS: ReadonlyArray<readonly [object, object]> = [
   ...Object.values(CHANGES).map((c) => [pipelineStack(), pipelineStack(c)] as const),
   [pipelineStack(), pipelineStack(BATCH_SIZE_10)],
   [globalTable(['eu-central-1', 'us-east-1']), globalTable(['us-east-1'])],
+  // Its provider has default tags: batched under an aliased provider (support/plan-batch.ts).
+  LARGE_PLAN,
   // Its after (moved and removed blocks) is planned alone, but its prior state converges here.
   [semanticsStack(false), semanticsStack(true)],
   ...Object.values(SENSITIVE_PLANS),
