@@ -1,5 +1,5 @@
 /**
- * Not part of `npm test` (about 350 s of CPU): the check that a batched plan (plan-batch.ts) is
+ * Not part of `npm test` (about 330 s of CPU): the check that a batched plan (plan-batch.ts) is
  * the plan of the same pair planned alone, prior state and `terraform show -json` alike (all but
  * the timestamp). Run it after changing plan-batch.ts or plan-lab.ts:
  *   PLAN_LAB_RUN_CACHE=off npx jest --testMatch '<rootDir>/test/review/support/plan-batch-equivalence.ts'

@@ -1,7 +1,7 @@
 /**
- * Text shared by the test files of one jest run, by key: the plan labs of plan-review,
- * plan-input and the CLI test converge the same prior states (2-3 plans and shows each, about
- * 40 s of CPU), and whichever file gets there first saves it for the others. Scoped to the run:
+ * Text shared by the test files of one jest run, by key: the plan labs of the review files need
+ * the same prior states, plans (support/review-plans.ts) and provider schema, and whichever file
+ * gets there first makes them for the others (`once`: the others wait). Scoped to the run:
  * the folder is named after the jest process (pid and start time), so a later run starts empty
  * and plans everything for real again. Without /proc (not Linux) there is no cache: every file
  * plans for itself, as before.
@@ -75,13 +75,13 @@ function takeLock(lock: string): boolean {
   } catch (e: any) {
     if (e.code !== 'EEXIST') throw e;
   }
-  const owner = Number(readFileSyncOr(lock));
+  const owner = Number(contentOf(lock));
   // An empty lock file is one being written this instant: its owner is alive.
   if (owner && !alive(owner)) rmSync(lock, { force: true });
   return false;
 }
 
-const readFileSyncOr = (path: string) => {
+const contentOf = (path: string) => {
   try {
     return readFileSync(path, 'utf8');
   } catch {
