@@ -13,10 +13,13 @@ import { makeOffline, writeCliConfig } from '../support/terraform';
 import { App, TerraformStack } from 'cdktf';
 import { PipelineOptions, addPipeline, pipelineStack } from './support/fixtures';
 import { PlanLab, planLab } from './support/plan-lab';
+import { BATCH_SIZE_10, REVIEW_PLANS } from './support/review-plans';
 
 let lab: PlanLab;
 beforeAll(() => {
   lab = planLab();
+  // Its plans come from the review tier's shared batch (support/review-plans.ts).
+  lab.prepare(REVIEW_PLANS);
 });
 afterAll(() => lab?.dispose());
 
@@ -55,7 +58,7 @@ describe('review CLI', () => {
       return dir;
     };
     const orders = stackDir('orders', pipelineStack({ startingPosition: 'LATEST' }));
-    const billing = stackDir('billing', pipelineStack({ batchSize: 10 }));
+    const billing = stackDir('billing', pipelineStack(BATCH_SIZE_10));
     const saved = process.env.TF_CLI_CONFIG_FILE;
     process.env.TF_CLI_CONFIG_FILE = writeCliConfig(mkdtempSync(join(tmpdir(), 'review-cli-')));
     try {
@@ -77,7 +80,7 @@ describe('review CLI', () => {
   });
 
   test('GIVEN a saved `terraform show -json` WHEN `plan-json` runs THEN it prints the review, exit code 0 for a harmless change even with --fail-on-destructive', () => {
-    const show = lab.plan(pipelineStack(), pipelineStack({ batchSize: 10 }));
+    const show = lab.plan(pipelineStack(), pipelineStack(BATCH_SIZE_10));
     const file = join(mkdtempSync(join(tmpdir(), 'review-json-')), 'show.json');
     writeFileSync(file, JSON.stringify(show));
     const r = run(['plan-json', file, '--stack', 'orders', '--fail-on-destructive']);

@@ -11,14 +11,17 @@ import { join } from 'path';
 import { main } from '../../review/cli';
 import { pipelineStack } from './support/fixtures';
 import { PlanLab, planLab } from './support/plan-lab';
+import { BATCH_SIZE_10, REVIEW_PLANS } from './support/review-plans';
 
 let lab: PlanLab;
 let dir: string;
 let show: any;
 beforeAll(() => {
   lab = planLab();
+  // Its plans come from the review tier's shared batch (support/review-plans.ts).
+  lab.prepare(REVIEW_PLANS);
   dir = mkdtempSync(join(tmpdir(), 'review-input-'));
-  show = lab.plan(pipelineStack(), pipelineStack({ batchSize: 10 }));
+  show = lab.plan(pipelineStack(), pipelineStack(BATCH_SIZE_10));
 });
 afterAll(() => lab?.dispose());
 

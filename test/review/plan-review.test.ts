@@ -13,36 +13,14 @@ import { changesFromPlan } from '../../review/plan-changes';
 import { changesFromSynths } from '../../review/synth-diff';
 import { PipelineOptions, pipelineStack } from './support/fixtures';
 import { PlanLab, planLab } from './support/plan-lab';
+import { CHANGES, LARGE_PLAN, REVIEW_PLANS, globalTable } from './support/review-plans';
 import { semanticsCases } from './support/semantics-cases';
-import { semanticsStack } from './support/semantics-fixture';
-
-/** The changes planned against the plain pipeline, one per test below. */
-const CHANGES = {
-  batchAndThreshold: { batchSize: 500, alarmThreshold: 30000 },
-  hashKey: { hashKey: 'id' },
-  streamViewType: { streamViewType: 'KEYS_ONLY' },
-  wildcardGrant: { extraStatement: { actions: ['dynamodb:PutItem'], resources: ['*'] } },
-  auditQueue: { auditQueue: true },
-  trustedService: { trustedService: 'ec2.amazonaws.com' },
-  startingPosition: { startingPosition: 'LATEST' },
-  sample: {
-    startingPosition: 'LATEST',
-    batchSize: 250,
-    alarmThreshold: 30000,
-    extraStatement: { actions: ['dynamodb:PutItem', 'dynamodb:DeleteItem'], resources: ['*'] },
-  },
-} satisfies Record<string, PipelineOptions>;
 
 let lab: PlanLab;
 beforeAll(() => {
   lab = planLab();
-  // One terraform run for all of them (and one for the prior states), instead of one per test.
-  lab.prepare([
-    ...Object.values(CHANGES).map((c) => [pipelineStack(), pipelineStack(c)] as const),
-    [globalTable(['eu-central-1', 'us-east-1']), globalTable(['us-east-1'])],
-    // Its after (moved and removed blocks) is planned alone, but its prior state converges here.
-    [semanticsStack(false), semanticsStack(true)],
-  ]);
+  // One terraform run for all of them (and one for the prior states), shared with the other review files.
+  lab.prepare(REVIEW_PLANS);
 });
 afterAll(() => lab?.dispose());
 
@@ -62,26 +40,6 @@ function scenario(after: PipelineOptions, before: PipelineOptions = {}): Scenari
   const synth: ChangeSet = { source: 'synth diff', changes: changesFromSynths(new Map([['orders', b]]), new Map([['orders', a]])) };
   const review = renderReview(plan, { topology: topologyFromPlan(show, 'orders') });
   return { show, plan, synth, md: review.markdown, warnings: review.warnings };
-}
-
-function globalTable(regions: string[]) {
-  return {
-    provider: { aws: [{ region: 'eu-west-1' }] },
-    terraform: { required_providers: { aws: { source: 'aws', version: '5.100.0' } } },
-    resource: {
-      aws_dynamodb_table: {
-        global: {
-          name: 'global',
-          billing_mode: 'PAY_PER_REQUEST',
-          hash_key: 'pk',
-          attribute: [{ name: 'pk', type: 'S' }],
-          stream_enabled: true,
-          stream_view_type: 'NEW_AND_OLD_IMAGES',
-          replica: regions.map((region_name) => ({ region_name })),
-        },
-      },
-    },
-  };
 }
 
 const actions = (changes: ResourceChange[]) => changes.map((c) => `${c.action} ${c.address}`).sort();
@@ -221,15 +179,7 @@ describe('plan review of real plans', () => {
   });
 
   test('GIVEN a real plan of 350+ changes (200 queues renamed, a default tag added, the table key changed) WHEN reviewed THEN it fits one comment, every alert is shown, table loss first, the tag updates one group', () => {
-    // Real cdktf output made bigger by hand: the pipeline plus 350 queues, as a large app has them.
-    const big = (o: { hashKey?: string; costCenter?: boolean; renamed?: number }) => {
-      const tf = pipelineStack({ hashKey: o.hashKey });
-      tf.provider.aws[0].default_tags = [{ tags: { team: 'orders', ...(o.costCenter ? { 'cost-center': '42' } : {}) } }];
-      for (let i = 0; i < 350; i++)
-        tf.resource.aws_sqs_queue[`work_${i}`] = { name: i < (o.renamed ?? 0) ? `orders-v2-work-${i}` : `orders-work-${i}` };
-      return tf;
-    };
-    const show = lab.plan(big({}), big({ hashKey: 'id', costCenter: true, renamed: 200 }));
+    const show = lab.plan(...LARGE_PLAN);
     const planned = show.resource_changes.filter((c: any) => c.change.actions.join() !== 'no-op');
     expect(planned.length).toBeGreaterThan(300);
     const review = renderReview(

@@ -12,55 +12,15 @@ import { changesFromPlan } from '../../review/plan-changes';
 import { SCHEMA_SENSITIVE } from '../../review/sensitive';
 import { changesFromSynths } from '../../review/synth-diff';
 import { PlanLab, planLab } from './support/plan-lab';
+import { REVIEW_PLANS, SENSITIVE_PLANS, lambda, ssm } from './support/review-plans';
 
 let lab: PlanLab;
 beforeAll(() => {
   lab = planLab();
-  // One terraform run for all real plans below (and one for their prior states), not one each.
-  lab.prepare(Object.values(PLANS));
+  // One terraform run for the real plans below (and one for their prior states), shared with the other review files.
+  lab.prepare(REVIEW_PLANS);
 });
 afterAll(() => lab?.dispose());
-
-const provider = {
-  provider: { aws: [{ region: 'eu-west-1' }] },
-  terraform: { required_providers: { aws: { source: 'aws', version: '5.100.0' } } },
-};
-const ROLE = 'arn:aws:iam::123456789012:role/r';
-
-function ssm(value: string): object {
-  return { ...provider, resource: { aws_ssm_parameter: { db: { name: '/orders/db-password', type: 'SecureString', value } } } };
-}
-
-function lambda(password: string, env: Record<string, string>, extra: object = {}): object {
-  return {
-    ...provider,
-    variable: { db_password: { type: 'string', sensitive: true, default: password } },
-    ...extra,
-    resource: {
-      aws_lambda_function: {
-        consumer: {
-          function_name: 'orders-consumer',
-          role: ROLE,
-          handler: 'index.handler',
-          runtime: 'nodejs22.x',
-          filename: 'fn.zip',
-          source_code_hash: 'h1',
-          environment: { variables: env },
-        },
-      },
-    },
-  };
-}
-
-/** The real plans the tests review: [before, after]. */
-const PLANS = {
-  rotatedSecret: [ssm('hunter2-old-secret'), ssm('hunter2-new-secret')],
-  sensitiveVariableChanged: [
-    lambda('s3cr3t-before', { DB_PASSWORD: '${var.db_password}', MODE: 'steady' }),
-    lambda('s3cr3t-after', { DB_PASSWORD: '${var.db_password}', MODE: 'catch-up' }),
-  ],
-  sensitiveBlockAdded: [lambda('s3cr3t-x', { MODE: 'steady' }), lambda('s3cr3t-x', { MODE: 'steady', DB_PASSWORD: '${var.db_password}' })],
-} satisfies Record<string, [object, object]>;
 
 const reviewPlan = (show: any) => renderReview({ source: 'terraform plan', changes: changesFromPlan(show, 'orders') }).markdown;
 const reviewDiff = (base: object, head: object) => {
@@ -71,7 +31,7 @@ const row = (md: string, address: string) => md.split('\n').find((l) => l.includ
 
 describe('sensitive values are masked', () => {
   test('GIVEN an SSM SecureString rotated WHEN the real plan is reviewed THEN the change is shown, neither value is', () => {
-    const show = lab.plan(...PLANS.rotatedSecret);
+    const show = lab.plan(...SENSITIVE_PLANS.rotatedSecret);
     // Ground truth from terraform itself: it planned an update and marks the value sensitive.
     const rc = show.resource_changes.find((c: any) => c.address === 'aws_ssm_parameter.db');
     expect(rc.change.actions).toEqual(['update']);
@@ -85,7 +45,7 @@ describe('sensitive values are masked', () => {
   });
 
   test('GIVEN a Lambda environment variable fed by a sensitive variable WHEN the variable changes THEN the nested value is masked and its neighbour is shown', () => {
-    const show = lab.plan(...PLANS.sensitiveVariableChanged);
+    const show = lab.plan(...SENSITIVE_PLANS.sensitiveVariableChanged);
     const rc = show.resource_changes.find((c: any) => c.address === 'aws_lambda_function.consumer');
     expect(JSON.stringify(rc.change.before)).toContain('s3cr3t-before');
     expect(rc.change.after_sensitive.environment[0].variables.DB_PASSWORD).toBe(true);
@@ -97,7 +57,7 @@ describe('sensitive values are masked', () => {
   });
 
   test('GIVEN a whole block marked sensitive WHEN it is added THEN the added block prints masked', () => {
-    const show = lab.plan(...PLANS.sensitiveBlockAdded);
+    const show = lab.plan(...SENSITIVE_PLANS.sensitiveBlockAdded);
     const md = reviewPlan(show);
     expect(md).not.toContain('s3cr3t');
     expect(row(md, 'aws_lambda_function.consumer')).toContain('`environment[0].variables.DB_PASSWORD`: `null` -> `(sensitive value)`');

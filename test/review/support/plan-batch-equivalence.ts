@@ -1,43 +1,30 @@
 /**
- * Not part of `npm test` (about 165 s of CPU): the check that a batched plan (plan-batch.ts) is
+ * Not part of `npm test` (about 330 s of CPU): the check that a batched plan (plan-batch.ts) is
  * the plan of the same pair planned alone, prior state and `terraform show -json` alike (all but
  * the timestamp). Run it after changing plan-batch.ts or plan-lab.ts:
  *   PLAN_LAB_RUN_CACHE=off npx jest --testMatch '<rootDir>/test/review/support/plan-batch-equivalence.ts'
  */
 import { pipelineStack } from './fixtures';
+import { forceNewStack } from './force-new-cases';
 import { planLab } from './plan-lab';
+import { CHANGES, LARGE_PLAN, SENSITIVE_PLANS } from './review-plans';
 
-const provider = {
-  provider: { aws: [{ region: 'eu-west-1' }] },
-  terraform: { required_providers: { aws: { source: 'aws', version: '5.100.0' } } },
-};
-const lambda = (password: string, env: Record<string, string>) => ({
-  ...provider,
-  variable: { db_password: { type: 'string', sensitive: true, default: password } },
-  resource: {
-    aws_lambda_function: {
-      consumer: {
-        function_name: 'orders-consumer',
-        role: 'arn:aws:iam::123456789012:role/r',
-        handler: 'index.handler',
-        runtime: 'nodejs22.x',
-        filename: 'fn.zip',
-        source_code_hash: 'h1',
-        environment: { variables: env },
-      },
-    },
-  },
-});
 const strip = (show: any) => {
   const { timestamp, ...rest } = show;
   return rest;
 };
 
 test('GIVEN pairs planned batched and alone WHEN compared THEN prior states and plan documents are equal', () => {
+  // One of each kind the review files batch (review-plans.ts): the pipeline, a sensitive variable
+  // (changed, and its block added), a SecureString, the force-new stack of 50 resource types, and
+  // the large app whose provider blocks (default tags) differ from the others' (aliased providers).
   const pairs: [object, object][] = [
-    [pipelineStack(), pipelineStack({ batchSize: 500, alarmThreshold: 30000 })],
-    [lambda('a', { DB_PASSWORD: '${var.db_password}', MODE: 'steady' }), lambda('b', { DB_PASSWORD: '${var.db_password}', MODE: 'x' })],
-    [lambda('c', { MODE: 'steady' }), lambda('c', { MODE: 'steady', DB_PASSWORD: '${var.db_password}' })],
+    [pipelineStack(), pipelineStack(CHANGES.batchAndThreshold)],
+    SENSITIVE_PLANS.sensitiveVariableChanged,
+    SENSITIVE_PLANS.sensitiveBlockAdded,
+    SENSITIVE_PLANS.rotatedSecret,
+    [forceNewStack('before'), forceNewStack('after')],
+    [...LARGE_PLAN],
   ];
   const batched = planLab();
   const alone = planLab();

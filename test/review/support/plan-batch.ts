@@ -10,7 +10,9 @@
  *
  * Only configurations that a child module can hold unchanged are batched (`batchable`): one
  * unaliased aws provider, and no blocks that are root-only or mean something else in a module
- * (outputs, imports, moved/removed, backends). The rest are planned on their own.
+ * (outputs, imports, moved/removed, backends). The rest are planned on their own. Configurations
+ * whose provider blocks differ (a region, default tags) still share a root: each other provider
+ * block becomes an aliased provider of the root, passed to its modules as their `aws`.
  */
 import { mkdirSync, writeFileSync } from 'fs';
 import { join } from 'path';
@@ -27,29 +29,57 @@ export function batchable(config: any): boolean {
   return providers.length === 1 && providers[0] === 'aws' && Array.isArray(aws) && aws.length === 1 && !aws[0].alias;
 }
 
-/** What configurations must share to be planned under one root: the provider they inherit. */
-export const providerKey = (config: any) => JSON.stringify([config.provider, config.terraform?.required_providers]);
+/** What configurations must share to be planned under one root: the provider version they require. */
+export const batchKey = (config: any) => JSON.stringify(config.terraform?.required_providers);
+
+/** A root written by `writeBatchRoot`: how its plans and states map to and from its modules. */
+export interface BatchRoot {
+  /** The part of a `terraform show -json` of the root that belongs to module `name`, as a root plan. */
+  planOf(show: any, name: string): any;
+  /** State v4 resources of a root-level state, moved into module `name` (onto the provider it is given). */
+  stateIn(state: any, name: string): any[];
+  /** The resources of the root's state that belong to module `name`, as a root-level state has them. */
+  stateOf(resources: any[], name: string): any[];
+}
 
 /**
  * Writes a root `cdk.tf.json` in `dir` calling one child module per entry of `configs` (folder
- * `dir/<name>`), all inheriting the provider of the first configuration (they share it: see
- * `providerKey`).
+ * `dir/<name>`; all require the same provider version: see `batchKey`). Modules inherit the
+ * provider of the first configuration; one whose provider block differs gets an aliased copy of
+ * its own (an extra provider process per plan, far cheaper than a terraform run of its own).
  */
-export function writeBatchRoot(dir: string, configs: Map<string, any>): void {
+export function writeBatchRoot(dir: string, configs: Map<string, any>): BatchRoot {
   const first = [...configs.values()][0];
   const module: Record<string, object> = {};
+  const aliases = new Map<string, string>([[JSON.stringify(first.provider), '']]);
+  const aliasOf = new Map<string, string>();
   for (const [name, config] of configs) {
     mkdirSync(join(dir, name), { recursive: true });
     const { provider: _inherited, '//': _metadata, ...own } = config;
     writeFileSync(join(dir, name, 'cdk.tf.json'), JSON.stringify(own, null, 2));
-    module[name] = { source: `./${name}` };
+    const key = JSON.stringify(config.provider);
+    if (!aliases.has(key)) aliases.set(key, `p${aliases.size}`);
+    aliasOf.set(name, aliases.get(key)!);
+    module[name] = { source: `./${name}`, ...(aliases.get(key) ? { providers: { aws: `aws.${aliases.get(key)}` } } : {}) };
   }
-  const root = { terraform: { required_providers: first.terraform?.required_providers }, provider: first.provider, module };
+  const aws = [...aliases].map(([key, alias]) => ({ ...JSON.parse(key).aws[0], ...(alias ? { alias } : {}) }));
+  const root = { terraform: { required_providers: first.terraform?.required_providers }, provider: { aws }, module };
   writeFileSync(join(dir, 'cdk.tf.json'), JSON.stringify(makeOffline(root), null, 2));
+  return {
+    planOf: (show, name) => planOfModule(show, name, aliasOf.get(name)),
+    stateIn: (state, name) => stateInModule(state, name, aliasOf.get(name)),
+    stateOf: (resources, name) =>
+      resources
+        .filter((r) => r.module === `module.${name}`)
+        .map(({ module: _m, ...r }) => ({ ...r, provider: r.provider.replace(/\]\.[^.\]]+$/, ']') })),
+  };
 }
 
-/** The part of a batched `terraform show -json` that belongs to module `name`, as a root plan. */
-export function planOfModule(show: any, name: string): any {
+/**
+ * The part of a batched `terraform show -json` that belongs to module `name`, as a root plan;
+ * `alias`: the root's provider the module was given, if not the default one.
+ */
+export function planOfModule(show: any, name: string, alias = ''): any {
   const call = `module.${name}`;
   const strip = (address: string) => (address.startsWith(`${call}.`) ? address.slice(call.length + 1) : address);
   const changes = (list: any[] | undefined) =>
@@ -67,7 +97,11 @@ export function planOfModule(show: any, name: string): any {
     ...show,
     planned_values: { ...show.planned_values, root_module: values(show.planned_values?.root_module) },
     resource_changes: changes(show.resource_changes) ?? [],
-    configuration: { ...show.configuration, root_module: rootConfig(show.configuration?.root_module?.module_calls?.[name]?.module) },
+    configuration: {
+      ...show.configuration,
+      provider_config: providerConfig(show.configuration?.provider_config, alias),
+      root_module: rootConfig(show.configuration?.root_module?.module_calls?.[name]?.module),
+    },
   };
   if (show.resource_drift) out.resource_drift = changes(show.resource_drift);
   if (show.prior_state)
@@ -93,11 +127,26 @@ function withAddresses(change: any, strip: (a: string) => string): any {
 /** A child module's configuration with the provider keys a root configuration would have. */
 function rootConfig(module: any): any {
   if (!module) return {};
-  const resources = (module.resources ?? []).map((r: any) => ({ ...r, provider_config_key: r.provider_config_key?.replace(/^.*:/, '') }));
+  const resources = (module.resources ?? []).map((r: any) => ({
+    ...r,
+    provider_config_key: r.provider_config_key?.replace(/^.*:/, '').replace(/^aws\..*$/, 'aws'),
+  }));
   return { ...module, resources };
 }
 
-/** State v4 resources of a root-level state, moved into module `name`. */
-export function stateInModule(state: any, name: string): any[] {
-  return (state?.resources ?? []).map((r: any) => ({ module: `module.${name}`, ...r }));
+/** The root's provider configurations as the module's own root would list them: its one `aws`. */
+function providerConfig(config: any, alias: string): any {
+  const own = config?.[alias ? `aws.${alias}` : 'aws'];
+  if (!own) return config;
+  const { alias: _alias, ...unaliased } = own;
+  return { aws: unaliased };
+}
+
+/** State v4 resources of a root-level state, moved into module `name` (onto provider `aws.<alias>`). */
+export function stateInModule(state: any, name: string, alias = ''): any[] {
+  return (state?.resources ?? []).map((r: any) => ({
+    module: `module.${name}`,
+    ...r,
+    ...(alias ? { provider: `${r.provider}.${alias}` } : {}),
+  }));
 }
