@@ -3,7 +3,7 @@
  * offline against a prior state (support/plan-lab.ts); the review must report what Terraform
  * decided, and the synth-diff mode must reach the same actions from the two synths alone.
  */
-import { mkdirSync, writeFileSync } from 'fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'fs';
 import { join } from 'path';
 import { commentSize } from '../../review/budget';
 import { ChangeSet, ResourceChange } from '../../review/changes';
@@ -166,7 +166,7 @@ describe('plan review of real plans', () => {
     expect(actions(synth)).toEqual(terraformActions(show));
   });
 
-  test('GIVEN the same plan twice, resource order shuffled WHEN rendered THEN the bytes are identical; the sample summary is saved', () => {
+  test('GIVEN the same plan twice, resource order shuffled WHEN rendered THEN the bytes are identical, and equal review/SAMPLE.md (UPDATE_REVIEW_SAMPLE=1 rewrites it)', () => {
     const s = scenario(CHANGES.sample);
     const shuffled = { ...s.show, resource_changes: [...s.show.resource_changes].reverse() };
     const again = renderReview(
@@ -175,7 +175,10 @@ describe('plan review of real plans', () => {
     ).markdown;
     expect(again).toBe(s.md);
     expect(s.md).not.toMatch(/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z/);
-    writeFileSync(join(__dirname, '../../review/SAMPLE.md'), s.md);
+    // The sample in the repository is what this renders; a test never rewrites a tracked file unasked.
+    const sample = join(__dirname, '../../review/SAMPLE.md');
+    if (process.env.UPDATE_REVIEW_SAMPLE === '1') writeFileSync(sample, s.md);
+    expect(readFileSync(sample, 'utf8')).toBe(s.md);
   });
 
   test('GIVEN a real plan of 350+ changes (200 queues renamed, a default tag added, the table key changed) WHEN reviewed THEN it fits one comment, every alert is shown, table loss first, the tag updates one group', () => {
