@@ -6,9 +6,9 @@
  * again after it, in order.
  */
 import type { Context } from 'aws-lambda';
-import { DecodeError } from '../common/decode';
 import { BackoffOptions, withBackoff } from './backoff';
-import { Change, configuredViewType, identityOf, isKinesisRecord, SourceRecord, StreamViewType, toChange, Unmarshalled } from './change';
+import { readable, readBatch } from './batch-read';
+import { Change, configuredViewType, isKinesisRecord, SourceRecord, StreamViewType, Unmarshalled } from './change';
 import { IdempotencyStore, TransactPut } from './idempotency';
 
 /** Lambda's partial batch response: the records to retry from (ReportBatchItemFailures). */
@@ -75,31 +75,7 @@ export async function processRecords<T, K>(
 ): Promise<BatchOutcome> {
   const remaining = lambdaContext ? () => lambdaContext.getRemainingTimeInMillis() : (options.remainingMs ?? (() => 60_000));
   const failures: string[] = [];
-  const byKey = new Map<string, { change: Change<T, K>; records: SourceRecord[] }[]>();
-  const byIdentity = new Map<string, { change: Change<T, K>; records: SourceRecord[] }>();
-  const view = options.viewType ?? configuredViewType();
-  for (const record of records) {
-    let change: Change<T, K>;
-    try {
-      change = toChange<T, K>(record, view);
-    } catch (e) {
-      if (!(e instanceof DecodeError)) throw e;
-      // Reported failed: Lambda retries it and then sends it to the on-failure destination.
-      failures.push(itemIdentifier(record));
-      continue;
-    }
-    const identity = identityOf(change);
-    const same = byIdentity.get(identity);
-    if (same) {
-      same.records.push(record); // a Kinesis duplicate in the same batch: one change, both records settle together
-      continue;
-    }
-    const entry = { change, records: [record] };
-    byIdentity.set(identity, entry);
-    const list = byKey.get(change.keyId);
-    if (list) list.push(entry);
-    else byKey.set(change.keyId, [entry]);
-  }
+  const { byKey, unreadable } = readBatch<T, K>(records, options.viewType ?? configuredViewType());
   let processed = 0;
   let skipped = 0;
   let failed = 0;
@@ -108,6 +84,10 @@ export async function processRecords<T, K>(
     if (list.length > 1 && isKinesisRecord(list[0].records[0]))
       list.sort((a, b) => a.change.createdAt.epochMicros - b.change.createdAt.epochMicros);
     for (let i = 0; i < list.length; i++) {
+      if (!readable(list[i].change)) {
+        unreadable.push(list[i].index); // as if it had failed to decode when read: the key's later changes go on
+        continue;
+      }
       const pending = processOne(list[i].change, handler, options, remaining, lambdaContext);
       const outcome = typeof pending === 'string' ? pending : await pending;
       // A settled change's decoded record is garbage now, not live data every later allocation's GC copies.
@@ -121,6 +101,7 @@ export async function processRecords<T, K>(
       else processed++;
     }
   }
+  if (unreadable.length) failures.unshift(...unreadable.sort((a, b) => a - b).map((i) => itemIdentifier(records[i])));
   return { processed, skipped, failed, response: { batchItemFailures: failures.map((itemIdentifier) => ({ itemIdentifier })) } };
 }
 

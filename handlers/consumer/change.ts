@@ -10,7 +10,7 @@ import { createHash } from 'crypto';
 import type { DynamoDBRecord, KinesisStreamRecord } from 'aws-lambda';
 import { CONSUMER_TOOLKIT_ENV } from '../contract';
 import { DecodeError } from '../common/decode';
-import { readKinesisRecord, readStreamRecord, SourceFacts } from './source';
+import { identityText, readKinesisRecord, readKinesisRecordLazily, readStreamRecord, settleImages, SourceFacts } from './source';
 import { Unmarshalled, unmarshallJsonImage } from './unmarshall';
 
 export { unmarshallItem, unmarshallValue } from './unmarshall';
@@ -100,7 +100,31 @@ export function toChange<T = Record<string, Unmarshalled>, K = Record<string, Un
   record: SourceRecord,
   viewType: StreamViewType | undefined = configuredViewType(),
 ): Change<T, K> {
-  if (isKinesisRecord(record)) return new SourceChange<T, K>(readKinesisRecord(record), viewType ?? 'NEW_AND_OLD_IMAGES', record);
+  return changeOf(record, viewType, readKinesisRecord);
+}
+
+/**
+ * `toChange` for a batch that is read whole before it is processed (batch.ts): a Kinesis change's
+ * images stay JSON text until `settle` parses them, just before the change is processed.
+ */
+export function toPendingChange<T, K>(record: SourceRecord, viewType: StreamViewType | undefined): Change<T, K> {
+  return changeOf(record, viewType, readKinesisRecordLazily);
+}
+
+/**
+ * Parses what a pending change left as text. A DecodeError when the record's JSON is malformed
+ * (the error `toChange` would have thrown for it): the record cannot be processed.
+ */
+export function settle(change: Change<any, any>): void {
+  if (change instanceof SourceChange) change.settle();
+}
+
+function changeOf<T, K>(
+  record: SourceRecord,
+  viewType: StreamViewType | undefined,
+  readKinesis: (record: KinesisStreamRecord) => SourceFacts,
+): Change<T, K> {
+  if (isKinesisRecord(record)) return new SourceChange<T, K>(readKinesis(record), viewType ?? 'NEW_AND_OLD_IMAGES', record);
   const facts = readStreamRecord(record as DynamoDBRecord);
   const view = facts.view ?? viewType;
   if (!view)
@@ -124,6 +148,11 @@ export function identityOf(change: Change<any, any>): string {
   return change instanceof SourceChange ? change.identity : change.id;
 }
 
+/** A string every delivery of the change shares, cheaper than its identity (which it does not replace: two changes may share it). */
+export function changeKeyOf(change: Change<any, any>): string {
+  return change instanceof SourceChange ? change.changeKey : change.id;
+}
+
 class SourceChange<T, K> implements Change<T, K> {
   readonly eventName: 'INSERT' | 'MODIFY' | 'REMOVE';
   readonly table: string;
@@ -131,7 +160,11 @@ class SourceChange<T, K> implements Change<T, K> {
   readonly createdAt: ChangeTime;
   readonly byTimeToLive: boolean;
   readonly position: ChangePosition;
-  readonly identity: string;
+  readonly changeKey: string;
+  private identityJson?: string;
+  private newJson: unknown;
+  private oldJson: unknown;
+  private pending: boolean;
   private decodedKeys?: K;
   private decodedNew?: T;
   private decodedOld?: T;
@@ -148,7 +181,21 @@ class SourceChange<T, K> implements Change<T, K> {
     this.createdAt = facts.createdAt;
     this.byTimeToLive = facts.byTimeToLive;
     this.position = facts.position;
-    this.identity = facts.identity;
+    this.changeKey = facts.changeKey;
+    this.newJson = facts.newImage;
+    this.oldJson = facts.oldImage;
+    this.pending = facts.pendingImages !== undefined;
+  }
+
+  settle(): void {
+    if (!this.pending) return;
+    ({ newImage: this.newJson, oldImage: this.oldJson } = settleImages(this.record as KinesisStreamRecord, this.facts.pendingImages!));
+    this.pending = false;
+  }
+
+  /** What `id` hashes: built when first asked for (idempotency, in-batch duplicates, logs). */
+  get identity(): string {
+    return (this.identityJson ??= identityText(this.facts));
   }
 
   get keys(): K {
@@ -157,13 +204,15 @@ class SourceChange<T, K> implements Change<T, K> {
 
   get newImage(): T | undefined {
     if (this.viewType !== 'NEW_IMAGE' && this.viewType !== 'NEW_AND_OLD_IMAGES') throw new ImageNotInViewError('newImage', this.viewType);
-    if (this.decodedNew === undefined && this.facts.newImage) this.decodedNew = this.image(this.facts.newImage, 'NewImage');
+    if (this.pending) this.settle();
+    if (this.decodedNew === undefined && this.newJson) this.decodedNew = this.image(this.newJson, 'NewImage');
     return this.decodedNew;
   }
 
   get oldImage(): T | undefined {
     if (this.viewType !== 'OLD_IMAGE' && this.viewType !== 'NEW_AND_OLD_IMAGES') throw new ImageNotInViewError('oldImage', this.viewType);
-    if (this.decodedOld === undefined && this.facts.oldImage) this.decodedOld = this.image(this.facts.oldImage, 'OldImage');
+    if (this.pending) this.settle();
+    if (this.decodedOld === undefined && this.oldJson) this.decodedOld = this.image(this.oldJson, 'OldImage');
     return this.decodedOld;
   }
 

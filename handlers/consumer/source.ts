@@ -9,6 +9,7 @@ import type { DynamoDBRecord, KinesisStreamRecord } from 'aws-lambda';
 import { DecodeError } from '../common/decode';
 import { creationTime, KinesisDynamoDBChange } from '../common/kinesis-record';
 import type { ChangePosition, ChangeTime, StreamViewType } from './change';
+import { cutImages } from './image-spans';
 
 /** A record's facts, images undecoded. */
 export interface SourceFacts {
@@ -17,9 +18,11 @@ export interface SourceFacts {
   readonly keys: Record<string, unknown>;
   readonly newImage: unknown;
   readonly oldImage: unknown;
+  /** Images still JSON text (readKinesisRecordLazily): `settleImages` parses them. */
+  readonly pendingImages?: PendingImages;
   readonly keyId: string;
-  /** What the change's identity hashes (JSON of its parts): equal for every delivery of one change. */
-  readonly identity: string;
+  /** What every delivery of the change shares (Kinesis: the change's eventID; streams: the sequence number), part of its identity. */
+  readonly changeKey: string;
   readonly createdAt: ChangeTime;
   readonly byTimeToLive: boolean;
   readonly position: ChangePosition;
@@ -58,9 +61,7 @@ export function readStreamRecord(record: DynamoDBRecord): SourceFacts {
     newImage: d.NewImage,
     oldImage: d.OldImage,
     keyId,
-    // A DynamoDB stream sequence number names one change of the table's stream for as long as the
-    // stream keeps it; every re-delivery (retry, bisection, redrive) carries it unchanged.
-    identity: JSON.stringify(['dynamodb-stream', table, keyId, d.SequenceNumber]),
+    changeKey: d.SequenceNumber,
     createdAt: { epochMicros: Math.round((created ?? 0) * 1e6), precision: 'SECOND' },
     byTimeToLive: ttlRemoval(eventName, ui?.type ?? ui?.Type, ui?.principalId ?? ui?.PrincipalId),
     position: { source: 'dynamodb-stream', sequenceNumber: d.SequenceNumber },
@@ -70,6 +71,82 @@ export function readStreamRecord(record: DynamoDBRecord): SourceFacts {
 
 /** A Kinesis Data Streams for DynamoDB record (the change as JSON in its data: AWS's documented format). */
 export function readKinesisRecord(record: KinesisStreamRecord): SourceFacts {
+  const sequenceNumber = checkedKinesisCoordinates(record);
+  const c = parseData(record.kinesis.data);
+  const d = c.dynamodb as KinesisDynamoDBChange['dynamodb'] | undefined;
+  return kinesisFacts(record, sequenceNumber, c, d?.NewImage, d?.OldImage);
+}
+
+/**
+ * The same record read for a batch: its envelope parsed and checked now, its images only located
+ * (image-spans.ts) and parsed when `settleImages` is called, so a batch waiting to be processed
+ * holds one string per record rather than two parsed images. Whatever the fast reading cannot
+ * follow, or finds wrong, is read again by `readKinesisRecord`: same facts, same errors.
+ */
+export function readKinesisRecordLazily(record: KinesisStreamRecord): SourceFacts {
+  const sequenceNumber = checkedKinesisCoordinates(record);
+  const data = record.kinesis.data;
+  if (typeof data === 'string' && data.length % 4 === 0) {
+    const text = Buffer.from(data, 'base64').toString('utf8');
+    const cut = cutImages(text);
+    let c: unknown;
+    try {
+      c = cut && JSON.parse(cut.envelope);
+    } catch {
+      c = undefined;
+    }
+    const d = typeof c === 'object' && c !== null ? (c as KinesisDynamoDBChange).dynamodb : undefined;
+    const at = { newImage: d?.NewImage as unknown, oldImage: d?.OldImage as unknown };
+    if (cut && isPlaceholder(at.newImage, cut.spans) && isPlaceholder(at.oldImage, cut.spans)) {
+      try {
+        const images: PendingImages = {
+          text,
+          spans: cut.spans,
+          newAt: at.newImage as number | undefined,
+          oldAt: at.oldImage as number | undefined,
+        };
+        return kinesisFacts(record, sequenceNumber, object(c, 'kinesis.data') as KinesisDynamoDBChange, undefined, undefined, images);
+      } catch (e) {
+        if (!(e instanceof DecodeError)) throw e;
+      }
+    }
+  }
+  return readKinesisRecord(record);
+}
+
+/**
+ * Parses images `readKinesisRecordLazily` left as text: every cut span, read or not, so a record
+ * whose JSON is malformed anywhere is still a DecodeError (then `readKinesisRecord`'s, word for word).
+ */
+export function settleImages(record: KinesisStreamRecord, images: PendingImages): { newImage: unknown; oldImage: unknown } {
+  const { text, spans } = images;
+  const values: unknown[] = [];
+  try {
+    for (let i = 0; i < spans.length; i += 2) values.push(JSON.parse(text.slice(spans[i], spans[i + 1])));
+  } catch {
+    const eager = readKinesisRecord(record); // throws the DecodeError the whole text's parse gives
+    return { newImage: eager.newImage, oldImage: eager.oldImage };
+  }
+  return {
+    newImage: images.newAt === undefined ? undefined : values[images.newAt],
+    oldImage: images.oldAt === undefined ? undefined : values[images.oldAt],
+  };
+}
+
+/** A change's images not parsed yet: its JSON text and where the images are (image-spans.ts). */
+export interface PendingImages {
+  readonly text: string;
+  readonly spans: readonly number[];
+  /** Placeholder index of NewImage / OldImage (undefined: the change has none). */
+  readonly newAt: number | undefined;
+  readonly oldAt: number | undefined;
+}
+
+function isPlaceholder(v: unknown, spans: readonly number[]): boolean {
+  return v === undefined || (typeof v === 'number' && Number.isInteger(v) && v >= 0 && v < spans.length / 2);
+}
+
+function checkedKinesisCoordinates(record: KinesisStreamRecord): string {
   const sequenceNumber = record.kinesis?.sequenceNumber;
   if (typeof sequenceNumber !== 'string' || !SEQUENCE.test(sequenceNumber))
     throw new DecodeError(`kinesis.sequenceNumber must be decimal digits (got ${JSON.stringify(sequenceNumber)})`);
@@ -77,14 +154,27 @@ export function readKinesisRecord(record: KinesisStreamRecord): SourceFacts {
   let validArn = kinesisArns.get(arn);
   if (validArn === undefined) kinesisArns.set(arn, (validArn = KINESIS_STREAM_ARN.test(arn)));
   if (!validArn) throw new DecodeError(`eventSourceARN is not a Kinesis stream ARN (got ${JSON.stringify(record.eventSourceARN)})`);
-  const c = parseData(record.kinesis.data);
+  return sequenceNumber;
+}
+
+/** The checked envelope of a parsed change; the images as given (parsed, or pending as text). */
+function kinesisFacts(
+  record: KinesisStreamRecord,
+  sequenceNumber: string,
+  c: KinesisDynamoDBChange,
+  newImage: unknown,
+  oldImage: unknown,
+  pendingImages?: PendingImages,
+): SourceFacts {
   if (c.eventSource !== 'aws:dynamodb')
     throw new DecodeError(
       `data.eventSource must be "aws:dynamodb" (got ${JSON.stringify(c.eventSource)}): not a Kinesis Data Streams for DynamoDB record`,
     );
   if (c.recordFormat !== 'application/json')
     throw new DecodeError(`data.recordFormat must be "application/json" (got ${JSON.stringify(c.recordFormat)})`);
-  for (const key of ['awsRegion', 'eventID', 'tableName'] as const) text(c[key], `data.${key}`);
+  text(c.awsRegion, 'data.awsRegion');
+  text(c.eventID, 'data.eventID');
+  text(c.tableName, 'data.tableName');
   const eventName = checkedEventName(c.eventName, 'data.eventName');
   const ui = c.userIdentity;
   if (ui !== null && ui !== undefined) {
@@ -112,23 +202,42 @@ export function readKinesisRecord(record: KinesisStreamRecord): SourceFacts {
     eventName,
     table: c.tableName,
     keys,
-    newImage: d.NewImage,
-    oldImage: d.OldImage,
+    newImage,
+    oldImage,
+    pendingImages,
     keyId,
-    // A Kinesis duplicate is the same change JSON put again under a new Kinesis sequence number:
-    // its eventID and creation time are the change's, not the delivery's.
-    identity: JSON.stringify(['kinesis', c.tableName, keyId, c.eventID, String(time.micros)]),
+    changeKey: c.eventID,
     createdAt: { epochMicros: time.micros, precision: time.precision },
     byTimeToLive: ttlRemoval(eventName, ui?.type, ui?.principalId),
-    position: { source: 'kinesis', shardId: (record.eventID ?? '').split(':')[0], sequenceNumber },
+    position: { source: 'kinesis', shardId: shardOf(record.eventID ?? ''), sequenceNumber },
   };
+}
+
+/** What the change's identity hashes (JSON of its parts): equal for every delivery of one change, different for any two. */
+export function identityText(f: SourceFacts): string {
+  // A DynamoDB stream sequence number names one change of the table's stream for as long as the
+  // stream keeps it; every re-delivery (retry, bisection, redrive) carries it unchanged. A Kinesis
+  // duplicate is the same change JSON put again under a new Kinesis sequence number: its eventID
+  // and creation time are the change's, not the delivery's.
+  return f.position.source === 'kinesis'
+    ? JSON.stringify(['kinesis', f.table, f.keyId, f.changeKey, String(f.createdAt.epochMicros)])
+    : JSON.stringify(['dynamodb-stream', f.table, f.keyId, f.changeKey]);
 }
 
 /** Canonical JSON of the key attributes, names sorted: the same for every delivery of an item's changes. */
 function keyIdOf(keys: Record<string, unknown>): string {
   const names = Object.keys(keys);
   if (names.length > 1) names.sort();
-  return JSON.stringify(names.map((k) => [k, keys[k]]));
+  // JSON.stringify(names.map((k) => [k, keys[k]])), without the arrays.
+  let id = '[';
+  for (let i = 0; i < names.length; i++) id += `${i ? ',' : ''}[${JSON.stringify(names[i])},${JSON.stringify(keys[names[i]]) ?? 'null'}]`;
+  return `${id}]`;
+}
+
+/** Lambda's Kinesis eventID is `shardId-...:<sequence number>`. */
+function shardOf(eventID: string): string {
+  const colon = eventID.indexOf(':');
+  return colon < 0 ? eventID : eventID.slice(0, colon);
 }
 
 function parseData(data: unknown): KinesisDynamoDBChange {
