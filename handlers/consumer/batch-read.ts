@@ -2,11 +2,13 @@
  * The first pass over a batch (batch.ts processes what it returns): records -> changes, grouped by
  * item key, in-batch duplicates (the same change delivered twice: a Kinesis put retried) merged
  * into one change whose records settle together. Kinesis changes keep their images as text until
- * they are processed (change.ts `settle`), so the whole batch waiting here costs the garbage
- * collector one string per record, not two parsed images.
+ * they are processed (change.ts `settle`), all in one string decoded for the whole batch, so the
+ * batch waiting here costs the garbage collector no parsed image and no string per record.
  */
 import { DecodeError } from '../common/decode';
-import { Change, changeKeyOf, identityOf, settle, SourceRecord, StreamViewType, toPendingChange } from './change';
+import type { KinesisStreamRecord } from 'aws-lambda';
+import { Change, changeKeyOf, identityOf, isKinesisRecord, settle, SourceRecord, StreamViewType, toPendingChange } from './change';
+import { decodeTogether } from './source';
 
 /** A change to process and the records that carry it (more than one: in-batch duplicates); `index` is the first's. */
 export interface Entry<T, K> {
@@ -29,11 +31,12 @@ export function readBatch<T, K>(records: readonly SourceRecord[], view: StreamVi
   // identity itself is built only for those, and for changes whose key collides with another's.
   const byChangeKey = new Map<string, Entry<T, K>>();
   const collided = new Map<string, Entry<T, K>>();
+  const together = records.length > 1 && records.every(isKinesisRecord) ? decodeTogether(records as KinesisStreamRecord[]) : undefined;
   for (let index = 0; index < records.length; index++) {
     const record = records[index];
     let change: Change<T, K>;
     try {
-      change = toPendingChange<T, K>(record, view);
+      change = toPendingChange<T, K>(record, view, together, index);
     } catch (e) {
       if (!(e instanceof DecodeError)) throw e;
       // Reported failed: Lambda retries it and then sends it to the on-failure destination.

@@ -10,7 +10,15 @@ import { createHash } from 'crypto';
 import type { DynamoDBRecord, KinesisStreamRecord } from 'aws-lambda';
 import { CONSUMER_TOOLKIT_ENV } from '../contract';
 import { DecodeError } from '../common/decode';
-import { identityText, readKinesisRecord, readKinesisRecordLazily, readStreamRecord, settleImages, SourceFacts } from './source';
+import {
+  DecodedTogether,
+  identityText,
+  readKinesisRecord,
+  readKinesisRecordLazily,
+  readStreamRecord,
+  settleImages,
+  SourceFacts,
+} from './source';
 import { Unmarshalled, unmarshallJsonImage } from './unmarshall';
 
 export { unmarshallItem, unmarshallValue } from './unmarshall';
@@ -107,8 +115,13 @@ export function toChange<T = Record<string, Unmarshalled>, K = Record<string, Un
  * `toChange` for a batch that is read whole before it is processed (batch.ts): a Kinesis change's
  * images stay JSON text until `settle` parses them, just before the change is processed.
  */
-export function toPendingChange<T, K>(record: SourceRecord, viewType: StreamViewType | undefined): Change<T, K> {
-  return changeOf(record, viewType, readKinesisRecordLazily);
+export function toPendingChange<T, K>(
+  record: SourceRecord,
+  viewType: StreamViewType | undefined,
+  together?: DecodedTogether,
+  index?: number,
+): Change<T, K> {
+  return changeOf(record, viewType, (r) => readKinesisRecordLazily(r, together, index));
 }
 
 /**

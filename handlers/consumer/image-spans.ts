@@ -33,16 +33,19 @@ const COMMA = 44;
 const COLON = 58;
 
 /**
- * The text with the `dynamodb.NewImage` and `dynamodb.OldImage` values cut out (keys compared as
- * JSON.parse reads them), or undefined when the text is not a JSON object the walk can follow.
+ * The change text [start, end) with the `dynamodb.NewImage` and `dynamodb.OldImage` values cut out
+ * (keys compared as JSON.parse reads them), or undefined when it is not a JSON object the walk can
+ * follow. Spans are indices into `text`.
  */
-export function cutImages(text: string): CutImages | undefined {
+export function cutImages(text: string, start = 0, end = text.length): CutImages | undefined {
   const spans: number[] = [];
-  const end = members(text, skipSpace(text, 0), false, spans);
-  if (end < 0 || skipSpace(text, end) !== text.length) return undefined;
-  if (!spans.length) return { envelope: text, spans };
-  let envelope = text.slice(0, spans[0]);
-  for (let i = 0; i < spans.length; i += 2) envelope += ` ${i >> 1} ${text.slice(spans[i + 1], spans[i + 2])}`;
+  const objectEnd = members(text, skipSpace(text, start), false, spans);
+  // Within [start, end) and nothing but whitespace after: the walk may run past `end` (the text
+  // can hold a whole batch) only on a malformed record, which the envelope's parse then rejects.
+  if (objectEnd < 0 || objectEnd > end || skipSpace(text, objectEnd) < end) return undefined;
+  if (!spans.length) return { envelope: text.slice(start, end), spans };
+  let envelope = text.slice(start, spans[0]);
+  for (let i = 0; i < spans.length; i += 2) envelope += ` ${i >> 1} ${text.slice(spans[i + 1], i + 2 < spans.length ? spans[i + 2] : end)}`;
   return { envelope, spans };
 }
 

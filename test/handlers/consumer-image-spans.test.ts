@@ -10,7 +10,7 @@ import fc from 'fast-check';
 import type { KinesisStreamRecord } from 'aws-lambda';
 import { DecodeError } from '../../handlers/common/decode';
 import { cutImages } from '../../handlers/consumer/image-spans';
-import { readKinesisRecord, readKinesisRecordLazily, settleImages } from '../../handlers/consumer/source';
+import { decodeTogether, readKinesisRecord, readKinesisRecordLazily, settleImages } from '../../handlers/consumer/source';
 import { toLambdaKinesisRecord } from '../../handlers/redrive/kinesis-lambda-record';
 
 const ws = fc.constantFrom('', '', '', ' ', '\n', '\t ', '\r\n  ');
@@ -179,39 +179,58 @@ describe('cutImages', () => {
   });
 });
 
+/** A change text damaged at one place (or not): a character dropped, added or replaced, or the text cut short. */
+const damage = fc.record({
+  at: fc.nat(),
+  kind: fc.constantFrom('none', 'drop', 'add', 'replace', 'truncate'),
+  ch: fc.constantFrom('"', '{', '}', '[', ']', ',', ':', '\\', ' ', 'x', '1', '\u0001'),
+});
+
+function damaged(text: string, d: { at: number; kind: string; ch: string }): string {
+  const at = d.at % (text.length + 1);
+  if (d.kind === 'drop') return text.slice(0, at) + text.slice(at + 1);
+  if (d.kind === 'add') return text.slice(0, at) + d.ch + text.slice(at);
+  if (d.kind === 'replace') return text.slice(0, at) + d.ch + text.slice(at + 1);
+  return d.kind === 'truncate' ? text.slice(0, at) : text;
+}
+
 describe('readKinesisRecordLazily', () => {
-  test('GIVEN any change text, whole or damaged (a character dropped, added or replaced, the text cut short) WHEN read lazily and its images settled THEN the facts or the DecodeError are those of the eager reading, and a text JSON.parse rejects is always a DecodeError', () => {
-    const damage = fc.record({
-      at: fc.nat(),
-      kind: fc.constantFrom('none', 'drop', 'add', 'replace', 'truncate'),
-      ch: fc.constantFrom('"', '{', '}', '[', ']', ',', ':', '\\', ' ', 'x', '1', '\u0001'),
-    });
+  test('GIVEN any change text, whole or damaged WHEN read lazily and its images settled THEN the facts or the DecodeError are those of the eager reading, and a text JSON.parse rejects is always a DecodeError', () => {
     fc.assert(
       fc.property(changeText, damage, (text, d) => {
-        const at = d.at % (text.length + 1);
-        const damaged =
-          d.kind === 'drop'
-            ? text.slice(0, at) + text.slice(at + 1)
-            : d.kind === 'add'
-              ? text.slice(0, at) + d.ch + text.slice(at)
-              : d.kind === 'replace'
-                ? text.slice(0, at) + d.ch + text.slice(at + 1)
-                : d.kind === 'truncate'
-                  ? text.slice(0, at)
-                  : text;
-        const record = kinesisRecord(damaged);
+        const record = kinesisRecord(damaged(text, d));
         if (d.kind === 'none') expect(readKinesisRecordLazily(record).pendingImages).toBeDefined(); // the fast path, not the fallback
         const lazy = outcome(() => readKinesisRecordLazily(record), record);
         expect(lazy).toEqual(outcome(() => readKinesisRecord(record), record));
         let valid = true;
         try {
-          JSON.parse(damaged);
+          JSON.parse(damaged(text, d));
         } catch {
           valid = false;
         }
         if (!valid) expect(lazy).toMatch(/^DecodeError: kinesis\.data is not base64 JSON: /);
       }),
       { numRuns: 1500 },
+    );
+  });
+
+  test('GIVEN a batch of change texts, some damaged, some not ASCII, one with data that is not base64 WHEN decoded together THEN each record reads as it reads alone: same facts, same DecodeError', () => {
+    const texts = fc.array(fc.tuple(changeText, damage, fc.constantFrom('', '', 'é', '😀')), { minLength: 1, maxLength: 6 });
+    const oddData = fc.constantFrom(undefined, 'not base64!', 'QUJD', '', '////');
+    fc.assert(
+      fc.property(texts, oddData, fc.nat(), (batch, odd, oddAt) => {
+        const records = batch.map(([text, d, extra]) => kinesisRecord(damaged(text, d).replace('"e1"', `"e1${extra}"`)));
+        if (odd !== undefined) records[oddAt % records.length].kinesis.data = odd;
+        const together = decodeTogether(records);
+        const ascii = records.every((r) => /^[\x00-\x7f]*$/.test(Buffer.from(r.kinesis.data, 'base64').toString('utf8')));
+        expect(together !== undefined).toBe(ascii);
+        records.forEach((record, i) => {
+          expect(outcome(() => readKinesisRecordLazily(record, together, i), record)).toEqual(
+            outcome(() => readKinesisRecord(record), record),
+          );
+        });
+      }),
+      { numRuns: 400 },
     );
   });
 });
