@@ -8,6 +8,12 @@
  * new image and sum a field, for DynamoDB stream and Kinesis records. Process CPU (user + system)
  * per batch after a warm-up, median of rounds, event JSON parse included (the runtime does it).
  *
+ * Windows: the same changes folded by `windowHandler` in one tumbling window's final invocation
+ * (per customer: the sum of the new images' totals, flushed once) against a hand-written fold of
+ * the same sums (per record: parse, `unmarshall`, add; no de-duplication, no exactly-once flush).
+ * The toolkit's store is in memory and claims every flush (each measured batch runs the whole
+ * flush path, marker calls included); what it costs in DynamoDB calls is given below.
+ *
  * Idempotency: DynamoDB calls per change against DynamoDB Local, counted at the client, for the
  * first delivery (claim + complete), the first delivery with `completionWrite()` (the claim; the
  * mark rides in the handler's own transaction), and a re-delivery (one refused claim).
@@ -15,7 +21,7 @@
 import { DynamoDBClient, TransactWriteItemsCommand } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBRecord, KinesisStreamRecord } from 'aws-lambda';
-import { changeHandler, DynamoDBIdempotencyStore } from '../handlers/consumer';
+import { changeHandler, DynamoDBIdempotencyStore, IdempotencyStore, windowHandler } from '../handlers/consumer';
 import { dynamoClient, startDynamoDbLocal } from '../test/support/dynamodb-local';
 import { createTable } from '../test/support/streams';
 import { changes } from './decode';
@@ -62,6 +68,7 @@ async function cpuMsPer1000(handler: Handler, eventText: string): Promise<number
 export interface ConsumerBench {
   readonly changes: number;
   readonly cpuMsPer1000: Record<'dynamodb' | 'kinesis', { toolkit: number; handWritten: number; ratio: number }>;
+  readonly windowCpuMsPer1000: Record<'dynamodb' | 'kinesis', { toolkit: number; handWritten: number; ratio: number }>;
   readonly idempotencyCallsPerChange: { firstDelivery: number; firstDeliveryWithCompletionWrite: number; redelivery: number };
   readonly loadAverage: number[];
 }
@@ -89,6 +96,7 @@ export async function runConsumerBench(): Promise<ConsumerBench> {
   return {
     changes: ddb.length,
     cpuMsPer1000: cpu,
+    windowCpuMsPer1000: await windowCpu({ dynamodb: ddb, kinesis }),
     idempotencyCallsPerChange: await idempotencyCalls(ddb.slice(0, 200)),
     loadAverage: require('os').loadavg(),
   };
@@ -135,4 +143,61 @@ async function idempotencyCalls(records: DynamoDBRecord[]): Promise<ConsumerBenc
     ddb.destroy();
     await local.stop();
   }
+}
+
+type Sums = Record<string, number>;
+
+/** CPU per 1,000 changes folded in a window: `windowHandler` against a hand-written fold, paired and alternated like the above. */
+async function windowCpu(records: Record<'dynamodb' | 'kinesis', unknown[]>): Promise<ConsumerBench['windowCpuMsPer1000']> {
+  const out = {} as ConsumerBench['windowCpuMsPer1000'];
+  let flushed = 0;
+  for (const source of ['dynamodb', 'kinesis'] as const) {
+    const event = {
+      Records: records[source],
+      window: { start: '2026-12-01T10:00:00Z', end: '2026-12-01T10:01:00Z' },
+      shardId: 'shardId-000000000000',
+      eventSourceARN: 'arn:aws:kinesis:eu-west-1:123456789012:stream/orders-changes',
+      isFinalInvokeForWindow: true,
+    };
+    const text = JSON.stringify(event);
+    const toolkit = windowHandler<Sums, Record<string, any>>({
+      initial: () => ({}),
+      add: (sums, c) => {
+        const image = c.newImage!;
+        sums[image.customerId] = (sums[image.customerId] ?? 0) + Number(image.totalCents);
+        return sums;
+      },
+      flush: async (sums) => void (flushed += Object.keys(sums).length),
+      store: claimsEveryFlush(),
+    });
+    const handWritten: Handler = async (e) => {
+      const sums: Sums = {};
+      for (const r of e.Records) {
+        const json = source === 'dynamodb' ? r.dynamodb : JSON.parse(Buffer.from(r.kinesis.data, 'base64').toString('utf8')).dynamodb;
+        const image = unmarshall(json.NewImage);
+        sums[image.customerId] = (sums[image.customerId] ?? 0) + Number(image.totalCents);
+      }
+      flushed += Object.keys(sums).length;
+      return { batchItemFailures: [] };
+    };
+    let [t, h] = [Infinity, Infinity];
+    for (let i = 0; i < 2; i++) {
+      t = Math.min(t, await cpuMsPer1000(toolkit as unknown as Handler, text));
+      h = Math.min(h, await cpuMsPer1000(handWritten, text));
+    }
+    out[source] = { toolkit: t, handWritten: h, ratio: Math.round((t / h) * 100) / 100 };
+  }
+  if (flushed === 0) throw new Error('no window was flushed');
+  return out;
+}
+
+/** An in-memory store that claims every flush and has seen no change elsewhere: each batch runs the full flush path. */
+function claimsEveryFlush(): IdempotencyStore {
+  return {
+    claim: async () => ({ state: 'claimed', token: 't' }),
+    complete: async () => undefined,
+    release: async () => undefined,
+    markFolded: async () => undefined,
+    foldedElsewhere: async () => new Set<string>(),
+  };
 }
