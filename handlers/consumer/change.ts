@@ -16,6 +16,7 @@ import {
   readKinesisRecord,
   readKinesisRecordLazily,
   readStreamRecord,
+  PendingImages,
   settleImages,
   SourceFacts,
 } from './source';
@@ -167,52 +168,76 @@ export function changeKeyOf(change: Change<any, any>): string {
 }
 
 class SourceChange<T, K> implements Change<T, K> {
+  // Primitives and what the handler may read, not the reader's facts: a batch holds a thousand of
+  // these until it is processed, and every object each holds is one more the scavenger copies.
   readonly eventName: 'INSERT' | 'MODIFY' | 'REMOVE';
   readonly table: string;
   readonly keyId: string;
-  readonly createdAt: ChangeTime;
   readonly byTimeToLive: boolean;
-  readonly position: ChangePosition;
   readonly changeKey: string;
-  private identityJson?: string;
+  readonly epochMicros: number;
+  private readonly precision: ChangeTime['precision'];
+  readonly source: ChangePosition['source'];
+  private readonly shardId: string | undefined;
+  private readonly sequenceNumber: string;
+  private readonly keysJson: Record<string, unknown>;
+  private pending: PendingImages | undefined;
   private newJson: unknown;
   private oldJson: unknown;
-  private pending: boolean;
+  private identityJson?: string;
+  private time?: ChangeTime;
+  private where?: ChangePosition;
   private decodedKeys?: K;
   private decodedNew?: T;
   private decodedOld?: T;
   private hashed?: string;
 
   constructor(
-    private readonly facts: SourceFacts,
+    facts: SourceFacts,
     readonly viewType: StreamViewType,
     readonly record: SourceRecord,
   ) {
     this.eventName = facts.eventName;
     this.table = facts.table;
     this.keyId = facts.keyId;
-    this.createdAt = facts.createdAt;
     this.byTimeToLive = facts.byTimeToLive;
-    this.position = facts.position;
     this.changeKey = facts.changeKey;
+    this.epochMicros = facts.epochMicros;
+    this.precision = facts.precision;
+    this.source = facts.source;
+    this.shardId = facts.shardId;
+    this.sequenceNumber = facts.sequenceNumber;
+    this.keysJson = facts.keys;
+    this.pending = facts.pendingImages;
     this.newJson = facts.newImage;
     this.oldJson = facts.oldImage;
-    this.pending = facts.pendingImages !== undefined;
+  }
+
+  get createdAt(): ChangeTime {
+    return (this.time ??= { epochMicros: this.epochMicros, precision: this.precision });
+  }
+
+  get position(): ChangePosition {
+    this.where ??=
+      this.source === 'kinesis'
+        ? { source: this.source, shardId: this.shardId, sequenceNumber: this.sequenceNumber }
+        : { source: this.source, sequenceNumber: this.sequenceNumber };
+    return this.where;
   }
 
   settle(): void {
     if (!this.pending) return;
-    ({ newImage: this.newJson, oldImage: this.oldJson } = settleImages(this.record as KinesisStreamRecord, this.facts.pendingImages!));
-    this.pending = false;
+    ({ newImage: this.newJson, oldImage: this.oldJson } = settleImages(this.record as KinesisStreamRecord, this.pending));
+    this.pending = undefined;
   }
 
   /** What `id` hashes: built when first asked for (idempotency, in-batch duplicates, logs). */
   get identity(): string {
-    return (this.identityJson ??= identityText(this.facts));
+    return (this.identityJson ??= identityText(this));
   }
 
   get keys(): K {
-    return (this.decodedKeys ??= unmarshallJsonImage(this.facts.keys, 'Keys') as K);
+    return (this.decodedKeys ??= unmarshallJsonImage(this.keysJson, 'Keys') as K);
   }
 
   get newImage(): T | undefined {
@@ -235,11 +260,35 @@ class SourceChange<T, K> implements Change<T, K> {
 
   private image(json: unknown, label: 'NewImage' | 'OldImage'): T {
     const image = unmarshallJsonImage(json, label);
-    const keys = this.facts.keys;
+    const keys = this.keysJson;
     for (const k in keys) {
-      if (JSON.stringify((json as Record<string, unknown>)[k]) !== JSON.stringify(keys[k]))
-        throw new DecodeError(`${label} disagrees with Keys on key attribute ${k}`);
+      if (!sameJson((json as Record<string, unknown>)[k], keys[k])) throw new DecodeError(`${label} disagrees with Keys on key attribute ${k}`);
     }
     return image as T;
   }
+}
+
+/**
+ * JSON.stringify(a) === JSON.stringify(b), without building the strings for what key attributes
+ * are (one type key, a string value: `{ "S": "order-1" }`).
+ */
+function sameJson(a: unknown, b: unknown): boolean {
+  const [typeA, valueA] = soleString(a);
+  const [typeB, valueB] = soleString(b);
+  if (typeA === undefined || typeB === undefined) return JSON.stringify(a) === JSON.stringify(b);
+  return typeA === typeB && valueA === valueB;
+}
+
+const NOT_SOLE: [undefined, undefined] = [undefined, undefined];
+
+/** The one property of a plain object (no toJSON, no array) if it is its only one and a string, else NOT_SOLE. */
+function soleString(v: unknown): [string, string] | typeof NOT_SOLE {
+  if (typeof v !== 'object' || v === null || Object.getPrototypeOf(v) !== Object.prototype) return NOT_SOLE;
+  let found: [string, string] | undefined;
+  for (const k in v) {
+    const value = (v as Record<string, unknown>)[k];
+    if (found || typeof value !== 'string') return NOT_SOLE;
+    found = [k, value];
+  }
+  return found ?? NOT_SOLE;
 }

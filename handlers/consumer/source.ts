@@ -24,9 +24,14 @@ export interface SourceFacts {
   readonly keyId: string;
   /** What every delivery of the change shares (Kinesis: the change's eventID; streams: the sequence number), part of its identity. */
   readonly changeKey: string;
-  readonly createdAt: ChangeTime;
+  /** The change's creation time (ChangeTime, as primitives: a batch holds a thousand of these). */
+  readonly epochMicros: number;
+  readonly precision: ChangeTime['precision'];
   readonly byTimeToLive: boolean;
-  readonly position: ChangePosition;
+  /** Where it was read from (ChangePosition, as primitives). */
+  readonly source: ChangePosition['source'];
+  readonly shardId?: string;
+  readonly sequenceNumber: string;
   /** The view type the record states (DynamoDB streams), if it does. */
   readonly view?: StreamViewType;
 }
@@ -63,9 +68,11 @@ export function readStreamRecord(record: DynamoDBRecord): SourceFacts {
     oldImage: d.OldImage,
     keyId,
     changeKey: d.SequenceNumber,
-    createdAt: { epochMicros: Math.round((created ?? 0) * 1e6), precision: 'SECOND' },
+    epochMicros: Math.round((created ?? 0) * 1e6),
+    precision: 'SECOND',
     byTimeToLive: ttlRemoval(eventName, ui?.type ?? ui?.Type, ui?.principalId ?? ui?.PrincipalId),
-    position: { source: 'dynamodb-stream', sequenceNumber: d.SequenceNumber },
+    source: 'dynamodb-stream',
+    sequenceNumber: d.SequenceNumber,
     view: d.StreamViewType as StreamViewType | undefined,
   };
 }
@@ -239,20 +246,23 @@ function kinesisFacts(
     pendingImages,
     keyId,
     changeKey: c.eventID,
-    createdAt: { epochMicros: time.micros, precision: time.precision },
+    epochMicros: time.micros,
+    precision: time.precision,
     byTimeToLive: ttlRemoval(eventName, ui?.type, ui?.principalId),
-    position: { source: 'kinesis', shardId: shardOf(record.eventID ?? ''), sequenceNumber },
+    source: 'kinesis',
+    shardId: shardOf(record.eventID ?? ''),
+    sequenceNumber,
   };
 }
 
 /** What the change's identity hashes (JSON of its parts): equal for every delivery of one change, different for any two. */
-export function identityText(f: SourceFacts): string {
+export function identityText(f: Pick<SourceFacts, 'source' | 'table' | 'keyId' | 'changeKey' | 'epochMicros'>): string {
   // A DynamoDB stream sequence number names one change of the table's stream for as long as the
   // stream keeps it; every re-delivery (retry, bisection, redrive) carries it unchanged. A Kinesis
   // duplicate is the same change JSON put again under a new Kinesis sequence number: its eventID
   // and creation time are the change's, not the delivery's.
-  return f.position.source === 'kinesis'
-    ? JSON.stringify(['kinesis', f.table, f.keyId, f.changeKey, String(f.createdAt.epochMicros)])
+  return f.source === 'kinesis'
+    ? JSON.stringify(['kinesis', f.table, f.keyId, f.changeKey, String(f.epochMicros)])
     : JSON.stringify(['dynamodb-stream', f.table, f.keyId, f.changeKey]);
 }
 
