@@ -76,6 +76,8 @@ export async function processRecords<T, K>(
   const remaining = lambdaContext ? () => lambdaContext.getRemainingTimeInMillis() : (options.remainingMs ?? (() => 60_000));
   const failures: string[] = [];
   const { byKey, unreadable } = readBatch<T, K>(records, options.viewType ?? configuredViewType());
+  // Every first attempt without idempotency is told the same: one object for the batch.
+  const firstAttempt: ChangeContext = Object.freeze({ attempt: 1, lambdaContext, completionWrite: noCompletionWrite });
   let processed = 0;
   let skipped = 0;
   let failed = 0;
@@ -88,13 +90,21 @@ export async function processRecords<T, K>(
         unreadable.push(list[i].index); // as if it had failed to decode when read: the key's later changes go on
         continue;
       }
-      const pending = processOne(list[i].change, handler, options, remaining, lambdaContext);
+      const pending = processOne(list[i].change, handler, options, remaining, lambdaContext, firstAttempt);
       const outcome = typeof pending === 'string' ? pending : await pending;
       // A settled change's decoded record is garbage now, not live data every later allocation's GC copies.
       list[i].change = undefined as unknown as Change<T, K>;
       if (outcome === 'failed') {
-        for (const later of list.slice(i)) failures.push(...later.records.map(itemIdentifier));
-        failed += list.length - i;
+        failures.push(...list[i].records.map(itemIdentifier));
+        failed++;
+        for (const later of list.slice(i + 1)) {
+          // A later change that cannot be read is reported as unreadable, as when it failed to decode on arrival.
+          if (!readable(later.change)) unreadable.push(later.index);
+          else {
+            failures.push(...later.records.map(itemIdentifier));
+            failed++;
+          }
+        }
         break;
       }
       if (outcome === 'skipped') skipped++;
@@ -117,12 +127,12 @@ function processOne<T, K>(
   options: ChangeHandlerOptions,
   remaining: () => number,
   lambdaContext: Context | undefined,
+  firstAttempt: ChangeContext,
 ): Outcome | Promise<Outcome> {
   if (options.idempotency) return processClaimed(change, handler, options.idempotency, options, remaining, lambdaContext);
-  const context = { attempt: 1, lambdaContext, completionWrite: noCompletionWrite };
   let first: void | Promise<void>;
   try {
-    first = handler(change, context);
+    first = handler(change, firstAttempt);
   } catch (e) {
     return retried(change, handler, options, remaining, lambdaContext, e);
   }

@@ -262,7 +262,8 @@ class SourceChange<T, K> implements Change<T, K> {
     const image = unmarshallJsonImage(json, label);
     const keys = this.keysJson;
     for (const k in keys) {
-      if (!sameJson((json as Record<string, unknown>)[k], keys[k])) throw new DecodeError(`${label} disagrees with Keys on key attribute ${k}`);
+      if (!sameJson((json as Record<string, unknown>)[k], keys[k]))
+        throw new DecodeError(`${label} disagrees with Keys on key attribute ${k}`);
     }
     return image as T;
   }

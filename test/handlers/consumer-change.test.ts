@@ -132,6 +132,27 @@ test('GIVEN Kinesis records whose JSON is malformed only inside an image no hand
   expect(() => toChange(records[0])).toThrow(/^kinesis\.data is not base64 JSON: /);
 });
 
+test('GIVEN a Kinesis change that fails, then a record of its key malformed inside an image, then a later change WHEN processed THEN the malformed one is reported as unreadable (first, as on arrival) and the later change fails with the first', async () => {
+  const at = (ms: string, id: string) => (json: string) => json.replace('1764583200123', ms).replace('"e1"', `"${id}"`);
+  const brokenNewImage = (json: string) => at('1764583200200', 'e2')(json).replace('"NewImage":{', '"NewImage":{]');
+  const records = [
+    kinesisRecord('1', at('1764583200100', 'e1')),
+    kinesisRecord('2', brokenNewImage),
+    kinesisRecord('3', at('1764583200300', 'e3')),
+  ];
+  const errors = jest.spyOn(console, 'error').mockImplementation(() => undefined);
+  const out = await processRecords(
+    records,
+    () => {
+      throw new Error('downstream refuses');
+    },
+    { backoff: false },
+  );
+  errors.mockRestore();
+  expect(out.response.batchItemFailures).toEqual(['2', '1', '3'].map((itemIdentifier) => ({ itemIdentifier })));
+  expect([out.processed, out.failed]).toEqual([0, 2]);
+});
+
 test('GIVEN a windowed consumer on Kinesis with a store that cannot mark folded changes WHEN a batch comes THEN it refuses to run, naming what the store lacks (a late duplicate would count twice) AND a DynamoDB stream window runs on it', async () => {
   // A store of flushes only (claim/complete/release): enough on a DynamoDB stream, not on Kinesis.
   const flushesOnly = {
