@@ -155,7 +155,7 @@ describe('cutImages', () => {
         expect(cut).toBeDefined();
         expect(JSON.stringify(reassembled(text, cut!.envelope, cut!.spans))).toBe(JSON.stringify(JSON.parse(text)));
       }),
-      { numRuns: 1500 },
+      { numRuns: 600 },
     );
   });
 
@@ -167,7 +167,7 @@ describe('cutImages', () => {
         expect(cut !== undefined).toBe(typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed));
         if (cut) expect(JSON.stringify(reassembled(text, cut.envelope, cut.spans))).toBe(JSON.stringify(parsed));
       }),
-      { numRuns: 500 },
+      { numRuns: 300 },
     );
   });
 
@@ -210,7 +210,7 @@ describe('readKinesisRecordLazily', () => {
         }
         if (!valid) expect(lazy).toMatch(/^DecodeError: kinesis\.data is not base64 JSON: /);
       }),
-      { numRuns: 1500 },
+      { numRuns: 600 },
     );
   });
 
@@ -230,7 +230,7 @@ describe('readKinesisRecordLazily', () => {
           );
         });
       }),
-      { numRuns: 400 },
+      { numRuns: 200 },
     );
   });
 });
