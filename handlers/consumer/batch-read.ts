@@ -8,7 +8,7 @@
 import { DecodeError } from '../common/decode';
 import type { KinesisStreamRecord } from 'aws-lambda';
 import { Change, changeKeyOf, identityOf, isKinesisRecord, settle, SourceRecord, StreamViewType, toPendingChange } from './change';
-import { decodeTogether } from './source';
+import { decodeTogether } from './kinesis-lazy';
 
 /** A change to process and the records that carry it (more than one: in-batch duplicates); `index` is the first's. */
 export interface Entry<T, K> {

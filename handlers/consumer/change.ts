@@ -10,16 +10,8 @@ import { createHash } from 'crypto';
 import type { DynamoDBRecord, KinesisStreamRecord } from 'aws-lambda';
 import { CONSUMER_TOOLKIT_ENV } from '../contract';
 import { DecodeError } from '../common/decode';
-import {
-  DecodedTogether,
-  identityText,
-  readKinesisRecord,
-  readKinesisRecordLazily,
-  readStreamRecord,
-  PendingImages,
-  settleImages,
-  SourceFacts,
-} from './source';
+import { DecodedTogether, PendingImages, readKinesisRecordLazily, settleImages } from './kinesis-lazy';
+import { identityText, readKinesisRecord, readStreamRecord, SourceFacts } from './source';
 import { Unmarshalled, unmarshallJsonImage } from './unmarshall';
 
 export { unmarshallItem, unmarshallValue } from './unmarshall';

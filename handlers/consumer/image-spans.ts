@@ -7,7 +7,7 @@
  * with each such value replaced by a placeholder (its index among the spans, as a number) and the
  * spans themselves.
  *
- * Why this is exact (source.ts relies on it): a placeholder is a number token where the cut value
+ * Why this is exact (kinesis-lazy.ts relies on it): a placeholder is a number token where the cut value
  * was, so when the envelope parses and every span parses on its own as one JSON value, the whole
  * text is valid JSON and parses to the envelope with each placeholder replaced by its span's value
  * (a value put in place of a value; duplicate keys resolve the same, last wins). The walk itself

@@ -1,5 +1,5 @@
 /**
- * The consumer's lazy reading of Kinesis changes (handlers/consumer/image-spans.ts, source.ts
+ * The consumer's lazy reading of Kinesis changes (handlers/consumer/image-spans.ts, kinesis-lazy.ts
  * `readKinesisRecordLazily`): pure, no server. Oracles: `JSON.parse` of the whole change text
  * (what the images and envelope are, whether the text is JSON at all) and the eager reader
  * `readKinesisRecord`, whose facts and error messages the lazy one must give word for word.
@@ -10,7 +10,8 @@ import fc from 'fast-check';
 import type { KinesisStreamRecord } from 'aws-lambda';
 import { DecodeError } from '../../handlers/common/decode';
 import { cutImages } from '../../handlers/consumer/image-spans';
-import { decodeTogether, readKinesisRecord, readKinesisRecordLazily, settleImages } from '../../handlers/consumer/source';
+import { decodeTogether, readKinesisRecordLazily, settleImages } from '../../handlers/consumer/kinesis-lazy';
+import { readKinesisRecord } from '../../handlers/consumer/source';
 import { toLambdaKinesisRecord } from '../../handlers/redrive/kinesis-lambda-record';
 
 const ws = fc.constantFrom('', '', '', ' ', '\n', '\t ', '\r\n  ');
