@@ -161,6 +161,14 @@ const EXTRA_BENCHMARKS: { name: string; onlyWhenNamed?: boolean; run(): Promise<
           target: '<= 1.15x',
         });
       }
+      for (const source of ['dynamodb', 'kinesis'] as const) {
+        const w = r.windowCpuMsPer1000[source];
+        rows.push({
+          benchmark: `windowHandler, 1,000 ${source === 'dynamodb' ? 'DynamoDB stream' : 'Kinesis'} changes in one window`,
+          figure: 'CPU ms: toolkit / hand-written fold (ratio)',
+          value: `${w.toolkit} / ${w.handWritten} (${w.ratio}x)`,
+        });
+      }
       const i = r.idempotencyCallsPerChange;
       rows.push({
         benchmark: 'consumer toolkit idempotency',

@@ -6,9 +6,9 @@
  * again after it, in order.
  */
 import type { Context } from 'aws-lambda';
-import { DecodeError } from '../common/decode';
 import { BackoffOptions, withBackoff } from './backoff';
-import { Change, configuredViewType, identityOf, isKinesisRecord, SourceRecord, StreamViewType, toChange, Unmarshalled } from './change';
+import { readable, readBatch } from './batch-read';
+import { Change, configuredViewType, isKinesisRecord, SourceRecord, StreamViewType, Unmarshalled } from './change';
 import { IdempotencyStore, TransactPut } from './idempotency';
 
 /** Lambda's partial batch response: the records to retry from (ReportBatchItemFailures). */
@@ -75,31 +75,9 @@ export async function processRecords<T, K>(
 ): Promise<BatchOutcome> {
   const remaining = lambdaContext ? () => lambdaContext.getRemainingTimeInMillis() : (options.remainingMs ?? (() => 60_000));
   const failures: string[] = [];
-  const byKey = new Map<string, { change: Change<T, K>; records: SourceRecord[] }[]>();
-  const byIdentity = new Map<string, { change: Change<T, K>; records: SourceRecord[] }>();
-  const view = options.viewType ?? configuredViewType();
-  for (const record of records) {
-    let change: Change<T, K>;
-    try {
-      change = toChange<T, K>(record, view);
-    } catch (e) {
-      if (!(e instanceof DecodeError)) throw e;
-      // Reported failed: Lambda retries it and then sends it to the on-failure destination.
-      failures.push(itemIdentifier(record));
-      continue;
-    }
-    const identity = identityOf(change);
-    const same = byIdentity.get(identity);
-    if (same) {
-      same.records.push(record); // a Kinesis duplicate in the same batch: one change, both records settle together
-      continue;
-    }
-    const entry = { change, records: [record] };
-    byIdentity.set(identity, entry);
-    const list = byKey.get(change.keyId);
-    if (list) list.push(entry);
-    else byKey.set(change.keyId, [entry]);
-  }
+  const { byKey, unreadable } = readBatch<T, K>(records, options.viewType ?? configuredViewType());
+  // Every first attempt without idempotency is told the same: one object for the batch.
+  const firstAttempt: ChangeContext = Object.freeze({ attempt: 1, lambdaContext, completionWrite: noCompletionWrite });
   let processed = 0;
   let skipped = 0;
   let failed = 0;
@@ -108,19 +86,32 @@ export async function processRecords<T, K>(
     if (list.length > 1 && isKinesisRecord(list[0].records[0]))
       list.sort((a, b) => a.change.createdAt.epochMicros - b.change.createdAt.epochMicros);
     for (let i = 0; i < list.length; i++) {
-      const pending = processOne(list[i].change, handler, options, remaining, lambdaContext);
+      if (!readable(list[i].change)) {
+        unreadable.push(list[i].index); // as if it had failed to decode when read: the key's later changes go on
+        continue;
+      }
+      const pending = processOne(list[i].change, handler, options, remaining, lambdaContext, firstAttempt);
       const outcome = typeof pending === 'string' ? pending : await pending;
       // A settled change's decoded record is garbage now, not live data every later allocation's GC copies.
       list[i].change = undefined as unknown as Change<T, K>;
       if (outcome === 'failed') {
-        for (const later of list.slice(i)) failures.push(...later.records.map(itemIdentifier));
-        failed += list.length - i;
+        failures.push(...list[i].records.map(itemIdentifier));
+        failed++;
+        for (const later of list.slice(i + 1)) {
+          // A later change that cannot be read is reported as unreadable, as when it failed to decode on arrival.
+          if (!readable(later.change)) unreadable.push(later.index);
+          else {
+            failures.push(...later.records.map(itemIdentifier));
+            failed++;
+          }
+        }
         break;
       }
       if (outcome === 'skipped') skipped++;
       else processed++;
     }
   }
+  if (unreadable.length) failures.unshift(...unreadable.sort((a, b) => a - b).map((i) => itemIdentifier(records[i])));
   return { processed, skipped, failed, response: { batchItemFailures: failures.map((itemIdentifier) => ({ itemIdentifier })) } };
 }
 
@@ -136,12 +127,12 @@ function processOne<T, K>(
   options: ChangeHandlerOptions,
   remaining: () => number,
   lambdaContext: Context | undefined,
+  firstAttempt: ChangeContext,
 ): Outcome | Promise<Outcome> {
   if (options.idempotency) return processClaimed(change, handler, options.idempotency, options, remaining, lambdaContext);
-  const context = { attempt: 1, lambdaContext, completionWrite: noCompletionWrite };
   let first: void | Promise<void>;
   try {
-    first = handler(change, context);
+    first = handler(change, firstAttempt);
   } catch (e) {
     return retried(change, handler, options, remaining, lambdaContext, e);
   }

@@ -10,7 +10,8 @@ import { createHash } from 'crypto';
 import type { DynamoDBRecord, KinesisStreamRecord } from 'aws-lambda';
 import { CONSUMER_TOOLKIT_ENV } from '../contract';
 import { DecodeError } from '../common/decode';
-import { readKinesisRecord, readStreamRecord, SourceFacts } from './source';
+import { DecodedTogether, PendingImages, readKinesisRecordLazily, settleImages } from './kinesis-lazy';
+import { identityText, readKinesisRecord, readStreamRecord, SourceFacts } from './source';
 import { Unmarshalled, unmarshallJsonImage } from './unmarshall';
 
 export { unmarshallItem, unmarshallValue } from './unmarshall';
@@ -100,7 +101,36 @@ export function toChange<T = Record<string, Unmarshalled>, K = Record<string, Un
   record: SourceRecord,
   viewType: StreamViewType | undefined = configuredViewType(),
 ): Change<T, K> {
-  if (isKinesisRecord(record)) return new SourceChange<T, K>(readKinesisRecord(record), viewType ?? 'NEW_AND_OLD_IMAGES', record);
+  return changeOf(record, viewType, readKinesisRecord);
+}
+
+/**
+ * `toChange` for a batch that is read whole before it is processed (batch.ts): a Kinesis change's
+ * images stay JSON text until `settle` parses them, just before the change is processed.
+ */
+export function toPendingChange<T, K>(
+  record: SourceRecord,
+  viewType: StreamViewType | undefined,
+  together?: DecodedTogether,
+  index?: number,
+): Change<T, K> {
+  return changeOf(record, viewType, (r) => readKinesisRecordLazily(r, together, index));
+}
+
+/**
+ * Parses what a pending change left as text. A DecodeError when the record's JSON is malformed
+ * (the error `toChange` would have thrown for it): the record cannot be processed.
+ */
+export function settle(change: Change<any, any>): void {
+  if (change instanceof SourceChange) change.settle();
+}
+
+function changeOf<T, K>(
+  record: SourceRecord,
+  viewType: StreamViewType | undefined,
+  readKinesis: (record: KinesisStreamRecord) => SourceFacts,
+): Change<T, K> {
+  if (isKinesisRecord(record)) return new SourceChange<T, K>(readKinesis(record), viewType ?? 'NEW_AND_OLD_IMAGES', record);
   const facts = readStreamRecord(record as DynamoDBRecord);
   const view = facts.view ?? viewType;
   if (!view)
@@ -124,46 +154,95 @@ export function identityOf(change: Change<any, any>): string {
   return change instanceof SourceChange ? change.identity : change.id;
 }
 
+/** A string every delivery of the change shares, cheaper than its identity (which it does not replace: two changes may share it). */
+export function changeKeyOf(change: Change<any, any>): string {
+  return change instanceof SourceChange ? change.changeKey : change.id;
+}
+
 class SourceChange<T, K> implements Change<T, K> {
+  // Primitives and what the handler may read, not the reader's facts: a batch holds a thousand of
+  // these until it is processed, and every object each holds is one more the scavenger copies.
   readonly eventName: 'INSERT' | 'MODIFY' | 'REMOVE';
   readonly table: string;
   readonly keyId: string;
-  readonly createdAt: ChangeTime;
   readonly byTimeToLive: boolean;
-  readonly position: ChangePosition;
-  readonly identity: string;
+  readonly changeKey: string;
+  readonly epochMicros: number;
+  private readonly precision: ChangeTime['precision'];
+  readonly source: ChangePosition['source'];
+  private readonly shardId: string | undefined;
+  private readonly sequenceNumber: string;
+  private readonly keysJson: Record<string, unknown>;
+  private pending: PendingImages | undefined;
+  private newJson: unknown;
+  private oldJson: unknown;
+  private identityJson?: string;
+  private time?: ChangeTime;
+  private where?: ChangePosition;
   private decodedKeys?: K;
   private decodedNew?: T;
   private decodedOld?: T;
   private hashed?: string;
 
   constructor(
-    private readonly facts: SourceFacts,
+    facts: SourceFacts,
     readonly viewType: StreamViewType,
     readonly record: SourceRecord,
   ) {
     this.eventName = facts.eventName;
     this.table = facts.table;
     this.keyId = facts.keyId;
-    this.createdAt = facts.createdAt;
     this.byTimeToLive = facts.byTimeToLive;
-    this.position = facts.position;
-    this.identity = facts.identity;
+    this.changeKey = facts.changeKey;
+    this.epochMicros = facts.epochMicros;
+    this.precision = facts.precision;
+    this.source = facts.source;
+    this.shardId = facts.shardId;
+    this.sequenceNumber = facts.sequenceNumber;
+    this.keysJson = facts.keys;
+    this.pending = facts.pendingImages;
+    this.newJson = facts.newImage;
+    this.oldJson = facts.oldImage;
+  }
+
+  get createdAt(): ChangeTime {
+    return (this.time ??= { epochMicros: this.epochMicros, precision: this.precision });
+  }
+
+  get position(): ChangePosition {
+    this.where ??=
+      this.source === 'kinesis'
+        ? { source: this.source, shardId: this.shardId, sequenceNumber: this.sequenceNumber }
+        : { source: this.source, sequenceNumber: this.sequenceNumber };
+    return this.where;
+  }
+
+  settle(): void {
+    if (!this.pending) return;
+    ({ newImage: this.newJson, oldImage: this.oldJson } = settleImages(this.record as KinesisStreamRecord, this.pending));
+    this.pending = undefined;
+  }
+
+  /** What `id` hashes: built when first asked for (idempotency, in-batch duplicates, logs). */
+  get identity(): string {
+    return (this.identityJson ??= identityText(this));
   }
 
   get keys(): K {
-    return (this.decodedKeys ??= unmarshallJsonImage(this.facts.keys, 'Keys') as K);
+    return (this.decodedKeys ??= unmarshallJsonImage(this.keysJson, 'Keys') as K);
   }
 
   get newImage(): T | undefined {
     if (this.viewType !== 'NEW_IMAGE' && this.viewType !== 'NEW_AND_OLD_IMAGES') throw new ImageNotInViewError('newImage', this.viewType);
-    if (this.decodedNew === undefined && this.facts.newImage) this.decodedNew = this.image(this.facts.newImage, 'NewImage');
+    if (this.pending) this.settle();
+    if (this.decodedNew === undefined && this.newJson) this.decodedNew = this.image(this.newJson, 'NewImage');
     return this.decodedNew;
   }
 
   get oldImage(): T | undefined {
     if (this.viewType !== 'OLD_IMAGE' && this.viewType !== 'NEW_AND_OLD_IMAGES') throw new ImageNotInViewError('oldImage', this.viewType);
-    if (this.decodedOld === undefined && this.facts.oldImage) this.decodedOld = this.image(this.facts.oldImage, 'OldImage');
+    if (this.pending) this.settle();
+    if (this.decodedOld === undefined && this.oldJson) this.decodedOld = this.image(this.oldJson, 'OldImage');
     return this.decodedOld;
   }
 
@@ -173,11 +252,36 @@ class SourceChange<T, K> implements Change<T, K> {
 
   private image(json: unknown, label: 'NewImage' | 'OldImage'): T {
     const image = unmarshallJsonImage(json, label);
-    const keys = this.facts.keys;
+    const keys = this.keysJson;
     for (const k in keys) {
-      if (JSON.stringify((json as Record<string, unknown>)[k]) !== JSON.stringify(keys[k]))
+      if (!sameJson((json as Record<string, unknown>)[k], keys[k]))
         throw new DecodeError(`${label} disagrees with Keys on key attribute ${k}`);
     }
     return image as T;
   }
+}
+
+/**
+ * JSON.stringify(a) === JSON.stringify(b), without building the strings for what key attributes
+ * are (one type key, a string value: `{ "S": "order-1" }`).
+ */
+function sameJson(a: unknown, b: unknown): boolean {
+  const [typeA, valueA] = soleString(a);
+  const [typeB, valueB] = soleString(b);
+  if (typeA === undefined || typeB === undefined) return JSON.stringify(a) === JSON.stringify(b);
+  return typeA === typeB && valueA === valueB;
+}
+
+const NOT_SOLE: [undefined, undefined] = [undefined, undefined];
+
+/** The one property of a plain object (no toJSON, no array) if it is its only one and a string, else NOT_SOLE. */
+function soleString(v: unknown): [string, string] | typeof NOT_SOLE {
+  if (typeof v !== 'object' || v === null || Object.getPrototypeOf(v) !== Object.prototype) return NOT_SOLE;
+  let found: [string, string] | undefined;
+  for (const k in v) {
+    const value = (v as Record<string, unknown>)[k];
+    if (found || typeof value !== 'string') return NOT_SOLE;
+    found = [k, value];
+  }
+  return found ?? NOT_SOLE;
 }

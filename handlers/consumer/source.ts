@@ -9,6 +9,7 @@ import type { DynamoDBRecord, KinesisStreamRecord } from 'aws-lambda';
 import { DecodeError } from '../common/decode';
 import { creationTime, KinesisDynamoDBChange } from '../common/kinesis-record';
 import type { ChangePosition, ChangeTime, StreamViewType } from './change';
+import type { PendingImages } from './kinesis-lazy';
 
 /** A record's facts, images undecoded. */
 export interface SourceFacts {
@@ -17,12 +18,19 @@ export interface SourceFacts {
   readonly keys: Record<string, unknown>;
   readonly newImage: unknown;
   readonly oldImage: unknown;
+  /** Images still JSON text (kinesis-lazy.ts `readKinesisRecordLazily`): `settleImages` parses them. */
+  readonly pendingImages?: PendingImages;
   readonly keyId: string;
-  /** What the change's identity hashes (JSON of its parts): equal for every delivery of one change. */
-  readonly identity: string;
-  readonly createdAt: ChangeTime;
+  /** What every delivery of the change shares (Kinesis: the change's eventID; streams: the sequence number), part of its identity. */
+  readonly changeKey: string;
+  /** The change's creation time (ChangeTime, as primitives: a batch holds a thousand of these). */
+  readonly epochMicros: number;
+  readonly precision: ChangeTime['precision'];
   readonly byTimeToLive: boolean;
-  readonly position: ChangePosition;
+  /** Where it was read from (ChangePosition, as primitives). */
+  readonly source: ChangePosition['source'];
+  readonly shardId?: string;
+  readonly sequenceNumber: string;
   /** The view type the record states (DynamoDB streams), if it does. */
   readonly view?: StreamViewType;
 }
@@ -58,18 +66,25 @@ export function readStreamRecord(record: DynamoDBRecord): SourceFacts {
     newImage: d.NewImage,
     oldImage: d.OldImage,
     keyId,
-    // A DynamoDB stream sequence number names one change of the table's stream for as long as the
-    // stream keeps it; every re-delivery (retry, bisection, redrive) carries it unchanged.
-    identity: JSON.stringify(['dynamodb-stream', table, keyId, d.SequenceNumber]),
-    createdAt: { epochMicros: Math.round((created ?? 0) * 1e6), precision: 'SECOND' },
+    changeKey: d.SequenceNumber,
+    epochMicros: Math.round((created ?? 0) * 1e6),
+    precision: 'SECOND',
     byTimeToLive: ttlRemoval(eventName, ui?.type ?? ui?.Type, ui?.principalId ?? ui?.PrincipalId),
-    position: { source: 'dynamodb-stream', sequenceNumber: d.SequenceNumber },
+    source: 'dynamodb-stream',
+    sequenceNumber: d.SequenceNumber,
     view: d.StreamViewType as StreamViewType | undefined,
   };
 }
 
 /** A Kinesis Data Streams for DynamoDB record (the change as JSON in its data: AWS's documented format). */
 export function readKinesisRecord(record: KinesisStreamRecord): SourceFacts {
+  const sequenceNumber = checkedKinesisCoordinates(record);
+  const c = parseData(record.kinesis.data);
+  const d = c.dynamodb as KinesisDynamoDBChange['dynamodb'] | undefined;
+  return kinesisFacts(record, sequenceNumber, c, d?.NewImage, d?.OldImage);
+}
+
+export function checkedKinesisCoordinates(record: KinesisStreamRecord): string {
   const sequenceNumber = record.kinesis?.sequenceNumber;
   if (typeof sequenceNumber !== 'string' || !SEQUENCE.test(sequenceNumber))
     throw new DecodeError(`kinesis.sequenceNumber must be decimal digits (got ${JSON.stringify(sequenceNumber)})`);
@@ -77,14 +92,27 @@ export function readKinesisRecord(record: KinesisStreamRecord): SourceFacts {
   let validArn = kinesisArns.get(arn);
   if (validArn === undefined) kinesisArns.set(arn, (validArn = KINESIS_STREAM_ARN.test(arn)));
   if (!validArn) throw new DecodeError(`eventSourceARN is not a Kinesis stream ARN (got ${JSON.stringify(record.eventSourceARN)})`);
-  const c = parseData(record.kinesis.data);
+  return sequenceNumber;
+}
+
+/** The checked envelope of a parsed change; the images as given (parsed, or pending as text: kinesis-lazy.ts). */
+export function kinesisFacts(
+  record: KinesisStreamRecord,
+  sequenceNumber: string,
+  c: KinesisDynamoDBChange,
+  newImage: unknown,
+  oldImage: unknown,
+  pendingImages?: PendingImages,
+): SourceFacts {
   if (c.eventSource !== 'aws:dynamodb')
     throw new DecodeError(
       `data.eventSource must be "aws:dynamodb" (got ${JSON.stringify(c.eventSource)}): not a Kinesis Data Streams for DynamoDB record`,
     );
   if (c.recordFormat !== 'application/json')
     throw new DecodeError(`data.recordFormat must be "application/json" (got ${JSON.stringify(c.recordFormat)})`);
-  for (const key of ['awsRegion', 'eventID', 'tableName'] as const) text(c[key], `data.${key}`);
+  text(c.awsRegion, 'data.awsRegion');
+  text(c.eventID, 'data.eventID');
+  text(c.tableName, 'data.tableName');
   const eventName = checkedEventName(c.eventName, 'data.eventName');
   const ui = c.userIdentity;
   if (ui !== null && ui !== undefined) {
@@ -112,23 +140,45 @@ export function readKinesisRecord(record: KinesisStreamRecord): SourceFacts {
     eventName,
     table: c.tableName,
     keys,
-    newImage: d.NewImage,
-    oldImage: d.OldImage,
+    newImage,
+    oldImage,
+    pendingImages,
     keyId,
-    // A Kinesis duplicate is the same change JSON put again under a new Kinesis sequence number:
-    // its eventID and creation time are the change's, not the delivery's.
-    identity: JSON.stringify(['kinesis', c.tableName, keyId, c.eventID, String(time.micros)]),
-    createdAt: { epochMicros: time.micros, precision: time.precision },
+    changeKey: c.eventID,
+    epochMicros: time.micros,
+    precision: time.precision,
     byTimeToLive: ttlRemoval(eventName, ui?.type, ui?.principalId),
-    position: { source: 'kinesis', shardId: (record.eventID ?? '').split(':')[0], sequenceNumber },
+    source: 'kinesis',
+    shardId: shardOf(record.eventID ?? ''),
+    sequenceNumber,
   };
+}
+
+/** What the change's identity hashes (JSON of its parts): equal for every delivery of one change, different for any two. */
+export function identityText(f: Pick<SourceFacts, 'source' | 'table' | 'keyId' | 'changeKey' | 'epochMicros'>): string {
+  // A DynamoDB stream sequence number names one change of the table's stream for as long as the
+  // stream keeps it; every re-delivery (retry, bisection, redrive) carries it unchanged. A Kinesis
+  // duplicate is the same change JSON put again under a new Kinesis sequence number: its eventID
+  // and creation time are the change's, not the delivery's.
+  return f.source === 'kinesis'
+    ? JSON.stringify(['kinesis', f.table, f.keyId, f.changeKey, String(f.epochMicros)])
+    : JSON.stringify(['dynamodb-stream', f.table, f.keyId, f.changeKey]);
 }
 
 /** Canonical JSON of the key attributes, names sorted: the same for every delivery of an item's changes. */
 function keyIdOf(keys: Record<string, unknown>): string {
   const names = Object.keys(keys);
   if (names.length > 1) names.sort();
-  return JSON.stringify(names.map((k) => [k, keys[k]]));
+  // JSON.stringify(names.map((k) => [k, keys[k]])), without the arrays.
+  let id = '[';
+  for (let i = 0; i < names.length; i++) id += `${i ? ',' : ''}[${JSON.stringify(names[i])},${JSON.stringify(keys[names[i]]) ?? 'null'}]`;
+  return `${id}]`;
+}
+
+/** Lambda's Kinesis eventID is `shardId-...:<sequence number>`. */
+function shardOf(eventID: string): string {
+  const colon = eventID.indexOf(':');
+  return colon < 0 ? eventID : eventID.slice(0, colon);
 }
 
 function parseData(data: unknown): KinesisDynamoDBChange {
@@ -154,7 +204,7 @@ function checkedKeys(v: unknown, where: string): Record<string, unknown> {
   throw new DecodeError(`${where}: the record has no key attributes`);
 }
 
-function object(v: unknown, what: string): Record<string, any> {
+export function object(v: unknown, what: string): Record<string, any> {
   if (typeof v !== 'object' || v === null || Array.isArray(v))
     throw new DecodeError(`${what} must be a JSON object (got ${JSON.stringify(v)?.slice(0, 80)})`);
   return v as Record<string, any>;

@@ -34,7 +34,7 @@ function streamRecord(
   } as unknown as DynamoDBRecord;
 }
 
-function kinesisRecord(sequenceNumber: string): KinesisStreamRecord {
+function kinesisRecord(sequenceNumber: string, edit: (json: string) => string = (json) => json): KinesisStreamRecord {
   const data = {
     awsRegion: 'eu-west-1',
     eventID: 'e1',
@@ -56,7 +56,7 @@ function kinesisRecord(sequenceNumber: string): KinesisStreamRecord {
     {
       SequenceNumber: sequenceNumber,
       PartitionKey: 'p',
-      Data: Buffer.from(JSON.stringify(data)),
+      Data: Buffer.from(edit(JSON.stringify(data))),
       ApproximateArrivalTimestamp: new Date(0),
     },
     { streamArn: 'arn:aws:kinesis:eu-west-1:123456789012:stream/changes', shardId: 'shardId-000000000001', region: 'eu-west-1' },
@@ -103,6 +103,54 @@ test('GIVEN a key whose first change has a malformed image WHEN the batch is pro
   errors.mockRestore();
   expect(seen).toEqual([5]);
   expect(out.response.batchItemFailures).toEqual([{ itemIdentifier: '10' }, { itemIdentifier: '11' }]);
+});
+
+test('GIVEN Kinesis records whose JSON is malformed only inside an image no handler reads WHEN the batch is processed THEN each is reported failed on its own, as when records were parsed whole on arrival: its key’s later change and a valid duplicate are processed', async () => {
+  const brokenOldImage = (json: string) => json.replace('"OldImage":{', '"OldImage":{,');
+  const otherItem = (json: string) => json.replaceAll('order-1', 'order-2').replace('"e1"', '"e2"');
+  const laterChange = (json: string) => json.replace('"e1"', '"e3"').replace('1764583200123', '1764583200999');
+  const records = [
+    kinesisRecord('1', brokenOldImage), // order-1: malformed, alone
+    kinesisRecord('2', laterChange), // order-1, a later change: processed
+    kinesisRecord('3', (json) => brokenOldImage(otherItem(json))), // order-2: malformed, then put again whole
+    kinesisRecord('4', otherItem), // its valid duplicate: processed once
+    kinesisRecord('5', otherItem), // a second duplicate: settles with it
+    kinesisRecord('6', (json) => brokenOldImage(otherItem(json))), // a malformed duplicate of a readable change: alone
+  ];
+  const seen: string[] = [];
+  const out = await processRecords<{ amount: number }, { pk: string }>(
+    records,
+    (c) => void seen.push(`${c.keys.pk}@${c.position.sequenceNumber}`),
+    {
+      backoff: false,
+    },
+  );
+  expect(seen).toEqual(['order-1@2', 'order-2@4']);
+  expect(out.response.batchItemFailures).toEqual(['1', '3', '6'].map((itemIdentifier) => ({ itemIdentifier })));
+  expect([out.processed, out.failed]).toEqual([2, 0]);
+  // The error such a record gets when read on its own is the whole text's parse error, as before.
+  expect(() => toChange(records[0])).toThrow(/^kinesis\.data is not base64 JSON: /);
+});
+
+test('GIVEN a Kinesis change that fails, then a record of its key malformed inside an image, then a later change WHEN processed THEN the malformed one is reported as unreadable (first, as on arrival) and the later change fails with the first', async () => {
+  const at = (ms: string, id: string) => (json: string) => json.replace('1764583200123', ms).replace('"e1"', `"${id}"`);
+  const brokenNewImage = (json: string) => at('1764583200200', 'e2')(json).replace('"NewImage":{', '"NewImage":{]');
+  const records = [
+    kinesisRecord('1', at('1764583200100', 'e1')),
+    kinesisRecord('2', brokenNewImage),
+    kinesisRecord('3', at('1764583200300', 'e3')),
+  ];
+  const errors = jest.spyOn(console, 'error').mockImplementation(() => undefined);
+  const out = await processRecords(
+    records,
+    () => {
+      throw new Error('downstream refuses');
+    },
+    { backoff: false },
+  );
+  errors.mockRestore();
+  expect(out.response.batchItemFailures).toEqual(['2', '1', '3'].map((itemIdentifier) => ({ itemIdentifier })));
+  expect([out.processed, out.failed]).toEqual([0, 2]);
 });
 
 test('GIVEN a windowed consumer on Kinesis with a store that cannot mark folded changes WHEN a batch comes THEN it refuses to run, naming what the store lacks (a late duplicate would count twice) AND a DynamoDB stream window runs on it', async () => {

@@ -1,0 +1,102 @@
+/**
+ * The first pass over a batch (batch.ts processes what it returns): records -> changes, grouped by
+ * item key, in-batch duplicates (the same change delivered twice: a Kinesis put retried) merged
+ * into one change whose records settle together. Kinesis changes keep their images as text until
+ * they are processed (change.ts `settle`), all in one string decoded for the whole batch, so the
+ * batch waiting here costs the garbage collector no parsed image and no string per record.
+ */
+import { DecodeError } from '../common/decode';
+import type { KinesisStreamRecord } from 'aws-lambda';
+import { Change, changeKeyOf, identityOf, isKinesisRecord, settle, SourceRecord, StreamViewType, toPendingChange } from './change';
+import { decodeTogether } from './kinesis-lazy';
+
+/** A change to process and the records that carry it (more than one: in-batch duplicates); `index` is the first's. */
+export interface Entry<T, K> {
+  change: Change<T, K>;
+  records: SourceRecord[];
+  index: number;
+}
+
+/** A batch read: each key's changes in record order, and the records that cannot be read (by index). */
+export interface ReadBatch<T, K> {
+  readonly byKey: Map<string, Entry<T, K>[]>;
+  readonly unreadable: number[];
+}
+
+export function readBatch<T, K>(records: readonly SourceRecord[], view: StreamViewType | undefined): ReadBatch<T, K> {
+  const unreadable: number[] = [];
+  const byKey = new Map<string, Entry<T, K>[]>();
+  // Duplicates are found by what every delivery of a change shares and is already a string (the
+  // Kinesis change's eventID, the stream's sequence number), then compared by identity; the
+  // identity itself is built only for those, and for changes whose key collides with another's.
+  const byChangeKey = new Map<string, Entry<T, K>>();
+  const collided = new Map<string, Entry<T, K>>();
+  const together = records.length > 1 && records.every(isKinesisRecord) ? decodeTogether(records as KinesisStreamRecord[]) : undefined;
+  for (let index = 0; index < records.length; index++) {
+    const record = records[index];
+    let change: Change<T, K>;
+    try {
+      change = toPendingChange<T, K>(record, view, together, index);
+    } catch (e) {
+      if (!(e instanceof DecodeError)) throw e;
+      // Reported failed: Lambda retries it and then sends it to the on-failure destination.
+      unreadable.push(index);
+      continue;
+    }
+    const changeKey = changeKeyOf(change);
+    const first = byChangeKey.get(changeKey);
+    const same = first && (identityOf(first.change) === identityOf(change) ? first : collided.get(identityOf(change)));
+    if (same) {
+      mergeDuplicate(same, change, index, byKey, unreadable);
+      continue;
+    }
+    const entry = { change, records: [record], index };
+    if (first) collided.set(identityOf(change), entry);
+    else byChangeKey.set(changeKey, entry);
+    const list = byKey.get(change.keyId);
+    if (list) list.push(entry);
+    else byKey.set(change.keyId, [entry]);
+  }
+  return { byKey, unreadable };
+}
+
+/** Parses what the change left as text; false when its record turns out malformed (a DecodeError). */
+export function readable(change: Change<unknown, unknown>): boolean {
+  try {
+    settle(change);
+    return true;
+  } catch (e) {
+    if (!(e instanceof DecodeError)) throw e;
+    return false;
+  }
+}
+
+/**
+ * A second record of a change already in the batch settles with it, so both must be readable, as
+ * if decoded whole on arrival: an unreadable newcomer fails alone (nothing merged); an unreadable
+ * first record fails alone and the newcomer takes its place, at the end of its key's list (where
+ * it would have been had the first never decoded).
+ */
+function mergeDuplicate<T, K>(
+  same: Entry<T, K>,
+  change: Change<T, K>,
+  index: number,
+  byKey: Map<string, Entry<T, K>[]>,
+  unreadable: number[],
+): void {
+  if (!readable(change)) {
+    unreadable.push(index);
+    return;
+  }
+  if (!readable(same.change)) {
+    unreadable.push(same.index);
+    const list = byKey.get(same.change.keyId)!;
+    list.splice(list.indexOf(same), 1);
+    list.push(same);
+    same.change = change;
+    same.records = [change.record];
+    same.index = index;
+    return;
+  }
+  same.records.push(change.record); // a Kinesis duplicate in the same batch: one change, both records settle together
+}
