@@ -6,7 +6,7 @@ import { mkdirSync, writeFileSync } from 'fs';
 import { cpus, totalmem } from 'os';
 import { join } from 'path';
 import { runBackfillBench } from './backfill';
-import { runConsumerBench } from './consumer';
+import { runConsumerBenchAlone } from './consumer';
 import { runBundleBench } from './bundles';
 import { runDecodeBench } from './decode';
 import { measureProcess } from './measure';
@@ -150,7 +150,7 @@ const EXTRA_BENCHMARKS: { name: string; onlyWhenNamed?: boolean; run(): Promise<
   {
     name: 'consumer',
     async run() {
-      const r = await runConsumerBench();
+      const r = runConsumerBenchAlone();
       const rows: Row[] = [];
       for (const source of ['dynamodb', 'kinesis'] as const) {
         const c = r.cpuMsPer1000[source];
