@@ -1,10 +1,6 @@
-import { App, Testing } from 'cdktf';
-import { TerraformStack } from 'cdktf';
-import { mkdtempSync } from 'fs';
-import { tmpdir } from 'os';
-import { join } from 'path';
+import { TerraformStack, Testing } from 'cdktf';
 import { EXAMPLE_STACKS, buildExampleApp } from '../../examples/app';
-import { terraformIn } from '../support/terraform';
+import { planOf } from '../support/stack-plans';
 
 describe('example app (main.ts)', () => {
   const app = buildExampleApp(Testing.app());
@@ -20,9 +16,7 @@ describe('example app (main.ts)', () => {
   });
 
   test('GIVEN the multi-region stack with its assets WHEN terraform init, validate and plan run offline THEN every region plans with its own provider alias', () => {
-    const outdir = mkdtempSync(join(tmpdir(), 'app-'));
-    buildExampleApp(new App({ outdir })).synth();
-    const plan = terraformIn(join(outdir, 'stacks', 'multi-region')).initValidatePlan();
+    const plan = planOf('multiRegionExample');
     expect(plan.resource_changes.every((c: any) => c.change.actions.join() === 'create')).toBe(true);
     // The region's tables, and the state and backlog tables of the two writers (Sydney is a read replica).
     const tables = plan.resource_changes.filter((c: any) => c.type === 'aws_dynamodb_table');

@@ -1,22 +1,8 @@
-import { App } from 'cdktf';
-import { mkdtempSync } from 'fs';
-import { tmpdir } from 'os';
-import { join } from 'path';
-import { OrdersStack } from '../../examples/orders/stack';
-import { terraformIn } from '../support/terraform';
-
-/** Synthesizes the example app the way `npm run synth` does, into a fresh folder. */
-function synthToDisk(): string {
-  const outdir = mkdtempSync(join(tmpdir(), 'orders-'));
-  const app = new App({ outdir });
-  new OrdersStack(app, 'orders');
-  app.synth();
-  return join(outdir, 'stacks', 'orders');
-}
+import { planOf } from '../support/stack-plans';
 
 describe('example app: orders stack', () => {
   test('GIVEN the synthesized stack with its assets WHEN terraform init, validate and plan run offline THEN the plan creates every resource', () => {
-    const plan = terraformIn(synthToDisk()).initValidatePlan();
+    const plan = planOf('ordersExample');
     const created = plan.resource_changes.filter((c: any) => c.change.actions.join() === 'create').map((c: any) => c.type);
     expect(plan.resource_changes.every((c: any) => c.change.actions.join() === 'create')).toBe(true);
     expect(created.sort()).toEqual([

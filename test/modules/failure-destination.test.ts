@@ -7,7 +7,7 @@ import { SnsTopic } from '@cdktf/provider-aws/lib/sns-topic';
 import { SqsQueue } from '@cdktf/provider-aws/lib/sqs-queue';
 import { SqsQueuePolicy } from '@cdktf/provider-aws/lib/sqs-queue-policy';
 import { FailureDestination, FailureDestinationProps } from '../../modules/failure-destination';
-import { stackFolder, terraformIn } from '../support/terraform';
+import { planOf } from '../support/stack-plans';
 import { denyWithoutTls, SNS_TOPIC_ACTIONS } from '../support/tls-only';
 
 const KEY = 'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab';
@@ -285,24 +285,7 @@ describe('FailureDestination validation', () => {
 
 describe('FailureDestination with real terraform', () => {
   test('GIVEN every kind and encryption in one stack WHEN planned offline with aws 5.100 THEN terraform accepts it and creates exactly these resources', () => {
-    const stack = new TerraformStack(Testing.app(), 'orders');
-    new AwsProvider(stack, 'aws', { region: 'eu-west-1' });
-    const west = new AwsProvider(stack, 'west', { region: 'us-west-2', alias: 'west' });
-    const key = new KmsKey(stack, 'Key', { description: 'failure records', enableKeyRotation: true });
-    new FailureDestination(stack, 'SqsDefault');
-    new FailureDestination(stack, 'SqsCmk', {
-      name: 'orders-cmk',
-      kmsKeyArn: key.arn,
-      messageRetentionSeconds: 60,
-      visibilityTimeoutSeconds: 43200,
-      kmsDataKeyReusePeriodSeconds: 86400,
-      tags: { team: 'orders' },
-    });
-    new FailureDestination(stack, 'SqsWest', { provider: west, messageRetentionSeconds: 1209600 });
-    new FailureDestination(stack, 'SnsDefault', { kind: 'sns' });
-    new FailureDestination(stack, 'SnsCmk', { kind: 'sns', kmsKeyArn: KEY, name: 't'.repeat(256), provider: west });
-
-    const plan = terraformIn(stackFolder(Testing.synth(stack))).initValidatePlan();
+    const plan = planOf('everyFailureDestination');
     const changes = plan.resource_changes.map((c: any) => `${c.type} ${c.change.actions.join('+')}`);
     expect(changes.sort()).toEqual(
       [

@@ -7,7 +7,7 @@ import type { FilterPattern } from '../../modules';
 import { StreamConsumer } from '../../modules/stream-consumer';
 import { StreamPipeline } from '../../modules/stream-pipeline';
 import { CACHE_DIR, HANDLER_ENTRY, KEY_ARN, newStack, newTable, only } from '../support/consumer-stack';
-import { stackFolder, terraformIn } from '../support/terraform';
+import { planOf } from '../support/stack-plans';
 
 const REDRIVE_CODE = { entry: join(__dirname, '..', '..', 'handlers', 'redrive', 'index.ts'), bundling: { cacheDir: CACHE_DIR } };
 const OTHER_KEY = 'arn:aws:kms:eu-west-1:123456789012:key/99999999-12ab-34cd-56ef-1234567890ab';
@@ -351,15 +351,7 @@ describe('FailureRedrive of a consumer with a tumbling window', () => {
 
 describe('FailureRedrive with the real provider (offline terraform)', () => {
   test('GIVEN a pipeline with a redrive on CMK queues and a consumer alias WHEN init, validate and plan run THEN hashicorp/aws 5.100 accepts it and plans every redrive resource', () => {
-    const stack = newStack();
-    new StreamPipeline(stack, 'Orders', {
-      table: { tableName: 'orders', partitionKey: { name: 'pk', type: 'S' }, encryptionKeyArn: KEY_ARN },
-      consumer: { code: { entry: HANDLER_ENTRY, bundling: { cacheDir: CACHE_DIR } }, provisionedConcurrency: 1, timeoutSeconds: 20 },
-      failureDestination: { kmsKeyArn: KEY_ARN },
-      redrive: { code: REDRIVE_CODE, parkedQueue: { kmsKeyArn: OTHER_KEY }, maximumConcurrency: 5 },
-      alarms: false,
-    });
-    const plan = terraformIn(stackFolder(Testing.synth(stack))).initValidatePlan();
+    const plan = planOf('redriveOnCmkQueues');
     const created = plan.resource_changes
       .filter((c: any) => c.address.includes('Orders_Redrive_'))
       .map((c: any) => [c.type, c.change.actions]);

@@ -2,10 +2,8 @@
  * ReplicatedTable with `changeSource: 'kinesis'`: each writing region's table streams its changes
  * into a Kinesis data stream (microsecond creation times), and that region's writer reads it.
  */
-import { Testing } from 'cdktf';
-import { ReplicatedTable } from '../../modules';
-import { newStack, one, providers, REGIONS, replicated, resources, writerPolicy, ref } from './support/replication';
-import { stackFolder, terraformIn } from '../support/terraform';
+import { planOf } from '../support/stack-plans';
+import { one, replicated, resources, writerPolicy, ref } from './support/replication';
 
 describe('ReplicatedTable: Kinesis change source', () => {
   test('GIVEN changeSource kinesis WHEN synthesized THEN every writing region streams its table into its own Kinesis stream, which its writer reads instead of the DynamoDB stream', () => {
@@ -57,17 +55,7 @@ describe('ReplicatedTable: Kinesis change source', () => {
   });
 
   test('GIVEN changeSource kinesis with stream settings WHEN planned offline THEN hashicorp/aws accepts the streams, destinations and mappings of every region', () => {
-    const stack = newStack();
-    const p = providers(stack, REGIONS);
-    new ReplicatedTable(stack, 'Customers', {
-      tableName: 'customers',
-      partitionKey: { name: 'pk', type: 'S' },
-      home: { region: 'eu-west-1', provider: p['eu-west-1'] },
-      replicas: [{ region: 'us-east-1', provider: p['us-east-1'] }],
-      changeSource: 'kinesis',
-      kinesisStream: { capacityMode: 'PROVISIONED', shardCount: 2, retentionHours: 72, streamName: 'customer-changes' },
-    });
-    const plan = terraformIn(stackFolder(Testing.synth(stack))).initValidatePlan();
+    const plan = planOf('kinesisReplication');
     const created = (type: string) => plan.resource_changes.filter((c: any) => c.type === type);
     expect(
       created('aws_kinesis_stream')

@@ -1,8 +1,6 @@
-import { TerraformOutput, Testing } from 'cdktf';
-import { multiRegionStack } from '../../examples/multi-region';
-import { ReplicaAccessRole, ReplicatedTable } from '../../modules';
-import { stackFolder, terraformIn } from '../support/terraform';
-import { KEY, newStack, providers } from './support/replication';
+import { planOf } from '../support/stack-plans';
+import { WRITERS } from './support/planned-replication';
+import { KEY } from './support/replication';
 
 /** (type, provider) of every resource the plan creates, sorted, with counts. */
 function createdByProvider(plan: any): Record<string, number> {
@@ -17,8 +15,7 @@ function createdByProvider(plan: any): Record<string, number> {
 
 describe('ReplicatedTable with the real provider (offline terraform)', () => {
   test('GIVEN the multi-region example WHEN init, validate and plan run THEN hashicorp/aws 5.100 accepts it and every region gets its resources through its own alias', () => {
-    const stack = multiRegionStack(Testing.app(), 'multi-region');
-    const plan = terraformIn(stackFolder(Testing.synth(stack))).initValidatePlan();
+    const plan = planOf('multiRegionExample');
     const created = createdByProvider(plan);
     expect(created).toEqual({
       // The region's table, and its writer's state and backlog tables where a writer runs.
@@ -71,39 +68,7 @@ describe('ReplicatedTable with the real provider (offline terraform)', () => {
   });
 
   test('GIVEN global-table mode, per-target writers, customer-managed keys and a cross-account role WHEN planned THEN the provider accepts every variant', () => {
-    const stack = newStack();
-    const p = providers(stack);
-    const global = new ReplicatedTable(stack, 'Sessions', {
-      tableName: 'sessions',
-      partitionKey: { name: 'id', type: 'S' },
-      mode: 'global-table',
-      encryption: 'CUSTOMER_MANAGED',
-      home: { region: 'eu-west-1', provider: p['eu-west-1'], encryptionKeyArn: KEY('eu-west-1') },
-      replicas: [{ region: 'us-east-1', provider: p['us-east-1'], encryptionKeyArn: KEY('us-east-1') }],
-    });
-    new TerraformOutput(stack, 'sessions_us_stream', { value: global.region('us-east-1').streamArn });
-    const orders = new ReplicatedTable(stack, 'Orders', {
-      tableName: 'orders',
-      partitionKey: { name: 'pk', type: 'S' },
-      sortKey: { name: 'sk', type: 'S' },
-      writerLayout: 'per-target',
-      stampedWritesOnly: true,
-      replicateItemsWhere: { tier: { S: ['gold'] } },
-      home: { region: 'eu-west-1', provider: p['eu-west-1'] },
-      replicas: [
-        { region: 'us-east-1', provider: p['us-east-1'], writerRoleArn: 'arn:aws:iam::210987654321:role/orders-replica-writes' },
-        { region: 'ap-southeast-2', provider: p['ap-southeast-2'] },
-      ],
-      writer: { memorySize: 512, batchSize: 500, concurrency: 8, tombstoneTtlSeconds: 172800 },
-      alarms: { replicationLag: { threshold: 10000 } },
-    });
-    new ReplicaAccessRole(stack, 'OrdersAccess', {
-      roleName: 'orders-replica-writes',
-      writerRoleArns: orders.writerRoleArnsInto('us-east-1'),
-      tableArn: orders.region('us-east-1').tableArn,
-      provider: p['us-east-1'],
-    });
-    const plan = terraformIn(stackFolder(Testing.synth(stack))).initValidatePlan();
+    const plan = planOf('replicationVariants');
     const types = plan.resource_changes.map((c: any) => c.type);
     // Six writers and their six backlog drainers.
     expect(types.filter((t: string) => t === 'aws_lambda_function')).toHaveLength(12);
@@ -121,20 +86,7 @@ describe('ReplicatedTable with the real provider (offline terraform)', () => {
   });
 
   test('GIVEN writer roles of two accounts WHEN terraform renders the access role THEN it trusts each account root once, and only principals whose ARN is a writer role (IAM pins role principals to a unique id; an ARN condition does not)', () => {
-    const stack = newStack();
-    const p = providers(stack);
-    const writers = [
-      'arn:aws:iam::111111111111:role/customers-writer-eu',
-      'arn:aws:iam::111111111111:role/customers-writer-ap',
-      'arn:aws:iam::222222222222:role/customers-writer-us',
-    ];
-    new ReplicaAccessRole(stack, 'Access', {
-      roleName: 'customers-replica-writes',
-      writerRoleArns: writers,
-      tableArn: 'arn:aws:dynamodb:us-east-1:333333333333:table/customers',
-      provider: p['us-east-1'],
-    });
-    const plan = terraformIn(stackFolder(Testing.synth(stack))).initValidatePlan();
+    const plan = planOf('crossAccountAccessRole');
     const role = plan.resource_changes.find((c: any) => c.type === 'aws_iam_role').change.after;
     expect(JSON.parse(role.assume_role_policy)).toEqual({
       Version: '2012-10-17',
@@ -143,7 +95,7 @@ describe('ReplicatedTable with the real provider (offline terraform)', () => {
           Effect: 'Allow',
           Principal: { AWS: ['arn:aws:iam::111111111111:root', 'arn:aws:iam::222222222222:root'] },
           Action: 'sts:AssumeRole',
-          Condition: { ArnEquals: { 'aws:PrincipalArn': writers } },
+          Condition: { ArnEquals: { 'aws:PrincipalArn': WRITERS } },
         },
       ],
     });

@@ -4,9 +4,8 @@ import { FailureDestination, FailureDestinationProps } from '../../modules/failu
 import { TableKinesisStream } from '../../modules/kinesis-stream';
 import { FailureRedrive } from '../../modules/redrive';
 import { StreamConsumer } from '../../modules/stream-consumer';
-import { StreamPipeline } from '../../modules/stream-pipeline';
 import { CACHE_DIR, HANDLER_ENTRY, KEY_ARN, newStack, newTable, only } from '../support/consumer-stack';
-import { stackFolder, terraformIn } from '../support/terraform';
+import { planOf } from '../support/stack-plans';
 
 const CODE = { entry: HANDLER_ENTRY, bundling: { cacheDir: CACHE_DIR } };
 const REDRIVE_CODE = { entry: join(__dirname, '..', '..', 'handlers', 'redrive', 'index.ts'), bundling: { cacheDir: CACHE_DIR } };
@@ -218,31 +217,7 @@ describe('FailureRedrive per source and destination', () => {
 
 describe('Kinesis and S3 with the real provider (offline terraform)', () => {
   test('GIVEN a loaded Kinesis pipeline (provisioned stream with a key, shared and fan-out consumers, S3 destinations with a key, redrives) WHEN init, validate and plan run THEN hashicorp/aws 5.100 accepts every resource', () => {
-    const stack = newStack();
-    const table = newTable(stack);
-    const changes = new TableKinesisStream(stack, 'Changes', {
-      table,
-      stream: { capacityMode: 'PROVISIONED', shardCount: 2, retentionHours: 72, kmsKeyArn: KEY_ARN },
-      creationTimePrecision: 'MICROSECOND',
-    });
-    new StreamPipeline(stack, 'Shared', {
-      table: changes,
-      consumer: {
-        code: CODE,
-        startingPosition: 'AT_TIMESTAMP',
-        startingPositionTimestamp: '2026-12-01T00:00:00Z',
-        filters: [{ data: { eventName: ['INSERT', 'MODIFY'] } }],
-      },
-      failureDestination: { kind: 's3', kmsKeyArn: KEY_ARN },
-      redrive: { code: REDRIVE_CODE },
-    });
-    new StreamPipeline(stack, 'FanOut', {
-      table: changes,
-      consumer: { code: CODE, fanOut: true },
-      failureDestination: {},
-      redrive: { code: REDRIVE_CODE },
-    });
-    const plan = terraformIn(stackFolder(Testing.synth(stack))).initValidatePlan();
+    const plan = planOf('loadedKinesisPipeline');
     expect(plan.resource_changes.every((c: any) => c.change.actions.join() === 'create')).toBe(true);
     const types = new Set(plan.resource_changes.map((c: any) => c.type));
     for (const t of [

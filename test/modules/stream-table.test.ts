@@ -5,7 +5,7 @@ import { Construct } from 'constructs';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { DynamodbTable } from '@cdktf/provider-aws/lib/dynamodb-table';
 import { StreamTable, StreamTableProps } from '../../modules/stream-table';
-import { stackFolder, terraformIn } from '../support/terraform';
+import { planOf } from '../support/stack-plans';
 
 const KEY_ARN = 'arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab';
 
@@ -346,41 +346,7 @@ describe('StreamTable validation', () => {
 
 describe('StreamTable with the real provider (offline terraform)', () => {
   test('GIVEN fully loaded tables WHEN init, validate and plan run THEN hashicorp/aws 5.100 accepts them and plans to create them', () => {
-    const stack = newStack();
-    new StreamTable(stack, 'Orders', {
-      tableName: 'orders',
-      partitionKey: { name: 'pk', type: 'S' },
-      sortKey: { name: 'sk', type: 'S' },
-      globalSecondaryIndexes: [
-        { name: 'byCustomer', partitionKey: { name: 'customerId', type: 'S' }, sortKey: { name: 'createdAt', type: 'N' } },
-        {
-          name: 'byStatus',
-          partitionKey: { name: 'status', type: 'S' },
-          projectionType: 'INCLUDE',
-          nonKeyAttributes: ['total', 'currency'],
-        },
-      ],
-      localSecondaryIndexes: [{ name: 'byCreated', sortKey: { name: 'createdAt', type: 'N' }, projectionType: 'KEYS_ONLY' }],
-      timeToLiveAttribute: 'expiresAt',
-      encryptionKeyArn: KEY_ARN,
-      pointInTimeRecoveryDays: 14,
-      tableClass: 'STANDARD_INFREQUENT_ACCESS',
-      tags: { team: 'orders' },
-    });
-    new StreamTable(stack, 'Ledger', {
-      tableName: 'ledger',
-      partitionKey: { name: 'id', type: 'B' },
-      billingMode: 'PROVISIONED',
-      readCapacity: 5,
-      writeCapacity: 5,
-      streamViewType: 'NEW_IMAGE',
-      globalSecondaryIndexes: [{ name: 'byAccount', partitionKey: { name: 'account', type: 'N' }, readCapacity: 1, writeCapacity: 1 }],
-      encryption: 'AWS_OWNED',
-      pointInTimeRecovery: false,
-      deletionProtection: false,
-      preventDestroy: false,
-    });
-    const plan = terraformIn(stackFolder(Testing.synth(stack))).initValidatePlan();
+    const plan = planOf('loadedTables');
     const changes = Object.fromEntries(plan.resource_changes.map((c: any) => [c.address, c.change]));
     expect(Object.keys(changes).sort()).toEqual(['aws_dynamodb_table.Ledger_Table_487EE4D4', 'aws_dynamodb_table.Orders_Table_C3D8F3FA']);
     const orders = changes['aws_dynamodb_table.Orders_Table_C3D8F3FA'];

@@ -11,8 +11,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs
 import { tmpdir } from 'os';
 import { join } from 'path';
 import { TerraformRun, makeOffline, terraformIn } from '../../support/terraform';
-import { BatchRoot, batchKey, batchable, writeBatchRoot } from './plan-batch';
-import { runCache } from './run-cache';
+import { BatchRoot, batchKey, batchable, writeBatchRoot } from '../../support/plan-batch';
+import { runCache } from '../../support/run-cache';
 import { stateFromPlan } from './plan-state';
 
 const changed = (show: any) => (show.resource_changes ?? []).filter((c: any) => c.change.actions.join() !== 'no-op');
