@@ -16,7 +16,8 @@ const ESTIMATED_SECONDS = {
   'test/handlers/convergence.test.ts': 100,
   'test/handlers/backfill-convergence.test.ts': 90,
   'test/local/terraform-apply.test.ts': 85,
-  'test/modules/replication-terraform.test.ts': 60,
+  // The first file to ask for a planned stack plans all of them (test/support/stack-plans.ts).
+  'test/modules/replication-terraform.test.ts': 45,
   'test/review/cli.test.ts': 55,
   'test/examples/existing-estate.test.ts': 30,
   'test/local/outage.test.ts': 30,
