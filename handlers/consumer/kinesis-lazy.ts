@@ -8,8 +8,9 @@ import { isAscii } from 'buffer';
 import type { KinesisStreamRecord } from 'aws-lambda';
 import { DecodeError } from '../common/decode';
 import type { KinesisDynamoDBChange } from '../common/kinesis-record';
+import { DocumentedLayout, readDocumentedLayout } from './documented-layout';
 import { cutImages } from './image-spans';
-import { checkedKinesisCoordinates, kinesisFacts, object, readKinesisRecord, SourceFacts } from './source';
+import { checkedKinesisCoordinates, kinesisFacts, readKinesisRecord, SourceFacts } from './source';
 
 /**
  * The same record read for a batch: its envelope parsed and checked now, its images only located
@@ -21,25 +22,20 @@ export function readKinesisRecordLazily(record: KinesisStreamRecord, together?: 
   const sequenceNumber = checkedKinesisCoordinates(record);
   const data = record.kinesis.data;
   if (typeof data === 'string' && data.length % 4 === 0) {
-    const text = together?.text ?? Buffer.from(data, 'base64').toString('utf8');
-    const cut = together ? cutImages(text, together.bounds[2 * index], together.bounds[2 * index + 1]) : cutImages(text);
-    let c: unknown;
-    try {
-      c = cut && JSON.parse(cut.envelope);
-    } catch {
-      c = undefined;
-    }
-    const d = typeof c === 'object' && c !== null ? (c as KinesisDynamoDBChange).dynamodb : undefined;
-    const at = { newImage: d?.NewImage as unknown, oldImage: d?.OldImage as unknown };
-    if (cut && isPlaceholder(at.newImage, cut.spans) && isPlaceholder(at.oldImage, cut.spans)) {
+    const text = together?.texts[index] ?? Buffer.from(data, 'base64').toString('utf8');
+    const start = together ? together.bounds[2 * index] : 0;
+    const end = together ? together.bounds[2 * index + 1] : text.length;
+    const located = readDocumentedLayout(text, start, end) ?? envelopeByWalk(text, start, end);
+    if (located) {
+      const d = located.change.dynamodb as KinesisDynamoDBChange['dynamodb'] | undefined;
+      const images: PendingImages = {
+        text,
+        spans: located.spans,
+        newAt: d?.NewImage as unknown as number,
+        oldAt: d?.OldImage as unknown as number,
+      };
       try {
-        const images: PendingImages = {
-          text,
-          spans: cut.spans,
-          newAt: at.newImage as number | undefined,
-          oldAt: at.oldImage as number | undefined,
-        };
-        return kinesisFacts(record, sequenceNumber, object(c, 'kinesis.data') as KinesisDynamoDBChange, undefined, undefined, images);
+        return kinesisFacts(record, sequenceNumber, located.change, undefined, undefined, images);
       } catch (e) {
         if (!(e instanceof DecodeError)) throw e;
       }
@@ -48,17 +44,42 @@ export function readKinesisRecordLazily(record: KinesisStreamRecord, together?: 
   return readKinesisRecord(record);
 }
 
-/** A batch's data decoded: record i's is text[bounds[2i], bounds[2i + 1]), what `Buffer.from(data, 'base64').toString('utf8')` gives. */
+/**
+ * The envelope by the general walk (image-spans.ts) and JSON.parse: any member order, whitespace,
+ * escapes, duplicate members. Undefined when it is not a JSON object whose images are placeholders.
+ */
+function envelopeByWalk(text: string, start: number, end: number): DocumentedLayout | undefined {
+  const cut = cutImages(text, start, end);
+  if (!cut) return undefined;
+  let c: unknown;
+  try {
+    c = JSON.parse(cut.envelope);
+  } catch {
+    return undefined;
+  }
+  if (typeof c !== 'object' || c === null || Array.isArray(c)) return undefined;
+  const d = (c as KinesisDynamoDBChange).dynamodb as KinesisDynamoDBChange['dynamodb'] | undefined;
+  if (!isPlaceholder(d?.NewImage, cut.spans) || !isPlaceholder(d?.OldImage, cut.spans)) return undefined;
+  return { change: c as KinesisDynamoDBChange, spans: cut.spans as number[] };
+}
+
+/** A batch's data decoded: record i's is texts[i].slice(bounds[2i], bounds[2i + 1]), what `Buffer.from(data, 'base64').toString('utf8')` gives. */
 export interface DecodedTogether {
-  readonly text: string;
+  /** Record i's chunk: records decoded one after another, cut into strings of at most CHUNK characters (or one record). */
+  readonly texts: readonly string[];
   readonly bounds: readonly number[];
 }
 
+let scratch = Buffer.alloc(0);
+const CHUNK = 64 * 1024;
+
 /**
- * Every record's data decoded into one string, when all of it is ASCII (then each record's part is
- * exactly what decoding it alone gives); undefined otherwise. One string of a batch's size is one
- * object the garbage collector does not copy (V8 keeps strings that large in place), where a
- * string per record were a thousand copied at every scavenge while the batch waits.
+ * Every record's data decoded into a few strings, when all of it is ASCII (then each record's part
+ * is exactly what decoding it alone gives); undefined otherwise. A few strings of 64 KB each, not
+ * one per record: a thousand strings were a thousand objects copied at every scavenge while the
+ * batch waits; and not one of the batch's size, which Node makes an external string in memory of
+ * its own (a megabyte mapped and faulted in per batch: system CPU). The base64 is decoded into one
+ * buffer kept for the next batch for the same reason.
  */
 export function decodeTogether(records: readonly KinesisStreamRecord[]): DecodedTogether | undefined {
   let total = 0;
@@ -66,7 +87,8 @@ export function decodeTogether(records: readonly KinesisStreamRecord[]): Decoded
     const data = r.kinesis?.data;
     if (typeof data === 'string') total += Buffer.byteLength(data, 'base64');
   }
-  const bytes = Buffer.allocUnsafe(total);
+  if (scratch.length < total) scratch = Buffer.allocUnsafeSlow(total);
+  const bytes = scratch;
   const bounds: number[] = [];
   let at = 0;
   for (const r of records) {
@@ -76,7 +98,20 @@ export function decodeTogether(records: readonly KinesisStreamRecord[]): Decoded
   }
   // ASCII decodes the same as UTF-8 and Latin-1; Latin-1 is a copy (UTF-8 of a string this large is slow in Node).
   if (!isAscii(bytes.subarray(0, at))) return undefined;
-  return { text: bytes.toString('latin1', 0, at), bounds };
+  const texts: string[] = [];
+  for (let first = 0; first < records.length; ) {
+    const start = bounds[2 * first];
+    let last = first;
+    while (last + 1 < records.length && bounds[2 * last + 3] - start <= CHUNK) last++;
+    const text = bytes.toString('latin1', start, bounds[2 * last + 1]);
+    for (let i = first; i <= last; i++) {
+      texts.push(text);
+      bounds[2 * i] -= start;
+      bounds[2 * i + 1] -= start;
+    }
+    first = last + 1;
+  }
+  return { texts, bounds };
 }
 
 /**
