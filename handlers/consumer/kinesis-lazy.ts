@@ -22,7 +22,7 @@ export function readKinesisRecordLazily(record: KinesisStreamRecord, together?: 
   const sequenceNumber = checkedKinesisCoordinates(record);
   const data = record.kinesis.data;
   if (typeof data === 'string' && data.length % 4 === 0) {
-    const text = together?.texts[index] ?? Buffer.from(data, 'base64').toString('utf8');
+    const text = together?.text ?? Buffer.from(data, 'base64').toString('utf8');
     const start = together ? together.bounds[2 * index] : 0;
     const end = together ? together.bounds[2 * index + 1] : text.length;
     const located = readDocumentedLayout(text, start, end) ?? envelopeByWalk(text, start, end);
@@ -63,23 +63,17 @@ function envelopeByWalk(text: string, start: number, end: number): DocumentedLay
   return { change: c as KinesisDynamoDBChange, spans: cut.spans as number[] };
 }
 
-/** A batch's data decoded: record i's is texts[i].slice(bounds[2i], bounds[2i + 1]), what `Buffer.from(data, 'base64').toString('utf8')` gives. */
+/** A batch's data decoded: record i's is text[bounds[2i], bounds[2i + 1]), what `Buffer.from(data, 'base64').toString('utf8')` gives. */
 export interface DecodedTogether {
-  /** Record i's chunk: records decoded one after another, cut into strings of at most CHUNK characters (or one record). */
-  readonly texts: readonly string[];
+  readonly text: string;
   readonly bounds: readonly number[];
 }
 
-let scratch = Buffer.alloc(0);
-const CHUNK = 64 * 1024;
-
 /**
- * Every record's data decoded into a few strings, when all of it is ASCII (then each record's part
- * is exactly what decoding it alone gives); undefined otherwise. A few strings of 64 KB each, not
- * one per record: a thousand strings were a thousand objects copied at every scavenge while the
- * batch waits; and not one of the batch's size, which Node makes an external string in memory of
- * its own (a megabyte mapped and faulted in per batch: system CPU). The base64 is decoded into one
- * buffer kept for the next batch for the same reason.
+ * Every record's data decoded into one string, when all of it is ASCII (then each record's part is
+ * exactly what decoding it alone gives); undefined otherwise. One string of a batch's size is one
+ * object the garbage collector does not copy (V8 keeps strings that large in place), where a
+ * string per record were a thousand copied at every scavenge while the batch waits.
  */
 export function decodeTogether(records: readonly KinesisStreamRecord[]): DecodedTogether | undefined {
   let total = 0;
@@ -87,8 +81,7 @@ export function decodeTogether(records: readonly KinesisStreamRecord[]): Decoded
     const data = r.kinesis?.data;
     if (typeof data === 'string') total += Buffer.byteLength(data, 'base64');
   }
-  if (scratch.length < total) scratch = Buffer.allocUnsafeSlow(total);
-  const bytes = scratch;
+  const bytes = Buffer.allocUnsafe(total);
   const bounds: number[] = [];
   let at = 0;
   for (const r of records) {
@@ -98,20 +91,7 @@ export function decodeTogether(records: readonly KinesisStreamRecord[]): Decoded
   }
   // ASCII decodes the same as UTF-8 and Latin-1; Latin-1 is a copy (UTF-8 of a string this large is slow in Node).
   if (!isAscii(bytes.subarray(0, at))) return undefined;
-  const texts: string[] = [];
-  for (let first = 0; first < records.length; ) {
-    const start = bounds[2 * first];
-    let last = first;
-    while (last + 1 < records.length && bounds[2 * last + 3] - start <= CHUNK) last++;
-    const text = bytes.toString('latin1', start, bounds[2 * last + 1]);
-    for (let i = first; i <= last; i++) {
-      texts.push(text);
-      bounds[2 * i] -= start;
-      bounds[2 * i + 1] -= start;
-    }
-    first = last + 1;
-  }
-  return { texts, bounds };
+  return { text: bytes.toString('latin1', 0, at), bounds };
 }
 
 /**
