@@ -99,8 +99,11 @@ function keyOf(keyText: string): string | undefined {
 /** A key without escapes, matched natively (most keys). */
 const PLAIN_KEY = /"[^"\\]*"/y;
 
-/** The index after the JSON value starting at `at` (strings and brackets followed, nothing else checked), or -1. */
-function valueEnd(text: string, at: number): number {
+/**
+ * The index after the JSON value starting at `at` (strings and brackets followed, nothing else
+ * checked: exact on valid JSON), or -1. documented-layout.ts locates images with it too.
+ */
+export function valueEnd(text: string, at: number): number {
   const c = text.charCodeAt(at);
   if (c === QUOTE) return stringEnd(text, at);
   if (c !== OPEN_BRACE && c !== OPEN_BRACKET) return scalarEnd(text, at);

@@ -8,8 +8,9 @@ import { isAscii } from 'buffer';
 import type { KinesisStreamRecord } from 'aws-lambda';
 import { DecodeError } from '../common/decode';
 import type { KinesisDynamoDBChange } from '../common/kinesis-record';
+import { DocumentedLayout, readDocumentedLayout } from './documented-layout';
 import { cutImages } from './image-spans';
-import { checkedKinesisCoordinates, kinesisFacts, object, readKinesisRecord, SourceFacts } from './source';
+import { checkedKinesisCoordinates, kinesisFacts, readKinesisRecord, SourceFacts } from './source';
 
 /**
  * The same record read for a batch: its envelope parsed and checked now, its images only located
@@ -22,30 +23,44 @@ export function readKinesisRecordLazily(record: KinesisStreamRecord, together?: 
   const data = record.kinesis.data;
   if (typeof data === 'string' && data.length % 4 === 0) {
     const text = together?.text ?? Buffer.from(data, 'base64').toString('utf8');
-    const cut = together ? cutImages(text, together.bounds[2 * index], together.bounds[2 * index + 1]) : cutImages(text);
-    let c: unknown;
-    try {
-      c = cut && JSON.parse(cut.envelope);
-    } catch {
-      c = undefined;
-    }
-    const d = typeof c === 'object' && c !== null ? (c as KinesisDynamoDBChange).dynamodb : undefined;
-    const at = { newImage: d?.NewImage as unknown, oldImage: d?.OldImage as unknown };
-    if (cut && isPlaceholder(at.newImage, cut.spans) && isPlaceholder(at.oldImage, cut.spans)) {
+    const start = together ? together.bounds[2 * index] : 0;
+    const end = together ? together.bounds[2 * index + 1] : text.length;
+    const located = readDocumentedLayout(text, start, end) ?? envelopeByWalk(text, start, end);
+    if (located) {
+      const d = located.change.dynamodb as KinesisDynamoDBChange['dynamodb'] | undefined;
+      const images: PendingImages = {
+        text,
+        spans: located.spans,
+        newAt: d?.NewImage as unknown as number,
+        oldAt: d?.OldImage as unknown as number,
+      };
       try {
-        const images: PendingImages = {
-          text,
-          spans: cut.spans,
-          newAt: at.newImage as number | undefined,
-          oldAt: at.oldImage as number | undefined,
-        };
-        return kinesisFacts(record, sequenceNumber, object(c, 'kinesis.data') as KinesisDynamoDBChange, undefined, undefined, images);
+        return kinesisFacts(record, sequenceNumber, located.change, undefined, undefined, images);
       } catch (e) {
         if (!(e instanceof DecodeError)) throw e;
       }
     }
   }
   return readKinesisRecord(record);
+}
+
+/**
+ * The envelope by the general walk (image-spans.ts) and JSON.parse: any member order, whitespace,
+ * escapes, duplicate members. Undefined when it is not a JSON object whose images are placeholders.
+ */
+function envelopeByWalk(text: string, start: number, end: number): DocumentedLayout | undefined {
+  const cut = cutImages(text, start, end);
+  if (!cut) return undefined;
+  let c: unknown;
+  try {
+    c = JSON.parse(cut.envelope);
+  } catch {
+    return undefined;
+  }
+  if (typeof c !== 'object' || c === null || Array.isArray(c)) return undefined;
+  const d = (c as KinesisDynamoDBChange).dynamodb as KinesisDynamoDBChange['dynamodb'] | undefined;
+  if (!isPlaceholder(d?.NewImage, cut.spans) || !isPlaceholder(d?.OldImage, cut.spans)) return undefined;
+  return { change: c as KinesisDynamoDBChange, spans: cut.spans as number[] };
 }
 
 /** A batch's data decoded: record i's is text[bounds[2i], bounds[2i + 1]), what `Buffer.from(data, 'base64').toString('utf8')` gives. */

@@ -1,0 +1,256 @@
+/**
+ * The consumer's fast reading of Kinesis changes written as DynamoDB writes them
+ * (handlers/consumer/documented-layout.ts), alone and in a batch decoded together (kinesis-lazy.ts
+ * `decodeTogether`): pure, no server. Oracles: `JSON.parse` of the whole change text and the eager
+ * reader `readKinesisRecord`, whose facts and error messages the lazy one must give word for word.
+ * The texts follow AWS's documented member order, compact, with what could mislead a reader that
+ * trusted the order: image strings and nested attributes named `OldImage` or `SizeBytes`, strings
+ * ending like the record's tail, escapes, unicode, `__proto__`, repeated key names, damage.
+ */
+import fc from 'fast-check';
+import type { KinesisStreamRecord } from 'aws-lambda';
+import { DecodeError } from '../../handlers/common/decode';
+import { readDocumentedLayout } from '../../handlers/consumer/documented-layout';
+import { decodeTogether, readKinesisRecordLazily, settleImages } from '../../handlers/consumer/kinesis-lazy';
+import { readKinesisRecord } from '../../handlers/consumer/source';
+import { toLambdaKinesisRecord } from '../../handlers/redrive/kinesis-lambda-record';
+
+/** Strings a reader trusting the order could take for structure, and strings JSON must escape. */
+const misleading = fc.constantFrom(
+  ',"OldImage":',
+  ',"SizeBytes":1},"eventSource":"aws:dynamodb"}',
+  '"}',
+  '\\',
+  'é',
+  '😀',
+  '\u0001',
+  '\u2028',
+);
+const plainText = fc.stringMatching(/^[a-zA-Z0-9 :_.-]{0,12}$/);
+/** A string field: plain (what the fast path reads) or anything (escapes, unicode, control characters). */
+const field = fc.oneof(plainText, plainText, fc.string({ maxLength: 6 }), misleading);
+
+/** An image as DynamoDB writes it, with attributes named like envelope members and strings like its tail. */
+const { value: attribute } = fc.letrec<{ value: unknown; map: unknown }>((tie) => ({
+  value: fc.oneof(
+    { depthSize: 'small', withCrossShrink: true },
+    field.map((S) => ({ S })),
+    fc.integer().map((n) => ({ N: String(n) })),
+    fc.boolean().map((BOOL) => ({ BOOL })),
+    fc.array(field, { maxLength: 2 }).map((SS) => ({ SS })),
+    tie('map').map((M) => ({ M })),
+    fc.array(tie('value'), { maxLength: 2 }).map((L) => ({ L })),
+  ),
+  map: fc.dictionary(fc.oneof(fc.constantFrom('OldImage', 'SizeBytes', 'NewImage', 'Keys'), field), tie('value'), { maxKeys: 3 }),
+}));
+const imageText = fc.oneof(
+  fc.dictionary(fc.oneof(fc.constantFrom('OldImage', 'SizeBytes', 'Keys'), field), attribute, { maxKeys: 4 }).map((m) => JSON.stringify(m)),
+  fc.constantFrom('null', '5', '"x"', '[]', '{}'),
+);
+
+const keyName = fc.oneof(fc.constantFrom('pk', 'sk', 'id'), fc.constantFrom('__proto__', 'p"k', 'pk'), plainText);
+const keyText = fc
+  .tuple(keyName, fc.constantFrom('S', 'N', 'B', 'S', 'BOOL'), plainText)
+  .map(([name, type, value]) => `${JSON.stringify(name)}:{"${type}":${type === 'BOOL' ? 'true' : JSON.stringify(value)}}`);
+
+/** A change in the documented order, compact; each member's value chosen to be read fast or to need the general walk. */
+const documentedText = fc
+  .record({
+    awsRegion: field,
+    eventID: field,
+    eventName: fc.constantFrom('INSERT', 'MODIFY', 'REMOVE', 'MODIFY', 'UPDATE'),
+    userIdentity: fc.constantFrom(
+      undefined,
+      'null',
+      '{"type":"Service","principalId":"dynamodb.amazonaws.com"}',
+      '{"type":"","principalId":"x"}',
+    ),
+    recordFormat: fc.constantFrom('application/json', 'application/json', 'text/plain'),
+    tableName: field,
+    created: fc.oneof(
+      fc.integer({ min: 1, max: 2 ** 53 - 1 }).map(String),
+      fc.constantFrom('0', '1764583200123', '1764583200123456', '-5', '1.5', '1e12', '01'),
+    ),
+    precision: fc.constantFrom(undefined, 'MILLISECOND', 'MICROSECOND', 'SECOND'),
+    keys: fc.array(keyText, { minLength: 1, maxLength: 2 }),
+    newImage: fc.option(imageText, { nil: undefined }),
+    oldImage: fc.option(imageText, { nil: undefined }),
+    sizeBytes: fc.constantFrom('1024', '0', '1.5', '"big"'),
+    eventSource: fc.constantFrom('aws:dynamodb', 'aws:dynamodb', 'aws:kinesis'),
+  })
+  .map(
+    (g) =>
+      `{"awsRegion":${JSON.stringify(g.awsRegion)},"eventID":${JSON.stringify(g.eventID)},"eventName":"${g.eventName}",` +
+      `${g.userIdentity === undefined ? '' : `"userIdentity":${g.userIdentity},`}"recordFormat":"${g.recordFormat}",` +
+      `"tableName":${JSON.stringify(g.tableName)},"dynamodb":{"ApproximateCreationDateTime":${g.created},` +
+      `${g.precision === undefined ? '' : `"ApproximateCreationDateTimePrecision":"${g.precision}",`}"Keys":{${g.keys.join(',')}},` +
+      `${g.newImage === undefined ? '' : `"NewImage":${g.newImage},`}${g.oldImage === undefined ? '' : `"OldImage":${g.oldImage},`}` +
+      `"SizeBytes":${g.sizeBytes}},"eventSource":"${g.eventSource}"}`,
+  );
+
+/** A change text damaged at one place (or not): a character dropped, added or replaced, or the text cut short. */
+const damage = fc.record({
+  at: fc.nat(),
+  kind: fc.constantFrom('none', 'none', 'drop', 'add', 'replace', 'truncate'),
+  ch: fc.constantFrom('"', '{', '}', '[', ']', ',', ':', '\\', ' ', 'x', '1', '\u0001'),
+});
+
+function damaged(text: string, d: { at: number; kind: string; ch: string }): string {
+  const at = d.at % (text.length + 1);
+  if (d.kind === 'drop') return text.slice(0, at) + text.slice(at + 1);
+  if (d.kind === 'add') return text.slice(0, at) + d.ch + text.slice(at);
+  if (d.kind === 'replace') return text.slice(0, at) + d.ch + text.slice(at + 1);
+  return d.kind === 'truncate' ? text.slice(0, at) : text;
+}
+
+/** Whether the text is in the shape the fast path reads (plain strings, S/N/B keys, integers, no repeated key name): the model of the regular expressions. */
+function readFast(text: string): boolean {
+  let c: any;
+  try {
+    c = JSON.parse(text);
+  } catch {
+    return false;
+  }
+  const plain = (s: unknown) => typeof s === 'string' && [...s].every((ch) => ch !== '"' && ch !== '\\' && ch >= ' ');
+  const d = c?.dynamodb;
+  if (typeof d?.Keys !== 'object' || d.Keys === null) return false;
+  const names = Object.keys(d.Keys);
+  const inOrder = (o: object, names: string[], optional: string[]) => {
+    const present = Object.keys(o);
+    return present.join() === names.filter((n) => present.includes(n) || !optional.includes(n)).join();
+  };
+  return (
+    !/\s/.test(text.replace(/"(?:[^"\\]|\\.)*"/g, '""')) && // compact: no whitespace outside strings
+    inOrder(
+      c,
+      ['awsRegion', 'eventID', 'eventName', 'userIdentity', 'recordFormat', 'tableName', 'dynamodb', 'eventSource'],
+      ['userIdentity'],
+    ) &&
+    inOrder(
+      d,
+      ['ApproximateCreationDateTime', 'ApproximateCreationDateTimePrecision', 'Keys', 'NewImage', 'OldImage', 'SizeBytes'],
+      ['ApproximateCreationDateTimePrecision', 'NewImage', 'OldImage'],
+    ) &&
+    (c.userIdentity == null || inOrder(c.userIdentity, ['type', 'principalId'], [])) &&
+    [c.awsRegion, c.eventID, c.eventName, c.recordFormat, c.tableName, c.eventSource].every(plain) &&
+    (c.userIdentity == null || (plain(c.userIdentity.type) && plain(c.userIdentity.principalId))) &&
+    (d.ApproximateCreationDateTimePrecision === undefined || plain(d.ApproximateCreationDateTimePrecision)) &&
+    /"ApproximateCreationDateTime":(0|[1-9]\d{0,15}),/.test(text) &&
+    /"SizeBytes":(0|[1-9]\d{0,15})\},"eventSource"/.test(text) &&
+    keysText(text).split(':{"').length - 1 === names.length && // no key name written twice
+    names.every(
+      (n) => n !== '__proto__' && plain(n) && ['S', 'N', 'B'].includes(Object.keys(d.Keys[n])[0]) && plain(Object.values(d.Keys[n])[0]),
+    )
+  );
+}
+
+/** The Keys object's members as written (when their names and values are plain, the first `}}` ends them). */
+function keysText(text: string): string {
+  const at = text.indexOf('"Keys":{') + 7;
+  return text.slice(at, text.indexOf('}}', at) + 1);
+}
+
+function kinesisRecord(text: string): KinesisStreamRecord {
+  return toLambdaKinesisRecord(
+    { SequenceNumber: '4959', PartitionKey: 'p', Data: Buffer.from(text, 'utf8'), ApproximateArrivalTimestamp: new Date(0) },
+    { streamArn: 'arn:aws:kinesis:eu-west-1:123456789012:stream/changes', shardId: 'shardId-000000000001', region: 'eu-west-1' },
+  );
+}
+
+/** What a reader makes of a record: the facts with images parsed, or the DecodeError's message. */
+function outcome(read: () => ReturnType<typeof readKinesisRecord>, record: KinesisStreamRecord): unknown {
+  try {
+    const facts = read();
+    const images = facts.pendingImages ? settleImages(record, facts.pendingImages) : { newImage: facts.newImage, oldImage: facts.oldImage };
+    return JSON.stringify({ ...facts, pendingImages: undefined, ...images });
+  } catch (e) {
+    return `${e instanceof DecodeError ? 'DecodeError' : 'not a DecodeError'}: ${(e as Error).message}`;
+  }
+}
+
+describe('readDocumentedLayout', () => {
+  test('GIVEN a change in the documented order, whole or damaged WHEN read THEN it is read fast exactly when plain, and what it reads with its images parsed is JSON.parse of the whole text (a text JSON.parse rejects has an image that does not parse)', () => {
+    fc.assert(
+      fc.property(documentedText, damage, (whole, d) => {
+        const text = damaged(whole, d);
+        const read = readDocumentedLayout(text, 0, text.length);
+        expect(read !== undefined).toBe(readFast(text) || (read !== undefined && !parses(text)));
+        if (!read) return;
+        const { change, spans } = read;
+        const images: unknown[] = [];
+        try {
+          for (let i = 0; i < spans.length; i += 2) images.push(JSON.parse(text.slice(spans[i], spans[i + 1])));
+        } catch {
+          expect(parses(text)).toBe(false); // an image span that does not parse: the text is not JSON
+          return;
+        }
+        const dynamodb = { ...change.dynamodb } as Record<string, unknown>;
+        for (const image of ['NewImage', 'OldImage']) {
+          if (dynamodb[image] === undefined) delete dynamodb[image];
+          else dynamodb[image] = images[dynamodb[image] as number];
+        }
+        if (dynamodb.ApproximateCreationDateTimePrecision === undefined) delete dynamodb.ApproximateCreationDateTimePrecision;
+        const envelope: Record<string, unknown> = { ...change, dynamodb };
+        if (envelope.userIdentity === undefined) delete envelope.userIdentity;
+        expect(JSON.stringify(envelope)).toBe(JSON.stringify(JSON.parse(text)));
+      }),
+      { numRuns: 1500 },
+    );
+  });
+
+  test('GIVEN a change in the documented order, whole or damaged WHEN read lazily and its images settled THEN the facts or the DecodeError are those of the eager reading', () => {
+    fc.assert(
+      fc.property(documentedText, damage, (whole, d) => {
+        const record = kinesisRecord(damaged(whole, d));
+        expect(outcome(() => readKinesisRecordLazily(record), record)).toEqual(outcome(() => readKinesisRecord(record), record));
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  test('GIVEN an image holding an attribute named OldImage and a string ending like the record WHEN read THEN the spans are the images JSON.parse finds', () => {
+    const newImage = {
+      OldImage: { M: { SizeBytes: { S: ',"OldImage":{}' } } },
+      tail: { S: '},"SizeBytes":1},"eventSource":"aws:dynamodb"}' },
+    };
+    const text = `{"awsRegion":"eu-west-1","eventID":"e1","eventName":"MODIFY","userIdentity":null,"recordFormat":"application/json","tableName":"orders","dynamodb":{"ApproximateCreationDateTime":1764583200123,"Keys":{"pk":{"S":"a"}},"NewImage":${JSON.stringify(newImage)},"OldImage":{"pk":{"S":"a"}},"SizeBytes":90},"eventSource":"aws:dynamodb"}`;
+    const { change, spans } = readDocumentedLayout(text, 0, text.length)!;
+    expect(change.dynamodb.NewImage).toBe(0);
+    expect(JSON.parse(text.slice(spans[0], spans[1]))).toEqual(newImage);
+    expect(JSON.parse(text.slice(spans[2], spans[3]))).toEqual({ pk: { S: 'a' } });
+  });
+});
+
+function parses(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe('decodeTogether', () => {
+  test('GIVEN a batch of documented-order changes, some of 30 to 70 KB, WHEN decoded together THEN each record reads at its offset as it reads alone', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(documentedText, fc.constantFrom(0, 0, 2_000, 30_000, 70_000)), { minLength: 2, maxLength: 8 }),
+        (batch) => {
+          // A padded key attribute makes records of up to 70 KB; ASCII only, or the batch is decoded record by record.
+          const ascii = (text: string) => text.replace(/[\u0080-\uffff]/g, '?');
+          const records = batch.map(([text, pad]) =>
+            kinesisRecord(ascii(text).replace('"Keys":{', `"Keys":{"${'x'.repeat(pad)}":{"S":"p"},`)),
+          );
+          const together = decodeTogether(records);
+          expect(together).toBeDefined();
+          records.forEach((record, i) => {
+            expect(outcome(() => readKinesisRecordLazily(record, together, i), record)).toEqual(
+              outcome(() => readKinesisRecord(record), record),
+            );
+          });
+        },
+      ),
+      { numRuns: 25, endOnFailure: true },
+    );
+  });
+});
