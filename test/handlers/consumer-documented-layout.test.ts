@@ -8,12 +8,10 @@
  * ending like the record's tail, escapes, unicode, `__proto__`, repeated key names, damage.
  */
 import fc from 'fast-check';
-import type { KinesisStreamRecord } from 'aws-lambda';
-import { DecodeError } from '../../handlers/common/decode';
 import { readDocumentedLayout } from '../../handlers/consumer/documented-layout';
-import { decodeTogether, readKinesisRecordLazily, settleImages } from '../../handlers/consumer/kinesis-lazy';
+import { decodeTogether, readKinesisRecordLazily } from '../../handlers/consumer/kinesis-lazy';
 import { readKinesisRecord } from '../../handlers/consumer/source';
-import { toLambdaKinesisRecord } from '../../handlers/redrive/kinesis-lambda-record';
+import { kinesisRecord, outcome } from './support/kinesis-change-reading';
 
 /** Strings a reader trusting the order could take for structure, and strings JSON must escape. */
 const misleading = fc.constantFrom(
@@ -148,24 +146,6 @@ function readFast(text: string): boolean {
 function keysText(text: string): string {
   const at = text.indexOf('"Keys":{') + 7;
   return text.slice(at, text.indexOf('}}', at) + 1);
-}
-
-function kinesisRecord(text: string): KinesisStreamRecord {
-  return toLambdaKinesisRecord(
-    { SequenceNumber: '4959', PartitionKey: 'p', Data: Buffer.from(text, 'utf8'), ApproximateArrivalTimestamp: new Date(0) },
-    { streamArn: 'arn:aws:kinesis:eu-west-1:123456789012:stream/changes', shardId: 'shardId-000000000001', region: 'eu-west-1' },
-  );
-}
-
-/** What a reader makes of a record: the facts with images parsed, or the DecodeError's message. */
-function outcome(read: () => ReturnType<typeof readKinesisRecord>, record: KinesisStreamRecord): unknown {
-  try {
-    const facts = read();
-    const images = facts.pendingImages ? settleImages(record, facts.pendingImages) : { newImage: facts.newImage, oldImage: facts.oldImage };
-    return JSON.stringify({ ...facts, pendingImages: undefined, ...images });
-  } catch (e) {
-    return `${e instanceof DecodeError ? 'DecodeError' : 'not a DecodeError'}: ${(e as Error).message}`;
-  }
 }
 
 describe('readDocumentedLayout', () => {

@@ -7,12 +7,10 @@
  * whitespace, escapes, strings holding `"NewImage":`, brackets and quotes, unicode.
  */
 import fc from 'fast-check';
-import type { KinesisStreamRecord } from 'aws-lambda';
-import { DecodeError } from '../../handlers/common/decode';
 import { cutImages } from '../../handlers/consumer/image-spans';
-import { decodeTogether, readKinesisRecordLazily, settleImages } from '../../handlers/consumer/kinesis-lazy';
+import { decodeTogether, readKinesisRecordLazily } from '../../handlers/consumer/kinesis-lazy';
 import { readKinesisRecord } from '../../handlers/consumer/source';
-import { toLambdaKinesisRecord } from '../../handlers/redrive/kinesis-lambda-record';
+import { kinesisRecord, outcome } from './support/kinesis-change-reading';
 
 const ws = fc.constantFrom('', '', '', ' ', '\n', '\t ', '\r\n  ');
 const tricky = fc.constantFrom(
@@ -128,24 +126,6 @@ function reassembled(text: string, envelope: string, spans: readonly number[]): 
     }
   }
   return parsed;
-}
-
-function kinesisRecord(text: string): KinesisStreamRecord {
-  return toLambdaKinesisRecord(
-    { SequenceNumber: '4959', PartitionKey: 'p', Data: Buffer.from(text, 'utf8'), ApproximateArrivalTimestamp: new Date(0) },
-    { streamArn: 'arn:aws:kinesis:eu-west-1:123456789012:stream/changes', shardId: 'shardId-000000000001', region: 'eu-west-1' },
-  );
-}
-
-/** What a reader makes of a record: the facts with images parsed, or the DecodeError's message. */
-function outcome(read: () => ReturnType<typeof readKinesisRecord>, record: KinesisStreamRecord): unknown {
-  try {
-    const facts = read();
-    const images = facts.pendingImages ? settleImages(record, facts.pendingImages) : { newImage: facts.newImage, oldImage: facts.oldImage };
-    return JSON.stringify({ ...facts, pendingImages: undefined, ...images });
-  } catch (e) {
-    return `${e instanceof DecodeError ? 'DecodeError' : 'not a DecodeError'}: ${(e as Error).message}`;
-  }
 }
 
 describe('cutImages', () => {

@@ -1,0 +1,28 @@
+/**
+ * What the consumer's Kinesis readers make of one change text, for the tests that compare the
+ * fast readers (image-spans, documented-layout) with the eager reader and with JSON.parse.
+ */
+import type { KinesisStreamRecord } from 'aws-lambda';
+import { DecodeError } from '../../../handlers/common/decode';
+import { settleImages } from '../../../handlers/consumer/kinesis-lazy';
+import type { readKinesisRecord } from '../../../handlers/consumer/source';
+import { toLambdaKinesisRecord } from '../../../handlers/redrive/kinesis-lambda-record';
+
+/** `text` as the data of a Kinesis record Lambda would deliver. */
+export function kinesisRecord(text: string): KinesisStreamRecord {
+  return toLambdaKinesisRecord(
+    { SequenceNumber: '4959', PartitionKey: 'p', Data: Buffer.from(text, 'utf8'), ApproximateArrivalTimestamp: new Date(0) },
+    { streamArn: 'arn:aws:kinesis:eu-west-1:123456789012:stream/changes', shardId: 'shardId-000000000001', region: 'eu-west-1' },
+  );
+}
+
+/** What a reader makes of a record: the facts with images parsed, or the DecodeError's message. */
+export function outcome(read: () => ReturnType<typeof readKinesisRecord>, record: KinesisStreamRecord): unknown {
+  try {
+    const facts = read();
+    const images = facts.pendingImages ? settleImages(record, facts.pendingImages) : { newImage: facts.newImage, oldImage: facts.oldImage };
+    return JSON.stringify({ ...facts, pendingImages: undefined, ...images });
+  } catch (e) {
+    return `${e instanceof DecodeError ? 'DecodeError' : 'not a DecodeError'}: ${(e as Error).message}`;
+  }
+}
