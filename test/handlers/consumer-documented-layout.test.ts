@@ -11,7 +11,7 @@ import fc from 'fast-check';
 import { readDocumentedLayout } from '../../handlers/consumer/documented-layout';
 import { decodeTogether, readKinesisRecordLazily } from '../../handlers/consumer/kinesis-lazy';
 import { readKinesisRecord } from '../../handlers/consumer/source';
-import { kinesisRecord, outcome } from './support/kinesis-change-reading';
+import { damage as damageArbitrary, damaged, kinesisRecord, outcome } from './support/kinesis-change-reading';
 
 /** Strings a reader trusting the order could take for structure, and strings JSON must escape. */
 const misleading = fc.constantFrom(
@@ -86,20 +86,7 @@ const documentedText = fc
       `"SizeBytes":${g.sizeBytes}},"eventSource":"${g.eventSource}"}`,
   );
 
-/** A change text damaged at one place (or not): a character dropped, added or replaced, or the text cut short. */
-const damage = fc.record({
-  at: fc.nat(),
-  kind: fc.constantFrom('none', 'none', 'drop', 'add', 'replace', 'truncate'),
-  ch: fc.constantFrom('"', '{', '}', '[', ']', ',', ':', '\\', ' ', 'x', '1', '\u0001'),
-});
-
-function damaged(text: string, d: { at: number; kind: string; ch: string }): string {
-  const at = d.at % (text.length + 1);
-  if (d.kind === 'drop') return text.slice(0, at) + text.slice(at + 1);
-  if (d.kind === 'add') return text.slice(0, at) + d.ch + text.slice(at);
-  if (d.kind === 'replace') return text.slice(0, at) + d.ch + text.slice(at + 1);
-  return d.kind === 'truncate' ? text.slice(0, at) : text;
-}
+const damage = damageArbitrary(2);
 
 /** Whether the text is in the shape the fast path reads (plain strings, S/N/B keys, integers, no repeated key name): the model of the regular expressions. */
 function readFast(text: string): boolean {
@@ -149,12 +136,14 @@ function keysText(text: string): string {
 }
 
 describe('readDocumentedLayout', () => {
-  test('GIVEN a change in the documented order, whole or damaged WHEN read THEN it is read fast exactly when plain, and what it reads with its images parsed is JSON.parse of the whole text (a text JSON.parse rejects has an image that does not parse)', () => {
+  test('GIVEN a change in the documented order, whole or damaged WHEN read THEN it is read fast whenever plain, and whatever it reads fast with its images parsed is JSON.parse of the whole text (a text JSON.parse rejects has an image that does not parse)', () => {
     fc.assert(
       fc.property(documentedText, damage, (whole, d) => {
         const text = damaged(whole, d);
         const read = readDocumentedLayout(text, 0, text.length);
-        expect(read !== undefined).toBe(readFast(text) || (read !== undefined && !parses(text)));
+        // Plain texts are read fast. Others may be too (whitespace inside an image: the image is
+        // JSON.parse'd later), as long as what is read is what JSON.parse reads (below).
+        if (readFast(text)) expect(read).toBeDefined();
         if (!read) return;
         const { change, spans } = read;
         const images: unknown[] = [];

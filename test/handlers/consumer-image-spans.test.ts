@@ -10,7 +10,7 @@ import fc from 'fast-check';
 import { cutImages } from '../../handlers/consumer/image-spans';
 import { decodeTogether, readKinesisRecordLazily } from '../../handlers/consumer/kinesis-lazy';
 import { readKinesisRecord } from '../../handlers/consumer/source';
-import { kinesisRecord, outcome } from './support/kinesis-change-reading';
+import { damage as damageArbitrary, damaged, kinesisRecord, outcome } from './support/kinesis-change-reading';
 
 const ws = fc.constantFrom('', '', '', ' ', '\n', '\t ', '\r\n  ');
 const tricky = fc.constantFrom(
@@ -160,20 +160,7 @@ describe('cutImages', () => {
   });
 });
 
-/** A change text damaged at one place (or not): a character dropped, added or replaced, or the text cut short. */
-const damage = fc.record({
-  at: fc.nat(),
-  kind: fc.constantFrom('none', 'drop', 'add', 'replace', 'truncate'),
-  ch: fc.constantFrom('"', '{', '}', '[', ']', ',', ':', '\\', ' ', 'x', '1', '\u0001'),
-});
-
-function damaged(text: string, d: { at: number; kind: string; ch: string }): string {
-  const at = d.at % (text.length + 1);
-  if (d.kind === 'drop') return text.slice(0, at) + text.slice(at + 1);
-  if (d.kind === 'add') return text.slice(0, at) + d.ch + text.slice(at);
-  if (d.kind === 'replace') return text.slice(0, at) + d.ch + text.slice(at + 1);
-  return d.kind === 'truncate' ? text.slice(0, at) : text;
-}
+const damage = damageArbitrary(1);
 
 describe('readKinesisRecordLazily', () => {
   test('GIVEN any change text, whole or damaged WHEN read lazily and its images settled THEN the facts or the DecodeError are those of the eager reading, and a text JSON.parse rejects is always a DecodeError', () => {

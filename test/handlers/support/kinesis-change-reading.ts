@@ -3,6 +3,7 @@
  * fast readers (image-spans, documented-layout) with the eager reader and with JSON.parse.
  */
 import type { KinesisStreamRecord } from 'aws-lambda';
+import fc from 'fast-check';
 import { DecodeError } from '../../../handlers/common/decode';
 import { settleImages } from '../../../handlers/consumer/kinesis-lazy';
 import type { readKinesisRecord } from '../../../handlers/consumer/source';
@@ -25,4 +26,23 @@ export function outcome(read: () => ReturnType<typeof readKinesisRecord>, record
   } catch (e) {
     return `${e instanceof DecodeError ? 'DecodeError' : 'not a DecodeError'}: ${(e as Error).message}`;
   }
+}
+
+/**
+ * A change text damaged at one place (or not): a character dropped, added or replaced, or the text
+ * cut short; `intact` is how many times in five-plus the text is left whole.
+ */
+export const damage = (intact = 1) =>
+  fc.record({
+    at: fc.nat(),
+    kind: fc.constantFrom(...Array<string>(intact).fill('none'), 'drop', 'add', 'replace', 'truncate'),
+    ch: fc.constantFrom('"', '{', '}', '[', ']', ',', ':', '\\', ' ', 'x', '1', '\u0001'),
+  });
+
+export function damaged(text: string, d: { at: number; kind: string; ch: string }): string {
+  const at = d.at % (text.length + 1);
+  if (d.kind === 'drop') return text.slice(0, at) + text.slice(at + 1);
+  if (d.kind === 'add') return text.slice(0, at) + d.ch + text.slice(at);
+  if (d.kind === 'replace') return text.slice(0, at) + d.ch + text.slice(at + 1);
+  return d.kind === 'truncate' ? text.slice(0, at) : text;
 }
