@@ -10,22 +10,44 @@ import type { KinesisStreamRecord } from 'aws-lambda';
 import { Change, changeKeyOf, identityOf, isKinesisRecord, settle, SourceRecord, StreamViewType, toPendingChange } from './change';
 import { decodeTogether } from './kinesis-lazy';
 
-/** A change to process and the records that carry it (more than one: in-batch duplicates); `index` is the first's. */
-export interface Entry<T, K> {
-  change: Change<T, K>;
-  records: SourceRecord[];
-  index: number;
+/**
+ * A change to process and the record that carries it (and any in-batch duplicates' records);
+ * `index` is the record's. An item's changes are chained in record order from the first (`next`).
+ * A class, not an object literal: V8 moves a literal's allocations to the old generation once
+ * most of them outlive a scavenge (allocation-site pretenuring), which a batch held until it is
+ * processed does, and the toolkit then ran at half speed in some processes and not in others.
+ */
+export class Entry<T, K> {
+  /** Records of in-batch duplicates of the change (a Kinesis put retried), which settle with it. */
+  duplicates: SourceRecord[] | undefined;
+  /** The item's next change in the batch. */
+  next: Entry<T, K> | undefined;
+  /** The chain's last entry (kept up to date on its first). */
+  last: Entry<T, K>;
+
+  constructor(
+    public change: Change<T, K>,
+    public record: SourceRecord,
+    public index: number,
+  ) {
+    this.last = this;
+  }
+
+  /** Every record that carries the change, the first first. */
+  records(): SourceRecord[] {
+    return this.duplicates ? [this.record, ...this.duplicates] : [this.record];
+  }
 }
 
-/** A batch read: each key's changes in record order, and the records that cannot be read (by index). */
+/** A batch read: each item's changes chained in record order (by key id: the first), and the records that cannot be read (by index). */
 export interface ReadBatch<T, K> {
-  readonly byKey: Map<string, Entry<T, K>[]>;
+  readonly byKey: Map<string, Entry<T, K>>;
   readonly unreadable: number[];
 }
 
 export function readBatch<T, K>(records: readonly SourceRecord[], view: StreamViewType | undefined): ReadBatch<T, K> {
   const unreadable: number[] = [];
-  const byKey = new Map<string, Entry<T, K>[]>();
+  const byKey = new Map<string, Entry<T, K>>();
   // Duplicates are found by what every delivery of a change shares and is already a string (the
   // Kinesis change's eventID, the stream's sequence number), then compared by identity; the
   // identity itself is built only for those, and for changes whose key collides with another's.
@@ -50,14 +72,28 @@ export function readBatch<T, K>(records: readonly SourceRecord[], view: StreamVi
       mergeDuplicate(same, change, index, byKey, unreadable);
       continue;
     }
-    const entry = { change, records: [record], index };
+    const entry = new Entry(change, record, index);
     if (first) collided.set(identityOf(change), entry);
     else byChangeKey.set(changeKey, entry);
-    const list = byKey.get(change.keyId);
-    if (list) list.push(entry);
-    else byKey.set(change.keyId, [entry]);
+    append(byKey, entry);
   }
   return { byKey, unreadable };
+}
+
+/** An item's entries in chain order. */
+export function chained<T, K>(first: Entry<T, K>): Entry<T, K>[] {
+  const list: Entry<T, K>[] = [];
+  for (let e: Entry<T, K> | undefined = first; e; e = e.next) list.push(e);
+  return list;
+}
+
+/** Adds the entry at the end of its item's chain. */
+function append<T, K>(byKey: Map<string, Entry<T, K>>, entry: Entry<T, K>): void {
+  entry.next = undefined;
+  entry.last = entry;
+  const first = byKey.get(entry.change.keyId);
+  if (!first) byKey.set(entry.change.keyId, entry);
+  else first.last = first.last.next = entry;
 }
 
 /** Parses what the change left as text; false when its record turns out malformed (a DecodeError). */
@@ -81,7 +117,7 @@ function mergeDuplicate<T, K>(
   same: Entry<T, K>,
   change: Change<T, K>,
   index: number,
-  byKey: Map<string, Entry<T, K>[]>,
+  byKey: Map<string, Entry<T, K>>,
   unreadable: number[],
 ): void {
   if (!readable(change)) {
@@ -90,13 +126,16 @@ function mergeDuplicate<T, K>(
   }
   if (!readable(same.change)) {
     unreadable.push(same.index);
-    const list = byKey.get(same.change.keyId)!;
-    list.splice(list.indexOf(same), 1);
-    list.push(same);
+    const keyId = same.change.keyId;
+    const others = chained(byKey.get(keyId)!).filter((e) => e !== same);
+    byKey.delete(keyId);
+    for (const e of others) append(byKey, e);
     same.change = change;
-    same.records = [change.record];
+    same.record = change.record;
+    same.duplicates = undefined;
     same.index = index;
+    append(byKey, same);
     return;
   }
-  same.records.push(change.record); // a Kinesis duplicate in the same batch: one change, both records settle together
+  (same.duplicates ??= []).push(change.record); // a Kinesis duplicate in the same batch: one change, both records settle together
 }

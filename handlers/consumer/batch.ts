@@ -7,7 +7,7 @@
  */
 import type { Context } from 'aws-lambda';
 import { BackoffOptions, withBackoff } from './backoff';
-import { readable, readBatch } from './batch-read';
+import { chained, Entry, readable, readBatch } from './batch-read';
 import { Change, configuredViewType, isKinesisRecord, SourceRecord, StreamViewType, Unmarshalled } from './change';
 import { IdempotencyStore, TransactPut } from './idempotency';
 
@@ -81,27 +81,26 @@ export async function processRecords<T, K>(
   let processed = 0;
   let skipped = 0;
   let failed = 0;
-  for (const list of byKey.values()) {
+  for (const first of byKey.values()) {
     // Kinesis may deliver an item's changes out of order: their creation time orders them (stable sort).
-    if (list.length > 1 && isKinesisRecord(list[0].records[0]))
-      list.sort((a, b) => a.change.createdAt.epochMicros - b.change.createdAt.epochMicros);
-    for (let i = 0; i < list.length; i++) {
-      if (!readable(list[i].change)) {
-        unreadable.push(list[i].index); // as if it had failed to decode when read: the key's later changes go on
+    let entry: Entry<T, K> | undefined = first.next && isKinesisRecord(first.record) ? inCreationOrder(first) : first;
+    for (; entry; entry = entry.next) {
+      if (!readable(entry.change)) {
+        unreadable.push(entry.index); // as if it had failed to decode when read: the key's later changes go on
         continue;
       }
-      const pending = processOne(list[i].change, handler, options, remaining, lambdaContext, firstAttempt);
+      const pending = processOne(entry.change, handler, options, remaining, lambdaContext, firstAttempt);
       const outcome = typeof pending === 'string' ? pending : await pending;
       // A settled change's decoded record is garbage now, not live data every later allocation's GC copies.
-      list[i].change = undefined as unknown as Change<T, K>;
+      entry.change = undefined as unknown as Change<T, K>;
       if (outcome === 'failed') {
-        failures.push(...list[i].records.map(itemIdentifier));
+        failures.push(...entry.records().map(itemIdentifier));
         failed++;
-        for (const later of list.slice(i + 1)) {
+        for (let later = entry.next; later; later = later.next) {
           // A later change that cannot be read is reported as unreadable, as when it failed to decode on arrival.
           if (!readable(later.change)) unreadable.push(later.index);
           else {
-            failures.push(...later.records.map(itemIdentifier));
+            failures.push(...later.records().map(itemIdentifier));
             failed++;
           }
         }
@@ -116,6 +115,13 @@ export async function processRecords<T, K>(
 }
 
 type Outcome = 'processed' | 'skipped' | 'failed';
+
+/** An item's chain re-linked in creation-time order (stable: equal times keep record order); its new first. */
+function inCreationOrder<T, K>(first: Entry<T, K>): Entry<T, K> {
+  const list = chained(first).sort((a, b) => a.change.createdAt.epochMicros - b.change.createdAt.epochMicros);
+  for (let i = 0; i < list.length; i++) list[i].next = list[i + 1];
+  return list[0];
+}
 
 /**
  * One change. Without idempotency, a handler that returns without a promise settles here without

@@ -10,7 +10,7 @@ import { createHash } from 'crypto';
 import type { DynamoDBRecord, KinesisStreamRecord } from 'aws-lambda';
 import { CONSUMER_TOOLKIT_ENV } from '../contract';
 import { DecodeError } from '../common/decode';
-import { DecodedTogether, PendingImages, readKinesisRecordLazily, settleImages } from './kinesis-lazy';
+import { DecodedTogether, decodeTogether, parsedImage, PendingImages, readKinesisRecordLazily, settleImages } from './kinesis-lazy';
 import { identityText, readKinesisRecord, readStreamRecord, SourceFacts } from './source';
 import { Unmarshalled, unmarshallJsonImage } from './unmarshall';
 
@@ -115,6 +115,23 @@ export function toPendingChange<T, K>(
   index?: number,
 ): Change<T, K> {
   return changeOf(record, viewType, (r) => readKinesisRecordLazily(r, together, index));
+}
+
+/**
+ * `toChange` for each record of a batch, the batch read as `changeHandler` reads it (Kinesis data
+ * decoded together, images known to be JSON parsed only when read) and settled at once, so the
+ * first record that cannot be read throws what `toChange` throws for it.
+ */
+export function toChanges<T = Record<string, Unmarshalled>, K = Record<string, Unmarshalled>>(
+  records: readonly SourceRecord[],
+  viewType: StreamViewType | undefined = configuredViewType(),
+): Change<T, K>[] {
+  const together = records.length > 1 && records.every(isKinesisRecord) ? decodeTogether(records as KinesisStreamRecord[]) : undefined;
+  return records.map((record, index) => {
+    const change = toPendingChange<T, K>(record, viewType, together, index);
+    settle(change);
+    return change;
+  });
 }
 
 /**
@@ -235,14 +252,14 @@ class SourceChange<T, K> implements Change<T, K> {
   get newImage(): T | undefined {
     if (this.viewType !== 'NEW_IMAGE' && this.viewType !== 'NEW_AND_OLD_IMAGES') throw new ImageNotInViewError('newImage', this.viewType);
     if (this.pending) this.settle();
-    if (this.decodedNew === undefined && this.newJson) this.decodedNew = this.image(this.newJson, 'NewImage');
+    if (this.decodedNew === undefined && this.newJson) this.decodedNew = this.image(parsedImage(this.newJson), 'NewImage');
     return this.decodedNew;
   }
 
   get oldImage(): T | undefined {
     if (this.viewType !== 'OLD_IMAGE' && this.viewType !== 'NEW_AND_OLD_IMAGES') throw new ImageNotInViewError('oldImage', this.viewType);
     if (this.pending) this.settle();
-    if (this.decodedOld === undefined && this.oldJson) this.decodedOld = this.image(this.oldJson, 'OldImage');
+    if (this.decodedOld === undefined && this.oldJson) this.decodedOld = this.image(parsedImage(this.oldJson), 'OldImage');
     return this.decodedOld;
   }
 

@@ -18,6 +18,8 @@ export interface DocumentedLayout {
   readonly change: KinesisDynamoDBChange;
   /** As CutImages['spans']: start and end (exclusive) of each image value, in text order. */
   readonly spans: number[];
+  /** Bit i set: image i is known to be JSON (DYNAMODB_IMAGE matched it), so it need not be parsed until it is read. */
+  readonly checked: number;
 }
 
 /** Content of a JSON string that needs no decoding: JSON.parse gives it back as it is. */
@@ -37,6 +39,49 @@ const HEAD = new RegExp(
   'y',
 );
 const TAIL = new RegExp(String.raw`${INT}\},"eventSource":"${STR}"\}`, 'y');
+/**
+ * A JSON string exactly as the grammar has it (RFC 8259 section 7): JSON.parse accepts every match.
+ * Unlike STR, escapes are allowed: an image's strings are parsed by JSON.parse, never captured here.
+ */
+const JSON_STRING = String.raw`"[^"\\\x00-\x1f]*(?:\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4})[^"\\\x00-\x1f]*)*"`;
+/**
+ * How deep DYNAMODB_IMAGE follows lists and maps (DynamoDB allows 32; real items rarely pass 4).
+ * Its size grows by one level's pattern per level, and so does its compile time at a cold start
+ * (about 1 ms per KB): 8 levels are 3 KB. A deeper image is walked and parsed as before.
+ */
+export const CHECKED_DEPTH = 8;
+
+/**
+ * An attribute value as DynamoDB writes it in a stream record (one type member, compact), nested
+ * at most `depth` deep. Only JSON text matches (that is all it promises: whether the value is a
+ * valid attribute value is unmarshall.ts's to say when it is read), and a member is followed by a
+ * comma only when another member follows, so no trailing comma matches.
+ *
+ * A list and a map share one pattern for their members, so the expression grows linearly with
+ * depth, not twice over per level: capture group `group` holds "[" after `"L":` and takes part in
+ * nothing after `"M":`, where a back-reference to it matches the empty string. At a member's start
+ * (a "{" in a list, a '"' in a map: never "[") `(?=\group)` therefore holds only in a map, so a
+ * member has a name exactly in a map, and a list closes with "]" and a map with "}".
+ */
+function attributeValue(depth: number, group = 1): string {
+  const alternatives = [
+    `[SNB]":${JSON_STRING}`,
+    'BOOL":(?:true|false)',
+    'NULL":true',
+    String.raw`[SNB]S":\[(?:${JSON_STRING}(?:,(?=")|(?=\])))*\]`,
+  ];
+  if (depth > 1) {
+    const inMap = `(?=\\${group})`;
+    const inList = `(?!\\${group})`;
+    const member = `(?:${inMap}${JSON_STRING}:|${inList})${attributeValue(depth - 1, group + 1)}`;
+    alternatives.push(String.raw`(?:L":(\[)|M":\{)(?:${member}(?:,(?=["{])|(?=[\]}])))*(?:${inMap}\}|${inList}\])`);
+  }
+  return String.raw`\{"(?:${alternatives.join('|')})\}`;
+}
+
+/** An image written as DynamoDB writes it: matched, it is JSON, and its end is where the match ends. */
+const DYNAMODB_IMAGE = new RegExp(String.raw`\{(?:${JSON_STRING}:${attributeValue(CHECKED_DEPTH)}(?:,(?=")|(?=\})))*\}`, 'y');
+
 const OLD_IMAGE = ',"OldImage":';
 const SIZE_BYTES = ',"SizeBytes":';
 
@@ -47,20 +92,21 @@ export function readDocumentedLayout(text: string, start: number, end: number): 
   if (!m) return undefined;
   const keys = keysOf(m[11], m[12], m[13], m[14], m[15], m[16]);
   if (!keys) return undefined;
-  const spans: number[] = [];
+  const images: Located = { spans: [], checked: 0 };
+  const spans = images.spans;
   let at = HEAD.lastIndex;
   let next = m[17];
   let newImage: number | undefined;
   let oldImage: number | undefined;
   if (next === 'NewImage') {
     newImage = 0;
-    at = image(text, at, end, spans);
+    at = image(text, at, end, images);
     next = at >= 0 && text.startsWith(OLD_IMAGE, at) ? 'OldImage' : 'SizeBytes';
     at = token(text, at, next === 'OldImage' ? OLD_IMAGE : SIZE_BYTES);
   }
   if (next === 'OldImage') {
     oldImage = spans.length >> 1;
-    at = token(text, image(text, at, end, spans), SIZE_BYTES);
+    at = token(text, image(text, at, end, images), SIZE_BYTES);
   }
   if (at < 0) return undefined;
   TAIL.lastIndex = at;
@@ -84,15 +130,29 @@ export function readDocumentedLayout(text: string, start: number, end: number): 
     },
     eventSource: t[2],
   };
-  return { change: change as unknown as KinesisDynamoDBChange, spans };
+  return { change: change as unknown as KinesisDynamoDBChange, spans, checked: images.checked };
 }
 
-/** Pushes the span of the image value at `at`; the index after it, or -1. */
-function image(text: string, at: number, end: number, spans: number[]): number {
+interface Located {
+  readonly spans: number[];
+  checked: number;
+}
+
+/**
+ * Pushes the span of the image value at `at` (marked checked when DYNAMODB_IMAGE matches it: one
+ * match that both finds its end and shows it is JSON); the index after it, or -1.
+ */
+function image(text: string, at: number, end: number, images: Located): number {
   if (at < 0) return -1;
+  DYNAMODB_IMAGE.lastIndex = at;
+  if (DYNAMODB_IMAGE.test(text) && DYNAMODB_IMAGE.lastIndex <= end) {
+    images.checked |= 1 << (images.spans.length >> 1);
+    images.spans.push(at, DYNAMODB_IMAGE.lastIndex);
+    return DYNAMODB_IMAGE.lastIndex;
+  }
   const after = valueEnd(text, at);
   if (after < 0 || after > end) return -1;
-  spans.push(at, after);
+  images.spans.push(at, after);
   return after;
 }
 

@@ -5,7 +5,7 @@
 import type { KinesisStreamRecord } from 'aws-lambda';
 import fc from 'fast-check';
 import { DecodeError } from '../../../handlers/common/decode';
-import { settleImages } from '../../../handlers/consumer/kinesis-lazy';
+import { parsedImage, settleImages } from '../../../handlers/consumer/kinesis-lazy';
 import type { readKinesisRecord } from '../../../handlers/consumer/source';
 import { toLambdaKinesisRecord } from '../../../handlers/redrive/kinesis-lambda-record';
 
@@ -21,8 +21,14 @@ export function kinesisRecord(text: string): KinesisStreamRecord {
 export function outcome(read: () => ReturnType<typeof readKinesisRecord>, record: KinesisStreamRecord): unknown {
   try {
     const facts = read();
+    // Settled as the consumer settles before processing; images it leaves as text parsed as a handler's read parses them.
     const images = facts.pendingImages ? settleImages(record, facts.pendingImages) : { newImage: facts.newImage, oldImage: facts.oldImage };
-    return JSON.stringify({ ...facts, pendingImages: undefined, ...images });
+    return JSON.stringify({
+      ...facts,
+      pendingImages: undefined,
+      newImage: parsedImage(images.newImage),
+      oldImage: parsedImage(images.oldImage),
+    });
   } catch (e) {
     return `${e instanceof DecodeError ? 'DecodeError' : 'not a DecodeError'}: ${(e as Error).message}`;
   }
