@@ -11,7 +11,7 @@
  */
 import { createHash } from 'crypto';
 import type { Context } from 'aws-lambda';
-import { Change, configuredViewType, isKinesisRecord, SourceRecord, StreamViewType, toChange, Unmarshalled } from './change';
+import { Change, configuredViewType, isKinesisRecord, SourceRecord, StreamViewType, toChanges, Unmarshalled } from './change';
 import { IdempotencyStore, idempotencyStoreFromEnvironment, TransactPut } from './idempotency';
 
 /** A Lambda event of a mapping with `tumbling_window_in_seconds`. */
@@ -133,7 +133,7 @@ export function windowHandler<S, T = Record<string, Unmarshalled>>(
     const carried: Carried<S> = raw ? JSON.parse(raw) : { aggregate: options.initial(), changes: 0, flushes: 0, digest: '', seen: [] };
     const seen = new Set(carried.seen);
     const windowKey = `${event.eventSourceARN ?? ''}#${shardId}#${event.window.start}`;
-    const changes = (event.Records ?? []).map((record) => toChange<T>(record, view));
+    const changes = toChanges<T>(event.Records ?? [], view);
     if (changes.length && isKinesisRecord(changes[0].record)) carried.kinesis = true;
     const elsewhere = carried.kinesis ? await foldedInOtherWindows(store, changes, seen, windowKey) : new Set<string>();
     const flush = () => flushCarried(carried, options, store!, event, windowKey, shardId, context);
