@@ -106,6 +106,7 @@ function readFast(text: string): boolean {
   };
   return (
     !/\s/.test(text.replace(/"(?:[^"\\]|\\.)*"/g, '""')) && // compact: no whitespace outside strings
+    writtenPlainly(text, c) &&
     inOrder(
       c,
       ['awsRegion', 'eventID', 'eventName', 'userIdentity', 'recordFormat', 'tableName', 'dynamodb', 'eventSource'],
@@ -126,6 +127,26 @@ function readFast(text: string): boolean {
     names.every(
       (n) => n !== '__proto__' && plain(n) && ['S', 'N', 'B'].includes(Object.keys(d.Keys[n])[0]) && plain(Object.values(d.Keys[n])[0]),
     )
+  );
+}
+
+/**
+ * The envelope's strings written as JSON.stringify writes what they parse to: a plain character
+ * written as an escape (`\u1001`) parses to a plain string, but is not the plain text the fast
+ * path reads.
+ */
+function writtenPlainly(text: string, c: any): boolean {
+  const d = c.dynamodb;
+  const head =
+    `{"awsRegion":${JSON.stringify(c.awsRegion)},"eventID":${JSON.stringify(c.eventID)},"eventName":${JSON.stringify(c.eventName)},` +
+    `${'userIdentity' in c ? `"userIdentity":${JSON.stringify(c.userIdentity)},` : ''}` +
+    `"recordFormat":${JSON.stringify(c.recordFormat)},"tableName":${JSON.stringify(c.tableName)},"dynamodb":{`;
+  const precision = d.ApproximateCreationDateTimePrecision;
+  return (
+    text.startsWith(head) &&
+    (precision === undefined || text.includes(`,"ApproximateCreationDateTimePrecision":${JSON.stringify(precision)},`)) &&
+    text.includes(`"Keys":${JSON.stringify(d.Keys)},`) &&
+    text.endsWith(`},"eventSource":${JSON.stringify(c.eventSource)}}`)
   );
 }
 
