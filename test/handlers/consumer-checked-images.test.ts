@@ -8,7 +8,7 @@
  */
 import fc from 'fast-check';
 import { CHECKED_DEPTH, readDocumentedLayout } from '../../handlers/consumer/documented-layout';
-import { damage as damageArbitrary, damaged } from './support/kinesis-change-reading';
+import { damage as damageArbitrary, damaged, parses } from './support/kinesis-change-reading';
 
 /** Strings as an item holds them: plain, escaped, unicode, control characters, text like JSON structure. */
 const text = fc.oneof(
@@ -183,15 +183,6 @@ function placesIn(json: string): { inString: number[]; structural: number[]; nam
 
 function splice(s: string, at: number, remove: number, insert: string): string {
   return s.slice(0, at) + insert + s.slice(at + remove);
-}
-
-function parses(json: string): boolean {
-  try {
-    JSON.parse(json);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** The model: compact JSON (what JSON.stringify writes) of an object of attribute values DynamoDB writes, nested at most CHECKED_DEPTH. */

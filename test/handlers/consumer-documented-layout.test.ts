@@ -11,7 +11,7 @@ import fc from 'fast-check';
 import { readDocumentedLayout } from '../../handlers/consumer/documented-layout';
 import { decodeTogether, ImageText, parsedImage, readKinesisRecordLazily, settleImages } from '../../handlers/consumer/kinesis-lazy';
 import { readKinesisRecord } from '../../handlers/consumer/source';
-import { damage as damageArbitrary, damaged, kinesisRecord, outcome } from './support/kinesis-change-reading';
+import { damage as damageArbitrary, damaged, kinesisRecord, outcome, parses } from './support/kinesis-change-reading';
 
 /** Strings a reader trusting the order could take for structure, and strings JSON must escape. */
 const misleading = fc.constantFrom(
@@ -210,15 +210,6 @@ describe('readDocumentedLayout', () => {
     expect(JSON.parse(text.slice(spans[2], spans[3]))).toEqual({ pk: { S: 'a' } });
   });
 });
-
-function parses(text: string): boolean {
-  try {
-    JSON.parse(text);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 describe('decodeTogether', () => {
   test('GIVEN a batch of documented-order changes, some of 30 to 70 KB, WHEN decoded together THEN each record reads at its offset as it reads alone', () => {

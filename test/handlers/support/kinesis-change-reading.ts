@@ -52,3 +52,13 @@ export function damaged(text: string, d: { at: number; kind: string; ch: string 
   if (d.kind === 'replace') return text.slice(0, at) + d.ch + text.slice(at + 1);
   return d.kind === 'truncate' ? text.slice(0, at) : text;
 }
+
+/** Whether JSON.parse accepts the text. */
+export function parses(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
