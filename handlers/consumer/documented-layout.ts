@@ -46,8 +46,9 @@ const TAIL = new RegExp(String.raw`${INT}\},"eventSource":"${STR}"\}`, 'y');
 const JSON_STRING = String.raw`"[^"\\\x00-\x1f]*(?:\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4})[^"\\\x00-\x1f]*)*"`;
 /**
  * How deep DYNAMODB_IMAGE follows lists and maps (DynamoDB allows 32; real items rarely pass 4).
- * Its size grows by one level's pattern per level, and so does its compile time at a cold start
- * (about 1 ms per KB): 8 levels are 3 KB. A deeper image is walked and parsed as before.
+ * Its size grows by one level's pattern per level, and so does its compile time at a cold start:
+ * 8 levels are 3 KB, and the first change a fresh process reads took 1.8 ms against 1.0 to 1.35
+ * without it. A deeper image is walked and parsed as before.
  */
 export const CHECKED_DEPTH = 8;
 
