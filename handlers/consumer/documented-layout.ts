@@ -116,11 +116,11 @@ export function readDocumentedLayout(text: string, start: number, end: number): 
   const userIdentity = m[4] === undefined && m[5] === undefined ? undefined : m[4] ? null : { type: m[5], principalId: m[6] };
   const change = {
     awsRegion: m[1],
-    eventID: m[2],
+    eventID: own(m[2]),
     eventName: m[3],
     userIdentity,
     recordFormat: m[7],
-    tableName: m[8],
+    tableName: own(m[8]),
     dynamodb: {
       ApproximateCreationDateTime: Number(m[9]),
       ApproximateCreationDateTimePrecision: m[10],
@@ -172,7 +172,17 @@ function keysOf(
   value2: string | undefined,
 ): Record<string, unknown> | undefined {
   if (name === '__proto__' || name2 === '__proto__' || name === name2) return undefined;
-  const keys: Record<string, unknown> = { [name]: { [type]: value } };
-  if (name2 !== undefined) keys[name2] = { [type2!]: value2 };
+  const keys: Record<string, unknown> = { [own(name)]: { [type]: own(value) } };
+  if (name2 !== undefined) keys[own(name2)] = { [type2!]: own(value2!) };
   return keys;
+}
+
+/**
+ * A captured string as a string of its own. V8 makes a capture of 13 characters or more a slice
+ * of the change's text, so a change that keeps one (its table, eventID, key names and values)
+ * keeps its whole text alive while the batch waits: with an order id as key, 1.5 MB of a batch of
+ * 1,000 changes survived every scavenge (4.9 MB survived per scavenge, 3.0 MB with copies).
+ */
+function own(captured: string): string {
+  return `${captured} `.slice(0, -1);
 }
