@@ -6,9 +6,7 @@
  * batch waiting here costs the garbage collector no parsed image and no string per record.
  */
 import { DecodeError } from '../common/decode';
-import type { KinesisStreamRecord } from 'aws-lambda';
-import { Change, changeKeyOf, identityOf, isKinesisRecord, settle, SourceRecord, StreamViewType, toPendingChange } from './change';
-import { decodeTogether } from './kinesis-lazy';
+import { Change, changeKeyOf, decodeBatch, identityOf, settle, SourceRecord, StreamViewType, toPendingChange } from './change';
 
 /**
  * A change to process and the record that carries it (and any in-batch duplicates' records);
@@ -53,7 +51,7 @@ export function readBatch<T, K>(records: readonly SourceRecord[], view: StreamVi
   // identity itself is built only for those, and for changes whose key collides with another's.
   const byChangeKey = new Map<string, Entry<T, K>>();
   const collided = new Map<string, Entry<T, K>>();
-  const together = records.length > 1 && records.every(isKinesisRecord) ? decodeTogether(records as KinesisStreamRecord[]) : undefined;
+  const together = decodeBatch(records);
   for (let index = 0; index < records.length; index++) {
     const record = records[index];
     let change: Change<T, K>;

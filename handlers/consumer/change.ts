@@ -126,12 +126,17 @@ export function toChanges<T = Record<string, Unmarshalled>, K = Record<string, U
   records: readonly SourceRecord[],
   viewType: StreamViewType | undefined = configuredViewType(),
 ): Change<T, K>[] {
-  const together = records.length > 1 && records.every(isKinesisRecord) ? decodeTogether(records as KinesisStreamRecord[]) : undefined;
+  const together = decodeBatch(records);
   return records.map((record, index) => {
     const change = toPendingChange<T, K>(record, viewType, together, index);
     settle(change);
     return change;
   });
+}
+
+/** The batch's data decoded together when it is all Kinesis records and more than one; else undefined (each record decodes alone). */
+export function decodeBatch(records: readonly SourceRecord[]): DecodedTogether | undefined {
+  return records.length > 1 && records.every(isKinesisRecord) ? decodeTogether(records as KinesisStreamRecord[]) : undefined;
 }
 
 /**

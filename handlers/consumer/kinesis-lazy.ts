@@ -34,7 +34,8 @@ export function readKinesisRecordLazily(record: KinesisStreamRecord, together?: 
       const allChecked = located.checked === 2 ** (located.spans.length / 2) - 1;
       const images: PendingImages = {
         text: together && allChecked ? undefined : text,
-        inBatch: together && { bytes: together.bytes, offset, generation: together.generation },
+        offset,
+        generation: together ? together.generation : 0,
         spans: located.spans,
         newAt: d?.NewImage as unknown as number,
         oldAt: d?.OldImage as unknown as number,
@@ -141,8 +142,9 @@ export function settleImages(record: KinesisStreamRecord, images: PendingImages)
 export interface PendingImages {
   /** The change's JSON text: kept when an image must be parsed from it (not known to be JSON, or no batch bytes). */
   readonly text: string | undefined;
-  /** Where the change's text lies in the batch's bytes, when the batch was decoded together. */
-  readonly inBatch: { readonly bytes: Buffer; readonly offset: number; readonly generation: number } | undefined;
+  /** Where the change's text starts in the batch's bytes, and the batch's generation (0: not decoded together). */
+  readonly offset: number;
+  readonly generation: number;
   /** Start and end (exclusive) of each image in the change's text, in text order. */
   readonly spans: readonly number[];
   /** Placeholder index of NewImage / OldImage (undefined: the change has none). */
@@ -161,11 +163,11 @@ export class ImageText {
   ) {}
 
   parse(): unknown {
-    const { text, inBatch, spans } = this.images;
-    const [start, end] = [spans[this.span], spans[this.span + 1]];
+    const { text, offset, spans } = this.images;
+    const start = spans[this.span];
+    const end = spans[this.span + 1];
     if (text !== undefined) return JSON.parse(text.slice(start, end));
-    const { bytes, offset } = inBatch!;
-    if (inBatch!.generation === generation) return JSON.parse(bytes.toString('latin1', offset + start, offset + end));
+    if (this.images.generation === generation) return JSON.parse(batchBytes.toString('latin1', offset + start, offset + end));
     // The change outlived its batch (a handler kept it, or another batch was read meanwhile): its data is ASCII, decode it again.
     return JSON.parse(Buffer.from(this.record.kinesis.data, 'base64').toString('latin1', start, end));
   }
